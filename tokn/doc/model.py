@@ -1,0 +1,164 @@
+"""Layer 3: the TOKN document model (independent of KiCad and of the text syntax).
+
+A :class:`Document` holds exactly what a TOKN text says.  ``None`` in a geometry field
+means "not stated" (an LLM-written document usually states no coordinates).  Coordinates
+are millimetres, rotations degrees.  See docs/format.md for the meaning of every field.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Point = tuple[float, float]
+
+
+@dataclass
+class Component:
+    """One placed unit of a part (multi-unit parts have one Component per placed unit)."""
+    ref: str
+    type: str
+    value: str = ""
+    fp: str = ""
+    x: float | None = None
+    y: float | None = None
+    w: float | None = None
+    h: float | None = None
+    a: float | None = None
+    lib: str = ""            # extension "lib": library nickname
+    unit: int = 1            # extension "unit"
+    style: int = 1           # extension "unit": body style (De Morgan = 2)
+    mirror: str = ""         # extension "mirror": "", "x" or "y"
+    dnp: bool = False        # extension "dnp"
+    nobom: bool = False
+    noboard: bool = False
+    sheet: str = ""          # extension "hier": sheet instance id ("" = root)
+
+    @property
+    def lib_id(self) -> str:
+        return f"{self.lib}:{self.type}" if self.lib else self.type
+
+
+@dataclass
+class PinDef:
+    number: str
+    name: str
+    type: str = ""           # electrical type, optional
+
+
+@dataclass
+class Net:
+    name: str
+    pins: list[str] = field(default_factory=list)   # "REF.PIN"
+
+
+@dataclass
+class Wire:
+    net: str
+    pts: list[Point]
+    sheet: str = ""
+
+
+@dataclass
+class Label:
+    name: str
+    kind: str = "local"      # local | global | hier
+    shape: str = ""          # input/output/bidirectional/tri_state/passive for global/hier
+    x: float = 0.0
+    y: float = 0.0
+    a: float = 0.0
+    sheet: str = ""
+
+
+@dataclass
+class PowerSymbol:
+    net: str
+    lib: str = ""            # lib_id, e.g. "power:GND"
+    x: float = 0.0
+    y: float = 0.0
+    a: float = 0.0
+    sheet: str = ""
+
+
+@dataclass
+class Marker:
+    """A junction or a no-connect marker."""
+    x: float
+    y: float
+    sheet: str = ""
+
+
+@dataclass
+class Sheet:
+    id: str
+    name: str
+    file: str
+    parent: str = ""
+    x: float | None = None
+    y: float | None = None
+    w: float | None = None
+    h: float | None = None
+
+
+@dataclass
+class SheetPin:
+    sheet: str
+    name: str
+    shape: str = ""
+    x: float = 0.0
+    y: float = 0.0
+    a: float = 0.0
+
+
+@dataclass
+class Bus:
+    pts: list[Point]
+    sheet: str = ""
+
+
+@dataclass
+class BusEntry:
+    x: float
+    y: float
+    dx: float
+    dy: float
+    sheet: str = ""
+
+
+@dataclass
+class BusAlias:
+    name: str
+    members: list[str]
+
+
+@dataclass
+class Field:
+    ref: str
+    name: str
+    value: str
+
+
+@dataclass
+class Document:
+    """A whole TOKN document."""
+    title: str = ""
+    components: list[Component] = field(default_factory=list)
+    pins: dict[str, list[PinDef]] = field(default_factory=dict)
+    nets: list[Net] = field(default_factory=list)
+    wires: list[Wire] = field(default_factory=list)
+    labels: list[Label] = field(default_factory=list)
+    power: list[PowerSymbol] = field(default_factory=list)
+    junctions: list[Marker] = field(default_factory=list)
+    noconnects: list[Marker] = field(default_factory=list)
+    sheets: list[Sheet] = field(default_factory=list)
+    sheetpins: list[SheetPin] = field(default_factory=list)
+    buses: list[Bus] = field(default_factory=list)
+    busentries: list[BusEntry] = field(default_factory=list)
+    busaliases: list[BusAlias] = field(default_factory=list)
+    fields: list[Field] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)   # unknown scalars, kept
+
+    def refs(self) -> list[str]:
+        """Distinct references in component order."""
+        seen: dict[str, None] = {}
+        for c in self.components:
+            seen.setdefault(c.ref, None)
+        return list(seen)

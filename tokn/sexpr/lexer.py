@@ -1,0 +1,185 @@
+"""Tokenizer and tree builders for KiCad S-expressions."""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from ..errors import SexprSyntaxError, line_col
+
+# One token: "(", ")", a quoted string (escapes allowed, may span lines), a bare atom,
+# or a lone '"' which only matches when a string is never closed.
+_TOKEN = re.compile(r'\(|\)|"(?:[^"\\]|\\.)*"|[^\s()"]+|"', re.S)
+_TOKEN_AT = re.compile(r'\s*(\(|\)|"(?:[^"\\]|\\.)*"|[^\s()"]+|")', re.S)
+
+
+def iter_tokens(text: str) -> Iterator[tuple[int, str]]:
+    """Yield ``(offset, token)`` for every token of ``text`` (slow path, for diagnostics)."""
+    for m in _TOKEN_AT.finditer(text):
+        yield m.start(1), m.group(1)
+
+
+def _locate_error(text: str, path: str | None) -> SexprSyntaxError:
+    """Re-scan ``text`` slowly to find where it stops being a well-formed S-expression."""
+    depth = 0
+    seen_root = False
+    last_open: list[int] = []
+    for off, tok in iter_tokens(text):
+        if tok == "(":
+            if depth == 0 and seen_root:
+                # A second top-level expression: tolerated by parse(); never an error here.
+                pass
+            depth += 1
+            seen_root = True
+            last_open.append(off)
+        elif tok == ")":
+            if depth == 0:
+                line, col = line_col(text, off)
+                return SexprSyntaxError("unexpected ')' with no matching '('", path, line, col)
+            depth -= 1
+            last_open.pop()
+        elif tok == '"':
+            line, col = line_col(text, off)
+            return SexprSyntaxError("unterminated string (missing closing '\"')", path, line, col)
+        elif depth == 0:
+            line, col = line_col(text, off)
+            return SexprSyntaxError(f"expected '(' but found {tok[:20]!r}", path, line, col)
+    if depth > 0:
+        line, col = line_col(text, len(text))
+        oline, ocol = line_col(text, last_open[-1])
+        return SexprSyntaxError(
+            f"unexpected end of file: {depth} list(s) not closed "
+            f"(innermost opened at line {oline}, column {ocol}); expected ')'",
+            path, line, col)
+    if not seen_root:
+        return SexprSyntaxError("empty file: expected an S-expression starting with '('", path, 1, 1)
+    return SexprSyntaxError("malformed S-expression", path, 1, 1)
+
+
+def parse(text: str, path: str | None = None) -> list:
+    """Parse KiCad S-expression ``text`` into nested lists of raw atom strings.
+
+    Returns the list of top-level expressions (a KiCad file normally has exactly one).
+    Raises :class:`SexprSyntaxError` with line/column for unbalanced parentheses,
+    unterminated strings or stray atoms at top level.
+    """
+    toks = _TOKEN.findall(text)
+    stack: list[list] = []
+    push = stack.append
+    pop = stack.pop
+    root: list = []
+    cur = root
+    try:
+        for t in toks:
+            if t == "(":
+                n: list = []
+                cur.append(n)
+                push(cur)
+                cur = n
+            elif t == ")":
+                cur = pop()
+            elif t == '"':
+                raise IndexError
+            else:
+                cur.append(t)
+    except IndexError:
+        raise _locate_error(text, path) from None
+    if stack or not root or any(type(x) is not list for x in root):
+        raise _locate_error(text, path)
+    return root
+
+
+class Node(list):
+    """A list expression that remembers its source span (lossless tree).
+
+    ``node[0]`` is the head atom.  ``span`` is ``(start, end)`` offsets into ``source``;
+    it is set to ``None`` by any mutation so the writer re-formats this list (its
+    unmodified children still print from their own spans).
+    """
+
+    __slots__ = ("span", "source")
+
+    def __init__(self, items=(), span: tuple[int, int] | None = None, source: str | None = None):
+        super().__init__(items)
+        self.span = span
+        self.source = source
+
+    def _dirty(self) -> None:
+        self.span = None
+
+    def append(self, item) -> None:  # type: ignore[override]
+        self._dirty(); super().append(item)
+
+    def extend(self, items) -> None:  # type: ignore[override]
+        self._dirty(); super().extend(items)
+
+    def insert(self, index, item) -> None:  # type: ignore[override]
+        self._dirty(); super().insert(index, item)
+
+    def remove(self, item) -> None:  # type: ignore[override]
+        self._dirty(); super().remove(item)
+
+    def pop(self, index=-1):  # type: ignore[override]
+        self._dirty(); return super().pop(index)
+
+    def clear(self) -> None:  # type: ignore[override]
+        self._dirty(); super().clear()
+
+    def __setitem__(self, key, value) -> None:
+        self._dirty(); super().__setitem__(key, value)
+
+    def __delitem__(self, key) -> None:
+        self._dirty(); super().__delitem__(key)
+
+    def __iadd__(self, other):
+        self._dirty(); return super().__iadd__(other)
+
+
+class Document(list):
+    """Top-level expressions of a file plus the text between/around them (lossless)."""
+
+    __slots__ = ("source", "gaps")
+
+    def __init__(self, items, source: str, gaps: list[str]):
+        super().__init__(items)
+        self.source = source
+        self.gaps = gaps
+
+
+def parse_lossless(text: str, path: str | None = None) -> Document:
+    """Parse ``text`` into a :class:`Document` of :class:`Node` trees with source spans.
+
+    ``dumps(parse_lossless(t)) == t`` for every well-formed ``t``.
+    """
+    stack: list[Node] = []
+    tops: list[Node] = []
+    gaps: list[str] = []
+    cur: Node | None = None
+    prev_end = 0
+    for m in _TOKEN_AT.finditer(text):
+        t = m.group(1)
+        if t == "(":
+            n = Node(span=(m.start(1), -1), source=text)
+            if cur is None:
+                gaps.append(text[prev_end:m.start(1)])
+                tops.append(n)
+            else:
+                list.append(cur, n)
+                stack.append(cur)
+            cur = n
+        elif t == ")":
+            if cur is None:
+                raise _locate_error(text, path)
+            cur.span = (cur.span[0], m.end(1))
+            if stack:
+                cur = stack.pop()
+            else:
+                prev_end = m.end(1)
+                cur = None
+        elif t == '"' or cur is None:
+            raise _locate_error(text, path)
+        else:
+            list.append(cur, t)
+    if cur is not None or not tops:
+        raise _locate_error(text, path)
+    gaps.append(text[prev_end:])
+    return Document(tops, text, gaps)
