@@ -1,0 +1,366 @@
+"""Connectivity of a whole design, computed the way KiCad's connection graph does.
+
+Two stages:
+
+1. :func:`sheet_graph` — per schematic *file*, the local subgraphs: groups of wires, pins,
+   labels and sheet pins that touch (same connection point on KiCad's 100 nm grid; labels
+   also anywhere on a wire).  Computed once per file and shared by all its instances.
+2. :func:`design_nets` — per sheet *instance*, subgraphs are joined across the hierarchy
+   (hierarchical label <-> sheet pin), by name (local labels within one sheet instance,
+   global labels, power symbols and hidden power-input pins everywhere), then every net gets
+   the name KiCad would give it from its strongest driver.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .geometry import iu, orientation, place
+from .hierarchy import Design, SheetInstance
+from .schematic import PlacedSymbol, SchematicFile
+from .symbols import LibPin, LibSymbol
+
+# KiCad driver priorities (CONNECTION_SUBGRAPH::PRIORITY)
+PRI_NONE, PRI_PIN, PRI_SHEET_PIN, PRI_HIER_LABEL, PRI_LOCAL_LABEL, PRI_LOCAL_POWER, \
+    PRI_GLOBAL_POWER, PRI_GLOBAL = range(8)
+
+
+class _UF:
+    __slots__ = ("parent",)
+
+    def __init__(self) -> None:
+        self.parent: list[int] = []
+
+    def add(self) -> int:
+        self.parent.append(len(self.parent))
+        return len(self.parent) - 1
+
+    def find(self, a: int) -> int:
+        p = self.parent
+        root = a
+        while p[root] != root:
+            root = p[root]
+        while p[a] != root:
+            p[a], a = root, p[a]
+        return root
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[rb] = ra
+
+
+@dataclass
+class PinRef:
+    """A pin of a placed symbol in one file: ``symbol`` indexes ``SchematicFile.symbols``."""
+    symbol: int
+    pin: LibPin
+
+
+@dataclass
+class Subgraph:
+    """Items of one file that are connected by geometry alone."""
+    pins: list[PinRef] = field(default_factory=list)
+    local_labels: list[str] = field(default_factory=list)
+    global_labels: list[str] = field(default_factory=list)
+    hier_labels: list[str] = field(default_factory=list)
+    sheet_pins: list[tuple[int, str]] = field(default_factory=list)   # (sheet index, pin name)
+    power_nets: list[tuple[str, bool]] = field(default_factory=list)  # (name, is_global)
+    wires: list[int] = field(default_factory=list)                     # wire indices
+    no_connect: bool = False
+
+
+@dataclass
+class SheetGraph:
+    file: SchematicFile
+    subgraphs: list[Subgraph]
+    wire_subgraph: dict[int, int]            # wire index -> subgraph index
+    power_symbols: set[int]                  # symbol indices that are power symbols
+    missing_symbols: list[str]
+
+
+def lib_symbol_for(sch: SchematicFile, sym: PlacedSymbol) -> LibSymbol | None:
+    return sch.lib_symbols.get(sym.embedded_name) or sch.lib_symbols.get(sym.lib_id)
+
+
+def pin_positions(sym: PlacedSymbol, lib: LibSymbol) -> list[tuple[LibPin, tuple[float, float]]]:
+    """Sheet positions of the connection points of the pins ``sym``'s unit draws."""
+    m = orientation(sym.angle, sym.mirror)
+    return [(p, place(sym.x, sym.y, m, p.x, p.y)) for p in lib.pins_for(sym.unit, sym.style)]
+
+
+def escape_net_name(name: str) -> str:
+    """Escape a name the way KiCad does for net names ('/' is the sheet separator)."""
+    return name.replace("/", "{slash}").replace("\n", "").replace("\r", "")
+
+
+# Root files older than this get their power symbols' values replaced by the power pin
+# name when loaded (KiCad's FixLegacyPowerSymbolMismatches).
+LEGACY_POWER_VALUE_VERSION = 20230221
+
+
+def power_net_name(sym: PlacedSymbol, pin: LibPin, legacy: bool) -> str:
+    """Net name a power symbol drives: its Value field (KiCad 7+), or for files from
+    before KiCad 7 the name of its hidden power-input pin, as KiCad does on load."""
+    if legacy and pin.hidden:
+        return escape_net_name(pin.name)
+    return escape_net_name(sym.value)
+
+
+def sheet_graph(sch: SchematicFile, legacy_power: bool = False) -> SheetGraph:
+    """Local connectivity of one schematic file.
+
+    ``legacy_power``: the design's root file predates KiCad 7 (power symbols are named by
+    their pin, see :func:`power_net_name`)."""
+    uf = _UF()
+    at_point: dict[tuple[int, int], int] = {}       # point -> representative node
+    # node kinds: we store payloads per node id
+    payload: list[tuple] = []
+
+    def node(kind: str, data) -> int:
+        payload.append((kind, data))
+        return uf.add()
+
+    def attach(n: int, x: float, y: float) -> None:
+        key = (iu(x), iu(y))
+        other = at_point.get(key)
+        if other is None:
+            at_point[key] = n
+        else:
+            uf.union(other, n)
+
+    # Wires
+    horiz: dict[int, list[tuple[int, int, int]]] = {}
+    vert: dict[int, list[tuple[int, int, int]]] = {}
+    diag: list[tuple[int, int, int, int, int]] = []
+    for wi, w in enumerate(sch.wires):
+        n = node("wire", wi)
+        pts = w.pts
+        for (x, y) in pts:
+            attach(n, x, y)
+        for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+            ax, ay, bx, by = iu(x0), iu(y0), iu(x1), iu(y1)
+            if ay == by:
+                horiz.setdefault(ay, []).append((min(ax, bx), max(ax, bx), n))
+            elif ax == bx:
+                vert.setdefault(ax, []).append((min(ay, by), max(ay, by), n))
+            else:
+                diag.append((ax, ay, bx, by, n))
+
+    def wires_through(x: float, y: float) -> list[int]:
+        px, py = iu(x), iu(y)
+        out = [n for (a, b, n) in horiz.get(py, ()) if a < px < b]
+        out += [n for (a, b, n) in vert.get(px, ()) if a < py < b]
+        for ax, ay, bx, by, n in diag:
+            if min(ax, bx) < px < max(ax, bx) and (bx - ax) * (py - ay) == (by - ay) * (px - ax):
+                out.append(n)
+        return out
+
+    power_symbols: set[int] = set()
+    missing: list[str] = []
+    for si, sym in enumerate(sch.symbols):
+        lib = lib_symbol_for(sch, sym)
+        if lib is None:
+            missing.append(sym.lib_id)
+            continue
+        if lib.is_power:
+            power_symbols.add(si)
+        for p, (x, y) in pin_positions(sym, lib):
+            n = node("pin", (si, p, lib))
+            attach(n, x, y)
+    for label in sch.labels:
+        if label.kind == "directive":
+            continue
+        n = node("label", label)
+        attach(n, label.x, label.y)
+        for w in wires_through(label.x, label.y):
+            uf.union(n, w)
+    for shi, sheet in enumerate(sch.sheets):
+        for sp in sheet.pins:
+            n = node("sheetpin", (shi, sp.name))
+            attach(n, sp.x, sp.y)
+    for (x, y) in sch.junctions:
+        key = (iu(x), iu(y))
+        if key in at_point:
+            for w in wires_through(x, y):
+                uf.union(at_point[key], w)
+    nc_points = {(iu(x), iu(y)) for (x, y) in sch.no_connects}
+
+    groups: dict[int, int] = {}
+    subgraphs: list[Subgraph] = []
+    wire_subgraph: dict[int, int] = {}
+
+    def sg_for(n: int) -> Subgraph:
+        r = uf.find(n)
+        gi = groups.get(r)
+        if gi is None:
+            gi = groups[r] = len(subgraphs)
+            subgraphs.append(Subgraph())
+        return subgraphs[gi]
+
+    for n, (kind, data) in enumerate(payload):
+        sg = sg_for(n)
+        if kind == "wire":
+            sg.wires.append(data)
+            wire_subgraph[data] = groups[uf.find(n)]
+        elif kind == "pin":
+            si, p, lib = data
+            if si in power_symbols:
+                # Only a power-input pin makes a power symbol drive a net (PWR_FLAG's
+                # power-output pin names nothing).
+                if p.type == "power_in":
+                    sym = sch.symbols[si]
+                    sg.power_nets.append((power_net_name(sym, p, legacy_power and lib.power != "local"),
+                                          lib.power != "local"))
+            else:
+                sg.pins.append(PinRef(si, p))
+                if p.type == "power_in" and p.hidden:
+                    sg.power_nets.append((escape_net_name(p.name), True))
+        elif kind == "label":
+            {"local": sg.local_labels, "global": sg.global_labels,
+             "hier": sg.hier_labels}[data.kind].append(data.name)
+        elif kind == "sheetpin":
+            sg.sheet_pins.append(data)
+    for key, n in at_point.items():
+        if key in nc_points:
+            sg_for(n).no_connect = True
+    return SheetGraph(sch, subgraphs, wire_subgraph, power_symbols, missing)
+
+
+@dataclass
+class NetPin:
+    ref: str
+    pin: str
+    name: str        # pin name
+    type: str        # electrical type
+
+
+@dataclass
+class Net:
+    name: str                    # KiCad-style name; "" when no driver names it
+    pins: list[NetPin]
+    named: bool                  # True when a label/power/sheet pin names it
+    members: list[tuple[int, int]] = field(default_factory=list)   # (instance index, subgraph)
+
+
+@dataclass
+class DesignNets:
+    design: Design
+    graphs: dict[int, SheetGraph]              # id(file) -> graph
+    nets: list[Net]
+    # (instance index, subgraph index) -> net index
+    subgraph_net: dict[tuple[int, int], int]
+    warnings: list[str]
+
+    def graph(self, inst: SheetInstance) -> SheetGraph:
+        return self.graphs[id(inst.file)]
+
+
+def _driver(sg: Subgraph, inst: SheetInstance) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for name in sg.global_labels:
+        out.append((PRI_GLOBAL, name))
+    for name, is_global in sg.power_nets:
+        out.append((PRI_GLOBAL_POWER if is_global else PRI_LOCAL_POWER,
+                    name if is_global else inst.name_path + name))
+    for name in sg.local_labels:
+        out.append((PRI_LOCAL_LABEL, inst.name_path + name))
+    for name in sg.hier_labels:
+        out.append((PRI_HIER_LABEL, inst.name_path + name))
+    for shi, name in sg.sheet_pins:
+        out.append((PRI_SHEET_PIN, inst.name_path + name))
+    return out
+
+
+def design_nets(design: Design) -> DesignNets:
+    """Nets of the whole design, with per-instance references."""
+    graphs: dict[int, SheetGraph] = {}
+    legacy = design.root.version < LEGACY_POWER_VALUE_VERSION
+    for inst in design.instances:
+        if id(inst.file) not in graphs:
+            graphs[id(inst.file)] = sheet_graph(inst.file, legacy)
+    uf = _UF()
+    node_of: dict[tuple[int, int], int] = {}
+    names: dict[tuple, int] = {}
+    warnings: list[str] = []
+
+    def by_name(key: tuple, n: int) -> None:
+        other = names.get(key)
+        if other is None:
+            names[key] = n
+        else:
+            uf.union(other, n)
+
+    inst_index = {id(inst): i for i, inst in enumerate(design.instances)}
+    # child instance lookup: (parent index, sheet symbol index) -> child instance index
+    child_of: dict[tuple[int, int], int] = {}
+    for i, inst in enumerate(design.instances):
+        if inst.parent is not None:
+            pi = inst_index[id(inst.parent)]
+            shi = inst.parent.file.sheets.index(inst.sheet_symbol)
+            child_of[(pi, shi)] = i
+
+    ref_pin_node: dict[tuple[str, str], int] = {}
+    pin_records: list[tuple[int, NetPin]] = []
+    for i, inst in enumerate(design.instances):
+        g = graphs[id(inst.file)]
+        for si, sg in enumerate(g.subgraphs):
+            n = uf.add()
+            node_of[(i, si)] = n
+            for name in sg.global_labels:
+                by_name(("G", name), n)
+            for name, is_global in sg.power_nets:
+                by_name(("G", name) if is_global else ("L", i, name), n)
+            for name in sg.local_labels:
+                by_name(("L", i, name), n)
+            for name in sg.hier_labels:
+                by_name(("H", i, name), n)
+            for shi, name in sg.sheet_pins:
+                ci = child_of.get((i, shi))
+                if ci is not None:
+                    by_name(("H", ci, name), n)
+            for pr in sg.pins:
+                sym = inst.file.symbols[pr.symbol]
+                ref, _unit = design.reference(inst, sym)
+                key = (ref, pr.pin.number)
+                other = ref_pin_node.get(key)
+                if other is None:
+                    ref_pin_node[key] = n
+                    ptype = pr.pin.type
+                    pname = pr.pin.name
+                    alt = sym.pin_alternates.get(pr.pin.number)
+                    if alt and alt in pr.pin.alternates:
+                        pname, ptype = alt, pr.pin.alternates[alt]
+                    pin_records.append((n, NetPin(ref, pr.pin.number, pname, ptype)))
+                else:
+                    uf.union(other, n)
+        for m in g.missing_symbols:
+            warnings.append(f"{inst.file.path}: symbol {m} has no lib_symbols entry; its pins are ignored")
+
+    # Group subgraphs into nets
+    net_of_root: dict[int, int] = {}
+    nets: list[Net] = []
+    subgraph_net: dict[tuple[int, int], int] = {}
+    for (i, si), n in node_of.items():
+        r = uf.find(n)
+        ni = net_of_root.get(r)
+        if ni is None:
+            ni = net_of_root[r] = len(nets)
+            nets.append(Net("", [], False))
+        nets[ni].members.append((i, si))
+        subgraph_net[(i, si)] = ni
+    for n, np_ in pin_records:
+        nets[net_of_root[uf.find(n)]].pins.append(np_)
+    # Names: strongest driver, then the highest sheet in the hierarchy, then alphabetical.
+    for net in nets:
+        best = None
+        for (i, si) in net.members:
+            inst = design.instances[i]
+            sg = graphs[id(inst.file)].subgraphs[si]
+            for pri, name in _driver(sg, inst):
+                key = (-pri, inst.depth, name)
+                if best is None or key < best:
+                    best = key
+        if best is not None:
+            net.name = best[2]
+            net.named = True
+    return DesignNets(design, graphs, nets, subgraph_net, warnings)

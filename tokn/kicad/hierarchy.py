@@ -1,0 +1,104 @@
+"""The sheet hierarchy of a design: which files are used where, and each instance's path.
+
+:func:`load_design` reads a top-level ``.kicad_sch`` and every sub-sheet it references
+(recursively; a file used by several sheet symbols is parsed once and shared), and returns
+a :class:`Design` whose :class:`SheetInstance` list is in KiCad's hierarchy order.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from ..errors import SchematicError
+from .schematic import PlacedSymbol, SchematicFile, SheetSymbol, load_schematic
+
+
+@dataclass
+class SheetInstance:
+    """One use of a schematic file in the hierarchy."""
+    uuid_path: tuple[str, ...]      # sheet-symbol UUIDs from the root (root = ())
+    name_path: str                  # KiCad's human path: "/" or "/Power/" or "/Power/Sub/"
+    file: SchematicFile
+    sheet_symbol: SheetSymbol | None = None
+    parent: "SheetInstance | None" = None
+    children: list["SheetInstance"] = field(default_factory=list)
+    page: str = ""
+
+    @property
+    def depth(self) -> int:
+        return len(self.uuid_path)
+
+
+@dataclass
+class Design:
+    root: SchematicFile
+    instances: list[SheetInstance]
+    files: dict[str, SchematicFile]           # absolute path -> parsed file
+    warnings: list[str] = field(default_factory=list)
+
+    def kicad_path(self, inst: SheetInstance) -> str:
+        """KiCad 7+ instance path of a sheet instance: "/<root-uuid>/<sheet-uuid>..."."""
+        return "/" + "/".join((self.root.uuid,) + inst.uuid_path)
+
+    def reference(self, inst: SheetInstance, sym: PlacedSymbol) -> tuple[str, int]:
+        """Annotated reference and unit of ``sym`` as placed in sheet instance ``inst``."""
+        if sym.instances:
+            want = self.kicad_path(inst)
+            for si in sym.instances:
+                if si.path == want:
+                    return si.reference, si.unit
+            tail = "/".join(inst.uuid_path)
+            for si in sym.instances:       # same sheet chain under another root UUID
+                parts = si.path.strip("/").split("/")
+                if "/".join(parts[1:]) == tail:
+                    return si.reference, si.unit
+            if len(sym.instances) == 1 and inst.parent is None:
+                si = sym.instances[0]
+                return si.reference, si.unit
+        legacy = self.root.legacy_symbol_instances
+        if legacy:
+            key = "/" + "/".join(inst.uuid_path + (sym.uuid,))
+            si = legacy.get(key)
+            if si is not None:
+                return si.reference, si.unit
+        return sym.reference_field, sym.unit
+
+
+def load_design(path: str, max_depth: int = 32) -> Design:
+    """Load the hierarchy rooted at ``path`` (a top-level ``.kicad_sch``)."""
+    files: dict[str, SchematicFile] = {}
+    warnings: list[str] = []
+
+    def get(p: str) -> SchematicFile:
+        ap = os.path.abspath(p)
+        if ap not in files:
+            files[ap] = load_schematic(p)
+        return files[ap]
+
+    root = get(path)
+    root_inst = SheetInstance((), "/", root)
+    instances = [root_inst]
+
+    def walk(inst: SheetInstance, chain: tuple[str, ...]) -> None:
+        if len(inst.uuid_path) >= max_depth:
+            raise SchematicError("sheet hierarchy deeper than %d levels (recursive sheets?)" % max_depth,
+                                 inst.file.path)
+        base = os.path.dirname(inst.file.path or path)
+        for sheet in inst.file.sheets:
+            sub_path = os.path.join(base, sheet.file)
+            ap = os.path.abspath(sub_path)
+            if ap in chain:
+                raise SchematicError(f"sheet '{sheet.name}' includes itself recursively ({sheet.file})",
+                                     inst.file.path)
+            if not os.path.exists(sub_path):
+                warnings.append(f"{inst.file.path}: sheet '{sheet.name}' file not found: {sheet.file}")
+                continue
+            child_file = get(sub_path)
+            child = SheetInstance(inst.uuid_path + (sheet.uuid,),
+                                  inst.name_path + sheet.name + "/", child_file, sheet, inst)
+            inst.children.append(child)
+            instances.append(child)
+            walk(child, chain + (ap,))
+
+    walk(root_inst, (os.path.abspath(path),))
+    return Design(root, instances, files, warnings)

@@ -1,0 +1,325 @@
+"""Typed model of one ``.kicad_sch`` file (one sheet's drawing), KiCad 6-9.
+
+:func:`read_schematic` turns a parsed tree into a :class:`SchematicFile`.  Nothing here
+knows about the hierarchy (see :mod:`tokn.kicad.hierarchy`) or connectivity (see
+:mod:`tokn.kicad.connectivity`).  All coordinates are millimetres, sheet coordinates.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import SchematicError
+from ..sexpr import parse, text, number, child, children, first_value, has_flag
+from .symbols import LibSymbol, parse_lib_symbol
+
+Point = tuple[float, float]
+
+
+@dataclass
+class SymbolInstance:
+    """Per-hierarchy-path data of a placed symbol: ``path`` is the sheet path (KiCad 7+)."""
+    path: str
+    reference: str
+    unit: int
+    project: str = ""
+    value: str | None = None
+    footprint: str | None = None
+
+
+@dataclass
+class PlacedSymbol:
+    lib_id: str
+    lib_name: str                 # name of the embedded lib_symbols entry ("" = lib_id)
+    x: float
+    y: float
+    angle: float
+    mirror: str                   # "" | "x" | "y"
+    unit: int
+    style: int
+    uuid: str
+    properties: dict[str, str]
+    in_bom: bool = True
+    on_board: bool = True
+    dnp: bool = False
+    exclude_from_sim: bool = False
+    instances: list[SymbolInstance] = field(default_factory=list)
+    pin_alternates: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def embedded_name(self) -> str:
+        return self.lib_name or self.lib_id
+
+    @property
+    def reference_field(self) -> str:
+        return self.properties.get("Reference", "")
+
+    @property
+    def value(self) -> str:
+        return self.properties.get("Value", "")
+
+    @property
+    def footprint(self) -> str:
+        return self.properties.get("Footprint", "")
+
+
+@dataclass
+class Wire:
+    pts: list[Point]
+    uuid: str = ""
+
+
+@dataclass
+class BusEntry:
+    x: float
+    y: float
+    dx: float
+    dy: float
+
+
+@dataclass
+class Label:
+    kind: str                     # "local" | "global" | "hier" | "directive"
+    name: str
+    x: float
+    y: float
+    angle: float
+    shape: str = ""
+    uuid: str = ""
+
+
+@dataclass
+class SheetPin:
+    name: str
+    shape: str
+    x: float
+    y: float
+    angle: float
+
+
+@dataclass
+class SheetInstance:
+    path: str
+    page: str = ""
+    project: str = ""
+
+
+@dataclass
+class SheetSymbol:
+    """A hierarchical sheet placed on this sheet."""
+    name: str
+    file: str
+    x: float
+    y: float
+    w: float
+    h: float
+    uuid: str
+    pins: list[SheetPin] = field(default_factory=list)
+    instances: list[SheetInstance] = field(default_factory=list)
+    dnp: bool = False
+
+
+@dataclass
+class SchematicFile:
+    path: str | None
+    version: int
+    generator: str
+    generator_version: str
+    uuid: str
+    title: str
+    lib_symbols: dict[str, LibSymbol]
+    symbols: list[PlacedSymbol] = field(default_factory=list)
+    wires: list[Wire] = field(default_factory=list)
+    buses: list[Wire] = field(default_factory=list)
+    bus_entries: list[BusEntry] = field(default_factory=list)
+    junctions: list[Point] = field(default_factory=list)
+    no_connects: list[Point] = field(default_factory=list)
+    labels: list[Label] = field(default_factory=list)
+    sheets: list[SheetSymbol] = field(default_factory=list)
+    bus_aliases: dict[str, list[str]] = field(default_factory=dict)
+    # KiCad 6 keeps every instance reference in the root file:
+    legacy_symbol_instances: dict[str, SymbolInstance] = field(default_factory=dict)
+    legacy_sheet_instances: dict[str, str] = field(default_factory=dict)   # path -> page
+
+
+def _xy(node: list) -> Point:
+    return number(node[1]), number(node[2])
+
+
+def _at(node: list) -> tuple[float, float, float]:
+    at = child(node, "at")
+    if at is None or len(at) < 3:
+        return 0.0, 0.0, 0.0
+    return number(at[1]), number(at[2]), (number(at[3]) if len(at) > 3 else 0.0)
+
+
+def _pts(node: list) -> list[Point]:
+    pts = child(node, "pts")
+    return [_xy(p) for p in children(pts, "xy")] if pts else []
+
+
+def _bool(node: list, head: str, default: bool) -> bool:
+    c = child(node, head)
+    if c is None:
+        return default
+    return len(c) < 2 or text(c[1]) != "no"
+
+
+def _instances(node: list) -> list[SymbolInstance]:
+    out = []
+    inst = child(node, "instances")
+    if inst is None:
+        return out
+    for proj in children(inst, "project"):
+        pname = text(proj[1]) if len(proj) > 1 else ""
+        for p in children(proj, "path"):
+            ref = first_value(p, "reference", "") or ""
+            unit = first_value(p, "unit", "1") or "1"
+            out.append(SymbolInstance(text(p[1]), ref, int(float(unit)), pname))
+    return out
+
+
+def _placed_symbol(node: list) -> PlacedSymbol:
+    x, y, a = _at(node)
+    mirror = first_value(node, "mirror", "") or ""
+    props = {}
+    for p in children(node, "property"):
+        if len(p) >= 3:
+            props[text(p[1])] = text(p[2])
+    alternates = {}
+    for p in children(node, "pin"):
+        alt = child(p, "alternate")
+        if alt is not None and len(alt) > 1:
+            alternates[text(p[1])] = text(alt[1])
+    style = first_value(node, "body_style", None) or first_value(node, "convert", "1") or "1"
+    return PlacedSymbol(
+        lib_id=first_value(node, "lib_id", "") or "",
+        lib_name=first_value(node, "lib_name", "") or "",
+        x=x, y=y, angle=a, mirror=mirror,
+        unit=int(float(first_value(node, "unit", "1") or 1)),
+        style=int(float(style)),
+        uuid=first_value(node, "uuid", "") or "",
+        properties=props,
+        in_bom=_bool(node, "in_bom", True),
+        on_board=_bool(node, "on_board", True),
+        dnp=_bool(node, "dnp", False),
+        exclude_from_sim=_bool(node, "exclude_from_sim", False),
+        instances=_instances(node),
+        pin_alternates=alternates,
+    )
+
+
+def _sheet(node: list) -> SheetSymbol:
+    x, y, _ = _at(node)
+    size = child(node, "size")
+    w, h = (number(size[1]), number(size[2])) if size else (0.0, 0.0)
+    props = {}
+    for p in children(node, "property"):
+        if len(p) >= 3:
+            props[text(p[1])] = text(p[2])
+    name = props.get("Sheetname", props.get("Sheet name", ""))
+    file = props.get("Sheetfile", props.get("Sheet file", ""))
+    pins = []
+    for p in children(node, "pin"):
+        px, py, pa = _at(p)
+        shape = text(p[2]) if len(p) > 2 and type(p[2]) is str else ""
+        pins.append(SheetPin(text(p[1]), shape, px, py, pa))
+    instances = []
+    inst = child(node, "instances")
+    if inst is not None:
+        for proj in children(inst, "project"):
+            for p in children(proj, "path"):
+                instances.append(SheetInstance(text(p[1]), first_value(p, "page", "") or "",
+                                               text(proj[1]) if len(proj) > 1 else ""))
+    return SheetSymbol(name, file, x, y, w, h, first_value(node, "uuid", "") or "", pins,
+                       instances, dnp=_bool(node, "dnp", False))
+
+
+_LABEL_KINDS = {"label": "local", "global_label": "global", "hierarchical_label": "hier",
+                "directive_label": "directive", "netclass_flag": "directive"}
+
+
+def read_schematic(tree: list, path: str | None = None) -> SchematicFile:
+    """Build the typed model of one schematic from its parsed top-level list(s).
+
+    ``tree`` is what :func:`tokn.sexpr.parse` returns.  Stray top-level expressions other
+    than ``kicad_sch`` (e.g. ``(comment ...)`` lines some tools write) are ignored.
+    """
+    root = None
+    for top in tree:
+        if top and top[0] == "kicad_sch":
+            root = top
+            break
+    if root is None:
+        heads = ", ".join(sorted({str(t[0]) for t in tree if t}))[:60]
+        raise SchematicError(f"not a KiCad schematic: expected (kicad_sch ...), found ({heads} ...)", path, 1, 1)
+    # Tolerate stray (comment ...) etc. that some generators put at the kicad_sch level.
+    version = int(float(first_value(root, "version", "0") or 0))
+    tb = child(root, "title_block")
+    title = (first_value(tb, "title", "") or "") if tb else ""
+    libs: dict[str, LibSymbol] = {}
+    ls = child(root, "lib_symbols")
+    if ls is not None:
+        for s in children(ls, "symbol"):
+            sym = parse_lib_symbol(s)
+            libs[sym.name] = sym
+    sch = SchematicFile(
+        path=path, version=version,
+        generator=first_value(root, "generator", "") or "",
+        generator_version=first_value(root, "generator_version", "") or "",
+        uuid=first_value(root, "uuid", "") or "",
+        title=title, lib_symbols=libs,
+    )
+    for c in root:
+        if type(c) is str:
+            continue
+        head = c[0]
+        if head == "symbol":
+            sch.symbols.append(_placed_symbol(c))
+        elif head == "wire":
+            sch.wires.append(Wire(_pts(c), first_value(c, "uuid", "") or ""))
+        elif head == "bus":
+            sch.buses.append(Wire(_pts(c), first_value(c, "uuid", "") or ""))
+        elif head == "junction":
+            x, y, _ = _at(c)
+            sch.junctions.append((x, y))
+        elif head == "no_connect":
+            x, y, _ = _at(c)
+            sch.no_connects.append((x, y))
+        elif head == "bus_entry":
+            x, y, _ = _at(c)
+            size = child(c, "size")
+            sch.bus_entries.append(BusEntry(x, y, number(size[1]), number(size[2])))
+        elif head in _LABEL_KINDS:
+            x, y, a = _at(c)
+            name = text(c[1]) if len(c) > 1 and type(c[1]) is str else ""
+            shape = first_value(c, "shape", "") or ""
+            sch.labels.append(Label(_LABEL_KINDS[head], name, x, y, a, shape,
+                                    first_value(c, "uuid", "") or ""))
+        elif head == "sheet":
+            sch.sheets.append(_sheet(c))
+        elif head == "bus_alias" and len(c) > 1:
+            mem = child(c, "members")
+            sch.bus_aliases[text(c[1])] = [text(m) for m in mem[1:]] if mem else []
+        elif head == "symbol_instances":
+            for p in children(c, "path"):
+                ref = first_value(p, "reference", "") or ""
+                unit = int(float(first_value(p, "unit", "1") or 1))
+                sch.legacy_symbol_instances[text(p[1])] = SymbolInstance(
+                    text(p[1]), ref, unit, "",
+                    first_value(p, "value", None), first_value(p, "footprint", None))
+        elif head == "sheet_instances":
+            for p in children(c, "path"):
+                sch.legacy_sheet_instances[text(p[1])] = first_value(p, "page", "") or ""
+    return sch
+
+
+def load_schematic(path: str) -> SchematicFile:
+    """Read and parse a ``.kicad_sch`` file from disk."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            src = f.read()
+    except UnicodeDecodeError as e:
+        raise SchematicError(f"not a text file (invalid UTF-8 at byte {e.start})", path) from None
+    except OSError as e:
+        raise SchematicError(f"cannot read file: {e.strerror}", path) from None
+    return read_schematic(parse(src, path), path)

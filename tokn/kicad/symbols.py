@@ -1,0 +1,166 @@
+"""Library symbols (from a schematic's embedded ``lib_symbols`` or a ``.kicad_sym`` file).
+
+A :class:`LibSymbol` knows its pins with full geometry, per unit and body style, pin
+electrical types, hidden flags and alternates, whether it is a power symbol, and the
+``extends`` parent name (resolved by :func:`resolve_extends`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..sexpr import text, number, child, children, first_value, has_flag
+
+PIN_TYPES = (
+    "input", "output", "bidirectional", "tri_state", "passive", "free", "unspecified",
+    "power_in", "power_out", "open_collector", "open_emitter", "no_connect",
+)
+
+_UNIT_SUFFIX = re.compile(r"_(\d+)_(\d+)$")
+
+
+@dataclass
+class LibPin:
+    number: str
+    name: str
+    type: str
+    x: float               # connection point, library coordinates (y up)
+    y: float
+    angle: float           # direction from the connection point towards the body
+    length: float
+    unit: int              # 0 = common to all units
+    style: int             # 0 = common to all body styles
+    hidden: bool = False
+    alternates: dict[str, str] = field(default_factory=dict)   # name -> type
+
+
+@dataclass
+class LibSymbol:
+    name: str                           # lib_id as written ("Device:R") or bare name in a .kicad_sym
+    pins: list[LibPin] = field(default_factory=list)
+    unit_count: int = 1
+    has_demorgan: bool = False
+    power: str = ""                     # "" | "global" | "local"
+    extends: str = ""
+    properties: dict[str, str] = field(default_factory=dict)
+    unit_names: dict[int, str] = field(default_factory=dict)
+    pin_names_hidden: bool = False
+    pin_numbers_hidden: bool = False
+    in_bom: bool = True
+    on_board: bool = True
+    keywords: str = ""
+    description: str = ""
+    node: list | None = None            # the raw S-expression (kept for re-embedding)
+
+    def pins_for(self, unit: int, style: int = 1) -> list[LibPin]:
+        """Pins drawn by ``unit`` in body ``style`` (common pins included)."""
+        return [p for p in self.pins
+                if (p.unit == 0 or p.unit == unit) and (p.style == 0 or p.style == style)]
+
+    @property
+    def is_power(self) -> bool:
+        return bool(self.power)
+
+
+def _pin(node: list, unit: int, style: int) -> LibPin:
+    ptype = text(node[1]) if len(node) > 1 and type(node[1]) is str else "unspecified"
+    at = child(node, "at") or ["at", "0", "0", "0"]
+    name_node = child(node, "name")
+    num_node = child(node, "number")
+    alternates = {}
+    for alt in children(node, "alternate"):
+        if len(alt) >= 3:
+            alternates[text(alt[1])] = text(alt[2])
+    return LibPin(
+        number=text(num_node[1]) if num_node and len(num_node) > 1 else "",
+        name=text(name_node[1]) if name_node and len(name_node) > 1 else "",
+        type=ptype,
+        x=number(at[1]), y=number(at[2]),
+        angle=number(at[3]) if len(at) > 3 else 0.0,
+        length=float(first_value(node, "length", "0") or 0),
+        unit=unit, style=style,
+        hidden=has_flag(node, "hide"),
+        alternates=alternates,
+    )
+
+
+def parse_lib_symbol(node: list) -> LibSymbol:
+    """Build a :class:`LibSymbol` from a ``(symbol "name" ...)`` library node."""
+    name = text(node[1])
+    sym = LibSymbol(name=name, node=node)
+    max_unit = 1
+    for c in node:
+        if type(c) is str:
+            continue
+        head = c[0]
+        if head == "pin":
+            sym.pins.append(_pin(c, 0, 0))
+        elif head == "symbol":
+            sub = text(c[1])
+            m = _UNIT_SUFFIX.search(sub)
+            unit, style = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+            max_unit = max(max_unit, unit)
+            if style > 1:
+                sym.has_demorgan = True
+            un = child(c, "unit_name")
+            if un is not None and len(un) > 1:
+                sym.unit_names[unit] = text(un[1])
+            for p in children(c, "pin"):
+                sym.pins.append(_pin(p, unit, style))
+        elif head == "property" and len(c) >= 3:
+            sym.properties[text(c[1])] = text(c[2])
+        elif head == "power":
+            sym.power = text(c[1]) if len(c) > 1 else "global"
+        elif head == "extends" and len(c) > 1:
+            sym.extends = text(c[1])
+        elif head == "pin_names":
+            sym.pin_names_hidden = has_flag(c, "hide")
+        elif head == "pin_numbers":
+            sym.pin_numbers_hidden = has_flag(c, "hide")
+        elif head == "in_bom" and len(c) > 1:
+            sym.in_bom = text(c[1]) != "no"
+        elif head == "on_board" and len(c) > 1:
+            sym.on_board = text(c[1]) != "no"
+    sym.unit_count = max_unit
+    sym.keywords = sym.properties.get("ki_keywords", "")
+    sym.description = sym.properties.get("Description", sym.properties.get("ki_description", ""))
+    return sym
+
+
+def resolve_extends(symbols: dict[str, LibSymbol]) -> None:
+    """Give every derived symbol (``extends``) its root parent's pins, units and power flag.
+
+    Properties of the derived symbol win over the parent's.  Works in place.
+    """
+    def root(s: LibSymbol, depth: int = 0) -> LibSymbol:
+        if not s.extends or depth > 16:
+            return s
+        parent = symbols.get(s.extends)
+        return root(parent, depth + 1) if parent else s
+
+    for s in symbols.values():
+        if not s.extends:
+            continue
+        r = root(s)
+        if r is s:
+            continue
+        s.pins = r.pins
+        s.unit_count = r.unit_count
+        s.has_demorgan = r.has_demorgan
+        s.unit_names = dict(r.unit_names)
+        s.power = s.power or r.power
+        s.pin_names_hidden = s.pin_names_hidden or r.pin_names_hidden
+        s.pin_numbers_hidden = s.pin_numbers_hidden or r.pin_numbers_hidden
+        merged = dict(r.properties)
+        merged.update(s.properties)
+        s.properties = merged
+
+
+def parse_symbol_library(tree: list) -> dict[str, LibSymbol]:
+    """All symbols of a parsed ``(kicad_symbol_lib ...)`` tree, ``extends`` resolved."""
+    out = {}
+    for node in children(tree, "symbol"):
+        s = parse_lib_symbol(node)
+        out[s.name] = s
+    resolve_extends(out)
+    return out
