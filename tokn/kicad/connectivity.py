@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .buses import expand_bus, is_bus_name
 from .geometry import iu, orientation, place
 from .hierarchy import Design, SheetInstance
 from .schematic import PlacedSymbol, SchematicFile
@@ -70,9 +71,17 @@ class Subgraph:
 
 
 @dataclass
+class BusItem:
+    kind: str            # "local" | "global" | "hier" | "sheetpin"
+    name: str
+    sheet: int = -1      # sheet symbol index for "sheetpin"
+
+
+@dataclass
 class SheetGraph:
     file: SchematicFile
     subgraphs: list[Subgraph]
+    bus_groups: list[list[BusItem]]
     wire_subgraph: dict[int, int]            # wire index -> subgraph index
     power_symbols: set[int]                  # symbol indices that are power symbols
     missing_symbols: list[str]
@@ -82,10 +91,12 @@ def lib_symbol_for(sch: SchematicFile, sym: PlacedSymbol) -> LibSymbol | None:
     return sch.lib_symbols.get(sym.embedded_name) or sch.lib_symbols.get(sym.lib_id)
 
 
-def pin_positions(sym: PlacedSymbol, lib: LibSymbol) -> list[tuple[LibPin, tuple[float, float]]]:
-    """Sheet positions of the connection points of the pins ``sym``'s unit draws."""
+def pin_positions(sym: PlacedSymbol, lib: LibSymbol, unit: int | None = None) -> list[tuple[LibPin, tuple[float, float]]]:
+    """Sheet positions of the connection points of the pins drawn by ``unit`` (default: the
+    symbol's own unit field; the per-instance unit takes precedence in KiCad 7+)."""
     m = orientation(sym.angle, sym.mirror)
-    return [(p, place(sym.x, sym.y, m, p.x, p.y)) for p in lib.pins_for(sym.unit, sym.style)]
+    u = sym.unit if unit is None else unit
+    return [(p, place(sym.x, sym.y, m, p.x, p.y)) for p in lib.pins_for(u, sym.style)]
 
 
 def escape_net_name(name: str) -> str:
@@ -106,11 +117,13 @@ def power_net_name(sym: PlacedSymbol, pin: LibPin, legacy: bool) -> str:
     return escape_net_name(sym.value)
 
 
-def sheet_graph(sch: SchematicFile, legacy_power: bool = False) -> SheetGraph:
+def sheet_graph(sch: SchematicFile, legacy_power: bool = False,
+                units: tuple[int, ...] | None = None) -> SheetGraph:
     """Local connectivity of one schematic file.
 
     ``legacy_power``: the design's root file predates KiCad 7 (power symbols are named by
-    their pin, see :func:`power_net_name`)."""
+    their pin, see :func:`power_net_name`).  ``units[i]`` is the unit placed by symbol ``i``
+    in the sheet instance at hand (defaults to each symbol's own ``unit`` field)."""
     uf = _UF()
     at_point: dict[tuple[int, int], int] = {}       # point -> representative node
     # node kinds: we store payloads per node id
@@ -164,11 +177,56 @@ def sheet_graph(sch: SchematicFile, legacy_power: bool = False) -> SheetGraph:
             continue
         if lib.is_power:
             power_symbols.add(si)
-        for p, (x, y) in pin_positions(sym, lib):
+        for p, (x, y) in pin_positions(sym, lib, units[si] if units else None):
             n = node("pin", (si, p, lib))
             attach(n, x, y)
+    bus_uf = _UF()
+    bus_at: dict[tuple[int, int], int] = {}
+    bus_items: list[BusItem | None] = []
+    bus_h: dict[int, list[tuple[int, int, int]]] = {}
+    bus_v: dict[int, list[tuple[int, int, int]]] = {}
+
+    def bus_node(item: BusItem | None, x: float, y: float) -> int:
+        b = bus_uf.add()
+        bus_items.append(item)
+        key = (iu(x), iu(y))
+        other = bus_at.get(key)
+        if other is None:
+            bus_at[key] = b
+        else:
+            bus_uf.union(other, b)
+        return b
+
+    for bus in sch.buses:
+        first = None
+        for (x, y) in bus.pts:
+            b = bus_node(None, x, y)
+            if first is None:
+                first = b
+            else:
+                bus_uf.union(first, b)
+        for (x0, y0), (x1, y1) in zip(bus.pts, bus.pts[1:]):
+            ax, ay, bx, by = iu(x0), iu(y0), iu(x1), iu(y1)
+            if ay == by:
+                bus_h.setdefault(ay, []).append((min(ax, bx), max(ax, bx), first))
+            elif ax == bx:
+                bus_v.setdefault(ax, []).append((min(ay, by), max(ay, by), first))
+
+    def add_bus_item(item: BusItem, x: float, y: float) -> None:
+        b = bus_node(item, x, y)
+        px, py = iu(x), iu(y)
+        for (a, c, n) in bus_h.get(py, ()):
+            if a < px < c:
+                bus_uf.union(b, n)
+        for (a, c, n) in bus_v.get(px, ()):
+            if a < py < c:
+                bus_uf.union(b, n)
+
     for label in sch.labels:
         if label.kind == "directive":
+            continue
+        if is_bus_name(label.name):
+            add_bus_item(BusItem(label.kind, label.name), label.x, label.y)
             continue
         n = node("label", label)
         attach(n, label.x, label.y)
@@ -176,6 +234,9 @@ def sheet_graph(sch: SchematicFile, legacy_power: bool = False) -> SheetGraph:
             uf.union(n, w)
     for shi, sheet in enumerate(sch.sheets):
         for sp in sheet.pins:
+            if is_bus_name(sp.name):
+                add_bus_item(BusItem("sheetpin", sp.name, shi), sp.x, sp.y)
+                continue
             n = node("sheetpin", (shi, sp.name))
             attach(n, sp.x, sp.y)
     for (x, y) in sch.junctions:
@@ -223,7 +284,11 @@ def sheet_graph(sch: SchematicFile, legacy_power: bool = False) -> SheetGraph:
     for key, n in at_point.items():
         if key in nc_points:
             sg_for(n).no_connect = True
-    return SheetGraph(sch, subgraphs, wire_subgraph, power_symbols, missing)
+    bus_group_of: dict[int, list[BusItem]] = {}
+    for b, item in enumerate(bus_items):
+        if item is not None:
+            bus_group_of.setdefault(bus_uf.find(b), []).append(item)
+    return SheetGraph(sch, subgraphs, list(bus_group_of.values()), wire_subgraph, power_symbols, missing)
 
 
 @dataclass
@@ -245,14 +310,14 @@ class Net:
 @dataclass
 class DesignNets:
     design: Design
-    graphs: dict[int, SheetGraph]              # id(file) -> graph
+    graphs: dict[int, SheetGraph]              # instance index -> graph
     nets: list[Net]
     # (instance index, subgraph index) -> net index
     subgraph_net: dict[tuple[int, int], int]
     warnings: list[str]
 
-    def graph(self, inst: SheetInstance) -> SheetGraph:
-        return self.graphs[id(inst.file)]
+    def graph(self, instance_index: int) -> SheetGraph:
+        return self.graphs[instance_index]
 
 
 def _driver(sg: Subgraph, inst: SheetInstance) -> list[tuple[int, str]]:
@@ -271,13 +336,48 @@ def _driver(sg: Subgraph, inst: SheetInstance) -> list[tuple[int, str]]:
     return out
 
 
+def _link_bus_members(group: list[BusItem], i: int, inst: SheetInstance,
+                      aliases: dict[str, list[str]], child_of: dict[tuple[int, int], int],
+                      uf: _UF, by_name) -> None:
+    """Connect the member nets of one bus (all bus items drawn touching each other).
+
+    A member joins the same-named nets of its sheet (labels); a sheet pin's members join
+    the child sheet's same-named members; items of one bus with different names are
+    matched member by member in order.
+    """
+    member_nodes: list[list[int]] = []
+    for item in group:
+        members = expand_bus(item.name, aliases)
+        nodes = []
+        for m in members:
+            n = uf.add()
+            by_name(("L", i, m), n)
+            if item.kind == "global":
+                by_name(("G", m), n)
+            elif item.kind == "sheetpin":
+                ci = child_of.get((i, item.sheet))
+                if ci is not None:
+                    by_name(("L", ci, m), n)
+            nodes.append(n)
+        member_nodes.append(nodes)
+    for other in member_nodes[1:]:
+        for a, b in zip(member_nodes[0], other):
+            uf.union(a, b)
+
+
 def design_nets(design: Design) -> DesignNets:
     """Nets of the whole design, with per-instance references."""
-    graphs: dict[int, SheetGraph] = {}
     legacy = design.root.version < LEGACY_POWER_VALUE_VERSION
-    for inst in design.instances:
-        if id(inst.file) not in graphs:
-            graphs[id(inst.file)] = sheet_graph(inst.file, legacy)
+    # One graph per (file, units placed): instances of a file share it unless their
+    # annotation places different units of a multi-unit symbol.
+    cache: dict[tuple, SheetGraph] = {}
+    graphs: dict[int, SheetGraph] = {}
+    for i, inst in enumerate(design.instances):
+        units = tuple(design.reference(inst, sym)[1] for sym in inst.file.symbols)
+        key = (id(inst.file), units)
+        if key not in cache:
+            cache[key] = sheet_graph(inst.file, legacy, units)
+        graphs[i] = cache[key]
     uf = _UF()
     node_of: dict[tuple[int, int], int] = {}
     names: dict[tuple, int] = {}
@@ -290,6 +390,11 @@ def design_nets(design: Design) -> DesignNets:
         else:
             uf.union(other, n)
 
+    aliases: dict[str, list[str]] = {}
+    for f in design.files.values():
+        for alias, members in f.bus_aliases.items():
+            # Alias members are stored unescaped; label text is stored escaped.
+            aliases[alias] = [escape_net_name(m) for m in members]
     inst_index = {id(inst): i for i, inst in enumerate(design.instances)}
     # child instance lookup: (parent index, sheet symbol index) -> child instance index
     child_of: dict[tuple[int, int], int] = {}
@@ -302,18 +407,25 @@ def design_nets(design: Design) -> DesignNets:
     ref_pin_node: dict[tuple[str, str], int] = {}
     pin_records: list[tuple[int, NetPin]] = []
     for i, inst in enumerate(design.instances):
-        g = graphs[id(inst.file)]
+        g = graphs[i]
         for si, sg in enumerate(g.subgraphs):
             n = uf.add()
             node_of[(i, si)] = n
+            # Any two named items with the same text on one sheet instance connect
+            # (local, global and hierarchical labels, power symbols); global labels and
+            # global power symbols also connect across all sheets.
             for name in sg.global_labels:
                 by_name(("G", name), n)
+                by_name(("L", i, name), n)
             for name, is_global in sg.power_nets:
-                by_name(("G", name) if is_global else ("L", i, name), n)
+                if is_global:
+                    by_name(("G", name), n)
+                by_name(("L", i, name), n)
             for name in sg.local_labels:
                 by_name(("L", i, name), n)
             for name in sg.hier_labels:
                 by_name(("H", i, name), n)
+                by_name(("L", i, name), n)
             for shi, name in sg.sheet_pins:
                 ci = child_of.get((i, shi))
                 if ci is not None:
@@ -333,6 +445,8 @@ def design_nets(design: Design) -> DesignNets:
                     pin_records.append((n, NetPin(ref, pr.pin.number, pname, ptype)))
                 else:
                     uf.union(other, n)
+        for group in g.bus_groups:
+            _link_bus_members(group, i, inst, aliases, child_of, uf, by_name)
         for m in g.missing_symbols:
             warnings.append(f"{inst.file.path}: symbol {m} has no lib_symbols entry; its pins are ignored")
 
@@ -355,7 +469,7 @@ def design_nets(design: Design) -> DesignNets:
         best = None
         for (i, si) in net.members:
             inst = design.instances[i]
-            sg = graphs[id(inst.file)].subgraphs[si]
+            sg = graphs[i].subgraphs[si]
             for pri, name in _driver(sg, inst):
                 key = (-pri, inst.depth, name)
                 if best is None or key < best:
