@@ -117,6 +117,28 @@ def power_net_name(sym: PlacedSymbol, pin: LibPin, legacy: bool) -> str:
     return escape_net_name(sym.value)
 
 
+def _cut_at_interior_points(pts: list[tuple[float, float]], cutters: set[tuple[int, int]]) -> list[tuple[float, float]]:
+    """The part of a wire KiCad keeps when a junction/bus entry sits on its interior."""
+    if len(pts) < 2:
+        return pts
+    (x0, y0), (x1, y1) = pts[0], pts[-1]
+    ax, ay, bx, by = iu(x0), iu(y0), iu(x1), iu(y1)
+    best = None
+    for (px, py) in cutters:
+        if (px, py) == (ax, ay) or (px, py) == (bx, by):
+            continue
+        if (bx - ax) * (py - ay) != (by - ay) * (px - ax):
+            continue
+        if not (min(ax, bx) <= px <= max(ax, bx) and min(ay, by) <= py <= max(ay, by)):
+            continue
+        d = abs(px - ax) + abs(py - ay)
+        if best is None or d < best[0]:
+            best = (d, px, py)
+    if best is None:
+        return pts
+    return [pts[0], (best[1] / 10000, best[2] / 10000)]
+
+
 def sheet_graph(sch: SchematicFile, legacy_power: bool = False,
                 units: tuple[int, ...] | None = None) -> SheetGraph:
     """Local connectivity of one schematic file.
@@ -141,13 +163,19 @@ def sheet_graph(sch: SchematicFile, legacy_power: bool = False,
         else:
             uf.union(other, n)
 
-    # Wires
+    # Wires.  KiCad quirk: a junction or bus-entry end on the interior of a wire cuts
+    # the wire there and only the part from its first point to the cut stays connected
+    # (files saved by eeschema never have this; hand-written ones do).
+    cutters = {(iu(x), iu(y)) for (x, y) in sch.junctions}
+    for be in sch.bus_entries:
+        cutters.add((iu(be.x), iu(be.y)))
+        cutters.add((iu(be.x + be.dx), iu(be.y + be.dy)))
     horiz: dict[int, list[tuple[int, int, int]]] = {}
     vert: dict[int, list[tuple[int, int, int]]] = {}
     diag: list[tuple[int, int, int, int, int]] = []
     for wi, w in enumerate(sch.wires):
         n = node("wire", wi)
-        pts = w.pts
+        pts = _cut_at_interior_points(w.pts, cutters) if cutters else w.pts
         for (x, y) in pts:
             attach(n, x, y)
         for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
@@ -160,12 +188,18 @@ def sheet_graph(sch: SchematicFile, legacy_power: bool = False,
                 diag.append((ax, ay, bx, by, n))
 
     def wires_through(x: float, y: float) -> list[int]:
+        """Wires whose interior passes within KiCad's label hit tolerance (< 2 IU)."""
         px, py = iu(x), iu(y)
-        out = [n for (a, b, n) in horiz.get(py, ()) if a < px < b]
-        out += [n for (a, b, n) in vert.get(px, ()) if a < py < b]
+        out = []
+        for dy in (-1, 0, 1):
+            out += [n for (a, b, n) in horiz.get(py + dy, ()) if a - 1 <= px <= b + 1]
+        for dx in (-1, 0, 1):
+            out += [n for (a, b, n) in vert.get(px + dx, ()) if a - 1 <= py <= b + 1]
         for ax, ay, bx, by, n in diag:
-            if min(ax, bx) < px < max(ax, bx) and (bx - ax) * (py - ay) == (by - ay) * (px - ax):
-                out.append(n)
+            if min(ax, bx) < px < max(ax, bx) or min(ay, by) < py < max(ay, by):
+                cross = abs((bx - ax) * (py - ay) - (by - ay) * (px - ax))
+                if cross * cross < 4 * ((bx - ax) ** 2 + (by - ay) ** 2):
+                    out.append(n)
         return out
 
     power_symbols: set[int] = set()
@@ -239,11 +273,22 @@ def sheet_graph(sch: SchematicFile, legacy_power: bool = False,
                 continue
             n = node("sheetpin", (shi, sp.name))
             attach(n, sp.x, sp.y)
-    for (x, y) in sch.junctions:
-        key = (iu(x), iu(y))
-        if key in at_point:
-            for w in wires_through(x, y):
-                uf.union(at_point[key], w)
+    # A bus entry joins the wires at its two ends, except an end that lies on a bus
+    # (then it only attaches a wire to the bus: members connect by name).
+    def on_bus(x: float, y: float) -> bool:
+        px, py = iu(x), iu(y)
+        if (px, py) in bus_at:
+            return True
+        return any(a <= px <= c for (a, c, _) in bus_h.get(py, ())) or \
+            any(a <= py <= c for (a, c, _) in bus_v.get(px, ()))
+
+    for be in sch.bus_entries:
+        ends = [(be.x, be.y), (be.x + be.dx, be.y + be.dy)]
+        if any(on_bus(x, y) for (x, y) in ends):
+            continue
+        n = node("busentry", None)
+        for (x, y) in ends:
+            attach(n, x, y)
     nc_points = {(iu(x), iu(y)) for (x, y) in sch.no_connects}
 
     groups: dict[int, int] = {}

@@ -10,7 +10,8 @@ import os
 from dataclasses import dataclass, field
 
 from ..errors import SchematicError
-from .schematic import PlacedSymbol, SchematicFile, SheetSymbol, load_schematic
+from ..sexpr import parse
+from .schematic import PlacedSymbol, SchematicFile, SheetSymbol, load_schematic, read_schematic
 
 
 @dataclass
@@ -64,15 +65,23 @@ class Design:
         return sym.reference_field, sym.unit
 
 
-def load_design(path: str, max_depth: int = 32) -> Design:
-    """Load the hierarchy rooted at ``path`` (a top-level ``.kicad_sch``)."""
+def load_design(path: str, max_depth: int = 32,
+                sources: dict[str, str] | None = None) -> Design:
+    """Load the hierarchy rooted at ``path`` (a top-level ``.kicad_sch``).
+
+    ``sources`` optionally maps absolute file paths to their text (in-memory schematics,
+    e.g. a decoder's output before it is written); other files are read from disk.
+    """
     files: dict[str, SchematicFile] = {}
     warnings: list[str] = []
 
     def get(p: str) -> SchematicFile:
         ap = os.path.abspath(p)
         if ap not in files:
-            files[ap] = load_schematic(p)
+            if sources is not None and ap in sources:
+                files[ap] = read_schematic(parse(sources[ap], p), p)
+            else:
+                files[ap] = load_schematic(p)
         return files[ap]
 
     root = get(path)
@@ -90,7 +99,7 @@ def load_design(path: str, max_depth: int = 32) -> Design:
             if ap in chain:
                 raise SchematicError(f"sheet '{sheet.name}' includes itself recursively ({sheet.file})",
                                      inst.file.path)
-            if not os.path.exists(sub_path):
+            if not os.path.exists(sub_path) and not (sources and ap in sources):
                 warnings.append(f"{inst.file.path}: sheet '{sheet.name}' file not found: {sheet.file}")
                 continue
             child_file = get(sub_path)

@@ -1,0 +1,121 @@
+"""The TOKN tables: names, columns, value kinds, defaults and extensions (docs/format.md).
+
+Shared by :mod:`tokn.doc.parser` (columns are mapped by name) and :mod:`tokn.doc.writer`
+(columns are written in the order given here).  A column is *required* when its dataclass
+attribute has no default; an *optional* column is written only when some row has a
+non-default value in it.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from . import model
+
+# Value kinds: how a cell is read and written (see tokn.doc.values).
+STR, NUM, ANGLE, INT, BOOL, POINTS, PINS, WORDS = "str", "num", "angle", "int", "bool", "points", "pins", "words"
+
+# Extensions in the order of docs/format.md section 4 (also the order of `extensions[K]:`).
+EXTENSIONS = ("lib", "unit", "mirror", "dnp", "hier", "labels", "power", "junctions", "nc", "bus", "fields")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str                    # column name in the text
+    attr: str                    # dataclass attribute
+    kind: str                    # one of the value kinds above
+    optional: bool = False       # written only when some row is not at its default
+    extension: str | None = None  # extension that an optional column belongs to
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str                    # table name in the text
+    cls: type                    # row dataclass
+    doc_attr: str                # Document attribute holding the row list
+    columns: tuple[Column, ...]
+    extension: str | None = None  # None for the base tables
+
+    def column(self, name: str) -> Column | None:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        return None
+
+
+def _sheet() -> Column:
+    return Column("sheet", "sheet", STR, optional=True, extension="hier")
+
+
+def _c(name: str, kind: str = STR, attr: str | None = None) -> Column:
+    return Column(name, attr or name, kind)
+
+
+COMPONENTS = Table("components", model.Component, "components", (
+    _c("ref"), _c("type"), _c("value"), _c("fp"),
+    _c("x", NUM), _c("y", NUM), _c("w", NUM), _c("h", NUM), _c("a", ANGLE),
+    Column("lib", "lib", STR, True, "lib"),
+    Column("unit", "unit", INT, True, "unit"),
+    Column("style", "style", INT, True, "unit"),
+    Column("mirror", "mirror", STR, True, "mirror"),
+    Column("dnp", "dnp", BOOL, True, "dnp"),
+    Column("nobom", "nobom", BOOL, True, "dnp"),
+    Column("noboard", "noboard", BOOL, True, "dnp"),
+    _sheet(),
+))
+
+NETS = Table("nets", model.Net, "nets", (_c("name"), _c("pins", PINS)))
+WIRES = Table("wires", model.Wire, "wires", (_c("net"), _c("pts", POINTS), _sheet()))
+
+SHEETS = Table("sheets", model.Sheet, "sheets", (
+    _c("id"), _c("name"), _c("file"), _c("parent"),
+    _c("x", NUM), _c("y", NUM), _c("w", NUM), _c("h", NUM)), "hier")
+SHEETPINS = Table("sheetpins", model.SheetPin, "sheetpins", (
+    _c("sheet"), _c("name"), _c("shape"), _c("x", NUM), _c("y", NUM), _c("a", ANGLE)), "hier")
+LABELS = Table("labels", model.Label, "labels", (
+    _c("name"), _c("kind"), _c("shape"), _c("x", NUM), _c("y", NUM), _c("a", ANGLE), _sheet()), "labels")
+POWER = Table("power", model.PowerSymbol, "power", (
+    _c("net"), _c("lib"), _c("x", NUM), _c("y", NUM), _c("a", ANGLE), _sheet()), "power")
+JUNCTIONS = Table("junctions", model.Marker, "junctions", (_c("x", NUM), _c("y", NUM), _sheet()), "junctions")
+NOCONNECTS = Table("noconnects", model.Marker, "noconnects", (_c("x", NUM), _c("y", NUM), _sheet()), "nc")
+BUSES = Table("buses", model.Bus, "buses", (_c("pts", POINTS), _sheet()), "bus")
+BUSENTRIES = Table("busentries", model.BusEntry, "busentries", (
+    _c("x", NUM), _c("y", NUM), _c("dx", NUM), _c("dy", NUM), _sheet()), "bus")
+BUSALIASES = Table("busaliases", model.BusAlias, "busaliases", (_c("name"), _c("members", WORDS)), "bus")
+FIELDS = Table("fields", model.Field, "fields", (_c("ref"), _c("name"), _c("value")), "fields")
+
+# Every `name[N]{cols}:` table, in writing order: base tables, then extension tables.
+TABLES: dict[str, Table] = {t.name: t for t in (
+    COMPONENTS, NETS, WIRES, SHEETS, SHEETPINS, LABELS, POWER, JUNCTIONS, NOCONNECTS,
+    BUSES, BUSENTRIES, BUSALIASES, FIELDS)}
+BASE_TABLES = ("components", "nets", "wires")
+
+# `pins{REF}[N]:` rows are num,name; `pins{REF}[N]{num,name,type}:` names its columns.
+PINS_TABLE = Table("pins", model.PinDef, "pins", (
+    Column("num", "number", STR), _c("name"), Column("type", "type", STR, True)))
+PINS_DEFAULT_COLUMNS = ("num", "name")
+
+# Scalars the format defines (anything else is kept in Document.extra).
+TITLE = "title"
+EXTENSIONS_KEY = "extensions"
+
+
+_MISSING: Any = dataclasses.MISSING
+
+
+def defaults(cls: type) -> dict[str, Any]:
+    """``{attribute: default}`` of a row dataclass; required attributes are left out."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.default is not _MISSING:
+            out[f.name] = f.default
+        elif f.default_factory is not _MISSING:
+            out[f.name] = f.default_factory()
+    return out
+
+
+def required(table: Table) -> list[str]:
+    """Column names that a table header must have (their attribute has no default)."""
+    d = defaults(table.cls)
+    return [c.name for c in table.columns if c.attr not in d]

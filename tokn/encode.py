@@ -1,0 +1,223 @@
+"""KiCad schematic -> TOKN document (the encoder).
+
+``encode_design(path)`` loads a top-level ``.kicad_sch`` with its sub-sheets, computes
+connectivity as KiCad does (:mod:`tokn.kicad.connectivity`) and builds a
+:class:`tokn.doc.model.Document`.  :func:`encode_file` returns TOKN text.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from .doc import model as m
+from .doc.naming import natural_key
+from .kicad.connectivity import DesignNets, design_nets, lib_symbol_for, pin_positions
+from .kicad.hierarchy import Design, SheetInstance, load_design
+from .kicad.schematic import PlacedSymbol
+
+_AUTO_NAME = re.compile(r"^N(\d+)$")
+
+
+@dataclass
+class EncodeResult:
+    document: m.Document
+    design: Design
+    nets: DesignNets
+    warnings: list[str]
+
+
+def _fmt_angle(a: float) -> float:
+    return float(int(round(a)) % 360)
+
+
+def _is_netlisted(ref: str) -> bool:
+    """KiCad leaves references starting with '#' (power symbols, flags) out of netlists."""
+    return not ref.startswith("#")
+
+
+def _lib_nick(lib_id: str) -> tuple[str, str]:
+    if ":" in lib_id:
+        nick, name = lib_id.split(":", 1)
+        return nick, name
+    return "", lib_id
+
+
+def _needs_lib(components: list[m.Component]) -> bool:
+    """True when some component's library cannot be found from its type alone."""
+    try:
+        from .kicad.library import standard_symbol_libraries
+    except ImportError:          # library index not available: keep the information
+        return any(c.lib for c in components)
+    for c in components:
+        if not c.lib:
+            continue
+        if standard_symbol_libraries(c.type) != [c.lib]:
+            return True
+    return False
+
+
+def encode_design(path: str) -> EncodeResult:
+    """Encode the design whose top-level schematic is ``path``."""
+    design = load_design(path)
+    dn = design_nets(design)
+    doc = m.Document()
+    root = design.root
+    doc.title = root.title or os.path.splitext(os.path.basename(path))[0]
+
+    # Sheet ids: S1.. in hierarchy order; the first instance of each file carries geometry.
+    sheet_id: dict[int, str] = {}
+    geometry_instance: dict[int, int] = {}
+    for i, inst in enumerate(design.instances):
+        if inst.parent is not None:
+            sheet_id[i] = f"S{len(sheet_id) + 1}"
+        geometry_instance.setdefault(id(inst.file), i)
+    inst_index = {id(inst): i for i, inst in enumerate(design.instances)}
+    for i, inst in enumerate(design.instances):
+        if inst.parent is None:
+            continue
+        ss = inst.sheet_symbol
+        doc.sheets.append(m.Sheet(sheet_id[i], ss.name, ss.file, sheet_id.get(inst_index[id(inst.parent)], ""),
+                                  ss.x, ss.y, ss.w, ss.h))
+
+    # Components and pin tables
+    pin_tables: dict[str, dict[str, m.PinDef]] = {}
+    for i, inst in enumerate(design.instances):
+        sid = sheet_id.get(i, "")
+        for sym in inst.file.symbols:
+            lib = lib_symbol_for(inst.file, sym)
+            if lib is not None and lib.is_power:
+                continue
+            ref, unit = design.reference(inst, sym)
+            if not _is_netlisted(ref):
+                continue
+            nick, name = _lib_nick(sym.lib_id)
+            comp = m.Component(ref=ref, type=name, value=sym.value, fp=sym.footprint,
+                               x=sym.x, y=sym.y, a=_fmt_angle(sym.angle), lib=nick, unit=unit,
+                               style=sym.style, mirror=sym.mirror, dnp=sym.dnp,
+                               nobom=not sym.in_bom, noboard=not sym.on_board, sheet=sid)
+            comp.w = comp.h = 0.0
+            if lib is not None:
+                pts = [xy for _, xy in pin_positions(sym, lib, unit)]
+                if pts:
+                    xs = [p[0] for p in pts]
+                    ys = [p[1] for p in pts]
+                    comp.w, comp.h = max(xs) - min(xs), max(ys) - min(ys)
+                table = pin_tables.setdefault(ref, {})
+                for p in lib.pins:
+                    if p.number and p.number not in table and (p.style in (0, sym.style)):
+                        table[p.number] = m.PinDef(p.number, "" if p.name == "~" else p.name, p.type)
+            doc.components.append(comp)
+    doc.components.sort(key=lambda c: (natural_key(c.ref), c.unit))
+    if not _needs_lib(doc.components):
+        for c in doc.components:
+            c.lib = ""
+    for ref in sorted(pin_tables, key=natural_key):
+        pins = pin_tables[ref]
+        if any(p.name and p.name != p.number for p in pins.values()):
+            doc.pins[ref] = [pins[k] for k in sorted(pins, key=natural_key)]
+
+    # Nets: every net with a pin, or drawn (wires/labels) on an exported sheet.
+    names = _net_names(dn, geometry_instance)
+    net_pins: dict[int, list[str]] = {}
+    for ni, net in enumerate(dn.nets):
+        pins = sorted({f"{p.ref}.{p.pin}" for p in net.pins if _is_netlisted(p.ref)}, key=natural_key)
+        net_pins[ni] = pins
+    used = set(names)
+    order = sorted(used, key=lambda ni: (not dn.nets[ni].named, natural_key(names[ni])))
+    for ni in order:
+        doc.nets.append(m.Net(names[ni], net_pins[ni]))
+
+    # Geometry of each file, from its first instance.
+    for fid, i in geometry_instance.items():
+        inst = design.instances[i]
+        sid = sheet_id.get(i, "")
+        g = dn.graph(i)
+        f = inst.file
+        for wi, w in enumerate(f.wires):
+            sg = g.wire_subgraph.get(wi)
+            ni = dn.subgraph_net.get((i, sg)) if sg is not None else None
+            doc.wires.append(m.Wire(names.get(ni, ""), list(w.pts), sid))
+        for lb in f.labels:
+            if lb.kind == "directive":
+                continue
+            doc.labels.append(m.Label(lb.name, lb.kind, lb.shape if lb.kind != "local" else "",
+                                      lb.x, lb.y, _fmt_angle(lb.angle), sid))
+        for si in sorted(g.power_symbols):
+            sym = f.symbols[si]
+            lib = lib_symbol_for(f, sym)
+            net = sym.value
+            doc.power.append(m.PowerSymbol(net, sym.lib_id, sym.x, sym.y, _fmt_angle(sym.angle), sid))
+        for (x, y) in f.junctions:
+            doc.junctions.append(m.Marker(x, y, sid))
+        for (x, y) in f.no_connects:
+            doc.noconnects.append(m.Marker(x, y, sid))
+        for b in f.buses:
+            doc.buses.append(m.Bus(list(b.pts), sid))
+        for be in f.bus_entries:
+            doc.busentries.append(m.BusEntry(be.x, be.y, be.dx, be.dy, sid))
+        for shi, ss in enumerate(f.sheets):
+            child = next((c for c in inst.children if c.sheet_symbol is ss), None)
+            if child is None:
+                continue
+            cid = sheet_id[inst_index[id(child)]]
+            for sp in ss.pins:
+                doc.sheetpins.append(m.SheetPin(cid, sp.name, sp.shape, sp.x, sp.y, _fmt_angle(sp.angle)))
+    for f in design.files.values():
+        for alias, members in f.bus_aliases.items():
+            if not any(a.name == alias for a in doc.busaliases):
+                doc.busaliases.append(m.BusAlias(alias, list(members)))
+    warnings = design.warnings + dn.warnings
+    return EncodeResult(doc, design, dn, warnings)
+
+
+def _net_names(dn: DesignNets, geometry_instance: dict[int, int]) -> dict[int, str]:
+    """TOKN name of every net worth listing: KiCad's name for named nets, N1.. otherwise.
+
+    Unnamed nets are numbered in the natural order of their first pin (nets with no pin
+    but drawn wires come after, in drawing order), skipping numbers that named nets use.
+    """
+    listed: set[int] = set()
+    for ni, net in enumerate(dn.nets):
+        if any(_is_netlisted(p.ref) for p in net.pins):
+            listed.add(ni)
+    drawn: list[int] = []
+    for fid, i in geometry_instance.items():
+        g = dn.graph(i)
+        for wi in range(len(g.file.wires)):
+            sg = g.wire_subgraph.get(wi)
+            ni = dn.subgraph_net.get((i, sg)) if sg is not None else None
+            if ni is not None and ni not in listed:
+                listed.add(ni)
+                drawn.append(ni)
+    names: dict[int, str] = {}
+    taken: set[int] = set()
+    for ni in listed:
+        net = dn.nets[ni]
+        if net.named:
+            names[ni] = net.name
+            mm = _AUTO_NAME.match(net.name)
+            if mm:
+                taken.add(int(mm.group(1)))
+    unnamed = [ni for ni in listed if not dn.nets[ni].named]
+    drawn_pos = {ni: k for k, ni in enumerate(drawn)}
+
+    def first_pin(ni: int):
+        pins = [f"{p.ref}.{p.pin}" for p in dn.nets[ni].pins if _is_netlisted(p.ref)]
+        if pins:
+            return (0, natural_key(min(pins, key=natural_key)), 0)
+        return (1, (), drawn_pos.get(ni, 0))
+
+    counter = 0
+    for ni in sorted(unnamed, key=first_pin):
+        counter += 1
+        while counter in taken:
+            counter += 1
+        names[ni] = f"N{counter}"
+    return names
+
+
+def encode_file(path: str) -> str:
+    """TOKN text of the design whose top-level schematic is ``path``."""
+    from .doc.writer import write_tokn
+    return write_tokn(encode_design(path).document)

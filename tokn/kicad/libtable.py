@@ -1,0 +1,284 @@
+"""Which symbol libraries a KiCad 9 user or project sees: ``sym-lib-table`` files.
+
+Contract of :func:`load_symbol_libraries`:
+
+* the global table is ``<kicad config dir>/sym-lib-table`` (Linux ``~/.config/kicad/9.0``
+  or ``$XDG_CONFIG_HOME/kicad/9.0``, macOS ``~/Library/Preferences/kicad/9.0``, Windows
+  ``%APPDATA%\\kicad\\9.0``; ``KICAD_CONFIG_HOME`` overrides the part before ``9.0``);
+* when there is no global table, every ``*.kicad_sym`` file of the default symbol
+  directory (:func:`default_symbol_dir`) is a library whose nickname is the file stem,
+  in file-name order;
+* a project's own ``sym-lib-table`` (next to its ``.kicad_pro``) adds libraries; a project
+  nickname that is also global replaces the global entry in place (KiCad looks the project
+  table up first);
+* ``${VAR}`` and ``$(VAR)`` in URIs are substituted from, lowest to highest priority:
+  built-in defaults (``KICAD9_SYMBOL_DIR`` and its older spellings -> the default symbol
+  directory, ``KICAD9_3RD_PARTY``), the ``environment.vars`` of ``kicad_common.json``, the
+  process environment, and ``KIPRJMOD`` (always the project directory);
+* entries that are disabled, not of type ``KiCad``, whose URI still holds an unknown
+  variable, or whose file is missing or unreadable are left out with a message in
+  ``warnings``; nothing here raises for a bad library, only the table order is kept.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from ..errors import ToknError
+from ..sexpr import parse, text, first_value, children, has_flag
+
+KICAD_VERSION = "9.0"
+
+#: Variables that name the stock symbol directory in tables written by KiCad 6..9.
+SYMBOL_DIR_VARS = ("KICAD9_SYMBOL_DIR", "KICAD8_SYMBOL_DIR", "KICAD7_SYMBOL_DIR",
+                   "KICAD6_SYMBOL_DIR", "KICAD_SYMBOL_DIR")
+
+_VAR = re.compile(r"\$\{([^}]*)\}|\$\(([^)]*)\)")
+
+
+@dataclass
+class LibTableEntry:
+    """One ``(lib ...)`` row of a ``sym-lib-table``; ``path`` is the URI after substitution."""
+    name: str
+    type: str
+    uri: str
+    path: str
+    options: str = ""
+    descr: str = ""
+    disabled: bool = False
+    table: str = ""               # the sym-lib-table file it came from ("" = directory scan)
+
+
+@dataclass
+class SymbolLibraries:
+    """Result of :func:`load_symbol_libraries`.
+
+    ``libraries`` is the ordered mapping nickname -> absolute library file path;
+    ``warnings`` says what was skipped and why; ``tables`` lists the table files read
+    (or the scanned directory).
+    """
+    libraries: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    tables: list[str] = field(default_factory=list)
+
+
+def kicad_config_dir(environ: Mapping[str, str] | None = None,
+                     platform: str | None = None) -> str:
+    """The KiCad 9 user configuration directory (it may not exist)."""
+    env = os.environ if environ is None else environ
+    plat = sys.platform if platform is None else platform
+    base = env.get("KICAD_CONFIG_HOME")
+    if base:
+        return os.path.join(base, KICAD_VERSION)
+    if plat.startswith("win"):
+        root = env.get("APPDATA") or os.path.join(os.path.expanduser("~"), "AppData", "Roaming")
+        return os.path.join(root, "kicad", KICAD_VERSION)
+    if plat == "darwin":
+        return os.path.join(os.path.expanduser("~"), "Library", "Preferences", "kicad",
+                            KICAD_VERSION)
+    root = env.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return os.path.join(root, "kicad", KICAD_VERSION)
+
+
+def candidate_symbol_dirs(environ: Mapping[str, str] | None = None,
+                          platform: str | None = None) -> list[str]:
+    """Where the stock KiCad symbol libraries may be installed, most specific first."""
+    env = os.environ if environ is None else environ
+    plat = sys.platform if platform is None else platform
+    out = [env[v] for v in SYMBOL_DIR_VARS if env.get(v)]
+    if plat.startswith("win"):
+        pf = env.get("ProgramFiles", r"C:\Program Files")
+        out.append(os.path.join(pf, "KiCad", KICAD_VERSION, "share", "kicad", "symbols"))
+    elif plat == "darwin":
+        out.append("/Applications/KiCad/KiCad.app/Contents/SharedSupport/symbols")
+    out += ["/usr/share/kicad/symbols", "/usr/local/share/kicad/symbols"]
+    return out
+
+
+def default_symbol_dir(environ: Mapping[str, str] | None = None,
+                       platform: str | None = None) -> str | None:
+    """The first existing directory of :func:`candidate_symbol_dirs`, or None."""
+    for d in candidate_symbol_dirs(environ, platform):
+        if os.path.isdir(d):
+            return d
+    return None
+
+
+def _third_party_dir(env: Mapping[str, str], plat: str) -> str:
+    if plat.startswith("win") or plat == "darwin":
+        return os.path.join(os.path.expanduser("~"), "Documents", "KiCad", KICAD_VERSION, "3rdparty")
+    data = env.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.join(data, "kicad", KICAD_VERSION, "3rdparty")
+
+
+def _kicad_common_vars(config_dir: str) -> dict[str, str]:
+    """``environment.vars`` of ``kicad_common.json`` (empty when absent or malformed)."""
+    try:
+        with open(os.path.join(config_dir, "kicad_common.json"), encoding="utf-8") as f:
+            data = json.load(f)
+        got = (data.get("environment") or {}).get("vars") or {}
+        return {str(k): str(v) for k, v in got.items() if v is not None}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def path_variables(project_dir: str | None = None, *, environ: Mapping[str, str] | None = None,
+                   config_dir: str | None = None, platform: str | None = None) -> dict[str, str]:
+    """The variables available to ``${VAR}`` substitution (see the module contract)."""
+    env = os.environ if environ is None else environ
+    plat = sys.platform if platform is None else platform
+    cfg = config_dir if config_dir is not None else kicad_config_dir(env, plat)
+    out: dict[str, str] = {}
+    sym_dir = default_symbol_dir(env, plat)
+    if sym_dir:
+        for v in SYMBOL_DIR_VARS:
+            out[v] = sym_dir
+    out["KICAD9_3RD_PARTY"] = _third_party_dir(env, plat)
+    out.update(_kicad_common_vars(cfg))
+    out.update(env)
+    if project_dir:
+        out["KIPRJMOD"] = os.path.abspath(project_dir)
+    return out
+
+
+def expand_uri(uri: str, variables: Mapping[str, str]) -> str:
+    """Substitute ``${VAR}`` / ``$(VAR)``; unknown variables are left as written."""
+    def sub(m: re.Match) -> str:
+        name = m.group(1) if m.group(1) is not None else m.group(2)
+        return variables.get(name, m.group(0))
+    prev = None
+    out = uri
+    for _ in range(8):                      # values may themselves hold variables
+        if out == prev:
+            break
+        prev, out = out, _VAR.sub(sub, out)
+    return os.path.normpath(os.path.expanduser(out)) if out else out
+
+
+def parse_sym_lib_table(path: str, variables: Mapping[str, str]) -> list[LibTableEntry]:
+    """All rows of the ``sym-lib-table`` at ``path`` (URIs expanded, nothing checked).
+
+    Raises :class:`ToknError` (with path/line) when the file is not a ``sym_lib_table``.
+    """
+    with open(path, encoding="utf-8") as f:
+        src = f.read()
+    trees = parse(src, path)
+    root = trees[0]
+    if not root or root[0] != "sym_lib_table":
+        raise ToknError("not a sym-lib-table (expected '(sym_lib_table')", path, 1, 1)
+    out = []
+    base = os.path.dirname(os.path.abspath(path))
+    for row in children(root, "lib"):
+        uri = first_value(row, "uri", "") or ""
+        p = expand_uri(uri, variables)
+        if p and not _VAR.search(p) and not os.path.isabs(p):
+            p = os.path.normpath(os.path.join(base, p))
+        out.append(LibTableEntry(
+            name=first_value(row, "name", "") or "",
+            type=first_value(row, "type", "KiCad") or "KiCad",
+            uri=uri, path=p,
+            options=first_value(row, "options", "") or "",
+            descr=first_value(row, "descr", "") or "",
+            disabled=has_flag(row, "disabled"),
+            table=path,
+        ))
+    return out
+
+
+def _usable(entry: LibTableEntry, warnings: list[str]) -> bool:
+    where = f"{entry.table}: " if entry.table else ""
+    if entry.disabled:
+        return False
+    if entry.type.lower() != "kicad":
+        warnings.append(f"{where}library {entry.name!r}: type {entry.type!r} is not supported, skipped")
+        return False
+    m = _VAR.search(entry.path)
+    if m:
+        warnings.append(f"{where}library {entry.name!r}: undefined variable {m.group(0)} in {entry.uri!r}, skipped")
+        return False
+    if os.path.isdir(entry.path):
+        warnings.append(f"{where}library {entry.name!r}: {entry.path} is a directory library, not supported, skipped")
+        return False
+    if not os.path.isfile(entry.path):
+        warnings.append(f"{where}library {entry.name!r}: {entry.path} not found, skipped")
+        return False
+    if not os.access(entry.path, os.R_OK):
+        warnings.append(f"{where}library {entry.name!r}: {entry.path} is not readable, skipped")
+        return False
+    return True
+
+
+def scan_symbol_dir(directory: str) -> list[LibTableEntry]:
+    """One entry per ``*.kicad_sym`` file of ``directory`` (nickname = stem), sorted by name."""
+    out = []
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return out
+    for n in names:
+        if n.endswith(".kicad_sym"):
+            p = os.path.join(directory, n)
+            out.append(LibTableEntry(name=n[:-len(".kicad_sym")], type="KiCad", uri=p, path=p))
+    return out
+
+
+def project_directory(project: str | None) -> str | None:
+    """The directory of a project given as a directory, ``.kicad_pro`` or ``.kicad_sch`` path."""
+    if not project:
+        return None
+    return project if os.path.isdir(project) else os.path.dirname(os.path.abspath(project))
+
+
+def load_symbol_libraries(project_dir: str | None = None, *,
+                          environ: Mapping[str, str] | None = None,
+                          config_dir: str | None = None,
+                          platform: str | None = None) -> SymbolLibraries:
+    """Resolve the libraries visible to ``project_dir`` (or globally); never raises for a
+    missing or broken library or table -- see the module docstring for the rules."""
+    env = os.environ if environ is None else environ
+    plat = sys.platform if platform is None else platform
+    cfg = config_dir if config_dir is not None else kicad_config_dir(env, plat)
+    proj = project_directory(project_dir)
+    variables = path_variables(proj, environ=env, config_dir=cfg, platform=plat)
+    result = SymbolLibraries()
+    entries: dict[str, LibTableEntry] = {}
+
+    def read_table(path: str) -> list[LibTableEntry] | None:
+        try:
+            rows = parse_sym_lib_table(path, variables)
+        except (OSError, UnicodeDecodeError) as e:
+            result.warnings.append(f"{path}: cannot read symbol library table: {e}")
+            return None
+        except ToknError as e:
+            result.warnings.append(f"cannot parse symbol library table: {e}")
+            return None
+        result.tables.append(path)
+        return rows
+
+    global_table = os.path.join(cfg, "sym-lib-table")
+    rows = read_table(global_table) if os.path.isfile(global_table) else None
+    if rows is None:
+        sym_dir = variables.get("KICAD9_SYMBOL_DIR")
+        if sym_dir and os.path.isdir(sym_dir):
+            rows = scan_symbol_dir(sym_dir)
+            result.tables.append(sym_dir)
+        else:
+            rows = []
+            result.warnings.append("no global sym-lib-table and no KiCad symbol directory found")
+    for e in rows:
+        if e.name and e.name not in entries:
+            entries[e.name] = e
+    if proj:
+        ptable = os.path.join(proj, "sym-lib-table")
+        if os.path.isfile(ptable):
+            for e in read_table(ptable) or []:
+                if e.name:
+                    entries[e.name] = e     # project wins, keeps the global position
+    for name, e in entries.items():
+        if _usable(e, result.warnings):
+            result.libraries[name] = os.path.abspath(e.path)
+    return result

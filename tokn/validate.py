@@ -1,0 +1,141 @@
+"""Checks a TOKN document against the format's rules and the real KiCad symbols.
+
+:func:`validate` never raises for a bad document: it returns :class:`Finding` objects
+(``severity`` "error" or "warning").  A document is valid when it has no errors.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .doc.model import Document
+from .doc.naming import natural_key
+from .resolve import SymbolResolver
+
+_PIN_REF = re.compile(r"^(.+)\.([^.]+)$")
+_MARKUP = re.compile(r"[~^_]\{([^}]*)\}")
+
+
+@dataclass
+class Finding:
+    severity: str            # "error" | "warning"
+    code: str                # stable identifier, e.g. "unknown-pin"
+    message: str
+    where: str = ""          # reference, net or section the finding is about
+    details: dict = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        loc = f"{self.where}: " if self.where else ""
+        return f"{self.severity}: {loc}{self.message} [{self.code}]"
+
+    def as_dict(self) -> dict:
+        return {"severity": self.severity, "code": self.code, "message": self.message,
+                "where": self.where, **({"details": self.details} if self.details else {})}
+
+
+def normalise_pin_name(name: str) -> str:
+    """Compare pin names ignoring case, overbar/sub/superscript markup and spaces."""
+    return _MARKUP.sub(r"\1", name or "").replace(" ", "").replace("~", "").upper()
+
+
+def split_pin_ref(text: str) -> tuple[str, str] | None:
+    m = _PIN_REF.match(text.strip())
+    return (m.group(1), m.group(2)) if m else None
+
+
+def validate(doc: Document, index=None, resolver: SymbolResolver | None = None) -> list[Finding]:
+    """All findings for ``doc``.  ``index`` (a SymbolIndex) enables the library checks."""
+    out: list[Finding] = []
+    err = lambda code, msg, where="", **d: out.append(Finding("error", code, msg, where, d))
+    warn = lambda code, msg, where="", **d: out.append(Finding("warning", code, msg, where, d))
+
+    # Components: unique (ref, unit); one type per ref.
+    types: dict[str, str] = {}
+    seen: set[tuple[str, int]] = set()
+    for c in doc.components:
+        if not c.ref:
+            err("empty-reference", "a component has an empty reference", c.type)
+            continue
+        if (c.ref, c.unit) in seen:
+            err("duplicate-reference", f"reference {c.ref} is used twice" +
+                (f" (unit {c.unit})" if c.unit != 1 else ""), c.ref)
+        seen.add((c.ref, c.unit))
+        if c.ref in types and types[c.ref] != c.type:
+            err("reference-type-mismatch", f"{c.ref} is declared as {types[c.ref]} and as {c.type}", c.ref)
+        types.setdefault(c.ref, c.type)
+
+    # Nets: unique names, declared parts, one net per pin.
+    net_names: set[str] = set()
+    pin_net: dict[tuple[str, str], str] = {}
+    for net in doc.nets:
+        if net.name in net_names:
+            err("duplicate-net", f"net {net.name} is listed twice", net.name)
+        net_names.add(net.name)
+        for p in net.pins:
+            sp = split_pin_ref(p)
+            if sp is None:
+                err("bad-pin-ref", f"'{p}' is not of the form REF.PIN", net.name)
+                continue
+            if sp[0] not in types:
+                err("undeclared-part", f"{p} names part {sp[0]}, which is not in components", net.name)
+            if sp in pin_net and pin_net[sp] != net.name:
+                err("pin-in-two-nets", f"{p} is in net {pin_net[sp]} and in net {net.name}", p)
+            pin_net[sp] = net.name
+        if len(net.pins) == 1:
+            warn("single-pin-net", f"net {net.name} connects only {net.pins[0]}", net.name)
+    for w in doc.wires:
+        if w.net and w.net not in net_names:
+            err("wire-net-missing", f"a wire belongs to net {w.net}, which is not in nets", w.net)
+    for ref in doc.pins:
+        if ref not in types:
+            err("undeclared-part", f"pins{{{ref}}} describes a part that is not in components", ref)
+
+    if index is None and resolver is None:
+        return out
+    resolver = resolver or SymbolResolver(index)
+    used_pins: dict[str, set[str]] = {}
+    for (ref, pin) in pin_net:
+        used_pins.setdefault(ref, set()).add(pin)
+    for ref, typ in types.items():
+        comp = next(c for c in doc.components if c.ref == ref)
+        res = resolver.resolve(comp)
+        if res is None:
+            warn("unknown-part", f"{ref}: no KiCad library symbol named {comp.lib_id}; "
+                 "a symbol will be generated from its pins", ref)
+            continue
+        if not res.exact:
+            warn("fuzzy-part", f"{ref}: {comp.lib_id} is not a KiCad symbol name; read as {res.lib_id}",
+                 ref, lib_id=res.lib_id)
+        lib_pins: dict[str, list] = {}
+        for p in res.symbol.pins:
+            lib_pins.setdefault(p.number, []).append(p)
+        numbers = sorted(lib_pins, key=natural_key)
+        for pin in sorted(used_pins.get(ref, ()), key=natural_key):
+            if pin not in lib_pins:
+                err("unknown-pin", f"{ref}.{pin}: {res.lib_id} has no pin {pin} "
+                    f"(its pins: {_summarise(numbers)})", f"{ref}.{pin}", lib_id=res.lib_id)
+        for pd in doc.pins.get(ref, []):
+            lp = lib_pins.get(pd.number)
+            if lp is None:
+                err("unknown-pin", f"pins{{{ref}}}: {res.lib_id} has no pin {pd.number}",
+                    f"{ref}.{pd.number}", lib_id=res.lib_id)
+            elif pd.name and normalise_pin_name(pd.name) not in {normalise_pin_name(p.name) for p in lp} \
+                    and not all(p.name in ("", "~") for p in lp):
+                err("pin-name-mismatch", f"{ref}.{pd.number} is {lp[0].name} in {res.lib_id}, not {pd.name}",
+                    f"{ref}.{pd.number}", library_name=lp[0].name)
+        for number, lp in lib_pins.items():
+            p = lp[0]
+            if p.type == "power_in" and not p.hidden and (ref, number) not in pin_net:
+                err("unconnected-power-pin", f"{ref}.{number} ({p.name}) is a power input and is not connected",
+                    f"{ref}.{number}")
+    return out
+
+
+def _summarise(numbers: list[str], limit: int = 12) -> str:
+    if len(numbers) <= limit:
+        return ", ".join(numbers)
+    return ", ".join(numbers[:limit]) + f", … ({len(numbers)} pins)"
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(f.severity == "error" for f in findings)
