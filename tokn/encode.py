@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from .doc import model as m
 from .doc.naming import natural_key
-from .kicad.connectivity import DesignNets, design_nets, lib_symbol_for, pin_positions
+from .kicad.connectivity import (LEGACY_POWER_VALUE_VERSION, DesignNets, design_nets, lib_symbol_for,
+                                 pin_positions, power_net_name)
 from .kicad.hierarchy import Design, SheetInstance, load_design
 from .kicad.schematic import PlacedSymbol
 
@@ -88,11 +89,14 @@ def encode_design(path: str) -> EncodeResult:
             lib = lib_symbol_for(inst.file, sym)
             if lib is not None and lib.is_power:
                 continue
-            ref, unit = design.reference(inst, sym)
+            si = design.instance(inst, sym)
+            ref, unit = si.reference, si.unit
             if not _is_netlisted(ref):
                 continue
             nick, name = _lib_nick(sym.lib_id)
-            comp = m.Component(ref=ref, type=name, value=sym.value, fp=sym.footprint,
+            value = sym.value if si.value is None else si.value
+            fp = sym.footprint if si.footprint is None else si.footprint
+            comp = m.Component(ref=ref, type=name, value=value, fp=fp,
                                x=sym.x, y=sym.y, a=_fmt_angle(sym.angle), lib=nick, unit=unit,
                                style=sym.style, mirror=sym.mirror, dnp=sym.dnp,
                                nobom=not sym.in_bom, noboard=not sym.on_board, sheet=sid)
@@ -143,10 +147,13 @@ def encode_design(path: str) -> EncodeResult:
                 continue
             doc.labels.append(m.Label(lb.name, lb.kind, lb.shape if lb.kind != "local" else "",
                                       lb.x, lb.y, _fmt_angle(lb.angle), sid))
+        legacy = design.root.version < LEGACY_POWER_VALUE_VERSION
         for si in sorted(g.power_symbols):
             sym = f.symbols[si]
             lib = lib_symbol_for(f, sym)
-            net = sym.value
+            pin = next((p for p in lib.pins if p.type == "power_in"), None) if lib else None
+            # the name the symbol gives its net (its value, or its pin name in pre-KiCad-7 files)
+            net = power_net_name(sym, pin, legacy) if pin is not None else sym.value
             doc.power.append(m.PowerSymbol(net, sym.lib_id, sym.x, sym.y, _fmt_angle(sym.angle), sid))
         for (x, y) in f.junctions:
             doc.junctions.append(m.Marker(x, y, sid))

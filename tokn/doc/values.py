@@ -18,7 +18,7 @@ _ESCAPE_RE = re.compile(r'["\\\n\t\r]')
 _UNESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r"}
 _UNESCAPE_RE = re.compile(r"\\(.)", re.S)
 
-_FIELD_NEEDS_QUOTES = re.compile(r'[,"\\\n\r]|^\s|\s$')
+_FIELD_NEEDS_QUOTES = re.compile(r'[,"\\\n]')
 _SCALAR_NEEDS_QUOTES = re.compile(r'["\\\n\r]|^\s|\s$')
 _KEY_NEEDS_QUOTES = re.compile(r'[{}"\\\n\r]|^\s|\s$')
 
@@ -75,6 +75,17 @@ def split_row(body: str) -> list[str]:
         if pos >= n:
             return fields
         pos += 1          # the comma
+
+
+def split_row_marked(body: str) -> list[tuple[str, bool]]:
+    """Like :func:`split_row`, with each field paired with whether it was quoted."""
+    out = []
+    for off in field_offsets(body):
+        m = _FIELD_AT.match(body, off)
+        assert m is not None
+        quoted_ = m.group(1) is not None
+        out.append((unquote(m.group()) if quoted_ else m.group(2), quoted_))
+    return out
 
 
 def field_offsets(body: str) -> list[int]:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from ..errors import SchematicError
 from ..sexpr import parse
-from .schematic import PlacedSymbol, SchematicFile, SheetSymbol, load_schematic, read_schematic
+from .schematic import (PlacedSymbol, SchematicFile, SheetSymbol, SymbolInstance, load_schematic,
+                        read_schematic)
 
 
 @dataclass
@@ -41,28 +42,32 @@ class Design:
         """KiCad 7+ instance path of a sheet instance: "/<root-uuid>/<sheet-uuid>..."."""
         return "/" + "/".join((self.root.uuid,) + inst.uuid_path)
 
-    def reference(self, inst: SheetInstance, sym: PlacedSymbol) -> tuple[str, int]:
-        """Annotated reference and unit of ``sym`` as placed in sheet instance ``inst``."""
+    def instance(self, inst: SheetInstance, sym: PlacedSymbol) -> SymbolInstance:
+        """Annotation of ``sym`` as placed in sheet instance ``inst``: reference, unit and,
+        for KiCad 6 files, per-instance value/footprint (``None`` = use the symbol's)."""
         if sym.instances:
             want = self.kicad_path(inst)
             for si in sym.instances:
                 if si.path == want:
-                    return si.reference, si.unit
+                    return si
             tail = "/".join(inst.uuid_path)
             for si in sym.instances:       # same sheet chain under another root UUID
                 parts = si.path.strip("/").split("/")
                 if "/".join(parts[1:]) == tail:
-                    return si.reference, si.unit
+                    return si
             if len(sym.instances) == 1 and inst.parent is None:
-                si = sym.instances[0]
-                return si.reference, si.unit
+                return sym.instances[0]
         legacy = self.root.legacy_symbol_instances
         if legacy:
-            key = "/" + "/".join(inst.uuid_path + (sym.uuid,))
-            si = legacy.get(key)
+            si = legacy.get("/" + "/".join(inst.uuid_path + (sym.uuid,)))
             if si is not None:
-                return si.reference, si.unit
-        return sym.reference_field, sym.unit
+                return si
+        return SymbolInstance("", sym.reference_field, sym.unit)
+
+    def reference(self, inst: SheetInstance, sym: PlacedSymbol) -> tuple[str, int]:
+        """Annotated reference and unit of ``sym`` as placed in sheet instance ``inst``."""
+        si = self.instance(inst, sym)
+        return si.reference, si.unit
 
 
 def load_design(path: str, max_depth: int = 32,

@@ -1,0 +1,369 @@
+"""``tokn encode``: single designs, corpora (directories, globs, jobs), JSONL, resume, errors.
+
+Runs the command in-process through click's CliRunner and, for the start-up path and the
+exit statuses, as a subprocess of the installed console script.
+"""
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from tokn import __version__
+from tokn.cli import main
+from tokn.encode import encode_file
+from tokn.tokens import count_tokens
+
+try:
+    from .conftest import CORPUS, HERE, needs_shared
+except ImportError:             # tests/ is not a package: conftest's dir is on sys.path
+    from conftest import CORPUS, HERE, needs_shared
+
+FILES = os.path.join(CORPUS, "files")
+PROJECTS = {  # tmp name -> corpus directory
+    "mjuart": "mjbots__moteus/hw/mjuart",                                   # 3 sheets
+    "flash": "DangerousPrototypes__BusPirate5-hardware/adapter-flash-sop-1REV3",
+    "irtoy": "DangerousPrototypes__BusPirate5-hardware/adapter-ir-toy-3REV3",
+}
+TOP = {"mjuart": "mjuart.kicad_sch", "flash": "flash-sop-rev3.kicad_sch",
+       "irtoy": "bp5-ir-toy-v3-rev3.kicad_sch"}
+SUB_SHEETS = ["mjuart/ft231x.kicad_sch", "mjuart/power_input.kicad_sch"]
+FIXTURE = os.path.join(HERE, "fixtures", "connectivity", "j3_two_junctions.kicad_sch")
+ERROR_LINE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): \S")
+
+TOKN_BIN = os.path.join(os.path.dirname(sys.executable), "tokn")
+needs_fixture = pytest.mark.skipif(not os.path.exists(FIXTURE), reason="fixture schematic missing")
+
+
+def run(args: list[str], cwd: str | None = None):
+    """Invoke ``tokn ARGS`` in-process; returns click's Result (stdout/stderr separate)."""
+    runner = CliRunner()
+    if cwd is None:
+        return runner.invoke(main, args, catch_exceptions=False)
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return runner.invoke(main, args, catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def run_sub(args: list[str], cwd: str | None = None) -> subprocess.CompletedProcess:
+    """Run the installed ``tokn`` console script."""
+    exe = TOKN_BIN if os.path.exists(TOKN_BIN) else None
+    cmd = [exe] if exe else [sys.executable, "-c", "from tokn.cli import main; main()"]
+    return subprocess.run(cmd + args, cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def _sha(path: str) -> str:
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    """tmp/corpus/{mjuart,flash,irtoy}: copies of three small corpus projects.
+
+    ``mjuart`` loses its .kicad_pro so that its sub-sheets are recognised only by the
+    sheet references (the other two keep theirs).
+    """
+    root = tmp_path / "corpus"
+    for name, rel in PROJECTS.items():
+        src = os.path.join(FILES, rel)
+        if not os.path.isdir(src):
+            pytest.skip(f"corpus project {rel} missing")
+        shutil.copytree(src, root / name)
+    os.remove(root / "mjuart" / "mjuart.kicad_pro")
+    return root
+
+
+def _bad_files(d) -> dict[str, str]:
+    """A truncated schematic and a non-KiCad one in directory ``d``; name -> path."""
+    os.makedirs(d, exist_ok=True)
+    good = open(os.path.join(FILES, PROJECTS["flash"], TOP["flash"]), encoding="utf-8").read() \
+        if os.path.isdir(FILES) else open(FIXTURE, encoding="utf-8").read()
+    trunc = os.path.join(d, "truncated.kicad_sch")
+    with open(trunc, "w", encoding="utf-8") as f:
+        f.write(good[: len(good) // 2])
+    junk = os.path.join(d, "notes.kicad_sch")
+    with open(junk, "w", encoding="utf-8") as f:
+        f.write("These are my notes, not a schematic.\n")
+    return {"truncated": trunc, "junk": junk}
+
+
+# --------------------------------------------------------------------------- tokens
+
+def test_count_tokens_cl100k():
+    assert count_tokens("") == 0
+    assert count_tokens("hello world") == 2
+    assert count_tokens("<|endoftext|>") > 1          # special tokens count as text
+
+
+# --------------------------------------------------------------------------- basics
+
+def test_version_and_help():
+    r = run(["--version"])
+    assert r.exit_code == 0 and __version__ in r.stdout
+    r = run(["--help"])
+    assert r.exit_code == 0 and "encode" in r.stdout
+
+
+@needs_fixture
+def test_single_file_stdout(tmp_path):
+    r = run(["encode", FIXTURE])
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.startswith("# TOKN v1")
+    assert r.stdout == encode_file(FIXTURE)
+
+
+@needs_fixture
+def test_single_file_subprocess(tmp_path):
+    p = run_sub(["encode", FIXTURE])
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.startswith("# TOKN v1")
+    assert "Traceback" not in p.stderr
+
+
+@needs_fixture
+def test_single_file_output_option(tmp_path):
+    out = tmp_path / "sub" / "x.tokn"
+    r = run(["encode", FIXTURE, "-o", str(out)])
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == ""
+    assert out.read_text(encoding="utf-8") == encode_file(FIXTURE)
+    # -o an existing directory: <stem>.tokn inside it
+    r = run(["encode", FIXTURE, "-o", str(tmp_path)])
+    assert r.exit_code == 0, r.stderr
+    assert (tmp_path / "j3_two_junctions.tokn").exists()
+
+
+@needs_fixture
+def test_single_file_jsonl_stdout():
+    r = run(["encode", "--format", "jsonl", FIXTURE])
+    assert r.exit_code == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert len(lines) == 1
+    rec = json.loads(lines[0])
+    assert rec["sha256"] == _sha(FIXTURE) and rec["tokn"].startswith("# TOKN v1")
+
+
+# --------------------------------------------------------------------------- corpus
+
+@needs_shared
+def test_single_design_with_sub_sheets(corpus):
+    top = str(corpus / "mjuart" / TOP["mjuart"])
+    r = run(["encode", top])
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.startswith("# TOKN v1")
+    assert "sheets[" in r.stdout                 # sub-sheets were pulled in
+
+
+@needs_shared
+def test_directory_to_tokn_dir(corpus, tmp_path):
+    out = tmp_path / "out"
+    r = run(["encode", str(corpus), "-o", str(out), "--stats"])
+    assert r.exit_code == 0, r.stderr
+    got = sorted(os.path.relpath(p, out) for p in glob.glob(str(out / "**" / "*.tokn"), recursive=True))
+    want = sorted(os.path.join(n, os.path.splitext(t)[0] + ".tokn") for n, t in TOP.items())
+    assert got == want                           # top-level sheets only, mirrored paths
+    for n, t in TOP.items():
+        text = (out / n / (os.path.splitext(t)[0] + ".tokn")).read_text(encoding="utf-8")
+        assert text == encode_file(str(corpus / n / t))
+    assert "3 ok, 0 failed" in r.stderr and "MB/s" in r.stderr
+
+
+@needs_shared
+def test_glob_selects_top_level(corpus, tmp_path):
+    out = tmp_path / "out"
+    r = run(["encode", str(corpus / "**" / "*.kicad_sch"), "-o", str(out)])
+    assert r.exit_code == 0, r.stderr
+    names = sorted(os.path.basename(p) for p in glob.glob(str(out / "**" / "*.tokn"), recursive=True))
+    assert names == sorted(os.path.splitext(t)[0] + ".tokn" for t in TOP.values())
+    assert not glob.glob(str(out / "**" / "ft231x.tokn"), recursive=True)
+
+
+@needs_shared
+def test_glob_without_match_is_usage_error(tmp_path):
+    r = run(["encode", str(tmp_path / "*.kicad_sch"), "--format", "jsonl"])
+    assert r.exit_code == 2
+
+
+@needs_shared
+def test_named_sub_sheet_is_encoded_as_given(corpus):
+    # A file named explicitly is the user's choice, even a sub-sheet.
+    r = run(["encode", str(corpus / SUB_SHEETS[0])])
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.startswith("# TOKN v1")
+
+
+def _check_records(lines: list[str], corpus) -> dict[str, dict]:
+    recs = {}
+    for line in lines:
+        rec = json.loads(line)
+        assert set(rec) == {"source", "sha256", "kicad_version", "generator", "generator_version",
+                            "tokn_version", "tokens", "kicad_tokens", "tokn", "warnings"}
+        src = rec["source"]
+        assert os.path.isfile(src)
+        assert rec["sha256"] == _sha(src)
+        assert isinstance(rec["kicad_version"], int) and rec["kicad_version"] > 20200000
+        assert rec["generator"] and isinstance(rec["generator_version"], str)
+        assert rec["tokn_version"] == __version__
+        assert rec["tokn"] == encode_file(src)
+        assert rec["tokens"] == count_tokens(rec["tokn"])
+        assert isinstance(rec["warnings"], list)
+        recs[os.path.basename(src)] = rec
+    # kicad_tokens counts every sheet of the design
+    mj = recs[TOP["mjuart"]]
+    sheets = [corpus / "mjuart" / f for f in ("mjuart.kicad_sch", "ft231x.kicad_sch", "power_input.kicad_sch")]
+    assert mj["kicad_tokens"] == sum(count_tokens(p.read_text(encoding="utf-8")) for p in sheets)
+    assert mj["tokens"] < mj["kicad_tokens"]
+    return recs
+
+
+@needs_shared
+def test_jsonl_records(corpus, tmp_path):
+    out = tmp_path / "corpus.jsonl"
+    r = run(["encode", str(corpus), "-o", str(out)])      # format inferred from .jsonl
+    assert r.exit_code == 0, r.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3
+    recs = _check_records(lines, corpus)
+    assert sorted(recs) == sorted(TOP.values())
+
+
+@needs_shared
+def test_jsonl_to_stdout(corpus):
+    r = run(["encode", "--format", "jsonl", str(corpus / "flash"), str(corpus / "irtoy")])
+    assert r.exit_code == 0, r.stderr
+    srcs = [json.loads(x)["source"] for x in r.stdout.splitlines()]
+    assert [os.path.basename(s) for s in srcs] == [TOP["flash"], TOP["irtoy"]]   # argument order
+
+
+@needs_shared
+def test_jobs_2_same_output(corpus, tmp_path):
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    assert run(["encode", str(corpus), "-o", str(a)]).exit_code == 0
+    r = run(["encode", str(corpus), "-o", str(b), "--jobs", "2"])
+    assert r.exit_code == 0, r.stderr
+    assert a.read_text(encoding="utf-8") == b.read_text(encoding="utf-8")   # same order too
+    r = run(["encode", str(corpus), "-o", str(tmp_path / "dir"), "-j", "0"])
+    assert r.exit_code == 0, r.stderr
+    assert len(glob.glob(str(tmp_path / "dir" / "**" / "*.tokn"), recursive=True)) == 3
+
+
+@needs_shared
+def test_resume_jsonl(corpus, tmp_path):
+    out = tmp_path / "c.jsonl"
+    r = run(["encode", str(corpus / "mjuart"), str(corpus / "flash"), "-o", str(out)])
+    assert r.exit_code == 0, r.stderr
+    first = out.read_text(encoding="utf-8")
+    # simulate an interrupted earlier run: a torn last line
+    with open(out, "a", encoding="utf-8") as f:
+        f.write('{"source": "half a rec')
+    r = run(["encode", str(corpus), "-o", str(out), "--resume", "--stats"])
+    assert r.exit_code == 0, r.stderr
+    assert "1 ok, 0 failed, 2 skipped" in r.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith(first)
+    lines = text.splitlines()
+    assert len(lines) == 3
+    _check_records(lines, corpus)
+    # nothing left to do
+    r = run(["encode", str(corpus), "-o", str(out), "--resume", "--stats"])
+    assert "0 ok, 0 failed, 3 skipped" in r.stderr
+    assert out.read_text(encoding="utf-8") == text
+
+
+@needs_shared
+def test_resume_dir(corpus, tmp_path):
+    out = tmp_path / "out"
+    assert run(["encode", str(corpus), "-o", str(out)]).exit_code == 0
+    r = run(["encode", str(corpus), "-o", str(out), "--resume", "--stats"])
+    assert "0 ok, 0 failed, 3 skipped" in r.stderr
+    # touching a sub-sheet makes its design stale
+    future = time.time() + 5
+    os.utime(corpus / SUB_SHEETS[1], (future, future))
+    r = run(["encode", str(corpus), "-o", str(out), "--resume", "--stats"])
+    assert r.exit_code == 0, r.stderr
+    assert "1 ok, 0 failed, 2 skipped" in r.stderr
+
+
+# --------------------------------------------------------------------------- errors
+
+def _assert_error_lines(stderr: str, bad: dict[str, str]) -> None:
+    assert "Traceback" not in stderr
+    lines = [x for x in stderr.splitlines() if ERROR_LINE.match(x)]
+    for path in bad.values():
+        mine = [x for x in lines if x.startswith(path + ":")]
+        assert len(mine) == 1, (path, stderr)
+
+
+@needs_shared
+def test_bad_files_reported_and_run_goes_on(corpus, tmp_path):
+    bad = _bad_files(str(corpus / "broken"))
+    out = tmp_path / "out"
+    errs = tmp_path / "errors.json"
+    r = run(["encode", str(corpus), "-o", str(out), "--errors-json", str(errs), "--stats"])
+    assert r.exit_code == 1
+    _assert_error_lines(r.stderr, bad)
+    assert "3 ok, 2 failed" in r.stderr
+    assert len(glob.glob(str(out / "**" / "*.tokn"), recursive=True)) == 3   # good ones written
+    report = json.loads(errs.read_text(encoding="utf-8"))
+    assert sorted(e["source"] for e in report) == sorted(bad.values())
+    for e in report:
+        assert e["line"] >= 1 and e["col"] >= 1 and not e["internal"]
+        assert ERROR_LINE.match(e["message"])
+    # same through the console script, with two jobs and JSONL
+    p = run_sub(["encode", str(corpus), "-o", str(tmp_path / "c.jsonl"), "-j", "2"])
+    assert p.returncode == 1
+    _assert_error_lines(p.stderr, bad)
+    assert len((tmp_path / "c.jsonl").read_text(encoding="utf-8").splitlines()) == 3
+
+
+@pytest.mark.skipif(not os.path.exists(FIXTURE) and not os.path.isdir(FILES), reason="no schematic")
+def test_single_bad_file_one_line(tmp_path):
+    bad = _bad_files(str(tmp_path))
+    for path in bad.values():
+        p = run_sub(["encode", path])
+        assert p.returncode == 1
+        assert p.stdout == ""
+        lines = p.stderr.strip().splitlines()
+        assert len(lines) == 1 and ERROR_LINE.match(lines[0]) and lines[0].startswith(path + ":"), p.stderr
+
+
+@needs_fixture
+def test_internal_error_is_one_line(monkeypatch):
+    import tokn.encode
+
+    def boom(path):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(tokn.encode, "encode_design", boom)
+    r = run(["encode", FIXTURE])
+    assert r.exit_code == 1
+    assert r.stderr.strip() == f"{FIXTURE}: RuntimeError: kaboom (internal error, please report)"
+
+
+@needs_fixture
+def test_usage_errors_exit_2(tmp_path):
+    assert run(["encode"]).exit_code == 2                                    # no input
+    assert run(["encode", str(tmp_path / "missing.kicad_sch")]).exit_code == 2
+    assert run(["encode", "--format", "yaml", FIXTURE]).exit_code == 2
+    assert run(["encode", "--jobs", "-1", FIXTURE]).exit_code == 2
+    assert run(["encode", "--resume", FIXTURE]).exit_code == 2               # resume needs -o
+    d = tmp_path / "d"
+    d.mkdir()
+    shutil.copy(FIXTURE, d / "a.kicad_sch")
+    assert run(["encode", str(d)]).exit_code == 2                            # corpus needs -o
+    assert run(["encode", str(d), "--format", "jsonl", "-o", str(d)]).exit_code == 2
+    assert run(["nosuchcommand"]).exit_code == 2
+    assert run_sub(["encode", "--bogus", FIXTURE]).returncode == 2

@@ -1,0 +1,248 @@
+"""``tokn encode``: KiCad schematics -> TOKN text, one design or a whole corpus.
+
+Single design: ``tokn encode board.kicad_sch`` prints TOKN on stdout (``-o FILE`` writes
+it); the sub-sheets are pulled in.  Corpus: several files, directories (top-level sheets
+only, see :mod:`tokn.cli.sources`) or quoted globs, written as one ``.tokn`` per design
+under ``-o DIR`` (mirroring relative paths) or as JSONL records (``--format jsonl``,
+stdout or ``-o FILE.jsonl``).  A failing file is reported as one line on stderr (and in
+``--errors-json``) and the run goes on; the exit status is then 1.
+
+Heavy modules (tqdm, concurrent.futures, the tokenizer) are imported only when needed, so
+encoding one design to stdout starts fast.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from typing import Iterable, Iterator
+
+import click
+
+from .common import write_stdout
+from .encode_job import Outcome, Task, encode_one, sha256_file
+from .sources import InputError, RefIndex, Source, common_root, expand, mirror_path
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _run(tasks: list[Task], jobs: int) -> Iterator[Outcome]:
+    """Outcomes of ``tasks`` in task order, computed by ``jobs`` processes."""
+    if jobs <= 1 or len(tasks) <= 1:
+        for t in tasks:
+            yield encode_one(t)
+        return
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from .common import INTERNAL
+    ex = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)))
+    try:
+        futures = {ex.submit(encode_one, t): i for i, t in enumerate(tasks)}
+        done: dict[int, Outcome] = {}
+        nxt = 0
+        for fut in as_completed(futures):
+            i = futures[fut]
+            try:
+                done[i] = fut.result()
+            except Exception as e:          # the worker process died (BrokenProcessPool...)
+                src = tasks[i].source
+                msg = f"{src}: worker process failed: {type(e).__name__}: {e} {INTERNAL}"
+                done[i] = Outcome(src, False, " ".join(msg.split("\n")),
+                                  {"source": src, "message": msg, "type": type(e).__name__,
+                                   "path": src, "line": None, "col": None, "internal": True})
+            while nxt in done:
+                yield done.pop(nxt)
+                nxt += 1
+    finally:
+        ex.shutdown(wait=True, cancel_futures=True)
+
+
+def _jsonl_done(path: str) -> set[str]:
+    """sha256 of the records already in JSONL file ``path``; drops a torn last line."""
+    if not os.path.exists(path):
+        return set()
+    shas: set[str] = set()
+    with open(path, "rb+") as f:
+        data = f.read()
+        end = data.rfind(b"\n") + 1
+        if end < len(data):                 # an interrupted run left half a record
+            f.truncate(end)
+    for line in data[:end].splitlines():
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(rec, dict) and isinstance(rec.get("sha256"), str):
+            shas.add(rec["sha256"])
+    return shas
+
+
+def _up_to_date(out: str, inputs: Iterable[str]) -> bool:
+    """True when ``out`` exists and is newer than every file of ``inputs``."""
+    try:
+        t_out = os.path.getmtime(out)
+        return all(os.path.getmtime(p) < t_out for p in inputs)
+    except OSError:
+        return False
+
+
+class _Reporter:
+    """Progress bar (optional) and stderr lines that do not tear it."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+            self.bar = tqdm(total=total, file=sys.stderr, unit="file", dynamic_ncols=True)
+
+    def line(self, msg: str) -> None:
+        if self.bar is not None:
+            self.bar.write(msg, file=sys.stderr)
+        else:
+            click.echo(msg, err=True)
+
+    def step(self, source: str) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(os.path.basename(source), refresh=False)
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _fmt_mb(n: int) -> str:
+    return f"{n / 1e6:.2f} MB"
+
+
+@click.command("encode")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-o", "--output", type=click.Path(dir_okay=True, file_okay=True),
+              help="Output: a .tokn file (one design), a directory (corpus, one .tokn per "
+                   "design) or a .jsonl file.  Default: stdout.")
+@click.option("--format", "fmt", type=click.Choice(["tokn", "jsonl"]), default=None,
+              help="Output format (default: jsonl when -o ends in .jsonl, else tokn).")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Worker processes; 0 = one per CPU.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr (default: only when stderr is a terminal).")
+@click.option("--errors-json", type=click.Path(dir_okay=False, writable=True),
+              help="Also write the per-file errors to this JSON file.")
+@click.option("--resume", is_flag=True,
+              help="Skip designs already written by an earlier run (jsonl: same source "
+                   "sha256 present; directory: output newer than its inputs).")
+@click.option("--stats", is_flag=True, help="Print a summary (files, MB, seconds, MB/s) on stderr.")
+def encode(inputs: tuple[str, ...], output: str | None, fmt: str | None, jobs: int,
+           progress: bool | None, errors_json: str | None, resume: bool, stats: bool) -> None:
+    """Encode KiCad schematics (files, directories, quoted globs) as TOKN.
+
+    A directory or glob selects top-level sheets only; sub-sheets are encoded as part of
+    their design.  Exit status: 0 all encoded, 1 some failed, 2 usage error.
+    """
+    t0 = time.perf_counter()
+    index = RefIndex()
+    try:
+        sources, corpus = expand(list(inputs), index)
+    except InputError as e:
+        raise click.BadParameter(str(e), param_hint="INPUT") from None
+    if fmt is None:
+        fmt = "jsonl" if output and output.endswith(".jsonl") else "tokn"
+    jobs = _cpu_count() if jobs == 0 else jobs
+
+    # Where each design goes.
+    out_dir: str | None = None
+    out_file: str | None = None
+    if output is not None:
+        if fmt == "jsonl" or (not corpus and not os.path.isdir(output)
+                              and not output.endswith(("/", os.sep))):
+            if os.path.isdir(output):
+                raise click.BadParameter(f"{output!r} is a directory", param_hint="-o")
+            out_file = output
+        else:
+            if os.path.exists(output) and not os.path.isdir(output):
+                raise click.BadParameter(f"{output!r} is not a directory (several designs "
+                                         "give one .tokn file each)", param_hint="-o")
+            out_dir = output
+    elif fmt == "tokn" and corpus:
+        raise click.UsageError("several designs: give -o DIR for .tokn files, or --format jsonl")
+    if resume and output is None:
+        raise click.UsageError("--resume needs -o")
+
+    # Tasks, minus what an earlier run already did.
+    tasks: list[Task] = []
+    skipped = 0
+    done_shas = _jsonl_done(out_file) if (fmt == "jsonl" and out_file and resume) else set()
+    base = common_root(sources)
+    for src in sources:
+        if fmt == "jsonl":
+            if done_shas:
+                try:
+                    if sha256_file(src.path) in done_shas:
+                        skipped += 1
+                        continue
+                except OSError:
+                    pass                    # reported when encoding it
+            tasks.append(Task(src.path, None, True))
+            continue
+        out = (mirror_path(src, base, out_dir) if out_dir is not None
+               else out_file if out_file is not None
+               else None)
+        if resume and out is not None and _up_to_date(out, index.hierarchy(src.path)):
+            skipped += 1
+            continue
+        tasks.append(Task(src.path, out, False))
+
+    show_bar = corpus and (progress if progress is not None else sys.stderr.isatty())
+    rep = _Reporter(len(tasks), bool(show_bar))
+    errors: list[dict] = []
+    n_ok = bytes_in = tok = kicad_tok = 0
+    sink = None
+    try:
+        if fmt == "jsonl" and out_file is not None:
+            os.makedirs(os.path.dirname(os.path.abspath(out_file)), exist_ok=True)
+            sink = open(out_file, "a" if resume else "w", encoding="utf-8", newline="\n")
+        for oc in _run(tasks, jobs):
+            rep.step(oc.source)
+            if not oc.ok:
+                errors.append(oc.error_info or {"source": oc.source, "message": oc.error})
+                rep.line(oc.error)
+                continue
+            n_ok += 1
+            bytes_in += oc.bytes_in
+            tok += oc.tokens
+            kicad_tok += oc.kicad_tokens
+            if oc.record is not None:
+                line = json.dumps(oc.record, ensure_ascii=False) + "\n"
+                if sink is not None:
+                    sink.write(line)
+                    sink.flush()
+                else:
+                    write_stdout(line)
+            elif oc.text is not None:
+                write_stdout(oc.text)
+            if not corpus:
+                for w in oc.warnings:
+                    rep.line(f"warning: {w}")
+    finally:
+        rep.close()
+        if sink is not None:
+            sink.close()
+
+    if errors_json:
+        from .common import write_text_atomic
+        write_text_atomic(errors_json, json.dumps(errors, indent=1, ensure_ascii=False) + "\n")
+    if stats:
+        secs = time.perf_counter() - t0
+        click.echo(f"files: {n_ok} ok, {len(errors)} failed, {skipped} skipped", err=True)
+        click.echo(f"input: {_fmt_mb(bytes_in)} in {secs:.2f} s = {bytes_in / 1e6 / max(secs, 1e-9):.2f} MB/s",
+                   err=True)
+        if kicad_tok:
+            click.echo(f"tokens (cl100k): {kicad_tok} kicad -> {tok} tokn "
+                       f"({100.0 * (1 - tok / kicad_tok):.1f}% fewer)", err=True)
+    if errors:
+        click.get_current_context().exit(1)

@@ -1,0 +1,96 @@
+"""Encoding one top-level schematic: the unit of work of ``tokn encode`` (picklable).
+
+:func:`encode_one` never raises for a bad input: failures come back in the
+:class:`Outcome` as one error line, so a corpus run goes on.  It is a module-level
+function so that :class:`concurrent.futures.ProcessPoolExecutor` can run it.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Task:
+    """What to do with one schematic.
+
+    ``source``: path of the top-level ``.kicad_sch``.  ``out``: TOKN file to write (None:
+    return the text instead).  ``record``: build the JSONL record (counts tokens).
+    """
+    source: str
+    out: str | None = None
+    record: bool = False
+
+
+@dataclass
+class Outcome:
+    source: str
+    ok: bool
+    error: str = ""                       # one line ``path:line:col: message``
+    error_info: dict | None = None
+    text: str | None = None               # TOKN text when Task.out is None and not record
+    record: dict | None = None            # JSONL record when Task.record
+    bytes_in: int = 0                     # size of all the design's sheet files
+    warnings: list[str] = field(default_factory=list)
+    tokens: int = 0
+    kicad_tokens: int = 0
+
+
+def sha256_file(path: str) -> str:
+    """Hex SHA-256 of the bytes of ``path``."""
+    import hashlib
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def encode_one(task: Task) -> Outcome:
+    """Encode ``task.source`` and write / return the result; see :class:`Task`."""
+    from .common import error_info, error_line
+    try:
+        return _encode(task)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:          # noqa: BLE001 - reported per file, never raised
+        return Outcome(task.source, False, error_line(e, task.source), error_info(e, task.source))
+
+
+def _encode(task: Task) -> Outcome:
+    from ..doc.writer import write_tokn
+    from ..encode import encode_design
+
+    result = encode_design(task.source)
+    text = write_tokn(result.document)
+    files = list(result.design.files) or [os.path.abspath(task.source)]
+    bytes_in = sum(os.path.getsize(p) for p in files)
+    outcome = Outcome(task.source, True, bytes_in=bytes_in, warnings=list(result.warnings))
+    if task.record:
+        from .. import __version__
+        from ..tokens import count_tokens
+        kicad_tokens = 0
+        for p in files:
+            with open(p, encoding="utf-8", newline="") as f:
+                kicad_tokens += count_tokens(f.read())
+        root = result.design.root
+        outcome.tokens = count_tokens(text)
+        outcome.kicad_tokens = kicad_tokens
+        outcome.record = {
+            "source": task.source,
+            "sha256": sha256_file(task.source),
+            "kicad_version": root.version,
+            "generator": root.generator,
+            "generator_version": root.generator_version,
+            "tokn_version": __version__,
+            "tokens": outcome.tokens,
+            "kicad_tokens": kicad_tokens,
+            "tokn": text,
+            "warnings": list(result.warnings),
+        }
+    if task.out is not None:
+        from .common import write_text_atomic
+        write_text_atomic(task.out, text)
+    elif not task.record:
+        outcome.text = text
+    return outcome

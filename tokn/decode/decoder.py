@@ -1,0 +1,318 @@
+"""TOKN document -> KiCad 9 schematic files.
+
+Two ways to draw, chosen per document:
+
+* **as drawn** -- when every part has a position and the parts do not overlap, symbols,
+  wires, labels, power symbols, junctions, no-connects, buses and sheets go back exactly
+  where the document says (round trips of real schematics);
+* **laid out** -- otherwise (typical LLM output), parts are placed on a grid, connected
+  parts near each other, and every connected pin gets a short stub with a global label or
+  a power symbol naming its net.  Nothing overlaps by construction.
+
+Either way the result is checked with the same connectivity engine the encoder uses
+(which matches KiCad's netlist): if the drawn geometry does not give exactly the
+document's nets, the decoder falls back to the laid-out drawing, and if even that does not
+match it raises :class:`~tokn.errors.DecodeError` -- it never writes a silently different
+circuit.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+from ..doc.model import Component, Document
+from ..errors import DecodeError
+from ..kicad import build as b
+from ..kicad.bbox import overlaps, sheet_bbox
+from ..kicad.connectivity import design_nets
+from ..kicad.hierarchy import load_design
+from ..resolve import SymbolResolver
+from ..validate import split_pin_ref
+from .layout import layout_parts
+from .sheetbuild import SheetBuilder, power_value_props
+from .stubs import is_ground
+from .symbols import PartSymbol, embed_node, part_symbols
+
+_AUTO = re.compile(r"^N\d+$")
+
+
+@dataclass
+class Decoded:
+    """The files of a decoded design: ``files`` maps file name -> text; ``root`` is the
+    top-level file name.  ``mode`` is "as-drawn" or "laid-out"."""
+    files: dict[str, str]
+    root: str
+    mode: str
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def root_text(self) -> str:
+        return self.files[self.root]
+
+    def write(self, path: str, project_file: bool = True) -> list[str]:
+        """Write the root file at ``path`` and sub-sheets beside it; returns paths written."""
+        folder = os.path.dirname(os.path.abspath(path))
+        os.makedirs(folder, exist_ok=True)
+        written = []
+        for name, txt in self.files.items():
+            out = path if name == self.root else os.path.join(folder, name)
+            with open(out, "w", encoding="utf-8") as f:
+                f.write(txt)
+            written.append(out)
+        if project_file:
+            pro = os.path.splitext(path)[0] + ".kicad_pro"
+            if not os.path.exists(pro):
+                with open(pro, "w", encoding="utf-8") as f:
+                    f.write('{\n  "meta": {\n    "filename": "%s",\n    "version": 1\n  }\n}\n'
+                            % os.path.basename(pro))
+                written.append(pro)
+        return written
+
+
+def decode(doc: Document, index=None, *, symbols: dict | None = None, project: str = "tokn",
+           layout: str = "auto", verify: bool = True) -> Decoded:
+    """Decode ``doc``.  ``index`` is a SymbolIndex (installed libraries), ``symbols`` extra
+    lib_id -> LibSymbol sources (e.g. from the original schematic); ``layout`` is "auto"
+    (as drawn when possible), "drawn" or "grid"."""
+    resolver = SymbolResolver(index, symbols)
+    parts = part_symbols(doc, resolver, index)
+    power = PowerSymbols(resolver, index)
+    warnings = [f"{ref}: {p.lib_id} generated from the document's pins (no library symbol)"
+                for ref, p in parts.items() if p.generated]
+    warnings += [f"{ref}: {doc_type(doc, ref)} read as {p.lib_id}" for ref, p in parts.items() if p.fuzzy]
+    want = _doc_nets(doc)
+    if layout in ("auto", "drawn") and _drawable(doc, parts):
+        files, root = _as_drawn(doc, parts, power, project)
+        if not verify or _matches(files, root, want):
+            return Decoded(files, root, "as-drawn", warnings)
+        if layout == "drawn":
+            raise DecodeError("the document's drawing does not produce its nets in KiCad "
+                              "(use the grid layout instead)")
+        warnings.append("the document's wires/positions do not give its nets; laid out on a grid instead")
+    files, root = _laid_out(doc, parts, power, project)
+    if verify and not _matches(files, root, want):
+        raise DecodeError("internal error: the laid-out schematic does not reproduce the document's nets")
+    return Decoded(files, root, "laid-out", warnings)
+
+
+def doc_type(doc: Document, ref: str) -> str:
+    return next((c.lib_id for c in doc.components if c.ref == ref), ref)
+
+
+# ---------------------------------------------------------------- checks
+
+def _doc_nets(doc: Document) -> dict[frozenset, str]:
+    out = {}
+    for n in doc.nets:
+        pins = frozenset(sp for sp in (split_pin_ref(p) for p in n.pins) if sp)
+        if pins:
+            out[pins] = n.name
+    return out
+
+
+def _matches(files: dict[str, str], root: str, want: dict[frozenset, str]) -> bool:
+    """True when the decoded files' connectivity gives exactly the wanted nets."""
+    base = "/__tokn_verify__"
+    sources = {os.path.abspath(os.path.join(base, n)): t for n, t in files.items()}
+    design = load_design(os.path.join(base, root), sources=sources)
+    got: dict[frozenset, tuple[str, bool]] = {}
+    for net in design_nets(design).nets:
+        pins = frozenset((p.ref, p.pin) for p in net.pins if not p.ref.startswith("#"))
+        if pins:
+            got[pins] = (net.name, net.named)
+    if set(got) != set(want):
+        return False
+    for pins, name in want.items():
+        gname, named = got[pins]
+        if named and gname != name:
+            return False
+        if not named and not _AUTO.match(name):
+            return False
+    return True
+
+
+def _drawable(doc: Document, parts: dict[str, PartSymbol]) -> bool:
+    """Every part has a position, and either the document draws its connections (wires,
+    labels, power symbols: a real drawing, trusted if it verifies) or no two placed symbols
+    overlap."""
+    if not doc.components or any(c.x is None or c.y is None for c in doc.components):
+        return False
+    if any(p.generated for p in parts.values()) and (doc.wires or doc.labels):
+        return False
+    if doc.wires or doc.labels or doc.power:
+        return True
+    boxes: dict[str, list] = {}
+    for c in doc.components:
+        part = parts[c.ref]
+        box = sheet_bbox(part.symbol, c.x, c.y, c.a or 0, c.mirror, c.unit, c.style, with_pins=False)
+        shrunk = (box[0] + 0.3, box[1] + 0.3, box[2] - 0.3, box[3] - 0.3)
+        sheet_boxes = boxes.setdefault(c.sheet, [])
+        if any(overlaps(shrunk, o) for o in sheet_boxes):
+            return False
+        sheet_boxes.append(shrunk)
+    return True
+
+
+# ---------------------------------------------------------------- as drawn
+
+def _field_positions(part: PartSymbol, c: Component) -> tuple[tuple[float, float], tuple[float, float]]:
+    box = sheet_bbox(part.symbol, c.x, c.y, c.a or 0, c.mirror, c.unit, c.style, with_pins=False)
+    cx = round(((box[0] + box[2]) / 2) / 1.27) * 1.27
+    return (cx, box[1] - 1.27), (cx, box[3] + 1.905)
+
+
+def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols", project: str) -> tuple[dict[str, str], str]:
+    root_name = f"{project}.kicad_sch"
+    root_uuid = b.uid(f"{project}/root")
+    sheets = {s.id: s for s in doc.sheets}
+    # Which file each sheet instance uses, its first (drawing) instance, and KiCad paths.
+    file_of = {"": root_name}
+    local_names: dict[str, str] = {}
+    for s in doc.sheets:
+        if s.file not in local_names:       # sub-sheets are written beside the root file
+            base = os.path.basename(s.file) or f"{s.id}.kicad_sch"
+            stem, ext = os.path.splitext(base)
+            name, k = base, 1
+            while name in local_names.values() or name == root_name:
+                k += 1
+                name = f"{stem}_{k}{ext}"
+            local_names[s.file] = name
+        file_of[s.id] = local_names[s.file]
+    first_instance: dict[str, str] = {}
+    for sid in [""] + [s.id for s in doc.sheets]:
+        first_instance.setdefault(file_of[sid], sid)
+    sheet_uuid = {s.id: b.uid(f"{project}/sheet/{s.id}") for s in doc.sheets}
+
+    def kicad_path(sid: str) -> str:
+        chain = []
+        while sid:
+            chain.append(sheet_uuid[sid])
+            sid = sheets[sid].parent
+        return "/" + "/".join([root_uuid] + chain[::-1])
+
+    builders: dict[str, SheetBuilder] = {}
+    for f, sid in first_instance.items():
+        builders[f] = SheetBuilder(seed=f"{project}/{f}", title=doc.title if sid == "" else "")
+
+    # Components: symbols are drawn once per file; other instances add instance paths.
+    # A symbol drawn once in a file appears once per instance of that file, maybe with a
+    # different unit in each (KiCad keeps the unit per instance): rows are matched by
+    # (file, lib_id, position) and, for stacked symbols, by order of appearance.
+    by_key: dict[tuple, list[tuple[str, Component]]] = {}
+    seen: dict[tuple, int] = {}
+    for c in doc.components:
+        f = file_of.get(c.sheet, root_name)
+        base = (f, c.lib_id, round(c.x, 4), round(c.y, 4), c.sheet)
+        k = seen.get(base, 0)
+        seen[base] = k + 1
+        by_key.setdefault((f, c.lib_id, round(c.x, 4), round(c.y, 4), k), []).append((c.sheet, c))
+    for key, rows in by_key.items():
+        f = key[0]
+        sid0, c0 = next(((s, c) for s, c in rows if s == first_instance[f]), rows[0])
+        part = parts[c0.ref]
+        inst = [(project, kicad_path(s), c.ref, c.unit) for s, c in rows]
+        (rx, ry), (vx, vy) = _field_positions(part, c0)
+        props = [b.prop("Reference", c0.ref, rx, ry, 0), b.prop("Value", c0.value, vx, vy, 0),
+                 b.prop("Footprint", c0.fp, c0.x, c0.y, 0, hide=True),
+                 b.prop("Datasheet", "", c0.x, c0.y, 0, hide=True)]
+        builders[f].symbol(part, c0.x, c0.y, c0.a or 0, c0.mirror, c0.unit, c0.style, props, inst,
+                           f"{c0.ref}/{c0.unit}/{c0.x}/{c0.y}", not c0.nobom, not c0.noboard, c0.dnp)
+
+    def builder_for(sid: str) -> SheetBuilder | None:
+        f = file_of.get(sid)
+        if f is None or first_instance.get(f) != sid:
+            return None          # geometry of a repeated sheet is drawn by its first instance
+        return builders[f]
+
+    for w in doc.wires:
+        sb = builder_for(w.sheet)
+        if sb:
+            sb.wire(w.pts)
+    for bus in doc.buses:
+        sb = builder_for(bus.sheet)
+        if sb:
+            sb.wire(bus.pts, "bus")
+    for lb in doc.labels:
+        sb = builder_for(lb.sheet)
+        if sb:
+            sb.label(lb.kind, lb.name, lb.x, lb.y, lb.a, lb.shape)
+    for j in doc.junctions:
+        sb = builder_for(j.sheet)
+        if sb:
+            sb.junction(j.x, j.y)
+    for n in doc.noconnects:
+        sb = builder_for(n.sheet)
+        if sb:
+            sb.no_connect(n.x, n.y)
+    for be in doc.busentries:
+        sb = builder_for(be.sheet)
+        if sb:
+            sb.bus_entry(be.x, be.y, be.dx, be.dy)
+    for k, ps in enumerate(doc.power):
+        sb = builder_for(ps.sheet)
+        if sb is None:
+            continue
+        part = power.get(ps.lib or "power:GND")
+        if part is None:
+            raise DecodeError(f"power symbol {ps.lib} for net {ps.net} not found in any library")
+        sb.power_count += 1
+        ref = f"#PWR{sb.power_count:03d}"
+        sb.symbol(part, ps.x, ps.y, ps.a, "", 1, 1, power_value_props(ps.net, ref, ps.x, ps.y),
+                  [(project, kicad_path(ps.sheet), ref, 1)], f"pwr/{k}")
+    # Sheet symbols (drawn in the parent's first instance).
+    for s in doc.sheets:
+        sb = builder_for(s.parent)
+        if sb is None:
+            continue
+        pins = [b.sheet_pin(sp.name, sp.shape, sp.x, sp.y, sp.a, f"{s.id}/pin/{k}")
+                for k, sp in enumerate(p for p in doc.sheetpins if p.sheet == s.id)]
+        # every instance of the parent file places this sheet: one sheet symbol per
+        # (parent file, position); instances listed for each parent instance.
+        sb.items.append(b.sheet(s.name, file_of[s.id], s.x or 0, s.y or 0, s.w or 20, s.h or 20, pins,
+                                [(project, kicad_path(s.parent), str(2 + doc.sheets.index(s)))],
+                                f"{project}/sheet/{s.id}"))
+        sb._extent((s.x or 0) + (s.w or 0), (s.y or 0) + (s.h or 0))
+    for alias in doc.busaliases:
+        builders[root_name].items.insert(0, ["bus_alias", b.q(alias.name),
+                                             ["members", *[b.q(m) for m in alias.members]]])
+    files = {}
+    for f, sb in builders.items():
+        files[f] = sb.render(root_uuid if f == root_name else b.uid(f"{project}/file/{f}"), f == root_name)
+    return files, root_name
+
+
+class PowerSymbols:
+    """Finds power-symbol drawings: by lib_id (as drawn) or for a net name (laid out)."""
+
+    def __init__(self, resolver: SymbolResolver, index) -> None:
+        self.resolver = resolver
+        self.index = index
+        self._memo: dict[str, PartSymbol | None] = {}
+
+    def get(self, lib_id: str) -> PartSymbol | None:
+        if lib_id not in self._memo:
+            lib, _, name = lib_id.rpartition(":")
+            res = self.resolver.resolve(Component(ref="#PWR", type=name, lib=lib))
+            self._memo[lib_id] = None if res is None or not res.exact else \
+                PartSymbol(res.lib_id, res.symbol, embed_node(res.lib_id, res.symbol, self.index))
+        return self._memo[lib_id]
+
+    def for_net(self, net: str) -> PartSymbol | None:
+        """``power:<net>`` when it exists, else power:GND / power:VCC (value = the net)."""
+        for lib_id in (f"power:{net}", "power:GND" if is_ground(net) else "power:VCC"):
+            part = self.get(lib_id)
+            if part is not None and part.symbol.is_power:
+                return part
+        return None
+
+
+# ---------------------------------------------------------------- laid out
+
+def _laid_out(doc: Document, parts: dict[str, PartSymbol], power: PowerSymbols,
+              project: str) -> tuple[dict[str, str], str]:
+    root_name = f"{project}.kicad_sch"
+    root_uuid = b.uid(f"{project}/root")
+    sb = SheetBuilder(seed=f"{project}/{root_name}", title=doc.title)
+    layout_parts(doc, parts, sb, project, f"/{root_uuid}", power.for_net)
+    return {root_name: sb.render(root_uuid, True)}, root_name

@@ -1,0 +1,188 @@
+"""Grid layout for documents without a usable drawing (typically LLM output).
+
+Each placed unit gets a cell big enough for its body, the stubs and labels/power symbols
+on its pins, and its Reference/Value fields on a header line; cells are packed in rows, in
+an order that keeps connected parts near each other.  Nothing overlaps by construction.
+"""
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+
+from ..doc.model import Document
+from ..doc.naming import natural_key
+from ..kicad import build as b
+from ..kicad.bbox import body_bbox, sheet_bbox
+from ..kicad.symbols import LibPin
+from ..validate import split_pin_ref
+from .sheetbuild import SheetBuilder, power_value_props
+from .stubs import (CHAR_W, POWER_SIZE, STUB, PinEnd, decor_length, is_power_net, label_angle,
+                    pin_ends, power_rotation)
+from .symbols import PartSymbol
+
+GRID = 1.27
+MARGIN = 2.54
+HEADER = 5.08            # two field lines above each cell's drawing
+ROW_WIDTH = 380.0        # pack cells into rows up to this width (mm)
+ORIGIN = (25.4, 25.4)
+
+
+def _snap(v: float) -> float:
+    return math.ceil(v / GRID - 1e-9) * GRID
+
+
+@dataclass
+class Cell:
+    ref: str
+    unit: int
+    part: PartSymbol
+    angle: float
+    pins: list[LibPin]                       # pins to connect on this unit
+    nets: dict[str, str]                     # pin number -> net
+    box: tuple[float, float, float, float] = (0, 0, 0, 0)   # body box relative to anchor
+    decor: dict[str, float] = field(default_factory=dict)   # side -> room needed
+    value: str = ""
+    fp: str = ""
+    dnp: bool = False
+
+    @property
+    def width(self) -> float:
+        return (self.box[2] - self.box[0]) + self.decor["left"] + self.decor["right"] + 2 * MARGIN
+
+    @property
+    def height(self) -> float:
+        return (self.box[3] - self.box[1]) + self.decor["up"] + self.decor["down"] + 2 * MARGIN + HEADER
+
+
+def _net_map(doc: Document) -> dict[tuple[str, str], str]:
+    out = {}
+    for n in doc.nets:
+        for p in n.pins:
+            sp = split_pin_ref(p)
+            if sp:
+                out[sp] = n.name
+    return out
+
+
+def _units_to_place(doc: Document, ref: str, part: PartSymbol, pin_net: dict) -> list[int]:
+    rows = sorted({c.unit for c in doc.components if c.ref == ref})
+    used_units = set(rows)
+    for p in part.symbol.pins:
+        if p.unit and (ref, p.number) in pin_net:
+            used_units.add(p.unit)
+    if part.symbol.unit_count > 1 and used_units == {1} and rows == [1]:
+        # a single row for a multi-unit part: place the units whose pins are used
+        used_units = {p.unit for p in part.symbol.pins if p.unit and (ref, p.number) in pin_net} or {1}
+    return sorted(used_units)
+
+
+def _decor(cell: Cell, ends: list[PinEnd]) -> dict[str, float]:
+    room = {"left": 0.0, "right": 0.0, "up": 0.0, "down": 0.0}
+    for e in ends:
+        net = cell.nets.get(e.pin.number)
+        if net is None:
+            continue
+        power = is_power_net(net)
+        need = decor_length(net, power) + (len(net) * CHAR_W if power else 0)
+        room[e.side] = max(room[e.side], need)
+    return room
+
+
+def _order(cells: list[Cell]) -> list[Cell]:
+    """Breadth-first over shared (non-power) nets from the part with most connections."""
+    by_net: dict[str, list[int]] = {}
+    for i, c in enumerate(cells):
+        for net in set(c.nets.values()):
+            if not is_power_net(net):
+                by_net.setdefault(net, []).append(i)
+    degree = [len(set(c.nets.values())) for c in cells]
+    seen: set[int] = set()
+    out: list[Cell] = []
+    for start in sorted(range(len(cells)), key=lambda i: (-degree[i], natural_key(cells[i].ref), cells[i].unit)):
+        if start in seen:
+            continue
+        queue = deque([start])
+        seen.add(start)
+        while queue:
+            i = queue.popleft()
+            out.append(cells[i])
+            nbrs = set()
+            for net in set(cells[i].nets.values()):
+                nbrs.update(by_net.get(net, ()))
+            for j in sorted(nbrs - seen, key=lambda j: (natural_key(cells[j].ref), cells[j].unit)):
+                seen.add(j)
+                queue.append(j)
+    return out
+
+
+def layout_parts(doc: Document, parts: dict[str, PartSymbol], sb: SheetBuilder, project: str,
+                 sheet_path: str, power_for_net) -> None:
+    """Place every part of ``doc`` on ``sb`` with stubs, labels and power symbols."""
+    pin_net = _net_map(doc)
+    first_row = {}
+    for c in doc.components:
+        first_row.setdefault(c.ref, c)
+    cells: list[Cell] = []
+    for ref in sorted(first_row, key=natural_key):
+        part = parts[ref]
+        comp = first_row[ref]
+        common_done = False
+        for unit in _units_to_place(doc, ref, part, pin_net):
+            pins = [p for p in part.symbol.pins_for(unit, comp.style)
+                    if (p.unit != 0 or not common_done)]
+            common_done = True
+            nets = {p.number: pin_net[(ref, p.number)] for p in pins if (ref, p.number) in pin_net}
+            # hidden power pins join their net by name: no stub needed when the name matches
+            pins = [p for p in pins if p.number in nets and not (p.hidden and p.type == "power_in"
+                                                                   and nets[p.number] == p.name)]
+            best = None
+            for angle in (0.0, 90.0):
+                ends = pin_ends(pins, 0, 0, angle, "")
+                vertical = sum(1 for e in ends if e.side in ("up", "down"))
+                if best is None or vertical < best[0]:
+                    best = (vertical, angle, ends)
+            _, angle, ends = best
+            cell = Cell(ref, unit, part, angle, pins, nets, value=comp.value, fp=comp.fp, dnp=comp.dnp)
+            cell.box = sheet_bbox(part.symbol, 0, 0, angle, "", unit, comp.style, with_pins=True)
+            cell.decor = _decor(cell, ends)
+            cells.append(cell)
+
+    x0, y0 = ORIGIN
+    cx, cy, row_h = x0, y0, 0.0
+    placements = []
+    for cell in _order(cells):
+        if cx > x0 and cx + cell.width > x0 + ROW_WIDTH:
+            cx, cy, row_h = x0, cy + row_h, 0.0
+        ax = _snap(cx + MARGIN + cell.decor["left"] - cell.box[0])
+        ay = _snap(cy + MARGIN + HEADER + cell.decor["up"] - cell.box[1])
+        placements.append((cell, ax, ay, cx, cy))
+        cx += cell.width + GRID
+        row_h = max(row_h, cell.height + GRID)
+
+    for cell, ax, ay, cell_x, cell_y in placements:
+        comp_props = [b.prop("Reference", cell.ref, _snap(cell_x + MARGIN), cell_y + 1.6, 0, justify="left"),
+                      b.prop("Value", cell.value, _snap(cell_x + MARGIN), cell_y + 3.8, 0, justify="left"),
+                      b.prop("Footprint", cell.fp, ax, ay, 0, hide=True),
+                      b.prop("Datasheet", "", ax, ay, 0, hide=True)]
+        sb.symbol(cell.part, ax, ay, cell.angle, "", cell.unit, 1, comp_props,
+                  [(project, sheet_path, cell.ref, cell.unit)], f"{cell.ref}/{cell.unit}", dnp=cell.dnp)
+        for e in pin_ends(cell.pins, ax, ay, cell.angle, ""):
+            net = cell.nets[e.pin.number]
+            sx, sy = e.x + e.dx * STUB, e.y + e.dy * STUB
+            sb.wire([(e.x, e.y), (sx, sy)])
+            part = power_for_net(net) if is_power_net(net) else None
+            if part is None:
+                sb.label("global", net, sx, sy, label_angle(e), "passive")
+                continue
+            bx0, by0, bx1, by1 = body_bbox(part.symbol, 1, 1, with_pins=False)
+            rot = power_rotation((bx0 + bx1) / 2, -(by0 + by1) / 2, e.dx, e.dy)
+            sb.power_count += 1
+            ref = f"#PWR{sb.power_count:03d}"
+            tx, ty = sx + e.dx * (POWER_SIZE - 0.5), sy + e.dy * (POWER_SIZE - 0.5)
+            props = power_value_props(net, ref, sx, sy)
+            side = e.side
+            props[1] = b.prop("Value", net, tx, ty, 90 if side in ("up", "down") else 0,
+                              justify="left" if side in ("right", "up") else "right")
+            sb.symbol(part, sx, sy, rot, "", 1, 1, props, [(project, sheet_path, ref, 1)],
+                      f"pwr/{sb.power_count}")

@@ -1,0 +1,84 @@
+"""Collects the items of one schematic sheet being decoded and renders its text."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..kicad import build as b
+from ..sexpr import dumps, text
+from .symbols import PartSymbol
+
+PAPERS = [("A4", 297.0, 210.0), ("A3", 420.0, 297.0), ("A2", 594.0, 420.0), ("A1", 841.0, 594.0),
+          ("A0", 1189.0, 841.0)]
+
+
+def paper_for(width: float, height: float) -> str:
+    for name, w, h in PAPERS:
+        if width <= w and height <= h:
+            return name
+    return "A0"
+
+
+@dataclass
+class SheetBuilder:
+    """Items of one sheet file.  ``seed`` makes the UUIDs of this file unique and stable."""
+    seed: str
+    title: str = ""
+    lib_symbols: dict[str, list] = field(default_factory=dict)      # embedded name -> node
+    items: list[list] = field(default_factory=list)
+    power_count: int = 0
+    max_x: float = 0.0
+    max_y: float = 0.0
+
+    def _extent(self, x: float, y: float) -> None:
+        self.max_x = max(self.max_x, x)
+        self.max_y = max(self.max_y, y)
+
+    def embed(self, part: PartSymbol) -> None:
+        if part.embed_name not in self.lib_symbols:
+            self.lib_symbols[part.embed_name] = part.embed
+
+    def symbol(self, part: PartSymbol, x: float, y: float, a: float, mirror: str, unit: int, style: int,
+               props: list[list], instances: list[tuple[str, str, str, int]], key: str,
+               in_bom: bool = True, on_board: bool = True, dnp: bool = False) -> None:
+        self.embed(part)
+        self._extent(x, y)
+        self.items.append(b.placed_symbol(part.lib_id, x, y, a, mirror, unit, style, props, instances,
+                                          f"{self.seed}/sym/{key}", in_bom, on_board, dnp,
+                                          lib_name=part.lib_name))
+
+    def wire(self, pts, kind: str = "wire") -> None:
+        for (x, y) in pts:
+            self._extent(x, y)
+        self.items.append(b.wire(list(pts), f"{self.seed}/{kind}/{len(self.items)}", kind))
+
+    def label(self, kind: str, name: str, x: float, y: float, a: float, shape: str = "") -> None:
+        self._extent(x, y)
+        self.items.append(b.label(kind, name, x, y, a, f"{self.seed}/label/{len(self.items)}", shape))
+
+    def junction(self, x: float, y: float) -> None:
+        self.items.append(b.junction(x, y, f"{self.seed}/j/{len(self.items)}"))
+
+    def no_connect(self, x: float, y: float) -> None:
+        self.items.append(b.no_connect(x, y, f"{self.seed}/nc/{len(self.items)}"))
+
+    def bus_entry(self, x: float, y: float, dx: float, dy: float) -> None:
+        self.items.append(b.bus_entry(x, y, dx, dy, f"{self.seed}/be/{len(self.items)}"))
+
+    def render(self, root_uuid: str, root: bool) -> str:
+        paper = paper_for(self.max_x + 20, self.max_y + 20)
+        node = b.schematic(root_uuid, paper, self.title, list(self.lib_symbols.values()), self.items, root)
+        return dumps(node)
+
+
+def power_value_props(value: str, ref: str, x: float, y: float) -> list[list]:
+    return [b.prop("Reference", ref, x, y, 0, hide=True),
+            b.prop("Value", value, x, y + 3.81, 0),
+            b.prop("Footprint", "", x, y, 0, hide=True),
+            b.prop("Datasheet", "", x, y, 0, hide=True)]
+
+
+def lib_ref_prefix(part: PartSymbol) -> str:
+    for c in part.embed:
+        if type(c) is not str and c[0] == "property" and len(c) > 2 and text(c[1]) == "Reference":
+            return text(c[2])
+    return "U"

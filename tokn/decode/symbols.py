@@ -1,0 +1,154 @@
+"""Symbols for the decoder: the library symbol of each component and its embeddable text.
+
+Sources, in order: symbols the caller supplies (e.g. the ``lib_symbols`` cache of the
+schematic a document was encoded from, which makes round trips exact even for private
+libraries), the installed KiCad libraries (:class:`tokn.kicad.library.SymbolIndex`), and
+finally a symbol generated from the document's ``pins{}`` table and nets.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..doc.model import Document, PinDef
+from ..doc.naming import natural_key
+from ..kicad.build import num, q
+from ..kicad.schematic import SchematicFile
+from ..kicad.symbols import LibSymbol, parse_lib_symbol
+from ..resolve import SymbolResolver
+from ..sexpr import parse, text
+
+GENERATED_LIB = "tokn"
+
+_LEFT_TYPES = {"input", "power_in"}
+_RIGHT_TYPES = {"output", "power_out", "tri_state", "open_collector", "open_emitter"}
+
+
+@dataclass
+class PartSymbol:
+    lib_id: str
+    symbol: LibSymbol
+    embed: list                 # the (symbol "name" ...) node to put in lib_symbols
+    generated: bool = False
+    fuzzy: bool = False
+
+    @property
+    def embed_name(self) -> str:
+        """Name of the lib_symbols entry; when it differs from lib_id, placed symbols
+        refer to it with ``(lib_name ...)`` as KiCad does for edited copies."""
+        return text(self.embed[1])
+
+    @property
+    def lib_name(self) -> str:
+        return "" if self.embed_name == self.lib_id else self.embed_name
+
+
+def symbols_from_schematic(sch: SchematicFile) -> dict[str, LibSymbol]:
+    """lib_id -> embedded symbol of every part placed in ``sch`` (for exact round trips)."""
+    out: dict[str, LibSymbol] = {}
+    for s in sch.symbols:
+        lib = sch.lib_symbols.get(s.embedded_name) or sch.lib_symbols.get(s.lib_id)
+        if lib is not None and s.lib_id not in out:
+            out[s.lib_id] = lib
+    return out
+
+
+def _renamed(node: list, lib_id: str) -> list:
+    """Copy of a symbol node with its top-level name set to ``lib_id``."""
+    new = list(node)
+    new[1] = q(lib_id)
+    return new
+
+
+def embed_node(lib_id: str, sym: LibSymbol, index) -> list:
+    """The node for ``lib_symbols``: KiCad embeds symbols flattened, named by lib_id (or by
+    a lib_name for edited copies).  A symbol taken from a schematic's cache is already in
+    that form and is kept byte for byte."""
+    node = sym.node
+    if node is not None and not sym.extends and (text(node[1]) == lib_id or sym.name != lib_id.split(":")[-1]):
+        return node
+    if index is not None:
+        try:
+            return parse(index.embed_text(lib_id))[0]
+        except Exception:        # noqa: BLE001 - fall back to the node we have
+            pass
+    if node is None:
+        raise ValueError(f"no graphics for symbol {lib_id}")
+    return _renamed(node, lib_id)
+
+
+def generated_symbol(ref: str, typ: str, pins: list[PinDef]) -> PartSymbol:
+    """A box symbol with the given pins: inputs/power-in left, outputs right, others
+    alternating, 2.54 mm pitch, on KiCad's 1.27 mm grid."""
+    left, right = [], []
+    for p in sorted(pins, key=lambda p: natural_key(p.number)):
+        t = p.type or "passive"
+        if t in _LEFT_TYPES:
+            left.append(p)
+        elif t in _RIGHT_TYPES:
+            right.append(p)
+        elif len(left) <= len(right):
+            left.append(p)
+        else:
+            right.append(p)
+    rows = max(len(left), len(right), 1)
+    name_w = max([len(p.name) for p in pins] + [2])
+    half_w = max(5.08, round((name_w * 1.27 + 2.54) / 2.54) * 2.54 / 2 + 1.27)
+    half_w = round(half_w / 2.54) * 2.54
+    top = (rows - 1) * 2.54 / 2
+    top = round(top / 1.27) * 1.27
+    name = f"{GENERATED_LIB}:{typ}"
+    body = ["symbol", q(f"{typ}_1_1"),
+            ["rectangle", ["start", num(-half_w), num(top + 2.54)], ["end", num(half_w), num(top - rows * 2.54)],
+             ["stroke", ["width", "0.254"], ["type", "default"]], ["fill", ["type", "background"]]]]
+    for side, plist in ((-1, left), (1, right)):
+        for k, p in enumerate(plist):
+            y = top - k * 2.54
+            x = side * (half_w + 2.54)
+            body.append(["pin", p.type or "passive", "line", ["at", num(x), num(y), "0" if side < 0 else "180"],
+                         ["length", "2.54"],
+                         ["name", q(p.name or "~"), ["effects", ["font", ["size", "1.27", "1.27"]]]],
+                         ["number", q(p.number), ["effects", ["font", ["size", "1.27", "1.27"]]]]])
+    node = ["symbol", q(name), ["exclude_from_sim", "no"], ["in_bom", "yes"], ["on_board", "yes"],
+            ["property", q("Reference"), q(_prefix(ref)), ["at", "0", num(top + 5.08), "0"],
+             ["effects", ["font", ["size", "1.27", "1.27"]]]],
+            ["property", q("Value"), q(typ), ["at", "0", num(top - rows * 2.54 - 2.54), "0"],
+             ["effects", ["font", ["size", "1.27", "1.27"]]]],
+            ["property", q("Footprint"), q(""), ["at", "0", "0", "0"],
+             ["effects", ["font", ["size", "1.27", "1.27"]], ["hide", "yes"]]],
+            ["property", q("Datasheet"), q(""), ["at", "0", "0", "0"],
+             ["effects", ["font", ["size", "1.27", "1.27"]], ["hide", "yes"]]],
+            body]
+    return PartSymbol(name, parse_lib_symbol(node), node, generated=True)
+
+
+def _prefix(ref: str) -> str:
+    i = len(ref)
+    while i > 0 and ref[i - 1].isdigit():
+        i -= 1
+    return ref[:i] or "U"
+
+
+def pins_for_generated(doc: Document, ref: str) -> list[PinDef]:
+    """Pins of an unknown part: its pins{} table plus any pin number the nets use."""
+    pins = {p.number: p for p in doc.pins.get(ref, [])}
+    for net in doc.nets:
+        for pr in net.pins:
+            r, _, n = pr.rpartition(".")
+            if r == ref and n not in pins:
+                pins[n] = PinDef(n, "", "passive")
+    return list(pins.values())
+
+
+def part_symbols(doc: Document, resolver: SymbolResolver, index) -> dict[str, PartSymbol]:
+    """ref -> PartSymbol for every reference in ``doc``."""
+    out: dict[str, PartSymbol] = {}
+    for c in doc.components:
+        if c.ref in out:
+            continue
+        res = resolver.resolve(c)
+        if res is None:
+            out[c.ref] = generated_symbol(c.ref, c.type, pins_for_generated(doc, c.ref))
+            continue
+        out[c.ref] = PartSymbol(res.lib_id, res.symbol, embed_node(res.lib_id, res.symbol, index),
+                                fuzzy=not res.exact)
+    return out

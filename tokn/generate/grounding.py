@@ -1,0 +1,234 @@
+"""Pinout grounding: the parts a request names, found in the KiCad symbol index, with their
+real pin tables in TOKN form.
+
+:func:`extract_part_numbers` finds IC-like tokens in free text (``TL072``, ``LM7805``,
+``ATmega328P-AU``, ``AMS1117-3.3``, ``74LS173``) and leaves out values (``10k``, ``0.1uF``,
+``3V3``, ``16MHz``), words with digits (``4-bit``, ``2x``) and bare numbers.
+:func:`lookup_part` asks the index (anything with ``find(name, limit)`` and ``get(lib_id)``,
+e.g. :class:`tokn.kicad.library.SymbolIndex`) and accepts a hit only when its name really is
+that part (same name ignoring case and separators, the name plus a suffix, the name with an
+ordering suffix cut, or a KiCad ``x`` wildcard): a keyword match (``RS232`` -> ``MAX202``) is
+refused.  :func:`pin_table` writes ``pins{NAME}[N]{num,name,type}:`` with a comment naming
+the symbol and its units.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, Protocol
+
+from ..doc.naming import natural_key
+
+
+class PartIndex(Protocol):
+    def find(self, name: str, limit: int = 10) -> list[str]: ...
+    def get(self, lib_id: str): ...
+
+
+@dataclass
+class PartPins:
+    """A part found in the library, with the pins an LLM may use."""
+    query: str                                   # as the request (or the model) wrote it
+    lib_id: str                                  # "Amplifier_Operational:TL072"
+    pins: list[tuple[str, str, str]]             # (number, name, electrical type), natural order
+    unit_count: int = 1
+    units: dict[int, list[str]] = field(default_factory=dict)   # unit -> pin numbers (unit 0: common)
+    hidden: list[tuple[str, str]] = field(default_factory=list)  # hidden pins (number, name)
+    description: str = ""
+    keywords: str = ""
+
+    @property
+    def lib(self) -> str:
+        return self.lib_id.split(":", 1)[0] if ":" in self.lib_id else ""
+
+    @property
+    def name(self) -> str:
+        return self.lib_id.split(":", 1)[-1]
+
+    def pin(self, number: str) -> Optional[tuple[str, str, str]]:
+        for p in self.pins:
+            if p[0] == number:
+                return p
+        return None
+
+
+# ---- extraction ---------------------------------------------------------------------------
+
+_CANDIDATE = re.compile(r"(?<![\w+\-./#])[A-Za-z0-9][A-Za-z0-9\-_/.+#]*[A-Za-z0-9#+]")
+_VALUE = re.compile(
+    r"^[+\-]?\d+(?:[.,]\d+)?\s*(?:[pnuµμmkKMG]|meg)?(?:F|H|Hz|V|VAC|VDC|A|Ah|W|Ω|ohms?|Ohms?|R|%|s|dB|bits?|ch"
+    r"|mAh|ppm|ms|us|ns|b|B|kbps|Mbps|bps|baud|mm|cm|deg|C|K|x|X|th|st|nd|rd|V/us)?$")
+_RKM = re.compile(r"^\d+[pnuµmkKMGRrVvFH]\d+$")                  # 4k7, 2R2, 3V3, 4n7
+_HYPHEN_WORD = re.compile(r"^\d+(?:\.\d+)?-[A-Za-z]+(?:-[A-Za-z]+)*$")   # 4-bit, 12-cell, 4.5-digit
+_NOT_PARTS = frozenset(s.casefold() for s in (
+    "I2C", "I2S", "I3C", "SPI", "QSPI", "UART", "USB2.0", "USB3.0", "USB-C", "RS232", "RS-232", "RS485",
+    "RS-485", "RS422", "RS-422", "CAN2.0", "CAN-FD", "LVDS", "HDMI", "PCIe", "DDR3", "DDR4", "LPDDR4",
+    "SD", "MMC", "eMMC", "JTAG", "SWD", "GPIO", "ADC", "DAC", "PWM", "IC", "ICs", "MCU", "LDO", "SMPS", "LED",
+    "RGB", "IR", "4G", "5G", "LTE", "WiFi", "Wi-Fi", "BLE", "2.4GHz", "TO-220", "TO220", "SOIC-8", "SOT-23",
+    "SOT23", "DIP-8", "DIP8", "QFN", "TSSOP", "0402", "0603", "0805", "1206", "18650", "LiPo", "Li-ion",
+    "1S", "2S", "3S", "4S", "PD", "QC3.0", "H-bridge", "3D", "2D", "1x", "2x", "A4", "3.3V", "5V",
+))
+
+
+def extract_part_numbers(text: str) -> list[str]:
+    """IC-like part numbers in ``text``, in order of appearance, each once."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for m in _CANDIDATE.finditer(text):
+        tok = m.group(0).rstrip(".")
+        if not (re.search(r"[A-Za-z]", tok) and re.search(r"\d", tok)):
+            continue
+        if (_VALUE.match(tok) or _RKM.match(tok) or _HYPHEN_WORD.match(tok)
+                or tok.casefold() in _NOT_PARTS or len(tok) < 3):
+            continue
+        if re.fullmatch(r"[a-z]+\d*|\d+[a-z]+", tok):        # words like "mp3", "3rd", "v2"
+            continue
+        key = tok.casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(tok)
+    return out
+
+
+# ---- lookup -------------------------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"[\s\-_/.,]")
+
+
+def _norm(s: str) -> str:
+    return _SEPARATORS.sub("", s).casefold()
+
+
+def _wild(name: str) -> str:
+    """``name`` normalised with KiCad wildcards (an ``x`` after a digit or capital) as ``?``."""
+    out = []
+    for i, c in enumerate(name):
+        if c == "x" and i > 0 and (name[i - 1].isdigit() or name[i - 1].isupper()):
+            out.append("?")
+        elif not _SEPARATORS.match(c):
+            out.append(c.casefold())
+    return "".join(out)
+
+
+def _prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y and y != "?":
+            break
+        n += 1
+    return n
+
+
+def plausible(query: str, name: str) -> bool:
+    """True when the library symbol ``name`` is the part ``query`` (see the module doc)."""
+    q, n = _norm(query), _wild(name)
+    if not q or not n:
+        return False
+    common = _prefix(q, n)
+    if common == len(q) or common == len(n):                # equal, suffix added, or suffix cut
+        return common >= min(4, len(q), len(n)) and (common == len(q) or common * 2 >= len(q))
+    return common >= 4 and common >= 0.8 * min(len(q), len(n)) and len(n) == len(q)
+
+
+def lookup_part(index: PartIndex, query: str, limit: int = 8) -> Optional[PartPins]:
+    """The library part ``query`` names, or None (also when only unrelated symbols match)."""
+    q = query.strip()
+    if not q:
+        return None
+    try:
+        hits = index.find(q, limit)
+    except Exception:                    # a broken index must not break generation
+        return None
+    for lib_id in hits:
+        name = lib_id.split(":", 1)[-1]
+        if not plausible(q.split(":", 1)[-1], name):
+            continue
+        sym = index.get(lib_id)
+        if sym is None or getattr(sym, "is_power", False):
+            continue
+        return part_pins(q, lib_id, sym, index)
+    return None
+
+
+def part_pins(query: str, lib_id: str, sym, index: Optional[PartIndex] = None) -> PartPins:
+    """:class:`PartPins` of a library symbol (anything with ``pins`` of number, name, type,
+    unit, hidden; ``unit_count``)."""
+    first: dict[str, tuple[str, str, str]] = {}
+    units: dict[int, list[str]] = {}
+    hidden: list[tuple[str, str]] = []
+    for p in sym.pins:
+        if p.hidden:
+            if p.number not in {h[0] for h in hidden}:
+                hidden.append((p.number, p.name))
+            continue
+        if p.number not in first:
+            first[p.number] = (p.number, p.name or "~", p.type)
+            units.setdefault(p.unit, []).append(p.number)
+    pins = sorted(first.values(), key=lambda t: natural_key(t[0]))
+    desc = kw = ""
+    info = getattr(index, "info", None)
+    if info is not None:
+        try:
+            si = info(lib_id)
+            if si is not None:
+                desc, kw = si.description, si.keywords
+        except Exception:
+            pass
+    else:
+        desc = getattr(sym, "description", "") or ""
+        kw = getattr(sym, "keywords", "") or ""
+    return PartPins(query=query, lib_id=lib_id, pins=pins, unit_count=getattr(sym, "unit_count", 1) or 1,
+                    units={u: sorted(v, key=natural_key) for u, v in sorted(units.items())},
+                    hidden=hidden, description=desc, keywords=kw)
+
+
+def ground(index: PartIndex, names: Iterable[str]) -> tuple[list[PartPins], list[str]]:
+    """Look up every name; returns (parts found, one per library symbol; names not found)."""
+    found: list[PartPins] = []
+    missing: list[str] = []
+    ids: set[str] = set()
+    for n in names:
+        p = lookup_part(index, n)
+        if p is None:
+            missing.append(n)
+        elif p.lib_id not in ids:
+            ids.add(p.lib_id)
+            found.append(p)
+    return found, missing
+
+
+# ---- text ---------------------------------------------------------------------------------
+
+def _unit_letter(u: int) -> str:
+    s = ""
+    while u > 0:
+        u, r = divmod(u - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def pin_table(part: PartPins, max_rows: int = 120) -> str:
+    """The part's pins as TOKN: a comment naming the symbol, then ``pins{NAME}[N]{num,name,type}:``."""
+    head = f"# {part.query}: KiCad symbol {part.lib_id} -> type {part.name}"
+    if part.lib:
+        head += f", lib {part.lib}"
+    lines = [head]
+    if part.unit_count > 1 and len([u for u in part.units if u > 0]) > 1:
+        desc = "; ".join(f"unit {u} ({_unit_letter(u)}): {','.join(nums)}"
+                         for u, nums in part.units.items() if u > 0)
+        lines.append(f"# {part.unit_count} units: {desc}")
+    if part.hidden:
+        lines.append("# hidden pins (connected automatically): "
+                     + ", ".join(f"{n} {nm}" for n, nm in part.hidden[:12]))
+    rows = part.pins[:max_rows]
+    lines.append(f"pins{{{part.name}}}[{len(rows)}]{{num,name,type}}:")
+    lines += [f"  {n},{_field(nm)},{t}" for n, nm, t in rows]
+    if len(part.pins) > max_rows:
+        lines.append(f"# ... {len(part.pins) - max_rows} more pins not shown")
+    return "\n".join(lines)
+
+
+def _field(s: str) -> str:
+    if re.search(r'[,"\\]|^\s|\s$', s):
+        return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return s

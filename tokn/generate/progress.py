@@ -1,0 +1,73 @@
+"""Progress events and cancellation shared by the generation modules.
+
+A caller passes ``on_progress`` (a callable taking one :class:`Progress`) and ``cancel``
+(a :class:`threading.Event`); callbacks run in the caller's thread, never in a worker
+thread, so a GUI can update itself directly.  Setting ``cancel`` stops the work at the next
+check (within about 50 ms while waiting for the LLM) with :class:`Cancelled`.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from ..errors import GenerationError
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One step of a generation.
+
+    ``stage``: ``prepare`` (index/examples loading), ``retrieve``, ``ground``, ``request``
+    (a request is sent), ``stream`` (text is arriving; ``chars`` so far), ``retry`` (a request
+    failed and will be retried after ``wait`` seconds), ``check`` (parse/validate/decode/ERC),
+    ``repair`` (findings go back to the model), ``done``.
+    """
+    stage: str
+    message: str = ""
+    round: int = 0
+    chars: int = 0
+    wait: float = 0.0
+    delta: str = ""               # the text that just arrived (stage "stream")
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+class PlainGenerationError(GenerationError):
+    """A :class:`GenerationError` about no file: ``str()`` is the bare message."""
+
+    def __str__(self) -> str:
+        return self.message if self.path is None else super().__str__()
+
+
+class Cancelled(PlainGenerationError):
+    """The caller cancelled the generation."""
+
+    def __init__(self, message: str = "cancelled") -> None:
+        super().__init__(message)
+
+
+class EndpointError(PlainGenerationError):
+    """The LLM endpoint failed: authentication, unknown model, unreachable, retries exhausted.
+
+    ``status`` is the HTTP status when there was one; ``retryable`` tells whether the last
+    failure was of a kind that is retried (rate limit, server error, timeout, dropped link).
+    """
+
+    def __init__(self, message: str, status: int | None = None, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retryable = retryable
+
+
+def emit(cb: Optional[ProgressCallback], stage: str, message: str = "", **kw) -> None:
+    """Call ``cb`` with a :class:`Progress` when there is one."""
+    if cb is not None:
+        cb(Progress(stage, message, **kw))
+
+
+def check_cancel(cancel: Optional[threading.Event]) -> None:
+    """Raise :class:`Cancelled` when ``cancel`` is set."""
+    if cancel is not None and cancel.is_set():
+        raise Cancelled()

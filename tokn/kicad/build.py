@@ -1,0 +1,141 @@
+"""Builders of KiCad 9 schematic S-expressions (raw-token nested lists, see tokn.sexpr).
+
+Everything here produces nodes that :func:`tokn.sexpr.dumps` formats the way KiCad does.
+UUIDs are deterministic (uuid5 of a caller-given seed) so a decoder's output is stable.
+"""
+from __future__ import annotations
+
+import uuid as _uuid
+
+from ..sexpr import quote
+
+KICAD_VERSION = "20250114"
+_NS = _uuid.UUID("6f1c7a52-1c86-4a8e-9d54-7c1a2f0b9e11")
+
+
+def uid(seed: str) -> str:
+    """A stable UUID for ``seed``."""
+    return str(_uuid.uuid5(_NS, seed))
+
+
+def num(v: float) -> str:
+    """KiCad's number format: up to 4 decimals, no trailing zeros."""
+    s = f"{v:.4f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def q(s: str) -> str:
+    return quote(s)
+
+
+def at(x: float, y: float, a: float | None = None) -> list:
+    return ["at", num(x), num(y)] + ([num(a)] if a is not None else [])
+
+
+def effects(size: float = 1.27, hide: bool = False, justify: str = "") -> list:
+    e = ["effects", ["font", ["size", num(size), num(size)]]]
+    if justify:
+        e.append(["justify", *justify.split()])
+    if hide:
+        e.append(["hide", "yes"])
+    return e
+
+
+def prop(name: str, value: str, x: float, y: float, a: float = 0, hide: bool = False, justify: str = "") -> list:
+    return ["property", q(name), q(value), at(x, y, a), effects(hide=hide, justify=justify)]
+
+
+def yes(b: bool) -> str:
+    return "yes" if b else "no"
+
+
+def wire(pts: list[tuple[float, float]], seed: str, kind: str = "wire") -> list:
+    return [kind, ["pts", *[["xy", num(x), num(y)] for x, y in pts]],
+            ["stroke", ["width", "0"], ["type", "default"]], ["uuid", q(uid(seed))]]
+
+
+def junction(x: float, y: float, seed: str) -> list:
+    return ["junction", at(x, y), ["diameter", "0"], ["color", "0", "0", "0", "0"], ["uuid", q(uid(seed))]]
+
+
+def no_connect(x: float, y: float, seed: str) -> list:
+    return ["no_connect", at(x, y), ["uuid", q(uid(seed))]]
+
+
+def bus_entry(x: float, y: float, dx: float, dy: float, seed: str) -> list:
+    return ["bus_entry", at(x, y), ["size", num(dx), num(dy)],
+            ["stroke", ["width", "0"], ["type", "default"]], ["uuid", q(uid(seed))]]
+
+
+_LABEL_HEADS = {"local": "label", "global": "global_label", "hier": "hierarchical_label"}
+
+
+def label(kind: str, name: str, x: float, y: float, a: float, seed: str, shape: str = "") -> list:
+    """A local/global/hierarchical label; text runs away from the anchor in direction ``a``."""
+    justify = "left bottom" if a in (0, 90) else "right bottom"
+    if kind == "local":
+        node = ["label", q(name), at(x, y, a), ["fields_autoplaced", "yes"],
+                effects(justify=justify), ["uuid", q(uid(seed))]]
+    else:
+        node = [_LABEL_HEADS[kind], q(name), ["shape", shape or "bidirectional"], at(x, y, a),
+                ["fields_autoplaced", "yes"], effects(justify="left" if a in (0, 90) else "right"),
+                ["uuid", q(uid(seed))]]
+    return node
+
+
+def placed_symbol(lib_id: str, x: float, y: float, a: float, mirror: str, unit: int, style: int,
+                  props: list[list], instances: list[tuple[str, str, str, int]], seed: str,
+                  in_bom: bool = True, on_board: bool = True, dnp: bool = False,
+                  lib_name: str = "") -> list:
+    """``instances`` = [(project, path, reference, unit)]."""
+    node = ["symbol"]
+    if lib_name:
+        node.append(["lib_name", q(lib_name)])
+    node += [["lib_id", q(lib_id)], at(x, y, a)]
+    if mirror:
+        node.append(["mirror", mirror])
+    node += [["unit", str(unit)]]
+    if style != 1:
+        node.append(["body_style", str(style)])
+    node += [["exclude_from_sim", "no"], ["in_bom", yes(in_bom)], ["on_board", yes(on_board)],
+             ["dnp", yes(dnp)], ["uuid", q(uid(seed))], *props]
+    by_project: dict[str, list] = {}
+    for project, path, ref, u in instances:
+        by_project.setdefault(project, []).append(["path", q(path), ["reference", q(ref)], ["unit", str(u)]])
+    node.append(["instances", *[["project", q(p), *paths] for p, paths in by_project.items()]])
+    return node
+
+
+def sheet(name: str, file: str, x: float, y: float, w: float, h: float, pins: list[list],
+          instances: list[tuple[str, str, str]], seed: str) -> list:
+    """A hierarchical sheet symbol; ``instances`` = [(project, path, page)]."""
+    by_project: dict[str, list] = {}
+    for project, path, page in instances:
+        by_project.setdefault(project, []).append(["path", q(path), ["page", q(page)]])
+    return ["sheet", at(x, y), ["size", num(w), num(h)], ["exclude_from_sim", "no"],
+            ["in_bom", "yes"], ["on_board", "yes"], ["dnp", "no"], ["fields_autoplaced", "yes"],
+            ["stroke", ["width", "0.1524"], ["type", "solid"]], ["fill", ["color", "0", "0", "0", "0.0000"]],
+            ["uuid", q(uid(seed))],
+            prop("Sheetname", name, x, y - 0.7116, 0, justify="left bottom"),
+            prop("Sheetfile", file, x, y + h + 0.5846, 0, justify="left top"),
+            *pins,
+            ["instances", *[["project", q(p), *paths] for p, paths in by_project.items()]]]
+
+
+def sheet_pin(name: str, shape: str, x: float, y: float, a: float, seed: str) -> list:
+    return ["pin", q(name), shape or "bidirectional", at(x, y, a),
+            effects(justify="left" if a == 180 else "right"), ["uuid", q(uid(seed))]]
+
+
+def schematic(root_uuid: str, paper: str, title: str, lib_symbols: list[list], items: list[list],
+              root: bool = True) -> list:
+    node = ["kicad_sch", ["version", KICAD_VERSION], ["generator", q("tokn")],
+            ["generator_version", q("9.0")], ["uuid", q(root_uuid)], ["paper", q(paper)]]
+    if title:
+        node.append(["title_block", ["title", q(title)]])
+    node.append(["lib_symbols", *lib_symbols])
+    node += items
+    if root:
+        node.append(["sheet_instances", ["path", q("/"), ["page", q("1")]]])
+    node.append(["embedded_fonts", "no"])
+    return node

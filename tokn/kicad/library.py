@@ -1,0 +1,958 @@
+"""An index of KiCad symbol libraries, persistent across processes.
+
+:class:`SymbolIndex` knows, for every symbol of a set of ``.kicad_sym`` files: library
+nickname, name, ``extends`` parent (resolved to the root symbol for units, pins and power
+flag), unit count, power flag, properties (Value, Footprint, Description, ki_keywords ...
+merged the way KiCad's ``LIB_SYMBOL::Flatten()`` merges a derived symbol), and its pins
+(number, name, electrical type, unit, body style, hidden, connection point, angle, length).
+
+Cache contract
+    One pickle per library *file* under ``<cache dir>/symbol-index-v1/`` (cache dir:
+    argument, else ``$TOKN_CACHE_DIR``, else ``platformdirs.user_cache_dir("tokn")``),
+    valid while the file's (real path, size, mtime_ns) are unchanged; only files whose key
+    changed are scanned again.  Pins live in a separately pickled blob per file, decoded on
+    the first request for a pin of that library, so a warm load touches only the catalogue.
+    An unwritable cache directory only costs speed.
+
+Scanning
+    Library files are read by a regex scanner that recognises the layout KiCad 6-9 write
+    and checks itself (paren depth of every recognised list, unit names, every pin matched
+    through its closing paren); whatever it does not recognise falls back to the exact
+    :func:`tokn.sexpr.parse` + :func:`tokn.kicad.symbols.parse_lib_symbol` path, per symbol
+    or per file.  Both paths give the same records (checked on all KiCad 9 libraries by
+    ``tests/test_library.py``).  Each symbol's byte span is stored so :meth:`SymbolIndex.get`
+    reads and parses only that symbol (and its parents).
+
+Lookups: :meth:`SymbolIndex.get`, :meth:`~SymbolIndex.info`, :meth:`~SymbolIndex.find`
+(ranking documented there), :meth:`~SymbolIndex.libraries_for`,
+:meth:`~SymbolIndex.embed_text`, :meth:`~SymbolIndex.stats`; and
+:func:`standard_symbol_libraries` from the shipped KiCad 9.0 name list.
+"""
+from __future__ import annotations
+
+import bisect
+import gzip
+import hashlib
+import os
+import pickle
+import re
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Iterable, Mapping, NamedTuple
+
+from ..errors import LibraryError, ToknError
+from ..sexpr import parse, parse_lossless, text, quote, format_list
+from .symbols import LibSymbol, parse_lib_symbol
+from .libtable import load_symbol_libraries
+
+CACHE_VERSION = 1
+_CACHE_SUBDIR = f"symbol-index-v{CACHE_VERSION}"
+#: Bumped whenever the record layout or the scanner's output changes.
+_FORMAT = (CACHE_VERSION, 3)
+
+#: KiCad 9 mandatory fields; a derived symbol overrides them only with a non-empty text.
+MANDATORY_FIELDS = ("Reference", "Value", "Footprint", "Datasheet", "Description")
+#: Fields that are ``LIB_SYMBOL`` members in KiCad, inherited from the parent when empty.
+_MEMBER_FIELDS = ("ki_keywords", "ki_fp_filters", "ki_description")
+_INHERIT_UNLESS_SET = frozenset(MANDATORY_FIELDS + _MEMBER_FIELDS)
+#: Symbol attributes KiCad takes from the immediate parent, with its defaults.
+_ATTRIBUTES = (("exclude_from_sim", "no"), ("in_bom", "yes"), ("on_board", "yes"))
+
+
+class PinInfo(NamedTuple):
+    """One pin as stored in the index (library coordinates, y up; unit/style 0 = common)."""
+    number: str
+    name: str
+    type: str
+    unit: int
+    style: int
+    hidden: bool
+    x: float
+    y: float
+    angle: float
+    length: float
+
+
+@dataclass(frozen=True)
+class SymbolInfo:
+    """What the index knows about one symbol, ``extends`` resolved (see module doc)."""
+    lib: str
+    name: str
+    extends: str                  # immediate parent ("" for a root symbol)
+    root: str                     # the symbol whose units/pins are used
+    unit_count: int
+    power: str                    # "" | "global" | "local"
+    properties: dict[str, str]
+    pins: tuple[PinInfo, ...]
+
+    @property
+    def lib_id(self) -> str:
+        return f"{self.lib}:{self.name}"
+
+    @property
+    def is_power(self) -> bool:
+        return bool(self.power)
+
+    @property
+    def value(self) -> str:
+        return self.properties.get("Value", "")
+
+    @property
+    def footprint(self) -> str:
+        return self.properties.get("Footprint", "")
+
+    @property
+    def reference(self) -> str:
+        return self.properties.get("Reference", "")
+
+    @property
+    def description(self) -> str:
+        p = self.properties
+        return p.get("Description", p.get("ki_description", ""))
+
+    @property
+    def keywords(self) -> str:
+        return self.properties.get("ki_keywords", "")
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    libraries: int
+    symbols: int
+    pins: int                     # pins over all symbols, a derived symbol counting its root's
+    cache_bytes: int              # size of the cache entries this index uses
+    build_seconds: float          # wall time of the constructor
+    scanned_files: int            # library files (re)scanned by this build
+    cached_files: int             # library files taken from the cache
+    cache_dir: str | None
+    warnings: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------- scanning
+
+# A record: (name, extends, byte_start, byte_end, unit_count, power, properties, n_pins)
+_Rec = tuple
+# A pin: (number, name, type, unit, style, hidden, x, y, angle, length)
+
+_STR = r'"[^"\\]*(?:\\.[^"\\]*)*"'
+_ATOM = rf'(?:{_STR}|[^\s()"]+)'
+_BARE = r'[^\s()"]+'
+_KEY = re.compile(r'\(\s*(symbol|pin|property|extends|power)(?=[\s()])')
+_SYMBOL = re.compile(rf'\(\s*symbol\s+({_ATOM})')
+_PROPERTY = re.compile(rf'\(\s*property\s+({_ATOM})\s+({_ATOM})')
+_EXTENDS = re.compile(rf'\(\s*extends\s+({_ATOM})')
+_POWER = re.compile(rf'\(\s*power(?:\s+({_ATOM}))?\s*\)')
+# List bodies nested at most 0/1/2 deep, as unrolled loops (linear time).
+_L0 = rf'[^()"]*(?:{_STR}[^()"]*)*'
+_L1 = rf'[^()"]*(?:(?:{_STR}|\({_L0}\))[^()"]*)*'
+_L2 = rf'[^()"]*(?:(?:{_STR}|\({_L1}\))[^()"]*)*'
+_EFFECTS = rf'\(\s*effects{_L2}\)'
+# A pin's head in the order KiCad 6-9 write it, up to the number atom.  What follows the
+# number (its effects, alternates) is only checked not to hold a ``hide`` flag.
+_PIN = re.compile(
+    rf'\(\s*pin\s+({_ATOM})\s+{_ATOM}\s*'
+    rf'\(\s*at\s+({_BARE})\s+({_BARE})(?:\s+({_BARE}))?\s*\)\s*'
+    rf'\(\s*length\s+({_BARE})\s*\)\s*'
+    rf'(?:(hide)\s*|\(\s*(hide)(?:\s+({_ATOM}))?\s*\)\s*)?'
+    rf'\(\s*name\s+({_ATOM})\s*(?:{_EFFECTS}\s*)?\)\s*'
+    rf'\(\s*number\s+({_ATOM})')
+_UNIT_SUFFIX = re.compile(r"_(\d+)_(\d+)$")
+_STRING = re.compile(_STR)
+_HEAD = re.compile(r'\s*\(\s*kicad_symbol_lib(?=[\s()])')
+
+
+class _Anomaly(Exception):
+    """The scanner met something it does not recognise: use the exact parser."""
+
+
+def _byte_offsets(src: str, positions: list[int]) -> list[int]:
+    """Byte offsets (UTF-8) of increasing character ``positions`` of ``src``."""
+    if src.isascii():
+        return positions
+    out = []
+    prev = 0
+    acc = 0
+    for p in positions:
+        acc += len(src[prev:p].encode("utf-8"))
+        prev = p
+        out.append(acc)
+    return out
+
+
+def _records_from_libsymbol(sym: LibSymbol, start: int, end: int) -> tuple[_Rec, tuple | None]:
+    """Record and pin tuple of an exactly parsed symbol (character offsets)."""
+    pins = tuple((p.number, p.name, p.type, p.unit, p.style, p.hidden, p.x, p.y, p.angle, p.length)
+                 for p in sym.pins)
+    rec = (sym.name, sym.extends, start, end, sym.unit_count, sym.power,
+           dict(sym.properties), len(pins))
+    return rec, (pins if not sym.extends else None)
+
+
+def _scan_exact(src: str, path: str) -> tuple[list[_Rec], list[tuple | None]]:
+    """Exact reader: :func:`parse_lossless` for spans, :func:`parse_lib_symbol` for data."""
+    doc = parse_lossless(src, path)
+    root = doc[0]
+    if not root or root[0] != "kicad_symbol_lib":
+        raise LibraryError("not a KiCad symbol library (expected '(kicad_symbol_lib')", path, 1, 1)
+    recs, pins = [], []
+    for node in root:
+        if type(node) is str or not node or node[0] != "symbol" or len(node) < 2:
+            continue
+        r, p = _records_from_libsymbol(parse_lib_symbol(node), node.span[0], node.span[1])
+        recs.append(r)
+        pins.append(p)
+    return recs, pins
+
+
+def _exact_symbol(src: str, start: int, end: int) -> tuple[_Rec, tuple | None]:
+    node = parse(src[start:end])[0]
+    return _records_from_libsymbol(parse_lib_symbol(node), start, end)
+
+
+def _unbalanced_strings(src: str) -> list[tuple[int, int, int]]:
+    """(start, end, '(' minus ')') of every string atom whose parens do not balance."""
+    if "\\" not in src:                     # no escapes: quotes alternate exactly
+        inner = "\0".join(src.split('"')[1::2])
+        if "(" not in inner and ")" not in inner:
+            return []
+    out = []
+    for m in _STRING.finditer(src):
+        s = m.group()
+        if "(" in s or ")" in s:
+            b = s.count("(") - s.count(")")
+            if b:
+                out.append((m.start(), m.end(), b))
+    return out
+
+
+def _scan_fast(src: str) -> tuple[list[_Rec], list[tuple | None]]:
+    """Regex scanner (character offsets); raises :class:`_Anomaly` when unsure.
+
+    The paren depth before every recognised list head is counted with ``str.count``,
+    corrected for string atoms whose parens do not balance; heads inside such strings are
+    ignored.
+    """
+    if not _HEAD.match(src):
+        raise _Anomaly
+    count = src.count
+    fix = _unbalanced_strings(src)
+    nfix = len(fix)
+    k = 0
+    depth = 0
+    last = 0
+    starts: list[int] = []
+    names: list[str] = []
+    extends: list[str] = []
+    units: list[int] = []
+    powers: list[str] = []
+    props: list[dict] = []
+    pins: list[list] = []
+    redo: set[int] = set()
+    top = ""
+    cur = -1
+    unit = style = 0
+    pin_match = _PIN.match
+    find = src.find
+    pend = -1                               # end of the last pin head read
+    for m in _KEY.finditer(src):
+        p = m.start()
+        d = count("(", last, p) - count(")", last, p)
+        if k < nfix:
+            if fix[k][0] < p < fix[k][1]:
+                continue                    # inside a string
+            while k < nfix and fix[k][1] <= p:
+                d -= fix[k][2]
+                k += 1
+        depth += d
+        last = p
+        if pend >= 0:
+            if find("hide", pend, p) >= 0:
+                redo.add(cur)
+            pend = -1
+        kw = m.group(1)
+        if kw == "pin":
+            if cur < 0 or depth not in (2, 3):
+                raise _Anomaly
+            pm = pin_match(src, p)
+            if pm is None:
+                redo.add(cur)
+                continue
+            pend = pm.end()
+            ty, x, y, a, ln, h1, h2, hv, nm, num = pm.groups()
+            try:
+                pins[cur].append((
+                    text(num), text(nm), text(ty),
+                    unit if depth == 3 else 0, style if depth == 3 else 0,
+                    h1 is not None or (h2 is not None and (hv is None or text(hv) != "no")),
+                    float(x), float(y), float(a) if a is not None else 0.0, float(ln)))
+            except ValueError:
+                redo.add(cur)
+        elif kw == "symbol":
+            sm = _SYMBOL.match(src, p)
+            if sm is None:
+                raise _Anomaly
+            name = text(sm.group(1))
+            if depth == 1:
+                top = name
+                cur += 1
+                starts.append(p)
+                names.append(name)
+                extends.append("")
+                units.append(1)
+                powers.append("")
+                props.append({})
+                pins.append([])
+            elif depth == 2 and cur >= 0:
+                um = _UNIT_SUFFIX.search(name)
+                if um is None or name[:um.start()] != top:
+                    raise _Anomaly
+                unit, style = int(um.group(1)), int(um.group(2))
+                if unit > units[cur]:
+                    units[cur] = unit
+            else:
+                raise _Anomaly
+        elif depth != 2 or cur < 0:
+            continue                        # inside a string or a deeper list: not ours
+        elif kw == "property":
+            pm = _PROPERTY.match(src, p)
+            if pm is not None:
+                props[cur][text(pm.group(1))] = text(pm.group(2))
+        elif kw == "extends":
+            em = _EXTENDS.match(src, p)
+            if em is None:
+                raise _Anomaly
+            extends[cur] = text(em.group(1))
+        else:                               # power
+            wm = _POWER.match(src, p)
+            if wm is None:
+                raise _Anomaly
+            powers[cur] = text(wm.group(1)) if wm.group(1) is not None else "global"
+    if pend >= 0 and find("hide", pend) >= 0:
+        redo.add(cur)
+    depth += count("(", last) - count(")", last) - sum(f[2] for f in fix[k:])
+    if depth != 0:
+        raise _Anomaly
+    close = src.rfind(")")
+    bounds = starts[1:] + [close]
+    ends = [src.rfind(")", a, b) + 1 for a, b in zip(starts, bounds)]
+    recs: list[_Rec] = []
+    out_pins: list[tuple | None] = []
+    for i in range(len(starts)):
+        if i in redo:
+            r, pp = _exact_symbol(src, starts[i], ends[i])
+        else:
+            pp = tuple(pins[i])
+            r = (names[i], extends[i], starts[i], ends[i], units[i], powers[i], props[i], len(pp))
+            pp = None if extends[i] else pp
+        recs.append(r)
+        out_pins.append(pp)
+    return recs, out_pins
+
+
+def scan_library_text(src: str, path: str = "<text>", exact: bool = False
+                      ) -> tuple[list[_Rec], list[tuple | None]]:
+    """Records and pins of every top-level symbol of library text ``src`` (byte offsets).
+
+    Raises :class:`LibraryError` / :class:`~tokn.errors.SexprSyntaxError` when ``src`` is
+    not a readable symbol library.  ``exact=True`` skips the regex scanner.
+    """
+    try:
+        if exact:
+            raise _Anomaly
+        recs, pins = _scan_fast(src)
+    except _Anomaly:
+        recs, pins = _scan_exact(src, path)
+    pos = sorted({r[2] for r in recs} | {r[3] for r in recs})
+    boff = dict(zip(pos, _byte_offsets(src, pos)))
+    recs = [(r[0], r[1], boff[r[2]], boff[r[3]]) + tuple(r[4:]) for r in recs]
+    return recs, pins
+
+
+# --------------------------------------------------------------------------- cache
+
+
+def default_cache_dir() -> str:
+    """``$TOKN_CACHE_DIR`` if set, else the platformdirs user cache dir of ``tokn``."""
+    env = os.environ.get("TOKN_CACHE_DIR")
+    if env:
+        return env
+    import platformdirs
+    return platformdirs.user_cache_dir("tokn", appauthor=False)
+
+
+@dataclass
+class _Lib:
+    """One library file in memory: records, by-name lookup, lazily decoded pins."""
+    nick: str
+    path: str
+    key: tuple                    # (real path, size, mtime_ns)
+    recs: list
+    pins_blob: bytes
+    cache_bytes: int = 0
+    by_name: dict = field(default_factory=dict)
+    _pins: list | None = None
+
+    def __post_init__(self) -> None:
+        self.by_name = {r[0]: i for i, r in enumerate(self.recs)}
+
+    def pins(self) -> list:
+        if self._pins is None:
+            self._pins = pickle.loads(self.pins_blob)
+        return self._pins
+
+
+def _file_key(path: str) -> tuple:
+    st = os.stat(path)
+    return (os.path.realpath(path), st.st_size, st.st_mtime_ns)
+
+
+def _entry_path(cache_dir: str, real: str) -> str:
+    h = hashlib.sha1(real.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+    base = os.path.basename(real).replace(".kicad_sym", "")
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", base)[:40]
+    return os.path.join(cache_dir, _CACHE_SUBDIR, f"{safe}-{h}.pickle")
+
+
+def _load_entry(cache_dir: str, key: tuple) -> tuple[list, bytes, int] | None:
+    p = _entry_path(cache_dir, key[0])
+    try:
+        with open(p, "rb") as f:
+            data = f.read()
+        fmt, k, recs, blob = pickle.loads(data)
+    except Exception:               # missing, truncated, other version: rebuild
+        return None
+    if fmt != _FORMAT or tuple(k) != key:
+        return None
+    return recs, blob, len(data)
+
+
+def _store_entry(cache_dir: str, key: tuple, recs: list, blob: bytes) -> int:
+    """Write atomically; returns the bytes written (0 when the cache is not writable)."""
+    p = _entry_path(cache_dir, key[0])
+    try:
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        data = pickle.dumps((_FORMAT, key, recs, blob), protocol=pickle.HIGHEST_PROTOCOL)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(p), prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, p)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+        return len(data)
+    except OSError:
+        return 0
+
+
+def _read_library(path: str) -> tuple[list, list]:
+    with open(path, "rb") as f:
+        raw = f.read()
+    try:
+        src = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise LibraryError(f"not UTF-8 text: {e}", path) from None
+    return scan_library_text(src, path)
+
+
+# --------------------------------------------------------------------------- flattening
+
+
+def merge_properties(levels: Iterable[Mapping[str, str]]) -> dict[str, str]:
+    """Properties of a symbol chain given root first, as ``LIB_SYMBOL::Flatten()`` merges:
+    a mandatory field or keywords/footprint filters of a derived symbol replace the
+    parent's only when non-empty, any other field always; positions stay the parent's."""
+    it = iter(levels)
+    out = dict(next(it))
+    for d in it:
+        for k, v in d.items():
+            if v == "" and k in _INHERIT_UNLESS_SET:
+                continue
+            out[k] = v
+    return out
+
+
+def _prop_key(node) -> str | None:
+    if type(node) is not str and node and node[0] == "property" and len(node) > 1:
+        return text(node[1])
+    return None
+
+
+def flatten_symbol_nodes(chain: list[list], lib_id: str) -> list:
+    """The ``lib_symbols`` entry KiCad embeds for the first symbol of ``chain``.
+
+    ``chain`` holds parsed ``(symbol ...)`` nodes from the symbol itself up to its root
+    ancestor.  The result is the root's node (mutated: pass fresh trees) named ``lib_id``,
+    with the chain's properties merged (see :func:`merge_properties`), the immediate
+    parent's ``exclude_from_sim``/``in_bom``/``on_board``, and unit sub-symbols renamed
+    ``<name>_<unit>_<style>`` after the symbol's own name.
+    """
+    root = chain[-1]
+    name = lib_id.partition(":")[2] or lib_id
+    root[1] = quote(lib_id)
+    root[:] = [c for c in root if type(c) is str or not c or c[0] != "extends"]
+    for level in reversed(chain[:-1]):
+        for pnode in level:
+            k = _prop_key(pnode)
+            if k is None:
+                continue
+            v = text(pnode[2]) if len(pnode) > 2 and type(pnode[2]) is str else ""
+            if v == "" and k in _INHERIT_UNLESS_SET:
+                continue
+            idx = [i for i, c in enumerate(root) if _prop_key(c) is not None]
+            same = [i for i in idx if _prop_key(root[i]) == k]
+            if same:
+                root[same[0]] = pnode
+                continue
+            member = [i for i in idx if _prop_key(root[i]) in _MEMBER_FIELDS]
+            at = member[0] if member else (idx[-1] + 1 if idx else len(root))
+            root.insert(at, pnode)
+    if len(chain) > 2:                      # immediate parent is itself derived
+        parent = chain[1]
+        for head, default in _ATTRIBUTES:
+            own = next((c for c in parent if type(c) is not str and c and c[0] == head), None)
+            value = own if own is not None else [head, default]
+            for i, c in enumerate(root):
+                if type(c) is not str and c and c[0] == head:
+                    root[i] = value
+    for c in root:
+        if type(c) is not str and c and c[0] == "symbol" and len(c) > 1:
+            m = _UNIT_SUFFIX.search(text(c[1]))
+            if m:
+                c[1] = quote(f"{name}_{m.group(1)}_{m.group(2)}")
+    return root
+
+
+# --------------------------------------------------------------------------- find helpers
+
+_SEP = "-_/. ,"
+_NORM_DROP = re.compile(r"[\s\-_/.,]+")
+_WORD = re.compile(r"[0-9a-z]+(?:\.[0-9]+)?")
+
+
+def _norm(s: str) -> str:
+    return _NORM_DROP.sub("", s.casefold())
+
+
+def _wild(name: str) -> str | None:
+    """Casefolded ``name`` with KiCad's lowercase ``x`` placeholders as ``\\0``, when any."""
+    if "x" not in name:
+        return None
+    out = []
+    hit = False
+    for i, ch in enumerate(name):
+        if ch == "x" and i > 0 and (name[i - 1].isdigit() or name[i - 1].isupper()
+                                    or name[i - 1] == "x"):
+            out.append("\0")
+            hit = True
+        else:
+            out.append(ch.casefold())
+    return "".join(out) if hit else None
+
+
+def _wild_match(pattern: str, q: str) -> int:
+    """0: ``q`` matches the whole pattern; 1: the pattern matches a prefix of ``q``; -1."""
+    if len(q) < len(pattern):
+        return -1
+    for a, b in zip(pattern, q):
+        if a != b and not (a == "\0" and b.isalnum()):
+            return -1
+    return 0 if len(q) == len(pattern) else 1
+
+
+# --------------------------------------------------------------------------- the index
+
+
+class SymbolIndex:
+    """Index of the symbols of a set of libraries (see the module docstring).
+
+    ``libraries`` maps nickname -> ``.kicad_sym`` path, in priority order.  Unreadable or
+    malformed libraries are skipped with a message in ``warnings``.
+    """
+
+    _memo: dict = {}
+    _memo_lock = threading.Lock()
+
+    def __init__(self, libraries: Mapping[str, str], cache_dir: str | None = None,
+                 use_cache: bool = True, warnings: Iterable[str] = ()) -> None:
+        t0 = time.perf_counter()
+        self.cache_dir = (cache_dir or default_cache_dir()) if use_cache else None
+        self.warnings: list[str] = list(warnings)
+        self._lock = threading.RLock()
+        self._libs: dict[str, _Lib] = {}
+        self._scanned = self._cached = 0
+        for nick, path in libraries.items():
+            lib = self._open(nick, path)
+            if lib is not None:
+                self._libs[nick] = lib
+        self._by_name: dict[str, list[str]] = {}
+        for nick, lib in self._libs.items():
+            for r in lib.recs:
+                self._by_name.setdefault(r[0], []).append(nick)
+        self._find: dict | None = None
+        self._text_cache: dict[tuple, bytes] = {}
+        self._build_seconds = time.perf_counter() - t0
+
+    # ---------------------------------------------------------------- construction
+    @classmethod
+    def default(cls, project_dir: str | None = None, refresh: bool = False) -> "SymbolIndex":
+        """The index of the libraries KiCad 9 shows for ``project_dir`` (global ones when
+        None), memoised per project for the process; ``refresh=True`` re-reads the library
+        tables and re-checks every library file (changed ones are scanned again)."""
+        key = os.path.realpath(project_dir) if project_dir else None
+        with cls._memo_lock:
+            idx = cls._memo.get(key)
+            if idx is None or refresh:
+                libs = load_symbol_libraries(project_dir)
+                idx = cls(libs.libraries, warnings=libs.warnings)
+                cls._memo[key] = idx
+            return idx
+
+    def _open(self, nick: str, path: str) -> _Lib | None:
+        try:
+            key = _file_key(path)
+        except OSError as e:
+            self.warnings.append(f"library {nick!r}: {path}: {e.strerror or e}")
+            return None
+        if self.cache_dir:
+            hit = _load_entry(self.cache_dir, key)
+            if hit is not None:
+                self._cached += 1
+                return _Lib(nick, path, key, hit[0], hit[1], hit[2])
+        try:
+            recs, pins = _read_library(path)
+        except (OSError, ToknError) as e:
+            self.warnings.append(f"library {nick!r}: {e}")
+            return None
+        self._scanned += 1
+        blob = pickle.dumps(pins, protocol=pickle.HIGHEST_PROTOCOL)
+        size = _store_entry(self.cache_dir, key, recs, blob) if self.cache_dir else 0
+        lib = _Lib(nick, path, key, recs, blob, size)
+        lib._pins = pins
+        return lib
+
+    def _fresh(self, nick: str) -> _Lib | None:
+        """The library, scanned again first when its file changed since indexing."""
+        lib = self._libs.get(nick)
+        if lib is None:
+            return None
+        try:
+            key = _file_key(lib.path)
+        except OSError:
+            return lib
+        if key != lib.key:
+            with self._lock:
+                new = self._open(nick, lib.path)
+                if new is not None:
+                    self._libs[nick] = new
+                    self._reindex_names()
+                    self._text_cache = {k: v for k, v in self._text_cache.items() if k[0] != nick}
+                    lib = new
+        return lib
+
+    def _reindex_names(self) -> None:
+        self._by_name = {}
+        for nick, lib in self._libs.items():
+            for r in lib.recs:
+                self._by_name.setdefault(r[0], []).append(nick)
+        self._find = None
+
+    # ---------------------------------------------------------------- basic access
+    @property
+    def libraries(self) -> dict[str, str]:
+        """nickname -> library path of the indexed libraries, in priority order."""
+        return {n: lib.path for n, lib in self._libs.items()}
+
+    def __contains__(self, lib_id: str) -> bool:
+        lib, _, name = lib_id.partition(":")
+        l = self._libs.get(lib)
+        return l is not None and name in l.by_name
+
+    def __len__(self) -> int:
+        return sum(len(l.recs) for l in self._libs.values())
+
+    def lib_ids(self) -> Iterable[str]:
+        """Every ``Lib:Name``, libraries in priority order, symbols in file order."""
+        for nick, lib in self._libs.items():
+            for r in lib.recs:
+                yield f"{nick}:{r[0]}"
+
+    def _chain(self, lib: _Lib, i: int) -> list[int]:
+        """Record indices from symbol ``i`` up to its root (stops at a missing parent/cycle)."""
+        out = [i]
+        while lib.recs[out[-1]][1]:
+            j = lib.by_name.get(lib.recs[out[-1]][1])
+            if j is None or j in out:
+                break
+            out.append(j)
+        return out
+
+    def info(self, lib_id: str) -> SymbolInfo | None:
+        """Index data of ``Lib:Name`` (no file access unless the library file changed)."""
+        nick, _, name = lib_id.partition(":")
+        lib = self._fresh(nick)
+        if lib is None or name not in lib.by_name:
+            return None
+        chain = self._chain(lib, lib.by_name[name])
+        recs = [lib.recs[i] for i in chain]
+        root = recs[-1]
+        pins = lib.pins()[chain[-1]] or ()
+        return SymbolInfo(
+            lib=nick, name=name, extends=recs[0][1], root=root[0],
+            unit_count=root[4], power=root[5],
+            properties=merge_properties(r[6] for r in reversed(recs)),
+            pins=tuple(PinInfo._make(p) for p in pins))
+
+    def libraries_for(self, name: str) -> list[str]:
+        """Nicknames (priority order) of the libraries holding a symbol named exactly ``name``."""
+        return list(self._by_name.get(name, ()))
+
+    # ---------------------------------------------------------------- symbol text
+    def _symbol_bytes(self, lib: _Lib, i: int) -> bytes:
+        k = (lib.nick, i)
+        got = self._text_cache.get(k)
+        if got is None:
+            r = lib.recs[i]
+            with open(lib.path, "rb") as f:
+                f.seek(r[2])
+                got = f.read(r[3] - r[2])
+            if len(self._text_cache) > 256:
+                self._text_cache.clear()
+            self._text_cache[k] = got
+        return got
+
+    def _symbol_node(self, lib: _Lib, i: int) -> list:
+        name = lib.recs[i][0]
+        raw = self._symbol_bytes(lib, i)
+        try:
+            node = parse(raw.decode("utf-8"), lib.path)[0]
+            if node[0] == "symbol" and len(node) > 1 and text(node[1]) == name:
+                return node
+        except (ToknError, UnicodeDecodeError, IndexError):
+            pass
+        # Stored span does not hold the symbol (should not happen): read the whole file.
+        with open(lib.path, encoding="utf-8") as f:
+            tree = parse(f.read(), lib.path)[0]
+        for c in tree:
+            if type(c) is not str and c and c[0] == "symbol" and len(c) > 1 and text(c[1]) == name:
+                return c
+        raise LibraryError(f"symbol {name!r} not found", lib.path)
+
+    def embed_node(self, lib_id: str) -> list | None:
+        """A fresh parsed ``(symbol "Lib:Name" ...)`` as KiCad embeds it in ``lib_symbols``
+        (see :func:`flatten_symbol_nodes`), or None when ``lib_id`` is unknown."""
+        nick, _, name = lib_id.partition(":")
+        lib = self._fresh(nick)
+        if lib is None or name not in lib.by_name:
+            return None
+        chain = self._chain(lib, lib.by_name[name])
+        return flatten_symbol_nodes([self._symbol_node(lib, i) for i in chain], lib_id)
+
+    def get(self, lib_id: str) -> LibSymbol | None:
+        """The full symbol ``Lib:Name`` (exact, case-sensitive), or None.
+
+        Equals ``parse_lib_symbol(embed_node(lib_id))``: ``name`` is the lib_id, ``node`` the
+        flattened tree (parent's units, graphics and pins for a derived symbol),
+        ``extends`` empty.  Each call returns new objects.
+        """
+        node = self.embed_node(lib_id)
+        return None if node is None else parse_lib_symbol(node)
+
+    def embed_text(self, lib_id: str, indent: int = 0) -> str:
+        """S-expression text of :meth:`embed_node`, laid out as KiCad writes it with
+        continuation lines indented for nesting depth ``indent`` (2 inside a schematic's
+        ``lib_symbols``).  Raises :class:`LibraryError` for an unknown ``lib_id``."""
+        node = self.embed_node(lib_id)
+        if node is None:
+            raise LibraryError(f"unknown library symbol {lib_id!r}")
+        return format_list(node, indent)
+
+    # ---------------------------------------------------------------- find
+    def _find_tables(self) -> dict:
+        with self._lock:
+            if self._find is not None:
+                return self._find
+            ids: list[tuple[str, str]] = []           # (lib, name)
+            exact: dict[str, list[int]] = {}
+            norm: dict[str, list[int]] = {}
+            wild: dict[str, list[tuple[str, int]]] = {}
+            for nick, lib in self._libs.items():
+                for r in lib.recs:
+                    i = len(ids)
+                    ids.append((nick, r[0]))
+                    cf = r[0].casefold()
+                    exact.setdefault(cf, []).append(i)
+                    norm.setdefault(_norm(r[0]), []).append(i)
+                    w = _wild(r[0])
+                    if w is not None:
+                        wild.setdefault(w.split("\0", 1)[0], []).append((w, i))
+            order = sorted(range(len(ids)), key=lambda i: ids[i][1].casefold())
+            keys = [ids[i][1].casefold() for i in order]
+            self._find = {"ids": ids, "exact": exact, "norm": norm, "wild": wild,
+                          "order": order, "keys": keys, "words": None}
+            return self._find
+
+    def _words(self, t: dict) -> dict[str, list[tuple[int, int]]]:
+        """token -> [(symbol id, weight)]: 4 name, 2 keywords, 1 description."""
+        if t["words"] is None:
+            words: dict[str, dict[int, int]] = {}
+            for i, (nick, name) in enumerate(t["ids"]):
+                lib = self._libs[nick]
+                recs = [lib.recs[j] for j in self._chain(lib, lib.by_name[name])]
+                props = merge_properties(r[6] for r in reversed(recs))
+                for w, s in ((4, name), (2, props.get("ki_keywords", "")),
+                             (1, props.get("Description", props.get("ki_description", "")))):
+                    for tok in set(_WORD.findall(s.casefold())):
+                        d = words.setdefault(tok, {})
+                        d[i] = d.get(i, 0) | w
+            t["words"] = {k: sorted(v.items()) for k, v in words.items()}
+        return t["words"]
+
+    def find(self, name: str, limit: int = 10) -> list[str]:
+        """``Lib:Name`` ids matching a part name as people write it, best first.
+
+        Tiers (a symbol is listed once, in its best tier):
+
+        0. the name equals the query, case-insensitively (a ``Lib:Name`` query that exists
+           comes first of all);
+        1. equal once case, spaces and ``- _ / . ,`` are ignored (``AMS1117 3.3``);
+        2. the name is the query plus a separator and a suffix (``LM317`` ->
+           ``LM317_TO-220``, ``MCP2551`` -> ``MCP2551-I-SN``);
+        3. the name is the query with its ordering/package suffix cut (``ATmega328P-AU`` ->
+           ``ATmega328P-A``, ``TL072CP`` -> ``TL072``); longer names first; the name must
+           keep at least 4 characters and half of the query;
+        4. the name starts with the query (``NE555`` -> ``NE555D``, ``NE555P``);
+        5. a KiCad wildcard name (lowercase ``x`` after a digit or capital stands for one
+           letter or digit) equals the query, then 6. matches a prefix of it
+           (``MAX98306ETD`` -> ``MAX98306xDT``);
+        7. words of the query found in the name (weight 4), keywords (2) or description
+           (1): more query words matched first, then the larger weight sum.
+
+        Within a tier: shorter names first (tier 3: longer), then ``Lib:Name``
+        case-insensitively, then as written.  The result does not depend on the order of
+        the libraries.
+        """
+        q = name.strip()
+        if not q or limit <= 0:
+            return []
+        t = self._find_tables()
+        ids = t["ids"]
+        out: list[str] = []
+        seen: set[int] = set()
+
+        def lid(i: int) -> str:
+            return f"{ids[i][0]}:{ids[i][1]}"
+
+        def emit(cands: Iterable[int], key=None) -> bool:
+            cs = [i for i in set(cands) if i not in seen]
+            cs.sort(key=key or (lambda i: (len(ids[i][1]), lid(i).casefold(), lid(i))))
+            for i in cs:
+                seen.add(i)
+                out.append(lid(i))
+                if len(out) >= limit:
+                    return True
+            return False
+
+        if ":" in q:
+            lib, _, rest = q.partition(":")
+            hit = [i for i in t["exact"].get(rest.casefold(), ()) if ids[i][0].casefold() == lib.casefold()]
+            if emit(hit):
+                return out
+            q = rest.strip() or q
+        qcf = q.casefold()
+        if emit(t["exact"].get(qcf, ())):
+            return out
+        if emit(t["norm"].get(_norm(q), ())):
+            return out
+        lo = bisect.bisect_left(t["keys"], qcf)
+        hi = bisect.bisect_left(t["keys"], qcf + "\U0010ffff")
+        after = [t["order"][k] for k in range(lo, hi)]
+        if emit(i for i in after if ids[i][1][len(q):len(q) + 1] in _SEP and len(ids[i][1]) > len(q)):
+            return out
+        cut = []
+        for n in range(len(qcf) - 1, 3, -1):
+            if n * 2 < len(qcf):
+                break
+            cut.extend(t["exact"].get(qcf[:n], ()))
+        if emit(cut, key=lambda i: (-len(ids[i][1]), lid(i).casefold(), lid(i))):
+            return out
+        if emit(after):
+            return out
+        full, part = [], []
+        for n in range(len(qcf), 0, -1):
+            for pat, i in t["wild"].get(qcf[:n], ()):
+                r = _wild_match(pat, qcf)
+                if r == 0:
+                    full.append(i)
+                elif r == 1 and len(pat) >= 4:
+                    part.append(i)
+        if emit(full) or emit(part, key=lambda i: (-len(ids[i][1]), lid(i).casefold(), lid(i))):
+            return out
+        toks = list(dict.fromkeys(_WORD.findall(qcf)))
+        if toks:
+            words = self._words(t)
+            score: dict[int, list[int]] = {}
+            for tok in toks:
+                for i, w in words.get(tok, ()):
+                    s = score.setdefault(i, [0, 0])
+                    s[0] += 1
+                    s[1] += (w & 4) + (w & 2) + (w & 1)
+            emit(score, key=lambda i: (-score[i][0], -score[i][1], len(ids[i][1]),
+                                       lid(i).casefold(), lid(i)))
+        return out
+
+    # ---------------------------------------------------------------- stats
+    def stats(self) -> IndexStats:
+        """Counts and cost of this index (``pins`` counts a derived symbol's root pins)."""
+        n_sym = n_pin = cache = 0
+        for lib in self._libs.values():
+            n_sym += len(lib.recs)
+            cache += lib.cache_bytes
+            for i, r in enumerate(lib.recs):
+                n_pin += lib.recs[self._chain(lib, i)[-1]][7] if r[1] else r[7]
+        return IndexStats(libraries=len(self._libs), symbols=n_sym, pins=n_pin,
+                          cache_bytes=cache, build_seconds=self._build_seconds,
+                          scanned_files=self._scanned, cached_files=self._cached,
+                          cache_dir=self.cache_dir, warnings=tuple(self.warnings))
+
+
+# --------------------------------------------------------------------------- standard names
+
+_STANDARD: dict[str, tuple[str, ...]] | None = None
+_STANDARD_HEADER: dict[str, str] = {}
+STANDARD_NAMES_FILE = "kicad9-symbol-names.tsv.gz"
+
+
+def _load_standard() -> dict[str, tuple[str, ...]]:
+    global _STANDARD
+    if _STANDARD is None:
+        data = resources.files("tokn").joinpath("data", STANDARD_NAMES_FILE).read_bytes()
+        out: dict[str, tuple[str, ...]] = {}
+        for line in gzip.decompress(data).decode("utf-8").splitlines():
+            if line.startswith("#"):
+                k, _, v = line[1:].strip().partition(":")
+                _STANDARD_HEADER[k.strip()] = v.strip()
+                continue
+            n, _, libs = line.partition("\t")
+            if n:
+                out[n] = tuple(libs.split(","))
+        _STANDARD = out
+    return _STANDARD
+
+
+def standard_symbol_libraries(name: str) -> list[str]:
+    """Nicknames of the stock KiCad 9.0 libraries holding a symbol named exactly ``name``
+    (sorted), from the shipped list -- independent of what is installed here."""
+    return list(_load_standard().get(name, ()))
+
+
+def standard_symbol_names_source() -> dict[str, str]:
+    """Header fields of the shipped name list (``kicad-symbols`` version, generator)."""
+    _load_standard()
+    return dict(_STANDARD_HEADER)
