@@ -15,7 +15,10 @@ Measures, over the corpus's top-level schematics (``../shared/corpus/manifest.cs
 * baselines on the same sheet files, parse only, best of ``--reps``: tokn's own
   S-expression parser, ``sexpdata.loads``, ``kiutils.schematic.Schematic.from_file``;
 * wall time of ``tokn encode FILE > /dev/null`` as a subprocess (interpreter start
-  included) on the median-size design, median of 5 after one warm-up run;
+  included) on the median-size design, median of 5 after one warm-up run, both with a
+  bytecode cache (as an installed package has; written to a temporary
+  ``PYTHONPYCACHEPREFIX``) and without one (``PYTHONDONTWRITEBYTECODE=1``, which this
+  development environment sets, so every run compiles tokn's sources);
 * what that command imports at start-up (``python -X importtime``): total import time,
   the slowest top-level imports, and whether heavy optional modules got loaded.
 
@@ -141,30 +144,52 @@ def _try(parse: Callable[[str], object], f: str) -> bool:
         return False
 
 
-def measure_subprocess(path: str, runs: int = 5) -> dict:
-    """Wall time of ``tokn encode path > /dev/null`` (median of ``runs`` after a warm-up)."""
-    cmd = tokn_command() + ["encode", path]
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+def _env(bytecode_cache: str | None) -> dict[str, str]:
+    """Environment for timed subprocesses: with ``bytecode_cache`` a directory, Python may
+    write and reuse .pyc files there (as an installed package would have them); without,
+    nothing is cached (every run compiles tokn's sources)."""
+    env = dict(os.environ)
+    if bytecode_cache:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = bytecode_cache
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env.pop("PYTHONPYCACHEPREFIX", None)
+    return env
+
+
+def _wall(cmd: list[str], env: dict[str, str], runs: int) -> list[float]:
     times = []
-    rc = 0
     for _ in range(runs):
         t = time.perf_counter()
-        p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+        p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
         times.append(time.perf_counter() - t)
-        rc = rc or p.returncode
-    t = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "pass"], check=False)
-    bare = time.perf_counter() - t
-    return {"source": path, "bytes": os.path.getsize(path), "median_s": statistics.median(times),
-            "times_s": times, "rc": rc, "python_bare_s": bare}
+        if p.returncode:
+            raise RuntimeError(f"{cmd} exited with {p.returncode}")
+    return times
 
 
-def measure_imports(path: str) -> dict:
+def measure_subprocess(path: str, bytecode_cache: str | None, runs: int = 5) -> dict:
+    """Wall time of ``tokn encode path > /dev/null`` (median of ``runs`` after a warm-up),
+    next to a bare ``python -c pass`` and ``python -c 'import click'`` in the same setting."""
+    env = _env(bytecode_cache)
+    cmd = tokn_command() + ["encode", path]
+    _wall(cmd, env, 1)                                       # warm-up (disk cache, .pyc)
+    med = lambda c: statistics.median(_wall(c, env, runs))   # noqa: E731
+    times = _wall(cmd, env, runs)
+    return {"source": path, "bytes": os.path.getsize(path), "bytecode_cache": bool(bytecode_cache),
+            "median_s": statistics.median(times), "times_s": times,
+            "python_bare_s": med([sys.executable, "-c", "pass"]),
+            "python_click_s": med([sys.executable, "-c", "import click"]),
+            "cli_import_s": med([sys.executable, "-c", "import tokn.cli.encode_cmd, tokn.encode, tokn.doc.writer"])}
+
+
+def measure_imports(path: str, bytecode_cache: str | None) -> dict:
     """What ``tokn encode path`` imports: ``-X importtime`` of the same entry point."""
     code = ("import sys; sys.argv = ['tokn', 'encode', sys.argv[1]]\n"
             "from tokn.cli import main\n"
             "main()")
-    p = subprocess.run([sys.executable, "-X", "importtime", "-c", code, path],
+    p = subprocess.run([sys.executable, "-X", "importtime", "-c", code, path], env=_env(bytecode_cache),
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
     rows = []
     for line in p.stderr.splitlines():
@@ -178,7 +203,7 @@ def measure_imports(path: str) -> dict:
     return {
         "modules": len(modules),
         "total_ms": sum(r[1] for r in rows) / 1000.0,
-        "slowest_top_level": [(n, c / 1000.0) for n, _, c, _ in sorted(top, key=lambda r: -r[2])[:10]],
+        "slowest_top_level": [(n, c / 1000.0) for n, _, c, _ in sorted(top, key=lambda r: -r[2])[:12]],
         "heavy_loaded": sorted(h for h in HEAVY if h in modules),
     }
 
@@ -208,8 +233,11 @@ def main(argv: list[str] | None = None) -> int:
     total_bytes = sum(d["bytes"] for d in designs)
     parsers = measure_parsers(all_files, args.reps)
     med = _median_design(designs)
-    sub = measure_subprocess(med["source"])
-    imports = measure_imports(med["source"])
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="tokn-bench-pyc-") as pyc:
+        sub = measure_subprocess(med["source"], pyc)
+        sub_cold = measure_subprocess(med["source"], None)
+        imports = measure_imports(med["source"], pyc)
 
     kt = sum(d["kicad_tokens"] for d in designs)
     tt = sum(d["tokn_tokens"] for d in designs)
@@ -228,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         "min_reduction_pct": 100.0 * min(d["reduction"] for d in designs),
         "parsers": parsers,
         "subprocess": sub,
+        "subprocess_no_bytecode_cache": sub_cold,
         "imports": imports,
         "per_design": [{k: d[k] for k in ("source", "bytes", "kicad_tokens", "tokn_tokens", "best_s")}
                        for d in designs],
@@ -259,12 +288,15 @@ def _print_table(fig: dict) -> None:
         ("cl100k tokens TOKN", f"{fig['tokn_tokens']:,}  ({fig['total_reduction_pct']:.1f}% fewer)"),
         ("median per-design token reduction", f"{fig['median_reduction_pct']:.1f}%  (min {fig['min_reduction_pct']:.1f}%)"),
     ]
-    s = fig["subprocess"]
+    for key, label in (("subprocess", ".pyc cached"), ("subprocess_no_bytecode_cache", "no .pyc")):
+        s = fig[key]
+        rows.append((f"`tokn encode` wall, median-size design, {label}",
+                     f"{s['median_s'] * 1000:.0f} ms (median of 5; python -c pass "
+                     f"{s['python_bare_s'] * 1000:.0f} ms, +import click {s['python_click_s'] * 1000:.0f} ms, "
+                     f"+tokn encode modules {s['cli_import_s'] * 1000:.0f} ms)"))
     rows += [
-        ("`tokn encode` subprocess, median-size design",
-         f"{s['median_s'] * 1000:.0f} ms wall (median of 5; {s['bytes'] / 1e3:.0f} kB "
-         f"{os.path.basename(s['source'])}; bare python {s['python_bare_s'] * 1000:.0f} ms)"),
-        ("start-up imports", f"{fig['imports']['modules']} modules, {fig['imports']['total_ms']:.0f} ms; "
+        ("  median-size design", f"{os.path.relpath(s['source'], CORPUS)} ({s['bytes'] / 1e3:.0f} kB)"),
+        ("start-up imports (.pyc cached)", f"{fig['imports']['modules']} modules, {fig['imports']['total_ms']:.0f} ms; "
          f"heavy loaded: {', '.join(fig['imports']['heavy_loaded']) or 'none'}"),
     ]
     w = max(len(r[0]) for r in rows)

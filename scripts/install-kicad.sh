@@ -15,6 +15,6 @@ if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.
 fi
 $SUDO apt-get update -qq
 pkgs=(kicad kicad-symbols)
-[ "${TOKN_NEED_GUI:-0}" = 1 ] && pkgs+=(xvfb xdotool x11-utils imagemagick)
+[ "${TOKN_NEED_GUI:-0}" = 1 ] && pkgs+=(xvfb xauth xdotool x11-utils imagemagick xclip python3-wxgtk4.0 python3-venv)
 $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports "${pkgs[@]}" >/dev/null
 kicad-cli version

@@ -10,10 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ANCHOR
 from tokn.doc import (Bus, BusAlias, BusEntry, Component, Document, Field, Label, Marker, Net,
                       PinDef, PowerSymbol, Sheet, SheetPin, Wire, extensions_used,
                       extract_tokn, parse_tokn, write_tokn)
+
+# Same location rule as tests/conftest.py (kept local so the module imports either way).
+_HERE = os.path.dirname(os.path.abspath(__file__))
+ANCHOR = os.path.join(os.environ.get("TOKN_SHARED", os.path.join(_HERE, "..", "..", "shared")), "anchor")
 
 # ---- strategies -------------------------------------------------------------------------
 
@@ -92,7 +95,7 @@ documents = st.builds(
     buses=small(buses, 2), busentries=small(busentries, 2), busaliases=small(busaliases, 2),
     fields=small(fields, 2), extra=st.dictionaries(extra_keys, string, max_size=2))
 
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 # ---- properties -------------------------------------------------------------------------

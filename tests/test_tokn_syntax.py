@@ -9,10 +9,13 @@ import time
 
 import pytest
 
-from conftest import ANCHOR
 from tokn.doc import (Component, Document, Net, extract_tokn, lark_grammar, natural_key,
                       natural_sorted, parse_tokn, to_gbnf, write_tokn)
 from tokn.errors import ToknSemanticError, ToknSyntaxError
+
+# Same location rule as tests/conftest.py (kept local so the module imports either way).
+_HERE = os.path.dirname(os.path.abspath(__file__))
+ANCHOR = os.path.join(os.environ.get("TOKN_SHARED", os.path.join(_HERE, "..", "..", "shared")), "anchor")
 
 REPO = os.path.normpath(os.path.join(os.path.dirname(__file__), ".."))
 needs_anchor = pytest.mark.skipif(not os.path.isdir(ANCHOR), reason="shared anchor set not present")

@@ -45,21 +45,25 @@ def _lib_nick(lib_id: str) -> tuple[str, str]:
 
 
 def _needs_lib(components: list[m.Component]) -> bool:
-    """True when some component's library cannot be found from its type alone."""
-    try:
-        from .kicad.library import standard_symbol_libraries
-    except ImportError:          # library index not available: keep the information
-        return any(c.lib for c in components)
-    for c in components:
-        if not c.lib:
-            continue
-        if standard_symbol_libraries(c.type) != [c.lib]:
-            return True
-    return False
+    """True when some component's library cannot be told from its type alone: its name is
+    not in exactly one of KiCad 9's stock libraries, or that library is not its own."""
+    from .kicad.library import standard_symbol_libraries
+    return any(c.lib and standard_symbol_libraries(c.type) != [c.lib] for c in components)
 
 
-def encode_design(path: str) -> EncodeResult:
-    """Encode the design whose top-level schematic is ``path``."""
+DETAILS = ("full", "v1", "nets")
+
+
+def encode_design(path: str, detail: str = "full") -> EncodeResult:
+    """Encode the design whose top-level schematic is ``path``.
+
+    ``detail``: "full" keeps the whole drawing (exact round trips, the default); "v1" keeps
+    only what TOKN v1.2 has (components, pins, nets, wires) plus the columns multi-unit
+    and hierarchical designs need; "nets" keeps components, pins and nets only (the
+    circuit, compact enough for prompts and datasets).
+    """
+    if detail not in DETAILS:
+        raise ValueError(f"detail must be one of {DETAILS}, not {detail!r}")
     design = load_design(path)
     dn = design_nets(design)
     doc = m.Document()
@@ -110,7 +114,7 @@ def encode_design(path: str) -> EncodeResult:
                 table = pin_tables.setdefault(ref, {})
                 for p in lib.pins:
                     if p.number and p.number not in table and (p.style in (0, sym.style)):
-                        table[p.number] = m.PinDef(p.number, "" if p.name == "~" else p.name, p.type)
+                        table[p.number] = m.PinDef(p.number, "" if p.name == "~" else p.name)
             doc.components.append(comp)
     doc.components.sort(key=lambda c: (natural_key(c.ref), c.unit))
     if not _needs_lib(doc.components):
@@ -174,8 +178,24 @@ def encode_design(path: str) -> EncodeResult:
         for alias, members in f.bus_aliases.items():
             if not any(a.name == alias for a in doc.busaliases):
                 doc.busaliases.append(m.BusAlias(alias, list(members)))
+    reduce_detail(doc, detail)
     warnings = design.warnings + dn.warnings
     return EncodeResult(doc, design, dn, warnings)
+
+
+def reduce_detail(doc: m.Document, detail: str) -> None:
+    """Drop the drawing tables ``detail`` does not keep (in place)."""
+    if detail == "full":
+        return
+    doc.labels, doc.power, doc.junctions, doc.noconnects = [], [], [], []
+    doc.buses, doc.busentries, doc.busaliases, doc.sheetpins = [], [], [], []
+    if detail == "nets":
+        doc.wires = []
+        for s in doc.sheets:
+            s.x = s.y = s.w = s.h = None
+        for c in doc.components:
+            c.x = c.y = c.w = c.h = c.a = None
+            c.mirror = ""
 
 
 def _net_names(dn: DesignNets, geometry_instance: dict[int, int]) -> dict[int, str]:
@@ -224,7 +244,7 @@ def _net_names(dn: DesignNets, geometry_instance: dict[int, int]) -> dict[int, s
     return names
 
 
-def encode_file(path: str) -> str:
+def encode_file(path: str, detail: str = "full") -> str:
     """TOKN text of the design whose top-level schematic is ``path``."""
     from .doc.writer import write_tokn
-    return write_tokn(encode_design(path).document)
+    return write_tokn(encode_design(path, detail).document)

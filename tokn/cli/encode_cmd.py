@@ -8,7 +8,8 @@ stdout or ``-o FILE.jsonl``).  A failing file is reported as one line on stderr 
 ``--errors-json``) and the run goes on; the exit status is then 1.
 
 Heavy modules (tqdm, concurrent.futures, the tokenizer) are imported only when needed, so
-encoding one design to stdout starts fast.
+encoding one design to stdout starts fast.  ``TOKN_DEBUG=1`` prints the traceback of a
+failing file as well.
 """
 from __future__ import annotations
 
@@ -98,6 +99,7 @@ class _Reporter:
         self.bar = None
         if enabled:
             from tqdm import tqdm
+            tqdm.monitor_interval = 0       # no monitor thread: worker processes are forked
             self.bar = tqdm(total=total, file=sys.stderr, unit="file", dynamic_ncols=True)
 
     def line(self, msg: str) -> None:
@@ -116,8 +118,62 @@ class _Reporter:
             self.bar.close()
 
 
-def _fmt_mb(n: int) -> str:
-    return f"{n / 1e6:.2f} MB"
+def _destination(output: str | None, fmt: str, corpus: bool) -> tuple[str | None, str | None]:
+    """``(out_dir, out_file)`` for ``-o output`` (both None: stdout); click errors if unusable.
+
+    JSONL always goes to one file.  TOKN goes to a file for a single named design (unless
+    ``output`` is a directory or ends with a separator), else to a directory.
+    """
+    if output is None:
+        if fmt == "tokn" and corpus:
+            raise click.UsageError("several designs: give -o DIR for .tokn files, or --format jsonl")
+        return None, None
+    if fmt == "jsonl" or (not corpus and not os.path.isdir(output)
+                          and not output.endswith(("/", os.sep))):
+        if os.path.isdir(output):
+            raise click.BadParameter(f"{output!r} is a directory", param_hint="-o")
+        return None, output
+    if os.path.exists(output) and not os.path.isdir(output):
+        raise click.BadParameter(f"{output!r} is not a directory (several designs "
+                                 "give one .tokn file each)", param_hint="-o")
+    return output, None
+
+
+def _plan(sources: list[Source], index: RefIndex, fmt: str, out_dir: str | None,
+          out_file: str | None, resume: bool) -> tuple[list[Task], int]:
+    """One task per source, minus (with ``resume``) those an earlier run did; and the
+    number skipped."""
+    tasks: list[Task] = []
+    skipped = 0
+    done_shas = _jsonl_done(out_file) if (fmt == "jsonl" and out_file and resume) else set()
+    base = common_root(sources)
+    for src in sources:
+        if fmt == "jsonl":
+            if done_shas:
+                try:
+                    if sha256_file(src.path) in done_shas:
+                        skipped += 1
+                        continue
+                except OSError:
+                    pass                    # reported when encoding it
+            tasks.append(Task(src.path, None, True))
+            continue
+        out = mirror_path(src, base, out_dir) if out_dir is not None else out_file
+        if resume and out is not None and _up_to_date(out, index.hierarchy(src.path)):
+            skipped += 1
+            continue
+        tasks.append(Task(src.path, out, False))
+    return tasks, skipped
+
+
+def _print_stats(ok: int, failed: int, skipped: int, nbytes: int, secs: float,
+                 kicad_tokens: int, tokens: int) -> None:
+    click.echo(f"files: {ok} ok, {failed} failed, {skipped} skipped", err=True)
+    click.echo(f"input: {nbytes / 1e6:.2f} MB in {secs:.2f} s = "
+               f"{nbytes / 1e6 / max(secs, 1e-9):.2f} MB/s", err=True)
+    if kicad_tokens:
+        click.echo(f"tokens (cl100k): {kicad_tokens:,} kicad -> {tokens:,} tokn "
+                   f"({100.0 * (1 - tokens / kicad_tokens):.1f}% fewer)", err=True)
 
 
 @click.command("encode")
@@ -150,52 +206,16 @@ def encode(inputs: tuple[str, ...], output: str | None, fmt: str | None, jobs: i
         sources, corpus = expand(list(inputs), index)
     except InputError as e:
         raise click.BadParameter(str(e), param_hint="INPUT") from None
+    if not sources:
+        raise click.UsageError("no .kicad_sch found in the inputs")
     if fmt is None:
         fmt = "jsonl" if output and output.endswith(".jsonl") else "tokn"
     jobs = _cpu_count() if jobs == 0 else jobs
 
-    # Where each design goes.
-    out_dir: str | None = None
-    out_file: str | None = None
-    if output is not None:
-        if fmt == "jsonl" or (not corpus and not os.path.isdir(output)
-                              and not output.endswith(("/", os.sep))):
-            if os.path.isdir(output):
-                raise click.BadParameter(f"{output!r} is a directory", param_hint="-o")
-            out_file = output
-        else:
-            if os.path.exists(output) and not os.path.isdir(output):
-                raise click.BadParameter(f"{output!r} is not a directory (several designs "
-                                         "give one .tokn file each)", param_hint="-o")
-            out_dir = output
-    elif fmt == "tokn" and corpus:
-        raise click.UsageError("several designs: give -o DIR for .tokn files, or --format jsonl")
+    out_dir, out_file = _destination(output, fmt, corpus)
     if resume and output is None:
         raise click.UsageError("--resume needs -o")
-
-    # Tasks, minus what an earlier run already did.
-    tasks: list[Task] = []
-    skipped = 0
-    done_shas = _jsonl_done(out_file) if (fmt == "jsonl" and out_file and resume) else set()
-    base = common_root(sources)
-    for src in sources:
-        if fmt == "jsonl":
-            if done_shas:
-                try:
-                    if sha256_file(src.path) in done_shas:
-                        skipped += 1
-                        continue
-                except OSError:
-                    pass                    # reported when encoding it
-            tasks.append(Task(src.path, None, True))
-            continue
-        out = (mirror_path(src, base, out_dir) if out_dir is not None
-               else out_file if out_file is not None
-               else None)
-        if resume and out is not None and _up_to_date(out, index.hierarchy(src.path)):
-            skipped += 1
-            continue
-        tasks.append(Task(src.path, out, False))
+    tasks, skipped = _plan(sources, index, fmt, out_dir, out_file, resume)
 
     show_bar = corpus and (progress if progress is not None else sys.stderr.isatty())
     rep = _Reporter(len(tasks), bool(show_bar))
@@ -237,12 +257,6 @@ def encode(inputs: tuple[str, ...], output: str | None, fmt: str | None, jobs: i
         from .common import write_text_atomic
         write_text_atomic(errors_json, json.dumps(errors, indent=1, ensure_ascii=False) + "\n")
     if stats:
-        secs = time.perf_counter() - t0
-        click.echo(f"files: {n_ok} ok, {len(errors)} failed, {skipped} skipped", err=True)
-        click.echo(f"input: {_fmt_mb(bytes_in)} in {secs:.2f} s = {bytes_in / 1e6 / max(secs, 1e-9):.2f} MB/s",
-                   err=True)
-        if kicad_tok:
-            click.echo(f"tokens (cl100k): {kicad_tok} kicad -> {tok} tokn "
-                       f"({100.0 * (1 - tok / kicad_tok):.1f}% fewer)", err=True)
+        _print_stats(n_ok, len(errors), skipped, bytes_in, time.perf_counter() - t0, kicad_tok, tok)
     if errors:
         click.get_current_context().exit(1)

@@ -54,6 +54,9 @@ def encode_one(task: Task) -> Outcome:
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as e:          # noqa: BLE001 - reported per file, never raised
+        if os.environ.get("TOKN_DEBUG"):
+            import traceback
+            traceback.print_exc()
         return Outcome(task.source, False, error_line(e, task.source), error_info(e, task.source))
 
 

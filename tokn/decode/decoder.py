@@ -119,8 +119,8 @@ def _matches(files: dict[str, str], root: str, want: dict[frozenset, str]) -> bo
     got: dict[frozenset, tuple[str, bool]] = {}
     for net in design_nets(design).nets:
         pins = frozenset((p.ref, p.pin) for p in net.pins if not p.ref.startswith("#"))
-        if pins:
-            got[pins] = (net.name, net.named)
+        if pins and (net.named or len(pins) > 1 or pins in want):
+            got[pins] = (net.name, net.named)       # a lone unconnected pin is no net
     if set(got) != set(want):
         return False
     for pins, name in want.items():

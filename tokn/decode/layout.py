@@ -28,6 +28,13 @@ ROW_WIDTH = 380.0        # pack cells into rows up to this width (mm)
 ORIGIN = (25.4, 25.4)
 
 
+def field_angle(wanted: float, symbol_angle: float) -> float:
+    """Stored angle of a symbol field so that it is drawn at ``wanted`` (0 = horizontal,
+    90 = vertical): KiCad swaps horizontal and vertical for symbols turned by 90/270."""
+    turned = int(round(symbol_angle)) % 180 == 90
+    return (90.0 - wanted) if turned else wanted
+
+
 def _snap(v: float) -> float:
     return math.ceil(v / GRID - 1e-9) * GRID
 
@@ -161,8 +168,12 @@ def layout_parts(doc: Document, parts: dict[str, PartSymbol], sb: SheetBuilder, 
         row_h = max(row_h, cell.height + GRID)
 
     for cell, ax, ay, cell_x, cell_y in placements:
-        comp_props = [b.prop("Reference", cell.ref, _snap(cell_x + MARGIN), cell_y + 1.6, 0, justify="left"),
-                      b.prop("Value", cell.value, _snap(cell_x + MARGIN), cell_y + 3.8, 0, justify="left"),
+        fa = field_angle(0, cell.angle)
+        # centred text (KiCad flips left/right justification on turned symbols)
+        comp_props = [b.prop("Reference", cell.ref, cell_x + MARGIN + len(cell.ref) * CHAR_W / 2,
+                             cell_y + 1.6, fa),
+                      b.prop("Value", cell.value, cell_x + MARGIN + len(cell.value) * CHAR_W / 2,
+                             cell_y + 3.8, fa),
                       b.prop("Footprint", cell.fp, ax, ay, 0, hide=True),
                       b.prop("Datasheet", "", ax, ay, 0, hide=True)]
         sb.symbol(cell.part, ax, ay, cell.angle, "", cell.unit, 1, comp_props,
@@ -179,10 +190,9 @@ def layout_parts(doc: Document, parts: dict[str, PartSymbol], sb: SheetBuilder, 
             rot = power_rotation((bx0 + bx1) / 2, -(by0 + by1) / 2, e.dx, e.dy)
             sb.power_count += 1
             ref = f"#PWR{sb.power_count:03d}"
-            tx, ty = sx + e.dx * (POWER_SIZE - 0.5), sy + e.dy * (POWER_SIZE - 0.5)
+            reach = POWER_SIZE - 0.5 + len(net) * CHAR_W / 2          # centre of the text
+            tx, ty = sx + e.dx * reach, sy + e.dy * reach
             props = power_value_props(net, ref, sx, sy)
-            side = e.side
-            props[1] = b.prop("Value", net, tx, ty, 90 if side in ("up", "down") else 0,
-                              justify="left" if side in ("right", "up") else "right")
+            props[1] = b.prop("Value", net, tx, ty, field_angle(90 if e.side in ("up", "down") else 0, rot))
             sb.symbol(part, sx, sy, rot, "", 1, 1, props, [(project, sheet_path, ref, 1)],
                       f"pwr/{sb.power_count}")

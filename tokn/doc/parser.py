@@ -24,7 +24,7 @@ from ..errors import ToknSemanticError, ToknSyntaxError, line_col
 from . import tables as T
 from . import values as V
 from .grammar_export import lark_grammar
-from .model import Document, PinDef
+from .model import Document
 
 __all__ = ["parse_tokn"]
 
@@ -69,8 +69,6 @@ _WORDS = {
     "$END": "end of input",
 }
 
-_LINE_START = {"KEY", "ROW", "COMMENT", "_NL"}
-
 
 def _describe(name: str) -> str:
     if name in _WORDS:
@@ -85,9 +83,9 @@ def _describe(name: str) -> str:
 def _expected_text(names: set[str]) -> str:
     if not names:
         return "something else"
-    if _LINE_START <= names:
-        return ("a line 'name: value', 'name[N]{columns}:', a row indented by two spaces, "
-                "a comment or a blank line")
+    if {"KEY", "COMMENT"} <= names:           # at the start of a line
+        row = ", a row indented by two spaces" if "ROW" in names else ""
+        return f"a line 'name: value', 'name[N]{{columns}}:'{row}, a comment or a blank line"
     words = sorted({_describe(n) for n in names})
     if len(words) == 1:
         return words[0]
@@ -130,6 +128,8 @@ def _syntax_error(e: UnexpectedInput, src: str, path: str | None) -> ToknSyntaxE
         msg = "a '\"' inside a bare field (quote the whole field)"
     elif in_row:
         msg = f"expected ',' or end of line after a field, found {found}"
+    elif before == ":" and expected == {"_NL"} and src[pos - 2:pos - 1] != "}":
+        msg = f"expected a space or end of line after ':', found {found}"
     else:
         msg = f"expected {_expected_text(expected)}, found {found}"
     return ToknSyntaxError(msg, path, line, col)
@@ -257,7 +257,7 @@ class _Builder:
         if missing:
             raise self.error(f"table '{key}' lacks required column(s) {', '.join(missing)}",
                              key.line, key.column)
-        plan = []            # (index, attribute, converter, default or _REQUIRED)
+        plan = []            # (index, attribute, converter, default or _REQUIRED, kind)
         dflt = T.defaults(spec.cls)
         for i, name in enumerate(columns):
             col = spec.column(name)
@@ -269,8 +269,12 @@ class _Builder:
         for row in rows:
             body = row[2:]
             fields = V.split_row(body)
+            joined = None                    # (index, count) of fields joined into `type`
             if len(fields) > ncols and spec is T.COMPONENTS and "type" in columns:
-                fields = _v12_join_type(body, columns.index("type"), len(fields) - ncols) or fields
+                at, extra = columns.index("type"), len(fields) - ncols
+                merged = _v12_join_type(body, at, extra)
+                if merged is not None:
+                    fields, joined = merged, (at, extra)
             if len(fields) != ncols:
                 raise self.error(f"row has {len(fields)} field(s) but '{key}' has {ncols} column(s) "
                                  f"({','.join(columns)})", row.line, row.column + 2)
@@ -279,17 +283,21 @@ class _Builder:
                 raw = fields[i]
                 if raw == "" and kind in _EMPTY_IS_DEFAULT:
                     if default is _REQUIRED:
-                        raise self.field_error(row, i, f"column '{columns[i]}' needs a value")
+                        raise self.field_error(row, i, joined, f"column '{columns[i]}' needs a value")
                     kwargs[attr] = default
                     continue
                 try:
                     kwargs[attr] = conv(raw)
                 except ValueError as exc:
-                    raise self.field_error(row, i, f"column '{columns[i]}': {exc}") from None
+                    raise self.field_error(row, i, joined, f"column '{columns[i]}': {exc}") from None
             out.append(cls(**kwargs))
         return out
 
-    def field_error(self, row: Token, index: int, msg: str) -> ToknSemanticError:
+    def field_error(self, row: Token, index: int, joined: tuple[int, int] | None,
+                    msg: str) -> ToknSemanticError:
+        """Error located at field ``index`` of ``row`` (``joined``: see :func:`_v12_join_type`)."""
+        if joined is not None and index > joined[0]:
+            index += joined[1]
         offset = V.field_offsets(row[2:])[index]
         return self.error(msg, row.line, row.column + 2 + offset)
 

@@ -18,7 +18,7 @@ _ESCAPE_RE = re.compile(r'["\\\n\t\r]')
 _UNESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r"}
 _UNESCAPE_RE = re.compile(r"\\(.)", re.S)
 
-_FIELD_NEEDS_QUOTES = re.compile(r'[,"\\\n]')
+_FIELD_NEEDS_QUOTES = re.compile(r'[,"\\\n\r]|^\s|\s$')
 _SCALAR_NEEDS_QUOTES = re.compile(r'["\\\n\r]|^\s|\s$')
 _KEY_NEEDS_QUOTES = re.compile(r'[{}"\\\n\r]|^\s|\s$')
 

@@ -33,7 +33,7 @@ class PartPins:
     pins: list[tuple[str, str, str]]             # (number, name, electrical type), natural order
     unit_count: int = 1
     units: dict[int, list[str]] = field(default_factory=dict)   # unit -> pin numbers (unit 0: common)
-    hidden: list[tuple[str, str]] = field(default_factory=list)  # hidden pins (number, name)
+    hidden: list[tuple[str, str, str]] = field(default_factory=list)  # hidden pins (number, name, type)
     description: str = ""
     keywords: str = ""
 
@@ -70,16 +70,32 @@ _NOT_PARTS = frozenset(s.casefold() for s in (
 ))
 
 
+#: Classic parts people name by their bare number ("a 555 timer").
+BARE_NUMBER_PARTS = {"555": "NE555", "556": "NE556", "741": "uA741", "7805": "LM7805",
+                     "7812": "LM7812", "7905": "LM7905", "317": "LM317", "358": "LM358", "386": "LM386"}
+
+
+def _tokens(text: str):
+    for m in _CANDIDATE.finditer(text):
+        for part in m.group(0).split("/"):
+            if part:
+                yield part
+
+
 def extract_part_numbers(text: str) -> list[str]:
-    """IC-like part numbers in ``text``, in order of appearance, each once."""
+    """IC-like part numbers in ``text``, in order of appearance, each once; a bare classic
+    number (``555``) becomes its usual part (``NE555``)."""
     out: list[str] = []
     seen: set[str] = set()
-    for m in _CANDIDATE.finditer(text):
-        tok = m.group(0).rstrip(".")
+    for tok in _tokens(text):
+        tok = tok.strip(".-")
+        if tok in BARE_NUMBER_PARTS:
+            tok = BARE_NUMBER_PARTS[tok]
         if not (re.search(r"[A-Za-z]", tok) and re.search(r"\d", tok)):
             continue
         if (_VALUE.match(tok) or _RKM.match(tok) or _HYPHEN_WORD.match(tok)
-                or tok.casefold() in _NOT_PARTS or len(tok) < 3):
+                or tok.casefold() in _NOT_PARTS or len(tok) < 3
+                or all(_VALUE.match(seg) or _RKM.match(seg) for seg in tok.split("-") if seg)):
             continue
         if re.fullmatch(r"[a-z]+\d*|\d+[a-z]+", tok):        # words like "mp3", "3rd", "v2"
             continue
@@ -146,37 +162,27 @@ def lookup_part(index: PartIndex, query: str, limit: int = 8) -> Optional[PartPi
         sym = index.get(lib_id)
         if sym is None or getattr(sym, "is_power", False):
             continue
-        return part_pins(q, lib_id, sym, index)
+        return part_pins(q, lib_id, sym)
     return None
 
 
-def part_pins(query: str, lib_id: str, sym, index: Optional[PartIndex] = None) -> PartPins:
+def part_pins(query: str, lib_id: str, sym) -> PartPins:
     """:class:`PartPins` of a library symbol (anything with ``pins`` of number, name, type,
     unit, hidden; ``unit_count``)."""
     first: dict[str, tuple[str, str, str]] = {}
     units: dict[int, list[str]] = {}
-    hidden: list[tuple[str, str]] = []
+    hidden: list[tuple[str, str, str]] = []
     for p in sym.pins:
         if p.hidden:
             if p.number not in {h[0] for h in hidden}:
-                hidden.append((p.number, p.name))
+                hidden.append((p.number, p.name, p.type))
             continue
         if p.number not in first:
             first[p.number] = (p.number, p.name or "~", p.type)
             units.setdefault(p.unit, []).append(p.number)
     pins = sorted(first.values(), key=lambda t: natural_key(t[0]))
-    desc = kw = ""
-    info = getattr(index, "info", None)
-    if info is not None:
-        try:
-            si = info(lib_id)
-            if si is not None:
-                desc, kw = si.description, si.keywords
-        except Exception:
-            pass
-    else:
-        desc = getattr(sym, "description", "") or ""
-        kw = getattr(sym, "keywords", "") or ""
+    desc = getattr(sym, "description", "") or getattr(sym, "properties", {}).get("Description", "")
+    kw = getattr(sym, "keywords", "") or getattr(sym, "properties", {}).get("ki_keywords", "")
     return PartPins(query=query, lib_id=lib_id, pins=pins, unit_count=getattr(sym, "unit_count", 1) or 1,
                     units={u: sorted(v, key=natural_key) for u, v in sorted(units.items())},
                     hidden=hidden, description=desc, keywords=kw)
@@ -217,9 +223,13 @@ def pin_table(part: PartPins, max_rows: int = 120) -> str:
         desc = "; ".join(f"unit {u} ({_unit_letter(u)}): {','.join(nums)}"
                          for u, nums in part.units.items() if u > 0)
         lines.append(f"# {part.unit_count} units: {desc}")
-    if part.hidden:
-        lines.append("# hidden pins (connected automatically): "
-                     + ", ".join(f"{n} {nm}" for n, nm in part.hidden[:12]))
+    power = [h for h in part.hidden if h[2] == "power_in"]
+    other = [h for h in part.hidden if h[2] != "power_in"]
+    if power:
+        lines.append("# hidden power pins, joined to the net of their name automatically: "
+                     + ", ".join(f"{n} {nm}" for n, nm, _ in power[:12]))
+    if other:
+        lines.append("# hidden pins, do not connect: " + ", ".join(f"{n} {nm}" for n, nm, _ in other[:12]))
     rows = part.pins[:max_rows]
     lines.append(f"pins{{{part.name}}}[{len(rows)}]{{num,name,type}}:")
     lines += [f"  {n},{_field(nm)},{t}" for n, nm, t in rows]

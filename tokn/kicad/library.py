@@ -36,9 +36,12 @@ import hashlib
 import os
 import pickle
 import re
+import zlib
+from sys import intern
 import tempfile
 import threading
 import time
+from itertools import accumulate, compress
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Iterable, Mapping, NamedTuple
@@ -57,6 +60,7 @@ _FORMAT = (CACHE_VERSION, 3)
 MANDATORY_FIELDS = ("Reference", "Value", "Footprint", "Datasheet", "Description")
 #: Fields that are ``LIB_SYMBOL`` members in KiCad, inherited from the parent when empty.
 _MEMBER_FIELDS = ("ki_keywords", "ki_fp_filters", "ki_description")
+_MEMBER_RANK = {"ki_keywords": 1, "ki_fp_filters": 2}
 _INHERIT_UNLESS_SET = frozenset(MANDATORY_FIELDS + _MEMBER_FIELDS)
 #: Symbol attributes KiCad takes from the immediate parent, with its defaults.
 _ATTRIBUTES = (("exclude_from_sim", "no"), ("in_bom", "yes"), ("on_board", "yes"))
@@ -161,6 +165,7 @@ _PIN = re.compile(
     rf'\(\s*number\s+({_ATOM})')
 _UNIT_SUFFIX = re.compile(r"_(\d+)_(\d+)$")
 _STRING = re.compile(_STR)
+_PAREN = re.compile(r"[()]")
 _HEAD = re.compile(r'\s*\(\s*kicad_symbol_lib(?=[\s()])')
 
 
@@ -187,7 +192,7 @@ def _records_from_libsymbol(sym: LibSymbol, start: int, end: int) -> tuple[_Rec,
     pins = tuple((p.number, p.name, p.type, p.unit, p.style, p.hidden, p.x, p.y, p.angle, p.length)
                  for p in sym.pins)
     rec = (sym.name, sym.extends, start, end, sym.unit_count, sym.power,
-           dict(sym.properties), len(pins))
+           {intern(k): v for k, v in sym.properties.items()}, len(pins))
     return rec, (pins if not sym.extends else None)
 
 
@@ -214,11 +219,20 @@ def _exact_symbol(src: str, start: int, end: int) -> tuple[_Rec, tuple | None]:
 
 def _unbalanced_strings(src: str) -> list[tuple[int, int, int]]:
     """(start, end, '(' minus ')') of every string atom whose parens do not balance."""
-    if "\\" not in src:                     # no escapes: quotes alternate exactly
-        inner = "\0".join(src.split('"')[1::2])
-        if "(" not in inner and ")" not in inner:
-            return []
     out = []
+    if "\\" not in src:                     # no escapes: quotes alternate exactly
+        parts = src.split('"')
+        odd = parts[1::2]
+        hits = list(compress(range(len(odd)), map(_PAREN.search, odd)))
+        if hits:
+            offs = list(accumulate(map(len, parts)))
+            for j in hits:
+                s = odd[j]
+                b = s.count("(") - s.count(")")
+                if b:
+                    i = 2 * j + 1
+                    out.append((offs[i - 1] + i - 1, offs[i] + i + 1, b))
+        return out
     for m in _STRING.finditer(src):
         s = m.group()
         if "(" in s or ")" in s:
@@ -251,9 +265,9 @@ def _scan_fast(src: str) -> tuple[list[_Rec], list[tuple | None]]:
     props: list[dict] = []
     pins: list[list] = []
     redo: set[int] = set()
-    top = ""
     cur = -1
     unit = style = 0
+    in_unit = False
     pin_match = _PIN.match
     find = src.find
     pend = -1                               # end of the last pin head read
@@ -273,9 +287,15 @@ def _scan_fast(src: str) -> tuple[list[_Rec], list[tuple | None]]:
                 redo.add(cur)
             pend = -1
         kw = m.group(1)
+        if depth == 2 and cur >= 0:
+            in_unit = False
+        elif depth == 3 and in_unit and kw == "pin":
+            pass
+        elif depth == 1 and kw == "symbol":
+            in_unit = False
+        else:
+            continue                        # in a string or a list parse_lib_symbol skips
         if kw == "pin":
-            if cur < 0 or depth not in (2, 3):
-                raise _Anomaly
             pm = pin_match(src, p)
             if pm is None:
                 redo.add(cur)
@@ -296,7 +316,6 @@ def _scan_fast(src: str) -> tuple[list[_Rec], list[tuple | None]]:
                 raise _Anomaly
             name = text(sm.group(1))
             if depth == 1:
-                top = name
                 cur += 1
                 starts.append(p)
                 names.append(name)
@@ -305,21 +324,16 @@ def _scan_fast(src: str) -> tuple[list[_Rec], list[tuple | None]]:
                 powers.append("")
                 props.append({})
                 pins.append([])
-            elif depth == 2 and cur >= 0:
+            else:
+                in_unit = True
                 um = _UNIT_SUFFIX.search(name)
-                if um is None or name[:um.start()] != top:
-                    raise _Anomaly
-                unit, style = int(um.group(1)), int(um.group(2))
+                unit, style = (int(um.group(1)), int(um.group(2))) if um else (0, 0)
                 if unit > units[cur]:
                     units[cur] = unit
-            else:
-                raise _Anomaly
-        elif depth != 2 or cur < 0:
-            continue                        # inside a string or a deeper list: not ours
         elif kw == "property":
             pm = _PROPERTY.match(src, p)
             if pm is not None:
-                props[cur][text(pm.group(1))] = text(pm.group(2))
+                props[cur][intern(text(pm.group(1)))] = text(pm.group(2))
         elif kw == "extends":
             em = _EXTENDS.match(src, p)
             if em is None:
@@ -383,25 +397,81 @@ def default_cache_dir() -> str:
     return platformdirs.user_cache_dir("tokn", appauthor=False)
 
 
-@dataclass
-class _Lib:
-    """One library file in memory: records, by-name lookup, lazily decoded pins."""
-    nick: str
-    path: str
-    key: tuple                    # (real path, size, mtime_ns)
-    recs: list
-    pins_blob: bytes
-    cache_bytes: int = 0
-    by_name: dict = field(default_factory=dict)
-    _pins: list | None = None
+def _chain_of(recs: list, by_name: dict, i: int) -> list[int]:
+    """Record indices from symbol ``i`` up to its root (stops at a missing parent/cycle)."""
+    out = [i]
+    while recs[out[-1]][1]:
+        j = by_name.get(recs[out[-1]][1])
+        if j is None or j in out:
+            break
+        out.append(j)
+    return out
 
-    def __post_init__(self) -> None:
-        self.by_name = {r[0]: i for i, r in enumerate(self.recs)}
+
+def _find_data(recs: list) -> dict:
+    """Per-library lookup tables used by :meth:`SymbolIndex.find` (local record indices)."""
+    by_name = {r[0]: i for i, r in enumerate(recs)}
+    exact: dict[str, list[int]] = {}
+    norm: dict[str, list[int]] = {}
+    wild: dict[str, list[tuple[str, int]]] = {}
+    words: tuple[dict[str, list[int]], ...] = ({}, {}, {})
+    findall = _WORD.findall
+    for i, r in enumerate(recs):
+        name = r[0]
+        exact.setdefault(name.casefold(), []).append(i)
+        norm.setdefault(_norm(name), []).append(i)
+        w = _wild(name)
+        if w is not None:
+            wild.setdefault(w.split("\0", 1)[0], []).append((w, i))
+        p = r[6]
+        if r[1]:
+            p = merge_properties(recs[c][6] for c in reversed(_chain_of(recs, by_name, i)))
+        fields = (name, p.get("ki_keywords", ""), p.get("Description") or p.get("ki_description", ""))
+        for m, txt in zip(words, fields):
+            for tok in set(findall(txt.casefold())):
+                got = m.get(tok)
+                if got is None:
+                    m[tok] = [i]
+                else:
+                    got.append(i)
+    keys = sorted((r[0].casefold(), i) for i, r in enumerate(recs))
+    return {"exact": exact, "norm": norm, "wild": wild, "words": words,
+            "keys": [k for k, _ in keys], "order": [i for _, i in keys]}
+
+
+class _Lib:
+    """One library file in memory: records, by-name lookup, lazily decoded pins and find
+    tables (both kept as compressed pickles until first needed)."""
+
+    __slots__ = ("nick", "path", "key", "recs", "by_name", "cache_bytes",
+                 "_pins_blob", "_find_blob", "_pins", "_find")
+
+    def __init__(self, nick: str, path: str, key: tuple, recs: list, pins_blob: bytes,
+                 find_blob: bytes, cache_bytes: int = 0) -> None:
+        self.nick, self.path, self.key, self.recs = nick, path, key, recs
+        self.by_name = {r[0]: i for i, r in enumerate(recs)}
+        self.cache_bytes = cache_bytes
+        self._pins_blob, self._find_blob = pins_blob, find_blob
+        self._pins: list | None = None
+        self._find: dict | None = None
 
     def pins(self) -> list:
+        """Per record: tuple of pin tuples (root symbols) or None (derived symbols)."""
         if self._pins is None:
-            self._pins = pickle.loads(self.pins_blob)
+            self._pins = pickle.loads(zlib.decompress(self._pins_blob))
         return self._pins
+
+    def find(self) -> dict:
+        if self._find is None:
+            self._find = pickle.loads(zlib.decompress(self._find_blob))
+        return self._find
+
+    def chain(self, i: int) -> list[int]:
+        return _chain_of(self.recs, self.by_name, i)
+
+
+def _pack(obj) -> bytes:
+    return zlib.compress(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 def _file_key(path: str) -> tuple:
@@ -416,25 +486,28 @@ def _entry_path(cache_dir: str, real: str) -> str:
     return os.path.join(cache_dir, _CACHE_SUBDIR, f"{safe}-{h}.pickle")
 
 
-def _load_entry(cache_dir: str, key: tuple) -> tuple[list, bytes, int] | None:
+def _load_entry(cache_dir: str, key: tuple) -> tuple[list, bytes, bytes, int] | None:
+    """(records, pins blob, find blob, entry size) when a valid entry for ``key`` exists."""
     p = _entry_path(cache_dir, key[0])
     try:
         with open(p, "rb") as f:
             data = f.read()
-        fmt, k, recs, blob = pickle.loads(data)
+        fmt, k, recs, pins_blob, find_blob = pickle.loads(data)
     except Exception:               # missing, truncated, other version: rebuild
         return None
     if fmt != _FORMAT or tuple(k) != key:
         return None
-    return recs, blob, len(data)
+    return recs, pins_blob, find_blob, len(data)
 
 
-def _store_entry(cache_dir: str, key: tuple, recs: list, blob: bytes) -> int:
+def _store_entry(cache_dir: str, key: tuple, recs: list, pins_blob: bytes,
+                 find_blob: bytes) -> int:
     """Write atomically; returns the bytes written (0 when the cache is not writable)."""
     p = _entry_path(cache_dir, key[0])
     try:
         os.makedirs(os.path.dirname(p), exist_ok=True)
-        data = pickle.dumps((_FORMAT, key, recs, blob), protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps((_FORMAT, key, recs, pins_blob, find_blob),
+                            protocol=pickle.HIGHEST_PROTOCOL)
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(p), prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as f:
@@ -513,6 +586,11 @@ def flatten_symbol_nodes(chain: list[list], lib_id: str) -> list:
             member = [i for i in idx if _prop_key(root[i]) in _MEMBER_FIELDS]
             at = member[0] if member else (idx[-1] + 1 if idx else len(root))
             root.insert(at, pnode)
+    if len(chain) > 1:                      # KiCad writes keywords, then footprint filters
+        slots = [i for i, c in enumerate(root) if _prop_key(c) is not None]
+        ordered = sorted((root[i] for i in slots), key=lambda c: _MEMBER_RANK.get(_prop_key(c), 0))
+        for i, c in zip(slots, ordered):
+            root[i] = c
     if len(chain) > 2:                      # immediate parent is itself derived
         parent = chain[1]
         for head, default in _ATTRIBUTES:
@@ -533,6 +611,7 @@ def flatten_symbol_nodes(chain: list[list], lib_id: str) -> list:
 
 _SEP = "-_/. ,"
 _NORM_DROP = re.compile(r"[\s\-_/.,]+")
+_WILD_HINT = re.compile(r"[0-9A-Zx]x")
 _WORD = re.compile(r"[0-9a-z]+(?:\.[0-9]+)?")
 
 
@@ -542,7 +621,7 @@ def _norm(s: str) -> str:
 
 def _wild(name: str) -> str | None:
     """Casefolded ``name`` with KiCad's lowercase ``x`` placeholders as ``\\0``, when any."""
-    if "x" not in name:
+    if not _WILD_HINT.search(name):
         return None
     out = []
     hit = False
@@ -592,10 +671,7 @@ class SymbolIndex:
             if lib is not None:
                 self._libs[nick] = lib
         self._by_name: dict[str, list[str]] = {}
-        for nick, lib in self._libs.items():
-            for r in lib.recs:
-                self._by_name.setdefault(r[0], []).append(nick)
-        self._find: dict | None = None
+        self._index_names()
         self._text_cache: dict[tuple, bytes] = {}
         self._build_seconds = time.perf_counter() - t0
 
@@ -624,17 +700,18 @@ class SymbolIndex:
             hit = _load_entry(self.cache_dir, key)
             if hit is not None:
                 self._cached += 1
-                return _Lib(nick, path, key, hit[0], hit[1], hit[2])
+                return _Lib(nick, path, key, *hit)
         try:
             recs, pins = _read_library(path)
         except (OSError, ToknError) as e:
             self.warnings.append(f"library {nick!r}: {e}")
             return None
         self._scanned += 1
-        blob = pickle.dumps(pins, protocol=pickle.HIGHEST_PROTOCOL)
-        size = _store_entry(self.cache_dir, key, recs, blob) if self.cache_dir else 0
-        lib = _Lib(nick, path, key, recs, blob, size)
-        lib._pins = pins
+        find = _find_data(recs)
+        pins_blob, find_blob = _pack(pins), _pack(find)
+        size = _store_entry(self.cache_dir, key, recs, pins_blob, find_blob) if self.cache_dir else 0
+        lib = _Lib(nick, path, key, recs, pins_blob, find_blob, size)
+        lib._pins, lib._find = pins, find
         return lib
 
     def _fresh(self, nick: str) -> _Lib | None:
@@ -651,17 +728,16 @@ class SymbolIndex:
                 new = self._open(nick, lib.path)
                 if new is not None:
                     self._libs[nick] = new
-                    self._reindex_names()
+                    self._index_names()
                     self._text_cache = {k: v for k, v in self._text_cache.items() if k[0] != nick}
                     lib = new
         return lib
 
-    def _reindex_names(self) -> None:
+    def _index_names(self) -> None:
         self._by_name = {}
         for nick, lib in self._libs.items():
             for r in lib.recs:
                 self._by_name.setdefault(r[0], []).append(nick)
-        self._find = None
 
     # ---------------------------------------------------------------- basic access
     @property
@@ -683,23 +759,13 @@ class SymbolIndex:
             for r in lib.recs:
                 yield f"{nick}:{r[0]}"
 
-    def _chain(self, lib: _Lib, i: int) -> list[int]:
-        """Record indices from symbol ``i`` up to its root (stops at a missing parent/cycle)."""
-        out = [i]
-        while lib.recs[out[-1]][1]:
-            j = lib.by_name.get(lib.recs[out[-1]][1])
-            if j is None or j in out:
-                break
-            out.append(j)
-        return out
-
     def info(self, lib_id: str) -> SymbolInfo | None:
         """Index data of ``Lib:Name`` (no file access unless the library file changed)."""
         nick, _, name = lib_id.partition(":")
         lib = self._fresh(nick)
         if lib is None or name not in lib.by_name:
             return None
-        chain = self._chain(lib, lib.by_name[name])
+        chain = lib.chain(lib.by_name[name])
         recs = [lib.recs[i] for i in chain]
         root = recs[-1]
         pins = lib.pins()[chain[-1]] or ()
@@ -751,7 +817,7 @@ class SymbolIndex:
         lib = self._fresh(nick)
         if lib is None or name not in lib.by_name:
             return None
-        chain = self._chain(lib, lib.by_name[name])
+        chain = lib.chain(lib.by_name[name])
         return flatten_symbol_nodes([self._symbol_node(lib, i) for i in chain], lib_id)
 
     def get(self, lib_id: str) -> LibSymbol | None:
@@ -774,46 +840,6 @@ class SymbolIndex:
         return format_list(node, indent)
 
     # ---------------------------------------------------------------- find
-    def _find_tables(self) -> dict:
-        with self._lock:
-            if self._find is not None:
-                return self._find
-            ids: list[tuple[str, str]] = []           # (lib, name)
-            exact: dict[str, list[int]] = {}
-            norm: dict[str, list[int]] = {}
-            wild: dict[str, list[tuple[str, int]]] = {}
-            for nick, lib in self._libs.items():
-                for r in lib.recs:
-                    i = len(ids)
-                    ids.append((nick, r[0]))
-                    cf = r[0].casefold()
-                    exact.setdefault(cf, []).append(i)
-                    norm.setdefault(_norm(r[0]), []).append(i)
-                    w = _wild(r[0])
-                    if w is not None:
-                        wild.setdefault(w.split("\0", 1)[0], []).append((w, i))
-            order = sorted(range(len(ids)), key=lambda i: ids[i][1].casefold())
-            keys = [ids[i][1].casefold() for i in order]
-            self._find = {"ids": ids, "exact": exact, "norm": norm, "wild": wild,
-                          "order": order, "keys": keys, "words": None}
-            return self._find
-
-    def _words(self, t: dict) -> dict[str, list[tuple[int, int]]]:
-        """token -> [(symbol id, weight)]: 4 name, 2 keywords, 1 description."""
-        if t["words"] is None:
-            words: dict[str, dict[int, int]] = {}
-            for i, (nick, name) in enumerate(t["ids"]):
-                lib = self._libs[nick]
-                recs = [lib.recs[j] for j in self._chain(lib, lib.by_name[name])]
-                props = merge_properties(r[6] for r in reversed(recs))
-                for w, s in ((4, name), (2, props.get("ki_keywords", "")),
-                             (1, props.get("Description", props.get("ki_description", "")))):
-                    for tok in set(_WORD.findall(s.casefold())):
-                        d = words.setdefault(tok, {})
-                        d[i] = d.get(i, 0) | w
-            t["words"] = {k: sorted(v.items()) for k, v in words.items()}
-        return t["words"]
-
     def find(self, name: str, limit: int = 10) -> list[str]:
         """``Lib:Name`` ids matching a part name as people write it, best first.
 
@@ -828,83 +854,98 @@ class SymbolIndex:
            ``ATmega328P-A``, ``TL072CP`` -> ``TL072``); longer names first; the name must
            keep at least 4 characters and half of the query;
         4. the name starts with the query (``NE555`` -> ``NE555D``, ``NE555P``);
-        5. a KiCad wildcard name (lowercase ``x`` after a digit or capital stands for one
-           letter or digit) equals the query, then 6. matches a prefix of it
-           (``MAX98306ETD`` -> ``MAX98306xDT``);
-        7. words of the query found in the name (weight 4), keywords (2) or description
-           (1): more query words matched first, then the larger weight sum.
+        5. a KiCad wildcard name (lowercase ``x`` after a digit, capital or ``x`` stands for
+           one letter or digit) equals the query, then 6. matches a prefix of it
+           (``MAX98306EDT`` -> ``MAX98306xDT``; longer names first);
+        7. words of the query (``[0-9a-z]+`` with an optional ``.digits``, case-folded)
+           found as words of the name (weight 4), keywords (2) or description (1): more
+           query words matched first, then the larger weight sum.
 
-        Within a tier: shorter names first (tier 3: longer), then ``Lib:Name``
+        Within a tier: shorter names first (tiers 3 and 6: longer first), then ``Lib:Name``
         case-insensitively, then as written.  The result does not depend on the order of
         the libraries.
         """
         q = name.strip()
         if not q or limit <= 0:
             return []
-        t = self._find_tables()
-        ids = t["ids"]
+        libs = [(nick, lib, lib.find()) for nick, lib in self._libs.items()]
         out: list[str] = []
-        seen: set[int] = set()
+        seen: set[str] = set()
+        shortest = lambda c: (len(c[1]), c[2].casefold(), c[2])     # noqa: E731
+        longest = lambda c: (-len(c[1]), c[2].casefold(), c[2])     # noqa: E731
 
-        def lid(i: int) -> str:
-            return f"{ids[i][0]}:{ids[i][1]}"
+        def cand(nick: str, lib: _Lib, i: int) -> tuple:
+            n = lib.recs[i][0]
+            return (nick, n, f"{nick}:{n}")
 
-        def emit(cands: Iterable[int], key=None) -> bool:
-            cs = [i for i in set(cands) if i not in seen]
-            cs.sort(key=key or (lambda i: (len(ids[i][1]), lid(i).casefold(), lid(i))))
-            for i in cs:
-                seen.add(i)
-                out.append(lid(i))
+        def emit(cands: Iterable[tuple], key=shortest) -> bool:
+            cs = sorted({c for c in cands if c[2] not in seen}, key=key)
+            for c in cs:
+                seen.add(c[2])
+                out.append(c[2])
                 if len(out) >= limit:
                     return True
             return False
 
+        def lookup(table: str, k: str) -> list[tuple]:
+            return [cand(nick, lib, i) for nick, lib, f in libs for i in f[table].get(k, ())]
+
         if ":" in q:
-            lib, _, rest = q.partition(":")
-            hit = [i for i in t["exact"].get(rest.casefold(), ()) if ids[i][0].casefold() == lib.casefold()]
-            if emit(hit):
+            want, _, rest = q.partition(":")
+            if emit(c for c in lookup("exact", rest.strip().casefold())
+                    if c[0].casefold() == want.strip().casefold()):
                 return out
             q = rest.strip() or q
         qcf = q.casefold()
-        if emit(t["exact"].get(qcf, ())):
+        if emit(lookup("exact", qcf)) or emit(lookup("norm", _norm(q))):
             return out
-        if emit(t["norm"].get(_norm(q), ())):
-            return out
-        lo = bisect.bisect_left(t["keys"], qcf)
-        hi = bisect.bisect_left(t["keys"], qcf + "\U0010ffff")
-        after = [t["order"][k] for k in range(lo, hi)]
-        if emit(i for i in after if ids[i][1][len(q):len(q) + 1] in _SEP and len(ids[i][1]) > len(q)):
+        after = []
+        for nick, lib, f in libs:
+            keys = f["keys"]
+            lo = bisect.bisect_left(keys, qcf)
+            hi = bisect.bisect_left(keys, qcf + "\U0010ffff", lo)
+            after += [cand(nick, lib, f["order"][k]) for k in range(lo, hi)]
+        if emit(c for c in after if len(c[1]) > len(q) and c[1][len(q)] in _SEP):
             return out
         cut = []
         for n in range(len(qcf) - 1, 3, -1):
             if n * 2 < len(qcf):
                 break
-            cut.extend(t["exact"].get(qcf[:n], ()))
-        if emit(cut, key=lambda i: (-len(ids[i][1]), lid(i).casefold(), lid(i))):
-            return out
-        if emit(after):
+            cut += lookup("exact", qcf[:n])
+        if emit(cut, longest) or emit(after):
             return out
         full, part = [], []
-        for n in range(len(qcf), 0, -1):
-            for pat, i in t["wild"].get(qcf[:n], ()):
-                r = _wild_match(pat, qcf)
-                if r == 0:
-                    full.append(i)
-                elif r == 1 and len(pat) >= 4:
-                    part.append(i)
-        if emit(full) or emit(part, key=lambda i: (-len(ids[i][1]), lid(i).casefold(), lid(i))):
+        prefixes = [qcf[:n] for n in range(len(qcf), 0, -1)]
+        for nick, lib, f in libs:
+            wild = f["wild"]
+            if not wild:
+                continue
+            for pre in prefixes:
+                for pat, i in wild.get(pre, ()):
+                    r = _wild_match(pat, qcf)
+                    if r == 0:
+                        full.append(cand(nick, lib, i))
+                    elif r == 1 and len(pat) >= 4:
+                        part.append(cand(nick, lib, i))
+        if emit(full) or emit(part, longest):
             return out
         toks = list(dict.fromkeys(_WORD.findall(qcf)))
-        if toks:
-            words = self._words(t)
-            score: dict[int, list[int]] = {}
-            for tok in toks:
-                for i, w in words.get(tok, ()):
-                    s = score.setdefault(i, [0, 0])
-                    s[0] += 1
-                    s[1] += (w & 4) + (w & 2) + (w & 1)
-            emit(score, key=lambda i: (-score[i][0], -score[i][1], len(ids[i][1]),
-                                       lid(i).casefold(), lid(i)))
+        score: dict[tuple, list[int]] = {}
+        for tok in toks:
+            hit: dict[tuple, int] = {}
+            for nick, lib, f in libs:
+                for weight, m in zip((4, 2, 1), f["words"]):
+                    for i in m.get(tok, ()):
+                        c = cand(nick, lib, i)
+                        hit[c] = hit.get(c, 0) + weight
+            for c, w in hit.items():
+                sc = score.get(c)
+                if sc is None:
+                    score[c] = [1, w]
+                else:
+                    sc[0] += 1
+                    sc[1] += w
+        emit(score, key=lambda c: (-score[c][0], -score[c][1], len(c[1]), c[2].casefold(), c[2]))
         return out
 
     # ---------------------------------------------------------------- stats
@@ -915,7 +956,7 @@ class SymbolIndex:
             n_sym += len(lib.recs)
             cache += lib.cache_bytes
             for i, r in enumerate(lib.recs):
-                n_pin += lib.recs[self._chain(lib, i)[-1]][7] if r[1] else r[7]
+                n_pin += lib.recs[lib.chain(i)[-1]][7] if r[1] else r[7]
         return IndexStats(libraries=len(self._libs), symbols=n_sym, pins=n_pin,
                           cache_bytes=cache, build_seconds=self._build_seconds,
                           scanned_files=self._scanned, cached_files=self._cached,

@@ -1,0 +1,63 @@
+"""``tokn decode``: TOKN document -> KiCad 9 schematic (plus optional SVG/PNG preview)."""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from .docinput import load_symbol_sources, read_document, symbol_index
+
+
+@click.command("decode")
+@click.argument("document", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Schematic to write (sub-sheets and a .kicad_pro go beside it).")
+@click.option("--symbols-from", "symbols_from", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Take symbols from this schematic's embedded cache first (exact round trips of "
+                   "designs with private libraries). Repeatable.")
+@click.option("--layout", type=click.Choice(["auto", "drawn", "grid"]), default="auto", show_default=True,
+              help="auto: keep the document's drawing when it gives its nets, else lay out on a grid.")
+@click.option("--flat", is_flag=True, help="Put a hierarchical design on one sheet (nets keep their names "
+                                          "without the sheet path).")
+@click.option("--no-libraries", is_flag=True, help="Do not look symbols up in the installed KiCad libraries.")
+@click.option("--svg", "svg_dir", type=click.Path(file_okay=False), help="Also export SVG previews here (kicad-cli).")
+@click.option("--png", "png_path", type=click.Path(dir_okay=False), help="Also write a PNG preview of the root sheet.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+def decode(document: str, output: str, symbols_from: tuple[str, ...], layout: str, flat: bool,
+           no_libraries: bool, svg_dir: str | None, png_path: str | None, quiet: bool) -> None:
+    """Decode DOCUMENT (a .tokn file, - for stdin) into a KiCad 9 schematic."""
+    from ..decode import decode as do_decode
+    from ..decode.flatten import flatten
+    from .common import error_line
+
+    try:
+        doc, name = read_document(document)
+    except Exception as e:  # noqa: BLE001 - reported as one line
+        click.echo(error_line(e, document), err=True)
+        sys.exit(1)
+    if flat:
+        doc = flatten(doc)
+    index = symbol_index(not no_libraries, os.path.dirname(os.path.abspath(output)))
+    symbols = load_symbol_sources(symbols_from) if symbols_from else None
+    project = os.path.splitext(os.path.basename(output))[0]
+    try:
+        decoded = do_decode(doc, index, symbols=symbols, project=project, layout=layout)
+    except Exception as e:  # noqa: BLE001
+        click.echo(error_line(e, name), err=True)
+        sys.exit(1)
+    written = decoded.write(output)
+    if not quiet:
+        click.echo(f"tokn: {name} -> {output} ({decoded.mode}, {len(decoded.files)} sheet file(s))", err=True)
+        for w in decoded.warnings:
+            click.echo(f"tokn: note: {w}", err=True)
+    if svg_dir or png_path:
+        from ..preview import export_preview
+        try:
+            files = export_preview(output, svg_dir=svg_dir, png_path=png_path)
+        except Exception as e:  # noqa: BLE001
+            click.echo(error_line(e, output), err=True)
+            sys.exit(1)
+        if not quiet:
+            for f in files:
+                click.echo(f"tokn: preview {f}", err=True)

@@ -1,0 +1,76 @@
+"""``tokn validate``: grammar, format rules, pins against the KiCad libraries, optional ERC."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+
+import click
+
+from .docinput import load_symbol_sources, read_document, symbol_index
+
+
+@click.command("validate")
+@click.argument("document", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--erc", is_flag=True, help="Also decode and run KiCad's ERC (needs kicad-cli).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--symbols-from", "symbols_from", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Schematic whose embedded symbols to check against first. Repeatable.")
+@click.option("--no-libraries", is_flag=True, help="Skip the checks against the installed KiCad libraries.")
+def validate(document: str, erc: bool, as_json: bool, symbols_from: tuple[str, ...], no_libraries: bool) -> None:
+    """Check DOCUMENT (a .tokn file, - for stdin).  Exit 0 when valid, 1 when not."""
+    from ..errors import ToknError
+    from ..resolve import SymbolResolver
+    from ..validate import Finding, has_errors, validate as run_validate
+    from .common import error_line
+
+    findings: list[Finding] = []
+    name = document
+    try:
+        doc, name = read_document(document)
+    except ToknError as e:
+        if e.path is None:
+            e.path = document
+        findings.append(Finding("error", "syntax", e.message, f"{e.line}:{e.col}" if e.line else "",
+                                {"line": e.line, "col": e.col}))
+        doc = None
+    except OSError as e:
+        click.echo(error_line(e, document), err=True)
+        sys.exit(1)
+    index = None
+    if doc is not None:
+        index = symbol_index(not no_libraries)
+        symbols = load_symbol_sources(symbols_from) if symbols_from else None
+        resolver = SymbolResolver(index, symbols)
+        findings += run_validate(doc, index, resolver=resolver if (index or symbols) else None)
+        if erc and not has_errors(findings):
+            findings += _erc_findings(doc, index, symbols)
+    ok = not has_errors(findings)
+    if as_json:
+        click.echo(json.dumps({"source": name, "valid": ok, "findings": [f.as_dict() for f in findings]}, indent=2))
+    else:
+        for f in findings:
+            click.echo(f"{name}: {f}")
+        errors = sum(f.severity == "error" for f in findings)
+        warnings = sum(f.severity == "warning" for f in findings)
+        click.echo(f"{name}: {'valid' if ok else 'invalid'} ({errors} error(s), {warnings} warning(s))")
+    sys.exit(0 if ok else 1)
+
+
+def _erc_findings(doc, index, symbols) -> list:
+    from ..decode import decode
+    from ..kicad.kicad_cli import run_erc
+    from ..validate import Finding
+
+    with tempfile.TemporaryDirectory() as td:
+        path = os.path.join(td, "validate.kicad_sch")
+        decode(doc, index, symbols=symbols, project="validate").write(path)
+        report = run_erc(path)
+    out = []
+    for v in report["violations"]:
+        items = "; ".join(i.get("description", "") for i in v.get("items", []))
+        out.append(Finding(v.get("severity", "error") if v.get("severity") in ("error", "warning") else "warning",
+                           f"erc-{v.get('type', 'violation')}", f"{v.get('description', '')}" +
+                           (f" ({items})" if items else ""), "ERC"))
+    return out

@@ -1,0 +1,472 @@
+"""Grounded generation, wired together: request -> examples + pin tables -> LLM -> checked,
+repaired, decoded circuit (or a refusal).
+
+:class:`Toolkit` is the only place that calls the rest of tokn: the codec
+(:func:`tokn.doc.extract_tokn`, :func:`~tokn.doc.parse_tokn`, :func:`~tokn.doc.write_tokn`,
+the grammar export), the validator (:func:`tokn.validate.validate`), the decoder
+(:func:`tokn.decode.decode`), the symbol index (:class:`tokn.kicad.library.SymbolIndex`) and
+kicad-cli (ERC, SVG).  Everything else in :mod:`tokn.generate` works on plain data.
+
+:func:`generate` (or :meth:`Generator.generate` to reuse loaded resources across requests)
+returns a :class:`GenerationResult`: ``ok`` with a document that parsed, validated without
+errors, decoded to a schematic whose nets are the document's, and passed KiCad's ERC when
+kicad-cli is present; or ``ok`` False with a ``refusal`` listing what was still wrong.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from ..errors import DecodeError, GenerationError, ToknError, ToknSemanticError, ToknSyntaxError
+from . import fewshot, grounding
+from .config import Settings
+from .grounding import PartPins
+from .llm import Completion, LLMClient
+from .progress import ProgressCallback, check_cancel, emit
+from .prompt import approx_tokens, build_messages
+from .repair import Attempt, Check, run_repair_loop
+from .retrieval import Retriever
+
+#: ERC violation types the model cannot fix in TOKN (no-connect flags and power flags are
+#: drawing details TOKN leaves to the decoder): reported as warnings, not errors.
+ERC_NOT_BLOCKING = frozenset({
+    "pin_not_connected", "power_pin_not_driven", "no_connect_connected", "no_connect_dangling",
+    "lib_symbol_issues", "lib_symbol_mismatch", "footprint_link_issues", "footprint_filter",
+    "simulation_model_issue", "similar_labels", "similar_power", "single_global_label",
+    "unannotated", "endpoint_off_grid", "unconnected_wire_endpoint", "missing_power_pin",
+})
+#: Validator findings that make the model's use of a part worth showing its real pins again.
+_PIN_CODES = frozenset({"unknown-pin", "pin-name-mismatch", "unknown-part", "fuzzy-part",
+                        "unconnected-power-pin"})
+#: KiCad Device symbols with pins 1 and 2 only: never worth a pin table.
+_TWO_PIN = frozenset({"R", "C", "L", "D", "LED", "C_Polarized", "CP", "R_Small", "C_Small", "L_Small",
+                      "Crystal", "Fuse", "D_Schottky", "D_Zener", "Ferrite_Bead", "Buzzer", "Speaker",
+                      "Battery", "Battery_Cell", "Polyfuse"})
+
+
+def _finding(severity: str, code: str, message: str, where: str = ""):
+    from ..validate import Finding
+    return Finding(severity, code, message, where)
+
+
+# ---- the toolkit: every call into the rest of tokn ------------------------------------------
+
+class Toolkit:
+    """Codec, validator, decoder, symbol index and kicad-cli behind one small interface.
+
+    ``index``: a SymbolIndex (default: :meth:`SymbolIndex.default`, loaded on first use).
+    ``erc``: "auto" (run ERC when kicad-cli is installed), "on" (required), "off".
+    """
+
+    def __init__(self, index: Any = None, erc: str = "auto") -> None:
+        self._index = index
+        self._erc_mode = erc
+        self._lock = threading.Lock()
+
+    @property
+    def index(self) -> Any:
+        with self._lock:
+            if self._index is None:
+                from ..kicad.library import SymbolIndex
+                self._index = SymbolIndex.default()
+            return self._index
+
+    def warm_up(self) -> None:
+        """Load the index and its search tables and build the parser (one-time costs)."""
+        from ..doc import parse_tokn
+        self.index.find("tokn warm-up: no such part 0", 1)   # builds every search table
+        parse_tokn("# TOKN v1\n")
+        self.gbnf()
+
+    # codec
+    def read_answer(self, answer: str) -> tuple[Any, Optional[str], list, bool]:
+        """(document, canonical TOKN text, findings, no_document) of an LLM answer."""
+        from ..doc import extract_tokn, parse_tokn, write_tokn
+        try:
+            text = extract_tokn(answer)
+        except ToknSyntaxError:
+            return None, None, [_finding("error", "no-document",
+                                         "the answer contains no TOKN document (no '# TOKN v1' line, "
+                                         "no components or nets table)")], True
+        try:
+            doc = parse_tokn(text)
+        except (ToknSyntaxError, ToknSemanticError) as e:
+            return None, text, [_finding("error", "syntax" if isinstance(e, ToknSyntaxError) else "format",
+                                         _located(e, text))], False
+        try:
+            return doc, write_tokn(doc), [], False
+        except ValueError as e:
+            return None, text, [_finding("error", "format", str(e))], False
+
+    def gbnf(self) -> str:
+        """The TOKN grammar in GBNF (for constrained decoding)."""
+        return _gbnf_text()
+
+    # checks
+    def validate(self, doc: Any) -> list:
+        from ..validate import validate
+        return validate(doc, self.index)
+
+    def decode(self, doc: Any) -> tuple[Any, list]:
+        from ..decode import decode
+        try:
+            dec = decode(doc, self.index)
+        except DecodeError as e:
+            return None, [_finding("error", "decode", f"the circuit cannot be drawn in KiCad: {e.message}")]
+        if getattr(dec, "netlist_ok", True) is False:
+            return None, [_finding("error", "decode", "the drawn schematic's netlist differs from the document")]
+        return dec, [_finding("warning", "decode", w) for w in getattr(dec, "warnings", [])]
+
+    def erc_enabled(self) -> bool:
+        if self._erc_mode == "off":
+            return False
+        from ..kicad import kicad_cli
+        if self._erc_mode == "on" and not kicad_cli.available():
+            raise GenerationError("ERC was requested (erc = on) but kicad-cli is not installed")
+        return kicad_cli.available()
+
+    def erc(self, decoded: Any) -> tuple[Optional[dict], list]:
+        """KiCad's ERC on the decoded schematic: (report, findings); (None, []) without kicad-cli."""
+        if decoded is None or not self.erc_enabled():
+            return None, []
+        from ..kicad import kicad_cli
+        with tempfile.TemporaryDirectory(prefix="tokn-erc-") as td:
+            path = os.path.join(td, "generated.kicad_sch")
+            decoded.write(path)
+            try:
+                report = kicad_cli.run_erc(path, timeout=120)
+            except ToknError as e:
+                return None, [_finding("warning", "erc-failed", f"KiCad ERC could not run: {e.message}")]
+        out = []
+        for v in report.get("violations", []):
+            items = "; ".join(i.get("description", "") for i in v.get("items", []) if i.get("description"))
+            typ = v.get("type", "erc")
+            sev = "error" if v.get("severity") == "error" and typ not in ERC_NOT_BLOCKING else "warning"
+            out.append(_finding(sev, f"erc-{typ}", f"KiCad ERC: {v.get('description', typ)}"
+                                + (f" ({items})" if items else ""), ""))
+        return report, out
+
+    # library
+    def lookup(self, name: str) -> Optional[PartPins]:
+        return grounding.lookup_part(self.index, name)
+
+    def ground(self, names: list[str]) -> tuple[list[PartPins], list[str]]:
+        return grounding.ground(self.index, names)
+
+    def library_pins(self, comp: Any) -> Optional[tuple[str, dict[str, list[str]]]]:
+        """(lib_id, pin number -> names) of the symbol a component resolves to, or None."""
+        from ..resolve import SymbolResolver
+        res = SymbolResolver(self.index).resolve(comp)
+        if res is None:
+            return None
+        pins: dict[str, list[str]] = {}
+        for p in res.symbol.pins:
+            pins.setdefault(p.number, []).append(p.name)
+        return res.lib_id, pins
+
+    @staticmethod
+    def same_pin_name(a: str, b: str) -> bool:
+        from ..validate import normalise_pin_name
+        return normalise_pin_name(a) == normalise_pin_name(b)
+
+    # output
+    def write_schematic(self, decoded: Any, path: str) -> list[str]:
+        return decoded.write(path)
+
+    def export_svg(self, sch_path: str, svg_path: str) -> str:
+        from ..kicad import kicad_cli
+        with tempfile.TemporaryDirectory(prefix="tokn-svg-") as td:
+            files = kicad_cli.export_svg(sch_path, td)
+            if not files:
+                raise GenerationError("kicad-cli wrote no SVG", sch_path)
+            os.makedirs(os.path.dirname(os.path.abspath(svg_path)), exist_ok=True)
+            shutil.copyfile(files[0], svg_path)
+        return svg_path
+
+
+@functools.lru_cache(maxsize=1)
+def _gbnf_text() -> str:
+    from ..doc import lark_grammar, to_gbnf
+    return to_gbnf(lark_grammar())
+
+
+def _located(e: ToknError, text: str) -> str:
+    """A parse error with the offending line quoted."""
+    msg = e.message
+    if e.line:
+        lines = text.split("\n")
+        src = lines[e.line - 1] if 0 < e.line <= len(lines) else ""
+        msg = f"line {e.line}" + (f", column {e.col}" if e.col else "") + f": {msg}"
+        if src:
+            msg += f" (the line reads: {src[:120]!r})"
+    return msg
+
+
+# ---- results ---------------------------------------------------------------------------------
+
+@dataclass
+class GenerationResult:
+    """Outcome of one request (see the module doc).  ``timings`` (seconds): ``prepare``
+    (one-time loading, 0 when already loaded), ``retrieve``, ``ground``, ``prompt``, ``llm``
+    (all LLM calls, waits included), ``check`` (parse + validate + decode + ERC, all rounds),
+    ``erc``, ``total`` and ``overhead`` (= total - llm - prepare)."""
+    prompt: str
+    ok: bool
+    document: Any = None
+    tokn_text: Optional[str] = None
+    findings: list = field(default_factory=list)
+    rounds: int = 0
+    refusal: Optional[str] = None
+    decoded: Any = None
+    erc: Optional[dict] = None
+    attempts: list[Attempt] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+    missing_parts: list[str] = field(default_factory=list)
+    grammar_mode: str = "none"
+    prompt_tokens: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list:
+        return [f for f in self.findings if f.severity == "error"]
+
+    def to_dict(self, answers: bool = True) -> dict[str, Any]:
+        """JSON-able summary (no document objects)."""
+        d: dict[str, Any] = {
+            "prompt": self.prompt, "ok": self.ok, "rounds": self.rounds, "refusal": self.refusal,
+            "tokn": self.tokn_text, "findings": [f.as_dict() for f in self.findings],
+            "examples": self.examples, "parts": self.parts, "missing_parts": self.missing_parts,
+            "grammar_mode": self.grammar_mode, "prompt_tokens": self.prompt_tokens,
+            "erc_errors": None if self.erc is None else self.erc.get("errors"),
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+        }
+        if answers:
+            d["answers"] = [{"round": a.round, "text": a.completion.text, "finish_reason": a.completion.finish_reason,
+                             "latency": round(a.completion.latency, 3), "attempts": a.completion.attempts,
+                             "errors": len(a.check.errors), "repair_prompt": a.repair_prompt}
+                            for a in self.attempts]
+        return d
+
+
+def refusal_text(findings: list, rounds: int, stopped: str) -> str:
+    errs = [f for f in findings if f.severity == "error"]
+    why = {"repeated": "the model repeated the same faulty answer",
+           "max-rounds": f"{rounds} round{'s' if rounds != 1 else ''} used"}.get(stopped, stopped)
+    lines = [f"No valid circuit ({why}). Still wrong in the last answer:"]
+    lines += [f"  {f}" for f in errs[:40]]
+    if len(errs) > 40:
+        lines.append(f"  ... and {len(errs) - 40} more")
+    return "\n".join(lines)
+
+
+# ---- the generator ----------------------------------------------------------------------------
+
+class Generator:
+    """Reusable generation: examples, retriever, index and client are loaded once."""
+
+    def __init__(self, settings: Settings, toolkit: Optional[Toolkit] = None,
+                 llm: Optional[LLMClient] = None) -> None:
+        self.settings = settings
+        self.toolkit = toolkit or Toolkit(erc=settings.erc)
+        self.llm = llm or LLMClient(settings)
+        self._retriever: Optional[Retriever] = None
+        self._prepared = False
+
+    def prepare(self, on_progress: Optional[ProgressCallback] = None) -> float:
+        """Load everything a request needs; returns the seconds spent (0 when done before)."""
+        if self._prepared:
+            return 0.0
+        t0 = time.perf_counter()
+        emit(on_progress, "prepare", "loading the symbol index and the examples")
+        self.toolkit.warm_up()
+        s = self.settings
+        self._retriever = Retriever(fewshot.all_examples(s.corpus, s.use_bundled))
+        self._prepared = True
+        return time.perf_counter() - t0
+
+    def generate(self, prompt: str, on_progress: Optional[ProgressCallback] = None,
+                 cancel: Optional[threading.Event] = None) -> GenerationResult:
+        """One request; see :func:`generate`."""
+        if not prompt or not prompt.strip():
+            raise GenerationError("the design request is empty")
+        s = self.settings
+        t_start = time.perf_counter()
+        timings: dict[str, float] = {"prepare": self.prepare(on_progress)}
+        check_cancel(cancel)
+
+        t = time.perf_counter()
+        names = grounding.extract_part_numbers(prompt) if s.grounding else []
+        parts, missing = self.toolkit.ground(names) if names else ([], [])
+        timings["ground"] = time.perf_counter() - t
+        if parts:
+            emit(on_progress, "ground", "pin tables for " + ", ".join(p.lib_id for p in parts))
+
+        t = time.perf_counter()
+        query = " ".join([prompt] + [f"{p.name} {p.keywords} {p.description}" for p in parts])
+        assert self._retriever is not None
+        examples = self._retriever.top(query, s.fewshot_k, budget_chars=16000)
+        timings["retrieve"] = time.perf_counter() - t
+        if examples:
+            emit(on_progress, "retrieve", "examples: " + ", ".join(e.id for e in examples))
+
+        t = time.perf_counter()
+        messages = build_messages(prompt, examples, parts, missing)
+        timings["prompt"] = time.perf_counter() - t
+        grammar = self.toolkit.gbnf() if s.grammar_mode != "none" else None
+        given = {p.lib_id for p in parts} | {p.name.casefold() for p in parts}
+
+        llm_seconds = [0.0]
+
+        def ask(convo: list[dict[str, str]], rnd: int) -> Completion:
+            c = self.llm.complete(convo, grammar=grammar, on_progress=on_progress, cancel=cancel, round=rnd)
+            llm_seconds[0] += c.elapsed
+            return c
+
+        def ground_more(chk: Check) -> tuple[list[PartPins], list[str]]:
+            found, lost = [], []
+            for ref in chk.refs_to_ground:
+                comp = next((c for c in chk.document.components if c.ref == ref), None) if chk.document else None
+                if comp is None or comp.lib_id in given or comp.type.casefold() in given:
+                    continue
+                given.add(comp.lib_id)
+                p = self.toolkit.lookup(comp.lib_id)
+                if p is not None and p.lib_id not in given:
+                    given.add(p.lib_id)
+                    found.append(p)
+                elif p is None:
+                    lost.append(comp.type)
+                if len(found) >= 6:
+                    break
+            return found, lost
+
+        loop = run_repair_loop(ask, self.check_answer, messages, s.max_rounds, ground_more, on_progress, cancel)
+        final = loop.final.check
+        total = time.perf_counter() - t_start
+        timings["llm"] = llm_seconds[0]
+        timings["check"] = sum(a.check.seconds.get("check", 0.0) for a in loop.attempts)
+        timings["erc"] = sum(a.check.seconds.get("erc", 0.0) for a in loop.attempts)
+        timings["total"] = total
+        timings["overhead"] = max(0.0, total - timings["llm"] - timings["prepare"])
+        result = GenerationResult(
+            prompt=prompt, ok=loop.ok, document=final.document, tokn_text=final.tokn_text,
+            findings=final.findings, rounds=len(loop.attempts),
+            refusal=None if loop.ok else refusal_text(final.findings, len(loop.attempts), loop.stopped),
+            decoded=final.decoded if loop.ok else None, erc=final.erc, attempts=loop.attempts,
+            examples=[e.id for e in examples], parts=[p.lib_id for p in parts], missing_parts=missing,
+            grammar_mode=loop.final.completion.grammar_mode, prompt_tokens=approx_tokens(messages),
+            timings=timings)
+        emit(on_progress, "done", "valid circuit" if result.ok else "refused", round=result.rounds)
+        return result
+
+    def check_answer(self, completion: Completion) -> Check:
+        """Parse, validate, decode and (when available) ERC one answer."""
+        tk = self.toolkit
+        sec: dict[str, float] = {}
+        t = time.perf_counter()
+        doc, text, findings, no_doc = tk.read_answer(completion.text)
+        sec["parse"] = time.perf_counter() - t
+        if completion.truncated and doc is None:
+            findings.append(_finding("error", "truncated", "the answer was cut off (length limit) before its end"))
+        if doc is None:
+            return Check(False, findings, None, text, no_document=no_doc, seconds=sec)
+        t = time.perf_counter()
+        findings = findings + tk.validate(doc)
+        sec["validate"] = time.perf_counter() - t
+        refs = _refs_to_ground(doc, findings)
+        if any(f.severity == "error" for f in findings):
+            return Check(False, findings, doc, text, refs_to_ground=refs, seconds=sec)
+        t = time.perf_counter()
+        decoded, dec_findings = tk.decode(doc)
+        sec["decode"] = time.perf_counter() - t
+        findings += dec_findings
+        if decoded is None:
+            return Check(False, findings, doc, text, refs_to_ground=refs, seconds=sec)
+        t = time.perf_counter()
+        report, erc_findings = tk.erc(decoded)
+        sec["erc"] = time.perf_counter() - t
+        findings += erc_findings
+        ok = not any(f.severity == "error" for f in findings)
+        return Check(ok, findings, doc, text, decoded, report, refs_to_ground=refs, seconds=sec)
+
+
+def _refs_to_ground(doc: Any, findings: list) -> list[str]:
+    """References whose real pins the model should see: parts with pin findings first, then
+    other multi-pin parts (anything but two-pin passives)."""
+    out: dict[str, None] = {}
+    refs = {c.ref for c in doc.components}
+    for f in findings:
+        if f.code in _PIN_CODES and f.where:
+            ref = f.where.split(".", 1)[0] if f.where not in refs else f.where
+            if ref in refs:
+                out.setdefault(ref, None)
+    for c in doc.components:
+        if c.type not in _TWO_PIN:
+            out.setdefault(c.ref, None)
+    return list(out)
+
+
+# ---- module-level entry points ----------------------------------------------------------------
+
+_GENERATORS: dict[tuple, Generator] = {}
+_GEN_LOCK = threading.Lock()
+
+
+def generate(prompt: str, settings: Settings, on_progress: Optional[ProgressCallback] = None,
+             cancel: Optional[threading.Event] = None) -> GenerationResult:
+    """Generate a circuit for ``prompt`` with ``settings``.
+
+    Raises :class:`~tokn.generate.progress.EndpointError` when the endpoint fails (auth,
+    model, unreachable after retries), :class:`~tokn.generate.progress.Cancelled` when
+    ``cancel`` is set, :class:`GenerationError` for bad settings; a circuit the model could
+    not get right is *not* an exception but a result with ``ok`` False and a ``refusal``.
+    Loaded resources are reused by later calls with equal settings.
+    """
+    key = tuple(sorted((k, repr(v)) for k, v in settings.public_dict().items())) + (settings.api_key,)
+    with _GEN_LOCK:
+        gen = _GENERATORS.get(key)
+        if gen is None:
+            gen = _GENERATORS[key] = Generator(settings)
+    return gen.generate(prompt, on_progress, cancel)
+
+
+def write_outputs(result: GenerationResult, sch_path: Optional[str] = None, tokn_path: Optional[str] = None,
+                  svg_path: Optional[str] = None, toolkit: Optional[Toolkit] = None) -> list[str]:
+    """Write the schematic, the TOKN text and an SVG preview of a result that passed.
+
+    Raises :class:`GenerationError` for a refused result (nothing is written) and when an
+    SVG is asked for without a schematic path or without kicad-cli.
+    """
+    if not result.ok or result.decoded is None or result.tokn_text is None:
+        raise GenerationError("refusing to write a circuit that did not pass its checks")
+    tk = toolkit or Toolkit()
+    written: list[str] = []
+    if tokn_path:
+        os.makedirs(os.path.dirname(os.path.abspath(tokn_path)), exist_ok=True)
+        with open(tokn_path, "w", encoding="utf-8") as f:
+            f.write(result.tokn_text)
+        written.append(tokn_path)
+    tmpdir = None
+    if svg_path and not sch_path:
+        tmpdir = tempfile.mkdtemp(prefix="tokn-gen-")
+        sch_path = os.path.join(tmpdir, "generated.kicad_sch")
+    try:
+        if sch_path:
+            files = tk.write_schematic(result.decoded, sch_path)
+            if tmpdir is None:
+                written += files
+        if svg_path:
+            from ..kicad import kicad_cli
+            if not kicad_cli.available():
+                raise GenerationError("an SVG preview needs kicad-cli (KiCad 9)")
+            written.append(tk.export_svg(sch_path, svg_path))
+    finally:
+        if tmpdir:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+    return written

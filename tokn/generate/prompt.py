@@ -1,0 +1,122 @@
+"""The messages sent to the LLM: system rules, few-shot turns, the request with its pin
+tables, and the repair message.
+
+Shape of a conversation (chat format)::
+
+    system     SYSTEM_PROMPT
+    user       "Design request: <example request>"      } one pair per few-shot example
+    assistant  <example TOKN>                           }
+    user       request + pin tables of the named parts
+    [assistant <previous answer>, user <repair message>]  (repair rounds; only the last one)
+"""
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from .fewshot import Example
+from .grounding import PartPins, pin_table
+
+SYSTEM_PROMPT = """\
+You design electronic circuits. Answer with exactly one TOKN document (a compact text form \
+of a KiCad schematic) and nothing else: no explanation, no markdown fences.
+
+TOKN layout:
+# TOKN v1
+title: <short title>
+
+components[N]{ref,type,value,fp}:
+  <one row per part: reference (R1, C1, U1, ...), KiCad symbol name, value, footprint (may be empty)>
+
+pins{REF}[N]{num,name,type}:
+  <for each IC: its pin table, copied from the pin tables you are given>
+
+nets[N]{name,pins}:
+  <one row per net: net name, then its pins as "REF.PIN,REF.PIN,..." in double quotes>
+
+Rules:
+1. N in every table header is exactly the number of rows under it; rows are indented by two spaces.
+2. Use only real pins. REF.PIN uses the pin NUMBER from that part's pin table (U1.8, never U1.VCC). \
+Use the pin tables you are given for the named parts; never invent pins.
+3. type is the KiCad symbol name given with the pin table (e.g. LM7805_TO220, ATmega328P-A). For \
+passives use the KiCad Device symbols: R, C, C_Polarized, L, D, LED, Crystal, R_Potentiometer. \
+Their pins are 1 and 2 (C_Polarized: 1 is +; D and LED: 1 is K (cathode), 2 is A (anode); \
+R_Potentiometer: 1, 3 ends, 2 wiper).
+4. Values as engineers write them: 10k, 4.7k, 100nF, 10uF, 16MHz, 330.
+5. Each pin is in at most one net. Connect every power pin (power_in) of every IC.
+6. Power nets are named GND, +5V, +3V3, +12V, VCC, VBAT...; signal nets by function (VOUT, SDA, \
+RESET); unnamed nets N1, N2, ...
+7. A part with several units (e.g. a dual op-amp) is ONE components row; its nets may use the pins \
+of all its units.
+8. A field that contains a comma is written in double quotes.
+"""
+
+MAX_FINDINGS = 30
+
+
+def _example_user(e: Example) -> str:
+    return f"Design request: {e.request or e.title or 'a circuit'}"
+
+
+def grounding_block(parts: Sequence[PartPins], missing: Sequence[str] = ()) -> str:
+    """The pin tables, and a note on named parts the library does not have."""
+    out: list[str] = []
+    if parts:
+        out.append("Pin tables of the parts named in the request (real KiCad symbols; "
+                   "use these type names and pin numbers):")
+        out += [pin_table(p) for p in parts]
+    if missing:
+        out.append(f"Not in the KiCad libraries: {', '.join(missing)}. For such a part write its part "
+                   "number as type and give its complete pins{REF}[N]{num,name,type} table from "
+                   "the datasheet.")
+    return "\n\n".join(out)
+
+
+def build_messages(request: str, examples: Sequence[Example] = (), parts: Sequence[PartPins] = (),
+                   missing: Sequence[str] = (), system: str = SYSTEM_PROMPT) -> list[dict[str, str]]:
+    """The first conversation for ``request``."""
+    msgs = [{"role": "system", "content": system}]
+    for e in examples:
+        msgs.append({"role": "user", "content": _example_user(e)})
+        msgs.append({"role": "assistant", "content": e.text.rstrip("\n")})
+    user = f"Design request: {request.strip()}"
+    g = grounding_block(parts, missing)
+    if g:
+        user += "\n\n" + g
+    user += "\n\nAnswer with the TOKN document only, starting with the line '# TOKN v1'."
+    msgs.append({"role": "user", "content": user})
+    return msgs
+
+
+def repair_message(findings: Iterable, *, truncated: bool = False, no_document: bool = False,
+                   parts: Sequence[PartPins] = (), missing: Sequence[str] = ()) -> str:
+    """What goes back to the model after a failed answer: every finding (``str(f)`` of each,
+    errors first, at most :data:`MAX_FINDINGS`), what to do about a cut-off or missing
+    document, and the pin tables of parts the model used that the first prompt lacked."""
+    fs = sorted(findings, key=lambda f: 0 if getattr(f, "severity", "error") == "error" else 1)
+    lines = ["Your answer has problems. Fix every one of them and answer with the complete corrected "
+             "TOKN document only (starting with '# TOKN v1', no explanation)."]
+    if no_document:
+        lines.append("- Your answer contained no TOKN document. Start with the line '# TOKN v1', then "
+                     "the components, pins and nets tables.")
+    if truncated:
+        lines.append("- Your answer was cut off before its end (length limit). Write a shorter "
+                     "document: only components, pins of ICs and nets; no comments.")
+    shown = fs[:MAX_FINDINGS]
+    lines += [f"- {f}" for f in shown]
+    if len(fs) > len(shown):
+        lines.append(f"- ... and {len(fs) - len(shown)} more problems of the same kinds")
+    g = grounding_block(parts, missing)
+    if g:
+        lines += ["", g.replace("the parts named in the request", "parts in your answer")]
+    return "\n".join(lines)
+
+
+def repair_messages(first: list[dict[str, str]], answer: str, repair: str) -> list[dict[str, str]]:
+    """The conversation of a repair round: the first conversation, the failed answer, the
+    repair message (earlier failed rounds are left out to keep the prompt short)."""
+    return first + [{"role": "assistant", "content": answer}, {"role": "user", "content": repair}]
+
+
+def approx_tokens(messages: Sequence[dict[str, str]]) -> int:
+    """A quick token estimate of a conversation (characters / 3.6 + 4 per message)."""
+    return int(sum(len(m["content"]) for m in messages) / 3.6) + 4 * len(messages)

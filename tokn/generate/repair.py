@@ -1,0 +1,118 @@
+"""The bounded ask-check-repair loop.
+
+:func:`run_repair_loop` asks the model (``ask``), checks the answer (``check``), and while
+the check fails and rounds remain, sends the findings back (with pin tables of parts the
+model introduced, from ``ground_more``).  It stops at the first answer that passes, after
+``max_rounds`` answers, or when the model repeats an answer word for word (another round
+would not help).  It never raises for a bad answer; endpoint errors and cancellation
+propagate.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Protocol
+
+from .grounding import PartPins
+from .llm import Completion
+from .progress import ProgressCallback, check_cancel, emit
+from .prompt import repair_message, repair_messages
+
+#: Longest failed answer echoed back in a repair round (characters).
+MAX_ECHO = 12000
+
+
+class FindingLike(Protocol):
+    severity: str
+    code: str
+    message: str
+    where: str
+
+
+@dataclass
+class Check:
+    """The verdict on one answer.
+
+    ``ok``: it may be returned to the user.  ``findings``: errors and warnings (errors make
+    ``ok`` false).  ``document``/``tokn_text``: the parsed document and its canonical text
+    when the answer parsed.  ``decoded``: the KiCad schematic when it was decoded.
+    ``no_document``: no TOKN text was found at all.  ``refs_to_ground``: references whose
+    library pins the model should see on the next round.
+    """
+    ok: bool
+    findings: list = field(default_factory=list)
+    document: Any = None
+    tokn_text: Optional[str] = None
+    decoded: Any = None
+    erc: Optional[dict] = None
+    no_document: bool = False
+    refs_to_ground: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)   # parse, validate, decode, erc
+
+    @property
+    def errors(self) -> list:
+        return [f for f in self.findings if f.severity == "error"]
+
+
+@dataclass
+class Attempt:
+    round: int                   # 1-based
+    completion: Completion
+    check: Check
+    repair_prompt: Optional[str] = None    # the message sent after this attempt, if any
+
+
+@dataclass
+class LoopResult:
+    attempts: list[Attempt]
+    stopped: str                 # "ok" | "max-rounds" | "repeated"
+
+    @property
+    def final(self) -> Attempt:
+        return self.attempts[-1]
+
+    @property
+    def ok(self) -> bool:
+        return self.final.check.ok
+
+
+Ask = Callable[[list[dict[str, str]], int], Completion]
+CheckFn = Callable[[Completion], Check]
+GroundMore = Callable[[Check], tuple[list[PartPins], list[str]]]
+
+
+def run_repair_loop(ask: Ask, check: CheckFn, messages: list[dict[str, str]], max_rounds: int,
+                    ground_more: Optional[GroundMore] = None,
+                    on_progress: Optional[ProgressCallback] = None,
+                    cancel: Optional[threading.Event] = None) -> LoopResult:
+    """Run at most ``max_rounds`` (>= 1) ask/check rounds starting from ``messages``."""
+    attempts: list[Attempt] = []
+    convo = messages
+    previous: Optional[str] = None
+    for rnd in range(1, max(1, max_rounds) + 1):
+        check_cancel(cancel)
+        completion = ask(convo, rnd)
+        check_cancel(cancel)
+        emit(on_progress, "check", "checking the answer", round=rnd)
+        t0 = time.perf_counter()
+        verdict = check(completion)
+        verdict.seconds.setdefault("check", time.perf_counter() - t0)
+        attempt = Attempt(rnd, completion, verdict)
+        attempts.append(attempt)
+        if verdict.ok:
+            return LoopResult(attempts, "ok")
+        if rnd >= max_rounds:
+            return LoopResult(attempts, "max-rounds")
+        if previous is not None and completion.text.strip() == previous:
+            return LoopResult(attempts, "repeated")
+        previous = completion.text.strip()
+        parts, missing = ground_more(verdict) if ground_more is not None else ([], [])
+        msg = repair_message(verdict.findings, truncated=completion.truncated,
+                             no_document=verdict.no_document, parts=parts, missing=missing)
+        attempt.repair_prompt = msg
+        n_err = len(verdict.errors)
+        emit(on_progress, "repair", f"answer {rnd} has {n_err} error{'s' if n_err != 1 else ''}"
+             f"{' (no TOKN document)' if verdict.no_document else ''}; asking for a repair", round=rnd)
+        convo = repair_messages(messages, completion.text[:MAX_ECHO], msg)
+    raise AssertionError("unreachable")
