@@ -1,6 +1,6 @@
 """Choosing the few-shot examples most relevant to a request (BM25).
 
-Documents are an example's request, title, tags and TOKN text (component types, values, pin
+Scoring is BM25+ (``rank_bm25.BM25Plus``).  Documents are an example's request, title, tags and TOKN text (component types, values, pin
 and net names); the query is the user's request plus, when the pipeline found them, the
 keywords and descriptions of the parts it names (so "LM317" finds a regulator example even
 when no example uses an LM317).  Tokens are lower-case words, part numbers kept whole and
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Sequence
 
-from rank_bm25 import BM25Okapi
+from rank_bm25 import BM25Plus
 
 from .fewshot import Example
 
@@ -62,15 +62,20 @@ class Retriever:
     def __init__(self, examples: Sequence[Example]) -> None:
         self.examples = list(examples)
         docs = [tokenize(e.search_text()) or ["_empty_"] for e in self.examples]
-        self._bm25 = BM25Okapi(docs) if docs else None
+        self._bm25 = BM25Plus(docs) if docs else None
 
     def scores(self, query: str) -> list[float]:
+        """BM25+ relevance of each example above the score of an example sharing no query
+        token (so 0 means unrelated).  BM25+ rather than Okapi BM25 because with a dozen
+        examples Okapi's idf is zero or negative for any word in half of them."""
         if self._bm25 is None:
             return []
         q = tokenize(query)
         if not q:
             return [0.0] * len(self.examples)
-        return [float(s) for s in self._bm25.get_scores(q)]
+        bm = self._bm25
+        base = sum((bm.idf.get(t) or 0.0) * bm.delta for t in q)
+        return [float(s) - base for s in bm.get_scores(q)]
 
     def top(self, query: str, k: int, budget_chars: int | None = None,
             exclude: Iterable[str] = ()) -> list[Example]:

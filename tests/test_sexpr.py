@@ -1,0 +1,120 @@
+"""The S-expression layer: lossless, tolerant of what real files contain, and in agreement
+with sexpdata (an independent implementation) on what the text means."""
+from __future__ import annotations
+
+import glob
+import os
+
+import pytest
+import sexpdata
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tokn.errors import SexprSyntaxError
+from tokn.sexpr import dumps, parse, parse_lossless, quote, text
+
+from .conftest import CORPUS, needs_shared
+
+# --- generated trees -------------------------------------------------------------------
+
+symbols = st.from_regex(r"[A-Za-z_+\-*/.:#][A-Za-z0-9_+\-*/.:#]{0,12}", fullmatch=True)
+numbers = st.one_of(st.integers(-10**6, 10**6).map(str),
+                    st.floats(-1e4, 1e4, allow_nan=False).map(lambda f: f"{f:.4f}"))
+strings = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20).map(quote)
+atoms = st.one_of(symbols, numbers, strings)
+trees = st.recursive(st.builds(lambda h, a: [h, *a], symbols, st.lists(atoms, max_size=4)),
+                     lambda kids: st.builds(lambda h, a: [h, *a], symbols, st.lists(st.one_of(atoms, kids), max_size=5)),
+                     max_leaves=40)
+whitespace = st.sampled_from([" ", "  ", "\n", "\t", "\n\t\t", "\r\n"])
+
+
+def _render(tree, ws) -> str:
+    """Text of ``tree`` with arbitrary (drawn) whitespace between tokens."""
+    parts = ["("]
+    for i, item in enumerate(tree):
+        if i:
+            parts.append(ws.draw(whitespace))
+        parts.append(_render(item, ws) if isinstance(item, list) else item)
+    parts.append(")")
+    return "".join(parts)
+
+
+def _to_sexpdata(tree):
+    """What sexpdata should make of our raw-token tree."""
+    out = []
+    for item in tree:
+        if isinstance(item, list):
+            out.append(_to_sexpdata(item))
+        elif item.startswith('"'):
+            out.append(text(item))
+        else:
+            try:
+                out.append(int(item))
+            except ValueError:
+                try:
+                    out.append(float(item))
+                except ValueError:
+                    out.append(sexpdata.Symbol(item))
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(trees, st.data())
+def test_lossless_text_round_trip(tree, data):
+    src = _render(tree, data) + data.draw(whitespace)
+    assert dumps(parse_lossless(src)) == src
+    assert parse(src) == [tree]
+
+
+@settings(max_examples=200, deadline=None)
+@given(trees, st.data())
+def test_agrees_with_sexpdata(tree, data):
+    src = _render(tree, data)
+    ours = _to_sexpdata(parse(src)[0])
+    theirs = sexpdata.loads(src, nil=None, true=None, false=None)
+    assert ours == theirs
+
+
+@settings(max_examples=100, deadline=None)
+@given(trees)
+def test_new_trees_are_formatted_and_read_back(tree):
+    assert parse(dumps(tree)) == [tree]
+
+
+def test_edit_reformats_only_what_changed():
+    src = '(kicad_sch\n  (version 1)\n  (a  "x"   (b 1))\n  (c 2)\n)\n'
+    doc = parse_lossless(src)
+    doc[0][3].append("3")                          # (c 2) -> (c 2 3)
+    out = dumps(doc)
+    assert '(a  "x"   (b 1))' in out and "(c 2 3)" in out
+    assert parse(out) == [["kicad_sch", ["version", "1"], ["a", '"x"', ["b", "1"]], ["c", "2", "3"]]]
+
+
+@needs_shared
+def test_every_corpus_file_round_trips_byte_for_byte():
+    files = glob.glob(os.path.join(CORPUS, "files", "**", "*.kicad_sch"), recursive=True)
+    assert files
+    for f in files:
+        with open(f, encoding="utf-8") as fh:
+            src = fh.read()
+        assert dumps(parse_lossless(src, f)) == src, f
+
+
+def test_stray_top_level_expressions_are_read():
+    tree = parse('(kicad_sch (version 1))\n(comment 1 "x")\n')
+    assert tree[0][0] == "kicad_sch" and tree[1][0] == "comment"
+
+
+@pytest.mark.parametrize("src, line, col, what", [
+    ("(kicad_sch\n  (version 1)\n", 3, 1, "not closed"),
+    ('(kicad_sch\n  (title "abc)\n)', 2, 10, "unterminated string"),
+    ("(a))\n", 1, 4, "unexpected ')'"),
+    ("garbage here", 1, 1, "expected '('"),
+    ("", 1, 1, "empty"),
+])
+def test_malformed_input_is_located(src, line, col, what):
+    with pytest.raises(SexprSyntaxError) as e:
+        parse(src, "x.kicad_sch")
+    assert (e.value.line, e.value.col) == (line, col)
+    assert what in e.value.message
+    assert str(e.value).startswith(f"x.kicad_sch:{line}:{col}: ")
