@@ -70,8 +70,10 @@ def documents(draw, with_coordinates: bool | None = None):
     nets = []
     auto = 0
     for g, (key, members) in enumerate(sorted(groups.items())):
-        if names and draw(st.booleans()):
-            name = names[g]
+        if names and (len(members) == 1 or draw(st.booleans())):
+            name = names[g]           # a lone pin is a net only when something names it
+        elif len(members) == 1:
+            continue
         else:
             auto += 1
             name = f"N{auto}"

@@ -131,8 +131,7 @@ def encode_design(path: str, detail: str = "full") -> EncodeResult:
     for ni, net in enumerate(dn.nets):
         pins = sorted({f"{p.ref}.{p.pin}" for p in net.pins if _is_netlisted(p.ref)}, key=natural_key)
         net_pins[ni] = pins
-    used = set(names)
-    order = sorted(used, key=lambda ni: (not dn.nets[ni].named, natural_key(names[ni])))
+    order = sorted(names, key=lambda ni: (not dn.nets[ni].named, natural_key(names[ni])))
     for ni in order:
         doc.nets.append(m.Net(names[ni], net_pins[ni]))
 
@@ -204,9 +203,13 @@ def _net_names(dn: DesignNets, geometry_instance: dict[int, int]) -> dict[int, s
     Unnamed nets are numbered in the natural order of their first pin (nets with no pin
     but drawn wires come after, in drawing order), skipping numbers that named nets use.
     """
+    # Listed: named nets that reach a pin or are drawn, and unnamed nets joining two or
+    # more pins.  A lone unconnected pin (even with a dangling wire) is not a net; wires
+    # of unlisted nets get an empty net name.
     listed: set[int] = set()
     for ni, net in enumerate(dn.nets):
-        if any(_is_netlisted(p.ref) for p in net.pins):
+        npins = len({(p.ref, p.pin) for p in net.pins if _is_netlisted(p.ref)})
+        if npins >= 2 or (npins == 1 and net.named):
             listed.add(ni)
     drawn: list[int] = []
     for fid, i in geometry_instance.items():
@@ -214,7 +217,7 @@ def _net_names(dn: DesignNets, geometry_instance: dict[int, int]) -> dict[int, s
         for wi in range(len(g.file.wires)):
             sg = g.wire_subgraph.get(wi)
             ni = dn.subgraph_net.get((i, sg)) if sg is not None else None
-            if ni is not None and ni not in listed:
+            if ni is not None and ni not in listed and dn.nets[ni].named:
                 listed.add(ni)
                 drawn.append(ni)
     names: dict[int, str] = {}

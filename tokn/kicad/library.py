@@ -54,7 +54,7 @@ from .libtable import load_symbol_libraries
 CACHE_VERSION = 1
 _CACHE_SUBDIR = f"symbol-index-v{CACHE_VERSION}"
 #: Bumped whenever the record layout or the scanner's output changes.
-_FORMAT = (CACHE_VERSION, 3)
+_FORMAT = (CACHE_VERSION, 4)
 
 #: KiCad 9 mandatory fields; a derived symbol overrides them only with a non-empty text.
 MANDATORY_FIELDS = ("Reference", "Value", "Footprint", "Datasheet", "Description")
@@ -146,7 +146,8 @@ _ATOM = rf'(?:{_STR}|[^\s()"]+)'
 _BARE = r'[^\s()"]+'
 _KEY = re.compile(r'\(\s*(symbol|pin|property|extends|power)(?=[\s()])')
 _SYMBOL = re.compile(rf'\(\s*symbol\s+({_ATOM})')
-_PROPERTY = re.compile(rf'\(\s*property\s+({_ATOM})\s+({_ATOM})')
+# KiCad 9 marks private fields with a bare ``private`` before the name.
+_PROPERTY = re.compile(rf'\(\s*property\s+(?:private\s+)?({_ATOM})\s+({_ATOM})')
 _EXTENDS = re.compile(rf'\(\s*extends\s+({_ATOM})')
 _POWER = re.compile(rf'\(\s*power(?:\s+({_ATOM}))?\s*\)')
 # List bodies nested at most 0/1/2 deep, as unrolled loops (linear time).
@@ -187,12 +188,31 @@ def _byte_offsets(src: str, positions: list[int]) -> list[int]:
     return out
 
 
-def _records_from_libsymbol(sym: LibSymbol, start: int, end: int) -> tuple[_Rec, tuple | None]:
-    """Record and pin tuple of an exactly parsed symbol (character offsets)."""
+def _prop_args(node) -> list | None:
+    """``[name, value...]`` atoms of a ``(property [private] "name" "value" ...)`` node."""
+    if type(node) is str or not node or node[0] != "property":
+        return None
+    args = node[2:] if len(node) > 2 and node[1] == "private" else node[1:]
+    return args if args and type(args[0]) is str else None
+
+
+def node_properties(node: list) -> dict[str, str]:
+    """Properties of a ``(symbol ...)`` node; a KiCad 9 ``private`` flag is not a name."""
+    out = {}
+    for c in node:
+        a = _prop_args(c)
+        if a is not None and len(a) > 1 and type(a[1]) is str:
+            out[intern(text(a[0]))] = text(a[1])
+    return out
+
+
+def _records_from_node(node: list, start: int, end: int) -> tuple[_Rec, tuple | None]:
+    """Record and pin tuple of one exactly parsed ``(symbol ...)`` node."""
+    sym = parse_lib_symbol(node)
     pins = tuple((p.number, p.name, p.type, p.unit, p.style, p.hidden, p.x, p.y, p.angle, p.length)
                  for p in sym.pins)
     rec = (sym.name, sym.extends, start, end, sym.unit_count, sym.power,
-           {intern(k): v for k, v in sym.properties.items()}, len(pins))
+           node_properties(node), len(pins))
     return rec, (pins if not sym.extends else None)
 
 
@@ -206,15 +226,14 @@ def _scan_exact(src: str, path: str) -> tuple[list[_Rec], list[tuple | None]]:
     for node in root:
         if type(node) is str or not node or node[0] != "symbol" or len(node) < 2:
             continue
-        r, p = _records_from_libsymbol(parse_lib_symbol(node), node.span[0], node.span[1])
+        r, p = _records_from_node(node, node.span[0], node.span[1])
         recs.append(r)
         pins.append(p)
     return recs, pins
 
 
 def _exact_symbol(src: str, start: int, end: int) -> tuple[_Rec, tuple | None]:
-    node = parse(src[start:end])[0]
-    return _records_from_libsymbol(parse_lib_symbol(node), start, end)
+    return _records_from_node(parse(src[start:end])[0], start, end)
 
 
 def _unbalanced_strings(src: str) -> list[tuple[int, int, int]]:
@@ -552,9 +571,8 @@ def merge_properties(levels: Iterable[Mapping[str, str]]) -> dict[str, str]:
 
 
 def _prop_key(node) -> str | None:
-    if type(node) is not str and node and node[0] == "property" and len(node) > 1:
-        return text(node[1])
-    return None
+    a = _prop_args(node)
+    return text(a[0]) if a is not None else None
 
 
 def flatten_symbol_nodes(chain: list[list], lib_id: str) -> list:
@@ -575,7 +593,8 @@ def flatten_symbol_nodes(chain: list[list], lib_id: str) -> list:
             k = _prop_key(pnode)
             if k is None:
                 continue
-            v = text(pnode[2]) if len(pnode) > 2 and type(pnode[2]) is str else ""
+            a = _prop_args(pnode)
+            v = text(a[1]) if len(a) > 1 and type(a[1]) is str else ""
             if v == "" and k in _INHERIT_UNLESS_SET:
                 continue
             idx = [i for i, c in enumerate(root) if _prop_key(c) is not None]
@@ -823,12 +842,19 @@ class SymbolIndex:
     def get(self, lib_id: str) -> LibSymbol | None:
         """The full symbol ``Lib:Name`` (exact, case-sensitive), or None.
 
-        Equals ``parse_lib_symbol(embed_node(lib_id))``: ``name`` is the lib_id, ``node`` the
-        flattened tree (parent's units, graphics and pins for a derived symbol),
-        ``extends`` empty.  Each call returns new objects.
+        Equals ``parse_lib_symbol(embed_node(lib_id))`` with properties read by
+        :func:`node_properties` (KiCad 9 ``private`` fields): ``name`` is the lib_id,
+        ``node`` the flattened tree (parent's units, graphics and pins for a derived
+        symbol), ``extends`` empty.  Each call returns new objects.
         """
         node = self.embed_node(lib_id)
-        return None if node is None else parse_lib_symbol(node)
+        if node is None:
+            return None
+        sym = parse_lib_symbol(node)
+        sym.properties = node_properties(node)      # (property private ...) read right
+        sym.keywords = sym.properties.get("ki_keywords", "")
+        sym.description = sym.properties.get("Description", sym.properties.get("ki_description", ""))
+        return sym
 
     def embed_text(self, lib_id: str, indent: int = 0) -> str:
         """S-expression text of :meth:`embed_node`, laid out as KiCad writes it with
@@ -857,9 +883,9 @@ class SymbolIndex:
         5. a KiCad wildcard name (lowercase ``x`` after a digit, capital or ``x`` stands for
            one letter or digit) equals the query, then 6. matches a prefix of it
            (``MAX98306EDT`` -> ``MAX98306xDT``; longer names first);
-        7. words of the query (``[0-9a-z]+`` with an optional ``.digits``, case-folded)
-           found as words of the name (weight 4), keywords (2) or description (1): more
-           query words matched first, then the larger weight sum.
+        7. words of the query (``[0-9a-z]+`` with an optional ``.digits``, case-folded,
+           two characters or more) found as words of the name (weight 4), keywords (2) or
+           description (1): more query words matched first, then the larger weight sum.
 
         Within a tier: shorter names first (tiers 3 and 6: longer first), then ``Lib:Name``
         case-insensitively, then as written.  The result does not depend on the order of
@@ -929,7 +955,7 @@ class SymbolIndex:
                         part.append(cand(nick, lib, i))
         if emit(full) or emit(part, longest):
             return out
-        toks = list(dict.fromkeys(_WORD.findall(qcf)))
+        toks = [w for w in dict.fromkeys(_WORD.findall(qcf)) if len(w) > 1]
         score: dict[tuple, list[int]] = {}
         for tok in toks:
             hit: dict[tuple, int] = {}
