@@ -3,7 +3,7 @@
 
 usage: scripts/make_fewshot.py [--shared ../shared] [--out tokn/data/fewshot] [--max-tokens 1500] [--check]
 
-Every source below is a small real schematic from ../shared (the TOKN v1.2 reference
+Every source below is a small real schematic (or one sheet of one) from ../shared (the TOKN v1.2 reference
 examples, MIT; and corpus projects under MIT, Apache-2.0 or CERN-OHL-P-2.0, all permissive:
 no share-alike, no non-commercial clause).  Each is encoded with :func:`tokn.encode.encode_file`,
 reduced to components, pin tables and nets (:func:`tokn.generate.fewshot.compact_tokn`;
@@ -26,52 +26,69 @@ sys.path.insert(0, ROOT)
 
 ANCHOR_REPO = "TOKN v1.2 reference examples (shared/anchor)"
 
-#: id, file under shared/, request (what the design does, as a user would ask), tags.
+#: id, title, file under shared/, request (what the design does, as a user would ask), tags.
 SOURCES = [
-    ("can-transceiver-mcp2551", "anchor/examples/mcp2551-can-transceiver/schematic.kicad_sch",
+    ("can-transceiver-mcp2551", "MCP2551 CAN transceiver",
+     "anchor/examples/mcp2551-can-transceiver/schematic.kicad_sch",
      "CAN bus transceiver using MCP2551 with 60 ohm termination, 1k slope-control resistor on Rs and "
      "0.1uF decoupling on +5V", ["can", "interface", "transceiver"]),
-    ("rs232-max232", "anchor/examples/max232-uart-rs232/schematic.kicad_sch",
+    ("rs232-max232", "MAX232 TTL to RS232",
+     "anchor/examples/max232-uart-rs232/schematic.kicad_sch",
      "TTL UART to RS232 level shifter using MAX232 with 10uF charge-pump capacitors", ["rs232", "uart", "serial"]),
-    ("vr-conditioner-max9926", "anchor/examples/max9926-vr-conditioner/schematic.kicad_sch",
+    ("vr-conditioner-max9926", "MAX9926 VR sensor conditioner",
+     "anchor/examples/max9926-vr-conditioner/schematic.kicad_sch",
      "Dual variable-reluctance (crank/cam) sensor conditioner using MAX9926 with 10k input resistors and "
      "filter capacitors", ["sensor", "automotive", "analog"]),
-    ("knock-sensor-tpic8101", "anchor/examples/tpic8101-knock-sensor/schematic.kicad_sch",
+    ("knock-sensor-tpic8101", "TPIC8101 knock sensor interface",
+     "anchor/examples/tpic8101-knock-sensor/schematic.kicad_sch",
      "Engine knock sensor interface using TPIC8101 with 4MHz crystal, 100k input resistors, 3.3nF input "
      "capacitors and decoupling", ["sensor", "automotive", "spi", "crystal"]),
-    ("current-source-lm317", "anchor/examples/4-channel-current-source/schematic.kicad_sch",
+    ("current-source-lm317", "Four switched LM317-type current sources",
+     "anchor/examples/4-channel-current-source/schematic.kicad_sch",
      "Four switched constant current sources using NCV317 (LM317-type) adjustable regulators, BSS84 P-channel "
      "MOSFET switches and a ULQ2003 Darlington driver", ["regulator", "current source", "mosfet", "driver"]),
-    ("usb-c-ldo-ams1117", "corpus/files/tmilkovic51__esp32c3_devboard/usb_power_supply.kicad_sch",
+    ("usb-c-ldo-ams1117", "USB-C input and AMS1117-3.3 regulator",
+     "corpus/files/tmilkovic51__esp32c3_devboard/usb_power_supply.kicad_sch",
      "USB-C 5V input with AMS1117-3.3 LDO regulator to 3.3V, SRV05-4 ESD protection, CC pull-down "
      "resistors and a power LED", ["regulator", "ldo", "usb", "power", "led"]),
-    ("usb-uart-cp2102n", "corpus/files/tmilkovic51__esp32c3_devboard/usb_uart_bridge.kicad_sch",
+    ("usb-uart-cp2102n", "CP2102N USB-UART bridge",
+     "corpus/files/tmilkovic51__esp32c3_devboard/usb_uart_bridge.kicad_sch",
      "USB to UART bridge using CP2102N with decoupling capacitors and VBUS sense divider",
      ["usb", "uart", "serial", "interface"]),
-    ("usb-uart-ft231x", "corpus/files/mjbots__moteus/hw/mjuart/ft231x.kicad_sch",
+    ("usb-uart-ft231x", "FT231X USB serial adapter",
+     "corpus/files/mjbots__moteus/hw/mjuart/ft231x.kicad_sch",
      "USB to serial adapter using FT231XQ with decoupling capacitor and UART connectors",
      ["usb", "uart", "serial"]),
-    ("mosfet-switch-2n7002", "corpus/files/scottbez1__smartknob/electronics/view_screen/view_screen.kicad_sch",
+    ("mosfet-switch-2n7002", "Display connector with 2N7002 switch",
+     "corpus/files/scottbez1__smartknob/electronics/view_screen/view_screen.kicad_sch",
      "Display and LED connector board with a 2N7002 N-channel MOSFET low-side switch and pull-up resistors",
      ["mosfet", "transistor", "switch", "connector"]),
-    ("voltage-temp-sense", "corpus/files/mjbots__moteus/hw/c1/vt_sense.kicad_sch",
+    ("voltage-temp-sense", "Voltage and temperature sensing",
+     "corpus/files/mjbots__moteus/hw/c1/vt_sense.kicad_sch",
      "Supply voltage and temperature sensing with resistor dividers, a thermistor and RC filter capacitors "
      "into ADC inputs", ["sensor", "adc", "divider", "filter"]),
-    ("can-transceiver-tcan1042", "corpus/files/mjbots__moteus/hw/c1/can.kicad_sch",
+    ("can-transceiver-tcan1042", "TCAN1042 CAN-FD transceiver",
+     "corpus/files/mjbots__moteus/hw/c1/can.kicad_sch",
      "CAN-FD transceiver TCAN1042 with decoupling capacitors, termination resistor and a 3-pin CAN connector",
      ["can", "interface", "transceiver", "connector"]),
-    ("rs422-sn65hvd35", "corpus/files/mjbots__moteus/hw/x1/rs422.kicad_sch",
+    ("rs422-sn65hvd35", "SN65HVD35 RS-422 transceiver",
+     "corpus/files/mjbots__moteus/hw/x1/rs422.kicad_sch",
      "RS-422 full-duplex transceiver SN65HVD35 with decoupling capacitor, termination and a 6-pin connector",
      ["rs422", "rs485", "serial", "interface"]),
-    ("timer-ne555-clock", "corpus/files/Gawen-pjr__8-bit-computer/clock.kicad_sch",
+    ("timer-ne555-clock", "NE555 clock module",
+     "corpus/files/Gawen-pjr__8-bit-computer/clock.kicad_sch",
      "Clock module with NE555 astable, monostable and debounce timers, 74LS00 NAND gate selection logic, "
      "push button, switch and LEDs", ["timer", "555", "oscillator", "logic", "led"]),
-    ("mcu-rp2040", "corpus/files/Sleepdealr__RP2040-designguide/PCB/RP2040-Guide.kicad_sch",
-     "RP2040 microcontroller minimal system with QSPI flash, 12MHz crystal, USB connector, 3.3V regulator "
-     "and decoupling capacitors", ["mcu", "microcontroller", "crystal", "usb", "flash", "decoupling"]),
-    ("led-sense", "corpus/files/mjbots__moteus/hw/c1/led_sense.kicad_sch",
+    ("buck-ldo-max15062", "MAX15062 buck and TLV70233 LDO power input",
+     "corpus/files/mjbots__moteus/hw/c1/power_input.kicad_sch",
+     "Power input from an XT30 connector with TVS diode protection, MAX15062 buck converter to 5V with "
+     "47uH inductor, and TLV70233 LDO to 3.3V with input and output capacitors",
+     ["power", "regulator", "buck", "converter", "ldo", "tvs"]),
+    ("led-sense", "Indicator LEDs",
+     "corpus/files/mjbots__moteus/hw/c1/led_sense.kicad_sch",
      "Two indicator LEDs with series resistors and a test point", ["led", "indicator"]),
-    ("ir-toy-rp2040", "corpus/files/DangerousPrototypes__BusPirate5-hardware/adapter-ir-toy-3REV3/bp5-ir-toy-v3-rev3.kicad_sch",
+    ("ir-transceiver", "Infrared transceiver adapter",
+     "corpus/files/DangerousPrototypes__BusPirate5-hardware/adapter-ir-toy-3REV3/bp5-ir-toy-v3-rev3.kicad_sch",
      "Infrared receiver and transmitter adapter: IR receiver modules, IR LEDs driven by MOSFETs, "
      "resistors and decoupling", ["infrared", "led", "mosfet", "sensor"]),
 ]
@@ -91,15 +108,45 @@ def _licence(text: str) -> str:
     raise SystemExit(f"not a licence the bundled set may use: {text!r}")
 
 
+def conform(text: str, toolkit, title: str, keep_fp: bool) -> tuple[str, int, list[str]]:
+    """Make an example agree with the KiCad libraries the validator checks against: pin
+    names of parts that resolve to a library symbol become the library's names, and rows of
+    ``pins{REF}`` tables for pins the symbol lacks (and no net uses) are dropped.  Returns
+    (text, names changed, remaining validation errors)."""
+    from tokn.doc import parse_tokn, write_tokn
+    from tokn.generate.fewshot import compact_tokn
+
+    doc = parse_tokn(text)
+    used = {p for n in doc.nets for p in n.pins}
+    fixed = 0
+    for f in toolkit.validate(doc):
+        ref, _, num = f.where.partition(".")
+        rows = doc.pins.get(ref, [])
+        if f.code == "pin-name-mismatch" and "library_name" in f.details:
+            for pd in rows:
+                if pd.number == num:
+                    pd.name = f.details["library_name"]
+                    fixed += 1
+        elif f.code == "unknown-pin" and f.message.startswith("pins{") and f.where not in used:
+            doc.pins[ref] = [pd for pd in rows if pd.number != num]
+    doc.pins = {r: [pd for pd in rows if pd.name not in ("", "~")] for r, rows in doc.pins.items()}
+    doc.pins = {r: rows for r, rows in doc.pins.items() if rows}
+    text = compact_tokn(write_tokn(doc), keep_fp=keep_fp, title=title)
+    errors = [str(f) for f in toolkit.validate(parse_tokn(text)) if f.severity == "error"]
+    return text, fixed, errors
+
+
 def build(shared: str, max_tokens: int) -> tuple[list[dict], dict[str, str], list[str]]:
     from tokn.doc import parse_tokn
     from tokn.encode import encode_file
     from tokn.generate.fewshot import compact_tokn
     from tokn.tokens import count_tokens
 
+    from tokn.generate.pipeline import Toolkit
+    toolkit = Toolkit()
     manifest = _manifest(shared)
     index, texts, notes = [], {}, []
-    for ident, rel, request, tags in SOURCES:
+    for ident, title, rel, request, tags in SOURCES:
         path = os.path.join(shared, rel)
         if rel.startswith("anchor/"):
             src = {"repository": ANCHOR_REPO, "path": rel[len("anchor/"):], "commit": ""}
@@ -115,14 +162,19 @@ def build(shared: str, max_tokens: int) -> tuple[list[dict], dict[str, str], lis
         except Exception as e:                      # report and go on: one bad source must not stop the set
             notes.append(f"skip {ident}: cannot encode: {e}")
             continue
-        text = compact_tokn(full)
+        text = compact_tokn(full, title=title)
         n = count_tokens(text)
         if n > max_tokens:
-            text = compact_tokn(full, keep_fp=False)
+            text = compact_tokn(full, keep_fp=False, title=title)
             n = count_tokens(text)
         if n > max_tokens:
             notes.append(f"skip {ident}: {n} tokens even without footprints (limit {max_tokens})")
             continue
+        text, fixed, errors = conform(text, toolkit, title, keep_fp="fp" in text.split("components[", 1)[1].split("}")[0])
+        if errors:
+            notes.append(f"skip {ident}: {errors[0]}" + (f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""))
+            continue
+        n = count_tokens(text)
         doc = parse_tokn(text)
         if not doc.components or not doc.nets:
             notes.append(f"skip {ident}: no components or nets")
@@ -132,7 +184,8 @@ def build(shared: str, max_tokens: int) -> tuple[list[dict], dict[str, str], lis
                       "licence": licence, "source": f"{src['repository']}:{src['path']}"
                       + (f"@{src['commit'][:12]}" if src["commit"] else ""),
                       "tokens": n, "components": len(doc.refs()), "nets": len(doc.nets)})
-        notes.append(f"ok   {ident}: {n} tokens, {len(doc.refs())} parts, {len(doc.nets)} nets ({licence})")
+        notes.append(f"ok   {ident}: {n} tokens, {len(doc.refs())} parts, {len(doc.nets)} nets ({licence})"
+                     + (f"; {fixed} pin names taken from the KiCad library" if fixed else ""))
     return index, texts, notes
 
 

@@ -367,3 +367,36 @@ def test_usage_errors_exit_2(tmp_path):
     assert run(["encode", str(d), "--format", "jsonl", "-o", str(d)]).exit_code == 2
     assert run(["nosuchcommand"]).exit_code == 2
     assert run_sub(["encode", "--bogus", FIXTURE]).returncode == 2
+
+
+# --------------------------------------------------------------------------- discovery
+
+def test_top_level_discovery(tmp_path):
+    """Sub-sheets (new and old property names, sub-directories) are left out of a
+    directory scan; a .kicad_pro beside a referenced sheet makes it top-level again."""
+    from tokn.cli.sources import expand
+
+    def sch(rel: str, *refs: str, old: bool = False) -> None:
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        key = "Sheet file" if old else "Sheetfile"
+        body = "".join(f'  (sheet (property "Sheetname" "s{i}") (property "{key}" "{r}"))\n'
+                       for i, r in enumerate(refs))
+        p.write_text(f"(kicad_sch (version 20231120)\n{body})\n", encoding="utf-8")
+
+    sch("a/top.kicad_sch", "sub/child.kicad_sch", "power.kicad_sch")
+    sch("a/sub/child.kicad_sch", "../leaf.kicad_sch", old=True)
+    sch("a/leaf.kicad_sch")
+    sch("a/power.kicad_sch")
+    sch("b/main.kicad_sch", "shared.kicad_sch")
+    sch("b/shared.kicad_sch")
+    (tmp_path / "b" / "shared.kicad_pro").write_text("{}", encoding="utf-8")
+    sch("c/lonely.kicad_sch")
+    srcs, corpus = expand([str(tmp_path)])
+    got = sorted(os.path.relpath(s.path, tmp_path) for s in srcs)
+    assert got == ["a/top.kicad_sch", "b/main.kicad_sch", "b/shared.kicad_sch", "c/lonely.kicad_sch"]
+    assert corpus
+    srcs, _ = expand([str(tmp_path / "**" / "*.kicad_sch")])
+    assert sorted(os.path.relpath(s.path, tmp_path) for s in srcs) == got
+    srcs, corpus = expand([str(tmp_path / "a" / "leaf.kicad_sch")])       # named: taken as is
+    assert len(srcs) == 1 and not corpus

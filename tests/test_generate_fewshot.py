@@ -44,7 +44,7 @@ PERMISSIVE = ("MIT", "Apache-2.0", "CC-BY-4.0", "CERN-OHL-P-2.0", "0BSD", "BSD-2
 
 
 def test_compact_keeps_parts_pins_nets_only():
-    out = compact_tokn(FULL)
+    out = compact_tokn(FULL, keep_lib=True, collapse_units=False)
     doc = parse_tokn(out)
     assert [(c.ref, c.type, c.value, c.fp, c.lib, c.unit) for c in doc.components] == [
         ("C1", "C", "100n, X7R", "Capacitor_SMD:C_0603", "Device", 1),
@@ -53,15 +53,29 @@ def test_compact_keeps_parts_pins_nets_only():
     assert all(c.x is None for c in doc.components)
     assert not doc.wires and not doc.labels and not doc.power
     assert [n.pins for n in doc.nets] == [["C1.2", "U1.4"], ["C1.1", "U1.1", "U1.2"]]
-    assert [p.name for p in doc.pins["U1"]] == ["~", "-", "+"]
+    assert [p.name for p in doc.pins["U1"]] == ["-", "+"]           # the unnamed pin 1 row is dropped
     assert "extensions[2]: lib,unit" in out and "wires" not in out
     assert doc.title == "Demo, with comma"
+
+
+def test_compact_defaults_for_llm_examples():
+    text = FULL.replace("nets[2]{name,pins}:", "nets[4]{name,pins}:").replace(
+        '  VOUT,"C1.1,U1.1,U1.2"\n', '  VOUT,"C1.1,U1.1,U1.2"\n  /SDA,"U1.5,U1.6"\n  N7,U1.8\n')
+    text = text.replace("  N7,U1.8\n", "  N7,U1.8\n  N9,\"U1.3,C1.1\"\n").replace("nets[4]", "nets[5]")
+    out = compact_tokn(text, title="Short title")
+    doc = parse_tokn(out)
+    assert doc.title == "Short title"
+    assert [(c.ref, c.unit) for c in doc.components] == [("C1", 1), ("U1", 1)]    # one row per part
+    assert "extensions" not in out and "lib" not in out.split("components[")[1].split("}")[0]
+    assert [n.name for n in doc.nets] == ["GND", "VOUT", "SDA", "N1"]               # N7 (one pin) dropped
+    assert doc.nets[-1].pins == ["U1.3", "C1.1"]
+    assert "fp" not in compact_tokn(FULL, keep_fp=False).split("components[")[1].split("}")[0]
 
 
 def test_compact_drops_default_only_extension_columns():
     text = FULL.replace(",Amplifier_Operational,2", ",,1").replace(",Amplifier_Operational,1", ",,1") \
         .replace(",Device,1", ",,1")
-    out = compact_tokn(text)
+    out = compact_tokn(text, keep_lib=True, collapse_units=False)
     assert "components[3]{ref,type,value,fp}:" in out and "extensions" not in out
     parse_tokn(out)
 
@@ -79,6 +93,33 @@ def test_bundled_examples_are_clean_small_and_parse():
         assert doc.components and doc.nets, e.id
         assert not doc.wires and all(c.x is None for c in doc.components), e.id
         assert count_tokens(e.text) <= 1500, e.id
+
+
+def test_bundled_examples_pass_validation():
+    """The examples agree with the KiCad libraries (scripts/make_fewshot.py conforms them)."""
+    from tokn.generate.pipeline import Toolkit
+    try:
+        tk = Toolkit()
+        tk.index
+    except Exception as e:                        # pragma: no cover - machine without libraries
+        pytest.skip(f"no symbol index: {e}")
+    for e in bundled_examples():
+        errors = [str(f) for f in tk.validate(parse_tokn(e.text)) if f.severity == "error"]
+        assert not errors, (e.id, errors[:3])
+
+
+def test_bundled_files_are_what_the_script_writes(tmp_path):
+    """tokn/data/fewshot is reproducible from ../shared with scripts/make_fewshot.py."""
+    import os
+    import subprocess
+    import sys
+    from .conftest import SHARED
+    if not os.path.isdir(os.path.join(SHARED, "corpus")):
+        pytest.skip("../shared not present")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    r = subprocess.run([sys.executable, os.path.join(root, "scripts", "make_fewshot.py"), "--check",
+                        "--shared", SHARED], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
 
 
 def test_corpus_jsonl(tmp_path):

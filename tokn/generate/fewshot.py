@@ -70,28 +70,84 @@ def _split_row(body: str) -> list[str]:
         i = j + 1
 
 
-def compact_tokn(text: str, keep_fp: bool = True) -> str:
-    """``text`` reduced to what an LLM should write: header, title, components (reference,
-    type, value, footprint, and the ``lib``/``unit`` extension columns), ``pins{REF}`` tables
-    and nets.  Works on the text (any TOKN v1/v1.2 document), so it needs no parser.
+def _unquote(field: str) -> str:
+    if len(field) >= 2 and field[0] == '"' and field[-1] == '"':
+        return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t", "r": "\r"}.get(m.group(1), m.group(1)), field[1:-1])
+    return field
+
+
+_AUTO_NET = re.compile(r"^N\d+$")
+
+
+def _named_pin_rows(rows: list[str]) -> list[str]:
+    """The rows of a pins table that name their pin (not ``1,~``, ``1,Pin_1``, ``1,1``, ``1,``)."""
+    out = []
+    for r in rows:
+        f = _split_row(r)
+        num, name = _unquote(f[0]), _unquote(f[1]) if len(f) > 1 else ""
+        if name not in ("", "~", num, f"Pin_{num}", f"P{num}", f"Pin{num}"):
+            out.append(r)
+    return out
+
+
+def _compact_nets(rows: list[str], drop_unconnected: bool, flatten_names: bool) -> list[str]:
+    nets = []
+    for r in rows:
+        f = _split_row(r)
+        name, pins = _unquote(f[0]), _unquote(f[1]) if len(f) > 1 else ""
+        n_pins = len([p for p in pins.split(",") if p.strip()])
+        if drop_unconnected and _AUTO_NET.match(name) and n_pins <= 1:
+            continue                       # an unconnected pin: nothing for an LLM to learn
+        nets.append([name, f[1] if len(f) > 1 else ""])
+    names = {n for n, _ in nets}
+    k = 0
+    for net in nets:
+        if _AUTO_NET.match(net[0]):
+            k += 1
+            net[0] = f"N{k}"
+        elif flatten_names and net[0].startswith("/") and "/" not in net[0][1:] \
+                and net[0][1:] and net[0][1:] not in names and not _AUTO_NET.match(net[0][1:]):
+            net[0] = net[0][1:]            # a root-sheet local name: "/SDA" -> "SDA"
+    return [",".join([_quote_field(n), p]) for n, p in nets]
+
+
+def _quote_field(s: str) -> str:
+    if re.search(r'[,"\\\n\r]|^\s|\s$', s):
+        return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    return s
+
+
+def compact_tokn(text: str, keep_fp: bool = True, keep_lib: bool = False, drop_unconnected: bool = True,
+                 drop_trivial_pins: bool = True, flatten_names: bool = True, collapse_units: bool = True,
+                 title: str | None = None) -> str:
+    """``text`` reduced to what an LLM should write.
+
+    Kept: the header, the title (``title`` replaces it), components with reference, type,
+    value, footprint (unless ``keep_fp`` is false), ``lib`` (only with ``keep_lib``) and
+    ``unit`` (``collapse_units`` keeps one row per multi-unit part instead, as LLM answers
+    are asked to write them); ``pins{REF}`` tables, without rows that name no pin
+    (``drop_trivial_pins``: ``1,~``, ``1,Pin_1``; a table left empty is dropped); nets.  Nets of one unconnected pin (auto-named ``N…``) are dropped and the
+    remaining auto names renumbered (``drop_unconnected``); root-sheet local names lose
+    their ``/`` when that makes no clash (``flatten_names``).  Everything else (placement,
+    wires, labels, power symbols, junctions, sheets, buses, fields) is dropped.  Works on
+    the text of any TOKN v1/v1.2 document; needs no parser.
     """
-    keep_cols = [c for c in KEEP_COMPONENT_COLUMNS if keep_fp or c != "fp"]
+    keep_cols = [c for c in KEEP_COMPONENT_COLUMNS
+                 if (keep_fp or c != "fp") and (keep_lib or c != "lib")]
     lines = text.replace("\r\n", "\n").split("\n")
-    out: list[str] = []
+    out: list[str] = ["# TOKN v1"]
+    title_line = f"title: {' '.join(title.split())}" if title else None
     used_ext: set[str] = set()
     i = 0
     while i < len(lines):
         ln = lines[i]
         i += 1
-        if i == 1 and ln.startswith("#"):
-            out.append("# TOKN v1")
-            continue
         if not ln.strip() or ln.startswith("#") or ln.startswith("  "):
-            continue              # comments, blank lines, rows of a dropped table
+            continue              # header, comments, blank lines, rows of a dropped table
         m = _TABLE.match(ln)
         if m is None:
-            if ln.startswith("title:"):
-                out.append(ln)
+            if ln.startswith("title:") and title_line is None:
+                title_line = ln
             continue
         name, key, cols = m.group(1), m.group(2), m.group(5)
         rows = []
@@ -99,14 +155,28 @@ def compact_tokn(text: str, keep_fp: bool = True) -> str:
             rows.append(lines[i][2:])
             i += 1
         if key is not None and name == "pins":
-            out += ["", ln] + ["  " + r for r in rows]
+            if drop_trivial_pins:
+                named = _named_pin_rows(rows)
+                if named:
+                    head = re.sub(r"\[\d+\]", f"[{len(named)}]", ln[len("pins") + len(key):], count=1)
+                    out += ["", "pins" + key + head] + ["  " + r for r in named]
+            else:
+                out += ["", ln] + ["  " + r for r in rows]
         elif name == "components" and cols is not None:
             names = cols.split(",")
             kept = [c for c in keep_cols if c in names]
             grid = []
+            seen_refs: set[str] = set()
             for r in rows:
                 f = _split_row(r)
+                if collapse_units and f[0] in seen_refs:
+                    continue              # one row per part: the decoder places the units used
+                seen_refs.add(f[0])
                 grid.append([f[names.index(c)] if names.index(c) < len(f) else "" for c in kept])
+            if collapse_units and "unit" in kept:
+                k = kept.index("unit")
+                kept.pop(k)
+                grid = [row[:k] + row[k + 1:] for row in grid]
             for ext, default in (("lib", ""), ("unit", "1")):
                 if ext in kept:
                     k = kept.index(ext)
@@ -117,12 +187,13 @@ def compact_tokn(text: str, keep_fp: bool = True) -> str:
                         used_ext.add(ext)
             out += ["", f"components[{len(grid)}]{{{','.join(kept)}}}:"] + ["  " + ",".join(row) for row in grid]
         elif name == "nets":
-            out += ["", ln] + ["  " + r for r in rows]
+            nets = _compact_nets(rows, drop_unconnected, flatten_names)
+            out += ["", f"nets[{len(nets)}]{{name,pins}}:"] + ["  " + r for r in nets]
+    head = ["# TOKN v1"] + ([title_line] if title_line else [])
     if used_ext:
         exts = [e for e in _KEEP_EXTENSIONS if e in used_ext]
-        at = 2 if len(out) > 1 and out[1].startswith("title:") else 1
-        out.insert(at, f"extensions[{len(exts)}]: {','.join(exts)}")
-    return "\n".join(out) + "\n"
+        head.append(f"extensions[{len(exts)}]: {','.join(exts)}")
+    return "\n".join(head + out[1:]) + "\n"
 
 
 def title_of(text: str) -> str:

@@ -146,6 +146,34 @@ def plausible(query: str, name: str) -> bool:
     return common >= 4 and common >= 0.8 * min(len(q), len(n)) and len(n) == len(q)
 
 
+class PlausibleIndex:
+    """A symbol index whose ``find`` returns only hits that are the part asked for
+    (:func:`plausible`); everything else is the wrapped index's.
+
+    Validation and decoding resolve a component type that is not a symbol name through
+    ``find``; its last tier matches words of descriptions, which turns an unknown connector
+    ``S4B-ZR-SM4A-TFLFSN`` into a RAM chip and reports that chip's pins as errors.  Behind
+    this wrapper such a part is simply unknown (a warning; its ``pins{REF}`` table is used).
+    """
+
+    def __init__(self, index) -> None:
+        self._index = index
+
+    def find(self, name: str, limit: int = 10) -> list[str]:
+        q = name.split(":", 1)[-1]
+        hits = self._index.find(name, max(limit, 8))
+        return [h for h in hits if plausible(q, h.split(":", 1)[-1])][:limit]
+
+    def __getattr__(self, attr: str):
+        return getattr(self._index, attr)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, lib_id: str) -> bool:
+        return lib_id in self._index
+
+
 def lookup_part(index: PartIndex, query: str, limit: int = 8) -> Optional[PartPins]:
     """The library part ``query`` names, or None (also when only unrelated symbols match)."""
     q = query.strip()

@@ -34,7 +34,9 @@ from .repair import Attempt, Check, run_repair_loop
 from .retrieval import Retriever
 
 #: ERC violation types the model cannot fix in TOKN (no-connect flags and power flags are
-#: drawing details TOKN leaves to the decoder): reported as warnings, not errors.
+#: drawing details TOKN leaves to the decoder): reported as warnings, not errors.  So is
+#: ``pin_not_driven`` of a pin that is unconnected altogether (KiCad reports an unused input
+#: twice).  Every other ERC error goes back to the model.
 ERC_NOT_BLOCKING = frozenset({
     "pin_not_connected", "power_pin_not_driven", "no_connect_connected", "no_connect_dangling",
     "lib_symbol_issues", "lib_symbol_mismatch", "footprint_link_issues", "footprint_filter",
@@ -71,10 +73,14 @@ class Toolkit:
 
     @property
     def index(self) -> Any:
+        """The symbol index, behind :class:`~tokn.generate.grounding.PlausibleIndex` (fuzzy
+        lookups return only hits that really are the part named)."""
         with self._lock:
             if self._index is None:
                 from ..kicad.library import SymbolIndex
                 self._index = SymbolIndex.default()
+            if not isinstance(self._index, grounding.PlausibleIndex):
+                self._index = grounding.PlausibleIndex(self._index)
             return self._index
 
     def warm_up(self) -> None:
@@ -144,10 +150,16 @@ class Toolkit:
             except ToknError as e:
                 return None, [_finding("warning", "erc-failed", f"KiCad ERC could not run: {e.message}")]
         out = []
-        for v in report.get("violations", []):
+        violations = report.get("violations", [])
+        unconnected = {i.get("description") for v in violations if v.get("type") == "pin_not_connected"
+                       for i in v.get("items", [])}
+        for v in violations:
             items = "; ".join(i.get("description", "") for i in v.get("items", []) if i.get("description"))
             typ = v.get("type", "erc")
-            sev = "error" if v.get("severity") == "error" and typ not in ERC_NOT_BLOCKING else "warning"
+            blocking = v.get("severity") == "error" and typ not in ERC_NOT_BLOCKING
+            if typ == "pin_not_driven" and all(i.get("description") in unconnected for i in v.get("items", [])):
+                blocking = False          # an unused input: the same as pin_not_connected
+            sev = "error" if blocking else "warning"
             out.append(_finding(sev, f"erc-{typ}", f"KiCad ERC: {v.get('description', typ)}"
                                 + (f" ({items})" if items else ""), ""))
         return report, out
@@ -376,6 +388,11 @@ class Generator:
             findings.append(_finding("error", "truncated", "the answer was cut off (length limit) before its end"))
         if doc is None:
             return Check(False, findings, None, text, no_document=no_doc, seconds=sec)
+        if not doc.components or not doc.nets:
+            findings.append(_finding("error", "empty-circuit", "the document has no "
+                                     + ("components" if not doc.components else "nets")
+                                     + "; write the complete circuit: components, pins and nets tables"))
+            return Check(False, findings, doc, text, seconds=sec)
         t = time.perf_counter()
         findings = findings + tk.validate(doc)
         sec["validate"] = time.perf_counter() - t

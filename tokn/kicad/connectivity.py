@@ -477,6 +477,8 @@ def design_nets(design: Design) -> DesignNets:
                     by_name(("H", ci, name), n)
             for pr in sg.pins:
                 sym = inst.file.symbols[pr.symbol]
+                if not sym.on_board:
+                    continue      # KiCad's netlist leaves out parts excluded from the board
                 ref, _unit = design.reference(inst, sym)
                 key = (ref, pr.pin.number)
                 other = ref_pin_node.get(key)

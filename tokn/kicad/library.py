@@ -41,6 +41,7 @@ from sys import intern
 import tempfile
 import threading
 import time
+from collections import Counter
 from itertools import accumulate, compress
 from dataclasses import dataclass, field
 from importlib import resources
@@ -883,7 +884,9 @@ class SymbolIndex:
         5. a KiCad wildcard name (lowercase ``x`` after a digit, capital or ``x`` stands for
            one letter or digit) equals the query, then 6. matches a prefix of it
            (``MAX98306EDT`` -> ``MAX98306xDT``; longer names first);
-        7. words of the query (``[0-9a-z]+`` with an optional ``.digits``, case-folded,
+        7. the name shares a prefix with the query of at least 4 characters and 60 % of
+           the query, longer shared prefixes first (``ATmega328P-AU`` -> ``ATmega328P-M``);
+        8. words of the query (``[0-9a-z]+`` with an optional ``.digits``, case-folded,
            two characters or more) found as words of the name (weight 4), keywords (2) or
            description (1): more query words matched first, then the larger weight sum.
 
@@ -925,12 +928,16 @@ class SymbolIndex:
         qcf = q.casefold()
         if emit(lookup("exact", qcf)) or emit(lookup("norm", _norm(q))):
             return out
-        after = []
-        for nick, lib, f in libs:
-            keys = f["keys"]
-            lo = bisect.bisect_left(keys, qcf)
-            hi = bisect.bisect_left(keys, qcf + "\U0010ffff", lo)
-            after += [cand(nick, lib, f["order"][k]) for k in range(lo, hi)]
+        def prefixed(pre: str) -> list[tuple]:
+            got = []
+            for nick, lib, f in libs:
+                keys = f["keys"]
+                lo = bisect.bisect_left(keys, pre)
+                hi = bisect.bisect_left(keys, pre + "\U0010ffff", lo)
+                got += [cand(nick, lib, f["order"][k]) for k in range(lo, hi)]
+            return got
+
+        after = prefixed(qcf)
         if emit(c for c in after if len(c[1]) > len(q) and c[1][len(q)] in _SEP):
             return out
         cut = []
@@ -955,23 +962,41 @@ class SymbolIndex:
                         part.append(cand(nick, lib, i))
         if emit(full) or emit(part, longest):
             return out
+        for n in range(len(qcf) - 1, max(3, -(-len(qcf) * 3 // 5)) - 1, -1):
+            if emit(prefixed(qcf[:n])):
+                return out
         toks = [w for w in dict.fromkeys(_WORD.findall(qcf)) if len(w) > 1]
-        score: dict[tuple, list[int]] = {}
+        if not toks:
+            return out
+        # Symbols as ints (library position << 20 | record index); counting in C.
+        matched: Counter[int] = Counter()
+        weight: Counter[int] = Counter()
         for tok in toks:
-            hit: dict[tuple, int] = {}
-            for nick, lib, f in libs:
-                for weight, m in zip((4, 2, 1), f["words"]):
-                    for i in m.get(tok, ()):
-                        c = cand(nick, lib, i)
-                        hit[c] = hit.get(c, 0) + weight
-            for c, w in hit.items():
-                sc = score.get(c)
-                if sc is None:
-                    score[c] = [1, w]
-                else:
-                    sc[0] += 1
-                    sc[1] += w
-        emit(score, key=lambda c: (-score[c][0], -score[c][1], len(c[1]), c[2].casefold(), c[2]))
+            anywhere: set[int] = set()
+            for li, (nick, lib, f) in enumerate(libs):
+                base = li << 20
+                for w, m in zip((4, 2, 1), f["words"]):
+                    got = m.get(tok)
+                    if got:
+                        g = [base | i for i in got]
+                        anywhere.update(g)
+                        weight.update(g * w)
+            matched.update(anywhere)
+        need = limit - len(out)
+        cands: dict[tuple, tuple[int, int]] = {}
+        cut = None
+        for g in sorted(matched, key=lambda g: (-matched[g], -weight[g])):
+            sc = (matched[g], weight[g])
+            if cut is not None and sc < cut:
+                break                       # only ties of the last needed one go on
+            nick, lib, _ = libs[g >> 20]
+            c = cand(nick, lib, g & 0xFFFFF)
+            if c[2] in seen:
+                continue
+            cands[c] = sc
+            if len(cands) == need:
+                cut = sc
+        emit(cands, key=lambda c: (-cands[c][0], -cands[c][1], len(c[1]), c[2].casefold(), c[2]))
         return out
 
     # ---------------------------------------------------------------- stats

@@ -1,0 +1,235 @@
+"""End-to-end generation through the real ``openai`` client against the scripted loopback
+server: every scripted behaviour ends in a correct circuit or a clear refusal, and repair
+prompts carry the validator's findings.
+
+Overhead benchmark: ``python benchmarks/bench_generate.py`` (see its docstring); the test
+``test_pipeline_overhead_under_a_second`` checks the same bound on every run.
+"""
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from tokn.doc import parse_tokn
+from tokn.errors import GenerationError
+from tokn.generate.config import Settings
+from tokn.generate.llm import LLMClient
+from tokn.generate.pipeline import Generator, Toolkit, write_outputs
+from tokn.generate.progress import Cancelled, EndpointError
+from tokn.kicad import kicad_cli
+
+from .mock_llm_server import MockLLMServer, Reply
+
+PROMPT = "Design a 5V linear regulator using LM7805 with 0.33uF input capacitor and 0.1uF output capacitor"
+
+VALID = """\
+# TOKN v1
+title: 5V linear regulator
+
+components[3]{ref,type,value,fp}:
+  C1,C,0.33uF,
+  C2,C,0.1uF,
+  U1,LM7805_TO220,LM7805,
+
+pins{U1}[3]{num,name,type}:
+  1,VI,power_in
+  2,GND,power_in
+  3,VO,power_out
+
+nets[3]{name,pins}:
+  +5V,"C2.1,U1.3"
+  GND,"C1.2,C2.2,U1.2"
+  VIN,"C1.1,U1.1"
+"""
+
+INVENTED_PIN = VALID.replace('GND,"C1.2,C2.2,U1.2"', 'GND,"C1.2,C2.2,U1.2,U1.4"')
+WRONG_NAMES = VALID.replace("  1,VI,power_in\n", "  1,VIN,power_in\n").replace("  3,VO,power_out", "  3,OUT,power_out")
+TRUNCATED = VALID[: VALID.index("GND,")] + 'GND,"C1.2,C2'
+PROSE = "Sure! Here is the regulator:\n\n```tokn\n" + VALID + "```\n\nC1 and C2 keep the LM7805 stable."
+UNNAMED_PART = VALID.replace("components[3]", "components[4]").replace(
+    "  U1,LM7805_TO220,LM7805,\n", "  U1,LM7805_TO220,LM7805,\n  U2,NE555P,NE555P,\n").replace(
+    "nets[3]", "nets[4]").replace('  VIN,"C1.1,U1.1"\n', '  VIN,"C1.1,U1.1"\n  CLK,"U2.3,U2.9"\n')
+
+
+@pytest.fixture(scope="module")
+def toolkit():
+    tk = Toolkit(erc="auto")
+    try:
+        tk.warm_up()
+    except Exception as e:                       # pragma: no cover - machine without KiCad libraries
+        pytest.skip(f"no KiCad symbol index: {e}")
+    return tk
+
+
+def make(srv: MockLLMServer, toolkit: Toolkit, **kw) -> Generator:
+    s = Settings(base_url=srv.base_url, model="mock", timeout=kw.pop("timeout", 5.0),
+                 max_retries=kw.pop("max_retries", 3), **kw)
+    return Generator(s, toolkit=toolkit, llm=LLMClient(s, backoff_base=0.01))
+
+
+def run(script, toolkit, prompt=PROMPT, **kw):
+    with MockLLMServer(script, flavour=kw.pop("flavour", "openai")) as srv:
+        res = make(srv, toolkit, **kw).generate(prompt)
+    return res, srv
+
+
+def test_valid_answer_gives_a_checked_schematic(toolkit, tmp_path):
+    res, srv = run([Reply(VALID)], toolkit)
+    assert res.ok and res.rounds == 1 and res.refusal is None and not res.errors
+    assert res.parts == ["Regulator_Linear:LM7805_TO220"]
+    doc = parse_tokn(res.tokn_text)
+    assert {n.name: n.pins for n in doc.nets}["GND"] == ["C1.2", "C2.2", "U1.2"]
+    msgs = srv.requests[0]["body"]["messages"]
+    assert msgs[0]["role"] == "system" and "TOKN" in msgs[0]["content"]
+    assert any(m["role"] == "assistant" for m in msgs[1:-1]), "few-shot examples are sent"
+    assert "pins{LM7805_TO220}[3]{num,name,type}:\n  1,VI,power_in" in msgs[-1]["content"]
+    sch, tok = str(tmp_path / "out.kicad_sch"), str(tmp_path / "out.tokn")
+    written = write_outputs(res, sch, tok, toolkit=toolkit)
+    assert sch in written and open(tok).read() == res.tokn_text
+    if kicad_cli.available():
+        net = kicad_cli.export_netlist(sch)
+        got = {frozenset(p) for p in net.nets.values() if len(p) > 1}
+        assert frozenset({("C1", "2"), ("C2", "2"), ("U1", "2")}) in got
+        assert frozenset({("C1", "1"), ("U1", "1")}) in got
+        assert res.erc is not None
+
+
+def test_a_document_without_parts_is_not_a_circuit(toolkit):
+    res, srv = run([Reply("# TOKN v1\ntitle: regulator\n\nco"), Reply(VALID)], toolkit)
+    assert res.ok and res.rounds == 2
+    assert "[empty-circuit]" in srv.last_user_message(1)
+
+
+def test_prose_and_fences_around_the_document(toolkit):
+    res, _ = run([Reply(PROSE)], toolkit)
+    assert res.ok and res.rounds == 1
+
+
+def test_invented_pin_is_repaired_and_the_repair_prompt_has_the_finding(toolkit):
+    res, srv = run([Reply(INVENTED_PIN), Reply(VALID)], toolkit)
+    assert res.ok and res.rounds == 2
+    first = res.attempts[0].check
+    assert any(f.code == "unknown-pin" and f.where == "U1.4" for f in first.findings)
+    repair = srv.last_user_message(1)
+    assert "U1.4" in repair and "has no pin 4" in repair and "[unknown-pin]" in repair
+    assert srv.requests[1]["body"]["messages"][-2] == {"role": "assistant", "content": INVENTED_PIN}
+
+
+def test_wrong_pin_names_are_repaired(toolkit):
+    res, srv = run([Reply(WRONG_NAMES), Reply(VALID)], toolkit)
+    assert res.ok and res.rounds == 2
+    repair = srv.last_user_message(1)
+    assert "U1.1 is VI" in repair and "not VIN" in repair and "[pin-name-mismatch]" in repair
+
+
+def test_truncated_answer_is_repaired(toolkit):
+    res, srv = run([Reply(TRUNCATED, finish_reason="length"), Reply(VALID)], toolkit)
+    assert res.ok and res.rounds == 2
+    repair = srv.last_user_message(1)
+    assert "cut off" in repair and "line" in repair
+
+
+def test_part_the_prompt_did_not_name_is_looked_up_on_repair(toolkit):
+    res, srv = run([Reply(UNNAMED_PART), Reply(VALID)], toolkit)
+    assert res.ok and res.rounds == 2
+    repair = srv.last_user_message(1)
+    assert "U2.9" in repair and "[unknown-pin]" in repair
+    assert "pins{NE555P}[8]{num,name,type}:" in repair and "3,OUT,output" in repair
+    assert "pins{LM7805_TO220}" not in repair                   # already given in the first prompt
+
+
+def test_garbage_ends_in_a_clear_refusal(toolkit, tmp_path):
+    script = [Reply("I am sorry, I cannot draw circuits."), Reply("{\"circuit\": 42}"), Reply("\x00\x01 ???")]
+    res, srv = run(script, toolkit)
+    assert not res.ok and res.rounds == 3 and len(srv.requests) == 3
+    assert res.refusal.startswith("No valid circuit (3 rounds used)")
+    assert "no TOKN document" in res.refusal
+    assert "contained no TOKN document" in srv.last_user_message(1)
+    assert res.decoded is None
+    with pytest.raises(GenerationError, match="refusing"):
+        write_outputs(res, str(tmp_path / "x.kicad_sch"), toolkit=toolkit)
+    assert not os.path.exists(tmp_path / "x.kicad_sch")
+
+
+def test_same_wrong_answer_twice_stops_early(toolkit):
+    res, srv = run([Reply(INVENTED_PIN)] * 3, toolkit)
+    assert not res.ok and res.rounds == 2 and len(srv.requests) == 2
+    assert "repeated" in res.refusal and "U1.4" in res.refusal
+
+
+@pytest.mark.parametrize("failure", [
+    Reply(status=429, headers={"Retry-After": "0"}), Reply(status=500), Reply(status=503), Reply(drop=True),
+    Reply(VALID, chunk_size=10, drop_after=3),
+])
+def test_transient_failures_are_retried(toolkit, failure):
+    res, srv = run([failure, Reply(VALID)], toolkit)
+    assert res.ok and res.rounds == 1 and res.attempts[0].completion.attempts == 2
+
+
+def test_slow_reply_times_out_and_is_retried(toolkit):
+    res, _ = run([Reply(VALID, delay=1.0), Reply(VALID)], toolkit, timeout=0.3)
+    assert res.ok and res.attempts[0].completion.attempts == 2
+
+
+def test_endpoint_down_is_a_clear_error(toolkit):
+    with pytest.raises(EndpointError, match="after 2 attempts.*HTTP 500"):
+        run([Reply(status=500)] * 2, toolkit, max_retries=1)
+
+
+def test_cancel(toolkit):
+    with MockLLMServer([Reply(VALID, delay=3)]) as srv:
+        gen = make(srv, toolkit)
+        cancel = threading.Event()
+        threading.Timer(0.2, cancel.set).start()
+        with pytest.raises(Cancelled):
+            gen.generate(PROMPT, cancel=cancel)
+
+
+def test_grammar_is_sent_to_a_llama_cpp_server(toolkit):
+    res, srv = run([Reply(VALID)], toolkit, flavour="llamacpp")
+    assert res.ok and res.grammar_mode == "gbnf"
+    g = srv.requests[0]["body"]["grammar"]
+    assert g == toolkit.gbnf() and g.count("root ::=") == 1
+    res, srv = run([Reply(VALID)], toolkit, flavour="llamacpp", grammar_mode="none")
+    assert "grammar" not in srv.requests[0]["body"]
+
+
+def test_options_change_the_prompt(toolkit):
+    _, srv = run([Reply(VALID)], toolkit, fewshot_k=0, grounding=False)
+    msgs = srv.requests[0]["body"]["messages"]
+    assert [m["role"] for m in msgs] == ["system", "user"] and "pins{" not in msgs[-1]["content"]
+
+
+def test_progress_events(toolkit):
+    events = []
+    with MockLLMServer([Reply(INVENTED_PIN), Reply(VALID)]) as srv:
+        make(srv, toolkit).generate(PROMPT, on_progress=events.append)
+    stages = [e.stage for e in events]
+    for s in ("ground", "retrieve", "request", "stream", "check", "repair", "done"):
+        assert s in stages
+    assert stages[-1] == "done"
+
+
+@pytest.mark.skipif(not kicad_cli.available(), reason="kicad-cli (KiCad 9) not installed")
+def test_erc_errors_go_back_to_the_model(toolkit):
+    shorted = VALID.replace("components[3]", "components[4]").replace(
+        "  U1,LM7805_TO220,LM7805,\n", "  U1,LM7805_TO220,LM7805,\n  U2,LM7805_TO220,LM7805,\n").replace(
+        '  +5V,"C2.1,U1.3"', '  +5V,"C2.1,U1.3,U2.3"').replace('"C1.2,C2.2,U1.2"', '"C1.2,C2.2,U1.2,U2.2"').replace(
+        '"C1.1,U1.1"', '"C1.1,U1.1,U2.1"')
+    res, srv = run([Reply(shorted), Reply(VALID)], toolkit)
+    erc = [f for f in res.attempts[0].check.findings if f.code.startswith("erc-") and f.severity == "error"]
+    assert erc, [str(f) for f in res.attempts[0].check.findings]
+    assert res.ok and res.rounds == 2
+    assert "KiCad ERC" in srv.last_user_message(1)
+
+
+def test_pipeline_overhead_under_a_second(toolkit):
+    """Prompt building, retrieval, grounding, validation, decoding and ERC around one LLM
+    call take less than a second once the index is loaded."""
+    with MockLLMServer([Reply(VALID)] * 4) as srv:
+        gen = make(srv, toolkit)
+        gen.generate(PROMPT)
+        worst = max(gen.generate(PROMPT).timings["overhead"] for _ in range(3))
+    assert worst < 1.0, worst
