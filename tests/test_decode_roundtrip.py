@@ -19,6 +19,7 @@ from tokn.decode import decode, symbols_from_schematic
 from tokn.doc import parse_tokn, write_tokn
 from tokn.encode import encode_design
 from tokn.kicad import kicad_cli
+from tokn.kicad.hierarchy import load_design
 
 from .conftest import (anchor_schematics, corpus_top_level, is_user_named, kicad_loadable_copy,
                        multi_pin_nets, needs_kicad, needs_shared)
@@ -52,7 +53,7 @@ def test_round_trip_keeps_kicad_netlist_and_erc(path, kicad_netlist, tmp_path):
     result = encode_design(path)
     doc = parse_tokn(write_tokn(result.document))
     symbols = {}
-    for f in result.design.files.values():
+    for f in load_design(path).files.values():      # full read: graphics included
         symbols.update(symbols_from_schematic(f))
     decoded = decode(doc, None, symbols=symbols, project="roundtrip")
     assert decoded.mode == "as-drawn", decoded.warnings

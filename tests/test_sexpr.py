@@ -118,3 +118,27 @@ def test_malformed_input_is_located(src, line, col, what):
     assert (e.value.line, e.value.col) == (line, col)
     assert what in e.value.message
     assert str(e.value).startswith(f"x.kicad_sch:{line}:{col}: ")
+
+
+_DRAWING_HEADS = {"polyline", "rectangle", "circle", "arc", "bezier", "effects", "stroke", "fill"}
+
+
+def _without_drawing(node):
+    def quoted(n):
+        return any((type(c) is str and c.startswith('"')) or (type(c) is not str and quoted(c)) for c in n)
+
+    def depth(n):
+        return 1 + max((depth(c) for c in n if type(c) is not str), default=0)
+
+    return [c if type(c) is str else _without_drawing(c) for c in node
+            if type(c) is str or not (c[0] in _DRAWING_HEADS and not quoted(c) and depth(c) <= 3)]
+
+
+@needs_shared
+def test_lean_reader_drops_only_quote_free_drawing_lists():
+    from tokn.sexpr import parse_lean
+    files = sorted(glob.glob(os.path.join(CORPUS, "files", "**", "*.kicad_sch"), recursive=True))[:40]
+    for f in files:
+        with open(f, encoding="utf-8") as fh:
+            src = fh.read()
+        assert parse_lean(src, f) == [_without_drawing(t) for t in parse(src, f)], f

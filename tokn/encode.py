@@ -64,7 +64,7 @@ def encode_design(path: str, detail: str = "full") -> EncodeResult:
     """
     if detail not in DETAILS:
         raise ValueError(f"detail must be one of {DETAILS}, not {detail!r}")
-    design = load_design(path)
+    design = load_design(path, lean=True)
     dn = design_nets(design)
     doc = m.Document()
     root = design.root

@@ -71,11 +71,12 @@ class Design:
 
 
 def load_design(path: str, max_depth: int = 32,
-                sources: dict[str, str] | None = None) -> Design:
+                sources: dict[str, str] | None = None, lean: bool = False) -> Design:
     """Load the hierarchy rooted at ``path`` (a top-level ``.kicad_sch``).
 
     ``sources`` optionally maps absolute file paths to their text (in-memory schematics,
     e.g. a decoder's output before it is written); other files are read from disk.
+    ``lean`` reads without drawing-only lists (faster; enough for connectivity).
     """
     files: dict[str, SchematicFile] = {}
     warnings: list[str] = []
@@ -86,7 +87,7 @@ def load_design(path: str, max_depth: int = 32,
             if sources is not None and ap in sources:
                 files[ap] = read_schematic(parse(sources[ap], p), p)
             else:
-                files[ap] = load_schematic(p)
+                files[ap] = load_schematic(p, lean)
         return files[ap]
 
     root = get(path)

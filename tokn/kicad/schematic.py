@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import SchematicError
-from ..sexpr import parse, text, number, child, children, first_value, has_flag
+from ..sexpr import parse, parse_lean, text, number, child, children, first_value, has_flag
 from .symbols import LibSymbol, parse_lib_symbol
 
 Point = tuple[float, float]
@@ -313,8 +313,11 @@ def read_schematic(tree: list, path: str | None = None) -> SchematicFile:
     return sch
 
 
-def load_schematic(path: str) -> SchematicFile:
-    """Read and parse a ``.kicad_sch`` file from disk."""
+def load_schematic(path: str, lean: bool = False) -> SchematicFile:
+    """Read and parse a ``.kicad_sch`` file from disk.
+
+    ``lean``: skip drawing-only lists (see :func:`tokn.sexpr.parse_lean`); embedded
+    symbols then have pins but no graphics, which is all connectivity needs."""
     try:
         with open(path, encoding="utf-8") as f:
             src = f.read()
@@ -322,4 +325,4 @@ def load_schematic(path: str) -> SchematicFile:
         raise SchematicError(f"not a text file (invalid UTF-8 at byte {e.start})", path) from None
     except OSError as e:
         raise SchematicError(f"cannot read file: {e.strerror}", path) from None
-    return read_schematic(parse(src, path), path)
+    return read_schematic((parse_lean if lean else parse)(src, path), path)
