@@ -344,7 +344,7 @@ def test_single_bad_file_one_line(tmp_path):
 def test_internal_error_is_one_line(monkeypatch):
     import tokn.encode
 
-    def boom(path):
+    def boom(path, detail="full"):
         raise RuntimeError("kaboom")
 
     monkeypatch.setattr(tokn.encode, "encode_design", boom)

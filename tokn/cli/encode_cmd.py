@@ -140,7 +140,7 @@ def _destination(output: str | None, fmt: str, corpus: bool) -> tuple[str | None
 
 
 def _plan(sources: list[Source], index: RefIndex, fmt: str, out_dir: str | None,
-          out_file: str | None, resume: bool) -> tuple[list[Task], int]:
+          out_file: str | None, resume: bool, detail: str = "full") -> tuple[list[Task], int]:
     """One task per source, minus (with ``resume``) those an earlier run did; and the
     number skipped."""
     tasks: list[Task] = []
@@ -156,13 +156,13 @@ def _plan(sources: list[Source], index: RefIndex, fmt: str, out_dir: str | None,
                         continue
                 except OSError:
                     pass                    # reported when encoding it
-            tasks.append(Task(src.path, None, True))
+            tasks.append(Task(src.path, None, True, detail))
             continue
         out = mirror_path(src, base, out_dir) if out_dir is not None else out_file
         if resume and out is not None and _up_to_date(out, index.hierarchy(src.path)):
             skipped += 1
             continue
-        tasks.append(Task(src.path, out, False))
+        tasks.append(Task(src.path, out, False, detail))
     return tasks, skipped
 
 
@@ -193,8 +193,11 @@ def _print_stats(ok: int, failed: int, skipped: int, nbytes: int, secs: float,
               help="Skip designs already written by an earlier run (jsonl: same source "
                    "sha256 present; directory: output newer than its inputs).")
 @click.option("--stats", is_flag=True, help="Print a summary (files, MB, seconds, MB/s) on stderr.")
+@click.option("--detail", type=click.Choice(["full", "v1", "nets"]), default="full", show_default=True,
+              help="full: the whole drawing (exact round trips); v1: TOKN v1.2 sections only; "
+                   "nets: parts, pins and nets only.")
 def encode(inputs: tuple[str, ...], output: str | None, fmt: str | None, jobs: int,
-           progress: bool | None, errors_json: str | None, resume: bool, stats: bool) -> None:
+           progress: bool | None, errors_json: str | None, resume: bool, stats: bool, detail: str) -> None:
     """Encode KiCad schematics (files, directories, quoted globs) as TOKN.
 
     A directory or glob selects top-level sheets only; sub-sheets are encoded as part of
@@ -215,7 +218,7 @@ def encode(inputs: tuple[str, ...], output: str | None, fmt: str | None, jobs: i
     out_dir, out_file = _destination(output, fmt, corpus)
     if resume and output is None:
         raise click.UsageError("--resume needs -o")
-    tasks, skipped = _plan(sources, index, fmt, out_dir, out_file, resume)
+    tasks, skipped = _plan(sources, index, fmt, out_dir, out_file, resume, detail)
 
     show_bar = corpus and (progress if progress is not None else sys.stderr.isatty())
     rep = _Reporter(len(tasks), bool(show_bar))

@@ -20,6 +20,7 @@ class Task:
     source: str
     out: str | None = None
     record: bool = False
+    detail: str = "full"                  # see tokn.encode.encode_design
 
 
 @dataclass
@@ -64,7 +65,7 @@ def _encode(task: Task) -> Outcome:
     from ..doc.writer import write_tokn
     from ..encode import encode_design
 
-    result = encode_design(task.source)
+    result = encode_design(task.source, task.detail)
     text = write_tokn(result.document)
     files = list(result.design.files) or [os.path.abspath(task.source)]
     bytes_in = sum(os.path.getsize(p) for p in files)

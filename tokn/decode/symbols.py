@@ -139,14 +139,30 @@ def pins_for_generated(doc: Document, ref: str) -> list[PinDef]:
     return list(pins.values())
 
 
+def _fits(doc: Document, ref: str, sym: LibSymbol, exact: bool) -> bool:
+    """The symbol has every pin the document uses for ``ref``; a symbol found only by a
+    fuzzy name match must also agree with the pin names the document states."""
+    from ..validate import normalise_pin_name
+    numbers = {p.number: p for p in sym.pins}
+    for pd in pins_for_generated(doc, ref):
+        lp = numbers.get(pd.number)
+        if lp is None:
+            return False
+        if not exact and pd.name and lp.name not in ("", "~") and \
+                normalise_pin_name(pd.name) != normalise_pin_name(lp.name):
+            return False
+    return True
+
+
 def part_symbols(doc: Document, resolver: SymbolResolver, index) -> dict[str, PartSymbol]:
-    """ref -> PartSymbol for every reference in ``doc``."""
+    """ref -> PartSymbol for every reference in ``doc``.  A part whose library symbol
+    lacks pins the document uses gets a generated symbol instead (never a wrong drawing)."""
     out: dict[str, PartSymbol] = {}
     for c in doc.components:
         if c.ref in out:
             continue
         res = resolver.resolve(c)
-        if res is None:
+        if res is None or not _fits(doc, c.ref, res.symbol, res.exact):
             out[c.ref] = generated_symbol(c.ref, c.type, pins_for_generated(doc, c.ref))
             continue
         out[c.ref] = PartSymbol(res.lib_id, res.symbol, embed_node(res.lib_id, res.symbol, index),

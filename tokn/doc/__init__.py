@@ -6,13 +6,24 @@
 * :func:`natural_key` -- natural sort key for references, pins and net names.
 * :func:`lark_grammar`, :func:`to_gbnf` -- the grammar, for parsers and constrained decoding.
 """
-from .extract import extract_tokn
-from .grammar_export import lark_grammar, to_gbnf
 from .model import (Bus, BusAlias, BusEntry, Component, Document, Field, Label, Marker, Net,
                     PinDef, Point, PowerSymbol, Sheet, SheetPin, Wire)
 from .naming import natural_key, natural_sorted
-from .parser import parse_tokn
 from .writer import extensions_used, write_tokn
+
+# The reader (lark) and the grammar export load on first use: encoding never needs them.
+_LAZY = {"parse_tokn": ".parser", "extract_tokn": ".extract", "lark_grammar": ".grammar_export",
+         "to_gbnf": ".grammar_export"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Bus", "BusAlias", "BusEntry", "Component", "Document", "Field", "Label", "Marker", "Net",

@@ -117,26 +117,35 @@ def power_net_name(sym: PlacedSymbol, pin: LibPin, legacy: bool) -> str:
     return escape_net_name(sym.value)
 
 
-def _cut_at_interior_points(pts: list[tuple[float, float]], cutters: set[tuple[int, int]]) -> list[tuple[float, float]]:
-    """The part of a wire KiCad keeps when a junction/bus entry sits on its interior."""
-    if len(pts) < 2:
-        return pts
-    (x0, y0), (x1, y1) = pts[0], pts[-1]
-    ax, ay, bx, by = iu(x0), iu(y0), iu(x1), iu(y1)
-    best = None
-    for (px, py) in cutters:
-        if (px, py) == (ax, ay) or (px, py) == (bx, by):
-            continue
-        if (bx - ax) * (py - ay) != (by - ay) * (px - ax):
-            continue
-        if not (min(ax, bx) <= px <= max(ax, bx) and min(ay, by) <= py <= max(ay, by)):
-            continue
-        d = abs(px - ax) + abs(py - ay)
-        if best is None or d < best[0]:
-            best = (d, px, py)
-    if best is None:
-        return pts
-    return [pts[0], (best[1] / 10000, best[2] / 10000)]
+class _Cutters:
+    """Junction and bus-entry points, indexed by row and column for fast wire tests."""
+
+    def __init__(self, points: set[tuple[int, int]]) -> None:
+        self.points = points
+        self.by_y: dict[int, list[int]] = {}
+        self.by_x: dict[int, list[int]] = {}
+        for (x, y) in points:
+            self.by_y.setdefault(y, []).append(x)
+            self.by_x.setdefault(x, []).append(y)
+
+    def cut(self, pts: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        """The part of a wire KiCad keeps when a junction/bus entry sits on its interior:
+        from its first point to the nearest such point."""
+        if len(pts) < 2:
+            return pts
+        (x0, y0), (x1, y1) = pts[0], pts[-1]
+        ax, ay, bx, by = iu(x0), iu(y0), iu(x1), iu(y1)
+        if ay == by:
+            cands = [(px, ay) for px in self.by_y.get(ay, ()) if min(ax, bx) < px < max(ax, bx)]
+        elif ax == bx:
+            cands = [(ax, py) for py in self.by_x.get(ax, ()) if min(ay, by) < py < max(ay, by)]
+        else:
+            cands = [(px, py) for (px, py) in self.points
+                     if min(ax, bx) < px < max(ax, bx) and (bx - ax) * (py - ay) == (by - ay) * (px - ax)]
+        if not cands:
+            return pts
+        px, py = min(cands, key=lambda c: abs(c[0] - ax) + abs(c[1] - ay))
+        return [pts[0], (px / 10000, py / 10000)]
 
 
 def sheet_graph(sch: SchematicFile, legacy_power: bool = False,
@@ -166,16 +175,17 @@ def sheet_graph(sch: SchematicFile, legacy_power: bool = False,
     # Wires.  KiCad quirk: a junction or bus-entry end on the interior of a wire cuts
     # the wire there and only the part from its first point to the cut stays connected
     # (files saved by eeschema never have this; hand-written ones do).
-    cutters = {(iu(x), iu(y)) for (x, y) in sch.junctions}
+    cut_points = {(iu(x), iu(y)) for (x, y) in sch.junctions}
     for be in sch.bus_entries:
-        cutters.add((iu(be.x), iu(be.y)))
-        cutters.add((iu(be.x + be.dx), iu(be.y + be.dy)))
+        cut_points.add((iu(be.x), iu(be.y)))
+        cut_points.add((iu(be.x + be.dx), iu(be.y + be.dy)))
+    cutters = _Cutters(cut_points) if cut_points else None
     horiz: dict[int, list[tuple[int, int, int]]] = {}
     vert: dict[int, list[tuple[int, int, int]]] = {}
     diag: list[tuple[int, int, int, int, int]] = []
     for wi, w in enumerate(sch.wires):
         n = node("wire", wi)
-        pts = _cut_at_interior_points(w.pts, cutters) if cutters else w.pts
+        pts = cutters.cut(w.pts) if cutters else w.pts
         for (x, y) in pts:
             attach(n, x, y)
         for (x0, y0), (x1, y1) in zip(pts, pts[1:]):

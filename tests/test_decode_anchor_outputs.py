@@ -1,0 +1,44 @@
+"""TOKN written by another implementation (the v1.2 reference's own outputs) decodes into
+schematics KiCad loads, and KiCad's netlist of them equals their nets sections."""
+from __future__ import annotations
+
+import glob
+import os
+
+import pytest
+
+from tokn.decode import decode
+from tokn.doc import parse_tokn
+from tokn.kicad import kicad_cli
+
+from .conftest import ANCHOR, needs_kicad
+
+OUTPUTS = sorted(glob.glob(os.path.join(ANCHOR, "examples", "*", "output.tokn")))
+
+
+@pytest.fixture(scope="module")
+def index():
+    from tokn.kicad.library import SymbolIndex
+    idx = SymbolIndex.default()
+    if not idx.libraries:
+        pytest.skip("KiCad symbol libraries not installed")
+    return idx
+
+
+@needs_kicad
+@pytest.mark.kicad
+@pytest.mark.parametrize("path", OUTPUTS, ids=[os.path.basename(os.path.dirname(p)) for p in OUTPUTS])
+def test_reference_output_decodes_to_its_nets(path, index, tmp_path):
+    with open(path, encoding="utf-8") as f:
+        doc = parse_tokn(f.read(), path)
+    decoded = decode(doc, index, project="anchor")
+    out = tmp_path / "anchor.kicad_sch"
+    decoded.write(str(out))
+    net = kicad_cli.export_netlist(str(out))
+    kicad = {frozenset(p): name for name, p in net.nets.items()}
+    for n in doc.nets:
+        pins = frozenset(tuple(p.rsplit(".", 1)) for p in n.pins)
+        assert pins in kicad, f"{n.name}: {sorted(pins)} not a KiCad net"
+        assert kicad[pins] == n.name
+    refs = {c.ref for c in doc.components}
+    assert refs == set(net.components)
