@@ -1,0 +1,90 @@
+"""`tokn decode` and `tokn validate` from the command line, as users run them."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tokn.kicad import kicad_cli
+
+from .conftest import needs_kicad
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+REGULATOR = os.path.join(ROOT, "examples", "regulator.tokn")
+TOKN = [os.path.join(os.path.dirname(sys.executable), "tokn")]
+
+GOOD = open(REGULATOR, encoding="utf-8").read()
+
+
+def run(*args, stdin: str | None = None):
+    return subprocess.run([*TOKN, *args], capture_output=True, text=True, input=stdin, cwd=ROOT, timeout=300)
+
+
+def write(tmp_path, text: str, name: str = "doc.tokn") -> str:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return str(p)
+
+
+@needs_kicad
+def test_decode_writes_a_schematic_kicad_loads(tmp_path):
+    out = tmp_path / "reg" / "reg.kicad_sch"
+    r = run("decode", REGULATOR, "-o", str(out), "--png", str(tmp_path / "reg.png"))
+    assert r.returncode == 0, r.stderr
+    assert out.exists() and (tmp_path / "reg" / "reg.kicad_pro").exists()
+    assert (tmp_path / "reg.png").stat().st_size > 1000
+    nets = kicad_cli.export_netlist(str(out)).nets
+    assert nets["GND"] == {("C1", "2"), ("C2", "2"), ("U1", "2")}
+    assert nets["+5V"] == {("C2", "1"), ("U1", "3")}
+
+
+def test_decode_reports_a_syntax_error_with_line_and_column(tmp_path):
+    bad = write(tmp_path, GOOD.replace("nets[3]", "nets[4]"))
+    r = run("decode", bad, "-o", str(tmp_path / "x.kicad_sch"))
+    assert r.returncode == 1
+    line = r.stderr.strip()
+    assert "\n" not in line and line.startswith(bad + ":") and "Traceback" not in r.stderr
+
+
+def test_validate_accepts_a_good_document():
+    r = run("validate", REGULATOR)
+    assert r.returncode == 0, r.stdout
+    assert "valid (0 error(s)" in r.stdout
+
+
+def test_validate_rejects_invented_pins_and_names_the_library_pin(tmp_path):
+    doc = GOOD.replace('  +5V,"C2.1,U1.3"', '  +5V,"C2.1,U1.9"').replace("  3,OUT", "  3,VOUT")
+    r = run("validate", write(tmp_path, doc), "--json")
+    assert r.returncode == 1
+    report = json.loads(r.stdout)
+    codes = {f["code"]: f for f in report["findings"]}
+    assert "unknown-pin" in codes and "U1.9" in codes["unknown-pin"]["message"]
+    assert codes["pin-name-mismatch"]["details"]["library_name"] == "OUT"
+    assert "unconnected-power-pin" not in codes or "U1.3" not in codes["unconnected-power-pin"]["message"]
+
+
+def test_validate_reports_unconnected_power_input(tmp_path):
+    doc = GOOD.replace('  +12V,"C1.1,U1.1"', '  +12V,C1.1')
+    r = run("validate", write(tmp_path, doc))
+    assert r.returncode == 1
+    assert "U1.1 (IN) is a power input and is not connected" in r.stdout
+
+
+def test_validate_syntax_error_is_a_finding_with_position(tmp_path):
+    r = run("validate", write(tmp_path, GOOD.replace("components[3]", "components[x]")), "--json")
+    assert r.returncode == 1
+    f = json.loads(r.stdout)["findings"][0]
+    assert f["code"] == "syntax" and f["details"]["line"] == 4
+
+
+@needs_kicad
+@pytest.mark.kicad
+def test_validate_with_erc_runs_kicads_checker():
+    r = run("validate", REGULATOR, "--erc", "--json")
+    report = json.loads(r.stdout)
+    assert report["source"] == REGULATOR
+    assert all(f["code"].startswith("erc-") or f["severity"] == "warning" for f in report["findings"])
