@@ -127,6 +127,19 @@ def test_scanner_equals_exact_reader_on_synthetic_library():
     assert pins[1] is None and pins[2] is None  # derived: pins come from the root
 
 
+def test_scanner_edge_cases():
+    assert scan_library_text("(kicad_symbol_lib (version 20241209) (generator \"x\"))") == ([], [])
+    crlf = SYNTH.replace("\n", "\r\n")
+    assert scan_library_text(crlf) == scan_library_text(crlf, exact=True)
+    odd = SYNTH.replace('"PWR', '"P\\"W R').replace(
+        '(property "Value" "Base"', '(property private "KLC_S3.3" "note (x" (at 0 0 0))\n'
+                                    '    (property "Value" "Base"')
+    recs, pins = scan_library_text(odd)
+    assert (recs, pins) == scan_library_text(odd, exact=True)
+    assert recs[3][0] == 'P"W R' and pins[3][0][0] == "1"
+    assert recs[0][6]["KLC_S3.3"] == "note (x" and "private" not in recs[0][6]
+
+
 def test_scanner_rejects_non_library():
     with pytest.raises(L.LibraryError):
         scan_library_text("(kicad_sch (version 1))")
@@ -455,8 +468,8 @@ def test_find_is_deterministic_and_library_order_free(stock):
     assert all(x.startswith("Regulator_Linear:LM317") for x in stock.find("LM317", 5))
 
 
-@_kicad
 def test_standard_symbol_libraries():
+    """Shipped data: no KiCad installation needed."""
     assert standard_symbol_libraries("R") == ["Device"]
     assert standard_symbol_libraries("GND") == ["power"]
     assert standard_symbol_libraries("4001") == ["4xxx", "4xxx_IEEE"]

@@ -10,18 +10,21 @@ Cache contract
     One pickle per library *file* under ``<cache dir>/symbol-index-v1/`` (cache dir:
     argument, else ``$TOKN_CACHE_DIR``, else ``platformdirs.user_cache_dir("tokn")``),
     valid while the file's (real path, size, mtime_ns) are unchanged; only files whose key
-    changed are scanned again.  Pins live in a separately pickled blob per file, decoded on
-    the first request for a pin of that library, so a warm load touches only the catalogue.
+    changed are scanned again.  Properties and pins, and the tables of :meth:`find`, are
+    compressed pickles inside the entry, decoded on first use per library, so a warm load
+    touches only names, parents, byte spans, unit counts and power flags.
     An unwritable cache directory only costs speed.
 
 Scanning
-    Library files are read by a regex scanner that recognises the layout KiCad 6-9 write
-    and checks itself (paren depth of every recognised list, unit names, every pin matched
-    through its closing paren); whatever it does not recognise falls back to the exact
-    :func:`tokn.sexpr.parse` + :func:`tokn.kicad.symbols.parse_lib_symbol` path, per symbol
-    or per file.  Both paths give the same records (checked on all KiCad 9 libraries by
-    ``tests/test_library.py``).  Each symbol's byte span is stored so :meth:`SymbolIndex.get`
-    reads and parses only that symbol (and its parents).
+    Library files are read by a regex scanner (7 s for the KiCad 9 libraries, against 30 s
+    for a full parse) that only looks at the list heads it needs (``symbol``, ``pin``,
+    ``property``, ``extends``, ``power``), knows the paren depth of each (string atoms
+    with unbalanced parens accounted for), and reads pins in the order KiCad 6-9 write
+    them.  A pin it cannot read sends its symbol to the exact :func:`tokn.sexpr.parse` +
+    :func:`tokn.kicad.symbols.parse_lib_symbol` path; a structure it does not recognise
+    sends the whole file there.  Both paths give the same records (checked on every KiCad 9
+    library by ``tests/test_library.py``).  Each symbol's byte span is stored, so
+    :meth:`SymbolIndex.get` reads and parses only that symbol and its parents.
 
 Lookups: :meth:`SymbolIndex.get`, :meth:`~SymbolIndex.info`, :meth:`~SymbolIndex.find`
 (ranking documented there), :meth:`~SymbolIndex.libraries_for`,
@@ -33,29 +36,30 @@ from __future__ import annotations
 import bisect
 import gzip
 import hashlib
+import heapq
 import os
 import pickle
 import re
-import zlib
-from sys import intern
 import tempfile
 import threading
 import time
+import zlib
 from collections import Counter
-from itertools import accumulate, compress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
+from itertools import accumulate, compress
+from sys import intern
 from typing import Iterable, Mapping, NamedTuple
 
 from ..errors import LibraryError, ToknError
 from ..sexpr import parse, parse_lossless, text, quote, format_list
 from .symbols import LibSymbol, parse_lib_symbol
-from .libtable import load_symbol_libraries
+from .libtable import load_symbol_libraries, project_directory
 
 CACHE_VERSION = 1
 _CACHE_SUBDIR = f"symbol-index-v{CACHE_VERSION}"
 #: Bumped whenever the record layout or the scanner's output changes.
-_FORMAT = (CACHE_VERSION, 4)
+_FORMAT = (CACHE_VERSION, 5)
 
 #: KiCad 9 mandatory fields; a derived symbol overrides them only with a non-empty text.
 MANDATORY_FIELDS = ("Reference", "Value", "Footprint", "Datasheet", "Description")
@@ -428,7 +432,7 @@ def _chain_of(recs: list, by_name: dict, i: int) -> list[int]:
     return out
 
 
-def _find_data(recs: list) -> dict:
+def _find_data(recs: list, props: list) -> dict:
     """Per-library lookup tables used by :meth:`SymbolIndex.find` (local record indices)."""
     by_name = {r[0]: i for i, r in enumerate(recs)}
     exact: dict[str, list[int]] = {}
@@ -443,9 +447,9 @@ def _find_data(recs: list) -> dict:
         w = _wild(name)
         if w is not None:
             wild.setdefault(w.split("\0", 1)[0], []).append((w, i))
-        p = r[6]
+        p = props[i]
         if r[1]:
-            p = merge_properties(recs[c][6] for c in reversed(_chain_of(recs, by_name, i)))
+            p = merge_properties(props[c] for c in reversed(_chain_of(recs, by_name, i)))
         fields = (name, p.get("ki_keywords", ""), p.get("Description") or p.get("ki_description", ""))
         for m, txt in zip(words, fields):
             for tok in set(findall(txt.casefold())):
@@ -460,26 +464,30 @@ def _find_data(recs: list) -> dict:
 
 
 class _Lib:
-    """One library file in memory: records, by-name lookup, lazily decoded pins and find
-    tables (both kept as compressed pickles until first needed)."""
+    """One library file in memory.
+
+    ``recs`` holds per symbol ``(name, extends, byte_start, byte_end, unit_count, power,
+    n_pins)``; properties and pins (one compressed pickle) and the find tables (another)
+    are decoded when first needed.
+    """
 
     __slots__ = ("nick", "path", "key", "recs", "by_name", "cache_bytes",
-                 "_pins_blob", "_find_blob", "_pins", "_find")
+                 "_detail_blob", "_find_blob", "_detail", "_find")
 
-    def __init__(self, nick: str, path: str, key: tuple, recs: list, pins_blob: bytes,
+    def __init__(self, nick: str, path: str, key: tuple, recs: list, detail_blob: bytes,
                  find_blob: bytes, cache_bytes: int = 0) -> None:
         self.nick, self.path, self.key, self.recs = nick, path, key, recs
         self.by_name = {r[0]: i for i, r in enumerate(recs)}
         self.cache_bytes = cache_bytes
-        self._pins_blob, self._find_blob = pins_blob, find_blob
-        self._pins: list | None = None
+        self._detail_blob, self._find_blob = detail_blob, find_blob
+        self._detail: tuple[list, list] | None = None
         self._find: dict | None = None
 
-    def pins(self) -> list:
-        """Per record: tuple of pin tuples (root symbols) or None (derived symbols)."""
-        if self._pins is None:
-            self._pins = pickle.loads(zlib.decompress(self._pins_blob))
-        return self._pins
+    def detail(self) -> tuple[list, list]:
+        """(properties per record, pins per record: tuple of pin tuples or None if derived)."""
+        if self._detail is None:
+            self._detail = pickle.loads(zlib.decompress(self._detail_blob))
+        return self._detail
 
     def find(self) -> dict:
         if self._find is None:
@@ -507,26 +515,26 @@ def _entry_path(cache_dir: str, real: str) -> str:
 
 
 def _load_entry(cache_dir: str, key: tuple) -> tuple[list, bytes, bytes, int] | None:
-    """(records, pins blob, find blob, entry size) when a valid entry for ``key`` exists."""
+    """(records, detail blob, find blob, entry size) when a valid entry for ``key`` exists."""
     p = _entry_path(cache_dir, key[0])
     try:
         with open(p, "rb") as f:
             data = f.read()
-        fmt, k, recs, pins_blob, find_blob = pickle.loads(data)
+        fmt, k, recs, detail_blob, find_blob = pickle.loads(data)
     except Exception:               # missing, truncated, other version: rebuild
         return None
     if fmt != _FORMAT or tuple(k) != key:
         return None
-    return recs, pins_blob, find_blob, len(data)
+    return recs, detail_blob, find_blob, len(data)
 
 
-def _store_entry(cache_dir: str, key: tuple, recs: list, pins_blob: bytes,
+def _store_entry(cache_dir: str, key: tuple, recs: list, detail_blob: bytes,
                  find_blob: bytes) -> int:
     """Write atomically; returns the bytes written (0 when the cache is not writable)."""
     p = _entry_path(cache_dir, key[0])
     try:
         os.makedirs(os.path.dirname(p), exist_ok=True)
-        data = pickle.dumps((_FORMAT, key, recs, pins_blob, find_blob),
+        data = pickle.dumps((_FORMAT, key, recs, detail_blob, find_blob),
                             protocol=pickle.HIGHEST_PROTOCOL)
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(p), prefix=".tmp-")
         try:
@@ -672,7 +680,13 @@ class SymbolIndex:
     """Index of the symbols of a set of libraries (see the module docstring).
 
     ``libraries`` maps nickname -> ``.kicad_sym`` path, in priority order.  Unreadable or
-    malformed libraries are skipped with a message in ``warnings``.
+    malformed libraries are skipped with a message in ``warnings``.  ``cache_dir`` defaults
+    to :func:`default_cache_dir`; ``use_cache=False`` neither reads nor writes a cache.
+
+    :meth:`get`, :meth:`info` and :meth:`embed_node` check the library file's size and
+    mtime on every call and scan it again when it changed; :meth:`find` and
+    :meth:`libraries_for` answer from the state of the last scan.  Safe to share between
+    threads.
     """
 
     _memo: dict = {}
@@ -701,11 +715,12 @@ class SymbolIndex:
         """The index of the libraries KiCad 9 shows for ``project_dir`` (global ones when
         None), memoised per project for the process; ``refresh=True`` re-reads the library
         tables and re-checks every library file (changed ones are scanned again)."""
-        key = os.path.realpath(project_dir) if project_dir else None
+        proj = project_directory(project_dir)
+        key = os.path.realpath(proj) if proj else None
         with cls._memo_lock:
             idx = cls._memo.get(key)
             if idx is None or refresh:
-                libs = load_symbol_libraries(project_dir)
+                libs = load_symbol_libraries(proj)
                 idx = cls(libs.libraries, warnings=libs.warnings)
                 cls._memo[key] = idx
             return idx
@@ -727,11 +742,13 @@ class SymbolIndex:
             self.warnings.append(f"library {nick!r}: {e}")
             return None
         self._scanned += 1
-        find = _find_data(recs)
-        pins_blob, find_blob = _pack(pins), _pack(find)
-        size = _store_entry(self.cache_dir, key, recs, pins_blob, find_blob) if self.cache_dir else 0
-        lib = _Lib(nick, path, key, recs, pins_blob, find_blob, size)
-        lib._pins, lib._find = pins, find
+        props = [r[6] for r in recs]
+        find = _find_data(recs, props)
+        light = [r[:6] + (r[7],) for r in recs]
+        detail_blob, find_blob = _pack((props, pins)), _pack(find)
+        size = _store_entry(self.cache_dir, key, light, detail_blob, find_blob) if self.cache_dir else 0
+        lib = _Lib(nick, path, key, light, detail_blob, find_blob, size)
+        lib._detail, lib._find = (props, pins), find
         return lib
 
     def _fresh(self, nick: str) -> _Lib | None:
@@ -754,10 +771,11 @@ class SymbolIndex:
         return lib
 
     def _index_names(self) -> None:
-        self._by_name = {}
+        by_name: dict[str, list[str]] = {}
         for nick, lib in self._libs.items():
             for r in lib.recs:
-                self._by_name.setdefault(r[0], []).append(nick)
+                by_name.setdefault(r[0], []).append(nick)
+        self._by_name = by_name
 
     # ---------------------------------------------------------------- basic access
     @property
@@ -766,12 +784,12 @@ class SymbolIndex:
         return {n: lib.path for n, lib in self._libs.items()}
 
     def __contains__(self, lib_id: str) -> bool:
-        lib, _, name = lib_id.partition(":")
-        l = self._libs.get(lib)
-        return l is not None and name in l.by_name
+        nick, _, name = lib_id.partition(":")
+        lib = self._libs.get(nick)
+        return lib is not None and name in lib.by_name
 
     def __len__(self) -> int:
-        return sum(len(l.recs) for l in self._libs.values())
+        return sum(len(lib.recs) for lib in self._libs.values())
 
     def lib_ids(self) -> Iterable[str]:
         """Every ``Lib:Name``, libraries in priority order, symbols in file order."""
@@ -786,14 +804,13 @@ class SymbolIndex:
         if lib is None or name not in lib.by_name:
             return None
         chain = lib.chain(lib.by_name[name])
-        recs = [lib.recs[i] for i in chain]
-        root = recs[-1]
-        pins = lib.pins()[chain[-1]] or ()
+        props, pins = lib.detail()
+        first, root = lib.recs[chain[0]], lib.recs[chain[-1]]
         return SymbolInfo(
-            lib=nick, name=name, extends=recs[0][1], root=root[0],
+            lib=nick, name=name, extends=first[1], root=root[0],
             unit_count=root[4], power=root[5],
-            properties=merge_properties(r[6] for r in reversed(recs)),
-            pins=tuple(PinInfo._make(p) for p in pins))
+            properties=merge_properties(props[i] for i in reversed(chain)),
+            pins=tuple(PinInfo._make(p) for p in pins[chain[-1]] or ()))
 
     def libraries_for(self, name: str) -> list[str]:
         """Nicknames (priority order) of the libraries holding a symbol named exactly ``name``."""
@@ -805,9 +822,12 @@ class SymbolIndex:
         got = self._text_cache.get(k)
         if got is None:
             r = lib.recs[i]
-            with open(lib.path, "rb") as f:
-                f.seek(r[2])
-                got = f.read(r[3] - r[2])
+            try:
+                with open(lib.path, "rb") as f:
+                    f.seek(r[2])
+                    got = f.read(r[3] - r[2])
+            except OSError as e:
+                raise LibraryError(f"cannot read library: {e.strerror or e}", lib.path) from None
             if len(self._text_cache) > 256:
                 self._text_cache.clear()
             self._text_cache[k] = got
@@ -823,8 +843,11 @@ class SymbolIndex:
         except (ToknError, UnicodeDecodeError, IndexError):
             pass
         # Stored span does not hold the symbol (should not happen): read the whole file.
-        with open(lib.path, encoding="utf-8") as f:
-            tree = parse(f.read(), lib.path)[0]
+        try:
+            with open(lib.path, encoding="utf-8") as f:
+                tree = parse(f.read(), lib.path)[0]
+        except (OSError, UnicodeDecodeError) as e:
+            raise LibraryError(f"cannot read library: {e}", lib.path) from None
         for c in tree:
             if type(c) is not str and c and c[0] == "symbol" and len(c) > 1 and text(c[1]) == name:
                 return c
@@ -846,7 +869,8 @@ class SymbolIndex:
         Equals ``parse_lib_symbol(embed_node(lib_id))`` with properties read by
         :func:`node_properties` (KiCad 9 ``private`` fields): ``name`` is the lib_id,
         ``node`` the flattened tree (parent's units, graphics and pins for a derived
-        symbol), ``extends`` empty.  Each call returns new objects.
+        symbol), ``extends`` empty.  Each call returns new objects.  Raises
+        :class:`LibraryError` when the library file can no longer be read.
         """
         node = self.embed_node(lib_id)
         if node is None:
@@ -908,8 +932,9 @@ class SymbolIndex:
             return (nick, n, f"{nick}:{n}")
 
         def emit(cands: Iterable[tuple], key=shortest) -> bool:
-            cs = sorted({c for c in cands if c[2] not in seen}, key=key)
-            for c in cs:
+            cs = {c for c in cands if c[2] not in seen}
+            need = limit - len(out)
+            for c in (heapq.nsmallest(need, cs, key=key) if len(cs) > need else sorted(cs, key=key)):
                 seen.add(c[2])
                 out.append(c[2])
                 if len(out) >= limit:
@@ -962,7 +987,7 @@ class SymbolIndex:
                         part.append(cand(nick, lib, i))
         if emit(full) or emit(part, longest):
             return out
-        for n in range(len(qcf) - 1, max(3, -(-len(qcf) * 3 // 5)) - 1, -1):
+        for n in range(len(qcf) - 1, max(4, -(-len(qcf) * 3 // 5)) - 1, -1):
             if emit(prefixed(qcf[:n])):
                 return out
         toks = [w for w in dict.fromkeys(_WORD.findall(qcf)) if len(w) > 1]
@@ -1007,7 +1032,7 @@ class SymbolIndex:
             n_sym += len(lib.recs)
             cache += lib.cache_bytes
             for i, r in enumerate(lib.recs):
-                n_pin += lib.recs[lib.chain(i)[-1]][7] if r[1] else r[7]
+                n_pin += lib.recs[lib.chain(i)[-1]][6] if r[1] else r[6]
         return IndexStats(libraries=len(self._libs), symbols=n_sym, pins=n_pin,
                           cache_bytes=cache, build_seconds=self._build_seconds,
                           scanned_files=self._scanned, cached_files=self._cached,
@@ -1024,15 +1049,17 @@ STANDARD_NAMES_FILE = "kicad9-symbol-names.tsv.gz"
 def _load_standard() -> dict[str, tuple[str, ...]]:
     global _STANDARD
     if _STANDARD is None:
-        data = resources.files("tokn").joinpath("data", STANDARD_NAMES_FILE).read_bytes()
+        data = (resources.files("tokn") / "data" / STANDARD_NAMES_FILE).read_bytes()
         out: dict[str, tuple[str, ...]] = {}
+        header = True
         for line in gzip.decompress(data).decode("utf-8").splitlines():
-            if line.startswith("#"):
-                k, _, v = line[1:].strip().partition(":")
+            if header and line.startswith("# "):        # header: "# key: value" lines
+                k, _, v = line[2:].partition(":")
                 _STANDARD_HEADER[k.strip()] = v.strip()
                 continue
-            n, _, libs = line.partition("\t")
-            if n:
+            header = False
+            n, tab, libs = line.partition("\t")
+            if tab:
                 out[n] = tuple(libs.split(","))
         _STANDARD = out
     return _STANDARD

@@ -28,8 +28,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from ..errors import ToknError
-from ..sexpr import parse, text, first_value, children, has_flag
+from ..errors import LibraryError, ToknError
+from ..sexpr import parse, first_value, children, has_flag
 
 KICAD_VERSION = "9.0"
 
@@ -162,14 +162,15 @@ def expand_uri(uri: str, variables: Mapping[str, str]) -> str:
 def parse_sym_lib_table(path: str, variables: Mapping[str, str]) -> list[LibTableEntry]:
     """All rows of the ``sym-lib-table`` at ``path`` (URIs expanded, nothing checked).
 
-    Raises :class:`ToknError` (with path/line) when the file is not a ``sym_lib_table``.
+    Raises :class:`LibraryError` (with path/line) when the file is not a ``sym_lib_table``
+    and :class:`~tokn.errors.SexprSyntaxError` when it is not an S-expression.
     """
     with open(path, encoding="utf-8") as f:
         src = f.read()
     trees = parse(src, path)
     root = trees[0]
     if not root or root[0] != "sym_lib_table":
-        raise ToknError("not a sym-lib-table (expected '(sym_lib_table')", path, 1, 1)
+        raise LibraryError("not a sym-lib-table (expected '(sym_lib_table')", path, 1, 1)
     out = []
     base = os.path.dirname(os.path.abspath(path))
     for row in children(root, "lib"):

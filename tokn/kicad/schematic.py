@@ -183,7 +183,9 @@ def _placed_symbol(node: list) -> PlacedSymbol:
     mirror = first_value(node, "mirror", "") or ""
     props = {}
     for p in children(node, "property"):
-        if len(p) >= 3:
+        if len(p) >= 4 and p[1] == "private":
+            props[text(p[2])] = text(p[3])
+        elif len(p) >= 3:
             props[text(p[1])] = text(p[2])
     alternates = {}
     for p in children(node, "pin"):

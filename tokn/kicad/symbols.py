@@ -108,7 +108,10 @@ def parse_lib_symbol(node: list) -> LibSymbol:
             for p in children(c, "pin"):
                 sym.pins.append(_pin(p, unit, style))
         elif head == "property" and len(c) >= 3:
-            sym.properties[text(c[1])] = text(c[2])
+            if c[1] == "private" and len(c) >= 4:       # KiCad 9: (property private "name" "value")
+                sym.properties[text(c[2])] = text(c[3])
+            else:
+                sym.properties[text(c[1])] = text(c[2])
         elif head == "power":
             sym.power = text(c[1]) if len(c) > 1 else "global"
         elif head == "extends" and len(c) > 1:
@@ -148,7 +151,7 @@ def resolve_extends(symbols: dict[str, LibSymbol]) -> None:
         s.unit_count = r.unit_count
         s.has_demorgan = r.has_demorgan
         s.unit_names = dict(r.unit_names)
-        s.power = s.power or r.power
+        s.power = r.power                 # KiCad takes the power flag from the root symbol
         s.pin_names_hidden = s.pin_names_hidden or r.pin_names_hidden
         s.pin_numbers_hidden = s.pin_numbers_hidden or r.pin_numbers_hidden
         merged = dict(r.properties)
