@@ -314,5 +314,5 @@ def _laid_out(doc: Document, parts: dict[str, PartSymbol], power: PowerSymbols,
     root_name = f"{project}.kicad_sch"
     root_uuid = b.uid(f"{project}/root")
     sb = SheetBuilder(seed=f"{project}/{root_name}", title=doc.title)
-    layout_parts(doc, parts, sb, project, f"/{root_uuid}", power.for_net)
+    layout_parts(doc, parts, sb, project, f"/{root_uuid}", power.for_net, power.get("power:PWR_FLAG"))
     return {root_name: sb.render(root_uuid, True)}, root_name

@@ -124,8 +124,12 @@ def _order(cells: list[Cell]) -> list[Cell]:
 
 
 def layout_parts(doc: Document, parts: dict[str, PartSymbol], sb: SheetBuilder, project: str,
-                 sheet_path: str, power_for_net) -> None:
-    """Place every part of ``doc`` on ``sb`` with stubs, labels and power symbols."""
+                 sheet_path: str, power_for_net, power_flag: PartSymbol | None = None) -> None:
+    """Place every part of ``doc`` on ``sb`` with stubs, labels and power symbols.
+
+    With ``power_flag`` (KiCad's PWR_FLAG), every power net that no power-output pin drives
+    gets a flag next to one more of its power symbols, in a row below the parts: such a
+    sub-circuit is fed from outside the sheet, and the flag says so to KiCad's ERC."""
     pin_net = _net_map(doc)
     first_row = {}
     for c in doc.components:
@@ -167,6 +171,15 @@ def layout_parts(doc: Document, parts: dict[str, PartSymbol], sb: SheetBuilder, 
         cx += cell.width + GRID
         row_h = max(row_h, cell.height + GRID)
 
+    flag_nets: list[str] = []
+    if power_flag is not None:
+        driven = {pin_net[(c.ref, p.number)] for c in cells for p in c.part.symbol.pins
+                  if p.type == "power_out" and (c.ref, p.number) in pin_net}
+        flag_nets = sorted({net for c in cells for net in c.nets.values()
+                            if is_power_net(net) and net not in driven and power_for_net(net) is not None},
+                           key=natural_key)
+    flags_y = cy + row_h + HEADER
+
     for cell, ax, ay, cell_x, cell_y in placements:
         fa = field_angle(0, cell.angle)
         # centred text (KiCad flips left/right justification on turned symbols)
@@ -196,3 +209,32 @@ def layout_parts(doc: Document, parts: dict[str, PartSymbol], sb: SheetBuilder, 
             props[1] = b.prop("Value", net, tx, ty, field_angle(90 if e.side in ("up", "down") else 0, rot))
             sb.symbol(part, sx, sy, rot, "", 1, 1, props, [(project, sheet_path, ref, 1)],
                       f"pwr/{sb.power_count}")
+    _place_flags(flag_nets, power_flag, sb, project, sheet_path, power_for_net, x0, flags_y)
+
+
+def _place_flags(nets: list[str], flag: PartSymbol | None, sb: SheetBuilder, project: str, sheet_path: str,
+                 power_for_net, x0: float, y: float) -> None:
+    """A row of (power symbol + PWR_FLAG) pairs joined at one point, one per net: the
+    power symbol points one way, the flag the other, so they never overlap."""
+    x = x0
+    for net in nets:
+        part = power_for_net(net)
+        bx0, by0, bx1, by1 = body_bbox(part.symbol, 1, 1, with_pins=False)
+        body_up = (by0 + by1) / 2 > 0                       # library y points up
+        width = max(bx1 - bx0, 2.54) + len(net) * CHAR_W + 2 * MARGIN
+        px, py = _snap(x + MARGIN + 2.54), _snap(y + 7.62)
+        sb.power_count += 1
+        ref = f"#PWR{sb.power_count:03d}"
+        props = power_value_props(net, ref, px, py)
+        props[1] = b.prop("Value", net, px + 1.27 + len(net) * CHAR_W / 2, py + (-3.81 if body_up else 3.81), 0)
+        sb.symbol(part, px, py, 0.0, "", 1, 1, props, [(project, sheet_path, ref, 1)], f"pwr/{sb.power_count}")
+        sb.power_count += 1
+        fref = f"#FLG{sb.power_count:03d}"
+        fprops = [b.prop("Reference", fref, px, py, 0, hide=True),
+                  b.prop("Value", "PWR_FLAG", px, py, 0, hide=True),
+                  b.prop("Footprint", "", px, py, 0, hide=True),
+                  b.prop("Datasheet", "", px, py, 0, hide=True)]
+        # PWR_FLAG's body points up at rotation 0: turn it down when the power symbol is up
+        sb.symbol(flag, px, py, 180.0 if body_up else 0.0, "", 1, 1, fprops, [(project, sheet_path, fref, 1)],
+                  f"flag/{sb.power_count}")
+        x += width + GRID
