@@ -84,6 +84,11 @@ SOURCES = [
      "Power input from an XT30 connector with TVS diode protection, MAX15062 buck converter to 5V with "
      "47uH inductor, and TLV70233 LDO to 3.3V with input and output capacitors",
      ["power", "regulator", "buck", "converter", "ldo", "tvs"]),
+    ("mcu-rp2040", "RP2040 microcontroller core",
+     "corpus/files/TinyTapeout__tt-demo-pcb/rp2040.kicad_sch",
+     "RP2040 microcontroller with W25Q32 QSPI flash, 12MHz crystal with 6pF load capacitors, 1k crystal "
+     "resistor, 10k pull-ups, 100nF decoupling on every supply pin, 1uF on the core regulator, and "
+     "SWD and flash programming headers", ["mcu", "microcontroller", "crystal", "flash", "decoupling", "qspi"]),
     ("led-sense", "Indicator LEDs",
      "corpus/files/mjbots__moteus/hw/c1/led_sense.kicad_sch",
      "Two indicator LEDs with series resistors and a test point", ["led", "indicator"]),
@@ -108,10 +113,12 @@ def _licence(text: str) -> str:
     raise SystemExit(f"not a licence the bundled set may use: {text!r}")
 
 
-def conform(text: str, toolkit, title: str, keep_fp: bool) -> tuple[str, int, list[str]]:
+def conform(text: str, toolkit, title: str, keep_fp: bool, lean: bool = False) -> tuple[str, int, list[str]]:
     """Make an example agree with the KiCad libraries the validator checks against: pin
     names of parts that resolve to a library symbol become the library's names, and rows of
-    ``pins{REF}`` tables for pins the symbol lacks (and no net uses) are dropped.  Returns
+    ``pins{REF}`` tables for pins the symbol lacks (and no net uses) are dropped.  With
+    ``lean``, nets of a single pin (labels leading off the sheet, e.g. every GPIO of an MCU)
+    are dropped too, except where that would leave a power input unconnected.  Returns
     (text, names changed, remaining validation errors)."""
     from tokn.doc import parse_tokn, write_tokn
     from tokn.generate.fewshot import compact_tokn
@@ -129,6 +136,11 @@ def conform(text: str, toolkit, title: str, keep_fp: bool) -> tuple[str, int, li
                     fixed += 1
         elif f.code == "unknown-pin" and f.message.startswith("pins{") and f.where not in used:
             doc.pins[ref] = [pd for pd in rows if pd.number != num]
+    if lean:
+        single = [n for n in doc.nets if len(n.pins) == 1]
+        doc.nets = [n for n in doc.nets if len(n.pins) > 1]
+        unconnected = {f.where for f in toolkit.validate(doc) if f.code == "unconnected-power-pin"}
+        doc.nets += [n for n in single if n.pins[0] in unconnected]
     doc.pins = {r: [pd for pd in rows if pd.name not in ("", "~")] for r, rows in doc.pins.items()}
     doc.pins = {r: rows for r, rows in doc.pins.items() if rows}
     text = compact_tokn(write_tokn(doc), keep_fp=keep_fp, title=title)
@@ -167,10 +179,13 @@ def build(shared: str, max_tokens: int) -> tuple[list[dict], dict[str, str], lis
         if n > max_tokens:
             text = compact_tokn(full, keep_fp=False, title=title)
             n = count_tokens(text)
+        keep_fp = n <= max_tokens or count_tokens(compact_tokn(full, title=title)) <= max_tokens
+        text, fixed, errors = conform(text, toolkit, title, keep_fp=keep_fp, lean=n > max_tokens)
+        n = count_tokens(text)
         if n > max_tokens:
-            notes.append(f"skip {ident}: {n} tokens even without footprints (limit {max_tokens})")
+            notes.append(f"skip {ident}: {n} tokens even without footprints and labels-only nets "
+                         f"(limit {max_tokens})")
             continue
-        text, fixed, errors = conform(text, toolkit, title, keep_fp="fp" in text.split("components[", 1)[1].split("}")[0])
         if errors:
             notes.append(f"skip {ident}: {errors[0]}" + (f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""))
             continue

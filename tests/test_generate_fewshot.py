@@ -108,27 +108,13 @@ def test_bundled_examples_pass_validation():
         assert not errors, (e.id, errors[:3])
 
 
-def test_bundled_files_are_what_the_script_writes(tmp_path):
-    """tokn/data/fewshot is reproducible from ../shared with scripts/make_fewshot.py."""
-    import os
-    import subprocess
-    import sys
-    from .conftest import SHARED
-    if not os.path.isdir(os.path.join(SHARED, "corpus")):
-        pytest.skip("../shared not present")
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    r = subprocess.run([sys.executable, os.path.join(root, "scripts", "make_fewshot.py"), "--check",
-                        "--shared", SHARED], capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, r.stderr[-2000:]
-
-
 def test_corpus_jsonl(tmp_path):
     p = tmp_path / "mine.jsonl"
     p.write_text(json.dumps({"path": "boards/amp.kicad_sch", "tokn": FULL, "licence": "MIT"}) + "\n"
                  + json.dumps({"path": "x", "other": 1}) + "\n\n")
     exs = load_corpus(str(p))
-    assert len(exs) == 1 and exs[0].id == "boards/amp.kicad_sch" and exs[0].title == '"Demo, with comma"' \
-        or exs[0].title == "Demo, with comma"
+    assert len(exs) == 1 and exs[0].id == "boards/amp.kicad_sch" and exs[0].title == "Demo, with comma"
+    assert exs[0].licence == "MIT" and exs[0].origin == str(p)
     assert "wires" not in exs[0].text
     both = all_examples([str(p)])
     assert both[-1].origin == str(p) and len(both) == len(bundled_examples()) + 1

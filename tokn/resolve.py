@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .doc.model import Component
+from .kicad.partnames import plausible
 from .kicad.symbols import LibSymbol
 
 # When a name exists in several libraries, prefer these (KiCad's generic libraries first).
@@ -62,7 +63,9 @@ class SymbolResolver:
             sym = self.index.get(lib_id)
             if sym is not None:
                 return Resolution(lib_id, sym, True)
-        for lib_id in self.index.find(name, limit=1):
+        for lib_id in self.index.find(name, limit=8):
+            if not plausible(name, lib_id.split(":", 1)[-1]):
+                continue          # shares only description words: not this part
             sym = self.index.get(lib_id)
             if sym is not None:
                 return Resolution(lib_id, sym, False)

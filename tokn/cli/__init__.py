@@ -22,6 +22,8 @@ SUBCOMMANDS: dict[str, str] = {
     "encode": "tokn.cli.encode_cmd:encode",
     "decode": "tokn.cli.decode_cmd:decode",
     "validate": "tokn.cli.validate_cmd:validate",
+    "generate": "tokn.generate.cli:generate_cmd",
+    "bench": "tokn.generate.cli:bench_cmd",
 }
 
 

@@ -148,12 +148,14 @@ def generate_cmd(prompt: str, sch_path: Optional[str], tokn_path: Optional[str],
     circuit that still fails is refused (exit status 1) and nothing is written.
     """
     from .pipeline import Generator, write_outputs
-    from .progress import EndpointError
     from ..errors import GenerationError
 
     if prompt == "-":
         prompt = sys.stdin.read()
-    settings = _settings(kw)
+    try:
+        settings = _settings(kw)
+    except GenerationError as e:
+        _fail(f"error: {e}")
     reporter = _Reporter(quiet)
     gen = Generator(settings)
     try:
@@ -161,7 +163,7 @@ def generate_cmd(prompt: str, sch_path: Optional[str], tokn_path: Optional[str],
             result = gen.generate(prompt, on_progress=reporter, cancel=cancel)
     except Cancelled:
         _fail("cancelled", 130)
-    except EndpointError as e:
+    except GenerationError as e:           # endpoint errors, configuration errors
         _fail(f"error: {e}")
     finally:
         gen.llm.close()
@@ -202,20 +204,32 @@ def bench_cmd(prompt_set: str, sample: Optional[int], bench_seed: int, out_path:
     """Run a benchmark prompt set (JSONL path, or easy/medium/hard) against an endpoint and
     score every answer: syntax, required parts and values, pin correctness, ERC, rounds, latency."""
     from .bench import format_table, run_bench
+    from .pipeline import Generator
+    from ..errors import GenerationError
 
-    settings = _settings(kw)
+    try:
+        settings = _settings(kw)
+    except GenerationError as e:
+        _fail(f"error: {e}")
 
     def on_item(k: int, n: int, row: dict) -> None:
         if not quiet:
             status = "ERR" if "endpoint_error" in row else ("ok " if row.get("ok") else "no ")
             click.echo(f"[{k + 1}/{n}] {status} {row.get('latency', 0):.1f}s  {row['prompt'][:70]}", err=True)
 
+    if settings.seed is None:
+        settings = settings.replace(seed=bench_seed)
+    gen = Generator(settings)
     try:
         with _Cancel() as cancel:
-            report = run_bench(prompt_set, settings, sample=sample, seed=bench_seed, on_item=on_item,
-                               cancel=cancel, keep_answers=keep_answers)
+            report = run_bench(prompt_set, settings, sample=sample, seed=bench_seed, generator=gen,
+                               on_item=on_item, cancel=cancel, keep_answers=keep_answers)
     except Cancelled:
         _fail("cancelled", 130)
+    except GenerationError as e:
+        _fail(f"error: {e}")
+    finally:
+        gen.llm.close()
     click.echo(format_table(report))
     out = out_path or f"bench-{os.path.splitext(os.path.basename(report.prompt_set))[0]}.json"
     with open(out, "w", encoding="utf-8") as f:
@@ -223,3 +237,16 @@ def bench_cmd(prompt_set: str, sample: Optional[int], bench_seed: int, out_path:
         f.write("\n")
     if not quiet:
         click.echo(f"wrote {out}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _standalone() -> None:
+    """tokn generate / tokn bench (``python -m tokn.generate.cli``, usable before the
+    commands are registered on the ``tokn`` group)."""
+
+
+_standalone.add_command(generate_cmd)
+_standalone.add_command(bench_cmd)
+
+if __name__ == "__main__":
+    _standalone(prog_name="python -m tokn.generate.cli")

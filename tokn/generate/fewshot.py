@@ -197,8 +197,9 @@ def compact_tokn(text: str, keep_fp: bool = True, keep_lib: bool = False, drop_u
 
 
 def title_of(text: str) -> str:
+    """The ``title:`` scalar of a TOKN text ("" when there is none)."""
     m = _TITLE.search(text)
-    return m.group(1).strip() if m else ""
+    return _unquote(m.group(1).strip()) if m else ""
 
 
 @functools.lru_cache(maxsize=1)

@@ -108,42 +108,7 @@ def extract_part_numbers(text: str) -> list[str]:
 
 # ---- lookup -------------------------------------------------------------------------------
 
-_SEPARATORS = re.compile(r"[\s\-_/.,]")
-
-
-def _norm(s: str) -> str:
-    return _SEPARATORS.sub("", s).casefold()
-
-
-def _wild(name: str) -> str:
-    """``name`` normalised with KiCad wildcards (an ``x`` after a digit or capital) as ``?``."""
-    out = []
-    for i, c in enumerate(name):
-        if c == "x" and i > 0 and (name[i - 1].isdigit() or name[i - 1].isupper()):
-            out.append("?")
-        elif not _SEPARATORS.match(c):
-            out.append(c.casefold())
-    return "".join(out)
-
-
-def _prefix(a: str, b: str) -> int:
-    n = 0
-    for x, y in zip(a, b):
-        if x != y and y != "?":
-            break
-        n += 1
-    return n
-
-
-def plausible(query: str, name: str) -> bool:
-    """True when the library symbol ``name`` is the part ``query`` (see the module doc)."""
-    q, n = _norm(query), _wild(name)
-    if not q or not n:
-        return False
-    common = _prefix(q, n)
-    if common == len(q) or common == len(n):                # equal, suffix added, or suffix cut
-        return common >= min(4, len(q), len(n)) and (common == len(q) or common * 2 >= len(q))
-    return common >= 4 and common >= 0.8 * min(len(q), len(n)) and len(n) == len(q)
+from ..kicad.partnames import plausible  # noqa: E402  (shared with the resolver)
 
 
 class PlausibleIndex:

@@ -29,19 +29,22 @@ from .config import Settings
 from .grounding import PartPins
 from .llm import Completion, LLMClient
 from .progress import ProgressCallback, check_cancel, emit
-from .prompt import approx_tokens, build_messages
+from .prompt import approx_tokens, build_messages, describe
 from .repair import Attempt, Check, run_repair_loop
 from .retrieval import Retriever
 
-#: ERC violation types the model cannot fix in TOKN (no-connect flags and power flags are
-#: drawing details TOKN leaves to the decoder): reported as warnings, not errors.  So is
-#: ``pin_not_driven`` of a pin that is unconnected altogether (KiCad reports an unused input
-#: twice).  Every other ERC error goes back to the model.
+#: ERC violation types reported as warnings, not errors: what the model cannot fix in TOKN
+#: (no-connect and power flags are drawing details TOKN leaves to the decoder), and
+#: ``pin_not_driven``, which every subcircuit's interface inputs trigger (an MCP2551's TXD
+#: is driven by a microcontroller outside the requested circuit).  Every other ERC error
+#: (outputs shorted together, conflicting pin types, unit or net-name conflicts...) goes
+#: back to the model.
 ERC_NOT_BLOCKING = frozenset({
-    "pin_not_connected", "power_pin_not_driven", "no_connect_connected", "no_connect_dangling",
-    "lib_symbol_issues", "lib_symbol_mismatch", "footprint_link_issues", "footprint_filter",
-    "simulation_model_issue", "similar_labels", "similar_power", "single_global_label",
-    "unannotated", "endpoint_off_grid", "unconnected_wire_endpoint", "missing_power_pin",
+    "pin_not_connected", "pin_not_driven", "power_pin_not_driven", "no_connect_connected",
+    "no_connect_dangling", "lib_symbol_issues", "lib_symbol_mismatch", "footprint_link_issues",
+    "footprint_filter", "simulation_model_issue", "similar_labels", "similar_power",
+    "single_global_label", "unannotated", "endpoint_off_grid", "unconnected_wire_endpoint",
+    "missing_power_pin",
 })
 #: Validator findings that make the model's use of a part worth showing its real pins again.
 _PIN_CODES = frozenset({"unknown-pin", "pin-name-mismatch", "unknown-part", "fuzzy-part",
@@ -150,15 +153,10 @@ class Toolkit:
             except ToknError as e:
                 return None, [_finding("warning", "erc-failed", f"KiCad ERC could not run: {e.message}")]
         out = []
-        violations = report.get("violations", [])
-        unconnected = {i.get("description") for v in violations if v.get("type") == "pin_not_connected"
-                       for i in v.get("items", [])}
-        for v in violations:
+        for v in report.get("violations", []):
             items = "; ".join(i.get("description", "") for i in v.get("items", []) if i.get("description"))
             typ = v.get("type", "erc")
             blocking = v.get("severity") == "error" and typ not in ERC_NOT_BLOCKING
-            if typ == "pin_not_driven" and all(i.get("description") in unconnected for i in v.get("items", [])):
-                blocking = False          # an unused input: the same as pin_not_connected
             sev = "error" if blocking else "warning"
             out.append(_finding(sev, f"erc-{typ}", f"KiCad ERC: {v.get('description', typ)}"
                                 + (f" ({items})" if items else ""), ""))
@@ -272,7 +270,7 @@ def refusal_text(findings: list, rounds: int, stopped: str) -> str:
     why = {"repeated": "the model repeated the same faulty answer",
            "max-rounds": f"{rounds} round{'s' if rounds != 1 else ''} used"}.get(stopped, stopped)
     lines = [f"No valid circuit ({why}). Still wrong in the last answer:"]
-    lines += [f"  {f}" for f in errs[:40]]
+    lines += [f"  {describe(f)}" for f in errs[:40]]
     if len(errs) > 40:
         lines.append(f"  ... and {len(errs) - 40} more")
     return "\n".join(lines)
@@ -331,7 +329,12 @@ class Generator:
         t = time.perf_counter()
         messages = build_messages(prompt, examples, parts, missing)
         timings["prompt"] = time.perf_counter() - t
-        grammar = self.toolkit.gbnf() if s.grammar_mode != "none" else None
+        grammar = None
+        if s.grammar_mode != "none":
+            try:
+                grammar = self.toolkit.gbnf()
+            except (ValueError, OSError) as e:      # a grammar that cannot be exported: go without
+                emit(on_progress, "prepare", f"no grammar-constrained decoding: {e}")
         given = {p.lib_id for p in parts} | {p.name.casefold() for p in parts}
 
         llm_seconds = [0.0]

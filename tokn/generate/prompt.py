@@ -53,6 +53,15 @@ of all its units.
 MAX_FINDINGS = 30
 
 
+def describe(f) -> str:
+    """One line for a finding: ``severity: [where: ]message [code]`` (``where`` is left out
+    when the message already starts with it)."""
+    where = getattr(f, "where", "") or ""
+    msg = getattr(f, "message", "") or str(f)
+    loc = f"{where}: " if where and not msg.startswith(where) else ""
+    return f"{getattr(f, 'severity', 'error')}: {loc}{msg} [{getattr(f, 'code', '')}]"
+
+
 def _example_user(e: Example) -> str:
     return f"Design request: {e.request or e.title or 'a circuit'}"
 
@@ -102,7 +111,7 @@ def repair_message(findings: Iterable, *, truncated: bool = False, no_document: 
         lines.append("- Your answer was cut off before its end (length limit). Write a shorter "
                      "document: only components, pins of ICs and nets; no comments.")
     shown = fs[:MAX_FINDINGS]
-    lines += [f"- {f}" for f in shown]
+    lines += [f"- {describe(f)}" for f in shown]
     if len(fs) > len(shown):
         lines.append(f"- ... and {len(fs) - len(shown)} more problems of the same kinds")
     g = grounding_block(parts, missing)

@@ -17,7 +17,7 @@ from typing import Any, Callable, Optional, Protocol
 from .grounding import PartPins
 from .llm import Completion
 from .progress import ProgressCallback, check_cancel, emit
-from .prompt import repair_message, repair_messages
+from .prompt import describe, repair_message, repair_messages
 
 #: Longest failed answer echoed back in a repair round (characters).
 MAX_ECHO = 12000
@@ -111,8 +111,9 @@ def run_repair_loop(ask: Ask, check: CheckFn, messages: list[dict[str, str]], ma
         msg = repair_message(verdict.findings, truncated=completion.truncated,
                              no_document=verdict.no_document, parts=parts, missing=missing)
         attempt.repair_prompt = msg
-        n_err = len(verdict.errors)
-        emit(on_progress, "repair", f"answer {rnd} has {n_err} error{'s' if n_err != 1 else ''}"
-             f"{' (no TOKN document)' if verdict.no_document else ''}; asking for a repair", round=rnd)
+        errs = verdict.errors
+        first = f" (first: {describe(errs[0])[:140]})" if errs else ""
+        emit(on_progress, "repair", f"answer {rnd} has {len(errs)} error{'s' if len(errs) != 1 else ''}"
+             f"{first}; asking for a repair", round=rnd)
         convo = repair_messages(messages, completion.text[:MAX_ECHO], msg)
     raise AssertionError("unreachable")

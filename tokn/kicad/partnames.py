@@ -1,0 +1,46 @@
+"""Does a library symbol name denote the part a person or a model wrote?
+
+``plausible("LM7805", "L7805")`` and ``plausible("ATmega328P-AU", "ATmega328P-A")`` are true;
+a symbol that only shares description words with the query is not the part.  Used when a
+component type is not an exact symbol name (validation, decoding, prompt grounding).
+"""
+from __future__ import annotations
+
+import re
+
+_SEPARATORS = re.compile(r"[\s\-_/.,]")
+
+
+def _norm(s: str) -> str:
+    return _SEPARATORS.sub("", s).casefold()
+
+
+def _wild(name: str) -> str:
+    """``name`` normalised with KiCad wildcards (an ``x`` after a digit or capital) as ``?``."""
+    out = []
+    for i, c in enumerate(name):
+        if c == "x" and i > 0 and (name[i - 1].isdigit() or name[i - 1].isupper()):
+            out.append("?")
+        elif not _SEPARATORS.match(c):
+            out.append(c.casefold())
+    return "".join(out)
+
+
+def _prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y and y != "?":
+            break
+        n += 1
+    return n
+
+
+def plausible(query: str, name: str) -> bool:
+    """True when the library symbol ``name`` is the part ``query`` (see the module doc)."""
+    q, n = _norm(query), _wild(name)
+    if not q or not n:
+        return False
+    common = _prefix(q, n)
+    if common == len(q) or common == len(n):                # equal, suffix added, or suffix cut
+        return common >= min(4, len(q), len(n)) and (common == len(q) or common * 2 >= len(q))
+    return common >= 4 and common >= 0.8 * min(len(q), len(n)) and len(n) == len(q)
