@@ -99,3 +99,13 @@ def multi_pin_nets(named_sets) -> dict[frozenset, str]:
 def is_user_named(kicad_net_name: str) -> bool:
     """KiCad's generated names for unnamed nets start with Net-( or unconnected-(."""
     return not (kicad_net_name.startswith("Net-(") or kicad_net_name.startswith("unconnected-("))
+
+
+@pytest.fixture(scope="session")
+def symbol_index():
+    """The installed KiCad libraries' symbol index (skips when none is installed)."""
+    from tokn.kicad.library import SymbolIndex
+    idx = SymbolIndex.default()
+    if not idx.libraries or idx.get("Device:R") is None:
+        pytest.skip("KiCad symbol libraries not installed")
+    return idx

@@ -16,22 +16,13 @@ from .conftest import ANCHOR, needs_kicad
 OUTPUTS = sorted(glob.glob(os.path.join(ANCHOR, "examples", "*", "output.tokn")))
 
 
-@pytest.fixture(scope="module")
-def index():
-    from tokn.kicad.library import SymbolIndex
-    idx = SymbolIndex.default()
-    if not idx.libraries:
-        pytest.skip("KiCad symbol libraries not installed")
-    return idx
-
-
 @needs_kicad
 @pytest.mark.kicad
 @pytest.mark.parametrize("path", OUTPUTS, ids=[os.path.basename(os.path.dirname(p)) for p in OUTPUTS])
-def test_reference_output_decodes_to_its_nets(path, index, tmp_path):
+def test_reference_output_decodes_to_its_nets(path, symbol_index, tmp_path):
     with open(path, encoding="utf-8") as f:
         doc = parse_tokn(f.read(), path)
-    decoded = decode(doc, index, project="anchor")
+    decoded = decode(doc, symbol_index, project="anchor")
     out = tmp_path / "anchor.kicad_sch"
     decoded.write(str(out))
     net = kicad_cli.export_netlist(str(out))

@@ -70,21 +70,12 @@ def _overlap(a, b, eps=0.15) -> bool:
     return a[0] + eps < b[2] and b[0] + eps < a[2] and a[1] + eps < b[3] and b[1] + eps < a[3]
 
 
-@pytest.fixture(scope="module")
-def index():
-    from tokn.kicad.library import SymbolIndex
-    idx = SymbolIndex.default()
-    if not idx.libraries:
-        pytest.skip("KiCad symbol libraries not installed")
-    return idx
-
-
 @pytest.mark.parametrize("path", DOCS, ids=[os.path.basename(os.path.dirname(p)) or p for p in DOCS])
-def test_laid_out_sheet_has_no_overlaps(path, index, tmp_path):
+def test_laid_out_sheet_has_no_overlaps(path, symbol_index, tmp_path):
     with open(path, encoding="utf-8") as f:
         doc = parse_tokn(f.read(), path)
     out = tmp_path / "layout.kicad_sch"
-    decode(doc, index, project="layout", layout="grid").write(str(out))
+    decode(doc, symbol_index, project="layout", layout="grid").write(str(out))
     boxes = _boxes(str(out))
     clashes = [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1:] if _overlap(a[1], b[1])]
     assert not clashes, clashes[:10]

@@ -11,6 +11,7 @@ import os
 import sys
 
 from ..errors import ToknError
+from ..fsutil import write_atomic
 
 INTERNAL = "(internal error, please report)"
 
@@ -57,20 +58,7 @@ def write_text_atomic(path: str, text: str) -> None:
 
     Parent directories are created.  A reader never sees a partially written file.
     """
-    import tempfile
-    d = os.path.dirname(os.path.abspath(path))
-    os.makedirs(d, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tokn-", suffix=".tmp", dir=d)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomic(path, text)
 
 
 def write_stdout(text: str) -> None:

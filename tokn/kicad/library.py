@@ -40,7 +40,6 @@ import heapq
 import os
 import pickle
 import re
-import tempfile
 import threading
 import time
 import zlib
@@ -52,6 +51,7 @@ from sys import intern
 from typing import Iterable, Mapping, NamedTuple
 
 from ..errors import LibraryError, ToknError
+from ..fsutil import write_atomic
 from ..sexpr import parse, parse_lossless, text, quote, format_list
 from .symbols import LibSymbol, parse_lib_symbol
 from .libtable import load_symbol_libraries, project_directory
@@ -533,20 +533,9 @@ def _store_entry(cache_dir: str, key: tuple, recs: list, detail_blob: bytes,
     """Write atomically; returns the bytes written (0 when the cache is not writable)."""
     p = _entry_path(cache_dir, key[0])
     try:
-        os.makedirs(os.path.dirname(p), exist_ok=True)
         data = pickle.dumps((_FORMAT, key, recs, detail_blob, find_blob),
                             protocol=pickle.HIGHEST_PROTOCOL)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(p), prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, p)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomic(p, data)
         return len(data)
     except OSError:
         return 0
