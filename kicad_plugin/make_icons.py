@@ -37,8 +37,8 @@ def _glyph(x: float, y: float) -> bool:
     body = _in_rect(x, y, 0.22, 0.30, 0.58, 0.80) and not _in_rect(x, y, 0.29, 0.37, 0.51, 0.73)
     pins = any(_in_rect(x, y, x0, py - 0.03, x0 + 0.10, py + 0.03)
                for py in (0.42, 0.55, 0.68) for x0 in (0.12, 0.58))
-    sx, sy = x - 0.74, y - 0.27         # spark centre
-    spark = abs(sx) ** 0.5 + abs(sy) ** 0.5 <= 0.38
+    sx, sy = x - 0.74, y - 0.28         # spark centre
+    spark = abs(sx) ** 0.5 + abs(sy) ** 0.5 <= 0.44
     return body or pins or spark
 
 

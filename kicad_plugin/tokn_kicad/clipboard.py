@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable
 
 Runner = Callable[..., subprocess.CompletedProcess]
 
@@ -80,7 +80,7 @@ def copy(text: str, environ=None, run: Runner = subprocess.run, use_wx: bool = T
 
 def editor_windows(schematic_name: str, run: Runner = subprocess.run) -> list[str]:
     """X window ids of the schematic editor showing ``schematic_name`` (xdotool search)."""
-    stem = re.escape(os.path.splitext(schematic_name)[0])
+    stem = re.sub(r"([.\[\]()*+?{}|^$\\])", r"\\\1", os.path.splitext(schematic_name)[0])
     r = run(["xdotool", "search", "--name", f"{stem}.*Schematic Editor"],
             capture_output=True, text=True, timeout=10)
     return r.stdout.split()

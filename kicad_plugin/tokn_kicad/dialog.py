@@ -1,6 +1,7 @@
 """The plugin's window (wxPython): prompt, options, model settings, progress, checks, preview.
 
-Keys: Ctrl+Enter generates, Ctrl+I inserts, Esc stops a running request or closes.
+Keys: Ctrl+Enter generates, Ctrl+I inserts, Ctrl+1/2/3 show the Preview, Checks and TOKN
+tabs, Esc stops a running request or closes.
 Generation runs in a worker thread (:func:`.session.run_job`); its progress reaches the
 window through ``wx.CallAfter``.  Insert puts the fragment on the clipboard and, when
 allowed (X11 + xdotool), presses Ctrl+V in the schematic editor; the pasted circuit then
@@ -88,26 +89,26 @@ class GenerateFrame(wx.Frame):
 
     def _options_row(self, parent: wx.Window) -> wx.Sizer:
         s = self.ctx.settings
-        grid = wx.FlexGridSizer(2, 4, 4, 12)
-        grid.Add(wx.StaticText(parent, label="Examples in the prompt:"), 0, wx.ALIGN_CENTER_VERTICAL)
-        self.fewshot = wx.SpinCtrl(parent, min=0, max=8, initial=int(s.fewshot_k), size=(70, -1))
-        grid.Add(self.fewshot, 0)
+        col = wx.BoxSizer(wx.VERTICAL)
+        row = wx.BoxSizer(wx.HORIZONTAL)
+        row.Add(wx.StaticText(parent, label="Examples in the prompt:"), 0, wx.ALIGN_CENTER_VERTICAL)
+        self.fewshot = wx.SpinCtrl(parent, min=0, max=8, initial=int(s.fewshot_k), size=(110, -1))
+        row.Add(self.fewshot, 0, wx.LEFT | wx.RIGHT, 8)
         self.grounding = wx.CheckBox(parent, label="Give the model the parts' real pin tables")
         self.grounding.SetValue(bool(s.grounding))
-        grid.Add(self.grounding, 0, wx.ALIGN_CENTER_VERTICAL)
-        grid.AddSpacer(1)
-        self.unannotated = wx.CheckBox(parent, label="Leave references as R?, C? for KiCad to annotate")
+        row.Add(self.grounding, 0, wx.ALIGN_CENTER_VERTICAL | wx.LEFT, 16)
+        col.Add(row, 0, wx.BOTTOM, 4)
+        self.unannotated = wx.CheckBox(parent, label="Leave references as R?, C? (then use Tools > Annotate Schematic)")
         self.unannotated.SetValue(self.ctx.prefs.unannotated)
-        grid.Add(self.unannotated, 0, wx.ALIGN_CENTER_VERTICAL)
-        grid.AddSpacer(1)
-        self.autopaste = wx.CheckBox(parent, label="Paste into the editor automatically")
+        col.Add(self.unannotated, 0, wx.BOTTOM, 4)
+        self.autopaste = wx.CheckBox(parent, label="Paste into the editor automatically (otherwise press Ctrl+V there)")
         can = clipboard.can_autopaste()
         self.autopaste.SetValue(self.ctx.prefs.autopaste and can)
         self.autopaste.Enable(can)
         if not can:
             self.autopaste.SetToolTip("Needs X11 and xdotool; otherwise press Ctrl+V yourself.")
-        grid.Add(self.autopaste, 0, wx.ALIGN_CENTER_VERTICAL)
-        return grid
+        col.Add(self.autopaste, 0)
+        return col
 
     def _settings_pane(self, parent: wx.Window) -> wx.Window:
         from tokn.generate.config import key_path, read_api_key
@@ -184,13 +185,16 @@ class GenerateFrame(wx.Frame):
         return row
 
     def _accelerators(self) -> None:
-        ids = {name: wx.NewIdRef() for name in ("gen", "ins", "esc")}
+        ids = {name: wx.NewIdRef() for name in ("gen", "ins", "esc", "tab0", "tab1", "tab2")}
         self.Bind(wx.EVT_MENU, self.on_generate, id=ids["gen"])
         self.Bind(wx.EVT_MENU, self.on_insert, id=ids["ins"])
         self.Bind(wx.EVT_MENU, self.on_escape, id=ids["esc"])
-        self.SetAcceleratorTable(wx.AcceleratorTable([
-            (wx.ACCEL_CTRL, wx.WXK_RETURN, ids["gen"]), (wx.ACCEL_CTRL, wx.WXK_NUMPAD_ENTER, ids["gen"]),
-            (wx.ACCEL_CTRL, ord("I"), ids["ins"]), (wx.ACCEL_NORMAL, wx.WXK_ESCAPE, ids["esc"])]))
+        entries = [(wx.ACCEL_CTRL, wx.WXK_RETURN, ids["gen"]), (wx.ACCEL_CTRL, wx.WXK_NUMPAD_ENTER, ids["gen"]),
+                   (wx.ACCEL_CTRL, ord("I"), ids["ins"]), (wx.ACCEL_NORMAL, wx.WXK_ESCAPE, ids["esc"])]
+        for page in range(3):                       # Ctrl+1/2/3: Preview, Checks, TOKN
+            self.Bind(wx.EVT_MENU, lambda _e, p=page: self.book.SetSelection(p), id=ids[f"tab{page}"])
+            entries.append((wx.ACCEL_CTRL, ord(str(page + 1)), ids[f"tab{page}"]))
+        self.SetAcceleratorTable(wx.AcceleratorTable(entries))
 
     # ---- state --------------------------------------------------------------------------------
     def busy(self) -> bool:
@@ -345,6 +349,9 @@ class GenerateFrame(wx.Frame):
         if not out.findings and out.result is not None:
             i = self.checks.InsertItem(0, "ok")
             self.checks.SetItem(i, 2, "No findings: parsed, validated, decoded and ERC-checked.")
+        if self.checks.GetItemCount():
+            self.checks.SetColumnWidth(1, wx.LIST_AUTOSIZE)
+            self.checks.SetColumnWidth(2, wx.LIST_AUTOSIZE)
 
     def _show_preview(self, out: session.Outcome) -> None:
         frag = out.fragment
@@ -424,5 +431,5 @@ class GenerateFrame(wx.Frame):
         if self.cancel is not None:
             self.cancel.set()
         self.timer.Stop()
-        trace("closed", inserted=self.keep_clipboard)
+        trace("closed", kept_clipboard=self.keep_clipboard)
         self.Destroy()

@@ -41,9 +41,9 @@ PASTED = ("The circuit follows the mouse in the schematic editor: click to place
 KEEP_OPEN = ("Keep this window open until you have pasted: on this system the clipboard "
              "lives only as long as the plugin runs.")
 
-SCHEMATIC_UNKNOWN = ("The schematic's folder could not be found, so reference numbers of the "
-                     "open sheet are not known: KiCad will renumber clashing references when "
-                     "you paste. Choose the file with \"Browse...\" to avoid that.")
+SCHEMATIC_UNKNOWN = ("The schematic's folder could not be found, so the references the design "
+                     "already uses are not known and pasted ones may clash. Choose the file with "
+                     "\"Browse...\", or leave references as R?, C? and annotate after pasting.")
 
 NET_JOIN_NOTE = ("Power symbols ({power}) join the sheet's nets of the same name; global labels "
                  "({labels}) join global labels and power nets of the same name.")

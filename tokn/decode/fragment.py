@@ -15,6 +15,10 @@ Contract:
   power symbols join the sheet's own GND/+5V/..., and its global labels join global labels
   and power nets of the same name anywhere in the design.  They do *not* join *local*
   labels of the same name (KiCad keeps local and global names apart).
+* The PWR_FLAG symbols the decoder adds so that a stand-alone sheet passes KiCad's ERC are
+  left out (with the power symbols paired with them), unless ``keep_power_flags``: the
+  sheet the circuit is pasted into decides where its power comes from, and a second
+  flag or a regulator on the same net would make ERC report power outputs tied together.
 * Nets the document leaves unnamed (``N1``, ``N2``...) are renamed when the open design
   already uses that name, so two pastes never join by accident.
 * Coordinates are re-based so that the top-left corner of the items' extent lies on
@@ -46,6 +50,7 @@ from ..kicad.hierarchy import load_design
 from ..sexpr import child, children, dumps, number, parse, text
 from ..validate import split_pin_ref
 from .decoder import decode
+from .sheetbuild import paper_for
 
 GRID = 1.27
 #: Where the items start on :attr:`Fragment.sheet` (the stand-alone preview sheet), mm.
@@ -117,7 +122,8 @@ def design_names(path: str) -> DesignNames:
 
 def paste_fragment(doc: Document, index=None, *, existing_schematic: str | None = None,
                    origin: tuple[float, float] = (0.0, 0.0), keep_refs: bool = False,
-                   unannotated: bool = False, symbols: dict | None = None) -> Fragment:
+                   unannotated: bool = False, keep_power_flags: bool = False,
+                   symbols: dict | None = None) -> Fragment:
     """Build the paste fragment of ``doc`` (see the module doc for the contract).
 
     ``index`` is a :class:`~tokn.kicad.library.SymbolIndex`; ``symbols`` extra lib_id ->
@@ -129,6 +135,11 @@ def paste_fragment(doc: Document, index=None, *, existing_schematic: str | None 
     root = parse(decoded.root_text)[0]
     libs = child(root, "lib_symbols") or ["lib_symbols"]
     items = [c for c in root[1:] if type(c) is not str and c[0] not in _HEADER]
+    if not keep_power_flags:
+        items = _without_power_flags(items)
+    used_libs = {text(child(it, "lib_id")[1]) for it in items if it[0] == "symbol"}
+    used_libs |= {text(child(it, "lib_name")[1]) for it in items if it[0] == "symbol" and child(it, "lib_name")}
+    libs = ["lib_symbols", *[s for s in children(libs, "symbol") if text(s[1]) in used_libs]]
 
     doc_refs = _doc_refs(doc)
     refs = {r: r for r in doc_refs} if keep_refs else _renumber(doc_refs, names.refs)
@@ -263,6 +274,21 @@ def _clip_instances(item: list) -> None:
             path[1] = b.q("")
 
 
+def _without_power_flags(items: list[list]) -> list[list]:
+    """``items`` less PWR_FLAG symbols and the power symbols drawn at the same points."""
+    def is_flag(it: list) -> bool:
+        return it[0] == "symbol" and (_prop(it, "Value") == "PWR_FLAG"
+                                      or text(child(it, "lib_id")[1]).endswith(":PWR_FLAG"))
+
+    def at(it: list) -> tuple[float, float]:
+        a = child(it, "at")
+        return round(number(a[1]), 3), round(number(a[2]), 3)
+
+    flags = {at(it) for it in items if is_flag(it)}
+    return [it for it in items if not is_flag(it)
+            and not (it[0] == "symbol" and _prop(it, "Reference").startswith("#") and at(it) in flags)]
+
+
 # ---------------------------------------------------------------- geometry
 
 def _points(node: list):
@@ -304,7 +330,6 @@ def _shifted(node: list, dx: float, dy: float) -> list:
 # ---------------------------------------------------------------- the stand-alone sheet
 
 def _sheet_text(libs: list, items: list[list], bbox: Box, title: str) -> str:
-    from .sheetbuild import paper_for
     root_uuid = b.uid(f"tokn-fragment/{title}/{len(items)}/{bbox}")
     node = b.schematic(root_uuid, paper_for(bbox[2] + SHEET_MARGIN, bbox[3] + SHEET_MARGIN), title,
                        list(libs[1:]), [_with_root(it, root_uuid) for it in items], True)
@@ -315,8 +340,7 @@ def _with_root(item: list, root_uuid: str) -> list:
     """A copy whose symbol instances point at the stand-alone sheet's root."""
     if item[0] != "symbol":
         return item
-    out = [c if type(c) is str or c[0] != "instances" else _root_paths(c, root_uuid) for c in item]
-    return out
+    return [c if type(c) is str or c[0] != "instances" else _root_paths(c, root_uuid) for c in item]
 
 
 def _root_paths(inst: list, root_uuid: str) -> list:

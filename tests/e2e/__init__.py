@@ -1,0 +1,1 @@
+"""Helpers for the headless end-to-end test of the KiCad plugin (see harness.py)."""
