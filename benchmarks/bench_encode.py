@@ -89,8 +89,10 @@ def measure_designs(paths: list[str], reps: int) -> dict:
         for f in files:
             with open(f, encoding="utf-8", newline="") as fh:
                 kicad_tokens += count_tokens(fh.read())
+        by_detail = {d: count_tokens(write_tokn(encode_design(p, d).document)) for d in ("v1", "nets")}
         designs.append({"source": p, "files": files, "bytes": sum(os.path.getsize(f) for f in files),
                         "kicad_tokens": kicad_tokens, "tokn_tokens": count_tokens(text),
+                        "tokens_by_detail": by_detail,
                         "tokn_bytes": len(text.encode("utf-8")), "times": []})
 
     def one_pass() -> None:
@@ -254,6 +256,10 @@ def main(argv: list[str] | None = None) -> int:
         "total_reduction_pct": 100.0 * (1 - tt / kt) if kt else 0.0,
         "median_reduction_pct": 100.0 * statistics.median(d["reduction"] for d in designs),
         "min_reduction_pct": 100.0 * min(d["reduction"] for d in designs),
+        "median_reduction_pct_by_detail": {
+            "full": 100.0 * statistics.median(d["reduction"] for d in designs),
+            **{det: 100.0 * statistics.median(1 - d["tokens_by_detail"][det] / d["kicad_tokens"] for d in designs)
+               for det in ("v1", "nets")}},
         "parsers": parsers,
         "subprocess": sub,
         "subprocess_no_bytecode_cache": sub_cold,
@@ -287,6 +293,8 @@ def _print_table(fig: dict) -> None:
         ("cl100k tokens .kicad_sch (all sheets)", f"{fig['kicad_tokens']:,}"),
         ("cl100k tokens TOKN", f"{fig['tokn_tokens']:,}  ({fig['total_reduction_pct']:.1f}% fewer)"),
         ("median per-design token reduction", f"{fig['median_reduction_pct']:.1f}%  (min {fig['min_reduction_pct']:.1f}%)"),
+        ("  by --detail full / v1 / nets", " / ".join(f"{fig['median_reduction_pct_by_detail'][k]:.1f}%"
+                                                      for k in ("full", "v1", "nets"))),
     ]
     for key, label in (("subprocess", ".pyc cached"), ("subprocess_no_bytecode_cache", "no .pyc")):
         s = fig[key]
