@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import glob
 import os
-import shutil
 import uuid
 
 import pytest

@@ -14,8 +14,7 @@ from .doc import model as m
 from .doc.naming import natural_key
 from .kicad.connectivity import (LEGACY_POWER_VALUE_VERSION, DesignNets, design_nets, lib_symbol_for,
                                  pin_positions, power_net_name)
-from .kicad.hierarchy import Design, SheetInstance, load_design
-from .kicad.schematic import PlacedSymbol
+from .kicad.hierarchy import Design, load_design
 
 _AUTO_NAME = re.compile(r"^N(\d+)$")
 

@@ -7,7 +7,6 @@ unexpected exception is reported as one line naming the exception type followed 
 """
 from __future__ import annotations
 
-import os
 import sys
 
 from ..errors import ToknError

@@ -46,7 +46,7 @@ def decode(document: str, output: str, symbols_from: tuple[str, ...], layout: st
     except Exception as e:  # noqa: BLE001
         click.echo(error_line(e, name), err=True)
         sys.exit(1)
-    written = decoded.write(output)
+    decoded.write(output)
     if not quiet:
         click.echo(f"tokn: {name} -> {output} ({decoded.mode}, {len(decoded.files)} sheet file(s))", err=True)
         for w in decoded.warnings:

@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import dataclass
 
 from ..errors import ToknError
-from ..sexpr import parse, text, child, children, first_value
+from ..sexpr import parse, child, children, first_value
 
 
 class KicadCliError(ToknError):

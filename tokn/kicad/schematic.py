@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import SchematicError
-from ..sexpr import parse, parse_lean, text, number, child, children, first_value, has_flag
+from ..sexpr import parse, parse_lean, text, number, child, children, first_value
 from .symbols import LibSymbol, parse_lib_symbol
 
 Point = tuple[float, float]
