@@ -25,10 +25,11 @@ from ..doc.model import Component, Document
 from ..errors import DecodeError
 from ..kicad import build as b
 from ..kicad.bbox import overlaps, sheet_bbox
-from ..kicad.connectivity import design_nets
+from ..kicad.connectivity import design_nets, escape_net_name
 from ..kicad.hierarchy import load_design
 from ..resolve import SymbolResolver
 from ..validate import split_pin_ref
+from .flatten import flatten
 from .layout import layout_parts
 from .sheetbuild import SheetBuilder, power_value_props
 from .stubs import is_ground
@@ -90,6 +91,10 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
             raise DecodeError("the document's drawing does not produce its nets in KiCad "
                               "(use the grid layout instead)")
         warnings.append("the document's wires/positions do not give its nets; laid out on a grid instead")
+    if doc.sheets:                       # the grid layout is one sheet: flatten first
+        doc = flatten(doc)
+        want = _doc_nets(doc)
+        warnings.append("hierarchical design laid out on one sheet (net names lose their sheet path)")
     files, root = _laid_out(doc, parts, power, project)
     if verify and not _matches(files, root, want):
         raise DecodeError("internal error: the laid-out schematic does not reproduce the document's nets")
@@ -125,7 +130,7 @@ def _matches(files: dict[str, str], root: str, want: dict[frozenset, str]) -> bo
         return False
     for pins, name in want.items():
         gname, named = got[pins]
-        if named and gname != name:
+        if named and gname != escape_net_name(name):      # KiCad stores '/' in labels as {slash}
             return False
         if not named and not _AUTO.match(name):
             return False

@@ -14,6 +14,7 @@ from ..doc.model import Document
 from ..doc.naming import natural_key
 from ..kicad import build as b
 from ..kicad.bbox import body_bbox, sheet_bbox
+from ..kicad.connectivity import escape_net_name
 from ..kicad.symbols import LibPin
 from ..validate import split_pin_ref
 from .sheetbuild import SheetBuilder, power_value_props
@@ -197,7 +198,7 @@ def layout_parts(doc: Document, parts: dict[str, PartSymbol], sb: SheetBuilder, 
             sb.wire([(e.x, e.y), (sx, sy)])
             part = power_for_net(net) if is_power_net(net) else None
             if part is None:
-                sb.label("global", net, sx, sy, label_angle(e), "passive")
+                sb.label("global", escape_net_name(net), sx, sy, label_angle(e), "passive")
                 continue
             bx0, by0, bx1, by1 = body_bbox(part.symbol, 1, 1, with_pins=False)
             rot = power_rotation((bx0 + bx1) / 2, -(by0 + by1) / 2, e.dx, e.dy)
