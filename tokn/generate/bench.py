@@ -24,7 +24,6 @@ Scores of one item (the final answer, also when it was refused):
 """
 from __future__ import annotations
 
-import json
 import math
 import os
 import random
@@ -36,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from ..errors import GenerationError
+from .jsonl import iter_jsonl
 from .config import Settings
 from .grounding import plausible
 from .pipeline import GenerationResult, Generator
@@ -199,18 +199,11 @@ def resolve_prompt_set(name: str) -> str:
 
 def load_prompts(path: str) -> list[dict[str, Any]]:
     out = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except ValueError:
-                raise GenerationError("not JSON", path, n) from None
-            if not isinstance(rec, dict) or not isinstance(rec.get("prompt"), str):
-                raise GenerationError("a record needs a 'prompt' string", path, n)
-            rec["_line"] = n
-            out.append(rec)
+    for n, rec in iter_jsonl(path):
+        if not isinstance(rec, dict) or not isinstance(rec.get("prompt"), str):
+            raise GenerationError("a record needs a 'prompt' string", path, n)
+        rec["_line"] = n
+        out.append(rec)
     return out
 
 

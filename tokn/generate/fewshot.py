@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from ..errors import GenerationError
+from .jsonl import iter_jsonl
 
 #: Tables an LLM-facing example keeps (plus the keyed ``pins{REF}`` tables).
 KEEP_TABLES = ("components", "nets")
@@ -228,26 +229,19 @@ def load_corpus(path: str, max_chars: int = 12000) -> list[Example]:
     """
     out: list[Example] = []
     try:
-        with open(path, encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    rec = json.loads(line)
-                except ValueError:
-                    raise GenerationError(f"line {n} is not JSON", path, n) from None
-                if not isinstance(rec, dict) or not isinstance(rec.get("tokn"), str):
-                    continue
-                text = compact_tokn(rec["tokn"])
-                if len(text) > max_chars:
-                    continue
-                ident = str(rec.get("id") or rec.get("path") or f"{os.path.basename(path)}:{n}")
-                out.append(Example(
-                    id=ident, text=text, title=str(rec.get("title") or title_of(text)),
-                    request=str(rec.get("prompt") or rec.get("description") or ""),
-                    tags=[str(t) for t in rec.get("tags", [])] if isinstance(rec.get("tags"), list) else [],
-                    source=str(rec.get("source") or rec.get("path") or ""),
-                    licence=str(rec.get("licence") or rec.get("license") or ""), origin=path))
+        for n, rec in iter_jsonl(path):
+            if not isinstance(rec, dict) or not isinstance(rec.get("tokn"), str):
+                continue
+            text = compact_tokn(rec["tokn"])
+            if len(text) > max_chars:
+                continue
+            ident = str(rec.get("id") or rec.get("path") or f"{os.path.basename(path)}:{n}")
+            out.append(Example(
+                id=ident, text=text, title=str(rec.get("title") or title_of(text)),
+                request=str(rec.get("prompt") or rec.get("description") or ""),
+                tags=[str(t) for t in rec.get("tags", [])] if isinstance(rec.get("tags"), list) else [],
+                source=str(rec.get("source") or rec.get("path") or ""),
+                licence=str(rec.get("licence") or rec.get("license") or ""), origin=path))
     except OSError as e:
         raise GenerationError(f"cannot read the corpus: {e.strerror or e}", path) from None
     if not out:
