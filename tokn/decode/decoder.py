@@ -130,7 +130,8 @@ def _matches(files: dict[str, str], root: str, want: dict[frozenset, str]) -> bo
         return False
     for pins, name in want.items():
         gname, named = got[pins]
-        if named and gname != escape_net_name(name):      # KiCad stores '/' in labels as {slash}
+        # a sheet path keeps its '/'; a '/' inside a label's text is stored as {slash}
+        if named and gname not in (name, escape_net_name(name)):
             return False
         if not named and not _AUTO.match(name):
             return False

@@ -198,7 +198,10 @@ def layout_parts(doc: Document, parts: dict[str, PartSymbol], sb: SheetBuilder, 
             sb.wire([(e.x, e.y), (sx, sy)])
             part = power_for_net(net) if is_power_net(net) else None
             if part is None:
-                sb.label("global", escape_net_name(net), sx, sy, label_angle(e), "passive")
+                if net.startswith("/") and "/" not in net[1:]:
+                    sb.label("local", net[1:], sx, sy, label_angle(e))    # KiCad names it "/X"
+                else:
+                    sb.label("global", escape_net_name(net), sx, sy, label_angle(e), "passive")
                 continue
             bx0, by0, bx1, by1 = body_bbox(part.symbol, 1, 1, with_pins=False)
             rot = power_rotation((bx0 + bx1) / 2, -(by0 + by1) / 2, e.dx, e.dy)

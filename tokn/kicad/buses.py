@@ -8,9 +8,14 @@ _VECTOR = re.compile(r"^(.*?)\[(\d+)\.\.(\d+)\](.*)$")
 _GROUP = re.compile(r"^((?:[^{}~^_]|[~^_](?!\{))*)\{(.*)\}$")
 
 
+# KiCad's escapes in label text ({slash}, {colon}, ...) are text, not bus groups.
+_TEXT_ESCAPE = re.compile(r"\{(?:slash|backslash|lt|gt|colon|dblquote|quote|space|tab|return|linefeed|comma)\}")
+
+
 def is_bus_name(name: str) -> bool:
     """True for ``D[0..7]``, ``USB{DP DM}`` and ``{ALIAS}`` style names."""
-    return bool(_VECTOR.match(name) or _GROUP.match(name))
+    plain = _TEXT_ESCAPE.sub("\x00", name)
+    return bool(_VECTOR.match(plain) or _GROUP.match(plain))
 
 
 def expand_bus(name: str, aliases: dict[str, list[str]] | None = None, depth: int = 0) -> list[str]:
