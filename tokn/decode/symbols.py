@@ -158,12 +158,25 @@ def part_symbols(doc: Document, resolver: SymbolResolver, index) -> dict[str, Pa
     """ref -> PartSymbol for every reference in ``doc``.  A part whose library symbol
     lacks pins the document uses gets a generated symbol instead (never a wrong drawing)."""
     out: dict[str, PartSymbol] = {}
+    generated: dict[str, PartSymbol] = {}        # one drawing per type: all its parts' pins
+    refs_of_type: dict[str, list[str]] = {}
+    for c in doc.components:
+        refs = refs_of_type.setdefault(c.type, [])
+        if c.ref not in refs:
+            refs.append(c.ref)
     for c in doc.components:
         if c.ref in out:
             continue
         res = resolver.resolve(c)
         if res is None or not _fits(doc, c.ref, res.symbol, res.exact):
-            out[c.ref] = generated_symbol(c.ref, c.type, pins_for_generated(doc, c.ref))
+            if c.type not in generated:
+                pins: dict[str, PinDef] = {}
+                for ref in refs_of_type[c.type]:
+                    for pd in pins_for_generated(doc, ref):
+                        if pd.number not in pins or (pd.name and not pins[pd.number].name):
+                            pins[pd.number] = pd
+                generated[c.type] = generated_symbol(c.ref, c.type, list(pins.values()))
+            out[c.ref] = generated[c.type]
             continue
         out[c.ref] = PartSymbol(res.lib_id, res.symbol, embed_node(res.lib_id, res.symbol, index),
                                 fuzzy=not res.exact)
