@@ -1,0 +1,24 @@
+"""Every real corpus design, stripped of its drawing (`--detail nets`), can be laid out
+on a grid (hierarchical designs flattened) and keeps its nets -- the path an LLM document
+takes.  Catches parts the libraries do not know, shared by several references."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tokn.decode import decode
+from tokn.encode import encode_design
+
+from .conftest import corpus_top_level, needs_shared
+
+DESIGNS = corpus_top_level()
+
+
+@needs_shared
+@pytest.mark.slow
+@pytest.mark.parametrize("path", DESIGNS, ids=[os.path.basename(p) for p in DESIGNS])
+def test_grid_layout_reproduces_the_nets(path, symbol_index):
+    doc = encode_design(path, detail="nets").document
+    decoded = decode(doc, symbol_index, project="grid", layout="grid")   # raises if nets differ
+    assert decoded.mode == "laid-out"
