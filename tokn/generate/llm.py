@@ -291,12 +291,7 @@ class LLMClient:
             except BaseException as e:       # handed to the caller's thread
                 q.put(("error", e))
             finally:
-                st = holder.get("stream")
-                if st is not None:
-                    try:
-                        st.close()
-                    except Exception:
-                        pass
+                _close_stream(holder)
 
         threading.Thread(target=work, name="tokn-llm", daemon=True).start()
         parts: list[str] = []
@@ -305,12 +300,7 @@ class LLMClient:
         while True:
             if cancel is not None and cancel.is_set():
                 stop.set()
-                st = holder.get("stream")
-                if st is not None:
-                    try:
-                        st.close()
-                    except Exception:
-                        pass
+                _close_stream(holder)
                 raise Cancelled()
             try:
                 item = q.get(timeout=0.05)
@@ -402,3 +392,13 @@ def _retry_after(response: Any) -> Optional[float]:
         return max(0.0, when.timestamp() - time.time())
     except (TypeError, ValueError):
         return None
+
+
+def _close_stream(holder: dict) -> None:
+    """Close the response stream kept in ``holder`` (if any); errors while closing are moot."""
+    st = holder.get("stream")
+    if st is not None:
+        try:
+            st.close()
+        except Exception:
+            pass

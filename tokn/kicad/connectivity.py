@@ -49,6 +49,15 @@ class _UF:
         if ra != rb:
             self.parent[rb] = ra
 
+    def join_at(self, at_point: dict, x: float, y: float, n: int) -> None:
+        """Join node ``n`` with whatever ``at_point`` already holds at (x, y) (IU grid)."""
+        key = (iu(x), iu(y))
+        other = at_point.get(key)
+        if other is None:
+            at_point[key] = n
+        else:
+            self.union(other, n)
+
 
 @dataclass
 class PinRef:
@@ -165,12 +174,7 @@ def sheet_graph(sch: SchematicFile, legacy_power: bool = False,
         return uf.add()
 
     def attach(n: int, x: float, y: float) -> None:
-        key = (iu(x), iu(y))
-        other = at_point.get(key)
-        if other is None:
-            at_point[key] = n
-        else:
-            uf.union(other, n)
+        uf.join_at(at_point, x, y, n)
 
     # Wires.  KiCad quirk: a junction or bus-entry end on the interior of a wire cuts
     # the wire there and only the part from its first point to the cut stays connected
@@ -233,12 +237,7 @@ def sheet_graph(sch: SchematicFile, legacy_power: bool = False,
     def bus_node(item: BusItem | None, x: float, y: float) -> int:
         b = bus_uf.add()
         bus_items.append(item)
-        key = (iu(x), iu(y))
-        other = bus_at.get(key)
-        if other is None:
-            bus_at[key] = b
-        else:
-            bus_uf.union(other, b)
+        bus_uf.join_at(bus_at, x, y, b)
         return b
 
     for bus in sch.buses:
