@@ -14,7 +14,6 @@ kicad-cli is present; or ``ok`` False with a ``refusal`` listing what was still 
 """
 from __future__ import annotations
 
-import functools
 import os
 import shutil
 import tempfile
@@ -114,8 +113,10 @@ class Toolkit:
             return None, text, [_finding("error", "format", str(e))], False
 
     def gbnf(self) -> str:
-        """The TOKN grammar in GBNF (for constrained decoding)."""
-        return _gbnf_text()
+        """The answer grammar in GBNF, for constrained decoding (see
+        :mod:`tokn.generate.answer_grammar`: counted tables, bounded fields, always ends)."""
+        from .answer_grammar import answer_gbnf
+        return answer_gbnf()
 
     # checks
     def validate(self, doc: Any) -> list:
@@ -198,12 +199,6 @@ class Toolkit:
             os.makedirs(os.path.dirname(os.path.abspath(svg_path)), exist_ok=True)
             shutil.copyfile(files[0], svg_path)
         return svg_path
-
-
-@functools.lru_cache(maxsize=1)
-def _gbnf_text() -> str:
-    from ..doc import lark_grammar, to_gbnf
-    return to_gbnf(lark_grammar())
 
 
 def _located(e: ToknError, text: str) -> str:
