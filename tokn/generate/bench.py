@@ -37,7 +37,7 @@ from typing import Any, Callable, Optional
 from ..errors import GenerationError
 from .jsonl import iter_jsonl
 from .config import Settings
-from .grounding import plausible
+from .grounding import names_part, value_words
 from .pipeline import GenerationResult, Generator
 from .progress import Cancelled, EndpointError, ProgressCallback
 
@@ -82,17 +82,12 @@ def same_value(a: str, b: str) -> bool:
     return math.isclose(va[0], vb[0], rel_tol=1e-6, abs_tol=1e-18)
 
 
-def _value_tokens(text: str) -> list[str]:
-    return [t for t in re.split(r"[\s/_@]+", text) if t]
-
-
 # ---- matching requirements ----------------------------------------------------------------------
 
 def _component_matches(req: str, comp_type: str, comp_value: str) -> bool:
     if parse_value(req) is not None:
-        return any(same_value(req, tok) for tok in _value_tokens(comp_value))
-    return (plausible(req, comp_type) or plausible(req, comp_value)
-            or any(plausible(req, tok) for tok in _value_tokens(comp_value)))
+        return any(same_value(req, tok) for tok in value_words(comp_value))
+    return names_part(req, comp_type, comp_value)
 
 
 def _max_matching(reqs: list[str], comps: list[tuple[str, str]]) -> list[bool]:

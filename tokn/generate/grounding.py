@@ -181,6 +181,28 @@ def part_pins(query: str, lib_id: str, sym) -> PartPins:
                     hidden=hidden, description=desc, keywords=kw)
 
 
+def value_words(text: str) -> list[str]:
+    """The words of a Value field (``TL072 SOIC`` → ``TL072``, ``SOIC``)."""
+    return [t for t in re.split(r"[\s/_@]+", text) if t]
+
+
+def names_part(name: str, comp_type: str, comp_value: str) -> bool:
+    """Whether a component (its symbol name and value) is the part ``name`` (``LM7805`` is
+    ``LM7805_TO220``; ``TL072`` is a value ``TL072CP``): the rule of :func:`plausible`,
+    applied to the type, the value and each word of the value."""
+    return (plausible(name, comp_type) or plausible(name, comp_value)
+            or any(plausible(name, w) for w in value_words(comp_value)))
+
+
+def missing_parts(components: Iterable, parts: Iterable[PartPins]) -> list[PartPins]:
+    """The grounded ``parts`` that no component (``type``/``value``, or ``lib_id`` equal to
+    the part's) is."""
+    comps = list(components)
+    return [p for p in parts
+            if not any(getattr(c, "lib_id", None) == p.lib_id or names_part(p.query, c.type, c.value)
+                       or names_part(p.name, c.type, c.value) for c in comps)]
+
+
 def ground(index: PartIndex, names: Iterable[str]) -> tuple[list[PartPins], list[str]]:
     """Look up every name; returns (parts found, one per library symbol; names not found)."""
     found: list[PartPins] = []

@@ -151,8 +151,10 @@ class LLMClient:
     # ---- the call -------------------------------------------------------------------------
     def complete(self, messages: list[dict[str, str]], *, grammar: Optional[str] = None,
                  on_progress: Optional[ProgressCallback] = None,
-                 cancel: Optional[threading.Event] = None, round: int = 0) -> Completion:
+                 cancel: Optional[threading.Event] = None, round: int = 0,
+                 temperature: Optional[float] = None) -> Completion:
         """Send ``messages``; return the answer (see the module doc for the guarantees).
+        ``temperature`` overrides the settings' for this call.
 
         Raises :class:`EndpointError` (auth, model, unreachable, retries exhausted) or
         :class:`Cancelled`.
@@ -164,7 +166,7 @@ class LLMClient:
         last: Optional[_Retry] = None
         while True:
             check_cancel(cancel)
-            kwargs = self._request(messages, grammar, mode)
+            kwargs = self._request(messages, grammar, mode, temperature)
             attempts += 1
             emit(on_progress, "request", f"asking {s.model} at {s.base_url}"
                  + (f" (grammar: {mode})" if mode != "none" else "") + (f", attempt {attempts}" if attempts > 1 else ""),
@@ -219,10 +221,12 @@ class LLMClient:
             else:
                 time.sleep(delay)
 
-    def _request(self, messages: list[dict[str, str]], grammar: Optional[str], mode: str) -> dict[str, Any]:
+    def _request(self, messages: list[dict[str, str]], grammar: Optional[str], mode: str,
+                 temperature: Optional[float] = None) -> dict[str, Any]:
         s = self.settings
         kw: dict[str, Any] = {"model": s.model, "messages": messages, "stream": s.stream,
-                              "temperature": s.temperature, "max_tokens": s.max_tokens}
+                              "temperature": s.temperature if temperature is None else temperature,
+                              "max_tokens": s.max_tokens}
         if s.seed is not None:
             kw["seed"] = s.seed
         for k, v in self._param_fixes.items():

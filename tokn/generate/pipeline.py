@@ -20,16 +20,16 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from ..errors import DecodeError, GenerationError, ToknError, ToknSemanticError, ToknSyntaxError
 from . import fewshot, grounding
 from .config import Settings
-from .grounding import PartPins
+from .grounding import PartPins, missing_parts
 from .llm import Completion, LLMClient
 from .progress import ProgressCallback, check_cancel, emit
 from .prompt import approx_tokens, build_messages, describe
-from .repair import Attempt, Check, run_repair_loop
+from .repair import REPEAT_TEMPERATURE, Attempt, Check, run_repair_loop
 from .retrieval import Retriever
 
 #: ERC violation types reported as warnings, not errors: what the model cannot fix in TOKN
@@ -334,8 +334,10 @@ class Generator:
 
         llm_seconds = [0.0]
 
-        def ask(convo: list[dict[str, str]], rnd: int) -> Completion:
-            c = self.llm.complete(convo, grammar=grammar, on_progress=on_progress, cancel=cancel, round=rnd)
+        def ask(convo: list[dict[str, str]], rnd: int, hot: bool) -> Completion:
+            temperature = max(s.temperature, REPEAT_TEMPERATURE) if hot else None
+            c = self.llm.complete(convo, grammar=grammar, on_progress=on_progress, cancel=cancel, round=rnd,
+                                  temperature=temperature)
             llm_seconds[0] += c.elapsed
             return c
 
@@ -356,7 +358,7 @@ class Generator:
                     break
             return found, lost
 
-        loop = run_repair_loop(ask, self.check_answer, messages, s.max_rounds, ground_more, on_progress, cancel)
+        loop = run_repair_loop(ask, lambda c: self.check_answer(c, parts), messages, s.max_rounds, ground_more, on_progress, cancel)
         final = loop.final.check
         total = time.perf_counter() - t_start
         timings["llm"] = llm_seconds[0]
@@ -375,8 +377,10 @@ class Generator:
         emit(on_progress, "done", "valid circuit" if result.ok else "refused", round=result.rounds)
         return result
 
-    def check_answer(self, completion: Completion) -> Check:
-        """Parse, validate, decode and (when available) ERC one answer."""
+    def check_answer(self, completion: Completion, named: Sequence[PartPins] = ()) -> Check:
+        """Parse, validate, decode and (when available) ERC one answer.  ``named``: the parts
+        the request names (grounded); an answer without one of them is wrong, however valid
+        its circuit (small models copy a few-shot example's parts instead)."""
         tk = self.toolkit
         sec: dict[str, float] = {}
         t = time.perf_counter()
@@ -393,6 +397,9 @@ class Generator:
             return Check(False, findings, doc, text, seconds=sec)
         t = time.perf_counter()
         findings = findings + tk.validate(doc)
+        findings += [_finding("error", "missing-part",
+                              f"the request names {p.query}, but no component is one: add it (type {p.name}) "
+                              "and connect it as its pin table says") for p in missing_parts(doc.components, named)]
         sec["validate"] = time.perf_counter() - t
         refs = _refs_to_ground(doc, findings)
         if any(f.severity == "error" for f in findings):

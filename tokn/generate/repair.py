@@ -3,8 +3,11 @@
 :func:`run_repair_loop` asks the model (``ask``), checks the answer (``check``), and while
 the check fails and rounds remain, sends the findings back (with pin tables of parts the
 model introduced, from ``ground_more``).  It stops at the first answer that passes, after
-``max_rounds`` answers, or when the model repeats an answer word for word (another round
-would not help).  It never raises for a bad answer; endpoint errors and cancellation
+``max_rounds`` answers, or when the model repeats an answer word for word a second time.
+The first repeat is answered with the repair message again, asked for with a sampling
+temperature of at least :data:`REPEAT_TEMPERATURE` (``ask``'s ``hot``) and kept so for the
+later rounds: small models at temperature 0 often copy their previous answer from the
+conversation, and a sampled answer can break out of that.  It never raises for a bad answer; endpoint errors and cancellation
 propagate.
 """
 from __future__ import annotations
@@ -21,6 +24,9 @@ from .prompt import describe, repair_message, repair_messages
 
 #: Longest failed answer echoed back in a repair round (characters).
 MAX_ECHO = 12000
+
+#: Lowest sampling temperature of the rounds after a model repeated its answer.
+REPEAT_TEMPERATURE = 0.7
 
 
 class FindingLike(Protocol):
@@ -77,7 +83,7 @@ class LoopResult:
         return self.final.check.ok
 
 
-Ask = Callable[[list[dict[str, str]], int], Completion]
+Ask = Callable[[list[dict[str, str]], int, bool], Completion]     # (conversation, round, hot)
 CheckFn = Callable[[Completion], Check]
 GroundMore = Callable[[Check], tuple[list[PartPins], list[str]]]
 
@@ -90,9 +96,10 @@ def run_repair_loop(ask: Ask, check: CheckFn, messages: list[dict[str, str]], ma
     attempts: list[Attempt] = []
     convo = messages
     previous: Optional[str] = None
+    hot = False
     for rnd in range(1, max(1, max_rounds) + 1):
         check_cancel(cancel)
-        completion = ask(convo, rnd)
+        completion = ask(convo, rnd, hot)
         check_cancel(cancel)
         emit(on_progress, "check", "checking the answer", round=rnd)
         t0 = time.perf_counter()
@@ -105,7 +112,10 @@ def run_repair_loop(ask: Ask, check: CheckFn, messages: list[dict[str, str]], ma
         if rnd >= max_rounds:
             return LoopResult(attempts, "max-rounds")
         if previous is not None and completion.text.strip() == previous:
-            return LoopResult(attempts, "repeated")
+            if hot:
+                return LoopResult(attempts, "repeated")
+            hot = True
+            emit(on_progress, "repair", "the model repeated its answer; asking again with sampling", round=rnd)
         previous = completion.text.strip()
         parts, missing = ground_more(verdict) if ground_more is not None else ([], [])
         msg = repair_message(verdict.findings, truncated=completion.truncated,
