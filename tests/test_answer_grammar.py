@@ -139,3 +139,43 @@ def test_everything_admitted_is_a_well_formed_document(text):
     doc = parse_tokn(text)
     assert doc.components and doc.nets
     assert parse_tokn(write_tokn(doc)) == doc
+
+
+# ---- the GBNF text itself, read by an independent implementation ----------------------------
+# The PyPI package `gbnf` (a Python port of a JavaScript GBNF parser, not llama.cpp's code)
+# reads the exact text sent to servers; scripts/llm-e2e.sh checks llama.cpp's own reader.
+
+@pytest.fixture(scope="module")
+def gbnf_state():
+    gbnf = pytest.importorskip("gbnf")
+    return gbnf.GBNF(answer_gbnf())
+
+
+def gbnf_admits(state, text: str) -> bool:
+    from gbnf import InputParseError, RuleEnd
+    try:
+        return any(isinstance(r, RuleEnd) for r in state.add(text))
+    except InputParseError:
+        return False
+
+
+@pytest.mark.parametrize("path", sorted(glob.glob(os.path.join(REPO, "tokn", "data", "fewshot", "*.tokn"))),
+                         ids=os.path.basename)
+def test_the_gbnf_admits_every_bundled_example(gbnf_state, path):
+    with open(path, encoding="utf-8") as f:
+        assert gbnf_admits(gbnf_state, f.read())
+
+
+def test_the_gbnf_rejects_what_the_grammar_rejects(gbnf_state):
+    assert gbnf_admits(gbnf_state, SMALL)
+    for bad in (SMALL.replace("components[3]", "components[4]"), SMALL + "Hope this helps!\n",
+                SMALL.replace('"C1.2,R1.2,U1.4"', '"C1.2,R1.2,U1.GND"'), SMALL.replace("4,V-,power_in", "4,V-,power"),
+                SMALL[:-20]):
+        assert not gbnf_admits(gbnf_state, bad)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=st.from_regex(answer_regex(TINY), fullmatch=True))
+def test_the_gbnf_and_the_regex_agree(gbnf_state, text):
+    """Both forms are written from one rule tree; strings of the regex are GBNF sentences."""
+    assert gbnf_admits(gbnf_state, text)

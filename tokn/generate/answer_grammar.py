@@ -141,9 +141,9 @@ def answer_rules(limits: Limits = Limits()) -> dict[str, Expr]:
     r["title"] = seq("title: ", _bounded(Chars('"\n\r\\ ', negated=True), Chars('\n\r\\', negated=True), 100), "\n")
     r["components"] = seq(opt(Lit("\n")), alt(
         _counted(lambda n: f"components[{n}]{{ref,type,value,fp}}:\n", "comprow", lim.components),
-        _counted(lambda n: f"components[{n}]{{ref,type,value}}:\n", "comprow3", lim.components)))
+        _counted(lambda n: f"components[{n}]{{ref,type,value}}:\n", "comprow-short", lim.components)))
     r["comprow"] = seq("  ", Ref("ref"), ",", Ref("type"), ",", Ref("value"), ",", Ref("footprint"), "\n")
-    r["comprow3"] = seq("  ", Ref("ref"), ",", Ref("type"), ",", Ref("value"), "\n")
+    r["comprow-short"] = seq("  ", Ref("ref"), ",", Ref("type"), ",", Ref("value"), "\n")
     # References as the prompt asks for them: 1-5 capitals, 1-4 digits (R1, U12, SW3, LED1).
     # This is what keeps a model from writing part names (LM7812_TO220) or net names as
     # references, and pin names in REF.PIN.
@@ -156,9 +156,9 @@ def answer_rules(limits: Limits = Limits()) -> dict[str, Expr]:
     r["quoted"] = seq('"', Rep(Chars('"\n\r\\', negated=True), 1, 64), '"')
     r["pintable"] = seq(opt(Lit("\n")), "pins{", Ref("ref"), "}", alt(
         _counted(lambda n: f"[{n}]:\n", "pinrow", lim.pin_rows),
-        _counted(lambda n: f"[{n}]{{num,name,type}}:\n", "pinrow3", lim.pin_rows)))
+        _counted(lambda n: f"[{n}]{{num,name,type}}:\n", "pinrow-typed", lim.pin_rows)))
     r["pinrow"] = seq("  ", Ref("pinnum"), ",", Ref("pinname"), "\n")
-    r["pinrow3"] = seq("  ", Ref("pinnum"), ",", Ref("pinname"), ",", Ref("etype"), "\n")
+    r["pinrow-typed"] = seq("  ", Ref("pinnum"), ",", Ref("pinname"), ",", Ref("etype"), "\n")
     # Pin numbers as KiCad's libraries write them (99.8% of their pins): digits with up to
     # three letters before and two after (1, 14, A12, 1A, B10), or one or two capitals (EP,
     # SH, MP, G), or + and -.  Not a pin name of three letters or more (VCC, GND, OUT).
