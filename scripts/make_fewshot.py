@@ -148,23 +148,27 @@ def conform(text: str, toolkit, title: str, keep_fp: bool, lean: bool = False) -
     return text, fixed, errors
 
 
-def conventional_refs(text: str) -> tuple[str, list[str]]:
-    """Rename references that are not of the conventional form the answer grammar takes
-    (1-5 capitals, 1-4 digits: ``CAN_DBG1`` -> ``CAN2``): letters kept, next free number.
-    Returns (text, ``old->new`` notes); the circuit is unchanged."""
+def conventional_refs(text: str, toolkit) -> tuple[str, list[str]]:
+    """Rename references whose prefix is not one the answer grammar takes
+    (:data:`tokn.generate.answer_grammar.REF_PREFIXES`: ``CAN_DBG1``, ``TEMP1``, ``VN1``) to
+    the prefix of the part's KiCad symbol (``J`` for a connector; ``U`` when the part is not
+    in the library) and the next free number.  Returns (text, ``old->new`` notes); the
+    circuit is unchanged."""
     import re
     from tokn.doc import parse_tokn, write_tokn
+    from tokn.generate.answer_grammar import REF_PREFIXES
     from tokn.generate.fewshot import compact_tokn
 
-    conventional = re.compile(r"[A-Z]{1,5}[0-9]{1,4}")
+    conventional = re.compile(r"(?:%s)[0-9]{1,4}" % "|".join(sorted(REF_PREFIXES, key=len, reverse=True)))
     doc = parse_tokn(text)
-    refs = list(dict.fromkeys(c.ref for c in doc.components))
-    taken = set(refs)
+    comps = {c.ref: c for c in doc.components}
+    taken = set(comps)
     renamed: dict[str, str] = {}
-    for ref in refs:
+    for ref, comp in comps.items():
         if conventional.fullmatch(ref):
             continue
-        prefix = (re.match(r"[A-Z]{1,5}", ref.upper()) or re.match("", "")).group(0) or "X"
+        part = toolkit.lookup(comp.lib_id)
+        prefix = part.ref_prefix if part is not None and part.ref_prefix in REF_PREFIXES else "U"
         n = 1
         while f"{prefix}{n}" in taken:
             n += 1
@@ -176,7 +180,8 @@ def conventional_refs(text: str) -> tuple[str, list[str]]:
         c.ref = renamed.get(c.ref, c.ref)
     doc.pins = {renamed.get(r, r): rows for r, rows in doc.pins.items()}
     for net in doc.nets:
-        net.pins = [renamed.get(p.rsplit(".", 1)[0], p.rsplit(".", 1)[0]) + "." + p.rsplit(".", 1)[1] for p in net.pins]
+        net.pins = [renamed.get(p.rsplit(".", 1)[0], p.rsplit(".", 1)[0]) + "." + p.rsplit(".", 1)[1]
+                    for p in net.pins]
     return compact_tokn(write_tokn(doc), title=doc.title), [f"{a}->{b}" for a, b in renamed.items()]
 
 
@@ -222,7 +227,7 @@ def build(shared: str, max_tokens: int) -> tuple[list[dict], dict[str, str], lis
         if errors:
             notes.append(f"skip {ident}: {errors[0]}" + (f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""))
             continue
-        text, renamed = conventional_refs(text)
+        text, renamed = conventional_refs(text, toolkit)
         if answer_regex().fullmatch(text) is None:
             # e.g. a symbol whose pin numbers are names (U1.OUT): the prompt forbids that
             notes.append(f"skip {ident}: outside the answer grammar (tokn.generate.answer_grammar)")

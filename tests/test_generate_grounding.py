@@ -7,7 +7,7 @@ import os
 import pytest
 
 from tokn.doc import parse_tokn
-from tokn.generate.grounding import (PartPins, extract_part_numbers, ground, lookup_part, pin_table,
+from tokn.generate.grounding import (PartPins, extract_part_numbers, ground, lookup_part, pin_table, with_refs,
                                      plausible)
 from tokn.generate.prompt import SYSTEM_PROMPT, build_messages, repair_message
 
@@ -51,6 +51,9 @@ def test_extraction_covers_the_benchmark_ics():
     ("STM32F103C8T6", "STM32F103C8Tx", True), ("MCP2551", "MCP2551-I-SN", True), ("AMS1117-3.3", "AMS1117-3.3", True),
     ("RS232", "MAX202", False), ("LM7805", "LM7812_TO220", False), ("ATmega328P-AU", "NRJ6HF-AU", False),
     ("STM32F103C8T6", "STM32F103CBTx", False),
+    ("74HC32", "74HC36", False), ("74HC32", "74HC323", False), ("LM317", "LM3171", False),
+    ("TL072CP", "TL072CD", True), ("NE555P", "NE555", True), ("LM7812", "LM7812_TO220", True),
+    ("LM1117-3.3", "LM1117-3.3", True),
 ])
 def test_plausible(query, name, ok):
     assert plausible(query, name) is ok
@@ -91,16 +94,27 @@ def test_lookup_and_pin_table_with_fake_index():
     assert p is not None and p.lib_id == "Amplifier_Operational:TL072" and p.unit_count == 3
     assert [n for n, _, _ in p.pins] == ["1", "2", "3", "4", "5", "6", "7", "8"]
     assert lookup_part(idx, "RS232") is None                     # keyword-only hit refused
+    assert p.ref_prefix == "U"                                   # no Reference field: U
     text = pin_table(p)
-    assert "type TL072, lib Amplifier_Operational" in text
+    assert "KiCad symbol Amplifier_Operational:TL072 (type TL072)" in text and "pins{TL072}[8]" in text
     assert "unit 1 (A): 1,2,3; unit 2 (B): 5,6,7; unit 3 (C): 4,8" in text
     assert "hidden power pins" in text and "9 GND" in text
+    # with the reference the prompt gives it: the components row to copy, the table keyed by it
+    (u1,) = with_refs([p])
+    text = pin_table(u1)
+    assert "Its components row: U1,TL072,TL072,  and its pins are U1.<num>" in text
     table = text[text.index("pins{"):]
-    doc = parse_tokn("# TOKN v1\n\ncomponents[1]{ref,type,value,fp}:\n  TL072,TL072,,\n\n" + table + "\n")
-    assert [(d.number, d.name, d.type) for d in doc.pins["TL072"]][:3] == [("1", "~", "output"), ("2", "-", "input"),
-                                                                           ("3", "+", "input")]
+    doc = parse_tokn("# TOKN v1\n\ncomponents[1]{ref,type,value,fp}:\n  U1,TL072,TL072,\n\n" + table + "\n")
+    assert [(d.number, d.name, d.type) for d in doc.pins["U1"]][:3] == [("1", "~", "output"), ("2", "-", "input"),
+                                                                        ("3", "+", "input")]
     found, missing = ground(idx, ["TL072", "TL072CP", "RS232"])
     assert [f.lib_id for f in found] == ["Amplifier_Operational:TL072"] and missing == ["RS232"]
+
+
+def test_references_follow_the_symbols_prefix_and_skip_taken_ones():
+    parts = [PartPins("TL072", "A:TL072", []), PartPins("USB_C", "C:USB_C", [], ref_prefix="J"),
+             PartPins("NE555", "T:NE555", [])]
+    assert [p.ref for p in with_refs(parts, taken=["U1"])] == ["U2", "J1", "U3"]
 
 
 def test_messages_shape():

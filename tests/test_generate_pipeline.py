@@ -91,7 +91,8 @@ def test_valid_answer_gives_a_checked_schematic(toolkit, tmp_path):
     msgs = srv.requests[0]["body"]["messages"]
     assert msgs[0]["role"] == "system" and "TOKN" in msgs[0]["content"]
     assert any(m["role"] == "assistant" for m in msgs[1:-1]), "few-shot examples are sent"
-    assert "pins{LM7805_TO220}[3]{num,name,type}:\n  1,VI,power_in" in msgs[-1]["content"]
+    assert "Its components row: U1,LM7805_TO220,LM7805," in msgs[-1]["content"]
+    assert "pins{U1}[3]{num,name,type}:\n  1,VI,power_in" in msgs[-1]["content"]
     sch, tok = str(tmp_path / "out.kicad_sch"), str(tmp_path / "out.tokn")
     written = write_outputs(res, sch, tok, toolkit=toolkit)
     assert sch in written and open(tok).read() == res.tokn_text
@@ -146,8 +147,8 @@ def test_part_the_prompt_did_not_name_is_looked_up_on_repair(toolkit):
     assert res.ok and res.rounds == 2
     repair = srv.last_user_message(1)
     assert "U2.9" in repair and "[unknown-pin]" in repair
-    assert "pins{NE555P}[8]{num,name,type}:" in repair and "3,OUT,output" in repair
-    assert "pins{LM7805_TO220}" not in repair                   # already given in the first prompt
+    assert "pins{U2}[8]{num,name,type}:" in repair and "3,OUT,output" in repair   # keyed by the answer's U2
+    assert "pins{U1}" not in repair                             # already given in the first prompt
 
 
 def test_an_answer_without_the_named_part_is_sent_back(toolkit):

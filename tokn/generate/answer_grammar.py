@@ -42,7 +42,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
 
-__all__ = ["Limits", "answer_gbnf", "answer_regex", "answer_rules", "main", "ELECTRICAL_TYPES"]
+__all__ = ["Limits", "answer_gbnf", "answer_regex", "answer_rules", "main", "ELECTRICAL_TYPES", "REF_PREFIXES"]
+
+#: Reference prefixes an answer may use: those of KiCad's symbol libraries (their
+#: ``Reference`` fields: U, J, D, Q, PS, FL, K, IC, Y, SW, ...; rare ones left out) and the
+#: common ones designers add (LED, MH, VR, Z, ZD, CR).  A closed list keeps a model from
+#: writing a part name as a reference (``LM358,LM358,...`` reads as prefix LM + 358).
+REF_PREFIXES = ("A", "AE", "B", "BT", "BZ", "C", "CB", "CN", "CR", "D", "DS", "E", "F", "FB", "FID", "FL",
+                "G", "H", "HS", "I", "IC", "J", "JP", "K", "L", "LD", "LED", "LS", "M", "MH", "MK", "N",
+                "NT", "P", "PE", "PS", "Q", "R", "RL", "RN", "RV", "S", "SW", "T", "TH", "TP", "TR", "U",
+                "V", "VR", "W", "X", "Y", "Z", "ZD")
 
 #: KiCad's pin electrical types, as TOKN writes them (docs/format.md, pins tables).
 ELECTRICAL_TYPES = ("input", "output", "bidirectional", "tri_state", "passive", "free", "unspecified",
@@ -144,10 +153,10 @@ def answer_rules(limits: Limits = Limits()) -> dict[str, Expr]:
         _counted(lambda n: f"components[{n}]{{ref,type,value}}:\n", "comprow-short", lim.components)))
     r["comprow"] = seq("  ", Ref("ref"), ",", Ref("type"), ",", Ref("value"), ",", Ref("footprint"), "\n")
     r["comprow-short"] = seq("  ", Ref("ref"), ",", Ref("type"), ",", Ref("value"), "\n")
-    # References as the prompt asks for them: 1-5 capitals, 1-4 digits (R1, U12, SW3, LED1).
-    # This is what keeps a model from writing part names (LM7812_TO220) or net names as
-    # references, and pin names in REF.PIN.
-    r["ref"] = seq(Rep(Chars("A-Z"), 1, 5), Rep(Chars("0-9"), 1, 4))
+    # References as the prompt asks for them: a known prefix and 1-4 digits (R1, U12, SW3,
+    # LED1).  This keeps a model from writing part names (LM7812_TO220, LM358) or net names as
+    # references.
+    r["ref"] = seq(alt(*sorted(REF_PREFIXES, key=lambda p: (-len(p), p))), Rep(Chars("0-9"), 1, 4))
     # A KiCad symbol name, optionally with its library (Device:R): no spaces, commas or quotes.
     r["type"] = _bounded(Chars("A-Za-z0-9_"), Chars("A-Za-z0-9_.+/:()~#-"), 64)
     r["value"] = opt(alt(_bounded(_FIELD_START, _FIELD, 64), Ref("quoted")))

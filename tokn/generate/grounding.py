@@ -14,7 +14,7 @@ the symbol and its units.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Optional, Protocol
 
 from ..doc.naming import natural_key
@@ -36,6 +36,8 @@ class PartPins:
     hidden: list[tuple[str, str, str]] = field(default_factory=list)  # hidden pins (number, name, type)
     description: str = ""
     keywords: str = ""
+    ref_prefix: str = "U"                        # the symbol's Reference field (U, J, Q...)
+    ref: str = ""                                # the reference the prompt tells the model to use
 
     @property
     def lib(self) -> str:
@@ -174,11 +176,13 @@ def part_pins(query: str, lib_id: str, sym) -> PartPins:
             first[p.number] = (p.number, p.name or "~", p.type)
             units.setdefault(p.unit, []).append(p.number)
     pins = sorted(first.values(), key=lambda t: natural_key(t[0]))
-    desc = getattr(sym, "description", "") or getattr(sym, "properties", {}).get("Description", "")
+    props = getattr(sym, "properties", {}) or {}
+    prefix = re.sub(r"[^A-Za-z]", "", props.get("Reference", "")) or "U"
+    desc = getattr(sym, "description", "") or props.get("Description", "")
     kw = getattr(sym, "keywords", "") or getattr(sym, "properties", {}).get("ki_keywords", "")
     return PartPins(query=query, lib_id=lib_id, pins=pins, unit_count=getattr(sym, "unit_count", 1) or 1,
                     units={u: sorted(v, key=natural_key) for u, v in sorted(units.items())},
-                    hidden=hidden, description=desc, keywords=kw)
+                    hidden=hidden, description=desc, keywords=kw, ref_prefix=prefix)
 
 
 def value_words(text: str) -> list[str]:
@@ -228,11 +232,29 @@ def _unit_letter(u: int) -> str:
     return s
 
 
+def with_refs(parts: Iterable[PartPins], taken: Iterable[str] = ()) -> list[PartPins]:
+    """``parts`` with the references the prompt gives them: the symbol's prefix and the next
+    number not in ``taken`` (U1, U2, J1...)."""
+    used = set(taken)
+    out = []
+    for p in parts:
+        n = 1
+        while f"{p.ref_prefix}{n}" in used:
+            n += 1
+        used.add(f"{p.ref_prefix}{n}")
+        out.append(replace(p, ref=f"{p.ref_prefix}{n}"))
+    return out
+
+
 def pin_table(part: PartPins, max_rows: int = 120) -> str:
-    """The part's pins as TOKN: a comment naming the symbol, then ``pins{NAME}[N]{num,name,type}:``."""
-    head = f"# {part.query}: KiCad symbol {part.lib_id} -> type {part.name}"
-    if part.lib:
-        head += f", lib {part.lib}"
+    """The part's pins as TOKN, keyed by its reference (``part.ref``, else its symbol name):
+    a comment with the components row to write, then ``pins{REF}[N]{num,name,type}:``."""
+    ref = part.ref or part.name
+    if part.ref:
+        head = (f"# {part.query} is KiCad symbol {part.lib_id}. Its components row: {ref},{part.name},"
+                f"{part.query if ':' not in part.query else part.name},  and its pins are {ref}.<num>:")
+    else:
+        head = f"# {part.query} is KiCad symbol {part.lib_id} (type {part.name}):"
     lines = [head]
     if part.unit_count > 1 and len([u for u in part.units if u > 0]) > 1:
         desc = "; ".join(f"unit {u} ({_unit_letter(u)}): {','.join(nums)}"
@@ -246,7 +268,7 @@ def pin_table(part: PartPins, max_rows: int = 120) -> str:
     if other:
         lines.append("# hidden pins, do not connect: " + ", ".join(f"{n} {nm}" for n, nm, _ in other[:12]))
     rows = part.pins[:max_rows]
-    lines.append(f"pins{{{part.name}}}[{len(rows)}]{{num,name,type}}:")
+    lines.append(f"pins{{{ref}}}[{len(rows)}]{{num,name,type}}:")
     lines += [f"  {n},{_field(nm)},{t}" for n, nm, t in rows]
     if len(part.pins) > max_rows:
         lines.append(f"# ... {len(part.pins) - max_rows} more pins not shown")

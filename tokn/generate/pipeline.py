@@ -19,7 +19,7 @@ import shutil
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional, Sequence
 
 from ..errors import DecodeError, GenerationError, ToknError, ToknSemanticError, ToknSyntaxError
@@ -309,6 +309,7 @@ class Generator:
         t = time.perf_counter()
         names = grounding.extract_part_numbers(prompt) if s.grounding else []
         parts, missing = self.toolkit.ground(names) if names else ([], [])
+        parts = grounding.with_refs(parts)          # U1, U2, J1...: the prompt says which is which
         timings["ground"] = time.perf_counter() - t
         if parts:
             emit(on_progress, "ground", "pin tables for " + ", ".join(p.lib_id for p in parts))
@@ -351,7 +352,7 @@ class Generator:
                 p = self.toolkit.lookup(comp.lib_id)
                 if p is not None and p.lib_id not in given:
                     given.add(p.lib_id)
-                    found.append(p)
+                    found.append(replace(p, ref=ref))
                 elif p is None:
                     lost.append(comp.type)
                 if len(found) >= 6:

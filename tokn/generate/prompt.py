@@ -36,7 +36,8 @@ nets[N]{name,pins}:
 Rules:
 1. N in every table header is exactly the number of rows under it; rows are indented by two spaces.
 2. Use only real pins. REF.PIN uses the pin NUMBER from that part's pin table (U1.8, never U1.VCC). \
-Use the pin tables you are given for the named parts; never invent pins.
+Use the pin tables you are given for the named parts, with the reference each table is given \
+(pins{U1} means the part is U1); never invent pins.
 3. type is the KiCad symbol name given with the pin table (e.g. LM7805_TO220, ATmega328P-A). For \
 passives use the KiCad Device symbols: R, C, C_Polarized, L, D, LED, Crystal, R_Potentiometer. \
 Their pins are 1 and 2 (C_Polarized: 1 is +; D and LED: 1 is K (cathode), 2 is A (anode); \
@@ -70,8 +71,8 @@ def grounding_block(parts: Sequence[PartPins], missing: Sequence[str] = ()) -> s
     """The pin tables, and a note on named parts the library does not have."""
     out: list[str] = []
     if parts:
-        out.append("Pin tables of the parts named in the request (real KiCad symbols; "
-                   "use these type names and pin numbers):")
+        out.append("Pin tables of the parts named in the request (real KiCad symbols). Write each part "
+                   "with the reference, type and pin numbers given here:")
         out += [pin_table(p) for p in parts]
     if missing:
         out.append(f"Not in the KiCad libraries: {', '.join(missing)}. For such a part write its part "
@@ -116,7 +117,9 @@ def repair_message(findings: Iterable, *, truncated: bool = False, no_document: 
         lines.append(f"- ... and {len(fs) - len(shown)} more problems of the same kinds")
     g = grounding_block(parts, missing)
     if g:
-        lines += ["", g.replace("the parts named in the request", "parts in your answer")]
+        lines += ["", g.replace("the parts named in the request", "parts in your answer")
+                  .replace("Write each part with the reference, type and pin numbers given here",
+                           "Use these pin numbers")]
     return "\n".join(lines)
 
 

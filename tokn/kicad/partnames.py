@@ -35,12 +35,25 @@ def _prefix(a: str, b: str) -> int:
     return n
 
 
+def _digit(c: str) -> bool:
+    return c.isdigit() or c == "?"
+
+
 def plausible(query: str, name: str) -> bool:
-    """True when the library symbol ``name`` is the part ``query`` (see the module doc)."""
+    """True when the library symbol ``name`` is the part ``query`` (see the module doc).
+
+    The names must agree on their first characters, and where they part, the part number
+    must be over: a digit that differs or continues the number (``74HC32`` / ``74HC36``,
+    ``74HC32`` / ``74HC323``) makes another part; letters after it (package, grade:
+    ``TL072CP`` / ``TL072``, ``MCP2551-I-SN``) do not."""
     q, n = _norm(query), _wild(name)
     if not q or not n:
         return False
     common = _prefix(q, n)
+    if common and common < max(len(q), len(n)) and _digit(q[common - 1]):
+        nxt = q[common:common + 1] + n[common:common + 1]
+        if any(_digit(c) for c in nxt):                    # the number itself differs or goes on
+            return False
     if common == len(q) or common == len(n):                # equal, suffix added, or suffix cut
         return common >= min(4, len(q), len(n)) and (common == len(q) or common * 2 >= len(q))
     return common >= 4 and common >= 0.8 * min(len(q), len(n)) and len(n) == len(q)
