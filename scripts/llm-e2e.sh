@@ -142,6 +142,10 @@ LlamaGrammar.from_string(open(sys.argv[1], encoding="utf-8").read(), verbose=Fal
 print("[llm-e2e] llama.cpp reads the answer grammar", file=sys.stderr)
 EOF
 # -------------------------------------------------------------------------
+if "$TOKN_PY" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/v1/models', timeout=2)" \
+    2>/dev/null; then
+  die "something already answers on 127.0.0.1:$PORT (another run?): stop it or set TOKN_E2E_PORT"
+fi
 log "starting llama.cpp server on 127.0.0.1:$PORT (1 thread)"
 "$WORK/venv/bin/python" -m llama_cpp.server --model "$MODEL" --model_alias "$ALIAS" \
   --host 127.0.0.1 --port "$PORT" --n_threads 1 --n_ctx "$CTX" >"$WORK/server-$MODEL_NAME.log" 2>&1 &
