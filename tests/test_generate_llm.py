@@ -47,6 +47,14 @@ def test_retries_429_with_retry_after_500_and_drops():
     assert "429" in retries[0].message and "500" in retries[1].message
 
 
+def test_streams_cut_off_before_any_text_end_in_an_endpoint_error():
+    with MockLLMServer([Reply("", finish_reason=None)] * 3) as srv:
+        with pytest.raises(EndpointError, match="without any text 3 times"):
+            client(srv, max_retries=2).complete(MSG)
+    with MockLLMServer([Reply("", finish_reason=None), Reply("ok")]) as srv:   # a retry can still succeed
+        assert client(srv, max_retries=2).complete(MSG).text == "ok"
+
+
 def test_retry_after_too_long_fails_clearly():
     with MockLLMServer([Reply(status=429, headers={"Retry-After": "3600"})]) as srv:
         with pytest.raises(EndpointError, match="asks to wait 3600 s"):

@@ -178,6 +178,13 @@ class LLMClient:
                     # The stream ended without a finish reason: the connection was cut.
                     raise _httpx.RemoteProtocolError(f"stream ended after {len(text)} characters "
                                                      "without a finish reason")
+                if kwargs["stream"] and finish is None and not text.strip():
+                    # Cut off every time before any text: nothing to check, and not the model's
+                    # fault (llama-cpp-python's server, for one, interrupts a request when
+                    # another one arrives).
+                    raise EndpointError(f"{s.base_url} ended the answer stream without any text "
+                                        f"{attempts} times (another client using the same server?)",
+                                        None, True)
                 now = time.perf_counter()
                 return Completion(text, finish, now - t0, now - t_start, attempts, mode, usage,
                                   None if first is None else first - t0)
