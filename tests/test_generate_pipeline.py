@@ -2,8 +2,7 @@
 server: every scripted behaviour ends in a correct circuit or a clear refusal, and repair
 prompts carry the validator's findings.
 
-Overhead benchmark: ``python benchmarks/bench_generate.py`` (see its docstring); the test
-``test_pipeline_overhead_under_a_second`` checks the same bound on every run.
+Overhead benchmark: ``python benchmarks/bench_generate.py`` (see its docstring).
 """
 from __future__ import annotations
 
@@ -252,13 +251,16 @@ def test_erc_errors_go_back_to_the_model(toolkit):
     assert "KiCad ERC" in srv.last_user_message(1)
 
 
-def test_pipeline_overhead_under_a_second(toolkit):
-    """Prompt building, retrieval, grounding, validation and decoding around one LLM call
-    take less than a second once the index is loaded (KiCad's ERC, a separate process, is
-    timed apart: ``timings["erc"]``)."""
-    with MockLLMServer([Reply(VALID)] * 4) as srv:
+def test_timings_account_for_the_request(toolkit):
+    """Every stage is timed and the pipeline's own time (``overhead``) is what is left of the
+    total after the LLM and one-time loading.  The bound on it (under a second) is measured by
+    ``benchmarks/bench_generate.py``, not asserted here: a timed test fails on a busy machine."""
+    with MockLLMServer([Reply(VALID)] * 2) as srv:
         gen = make(srv, toolkit)
         gen.generate(PROMPT)
-        runs = [gen.generate(PROMPT).timings for _ in range(3)]
-    worst = max(t["overhead"] - t["erc"] for t in runs)
-    assert worst < 1.0, runs
+        t = gen.generate(PROMPT).timings
+    assert {"prepare", "ground", "retrieve", "prompt", "llm", "check", "erc", "total", "overhead"} <= set(t)
+    assert t["prepare"] == 0.0                                  # loaded by the first request
+    assert all(v >= 0 for v in t.values())
+    assert t["overhead"] == pytest.approx(t["total"] - t["llm"] - t["prepare"], abs=1e-6)
+    assert t["check"] >= t["erc"] and t["total"] >= t["llm"]
