@@ -115,6 +115,8 @@ def test_references_follow_the_symbols_prefix_and_skip_taken_ones():
     parts = [PartPins("TL072", "A:TL072", []), PartPins("USB_C", "C:USB_C", [], ref_prefix="J"),
              PartPins("NE555", "T:NE555", [])]
     assert [p.ref for p in with_refs(parts, taken=["U1"])] == ["U2", "J1", "U3"]
+    odd = PartPins("X", "Sensor_Gas:X", [], ref_prefix="MES")     # a prefix the answer grammar lacks
+    assert with_refs([odd])[0].ref == "U1"
 
 
 def test_messages_shape():

@@ -233,16 +233,18 @@ def _unit_letter(u: int) -> str:
 
 
 def with_refs(parts: Iterable[PartPins], taken: Iterable[str] = ()) -> list[PartPins]:
-    """``parts`` with the references the prompt gives them: the symbol's prefix and the next
-    number not in ``taken`` (U1, U2, J1...)."""
+    """``parts`` with the references the prompt gives them: the symbol's prefix (``U`` where
+    the answer grammar does not take it) and the next number not in ``taken`` (U1, U2, J1...)."""
+    from .answer_grammar import REF_PREFIXES
     used = set(taken)
     out = []
     for p in parts:
+        prefix = p.ref_prefix if p.ref_prefix in REF_PREFIXES else "U"
         n = 1
-        while f"{p.ref_prefix}{n}" in used:
+        while f"{prefix}{n}" in used:
             n += 1
-        used.add(f"{p.ref_prefix}{n}")
-        out.append(replace(p, ref=f"{p.ref_prefix}{n}"))
+        used.add(f"{prefix}{n}")
+        out.append(replace(p, ref=f"{prefix}{n}"))
     return out
 
 
