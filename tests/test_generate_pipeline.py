@@ -172,11 +172,18 @@ def test_garbage_ends_in_a_clear_refusal(toolkit, tmp_path):
     assert not os.path.exists(tmp_path / "x.kicad_sch")
 
 
-def test_a_repeated_answer_is_asked_again_with_sampling_then_stops(toolkit):
+def test_a_repeated_answer_is_asked_again_afresh_with_sampling_then_stops(toolkit):
     res, srv = run([Reply(INVENTED_PIN)] * 4, toolkit, max_rounds=4, temperature=0.0)
     assert not res.ok and res.rounds == 3 and len(srv.requests) == 3
     assert "repeated" in res.refusal and "U1.4" in res.refusal
     assert [q["body"]["temperature"] for q in srv.requests] == [0.0, 0.0, 0.7]
+    first, second, third = (q["body"]["messages"] for q in srv.requests)
+    assert second[-2] == {"role": "assistant", "content": INVENTED_PIN}      # a repair shows the answer
+    # after the repeat: the first conversation again, findings added to the request, no answer shown
+    assert len(third) == len(first) and third[:-1] == first[:-1]
+    assert third[-1]["content"].startswith(first[-1]["content"])
+    assert "An earlier answer to this request was rejected" in third[-1]["content"]
+    assert "U1.4" in third[-1]["content"] and INVENTED_PIN not in third[-1]["content"]
 
 
 def test_a_sampled_retry_can_break_a_repeat(toolkit):

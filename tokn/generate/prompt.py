@@ -98,12 +98,16 @@ def build_messages(request: str, examples: Sequence[Example] = (), parts: Sequen
 
 
 def repair_message(findings: Iterable, *, truncated: bool = False, no_document: bool = False,
-                   parts: Sequence[PartPins] = (), missing: Sequence[str] = ()) -> str:
+                   parts: Sequence[PartPins] = (), missing: Sequence[str] = (), fresh: bool = False) -> str:
     """What goes back to the model after a failed answer: every finding (``str(f)`` of each,
     errors first, at most :data:`MAX_FINDINGS`), what to do about a cut-off or missing
-    document, and the pin tables of parts the model used that the first prompt lacked."""
+    document, and the pin tables of parts the model used that the first prompt lacked.
+    ``fresh``: worded for :func:`fresh_messages` (the failed answer is not shown)."""
     fs = sorted(findings, key=lambda f: 0 if getattr(f, "severity", "error") == "error" else 1)
-    lines = ["Your answer has problems. Fix every one of them and answer with the complete corrected "
+    lines = ["An earlier answer to this request was rejected for the problems below. Write a new "
+             "answer that has none of them: the complete TOKN document only (starting with '# TOKN v1', "
+             "no explanation)." if fresh else
+             "Your answer has problems. Fix every one of them and answer with the complete corrected "
              "TOKN document only (starting with '# TOKN v1', no explanation)."]
     if no_document:
         lines.append("- Your answer contained no TOKN document. Start with the line '# TOKN v1', then "
@@ -127,6 +131,13 @@ def repair_messages(first: list[dict[str, str]], answer: str, repair: str) -> li
     """The conversation of a repair round: the first conversation, the failed answer, the
     repair message (earlier failed rounds are left out to keep the prompt short)."""
     return first + [{"role": "assistant", "content": answer}, {"role": "user", "content": repair}]
+
+
+def fresh_messages(first: list[dict[str, str]], repair: str) -> list[dict[str, str]]:
+    """The first conversation with ``repair`` (worded with ``fresh=True``) appended to its
+    request: a new attempt that does not show the failed answer."""
+    last = first[-1]
+    return first[:-1] + [{"role": last["role"], "content": last["content"] + "\n\n" + repair}]
 
 
 def approx_tokens(messages: Sequence[dict[str, str]]) -> int:
