@@ -74,6 +74,20 @@ def test_validate_reports_unconnected_power_input(tmp_path):
     assert "U1.1 (IN) is a power input and is not connected" in r.stdout
 
 
+def test_a_part_the_libraries_lack_is_held_to_its_own_pin_table(tmp_path):
+    doc = (GOOD.replace("components[3]", "components[4]")
+           .replace("  U1,L7805,", "  U2,MYSTERY123,MYSTERY123,,,,,,\n  U1,L7805,")
+           .replace("pins{U1}[3]:", "pins{U2}[3]{num,name,type}:\n  1,IN,input\n  2,VCC,power_in\n  3,OUT,output\n\n"
+                    "pins{U1}[3]:")
+           .replace('  +5V,"C2.1,U1.3"', '  +5V,"C2.1,U1.3,U2.5"'))
+    r = run("validate", write(tmp_path, doc), "--json")
+    assert r.returncode == 1
+    found = {(f["code"], f["where"]) for f in json.loads(r.stdout)["findings"]}
+    assert ("unknown-part", "U2") in found                      # a warning: drawn from its table
+    assert ("unknown-pin", "U2.5") in found                     # not in its own table: invented
+    assert ("unconnected-power-pin", "U2.2") in found           # its VCC, as for a library part
+
+
 def test_validate_syntax_error_is_a_finding_with_position(tmp_path):
     r = run("validate", write(tmp_path, GOOD.replace("components[3]", "components[x]")), "--json")
     assert r.returncode == 1

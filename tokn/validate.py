@@ -102,6 +102,7 @@ def validate(doc: Document, index=None, resolver: SymbolResolver | None = None) 
         if res is None:
             warn("unknown-part", f"{ref}: no KiCad library symbol named {comp.lib_id}; "
                  "a symbol will be generated from its pins", ref)
+            _check_declared_pins(ref, doc.pins.get(ref), used_pins.get(ref, set()), pin_net, err)
             continue
         if not res.exact:
             warn("fuzzy-part", f"{ref}: {comp.lib_id} is not a KiCad symbol name; read as {res.lib_id}",
@@ -129,6 +130,23 @@ def validate(doc: Document, index=None, resolver: SymbolResolver | None = None) 
                 err("unconnected-power-pin", f"{ref}.{number} ({p.name}) is a power input and is not connected",
                     f"{ref}.{number}")
     return out
+
+
+def _check_declared_pins(ref: str, table, used: set[str], pin_net: dict, err) -> None:
+    """A part the libraries lack is what its ``pins{REF}`` table says, when it has one: a pin
+    used in a net must be in the table, and its power inputs must be connected, as for a
+    library part."""
+    if not table:
+        return
+    declared = {pd.number for pd in table}
+    numbers = sorted(declared, key=natural_key)
+    for pin in sorted(used - declared, key=natural_key):
+        err("unknown-pin", f"{ref}.{pin}: pins{{{ref}}} has no pin {pin} (its pins: {_summarise(numbers)})",
+            f"{ref}.{pin}")
+    for pd in table:
+        if pd.type == "power_in" and (ref, pd.number) not in pin_net:
+            err("unconnected-power-pin", f"{ref}.{pd.number} ({pd.name}) is a power input and is not connected",
+                f"{ref}.{pd.number}")
 
 
 def _summarise(numbers: list[str], limit: int = 12) -> str:
