@@ -74,6 +74,14 @@ def test_validate_reports_unconnected_power_input(tmp_path):
     assert "U1.1 (IN) is a power input and is not connected" in r.stdout
 
 
+@needs_kicad
+def test_a_type_written_with_its_library_is_that_symbol(tmp_path):
+    doc = GOOD.replace("  U1,L7805,", "  U1,Regulator_Linear:L7805,")
+    r = run("validate", write(tmp_path, doc), "--json")
+    assert r.returncode == 0, r.stdout
+    assert not [f for f in json.loads(r.stdout)["findings"] if f["code"] in ("unknown-part", "fuzzy-part")]
+
+
 def test_a_part_the_libraries_lack_is_held_to_its_own_pin_table(tmp_path):
     doc = (GOOD.replace("components[3]", "components[4]")
            .replace("  U1,L7805,", "  U2,MYSTERY123,MYSTERY123,,,,,,\n  U1,L7805,")

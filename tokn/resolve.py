@@ -44,6 +44,9 @@ class SymbolResolver:
         return self._memo[key]
 
     def _resolve(self, lib: str, name: str) -> Resolution | None:
+        if not lib and ":" in name:
+            # "Device:R" written as the type (KiCad symbol names never hold a colon)
+            lib, name = name.split(":", 1)
         if lib:
             lib_id = f"{lib}:{name}"
             sym = self.extra.get(lib_id)
