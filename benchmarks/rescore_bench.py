@@ -41,13 +41,13 @@ def main(argv: list[str]) -> int:
                 raise SystemExit(f"{path}: no stored answers (run tokn bench with --keep-answers)")
             last = answers[-1]
             names = grounding.extract_part_numbers(item["prompt"])
-            parts, _ = toolkit.ground(names) if names else ([], [])
+            parts, missing = toolkit.ground(names) if names else ([], [])
             completion = Completion(last["text"], last.get("finish_reason"), 0.0, 0.0, 1, "none")
-            ok = gen.check_answer(completion, parts).ok
+            ok = gen.check_answer(completion, parts, missing).ok
             then += bool(item["ok"])
             now += ok
             if ok != bool(item["ok"]):
-                codes = sorted({f.code for f in gen.check_answer(completion, parts).errors})
+                codes = sorted({f.code for f in gen.check_answer(completion, parts, missing).errors})
                 changed.append(f"line {item.get('line')}: {'pass' if ok else 'fail (' + ', '.join(codes) + ')'}")
         n = len(report["items"])
         name = os.path.join(os.path.basename(os.path.dirname(path)), os.path.basename(path))

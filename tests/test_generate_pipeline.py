@@ -159,6 +159,23 @@ def test_an_answer_without_the_named_part_is_sent_back(toolkit):
     assert "the request names LM7805" in repair and "LM7805_TO220" in repair and "[missing-part]" in repair
 
 
+def test_a_type_that_is_no_kicad_symbol_is_an_error_unless_the_request_names_it(toolkit):
+    swapped = VALID.replace("  C1,C,0.33uF,", "  C1,0.33uF,C,")          # value and type swapped
+    res, srv = run([Reply(swapped), Reply(VALID)], toolkit, erc="off")
+    assert res.ok and res.rounds == 2
+    assert [(f.code, f.where) for f in res.attempts[0].check.errors] == [("unknown-part", "C1")]
+    assert "C1: 0.33uF is not a KiCad symbol" in srv.last_user_message(1)
+    # a part the request names and the libraries lack may be drawn from its own pin table
+    prompt = "Design a 5V regulator using LM7805 and a ZZX9000 supervisor"
+    own = VALID.replace("components[3]", "components[4]").replace(
+        "  U1,LM7805_TO220,LM7805,\n", "  U1,LM7805_TO220,LM7805,\n  U2,ZZX9000,ZZX9000,\n").replace(
+        "nets[3]{name,pins}:\n", "pins{U2}[2]{num,name,type}:\n  1,VDD,power_in\n  2,RST,output\n\n"
+        "nets[3]{name,pins}:\n").replace('+5V,"C2.1,U1.3"', '+5V,"C2.1,U1.3,U2.1"')
+    res, _ = run([Reply(own)], toolkit, prompt=prompt, erc="off")
+    assert res.ok, res.findings
+    assert res.missing_parts == ["ZZX9000"] and any(f.code == "unknown-part" for f in res.findings)
+
+
 def test_garbage_ends_in_a_clear_refusal(toolkit, tmp_path):
     script = [Reply("I am sorry, I cannot draw circuits."), Reply("{\"circuit\": 42}"), Reply("\x00\x01 ???")]
     res, srv = run(script, toolkit)

@@ -359,7 +359,7 @@ class Generator:
                     break
             return found, lost
 
-        loop = run_repair_loop(ask, lambda c: self.check_answer(c, parts), messages, s.max_rounds, ground_more, on_progress, cancel)
+        loop = run_repair_loop(ask, lambda c: self.check_answer(c, parts, missing), messages, s.max_rounds, ground_more, on_progress, cancel)
         final = loop.final.check
         total = time.perf_counter() - t_start
         timings["llm"] = llm_seconds[0]
@@ -378,10 +378,16 @@ class Generator:
         emit(on_progress, "done", "valid circuit" if result.ok else "refused", round=result.rounds)
         return result
 
-    def check_answer(self, completion: Completion, named: Sequence[PartPins] = ()) -> Check:
-        """Parse, validate, decode and (when available) ERC one answer.  ``named``: the parts
-        the request names (grounded); an answer without one of them is wrong, however valid
-        its circuit (small models copy a few-shot example's parts instead)."""
+    def check_answer(self, completion: Completion, named: Sequence[PartPins] = (),
+                     unlisted: Sequence[str] = ()) -> Check:
+        """Parse, validate, decode and (when available) ERC one answer.
+
+        ``named``: the parts the request names (grounded); an answer without one of them is
+        wrong, however valid its circuit (small models copy a few-shot example's parts
+        instead).  ``unlisted``: part names of the request that the libraries lack; only
+        components that are one of those may have a type that is no KiCad symbol (the
+        validator's ``unknown-part`` warning becomes an error for any other: an answer's
+        ``0.1uF`` or ``XTAL_48MHZ`` type is a mistake, not a new part)."""
         tk = self.toolkit
         sec: dict[str, float] = {}
         t = time.perf_counter()
@@ -397,7 +403,7 @@ class Generator:
                                      + "; write the complete circuit: components, pins and nets tables"))
             return Check(False, findings, doc, text, seconds=sec)
         t = time.perf_counter()
-        findings = findings + tk.validate(doc)
+        findings = [_strict_unknown(f, doc, unlisted) for f in findings + tk.validate(doc)]
         findings += [_finding("error", "missing-part",
                               f"the request names {p.query}, but no component is one: add it (type {p.name}) "
                               "and connect it as its pin table says") for p in missing_parts(doc.components, named)]
@@ -417,6 +423,20 @@ class Generator:
         findings += erc_findings
         ok = not any(f.severity == "error" for f in findings)
         return Check(ok, findings, doc, text, decoded, report, refs_to_ground=refs, seconds=sec)
+
+
+def _strict_unknown(f: Any, doc: Any, unlisted: Sequence[str]):
+    """``f``, or an error in its place when it is an ``unknown-part`` warning for a component
+    that is not one of the ``unlisted`` parts of the request."""
+    if f.code != "unknown-part" or f.severity == "error":
+        return f
+    comp = next((c for c in doc.components if c.ref == f.where), None)
+    if comp is not None and any(grounding.names_part(n, comp.type, comp.value) for n in unlisted):
+        return f
+    typ = comp.type if comp is not None else "?"
+    return _finding("error", "unknown-part",
+                    f"{f.where}: {typ} is not a KiCad symbol; use a KiCad symbol name (passives: R, C, L, D, LED, "
+                    "Crystal...) or the type a pin table gives", f.where)
 
 
 def _refs_to_ground(doc: Any, findings: list) -> list[str]:
