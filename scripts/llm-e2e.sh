@@ -21,7 +21,7 @@
 # Settings (environment): TOKN_E2E_MODEL (qwen2.5-coder-0.5b | qwen2.5-coder-1.5b),
 # TOKN_E2E_RUNS (the four runs; empty: none), TOKN_E2E_SAMPLE (20), TOKN_E2E_SEED (0), TOKN_E2E_PORT (8765),
 # TOKN_E2E_ROUNDS (3), TOKN_E2E_MAX_TOKENS (1536),
-# TOKN_E2E_SET (easy), TOKN_E2E_K (2), TOKN_E2E_CTX (8192), TOKN_E2E_DIR (build/llm-e2e),
+# TOKN_E2E_SET (easy), TOKN_E2E_K (1), TOKN_E2E_CTX (8192), TOKN_E2E_DIR (build/llm-e2e),
 # TOKN_E2E_MODEL_FILE (use this GGUF instead of assembling one; its sha256 is still checked
 # when TOKN_GGUF_SHA256 is set).  The server runs only while the script does.
 set -euo pipefail
@@ -34,7 +34,7 @@ PORT=${TOKN_E2E_PORT:-8765}
 SAMPLE=${TOKN_E2E_SAMPLE:-20}
 SEED=${TOKN_E2E_SEED:-0}
 SET=${TOKN_E2E_SET:-easy}
-K=${TOKN_E2E_K:-2}
+K=${TOKN_E2E_K:-1}
 ROUNDS=${TOKN_E2E_ROUNDS:-3}
 MAX_TOKENS=${TOKN_E2E_MAX_TOKENS:-1536}
 CTX=${TOKN_E2E_CTX:-8192}

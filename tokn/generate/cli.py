@@ -33,7 +33,7 @@ def _endpoint_options(f: Callable) -> Callable:
                           "(default auto: ask the server)."),
         click.option("--no-grammar", is_flag=True, help="Same as --grammar none."),
         click.option("-k", "--examples", "fewshot_k", type=click.IntRange(0, 20),
-                     help="Few-shot examples per prompt (default 2)."),
+                     help="Few-shot examples per prompt (default 1)."),
         click.option("--corpus", multiple=True, type=click.Path(exists=True, dir_okay=False),
                      help="Your own examples: JSONL from `tokn encode --format jsonl` (repeatable)."),
         click.option("--no-bundled", is_flag=True, help="Do not use the bundled examples."),

@@ -15,7 +15,7 @@ Where a setting comes from (first match wins):
        grammar_mode = "auto"        # auto | gbnf | vllm | vllm-legacy | none
        timeout = 120
        max_rounds = 3
-       fewshot_k = 2
+       fewshot_k = 1
 
 4. the defaults of :class:`Settings`.
 
@@ -68,7 +68,7 @@ class Settings:
     connect_timeout: float = 10.0
     max_retries: int = 4              # retries of one request on 429/5xx/dropped connections
     max_rounds: int = 3               # LLM calls per prompt (first answer + repairs)
-    fewshot_k: int = 2                # examples put in the prompt (see docs/generate.md)
+    fewshot_k: int = 1                # examples put in the prompt (chosen by measurement: docs/generate.md)
     grounding: bool = True            # put the named parts' real pin tables in the prompt
     corpus: list[str] = field(default_factory=list)   # user JSONL corpora (tokn encode --format jsonl)
     use_bundled: bool = True          # the bundled few-shot examples
