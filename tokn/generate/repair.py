@@ -8,8 +8,8 @@ Small models copy their previous answer from the conversation (seen with Qwen2.5
 and 1.5B, at temperature 0 and at 0.7 alike), so after the first repeat the failed answer
 is no longer shown: the next rounds ask afresh, the first conversation with the findings
 added to the request (:func:`~tokn.generate.prompt.fresh_messages`), sampled at a
-temperature of at least :data:`REPEAT_TEMPERATURE` (``ask``'s ``hot``).  It never raises for a bad answer; endpoint errors and cancellation
-propagate.
+temperature of at least :data:`REPEAT_TEMPERATURE` (``ask``'s ``hot``).  It never raises
+for a bad answer; endpoint errors and cancellation propagate.
 """
 from __future__ import annotations
 
