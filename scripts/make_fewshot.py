@@ -154,12 +154,12 @@ def conventional_refs(text: str, toolkit) -> tuple[str, list[str]]:
     the prefix of the part's KiCad symbol (``J`` for a connector; ``U`` when the part is not
     in the library) and the next free number.  Returns (text, ``old->new`` notes); the
     circuit is unchanged."""
-    import re
     from tokn.doc import parse_tokn, write_tokn
-    from tokn.generate.answer_grammar import REF_PREFIXES
+    from tokn.generate.answer_grammar import REF_PREFIXES, rule_regex
     from tokn.generate.fewshot import compact_tokn
+    from tokn.validate import split_pin_ref
 
-    conventional = re.compile(r"(?:%s)[0-9]{1,4}" % "|".join(sorted(REF_PREFIXES, key=len, reverse=True)))
+    conventional = rule_regex("ref")
     doc = parse_tokn(text)
     comps = {c.ref: c for c in doc.components}
     taken = set(comps)
@@ -180,8 +180,8 @@ def conventional_refs(text: str, toolkit) -> tuple[str, list[str]]:
         c.ref = renamed.get(c.ref, c.ref)
     doc.pins = {renamed.get(r, r): rows for r, rows in doc.pins.items()}
     for net in doc.nets:
-        net.pins = [renamed.get(p.rsplit(".", 1)[0], p.rsplit(".", 1)[0]) + "." + p.rsplit(".", 1)[1]
-                    for p in net.pins]
+        refs_pins = [split_pin_ref(p) for p in net.pins]          # conformed examples: all REF.PIN
+        net.pins = [f"{renamed.get(ref, ref)}.{pin}" for ref, pin in refs_pins]
     return compact_tokn(write_tokn(doc), title=doc.title), [f"{a}->{b}" for a, b in renamed.items()]
 
 

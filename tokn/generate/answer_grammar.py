@@ -42,7 +42,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
 
-__all__ = ["Limits", "answer_gbnf", "answer_regex", "answer_rules", "main", "ELECTRICAL_TYPES", "REF_PREFIXES"]
+__all__ = ["Limits", "answer_gbnf", "answer_regex", "answer_rules", "rule_regex", "main", "ELECTRICAL_TYPES",
+           "REF_PREFIXES"]
 
 #: Reference prefixes an answer may use: those of KiCad's symbol libraries (their
 #: ``Reference`` fields: U, J, D, Q, PS, FL, K, IC, Y, SW, ...; rare ones left out) and the
@@ -271,6 +272,14 @@ def answer_regex(limits: Limits = Limits()) -> "re.Pattern[str]":
     """The answer grammar as a compiled regular expression (use ``fullmatch``)."""
     rules = answer_rules(limits)
     return re.compile(_regex(rules["root"], rules))
+
+
+@functools.lru_cache(maxsize=16)
+def rule_regex(name: str) -> "re.Pattern[str]":
+    """One rule of the answer grammar (``ref``, ``pinnum``, ``netrow``...) as a compiled
+    regular expression (use ``fullmatch``)."""
+    rules = answer_rules()
+    return re.compile(_regex(rules[name], rules))
 
 
 def main(argv: list[str] | None = None) -> int:
