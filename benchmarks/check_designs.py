@@ -26,6 +26,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -169,8 +170,8 @@ def _check_into(out: Outcome, path: str, erc: bool) -> None:
         if r.returncode != 0:
             out.roundtrip = f"decode failed: {r.stderr.strip()[-400:]}"
             return
-        first = r.stderr.splitlines()[0] if r.stderr else ""
-        out.decode_mode = first[first.rfind("(") + 1:].split(",")[0] if "(" in first else ""
+        mode = re.search(r"\(([\w-]+), \d+ sheet file", r.stderr)
+        out.decode_mode = mode.group(1) if mode else ""
         decoded = os.path.join(fresh, "new", "d.kicad_sch")
         try:
             out.roundtrip = compare_netlists(ref, kicad_cli.export_netlist(decoded))

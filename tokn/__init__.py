@@ -9,6 +9,11 @@ Public API (imported lazily so ``import tokn`` stays cheap)::
     tokn.decode(doc, tokn.SymbolIndex.default()).write("out.kicad_sch")
 
 See docs/python-api.md.
+
+``tokn.decode`` and ``tokn.validate`` are both a function of this API and a module of the
+package; importing the module (``import tokn.decode.fragment``) rebinds the package
+attribute to it, so those modules are made callable (:mod:`tokn._callable`) and calling
+one calls the function of the same name.
 """
 from __future__ import annotations
 
@@ -26,7 +31,11 @@ _EXPORTS = {
     "SymbolIndex": ("tokn.kicad.library", "SymbolIndex"),
     "load_design": ("tokn.kicad.hierarchy", "load_design"),
     "design_nets": ("tokn.kicad.connectivity", "design_nets"),
-    "ToknError": ("tokn.errors", "ToknError"),
+    "Finding": ("tokn.validate", "Finding"),
+    **{name: ("tokn.errors", name) for name in (
+        "ToknError", "SexprSyntaxError", "SchematicError", "SchematicValueError", "ToknSyntaxError",
+        "ToknSemanticError", "LibraryError", "DecodeError", "KicadCliError", "InputError",
+        "GenerationError", "ConfigError", "EndpointError", "Cancelled")},
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -2,7 +2,25 @@
 
 Every error that concerns an input file carries where it happened: ``path`` (may be
 ``None`` for in-memory text), 1-based ``line`` and ``col`` when known.  ``str(err)`` is a
-single human-readable line ``path:line:col: message`` suitable for a CLI.
+single human-readable line ``path:line:col: message`` suitable for a CLI; the parts of the
+location that are not known are left out (an error about no file is just its message).
+
+This module is the one home of tokn's exception classes::
+
+    ToknError
+    ├── SexprSyntaxError        S-expression text is malformed
+    ├── SchematicError          well-formed, but not a KiCad schematic/library we can read
+    │   └── SchematicValueError a value has the wrong kind (a number that is not one, ...)
+    ├── ToknSyntaxError         TOKN text does not follow the grammar
+    ├── ToknSemanticError       TOKN text breaks a rule of the format
+    ├── LibraryError            a symbol library is missing, unreadable or lacks a symbol
+    ├── DecodeError             a document cannot become a KiCad schematic
+    ├── KicadCliError           kicad-cli is missing or failed
+    ├── InputError              a command-line input names nothing
+    └── GenerationError         the LLM pipeline could not produce a valid circuit
+        ├── ConfigError         bad or missing generation settings
+        ├── EndpointError       the LLM endpoint failed
+        └── Cancelled           the caller cancelled
 """
 from __future__ import annotations
 
@@ -19,6 +37,11 @@ class ToknError(Exception):
         self.col = col
 
     def location(self) -> str:
+        """``path:line:col`` with only the known parts ("" when nothing is known).
+
+        A line without a path reads ``<input>:line:col`` (text that came from no file)."""
+        if self.path is None and self.line is None:
+            return ""
         parts = [self.path or "<input>"]
         if self.line is not None:
             parts.append(str(self.line))
@@ -27,7 +50,8 @@ class ToknError(Exception):
         return ":".join(parts)
 
     def __str__(self) -> str:
-        return f"{self.location()}: {self.message}"
+        where = self.location()
+        return f"{where}: {self.message}" if where else self.message
 
 
 class SexprSyntaxError(ToknError):
@@ -36,6 +60,21 @@ class SexprSyntaxError(ToknError):
 
 class SchematicError(ToknError):
     """The S-expression is well formed but is not a KiCad schematic/library we can read."""
+
+
+class SchematicValueError(SchematicError):
+    """A value in a KiCad file is not of the kind its place needs (a number, an integer...).
+
+    ``atom`` is the offending token as written (``None`` when a list stood where an atom
+    belongs); ``node`` the enclosing list, which the file reader uses to find the line and
+    column (:func:`tokn.kicad.schematic.load_schematic`).
+    """
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None,
+                 col: int | None = None, atom: str | None = None, node: list | None = None) -> None:
+        super().__init__(message, path, line, col)
+        self.atom = atom
+        self.node = node
 
 
 class ToknSyntaxError(ToknError):
@@ -54,8 +93,40 @@ class DecodeError(ToknError):
     """A TOKN document cannot be turned into a KiCad schematic."""
 
 
+class KicadCliError(ToknError):
+    """kicad-cli is missing or failed."""
+
+
+class InputError(ToknError):
+    """A command-line input that names nothing (missing path, glob without matches)."""
+
+
 class GenerationError(ToknError):
     """The LLM pipeline could not produce a valid circuit."""
+
+
+class ConfigError(GenerationError):
+    """Generation settings are missing or invalid (endpoint, model, key, config file)."""
+
+
+class Cancelled(GenerationError):
+    """The caller cancelled the generation."""
+
+    def __init__(self, message: str = "cancelled") -> None:
+        super().__init__(message)
+
+
+class EndpointError(GenerationError):
+    """The LLM endpoint failed: authentication, unknown model, unreachable, retries exhausted.
+
+    ``status`` is the HTTP status when there was one; ``retryable`` tells whether the last
+    failure was of a kind that is retried (rate limit, server error, timeout, dropped link).
+    """
+
+    def __init__(self, message: str, status: int | None = None, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retryable = retryable
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:

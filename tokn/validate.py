@@ -157,3 +157,8 @@ def _summarise(numbers: list[str], limit: int = 12) -> str:
 
 def has_errors(findings: list[Finding]) -> bool:
     return any(f.severity == "error" for f in findings)
+
+
+from ._callable import make_callable  # noqa: E402 - after the function it names
+
+make_callable(__name__, "validate")

@@ -20,13 +20,11 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from ..errors import InputError
+
 SCH_EXT = ".kicad_sch"
 _SHEETFILE = re.compile(rb'\(property\s+"Sheet ?[Ff]ile"\s+"((?:[^"\\]|\\.)*)"')
 _MAGIC = re.compile(r"[*?\[]")
-
-
-class InputError(ValueError):
-    """A command-line input that names nothing (missing path, glob without matches)."""
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import GenerationError
+from ..errors import ConfigError
 
 CONFIG_FILE = "config.toml"
 KEY_FILE = "api_key"
@@ -47,10 +47,6 @@ ERC_MODES = ("auto", "on", "off")
 #: Placeholder key for servers that need none (llama.cpp, Ollama, vLLM without --api-key):
 #: the openai client refuses to start without some key.
 NO_KEY = "sk-no-key-required"
-
-
-class ConfigError(GenerationError):
-    """A setting or the config file is invalid."""
 
 
 @dataclass

@@ -11,7 +11,9 @@ import threading
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from ..errors import GenerationError
+from ..errors import Cancelled, EndpointError
+
+__all__ = ["Progress", "ProgressCallback", "Cancelled", "EndpointError", "emit", "check_cancel"]
 
 
 @dataclass(frozen=True)
@@ -32,33 +34,6 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
-
-
-class PlainGenerationError(GenerationError):
-    """A :class:`GenerationError` about no file: ``str()`` is the bare message."""
-
-    def __str__(self) -> str:
-        return self.message if self.path is None else super().__str__()
-
-
-class Cancelled(PlainGenerationError):
-    """The caller cancelled the generation."""
-
-    def __init__(self, message: str = "cancelled") -> None:
-        super().__init__(message)
-
-
-class EndpointError(PlainGenerationError):
-    """The LLM endpoint failed: authentication, unknown model, unreachable, retries exhausted.
-
-    ``status`` is the HTTP status when there was one; ``retryable`` tells whether the last
-    failure was of a kind that is retried (rate limit, server error, timeout, dropped link).
-    """
-
-    def __init__(self, message: str, status: int | None = None, retryable: bool = False) -> None:
-        super().__init__(message)
-        self.status = status
-        self.retryable = retryable
 
 
 def emit(cb: Optional[ProgressCallback], stage: str, message: str = "", **kw) -> None:

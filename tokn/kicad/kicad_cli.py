@@ -11,12 +11,8 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 
-from ..errors import ToknError
+from ..errors import KicadCliError
 from ..sexpr import parse, child, children, first_value
-
-
-class KicadCliError(ToknError):
-    """kicad-cli is missing or failed."""
 
 
 def kicad_cli() -> str:

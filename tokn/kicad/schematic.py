@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import SchematicError
-from ..sexpr import parse, parse_lean, text, number, child, children, first_value
+from ..errors import SchematicError, SchematicValueError, line_col
+from ..sexpr import (arg, child, children, first_value, integer, number, parse, parse_lean,
+                     parse_lossless, text)
 from .symbols import LibSymbol, parse_lib_symbol
 
 Point = tuple[float, float]
@@ -142,14 +143,14 @@ class SchematicFile:
 
 
 def _xy(node: list) -> Point:
-    return number(node[1]), number(node[2])
+    return number(arg(node, 1)), number(arg(node, 2))
 
 
 def _at(node: list) -> tuple[float, float, float]:
     at = child(node, "at")
-    if at is None or len(at) < 3:
+    if at is None:
         return 0.0, 0.0, 0.0
-    return number(at[1]), number(at[2]), (number(at[3]) if len(at) > 3 else 0.0)
+    return number(arg(at, 1)), number(arg(at, 2)), (number(at[3]) if len(at) > 3 else 0.0)
 
 
 def _pts(node: list) -> list[Point]:
@@ -174,7 +175,7 @@ def _instances(node: list) -> list[SymbolInstance]:
         for p in children(proj, "path"):
             ref = first_value(p, "reference", "") or ""
             unit = first_value(p, "unit", "1") or "1"
-            out.append(SymbolInstance(text(p[1]), ref, int(float(unit)), pname))
+            out.append(SymbolInstance(text(arg(p, 1)), ref, integer(unit), pname))
     return out
 
 
@@ -197,8 +198,8 @@ def _placed_symbol(node: list) -> PlacedSymbol:
         lib_id=first_value(node, "lib_id", "") or "",
         lib_name=first_value(node, "lib_name", "") or "",
         x=x, y=y, angle=a, mirror=mirror,
-        unit=int(float(first_value(node, "unit", "1") or 1)),
-        style=int(float(style)),
+        unit=integer(first_value(node, "unit", "1") or "1"),
+        style=integer(style),
         uuid=first_value(node, "uuid", "") or "",
         properties=props,
         in_bom=_bool(node, "in_bom", True),
@@ -213,7 +214,7 @@ def _placed_symbol(node: list) -> PlacedSymbol:
 def _sheet(node: list) -> SheetSymbol:
     x, y, _ = _at(node)
     size = child(node, "size")
-    w, h = (number(size[1]), number(size[2])) if size else (0.0, 0.0)
+    w, h = (number(arg(size, 1)), number(arg(size, 2))) if size else (0.0, 0.0)
     props = {}
     for p in children(node, "property"):
         if len(p) >= 3:
@@ -224,13 +225,13 @@ def _sheet(node: list) -> SheetSymbol:
     for p in children(node, "pin"):
         px, py, pa = _at(p)
         shape = text(p[2]) if len(p) > 2 and type(p[2]) is str else ""
-        pins.append(SheetPin(text(p[1]), shape, px, py, pa))
+        pins.append(SheetPin(text(arg(p, 1)), shape, px, py, pa))
     instances = []
     inst = child(node, "instances")
     if inst is not None:
         for proj in children(inst, "project"):
             for p in children(proj, "path"):
-                instances.append(SheetInstance(text(p[1]), first_value(p, "page", "") or "",
+                instances.append(SheetInstance(text(arg(p, 1)), first_value(p, "page", "") or "",
                                                text(proj[1]) if len(proj) > 1 else ""))
     return SheetSymbol(name, file, x, y, w, h, first_value(node, "uuid", "") or "", pins,
                        instances, dnp=_bool(node, "dnp", False))
@@ -254,15 +255,23 @@ def read_schematic(tree: list, path: str | None = None) -> SchematicFile:
     if root is None:
         heads = ", ".join(sorted({str(t[0]) for t in tree if t}))[:60]
         raise SchematicError(f"not a KiCad schematic: expected (kicad_sch ...), found ({heads} ...)", path, 1, 1)
+    try:
+        return _read_root(root, path)
+    except SchematicValueError as e:
+        e.path = e.path or path
+        raise
+
+
+def _read_root(root: list, path: str | None) -> SchematicFile:
     # Tolerate stray (comment ...) etc. that some generators put at the kicad_sch level.
-    version = int(float(first_value(root, "version", "0") or 0))
+    version = _within(root, lambda: integer(first_value(root, "version", "0") or "0"))
     tb = child(root, "title_block")
     title = (first_value(tb, "title", "") or "") if tb else ""
     libs: dict[str, LibSymbol] = {}
     ls = child(root, "lib_symbols")
     if ls is not None:
         for s in children(ls, "symbol"):
-            sym = parse_lib_symbol(s)
+            sym = _within(s, lambda: parse_lib_symbol(s))
             libs[sym.name] = sym
     sch = SchematicFile(
         path=path, version=version,
@@ -274,45 +283,67 @@ def read_schematic(tree: list, path: str | None = None) -> SchematicFile:
     for c in root:
         if type(c) is str:
             continue
-        head = c[0]
-        if head == "symbol":
-            sch.symbols.append(_placed_symbol(c))
-        elif head == "wire":
-            sch.wires.append(Wire(_pts(c), first_value(c, "uuid", "") or ""))
-        elif head == "bus":
-            sch.buses.append(Wire(_pts(c), first_value(c, "uuid", "") or ""))
-        elif head == "junction":
-            x, y, _ = _at(c)
-            sch.junctions.append((x, y))
-        elif head == "no_connect":
-            x, y, _ = _at(c)
-            sch.no_connects.append((x, y))
-        elif head == "bus_entry":
-            x, y, _ = _at(c)
-            size = child(c, "size")
-            sch.bus_entries.append(BusEntry(x, y, number(size[1]), number(size[2])))
-        elif head in _LABEL_KINDS:
-            x, y, a = _at(c)
-            name = text(c[1]) if len(c) > 1 and type(c[1]) is str else ""
-            shape = first_value(c, "shape", "") or ""
-            sch.labels.append(Label(_LABEL_KINDS[head], name, x, y, a, shape,
-                                    first_value(c, "uuid", "") or ""))
-        elif head == "sheet":
-            sch.sheets.append(_sheet(c))
-        elif head == "bus_alias" and len(c) > 1:
-            mem = child(c, "members")
-            sch.bus_aliases[text(c[1])] = [text(m) for m in mem[1:]] if mem else []
-        elif head == "symbol_instances":
-            for p in children(c, "path"):
-                ref = first_value(p, "reference", "") or ""
-                unit = int(float(first_value(p, "unit", "1") or 1))
-                sch.legacy_symbol_instances[text(p[1])] = SymbolInstance(
-                    text(p[1]), ref, unit, "",
-                    first_value(p, "value", None), first_value(p, "footprint", None))
-        elif head == "sheet_instances":
-            for p in children(c, "path"):
-                sch.legacy_sheet_instances[text(p[1])] = first_value(p, "page", "") or ""
+        try:
+            _read_item(sch, c)
+        except SchematicValueError as e:
+            e.node = e.node if e.node is not None else c
+            raise
     return sch
+
+
+def _within(node: list, read):
+    """``read()``, with ``node`` recorded as the place of a value error that names none."""
+    try:
+        return read()
+    except SchematicValueError as e:
+        e.node = e.node if e.node is not None else node
+        raise
+
+
+def _read_item(sch: SchematicFile, c: list) -> None:
+    """Add one top-level item of a schematic (symbol, wire, label, sheet...) to ``sch``."""
+    if not c or type(c[0]) is not str:
+        raise SchematicValueError("expected (keyword ...), found a list without a keyword", node=c)
+    head = c[0]
+    if head == "symbol":
+        sch.symbols.append(_placed_symbol(c))
+    elif head == "wire":
+        sch.wires.append(Wire(_pts(c), first_value(c, "uuid", "") or ""))
+    elif head == "bus":
+        sch.buses.append(Wire(_pts(c), first_value(c, "uuid", "") or ""))
+    elif head == "junction":
+        x, y, _ = _at(c)
+        sch.junctions.append((x, y))
+    elif head == "no_connect":
+        x, y, _ = _at(c)
+        sch.no_connects.append((x, y))
+    elif head == "bus_entry":
+        x, y, _ = _at(c)
+        size = child(c, "size")
+        if size is None:
+            raise SchematicValueError("(bus_entry ...) has no (size ...)", node=c)
+        sch.bus_entries.append(BusEntry(x, y, number(arg(size, 1)), number(arg(size, 2))))
+    elif head in _LABEL_KINDS:
+        x, y, a = _at(c)
+        name = text(c[1]) if len(c) > 1 and type(c[1]) is str else ""
+        shape = first_value(c, "shape", "") or ""
+        sch.labels.append(Label(_LABEL_KINDS[head], name, x, y, a, shape,
+                                first_value(c, "uuid", "") or ""))
+    elif head == "sheet":
+        sch.sheets.append(_sheet(c))
+    elif head == "bus_alias" and len(c) > 1:
+        mem = child(c, "members")
+        sch.bus_aliases[text(c[1])] = [text(m) for m in mem[1:]] if mem else []
+    elif head == "symbol_instances":
+        for p in children(c, "path"):
+            ref = first_value(p, "reference", "") or ""
+            unit = integer(first_value(p, "unit", "1") or "1")
+            sch.legacy_symbol_instances[text(p[1])] = SymbolInstance(
+                text(p[1]), ref, unit, "",
+                first_value(p, "value", None), first_value(p, "footprint", None))
+    elif head == "sheet_instances":
+        for p in children(c, "path"):
+            sch.legacy_sheet_instances[text(p[1])] = first_value(p, "page", "") or ""
 
 
 def load_schematic(path: str, lean: bool = False) -> SchematicFile:
@@ -327,4 +358,46 @@ def load_schematic(path: str, lean: bool = False) -> SchematicFile:
         raise SchematicError(f"not a text file (invalid UTF-8 at byte {e.start})", path) from None
     except OSError as e:
         raise SchematicError(f"cannot read file: {e.strerror}", path) from None
-    return read_schematic((parse_lean if lean else parse)(src, path), path)
+    try:
+        return read_schematic((parse_lean if lean else parse)(src, path), path)
+    except SchematicValueError as e:
+        if e.line is None:
+            e.line, e.col = locate_value(src, e)
+        raise
+
+
+def locate_value(src: str, err: SchematicValueError) -> tuple[int | None, int | None]:
+    """1-based (line, col) in ``src`` of the value ``err`` is about: its atom inside the list
+    it was read from when both are known, else the start of that list; (None, None) when the
+    list cannot be found.  Called only on the error path (it re-reads the file with spans)."""
+    if err.node is None:
+        return None, None
+    target = list(err.node)
+    found: list[tuple[int, int]] = []
+
+    def walk(node) -> bool:
+        if node.span is not None and _holds(node, target):
+            found.append(node.span)
+            return True
+        return any(walk(c) for c in node if type(c) is not str)
+
+    for top in parse_lossless(src):
+        if type(top) is not str and walk(top):
+            break
+    if not found:
+        return None, None
+    start, end = found[0]
+    offset = start
+    if err.atom is not None:
+        at = src.find(err.atom, start, end)
+        offset = at if at >= 0 else start
+    return line_col(src, offset)
+
+
+def _holds(full, lean: list) -> bool:
+    """True when ``lean`` is ``full`` read by the lean reader: the same atoms, and its lists
+    found in order among ``full``'s (the lean reader drops drawing-only lists)."""
+    if [c for c in full if type(c) is str] != [c for c in lean if type(c) is str]:
+        return False
+    rest = iter([c for c in full if type(c) is not str])
+    return all(any(_holds(f, c) for f in rest) for c in lean if type(c) is not str)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..sexpr import text, number, child, children, first_value, has_flag
+from ..sexpr import arg, child, children, first_value, has_flag, number, text
 
 PIN_TYPES = (
     "input", "output", "bidirectional", "tri_state", "passive", "free", "unspecified",
@@ -75,9 +75,9 @@ def _pin(node: list, unit: int, style: int) -> LibPin:
         number=text(num_node[1]) if num_node and len(num_node) > 1 else "",
         name=text(name_node[1]) if name_node and len(name_node) > 1 else "",
         type=ptype,
-        x=number(at[1]), y=number(at[2]),
+        x=number(arg(at, 1)), y=number(arg(at, 2)),
         angle=number(at[3]) if len(at) > 3 else 0.0,
-        length=float(first_value(node, "length", "0") or 0),
+        length=number(first_value(node, "length", "0") or "0"),
         unit=unit, style=style,
         hidden=has_flag(node, "hide"),
         alternates=alternates,
@@ -86,7 +86,7 @@ def _pin(node: list, unit: int, style: int) -> LibPin:
 
 def parse_lib_symbol(node: list) -> LibSymbol:
     """Build a :class:`LibSymbol` from a ``(symbol "name" ...)`` library node."""
-    name = text(node[1])
+    name = text(arg(node, 1))
     sym = LibSymbol(name=name, node=node)
     max_unit = 1
     for c in node:
@@ -96,7 +96,7 @@ def parse_lib_symbol(node: list) -> LibSymbol:
         if head == "pin":
             sym.pins.append(_pin(c, 0, 0))
         elif head == "symbol":
-            sub = text(c[1])
+            sub = text(arg(c, 1))
             m = _UNIT_SUFFIX.search(sub)
             unit, style = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
             max_unit = max(max_unit, unit)

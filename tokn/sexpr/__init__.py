@@ -10,12 +10,12 @@ Two readers share one tokenizer:
   byte for byte, and edits re-format only the lists that changed.
 """
 from .lexer import parse, parse_lean, parse_lossless, Node, iter_tokens
-from .atoms import text, number, quote, is_string, symbol_or_string
+from .atoms import text, number, integer, arg, quote, is_string, symbol_or_string
 from .writer import dumps, format_list
 from .query import child, children, first_value, has_flag, yes_no
 
 __all__ = [
-    "parse", "parse_lean", "parse_lossless", "Node", "iter_tokens", "text", "number", "quote",
+    "parse", "parse_lean", "parse_lossless", "Node", "iter_tokens", "text", "number", "integer", "arg", "quote",
     "is_string", "symbol_or_string", "dumps", "format_list", "child", "children",
     "first_value", "has_flag", "yes_no",
 ]
