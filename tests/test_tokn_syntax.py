@@ -5,7 +5,6 @@ import glob
 import json
 import os
 import re
-import time
 
 import pytest
 
@@ -472,24 +471,18 @@ def test_gbnf_rejects_what_the_parser_rejects(gbnf):
         assert not gbnf.accepts(text), text
 
 
-# ---- speed and naming -------------------------------------------------------------------
+# ---- size and naming --------------------------------------------------------------------
 
-def test_parse_500_rows_fast():
+def test_parse_500_rows():
     doc = Document(title="big", components=[
         Component(f"R{i}", "R", "10k", "Resistor_SMD:R_0603_1608Metric", i * 2.54, 50.8, 0.0, 7.62, 90.0)
         for i in range(1, 301)],
         nets=[Net(f"N{i}", [f"R{i}.2", f"R{i + 1}.1"]) for i in range(1, 201)])
     text = write_tokn(doc)
     assert text.count("\n  ") == 500
-    parse_tokn(text)
-    best = min(_timed(parse_tokn, text) for _ in range(5))
-    assert best < 0.05, f"{best * 1000:.1f} ms"
-
-
-def _timed(fn, arg) -> float:
-    t = time.perf_counter()
-    fn(arg)
-    return time.perf_counter() - t
+    back = parse_tokn(text)                 # speed: benchmarks/, not a timed test
+    assert (len(back.components), len(back.nets)) == (300, 200)
+    assert write_tokn(back) == text
 
 
 def test_natural_key():
