@@ -17,8 +17,7 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from tokn.doc import parse_tokn, write_tokn
 from tokn.generate.answer_grammar import ELECTRICAL_TYPES, Limits, answer_gbnf, answer_regex, answer_rules
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ANCHOR = os.path.join(REPO, "..", "shared", "anchor", "examples")
+from .support import ANCHOR, REPO, gbnf_checker, needs_anchor
 
 SMALL = """\
 # TOKN v1
@@ -64,13 +63,13 @@ def test_every_bundled_example_is_admitted(path):
         assert admitted(f.read())
 
 
-@pytest.mark.skipif(not os.path.isdir(ANCHOR), reason="../shared/anchor not present")
+@needs_anchor
 @pytest.mark.parametrize("name", ["4-channel-current-source", "max232-uart-rs232", "max9926-vr-conditioner",
                                   "mcp2551-can-transceiver", "tpic8101-knock-sensor"])
 def test_compact_form_of_reference_examples_is_admitted(name):
     from tokn.encode import encode_design
     from tokn.generate.fewshot import compact_tokn
-    sch = glob.glob(os.path.join(ANCHOR, name, "*.kicad_sch"))[0]
+    sch = glob.glob(os.path.join(ANCHOR, "examples", name, "*.kicad_sch"))[0]
     assert admitted(compact_tokn(write_tokn(encode_design(sch, detail="nets").document)))
 
 
@@ -147,16 +146,11 @@ def test_everything_admitted_is_a_well_formed_document(text):
 
 @pytest.fixture(scope="module")
 def gbnf_state():
-    gbnf = pytest.importorskip("gbnf")
-    return gbnf.GBNF(answer_gbnf())
+    return gbnf_checker(answer_gbnf())
 
 
-def gbnf_admits(state, text: str) -> bool:
-    from gbnf import InputParseError, RuleEnd
-    try:
-        return any(isinstance(r, RuleEnd) for r in state.add(text))
-    except InputParseError:
-        return False
+def gbnf_admits(checker, text: str) -> bool:
+    return checker(text)
 
 
 @pytest.mark.parametrize("path", sorted(glob.glob(os.path.join(REPO, "tokn", "data", "fewshot", "*.tokn"))),

@@ -48,7 +48,6 @@ def test_tokn_nets_equal_kicad_netlist(path, kicad_netlist):
         assert comps[r].fp == info["footprint"], r
 
 
+@needs_shared
 def test_manifest_lists_top_level_designs():
-    if not os.path.isdir(os.path.join(os.path.dirname(__file__), "..", "..", "shared")):
-        pytest.skip("../shared not present")
     assert len(corpus_top_level()) >= 30

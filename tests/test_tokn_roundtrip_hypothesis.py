@@ -1,12 +1,9 @@
 """TOKN write/parse round trips: random Documents, and the anchor (TOKN v1.2) documents."""
 from __future__ import annotations
 
-import glob
-import json
 import os
 import re
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,9 +11,7 @@ from tokn.doc import (Bus, BusAlias, BusEntry, Component, Document, Field, Label
                       PinDef, PowerSymbol, Sheet, SheetPin, Wire, extensions_used,
                       extract_tokn, parse_tokn, write_tokn)
 
-# Same location rule as tests/conftest.py (kept local so the module imports either way).
-_HERE = os.path.dirname(os.path.abspath(__file__))
-ANCHOR = os.path.join(os.environ.get("TOKN_SHARED", os.path.join(_HERE, "..", "..", "shared")), "anchor")
+from .support import anchor_outputs, anchor_reference_tokns, needs_anchor
 
 # ---- strategies -------------------------------------------------------------------------
 
@@ -179,19 +174,10 @@ def test_quoting_rules():
 
 def anchor_texts() -> list[tuple[str, str]]:
     out = []
-    for p in sorted(glob.glob(os.path.join(ANCHOR, "examples", "*", "output.tokn"))):
+    for p in anchor_outputs():
         with open(p, encoding="utf-8") as f:
             out.append((os.path.basename(os.path.dirname(p)), f.read()))
-    for p in sorted(glob.glob(os.path.join(ANCHOR, "*.jsonl"))):
-        with open(p, encoding="utf-8") as f:
-            for i, line in enumerate(f, 1):
-                ref = json.loads(line).get("reference_tokn") or ""
-                if ref:
-                    out.append((f"{os.path.basename(p)}:{i}", ref))
-    return out
-
-
-needs_anchor = pytest.mark.skipif(not os.path.isdir(ANCHOR), reason="shared anchor set not present")
+    return out + anchor_reference_tokns()
 
 
 @needs_anchor

@@ -1,8 +1,6 @@
 """TOKN syntax: the grammar files, the strict parser, its error messages, extract_tokn."""
 from __future__ import annotations
 
-import glob
-import json
 import os
 import re
 
@@ -12,28 +10,8 @@ from tokn.doc import (Component, Document, Net, extract_tokn, lark_grammar, natu
                       natural_sorted, parse_tokn, to_gbnf, write_tokn)
 from tokn.errors import ToknSemanticError, ToknSyntaxError
 
-# Same location rule as tests/conftest.py (kept local so the module imports either way).
-_HERE = os.path.dirname(os.path.abspath(__file__))
-ANCHOR = os.path.join(os.environ.get("TOKN_SHARED", os.path.join(_HERE, "..", "..", "shared")), "anchor")
-
-REPO = os.path.normpath(os.path.join(os.path.dirname(__file__), ".."))
-needs_anchor = pytest.mark.skipif(not os.path.isdir(ANCHOR), reason="shared anchor set not present")
-
-
-def anchor_outputs() -> list[str]:
-    return sorted(glob.glob(os.path.join(ANCHOR, "examples", "*", "output.tokn")))
-
-
-def reference_tokns() -> list[tuple[str, str]]:
-    """(id, text) of every non-empty ``reference_tokn`` in the anchor JSONL files."""
-    out = []
-    for path in sorted(glob.glob(os.path.join(ANCHOR, "*.jsonl"))):
-        with open(path, encoding="utf-8") as f:
-            for i, line in enumerate(f, 1):
-                ref = json.loads(line).get("reference_tokn") or ""
-                if ref:
-                    out.append((f"{os.path.basename(path)}:{i}", ref))
-    return out
+from .support import REPO, anchor_outputs, gbnf_checker, needs_anchor
+from .support import anchor_reference_tokns as reference_tokns
 
 
 def header_counts(text: str) -> dict[str, int]:
@@ -274,184 +252,17 @@ def test_to_gbnf_rejects_unsupported_constructs():
     assert 'root ::= "a" ([b-d])? (x | y)*' in to_gbnf('start: "a" ["b".."d"] (x|y)*\nx: "x"\ny: "y"\n')
 
 
-class Gbnf:
-    """A small reader of llama.cpp GBNF (following llama.cpp's grammar-parser rules) and a
-    set-based matcher, to check that the exported grammar is well formed and means what the
-    Lark grammar means."""
-
-    ESCAPES = {"t": "\t", "r": "\r", "n": "\n", "\\": "\\", '"': '"', "[": "[", "]": "]"}
-
-    def __init__(self, text: str) -> None:
-        self.s, self.pos, self.rules = text, 0, {}
-        self.refs: set[str] = set()
-        self.space(True)
-        while self.pos < len(self.s):
-            self.rule()
-        assert "root" in self.rules, "no root rule"
-        assert self.refs <= set(self.rules), f"undefined: {self.refs - set(self.rules)}"
-        self.memo: dict = {}
-
-    # reading
-    def fail(self, what: str):
-        raise AssertionError(f"GBNF offset {self.pos}: {what}: {self.s[self.pos:self.pos + 30]!r}")
-
-    def space(self, newline_ok: bool) -> None:
-        while self.pos < len(self.s):
-            c = self.s[self.pos]
-            if c in " \t" or (newline_ok and c in "\r\n"):
-                self.pos += 1
-            elif c == "#":
-                while self.pos < len(self.s) and self.s[self.pos] not in "\r\n":
-                    self.pos += 1
-            else:
-                return
-
-    def name(self) -> str:
-        m = re.compile(r"[A-Za-z0-9-]+").match(self.s, self.pos)
-        if not m:
-            self.fail("expected a name")
-        self.pos = m.end()
-        return m.group()
-
-    def char(self) -> str:
-        s, p = self.s, self.pos
-        if p >= len(s):
-            self.fail("unexpected end")
-        if s[p] != "\\":
-            self.pos += 1
-            return s[p]
-        e = s[p + 1]
-        if e in "xuU":
-            n = {"x": 2, "u": 4, "U": 8}[e]
-            digits = s[p + 2:p + 2 + n]
-            if not re.fullmatch(r"[0-9A-Fa-f]+", digits) or len(digits) != n:
-                self.fail("bad hex escape")
-            self.pos = p + 2 + n
-            return chr(int(digits, 16))
-        if e not in self.ESCAPES:
-            self.fail("unknown escape")
-        self.pos = p + 2
-        return self.ESCAPES[e]
-
-    def rule(self) -> None:
-        name = self.name()
-        self.space(False)
-        if not self.s.startswith("::=", self.pos):
-            self.fail("expected ::=")
-        self.pos += 3
-        self.space(True)
-        assert name not in self.rules, f"rule {name} defined twice"
-        self.rules[name] = self.alternates(False)
-        if self.pos < len(self.s):
-            if self.s[self.pos] not in "\r\n":
-                self.fail("expected end of line")
-        self.space(True)
-
-    def alternates(self, nested: bool):
-        alts = [self.sequence(nested)]
-        while self.pos < len(self.s) and self.s[self.pos] == "|":
-            self.pos += 1
-            self.space(True)
-            alts.append(self.sequence(nested))
-        return ("alt", alts)
-
-    def sequence(self, nested: bool):
-        items: list = []
-        while self.pos < len(self.s):
-            c = self.s[self.pos]
-            if c == '"':
-                self.pos += 1
-                lit = []
-                while self.pos < len(self.s) and self.s[self.pos] != '"':
-                    lit.append(self.char())
-                if self.pos >= len(self.s):
-                    self.fail("unterminated literal")
-                self.pos += 1
-                items.append(("lit", "".join(lit)))
-            elif c == "[":
-                self.pos += 1
-                neg = self.s.startswith("^", self.pos)
-                self.pos += neg
-                ranges = []
-                while self.pos < len(self.s) and self.s[self.pos] != "]":
-                    lo = hi = self.char()
-                    if self.s[self.pos] == "-" and self.s[self.pos + 1] != "]":
-                        self.pos += 1
-                        hi = self.char()
-                    ranges.append((lo, hi))
-                if self.pos >= len(self.s):
-                    self.fail("unterminated class")
-                self.pos += 1
-                items.append(("cls", neg, ranges))
-            elif re.match(r"[A-Za-z0-9-]", c):
-                name = self.name()
-                self.refs.add(name)
-                items.append(("ref", name))
-            elif c == "(":
-                self.pos += 1
-                self.space(True)
-                inner = self.alternates(True)
-                if self.pos >= len(self.s) or self.s[self.pos] != ")":
-                    self.fail("expected )")
-                self.pos += 1
-                items.append(inner)
-            elif c in "*+?":
-                if not items:
-                    self.fail("quantifier without item")
-                items[-1] = ("rep", items[-1], {"*": 0, "+": 1, "?": 0}[c], 1 if c == "?" else None)
-                self.pos += 1
-            else:
-                break
-            self.space(nested)
-        return ("seq", items)
-
-    # matching: ends(node, i) = set of positions where node can end when started at i
-    def accepts(self, text: str) -> bool:
-        self.text, self.memo = text, {}
-        return len(text) in self.ends(("ref", "root"), 0)
-
-    def ends(self, node, i: int) -> set[int]:
-        kind = node[0]
-        t = self.text
-        if kind == "lit":
-            return {i + len(node[1])} if t.startswith(node[1], i) else set()
-        if kind == "cls":
-            if i >= len(t):
-                return set()
-            inside = any(lo <= t[i] <= hi for lo, hi in node[2])
-            return {i + 1} if inside != node[1] else set()
-        if kind == "ref":
-            key = (node[1], i)
-            if key not in self.memo:
-                self.memo[key] = self.ends(self.rules[node[1]], i)
-            return self.memo[key]
-        if kind == "alt":
-            return set().union(*(self.ends(a, i) for a in node[1]))
-        if kind == "seq":
-            cur = {i}
-            for item in node[1]:
-                cur = set().union(*(self.ends(item, p) for p in cur)) if cur else set()
-            return cur
-        _, child, lo, hi = node
-        reached, frontier, count, result = {i}, {i}, 0, set()
-        if lo == 0:
-            result.add(i)
-        while frontier and (hi is None or count < hi):
-            count += 1
-            frontier = set().union(*(self.ends(child, p) for p in frontier)) - reached
-            reached |= frontier
-            if count >= lo:
-                result |= frontier
-        return result
-
+# The exported GBNF is read by the independent PyPI `gbnf` reader (tests/support.py).
 
 @pytest.fixture(scope="module")
-def gbnf() -> Gbnf:
-    return Gbnf(to_gbnf(lark_grammar()))
+def gbnf():
+    return gbnf_checker(to_gbnf(lark_grammar()))
 
 
-def test_gbnf_is_well_formed(gbnf):
-    assert set(gbnf.rules) >= {"root", "ROW", "QUOTED", "NL"}
+def test_gbnf_is_well_formed():
+    text = to_gbnf(lark_grammar())
+    defined = set(re.findall(r"^([A-Za-z][\w-]*) ::=", text, re.M))
+    assert defined >= {"root", "ROW", "QUOTED", "NL"}
 
 
 def test_gbnf_accepts_what_the_parser_accepts(gbnf):
@@ -460,7 +271,7 @@ def test_gbnf_accepts_what_the_parser_accepts(gbnf):
     samples += [open(p, encoding="utf-8").read() for p in anchor_outputs()[:2]]
     for text in samples:
         parse_tokn(text)
-        assert gbnf.accepts(text), text[:80]
+        assert gbnf(text), text[:80]
 
 
 def test_gbnf_rejects_what_the_parser_rejects(gbnf):
@@ -468,7 +279,7 @@ def test_gbnf_rejects_what_the_parser_rejects(gbnf):
                  "# TOKN v1\nnets[0]{name,pins}\n", '# TOKN v1\nn[1]{a}:\n  a"b\n']:
         with pytest.raises(ToknSyntaxError):
             parse_tokn(text)
-        assert not gbnf.accepts(text), text
+        assert not gbnf(text), text
 
 
 # ---- size and naming --------------------------------------------------------------------

@@ -1,0 +1,140 @@
+"""What the tests share: where the test data lives, KiCad's netlist as oracle, one GBNF checker.
+
+Paths honour ``TOKN_SHARED`` (default: ``../shared`` beside the checkout).  Pytest fixtures
+stay in ``conftest.py``; everything here is plain functions and constants that any test
+module (or ``conftest.py``) imports.
+"""
+from __future__ import annotations
+
+import csv
+import glob
+import json
+import os
+import uuid
+
+import pytest
+
+from tokn.kicad import kicad_cli
+
+TESTS = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(TESTS)
+SHARED = os.environ.get("TOKN_SHARED", os.path.normpath(os.path.join(REPO, "..", "shared")))
+CORPUS = os.path.join(SHARED, "corpus")
+ANCHOR = os.path.join(SHARED, "anchor")
+#: KiCad's demo projects (Debian package kicad-demos, installed by scripts/install-kicad.sh)
+KICAD_DEMOS = os.environ.get("TOKN_KICAD_DEMOS", "/usr/share/kicad/demos")
+
+needs_kicad = pytest.mark.skipif(not kicad_cli.available(), reason="kicad-cli (KiCad 9) not installed")
+needs_shared = pytest.mark.skipif(not os.path.isdir(CORPUS), reason=f"shared corpus not present at {CORPUS}")
+needs_anchor = pytest.mark.skipif(not os.path.isdir(ANCHOR), reason=f"shared anchor set not present at {ANCHOR}")
+
+
+def corpus_top_level() -> list[str]:
+    """Top-level schematics of the shared corpus (from its manifest)."""
+    manifest = os.path.join(CORPUS, "manifest.csv")
+    if not os.path.exists(manifest):
+        return []
+    with open(manifest, newline="") as f:
+        return [os.path.join(CORPUS, r["local_path"]) for r in csv.DictReader(f) if r["is_top_level"] == "yes"]
+
+
+def anchor_schematics() -> list[str]:
+    """The TOKN v1.2 reference examples' schematics."""
+    return sorted(glob.glob(os.path.join(ANCHOR, "examples", "*", "schematic.kicad_sch")))
+
+
+def anchor_outputs() -> list[str]:
+    """The TOKN v1.2 reference examples' own ``output.tokn`` files."""
+    return sorted(glob.glob(os.path.join(ANCHOR, "examples", "*", "output.tokn")))
+
+
+def anchor_reference_tokns() -> list[tuple[str, str]]:
+    """(id, text) of every non-empty ``reference_tokn`` in the anchor prompt sets."""
+    out = []
+    for path in sorted(glob.glob(os.path.join(ANCHOR, "*.jsonl"))):
+        with open(path, encoding="utf-8") as f:
+            for i, line in enumerate(f, 1):
+                ref = json.loads(line).get("reference_tokn") or ""
+                if ref:
+                    out.append((f"{os.path.basename(path)}:{i}", ref))
+    return out
+
+
+def kicad_demo_designs() -> list[str]:
+    """Top-level schematics of KiCad's demo projects: a ``.kicad_sch`` beside a ``.kicad_pro``
+    of the same name (empty when kicad-demos is not installed)."""
+    out = []
+    for pro in sorted(glob.glob(os.path.join(KICAD_DEMOS, "**", "*.kicad_pro"), recursive=True)):
+        sch = pro[:-len(".kicad_pro")] + ".kicad_sch"
+        if os.path.exists(sch):
+            out.append(sch)
+    return out
+
+
+def kicad_loadable_copy(path: str, workdir: str) -> str:
+    """A copy of ``path`` that KiCad 9 accepts, with the drawing unchanged.
+
+    The TOKN v1.2 reference examples carry top-level ``(comment ...)`` lines, which KiCad 9
+    refuses, and empty instance paths ``(path "")``, with which KiCad silently drops every
+    unnamed net.  The copy removes the former and points the latter at the root sheet.
+    Other files are returned unchanged (no copy).
+    """
+    from tokn.sexpr import dumps, parse_lossless, quote, text
+
+    with open(path, encoding="utf-8") as f:
+        src = f.read()
+    if '(path ""' not in src and "\n(comment" not in src and "\n  (comment" not in src:
+        return path
+    doc = parse_lossless(src, path)
+    root = doc[0]
+    for c in [c for c in root if type(c) is not str and c[0] == "comment"]:
+        root.remove(c)
+    root_uuid = str(uuid.uuid5(uuid.NAMESPACE_URL, os.path.abspath(path)))
+
+    def walk(node):
+        for c in node:
+            if type(c) is str:
+                continue
+            if c[0] == "uuid" and node is root:
+                c[1] = quote(root_uuid)
+            if c[0] == "path" and len(c) > 1 and text(c[1]) == "":
+                c[1] = quote("/" + root_uuid)
+            walk(c)
+
+    walk(root)
+    out = os.path.join(workdir, os.path.basename(os.path.dirname(path)) + ".kicad_sch")
+    with open(out, "w", encoding="utf-8") as f:
+        f.write(dumps(doc))
+    return out
+
+
+def multi_pin_nets(named_sets) -> dict[frozenset, str]:
+    """{frozenset of (ref, pin): name} for nets with two or more pins."""
+    out = {}
+    for name, pins in named_sets:
+        s = frozenset(pins)
+        if len(s) >= 2:
+            out[s] = name
+    return out
+
+
+def is_user_named(kicad_net_name: str) -> bool:
+    """KiCad's generated names for unnamed nets start with Net-( or unconnected-(."""
+    return not (kicad_net_name.startswith("Net-(") or kicad_net_name.startswith("unconnected-("))
+
+
+def gbnf_checker(grammar: str):
+    """A checker of GBNF ``grammar`` by the independent PyPI ``gbnf`` reader (not our code):
+    ``checker(text)`` is True when ``text`` is a complete sentence of the grammar."""
+    import gbnf
+    from gbnf import InputParseError, RuleEnd
+
+    state = gbnf.GBNF(grammar)
+
+    def admits(text: str) -> bool:
+        try:
+            return any(isinstance(r, RuleEnd) for r in state.add(text))
+        except InputParseError:
+            return False
+
+    return admits
