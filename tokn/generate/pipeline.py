@@ -28,7 +28,7 @@ from .config import Settings
 from .grounding import PartPins, missing_parts
 from .llm import Completion, LLMClient
 from .progress import ProgressCallback, check_cancel, emit
-from .prompt import approx_tokens, build_messages, describe
+from .prompt import approx_tokens, build_messages, describe, with_json_answer
 from .repair import REPEAT_TEMPERATURE, Attempt, Check, run_repair_loop
 from .retrieval import Retriever
 
@@ -111,6 +111,23 @@ class Toolkit:
             return doc, write_tokn(doc), [], False
         except ValueError as e:
             return None, text, [_finding("error", "format", str(e))], False
+
+    def read_json_answer(self, answer: str) -> tuple[Any, Optional[str], list, bool]:
+        """(document, canonical TOKN text, findings, no_document) of an answer in the JSON
+        form (:mod:`tokn.generate.answer_schema`); invalid JSON (``json-syntax``), JSON that
+        breaks the schema (``json-schema``) or no TOKN document (``format``) is an error."""
+        from ..doc import write_tokn
+        from .answer_schema import AnswerJSONError, read_json_answer
+        try:
+            doc = read_json_answer(answer)
+        except AnswerJSONError as e:
+            return None, None, [_finding("error", e.code, e.message)], False
+        return doc, write_tokn(doc), [], False
+
+    def answer_json_schema(self) -> dict:
+        """The ``json_schema`` member of the ``response_format`` that asks for a JSON answer."""
+        from .answer_schema import json_schema_field
+        return json_schema_field()
 
     def gbnf(self) -> str:
         """The answer grammar in GBNF, for constrained decoding (see
@@ -325,20 +342,23 @@ class Generator:
         t = time.perf_counter()
         messages = build_messages(prompt, examples, parts, missing)
         timings["prompt"] = time.perf_counter() - t
-        grammar = None
+        grammar = json_schema = None
         if s.grammar_mode != "none":
             try:
                 grammar = self.toolkit.gbnf()
             except (ValueError, OSError) as e:      # a grammar that cannot be exported: go without
                 emit(on_progress, "prepare", f"no grammar-constrained decoding: {e}")
+            json_schema = self.toolkit.answer_json_schema()
+            if self.llm.grammar_mode() == "json":   # answers come as JSON: say so
+                messages = with_json_answer(messages)
         given = {p.lib_id for p in parts} | {p.name.casefold() for p in parts}
 
         llm_seconds = [0.0]
 
         def ask(convo: list[dict[str, str]], rnd: int, hot: bool) -> Completion:
             temperature = max(s.temperature, REPEAT_TEMPERATURE) if hot else None
-            c = self.llm.complete(convo, grammar=grammar, on_progress=on_progress, cancel=cancel, round=rnd,
-                                  temperature=temperature)
+            c = self.llm.complete(convo, grammar=grammar, json_schema=json_schema, on_progress=on_progress,
+                                  cancel=cancel, round=rnd, temperature=temperature)
             llm_seconds[0] += c.elapsed
             return c
 
@@ -391,7 +411,7 @@ class Generator:
         tk = self.toolkit
         sec: dict[str, float] = {}
         t = time.perf_counter()
-        doc, text, findings, no_doc = tk.read_answer(completion.text)
+        doc, text, findings, no_doc = _read(tk, completion)
         sec["parse"] = time.perf_counter() - t
         if completion.truncated and doc is None:
             findings.append(_finding("error", "truncated", "the answer was cut off (length limit) before its end"))
@@ -423,6 +443,18 @@ class Generator:
         findings += erc_findings
         ok = not any(f.severity == "error" for f in findings)
         return Check(ok, findings, doc, text, decoded, report, refs_to_ground=refs, seconds=sec)
+
+
+def _read(tk: Toolkit, completion: Completion) -> tuple[Any, Optional[str], list, bool]:
+    """An answer read as JSON when it is JSON (or was asked for as JSON and holds no TOKN
+    document: then the JSON reader says what is wrong), else as TOKN."""
+    from .answer_schema import looks_like_json
+    if looks_like_json(completion.text):
+        return tk.read_json_answer(completion.text)
+    got = tk.read_answer(completion.text)
+    if got[3] and completion.grammar_mode == "json":
+        return tk.read_json_answer(completion.text)
+    return got
 
 
 def _strict_unknown(f: Any, doc: Any, unlisted: Sequence[str]):
