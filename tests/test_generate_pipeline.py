@@ -163,7 +163,8 @@ def test_a_type_that_is_no_kicad_symbol_is_an_error_unless_the_request_names_it(
     swapped = VALID.replace("  C1,C,0.33uF,", "  C1,0.33uF,C,")          # value and type swapped
     res, srv = run([Reply(swapped), Reply(VALID)], toolkit, erc="off")
     assert res.ok and res.rounds == 2
-    assert [(f.code, f.where) for f in res.attempts[0].check.errors] == [("unknown-part", "C1")]
+    assert [(f.code, f.where) for f in res.attempts[0].check.errors] == [("unknown-part", "C1"),
+                                                                         ("missing-value", "")]   # 0.33uF
     assert "C1: 0.33uF is not a KiCad symbol" in srv.last_user_message(1)
     # a part the request names and the libraries lack may be drawn from its own pin table
     prompt = "Design a 5V regulator using LM7805 and a ZZX9000 supervisor"

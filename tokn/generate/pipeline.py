@@ -24,6 +24,7 @@ from typing import Any, Optional, Sequence
 
 from ..errors import DecodeError, GenerationError, ToknError, ToknSemanticError, ToknSyntaxError
 from . import fewshot, grounding
+from .asked import PartFacts, RequestAsks, read_request, unmet
 from .config import Settings
 from .grounding import PartPins, missing_parts
 from .llm import Completion, LLMClient
@@ -197,6 +198,21 @@ class Toolkit:
         for p in res.symbol.pins:
             pins.setdefault(p.number, []).append(p.name)
         return res.lib_id, pins
+
+    def part_facts(self, components: Sequence[Any]) -> list[PartFacts]:
+        """One :class:`~tokn.generate.asked.PartFacts` per reference: the component and, when
+        it resolves to a library symbol, that symbol's lib_id, keywords and description."""
+        from ..resolve import SymbolResolver
+        resolver = SymbolResolver(self.index)
+        out: dict[str, PartFacts] = {}
+        for c in components:
+            if c.ref in out:
+                continue
+            res = resolver.resolve(c)
+            sym = res.symbol if res is not None else None
+            out[c.ref] = PartFacts(c.ref, c.type, c.value, res.lib_id if res is not None else "",
+                                   getattr(sym, "keywords", "") or "", getattr(sym, "description", "") or "")
+        return list(out.values())
 
     @staticmethod
     def same_pin_name(a: str, b: str) -> bool:
@@ -379,7 +395,9 @@ class Generator:
                     break
             return found, lost
 
-        loop = run_repair_loop(ask, lambda c: self.check_answer(c, parts, missing), messages, s.max_rounds, ground_more, on_progress, cancel)
+        asks = read_request(prompt)
+        loop = run_repair_loop(ask, lambda c: self.check_answer(c, parts, missing, asks), messages, s.max_rounds,
+                               ground_more, on_progress, cancel)
         final = loop.final.check
         total = time.perf_counter() - t_start
         timings["llm"] = llm_seconds[0]
@@ -399,7 +417,7 @@ class Generator:
         return result
 
     def check_answer(self, completion: Completion, named: Sequence[PartPins] = (),
-                     unlisted: Sequence[str] = ()) -> Check:
+                     unlisted: Sequence[str] = (), asked: Optional[RequestAsks] = None) -> Check:
         """Parse, validate, decode and (when available) ERC one answer.
 
         ``named``: the parts the request names (grounded); an answer without one of them is
@@ -407,7 +425,9 @@ class Generator:
         instead).  ``unlisted``: part names of the request that the libraries lack; only
         components that are one of those may have a type that is no KiCad symbol (the
         validator's ``unknown-part`` warning becomes an error for any other: an answer's
-        ``0.1uF`` or ``XTAL_48MHZ`` type is a mistake, not a new part)."""
+        ``0.1uF`` or ``XTAL_48MHZ`` type is a mistake, not a new part).  ``asked``: the part
+        kinds and values the request states (:func:`tokn.generate.asked.read_request`); each
+        one the answer lacks is a ``missing-part`` or ``missing-value`` error."""
         tk = self.toolkit
         sec: dict[str, float] = {}
         t = time.perf_counter()
@@ -427,6 +447,8 @@ class Generator:
         findings += [_finding("error", "missing-part",
                               f"the request names {p.query}, but no component is one: add it (type {p.name}) "
                               "and connect it as its pin table says") for p in missing_parts(doc.components, named)]
+        if asked:
+            findings += [_finding("error", code, msg) for code, msg in unmet(asked, tk.part_facts(doc.components))]
         sec["validate"] = time.perf_counter() - t
         refs = _refs_to_ground(doc, findings)
         if any(f.severity == "error" for f in findings):
