@@ -60,12 +60,10 @@ OTHER_PART = VALID.replace("  U1,LM7805_TO220,LM7805,", "  U1,LM317_TO220,LM317,
 
 
 @pytest.fixture(scope="module")
-def toolkit():
-    tk = Toolkit(erc="auto")
-    try:
-        tk.warm_up()
-    except Exception as e:                       # pragma: no cover - machine without KiCad libraries
-        pytest.skip(f"no KiCad symbol index: {e}")
+def toolkit(symbol_index):
+    """conftest skips only when no libraries are installed; a failing warm-up fails."""
+    tk = Toolkit(index=symbol_index, erc="auto")
+    tk.warm_up()
     return tk
 
 
