@@ -23,7 +23,8 @@ OpenAI answers).
 schema inside the subset strict mode accepts); a bad one is answered with HTTP 400
 ``Invalid schema for response_format ...``, like OpenAI.  ``reject_fields=("response_format",)``
 imitates a server that takes no ``response_format`` at all (HTTP 400 ``Unrecognized request
-argument supplied``).
+argument supplied``); ``response_format_types=("text", "json_object")`` imitates
+llama-cpp-python's server, which answers any other type with FastAPI's HTTP 422.
 """
 from __future__ import annotations
 
@@ -71,12 +72,14 @@ class MockLLMServer:
 
     def __init__(self, replies: list[Script] | tuple = (), flavour: str = "openai",
                  api_key: Optional[str] = None, vllm_version: str = "0.11.0",
-                 reject_fields: tuple[str, ...] = ()) -> None:
+                 reject_fields: tuple[str, ...] = (),
+                 response_format_types: tuple[str, ...] = ("text", "json_object", "json_schema")) -> None:
         self.script: list[Script] = list(replies)
         self.flavour = flavour
         self.api_key = api_key
         self.vllm_version = vllm_version
         self.reject_fields = reject_fields      # request fields answered with HTTP 400
+        self.response_format_types = response_format_types   # others: HTTP 422, as llama-cpp-python
         self.requests: list[dict] = []          # chat requests: {"path", "headers", "body"}
         self.probes: list[str] = []             # GET paths
         self._lock = threading.Lock()
@@ -229,6 +232,11 @@ class _Handler(BaseHTTPRequestHandler):
             if f in body:
                 return self._json(400, {"error": {"message": f"Unrecognized request argument supplied: {f}",
                                                   "type": "invalid_request_error"}})
+        rf = body.get("response_format")
+        if isinstance(rf, dict) and rf.get("type") not in m.response_format_types:
+            allowed = " or ".join(repr(t) for t in m.response_format_types)
+            return self._json(422, {"detail": [{"type": "literal_error", "loc": ["body", "response_format", "type"],
+                                                "msg": f"Input should be {allowed}", "input": rf.get("type")}]})
         if "response_format" in body:
             problems = response_format_problems(body["response_format"])
             if problems:

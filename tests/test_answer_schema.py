@@ -151,6 +151,16 @@ def test_a_server_without_response_format_falls_back_and_remembers():
     assert ["response_format" in q["body"] for q in srv.requests] == [True, False, False]
 
 
+def test_llama_cpp_python_gets_json_object_with_the_schema():
+    with MockLLMServer([Reply("a"), Reply("b")], response_format_types=("text", "json_object")) as srv:
+        c = client(srv, grammar_mode="json")
+        assert c.complete(MSG, json_schema=response_format()["json_schema"]).grammar_mode == "json"
+        assert c.complete(MSG, json_schema=response_format()["json_schema"]).grammar_mode == "json"
+    sent = [q["body"]["response_format"]["type"] for q in srv.requests]
+    assert sent == ["json_schema", "json_object", "json_object"]          # learnt once
+    assert srv.requests[1]["body"]["response_format"]["schema"] == answer_schema()
+
+
 @pytest.mark.parametrize("base_url,mode", [
     ("https://api.openai.com/v1", "json"), ("https://openrouter.ai/api/v1", "json"),
     ("https://generativelanguage.googleapis.com/v1beta/openai", "json")])

@@ -11,8 +11,10 @@ Ollama, vLLM, llama.cpp), through the official ``openai`` client.
 * **Clear failures**: :class:`~tokn.generate.progress.EndpointError` says what to fix (key,
   model name, base URL) and never contains the API key.
 * **Adapting to the server** on HTTP 400/422: a rejected grammar is retried with the other
-  vLLM field, then without a grammar, and a rejected ``response_format`` without it (the
-  client remembers); ``max_tokens`` is renamed to
+  vLLM field, then without a grammar; a ``response_format`` whose ``json_schema`` type is
+  refused in favour of ``json_object`` (llama-cpp-python's server) is sent as ``{"type":
+  "json_object", "schema": ...}``, and one refused otherwise is left out (the client
+  remembers); ``max_tokens`` is renamed to
   ``max_completion_tokens`` and unsupported ``temperature``/``seed`` are dropped when the
   server's message says so.
 * **Streaming** (``settings.stream``): ``on_progress`` receives ``stream`` events with the
@@ -99,6 +101,7 @@ class LLMClient:
         self._client: Optional[openai.OpenAI] = None
         self._mode: Optional[str] = None if settings.grammar_mode == "auto" else settings.grammar_mode
         self._param_fixes: dict[str, Any] = {}     # learnt from 400 answers, kept for later calls
+        self._json_shape = "json_schema"           # or "json_object" (llama-cpp-python's form)
 
     # ---- set-up ---------------------------------------------------------------------------
     @property
@@ -264,7 +267,9 @@ class LLMClient:
         if extra:
             kw["extra_body"] = extra
         if json_schema and mode == "json":
-            kw["response_format"] = {"type": "json_schema", "json_schema": json_schema}
+            kw["response_format"] = ({"type": "json_schema", "json_schema": json_schema}
+                                     if self._json_shape == "json_schema"
+                                     else {"type": "json_object", "schema": json_schema["schema"]})
         return kw
 
     def _adapt(self, detail: str, mode: str) -> Optional[str]:
@@ -278,6 +283,10 @@ class LLMClient:
             if p in d and ("support" in d or "unrecognized" in d or "unknown" in d) and p not in self._param_fixes:
                 self._param_fixes[p] = None
                 return mode
+        if mode == "json" and self._json_shape == "json_schema" and any(
+                w in d for w in ("json_object", "literal_error", "input should be")):
+            self._json_shape = "json_object"       # {"type": "json_object", "schema": ...}
+            return mode
         if mode != "none" and any(w in d for w in ("grammar", "structured", "guided", "extra", "unrecognized",
                                                       "unknown", "not permitted", "unexpected", "response_format",
                                                       "json_schema", "schema", "not supported")):
@@ -359,6 +368,8 @@ class LLMClient:
         if isinstance(body, dict):
             err = body.get("error", body)
             msg = err.get("message", "") if isinstance(err, dict) else str(err)
+            if not msg and isinstance(err, dict) and err.get("detail"):     # FastAPI (llama-cpp-python)
+                msg = json.dumps(err["detail"])[:500]
         if not msg:
             msg = getattr(e, "message", "") or str(e)
         return redact(" ".join(str(msg).split())[:500], self.settings.api_key)
