@@ -16,12 +16,15 @@ prompt:
 ``missing-value``  a value the request states (``15pF``, ``10k``, ``4.7 kohm``, ``10 milliohm``,
                    ``100uH``; a frequency only next to "crystal"/"oscillator"/"resonator")
                    is not the value of any component, compared as numbers (``10k`` = ``10K``
-                   = ``10kΩ`` = ``10000``; ``4k7`` = ``4.7k``).
+                   = ``10kΩ`` = ``10000``; ``4k7`` = ``4.7k``); a crystal's frequency may
+                   also be a number of MHz or kHz in its ordering code
+                   (``S35010-4.000-A-X1-R``).
 
 What is not asked for (the rules that keep good answers from being refused):
 
 * a kind after "no", "without", "not", "instead of", "except" or after "internal",
-  "integrated", "built-in", "on-chip" (``no LED``, ``the MCU's internal oscillator``);
+  "integrated", "built-in", "on-chip", "core" (``no LED``, ``the MCU's internal oscillator``,
+  ``1uF on the core regulator``);
 * a kind that names what something else is for or does: ``LED driver``, ``LED resistor``,
   ``LED backlight``, ``digital potentiometer``,
   ``MOSFET driver``, ``relay driver``, ``diode controller``, ``ideal diode``,
@@ -86,7 +89,7 @@ KINDS: tuple[PartKind, ...] = (
     PartKind("LED", _re(r"\bLEDs?\b"), "Device:LED", names=_re(r"^LED|LED_|_LED|^WS28|^SK68|^APA10"),
              words=_re(r"\bLEDs?\b|light emitting"), libs=("LED",), prefixes=("D", "LED", "LD", "DS"),
              not_after=_re(r"^\s*(?:drivers?|controllers?|resistors?|current|backlights?|dimmers?|strip drivers?|"
-                           r"matrix (?:drivers?|controllers?))\b"),
+                           r"matrix (?:drivers?|controllers?)|connectors?|headers?)\b"),
              integrated=True),
     PartKind("inductor", _re(r"\b(?:inductors?|chokes?)\b"), "Device:L",
              names=_re(r"^L$|^L_|inductor|choke|ferrite"), words=_re(r"\binductor\b|\bchoke\b"),
@@ -142,7 +145,7 @@ KINDS: tuple[PartKind, ...] = (
 #: Words within the three before a mention that cancel it, and words right before it that
 #: make it part of something else.
 _NEGATION = re.compile(r"\b(?:no|not|without|except|excluding|instead\s+of|non)\b", re.I)
-_INSIDE = re.compile(r"\b(?:internal|integrated|built-in|on-chip|on-board|onboard)\s+(?:\w+\s+)?$", re.I)
+_INSIDE = re.compile(r"\b(?:internal|integrated|built-in|on-chip|on-board|onboard|core)\s+(?:\w+\s+)?$", re.I)
 #: Clause boundaries: a part number names the mention only inside its clause.
 _CLAUSE = re.compile(r"[,;:()]|\band\b|\bwith\b|\bfor\b|\bplus\b|\bon\b|\bvia\b|\bwhile\b", re.I)
 
@@ -206,8 +209,8 @@ def _next_to_part_number(text: str, start: int, end: int) -> bool:
     """Whether a part number is among the three words before the mention or the two after
     it (articles skipped), inside its clause (``TL072 dual op-amp``,
     ``regulator using LM7805``)."""
-    before = re.split(r"[,;:()]", text[:start])[-1].split()[-3:]
-    after = [w for w in re.split(r"[,;:()]", text[end:])[0].split() if w.lower() not in _FILLER][:2]
+    before = re.split(r"[,;:]", text[:start])[-1].split()[-3:]
+    after = [w for w in re.split(r"[,;:]", text[end:])[0].split() if w.lower() not in _FILLER][:2]
     return bool(extract_part_numbers(" ".join(before + after)))
 
 
@@ -272,6 +275,21 @@ def _values(text: str) -> Iterable[tuple[str, int, int]]:
         yield val, start, end
 
 
+def _frequency_in_part_number(value: str, facts: Sequence[PartFacts], kinds: Sequence[set[str]]) -> bool:
+    """Whether a crystal's value or type holds the frequency ``value`` as a number of MHz or
+    kHz (an ordering code: ``S35010-4.000-A-X1-R`` is a 4 MHz crystal, ``ABM8-48.000MHZ``)."""
+    p = parse_value(value)
+    if p is None or p[1] != "Hz":
+        return False
+    wanted = {round(p[0] / 1e6, 6), round(p[0] / 1e3, 6)}
+    for f, ks in zip(facts, kinds):
+        if "crystal" in ks:
+            numbers = re.findall(r"\d+(?:\.\d+)?", f"{f.type} {f.value}")
+            if any(round(float(n), 6) in wanted for n in numbers):
+                return True
+    return False
+
+
 def kinds_of(facts: PartFacts) -> set[str]:
     """The names of the :data:`KINDS` a component is (see the module doc)."""
     lib, _, name = facts.lib_id.rpartition(":")
@@ -309,7 +327,8 @@ def unmet(asks: RequestAsks, facts: Sequence[PartFacts]) -> list[tuple[str, str]
                         + ("no component is one" if have == 0 else f"the answer has {have}")
                         + f": add it (KiCad symbol {k.example}, or the type its pin table gives) and connect it"))
     for ask in asks.values:
-        if not any(same_value(ask.value, w) for f in facts for w in [f.value] + value_words(f.value)):
+        if not any(same_value(ask.value, w) for f in facts for w in [f.value] + value_words(f.value)) \
+                and not _frequency_in_part_number(ask.value, facts, kinds):
             out.append(("missing-value", f"the request states {ask.value} (\"{ask.phrase}\"), but no component "
                         f"has that value: give it to the part it belongs to (value {ask.value})"))
     return out
