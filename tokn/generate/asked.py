@@ -146,7 +146,7 @@ KINDS: tuple[PartKind, ...] = (
 #: make it part of something else.
 _NEGATION = re.compile(r"\b(?:no|not|without|except|excluding|instead\s+of|non)\b", re.I)
 _INSIDE = re.compile(r"\b(?:internal|integrated|built-in|on-chip|on-board|onboard|core)\s+(?:\w+\s+)?$", re.I)
-#: Clause boundaries: a part number names the mention only inside its clause.
+#: Clause boundaries, for quoting the request's words around a mention.
 _CLAUSE = re.compile(r"[,;:()]|\band\b|\bwith\b|\bfor\b|\bplus\b|\bon\b|\bvia\b|\bwhile\b", re.I)
 
 #: A value in a request: a number with a unit of resistance, capacitance, inductance or
@@ -190,6 +190,7 @@ class PartFacts:
     description: str = ""
 
 
+#: Words skipped after a mention when looking for a part number ("a regulator, e.g. the LM7805").
 _FILLER = frozenset({"the", "a", "an", "e.g.", "i.e."})
 
 
@@ -251,6 +252,7 @@ def _unit(v: str) -> str:
 
 
 def _values(text: str) -> Iterable[tuple[str, int, int]]:
+    """(value, start, end) of every value stated in ``text``, in order (module doc)."""
     found: list[tuple[int, int, str]] = []
     for m in _RKM.finditer(text):
         if parse_value(m.group(1)) is not None:

@@ -411,7 +411,7 @@ def _local_host(host: str) -> bool:
     Ollama, LM Studio...), where an unidentified server gets no constraint by default."""
     import ipaddress
     h = host.strip("[]").lower()
-    if h in ("localhost", "") or h.endswith(".local") or h.endswith(".localhost") or "." not in h and ":" not in h:
+    if h in ("localhost", "") or h.endswith((".local", ".localhost")) or ("." not in h and ":" not in h):
         return True
     try:
         ip = ipaddress.ip_address(h)
