@@ -6,6 +6,7 @@ issue 10).  The second table does the same for the codes the generation pipeline
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 
@@ -101,10 +102,24 @@ def _documented_codes(path: str) -> list[str]:
     return re.findall(r"^\| `([a-z0-9-]+)` \|", section.group(1), re.M)
 
 
+def test_tokn_validate_reports_unreadable_text_as_a_syntax_finding_with_its_position(tmp_path):
+    from click.testing import CliRunner
+
+    from tokn.cli import main
+    path = tmp_path / "bad.tokn"
+    path.write_text('# TOKN v1\ncomponents[1]{ref,type,value}:\n  R1,R,"10k"x\n', encoding="utf-8")
+    r = CliRunner().invoke(main, ["validate", str(path), "--json", "--no-libraries"])
+    assert r.exit_code == 1
+    found = json.loads(r.output)["findings"]
+    assert [(f["severity"], f["code"], f["where"]) for f in found] == [("error", "syntax", "3:13")]   # the x after "10k"
+
+
 def test_every_code_docs_cli_md_lists_has_a_row():
     documented = _documented_codes(os.path.join(DOCS, "cli.md"))
     tested = {f[1] for r in RULES for f in (r[3] if isinstance(r[3], list) else [r[3]])}
-    assert documented and set(documented) == tested
+    # "syntax" has the test above; "erc-TYPE" (not matched here) comes from KiCad
+    # (tests/test_cli_decode_validate.py runs tokn validate --erc)
+    assert documented and set(documented) == tested | {"syntax"}
 
 
 # ---- the generation pipeline's codes ----------------------------------------------------------
