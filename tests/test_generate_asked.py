@@ -61,6 +61,8 @@ REQUESTS = [
     ("liquid crystal", "Design a liquid crystal display driver with HD44780", set(), []),
     ("words", "Design a 48 MHz crystal with two 15 pF capacitors and a 4k7 resistor, 2.2 kΩ too",
      {"crystal", "capacitor", "resistor"}, ["48MHz", "15pF", "4k7", "2.2kohm"]),
+    ("hard:49 (part)", "Design a bench multimeter with current shunts 0.1R/1R/10R, OPA2277 input buffer",
+     set(), ["0.1R", "1R", "10R"]),                             # a list written with slashes
     ("no values", "Design a 12-bit ADC front end with 8-channel mux, 2.4GHz radio, 3.3V rail, 1A, 40dB gain",
      set(), []),
 ]

@@ -152,8 +152,8 @@ _CLAUSE = re.compile(r"[,;:()]|\band\b|\bwith\b|\bfor\b|\bplus\b|\bon\b|\bvia\b|
 #: A value in a request: a number with a unit of resistance, capacitance, inductance or
 #: frequency (an SI prefix, written out or not), a bare k/M resistance (``10k``), or an RKM
 #: code (``4k7``, ``2R2``).
-_NUMBER_UNIT = re.compile(r"(?<![\w.+/\-])(\d+(?:\.\d+)?)\s?([A-Za-zΩµμ]+)(?![\w.])")
-_RKM = re.compile(r"(?<![\w.+/\-])(\d+[kKMR]\d+)(?![\w.])")
+_NUMBER_UNIT = re.compile(r"(?<![\w.+\-])(\d+(?:\.\d+)?)\s?([A-Za-zΩµμ]+)(?![\w.])")
+_RKM = re.compile(r"(?<![\w.+\-])(\d+[kKMR]\d+)(?![\w.])")
 _WORD_PREFIX = {"milli": "m", "micro": "u", "nano": "n", "pico": "p", "kilo": "k", "mega": "M", "giga": "G"}
 _WORD_UNIT = re.compile(r"^(milli|micro|nano|pico|kilo|mega|giga)?(ohms?|farads?|henry|henries|hertz)$", re.I)
 _CRYSTAL_AFTER = re.compile(r"^(?:\W*\w+){0,3}?\W*(?:crystals?|xtals?|resonators?|oscillators?|TCXO|XO)\b", re.I)
