@@ -261,3 +261,10 @@ def test_a_server_rejecting_response_format_still_gets_a_circuit(toolkit):
     res, srv = generate([Reply(tokn)], toolkit, grammar_mode="json", reject_fields=("response_format",))
     assert res.ok and res.grammar_mode == "none"
     assert ["response_format" in q["body"] for q in srv.requests] == [True, False]
+
+
+def test_a_tokn_answer_is_read_as_tokn_when_a_server_ignores_response_format(toolkit):
+    from tokn.doc import write_tokn as _w
+    res, srv = generate([Reply(_w(read_json_answer(json.dumps(VALID))))], toolkit, grammar_mode="json")
+    assert res.ok and res.rounds == 1 and res.grammar_mode == "json"
+    assert "response_format" in srv.requests[0]["body"]
