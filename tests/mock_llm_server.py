@@ -14,12 +14,22 @@ exhausted the server answers HTTP 500 ``mock script exhausted``.  Streaming requ
 
 ``flavour`` imitates a server for grammar detection: ``openai`` (only ``/v1/models``),
 ``llamacpp`` (``/props``, models owned by ``llamacpp``), ``llama-cpp-python`` (models owned
-by ``me``), ``vllm`` (``/version``; ``vllm_version`` sets it).  ``api_key``, when set, is
-required as ``Authorization: Bearer <key>`` (else HTTP 401, as OpenAI answers).
+by ``me``), ``vllm`` (``/version``; ``vllm_version`` sets it), ``ollama`` (``/api/version``).
+``api_key``, when set, is required as ``Authorization: Bearer <key>`` (else HTTP 401, as
+OpenAI answers).
+
+``response_format``: a request's ``response_format`` is checked as OpenAI checks it
+(:func:`response_format_problems`: ``type`` ``json_schema`` with a ``name``, and a ``strict``
+schema inside the subset strict mode accepts); a bad one is answered with HTTP 400
+``Invalid schema for response_format ...``, like OpenAI.  ``reject_fields=("response_format",)``
+imitates a server that takes no ``response_format`` at all (HTTP 400 ``Unrecognized request
+argument supplied``); ``response_format_types=("text", "json_object")`` imitates
+llama-cpp-python's server, which answers any other type with FastAPI's HTTP 422.
 """
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -62,12 +72,14 @@ class MockLLMServer:
 
     def __init__(self, replies: list[Script] | tuple = (), flavour: str = "openai",
                  api_key: Optional[str] = None, vllm_version: str = "0.11.0",
-                 reject_fields: tuple[str, ...] = ()) -> None:
+                 reject_fields: tuple[str, ...] = (),
+                 response_format_types: tuple[str, ...] = ("text", "json_object", "json_schema")) -> None:
         self.script: list[Script] = list(replies)
         self.flavour = flavour
         self.api_key = api_key
         self.vllm_version = vllm_version
         self.reject_fields = reject_fields      # request fields answered with HTTP 400
+        self.response_format_types = response_format_types   # others: HTTP 422, as llama-cpp-python
         self.requests: list[dict] = []          # chat requests: {"path", "headers", "body"}
         self.probes: list[str] = []             # GET paths
         self._lock = threading.Lock()
@@ -125,6 +137,58 @@ class MockLLMServer:
         return self.user_messages(i)[-1]
 
 
+#: Keywords of the schema subset that strict mode accepts on every provider we target (OpenAI,
+#: Gemini's OpenAI-compatible endpoint, OpenRouter): no patterns, lengths, counts or formats.
+STRICT_KEYWORDS = frozenset({"type", "properties", "required", "additionalProperties", "items", "enum",
+                             "description", "anyOf", "$ref", "$defs", "const"})
+_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+
+
+def response_format_problems(rf) -> list[str]:
+    """What OpenAI would refuse in a ``response_format`` (empty when it is acceptable)."""
+    if not isinstance(rf, dict) or rf.get("type") not in ("text", "json_object", "json_schema"):
+        return [f"Invalid value for 'response_format.type': {rf!r}"]
+    if rf["type"] != "json_schema":
+        return []
+    js = rf.get("json_schema")
+    if not isinstance(js, dict) or not isinstance(js.get("schema"), dict):
+        return ["Missing required parameter: 'response_format.json_schema.schema'."]
+    name = js.get("name", "")
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        return [f"Invalid 'response_format.json_schema.name': {name!r}"]
+    if js.get("strict") is not True:
+        return []
+    schema = js["schema"]
+    if schema.get("type") != "object":
+        return [f"Invalid schema for response_format '{name}': schema must be a JSON Schema of 'type: \"object\"'"]
+    return [f"Invalid schema for response_format '{name}': In context={ctx}, {msg}"
+            for ctx, msg in _strict_problems(schema, ())]
+
+
+def _strict_problems(schema: dict, ctx: tuple) -> list[tuple[tuple, str]]:
+    out = []
+    for k in schema:
+        if k not in STRICT_KEYWORDS:
+            out.append((ctx, f"'{k}' is not permitted."))
+    if schema.get("type") == "object" or "properties" in schema:
+        props = schema.get("properties", {})
+        if schema.get("additionalProperties") is not False:
+            out.append((ctx, "'additionalProperties' is required to be supplied and to be false."))
+        missing = [p for p in props if p not in schema.get("required", [])]
+        if missing:
+            out.append((ctx, f"'required' is required to be supplied and to be an array including every key "
+                             f"in properties. Missing '{missing[0]}'."))
+        for p, sub in props.items():
+            out += _strict_problems(sub, ctx + ("properties", p))
+    if isinstance(schema.get("items"), dict):
+        out += _strict_problems(schema["items"], ctx + ("items",))
+    for i, sub in enumerate(schema.get("anyOf", [])):
+        out += _strict_problems(sub, ctx + ("anyOf", str(i)))
+    for name, sub in schema.get("$defs", {}).items():
+        out += _strict_problems(sub, ctx + ("$defs", name))
+    return out
+
+
 class _Handler(BaseHTTPRequestHandler):
     mock: MockLLMServer
     protocol_version = "HTTP/1.1"
@@ -137,6 +201,8 @@ class _Handler(BaseHTTPRequestHandler):
         m = self.mock
         m.probes.append(self.path)
         path = self.path.split("?")[0]
+        if path == "/api/version" and m.flavour == "ollama":
+            return self._json(200, {"version": "0.12.3"})
         if path == "/v1/models":
             owner = {"llamacpp": "llamacpp", "llama-cpp-python": "me"}.get(m.flavour, "system")
             return self._json(200, {"object": "list", "data": [{"id": "mock", "object": "model", "owned_by": owner}]})
@@ -166,6 +232,16 @@ class _Handler(BaseHTTPRequestHandler):
             if f in body:
                 return self._json(400, {"error": {"message": f"Unrecognized request argument supplied: {f}",
                                                   "type": "invalid_request_error"}})
+        rf = body.get("response_format")
+        if isinstance(rf, dict) and rf.get("type") not in m.response_format_types:
+            allowed = " or ".join(repr(t) for t in m.response_format_types)
+            return self._json(422, {"detail": [{"type": "literal_error", "loc": ["body", "response_format", "type"],
+                                                "msg": f"Input should be {allowed}", "input": rf.get("type")}]})
+        if "response_format" in body:
+            problems = response_format_problems(body["response_format"])
+            if problems:
+                return self._json(400, {"error": {"message": problems[0], "type": "invalid_request_error",
+                                                  "param": "response_format", "code": None}})
         r = m.next_reply(body)
         if r.delay:
             time.sleep(r.delay)

@@ -149,15 +149,10 @@ def test_repair_message_lists_findings():
 
 
 @pytest.fixture(scope="module")
-def index():
-    try:
-        from tokn.kicad.library import SymbolIndex
-        idx = SymbolIndex.default()
-    except Exception as e:                       # pragma: no cover - depends on the machine
-        pytest.skip(f"no KiCad symbol index: {e}")
-    if len(idx) == 0:
-        pytest.skip("no KiCad symbol libraries installed")
-    return idx
+def index(symbol_index):
+    """The installed libraries' index (conftest skips only when no libraries are installed;
+    an index that fails to load fails the tests)."""
+    return symbol_index
 
 
 @pytest.mark.parametrize("name,lib_id", [

@@ -152,7 +152,7 @@ def test_grammar_auto_detection(flavour, mode, field):
         assert body["structured_outputs"] == {"grammar": GBNF}
     else:
         assert not {"grammar", "structured_outputs", "guided_grammar"} & set(body)
-    assert probes <= 3                                            # probed once, not per call
+    assert probes <= 4                                            # probed once, not per call
 
 
 def test_old_vllm_gets_guided_grammar():

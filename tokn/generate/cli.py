@@ -29,8 +29,9 @@ def _endpoint_options(f: Callable) -> Callable:
         click.option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1 "
                                         "(default: OPENAI_BASE_URL, the config file, api.openai.com)."),
         click.option("--grammar", "grammar_mode", type=click.Choice(GRAMMAR_MODES),
-                     help="Constrained decoding: llama.cpp GBNF, vLLM structured outputs, or none "
-                          "(default auto: ask the server)."),
+                     help="Constrained decoding: json (a JSON schema as response_format: hosted APIs), "
+                          "llama.cpp GBNF, vLLM structured outputs, or none (default auto: json for hosted "
+                          "APIs, else ask the server)."),
         click.option("--no-grammar", is_flag=True, help="Same as --grammar none."),
         click.option("-k", "--examples", "fewshot_k", type=click.IntRange(0, 20),
                      help="Few-shot examples per prompt (default 1)."),

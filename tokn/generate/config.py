@@ -12,7 +12,7 @@ Where a setting comes from (first match wins):
        [llm]
        base_url = "http://127.0.0.1:8080/v1"
        model = "qwen2.5-coder"
-       grammar_mode = "auto"        # auto | gbnf | vllm | vllm-legacy | none
+       grammar_mode = "auto"        # auto | json | gbnf | vllm | vllm-legacy | none
        timeout = 120
        max_rounds = 3
        fewshot_k = 1
@@ -42,7 +42,7 @@ CONFIG_FILE = "config.toml"
 KEY_FILE = "api_key"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-4o-mini"
-GRAMMAR_MODES = ("auto", "gbnf", "vllm", "vllm-legacy", "none")
+GRAMMAR_MODES = ("auto", "json", "gbnf", "vllm", "vllm-legacy", "none")
 ERC_MODES = ("auto", "on", "off")
 #: Placeholder key for servers that need none (llama.cpp, Ollama, vLLM without --api-key):
 #: the openai client refuses to start without some key.
@@ -59,7 +59,7 @@ class Settings:
     base_url: str = DEFAULT_BASE_URL
     model: str = DEFAULT_MODEL
     api_key: str = field(default="", repr=False)
-    grammar_mode: str = "auto"        # auto | gbnf | vllm | vllm-legacy | none
+    grammar_mode: str = "auto"        # auto | json | gbnf | vllm | vllm-legacy | none
     timeout: float = 120.0            # seconds without progress before a request is abandoned
     connect_timeout: float = 10.0
     max_retries: int = 4              # retries of one request on 429/5xx/dropped connections

@@ -11,18 +11,26 @@ Ollama, vLLM, llama.cpp), through the official ``openai`` client.
 * **Clear failures**: :class:`~tokn.generate.progress.EndpointError` says what to fix (key,
   model name, base URL) and never contains the API key.
 * **Adapting to the server** on HTTP 400/422: a rejected grammar is retried with the other
-  vLLM field, then without a grammar (the client remembers it); ``max_tokens`` is renamed to
+  vLLM field, then without a grammar; a ``response_format`` whose ``json_schema`` type is
+  refused in favour of ``json_object`` (llama-cpp-python's server) is sent as ``{"type":
+  "json_object", "schema": ...}``, and one refused otherwise is left out (the client
+  remembers); ``max_tokens`` is renamed to
   ``max_completion_tokens`` and unsupported ``temperature``/``seed`` are dropped when the
   server's message says so.
 * **Streaming** (``settings.stream``): ``on_progress`` receives ``stream`` events with the
   text so far, in the caller's thread.  **Cancellation**: setting ``cancel`` raises
   :class:`~tokn.generate.progress.Cancelled` within about 50 ms, even while waiting for a
   slow server (the request runs in a daemon worker thread and its stream is closed).
-* **Grammar-constrained decoding**: ``grammar`` (GBNF text) is sent as llama.cpp's
-  ``grammar``, vLLM's ``structured_outputs.grammar`` or older vLLM's ``guided_grammar``,
-  according to :meth:`LLMClient.grammar_mode` (``settings.grammar_mode``; ``auto`` probes the
-  server once: ``/props`` answers on llama.cpp, ``/version`` on vLLM, ``/v1/models`` with
-  ``owned_by`` ``llamacpp`` (llama.cpp) or ``me`` (llama-cpp-python)).
+* **Constrained decoding**: ``grammar`` (GBNF text) is sent as llama.cpp's ``grammar``,
+  vLLM's ``structured_outputs.grammar`` or older vLLM's ``guided_grammar``, and
+  ``json_schema`` (``{"name", "schema", "strict"}``) as ``response_format: {"type":
+  "json_schema", ...}``, according to :meth:`LLMClient.grammar_mode` (``settings.grammar_mode``;
+  ``auto`` chooses ``json`` for the known hosted APIs without probing; otherwise it probes the
+  server once: ``/props`` answers on llama.cpp (``gbnf``), ``/version`` on vLLM, ``/v1/models``
+  with ``owned_by`` ``llamacpp`` (llama.cpp) or ``me`` (llama-cpp-python) (``gbnf``),
+  ``/api/version`` on Ollama (``json``); an unidentified server is ``json`` unless it is on this
+  machine or a private network, where it gets ``none``).  A mode whose constraint the caller
+  did not pass sends none (``json`` without ``json_schema``: plain text).
 """
 from __future__ import annotations
 
@@ -47,8 +55,8 @@ from .progress import Cancelled, EndpointError, ProgressCallback, check_cancel, 
 
 _httpx = getattr(_oa_base, "httpx", None) or getattr(_oa_base, "httpx2")
 
-#: Hosts known to take no grammar parameter: no probing there.
-_NO_GRAMMAR_HOSTS = ("api.openai.com", "openrouter.ai", "api.groq.com", "api.together.xyz",
+#: Hosts known to take no grammar parameter but a JSON schema: no probing there.
+_JSON_SCHEMA_HOSTS = ("api.openai.com", "openrouter.ai", "api.groq.com", "api.together.xyz",
                      "api.mistral.ai", "generativelanguage.googleapis.com", "api.deepseek.com")
 _RETRY_STATUS = {408, 409, 425, 429}
 
@@ -62,7 +70,7 @@ class Completion:
     latency: float
     elapsed: float
     attempts: int
-    grammar_mode: str                      # what was actually sent: gbnf | vllm | vllm-legacy | none
+    grammar_mode: str                      # what was actually sent: gbnf | vllm | vllm-legacy | json | none
     usage: dict = field(default_factory=dict)
     first_token: Optional[float] = None    # seconds to the first streamed text
 
@@ -93,6 +101,7 @@ class LLMClient:
         self._client: Optional[openai.OpenAI] = None
         self._mode: Optional[str] = None if settings.grammar_mode == "auto" else settings.grammar_mode
         self._param_fixes: dict[str, Any] = {}     # learnt from 400 answers, kept for later calls
+        self._json_shape = "json_schema"           # or "json_object" (llama-cpp-python's form)
 
     # ---- set-up ---------------------------------------------------------------------------
     @property
@@ -118,8 +127,8 @@ class LLMClient:
     def _probe(self) -> str:
         base = self.settings.base_url.rstrip("/")
         host = urlsplit(base).hostname or ""
-        if any(host == h or host.endswith("." + h) for h in _NO_GRAMMAR_HOSTS):
-            return "none"
+        if any(host == h or host.endswith("." + h) for h in _JSON_SCHEMA_HOSTS):
+            return "json"
         root = re.sub(r"/v1$", "", base)
         props = self._get_json(root + "/props")
         if isinstance(props, dict) and ({"default_generation_settings", "total_slots", "build_info"} & set(props)):
@@ -133,7 +142,10 @@ class LLMClient:
             owners = {str(m.get("owned_by", "")) for m in models.get("data") or [] if isinstance(m, dict)}
             if owners & {"llamacpp", "me"}:
                 return "gbnf"
-        return "none"
+        ollama = self._get_json(root + "/api/version")
+        if isinstance(ollama, dict) and isinstance(ollama.get("version"), str):
+            return "json"
+        return "none" if _local_host(host) else "json"
 
     def _get_json(self, url: str) -> Any:
         req = urllib.request.Request(url, headers={"Accept": "application/json"})
@@ -150,26 +162,29 @@ class LLMClient:
 
     # ---- the call -------------------------------------------------------------------------
     def complete(self, messages: list[dict[str, str]], *, grammar: Optional[str] = None,
+                 json_schema: Optional[dict[str, Any]] = None,
                  on_progress: Optional[ProgressCallback] = None,
                  cancel: Optional[threading.Event] = None, round: int = 0,
                  temperature: Optional[float] = None) -> Completion:
         """Send ``messages``; return the answer (see the module doc for the guarantees).
-        ``temperature`` overrides the settings' for this call.
+        ``grammar`` (GBNF) and ``json_schema`` are the constraints the caller offers; the
+        grammar mode decides which one is sent.  ``temperature`` overrides the settings' for
+        this call.
 
         Raises :class:`EndpointError` (auth, model, unreachable, retries exhausted) or
         :class:`Cancelled`.
         """
         s = self.settings
-        mode = self.grammar_mode() if grammar else "none"
+        mode = _usable(self.grammar_mode(), grammar, json_schema) if (grammar or json_schema) else "none"
         t_start = time.perf_counter()
         attempts = failures = adaptations = 0
         last: Optional[_Retry] = None
         while True:
             check_cancel(cancel)
-            kwargs = self._request(messages, grammar, mode, temperature)
+            kwargs = self._request(messages, grammar, mode, temperature, json_schema)
             attempts += 1
             emit(on_progress, "request", f"asking {s.model} at {s.base_url}"
-                 + (f" (grammar: {mode})" if mode != "none" else "") + (f", attempt {attempts}" if attempts > 1 else ""),
+                 + (f" ({'JSON schema' if mode == 'json' else 'grammar: ' + mode})" if mode != "none" else "") + (f", attempt {attempts}" if attempts > 1 else ""),
                  round=round)
             t0 = time.perf_counter()
             try:
@@ -197,7 +212,7 @@ class LLMClient:
                     fixed_mode = self._adapt(detail, mode)
                     if fixed_mode is not None:
                         adaptations += 1
-                        mode = fixed_mode
+                        mode = _usable(fixed_mode, grammar, json_schema)
                         emit(on_progress, "retry", f"server rejected a parameter; retrying ({detail[:120]})",
                              round=round)
                         continue
@@ -229,7 +244,8 @@ class LLMClient:
                 time.sleep(delay)
 
     def _request(self, messages: list[dict[str, str]], grammar: Optional[str], mode: str,
-                 temperature: Optional[float] = None) -> dict[str, Any]:
+                 temperature: Optional[float] = None,
+                 json_schema: Optional[dict[str, Any]] = None) -> dict[str, Any]:
         s = self.settings
         kw: dict[str, Any] = {"model": s.model, "messages": messages, "stream": s.stream,
                               "temperature": s.temperature if temperature is None else temperature,
@@ -250,6 +266,10 @@ class LLMClient:
             extra["guided_grammar"] = grammar
         if extra:
             kw["extra_body"] = extra
+        if json_schema and mode == "json":
+            kw["response_format"] = ({"type": "json_schema", "json_schema": json_schema}
+                                     if self._json_shape == "json_schema"
+                                     else {"type": "json_object", "schema": json_schema["schema"]})
         return kw
 
     def _adapt(self, detail: str, mode: str) -> Optional[str]:
@@ -263,8 +283,13 @@ class LLMClient:
             if p in d and ("support" in d or "unrecognized" in d or "unknown" in d) and p not in self._param_fixes:
                 self._param_fixes[p] = None
                 return mode
+        if mode == "json" and self._json_shape == "json_schema" and any(
+                w in d for w in ("json_object", "literal_error", "input should be")):
+            self._json_shape = "json_object"       # {"type": "json_object", "schema": ...}
+            return mode
         if mode != "none" and any(w in d for w in ("grammar", "structured", "guided", "extra", "unrecognized",
-                                                      "unknown", "not permitted", "unexpected")):
+                                                      "unknown", "not permitted", "unexpected", "response_format",
+                                                      "json_schema", "schema", "not supported")):
             nxt = {"vllm": "vllm-legacy", "vllm-legacy": "none"}.get(mode, "none")
             self._mode = nxt
             return nxt
@@ -343,6 +368,8 @@ class LLMClient:
         if isinstance(body, dict):
             err = body.get("error", body)
             msg = err.get("message", "") if isinstance(err, dict) else str(err)
+            if not msg and isinstance(err, dict) and err.get("detail"):     # FastAPI (llama-cpp-python)
+                msg = json.dumps(err["detail"])[:500]
         if not msg:
             msg = getattr(e, "message", "") or str(e)
         return redact(" ".join(str(msg).split())[:500], self.settings.api_key)
@@ -368,6 +395,29 @@ class LLMClient:
         else:
             msg = f"{s.base_url} rejected the request (HTTP {status})."
         return EndpointError(f"{msg} Server said: {detail}" if detail else msg, status, False)
+
+
+def _usable(mode: str, grammar: Optional[str], json_schema: Optional[dict]) -> str:
+    """``mode``, or "none" when the caller gave no constraint of that kind."""
+    if mode == "json":
+        return mode if json_schema else "none"
+    if mode in ("gbnf", "vllm", "vllm-legacy"):
+        return mode if grammar else "none"
+    return "none"
+
+
+def _local_host(host: str) -> bool:
+    """Whether ``host`` is this machine or on a private network (a local server: llama.cpp,
+    Ollama, LM Studio...), where an unidentified server gets no constraint by default."""
+    import ipaddress
+    h = host.strip("[]").lower()
+    if h in ("localhost", "") or h.endswith((".local", ".localhost")) or ("." not in h and ":" not in h):
+        return True
+    try:
+        ip = ipaddress.ip_address(h)
+    except ValueError:
+        return False
+    return ip.is_loopback or ip.is_private or ip.is_link_local
 
 
 def _usage(obj: Any) -> dict:

@@ -24,11 +24,12 @@ from typing import Any, Optional, Sequence
 
 from ..errors import DecodeError, GenerationError, ToknError, ToknSemanticError, ToknSyntaxError
 from . import fewshot, grounding
+from .asked import PartFacts, RequestAsks, read_request, unmet
 from .config import Settings
 from .grounding import PartPins, missing_parts
 from .llm import Completion, LLMClient
 from .progress import ProgressCallback, check_cancel, emit
-from .prompt import approx_tokens, build_messages, describe
+from .prompt import approx_tokens, build_messages, describe, with_json_answer
 from .repair import REPEAT_TEMPERATURE, Attempt, Check, run_repair_loop
 from .retrieval import Retriever
 
@@ -112,6 +113,23 @@ class Toolkit:
         except ValueError as e:
             return None, text, [_finding("error", "format", str(e))], False
 
+    def read_json_answer(self, answer: str) -> tuple[Any, Optional[str], list, bool]:
+        """(document, canonical TOKN text, findings, no_document) of an answer in the JSON
+        form (:mod:`tokn.generate.answer_schema`); invalid JSON (``json-syntax``), JSON that
+        breaks the schema (``json-schema``) or no TOKN document (``format``) is an error."""
+        from ..doc import write_tokn
+        from .answer_schema import AnswerJSONError, read_json_answer
+        try:
+            doc = read_json_answer(answer)
+        except AnswerJSONError as e:
+            return None, None, [_finding("error", e.code, e.message)], False
+        return doc, write_tokn(doc), [], False
+
+    def answer_json_schema(self) -> dict:
+        """The ``json_schema`` member of the ``response_format`` that asks for a JSON answer."""
+        from .answer_schema import json_schema_field
+        return json_schema_field()
+
     def gbnf(self) -> str:
         """The answer grammar in GBNF, for constrained decoding (see
         :mod:`tokn.generate.answer_grammar`: counted tables, bounded fields, always ends)."""
@@ -180,6 +198,21 @@ class Toolkit:
         for p in res.symbol.pins:
             pins.setdefault(p.number, []).append(p.name)
         return res.lib_id, pins
+
+    def part_facts(self, components: Sequence[Any]) -> list[PartFacts]:
+        """One :class:`~tokn.generate.asked.PartFacts` per reference: the component and, when
+        it resolves to a library symbol, that symbol's lib_id, keywords and description."""
+        from ..resolve import SymbolResolver
+        resolver = SymbolResolver(self.index)
+        out: dict[str, PartFacts] = {}
+        for c in components:
+            if c.ref in out:
+                continue
+            res = resolver.resolve(c)
+            sym = res.symbol if res is not None else None
+            out[c.ref] = PartFacts(c.ref, c.type, c.value, res.lib_id if res is not None else "",
+                                   getattr(sym, "keywords", "") or "", getattr(sym, "description", "") or "")
+        return list(out.values())
 
     @staticmethod
     def same_pin_name(a: str, b: str) -> bool:
@@ -325,20 +358,23 @@ class Generator:
         t = time.perf_counter()
         messages = build_messages(prompt, examples, parts, missing)
         timings["prompt"] = time.perf_counter() - t
-        grammar = None
+        grammar = json_schema = None
         if s.grammar_mode != "none":
             try:
                 grammar = self.toolkit.gbnf()
             except (ValueError, OSError) as e:      # a grammar that cannot be exported: go without
                 emit(on_progress, "prepare", f"no grammar-constrained decoding: {e}")
+            json_schema = self.toolkit.answer_json_schema()
+            if self.llm.grammar_mode() == "json":   # answers come as JSON: say so
+                messages = with_json_answer(messages)
         given = {p.lib_id for p in parts} | {p.name.casefold() for p in parts}
 
         llm_seconds = [0.0]
 
         def ask(convo: list[dict[str, str]], rnd: int, hot: bool) -> Completion:
             temperature = max(s.temperature, REPEAT_TEMPERATURE) if hot else None
-            c = self.llm.complete(convo, grammar=grammar, on_progress=on_progress, cancel=cancel, round=rnd,
-                                  temperature=temperature)
+            c = self.llm.complete(convo, grammar=grammar, json_schema=json_schema, on_progress=on_progress,
+                                  cancel=cancel, round=rnd, temperature=temperature)
             llm_seconds[0] += c.elapsed
             return c
 
@@ -359,7 +395,9 @@ class Generator:
                     break
             return found, lost
 
-        loop = run_repair_loop(ask, lambda c: self.check_answer(c, parts, missing), messages, s.max_rounds, ground_more, on_progress, cancel)
+        asks = read_request(prompt)
+        loop = run_repair_loop(ask, lambda c: self.check_answer(c, parts, missing, asks), messages, s.max_rounds,
+                               ground_more, on_progress, cancel)
         final = loop.final.check
         total = time.perf_counter() - t_start
         timings["llm"] = llm_seconds[0]
@@ -379,7 +417,7 @@ class Generator:
         return result
 
     def check_answer(self, completion: Completion, named: Sequence[PartPins] = (),
-                     unlisted: Sequence[str] = ()) -> Check:
+                     unlisted: Sequence[str] = (), asked: Optional[RequestAsks] = None) -> Check:
         """Parse, validate, decode and (when available) ERC one answer.
 
         ``named``: the parts the request names (grounded); an answer without one of them is
@@ -387,11 +425,13 @@ class Generator:
         instead).  ``unlisted``: part names of the request that the libraries lack; only
         components that are one of those may have a type that is no KiCad symbol (the
         validator's ``unknown-part`` warning becomes an error for any other: an answer's
-        ``0.1uF`` or ``XTAL_48MHZ`` type is a mistake, not a new part)."""
+        ``0.1uF`` or ``XTAL_48MHZ`` type is a mistake, not a new part).  ``asked``: the part
+        kinds and values the request states (:func:`tokn.generate.asked.read_request`); each
+        one the answer lacks is a ``missing-part`` or ``missing-value`` error."""
         tk = self.toolkit
         sec: dict[str, float] = {}
         t = time.perf_counter()
-        doc, text, findings, no_doc = tk.read_answer(completion.text)
+        doc, text, findings, no_doc = _read(tk, completion)
         sec["parse"] = time.perf_counter() - t
         if completion.truncated and doc is None:
             findings.append(_finding("error", "truncated", "the answer was cut off (length limit) before its end"))
@@ -407,6 +447,8 @@ class Generator:
         findings += [_finding("error", "missing-part",
                               f"the request names {p.query}, but no component is one: add it (type {p.name}) "
                               "and connect it as its pin table says") for p in missing_parts(doc.components, named)]
+        if asked:
+            findings += [_finding("error", code, msg) for code, msg in unmet(asked, tk.part_facts(doc.components))]
         sec["validate"] = time.perf_counter() - t
         refs = _refs_to_ground(doc, findings)
         if any(f.severity == "error" for f in findings):
@@ -423,6 +465,18 @@ class Generator:
         findings += erc_findings
         ok = not any(f.severity == "error" for f in findings)
         return Check(ok, findings, doc, text, decoded, report, refs_to_ground=refs, seconds=sec)
+
+
+def _read(tk: Toolkit, completion: Completion) -> tuple[Any, Optional[str], list, bool]:
+    """An answer read as JSON when it is JSON (or was asked for as JSON and holds no TOKN
+    document: then the JSON reader says what is wrong), else as TOKN."""
+    from .answer_schema import looks_like_json
+    if looks_like_json(completion.text):
+        return tk.read_json_answer(completion.text)
+    got = tk.read_answer(completion.text)
+    if got[3] and completion.grammar_mode == "json":
+        return tk.read_json_answer(completion.text)
+    return got
 
 
 def _strict_unknown(f: Any, doc: Any, unlisted: Sequence[str]):

@@ -53,6 +53,16 @@ of all its units.
 
 MAX_FINDINGS = 30
 
+#: Appended to the system prompt when the answer is constrained to the JSON schema
+#: (:mod:`tokn.generate.answer_schema`): the examples and pin tables stay TOKN, the answer's
+#: content is the same.
+JSON_ANSWER_NOTE = """\
+Answer format: your answer is one JSON object (schema tokn_answer) instead of TOKN text, with \
+the same content: title; components (ref, type, value, fp: one per components row); pin_tables \
+(ref, and pins of num, name, type: one per pins{REF} table); nets (name, and pins as REF.PIN with \
+pin numbers). Wherever these instructions say TOKN document, write that JSON object.
+"""
+
 
 def describe(f) -> str:
     """One line for a finding: ``severity: [where: ]message [code]`` (``where`` is left out
@@ -95,6 +105,16 @@ def build_messages(request: str, examples: Sequence[Example] = (), parts: Sequen
     user += "\n\nAnswer with the TOKN document only, starting with the line '# TOKN v1'."
     msgs.append({"role": "user", "content": user})
     return msgs
+
+
+def with_json_answer(messages: list[dict[str, str]]) -> list[dict[str, str]]:
+    """``messages`` with :data:`JSON_ANSWER_NOTE` added to the system prompt (a copy)."""
+    out = [dict(m) for m in messages]
+    if out and out[0]["role"] == "system":
+        out[0]["content"] = out[0]["content"].rstrip("\n") + "\n\n" + JSON_ANSWER_NOTE
+    else:
+        out.insert(0, {"role": "system", "content": JSON_ANSWER_NOTE})
+    return out
 
 
 def repair_message(findings: Iterable, *, truncated: bool = False, no_document: bool = False,

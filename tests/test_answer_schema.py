@@ -1,0 +1,270 @@
+"""The JSON form of an answer (``grammar_mode = json``): its schema is inside the strict subset
+hosted APIs accept, it reads into the same document as the TOKN text, every bad answer gets a
+located finding, and the client sends it and falls back like it does for grammars."""
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from tokn.doc import parse_tokn, write_tokn
+from tokn.generate.answer_schema import (SCHEMA_KEYWORDS, AnswerJSONError, answer_schema, document_to_json,
+                                         looks_like_json, read_json_answer, response_format, schema_violations)
+from tokn.generate.config import Settings
+from tokn.generate.fewshot import bundled_examples
+from tokn.generate.llm import LLMClient, _local_host
+
+from .mock_llm_server import MockLLMServer, Reply, response_format_problems
+
+MSG = [{"role": "user", "content": "hi"}]
+GBNF = 'root ::= "x"'
+
+GOOD = {
+    "title": "5V regulator",
+    "components": [{"ref": "U1", "type": "LM7805_TO220", "value": "LM7805", "fp": ""},
+                   {"ref": "C1", "type": "C", "value": "0.33uF", "fp": ""}],
+    "pin_tables": [{"ref": "U1", "pins": [{"num": "1", "name": "VI", "type": "power_in"},
+                                          {"num": "2", "name": "GND", "type": "power_in"},
+                                          {"num": "3", "name": "VO", "type": "power_out"}]}],
+    "nets": [{"name": "VIN", "pins": ["U1.1", "C1.1"]}, {"name": "GND", "pins": ["U1.2", "C1.2"]}],
+}
+
+
+def _walk(schema):
+    yield schema
+    for sub in schema.get("properties", {}).values():
+        yield from _walk(sub)
+    if "items" in schema:
+        yield from _walk(schema["items"])
+
+
+def test_the_schema_is_valid_json_schema_and_inside_the_strict_subset():
+    schema = answer_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for node in _walk(schema):
+        assert set(node) <= SCHEMA_KEYWORDS
+        if node.get("type") == "object":
+            assert node["additionalProperties"] is False, node
+            assert node["required"] == list(node["properties"])
+    assert response_format_problems(response_format()) == []
+    assert response_format()["json_schema"]["strict"] is True
+
+
+@pytest.mark.parametrize("example", bundled_examples(), ids=lambda e: e.id)
+def test_every_bundled_example_reads_back_from_its_json_form(example):
+    doc = parse_tokn(example.text)
+    data = json.loads(json.dumps(document_to_json(doc)))
+    jsonschema.validate(data, answer_schema())
+    assert write_tokn(read_json_answer(json.dumps(data))) == write_tokn(parse_tokn(write_tokn(doc)))
+
+
+def test_a_json_answer_is_the_document_its_tokn_text_is():
+    doc = read_json_answer("```json\n" + json.dumps(GOOD, indent=2) + "\n```")
+    assert [(c.ref, c.type, c.value) for c in doc.components] == [("U1", "LM7805_TO220", "LM7805"),
+                                                                   ("C1", "C", "0.33uF")]
+    assert [(p.number, p.name, p.type) for p in doc.pins["U1"]][0] == ("1", "VI", "power_in")
+    assert {n.name: n.pins for n in doc.nets} == {"VIN": ["U1.1", "C1.1"], "GND": ["U1.2", "C1.2"]}
+    assert write_tokn(parse_tokn(write_tokn(doc))) == write_tokn(doc)
+
+
+def _bad(change):
+    d = json.loads(json.dumps(GOOD))
+    change(d)
+    return d
+
+
+# (case, answer, finding code, text every message must hold)
+BAD_ANSWERS = [
+    ("not json", '{"title": "x", "components": [', "json-syntax", "line 1, column 31"),
+    ("trailing comma", '{"title": "x",}', "json-syntax", "line 1"),
+    ("an array", [1, 2], "json-schema", "the answer: expected an object, not an array"),
+    ("missing nets", _bad(lambda d: d.pop("nets")), "json-schema", 'the member "nets" is missing'),
+    ("extra member", _bad(lambda d: d.update(notes="hi")), "json-schema", 'unexpected member "notes"'),
+    ("ref as number", _bad(lambda d: d["components"][1].update(ref=1)), "json-schema",
+     "components[1].ref: expected a string, not a number"),
+    ("bad pin type", _bad(lambda d: d["pin_tables"][0]["pins"][2].update(type="pwr")), "json-schema",
+     'pin_tables[0].pins[2].type: "pwr" is not one of'),
+    ("pins as a string", _bad(lambda d: d["nets"][0].update(pins="U1.1,C1.1")), "json-schema",
+     "nets[0].pins: expected an array, not a string"),
+    ("null value", _bad(lambda d: d["components"][0].update(value=None)), "json-schema",
+     "components[0].value: expected a string, not null"),
+    ("two tables for one part", _bad(lambda d: d["pin_tables"].append(d["pin_tables"][0])), "format",
+     "pin_tables[1]: a second pin table for U1"),
+]
+
+
+@pytest.mark.parametrize("case,answer,code,text", BAD_ANSWERS, ids=[b[0] for b in BAD_ANSWERS])
+def test_bad_json_answers_get_a_located_finding(case, answer, code, text):
+    raw = answer if isinstance(answer, str) else json.dumps(answer)
+    with pytest.raises(AnswerJSONError) as e:
+        read_json_answer(raw)
+    assert e.value.code == code and text in e.value.message
+    if code == "json-schema":        # the schema checker agrees with the jsonschema library
+        assert not jsonschema.Draft202012Validator(answer_schema()).is_valid(answer)
+        assert schema_violations(answer_schema(), answer)
+    if code == "json-syntax" and e.value.line:
+        assert e.value.col is not None
+
+
+def test_the_schema_checker_agrees_with_jsonschema_on_good_answers():
+    assert schema_violations(answer_schema(), GOOD) == []
+    assert jsonschema.Draft202012Validator(answer_schema()).is_valid(GOOD)
+
+
+@pytest.mark.parametrize("text,is_json", [
+    ('{"title": ""}', True), ('  \n```json\n{"a": 1}\n```\n', True), ("# TOKN v1\n", False),
+    ("Here you go: {", False), ("", False)])
+def test_looks_like_json(text, is_json):
+    assert looks_like_json(text) is is_json
+
+
+# ---- the client --------------------------------------------------------------------------------
+
+def client(srv, **kw) -> LLMClient:
+    return LLMClient(Settings(base_url=srv.base_url, model="mock", **kw), backoff_base=0.01)
+
+
+def test_json_mode_sends_a_strict_response_format_that_openai_would_accept():
+    with MockLLMServer([Reply(json.dumps(GOOD))]) as srv:
+        r = client(srv, grammar_mode="json").complete(MSG, grammar=GBNF, json_schema=response_format()["json_schema"])
+    body = srv.requests[0]["body"]
+    assert r.grammar_mode == "json" and body["response_format"] == response_format()
+    assert "grammar" not in body and srv.probes == []
+
+
+def test_a_server_refusing_the_schema_is_answered_400_like_openai():
+    bad = response_format()
+    bad["json_schema"]["schema"]["properties"]["nets"]["items"]["additionalProperties"] = True
+    with MockLLMServer([Reply("a")]) as srv:
+        c = client(srv, grammar_mode="json", max_retries=0)
+        r = c.complete(MSG, json_schema=bad["json_schema"])
+    assert r.grammar_mode == "none" and "response_format" not in srv.requests[-1]["body"]
+    assert len(srv.requests) == 2          # the refused request, then the plain one
+
+
+def test_a_server_without_response_format_falls_back_and_remembers():
+    with MockLLMServer([Reply("a"), Reply("b")], reject_fields=("response_format",)) as srv:
+        c = client(srv, grammar_mode="json")
+        assert c.complete(MSG, json_schema=response_format()["json_schema"]).grammar_mode == "none"
+        assert c.complete(MSG, json_schema=response_format()["json_schema"]).grammar_mode == "none"
+    assert ["response_format" in q["body"] for q in srv.requests] == [True, False, False]
+
+
+def test_llama_cpp_python_gets_json_object_with_the_schema():
+    with MockLLMServer([Reply("a"), Reply("b")], response_format_types=("text", "json_object")) as srv:
+        c = client(srv, grammar_mode="json")
+        assert c.complete(MSG, json_schema=response_format()["json_schema"]).grammar_mode == "json"
+        assert c.complete(MSG, json_schema=response_format()["json_schema"]).grammar_mode == "json"
+    sent = [q["body"]["response_format"]["type"] for q in srv.requests]
+    assert sent == ["json_schema", "json_object", "json_object"]          # learnt once
+    assert srv.requests[1]["body"]["response_format"]["schema"] == answer_schema()
+
+
+@pytest.mark.parametrize("base_url,mode", [
+    ("https://api.openai.com/v1", "json"), ("https://openrouter.ai/api/v1", "json"),
+    ("https://generativelanguage.googleapis.com/v1beta/openai", "json")])
+def test_auto_chooses_json_for_hosted_apis_without_probing(base_url, mode):
+    c = LLMClient(Settings(base_url=base_url, model="m", api_key="sk-test"), probe_timeout=0.01)
+    assert c.grammar_mode() == mode
+
+
+@pytest.mark.parametrize("flavour,mode", [("ollama", "json"), ("llamacpp", "gbnf"), ("vllm", "vllm"),
+                                           ("openai", "none")])
+def test_auto_probes_local_servers(flavour, mode):
+    with MockLLMServer([Reply("a")], flavour=flavour) as srv:
+        c = client(srv)
+        assert c.grammar_mode() == mode
+        sent = c.complete(MSG, grammar=GBNF, json_schema=response_format()["json_schema"])
+    assert sent.grammar_mode == mode
+    assert ("response_format" in srv.requests[0]["body"]) is (mode == "json")
+
+
+@pytest.mark.parametrize("host,local", [
+    ("127.0.0.1", True), ("localhost", True), ("::1", True), ("192.168.1.20", True), ("10.0.0.5", True),
+    ("gpu-box", True), ("llm.local", True), ("api.example.com", False), ("8.8.8.8", False)])
+def test_local_hosts(host, local):
+    assert _local_host(host) is local
+
+
+def test_a_mode_without_its_constraint_sends_none():
+    with MockLLMServer([Reply("a"), Reply("b")]) as srv:
+        assert client(srv, grammar_mode="json").complete(MSG, grammar=GBNF).grammar_mode == "none"
+        assert client(srv, grammar_mode="gbnf").complete(
+            MSG, json_schema=response_format()["json_schema"]).grammar_mode == "none"
+    assert not any({"response_format", "grammar"} & set(q["body"]) for q in srv.requests)
+
+
+# ---- the pipeline ------------------------------------------------------------------------------
+
+PROMPT = "Design a 5V linear regulator using LM7805 with 0.33uF input capacitor and 0.1uF output capacitor"
+VALID = {
+    "title": "5V linear regulator",
+    "components": [{"ref": "C1", "type": "C", "value": "0.33uF", "fp": ""},
+                   {"ref": "C2", "type": "C", "value": "0.1uF", "fp": ""},
+                   {"ref": "U1", "type": "LM7805_TO220", "value": "LM7805", "fp": ""}],
+    "pin_tables": [{"ref": "U1", "pins": [{"num": "1", "name": "VI", "type": "power_in"},
+                                          {"num": "2", "name": "GND", "type": "power_in"},
+                                          {"num": "3", "name": "VO", "type": "power_out"}]}],
+    "nets": [{"name": "+5V", "pins": ["C2.1", "U1.3"]}, {"name": "GND", "pins": ["C1.2", "C2.2", "U1.2"]},
+             {"name": "VIN", "pins": ["C1.1", "U1.1"]}],
+}
+
+
+@pytest.fixture(scope="module")
+def toolkit(symbol_index):
+    from tokn.generate.pipeline import Toolkit
+    return Toolkit(index=symbol_index, erc="off")
+
+
+def generate(script, toolkit, **kw):
+    from tokn.generate.pipeline import Generator
+    with MockLLMServer(script, reject_fields=kw.pop("reject_fields", ())) as srv:
+        s = Settings(base_url=srv.base_url, model="mock", timeout=5.0, max_retries=1, **kw)
+        res = Generator(s, toolkit=toolkit, llm=LLMClient(s, backoff_base=0.01)).generate(PROMPT)
+    return res, srv
+
+
+def test_a_json_answer_becomes_the_same_circuit(toolkit):
+    res, srv = generate([Reply(json.dumps(VALID))], toolkit, grammar_mode="json")
+    assert res.ok and res.rounds == 1 and res.grammar_mode == "json"
+    assert {n.name: n.pins for n in res.document.nets}["GND"] == ["C1.2", "C2.2", "U1.2"]
+    assert res.tokn_text.startswith("# TOKN v1\n") and parse_tokn(res.tokn_text).components
+    body = srv.requests[0]["body"]
+    assert body["response_format"] == response_format()
+    assert "one JSON object (schema tokn_answer)" in body["messages"][0]["content"]
+
+
+@pytest.mark.parametrize("first,code", [
+    ('{"title": "regulator", "components": [', "json-syntax"),
+    (json.dumps({**VALID, "nets": "GND: C1.2"}), "json-schema"),
+    ("I cannot help with that.", "json-syntax"),
+])
+def test_bad_json_goes_to_repair_with_its_finding(toolkit, first, code):
+    res, srv = generate([Reply(first), Reply(json.dumps(VALID))], toolkit, grammar_mode="json")
+    assert res.ok and res.rounds == 2
+    assert res.attempts[0].check.findings[0].code == code
+    assert f"[{code}]" in srv.last_user_message(1)
+
+
+def test_a_json_answer_with_a_wrong_pin_is_checked_like_tokn(toolkit):
+    wrong = json.loads(json.dumps(VALID))
+    wrong["nets"][1]["pins"].append("U1.4")
+    res, srv = generate([Reply(json.dumps(wrong)), Reply(json.dumps(VALID))], toolkit, grammar_mode="json")
+    assert res.ok and res.rounds == 2
+    assert any(f.code == "unknown-pin" and f.where == "U1.4" for f in res.attempts[0].check.findings)
+
+
+def test_a_server_rejecting_response_format_still_gets_a_circuit(toolkit):
+    from tokn.doc import write_tokn as _w
+    tokn = _w(read_json_answer(json.dumps(VALID)))
+    res, srv = generate([Reply(tokn)], toolkit, grammar_mode="json", reject_fields=("response_format",))
+    assert res.ok and res.grammar_mode == "none"
+    assert ["response_format" in q["body"] for q in srv.requests] == [True, False]
+
+
+def test_a_tokn_answer_is_read_as_tokn_when_a_server_ignores_response_format(toolkit):
+    from tokn.doc import write_tokn as _w
+    res, srv = generate([Reply(_w(read_json_answer(json.dumps(VALID))))], toolkit, grammar_mode="json")
+    assert res.ok and res.rounds == 1 and res.grammar_mode == "json"
+    assert "response_format" in srv.requests[0]["body"]

@@ -1,0 +1,194 @@
+"""The validator's contract: one small document per finding code, with the code, severity and
+location it must give.  Every code ``docs/cli.md`` lists has a row; deleting any rule of
+``tokn/validate.py`` fails a row (checked by deleting each rule in turn, see the report of
+issue 10).  The second table does the same for the codes the generation pipeline adds
+(``docs/generate.md``, "Checks and repair").
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import pytest
+
+from tokn.doc.model import Component, Document, Net, PinDef, Wire
+from tokn.validate import validate
+
+DOCS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs")
+
+
+def doc(components=(), nets=(), pins=None, wires=()) -> Document:
+    """A document from ``(ref, type[, unit])`` rows, ``(name, [pins])`` nets, ``{ref:
+    [(num, name[, type])]}`` pin tables and wire net names."""
+    return Document(
+        components=[Component(c[0], c[1], unit=c[2] if len(c) > 2 else 1) for c in components],
+        nets=[Net(n, list(p)) for n, p in nets],
+        pins={ref: [PinDef(*row) for row in rows] for ref, rows in (pins or {}).items()},
+        wires=[Wire(n, [(0.0, 0.0), (2.54, 0.0)]) for n in wires])
+
+
+R12 = [("R1", "R"), ("R2", "R")]
+LINK = ("N1", ["R1.1", "R2.1"])
+LINK2 = ("N2", ["R1.2", "R2.2"])
+
+# (case, document, needs the KiCad libraries, expected (severity, code, where), or a list of
+# them when the rule needs another finding to fire: a part's own table is used only when the
+# part is unknown)
+RULES = [
+    ("empty-reference", doc([("", "R"), *R12], [LINK, LINK2]), False, ("error", "empty-reference", "R")),
+    ("duplicate-reference", doc([*R12, ("R1", "R")], [LINK, LINK2]), False, ("error", "duplicate-reference", "R1")),
+    ("duplicate-reference of a unit", doc([("U1", "TL072", 1), ("U1", "TL072", 1)], [("A", ["U1.1", "U1.2"])]),
+     False, ("error", "duplicate-reference", "U1")),
+    ("reference-type-mismatch", doc([("U1", "TL072", 1), ("U1", "LM358", 2)], [("A", ["U1.1", "U1.2"])]), False,
+     ("error", "reference-type-mismatch", "U1")),
+    ("duplicate-net", doc(R12, [LINK, ("N1", ["R1.2", "R2.2"])]), False, ("error", "duplicate-net", "N1")),
+    ("bad-pin-ref", doc(R12, [LINK, ("N2", ["R1.2", "R2"])]), False, ("error", "bad-pin-ref", "N2")),
+    ("undeclared-part in a net", doc(R12, [LINK, ("N2", ["R1.2", "R2.2", "R3.1"])]), False,
+     ("error", "undeclared-part", "N2")),
+    ("undeclared-part with a pin table", doc(R12, [LINK, LINK2], pins={"U7": [("1", "A")]}), False,
+     ("error", "undeclared-part", "U7")),
+    ("pin-in-two-nets", doc(R12, [LINK, ("N2", ["R1.2", "R2.2", "R1.1"])]), False,
+     ("error", "pin-in-two-nets", "R1.1")),
+    ("single-pin-net", doc([*R12, ("R3", "R")], [LINK, LINK2, ("N3", ["R3.1"])]), False,
+     ("warning", "single-pin-net", "N3")),
+    ("wire-net-missing", doc(R12, [LINK, LINK2], wires=["N9"]), False, ("error", "wire-net-missing", "N9")),
+    # library rules
+    ("unknown-part", doc([*R12, ("U1", "ZZX9000")], [LINK, LINK2, ("N3", ["U1.1", "U1.2"])]), True,
+     ("warning", "unknown-part", "U1")),
+    ("unknown-pin of an unknown part's own table",
+     doc([*R12, ("U1", "ZZX9000")], [LINK, ("N2", ["R1.2", "R2.2", "U1.3"])], pins={"U1": [("1", "A"), ("2", "B")]}),
+     True, [("warning", "unknown-part", "U1"), ("error", "unknown-pin", "U1.3")]),
+    ("unconnected-power-pin of an unknown part's own table",
+     doc([*R12, ("U1", "ZZX9000")], [LINK, ("N2", ["R1.2", "R2.2", "U1.1"])],
+         pins={"U1": [("1", "A", "input"), ("2", "VDD", "power_in")]}),
+     True, [("warning", "unknown-part", "U1"), ("error", "unconnected-power-pin", "U1.2")]),
+    ("fuzzy-part", doc([("U1", "TL072CP"), *R12], [("V+", ["U1.8", "R1.1"]), ("V-", ["U1.4", "R2.1"])]), True,
+     ("warning", "fuzzy-part", "U1")),
+    ("unknown-pin in a net", doc([("U1", "LM7805_TO220"), *R12],
+                                 [("VIN", ["U1.1", "R1.1"]), ("GND", ["U1.2", "U1.4", "R2.1"])]), True,
+     ("error", "unknown-pin", "U1.4")),
+    ("unknown-pin in a pin table", doc([("U1", "LM7805_TO220"), *R12],
+                                       [("VIN", ["U1.1", "R1.1"]), ("GND", ["U1.2", "R2.1"])],
+                                       pins={"U1": [("1", "VI"), ("2", "GND"), ("3", "VO"), ("5", "NC")]}), True,
+     ("error", "unknown-pin", "U1.5")),
+    ("pin-name-mismatch", doc([("U1", "LM7805_TO220"), *R12], [("VIN", ["U1.1", "R1.1"]), ("GND", ["U1.2", "R2.1"])],
+                              pins={"U1": [("1", "VIN"), ("2", "GND"), ("3", "VO")]}), True,
+     ("error", "pin-name-mismatch", "U1.1")),
+    ("unconnected-power-pin", doc([("U1", "LM7805_TO220"), *R12], [("VIN", ["U1.1", "R1.1"]), LINK2]), True,
+     ("error", "unconnected-power-pin", "U1.2")),
+]
+
+
+@pytest.mark.parametrize("case,document,library,expected", RULES, ids=[r[0] for r in RULES])
+def test_each_rule_reports_its_code_and_location(request, case, document, library, expected):
+    index = request.getfixturevalue("symbol_index") if library else None
+    got = [(f.severity, f.code, f.where) for f in validate(document, index)]
+    assert got == (expected if isinstance(expected, list) else [expected])
+
+
+def test_a_correct_document_has_no_findings(symbol_index):
+    good = doc([("U1", "LM7805_TO220"), ("C1", "C"), ("C2", "C")],
+               [("VIN", ["U1.1", "C1.1"]), ("GND", ["U1.2", "C1.2", "C2.2"]), ("+5V", ["U1.3", "C2.1"])],
+               pins={"U1": [("1", "VI", "power_in"), ("2", "GND", "power_in"), ("3", "VO", "power_out")]})
+    assert validate(good, symbol_index) == [] and validate(good) == []
+
+
+def _documented_codes(path: str) -> list[str]:
+    """The codes in the first column of a Markdown table under a heading that says 'codes'."""
+    text = open(path, encoding="utf-8").read()
+    section = re.search(r"^#+ [^\n]*codes[^\n]*\n(.*?)(?=^#|\Z)", text, re.S | re.M | re.I)
+    assert section, f"{path} has no section of finding codes"
+    return re.findall(r"^\| `([a-z0-9-]+)` \|", section.group(1), re.M)
+
+
+def test_tokn_validate_reports_unreadable_text_as_a_syntax_finding_with_its_position(tmp_path):
+    from click.testing import CliRunner
+
+    from tokn.cli import main
+    path = tmp_path / "bad.tokn"
+    path.write_text('# TOKN v1\ncomponents[1]{ref,type,value}:\n  R1,R,"10k"x\n', encoding="utf-8")
+    r = CliRunner().invoke(main, ["validate", str(path), "--json", "--no-libraries"])
+    assert r.exit_code == 1
+    found = json.loads(r.output)["findings"]
+    assert [(f["severity"], f["code"], f["where"]) for f in found] == [("error", "syntax", "3:13")]   # the x after "10k"
+
+
+def test_every_code_docs_cli_md_lists_has_a_row():
+    documented = _documented_codes(os.path.join(DOCS, "cli.md"))
+    tested = {f[1] for r in RULES for f in (r[3] if isinstance(r[3], list) else [r[3]])}
+    # "syntax" has the test above; "erc-TYPE" (not matched here) comes from KiCad
+    # (tests/test_cli_decode_validate.py runs tokn validate --erc)
+    assert documented and set(documented) == tested | {"syntax"}
+
+
+# ---- the generation pipeline's codes ----------------------------------------------------------
+
+LM7805 = """\
+# TOKN v1
+components[3]{ref,type,value,fp}:
+  C1,C,0.33uF,
+  C2,C,0.1uF,
+  U1,LM7805_TO220,LM7805,
+nets[3]{name,pins}:
+  +5V,"C2.1,U1.3"
+  GND,"C1.2,C2.2,U1.2"
+  VIN,"C1.1,U1.1"
+"""
+REQUEST = "Design a 5V linear regulator using LM7805 with 0.33uF input capacitor and 0.1uF output capacitor"
+JSON_OK = ('{"title": "", "components": [{"ref": "C1", "type": "C", "value": "0.33uF", "fp": ""}], '
+           '"pin_tables": [], "nets": [{"name": "GND", "pins": ["C1.2"]}]}')
+
+# (case, answer, finish reason, request, expected (code, where) among the errors)
+PIPELINE = [
+    ("no-document", "Sorry, I cannot draw circuits.", "stop", REQUEST, ("no-document", "")),
+    ("syntax", LM7805.replace("  C1,C,0.33uF,", '  C1,C,"0.33uF"x,'), "stop", REQUEST, ("syntax", "")),
+    ("truncated", LM7805[:LM7805.index("GND,")] + 'GND,"C1.2,C2', "length", REQUEST, ("truncated", "")),
+    ("empty-circuit", "# TOKN v1\ntitle: regulator\n", "stop", REQUEST, ("empty-circuit", "")),
+    ("unknown-part (error)", LM7805.replace("  C1,C,0.33uF,", "  C1,0.33uF,C,"), "stop", REQUEST,
+     ("unknown-part", "C1")),
+    ("missing-part (named)", LM7805.replace("LM7805_TO220,LM7805", "LM317_TO220,LM317"), "stop", REQUEST,
+     ("missing-part", "")),
+    ("missing-part (kind)", LM7805, "stop", REQUEST + " and a fuse", ("missing-part", "")),
+    ("missing-value", LM7805.replace("0.33uF", "0.47uF"), "stop", REQUEST, ("missing-value", "")),
+    ("json-syntax", '{"title": "x", ', "stop", REQUEST, ("json-syntax", "")),
+    ("json-schema", JSON_OK.replace('"pin_tables": [], ', ""), "stop", REQUEST, ("json-schema", "")),
+    ("format (two pin tables)", JSON_OK.replace('"pin_tables": []', '"pin_tables": [{"ref": "U1", "pins": []}, '
+                                                '{"ref": "U1", "pins": []}]'), "stop", REQUEST, ("format", "")),
+]
+
+
+@pytest.fixture(scope="module")
+def generator(symbol_index):
+    from tokn.generate.config import Settings
+    from tokn.generate.pipeline import Generator, Toolkit
+    return Generator(Settings(base_url="http://127.0.0.1:9/v1", model="none", erc="off"),
+                     toolkit=Toolkit(index=symbol_index, erc="off"))
+
+
+@pytest.mark.parametrize("case,answer,finish,text,expected", PIPELINE, ids=[p[0] for p in PIPELINE])
+def test_each_pipeline_check_reports_its_code(generator, case, answer, finish, text, expected):
+    from tokn.generate import grounding
+    from tokn.generate.asked import read_request
+    from tokn.generate.llm import Completion
+    parts, missing = generator.toolkit.ground(grounding.extract_part_numbers(text))
+    check = generator.check_answer(Completion(answer, finish, 0.0, 0.0, 1, "none"), parts, missing,
+                                   read_request(text))
+    assert not check.ok
+    assert expected in [(f.code, f.where) for f in check.errors]
+
+
+def test_the_unchanged_answer_passes(generator):
+    from tokn.generate import grounding
+    from tokn.generate.asked import read_request
+    from tokn.generate.llm import Completion
+    parts, missing = generator.toolkit.ground(grounding.extract_part_numbers(REQUEST))
+    assert generator.check_answer(Completion(LM7805, "stop", 0.0, 0.0, 1, "none"), parts, missing,
+                                  read_request(REQUEST)).ok
+
+
+def test_every_pipeline_code_docs_generate_md_lists_has_a_row():
+    documented = set(_documented_codes(os.path.join(DOCS, "generate.md")))
+    tested = {p[4][0] for p in PIPELINE}
+    # "decode" comes from the decoder, "erc-TYPE" from KiCad (tests/test_generate_pipeline.py)
+    assert documented - tested == {"decode"} and tested <= documented

@@ -1,0 +1,224 @@
+"""The JSON form of an answer, for servers that take a JSON Schema but no grammar (OpenAI,
+Gemini's OpenAI-compatible endpoint, OpenRouter, Ollama, vLLM...).
+
+An answer in this form holds what a TOKN answer holds (the answer grammar's layout,
+:mod:`tokn.generate.answer_grammar`): a title, the components (``ref``, ``type``, ``value``,
+``fp``), pin tables for parts the libraries lack or that the prompt gave (``ref`` and rows of
+``num``, ``name``, ``type``), and the nets (``name`` and ``REF.PIN`` pins)::
+
+    {"title": "5V regulator",
+     "components": [{"ref": "U1", "type": "LM7805_TO220", "value": "LM7805", "fp": ""}],
+     "pin_tables": [],
+     "nets": [{"name": "GND", "pins": ["U1.2", "C1.2"]}]}
+
+Contracts:
+
+* :func:`answer_schema` is inside the strictest subset hosted APIs accept for
+  ``strict: true`` (OpenAI structured outputs, Gemini, OpenRouter): every object has
+  ``additionalProperties: false`` and lists all its properties as ``required``; the only
+  keywords are ``type``, ``properties``, ``required``, ``additionalProperties``, ``items``,
+  ``enum`` and ``description`` (no ``pattern``, lengths, counts or formats, which
+  providers treat differently).  :func:`response_format` wraps it as
+  ``{"type": "json_schema", "json_schema": {"name", "schema", "strict": true}}``.
+* :func:`read_json_answer` turns an answer into the same :class:`~tokn.doc.model.Document`
+  that the equivalent TOKN text parses to (the document is written as TOKN and read back by
+  the strict parser), or raises :class:`AnswerJSONError` whose ``code`` is ``json-syntax``
+  (not JSON: line and column), ``json-schema`` (JSON that breaks the schema: the path of
+  every violation, e.g. ``components[2].ref``) or ``format`` (JSON that obeys the schema but
+  is no TOKN document, e.g. two pin tables for one reference).
+* :func:`document_to_json` is the inverse for documents of the answer layout (used to
+  measure the JSON form's token cost against TOKN).
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from ..doc.model import Component, Document, Net, PinDef
+from ..errors import ToknError, ToknSemanticError, ToknSyntaxError
+from .answer_grammar import ELECTRICAL_TYPES
+
+__all__ = ["SCHEMA_NAME", "AnswerJSONError", "answer_schema", "response_format", "read_json_answer",
+           "document_to_json", "looks_like_json", "schema_violations"]
+
+#: The schema's name in ``response_format`` (OpenAI: ``^[a-zA-Z0-9_-]{1,64}$``).
+SCHEMA_NAME = "tokn_answer"
+
+#: Keywords :func:`schema_violations` understands, and the only ones the schema uses.
+SCHEMA_KEYWORDS = frozenset({"type", "properties", "required", "additionalProperties", "items", "enum",
+                             "description"})
+
+
+class AnswerJSONError(ToknError):
+    """A JSON answer that is no document; ``code`` is the finding code to report."""
+
+    def __init__(self, code: str, message: str, line: int | None = None, col: int | None = None) -> None:
+        super().__init__(message, None, line, col)
+        self.code = code
+
+
+def _string(description: str) -> dict[str, Any]:
+    return {"type": "string", "description": description}
+
+
+def _object(description: str, **properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "description": description, "properties": properties,
+            "required": list(properties), "additionalProperties": False}
+
+
+def _array(description: str, items: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "description": description, "items": items}
+
+
+def answer_schema() -> dict[str, Any]:
+    """The JSON Schema of an answer (a new dict on every call; see the module doc)."""
+    component = _object(
+        "one part",
+        ref=_string("reference: prefix and number (R1, C2, U1, Q1, J1, SW1, Y1); never a part name"),
+        type=_string("KiCad symbol name: the type given with the part's pin table (LM7805_TO220), or a "
+                     "Device symbol for passives (R, C, C_Polarized, L, D, LED, Crystal, R_Potentiometer)"),
+        value=_string("value as engineers write it: 10k, 100nF, 16MHz, or the part number"),
+        fp=_string("footprint, may be empty"))
+    pin = _object(
+        "one pin",
+        num=_string("pin number as in the part's pin table"),
+        name=_string("pin name as in the part's pin table"),
+        type={"type": "string", "enum": list(ELECTRICAL_TYPES) + [""],
+              "description": "KiCad electrical type as the pin table gives it (\"\" when it gives none)"})
+    table = _object(
+        "the pin table of one IC, copied from the pin tables given (for a part the libraries lack: "
+        "its datasheet pins)",
+        ref=_string("the reference of the part this table describes (U1)"),
+        pins=_array("the pins", pin))
+    net = _object(
+        "one net",
+        name=_string("net name: GND, +5V, +3V3, VCC for power; function names (VOUT, SDA); else N1, N2..."),
+        pins=_array("the pins of the net: REF.PIN with the pin NUMBER (U1.8, never U1.VCC); each pin in "
+                    "at most one net", {"type": "string"}))
+    root = _object(
+        "a circuit: the same content as a TOKN document",
+        title=_string("short title"),
+        components=_array("one entry per part (a multi-unit part is one entry)", component),
+        pin_tables=_array("pin tables of the ICs", table),
+        nets=_array("the nets", net))
+    return root
+
+
+def response_format() -> dict[str, Any]:
+    """The ``response_format`` request field that asks for :func:`answer_schema` in strict mode."""
+    return {"type": "json_schema", "json_schema": json_schema_field()}
+
+
+def json_schema_field() -> dict[str, Any]:
+    """The ``json_schema`` member of :func:`response_format` (name, schema, strict)."""
+    return {"name": SCHEMA_NAME, "schema": answer_schema(), "strict": True}
+
+
+# ---- checking a value against the schema --------------------------------------------------
+
+_JSON_TYPES = {"object": dict, "array": list, "string": str}
+
+
+def schema_violations(schema: dict[str, Any], value: Any, path: str = "") -> list[str]:
+    """Every way ``value`` breaks ``schema`` (``"components[2].ref: expected a string"``), for
+    schemas made of :data:`SCHEMA_KEYWORDS` only (tested against the ``jsonschema`` library)."""
+    where = path or "the answer"
+    typ = schema.get("type")
+    if typ is not None and not isinstance(value, _JSON_TYPES[typ]):
+        article = "an" if typ[0] in "aeiou" else "a"
+        return [f"{where}: expected {article} {typ}, not {_json_kind(value)}"]
+    out: list[str] = []
+    if "enum" in schema and value not in schema["enum"]:
+        out.append(f"{where}: {json.dumps(value)} is not one of {', '.join(json.dumps(x) for x in schema['enum'])}")
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        for key in schema.get("required", ()):
+            if key not in value:
+                out.append(f"{where}: the member \"{key}\" is missing")
+        if schema.get("additionalProperties") is False:
+            for key in value:
+                if key not in props:
+                    out.append(f"{where}: unexpected member \"{key}\" (allowed: {', '.join(props)})")
+        for key, sub in props.items():
+            if key in value:
+                out += schema_violations(sub, value[key], f"{path}.{key}" if path else key)
+    if isinstance(value, list) and "items" in schema:
+        for i, item in enumerate(value):
+            out += schema_violations(schema["items"], item, f"{path}[{i}]")
+    return out
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return {dict: "an object", list: "an array", str: "a string"}.get(type(value), type(value).__name__)
+
+
+# ---- reading and writing -------------------------------------------------------------------
+
+_FENCED = re.compile(r"^\s*(`{3,}|~{3,})[ \t]*(?:json)?[ \t]*\n(.*?)\n[ \t]*\1[ \t]*$", re.S | re.I)
+
+
+def _unfenced(text: str) -> str:
+    t = text.lstrip("\ufeff").strip()
+    m = _FENCED.match(t)
+    return m.group(2) if m else t
+
+
+def looks_like_json(text: str) -> bool:
+    """Whether an answer is meant as JSON: after white space and an optional code fence, it
+    starts with ``{`` (a TOKN document never does)."""
+    return _unfenced(text).startswith("{")
+
+
+def read_json_answer(text: str) -> Document:
+    """The document of a JSON answer (see the module doc for the contract)."""
+    body = _unfenced(text)
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError as e:
+        raise AnswerJSONError("json-syntax", f"the answer is not valid JSON: {e.msg} (line {e.lineno}, "
+                              f"column {e.colno})", e.lineno, e.colno) from None
+    problems = schema_violations(answer_schema(), data)
+    if problems:
+        shown = "; ".join(problems[:12]) + (f"; ... and {len(problems) - 12} more" if len(problems) > 12 else "")
+        raise AnswerJSONError("json-schema", f"the JSON answer does not follow the schema {SCHEMA_NAME}: {shown}")
+    doc = Document(title=data["title"])
+    doc.components = [Component(c["ref"], c["type"], c["value"], c["fp"]) for c in data["components"]]
+    for i, t in enumerate(data["pin_tables"]):
+        if t["ref"] in doc.pins:
+            raise AnswerJSONError("format", f"pin_tables[{i}]: a second pin table for {t['ref']}; give one "
+                                  "table per part")
+        doc.pins[t["ref"]] = [PinDef(p["num"], p["name"], p["type"]) for p in t["pins"]]
+    doc.nets = [Net(n["name"], list(n["pins"])) for n in data["nets"]]
+    return _as_parsed(doc)
+
+
+def _as_parsed(doc: Document) -> Document:
+    """``doc`` written as TOKN and read back: the strict parser's verdict and its document."""
+    from ..doc import parse_tokn, write_tokn
+    try:
+        return parse_tokn(write_tokn(doc))
+    except (ToknSyntaxError, ToknSemanticError, ValueError) as e:
+        msg = getattr(e, "message", None) or str(e)
+        raise AnswerJSONError("format", f"the JSON answer is no valid TOKN document: {msg}") from None
+
+
+def document_to_json(doc: Document) -> dict[str, Any]:
+    """The JSON form of a document of the answer layout (components, pin tables, nets; other
+    sections and per-unit rows are not part of an answer)."""
+    seen: set[str] = set()
+    comps = []
+    for c in doc.components:
+        if c.ref not in seen:
+            seen.add(c.ref)
+            comps.append({"ref": c.ref, "type": c.lib_id, "value": c.value, "fp": c.fp})
+    return {"title": doc.title, "components": comps,
+            "pin_tables": [{"ref": ref, "pins": [{"num": p.number, "name": p.name, "type": p.type}
+                                                 for p in pins]} for ref, pins in doc.pins.items()],
+            "nets": [{"name": n.name, "pins": list(n.pins)} for n in doc.nets]}
