@@ -23,7 +23,7 @@ import click
 
 from .common import write_stdout
 from .encode_job import Outcome, Task, encode_one, sha256_file
-from .sources import InputError, RefIndex, Source, common_root, expand, mirror_path
+from ..sources import InputError, RefIndex, Source, common_root, expand, mirror_path
 
 
 def _cpu_count() -> int:
