@@ -96,6 +96,8 @@ class Manifest:
 
     def __init__(self, rows: list[ManifestRow]) -> None:
         self.rows = {os.path.normcase(r.local): r for r in rows}
+        for r in _repository_rows(rows):
+            self.rows.setdefault(os.path.normcase(r.local), r)
 
     @classmethod
     def read(cls, paths: list[str] | tuple[str, ...]) -> "Manifest":
@@ -130,6 +132,30 @@ class Manifest:
             d = parent
 
 
+def _repository_rows(rows: list[ManifestRow]) -> list[ManifestRow]:
+    """One directory row per repository, at its local root (a file row's local path minus
+    its path in the repository), so that files the manifest does not list -- another
+    revision beside a listed one -- still get the repository, and the commit and licence
+    when every row of the repository agrees on them."""
+    by_root: dict[str, list[ManifestRow]] = {}
+    for r in rows:
+        if not (r.repository and r.path):
+            continue
+        local = r.local.replace(os.sep, "/")
+        if not local.endswith("/" + r.path.strip("/")):
+            continue
+        root = local[: -len(r.path.strip("/")) - 1].replace("/", os.sep)
+        by_root.setdefault(root, []).append(r)
+    out = []
+    for root, rs in by_root.items():
+        one = lambda vals: vals.pop() if len(vals) == 1 else None
+        repo = one({r.repository for r in rs})
+        if repo is None:
+            continue
+        out.append(ManifestRow(root, repo, one({r.commit for r in rs}), None, one({r.licence_text for r in rs})))
+    return out
+
+
 def origin_of(path: str, input_root: str, manifest: Manifest | None) -> Origin:
     """Provenance of the design whose root schematic is ``path``, found under the input
     directory ``input_root``."""
@@ -140,8 +166,14 @@ def origin_of(path: str, input_root: str, manifest: Manifest | None) -> Origin:
             rel = row.path
             root = ap[: -len(row.path)].rstrip(os.sep) if ap.replace(os.sep, "/").endswith(row.path) \
                 else os.path.dirname(ap)
-        else:                          # a directory row: paths are relative to it
+        else:                          # a directory row: paths are relative to the outermost
             root = row.local if os.path.isdir(row.local) else os.path.dirname(row.local)
+            while True:                # directory row of the same repository
+                up = manifest.lookup(os.path.dirname(root))
+                if up is None or up.repository != row.repository or up.path or \
+                        os.path.normcase(up.local) == os.path.normcase(root):
+                    break
+                root = up.local
             rel = os.path.relpath(ap, root)
         return Origin(row.repository, row.commit, rel.replace(os.sep, "/"), root or os.sep, row.licence_text)
     groot = git_root(ap)
