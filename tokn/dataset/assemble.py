@@ -145,27 +145,30 @@ def assemble(out: str, specs: list[ShardSpec], problems: list[Problem], policy: 
 
     kept.sort(key=lambda r: (group.get(r["id"], ""), r["path"], r["id"]))
     duplicates: list[dict] = []
-    unique: list[dict] = []
+
+    def dup(r: dict, first: dict, kind: str) -> None:
+        duplicates.append({"id": r["id"], "repository": r["repository"], "path": r["path"], "kind": kind,
+                           "duplicate_of": first["id"], "duplicate_of_repository": first["repository"],
+                           "duplicate_of_path": first["path"]})
+
     by_digest: dict[str, dict] = {}
+    exact_unique: list[dict] = []
+    for r in kept:                      # pass 1: same bytes in every sheet
+        first = by_digest.setdefault(r["design_sha256"], r)
+        if first is r:
+            exact_unique.append(r)
+        else:
+            dup(r, first, "exact")
+            sm.exact_duplicates += 1
     by_conn: dict[str, dict] = {}
-    for r in kept:
-        first = by_digest.get(r["design_sha256"])
-        kind = "exact"
-        if first is None:
-            first = by_conn.get(r["connectivity_hash"])
-            kind = "near"
-        if first is not None:
-            duplicates.append({"id": r["id"], "repository": r["repository"], "path": r["path"], "kind": kind,
-                               "duplicate_of": first["id"], "duplicate_of_repository": first["repository"],
-                               "duplicate_of_path": first["path"]})
-            if kind == "exact":
-                sm.exact_duplicates += 1
-            else:
-                sm.near_duplicates += 1
-            continue
-        by_digest[r["design_sha256"]] = r
-        by_conn[r["connectivity_hash"]] = r
-        unique.append(r)
+    unique: list[dict] = []
+    for r in exact_unique:              # pass 2: same circuit
+        first = by_conn.setdefault(r["connectivity_hash"], r)
+        if first is r:
+            unique.append(r)
+        else:
+            dup(r, first, "near")
+            sm.near_duplicates += 1
 
     contaminated: list[dict] = []
     final: list[dict] = []

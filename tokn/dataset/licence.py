@@ -272,9 +272,10 @@ def read_licence_file(path: str, is_readme: bool) -> tuple[str | None, float]:
     if sec is None:
         return None, 0.0
     body = text[sec.start(): sec.start() + 2000]
-    nxt = re.search(r"^#{1,6}\s", body[1:], re.M)
+    first_nl = body.find("\n") + 1 or len(body)
+    nxt = re.search(r"^#{1,6}\s", body[first_nl:], re.M)
     if nxt:
-        body = body[: nxt.start() + 1]
+        body = body[: first_nl + nxt.start()]
     found = [_mention_id(m.group(1)) for m in _MENTION.finditer(body)]
     found = list(dict.fromkeys(x for x in found if x))
     if len(found) == 1:
