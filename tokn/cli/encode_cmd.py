@@ -170,7 +170,6 @@ def _plan(sources: list[Source], index: RefIndex, fmt: str, out_dir: str | None,
     number skipped.  JSONL resume compares every sheet file of a design (its
     ``design_sha256``); a design whose record is stale has that record removed from
     ``out_file`` here, and is encoded again."""
-    from ..dataset.provenance import git_root
     tasks: list[Task] = []
     skipped = 0
     done = _jsonl_done(out_file) if (fmt == "jsonl" and out_file and resume) else {}
@@ -187,6 +186,7 @@ def _plan(sources: list[Source], index: RefIndex, fmt: str, out_dir: str | None,
                 except OSError:
                     pass                    # reported when encoding it
                 stale.add(key)              # an edited sheet: the new record replaces it
+            from ..dataset.provenance import git_root
             stop = git_root(src.path) or os.path.abspath(src.root)
             tasks.append(Task(src.path, None, True, detail, source_tokens, stop))
             continue
