@@ -27,7 +27,7 @@ from ..fsutil import write_atomic
 from .contamination import EvalSet
 from .licence import LicencePolicy
 from .plan import Problem, ShardSpec
-from .shard import paths, read_jsonl
+from .shard import marker, paths, read_jsonl
 
 DEFAULT_SPLITS = (("train", 0.8), ("validation", 0.1), ("test", 0.1))
 
@@ -80,6 +80,7 @@ class Summary:
     tokens: dict[str, int] = field(default_factory=dict)       # split -> TOKN tokens
     licence_policy: str = ""
     splits: list = field(default_factory=list)
+    pairs_dropped: dict[str, int] = field(default_factory=dict)   # reason -> candidate pairs not made
 
 
 SIZE_BUCKETS = ((10, "1-10 parts"), (50, "11-50 parts"), (200, "51-200 parts"), (10 ** 9, "over 200 parts"))
@@ -119,14 +120,18 @@ def assemble(out: str, specs: list[ShardSpec], problems: list[Problem], policy: 
     records: list[dict] = []
     pairs: list[dict] = []
     errors: list[dict] = [dict(asdict(p), id=None) for p in problems]
+    pairs_dropped: dict[str, int] = {}
     for s in specs:
         p = paths(out, s.name)
         records += read_jsonl(p["records"])
         pairs += read_jsonl(p["pairs"])
         errors += read_jsonl(p["errors"])
+        for reason, n in marker(out, s.name).get("pairs_dropped", {}).items():
+            pairs_dropped[reason] = pairs_dropped.get(reason, 0) + n
     sm = Summary(designs_found=len(group), designs_encoded=len(records),
                  errors=sum(1 for e in errors if e.get("kind") != "superseded"),
-                 licence_policy=policy.describe(), splits=[list(x) for x in splits])
+                 licence_policy=policy.describe(), splits=[list(x) for x in splits],
+                 pairs_dropped=pairs_dropped)
 
     excluded: list[dict] = []
     kept: list[dict] = []

@@ -73,6 +73,11 @@ def dataset_card(sm: Summary, eval_set: EvalSet | None) -> str:
     ])
     body += ["", f"Instruction pairs removed from train as evaluation material: {sm.pairs_contaminated}. "
              f"Per-file problems reported in errors.jsonl: {sm.errors}."]
+    if sm.pairs_dropped:
+        why = {"too-long": "over the token limit", "answer-grammar": "outside the answer grammar",
+               "syntax": "unreadable", "invalid": "failing `tokn validate`"}
+        body += ["", "Candidate instruction pairs not made: " + ", ".join(
+            f"{n} {why.get(k, k)}" for k, n in sorted(sm.pairs_dropped.items())) + "."]
     if eval_set is not None:
         body += ["", f"Evaluation material checked: {len(eval_set.connectivity)} circuits, "
                  f"{len(eval_set.digests)} exact designs, {len(eval_set.prompts)} prompts"

@@ -14,7 +14,7 @@ and reference prefixes).  Completions are the design (or the part of it) compact
 examples are (:func:`tokn.generate.fewshot.compact_tokn`), so a model sees exactly the layout
 the answer grammar admits.  Every pair kept passes :func:`tokn.validate.validate` against the
 installed KiCad symbol libraries with no error (what ``tokn validate`` checks); pairs that
-do not are dropped, and counted by the caller from the returned list's absence.
+do not are dropped and counted by reason.
 
 Requests are built without any model, deterministically, from the title, the sheet names and
 the parts (ICs by name, other parts by kind and count).
@@ -150,9 +150,11 @@ def neighbourhood(doc: m.Document, ic: str) -> set[str]:
     return out & known
 
 
-def design_pairs(rec: dict, result, max_tokens: int) -> list[dict]:
+def design_pairs(rec: dict, result, max_tokens: int, dropped: dict[str, int] | None = None) -> list[dict]:
     """Instruction pairs of one encoded design (``rec`` its record, ``result`` the
-    encoder's :class:`tokn.encode.EncodeResult`); see the module docstring."""
+    encoder's :class:`tokn.encode.EncodeResult`); see the module docstring.  Candidates
+    that do not fit are counted in ``dropped`` by reason (``too-long``, ``answer-grammar``,
+    ``syntax``, ``invalid``) when it is given."""
     from ..doc.writer import write_tokn
     from ..generate.fewshot import compact_tokn
 
@@ -170,6 +172,8 @@ def design_pairs(rec: dict, result, max_tokens: int) -> list[dict]:
             return True, ""
         ok, reason, n = check_completion(text, max_tokens)
         if not ok:
+            if dropped is not None:
+                dropped[reason] = dropped.get(reason, 0) + 1
             return False, reason
         seen.add(text)
         comps = sub.components

@@ -7,7 +7,8 @@ its :class:`ShardSpec`, safe to run twice).
 * ``shard-NNNNN.pairs.jsonl`` -- instruction pairs (:mod:`tokn.dataset.instructions`);
 * ``shard-NNNNN.errors.jsonl`` -- one line per design that failed;
 * ``shard-NNNNN.done`` -- the completion marker, written last, holding the shard's
-  :meth:`ShardSpec.key` and its counts.
+  :meth:`ShardSpec.key` and its counts (records, pairs, errors, candidate pairs dropped
+  by reason).
 
 Each file is written whole through a temporary file and a rename, the marker after the
 others, so a shard interrupted at any point (process killed, machine lost) leaves no marker
@@ -92,13 +93,14 @@ def process_shard(spec: ShardSpec, out: str, force: bool = False) -> ShardResult
     records: list[dict] = []
     pairs: list[dict] = []
     errors: list[dict] = []
+    dropped: dict[str, int] = {}
     opts = spec.options
     for item in spec.items:
         try:
             rec, result = encode_record(item, opts.detail, opts.source_tokens)
             if opts.instructions:
                 from .instructions import design_pairs
-                pairs.extend(design_pairs(rec, result, opts.max_pair_tokens))
+                pairs.extend(design_pairs(rec, result, opts.max_pair_tokens, dropped))
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as e:          # noqa: BLE001 - reported per design
@@ -110,8 +112,14 @@ def process_shard(spec: ShardSpec, out: str, force: bool = False) -> ShardResult
     write_atomic(p["pairs"], _jsonl(pairs))
     write_atomic(p["errors"], _jsonl(errors))
     write_atomic(p["done"], json.dumps({"key": spec.key(), "records": len(records), "pairs": len(pairs),
-                                        "errors": len(errors)}) + "\n")
+                                        "errors": len(errors), "pairs_dropped": dropped}) + "\n")
     return ShardResult(spec.index, len(records), len(pairs), len(errors))
+
+
+def marker(out: str, spec_name: str) -> dict:
+    """The completion marker's content (raises ``OSError``/``ValueError`` if absent/bad)."""
+    with open(paths(out, spec_name)["done"], encoding="utf-8") as f:
+        return json.load(f)
 
 
 def read_jsonl(path: str) -> list[dict]:
