@@ -328,3 +328,20 @@ def test_dataset_resume_and_licence_override(projects, tmp_path):
     recs = _rows(str(out / "data"))
     assert {x["licence_category"] for x in recs} == {"unknown"}
     assert any(x["path"] == "nolicence/hw/bp5-ir-toy-v3-rev3.kicad_sch" for x in recs)
+
+
+@needs_shared
+def test_dataset_loads_with_hugging_face_datasets(projects, tmp_path, monkeypatch):
+    """The card's configurations load with ``datasets`` itself (skipped when it is not
+    installed: the JSON Lines contract above is what it relies on)."""
+    datasets = pytest.importorskip("datasets")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    out = tmp_path / "ds"
+    _build([str(projects), "-o", str(out), "--split", "train=1"])
+    d = datasets.load_dataset(str(out), "designs")
+    i = datasets.load_dataset(str(out), "instructions")
+    stats = json.loads((out / "stats.json").read_text(encoding="utf-8"))
+    assert d["train"].num_rows == stats["records"]["train"] and i["train"].num_rows == stats["pairs"]["train"]
+    assert set(d["train"].column_names) == set(FIELDS)
