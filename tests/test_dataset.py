@@ -180,7 +180,8 @@ def _repo(root, name: str, project: str | None, licence: tuple[str, str] | None,
 def projects(tmp_path):
     """repos/: an original (git, MIT), its fork renumbered (git, MIT), a vendored exact copy
     (no git, MIT), a non-commercial project, one without licence, a KiCad 5 file, a
-    malformed schematic, and a copy of an evaluation design."""
+    malformed schematic, a copy of an evaluation design, and a design with one reference on
+    two parts."""
     root = tmp_path / "repos"
     root.mkdir()
     _repo(root, "board", MJUART, ("LICENSE", MIT_TEXT), "https://alice:s3cret@example.invalid/acme/board.git")
@@ -200,6 +201,11 @@ def projects(tmp_path):
         text = f.read()
     (broken / "bad.kicad_sch").write_text(text[: len(text) // 2], encoding="utf-8")
     _repo(root, "evalcopy", os.path.join(ANCHOR, "examples", "max232-uart-rs232"), ("LICENSE", MIT_TEXT))
+    dup = _repo(root, "dupref", FLASH, ("LICENSE", MIT_TEXT))        # R1 annotated as C1: two parts, one ref
+    sch = dup / "hw" / "flash-sop-rev3.kicad_sch"
+    text = sch.read_text(encoding="utf-8")
+    sch.write_text(text.replace('(property "Reference" "R1"', '(property "Reference" "C1"')
+                   .replace('(reference "R1")', '(reference "C1")'), encoding="utf-8")
     return root
 
 
@@ -271,6 +277,12 @@ def test_dataset_build(projects, tmp_path):
     assert excl["nc/hw/flash-sop-rev3.kicad_sch"]["licence"] == "CC-BY-NC-SA-4.0"
     assert excl["nolicence/hw/bp5-ir-toy-v3-rev3.kicad_sch"]["licence"] is None
     assert not any(x["licence_category"] in ("non-commercial", "unknown") for x in recs)
+    # a design that breaks TOKN's rules (its own defect) stays out; every record is valid
+    assert excl["dupref/hw/flash-sop-rev3.kicad_sch"]["reason"].startswith("not valid TOKN: ")
+    assert "C1" in excl["dupref/hw/flash-sop-rev3.kicad_sch"]["reason"]
+    from tokn.doc import parse_tokn as _parse
+    from tokn.validate import has_errors as _bad, validate as _validate
+    assert all(x["valid"] and not x["errors"] and not _bad(_validate(_parse(x["tokn"]))) for x in recs)
 
     # the evaluation design copied into a repository is not in train
     cont = [json.loads(x) for x in (out / "contamination.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -313,7 +325,7 @@ def test_dataset_resume_and_licence_override(projects, tmp_path):
     args = [str(projects), "-o", str(out), "--shard-size", "1", "--no-instructions"]
     r = _build(args)
     n_shards = len([x for x in os.listdir(out / "work") if x.endswith(".done")])
-    assert n_shards == 7 and "7 designs in 7 shards" in r.stderr       # the KiCad 5 file is no design
+    assert n_shards == 8 and "8 designs in 8 shards" in r.stderr       # the KiCad 5 file is no design
     first = {n: (out / "data" / n).read_bytes() for n in os.listdir(out / "data")}
     r = _build(args)
     assert r.stderr.count("already done") == n_shards and " done:" not in r.stderr.replace("already done", "")
@@ -340,8 +352,9 @@ def test_dataset_loads_with_hugging_face_datasets(projects, tmp_path, monkeypatc
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
     out = tmp_path / "ds"
     _build([str(projects), "-o", str(out), "--split", "train=1"])
-    d = datasets.load_dataset(str(out), "designs")
-    i = datasets.load_dataset(str(out), "instructions")
+    cache = str(tmp_path / "hf-cache")                     # never a stale cache of another run
+    d = datasets.load_dataset(str(out), "designs", cache_dir=cache)
+    i = datasets.load_dataset(str(out), "instructions", cache_dir=cache)
     stats = json.loads((out / "stats.json").read_text(encoding="utf-8"))
     assert d["train"].num_rows == stats["records"]["train"] and i["train"].num_rows == stats["pairs"]["train"]
     assert set(d["train"].column_names) == set(FIELDS)

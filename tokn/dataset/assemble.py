@@ -4,10 +4,12 @@ contamination check, output shards and reports.
 Runs in one process after every shard is complete (it only reads the shard files, so it is
 cheap and repeatable).  Order of the steps, each deterministic:
 
-1. records whose licence the :class:`LicencePolicy` refuses, and empty designs (no part),
-   are set aside (``excluded.jsonl``);
+1. records whose licence the :class:`LicencePolicy` refuses, records whose TOKN breaks the
+   format's rules (the source design's own defects, e.g. one reference on two different
+   symbols) and empty designs (no part) are set aside (``excluded.jsonl``);
 2. exact duplicates (same :func:`files_digest`), then near duplicates (same connectivity
-   hash) are removed, keeping the first by (group, path) (``duplicates.jsonl``);
+   hash) are removed, keeping the first by (no repository known, group, path): a design
+   with known provenance wins over a local copy (``duplicates.jsonl``);
 3. each group (repository) gets a split from a hash of its name, so a repository never
    spans two splits and adding repositories never moves another one;
 4. training records (and pairs) that are evaluation material are removed
@@ -69,6 +71,7 @@ class Summary:
     errors: int = 0
     excluded_licence: int = 0
     excluded_empty: int = 0
+    excluded_invalid: int = 0
     exact_duplicates: int = 0
     near_duplicates: int = 0
     contaminated: int = 0
@@ -141,6 +144,10 @@ def assemble(out: str, specs: list[ShardSpec], problems: list[Problem], policy: 
             excluded.append({"id": r["id"], "repository": r["repository"], "path": r["path"],
                              "licence": r["licence"], "reason": f"licence {r['licence'] or 'unknown'} "
                              f"({r['licence_category']}) not admitted"})
+        elif not r["valid"]:
+            sm.excluded_invalid += 1
+            excluded.append({"id": r["id"], "repository": r["repository"], "path": r["path"],
+                             "licence": r["licence"], "reason": "not valid TOKN: " + "; ".join(r["errors"][:5])})
         elif r["stats"]["components"] == 0:
             sm.excluded_empty += 1
             excluded.append({"id": r["id"], "repository": r["repository"], "path": r["path"],
@@ -148,7 +155,9 @@ def assemble(out: str, specs: list[ShardSpec], problems: list[Problem], policy: 
         else:
             kept.append(r)
 
-    kept.sort(key=lambda r: (group.get(r["id"], ""), r["path"], r["id"]))
+    # the first of a group of duplicates is kept: one with a known repository before a
+    # local copy, then by (repository or group, path)
+    kept.sort(key=lambda r: (r["repository"] is None, group.get(r["id"], ""), r["path"], r["id"]))
     duplicates: list[dict] = []
 
     def dup(r: dict, first: dict, kind: str) -> None:

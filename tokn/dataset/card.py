@@ -66,6 +66,7 @@ def dataset_card(sm: Summary, eval_set: EvalSet | None) -> str:
         ["found in the inputs", sm.designs_found],
         ["failed to encode (see errors.jsonl)", sm.designs_found - sm.designs_encoded],
         ["licence not admitted (excluded.jsonl)", sm.excluded_licence],
+        ["not valid TOKN: the design breaks a format rule (excluded.jsonl)", sm.excluded_invalid],
         ["no part (excluded.jsonl)", sm.excluded_empty],
         ["exact duplicate: same bytes in every sheet (duplicates.jsonl)", sm.exact_duplicates],
         ["near duplicate: same connectivity, any references/placement (duplicates.jsonl)", sm.near_duplicates],
@@ -86,7 +87,8 @@ def dataset_card(sm: Summary, eval_set: EvalSet | None) -> str:
              "- Split by repository: each repository's split comes from a hash of its name "
              f"({', '.join(f'{n} {r:.0%}' for n, r in sm.splits)} of repositories in expectation), so "
              "no repository spans two splits.",
-             "- Duplicates: the first design by (repository, path) is kept; exact duplicates share "
+             "- Duplicates: the first design by (repository, path) is kept, one with a known repository "
+             "before a local copy; exact duplicates share "
              "the SHA-256 of every sheet file; near duplicates share a Weisfeiler-Lehman hash of "
              "the part/pin/net graph that ignores reference numbering, net names and placement.",
              "- Licences: from a manifest when one was given (confidence 1.0), else from the "

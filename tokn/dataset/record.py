@@ -10,8 +10,10 @@ Record fields (every record has all of them, with the same types, so that Huggin
 ``sheet_files``, ``components``, ``units``, ``nets``, ``pins``, ``part_types``, ``bytes``),
 ``design_sha256`` (exact fingerprint), ``connectivity_hash`` (near-duplicate fingerprint),
 ``detail``, ``tokn``, ``tokens`` (cl100k of ``tokn``), ``source_tokens`` (cl100k of the
-sheet files, or null unless asked), ``tokn_version``, ``warnings``, ``split`` (filled in
-when the dataset is assembled).
+sheet files, or null unless asked), ``tokn_version``, ``warnings`` (the encoder's),
+``valid`` and ``errors`` (the document against TOKN's format rules, as ``tokn validate
+--no-libraries`` checks them: duplicate references, a reference of two types...; an invalid
+record is kept out of the dataset), ``split`` (filled in when the dataset is assembled).
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from .plan import WorkItem
 FIELDS = ("id", "repository", "commit", "path", "licence", "licence_confidence", "licence_source",
           "licence_category", "kicad_version", "generator", "generator_version", "title", "sheet_names",
           "stats", "design_sha256", "connectivity_hash", "detail", "tokn", "tokens", "source_tokens",
-          "tokn_version", "warnings", "split")
+          "tokn_version", "warnings", "valid", "errors", "split")
 
 
 def design_stats(result: EncodeResult, files: list[str]) -> dict:
@@ -63,6 +65,8 @@ def encode_record(item: WorkItem, detail: str, source_tokens: bool) -> tuple[dic
         for p in files:
             with open(p, encoding="utf-8", newline="") as f:
                 src_tok += count_tokens(f.read())
+    from ..validate import validate
+    errors = [str(f) for f in validate(result.document) if f.severity == "error"]
     root = result.design.root
     rec = {
         "id": item.id,
@@ -87,6 +91,8 @@ def encode_record(item: WorkItem, detail: str, source_tokens: bool) -> tuple[dic
         "source_tokens": src_tok,
         "tokn_version": __version__,
         "warnings": [str(w) for w in result.warnings],
+        "valid": not errors,
+        "errors": errors,
         "split": "",
     }
     return rec, result
