@@ -358,3 +358,36 @@ def test_dataset_loads_with_hugging_face_datasets(projects, tmp_path, monkeypatc
     stats = json.loads((out / "stats.json").read_text(encoding="utf-8"))
     assert d["train"].num_rows == stats["records"]["train"] and i["train"].num_rows == stats["pairs"]["train"]
     assert set(d["train"].column_names) == set(FIELDS)
+
+
+# --------------------------------------------------------------------------- provenance
+
+def test_manifest_rows_directories_and_repository_roots(tmp_path):
+    from tokn.dataset.provenance import Manifest, clean_remote, origin_of
+    files = tmp_path / "files"
+    (files / "acme__board" / "hw" / "rev2").mkdir(parents=True)
+    (files / "acme__board" / "hw" / "a.kicad_sch").write_text("", encoding="utf-8")
+    (files / "acme__board" / "hw" / "rev2" / "b.kicad_sch").write_text("", encoding="utf-8")
+    (files / "demos" / "sub").mkdir(parents=True)
+    (files / "demos" / "sub" / "c.kicad_sch").write_text("", encoding="utf-8")
+    m = tmp_path / "manifest.csv"
+    m.write_text("repo,commit,path,local_path,license\n"
+                 "acme/board,abc123,hw/a.kicad_sch,files/acme__board/hw/a.kicad_sch,MIT (LICENSE)\n"
+                 ",,,files/demos,GPL-2.0-or-later\n"
+                 "demo-repo,,,files/demos/sub,Apache-2.0\n", encoding="utf-8")
+    man = Manifest.read([str(m)])
+    a = origin_of(str(files / "acme__board" / "hw" / "a.kicad_sch"), str(files), man)
+    assert (a.repository, a.commit, a.path, a.licence_text) == ("acme/board", "abc123", "hw/a.kicad_sch", "MIT (LICENSE)")
+    assert a.repo_root == str(files / "acme__board")
+    # a file the manifest does not list, in a listed repository: the repository's row
+    b = origin_of(str(files / "acme__board" / "hw" / "rev2" / "b.kicad_sch"), str(files), man)
+    assert (b.repository, b.commit, b.path, b.licence_text) == ("acme/board", "abc123", "hw/rev2/b.kicad_sch",
+                                                               "MIT (LICENSE)")
+    c = origin_of(str(files / "demos" / "sub" / "c.kicad_sch"), str(files), man)
+    assert (c.repository, c.path, c.licence_text) == ("demo-repo", "c.kicad_sch", "Apache-2.0")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("repo,local_path\nx,\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad.csv:2: "):
+        Manifest.read([str(bad)])
+    assert clean_remote("https://u:tok@host.invalid/o/r.git/") == "https://host.invalid/o/r"
+    assert clean_remote("git@host.invalid:o/r.git") == "git@host.invalid:o/r"

@@ -65,6 +65,10 @@ def dataset(inputs: tuple[str, ...], output: str, manifests: tuple[str, ...], de
         raise click.BadParameter(str(e), param_hint="--split") from None
     if address and backend != "ray":
         raise click.UsageError("--address needs --backend ray")
+    if backend == "ray":
+        import importlib.util
+        if importlib.util.find_spec("ray") is None:
+            raise click.UsageError("--backend ray needs Ray: pip install 'tokn[ray]'")
     cfg = BuildConfig(
         inputs=list(inputs), out=output, manifests=list(manifests),
         options=Options(detail=detail, source_tokens=source_tokens, instructions=instructions,
