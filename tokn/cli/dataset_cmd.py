@@ -90,6 +90,8 @@ def dataset(inputs: tuple[str, ...], output: str, manifests: tuple[str, ...], de
     except (InputError, ValueError, OSError) as e:
         click.echo(f"tokn dataset: {e}", err=True)
         sys.exit(1)
+    for line in rep.eval_problems:
+        click.echo(f"warning: evaluation item skipped: {line}", err=True)
     sm = rep.summary
     click.echo(f"{output}: {sum(sm.records.values())} designs "
                f"({', '.join(f'{k} {v}' for k, v in sm.records.items())}), "

@@ -39,6 +39,7 @@ class BuildReport:
     shards: int
     shards_skipped: int
     problems: int
+    eval_problems: list[str] = field(default_factory=list)   # unreadable evaluation items (file:line: why)
 
 
 def build_dataset(cfg: BuildConfig, on_shard: Callable[[ShardResult], None] | None = None,
@@ -58,4 +59,5 @@ def build_dataset(cfg: BuildConfig, on_shard: Callable[[ShardResult], None] | No
          "options": asdict(cfg.options)}, indent=1) + "\n")
     results = run_shards(specs, cfg.out, cfg.backend, cfg.jobs, cfg.address, cfg.retries, on_shard)
     sm = assemble(cfg.out, specs, problems, cfg.policy, cfg.splits, eval_set)
-    return BuildReport(sm, len(specs), sum(r.skipped for r in results), len(problems))
+    return BuildReport(sm, len(specs), sum(r.skipped for r in results), len(problems),
+                       list(eval_set.problems) if eval_set is not None else [])
