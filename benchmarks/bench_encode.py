@@ -22,7 +22,9 @@ Measures, over the corpus's top-level schematics (``../shared/corpus/manifest.cs
 * what that command imports at start-up (``python -X importtime``): total import time,
   the slowest top-level imports, and whether heavy optional modules got loaded.
 
-Prints a table; ``--json FILE`` also saves every figure.
+Prints a table; ``--json FILE`` also saves every figure.  Whole-process runs of the
+command over the corpus, side by side with an older tree, are
+``benchmarks/bench_encode_cli.py`` (results in docs/performance.md).
 """
 from __future__ import annotations
 

@@ -205,12 +205,13 @@ def test_named_sub_sheet_is_encoded_as_given(corpus):
     assert r.stdout.startswith("# TOKN v1")
 
 
-def _check_records(lines: list[str], corpus) -> dict[str, dict]:
+def _check_records(lines: list[str], corpus, source_tokens: bool = False) -> dict[str, dict]:
     recs = {}
     for line in lines:
         rec = json.loads(line)
-        assert set(rec) == {"source", "sha256", "kicad_version", "generator", "generator_version",
-                            "tokn_version", "tokens", "kicad_tokens", "tokn", "warnings"}
+        assert set(rec) == {"source", "sha256", "design_sha256", "files", "title", "licence",
+                            "licence_confidence", "licence_source", "kicad_version", "generator",
+                            "generator_version", "tokn_version", "tokens", "kicad_tokens", "tokn", "warnings"}
         src = rec["source"]
         assert os.path.isfile(src)
         assert rec["sha256"] == _sha(src)
@@ -221,22 +222,27 @@ def _check_records(lines: list[str], corpus) -> dict[str, dict]:
         assert rec["tokens"] == count_tokens(rec["tokn"])
         assert isinstance(rec["warnings"], list)
         recs[os.path.basename(src)] = rec
-    # kicad_tokens counts every sheet of the design
     mj = recs[TOP["mjuart"]]
-    sheets = [corpus / "mjuart" / f for f in ("mjuart.kicad_sch", "ft231x.kicad_sch", "power_input.kicad_sch")]
-    assert mj["kicad_tokens"] == sum(count_tokens(p.read_text(encoding="utf-8")) for p in sheets)
-    assert mj["tokens"] < mj["kicad_tokens"]
+    names = ("mjuart.kicad_sch", "ft231x.kicad_sch", "power_input.kicad_sch")
+    sheets = [corpus / "mjuart" / f for f in names]
+    assert mj["files"] == sorted(names)
+    assert mj["licence"] is None and mj["licence_confidence"] == 0.0      # no licence file: unknown
+    if source_tokens:       # kicad_tokens counts every sheet of the design
+        assert mj["kicad_tokens"] == sum(count_tokens(p.read_text(encoding="utf-8")) for p in sheets)
+        assert mj["tokens"] < mj["kicad_tokens"]
+    else:
+        assert mj["kicad_tokens"] is None
     return recs
 
 
 @needs_shared
 def test_jsonl_records(corpus, tmp_path):
     out = tmp_path / "corpus.jsonl"
-    r = run(["encode", str(corpus), "-o", str(out)])      # format inferred from .jsonl
+    r = run(["encode", str(corpus), "-o", str(out), "--source-tokens"])   # format inferred from .jsonl
     assert r.exit_code == 0, r.stderr
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 3
-    recs = _check_records(lines, corpus)
+    recs = _check_records(lines, corpus, source_tokens=True)
     assert sorted(recs) == sorted(TOP.values())
 
 
@@ -374,7 +380,7 @@ def test_usage_errors_exit_2(tmp_path):
 def test_top_level_discovery(tmp_path):
     """Sub-sheets (new and old property names, sub-directories) are left out of a
     directory scan; a .kicad_pro beside a referenced sheet makes it top-level again."""
-    from tokn.cli.sources import expand
+    from tokn.sources import expand
 
     def sch(rel: str, *refs: str, old: bool = False) -> None:
         p = tmp_path / rel
@@ -400,3 +406,96 @@ def test_top_level_discovery(tmp_path):
     assert sorted(os.path.relpath(s.path, tmp_path) for s in srcs) == got
     srcs, corpus = expand([str(tmp_path / "a" / "leaf.kicad_sch")])       # named: taken as is
     assert len(srcs) == 1 and not corpus
+
+
+# --------------------------------------------------------------------------- issue 12 fixes
+
+MIT_TEXT = """MIT License
+
+Copyright (c) 2024 Someone
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction.
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+"""
+
+LEGACY_SCH = "EESchema Schematic File Version 4\nEELAYER 30 0\nEELAYER END\n$Descr A4 11693 8268\n$EndDescr\n$EndSCHEMATC\n"
+
+
+@needs_shared
+def test_resume_jsonl_keyed_on_every_sheet(corpus, tmp_path):
+    out = tmp_path / "c.jsonl"
+    assert run(["encode", str(corpus), "-o", str(out)]).exit_code == 0
+    before = {json.loads(x)["source"]: json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()}
+    # an edited sub-sheet (same root bytes) makes its design stale: re-encoded, record replaced
+    sub = corpus / SUB_SHEETS[1]
+    sub.write_text(sub.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    r = run(["encode", str(corpus), "-o", str(out), "--resume", "--stats"])
+    assert r.exit_code == 0, r.stderr
+    assert "1 ok, 0 failed, 2 skipped" in r.stderr
+    after = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert len(after) == 3 and len({a["source"] for a in after}) == 3        # replaced, not added
+    mj = next(a for a in after if a["source"].endswith(TOP["mjuart"]))
+    assert mj["sha256"] == before[mj["source"]]["sha256"]                     # root unchanged
+    assert mj["design_sha256"] != before[mj["source"]]["design_sha256"]
+    # an edited root: same, one record for the design
+    root = corpus / "flash" / TOP["flash"]
+    root.write_text(root.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    r = run(["encode", str(corpus), "-o", str(out), "--resume", "--stats"])
+    assert "1 ok, 0 failed, 2 skipped" in r.stderr
+    after = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert len(after) == 3
+    fl = [a for a in after if a["source"].endswith(TOP["flash"])]
+    assert len(fl) == 1 and fl[0]["sha256"] == _sha(str(root))
+
+
+@needs_shared
+def test_tokn_outputs_have_normal_permissions(corpus, tmp_path):
+    old = os.umask(0o022)
+    try:
+        assert run(["encode", str(corpus), "-o", str(tmp_path / "out")]).exit_code == 0
+        assert run(["encode", str(corpus / "flash" / TOP["flash"]), "-o", str(tmp_path / "one.tokn")]).exit_code == 0
+    finally:
+        os.umask(old)
+    files = glob.glob(str(tmp_path / "out" / "**" / "*.tokn"), recursive=True) + [str(tmp_path / "one.tokn")]
+    assert len(files) == 4
+    for f in files:
+        assert os.stat(f).st_mode & 0o777 == 0o644, f
+
+
+@needs_shared
+def test_kicad5_files_are_reported(corpus, tmp_path):
+    (corpus / "old").mkdir()
+    (corpus / "old" / "board.sch").write_text(LEGACY_SCH, encoding="utf-8")
+    (corpus / "old" / "eagle.sch").write_text('<?xml version="1.0"?>\n<eagle/>\n', encoding="utf-8")
+    (corpus / "flash" / "flash-sop-rev3.sch").write_text(LEGACY_SCH, encoding="utf-8")   # converted: a note
+    r = run(["encode", str(corpus), "-o", str(tmp_path / "c.jsonl"), "--errors-json", str(tmp_path / "e.json")])
+    assert r.exit_code == 1
+    assert f"{corpus / 'old' / 'board.sch'}: KiCad 5 schematic (.sch) format is not supported" in r.stderr
+    assert "eagle.sch" not in r.stderr
+    assert "note:" in r.stderr and "superseded by its KiCad 6+ conversion flash-sop-rev3.kicad_sch" in r.stderr
+    errs = json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))
+    assert [e["source"] for e in errs] == [str(corpus / "old" / "board.sch")]
+    assert len((tmp_path / "c.jsonl").read_text(encoding="utf-8").splitlines()) == 3     # nothing lost
+    # named on the command line: one error line with file, line and column
+    r = run(["encode", str(corpus / "old" / "board.sch")])
+    assert r.exit_code == 1
+    assert r.stderr.strip() == (f"{corpus / 'old' / 'board.sch'}:1:1: KiCad 5 schematic (.sch) format is not "
+                                "supported: open it in KiCad 6 or later and save it as .kicad_sch")
+
+
+@needs_shared
+def test_jsonl_licence_field(corpus, tmp_path):
+    (corpus / "flash" / "LICENSE").write_text(MIT_TEXT, encoding="utf-8")
+    out = tmp_path / "c.jsonl"
+    assert run(["encode", str(corpus), "-o", str(out)]).exit_code == 0
+    recs = {os.path.basename(json.loads(x)["source"]): json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()}
+    assert (recs[TOP["flash"]]["licence"], recs[TOP["flash"]]["licence_source"]) == ("MIT", "LICENSE")
+    assert recs[TOP["flash"]]["licence_confidence"] >= 0.9
+    assert recs[TOP["irtoy"]]["licence"] is None          # the licence of a sibling project is not its own
+    # the generate corpus reader takes it
+    from tokn.generate.fewshot import load_corpus
+    assert {e.licence for e in load_corpus(str(out))} == {"MIT", ""}

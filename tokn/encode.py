@@ -46,7 +46,7 @@ def _lib_nick(lib_id: str) -> tuple[str, str]:
 def _needs_lib(components: list[m.Component]) -> bool:
     """True when some component's library cannot be told from its type alone: its name is
     not in exactly one of KiCad 9's stock libraries, or that library is not its own."""
-    from .kicad.library import standard_symbol_libraries
+    from .kicad.stdnames import standard_symbol_libraries
     return any(c.lib and standard_symbol_libraries(c.type) != [c.lib] for c in components)
 
 

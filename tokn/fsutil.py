@@ -5,14 +5,23 @@ import os
 import tempfile
 
 
+def _umask() -> int:
+    """The process umask (read by setting and restoring it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: str, data: str | bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename, so a reader never
     sees a partial file.  Text is written as UTF-8 with newlines untouched; parent
-    directories are created."""
+    directories are created.  The file gets mode ``0666 & ~umask`` (0644 under the usual
+    umask), as a plain ``open()`` would give it, not ``mkstemp``'s 0600."""
     d = os.path.dirname(os.path.abspath(path))
     os.makedirs(d, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tokn-", suffix=".tmp", dir=d)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())    # mkstemp makes 0600; give what open() would
         if isinstance(data, bytes):
             with os.fdopen(fd, "wb") as f:
                 f.write(data)

@@ -20,6 +20,7 @@ from .. import __version__
 #: name -> "module:attribute" of each lazily imported subcommand.
 SUBCOMMANDS: dict[str, str] = {
     "encode": "tokn.cli.encode_cmd:encode",
+    "dataset": "tokn.cli.dataset_cmd:dataset",
     "decode": "tokn.cli.decode_cmd:decode",
     "validate": "tokn.cli.validate_cmd:validate",
     "generate": "tokn.generate.cli:generate_cmd",

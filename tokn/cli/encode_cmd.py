@@ -2,7 +2,7 @@
 
 Single design: ``tokn encode board.kicad_sch`` prints TOKN on stdout (``-o FILE`` writes
 it); the sub-sheets are pulled in.  Corpus: several files, directories (top-level sheets
-only, see :mod:`tokn.cli.sources`) or quoted globs, written as one ``.tokn`` per design
+only, see :mod:`tokn.sources`) or quoted globs, written as one ``.tokn`` per design
 under ``-o DIR`` (mirroring relative paths) or as JSONL records (``--format jsonl``,
 stdout or ``-o FILE.jsonl``).  A failing file is reported as one line on stderr (and in
 ``--errors-json``) and the run goes on; the exit status is then 1.
@@ -23,7 +23,7 @@ import click
 
 from .common import write_stdout
 from .encode_job import Outcome, Task, encode_one, sha256_file
-from .sources import InputError, RefIndex, Source, common_root, expand, mirror_path
+from ..sources import InputError, RefIndex, Source, common_root, expand, mirror_path
 
 
 def _cpu_count() -> int:
@@ -63,11 +63,13 @@ def _run(tasks: list[Task], jobs: int) -> Iterator[Outcome]:
         ex.shutdown(wait=True, cancel_futures=True)
 
 
-def _jsonl_done(path: str) -> set[str]:
-    """sha256 of the records already in JSONL file ``path``; drops a torn last line."""
+def _jsonl_done(path: str) -> dict[str, str]:
+    """``{absolute source path: design_sha256}`` of the records already in JSONL file
+    ``path`` (records of an older tokn without ``design_sha256`` map to ""); drops a torn
+    last line."""
     if not os.path.exists(path):
-        return set()
-    shas: set[str] = set()
+        return {}
+    done: dict[str, str] = {}
     with open(path, "rb+") as f:
         data = f.read()
         end = data.rfind(b"\n") + 1
@@ -78,9 +80,31 @@ def _jsonl_done(path: str) -> set[str]:
             rec = json.loads(line)
         except ValueError:
             continue
-        if isinstance(rec, dict) and isinstance(rec.get("sha256"), str):
-            shas.add(rec["sha256"])
-    return shas
+        if isinstance(rec, dict) and isinstance(rec.get("source"), str):
+            done[os.path.abspath(rec["source"])] = str(rec.get("design_sha256") or "")
+    return done
+
+
+def _drop_records(path: str, sources: set[str]) -> None:
+    """Rewrite JSONL file ``path`` without the records of ``sources`` (absolute paths)."""
+    from .common import write_text_atomic
+    keep = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            try:
+                rec = json.loads(line)
+                if os.path.abspath(rec.get("source", "")) in sources:
+                    continue
+            except (ValueError, AttributeError, TypeError):
+                pass
+            keep.append(line)
+    write_text_atomic(path, "".join(keep))
+
+
+def design_digest(index: RefIndex, path: str) -> str:
+    """Exact digest of the design rooted at ``path``: every sheet file's bytes."""
+    from ..dataset.fingerprint import files_digest
+    return files_digest(sha256_file(p) for p in index.hierarchy(path))
 
 
 def _up_to_date(out: str, inputs: Iterable[str]) -> bool:
@@ -140,29 +164,39 @@ def _destination(output: str | None, fmt: str, corpus: bool) -> tuple[str | None
 
 
 def _plan(sources: list[Source], index: RefIndex, fmt: str, out_dir: str | None,
-          out_file: str | None, resume: bool, detail: str = "full") -> tuple[list[Task], int]:
+          out_file: str | None, resume: bool, detail: str = "full",
+          source_tokens: bool = False) -> tuple[list[Task], int]:
     """One task per source, minus (with ``resume``) those an earlier run did; and the
-    number skipped."""
+    number skipped.  JSONL resume compares every sheet file of a design (its
+    ``design_sha256``); a design whose record is stale has that record removed from
+    ``out_file`` here, and is encoded again."""
     tasks: list[Task] = []
     skipped = 0
-    done_shas = _jsonl_done(out_file) if (fmt == "jsonl" and out_file and resume) else set()
+    done = _jsonl_done(out_file) if (fmt == "jsonl" and out_file and resume) else {}
+    stale: set[str] = set()
     base = common_root(sources)
     for src in sources:
         if fmt == "jsonl":
-            if done_shas:
+            key = os.path.abspath(src.path)
+            if key in done:
                 try:
-                    if sha256_file(src.path) in done_shas:
+                    if done[key] == design_digest(index, src.path):
                         skipped += 1
                         continue
                 except OSError:
                     pass                    # reported when encoding it
-            tasks.append(Task(src.path, None, True, detail))
+                stale.add(key)              # an edited sheet: the new record replaces it
+            from ..dataset.provenance import git_root
+            stop = git_root(src.path) or os.path.abspath(src.root)
+            tasks.append(Task(src.path, None, True, detail, source_tokens, stop))
             continue
         out = mirror_path(src, base, out_dir) if out_dir is not None else out_file
         if resume and out is not None and _up_to_date(out, index.hierarchy(src.path)):
             skipped += 1
             continue
         tasks.append(Task(src.path, out, False, detail))
+    if stale and out_file:
+        _drop_records(out_file, stale)
     return tasks, skipped
 
 
@@ -190,14 +224,19 @@ def _print_stats(ok: int, failed: int, skipped: int, nbytes: int, secs: float,
 @click.option("--errors-json", type=click.Path(dir_okay=False, writable=True),
               help="Also write the per-file errors to this JSON file.")
 @click.option("--resume", is_flag=True,
-              help="Skip designs already written by an earlier run (jsonl: same source "
-                   "sha256 present; directory: output newer than its inputs).")
+              help="Skip designs already written by an earlier run (jsonl: a record for the same "
+                   "source with the same bytes in every sheet file, a stale record is replaced; "
+                   "directory: output newer than all its sheet files).")
+@click.option("--source-tokens", is_flag=True,
+              help="jsonl: also count the cl100k tokens of the .kicad_sch files (kicad_tokens; "
+                   "otherwise null).  Costs most of a run's time.")
 @click.option("--stats", is_flag=True, help="Print a summary (files, MB, seconds, MB/s) on stderr.")
 @click.option("--detail", type=click.Choice(["full", "v1", "nets"]), default="full", show_default=True,
               help="full: the whole drawing (exact round trips); v1: TOKN v1.2 sections only; "
                    "nets: parts, pins and nets only.")
 def encode(inputs: tuple[str, ...], output: str | None, fmt: str | None, jobs: int,
-           progress: bool | None, errors_json: str | None, resume: bool, stats: bool, detail: str) -> None:
+           progress: bool | None, errors_json: str | None, resume: bool, source_tokens: bool,
+           stats: bool, detail: str) -> None:
     """Encode KiCad schematics (files, directories, quoted globs) as TOKN.
 
     A directory or glob selects top-level sheets only; sub-sheets are encoded as part of
@@ -209,7 +248,7 @@ def encode(inputs: tuple[str, ...], output: str | None, fmt: str | None, jobs: i
         sources, corpus = expand(list(inputs), index)
     except InputError as e:
         raise click.BadParameter(str(e), param_hint="INPUT") from None
-    if not sources:
+    if not sources and not index.legacy:
         raise click.UsageError("no .kicad_sch found in the inputs")
     if fmt is None:
         fmt = "jsonl" if output and output.endswith(".jsonl") else "tokn"
@@ -218,11 +257,18 @@ def encode(inputs: tuple[str, ...], output: str | None, fmt: str | None, jobs: i
     out_dir, out_file = _destination(output, fmt, corpus)
     if resume and output is None:
         raise click.UsageError("--resume needs -o")
-    tasks, skipped = _plan(sources, index, fmt, out_dir, out_file, resume, detail)
+    tasks, skipped = _plan(sources, index, fmt, out_dir, out_file, resume, detail, source_tokens)
 
     show_bar = corpus and (progress if progress is not None else sys.stderr.isatty())
     rep = _Reporter(len(tasks), bool(show_bar))
     errors: list[dict] = []
+    for lf in index.legacy:                 # KiCad 5 files: reported, never silently skipped
+        if lf.superseded_by:
+            rep.line(f"note: {lf.message()}")
+            continue
+        rep.line(lf.message())
+        errors.append({"source": lf.path, "message": lf.message(), "type": "LegacyFormat",
+                       "path": lf.path, "line": 1, "col": 1, "internal": False})
     n_ok = bytes_in = tok = kicad_tok = 0
     sink = None
     try:

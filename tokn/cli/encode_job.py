@@ -21,6 +21,8 @@ class Task:
     out: str | None = None
     record: bool = False
     detail: str = "full"                  # see tokn.encode.encode_design
+    source_tokens: bool = False           # record: also count the .kicad_sch files' tokens
+    licence_stop: str | None = None       # record: look for licence files up to this directory
 
 
 @dataclass
@@ -45,6 +47,18 @@ def sha256_file(path: str) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+_LICENCES: dict = {}
+
+
+def _licence(directory: str, stop: str | None):
+    """Licence of the project in ``directory`` (memoised per process)."""
+    from ..dataset.licence import detect_licence
+    key = (directory, stop)
+    if key not in _LICENCES:
+        _LICENCES[key] = detect_licence(directory, stop)
+    return _LICENCES[key]
 
 
 def encode_one(task: Task) -> Outcome:
@@ -72,17 +86,29 @@ def _encode(task: Task) -> Outcome:
     outcome = Outcome(task.source, True, bytes_in=bytes_in, warnings=list(result.warnings))
     if task.record:
         from .. import __version__
+        from ..dataset.fingerprint import files_digest
         from ..tokens import count_tokens
-        kicad_tokens = 0
-        for p in files:
-            with open(p, encoding="utf-8", newline="") as f:
-                kicad_tokens += count_tokens(f.read())
+        kicad_tokens = None
+        if task.source_tokens:
+            kicad_tokens = 0
+            for p in files:
+                with open(p, encoding="utf-8", newline="") as f:
+                    kicad_tokens += count_tokens(f.read())
         root = result.design.root
         outcome.tokens = count_tokens(text)
-        outcome.kicad_tokens = kicad_tokens
+        outcome.kicad_tokens = kicad_tokens or 0
+        digests = {p: sha256_file(p) for p in files}
+        lic = _licence(os.path.dirname(os.path.abspath(task.source)), task.licence_stop)
         outcome.record = {
             "source": task.source,
-            "sha256": sha256_file(task.source),
+            "sha256": digests.get(os.path.abspath(task.source)) or sha256_file(task.source),
+            "design_sha256": files_digest(digests.values()),
+            "files": sorted(os.path.relpath(p, os.path.dirname(os.path.abspath(task.source))).replace(os.sep, "/")
+                            for p in files),
+            "title": result.document.title,
+            "licence": lic.spdx,
+            "licence_confidence": lic.confidence,
+            "licence_source": lic.source,
             "kicad_version": root.version,
             "generator": root.generator,
             "generator_version": root.generator_version,

@@ -34,7 +34,6 @@ Lookups: :meth:`SymbolIndex.get`, :meth:`~SymbolIndex.info`, :meth:`~SymbolIndex
 from __future__ import annotations
 
 import bisect
-import gzip
 import hashlib
 import heapq
 import os
@@ -45,7 +44,6 @@ import time
 import zlib
 from collections import Counter
 from dataclasses import dataclass
-from importlib import resources
 from itertools import accumulate, compress
 from sys import intern
 from typing import Iterable, Mapping, NamedTuple
@@ -1030,37 +1028,7 @@ class SymbolIndex:
 
 # --------------------------------------------------------------------------- standard names
 
-_STANDARD: dict[str, tuple[str, ...]] | None = None
-_STANDARD_HEADER: dict[str, str] = {}
-STANDARD_NAMES_FILE = "kicad9-symbol-names.tsv.gz"
-
-
-def _load_standard() -> dict[str, tuple[str, ...]]:
-    global _STANDARD
-    if _STANDARD is None:
-        data = (resources.files("tokn") / "data" / STANDARD_NAMES_FILE).read_bytes()
-        out: dict[str, tuple[str, ...]] = {}
-        header = True
-        for line in gzip.decompress(data).decode("utf-8").splitlines():
-            if header and line.startswith("# "):        # header: "# key: value" lines
-                k, _, v = line[2:].partition(":")
-                _STANDARD_HEADER[k.strip()] = v.strip()
-                continue
-            header = False
-            n, tab, libs = line.partition("\t")
-            if tab:
-                out[n] = tuple(libs.split(","))
-        _STANDARD = out
-    return _STANDARD
-
-
-def standard_symbol_libraries(name: str) -> list[str]:
-    """Nicknames of the stock KiCad 9.0 libraries holding a symbol named exactly ``name``
-    (sorted), from the shipped list -- independent of what is installed here."""
-    return list(_load_standard().get(name, ()))
-
-
-def standard_symbol_names_source() -> dict[str, str]:
-    """Header fields of the shipped name list (``kicad-symbols`` version, generator)."""
-    _load_standard()
-    return dict(_STANDARD_HEADER)
+# In their own small module so that the encoder gets them without compiling this module's
+# regular expressions (about 0.1 s of a one-design ``tokn encode``).
+from .stdnames import (STANDARD_NAMES_FILE, standard_symbol_libraries,  # noqa: E402,F401
+                       standard_symbol_names_source)

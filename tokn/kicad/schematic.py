@@ -358,6 +358,9 @@ def load_schematic(path: str, lean: bool = False) -> SchematicFile:
         raise SchematicError(f"not a text file (invalid UTF-8 at byte {e.start})", path) from None
     except OSError as e:
         raise SchematicError(f"cannot read file: {e.strerror}", path) from None
+    if src.startswith("EESchema Schematic File Version"):
+        raise SchematicError("KiCad 5 schematic (.sch) format is not supported: open it in KiCad 6 "
+                             "or later and save it as .kicad_sch", path, 1, 1)
     try:
         return read_schematic((parse_lean if lean else parse)(src, path), path)
     except SchematicValueError as e:

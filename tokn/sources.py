@@ -12,6 +12,11 @@ non-magic prefix of the glob) references it as a sheet file.  References are fou
 regular expression on the raw bytes (``(property "Sheetfile" "...")``, or ``"Sheet file"``
 in older files), not a full parse, resolved against the referencing file's directory as
 :func:`tokn.kicad.hierarchy.load_design` does.
+
+KiCad 5 schematics (``*.sch`` starting with ``EESchema Schematic File Version``) cannot be
+encoded; a directory scan records the top-level ones in :attr:`RefIndex.legacy` so that
+callers report them instead of skipping them silently (``.sch`` files of other tools,
+e.g. Eagle's XML, are not KiCad's and are ignored).
 """
 from __future__ import annotations
 
@@ -20,9 +25,12 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from ..errors import InputError
+from .errors import InputError
 
 SCH_EXT = ".kicad_sch"
+LEGACY_EXT = ".sch"
+_LEGACY_MAGIC = b"EESchema Schematic File Version"
+_LEGACY_SHEETFILE = re.compile(rb'^F1 "((?:[^"\\]|\\.)*)"', re.M)
 _SHEETFILE = re.compile(rb'\(property\s+"Sheet ?[Ff]ile"\s+"((?:[^"\\]|\\.)*)"')
 _MAGIC = re.compile(r"[*?\[]")
 
@@ -61,13 +69,63 @@ def sheet_refs(path: str, data: bytes | None = None) -> list[str]:
     return out
 
 
-def find_schematics(directory: str) -> list[str]:
-    """Every ``*.kicad_sch`` under ``directory`` (recursive, hidden dirs skipped, sorted)."""
+def find_schematics(directory: str, ext: str = SCH_EXT) -> list[str]:
+    """Every ``*<ext>`` under ``directory`` (recursive, hidden dirs skipped, sorted)."""
     found = []
     for d, dirs, files in os.walk(directory):
         dirs[:] = sorted(x for x in dirs if not x.startswith("."))
-        found.extend(os.path.join(d, f) for f in sorted(files) if f.endswith(SCH_EXT))
+        found.extend(os.path.join(d, f) for f in sorted(files) if f.endswith(ext))
     return found
+
+
+def is_legacy_schematic(path: str) -> bool:
+    """True when ``path`` is a KiCad 5 (or older) ``.sch`` file, by its first line."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(_LEGACY_MAGIC)) == _LEGACY_MAGIC
+    except OSError:
+        return False
+
+
+@dataclass(frozen=True)
+class LegacyFile:
+    """A top-level KiCad 5 schematic found by a scan.  ``superseded_by``: the
+    ``.kicad_sch`` of the same stem beside it (KiCad's conversion), when there is one."""
+    path: str
+    superseded_by: str | None = None
+
+    def message(self) -> str:
+        """One line for an error report."""
+        if self.superseded_by:
+            return (f"{self.path}: KiCad 5 schematic not encoded: superseded by its KiCad 6+ "
+                    f"conversion {os.path.basename(self.superseded_by)}")
+        return (f"{self.path}: KiCad 5 schematic (.sch) format is not supported: open it in "
+                "KiCad 6 or later and save it as .kicad_sch")
+
+
+def legacy_top_level(directory: str) -> list[LegacyFile]:
+    """Top-level KiCad 5 schematics under ``directory`` (not referenced as a sub-sheet by
+    another KiCad 5 file there), sorted."""
+    files = [p for p in find_schematics(directory, LEGACY_EXT) if is_legacy_schematic(p)]
+    referenced: set[str] = set()
+    for p in files:
+        try:
+            with open(p, "rb") as f:
+                data = f.read()
+        except OSError:
+            continue
+        base = os.path.dirname(os.path.abspath(p))
+        for m in _LEGACY_SHEETFILE.finditer(data):
+            name = m.group(1).decode("utf-8", "replace").replace("\\", "/")
+            if name:
+                referenced.add(_key(os.path.join(base, name)))
+    out = []
+    for p in files:
+        if _key(p) in referenced:
+            continue
+        conv = os.path.splitext(p)[0] + SCH_EXT
+        out.append(LegacyFile(p, conv if os.path.isfile(conv) else None))
+    return out
 
 
 @dataclass
@@ -76,12 +134,17 @@ class RefIndex:
     refs: dict[str, list[str]] = field(default_factory=dict)   # abs key -> referenced keys
     referenced: set[str] = field(default_factory=set)
     scanned_roots: set[str] = field(default_factory=set)
+    #: top-level KiCad 5 schematics met by :meth:`scan` (each once, in scan order)
+    legacy: list[LegacyFile] = field(default_factory=list)
 
     def scan(self, root: str) -> list[str]:
-        """Index every schematic under ``root``; returns them (sorted)."""
+        """Index every schematic under ``root``; returns them (sorted).  Top-level KiCad 5
+        files under ``root`` are added to :attr:`legacy`."""
         files = find_schematics(root)
         if _key(root) not in self.scanned_roots:
             self.scanned_roots.add(_key(root))
+            known = {_key(x.path) for x in self.legacy}
+            self.legacy.extend(x for x in legacy_top_level(root) if _key(x.path) not in known)
             for p in files:
                 k = _key(p)
                 if k not in self.refs:

@@ -1,0 +1,103 @@
+"""``tokn dataset``: KiCad project folders / clones -> a dataset directory (docs/dataset.md)."""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+
+@click.command("dataset")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True), metavar="INPUT...")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="Dataset directory (created; re-running resumes from its completed shards).")
+@click.option("--manifest", "manifests", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="CSV giving repository, commit, path and licence per local file or folder "
+                   "(e.g. shared/corpus/manifest.csv). Repeatable.")
+@click.option("--detail", type=click.Choice(["full", "v1", "nets"]), default="nets", show_default=True,
+              help="TOKN detail of the design records.")
+@click.option("--licence", "allow", multiple=True, metavar="CATEGORY|SPDX",
+              help="Admit these licence categories or SPDX ids (comma-separated, repeatable); replaces "
+                   "the default: permissive, weak-copyleft, copyleft.")
+@click.option("--exclude-licence", "deny", multiple=True, metavar="CATEGORY|SPDX",
+              help="Refuse these licence categories or SPDX ids, even if admitted.")
+@click.option("--split", "split_spec", default="train=0.8,validation=0.1,test=0.1", show_default=True,
+              help="Split ratios over repositories.")
+@click.option("--eval", "evals", multiple=True, type=click.Path(exists=True),
+              help="Evaluation material to keep out of train: .kicad_sch, .tokn, a folder of them, or a "
+                   "prompts JSONL (prompt / reference_tokn). Repeatable.")
+@click.option("--instructions/--no-instructions", default=True, show_default=True,
+              help="Also make instruction pairs (request -> TOKN answer).")
+@click.option("--max-pair-tokens", type=click.IntRange(min=64), default=2048, show_default=True,
+              help="Token limit (cl100k) of an instruction pair's completion.")
+@click.option("--source-tokens", is_flag=True,
+              help="Also count the cl100k tokens of the .kicad_sch files (slow: most of a run's time).")
+@click.option("--shard-size", type=click.IntRange(min=1), default=16, show_default=True,
+              help="Designs per shard (the unit of work, of retries and of resuming).")
+@click.option("--backend", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Local worker processes; 0 = one per CPU.")
+@click.option("--address", default=None,
+              help="Ray cluster address for --backend ray (e.g. auto, ray://head:10001; default: a "
+                   "private local Ray).")
+@click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
+              help="Ray task retries after a worker failure.")
+def dataset(inputs: tuple[str, ...], output: str, manifests: tuple[str, ...], detail: str,
+            allow: tuple[str, ...], deny: tuple[str, ...], split_spec: str, evals: tuple[str, ...],
+            instructions: bool, max_pair_tokens: int, source_tokens: bool, shard_size: int,
+            backend: str, jobs: int, address: str | None, retries: int) -> None:
+    """Build a dataset from KiCad projects (folders, clones, a corpus tree).
+
+    Writes OUTPUT/README.md (dataset card), data/ and instructions/ (JSON Lines per split),
+    errors.jsonl, duplicates.jsonl, excluded.jsonl, contamination.jsonl, stats.json, and
+    work/ (shards and their completion markers).  Exit status 1 when some file could not be
+    encoded (listed in errors.jsonl), 0 otherwise.
+    """
+    from ..dataset.assemble import parse_splits
+    from ..dataset.build import BuildConfig, build_dataset
+    from ..dataset.licence import LicencePolicy
+    from ..dataset.plan import Options
+    from ..sources import InputError
+
+    try:
+        splits = parse_splits(split_spec)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--split") from None
+    if address and backend != "ray":
+        raise click.UsageError("--address needs --backend ray")
+    if backend == "ray":
+        import importlib.util
+        if importlib.util.find_spec("ray") is None:
+            raise click.UsageError("--backend ray needs Ray: pip install 'tokn[ray]'")
+    cfg = BuildConfig(
+        inputs=list(inputs), out=output, manifests=list(manifests),
+        options=Options(detail=detail, source_tokens=source_tokens, instructions=instructions,
+                        max_pair_tokens=max_pair_tokens),
+        shard_size=shard_size, policy=LicencePolicy.from_options(allow, deny), splits=splits,
+        evals=list(evals), backend=backend, jobs=(os.cpu_count() or 1) if jobs == 0 else jobs,
+        address=address, retries=retries)
+
+    def on_plan(n_items: int, n_shards: int) -> None:
+        click.echo(f"{n_items} designs in {n_shards} shards", err=True)
+
+    def on_shard(r) -> None:
+        what = "already done" if r.skipped else "done"
+        click.echo(f"shard {r.index:05d} {what}: {r.records} records, {r.pairs} pairs, {r.errors} errors",
+                   err=True)
+
+    try:
+        rep = build_dataset(cfg, on_shard, on_plan)
+    except (InputError, ValueError, OSError) as e:
+        click.echo(f"tokn dataset: {e}", err=True)
+        sys.exit(1)
+    for line in rep.eval_problems:
+        click.echo(f"warning: evaluation item skipped: {line}", err=True)
+    sm = rep.summary
+    click.echo(f"{output}: {sum(sm.records.values())} designs "
+               f"({', '.join(f'{k} {v}' for k, v in sm.records.items())}), "
+               f"{sum(sm.pairs.values())} instruction pairs; removed: {sm.excluded_licence} by licence, "
+               f"{sm.exact_duplicates} exact + {sm.near_duplicates} near duplicates, "
+               f"{sm.contaminated} evaluation designs in train; {sm.errors} file errors "
+               f"(errors.jsonl)", err=True)
+    if sm.errors:
+        sys.exit(1)

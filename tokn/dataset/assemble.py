@@ -1,0 +1,240 @@
+"""From completed shards to the published dataset: licence filter, de-duplication, split,
+contamination check, output shards and reports.
+
+Runs in one process after every shard is complete (it only reads the shard files, so it is
+cheap and repeatable).  Order of the steps, each deterministic:
+
+1. records whose licence the :class:`LicencePolicy` refuses, records whose TOKN breaks the
+   format's rules (the source design's own defects, e.g. one reference on two different
+   symbols) and empty designs (no part) are set aside (``excluded.jsonl``);
+2. exact duplicates (same :func:`files_digest`), then near duplicates (same connectivity
+   hash) are removed, keeping the first by (no repository known, group, path): a design
+   with known provenance wins over a local copy (``duplicates.jsonl``);
+3. each group (repository) gets a split from a hash of its name, so a repository never
+   spans two splits and adding repositories never moves another one;
+4. training records (and pairs) that are evaluation material are removed
+   (``contamination.jsonl``);
+5. ``data/<split>-NNNNN.jsonl`` (design records), ``instructions/<split>-NNNNN.jsonl``
+   (pairs), ``errors.jsonl`` and ``stats.json`` are written, and the card (README.md).
+"""
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+
+from ..fsutil import write_atomic
+from .contamination import EvalSet
+from .licence import LicencePolicy
+from .plan import Problem, ShardSpec
+from .shard import marker, paths, read_jsonl
+
+DEFAULT_SPLITS = (("train", 0.8), ("validation", 0.1), ("test", 0.1))
+
+
+def parse_splits(text: str) -> tuple[tuple[str, float], ...]:
+    """``"train=0.8,validation=0.1,test=0.1"`` -> ratios (normalised to sum 1).  Raises
+    ``ValueError`` for a malformed spec, a negative ratio, or no ``train``."""
+    out = []
+    for part in text.split(","):
+        name, _, val = part.partition("=")
+        if not name.strip() or not val.strip():
+            raise ValueError(f"split {part!r} is not NAME=RATIO")
+        r = float(val)
+        if r < 0:
+            raise ValueError(f"split {name}: negative ratio")
+        out.append((name.strip(), r))
+    total = sum(r for _, r in out)
+    if total <= 0 or "train" not in {n for n, _ in out}:
+        raise ValueError("splits need a train split and a positive total")
+    return tuple((n, r / total) for n, r in out)
+
+
+def split_of(group: str, splits: tuple[tuple[str, float], ...] = DEFAULT_SPLITS) -> str:
+    """The split of repository/group ``group``: a uniform draw from its SHA-256."""
+    u = int(hashlib.sha256(f"tokn-split\n{group}".encode("utf-8")).hexdigest()[:12], 16) / float(1 << 48)
+    acc = 0.0
+    for name, r in splits:
+        acc += r
+        if u < acc:
+            return name
+    return splits[-1][0]
+
+
+@dataclass
+class Summary:
+    """What :func:`assemble` did (also written as ``stats.json``)."""
+    designs_found: int = 0
+    designs_encoded: int = 0
+    errors: int = 0
+    excluded_licence: int = 0
+    excluded_empty: int = 0
+    excluded_invalid: int = 0
+    exact_duplicates: int = 0
+    near_duplicates: int = 0
+    contaminated: int = 0
+    pairs_contaminated: int = 0
+    records: dict[str, int] = field(default_factory=dict)      # split -> designs
+    pairs: dict[str, int] = field(default_factory=dict)        # split -> instruction pairs
+    by_licence: dict[str, dict[str, int]] = field(default_factory=dict)   # licence -> split -> n
+    by_size: dict[str, dict[str, int]] = field(default_factory=dict)      # size bucket -> split -> n
+    tokens: dict[str, int] = field(default_factory=dict)       # split -> TOKN tokens
+    licence_policy: str = ""
+    splits: list = field(default_factory=list)
+    pairs_dropped: dict[str, int] = field(default_factory=dict)   # reason -> candidate pairs not made
+
+
+SIZE_BUCKETS = ((10, "1-10 parts"), (50, "11-50 parts"), (200, "51-200 parts"), (10 ** 9, "over 200 parts"))
+
+
+def size_bucket(n_parts: int) -> str:
+    for top, name in SIZE_BUCKETS:
+        if n_parts <= top:
+            return name
+    return SIZE_BUCKETS[-1][1]
+
+
+def _jsonl(rows: list[dict]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+
+
+def _write_split_files(out: str, sub: str, rows_by_split: dict[str, list[dict]], per_file: int) -> dict[str, int]:
+    d = os.path.join(out, sub)
+    os.makedirs(d, exist_ok=True)
+    for old in glob.glob(os.path.join(d, "*.jsonl")):
+        os.unlink(old)
+    counts = {}
+    for split, rows in rows_by_split.items():
+        counts[split] = len(rows)
+        for k in range(0, len(rows), per_file):
+            write_atomic(os.path.join(d, f"{split}-{k // per_file:05d}.jsonl"), _jsonl(rows[k: k + per_file]))
+    return counts
+
+
+def assemble(out: str, specs: list[ShardSpec], problems: list[Problem], policy: LicencePolicy,
+             splits: tuple[tuple[str, float], ...] = DEFAULT_SPLITS, eval_set: EvalSet | None = None,
+             rows_per_file: int = 1000) -> Summary:
+    """Build the dataset under ``out`` from the (complete) shards of ``specs``."""
+    from .contamination import tokn_hash
+
+    group = {it.id: it.group for s in specs for it in s.items}
+    records: list[dict] = []
+    pairs: list[dict] = []
+    errors: list[dict] = [dict(asdict(p), id=None) for p in problems]
+    pairs_dropped: dict[str, int] = {}
+    for s in specs:
+        p = paths(out, s.name)
+        records += read_jsonl(p["records"])
+        pairs += read_jsonl(p["pairs"])
+        errors += read_jsonl(p["errors"])
+        for reason, n in marker(out, s.name).get("pairs_dropped", {}).items():
+            pairs_dropped[reason] = pairs_dropped.get(reason, 0) + n
+    sm = Summary(designs_found=len(group), designs_encoded=len(records),
+                 errors=sum(1 for e in errors if e.get("kind") != "superseded"),
+                 licence_policy=policy.describe(), splits=[list(x) for x in splits],
+                 pairs_dropped=pairs_dropped)
+
+    excluded: list[dict] = []
+    kept: list[dict] = []
+    for r in records:
+        if not policy.admits(r["licence"]):
+            sm.excluded_licence += 1
+            excluded.append({"id": r["id"], "repository": r["repository"], "path": r["path"],
+                             "licence": r["licence"], "reason": f"licence {r['licence'] or 'unknown'} "
+                             f"({r['licence_category']}) not admitted"})
+        elif not r["valid"]:
+            sm.excluded_invalid += 1
+            excluded.append({"id": r["id"], "repository": r["repository"], "path": r["path"],
+                             "licence": r["licence"], "reason": "not valid TOKN: " + "; ".join(r["errors"][:5])})
+        elif r["stats"]["components"] == 0:
+            sm.excluded_empty += 1
+            excluded.append({"id": r["id"], "repository": r["repository"], "path": r["path"],
+                             "licence": r["licence"], "reason": "no part"})
+        else:
+            kept.append(r)
+
+    # the first of a group of duplicates is kept: one with a known repository before a
+    # local copy, then by (repository or group, path)
+    kept.sort(key=lambda r: (r["repository"] is None, group.get(r["id"], ""), r["path"], r["id"]))
+    duplicates: list[dict] = []
+
+    def dup(r: dict, first: dict, kind: str) -> None:
+        duplicates.append({"id": r["id"], "repository": r["repository"], "path": r["path"], "kind": kind,
+                           "duplicate_of": first["id"], "duplicate_of_repository": first["repository"],
+                           "duplicate_of_path": first["path"]})
+
+    by_digest: dict[str, dict] = {}
+    exact_unique: list[dict] = []
+    for r in kept:                      # pass 1: same bytes in every sheet
+        first = by_digest.setdefault(r["design_sha256"], r)
+        if first is r:
+            exact_unique.append(r)
+        else:
+            dup(r, first, "exact")
+            sm.exact_duplicates += 1
+    by_conn: dict[str, dict] = {}
+    unique: list[dict] = []
+    for r in exact_unique:              # pass 2: same circuit
+        first = by_conn.setdefault(r["connectivity_hash"], r)
+        if first is r:
+            unique.append(r)
+        else:
+            dup(r, first, "near")
+            sm.near_duplicates += 1
+
+    contaminated: list[dict] = []
+    final: list[dict] = []
+    for r in unique:
+        r["split"] = split_of(group.get(r["id"], r["repository"] or ""), splits)
+        hit = eval_set.match_record(r) if (eval_set is not None and r["split"] == "train") else None
+        if hit:
+            sm.contaminated += 1
+            contaminated.append({"id": r["id"], "repository": r["repository"], "path": r["path"],
+                                 "kind": "design", "matches": hit})
+            continue
+        final.append(r)
+    split_by_id = {r["id"]: r["split"] for r in final}
+    final_pairs: list[dict] = []
+    for pr in pairs:
+        sp = split_by_id.get(pr["design_id"])
+        if sp is None:
+            continue
+        pr["split"] = sp
+        if eval_set is not None and sp == "train":
+            hit = eval_set.match_pair(pr, tokn_hash(pr["completion"]) if eval_set.connectivity else None)
+            if hit:
+                sm.pairs_contaminated += 1
+                contaminated.append({"id": pr["id"], "repository": pr["repository"], "path": pr["path"],
+                                     "kind": "pair", "matches": hit})
+                continue
+        final_pairs.append(pr)
+
+    names = [n for n, _ in splits]
+    rows = {n: [r for r in final if r["split"] == n] for n in names}
+    prow = {n: [p for p in final_pairs if p["split"] == n] for n in names}
+    sm.records = _write_split_files(out, "data", {n: v for n, v in rows.items() if v}, rows_per_file)
+    sm.pairs = _write_split_files(out, "instructions", {n: v for n, v in prow.items() if v}, rows_per_file)
+    for r in final:
+        lic = r["licence"] or "unknown"
+        sm.by_licence.setdefault(lic, {}).setdefault(r["split"], 0)
+        sm.by_licence[lic][r["split"]] += 1
+        b = size_bucket(r["stats"]["components"])
+        sm.by_size.setdefault(b, {}).setdefault(r["split"], 0)
+        sm.by_size[b][r["split"]] += 1
+        sm.tokens[r["split"]] = sm.tokens.get(r["split"], 0) + r["tokens"]
+    for r in excluded:
+        if r["reason"].startswith("licence"):
+            lic = r["licence"] or "unknown"
+            sm.by_licence.setdefault(lic, {}).setdefault("excluded", 0)
+            sm.by_licence[lic]["excluded"] += 1
+
+    write_atomic(os.path.join(out, "errors.jsonl"), _jsonl(errors))
+    write_atomic(os.path.join(out, "duplicates.jsonl"), _jsonl(duplicates))
+    write_atomic(os.path.join(out, "excluded.jsonl"), _jsonl(excluded))
+    write_atomic(os.path.join(out, "contamination.jsonl"), _jsonl(contaminated))
+    write_atomic(os.path.join(out, "stats.json"), json.dumps(asdict(sm), indent=1, sort_keys=True) + "\n")
+    from .card import dataset_card
+    write_atomic(os.path.join(out, "README.md"), dataset_card(sm, eval_set))
+    return sm

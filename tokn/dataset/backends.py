@@ -1,0 +1,86 @@
+"""Running :func:`tokn.dataset.shard.process_shard` over shards: local processes or Ray.
+
+* ``local`` (default): a :class:`concurrent.futures.ProcessPoolExecutor` with ``jobs``
+  processes (``jobs <= 1``: in this process).
+* ``ray``: each shard is a Ray task (``ray.remote(process_shard)``) with ``retries``
+  retries on worker or node failure and on exceptions.  ``address`` is passed to
+  ``ray.init`` (``"auto"`` joins the cluster of this machine, ``"ray://host:10001"`` a
+  remote one through Ray Client, ``None`` starts a private local Ray).  Every node must
+  see the inputs and the output directory at the same paths (a shared file system) and
+  have tokn installed.
+
+Both call the same function with the same arguments; a retried or repeated shard rewrites
+the same files (see :mod:`tokn.dataset.shard`), so a killed worker loses and duplicates
+nothing.  Completed shards are never submitted (their markers are checked first).
+"""
+from __future__ import annotations
+
+import os
+from typing import Callable, Iterator
+
+from .plan import ShardSpec
+from .shard import ShardResult, is_complete, process_shard
+
+BACKENDS = ("local", "ray")
+
+
+def run_shards(specs: list[ShardSpec], out: str, backend: str = "local", jobs: int = 1,
+               address: str | None = None, retries: int = 3,
+               on_done: Callable[[ShardResult], None] | None = None) -> list[ShardResult]:
+    """Process every incomplete shard of ``specs`` into ``out``; returns one result per
+    spec (``skipped`` for those already complete), in spec order."""
+    out = os.path.abspath(out)
+    results: dict[int, ShardResult] = {}
+    todo = []
+    for s in specs:
+        if is_complete(out, s):
+            results[s.index] = process_shard(s, out)      # reads the marker only
+            if on_done:
+                on_done(results[s.index])
+        else:
+            todo.append(s)
+    if backend == "local":
+        it = _local(todo, out, jobs)
+    elif backend == "ray":
+        it = _ray(todo, out, address, retries)
+    else:
+        raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
+    for r in it:
+        results[r.index] = r
+        if on_done:
+            on_done(r)
+    return [results[s.index] for s in specs]
+
+
+def _local(todo: list[ShardSpec], out: str, jobs: int) -> Iterator[ShardResult]:
+    if jobs <= 1 or len(todo) <= 1:
+        for s in todo:
+            yield process_shard(s, out)
+        return
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as ex:
+        futs = [ex.submit(process_shard, s, out) for s in todo]
+        for f in as_completed(futs):
+            yield f.result()
+
+
+def _ray(todo: list[ShardSpec], out: str, address: str | None, retries: int) -> Iterator[ShardResult]:
+    try:
+        import ray
+    except ImportError:
+        raise RuntimeError("the ray backend needs Ray: pip install 'tokn[ray]'") from None
+    started = False
+    if not ray.is_initialized():
+        kw = {"include_dashboard": False} if address is None else {}
+        ray.init(address=address, ignore_reinit_error=True, log_to_driver=False, **kw)
+        started = True
+    try:
+        task = ray.remote(max_retries=retries, retry_exceptions=True)(process_shard)
+        pending = [task.remote(s, out) for s in todo]
+        while pending:
+            done, pending = ray.wait(pending, num_returns=1)
+            for ref in done:
+                yield ray.get(ref)
+    finally:
+        if started:
+            ray.shutdown()
