@@ -338,6 +338,129 @@ def bus_group_markup(out: str) -> str:
     return record("bus_group_markup", root, out)
 
 
+
+@case
+def bus_labels_in_order(out: str) -> str:
+    """Two labels on one bus (E[0..3], D[0..3]): members pair in order; the smaller name
+    (D) names the nets."""
+    f = SheetFile("bus_labels_in_order.kicad_sch")
+    f.bus((20, 50), (80, 50))
+    f.label("local", "E[0..3]", 30, 50)
+    f.label("local", "D[0..3]", 60, 50)
+    _pin_label(f, "R1", 20, "D0")
+    _pin_label(f, "R2", 30, "E0")
+    _pin_label(f, "R3", 40, "E1")
+    _pin_label(f, "R4", 50, "D1")
+    return record("bus_labels_in_order", f, out)
+
+
+@case
+def bus_member_renames(out: str) -> str:
+    """A net that is a bus member takes the member's name even when another local label
+    on it sorts first (A < D0)."""
+    f = SheetFile("bus_member_renames.kicad_sch")
+    f.bus((20, 50), (80, 50))
+    f.label("local", "D[0..3]", 30, 50)
+    _pin_label(f, "R1", 20, "D0")
+    f.label("local", "A", 20, 100)
+    _pin_label(f, "R2", 30, "A")
+    return record("bus_member_renames", f, out)
+
+
+@case
+def bus_child_labels(out: str) -> str:
+    """A child bus with a hierarchical label D[0..3] and a local label X[4..7], on a parent
+    bus P[0..3]: all three pair by position; the parent's label names the nets."""
+    sub = SheetFile("sub.kicad_sch")
+    _child_bus(sub, "D[0..3]")
+    sub.label("local", "X[4..7]", 50, 50)
+    _pin_label(sub, "R1", 40, "D0")
+    _pin_label(sub, "R2", 50, "X4")
+    _pin_label(sub, "R3", 60, "X5")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("Sub", sub, 100, 40, pins=[("D[0..3]", 100, 50)])
+    _bus_to_pin(root, 50, label="P[0..3]")
+    _pin_label(root, "R10", 20, "P0")
+    _pin_label(root, "R11", 30, "P1")
+    return record("bus_child_labels", root, out)
+
+
+@case
+def bus_child_global(out: str) -> str:
+    """A global bus label G[0..3] in the child names the members everywhere."""
+    sub = SheetFile("sub.kicad_sch")
+    _child_bus(sub, "D[0..3]")
+    sub.label("global", "G[0..3]", 50, 50)
+    _pin_label(sub, "R1", 40, "D0")
+    _pin_label(sub, "R2", 50, "G1")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("Sub", sub, 100, 40, pins=[("D[0..3]", 100, 50)])
+    _bus_to_pin(root, 50, label="P[0..3]")
+    _pin_label(root, "R10", 20, "P0")
+    _pin_label(root, "R11", 30, "P1")
+    _pin_label(root, "R12", 40, "G0", "global")
+    return record("bus_child_global", root, out)
+
+
+@case
+def esc_labels(out: str) -> str:
+    """Label text is compared after KiCad's escapes: A/B = A{slash}B (named A{slash}B),
+    C:D = C{colon}D, E F = E{space}F, M{ = M{brace}; markup stays: ~{X} is not X."""
+    f = SheetFile("esc_labels.kicad_sch")
+    names = [("local", "A/B"), ("local", "A{slash}B"), ("local", "C:D"), ("local", "C{colon}D"),
+             ("global", "G/H"), ("global", "G{slash}H"), ("local", "E{space}F"), ("local", "E F"),
+             ("local", "~{X}"), ("local", "X"), ("local", "M{brace}"), ("local", "M{")]
+    for k, (kind, name) in enumerate(names):
+        _pin_label(f, f"R{k + 1}", 20 + 10 * k, name, kind)
+    return record("esc_labels", f, out)
+
+
+@case
+def esc_power_values(out: str) -> str:
+    """A power symbol's value is compared after the escapes too: P{slash}Q = global P/Q,
+    S:T = global S{colon}T."""
+    f = SheetFile("esc_power_values.kicad_sch")
+    pq = custom_symbol("power:PQ", "#PWR", [lib_pin("1", "PQ", "power_in", 0, 0, 90, hidden=True)], power=True)
+    f.r("R1", 20, 100)
+    f.symbol("power:PQ", 20, 100, "#PWR01", value="P{slash}Q", node=pq)
+    _pin_label(f, "R2", 30, "P/Q", "global")
+    f.r("R3", 40, 100)
+    f.symbol("power:PQ", 40, 100, "#PWR02", value="S:T", node=pq)
+    _pin_label(f, "R4", 50, "S{colon}T", "global")
+    return record("esc_power_values", f, out)
+
+
+@case
+def power_legacy(out: str) -> str:
+    """A legacy power symbol (no (power) flag, #PWR reference, one hidden power_in pin
+    VCC, value +5V) drives the global net named by its pin: VCC, on every sheet."""
+    leg = custom_symbol("mylib:VCC_LEG", "#PWR", [lib_pin("1", "VCC", "power_in", 0, 0, 90, hidden=True)])
+    sub = SheetFile("sub.kicad_sch")
+    sub.r("R5", 40, 100)
+    sub.symbol("mylib:VCC_LEG", 40, 100, "#PWR02", value="+5V", node=leg)
+    root = SheetFile("root.kicad_sch")
+    root.sheet("Sub", sub, 100, 40)
+    root.r("R1", 20, 100)
+    root.symbol("mylib:VCC_LEG", 20, 100, "#PWR01", value="+5V", node=leg)
+    _pin_label(root, "R2", 30, "VCC", "global")
+    _pin_label(root, "R3", 40, "+5V", "global")
+    return record("power_legacy", root, out)
+
+
+@case
+def onboard_no(out: str) -> str:
+    """A part with (on_board no) is in KiCad's XML netlist with its pins (the S-expression
+    netlist drops it); the .xml is the oracle here."""
+    f = SheetFile("onboard_no.kicad_sch")
+    f.r("R1", 20, 50, on_board=False)
+    f.r("R2", 40, 50)
+    f.r("R3", 60, 50)
+    f.wire((20, 50), (40, 50))
+    f.label("local", "A", 30, 50)
+    f.wire((20, 57.62), (60, 57.62))
+    return record("onboard_no", f, out, xml=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("names", nargs="*", help="cases to write (default: all)")
