@@ -15,6 +15,7 @@ from .doc.naming import natural_key
 from .kicad.connectivity import (LEGACY_POWER_VALUE_VERSION, DesignNets, design_nets, lib_symbol_for,
                                  pin_positions, power_net_name)
 from .kicad.hierarchy import Design, load_design
+from .kicad.textvars import resolve_symbol_text
 
 _AUTO_NAME = re.compile(r"^N(\d+)$")
 
@@ -97,8 +98,10 @@ def encode_design(path: str, detail: str = "full") -> EncodeResult:
             if not _is_netlisted(ref):
                 continue
             nick, name = _lib_nick(sym.lib_id)
-            value = sym.value if si.value is None else si.value
-            fp = sym.footprint if si.footprint is None else si.footprint
+            # as KiCad's netlist shows them: ${SIM.PARAMS} etc. resolved from the symbol's fields
+            value = resolve_symbol_text(sym.value if si.value is None else si.value, sym.properties, ref)
+            fp = resolve_symbol_text(sym.footprint if si.footprint is None else si.footprint,
+                                     sym.properties, ref)
             comp = m.Component(ref=ref, type=name, value=value, fp=fp,
                                x=sym.x, y=sym.y, a=_fmt_angle(sym.angle), lib=nick, unit=unit,
                                style=sym.style, mirror=sym.mirror, dnp=sym.dnp,

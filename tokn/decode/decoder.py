@@ -28,7 +28,7 @@ from ..kicad.bbox import overlaps, sheet_bbox
 from ..kicad.connectivity import design_nets, escape_net_name
 from ..kicad.hierarchy import load_design
 from ..resolve import SymbolResolver
-from ..validate import split_pin_ref
+from ..doc.pinref import split_pin_ref
 from .flatten import flatten
 from .layout import layout_parts
 from .sheetbuild import SheetBuilder, power_value_props
@@ -109,8 +109,9 @@ def doc_type(doc: Document, ref: str) -> str:
 
 def _doc_nets(doc: Document) -> dict[frozenset, str]:
     out = {}
+    refs = set(doc.refs())
     for n in doc.nets:
-        pins = frozenset(sp for sp in (split_pin_ref(p) for p in n.pins) if sp)
+        pins = frozenset(sp for sp in (split_pin_ref(p, refs) for p in n.pins) if sp)
         if pins:
             out[pins] = n.name
     return out

@@ -16,7 +16,7 @@ from ..kicad import build as b
 from ..kicad.bbox import body_bbox, sheet_bbox
 from ..kicad.connectivity import escape_net_name
 from ..kicad.symbols import LibPin
-from ..validate import split_pin_ref
+from ..doc.pinref import split_pin_ref
 from .sheetbuild import SheetBuilder, power_value_props
 from .stubs import (CHAR_W, POWER_SIZE, STUB, PinEnd, decor_length, is_power_net, label_angle,
                     pin_ends, power_rotation)
@@ -65,9 +65,10 @@ class Cell:
 
 def _net_map(doc: Document) -> dict[tuple[str, str], str]:
     out = {}
+    refs = set(doc.refs())
     for n in doc.nets:
         for p in n.pins:
-            sp = split_pin_ref(p)
+            sp = split_pin_ref(p, refs)
             if sp:
                 out[sp] = n.name
     return out
