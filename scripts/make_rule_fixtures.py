@@ -461,6 +461,41 @@ def onboard_no(out: str) -> str:
     return record("onboard_no", f, out, xml=True)
 
 
+
+@case
+def nested_reuse(out: str) -> str:
+    """Sheets reused inside a reused sheet: the root holds A twice, A holds B twice, B holds
+    C twice (8 instances of C); each level's label joins its children's pins, so one net
+    runs through every instance, and each instance's R2 pin 2 is its own net."""
+    c = SheetFile("c.kicad_sch")
+    c.r([f"R{1000 + k}" for k in range(8)], 40, 100)
+    c.label("hier", "X", 40, 100)
+    b = SheetFile("b.kicad_sch")
+    b.sheet("C1", c, 100, 40, pins=[("X", 100, 50)])
+    b.sheet("C2", c, 100, 100, pins=[("X", 100, 110)])
+    b.label("local", "N", 100, 50)
+    b.label("local", "N", 100, 110)
+    b.r([f"R{100 + k}" for k in range(4)], 40, 100)
+    b.label("local", "N", 40, 100)
+    b.label("hier", "Y", 40, 107.62)
+    a = SheetFile("a.kicad_sch")
+    a.sheet("B1", b, 100, 40, pins=[("Y", 100, 50)])
+    a.sheet("B2", b, 100, 100, pins=[("Y", 100, 110)])
+    a.label("local", "M", 100, 50)
+    a.label("local", "M", 100, 110)
+    a.r(["R10", "R20"], 40, 100)
+    a.label("local", "M", 40, 100)
+    a.label("hier", "Z", 40, 107.62)
+    root = SheetFile("root.kicad_sch")
+    root.sheet("A1", a, 100, 40, pins=[("Z", 100, 50)])
+    root.sheet("A2", a, 100, 100, pins=[("Z", 100, 110)])
+    root.label("local", "TOP", 100, 50)
+    root.label("local", "TOP", 100, 110)
+    root.r("R1", 40, 100)
+    root.label("local", "TOP", 40, 100)
+    return record("nested_reuse", root, out)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("names", nargs="*", help="cases to write (default: all)")

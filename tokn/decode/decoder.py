@@ -189,7 +189,22 @@ def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols"
     first_instance: dict[str, str] = {}
     for sid in [""] + [s.id for s in doc.sheets]:
         first_instance.setdefault(file_of[sid], sid)
-    sheet_uuid = {s.id: b.uid(f"{project}/sheet/{s.id}") for s in doc.sheets}
+    # A sheet symbol is drawn once, in the first instance of its parent's file; every
+    # instance of that file holds the same sheet symbol (same UUID).  So the k-th child of
+    # any instance of a file is the k-th child of that file's first instance, and its
+    # KiCad path ends in that sheet symbol's UUID (sheets reused inside reused sheets).
+    children: dict[str, list[str]] = {}
+    for s in doc.sheets:
+        children.setdefault(s.parent, []).append(s.id)
+    sheet_uuid: dict[str, str] = {}
+    for s in doc.sheets:
+        siblings = children[s.parent]
+        drawn_in = children.get(first_instance[file_of[s.parent]], [])
+        k = siblings.index(s.id)
+        sheet_uuid[s.id] = b.uid(f"{project}/sheet/{drawn_in[k] if k < len(drawn_in) else s.id}")
+    instances_of_file: dict[str, list[str]] = {}
+    for sid in [""] + [s.id for s in doc.sheets]:
+        instances_of_file.setdefault(file_of[sid], []).append(sid)
 
     def kicad_path(sid: str) -> str:
         chain = []
@@ -276,9 +291,11 @@ def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols"
                 for k, sp in enumerate(p for p in doc.sheetpins if p.sheet == s.id)]
         # every instance of the parent file places this sheet: one sheet symbol per
         # (parent file, position); instances listed for each parent instance.
+        k = children[s.parent].index(s.id)
+        pages = [(project, kicad_path(p), str(2 + doc.sheets.index(sheets[children[p][k]])))
+                 for p in instances_of_file[file_of[s.parent]] if k < len(children.get(p, []))]
         sb.items.append(b.sheet(s.name, file_of[s.id], s.x or 0, s.y or 0, s.w or 20, s.h or 20, pins,
-                                [(project, kicad_path(s.parent), str(2 + doc.sheets.index(s)))],
-                                f"{project}/sheet/{s.id}"))
+                                pages, f"{project}/sheet/{s.id}"))
         sb._extent((s.x or 0) + (s.w or 0), (s.y or 0) + (s.h or 0))
     for alias in doc.busaliases:
         builders[root_name].items.insert(0, ["bus_alias", b.q(alias.name),
