@@ -496,6 +496,26 @@ def nested_reuse(out: str) -> str:
     return record("nested_reuse", root, out)
 
 
+
+@case
+def dotted_pins(out: str) -> str:
+    """Pin numbers with dots (a resistor array numbered 1.1 ... 2.2): RM3.1.2 is pin 1.2
+    of RM3."""
+    pins = [lib_pin(f"{a}.{b}", "~", "passive", -2.54 + 5.08 * (a - 1), 3.81 if b == 1 else -3.81,
+                    270 if b == 1 else 90) for a in (1, 2) for b in (1, 2)]
+    node = custom_symbol("mylib:R_Array_2", "RM", pins)
+    f = SheetFile("dotted_pins.kicad_sch")
+    f.symbol("mylib:R_Array_2", 60, 100, "RM3", value="4x10k", node=node)
+    # pins 1.1 at (57.46, 96.19), 1.2 at (57.46, 103.81), 2.1 at (62.54, 96.19), 2.2 at (62.54, 103.81)
+    f.label("local", "A", 57.46, 96.19)
+    f.label("local", "B", 62.54, 103.81)
+    _pin_label(f, "R1", 20, "A")
+    _pin_label(f, "R2", 30, "B")
+    f.wire((57.46, 103.81), (57.46, 110))
+    f.r("R3", 57.46, 110)
+    return record("dotted_pins", f, out)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("names", nargs="*", help="cases to write (default: all)")

@@ -80,7 +80,7 @@ RULE_FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "connectivit
 ROUND_TRIP_FIXTURES = ["nested_reuse/root.kicad_sch", "onboard_no.kicad_sch",
                        "bus_sheetpin_instances/root.kicad_sch", "bus_sheetpin_unlabelled/root.kicad_sch",
                        "bus_group_sheetpin/root.kicad_sch", "bus_group_markup/root.kicad_sch",
-                       "esc_labels.kicad_sch", "esc_power_values.kicad_sch"]
+                       "esc_labels.kicad_sch", "esc_power_values.kicad_sch", "dotted_pins.kicad_sch"]
 
 
 @needs_kicad
@@ -100,3 +100,16 @@ def test_rule_fixture_round_trip_as_drawn(name, tmp_path):
     assert got.components == ref.components          # every symbol path resolves; on_board kept
     theirs, ours = multi_pin_nets(ref.nets.items()), multi_pin_nets(got.nets.items())
     assert ours == theirs
+
+
+@needs_kicad
+@pytest.mark.kicad
+def test_dotted_pins_round_trip_from_the_text_alone(tmp_path):
+    """A part no library holds, with dotted pin numbers, decoded from the TOKN text alone
+    (its symbol generated from the document): KiCad sees the same pins on the same nets."""
+    path = os.path.join(RULE_FIXTURES, "dotted_pins.kicad_sch")
+    doc = parse_tokn(write_tokn(encode_design(path).document))
+    out = tmp_path / "rt.kicad_sch"
+    decode(doc, None, project="rt").write(str(out))
+    ref, got = kicad_cli.export_netlist(path), kicad_cli.export_netlist(str(out))
+    assert set(multi_pin_nets(got.nets.items())) == set(multi_pin_nets(ref.nets.items()))
