@@ -113,3 +113,20 @@ def test_dotted_pins_round_trip_from_the_text_alone(tmp_path):
     decode(doc, None, project="rt").write(str(out))
     ref, got = kicad_cli.export_netlist(path), kicad_cli.export_netlist(str(out))
     assert set(multi_pin_nets(got.nets.items())) == set(multi_pin_nets(ref.nets.items()))
+
+
+@needs_kicad
+@pytest.mark.kicad
+@pytest.mark.parametrize("layout", ["drawn", "grid"])
+def test_off_board_part_keeps_its_flag_and_pins_in_both_layouts(layout, tmp_path):
+    """A part marked on_board no is written back with the flag, drawn or laid out, and
+    KiCad's netlist (which lists it with its pins) is unchanged."""
+    path = os.path.join(RULE_FIXTURES, "onboard_no.kicad_sch")
+    doc = parse_tokn(write_tokn(encode_design(path).document))
+    assert [c.ref for c in doc.components if c.noboard] == ["R1"]
+    assert any("R1.1" in n.pins for n in doc.nets)
+    out = tmp_path / "rt.kicad_sch"
+    decode(doc, None, project="rt", layout=layout).write(str(out))
+    got = kicad_cli.export_netlist(str(out))
+    assert got.components["R1"]["on_board"] == "no"
+    assert set(multi_pin_nets(got.nets.items())) == set(multi_pin_nets(kicad_cli.export_netlist(path).nets.items()))
