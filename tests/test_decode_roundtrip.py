@@ -80,7 +80,8 @@ RULE_FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "connectivit
 ROUND_TRIP_FIXTURES = ["nested_reuse/root.kicad_sch", "onboard_no.kicad_sch",
                        "bus_sheetpin_instances/root.kicad_sch", "bus_sheetpin_unlabelled/root.kicad_sch",
                        "bus_group_sheetpin/root.kicad_sch", "bus_group_markup/root.kicad_sch",
-                       "esc_labels.kicad_sch", "esc_power_values.kicad_sch", "dotted_pins.kicad_sch"]
+                       "esc_labels.kicad_sch", "esc_power_values.kicad_sch", "dotted_pins.kicad_sch",
+                       "power_legacy/root.kicad_sch"]
 
 
 @needs_kicad
@@ -130,3 +131,21 @@ def test_off_board_part_keeps_its_flag_and_pins_in_both_layouts(layout, tmp_path
     got = kicad_cli.export_netlist(str(out))
     assert got.components["R1"]["on_board"] == "no"
     assert set(multi_pin_nets(got.nets.items())) == set(multi_pin_nets(kicad_cli.export_netlist(path).nets.items()))
+
+
+@needs_kicad
+@pytest.mark.kicad
+def test_legacy_power_symbol_round_trip_from_the_text_alone(symbol_index, tmp_path):
+    """A project's legacy power symbol (no library has it) is a power row; decoded from the
+    text alone it is drawn as a stock power symbol of its net, in place, and the design
+    stays as drawn with KiCad's nets unchanged."""
+    path = os.path.join(RULE_FIXTURES, "power_legacy", "root.kicad_sch")
+    doc = parse_tokn(write_tokn(encode_design(path).document))
+    assert [(p.net, p.lib, p.sheet) for p in doc.power] == [("VCC", "mylib:VCC_LEG", ""),
+                                                            ("VCC", "mylib:VCC_LEG", "S1")]
+    decoded = decode(doc, symbol_index, project="rt")
+    assert decoded.mode == "as-drawn", decoded.warnings
+    out = tmp_path / "rt.kicad_sch"
+    decoded.write(str(out))
+    ref, got = kicad_cli.export_netlist(path), kicad_cli.export_netlist(str(out))
+    assert multi_pin_nets(got.nets.items()) == multi_pin_nets(ref.nets.items())

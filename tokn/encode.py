@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from .doc import model as m
 from .doc.naming import natural_key
-from .kicad.connectivity import (LEGACY_POWER_VALUE_VERSION, DesignNets, design_nets, lib_symbol_for,
-                                 pin_positions, power_net_name)
+from .kicad.connectivity import (LEGACY_POWER_VALUE_VERSION, DesignNets, design_nets, legacy_power_pin,
+                                 lib_symbol_for, pin_positions, power_net_name)
+from .kicad.netnames import net_text
 from .kicad.hierarchy import Design, load_design
 from .kicad.textvars import resolve_symbol_text
 
@@ -160,6 +161,13 @@ def encode_design(path: str, detail: str = "full") -> EncodeResult:
             # the name the symbol gives its net (its value, or its pin name in pre-KiCad-7 files)
             net = power_net_name(sym, pin, legacy) if pin is not None else sym.value
             doc.power.append(m.PowerSymbol(net, sym.lib_id, sym.x, sym.y, _fmt_angle(sym.angle), sid))
+        # Legacy power symbols (no power flag, '#' reference, one hidden power-input pin)
+        # are no parts but name a global net by their pin: kept as power rows.
+        for sym in f.symbols:
+            pin = legacy_power_pin(lib_symbol_for(f, sym))
+            if pin is not None and not _is_netlisted(design.instance(inst, sym).reference):
+                doc.power.append(m.PowerSymbol(net_text(pin.name), sym.lib_id, sym.x, sym.y,
+                                               _fmt_angle(sym.angle), sid))
         for (x, y) in f.junctions:
             doc.junctions.append(m.Marker(x, y, sid))
         for (x, y) in f.no_connects:

@@ -275,7 +275,9 @@ def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols"
         sb = builder_for(ps.sheet)
         if sb is None:
             continue
-        part = power.get(ps.lib or "power:GND")
+        # a symbol no library holds (e.g. a project's legacy power symbol): a stock power
+        # symbol whose value is the net drives the same net
+        part = power.get(ps.lib or "power:GND") or power.for_net(ps.net)
         if part is None:
             raise DecodeError(f"power symbol {ps.lib} for net {ps.net} not found in any library")
         sb.power_count += 1

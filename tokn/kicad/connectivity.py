@@ -109,6 +109,16 @@ def pin_positions(sym: PlacedSymbol, lib: LibSymbol, unit: int | None = None) ->
     return [(p, place(sym.x, sym.y, m, p.x, p.y)) for p in lib.pins_for(u, sym.style)]
 
 
+def legacy_power_pin(lib: LibSymbol | None) -> LibPin | None:
+    """The pin of a legacy power symbol: a symbol without the ``(power)`` flag whose only
+    pin is a hidden power input (it drives the global net of that pin's name, as every
+    hidden power-input pin does); ``None`` for anything else."""
+    if lib is None or lib.is_power or len({p.number for p in lib.pins}) != 1:
+        return None
+    pin = lib.pins[0]
+    return pin if pin.type == "power_in" and pin.hidden else None
+
+
 # Root files older than this get their power symbols' values replaced by the power pin
 # name when loaded (KiCad's FixLegacyPowerSymbolMismatches).
 LEGACY_POWER_VALUE_VERSION = 20230221
