@@ -52,13 +52,6 @@ class Netlist:
     components: dict[str, dict[str, str]]         # ref -> {"value", "footprint", "lib_id", "on_board"}
     nets: dict[str, set[tuple[str, str]]]         # net name -> {(ref, pin)}
 
-    def on_board(self) -> "Netlist":
-        """What KiCad's S-expression netlist and the board see: without the parts marked
-        ``on_board no`` and their pins."""
-        off = {r for r, c in self.components.items() if c.get("on_board") == "no"}
-        return Netlist({r: c for r, c in self.components.items() if r not in off},
-                       {n: {p for p in pins if p[0] not in off} for n, pins in self.nets.items()})
-
 
 def export_netlist(sch_path: str, timeout: float = 300) -> Netlist:
     """KiCad's own netlist of a schematic (``kicad-cli sch export netlist``).
@@ -67,7 +60,7 @@ def export_netlist(sch_path: str, timeout: float = 300) -> Netlist:
     netlist writes ``A/B``, which cannot be told from a sheet path).  Parts marked
     ``on_board no`` are missing from that netlist; when the design has any, the XML netlist
     (same net codes) adds them, with ``"on_board": "no"`` and their pins, so the result
-    lists every part, as TOKN does.  :meth:`Netlist.on_board` drops them again."""
+    lists every part, as TOKN does."""
     with tempfile.TemporaryDirectory() as td:
         comps, nets = _read_sexpr_netlist(_export(sch_path, "kicadsexpr", os.path.join(td, "out.net"), timeout))
         if _has_off_board_parts(sch_path):
