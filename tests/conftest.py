@@ -28,25 +28,6 @@ def corpus_top_level() -> list[str]:
         return [os.path.join(CORPUS, r["local_path"]) for r in csv.DictReader(f) if r["is_top_level"] == "yes"]
 
 
-KICAD_DEMOS = os.environ.get("TOKN_KICAD_DEMOS", "/usr/share/kicad/demos")
-needs_demos = pytest.mark.skipif(not os.path.isdir(KICAD_DEMOS),
-                                 reason=f"KiCad's demo projects not installed ({KICAD_DEMOS}; "
-                                        "apt-get install -t bookworm-backports kicad-demos)")
-
-
-def kicad_demo_designs() -> list[str]:
-    """Top-level schematics of KiCad's demo projects: a ``.kicad_sch`` beside the
-    ``.kicad_pro`` of the same name."""
-    out = []
-    for d, _dirs, files in os.walk(KICAD_DEMOS):
-        for fn in files:
-            if fn.endswith(".kicad_pro"):
-                sch = os.path.join(d, fn[: -len(".kicad_pro")] + ".kicad_sch")
-                if os.path.exists(sch):
-                    out.append(sch)
-    return sorted(out)
-
-
 def anchor_schematics() -> list[str]:
     return sorted(glob.glob(os.path.join(ANCHOR, "examples", "*", "schematic.kicad_sch")))
 
