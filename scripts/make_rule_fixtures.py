@@ -403,6 +403,54 @@ def bus_child_global(out: str) -> str:
 
 
 @case
+def bus_nested_group(out: str) -> str:
+    """A group holding a vector (U{X D[0..1]} on parent P{D[0..1] X}) matches member by
+    member name (U.D0 = P.D0); a vector pin (V[2..3]) on a group bus (Q{A B}) links
+    nothing."""
+    sub = SheetFile("sub.kicad_sch")
+    _child_bus(sub, "U{X D[0..1]}")
+    _pin_label(sub, "R1", 40, "U.D0")
+    _pin_label(sub, "R2", 50, "U.D1")
+    _pin_label(sub, "R3", 60, "U.X")
+    _child_bus(sub, "V[2..3]", y=150)
+    _pin_label(sub, "R4", 70, "V2")
+    _pin_label(sub, "R5", 80, "V3")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("Sub", sub, 100, 40, pins=[("U{X D[0..1]}", 100, 50), ("V[2..3]", 100, 60)], h=40)
+    _bus_to_pin(root, 50, label="P{D[0..1] X}")
+    _bus_to_pin(root, 60, label="Q{A B}")
+    _pin_label(root, "R10", 20, "P.D0")
+    _pin_label(root, "R11", 30, "P.D1")
+    _pin_label(root, "R12", 40, "P.X")
+    _pin_label(root, "R13", 50, "Q.A")
+    _pin_label(root, "R14", 60, "V2")
+    return record("bus_nested_group", root, out)
+
+
+@case
+def bus_reverse_alias(out: str) -> str:
+    """A vector written downwards counts upwards: pin D[0..3] on bus E[7..4] links D0 to E4.
+    A bus alias pin {PAIR} (members A B) on group Z{B A} matches by member name: A = Z.A."""
+    sub = SheetFile("sub.kicad_sch")
+    _child_bus(sub, "D[0..3]")
+    _pin_label(sub, "R1", 40, "D0")
+    _pin_label(sub, "R2", 50, "D3")
+    _child_bus(sub, "{PAIR}", y=150)
+    _pin_label(sub, "R4", 70, "A")
+    _pin_label(sub, "R5", 80, "B")
+    root = SheetFile("root.kicad_sch")
+    root.items.append(["bus_alias", B.q("PAIR"), ["members", B.q("A"), B.q("B")]])
+    root.sheet("Sub", sub, 100, 40, pins=[("D[0..3]", 100, 50), ("{PAIR}", 100, 60)], h=40)
+    _bus_to_pin(root, 50, label="E[7..4]")
+    _bus_to_pin(root, 60, label="Z{B A}")
+    _pin_label(root, "R10", 20, "E7")
+    _pin_label(root, "R11", 30, "E4")
+    _pin_label(root, "R12", 40, "Z.A")
+    _pin_label(root, "R13", 50, "A")
+    return record("bus_reverse_alias", root, out)
+
+
+@case
 def esc_labels(out: str) -> str:
     """Label text is compared after KiCad's escapes: A/B = A{slash}B (named A{slash}B),
     C:D = C{colon}D, E F = E{space}F, M{ = M{brace}; markup stays: ~{X} is not X."""

@@ -4,6 +4,7 @@ Rules (KiCad 9, recorded in tests/fixtures/connectivity/bus_*):
 
 * ``D[0..3]`` has members D0 D1 D2 D3, matched to another vector bus by *position*
   (a sheet pin ``D[0..7]`` on a parent bus ``D[8..15]`` links the child's D0 to D8);
+  members always count upwards (``E[7..4]`` is E4 E5 E6 E7, so its E4 meets D0);
 * ``USB{DP DM}`` has members USB.DP USB.DM, matched to another group by *member name*
   (DP, DM), whatever the group's own name or order; members are separated by spaces or
   commas, and text markup in a member is dropped (``B{~{X} Y}`` has members B.X and B.Y);
@@ -76,10 +77,10 @@ def bus_members(name: str, aliases: dict[str, list[str]] | None = None,
     m = _VECTOR.match(name)
     if m:
         prefix, a, b, suffix = m.group(1), int(m.group(2)), int(m.group(3)), m.group(4)
-        step = 1 if b >= a else -1
-        if abs(b - a) > 4096:
+        lo, hi = min(a, b), max(a, b)          # KiCad counts upwards: E[7..4] is E4 E5 E6 E7
+        if hi - lo > 4096:
             return [(name, name)]
-        return [(f"{prefix}{n}{suffix}", f"#{k}") for k, n in enumerate(range(a, b + step, step))]
+        return [(f"{prefix}{n}{suffix}", f"#{k}") for k, n in enumerate(range(lo, hi + 1))]
     if aliases and name in aliases:
         out = []
         for member in aliases[name]:
