@@ -464,6 +464,19 @@ def esc_labels(out: str) -> str:
 
 
 @case
+def esc_sheet_names(out: str) -> str:
+    """Sheet names enter net names unescaped: a sheet named A{slash}B gives /A/B/L (the
+    same file used again as C:D gives /C:D/L)."""
+    sub = SheetFile("sub.kicad_sch")
+    _pin_label(sub, ["R1", "R3"], 40, "L")
+    _pin_label(sub, ["R2", "R4"], 50, "L")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("A{slash}B", sub, 100, 40)
+    root.sheet("C:D", sub, 100, 100)
+    return record("esc_sheet_names", root, out)
+
+
+@case
 def esc_power_values(out: str) -> str:
     """A power symbol's value is compared after the escapes too: P{slash}Q = global P/Q,
     S:T = global S{colon}T."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from ..errors import SchematicError
 from ..sexpr import parse
+from .netnames import unescape
 from .schematic import (PlacedSymbol, SchematicFile, SheetSymbol, SymbolInstance, load_schematic,
                         read_schematic)
 
@@ -20,6 +21,7 @@ class SheetInstance:
     """One use of a schematic file in the hierarchy."""
     uuid_path: tuple[str, ...]      # sheet-symbol UUIDs from the root (root = ())
     name_path: str                  # KiCad's human path: "/" or "/Power/" or "/Power/Sub/"
+                                    # (sheet names unescaped: "A{slash}B" is "/A/B/")
     file: SchematicFile
     sheet_symbol: SheetSymbol | None = None
     parent: "SheetInstance | None" = None
@@ -110,7 +112,7 @@ def load_design(path: str, max_depth: int = 32,
                 continue
             child_file = get(sub_path)
             child = SheetInstance(inst.uuid_path + (sheet.uuid,),
-                                  inst.name_path + sheet.name + "/", child_file, sheet, inst)
+                                  inst.name_path + unescape(sheet.name) + "/", child_file, sheet, inst)
             inst.children.append(child)
             instances.append(child)
             walk(child, chain + (ap,))
