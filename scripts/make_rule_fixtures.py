@@ -340,6 +340,28 @@ def bus_group_markup(out: str) -> str:
 
 
 @case
+def bus_markup_vector(out: str) -> str:
+    """Markup is dropped from vector members too: ~{CS}[0..1] has members CS0 CS1 (a label
+    ~{CS}0 stays apart), B{~{X}[0..1] Y} has B.X0 B.X1 B.Y."""
+    sub = SheetFile("sub.kicad_sch")
+    _child_bus(sub, "~{CS}[0..1]")
+    _pin_label(sub, "R1", 40, "~{CS}0")
+    _pin_label(sub, "R2", 50, "CS0")
+    _pin_label(sub, "R6", 55, "~{CS0}")
+    _child_bus(sub, "B{~{X}[0..1] Y}", y=150)
+    _pin_label(sub, "R3", 60, "B.X0")
+    _pin_label(sub, "R4", 70, "B.~{X}0")
+    _pin_label(sub, "R5", 80, "B.~{X0}")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("Sub", sub, 100, 40, pins=[("~{CS}[0..1]", 100, 50), ("B{~{X}[0..1] Y}", 100, 60)], h=40)
+    _bus_to_pin(root, 50, label="P[0..1]")
+    _bus_to_pin(root, 60, label="Q{X[0..1] Y}")
+    _pin_label(root, "R10", 20, "P0")
+    _pin_label(root, "R11", 30, "Q.X0")
+    return record("bus_markup_vector", root, out)
+
+
+@case
 def bus_labels_in_order(out: str) -> str:
     """Two labels on one bus (E[0..3], D[0..3]): members pair in order; the smaller name
     (D) names the nets."""

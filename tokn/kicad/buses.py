@@ -7,7 +7,9 @@ Rules (KiCad 9, recorded in tests/fixtures/connectivity/bus_*):
   members always count upwards (``E[7..4]`` is E4 E5 E6 E7, so its E4 meets D0);
 * ``USB{DP DM}`` has members USB.DP USB.DM, matched to another group by *member name*
   (DP, DM), whatever the group's own name or order; members are separated by spaces or
-  commas, and text markup in a member is dropped (``B{~{X} Y}`` has members B.X and B.Y);
+  commas;
+* text markup is dropped from member names: ``B{~{X} Y}`` has members B.X and B.Y,
+  ``~{CS}[0..1]`` has CS0 and CS1 (a label ``~{CS}0`` is not a member);
 * ``{ALIAS}`` stands for the members of a bus alias (themselves expanded).
 """
 from __future__ import annotations
@@ -43,13 +45,14 @@ def _group_items(body: str) -> list[str]:
         else:
             cur.append(ch)
     items.append("".join(cur))
-    out = []
-    for item in items:
-        while _MARKUP.search(item):
-            item = _MARKUP.sub(r"\1", item)
-        if item:
-            out.append(item)
-    return out
+    return [item for item in map(_strip_markup, items) if item]
+
+
+def _strip_markup(text: str) -> str:
+    """``~{X}`` (and ``^{X}``, ``_{X}``) -> ``X``: bus members carry no text markup."""
+    while _MARKUP.search(text):
+        text = _MARKUP.sub(r"\1", text)
+    return text
 
 
 def bus_members(name: str, aliases: dict[str, list[str]] | None = None,
@@ -76,7 +79,7 @@ def bus_members(name: str, aliases: dict[str, list[str]] | None = None,
         return out
     m = _VECTOR.match(name)
     if m:
-        prefix, a, b, suffix = m.group(1), int(m.group(2)), int(m.group(3)), m.group(4)
+        prefix, a, b, suffix = _strip_markup(m.group(1)), int(m.group(2)), int(m.group(3)), _strip_markup(m.group(4))
         lo, hi = min(a, b), max(a, b)          # KiCad counts upwards: E[7..4] is E4 E5 E6 E7
         if hi - lo > 4096:
             return [(name, name)]
