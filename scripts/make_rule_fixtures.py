@@ -71,6 +71,7 @@ class _SheetRef:
     h: float
     pins: list[tuple[str, float, float, float]]       # (name, x, y, angle)
     seed: str
+    flags: dict = field(default_factory=dict)          # in_bom / on_board / dnp
 
 
 @dataclass
@@ -118,10 +119,11 @@ class SheetFile:
         self.items.append(B.label(kind, name, x, y, 0, self._seed("l", name, x, y), "bidirectional"))
 
     def sheet(self, name: str, file: "SheetFile", x: float, y: float, pins=(), w: float = 20,
-              h: float = 20) -> None:
-        """A sheet symbol; ``pins`` = [(name, x, y)] on its left (angle 180) edge."""
+              h: float = 20, **flags) -> None:
+        """A sheet symbol; ``pins`` = [(name, x, y)] on its left (angle 180) edge; ``flags``:
+        in_bom / on_board / dnp of the sheet."""
         self.sheets.append(_SheetRef(name, file, x, y, w, h, [(n, px, py, 180) for n, px, py in pins],
-                                     self._seed("s", name)))
+                                     self._seed("s", name), flags))
 
 
 ROOT_UUID = "11111111-2222-3333-4444-555555555555"
@@ -175,7 +177,7 @@ def _render(f: SheetFile, is_root: bool) -> str:
     for s in f.sheets:
         pins = [B.sheet_pin(n, "bidirectional", px, py, a, f"{s.seed}|{n}") for n, px, py, a in s.pins]
         pages = [(PROJECT, p, str(2 + k)) for k, p in enumerate(f.paths)]
-        items.append(B.sheet(s.name, s.file.name, s.x, s.y, s.w, s.h, pins, pages, s.seed))
+        items.append(B.sheet(s.name, s.file.name, s.x, s.y, s.w, s.h, pins, pages, s.seed, **s.flags))
     file_uuid = ROOT_UUID if is_root else B.uid("file|" + f.name)
     return dumps(B.schematic(file_uuid, "A4", "", list(f.libs.values()), items, root=is_root)) + "\n"
 
@@ -543,6 +545,18 @@ def onboard_no(out: str) -> str:
     f.wire((20, 57.62), (60, 57.62))
     return record("onboard_no", f, out, xml=True)
 
+
+
+@case
+def onboard_no_sheet(out: str) -> str:
+    """A sheet marked on_board no (and in_bom no, dnp) makes every part inside so: the XML
+    netlist lists R1 with its pins and all three flags, the S-expression netlist drops it."""
+    sub = SheetFile("sub.kicad_sch")
+    _pin_label(sub, "R1", 40, "L", "global")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("S", sub, 100, 40, on_board=False, in_bom=False, dnp=True)
+    _pin_label(root, "R2", 20, "L", "global")
+    return record("onboard_no_sheet", root, out, xml=True)
 
 
 @case

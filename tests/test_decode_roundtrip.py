@@ -83,7 +83,7 @@ ROUND_TRIP_FIXTURES = ["nested_reuse/root.kicad_sch", "onboard_no.kicad_sch",
                        "esc_labels.kicad_sch", "esc_power_values.kicad_sch", "dotted_pins.kicad_sch",
                        "power_legacy/root.kicad_sch", "bus_nested_group/root.kicad_sch",
                        "bus_reverse_alias/root.kicad_sch", "esc_sheet_names/root.kicad_sch",
-                       "bus_markup_vector/root.kicad_sch"]
+                       "bus_markup_vector/root.kicad_sch", "onboard_no_sheet/root.kicad_sch"]
 
 
 @needs_kicad

@@ -90,6 +90,7 @@ def encode_design(path: str, detail: str = "full") -> EncodeResult:
     pin_tables: dict[str, dict[str, m.PinDef]] = {}
     for i, inst in enumerate(design.instances):
         sid = sheet_id.get(i, "")
+        sheet_in_bom, sheet_on_board, sheet_dnp = inst.sheet_flags()
         for sym in inst.file.symbols:
             lib = lib_symbol_for(inst.file, sym)
             if lib is not None and lib.is_power:
@@ -105,8 +106,9 @@ def encode_design(path: str, detail: str = "full") -> EncodeResult:
                                      sym.properties, ref)
             comp = m.Component(ref=ref, type=name, value=value, fp=fp,
                                x=sym.x, y=sym.y, a=_fmt_angle(sym.angle), lib=nick, unit=unit,
-                               style=sym.style, mirror=sym.mirror, dnp=sym.dnp,
-                               nobom=not sym.in_bom, noboard=not sym.on_board, sheet=sid)
+                               style=sym.style, mirror=sym.mirror, dnp=sym.dnp or sheet_dnp,
+                               nobom=not (sym.in_bom and sheet_in_bom),
+                               noboard=not (sym.on_board and sheet_on_board), sheet=sid)
             comp.w = comp.h = 0.0
             if lib is not None:
                 pts = [xy for _, xy in pin_positions(sym, lib, unit)]

@@ -32,6 +32,18 @@ class SheetInstance:
     def depth(self) -> int:
         return len(self.uuid_path)
 
+    def sheet_flags(self) -> tuple[bool, bool, bool]:
+        """(in_bom, on_board, dnp) that the sheet symbols from the root down to this
+        instance impose on every part inside: a sheet excluded from the BOM or the board,
+        or marked DNP, makes its parts so (KiCad's netlist says so for each part)."""
+        in_bom, on_board, dnp = True, True, False
+        inst = self
+        while inst.sheet_symbol is not None:
+            ss = inst.sheet_symbol
+            in_bom, on_board, dnp = in_bom and ss.in_bom, on_board and ss.on_board, dnp or ss.dnp
+            inst = inst.parent
+        return in_bom, on_board, dnp
+
 
 @dataclass
 class Design:

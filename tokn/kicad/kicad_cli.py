@@ -87,7 +87,8 @@ def _has_off_board_parts(sch_path: str) -> bool:
         design = load_design(sch_path, lean=True)
     except ToknError:
         return True            # cannot tell: ask the XML netlist too
-    return any(not s.on_board for f in design.files.values() for s in f.symbols)
+    return any(not s.on_board for f in design.files.values() for s in f.symbols) or \
+        any(not s.on_board for f in design.files.values() for s in f.sheets)
 
 
 def _read_sexpr_netlist(path: str) -> tuple[dict, dict]:
