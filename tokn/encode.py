@@ -14,8 +14,8 @@ from .doc import model as m
 from .doc.naming import natural_key
 from .kicad.connectivity import (LEGACY_POWER_VALUE_VERSION, DesignNets, design_nets, legacy_power_pin,
                                  lib_symbol_for, pin_positions, power_net_name)
-from .kicad.netnames import net_text
 from .kicad.hierarchy import Design, load_design
+from .kicad.netnames import net_text
 from .kicad.textvars import resolve_symbol_text
 
 _AUTO_NAME = re.compile(r"^N(\d+)$")
