@@ -4,8 +4,8 @@ Each fixture in tests/fixtures/connectivity/ was run through ``kicad-cli sch exp
 netlist`` (KiCad 9.0.8); the resulting ``.net`` file sits beside it, and where the XML
 netlist says more (parts with ``on_board no`` keep their pins there) the ``.xml`` too, which
 is then the oracle.  Our connection graph must give the same multi-pin nets and the same
-names for every named net.  Fixtures from issue 9 (bus_*, esc_*, power_legacy, onboard_no,
-nested_reuse) are written by scripts/make_rule_fixtures.py.  The rules are
+names for every named net.  Fixtures from issue 9 (bus_*, esc_*, power_legacy, onboard_no*,
+nested_reuse, dotted_pins) are written by scripts/make_rule_fixtures.py.  The rules are
 written up in docs/kicad-connectivity-findings.md (e.g. quirk J: a junction on a wire's
 interior cuts the wire; labels join wires they touch anywhere; pins only at wire ends).
 """
