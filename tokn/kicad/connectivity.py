@@ -7,8 +7,12 @@ Two stages:
    also anywhere on a wire).  Computed once per file and shared by all its instances.
 2. :func:`design_nets` — per sheet *instance*, subgraphs are joined across the hierarchy
    (hierarchical label <-> sheet pin), by name (local labels within one sheet instance,
-   global labels, power symbols and hidden power-input pins everywhere), then every net gets
-   the name KiCad would give it from its strongest driver.
+   global labels, power symbols and hidden power-input pins everywhere), bus members are
+   linked (on a sheet by name, across a sheet pin by position or member name, see
+   :class:`_BusMembers`), then every net gets the name KiCad would give it from its
+   strongest driver, or from the bus it is a member of.
+
+Label, sheet-pin and power texts are compared as KiCad compares them (:mod:`.netnames`).
 """
 from __future__ import annotations
 
