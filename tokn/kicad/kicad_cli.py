@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -81,14 +82,32 @@ def _export(sch_path: str, fmt: str, out: str, timeout: float) -> str:
     return out
 
 
+_OFF_BOARD = re.compile(r"\(on_board\s+no\)")
+_SHEET_FILE = re.compile(r'\(property\s+"Sheet ?file"\s+"((?:[^"\\]|\\.)*)"')
+
+
 def _has_off_board_parts(sch_path: str) -> bool:
-    from .hierarchy import load_design
-    try:
-        design = load_design(sch_path, lean=True)
-    except ToknError:
-        return True            # cannot tell: ask the XML netlist too
-    return any(not s.on_board for f in design.files.values() for s in f.symbols) or \
-        any(not s.on_board for f in design.files.values() for s in f.sheets)
+    """Whether a file of the design says ``(on_board no)`` (a placed symbol or a sheet; a
+    library symbol saying so only costs a second export).  A text scan: far cheaper than
+    reading the design."""
+    seen: set[str] = set()
+    todo = [os.path.abspath(sch_path)]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                src = f.read()
+        except OSError:
+            continue
+        if _OFF_BOARD.search(src):
+            return True
+        base = os.path.dirname(path)
+        todo += [os.path.abspath(os.path.join(base, m.group(1).replace('\\"', '"').replace("\\\\", "\\")))
+                 for m in _SHEET_FILE.finditer(src)]
+    return False
 
 
 def _read_sexpr_netlist(path: str) -> tuple[dict, dict]:
