@@ -121,13 +121,15 @@ def conform(text: str, toolkit, title: str, keep_fp: bool, lean: bool = False) -
     are dropped too, except where that would leave a power input unconnected.  Returns
     (text, names changed, remaining validation errors)."""
     from tokn.doc import parse_tokn, write_tokn
+    from tokn.doc.pinref import split_pin_ref
     from tokn.generate.fewshot import compact_tokn
 
     doc = parse_tokn(text)
     used = {p for n in doc.nets for p in n.pins}
+    refs = set(doc.refs())
     fixed = 0
     for f in toolkit.validate(doc):
-        ref, _, num = f.where.partition(".")
+        ref, num = split_pin_ref(f.where, refs) or (f.where, "")
         rows = doc.pins.get(ref, [])
         if f.code == "pin-name-mismatch" and "library_name" in f.details:
             for pd in rows:
@@ -157,7 +159,7 @@ def conventional_refs(text: str, toolkit) -> tuple[str, list[str]]:
     from tokn.doc import parse_tokn, write_tokn
     from tokn.generate.answer_grammar import REF_PREFIXES, rule_regex
     from tokn.generate.fewshot import compact_tokn
-    from tokn.validate import split_pin_ref
+    from tokn.doc.pinref import split_pin_ref
 
     conventional = rule_regex("ref")
     doc = parse_tokn(text)
@@ -180,7 +182,7 @@ def conventional_refs(text: str, toolkit) -> tuple[str, list[str]]:
         c.ref = renamed.get(c.ref, c.ref)
     doc.pins = {renamed.get(r, r): rows for r, rows in doc.pins.items()}
     for net in doc.nets:
-        refs_pins = [split_pin_ref(p) for p in net.pins]          # conformed examples: all REF.PIN
+        refs_pins = [split_pin_ref(p, comps) for p in net.pins]          # conformed examples: all REF.PIN
         net.pins = [f"{renamed.get(ref, ref)}.{pin}" for ref, pin in refs_pins]
     return compact_tokn(write_tokn(doc), title=doc.title), [f"{a}->{b}" for a, b in renamed.items()]
 

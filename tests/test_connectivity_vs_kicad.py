@@ -1,8 +1,11 @@
 """The connectivity we compute equals KiCad 9's own netlist, on real designs.
 
-For every top-level schematic of the shared corpus and the five TOKN v1.2 reference
-examples: the nets with two or more pins are the same sets of (reference, pin), and every
-net KiCad names from a label, power symbol or sheet pin has the same name.
+For every top-level schematic of the shared corpus, the five TOKN v1.2 reference examples
+and KiCad's own demo projects (designs this project was not written against): the nets
+with two or more pins are the same sets of (reference, pin), every net KiCad names from a
+label, power symbol or sheet pin has the same name, and the parts are the same with their
+values and footprints.  The oracle is KiCad's XML netlist, which keeps parts marked
+``on_board no`` with their pins, as TOKN does.
 """
 from __future__ import annotations
 
@@ -10,12 +13,32 @@ import os
 
 import pytest
 
+from tokn.doc.pinref import split_pin_ref
 from tokn.encode import encode_design
 
-from .conftest import (anchor_schematics, corpus_top_level, is_user_named, multi_pin_nets,
-                       needs_kicad, needs_shared)
+from .conftest import (anchor_schematics, corpus_top_level, is_user_named, multi_pin_nets, needs_kicad,
+                       needs_shared)
+
+#: KiCad's demo projects (Debian package kicad-demos, installed by scripts/install-kicad.sh)
+KICAD_DEMOS = os.environ.get("TOKN_KICAD_DEMOS", "/usr/share/kicad/demos")
+needs_demos = pytest.mark.skipif(not os.path.isdir(KICAD_DEMOS),
+                                 reason=f"KiCad's demo projects not installed at {KICAD_DEMOS} "
+                                        "(apt-get install -t bookworm-backports kicad-demos)")
+
+
+def kicad_demo_designs() -> list[str]:
+    """Top-level schematics of KiCad's demo projects: a ``.kicad_sch`` beside a ``.kicad_pro``
+    of the same name (empty when kicad-demos is not installed)."""
+    out = []
+    for d, _dirs, files in os.walk(KICAD_DEMOS):
+        for fn in files:
+            if fn.endswith(".kicad_pro") and os.path.exists(os.path.join(d, fn[: -len(".kicad_pro")] + ".kicad_sch")):
+                out.append(os.path.join(d, fn[: -len(".kicad_pro")] + ".kicad_sch"))
+    return sorted(out)
+
 
 DESIGNS = corpus_top_level() + anchor_schematics()
+DEMOS = kicad_demo_designs()
 
 
 def _id(p: str) -> str:
@@ -27,10 +50,28 @@ def _id(p: str) -> str:
 @pytest.mark.kicad
 @pytest.mark.parametrize("path", DESIGNS, ids=[_id(p) for p in DESIGNS])
 def test_tokn_nets_equal_kicad_netlist(path, kicad_netlist):
-    ref = kicad_netlist(path)
-    result = encode_design(path)
-    doc = result.document
-    ours = multi_pin_nets((n.name, [tuple(p.rsplit(".", 1)) for p in n.pins]) for n in doc.nets)
+    _assert_encoding_equals_netlist(path, kicad_netlist(path))
+
+
+@needs_demos
+@needs_kicad
+@pytest.mark.kicad
+@pytest.mark.slow
+@pytest.mark.parametrize("path", DEMOS, ids=[os.path.relpath(p, KICAD_DEMOS) for p in DEMOS])
+def test_kicad_demo_nets_equal_kicad_netlist(path, kicad_netlist):
+    _assert_encoding_equals_netlist(path, kicad_netlist(path))
+
+
+def test_kicad_demos_are_found():
+    if not os.path.isdir(KICAD_DEMOS):
+        pytest.skip(f"KiCad's demo projects not installed ({KICAD_DEMOS})")
+    assert len(DEMOS) >= 30
+
+
+def _assert_encoding_equals_netlist(path: str, ref) -> None:
+    doc = encode_design(path).document
+    refs = set(doc.refs())
+    ours = multi_pin_nets((n.name, [split_pin_ref(p, refs) for p in n.pins]) for n in doc.nets)
     theirs = multi_pin_nets(ref.nets.items())
     missing = [theirs[s] for s in theirs if s not in ours]
     extra = [ours[s] for s in ours if s not in theirs]
@@ -40,12 +81,12 @@ def test_tokn_nets_equal_kicad_netlist(path, kicad_netlist):
     # Every component KiCad lists is present with its value and footprint.
     comps = {}
     for c in doc.components:
-        if not c.noboard:            # KiCad's netlist lists only parts on the board
-            comps.setdefault(c.ref, c)
+        comps.setdefault(c.ref, c)
     assert set(comps) == set(ref.components)
     for r, info in ref.components.items():
         assert comps[r].value == info["value"], r
         assert comps[r].fp == info["footprint"], r
+        assert comps[r].noboard == (info["on_board"] == "no"), r
 
 
 @needs_shared

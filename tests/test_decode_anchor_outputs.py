@@ -9,6 +9,7 @@ import pytest
 
 from tokn.decode import decode
 from tokn.doc import parse_tokn
+from tokn.doc.pinref import split_pin_ref
 from tokn.kicad import kicad_cli
 
 from .conftest import ANCHOR, needs_kicad
@@ -27,9 +28,9 @@ def test_reference_output_decodes_to_its_nets(path, symbol_index, tmp_path):
     decoded.write(str(out))
     net = kicad_cli.export_netlist(str(out))
     kicad = {frozenset(p): name for name, p in net.nets.items()}
+    refs = {c.ref for c in doc.components}
     for n in doc.nets:
-        pins = frozenset(tuple(p.rsplit(".", 1)) for p in n.pins)
+        pins = frozenset(split_pin_ref(p, refs) for p in n.pins)
         assert pins in kicad, f"{n.name}: {sorted(pins)} not a KiCad net"
         assert kicad[pins] == n.name
-    refs = {c.ref for c in doc.components}
     assert refs == set(net.components)

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from tokn.decode import decode
 from tokn.doc import parse_tokn, write_tokn
 from tokn.doc.model import Component, Document, Net
+from tokn.doc.pinref import split_pin_ref
 from tokn.encode import encode_design
 from tokn.kicad import kicad_cli
 
@@ -118,7 +119,8 @@ def test_kicad_netlist_of_decoded_document_equals_its_nets(tmp_path_factory, doc
     got = kicad_cli.export_netlist(str(out))
     kicad = {frozenset(p): name for name, p in got.nets.items()
              if not name.startswith("unconnected-(")}
+    refs = set(doc.refs())
     for n in doc.nets:
-        pins = frozenset(tuple(p.rsplit(".", 1)) for p in n.pins)
+        pins = frozenset(split_pin_ref(p, refs) for p in n.pins)
         assert pins in kicad, (n.name, sorted(pins))
         assert kicad[pins] == n.name

@@ -72,3 +72,82 @@ def test_round_trip_keeps_kicad_netlist_and_erc(path, kicad_netlist, tmp_path):
 
     original = _sheet_files_only(path, str(tmp_path / "orig"))
     assert kicad_cli.run_erc(str(out))["errors"] <= kicad_cli.run_erc(original)["errors"]
+
+
+RULE_FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "connectivity")
+# Issue-9 rule fixtures that draw something a round trip must keep: sheets reused inside
+# reused sheets, parts off the board, buses across sheet pins, escaped label text.
+ROUND_TRIP_FIXTURES = ["nested_reuse/root.kicad_sch", "onboard_no.kicad_sch",
+                       "bus_sheetpin_instances/root.kicad_sch", "bus_sheetpin_unlabelled/root.kicad_sch",
+                       "bus_group_sheetpin/root.kicad_sch", "bus_group_markup/root.kicad_sch",
+                       "esc_labels.kicad_sch", "esc_power_values.kicad_sch", "dotted_pins.kicad_sch",
+                       "power_legacy/root.kicad_sch", "bus_nested_group/root.kicad_sch",
+                       "bus_reverse_alias/root.kicad_sch", "esc_sheet_names/root.kicad_sch",
+                       "bus_markup_vector/root.kicad_sch", "onboard_no_sheet/root.kicad_sch"]
+
+
+@needs_kicad
+@pytest.mark.kicad
+@pytest.mark.parametrize("name", ROUND_TRIP_FIXTURES)
+def test_rule_fixture_round_trip_as_drawn(name, tmp_path):
+    path = os.path.join(RULE_FIXTURES, name)
+    doc = parse_tokn(write_tokn(encode_design(path).document))
+    symbols = {}
+    for f in load_design(path).files.values():
+        symbols.update(symbols_from_schematic(f))
+    decoded = decode(doc, None, symbols=symbols, project="rt")
+    assert decoded.mode == "as-drawn", decoded.warnings
+    out = tmp_path / "rt.kicad_sch"
+    decoded.write(str(out))
+    ref, got = kicad_cli.export_netlist(path), kicad_cli.export_netlist(str(out))
+    assert got.components == ref.components          # every symbol path resolves; on_board kept
+    theirs, ours = multi_pin_nets(ref.nets.items()), multi_pin_nets(got.nets.items())
+    assert ours == theirs
+
+
+@needs_kicad
+@pytest.mark.kicad
+def test_dotted_pins_round_trip_from_the_text_alone(tmp_path):
+    """A part no library holds, with dotted pin numbers, decoded from the TOKN text alone
+    (its symbol generated from the document): KiCad sees the same pins on the same nets."""
+    path = os.path.join(RULE_FIXTURES, "dotted_pins.kicad_sch")
+    doc = parse_tokn(write_tokn(encode_design(path).document))
+    out = tmp_path / "rt.kicad_sch"
+    decode(doc, None, project="rt").write(str(out))
+    ref, got = kicad_cli.export_netlist(path), kicad_cli.export_netlist(str(out))
+    assert set(multi_pin_nets(got.nets.items())) == set(multi_pin_nets(ref.nets.items()))
+
+
+@needs_kicad
+@pytest.mark.kicad
+@pytest.mark.parametrize("layout", ["drawn", "grid"])
+def test_off_board_part_keeps_its_flag_and_pins_in_both_layouts(layout, tmp_path):
+    """A part marked on_board no is written back with the flag, drawn or laid out, and
+    KiCad's netlist (which lists it with its pins) is unchanged."""
+    path = os.path.join(RULE_FIXTURES, "onboard_no.kicad_sch")
+    doc = parse_tokn(write_tokn(encode_design(path).document))
+    assert [c.ref for c in doc.components if c.noboard] == ["R1"]
+    assert any("R1.1" in n.pins for n in doc.nets)
+    out = tmp_path / "rt.kicad_sch"
+    decode(doc, None, project="rt", layout=layout).write(str(out))
+    got = kicad_cli.export_netlist(str(out))
+    assert got.components["R1"]["on_board"] == "no"
+    assert set(multi_pin_nets(got.nets.items())) == set(multi_pin_nets(kicad_cli.export_netlist(path).nets.items()))
+
+
+@needs_kicad
+@pytest.mark.kicad
+def test_legacy_power_symbol_round_trip_from_the_text_alone(symbol_index, tmp_path):
+    """A project's legacy power symbol (no library has it) is a power row; decoded from the
+    text alone it is drawn as a stock power symbol of its net, in place, and the design
+    stays as drawn with KiCad's nets unchanged."""
+    path = os.path.join(RULE_FIXTURES, "power_legacy", "root.kicad_sch")
+    doc = parse_tokn(write_tokn(encode_design(path).document))
+    assert [(p.net, p.lib, p.sheet) for p in doc.power] == [("VCC", "mylib:VCC_LEG", ""),
+                                                            ("VCC", "mylib:VCC_LEG", "S1")]
+    decoded = decode(doc, symbol_index, project="rt")
+    assert decoded.mode == "as-drawn", decoded.warnings
+    out = tmp_path / "rt.kicad_sch"
+    decoded.write(str(out))
+    ref, got = kicad_cli.export_netlist(path), kicad_cli.export_netlist(str(out))
+    assert multi_pin_nets(got.nets.items()) == multi_pin_nets(ref.nets.items())

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 from .doc import model as m
 from .doc.naming import natural_key
-from .kicad.connectivity import (LEGACY_POWER_VALUE_VERSION, DesignNets, design_nets, lib_symbol_for,
-                                 pin_positions, power_net_name)
+from .kicad.connectivity import (LEGACY_POWER_VALUE_VERSION, DesignNets, design_nets, legacy_power_pin,
+                                 lib_symbol_for, pin_positions, power_net_name)
 from .kicad.hierarchy import Design, load_design
+from .kicad.netnames import net_text
+from .kicad.textvars import resolve_symbol_text
 
 _AUTO_NAME = re.compile(r"^N(\d+)$")
 
@@ -88,6 +90,7 @@ def encode_design(path: str, detail: str = "full") -> EncodeResult:
     pin_tables: dict[str, dict[str, m.PinDef]] = {}
     for i, inst in enumerate(design.instances):
         sid = sheet_id.get(i, "")
+        sheet_in_bom, sheet_on_board, sheet_dnp = inst.sheet_flags()
         for sym in inst.file.symbols:
             lib = lib_symbol_for(inst.file, sym)
             if lib is not None and lib.is_power:
@@ -97,12 +100,15 @@ def encode_design(path: str, detail: str = "full") -> EncodeResult:
             if not _is_netlisted(ref):
                 continue
             nick, name = _lib_nick(sym.lib_id)
-            value = sym.value if si.value is None else si.value
-            fp = sym.footprint if si.footprint is None else si.footprint
+            # as KiCad's netlist shows them: ${SIM.PARAMS} etc. resolved from the symbol's fields
+            value = resolve_symbol_text(sym.value if si.value is None else si.value, sym.properties, ref)
+            fp = resolve_symbol_text(sym.footprint if si.footprint is None else si.footprint,
+                                     sym.properties, ref)
             comp = m.Component(ref=ref, type=name, value=value, fp=fp,
                                x=sym.x, y=sym.y, a=_fmt_angle(sym.angle), lib=nick, unit=unit,
-                               style=sym.style, mirror=sym.mirror, dnp=sym.dnp,
-                               nobom=not sym.in_bom, noboard=not sym.on_board, sheet=sid)
+                               style=sym.style, mirror=sym.mirror, dnp=sym.dnp or sheet_dnp,
+                               nobom=not (sym.in_bom and sheet_in_bom),
+                               noboard=not (sym.on_board and sheet_on_board), sheet=sid)
             comp.w = comp.h = 0.0
             if lib is not None:
                 pts = [xy for _, xy in pin_positions(sym, lib, unit)]
@@ -157,6 +163,13 @@ def encode_design(path: str, detail: str = "full") -> EncodeResult:
             # the name the symbol gives its net (its value, or its pin name in pre-KiCad-7 files)
             net = power_net_name(sym, pin, legacy) if pin is not None else sym.value
             doc.power.append(m.PowerSymbol(net, sym.lib_id, sym.x, sym.y, _fmt_angle(sym.angle), sid))
+        # Legacy power symbols (no power flag, '#' reference, one hidden power-input pin)
+        # are no parts but name a global net by their pin: kept as power rows.
+        for sym in f.symbols:
+            pin = legacy_power_pin(lib_symbol_for(f, sym))
+            if pin is not None and not _is_netlisted(design.instance(inst, sym).reference):
+                doc.power.append(m.PowerSymbol(net_text(pin.name), sym.lib_id, sym.x, sym.y,
+                                               _fmt_angle(sym.angle), sid))
         for (x, y) in f.junctions:
             doc.junctions.append(m.Marker(x, y, sid))
         for (x, y) in f.no_connects:

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from .doc.model import Document
 from .doc.naming import natural_key
+from .doc.pinref import split_pin_ref
 from .resolve import SymbolResolver
 
-_PIN_REF = re.compile(r"^(.+)\.([^.]+)$")
 _MARKUP = re.compile(r"[~^_]\{([^}]*)\}")
 
 
@@ -36,11 +36,6 @@ class Finding:
 def normalise_pin_name(name: str) -> str:
     """Compare pin names ignoring case, overbar/sub/superscript markup and spaces."""
     return _MARKUP.sub(r"\1", name or "").replace(" ", "").replace("~", "").upper()
-
-
-def split_pin_ref(text: str) -> tuple[str, str] | None:
-    m = _PIN_REF.match(text.strip())
-    return (m.group(1), m.group(2)) if m else None
 
 
 def validate(doc: Document, index=None, resolver: SymbolResolver | None = None) -> list[Finding]:
@@ -72,7 +67,7 @@ def validate(doc: Document, index=None, resolver: SymbolResolver | None = None) 
             err("duplicate-net", f"net {net.name} is listed twice", net.name)
         net_names.add(net.name)
         for p in net.pins:
-            sp = split_pin_ref(p)
+            sp = split_pin_ref(p, types)
             if sp is None:
                 err("bad-pin-ref", f"'{p}' is not of the form REF.PIN", net.name)
                 continue

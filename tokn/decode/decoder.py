@@ -28,7 +28,7 @@ from ..kicad.bbox import overlaps, sheet_bbox
 from ..kicad.connectivity import design_nets, escape_net_name
 from ..kicad.hierarchy import load_design
 from ..resolve import SymbolResolver
-from ..validate import split_pin_ref
+from ..doc.pinref import split_pin_ref
 from .flatten import flatten
 from .layout import layout_parts
 from .sheetbuild import SheetBuilder, power_value_props
@@ -109,8 +109,9 @@ def doc_type(doc: Document, ref: str) -> str:
 
 def _doc_nets(doc: Document) -> dict[frozenset, str]:
     out = {}
+    refs = set(doc.refs())
     for n in doc.nets:
-        pins = frozenset(sp for sp in (split_pin_ref(p) for p in n.pins) if sp)
+        pins = frozenset(sp for sp in (split_pin_ref(p, refs) for p in n.pins) if sp)
         if pins:
             out[pins] = n.name
     return out
@@ -188,7 +189,22 @@ def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols"
     first_instance: dict[str, str] = {}
     for sid in [""] + [s.id for s in doc.sheets]:
         first_instance.setdefault(file_of[sid], sid)
-    sheet_uuid = {s.id: b.uid(f"{project}/sheet/{s.id}") for s in doc.sheets}
+    # A sheet symbol is drawn once, in the first instance of its parent's file; every
+    # instance of that file holds the same sheet symbol (same UUID).  So the k-th child of
+    # any instance of a file is the k-th child of that file's first instance, and its
+    # KiCad path ends in that sheet symbol's UUID (sheets reused inside reused sheets).
+    children: dict[str, list[str]] = {}
+    for s in doc.sheets:
+        children.setdefault(s.parent, []).append(s.id)
+    sheet_uuid: dict[str, str] = {}
+    for s in doc.sheets:
+        siblings = children[s.parent]
+        drawn_in = children.get(first_instance[file_of[s.parent]], [])
+        k = siblings.index(s.id)
+        sheet_uuid[s.id] = b.uid(f"{project}/sheet/{drawn_in[k] if k < len(drawn_in) else s.id}")
+    instances_of_file: dict[str, list[str]] = {}
+    for sid in [""] + [s.id for s in doc.sheets]:
+        instances_of_file.setdefault(file_of[sid], []).append(sid)
 
     def kicad_path(sid: str) -> str:
         chain = []
@@ -259,7 +275,9 @@ def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols"
         sb = builder_for(ps.sheet)
         if sb is None:
             continue
-        part = power.get(ps.lib or "power:GND")
+        # a symbol no library holds (e.g. a project's legacy power symbol): a stock power
+        # symbol whose value is the net drives the same net
+        part = power.get(ps.lib or "power:GND") or power.for_net(ps.net)
         if part is None:
             raise DecodeError(f"power symbol {ps.lib} for net {ps.net} not found in any library")
         sb.power_count += 1
@@ -275,9 +293,11 @@ def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols"
                 for k, sp in enumerate(p for p in doc.sheetpins if p.sheet == s.id)]
         # every instance of the parent file places this sheet: one sheet symbol per
         # (parent file, position); instances listed for each parent instance.
+        k = children[s.parent].index(s.id)
+        pages = [(project, kicad_path(p), str(2 + doc.sheets.index(sheets[children[p][k]])))
+                 for p in instances_of_file[file_of[s.parent]] if k < len(children.get(p, []))]
         sb.items.append(b.sheet(s.name, file_of[s.id], s.x or 0, s.y or 0, s.w or 20, s.h or 20, pins,
-                                [(project, kicad_path(s.parent), str(2 + doc.sheets.index(s)))],
-                                f"{project}/sheet/{s.id}"))
+                                pages, f"{project}/sheet/{s.id}"))
         sb._extent((s.x or 0) + (s.w or 0), (s.y or 0) + (s.h or 0))
     for alias in doc.busaliases:
         builders[root_name].items.insert(0, ["bus_alias", b.q(alias.name),

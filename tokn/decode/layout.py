@@ -16,7 +16,7 @@ from ..kicad import build as b
 from ..kicad.bbox import body_bbox, sheet_bbox
 from ..kicad.connectivity import escape_net_name
 from ..kicad.symbols import LibPin
-from ..validate import split_pin_ref
+from ..doc.pinref import split_pin_ref
 from .sheetbuild import SheetBuilder, power_value_props
 from .stubs import (CHAR_W, POWER_SIZE, STUB, PinEnd, decor_length, is_power_net, label_angle,
                     pin_ends, power_rotation)
@@ -53,6 +53,8 @@ class Cell:
     value: str = ""
     fp: str = ""
     dnp: bool = False
+    nobom: bool = False
+    noboard: bool = False
 
     @property
     def width(self) -> float:
@@ -65,9 +67,10 @@ class Cell:
 
 def _net_map(doc: Document) -> dict[tuple[str, str], str]:
     out = {}
+    refs = set(doc.refs())
     for n in doc.nets:
         for p in n.pins:
-            sp = split_pin_ref(p)
+            sp = split_pin_ref(p, refs)
             if sp:
                 out[sp] = n.name
     return out
@@ -155,7 +158,8 @@ def layout_parts(doc: Document, parts: dict[str, PartSymbol], sb: SheetBuilder, 
                 if best is None or vertical < best[0]:
                     best = (vertical, angle, ends)
             _, angle, ends = best
-            cell = Cell(ref, unit, part, angle, pins, nets, value=comp.value, fp=comp.fp, dnp=comp.dnp)
+            cell = Cell(ref, unit, part, angle, pins, nets, value=comp.value, fp=comp.fp, dnp=comp.dnp,
+                        nobom=comp.nobom, noboard=comp.noboard)
             cell.box = sheet_bbox(part.symbol, 0, 0, angle, "", unit, comp.style, with_pins=True)
             cell.decor = _decor(cell, ends)
             cells.append(cell)
@@ -191,7 +195,8 @@ def layout_parts(doc: Document, parts: dict[str, PartSymbol], sb: SheetBuilder, 
                       b.prop("Footprint", cell.fp, ax, ay, 0, hide=True),
                       b.prop("Datasheet", "", ax, ay, 0, hide=True)]
         sb.symbol(cell.part, ax, ay, cell.angle, "", cell.unit, 1, comp_props,
-                  [(project, sheet_path, cell.ref, cell.unit)], f"{cell.ref}/{cell.unit}", dnp=cell.dnp)
+                  [(project, sheet_path, cell.ref, cell.unit)], f"{cell.ref}/{cell.unit}",
+                  in_bom=not cell.nobom, on_board=not cell.noboard, dnp=cell.dnp)
         for e in pin_ends(cell.pins, ax, ay, cell.angle, ""):
             net = cell.nets[e.pin.number]
             sx, sy = e.x + e.dx * STUB, e.y + e.dy * STUB

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..doc.model import Document, PinDef
 from ..doc.naming import natural_key
+from ..doc.pinref import split_pin_ref
 from ..kicad.build import num, q
 from ..kicad.schematic import SchematicFile
 from ..kicad.symbols import LibSymbol, parse_lib_symbol
@@ -131,9 +132,10 @@ def _prefix(ref: str) -> str:
 def pins_for_generated(doc: Document, ref: str) -> list[PinDef]:
     """Pins of an unknown part: its pins{} table plus any pin number the nets use."""
     pins = {p.number: p for p in doc.pins.get(ref, [])}
+    refs = set(doc.refs())
     for net in doc.nets:
         for pr in net.pins:
-            r, _, n = pr.rpartition(".")
+            r, n = split_pin_ref(pr, refs) or ("", "")
             if r == ref and n not in pins:
                 pins[n] = PinDef(n, "", "passive")
     return list(pins.values())

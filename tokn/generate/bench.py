@@ -32,6 +32,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+from ..doc.pinref import split_pin_ref
 from ..errors import GenerationError
 from .jsonl import iter_jsonl
 from .config import Settings
@@ -116,10 +117,11 @@ def pin_scores(doc: Any, library_pins: Callable[[Any], Optional[tuple[str, dict[
     checks: dict[tuple[str, str], bool] = {}
     for net in doc.nets:
         for p in net.pins:
-            ref, _, num = p.rpartition(".")
-            if not ref:
+            sp = split_pin_ref(p, by_ref)
+            if sp is None:
                 checks[(p, "")] = False
                 continue
+            ref, num = sp
             pins = pins_of(ref)
             checks.setdefault((ref, num), pins is not None and num in pins)
     for ref, rows in doc.pins.items():

@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional, Sequence
 
+from ..doc.pinref import split_pin_ref
 from ..errors import DecodeError, GenerationError, ToknError, ToknSemanticError, ToknSyntaxError
 from . import fewshot, grounding
 from .asked import PartFacts, RequestAsks, read_request, unmet
@@ -500,7 +501,7 @@ def _refs_to_ground(doc: Any, findings: list) -> list[str]:
     refs = {c.ref for c in doc.components}
     for f in findings:
         if f.code in _PIN_CODES and f.where:
-            ref = f.where.split(".", 1)[0] if f.where not in refs else f.where
+            ref = f.where if f.where in refs else (split_pin_ref(f.where, refs) or ("",))[0]
             if ref in refs:
                 out.setdefault(ref, None)
     for c in doc.components:

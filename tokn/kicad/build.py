@@ -107,13 +107,15 @@ def placed_symbol(lib_id: str, x: float, y: float, a: float, mirror: str, unit: 
 
 
 def sheet(name: str, file: str, x: float, y: float, w: float, h: float, pins: list[list],
-          instances: list[tuple[str, str, str]], seed: str) -> list:
-    """A hierarchical sheet symbol; ``instances`` = [(project, path, page)]."""
+          instances: list[tuple[str, str, str]], seed: str, in_bom: bool = True, on_board: bool = True,
+          dnp: bool = False) -> list:
+    """A hierarchical sheet symbol; ``instances`` = [(project, path, page)]; the flags
+    apply to every part inside."""
     by_project: dict[str, list] = {}
     for project, path, page in instances:
         by_project.setdefault(project, []).append(["path", q(path), ["page", q(page)]])
     return ["sheet", at(x, y), ["size", num(w), num(h)], ["exclude_from_sim", "no"],
-            ["in_bom", "yes"], ["on_board", "yes"], ["dnp", "no"], ["fields_autoplaced", "yes"],
+            ["in_bom", yes(in_bom)], ["on_board", yes(on_board)], ["dnp", yes(dnp)], ["fields_autoplaced", "yes"],
             ["stroke", ["width", "0.1524"], ["type", "solid"]], ["fill", ["color", "0", "0", "0", "0.0000"]],
             ["uuid", q(uid(seed))],
             prop("Sheetname", name, x, y - 0.7116, 0, justify="left bottom"),

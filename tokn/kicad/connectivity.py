@@ -7,16 +7,21 @@ Two stages:
    also anywhere on a wire).  Computed once per file and shared by all its instances.
 2. :func:`design_nets` — per sheet *instance*, subgraphs are joined across the hierarchy
    (hierarchical label <-> sheet pin), by name (local labels within one sheet instance,
-   global labels, power symbols and hidden power-input pins everywhere), then every net gets
-   the name KiCad would give it from its strongest driver.
+   global labels, power symbols and hidden power-input pins everywhere), bus members are
+   linked (on a sheet by name, across a sheet pin by position or member name, see
+   :class:`_BusMembers`), then every net gets the name KiCad would give it from its
+   strongest driver, or from the bus it is a member of.
+
+Label, sheet-pin and power texts are compared as KiCad compares them (:mod:`.netnames`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .buses import expand_bus, is_bus_name
+from .buses import bus_members, is_bus_name
 from .geometry import iu, orientation, place
 from .hierarchy import Design, SheetInstance
+from .netnames import escape_net_name, net_text
 from .schematic import PlacedSymbol, SchematicFile
 from .symbols import LibPin, LibSymbol
 
@@ -108,9 +113,14 @@ def pin_positions(sym: PlacedSymbol, lib: LibSymbol, unit: int | None = None) ->
     return [(p, place(sym.x, sym.y, m, p.x, p.y)) for p in lib.pins_for(u, sym.style)]
 
 
-def escape_net_name(name: str) -> str:
-    """Escape a name the way KiCad does for net names ('/' is the sheet separator)."""
-    return name.replace("/", "{slash}").replace("\n", "").replace("\r", "")
+def legacy_power_pin(lib: LibSymbol | None) -> LibPin | None:
+    """The pin of a legacy power symbol: a symbol without the ``(power)`` flag whose only
+    pin is a hidden power input (it drives the global net of that pin's name, as every
+    hidden power-input pin does); ``None`` for anything else."""
+    if lib is None or lib.is_power or len({p.number for p in lib.pins}) != 1:
+        return None
+    pin = lib.pins[0]
+    return pin if pin.type == "power_in" and pin.hidden else None
 
 
 # Root files older than this get their power symbols' values replaced by the power pin
@@ -122,8 +132,8 @@ def power_net_name(sym: PlacedSymbol, pin: LibPin, legacy: bool) -> str:
     """Net name a power symbol drives: its Value field (KiCad 7+), or for files from
     before KiCad 7 the name of its hidden power-input pin, as KiCad does on load."""
     if legacy and pin.hidden:
-        return escape_net_name(pin.name)
-    return escape_net_name(sym.value)
+        return net_text(pin.name)
+    return net_text(sym.value)
 
 
 class _Cutters:
@@ -268,19 +278,21 @@ def sheet_graph(sch: SchematicFile, legacy_power: bool = False,
     for label in sch.labels:
         if label.kind == "directive":
             continue
-        if is_bus_name(label.name):
-            add_bus_item(BusItem(label.kind, label.name), label.x, label.y)
+        name = net_text(label.name)
+        if is_bus_name(name):
+            add_bus_item(BusItem(label.kind, name), label.x, label.y)
             continue
-        n = node("label", label)
+        n = node("label", (label.kind, name))
         attach(n, label.x, label.y)
         for w in wires_through(label.x, label.y):
             uf.union(n, w)
     for shi, sheet in enumerate(sch.sheets):
         for sp in sheet.pins:
-            if is_bus_name(sp.name):
-                add_bus_item(BusItem("sheetpin", sp.name, shi), sp.x, sp.y)
+            name = net_text(sp.name)
+            if is_bus_name(name):
+                add_bus_item(BusItem("sheetpin", name, shi), sp.x, sp.y)
                 continue
-            n = node("sheetpin", (shi, sp.name))
+            n = node("sheetpin", (shi, name))
             attach(n, sp.x, sp.y)
     # A bus entry joins the wires at its two ends, except an end that lies on a bus
     # (then it only attaches a wire to the bus: members connect by name).
@@ -329,10 +341,10 @@ def sheet_graph(sch: SchematicFile, legacy_power: bool = False,
             else:
                 sg.pins.append(PinRef(si, p))
                 if p.type == "power_in" and p.hidden:
-                    sg.power_nets.append((escape_net_name(p.name), True))
+                    sg.power_nets.append((net_text(p.name), True))
         elif kind == "label":
             {"local": sg.local_labels, "global": sg.global_labels,
-             "hier": sg.hier_labels}[data.kind].append(data.name)
+             "hier": sg.hier_labels}[data[0]].append(data[1])
         elif kind == "sheetpin":
             sg.sheet_pins.append(data)
     for key, n in at_point.items():
@@ -390,33 +402,91 @@ def _driver(sg: Subgraph, inst: SheetInstance) -> list[tuple[int, str]]:
     return out
 
 
-def _link_bus_members(group: list[BusItem], i: int, inst: SheetInstance,
-                      aliases: dict[str, list[str]], child_of: dict[tuple[int, int], int],
-                      uf: _UF, by_name) -> None:
-    """Connect the member nets of one bus (all bus items drawn touching each other).
+_BUS_PRI = {"global": PRI_GLOBAL, "local": PRI_LOCAL_LABEL, "hier": PRI_HIER_LABEL, "sheetpin": PRI_SHEET_PIN}
 
-    A member joins the same-named nets of its sheet (labels); a sheet pin's members join
-    the child sheet's same-named members; items of one bus with different names are
-    matched member by member in order.
+
+def _bus_driver(group: list[BusItem]) -> BusItem:
+    """The item that names a bus: its strongest label (global > local > hierarchical, then
+    the smallest name); a bus with no label is named by its smallest sheet pin."""
+    labels = [it for it in group if it.kind != "sheetpin"]
+    return min(labels or group, key=lambda it: (-_BUS_PRI[it.kind], it.name))
+
+
+class _BusMembers:
+    """Member nets of every bus of the design, linked the way KiCad links them.
+
+    * On one sheet instance, every label on a bus (and, on a bus with no label, the sheet
+      pin that names it) names its members on that sheet; the labels of one bus are
+      matched member by member in order.  Other sheet pins name nothing on the parent.
+    * A sheet pin links the parent bus to the child's hierarchical label of the same text:
+      vector members by position (pin ``D[0..7]`` on bus ``D[8..15]``: child D0 = D8),
+      group members by member name.
+    * Each member offers its net a name (see :meth:`best_names`).
     """
-    member_nodes: list[list[int]] = []
-    for item in group:
-        members = expand_bus(item.name, aliases)
-        nodes = []
-        for m in members:
-            n = uf.add()
-            by_name(("L", i, m), n)
-            if item.kind == "global":
-                by_name(("G", m), n)
-            elif item.kind == "sheetpin":
-                ci = child_of.get((i, item.sheet))
-                if ci is not None:
-                    by_name(("L", ci, m), n)
-            nodes.append(n)
-        member_nodes.append(nodes)
-    for other in member_nodes[1:]:
-        for a, b in zip(member_nodes[0], other):
-            uf.union(a, b)
+
+    def __init__(self, uf: _UF, by_name, aliases: dict[str, list[str]],
+                 child_of: dict[tuple[int, int], int]) -> None:
+        self.uf, self.by_name, self.aliases, self.child_of = uf, by_name, aliases, child_of
+        self.names: list[tuple[int, tuple, str]] = []       # (node, sort key, net name)
+        self.hier: dict[tuple[int, str], list[tuple[str, int]]] = {}
+        self.pins: list[tuple[int, BusItem, list[tuple[str, int]], bool]] = []
+
+    def add_group(self, i: int, inst: SheetInstance, group: list[BusItem]) -> None:
+        driver = _bus_driver(group)
+        namers = [it for it in group if it.kind != "sheetpin"] or [driver]
+        lists: list[list[tuple[str, int]]] = []
+        for it in namers:
+            nodes = []
+            pri = _BUS_PRI[it.kind]
+            for name, key in bus_members(it.name, self.aliases):
+                n = self.uf.add()
+                self.by_name(("L", i, name), n)
+                if it.kind == "global":
+                    self.by_name(("G", name), n)
+                full = name if it.kind == "global" else inst.name_path + name
+                self.names.append((n, (pri < PRI_HIER_LABEL, -pri, inst.depth, full), full))
+                nodes.append((key, n))
+            lists.append(nodes)
+            if it.kind == "hier":
+                self.hier.setdefault((i, it.name), nodes)
+        base = lists[namers.index(driver)]
+        for other in lists:
+            for (_, a), (_, b) in zip(base, other):
+                self.uf.union(a, b)
+        for it in group:
+            if it.kind == "sheetpin":
+                self.pins.append((i, it, base, it is driver))
+
+    def link_sheet_pins(self) -> None:
+        """Call after every group is added: join each bus sheet pin's members to the
+        child's hierarchical label members."""
+        for i, pin, base, is_driver in self.pins:
+            ci = self.child_of.get((i, pin.sheet))
+            child = self.hier.get((ci, pin.name)) if ci is not None else None
+            if child is None:
+                continue
+            if is_driver:
+                parent = [n for _, n in base]
+            else:
+                by_key = {}
+                for key, n in base:
+                    by_key.setdefault(key, n)
+                parent = [by_key.get(key) for _, key in bus_members(pin.name, self.aliases)]
+            for p, (_, c) in zip(parent, child):
+                if p is not None:
+                    self.uf.union(p, c)
+
+    def best_names(self) -> dict[int, str]:
+        """Union-find root -> the name bus members give that net: KiCad renames the member
+        nets of a chain of linked buses after the chain's strongest bus (a label beats a
+        sheet pin; then the higher priority, the sheet higher in the hierarchy, the
+        smaller name)."""
+        best: dict[int, tuple[tuple, str]] = {}
+        for n, key, name in self.names:
+            r = self.uf.find(n)
+            if r not in best or key < best[r][0]:
+                best[r] = (key, name)
+        return {r: name for r, (_, name) in best.items()}
 
 
 def design_nets(design: Design) -> DesignNets:
@@ -458,6 +528,7 @@ def design_nets(design: Design) -> DesignNets:
             shi = inst.parent.file.sheets.index(inst.sheet_symbol)
             child_of[(pi, shi)] = i
 
+    buses = _BusMembers(uf, by_name, aliases, child_of)
     ref_pin_node: dict[tuple[str, str], int] = {}
     pin_records: list[tuple[int, NetPin]] = []
     for i, inst in enumerate(design.instances):
@@ -485,9 +556,9 @@ def design_nets(design: Design) -> DesignNets:
                 if ci is not None:
                     by_name(("H", ci, name), n)
             for pr in sg.pins:
+                # Parts excluded from the board (on_board no) stay: KiCad's XML netlist
+                # lists them with their pins (only its S-expression netlist drops them).
                 sym = inst.file.symbols[pr.symbol]
-                if not sym.on_board:
-                    continue      # KiCad's netlist leaves out parts excluded from the board
                 ref, _unit = design.reference(inst, sym)
                 key = (ref, pr.pin.number)
                 other = ref_pin_node.get(key)
@@ -502,9 +573,12 @@ def design_nets(design: Design) -> DesignNets:
                 else:
                     uf.union(other, n)
         for group in g.bus_groups:
-            _link_bus_members(group, i, inst, aliases, child_of, uf, by_name)
+            buses.add_group(i, inst, group)
         for m in g.missing_symbols:
             warnings.append(f"{inst.file.path}: symbol {m} has no lib_symbols entry; its pins are ignored")
+
+    buses.link_sheet_pins()
+    bus_names = buses.best_names()
 
     # Group subgraphs into nets
     net_of_root: dict[int, int] = {}
@@ -520,7 +594,9 @@ def design_nets(design: Design) -> DesignNets:
         subgraph_net[(i, si)] = ni
     for n, np_ in pin_records:
         nets[net_of_root[uf.find(n)]].pins.append(np_)
-    # Names: strongest driver, then the highest sheet in the hierarchy, then alphabetical.
+    # Names: strongest driver, then the highest sheet in the hierarchy, then alphabetical;
+    # but a net on a bus takes the bus member's name unless a power symbol or global
+    # label names it (KiCad renames bus neighbours after the bus).
     for net in nets:
         best = None
         for (i, si) in net.members:
@@ -530,7 +606,12 @@ def design_nets(design: Design) -> DesignNets:
                 key = (-pri, inst.depth, name)
                 if best is None or key < best:
                     best = key
-        if best is not None:
+        i0, si0 = net.members[0]
+        member_name = bus_names.get(uf.find(node_of[(i0, si0)]))
+        if member_name is not None and (best is None or -best[0] < PRI_LOCAL_POWER):
+            net.name = member_name
+            net.named = True
+        elif best is not None:
             net.name = best[2]
             net.named = True
     return DesignNets(design, graphs, nets, subgraph_net, warnings)

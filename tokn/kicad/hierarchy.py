@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from ..errors import SchematicError
 from ..sexpr import parse
+from .netnames import unescape
 from .schematic import (PlacedSymbol, SchematicFile, SheetSymbol, SymbolInstance, load_schematic,
                         read_schematic)
 
@@ -20,6 +21,7 @@ class SheetInstance:
     """One use of a schematic file in the hierarchy."""
     uuid_path: tuple[str, ...]      # sheet-symbol UUIDs from the root (root = ())
     name_path: str                  # KiCad's human path: "/" or "/Power/" or "/Power/Sub/"
+                                    # (sheet names unescaped: "A{slash}B" is "/A/B/")
     file: SchematicFile
     sheet_symbol: SheetSymbol | None = None
     parent: "SheetInstance | None" = None
@@ -29,6 +31,18 @@ class SheetInstance:
     @property
     def depth(self) -> int:
         return len(self.uuid_path)
+
+    def sheet_flags(self) -> tuple[bool, bool, bool]:
+        """(in_bom, on_board, dnp) that the sheet symbols from the root down to this
+        instance impose on every part inside: a sheet excluded from the BOM or the board,
+        or marked DNP, makes its parts so (KiCad's netlist says so for each part)."""
+        in_bom, on_board, dnp = True, True, False
+        inst = self
+        while inst.sheet_symbol is not None:
+            ss = inst.sheet_symbol
+            in_bom, on_board, dnp = in_bom and ss.in_bom, on_board and ss.on_board, dnp or ss.dnp
+            inst = inst.parent
+        return in_bom, on_board, dnp
 
 
 @dataclass
@@ -110,7 +124,7 @@ def load_design(path: str, max_depth: int = 32,
                 continue
             child_file = get(sub_path)
             child = SheetInstance(inst.uuid_path + (sheet.uuid,),
-                                  inst.name_path + sheet.name + "/", child_file, sheet, inst)
+                                  inst.name_path + unescape(sheet.name) + "/", child_file, sheet, inst)
             inst.children.append(child)
             instances.append(child)
             walk(child, chain + (ap,))

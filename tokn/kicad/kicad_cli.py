@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 from ..errors import KicadCliError
-from ..sexpr import parse, child, children, first_value
+from ..sexpr import child, children, first_value, parse
 
 
 def kicad_cli() -> str:
@@ -44,38 +46,102 @@ def _run(args: list[str], timeout: float = 300) -> subprocess.CompletedProcess:
 
 @dataclass
 class Netlist:
-    components: dict[str, dict[str, str]]         # ref -> {"value":..., "footprint":..., "lib_id":...}
+    components: dict[str, dict[str, str]]         # ref -> {"value", "footprint", "lib_id", "on_board"}
     nets: dict[str, set[tuple[str, str]]]         # net name -> {(ref, pin)}
 
 
 def export_netlist(sch_path: str, timeout: float = 300) -> Netlist:
-    """KiCad's own netlist of a schematic (kicad-cli sch export netlist, kicadsexpr format)."""
+    """KiCad's own netlist of a schematic (``kicad-cli sch export netlist``).
+
+    Net names are those of the S-expression netlist (escaped: ``A{slash}B``; the XML
+    netlist writes ``A/B``, which cannot be told from a sheet path).  Parts marked
+    ``on_board no`` are missing from that netlist; when the design has any, the XML netlist
+    (same net codes) adds them, with ``"on_board": "no"`` and their pins, so the result
+    lists every part, as TOKN does."""
     with tempfile.TemporaryDirectory() as td:
-        out = os.path.join(td, "out.net")
-        r = _run(["sch", "export", "netlist", "--format", "kicadsexpr", "-o", out, sch_path], timeout)
-        if r.returncode != 0 or not os.path.exists(out):
-            raise KicadCliError(f"kicad-cli could not export a netlist: {(r.stderr or r.stdout).strip()[:300]}",
-                                sch_path)
-        with open(out, encoding="utf-8") as f:
-            tree = parse(f.read(), out)[0]
+        comps, nets = _read_sexpr_netlist(_export(sch_path, "kicadsexpr", os.path.join(td, "out.net"), timeout))
+        if _has_off_board_parts(sch_path):
+            xml_comps, xml_nets = _read_xml_netlist(_export(sch_path, "kicadxml", os.path.join(td, "out.xml"),
+                                                            timeout))
+            for ref, c in xml_comps.items():
+                comps.setdefault(ref, c)
+            for code, (name, pins) in xml_nets.items():
+                nets[code] = (nets[code][0] if code in nets else name, pins)
+    return Netlist(comps, {name: pins for name, pins in nets.values()})
+
+
+def _export(sch_path: str, fmt: str, out: str, timeout: float) -> str:
+    r = _run(["sch", "export", "netlist", "--format", fmt, "-o", out, sch_path], timeout)
+    if r.returncode != 0 or not os.path.exists(out):
+        raise KicadCliError(f"kicad-cli could not export a netlist: {(r.stderr or r.stdout).strip()[:300]}",
+                            sch_path)
+    return out
+
+
+_OFF_BOARD = re.compile(r"\(on_board\s+no\)")
+_SHEET_FILE = re.compile(r'\(property\s+"Sheet ?file"\s+"((?:[^"\\]|\\.)*)"')
+
+
+def _has_off_board_parts(sch_path: str) -> bool:
+    """Whether a file of the design says ``(on_board no)`` (a placed symbol or a sheet; a
+    library symbol saying so only costs a second export).  A text scan: far cheaper than
+    reading the design."""
+    seen: set[str] = set()
+    todo = [os.path.abspath(sch_path)]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                src = f.read()
+        except OSError:
+            continue
+        if _OFF_BOARD.search(src):
+            return True
+        base = os.path.dirname(path)
+        todo += [os.path.abspath(os.path.join(base, m.group(1).replace('\\"', '"').replace("\\\\", "\\")))
+                 for m in _SHEET_FILE.finditer(src)]
+    return False
+
+
+def _read_sexpr_netlist(path: str) -> tuple[dict, dict]:
+    with open(path, encoding="utf-8") as f:
+        tree = parse(f.read(), path)[0]
     comps: dict[str, dict[str, str]] = {}
     cs = child(tree, "components")
     for c in children(cs, "comp") if cs else ():
-        ref = first_value(c, "ref", "") or ""
         libsource = child(c, "libsource")
         lib_id = ""
         if libsource is not None:
             lib_id = f"{first_value(libsource, 'lib', '')}:{first_value(libsource, 'part', '')}"
-        comps[ref] = {"value": first_value(c, "value", "") or "",
-                      "footprint": first_value(c, "footprint", "") or "", "lib_id": lib_id}
-    nets: dict[str, set[tuple[str, str]]] = {}
+        comps[first_value(c, "ref", "") or ""] = {
+            "value": first_value(c, "value", "") or "", "footprint": first_value(c, "footprint", "") or "",
+            "lib_id": lib_id, "on_board": "yes"}
+    nets: dict[str, tuple[str, set[tuple[str, str]]]] = {}
     ns = child(tree, "nets")
     for n in children(ns, "net") if ns else ():
-        name = first_value(n, "name", "") or ""
-        pins = {(first_value(nd, "ref", "") or "", first_value(nd, "pin", "") or "")
-                for nd in children(n, "node")}
-        nets[name] = pins
-    return Netlist(comps, nets)
+        pins = {(first_value(nd, "ref", "") or "", first_value(nd, "pin", "") or "") for nd in children(n, "node")}
+        nets[first_value(n, "code", "") or ""] = (first_value(n, "name", "") or "", pins)
+    return comps, nets
+
+
+def _read_xml_netlist(path: str) -> tuple[dict, dict]:
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as e:
+        raise KicadCliError(f"kicad-cli wrote an unreadable netlist: {e}", path) from None
+    comps: dict[str, dict[str, str]] = {}
+    for c in root.iter("comp"):
+        src = c.find("libsource")
+        lib_id = f"{src.get('lib', '')}:{src.get('part', '')}" if src is not None else ""
+        props = {p.get("name") for p in c.findall("property")}
+        comps[c.get("ref", "")] = {"value": c.findtext("value", ""), "footprint": c.findtext("footprint", ""),
+                                   "lib_id": lib_id, "on_board": "no" if "exclude_from_board" in props else "yes"}
+    nets = {n.get("code", ""): (n.get("name", ""), {(nd.get("ref", ""), nd.get("pin", "")) for nd in n.iter("node")})
+            for n in root.iter("net")}
+    return comps, nets
 
 
 def run_erc(sch_path: str, timeout: float = 300) -> dict:

@@ -116,7 +116,9 @@ class SheetSymbol:
     uuid: str
     pins: list[SheetPin] = field(default_factory=list)
     instances: list[SheetInstance] = field(default_factory=list)
-    dnp: bool = False
+    dnp: bool = False              # these three apply to every part inside (KiCad 8+)
+    in_bom: bool = True
+    on_board: bool = True
 
 
 @dataclass
@@ -234,7 +236,8 @@ def _sheet(node: list) -> SheetSymbol:
                 instances.append(SheetInstance(text(arg(p, 1)), first_value(p, "page", "") or "",
                                                text(proj[1]) if len(proj) > 1 else ""))
     return SheetSymbol(name, file, x, y, w, h, first_value(node, "uuid", "") or "", pins,
-                       instances, dnp=_bool(node, "dnp", False))
+                       instances, dnp=_bool(node, "dnp", False), in_bom=_bool(node, "in_bom", True),
+                       on_board=_bool(node, "on_board", True))
 
 
 _LABEL_KINDS = {"label": "local", "global_label": "global", "hierarchical_label": "hier",

@@ -1,0 +1,630 @@
+"""Write the connectivity rule fixtures of issue 9 and record KiCad's netlists of them.
+
+Each case is a small schematic (or a small hierarchy in its own folder) written here with
+:mod:`tokn.kicad.build`; ``kicad-cli sch export netlist`` (the oracle) writes the ``.net``
+(S-expression netlist) beside its top-level file, and for the cases where the two differ
+also the ``.xml`` netlist.  ``tests/test_connectivity_rules.py`` then checks our engine
+against every recorded netlist; the rules are written up in
+docs/kicad-connectivity-findings.md.
+
+Usage: ``python scripts/make_rule_fixtures.py [--out tests/fixtures/connectivity] [NAME...]``
+(needs kicad-cli and KiCad's symbol libraries; rewrites the named cases, default all).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+
+from tokn.kicad import build as B
+from tokn.kicad.kicad_cli import kicad_cli
+from tokn.kicad.library import SymbolIndex
+from tokn.sexpr import dumps
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_OUT = os.path.join(HERE, "..", "tests", "fixtures", "connectivity")
+PROJECT = "p"
+R_PIN = 3.81          # Device:R pins sit 3.81 mm above (pin 1) and below (pin 2) its anchor
+
+
+def lib_pin(number: str, name: str, ptype: str, x: float, y: float, angle: float, hidden: bool = False) -> list:
+    node = ["pin", ptype, "line", B.at(x, y, angle), ["length", "2.54"]]
+    if hidden:
+        node.append(["hide", "yes"])
+    node += [["name", B.q(name), B.effects()], ["number", B.q(number), B.effects()]]
+    return node
+
+
+def custom_symbol(lib_id: str, ref: str, pins: list[list], power: bool = False) -> list:
+    """A library symbol (for ``lib_symbols``) whose unit 1 has ``pins`` (from :func:`lib_pin`)."""
+    name = lib_id.split(":", 1)[-1]
+    node = ["symbol", B.q(lib_id)]
+    if power:
+        node.append(["power"])
+    node += [["exclude_from_sim", "no"], ["in_bom", "yes"], ["on_board", "yes"],
+             B.prop("Reference", ref, 0, 2.54), B.prop("Value", name, 0, -2.54),
+             B.prop("Footprint", "", 0, 0, hide=True), B.prop("Datasheet", "", 0, 0, hide=True),
+             ["symbol", B.q(f"{name}_1_1"), *pins], ["embedded_fonts", "no"]]
+    return node
+
+
+@dataclass
+class _Symbol:
+    lib_id: str
+    x: float
+    y: float
+    refs: list[str]                 # one per instance of the file, in hierarchy order
+    value: str
+    on_board: bool = True
+    angle: float = 0
+
+
+@dataclass
+class _SheetRef:
+    name: str
+    file: "SheetFile"
+    x: float
+    y: float
+    w: float
+    h: float
+    pins: list[tuple[str, float, float, float]]       # (name, x, y, angle)
+    seed: str
+    flags: dict = field(default_factory=dict)          # in_bom / on_board / dnp
+
+
+@dataclass
+class SheetFile:
+    """One schematic file being written; its items are placed in sheet coordinates."""
+    name: str                                           # file name, e.g. "sub.kicad_sch"
+    libs: dict[str, list] = field(default_factory=dict)
+    items: list[list] = field(default_factory=list)
+    symbols: list[_Symbol] = field(default_factory=list)
+    sheets: list[_SheetRef] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)      # filled in when the case is written
+
+    def _seed(self, *parts) -> str:
+        return f"{self.name}|{len(self.items)}|{len(self.symbols)}|{len(self.sheets)}|" + "|".join(map(str, parts))
+
+    def lib(self, lib_id: str, node: list | None = None) -> None:
+        if lib_id not in self.libs:
+            self.libs[lib_id] = node if node is not None else _stock(lib_id)
+
+    def symbol(self, lib_id: str, x: float, y: float, refs, value: str | None = None,
+               on_board: bool = True, node: list | None = None, angle: float = 0) -> None:
+        self.lib(lib_id, node)
+        refs = [refs] if isinstance(refs, str) else list(refs)
+        self.symbols.append(_Symbol(lib_id, x, y, refs, value if value is not None else lib_id.split(":")[-1],
+                                    on_board, angle))
+
+    def r(self, refs, x: float, y1: float, on_board: bool = True) -> None:
+        """A Device:R whose pin 1 is at (x, y1) and pin 2 at (x, y1 + 7.62)."""
+        self.symbol("Device:R", x, y1 + R_PIN, refs, "10k", on_board)
+
+    def power(self, lib_id: str, x: float, y: float, refs) -> None:
+        """A stock power symbol whose pin is at (x, y)."""
+        self.symbol(lib_id, x, y, refs)
+
+    def wire(self, *pts: tuple[float, float]) -> None:
+        self.items.append(B.wire(list(pts), self._seed("w", pts)))
+
+    def bus(self, *pts: tuple[float, float]) -> None:
+        self.items.append(B.wire(list(pts), self._seed("b", pts), kind="bus"))
+
+    def entry(self, x: float, y: float, dx: float = 2.54, dy: float = 2.54) -> None:
+        self.items.append(B.bus_entry(x, y, dx, dy, self._seed("e", x, y)))
+
+    def label(self, kind: str, name: str, x: float, y: float) -> None:
+        self.items.append(B.label(kind, name, x, y, 0, self._seed("l", name, x, y), "bidirectional"))
+
+    def sheet(self, name: str, file: "SheetFile", x: float, y: float, pins=(), w: float = 20,
+              h: float = 20, **flags) -> None:
+        """A sheet symbol; ``pins`` = [(name, x, y)] on its left (angle 180) edge; ``flags``:
+        in_bom / on_board / dnp of the sheet."""
+        self.sheets.append(_SheetRef(name, file, x, y, w, h, [(n, px, py, 180) for n, px, py in pins],
+                                     self._seed("s", name), flags))
+
+
+ROOT_UUID = "11111111-2222-3333-4444-555555555555"
+
+_INDEX: SymbolIndex | None = None
+
+
+def _stock(lib_id: str) -> list:
+    global _INDEX
+    if _INDEX is None:
+        _INDEX = SymbolIndex.default()
+    node = _INDEX.embed_node(lib_id)
+    if node is None:
+        raise SystemExit(f"{lib_id} is not in KiCad's installed symbol libraries")
+    return node
+
+
+def _assign_paths(root: SheetFile) -> None:
+    """Every file's instance paths, depth first in file order (KiCad's hierarchy order)."""
+    def walk(f: SheetFile, path: str) -> None:
+        f.paths.append(path)
+        for s in f.sheets:
+            walk(s.file, path + "/" + B.uid(s.seed))
+
+    walk(root, "/" + ROOT_UUID)
+
+
+def _files(root: SheetFile) -> list[SheetFile]:
+    out: list[SheetFile] = []
+
+    def walk(f: SheetFile) -> None:
+        if f not in out:
+            out.append(f)
+        for s in f.sheets:
+            walk(s.file)
+
+    walk(root)
+    return out
+
+
+def _render(f: SheetFile, is_root: bool) -> str:
+    items = list(f.items)
+    for k, s in enumerate(f.symbols):
+        if len(s.refs) != len(f.paths):
+            raise SystemExit(f"{f.name}: symbol {s.refs} needs one reference per instance ({len(f.paths)})")
+        props = [B.prop("Reference", s.refs[0], s.x + 2, s.y), B.prop("Value", s.value, s.x + 4, s.y),
+                 B.prop("Footprint", "", s.x, s.y, hide=True), B.prop("Datasheet", "", s.x, s.y, hide=True)]
+        items.append(B.placed_symbol(s.lib_id, s.x, s.y, s.angle, "", 1, 1, props,
+                                     [(PROJECT, p, ref, 1) for p, ref in zip(f.paths, s.refs)],
+                                     f"{f.name}|sym{k}", on_board=s.on_board))
+    for s in f.sheets:
+        pins = [B.sheet_pin(n, "bidirectional", px, py, a, f"{s.seed}|{n}") for n, px, py, a in s.pins]
+        pages = [(PROJECT, p, str(2 + k)) for k, p in enumerate(f.paths)]
+        items.append(B.sheet(s.name, s.file.name, s.x, s.y, s.w, s.h, pins, pages, s.seed, **s.flags))
+    file_uuid = ROOT_UUID if is_root else B.uid("file|" + f.name)
+    return dumps(B.schematic(file_uuid, "A4", "", list(f.libs.values()), items, root=is_root)) + "\n"
+
+
+def record(name: str, root: SheetFile, out_dir: str, xml: bool = False) -> str:
+    """Write case ``name`` (one file, or a folder when it has sub-sheets) and KiCad's netlist."""
+    _assign_paths(root)
+    files = _files(root)
+    folder = os.path.join(out_dir, name) if len(files) > 1 else out_dir
+    os.makedirs(folder, exist_ok=True)
+    top = os.path.join(folder, (root.name if len(files) > 1 else name + ".kicad_sch"))
+    for f in files:
+        path = top if f is root else os.path.join(folder, f.name)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(_render(f, f is root))
+    formats = [("kicadsexpr", ".net")] + ([("kicadxml", ".xml")] if xml else [])
+    for fmt, ext in formats:
+        out = top[: -len(".kicad_sch")] + ext
+        r = subprocess.run([kicad_cli(), "sch", "export", "netlist", "--format", fmt, "-o", out, top],
+                           capture_output=True, text=True)
+        if r.returncode != 0 or not os.path.exists(out):
+            raise SystemExit(f"{name}: kicad-cli failed: {r.stderr or r.stdout}")
+    return top
+
+
+# ---- the cases ----------------------------------------------------------------------------
+
+
+CASES: dict[str, callable] = {}
+
+
+def case(fn):
+    CASES[fn.__name__] = fn
+    return fn
+
+
+def _pin_label(f: SheetFile, refs, x: float, name: str, kind: str = "local", y: float = 100) -> None:
+    """A resistor whose pin 1 (at (x, y)) carries a label ``name``."""
+    f.r(refs, x, y)
+    f.label(kind, name, x, y)
+
+
+def _bus_to_pin(f: SheetFile, y: float, x_pin: float = 100, x_from: float = 80, label: str = "") -> None:
+    """A bus from (x_from, y) to a sheet pin at (x_pin, y), optionally labelled."""
+    f.bus((x_from, y), (x_pin, y))
+    if label:
+        f.label("local", label, x_from + 5, y)
+
+
+def _child_bus(f: SheetFile, name: str, y: float = 50) -> None:
+    """A hierarchical label ``name`` on a short bus in a child sheet."""
+    f.bus((30, y), (60, y))
+    f.label("hier", name, 30, y)
+
+
+@case
+def bus_sheetpin_offset(out: str) -> str:
+    """Parent bus D[8..15] on sheet pin D[0..7]: the child's D0 is the parent's D8, by
+    position; the sheet pin's own member names (D0) are no nets on the parent."""
+    sub = SheetFile("sub.kicad_sch")
+    _child_bus(sub, "D[0..7]")
+    _pin_label(sub, "R1", 40, "D0")
+    _pin_label(sub, "R2", 50, "D1")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("Sub", sub, 100, 40, pins=[("D[0..7]", 100, 50)])
+    _bus_to_pin(root, 50, label="D[8..15]")
+    _pin_label(root, "R10", 20, "D8")
+    _pin_label(root, "R11", 30, "D0")
+    return record("bus_sheetpin_offset", root, out)
+
+
+@case
+def bus_sheetpin_offset_names(out: str) -> str:
+    """As bus_sheetpin_offset, without parent labels for the members: the child's nets take
+    the parent bus' member names (/D8), the sheet higher in the hierarchy."""
+    sub = SheetFile("sub.kicad_sch")
+    _child_bus(sub, "D[0..7]")
+    _pin_label(sub, "R1", 40, "D0")
+    _pin_label(sub, "R2", 50, "D1")
+    _pin_label(sub, "R3", 60, "D1")
+    _pin_label(sub, "R4", 70, "D0")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("Sub", sub, 100, 40, pins=[("D[0..7]", 100, 50)])
+    _bus_to_pin(root, 50, label="D[8..15]")
+    return record("bus_sheetpin_offset_names", root, out)
+
+
+@case
+def bus_sheetpin_instances(out: str) -> str:
+    """One child used twice, on parent buses D[8..15] and D[16..23]: each instance's D0
+    joins its own parent member; the two instances' D0 stay apart."""
+    sub = SheetFile("sub.kicad_sch")
+    _child_bus(sub, "D[0..7]")
+    _pin_label(sub, ["R1", "R101"], 40, "D0")
+    _pin_label(sub, ["R2", "R102"], 50, "D0")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("A", sub, 100, 40, pins=[("D[0..7]", 100, 50)])
+    root.sheet("B", sub, 100, 100, pins=[("D[0..7]", 100, 110)])
+    _bus_to_pin(root, 50, label="D[8..15]")
+    _bus_to_pin(root, 110, label="D[16..23]")
+    _pin_label(root, "R10", 20, "D8")
+    _pin_label(root, "R11", 30, "D16")
+    _pin_label(root, "R12", 40, "D0")
+    return record("bus_sheetpin_instances", root, out)
+
+
+@case
+def bus_sheetpin_unlabelled(out: str) -> str:
+    """A parent bus with no label joining two sheets' pins D[0..3] and E[4..7]: members
+    pair by position; the parent's own label D0 joins the sheet pin's member D0."""
+    a = SheetFile("a.kicad_sch")
+    _child_bus(a, "D[0..3]")
+    _pin_label(a, "R1", 40, "D0")
+    _pin_label(a, "R2", 50, "D1")
+    b = SheetFile("b.kicad_sch")
+    _child_bus(b, "E[4..7]")
+    _pin_label(b, "R3", 40, "E4")
+    _pin_label(b, "R4", 50, "E5")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("A", a, 100, 40, pins=[("D[0..3]", 100, 50)])
+    root.sheet("B", b, 100, 100, pins=[("E[4..7]", 100, 110)])
+    root.bus((90, 50), (100, 50))
+    root.bus((90, 50), (90, 110))
+    root.bus((90, 110), (100, 110))
+    _pin_label(root, "R10", 20, "D0")
+    _pin_label(root, "R11", 30, "E5")
+    return record("bus_sheetpin_unlabelled", root, out)
+
+
+@case
+def bus_group_sheetpin(out: str) -> str:
+    """Bus groups across a sheet pin: parent bus P{A B} on sheet pin Q{B A}."""
+    sub = SheetFile("sub.kicad_sch")
+    _child_bus(sub, "Q{B A}")
+    _pin_label(sub, "R1", 40, "Q.A")
+    _pin_label(sub, "R2", 50, "Q.B")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("Sub", sub, 100, 40, pins=[("Q{B A}", 100, 50)])
+    _bus_to_pin(root, 50, label="P{A B}")
+    _pin_label(root, "R10", 20, "P.A")
+    _pin_label(root, "R11", 30, "P.B")
+    _pin_label(root, "R12", 40, "Q.A")
+    return record("bus_group_sheetpin", root, out)
+
+
+@case
+def bus_group_markup(out: str) -> str:
+    """Text markup in a bus group member: B{~{X} Y} across an unlabelled parent bus."""
+    sub = SheetFile("sub.kicad_sch")
+    _child_bus(sub, "B{~{X} Y}")
+    _pin_label(sub, "R1", 40, "B.X")
+    _pin_label(sub, "R2", 50, "B.~{X}")
+    _pin_label(sub, "R3", 60, "B.Y")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("Sub", sub, 100, 40, pins=[("B{~{X} Y}", 100, 50)])
+    _bus_to_pin(root, 50)
+    _pin_label(root, "R10", 20, "B.X")
+    _pin_label(root, "R11", 30, "B.~{X}")
+    _pin_label(root, "R12", 40, "B.Y")
+    return record("bus_group_markup", root, out)
+
+
+
+@case
+def bus_markup_vector(out: str) -> str:
+    """Markup is dropped from vector members too: ~{CS}[0..1] has members CS0 CS1 (a label
+    ~{CS}0 stays apart), B{~{X}[0..1] Y} has B.X0 B.X1 B.Y."""
+    sub = SheetFile("sub.kicad_sch")
+    _child_bus(sub, "~{CS}[0..1]")
+    _pin_label(sub, "R1", 40, "~{CS}0")
+    _pin_label(sub, "R2", 50, "CS0")
+    _pin_label(sub, "R6", 55, "~{CS0}")
+    _child_bus(sub, "B{~{X}[0..1] Y}", y=150)
+    _pin_label(sub, "R3", 60, "B.X0")
+    _pin_label(sub, "R4", 70, "B.~{X}0")
+    _pin_label(sub, "R5", 80, "B.~{X0}")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("Sub", sub, 100, 40, pins=[("~{CS}[0..1]", 100, 50), ("B{~{X}[0..1] Y}", 100, 60)], h=40)
+    _bus_to_pin(root, 50, label="P[0..1]")
+    _bus_to_pin(root, 60, label="Q{X[0..1] Y}")
+    _pin_label(root, "R10", 20, "P0")
+    _pin_label(root, "R11", 30, "Q.X0")
+    return record("bus_markup_vector", root, out)
+
+
+@case
+def bus_labels_in_order(out: str) -> str:
+    """Two labels on one bus (E[0..3], D[0..3]): members pair in order; the smaller name
+    (D) names the nets."""
+    f = SheetFile("bus_labels_in_order.kicad_sch")
+    f.bus((20, 50), (80, 50))
+    f.label("local", "E[0..3]", 30, 50)
+    f.label("local", "D[0..3]", 60, 50)
+    _pin_label(f, "R1", 20, "D0")
+    _pin_label(f, "R2", 30, "E0")
+    _pin_label(f, "R3", 40, "E1")
+    _pin_label(f, "R4", 50, "D1")
+    return record("bus_labels_in_order", f, out)
+
+
+@case
+def bus_member_renames(out: str) -> str:
+    """A net that is a bus member takes the member's name even when another local label
+    on it sorts first (A < D0)."""
+    f = SheetFile("bus_member_renames.kicad_sch")
+    f.bus((20, 50), (80, 50))
+    f.label("local", "D[0..3]", 30, 50)
+    _pin_label(f, "R1", 20, "D0")
+    f.label("local", "A", 20, 100)
+    _pin_label(f, "R2", 30, "A")
+    return record("bus_member_renames", f, out)
+
+
+@case
+def bus_child_labels(out: str) -> str:
+    """A child bus with a hierarchical label D[0..3] and a local label X[4..7], on a parent
+    bus P[0..3]: all three pair by position; the parent's label names the nets."""
+    sub = SheetFile("sub.kicad_sch")
+    _child_bus(sub, "D[0..3]")
+    sub.label("local", "X[4..7]", 50, 50)
+    _pin_label(sub, "R1", 40, "D0")
+    _pin_label(sub, "R2", 50, "X4")
+    _pin_label(sub, "R3", 60, "X5")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("Sub", sub, 100, 40, pins=[("D[0..3]", 100, 50)])
+    _bus_to_pin(root, 50, label="P[0..3]")
+    _pin_label(root, "R10", 20, "P0")
+    _pin_label(root, "R11", 30, "P1")
+    return record("bus_child_labels", root, out)
+
+
+@case
+def bus_child_global(out: str) -> str:
+    """A global bus label G[0..3] in the child names the members everywhere."""
+    sub = SheetFile("sub.kicad_sch")
+    _child_bus(sub, "D[0..3]")
+    sub.label("global", "G[0..3]", 50, 50)
+    _pin_label(sub, "R1", 40, "D0")
+    _pin_label(sub, "R2", 50, "G1")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("Sub", sub, 100, 40, pins=[("D[0..3]", 100, 50)])
+    _bus_to_pin(root, 50, label="P[0..3]")
+    _pin_label(root, "R10", 20, "P0")
+    _pin_label(root, "R11", 30, "P1")
+    _pin_label(root, "R12", 40, "G0", "global")
+    return record("bus_child_global", root, out)
+
+
+@case
+def bus_nested_group(out: str) -> str:
+    """A group holding a vector (U{X D[0..1]} on parent P{D[0..1] X}) matches member by
+    member name (U.D0 = P.D0); a vector pin (V[2..3]) on a group bus (Q{A B}) links
+    nothing."""
+    sub = SheetFile("sub.kicad_sch")
+    _child_bus(sub, "U{X D[0..1]}")
+    _pin_label(sub, "R1", 40, "U.D0")
+    _pin_label(sub, "R2", 50, "U.D1")
+    _pin_label(sub, "R3", 60, "U.X")
+    _child_bus(sub, "V[2..3]", y=150)
+    _pin_label(sub, "R4", 70, "V2")
+    _pin_label(sub, "R5", 80, "V3")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("Sub", sub, 100, 40, pins=[("U{X D[0..1]}", 100, 50), ("V[2..3]", 100, 60)], h=40)
+    _bus_to_pin(root, 50, label="P{D[0..1] X}")
+    _bus_to_pin(root, 60, label="Q{A B}")
+    _pin_label(root, "R10", 20, "P.D0")
+    _pin_label(root, "R11", 30, "P.D1")
+    _pin_label(root, "R12", 40, "P.X")
+    _pin_label(root, "R13", 50, "Q.A")
+    _pin_label(root, "R14", 60, "V2")
+    return record("bus_nested_group", root, out)
+
+
+@case
+def bus_reverse_alias(out: str) -> str:
+    """A vector written downwards counts upwards: pin D[0..3] on bus E[7..4] links D0 to E4.
+    A bus alias pin {PAIR} (members A B) on group Z{B A} matches by member name: A = Z.A."""
+    sub = SheetFile("sub.kicad_sch")
+    _child_bus(sub, "D[0..3]")
+    _pin_label(sub, "R1", 40, "D0")
+    _pin_label(sub, "R2", 50, "D3")
+    _child_bus(sub, "{PAIR}", y=150)
+    _pin_label(sub, "R4", 70, "A")
+    _pin_label(sub, "R5", 80, "B")
+    root = SheetFile("root.kicad_sch")
+    root.items.append(["bus_alias", B.q("PAIR"), ["members", B.q("A"), B.q("B")]])
+    root.sheet("Sub", sub, 100, 40, pins=[("D[0..3]", 100, 50), ("{PAIR}", 100, 60)], h=40)
+    _bus_to_pin(root, 50, label="E[7..4]")
+    _bus_to_pin(root, 60, label="Z{B A}")
+    _pin_label(root, "R10", 20, "E7")
+    _pin_label(root, "R11", 30, "E4")
+    _pin_label(root, "R12", 40, "Z.A")
+    _pin_label(root, "R13", 50, "A")
+    return record("bus_reverse_alias", root, out)
+
+
+@case
+def esc_labels(out: str) -> str:
+    """Label text is compared after KiCad's escapes: A/B = A{slash}B (named A{slash}B),
+    C:D = C{colon}D, E F = E{space}F, M{ = M{brace}; markup stays: ~{X} is not X."""
+    f = SheetFile("esc_labels.kicad_sch")
+    names = [("local", "A/B"), ("local", "A{slash}B"), ("local", "C:D"), ("local", "C{colon}D"),
+             ("global", "G/H"), ("global", "G{slash}H"), ("local", "E{space}F"), ("local", "E F"),
+             ("local", "~{X}"), ("local", "X"), ("local", "M{brace}"), ("local", "M{")]
+    for k, (kind, name) in enumerate(names):
+        _pin_label(f, f"R{k + 1}", 20 + 10 * k, name, kind)
+    return record("esc_labels", f, out)
+
+
+@case
+def esc_sheet_names(out: str) -> str:
+    """Sheet names enter net names unescaped: a sheet named A{slash}B gives /A/B/L (the
+    same file used again as C:D gives /C:D/L)."""
+    sub = SheetFile("sub.kicad_sch")
+    _pin_label(sub, ["R1", "R3"], 40, "L")
+    _pin_label(sub, ["R2", "R4"], 50, "L")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("A{slash}B", sub, 100, 40)
+    root.sheet("C:D", sub, 100, 100)
+    return record("esc_sheet_names", root, out)
+
+
+@case
+def esc_power_values(out: str) -> str:
+    """A power symbol's value is compared after the escapes too: P{slash}Q = global P/Q,
+    S:T = global S{colon}T."""
+    f = SheetFile("esc_power_values.kicad_sch")
+    pq = custom_symbol("power:PQ", "#PWR", [lib_pin("1", "PQ", "power_in", 0, 0, 90, hidden=True)], power=True)
+    f.r("R1", 20, 100)
+    f.symbol("power:PQ", 20, 100, "#PWR01", value="P{slash}Q", node=pq)
+    _pin_label(f, "R2", 30, "P/Q", "global")
+    f.r("R3", 40, 100)
+    f.symbol("power:PQ", 40, 100, "#PWR02", value="S:T", node=pq)
+    _pin_label(f, "R4", 50, "S{colon}T", "global")
+    return record("esc_power_values", f, out)
+
+
+@case
+def power_legacy(out: str) -> str:
+    """A legacy power symbol (no (power) flag, #PWR reference, one hidden power_in pin
+    VCC, value +5V) drives the global net named by its pin: VCC, on every sheet."""
+    leg = custom_symbol("mylib:VCC_LEG", "#PWR", [lib_pin("1", "VCC", "power_in", 0, 0, 90, hidden=True)])
+    sub = SheetFile("sub.kicad_sch")
+    sub.r("R5", 40, 100)
+    sub.symbol("mylib:VCC_LEG", 40, 100, "#PWR02", value="+5V", node=leg)
+    root = SheetFile("root.kicad_sch")
+    root.sheet("Sub", sub, 100, 40)
+    root.r("R1", 20, 100)
+    root.symbol("mylib:VCC_LEG", 20, 100, "#PWR01", value="+5V", node=leg)
+    _pin_label(root, "R2", 30, "VCC", "global")
+    _pin_label(root, "R3", 40, "+5V", "global")
+    return record("power_legacy", root, out)
+
+
+@case
+def onboard_no(out: str) -> str:
+    """A part with (on_board no) is in KiCad's XML netlist with its pins (the S-expression
+    netlist drops it); the .xml is the oracle here."""
+    f = SheetFile("onboard_no.kicad_sch")
+    f.r("R1", 20, 50, on_board=False)
+    f.r("R2", 40, 50)
+    f.r("R3", 60, 50)
+    f.wire((20, 50), (40, 50))
+    f.label("local", "A", 30, 50)
+    f.wire((20, 57.62), (60, 57.62))
+    return record("onboard_no", f, out, xml=True)
+
+
+
+@case
+def onboard_no_sheet(out: str) -> str:
+    """A sheet marked on_board no (and in_bom no, dnp) makes every part inside so: the XML
+    netlist lists R1 with its pins and all three flags, the S-expression netlist drops it."""
+    sub = SheetFile("sub.kicad_sch")
+    _pin_label(sub, "R1", 40, "L", "global")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("S", sub, 100, 40, on_board=False, in_bom=False, dnp=True)
+    _pin_label(root, "R2", 20, "L", "global")
+    return record("onboard_no_sheet", root, out, xml=True)
+
+
+@case
+def nested_reuse(out: str) -> str:
+    """Sheets reused inside a reused sheet: the root holds A twice, A holds B twice, B holds
+    C twice (8 instances of C); each level's label joins its children's pins, so one net
+    runs through every instance, and each instance's R2 pin 2 is its own net."""
+    c = SheetFile("c.kicad_sch")
+    c.r([f"R{1000 + k}" for k in range(8)], 40, 100)
+    c.label("hier", "X", 40, 100)
+    b = SheetFile("b.kicad_sch")
+    b.sheet("C1", c, 100, 40, pins=[("X", 100, 50)])
+    b.sheet("C2", c, 100, 100, pins=[("X", 100, 110)])
+    b.label("local", "N", 100, 50)
+    b.label("local", "N", 100, 110)
+    b.r([f"R{100 + k}" for k in range(4)], 40, 100)
+    b.label("local", "N", 40, 100)
+    b.label("hier", "Y", 40, 107.62)
+    a = SheetFile("a.kicad_sch")
+    a.sheet("B1", b, 100, 40, pins=[("Y", 100, 50)])
+    a.sheet("B2", b, 100, 100, pins=[("Y", 100, 110)])
+    a.label("local", "M", 100, 50)
+    a.label("local", "M", 100, 110)
+    a.r(["R10", "R20"], 40, 100)
+    a.label("local", "M", 40, 100)
+    a.label("hier", "Z", 40, 107.62)
+    root = SheetFile("root.kicad_sch")
+    root.sheet("A1", a, 100, 40, pins=[("Z", 100, 50)])
+    root.sheet("A2", a, 100, 100, pins=[("Z", 100, 110)])
+    root.label("local", "TOP", 100, 50)
+    root.label("local", "TOP", 100, 110)
+    root.r("R1", 40, 100)
+    root.label("local", "TOP", 40, 100)
+    return record("nested_reuse", root, out)
+
+
+
+@case
+def dotted_pins(out: str) -> str:
+    """Pin numbers with dots (a resistor array numbered 1.1 ... 2.2): RM3.1.2 is pin 1.2
+    of RM3."""
+    pins = [lib_pin(f"{a}.{b}", "~", "passive", -2.54 + 5.08 * (a - 1), 3.81 if b == 1 else -3.81,
+                    270 if b == 1 else 90) for a in (1, 2) for b in (1, 2)]
+    node = custom_symbol("mylib:R_Array_2", "RM", pins)
+    f = SheetFile("dotted_pins.kicad_sch")
+    f.symbol("mylib:R_Array_2", 60, 100, "RM3", value="4x10k", node=node)
+    # pins 1.1 at (57.46, 96.19), 1.2 at (57.46, 103.81), 2.1 at (62.54, 96.19), 2.2 at (62.54, 103.81)
+    f.label("local", "A", 57.46, 96.19)
+    f.label("local", "B", 62.54, 103.81)
+    _pin_label(f, "R1", 20, "A")
+    _pin_label(f, "R2", 30, "B")
+    f.wire((57.46, 103.81), (57.46, 110))
+    f.r("R3", 57.46, 110)
+    return record("dotted_pins", f, out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("names", nargs="*", help="cases to write (default: all)")
+    ap.add_argument("--out", default=DEFAULT_OUT)
+    args = ap.parse_args(argv)
+    unknown = [n for n in args.names if n not in CASES]
+    if unknown:
+        ap.error(f"unknown case(s) {unknown}; known: {', '.join(CASES)}")
+    for name in args.names or CASES:
+        print(CASES[name](args.out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""Text variables in a symbol's fields, resolved as KiCad's netlist shows them.
+
+KiCad writes a field's *shown* text into its netlist: ``${SIM.PARAMS}`` in a Value field
+becomes the symbol's ``Sim.Params`` field (the simulation demos do this), ``${REFERENCE}``
+the reference.  :func:`resolve_symbol_text` does the symbol-level part of KiCad's
+``SCH_SYMBOL::ResolveTextVar``: mandatory fields by their upper-case canonical names,
+other fields by name or upper-cased name, missing ``SIM.*`` fields as empty text.  Tokens
+it cannot resolve (sheet, title-block and project variables) are left as written, as
+KiCad shows an unresolved variable.
+"""
+from __future__ import annotations
+
+import re
+
+_VAR = re.compile(r"\$\{([^{}]*)\}")
+_MANDATORY = {"REFERENCE": "Reference", "VALUE": "Value", "FOOTPRINT": "Footprint",
+              "DATASHEET": "Datasheet", "DESCRIPTION": "Description"}
+_SIM = ("SIM.DEVICE", "SIM.TYPE", "SIM.PIN", "SIM.PARAMS", "SIM.LIBRARY", "SIM.NAME", "SIM.ENABLE")
+
+
+def _lookup(token: str, fields: dict[str, str], reference: str) -> str | None:
+    if token == "REFERENCE":
+        return reference
+    if token in _MANDATORY:
+        return fields.get(_MANDATORY[token], "")
+    for name, value in fields.items():
+        if name not in _MANDATORY.values() and token in (name, name.upper()):
+            return value
+    if token in _SIM:
+        return ""
+    return None
+
+
+def resolve_symbol_text(text: str, fields: dict[str, str], reference: str, depth: int = 0) -> str:
+    """``text`` with the ``${...}`` variables of its symbol replaced (``fields``: the
+    symbol's fields by name; ``reference``: its annotated reference)."""
+    if "${" not in text or depth > 8:
+        return text
+
+    def sub(m: re.Match) -> str:
+        value = _lookup(m.group(1), fields, reference)
+        if value is None:
+            return m.group(0)
+        return resolve_symbol_text(value, fields, reference, depth + 1)
+
+    return _VAR.sub(sub, text)
