@@ -106,16 +106,13 @@ def compare_netlists(ref: kicad_cli.Netlist, got: kicad_cli.Netlist) -> str:
 
 
 def _encode_vs_netlist(path: str, ref: kicad_cli.Netlist) -> str:
+    from tokn.doc.pinref import split_pin_ref
     from tokn.encode import encode_design
     doc = encode_design(path).document
-    refs = sorted({c.ref for c in doc.components}, key=len, reverse=True)
-
-    def split(pin: str) -> tuple[str, str]:     # after the longest declared reference
-        ref = next((r for r in refs if pin.startswith(r + ".")), pin.rsplit(".", 1)[0])
-        return ref, pin[len(ref) + 1:]
+    refs = {c.ref for c in doc.components}
     ours = kicad_cli.Netlist(
-        {c.ref: {"value": c.value, "footprint": c.fp} for c in doc.components if not c.noboard},
-        {n.name: {split(p) for p in n.pins} for n in doc.nets})
+        {c.ref: {"value": c.value, "footprint": c.fp} for c in doc.components},
+        {n.name: {split_pin_ref(p, refs) for p in n.pins} for n in doc.nets})
     return compare_netlists(ref, ours)
 
 

@@ -27,6 +27,9 @@ KICAD_DEMOS = os.environ.get("TOKN_KICAD_DEMOS", "/usr/share/kicad/demos")
 needs_kicad = pytest.mark.skipif(not kicad_cli.available(), reason="kicad-cli (KiCad 9) not installed")
 needs_shared = pytest.mark.skipif(not os.path.isdir(CORPUS), reason=f"shared corpus not present at {CORPUS}")
 needs_anchor = pytest.mark.skipif(not os.path.isdir(ANCHOR), reason=f"shared anchor set not present at {ANCHOR}")
+needs_demos = pytest.mark.skipif(not os.path.isdir(KICAD_DEMOS),
+                                 reason=f"KiCad's demo projects not installed at {KICAD_DEMOS} "
+                                        "(apt-get install -t bookworm-backports kicad-demos)")
 
 
 def corpus_top_level() -> list[str]:

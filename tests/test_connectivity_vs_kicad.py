@@ -16,26 +16,8 @@ import pytest
 from tokn.doc.pinref import split_pin_ref
 from tokn.encode import encode_design
 
-from .conftest import (anchor_schematics, corpus_top_level, is_user_named, multi_pin_nets, needs_kicad,
-                       needs_shared)
-
-#: KiCad's demo projects (Debian package kicad-demos, installed by scripts/install-kicad.sh)
-KICAD_DEMOS = os.environ.get("TOKN_KICAD_DEMOS", "/usr/share/kicad/demos")
-needs_demos = pytest.mark.skipif(not os.path.isdir(KICAD_DEMOS),
-                                 reason=f"KiCad's demo projects not installed at {KICAD_DEMOS} "
-                                        "(apt-get install -t bookworm-backports kicad-demos)")
-
-
-def kicad_demo_designs() -> list[str]:
-    """Top-level schematics of KiCad's demo projects: a ``.kicad_sch`` beside a ``.kicad_pro``
-    of the same name (empty when kicad-demos is not installed)."""
-    out = []
-    for d, _dirs, files in os.walk(KICAD_DEMOS):
-        for fn in files:
-            if fn.endswith(".kicad_pro") and os.path.exists(os.path.join(d, fn[: -len(".kicad_pro")] + ".kicad_sch")):
-                out.append(os.path.join(d, fn[: -len(".kicad_pro")] + ".kicad_sch"))
-    return sorted(out)
-
+from .support import (KICAD_DEMOS, anchor_schematics, corpus_top_level, is_user_named, kicad_demo_designs,
+                      multi_pin_nets, needs_demos, needs_kicad, needs_shared)
 
 DESIGNS = corpus_top_level() + anchor_schematics()
 DEMOS = kicad_demo_designs()
