@@ -7,8 +7,8 @@ fed to what the CLI runs on them: ``encode_design`` for a schematic; ``parse_tok
 :class:`~tokn.errors.ToknError` whose message names the file and, for a problem inside the
 text, the line.  Anything else reaches users as "internal error, please report".
 
-The quick cases run in every suite; ``-m slow`` runs 10,000 of each kind
-(``TOKN_FUZZ_CASES`` overrides the count).
+The quick cases run in every suite; ``-m slow`` runs 5,000 of each kind, 10,000 in all
+(``TOKN_FUZZ_CASES`` overrides the count per kind).
 """
 from __future__ import annotations
 
@@ -121,7 +121,7 @@ def _tokn_case(case: tuple[str, str]) -> None:
 
 
 def _cases(slow: bool) -> int:
-    return int(os.environ.get("TOKN_FUZZ_CASES", "10000")) if slow else 150
+    return int(os.environ.get("TOKN_FUZZ_CASES", "5000")) if slow else 150
 
 
 _SETTINGS = dict(deadline=None, derandomize=True, database=None,

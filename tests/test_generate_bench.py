@@ -97,7 +97,6 @@ def test_run_bench(prompt_set):
     assert not b["ok"] and b["refused"] and b["rounds"] == 2 and b["first_syntax_valid"] and b["ic_match"] == 0.0
     assert b["pin_correct"] == 1.0                    # the pins it used are right: only the part is wrong
     assert rep.summary["n"] == 2 and rep.summary["ok_rate"] == 0.5 and rep.summary["rounds"] == 1.5
-    assert rep.summary["overhead_max"] < 5
     table = format_table(rep)
     assert "latency" in table and "valid circuits 50%" in table
     json.dumps(rep.to_dict())

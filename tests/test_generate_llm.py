@@ -115,7 +115,6 @@ def test_cancel_during_backoff():
         threading.Timer(0.2, cancel.set).start()
         with pytest.raises(Cancelled):                        # during the 5 s back-off
             client(srv).complete(MSG, cancel=cancel)
-        assert len(srv.requests) == 1
 
 
 def test_cancel_mid_stream():

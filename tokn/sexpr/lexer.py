@@ -102,7 +102,24 @@ def parse(text: str, path: str | None = None) -> list:
         raise _locate_error(text, path) from None
     if stack or not root or any(type(x) is not list for x in root):
         raise _locate_error(text, path)
+    if _MAYBE_EMPTY.search(text):
+        _reject_empty_lists(text, path)
     return root
+
+
+# "()" with optional blanks; may also occur inside quoted strings, hence the token re-scan.
+_MAYBE_EMPTY = re.compile(r"\(\s*\)")
+
+
+def _reject_empty_lists(text: str, path: str | None) -> None:
+    """Raise :class:`SexprSyntaxError` at the first empty list ``()`` outside strings: KiCad
+    writes none, and every reader takes a list's first atom as its keyword."""
+    previous = ""
+    for off, tok in iter_tokens(text):
+        if tok == ")" and previous == "(":
+            line, col = line_col(text, text.rfind("(", 0, off))
+            raise SexprSyntaxError("empty list '()': expected (keyword ...)", path, line, col)
+        previous = tok
 
 
 class Node(list):
