@@ -153,6 +153,7 @@ def gbnf_admits(checker, text: str) -> bool:
     return checker(text)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", sorted(glob.glob(os.path.join(REPO, "tokn", "data", "fewshot", "*.tokn"))),
                          ids=os.path.basename)
 def test_the_gbnf_admits_every_bundled_example(gbnf_state, path):
@@ -168,6 +169,7 @@ def test_the_gbnf_rejects_what_the_grammar_rejects(gbnf_state):
         assert not gbnf_admits(gbnf_state, bad)
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @given(text=st.from_regex(answer_regex(TINY), fullmatch=True))
 def test_the_gbnf_and_the_regex_agree(gbnf_state, text):

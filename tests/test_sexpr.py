@@ -90,6 +90,7 @@ def test_edit_reformats_only_what_changed():
     assert parse(out) == [["kicad_sch", ["version", "1"], ["a", '"x"', ["b", "1"]], ["c", "2", "3"]]]
 
 
+@pytest.mark.slow
 @needs_shared
 def test_every_corpus_file_round_trips_byte_for_byte():
     files = glob.glob(os.path.join(CORPUS, "files", "**", "*.kicad_sch"), recursive=True)
@@ -134,6 +135,7 @@ def _without_drawing(node):
             if type(c) is str or not (c[0] in _DRAWING_HEADS and not quoted(c) and depth(c) <= 3)]
 
 
+@pytest.mark.slow
 @needs_shared
 def test_lean_reader_drops_only_quote_free_drawing_lists():
     from tokn.sexpr import parse_lean

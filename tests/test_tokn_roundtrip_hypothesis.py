@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -193,6 +194,7 @@ def _unquoted(text: str) -> str:
     return text.replace('"', "")
 
 
+@pytest.mark.slow
 @needs_anchor
 def test_anchor_documents_rewrite_equal():
     """Every v1.2 document re-parses to the same Document after writing; the text is equal
