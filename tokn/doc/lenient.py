@@ -481,7 +481,7 @@ class _Reader:
                 except ValueError:
                     ok = False
             (points if ok else other).append(i + 1)
-        if points or not t.rows:
+        if points:
             self.fix("geometry", t.line + 1, *points, note=f"{len(points)} wires rows")
         if other:
             self.fix("not-points", *([t.line + 1] if not points else []), *other)
