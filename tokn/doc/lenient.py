@@ -75,8 +75,9 @@ FIX_CODES: dict[str, str] = {
 
 @dataclass
 class Fix:
-    """One kind of normalisation and where it was made: 1-based ``lines`` of the answer;
-    ``notes`` say what changed where it is worth saying (``nets[8] has 7 rows``)."""
+    """One kind of normalisation and where it was made: 1-based ``lines`` of the answer
+    (:attr:`where` says them: ``lines 3, 5-7``); ``notes`` say what changed where it is
+    worth saying (``nets[8] has 7``)."""
     code: str
     lines: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -84,9 +85,7 @@ class Fix:
     @property
     def message(self) -> str:
         msg = FIX_CODES[self.code]
-        if self.notes:
-            msg += ": " + "; ".join(self.notes)
-        return f"{msg} ({where_lines(self.lines)})" if self.lines else msg
+        return msg + ": " + "; ".join(self.notes) if self.notes else msg
 
     @property
     def where(self) -> str:

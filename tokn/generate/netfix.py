@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from ..doc.model import Component, Document, Net
 from ..doc.naming import natural_key
 from ..validate import Finding, normalise_pin_name, split_pin_ref
 
-__all__ = ["repair_nets", "LibraryPins"]
+__all__ = ["repair_nets", "resolver_pins", "LibraryPins"]
 
 #: ``component -> (lib_id, pin number -> names)`` of the symbol it resolves to, or None
 #: (:meth:`tokn.generate.pipeline.Toolkit.library_pins`).
@@ -128,6 +128,20 @@ def repair_nets(doc: Document, library_pins: LibraryPins) -> tuple[Document, lis
     for w in out.wires:
         w.net = renamed.get(w.net, w.net)
     return out, findings
+
+
+def resolver_pins(resolver: Any) -> LibraryPins:
+    """The :data:`LibraryPins` of a :class:`tokn.resolve.SymbolResolver`: each component's
+    resolved symbol, all units, hidden pins included."""
+    def pins_of(comp: Component) -> Optional[tuple[str, dict[str, list[str]]]]:
+        res = resolver.resolve(comp)
+        if res is None:
+            return None
+        pins: dict[str, list[str]] = {}
+        for p in res.symbol.pins:
+            pins.setdefault(p.number, []).append(p.name)
+        return res.lib_id, pins
+    return pins_of
 
 
 def _choose_name(names: list[str], referenced: set[str]) -> str:

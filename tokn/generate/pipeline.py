@@ -186,13 +186,8 @@ class Toolkit:
     def library_pins(self, comp: Any) -> Optional[tuple[str, dict[str, list[str]]]]:
         """(lib_id, pin number -> names) of the symbol a component resolves to, or None."""
         from ..resolve import SymbolResolver
-        res = SymbolResolver(self.index).resolve(comp)
-        if res is None:
-            return None
-        pins: dict[str, list[str]] = {}
-        for p in res.symbol.pins:
-            pins.setdefault(p.number, []).append(p.name)
-        return res.lib_id, pins
+        from .netfix import resolver_pins
+        return resolver_pins(SymbolResolver(self.index))(comp)
 
     @staticmethod
     def same_pin_name(a: str, b: str) -> bool:
@@ -406,7 +401,7 @@ class Generator:
         t = time.perf_counter()
         doc, text, findings, no_doc = tk.read_answer(completion.text)
         sec["parse"] = time.perf_counter() - t
-        if completion.truncated and doc is None:
+        if completion.truncated:               # readable or not, a cut-off answer is incomplete
             findings.append(_finding("error", "truncated", "the answer was cut off (length limit) before its end"))
         if doc is None:
             return Check(False, findings, None, text, no_document=no_doc, seconds=sec)
