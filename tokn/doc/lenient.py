@@ -116,12 +116,14 @@ class Reading:
     ``document``: the parsed document, or None when ``error`` is set.  ``text``: the strict
     TOKN text handed to the parser (None when no document was found).  ``fixes``: every
     normalisation, in :data:`FIX_CODES` order.  ``found``: a TOKN document was found at all.
+    ``line_of``: the answer's line of each line of ``text``.
     """
     document: Document | None
     text: str | None
     fixes: list[Fix]
     error: ToknError | None = None
     found: bool = True
+    line_of: list[int] = field(default_factory=list)   # answer line (1-based) of each line of text
 
 
 # ---- the reader -------------------------------------------------------------------------
@@ -131,6 +133,9 @@ _TABLE_START = re.compile(r"^[A-Za-z_]\w*\s*[\[{]")
 _TABLE_HEAD = re.compile(
     r"^(?P<key>[A-Za-z_]\w*)\s*(?:\{(?P<ref>[^{}]*)\})?\s*\[\s*(?P<n>\d*)\s*\]\s*"
     r"(?:\{(?P<cols>[^{}]*)\})?\s*(?P<colon>:?)(?P<rest>.*)$")
+# A table header without its [N]: nets{name,pins}:
+_TABLE_HEAD_NO_COUNT = re.compile(
+    r"^(?P<key>[A-Za-z_]\w*)(?P<ref>)(?P<n>)\s*\{(?P<cols>[^{}]*)\}\s*(?P<colon>:?)(?P<rest>.*)$")
 _SCALAR = re.compile(r"^[A-Za-z_]\w*:( |$)")
 _KNOWN_SCALARS = ("title:", "extensions[")
 _COMMENT_START = ("#", "//", ";")
@@ -151,11 +156,12 @@ def read_answer(answer: str, path: str | None = None) -> Reading:
         return Reading(None, None, r.fixes(), ToknSyntaxError(
             "no TOKN document found (expected a line '# TOKN v1')", path, 1, 1), found=False)
     text = "\n".join(t for t, _ in lines) + "\n"
+    line_of = [i + 1 for _, i in lines]
     try:
         doc = parse_tokn(text, path)
     except (ToknSyntaxError, ToknSemanticError) as e:
-        return Reading(None, text, r.fixes(), _relocate(e, lines, r.raw))
-    return Reading(doc, text, r.fixes())
+        return Reading(None, text, r.fixes(), _relocate(e, lines, r.raw), line_of=line_of)
+    return Reading(doc, text, r.fixes(), line_of=line_of)
 
 
 def _relocate(e: ToknError, lines: list[tuple[str, int]], raw: list[str]) -> ToknError:
@@ -273,6 +279,8 @@ class _Reader:
                 i += 1
                 continue
             head = _TABLE_HEAD.match(st) if _TABLE_START.match(st) else None
+            if head is None and (m := _TABLE_HEAD_NO_COUNT.match(st)) and m.group("key") in T.TABLES:
+                head = m
             if head is not None and _is_table_header(head):
                 new = self.header(head, s, st, i)
                 prev = next((t for t in tables if t.key == new.key and t.ref == new.ref), None)
@@ -342,7 +350,7 @@ class _Reader:
             self.fix("comment", n)
         if s != st:
             self.fix("indent", n)
-        key, ref, cols = m.group("key"), m.group("ref"), m.group("cols")
+        key, ref, cols = m.group("key"), m.group("ref") or None, m.group("cols")
         loose = not m.group("colon") or not m.group("n")
         if ref is not None:
             ref = ref.translate(_TYPO_QUOTES).strip()

@@ -117,7 +117,7 @@ def repair_nets(doc: Document, library_pins: LibraryPins) -> tuple[Document, lis
         for k in rows:
             for p in nets[k].pins:
                 if p in pins_out:
-                    _note(findings, "duplicate-pin", f"{p} is listed twice in net {name}: kept once", p)
+                    _note(findings, "duplicate-pin", p, name)
                     continue
                 pins_out.append(p)
         for n in group_names[root]:
@@ -185,7 +185,7 @@ def _pin(ref: str, pin: str, table: Optional[tuple[str, dict[str, list[str]]]], 
         if m and m.group(1) in numbers:
             hits = [m.group(1)]
     if len(hits) == 1:
-        _note(findings, "pin-name", f"{item} is pin {hits[0]} of {source}: written {ref}.{hits[0]}", item)
+        _note(findings, "pin-name", f"{item} -> {ref}.{hits[0]}", ref, source)
         return f"{ref}.{hits[0]}"
     if len(hits) > 1:
         findings.append(Finding("error", "ambiguous-pin",
@@ -194,5 +194,22 @@ def _pin(ref: str, pin: str, table: Optional[tuple[str, dict[str, list[str]]]], 
     return item
 
 
-def _note(findings: list[Finding], code: str, message: str, where: str) -> None:
+_GROUPED = {"pin-name": "pins written by name{source}, numbered: {items}",
+            "duplicate-pin": "pins listed more than once in net {where}, kept once: {items}"}
+
+
+def _note(findings: list[Finding], code: str, message: str, where: str, source: str = "") -> None:
+    """Add a ``fixed`` finding; ``pin-name`` and ``duplicate-pin`` notes are one finding per
+    part / net, listing every item."""
+    if code in _GROUPED:
+        for f in findings:
+            if f.severity == "fixed" and f.code == code and f.where == where:
+                f.details["items"].append(message)
+                f.message = _GROUPED[code].format(where=where, source=f.details["source"],
+                                                  items=", ".join(f.details["items"]))
+                return
+        src = f" ({source})" if source else ""
+        findings.append(Finding("fixed", code, _GROUPED[code].format(where=where, source=src, items=message),
+                                where, {"items": [message], "source": src}))
+        return
     findings.append(Finding("fixed", code, message, where))
