@@ -45,7 +45,7 @@ from . import tables as T
 from . import values as V
 from .extract import _FENCE, _HEADER, fenced_block_range, find_start
 from .model import Document
-from .parser import _v12_join_type, parse_tokn
+from .parser import parse_tokn
 
 __all__ = ["Fix", "Reading", "read_answer", "FIX_CODES"]
 
@@ -193,8 +193,9 @@ class _Reader:
     def __init__(self, answer: str) -> None:
         text = answer.lstrip("\ufeff")
         self._fixes: dict[str, Fix] = {}
-        if re.search(r"\r(?!\n)", text):
-            self.fix("line-ends", *[i + 1 for i, ln in enumerate(re.split(r"\r\n|\n", text)) if "\r" in ln])
+        ends = [m.group() for m in re.finditer(r"\r\n|\r|\n", text)]
+        if "\r" in ends:
+            self.fix("line-ends", *[i + 1 for i, e in enumerate(ends) if e == "\r"])
         self.raw = re.split(r"\r\n|\r|\n", text)
 
     def fix(self, code: str, *lines: int, note: str | None = None) -> None:
@@ -226,7 +227,7 @@ class _Reader:
         self.prose(raw, lo, start)
         out: list[tuple[str, int]] = []
         if header is not None:
-            if raw[start] != header:
+            if self.raw[start] != header:
                 self.fix("header", start + 1)
             out.append((header, start))
             start += 1
@@ -264,6 +265,7 @@ class _Reader:
                 continue
             s = line.rstrip()
             st = s.strip()
+            trailing = bool(st) and s != line     # white space at the end of a line that is kept
             if _HEADER.match(st) or _FENCE.match(s):
                 break                        # a second document, or a closing fence
             if not st:
@@ -283,6 +285,8 @@ class _Reader:
                 head = m
             if head is not None and _is_table_header(head):
                 new = self.header(head, s, st, i)
+                if trailing:
+                    self.fix("spaces", n)
                 prev = next((t for t in tables if t.key == new.key and t.ref == new.ref), None)
                 if prev is not None and prev.cols == new.cols:
                     self.fix("merged-table", n, note=f"{_name(new)} given again")
@@ -318,6 +322,8 @@ class _Reader:
                 pending = []
                 if not s.startswith("  ") or s.startswith("   "):
                     self.fix("indent", n)
+                if trailing:
+                    self.fix("spaces", n)
                 self.row(table, st, i)
                 i += 1
                 continue
@@ -428,11 +434,6 @@ class _Reader:
         if len(f) > len(cols) and spec is T.NETS and cols[-1] == "pins" and len(cols) >= 2:
             self.fix("unquoted-list", n)
             return f[:len(cols) - 1] + [",".join(f[len(cols) - 1:])]
-        if len(f) > len(cols) and spec is T.COMPONENTS and "type" in cols:
-            at = cols.index("type")
-            joined = _v12_join_type(",".join(f), at, len(f) - len(cols))
-            if joined is not None and len(joined) == len(cols):
-                return joined                # v1.2 compatibility, as the strict reader does
         if len(f) < len(cols):
             required = set(T.required(spec))
             if not any(c in required for c in cols[len(f):]):
