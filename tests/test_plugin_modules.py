@@ -244,6 +244,16 @@ def test_unknown_schematic_folder_is_noted(tmp_path):
     assert out.ok and any("Could not read" in n for n in out.notes)
 
 
+def test_changes_made_to_the_answer_are_noted_and_listed_in_checks(tmp_path):
+    messy = "```tokn\n" + ANSWER.replace("components[3]", "components[2]").replace('"U1.1,C1.1"', '"U1.VI,C1.1"') + "```\n"
+    with MockLLMServer([Reply(messy)]) as srv:
+        out = session.run_job("x", Settings(base_url=srv.base_url, model="m", erc="off"), None, True, str(tmp_path))
+    assert out.ok
+    fixed = sorted(f.code for f in out.findings if f.severity == "fixed")
+    assert fixed == ["code-fence", "pin-name", "row-count"]
+    assert messages.FIXED_NOTE.format(n=3) in out.notes
+
+
 def test_model_failures_become_messages(tmp_path):
     with MockLLMServer([Reply(status=401, error_body={"error": {"message": "Incorrect API key provided."}})]) as srv:
         out = session.run_job("x", Settings(base_url=srv.base_url, model="m", api_key="bad", max_retries=0,
