@@ -225,7 +225,8 @@ def test_request_to_fragment_and_preview(tmp_path):
         assert "C1->C3" in session.summary(frag)
     assert "GND" in session.summary(frag) and "VIN_12V" in session.summary(frag)
     if kicad_cli.available():
-        assert out.notes == [] or not os.path.exists(FLASH_SOP)
+        # the only note: the prose line before the document ("Sure:") was left out, and said so
+        assert out.notes == [messages.FIXED_NOTE.format(n=1)] or not os.path.exists(FLASH_SOP)
         assert out.svg and os.path.exists(out.svg)
         png = tmp_path / "p.png"
         assert preview.svg_to_png(out.svg, str(png), 400, 100) in ("wx", "rsvg-convert", "convert", None)
