@@ -234,7 +234,7 @@ class _Reader:
         else:
             self.fix("header", start + 1, note="it was missing")
             out.append(("# TOKN v1", start))
-        end = self.body(raw, start, hi, out)
+        end = self.body(start, hi, out)
         self.prose(raw, end, hi)
         return out
 
@@ -244,7 +244,7 @@ class _Reader:
             self.fix("prose", *lines)
 
     # -- the document's lines ---------------------------------------------------------------
-    def body(self, raw: list[str], start: int, hi: int, out: list[tuple[str, int]]) -> int:
+    def body(self, start: int, hi: int, out: list[tuple[str, int]]) -> int:
         """Read lines ``start``..``hi`` into ``out``; returns where the document ended."""
         tables: list[_Table] = []
         items: list[object] = []             # _Table or (text, line) in document order
