@@ -73,6 +73,8 @@ FORGIVEN = [
     ("row-count", variant("components[2]", "components[5]"), [4]),
     ("row-count", variant("nets[3]{name,pins}:", "nets{name,pins}:"), [8]),
     ("missing-fields", variant("{ref,type,value}", "{ref,type,value,fp}"), [5, 6]),
+    ("extra-fields", variant("  R1,R,330", "  R1,R,330,,"), [6]),
+    ("row-count", variant("nets[3]", "pins{D1}:\n  1,K\n  2,A\nnets[3]"), [8]),
     ("unquoted-list", variant('  N1,"R1.2,D1.2"', "  N1,R1.2,D1.2"), [10]),
     ("merged-table", variant("  GND,D1.1\n", "\nnets[1]{name,pins}:\n  GND,D1.1\n"), [12]),
 ]

@@ -22,7 +22,8 @@ What it forgives (fix codes in brackets):
   a table header without its ``:`` or with spaces inside [``table-header``];
 * a header's ``[N]`` that disagrees with the rows that follow: the rows count
   [``row-count``]; rows short of optional trailing fields (``C1,C,10k`` under
-  ``{ref,type,value,fp}``) [``missing-fields``]; a net's pins written as several fields
+  ``{ref,type,value,fp}``) [``missing-fields``]; empty fields past the last column (a
+  trailing comma) [``extra-fields``]; a net's pins written as several fields
   instead of one quoted list [``unquoted-list``]; ``pins{REF}`` rows with a third field
   under the default ``num,name`` columns (read as ``type``) [``pin-columns``]; a table given
   twice with the same columns, rows appended to the first (identical ``pins{REF}`` tables:
@@ -65,6 +66,7 @@ FIX_CODES: dict[str, str] = {
     "table-header": "read a loosely written table header",
     "row-count": "counted the rows (the header's [N] disagreed)",
     "missing-fields": "left missing trailing fields of a row empty",
+    "extra-fields": "dropped empty fields after a row's last column",
     "unquoted-list": "read a net's pins written as several fields as one list",
     "pin-columns": "read the third field of pin-table rows as the pin type",
     "merged-table": "merged a table given twice",
@@ -133,6 +135,9 @@ _TABLE_START = re.compile(r"^[A-Za-z_]\w*\s*[\[{]")
 _TABLE_HEAD = re.compile(
     r"^(?P<key>[A-Za-z_]\w*)\s*(?:\{(?P<ref>[^{}]*)\})?\s*\[\s*(?P<n>\d*)\s*\]\s*"
     r"(?:\{(?P<cols>[^{}]*)\})?\s*(?P<colon>:?)(?P<rest>.*)$")
+# A pin table header without its [N]: pins{U1}: or pins{U1}{num,name,type}:
+_PINS_NO_COUNT = re.compile(
+    r"^(?P<key>pins)\s*\{(?P<ref>[^{}]*)\}(?P<n>)\s*(?:\{(?P<cols>[^{}]*)\})?\s*(?P<colon>:?)(?P<rest>.*)$")
 # A table header without its [N]: nets{name,pins}:
 _TABLE_HEAD_NO_COUNT = re.compile(
     r"^(?P<key>[A-Za-z_]\w*)(?P<ref>)(?P<n>)\s*\{(?P<cols>[^{}]*)\}\s*(?P<colon>:?)(?P<rest>.*)$")
@@ -282,7 +287,9 @@ class _Reader:
                 continue
             head = _TABLE_HEAD.match(st) if _TABLE_START.match(st) else None
             if head is None and (m := _TABLE_HEAD_NO_COUNT.match(st)) and m.group("key") in T.TABLES:
-                head = m
+                head = m                     # nets{name,pins}:
+            if head is None and (m := _PINS_NO_COUNT.match(st)):
+                head = m                     # pins{U1}:
             if head is not None and _is_table_header(head):
                 new = self.header(head, s, st, i)
                 if trailing:
@@ -431,6 +438,9 @@ class _Reader:
     def fit(self, spec: T.Table, cols: list[str], f: list[str], i: int) -> list[str]:
         """Fields of one row made to fit ``cols`` where the intent is plain."""
         n = i + 1
+        if len(f) > len(cols) and not any(f[len(cols):]):
+            self.fix("extra-fields", n)      # C1,C,10k,  -- a trailing comma
+            f = f[:len(cols)]
         if len(f) > len(cols) and spec is T.NETS and cols[-1] == "pins" and len(cols) >= 2:
             self.fix("unquoted-list", n)
             return f[:len(cols) - 1] + [",".join(f[len(cols) - 1:])]
