@@ -128,6 +128,7 @@ def test_generate_command(tmp_path, monkeypatch):
     assert r.exit_code == 0, r.output
     assert sch.exists() and parse_tokn(tok.read_text()).components
     assert "valid circuit after 1 round" in r.output
+    assert "fixed: line 1: ignored text that is not part of the document [prose]" in r.output
 
 
 def test_generate_command_prints_tokn_without_outputs(tmp_path, monkeypatch):
