@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional, Sequence
 
-from ..errors import DecodeError, GenerationError, ToknError, ToknSemanticError, ToknSyntaxError
+from ..errors import DecodeError, GenerationError, ToknError, ToknSyntaxError
 from . import fewshot, grounding
 from .config import Settings
 from .grounding import PartPins, missing_parts
