@@ -213,3 +213,9 @@ def _same_row(a: str, b: str) -> bool:
 
 def _same_header(a: str, b: str) -> bool:
     return a.rstrip(":") == b.rstrip(":").replace(" ", "") and b.endswith(":")
+
+
+def test_format_md_tables_every_fix_code():
+    with open(os.path.join(HERE, "..", "docs", "format.md"), encoding="utf-8") as f:
+        doc = f.read()
+    assert [c for c in FIX_CODES if f"| `{c}` |" not in doc] == []

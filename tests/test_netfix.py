@@ -160,3 +160,10 @@ def test_resolver_pins_reads_the_resolved_symbol():
     pins_of = resolver_pins(Resolver())
     assert pins_of(Component("U1", "X")) == ("Lib:X", {"1": ["A", "A2"], "2": ["B"]})
     assert pins_of(Component("U2", "Y")) is None
+
+
+def test_generate_md_names_every_repair_code():
+    import os
+    with open(os.path.join(os.path.dirname(__file__), "..", "docs", "generate.md"), encoding="utf-8") as f:
+        doc = f.read()
+    assert [c for c in ("pin-name", "ambiguous-pin", "merged-nets", "duplicate-pin") if f"`{c}`" not in doc] == []
