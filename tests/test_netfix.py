@@ -2,6 +2,8 @@
 rule of issue 10 item 2, with the finding it reports; nothing invented."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tokn.doc.model import Component, Document, Net, PinDef, Wire
@@ -163,7 +165,6 @@ def test_resolver_pins_reads_the_resolved_symbol():
 
 
 def test_generate_md_names_every_repair_code():
-    import os
     with open(os.path.join(os.path.dirname(__file__), "..", "docs", "generate.md"), encoding="utf-8") as f:
         doc = f.read()
     assert [c for c in ("pin-name", "ambiguous-pin", "merged-nets", "duplicate-pin") if f"`{c}`" not in doc] == []
