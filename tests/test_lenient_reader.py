@@ -219,3 +219,43 @@ def test_format_md_tables_every_fix_code():
     with open(os.path.join(HERE, "..", "docs", "format.md"), encoding="utf-8") as f:
         doc = f.read()
     assert [c for c in FIX_CODES if f"| `{c}` |" not in doc] == []
+
+
+# ---- properties ---------------------------------------------------------------------------
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+from tokn.doc import write_tokn  # noqa: E402
+
+from .test_tokn_roundtrip_hypothesis import SETTINGS, documents  # noqa: E402
+
+_DRAWING = {"geometry", "not-points"}
+
+
+@SETTINGS
+@given(documents)
+def test_a_written_document_reads_the_same_unless_a_fix_says_otherwise(doc):
+    """Whatever the writer produces is read as the strict reader reads it, but for the
+    drawing (dropped, and said so) -- or a fix names what was read differently (a bare
+    value holding ' #', ' ;' or ' //' is read as ending in a comment)."""
+    text = write_tokn(doc)
+    r = read_answer(text)
+    codes = {f.code for f in r.fixes}
+    if codes - _DRAWING:
+        return
+    assert r.error is None, r.error
+    strict = parse_tokn(text)
+    for c in strict.components:
+        c.x = c.y = c.w = c.h = c.a = None
+    strict.wires = []
+    assert r.document == strict
+    assert ("geometry" in codes) == (any(c.x is not None or c.y is not None or c.w is not None or c.h is not None
+                                         or c.a is not None for c in doc.components) or bool(doc.wires))
+
+
+@SETTINGS
+@given(st.text(max_size=300))
+def test_any_text_gives_a_reading_never_an_exception(text):
+    r = read_answer(text)
+    assert (r.document is None) == (r.error is not None)
+    assert all(f.code in FIX_CODES and f.lines for f in r.fixes)

@@ -268,8 +268,8 @@ class _Reader:
                 items.append((line, i))      # continuation of a v1.2 multi-line bare scalar
                 i += 1
                 continue
-            s = line.rstrip()
-            st = s.strip()
+            s = line.rstrip(" ")
+            st = s.strip(" ")
             trailing = bool(st) and s != line     # white space at the end of a line that is kept
             if _HEADER.match(st) or _FENCE.match(s):
                 break                        # a second document, or a closing fence
@@ -286,9 +286,10 @@ class _Reader:
                 i += 1
                 continue
             head = _TABLE_HEAD.match(st) if _TABLE_START.match(st) else None
-            if head is None and (m := _TABLE_HEAD_NO_COUNT.match(st)) and m.group("key") in T.TABLES:
+            if head is None and (m := _TABLE_HEAD_NO_COUNT.match(st)) and m.group("key") in T.TABLES \
+                    and _is_table_header(m):
                 head = m                     # nets{name,pins}:
-            if head is None and (m := _PINS_NO_COUNT.match(st)):
+            if head is None and (m := _PINS_NO_COUNT.match(st)) and _is_table_header(m):
                 head = m                     # pins{U1}:
             if head is not None and _is_table_header(head):
                 new = self.header(head, s, st, i)
@@ -453,7 +454,7 @@ class _Reader:
 
     def pin_list(self, f: list[str], at: int, i: int) -> list[str]:
         """A net's pin list with items split at commas or white space, empty items dropped."""
-        items = [p for p in re.split(r"[,\s]+", f[at]) if p]
+        items = [p for p in re.split(r"[, \t]+", f[at]) if p]
         text = ",".join(items)
         if text != f[at]:
             self.fix("spaces", i + 1)
@@ -550,9 +551,9 @@ def _split(body: str) -> tuple[list[str], list[str]] | None:
                 k += 2 if body[k] == "\\" else 1
             if k >= n:
                 text = body[i:]
-                cut = re.search(r"\s(#|//|;)", text)
+                cut = re.search(r" (#|//|;)", text)
                 if cut:                      # "U1.7,SW1.1 ; a comment
-                    text = text[:cut.start()].rstrip()
+                    text = text[:cut.start()].rstrip(" ")
                     notes.append("comment")
                 text += '"'
                 notes.append("unterminated-quote")
@@ -578,14 +579,14 @@ def _split(body: str) -> tuple[list[str], list[str]] | None:
                 if body[k] == '"':
                     return None              # a quote inside a bare field
                 if _comment_at(body, k, after_space=k > 0 and body[k - 1] == " "):
-                    fields.append(body[i:k].rstrip())
+                    fields.append(body[i:k].rstrip(" "))
                     notes.append("comment")
                     return fields, notes
                 k += 1
             text = body[i:k]
-            if text != text.rstrip():
+            if text != text.rstrip(" "):
                 notes.append("spaces")
-            fields.append(text.rstrip())
+            fields.append(text.rstrip(" "))
         if k >= n:
             return fields, notes
         i = k + 1
