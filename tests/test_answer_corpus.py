@@ -210,3 +210,31 @@ def test_the_valid_answers_pass_kicads_erc():
                 refused[c[0]] = [str(f) for f in res.errors]
         gen.llm.close()
     assert refused == {}
+
+
+def test_net_repairs_change_nothing_silently():
+    """Over the corpus: an answer whose nets the repairs change gets a finding for each kind
+    of change, and one without findings comes back equal."""
+    from tokn.doc.lenient import read_answer
+    from tokn.generate.netfix import repair_nets
+    from tokn.generate.pipeline import Toolkit
+    tk = Toolkit(erc="off")
+    changed = 0
+    for case in CORPUS:
+        doc = read_answer(read(case[0])).document
+        if doc is None:
+            continue
+        out, findings = repair_nets(doc, tk.library_pins)
+        codes = {f.code for f in findings}
+        before = {(n.name, p) for n in doc.nets for p in n.pins}
+        after = {(n.name, p) for n in out.nets for p in n.pins}
+        if not findings:
+            assert out == doc, case[0]
+            continue
+        changed += 1
+        renamed = {p for _, p in before} != {p for _, p in after}
+        if renamed:
+            assert codes & {"pin-name", "merged-nets"}, case[0]
+        if {n for n, _ in before} != {n for n, _ in after} or len(out.nets) != len(doc.nets):
+            assert "merged-nets" in codes, case[0]
+    assert changed >= 10
