@@ -405,7 +405,7 @@ class _Reader:
         cols = list(t.cols) if t.cols is not None else None
         rows = [(i, list(f)) for i, f in t.rows]
         spec = T.TABLES.get(t.key) if t.ref is None else (T.PINS_TABLE if t.key == "pins" else None)
-        if spec is not None:
+        if spec is not None and (cols is not None or spec is T.PINS_TABLE):
             eff = cols if cols is not None else list(T.PINS_DEFAULT_COLUMNS)
             if cols is None and rows and all(len(f) == 3 for i, f in rows if i not in raw_rows) \
                     and any(i not in raw_rows for i, _ in rows):
