@@ -144,6 +144,7 @@ _TABLE_HEAD_NO_COUNT = re.compile(
 _SCALAR = re.compile(r"^[A-Za-z_]\w*:( |$)")
 _KNOWN_SCALARS = ("title:", "extensions[")
 _COMMENT_START = ("#", "//", ";")
+_ESCAPED_BODY = re.compile(r'(?:[^"\\]|\\["\\ntr])*')        # inside a quoted field
 _GEOMETRY = ("x", "y", "w", "h", "a")
 
 
@@ -285,6 +286,11 @@ class _Reader:
                     pending.append(("comment", i))
                 i += 1
                 continue
+            if table is not None and s.startswith(" ") and not _indented_header(st):
+                self.take_row(table, pending, s, st, i, trailing)   # indented: a row, whatever it holds
+                pending = []
+                i += 1
+                continue
             head = _TABLE_HEAD.match(st) if _TABLE_START.match(st) else None
             if head is None and (m := _TABLE_HEAD_NO_COUNT.match(st)) and m.group("key") in T.TABLES \
                     and _is_table_header(m):
@@ -325,14 +331,9 @@ class _Reader:
                 pending = []
                 i += 1
                 continue
-            if table is not None and (s.startswith(" ") or _looks_like_row(st)):
-                self.close_gap(pending)
+            if table is not None and _looks_like_row(st):
+                self.take_row(table, pending, s, st, i, trailing)
                 pending = []
-                if not s.startswith("  ") or s.startswith("   "):
-                    self.fix("indent", n)
-                if trailing:
-                    self.fix("spaces", n)
-                self.row(table, st, i)
                 i += 1
                 continue
             if s.startswith(" "):
@@ -348,6 +349,17 @@ class _Reader:
             else:
                 out.append(it)               # type: ignore[arg-type]
         return end
+
+    def take_row(self, table: _Table, pending: list[tuple[str, int]], s: str, st: str, i: int,
+                 trailing: bool) -> None:
+        """Line ``i`` as a row of ``table``: the blank and comment lines before it go, its
+        indent and trailing spaces are reported."""
+        self.close_gap(pending)
+        if not s.startswith("  ") or s.startswith("   "):
+            self.fix("indent", i + 1)
+        if trailing:
+            self.fix("spaces", i + 1)
+        self.row(table, st, i)
 
     def close_gap(self, pending: list[tuple[str, int]]) -> None:
         """Blank and comment lines between two rows of one table: removed, reported."""
@@ -507,6 +519,14 @@ class _Reader:
         return []
 
 
+def _indented_header(st: str) -> bool:
+    """An indented line that is a whole header of a known table (``  nets[3]{name,pins}:``)
+    rather than a row."""
+    m = _TABLE_HEAD.match(st)
+    return bool(m and m.group("colon") and _is_table_header(m)
+                and (m.group("key") in T.TABLES or m.group("key") == "pins"))
+
+
 def _is_table_header(m: re.Match) -> bool:
     """A ``name[N]{cols}:`` match is a table header when nothing but a comment follows it
     (``extensions[2]: unit,hier`` is an inline array)."""
@@ -561,7 +581,7 @@ def _split(body: str) -> tuple[list[str], list[str]] | None:
             else:
                 text = body[i:k + 1]
                 k += 1
-            if re.search(r'\\[^"\\ntr]|\\$', text[1:-1]):
+            if not _ESCAPED_BODY.fullmatch(text[1:-1]):
                 return None                  # an escape the format does not have
             fields.append(V.unquote(text))
             m = re.match(r"[ ]*", body[k:])
