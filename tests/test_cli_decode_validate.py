@@ -103,6 +103,32 @@ def test_validate_syntax_error_is_a_finding_with_position(tmp_path):
     assert f["code"] == "syntax" and f["details"]["line"] == 4
 
 
+def test_validate_lenient_reads_an_llm_answer_as_generate_does(tmp_path):
+    answer = os.path.join(HERE, "fixtures", "answers", "11-pin-names.txt")
+    strict = run("validate", answer, "--json")               # strict TOKN whose pins are names
+    assert strict.returncode == 1 and "unknown-pin" in {f["code"] for f in json.loads(strict.stdout)["findings"]}
+    messy = write(tmp_path, "Here:\n```\n" + open(answer, encoding="utf-8").read().replace("components[3]", "components[9]")
+                  + "```\n", "answer.txt")
+    r = run("validate", messy)
+    assert r.returncode == 1 and "[syntax]" in r.stdout     # files stay strict
+    r = run("validate", "--lenient", messy, "--json")
+    data = json.loads(r.stdout)
+    assert r.returncode == 0 and data["valid"], data
+    fixed = {f["code"]: f for f in data["findings"] if f["severity"] == "fixed"}
+    assert set(fixed) == {"code-fence", "prose", "row-count", "pin-name"}
+    assert fixed["row-count"]["details"]["lines"] == [6] and fixed["row-count"]["where"] == "line 6"
+    text = run("validate", "--lenient", messy).stdout
+    assert "valid (0 error(s), 0 warning(s), 4 fixed)" in text
+
+
+def test_validate_lenient_keeps_the_strict_error_of_what_it_cannot_read(tmp_path):
+    bad = write(tmp_path, "Answer:\n\n" + GOOD.replace("components[3]{", "components[3]{ref,"), "answer.txt")
+    r = run("validate", "--lenient", bad, "--json")
+    f = json.loads(r.stdout)["findings"][0]
+    assert r.returncode == 1 and f["code"] == "syntax" and "given twice" in f["message"]
+    assert f["details"]["line"] == 6
+
+
 @needs_kicad
 @pytest.mark.kicad
 def test_validate_with_erc_runs_kicads_checker(tmp_path):

@@ -102,6 +102,15 @@ def test_run_bench(prompt_set):
     json.dumps(rep.to_dict())
 
 
+def test_bench_lists_the_fixes_of_each_answer(prompt_set):
+    fenced = "```\n" + VALID.replace("components[3]", "components[7]") + "```\n"
+    with MockLLMServer([Reply(fenced), Reply(VALID)]) as srv:
+        rep = run_bench(prompt_set, Settings(base_url=srv.base_url, model="mock", max_retries=0, max_rounds=1))
+    a, b = rep.items
+    assert a["fixed"] == ["code-fence", "row-count"] and b["fixed"] == []
+    assert rep.summary["fixed_rate"] == 0.5 and "answers with fixes 50%" in format_table(rep)
+
+
 def test_bench_counts_endpoint_errors(prompt_set):
     with MockLLMServer([Reply(status=401)] * 2) as srv:
         rep = run_bench(prompt_set, Settings(base_url=srv.base_url, model="mock", max_retries=0), sample=1)
@@ -118,6 +127,7 @@ def test_generate_command(tmp_path, monkeypatch):
     assert r.exit_code == 0, r.output
     assert sch.exists() and parse_tokn(tok.read_text()).components
     assert "valid circuit after 1 round" in r.output
+    assert "fixed: line 1: ignored text that is not part of the document [prose]" in r.output
 
 
 def test_generate_command_prints_tokn_without_outputs(tmp_path, monkeypatch):

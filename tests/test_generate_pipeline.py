@@ -287,3 +287,58 @@ def test_timings_account_for_the_request(toolkit):
     assert all(v >= 0 for v in t.values())
     assert t["overhead"] == pytest.approx(t["total"] - t["llm"] - t["prepare"], abs=1e-6)
     assert t["check"] >= t["erc"] and t["total"] >= t["llm"]
+
+
+# An answer as a capable model writes TOKN freely: fenced, commented, miscounted, pins by
+# name, a net name in a pin list.  Nothing in it needs a model to fix.
+FREE_STYLE = """Here is the regulator:
+
+```tokn
+# TOKN v1
+title: 5V linear regulator
+
+components[4]{ref,type,value,fp}:   # four parts
+  C1,C,0.33uF
+  C2,C,0.1uF
+  U1,LM7805_TO220,LM7805  // the regulator
+
+nets[2]{name,pins}:
+  +5V,"C2.1,U1.VO"
+  CAPS,"C1.2,C2.2,GND"
+  GND,U1.GND
+  VIN,"C1.1,U1.VI
+```
+"""
+
+
+def test_a_free_style_answer_passes_in_one_round_and_every_change_is_reported(toolkit):
+    res, srv = run([Reply(FREE_STYLE)], toolkit)
+    assert res.ok and res.rounds == 1 and len(srv.requests) == 1
+    fixed = {f.code: f for f in res.findings if f.severity == "fixed"}
+    assert set(fixed) == {"code-fence", "prose", "comment", "row-count", "missing-fields", "unterminated-quote",
+                          "pin-name", "merged-nets"}
+    assert fixed["row-count"].details["lines"] == [7, 12] and fixed["comment"].where == "lines 7, 10"
+    assert "U1.VO -> U1.3" in fixed["pin-name"].message
+    doc = parse_tokn(res.tokn_text)                     # the repaired document, canonical
+    assert {n.name: n.pins for n in doc.nets} == {"+5V": ["C2.1", "U1.3"], "GND": ["C1.2", "C2.2", "U1.2"],
+                                                    "VIN": ["C1.1", "U1.1"]}
+    assert {f["severity"] for f in res.to_dict()["findings"]} >= {"fixed"}
+
+
+def test_a_cut_off_answer_is_incomplete_even_when_it_reads(toolkit):
+    cut = VALID[:VALID.index("  VIN,")]                   # ends after a whole row: it reads
+    res, srv = run([Reply(cut, finish_reason="length"), Reply(VALID)], toolkit)
+    assert res.ok and res.rounds == 2
+    first = res.attempts[0].check
+    assert first.document is not None and any(f.code == "truncated" for f in first.errors)
+
+
+def test_an_ambiguous_pin_name_goes_back_with_its_candidates(toolkit):
+    answer = VALID.replace('+5V,"C2.1,U1.3"', '+5V,"C2.1,U1.3"\n  XX,"U2.-"').replace("nets[3]", "nets[4]").replace(
+        "components[3]", "components[4]").replace("  U1,LM7805_TO220,LM7805,\n", "  U1,LM7805_TO220,LM7805,\n  U2,LM358,LM358,\n")
+    res, srv = run([Reply(answer), Reply(VALID)], toolkit)
+    first = res.attempts[0].check
+    amb = [f for f in first.errors if f.code == "ambiguous-pin"]
+    assert [f.where for f in amb] == ["U2.-"] and "(2, 6)" in amb[0].message
+    assert not [f for f in first.errors if f.code == "unknown-pin" and f.where == "U2.-"]
+    assert "(2, 6)" in srv.last_user_message(1)

@@ -225,7 +225,8 @@ def test_request_to_fragment_and_preview(tmp_path):
         assert "C1->C3" in session.summary(frag)
     assert "GND" in session.summary(frag) and "VIN_12V" in session.summary(frag)
     if kicad_cli.available():
-        assert out.notes == [] or not os.path.exists(FLASH_SOP)
+        # the only note: the prose line before the document ("Sure:") was left out, and said so
+        assert out.notes == [messages.FIXED_NOTE.format(n=1)] or not os.path.exists(FLASH_SOP)
         assert out.svg and os.path.exists(out.svg)
         png = tmp_path / "p.png"
         assert preview.svg_to_png(out.svg, str(png), 400, 100) in ("wx", "rsvg-convert", "convert", None)
@@ -242,6 +243,16 @@ def test_unknown_schematic_folder_is_noted(tmp_path):
         out = session.run_job("x", Settings(base_url=srv.base_url, model="m", erc="off"),
                               str(tmp_path / "missing.kicad_sch"), False, str(tmp_path))
     assert out.ok and any("Could not read" in n for n in out.notes)
+
+
+def test_changes_made_to_the_answer_are_noted_and_listed_in_checks(tmp_path):
+    messy = "```tokn\n" + ANSWER.replace("components[3]", "components[2]").replace('"U1.1,C1.1"', '"U1.VI,C1.1"') + "```\n"
+    with MockLLMServer([Reply(messy)]) as srv:
+        out = session.run_job("x", Settings(base_url=srv.base_url, model="m", erc="off"), None, True, str(tmp_path))
+    assert out.ok
+    fixed = sorted(f.code for f in out.findings if f.severity == "fixed")
+    assert fixed == ["code-fence", "pin-name", "row-count"]
+    assert messages.FIXED_NOTE.format(n=3) in out.notes
 
 
 def test_model_failures_become_messages(tmp_path):

@@ -18,7 +18,7 @@ _MARKUP = re.compile(r"[~^_]\{([^}]*)\}")
 
 @dataclass
 class Finding:
-    severity: str            # "error" | "warning"
+    severity: str            # "error" | "warning" | "fixed" (a reported normalisation or repair)
     code: str                # stable identifier, e.g. "unknown-pin"
     message: str
     where: str = ""          # reference, net or section the finding is about
@@ -152,6 +152,12 @@ def _summarise(numbers: list[str], limit: int = 12) -> str:
 
 def has_errors(findings: list[Finding]) -> bool:
     return any(f.severity == "error" for f in findings)
+
+
+def fix_findings(fixes) -> list[Finding]:
+    """Findings of severity ``fixed`` for the normalisations of
+    :func:`tokn.doc.lenient.read_answer` (``where`` and ``details["lines"]``: answer lines)."""
+    return [Finding("fixed", f.code, f.message, f.where, {"lines": sorted(set(f.lines))}) for f in fixes]
 
 
 from ._callable import make_callable  # noqa: E402 - after the function it names

@@ -47,3 +47,6 @@ SCHEMATIC_UNKNOWN = ("The schematic's folder could not be found, so the referenc
 
 NET_JOIN_NOTE = ("Power symbols ({power}) join the sheet's nets of the same name; global labels "
                  "({labels}) join global labels and power nets of the same name.")
+
+FIXED_NOTE = ("{n} change(s) made to the model's answer before checking it (format normalised, pins "
+              "written by name numbered, nets joined): see Checks, severity 'fixed'.")

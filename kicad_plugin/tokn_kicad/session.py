@@ -116,6 +116,9 @@ def run_job(prompt: str, settings, schematic_path: Optional[str], unannotated: b
             out.refusal = messages.REFUSED.format(detail=res.refusal or "")
             return out
         out.fragment, out.notes = build_fragment(res.document, schematic_path, unannotated)
+        fixed = sum(getattr(f, "severity", "") == "fixed" for f in res.findings)
+        if fixed:
+            out.notes.append(messages.FIXED_NOTE.format(n=fixed))
         trace("fragment", refs=out.fragment.refs, nets=out.fragment.nets, size=out.fragment.size)
     except Cancelled:
         out.cancelled = True

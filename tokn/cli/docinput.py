@@ -22,6 +22,25 @@ def read_document(path: str) -> tuple[Document, str]:
     return parse_tokn(text, path), path
 
 
+def read_answer_document(path: str) -> tuple[Document, str, list]:
+    """Read the file at ``path`` (``-`` = stdin) as an LLM answer with the tolerant reader
+    (:func:`tokn.doc.lenient.read_answer`); returns (document, display name, ``fixed``
+    findings).  Raises the reader's ToknSyntaxError/ToknSemanticError (line:col of the
+    file) when the document cannot be read, OSError for unreadable files."""
+    from ..doc.lenient import read_answer
+    from ..validate import fix_findings
+    if path == "-":
+        text, name = sys.stdin.read(), "<stdin>"
+    else:
+        with open(path, encoding="utf-8", newline="") as f:
+            text, name = f.read(), path
+    reading = read_answer(text, name)
+    if reading.error is not None:
+        raise reading.error
+    assert reading.document is not None
+    return reading.document, name, fix_findings(reading.fixes)
+
+
 def load_symbol_sources(paths: tuple[str, ...]) -> dict:
     """lib_id -> LibSymbol from schematics (their embedded caches, whole hierarchy)."""
     from ..decode import symbols_from_schematic

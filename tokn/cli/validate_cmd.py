@@ -8,7 +8,7 @@ import tempfile
 
 import click
 
-from .docinput import load_symbol_sources, read_document, symbol_index
+from .docinput import load_symbol_sources, read_answer_document, read_document, symbol_index
 
 
 @click.command("validate")
@@ -18,7 +18,10 @@ from .docinput import load_symbol_sources, read_document, symbol_index
 @click.option("--symbols-from", "symbols_from", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Schematic whose embedded symbols to check against first. Repeatable.")
 @click.option("--no-libraries", is_flag=True, help="Skip the checks against the installed KiCad libraries.")
-def validate(document: str, erc: bool, as_json: bool, symbols_from: tuple[str, ...], no_libraries: bool) -> None:
+@click.option("--lenient", is_flag=True, help="Read DOCUMENT as an LLM answer, as `tokn generate` does: the "
+              "tolerant reader and the deterministic net repairs, each change reported as a 'fixed' finding.")
+def validate(document: str, erc: bool, as_json: bool, symbols_from: tuple[str, ...], no_libraries: bool,
+             lenient: bool) -> None:
     """Check DOCUMENT (a .tokn file, - for stdin).  Exit 0 when valid, 1 when not."""
     from ..errors import ToknError
     from ..resolve import SymbolResolver
@@ -28,7 +31,10 @@ def validate(document: str, erc: bool, as_json: bool, symbols_from: tuple[str, .
     findings: list[Finding] = []
     name = document
     try:
-        doc, name = read_document(document)
+        if lenient:
+            doc, name, findings = read_answer_document(document)
+        else:
+            doc, name = read_document(document)
     except ToknError as e:
         if e.path is None:
             e.path = document
@@ -43,6 +49,10 @@ def validate(document: str, erc: bool, as_json: bool, symbols_from: tuple[str, .
         index = symbol_index(not no_libraries)
         symbols = load_symbol_sources(symbols_from) if symbols_from else None
         resolver = SymbolResolver(index, symbols)
+        if lenient:
+            from ..generate.netfix import repair_nets, resolver_pins
+            doc, repairs = repair_nets(doc, resolver_pins(resolver))
+            findings += repairs
         findings += run_validate(doc, index, resolver=resolver if (index or symbols) else None)
         if erc and not has_errors(findings):
             findings += _erc_findings(doc, index, symbols)
@@ -54,7 +64,9 @@ def validate(document: str, erc: bool, as_json: bool, symbols_from: tuple[str, .
             click.echo(f"{name}: {f}")
         errors = sum(f.severity == "error" for f in findings)
         warnings = sum(f.severity == "warning" for f in findings)
-        click.echo(f"{name}: {'valid' if ok else 'invalid'} ({errors} error(s), {warnings} warning(s))")
+        fixed = sum(f.severity == "fixed" for f in findings)
+        click.echo(f"{name}: {'valid' if ok else 'invalid'} ({errors} error(s), {warnings} warning(s)"
+                   + (f", {fixed} fixed" if fixed else "") + ")")
     sys.exit(0 if ok else 1)
 
 

@@ -3,6 +3,8 @@
 * :func:`parse_tokn` -- TOKN text -> :class:`Document` (strict; errors carry line:col).
 * :func:`write_tokn` -- :class:`Document` -> canonical TOKN text.
 * :func:`extract_tokn` -- the TOKN document inside an LLM answer (fences, prose, CRLF...).
+* :func:`tokn.doc.lenient.read_answer` -- an LLM answer read tolerantly, every normalisation
+  reported as a fix with the answer's line numbers (what ``tokn generate`` uses).
 * :func:`natural_key` -- natural sort key for references, pins and net names.
 * :func:`lark_grammar`, :func:`to_gbnf` -- the grammar, for parsers and constrained decoding.
 """

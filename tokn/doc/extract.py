@@ -45,7 +45,7 @@ def extract_tokn(text: str) -> str:
     block = _fenced_block(lines)
     if block is not None:
         lines = block
-    start, header = _find_start(lines)
+    start, header = find_start(lines)
     if start is None:
         raise ToknSyntaxError("no TOKN document found (expected a line '# TOKN v1')", None, 1, 1)
     body = _document_lines(lines, start + (1 if header else 0))
@@ -57,7 +57,15 @@ def extract_tokn(text: str) -> str:
 
 def _fenced_block(lines: list[str]) -> list[str] | None:
     """Contents of the first fenced block with a TOKN header (else with a headerless start)."""
-    blocks: list[list[str]] = []
+    r = fenced_block_range(lines)
+    return None if r is None else lines[r[1]:r[2]]
+
+
+def fenced_block_range(lines: list[str]) -> tuple[int, int, int] | None:
+    """``(fence line, first content line, end)`` (0-based; ``end`` is the closing fence's
+    index, or ``len(lines)`` for an unclosed fence) of the first fenced block holding a TOKN
+    header, else of the first holding a headerless start; None when there is none."""
+    blocks: list[tuple[int, int, int]] = []
     i = 0
     while i < len(lines):
         m = _FENCE.match(lines[i])
@@ -68,11 +76,11 @@ def _fenced_block(lines: list[str]) -> list[str] | None:
         j = i + 1
         while j < len(lines) and not _closes(lines[j], fence):
             j += 1
-        blocks.append(lines[i + 1:j])        # an unclosed fence runs to the end
+        blocks.append((i, i + 1, j))         # an unclosed fence runs to the end
         i = j + 1
     for test in (lambda ln: bool(_HEADER.match(ln)), lambda ln: bool(_HEADERLESS_START.match(ln))):
         for b in blocks:
-            if any(test(ln) for ln in b):
+            if any(test(ln) for ln in lines[b[1]:b[2]]):
                 return b
     return None
 
@@ -83,7 +91,7 @@ def _closes(line: str, fence: str) -> bool:
     return s.startswith(fence) and not s.strip(fence[0])
 
 
-def _find_start(lines: list[str]) -> tuple[int | None, str | None]:
+def find_start(lines: list[str]) -> tuple[int | None, str | None]:
     """Index of the header line and the header in strict form; or of a headerless start."""
     for i, ln in enumerate(lines):
         m = _HEADER.match(ln)

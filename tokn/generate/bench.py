@@ -19,6 +19,9 @@ Scores of one item (the final answer, also when it was refused):
                         ``pins{REF}`` tables) that exist in the part's library symbol with the
                         stated name; pins of parts not in the library count as wrong
 ``erc_errors``          KiCad ERC errors of the decoded sheet (None when not decoded/no kicad-cli)
+``fixed``               codes of the normalisations and repairs made to the final answer
+                        (findings of severity ``fixed``; ``fixed_rate`` in the summary: share
+                        of answers with any)
 ``rounds``, ``latency`` LLM rounds used; wall time of the request (``llm_seconds``,
                         ``overhead``: the pipeline's own time)
 """
@@ -196,6 +199,7 @@ def score_item(rec: dict[str, Any], result: GenerationResult, gen: Generator) ->
         **pins,
         "erc_errors": None if result.erc is None else result.erc.get("errors"),
         "errors": len(result.errors), "rounds": result.rounds,
+        "fixed": sorted({f.code for f in result.findings if f.severity == "fixed"}),
         "latency": round(result.timings.get("total", 0.0) - result.timings.get("prepare", 0.0), 3),
         "llm_seconds": round(result.timings.get("llm", 0.0), 3),
         "overhead": round(result.timings.get("overhead", 0.0), 4),
@@ -258,6 +262,7 @@ def summarise(items: list[dict[str, Any]]) -> dict[str, Any]:
         "pin_correct": _mean([r.get("pin_correct") for r in done]),
         "erc_errors": _mean([r.get("erc_errors") for r in done]),
         "rounds": _mean([r.get("rounds") for r in done]),
+        "fixed_rate": _mean([1.0 if r.get("fixed") else 0.0 for r in done]),
         "latency_mean": _mean(lat), "latency_p50": round(lat[len(lat) // 2], 3) if lat else None,
         "latency_p95": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 3) if lat else None,
         "overhead_mean": _mean([r.get("overhead") for r in done]),
@@ -298,7 +303,8 @@ def format_table(report: BenchReport) -> str:
               f"valid circuits {_fmt(s['ok_rate'], True)}   syntax {_fmt(s['syntax_rate'], True)} "
               f"(first answer {_fmt(s['first_syntax_rate'], True)})   ICs {_fmt(s['ic_match'], True)}   "
               f"parts {_fmt(s['component_match'], True)}   pins {_fmt(s['pin_correct'], True)}   "
-              f"ERC errors {_fmt(s['erc_errors'])}   rounds {_fmt(s['rounds'])}",
+              f"ERC errors {_fmt(s['erc_errors'])}   rounds {_fmt(s['rounds'])}   "
+              f"answers with fixes {_fmt(s.get('fixed_rate'), True)}",
               f"latency mean {_fmt(s['latency_mean'])} s, p50 {_fmt(s['latency_p50'])} s, p95 "
               f"{_fmt(s['latency_p95'])} s; pipeline overhead mean {_fmt(s['overhead_mean'])} s, max "
               f"{_fmt(s['overhead_max'])} s; endpoint errors {s['endpoint_errors']}"]

@@ -2,8 +2,8 @@
 repaired, decoded circuit (or a refusal).
 
 :class:`Toolkit` is the only place that calls the rest of tokn: the codec
-(:func:`tokn.doc.extract_tokn`, :func:`~tokn.doc.parse_tokn`, :func:`~tokn.doc.write_tokn`,
-the grammar export), the validator (:func:`tokn.validate.validate`), the decoder
+(:func:`tokn.doc.lenient.read_answer`, :func:`~tokn.doc.write_tokn`,
+the grammar export), the deterministic net repairs (:mod:`tokn.generate.netfix`), the validator (:func:`tokn.validate.validate`), the decoder
 (:func:`tokn.decode.decode`), the symbol index (:class:`tokn.kicad.library.SymbolIndex`) and
 kicad-cli (ERC, SVG).  Everything else in :mod:`tokn.generate` works on plain data.
 
@@ -15,6 +15,7 @@ kicad-cli is present; or ``ok`` False with a ``refusal`` listing what was still 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Optional, Sequence
 
 from ..doc.pinref import split_pin_ref
-from ..errors import DecodeError, GenerationError, ToknError, ToknSemanticError, ToknSyntaxError
+from ..errors import DecodeError, GenerationError, ToknError, ToknSyntaxError
 from . import fewshot, grounding
 from .asked import PartFacts, RequestAsks, read_request, unmet
 from .config import Settings
@@ -96,23 +97,35 @@ class Toolkit:
 
     # codec
     def read_answer(self, answer: str) -> tuple[Any, Optional[str], list, bool]:
-        """(document, canonical TOKN text, findings, no_document) of an LLM answer."""
-        from ..doc import extract_tokn, parse_tokn, write_tokn
+        """(document, canonical TOKN text, findings, no_document) of an LLM answer, read by
+        the tolerant reader (:func:`tokn.doc.lenient.read_answer`): each normalisation is a
+        ``fixed`` finding; what it cannot read is a ``syntax``/``format`` error located on
+        the answer's line."""
+        from ..doc import write_tokn
+        from ..doc.lenient import read_answer
+        from ..validate import fix_findings
+        reading = read_answer(answer)
+        findings = fix_findings(reading.fixes)
+        if not reading.found:
+            return None, None, findings + [_finding("error", "no-document",
+                                                    "the answer contains no TOKN document (no '# TOKN v1' line, "
+                                                    "no components or nets table)")], True
+        if reading.error is not None:
+            e = reading.error
+            return None, reading.text, findings + [_finding("error", "syntax" if isinstance(e, ToknSyntaxError)
+                                                            else "format", _located(e, answer))], False
         try:
-            text = extract_tokn(answer)
-        except ToknSyntaxError:
-            return None, None, [_finding("error", "no-document",
-                                         "the answer contains no TOKN document (no '# TOKN v1' line, "
-                                         "no components or nets table)")], True
-        try:
-            doc = parse_tokn(text)
-        except (ToknSyntaxError, ToknSemanticError) as e:
-            return None, text, [_finding("error", "syntax" if isinstance(e, ToknSyntaxError) else "format",
-                                         _located(e, text))], False
-        try:
-            return doc, write_tokn(doc), [], False
+            return reading.document, write_tokn(reading.document), findings, False
         except ValueError as e:
-            return None, text, [_finding("error", "format", str(e))], False
+            return None, reading.text, findings + [_finding("error", "format", str(e))], False
+
+    def repair_nets(self, doc: Any) -> tuple[Any, str, list]:
+        """(document, canonical text, findings) after the deterministic repairs with library
+        facts (:func:`tokn.generate.netfix.repair_nets`)."""
+        from ..doc import write_tokn
+        from .netfix import repair_nets
+        fixed, findings = repair_nets(doc, self.library_pins)
+        return fixed, write_tokn(fixed), findings
 
     def read_json_answer(self, answer: str) -> tuple[Any, Optional[str], list, bool]:
         """(document, canonical TOKN text, findings, no_document) of an answer in the JSON
@@ -192,13 +205,8 @@ class Toolkit:
     def library_pins(self, comp: Any) -> Optional[tuple[str, dict[str, list[str]]]]:
         """(lib_id, pin number -> names) of the symbol a component resolves to, or None."""
         from ..resolve import SymbolResolver
-        res = SymbolResolver(self.index).resolve(comp)
-        if res is None:
-            return None
-        pins: dict[str, list[str]] = {}
-        for p in res.symbol.pins:
-            pins.setdefault(p.number, []).append(p.name)
-        return res.lib_id, pins
+        from .netfix import resolver_pins
+        return resolver_pins(SymbolResolver(self.index))(comp)
 
     def part_facts(self, components: Sequence[Any]) -> list[PartFacts]:
         """One :class:`~tokn.generate.asked.PartFacts` per reference: the component and, when
@@ -239,7 +247,7 @@ def _located(e: ToknError, text: str) -> str:
     """A parse error with the offending line quoted."""
     msg = e.message
     if e.line:
-        lines = text.split("\n")
+        lines = re.split(r"\r\n|\r|\n", text)
         src = lines[e.line - 1] if 0 < e.line <= len(lines) else ""
         msg = f"line {e.line}" + (f", column {e.col}" if e.col else "") + f": {msg}"
         if src:
@@ -434,7 +442,7 @@ class Generator:
         t = time.perf_counter()
         doc, text, findings, no_doc = _read(tk, completion)
         sec["parse"] = time.perf_counter() - t
-        if completion.truncated and doc is None:
+        if completion.truncated:               # readable or not, a cut-off answer is incomplete
             findings.append(_finding("error", "truncated", "the answer was cut off (length limit) before its end"))
         if doc is None:
             return Check(False, findings, None, text, no_document=no_doc, seconds=sec)
@@ -444,7 +452,10 @@ class Generator:
                                      + "; write the complete circuit: components, pins and nets tables"))
             return Check(False, findings, doc, text, seconds=sec)
         t = time.perf_counter()
-        findings = [_strict_unknown(f, doc, unlisted) for f in findings + tk.validate(doc)]
+        doc, text, repairs = tk.repair_nets(doc)       # what library facts settle costs no LLM round
+        ambiguous = {f.where for f in repairs if f.code == "ambiguous-pin"}
+        findings = [_strict_unknown(f, doc, unlisted) for f in findings + repairs + tk.validate(doc)
+                    if not (f.code == "unknown-pin" and f.where in ambiguous)]
         findings += [_finding("error", "missing-part",
                               f"the request names {p.query}, but no component is one: add it (type {p.name}) "
                               "and connect it as its pin table says") for p in missing_parts(doc.components, named)]

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Replay recorded LLM answers through `tokn generate`, one round, and count what became of them.
+
+usage: python benchmarks/replay_answers.py [--erc auto|on|off] [--json OUT] [ANSWERS.jsonl ...]
+
+Each JSONL record holds ``prompt`` and ``answer`` (or ``text``), optionally ``finish_reason``
+and ``id``.  Without files it replays the repository's answer corpus
+(tests/fixtures/answers/ with the prompts of tests/test_answer_corpus.py).  Every answer is
+served by the loopback mock server to a :class:`tokn.generate.pipeline.Generator` with
+``max_rounds = 1`` -- what `tokn generate --rounds 1` does with it -- and classified:
+
+``valid``        passed every check;
+``format``       refused for its format alone (``syntax``, ``format``, ``no-document``);
+``part/pin``     refused, every error naming a part, pin or net (unknown part or pin, pin
+                 name, unconnected power pin, undeclared part, pin in two nets, missing
+                 named part, ambiguous pin...);
+``content``      refused as a whole that is not a format problem: no nets (``empty-circuit``)
+                 or cut off (``truncated``), possibly with part/pin errors besides.
+
+It prints one line per answer (outcome, fix codes, first errors) and a summary; ``--json``
+writes both.  Nothing leaves the machine.  To compare with older code, put its ``tokn``
+package first: ``git archive COMMIT tokn | tar -x -C /tmp/old && PYTHONPATH=/tmp/old python
+benchmarks/replay_answers.py``.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.append(ROOT)            # appended: PYTHONPATH=OTHER_CHECKOUT replays with other code
+
+FORMAT = {"syntax", "format", "no-document"}
+CONTENT = {"empty-circuit", "truncated"}
+
+
+def corpus_records() -> list[dict]:
+    """The repository's answer corpus as records."""
+    from tests.test_answer_corpus import ANSWERS, CORPUS, PROMPTS
+    out = []
+    for case in CORPUS:
+        with open(os.path.join(ANSWERS, case[0]), encoding="utf-8", newline="") as f:
+            out.append({"id": case[0], "prompt": PROMPTS[case[1]], "answer": f.read(),
+                        "finish_reason": case[4] if len(case) > 4 else "stop"})
+    return out
+
+
+def jsonl_records(paths: list[str]) -> list[dict]:
+    out = []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for k, line in enumerate(f, 1):
+                if line.strip():
+                    rec = json.loads(line)
+                    rec.setdefault("id", f"{os.path.basename(path)}:{k}")
+                    rec["answer"] = rec.get("answer", rec.get("text"))
+                    if not rec.get("prompt") or rec["answer"] is None:
+                        raise SystemExit(f"{path}:{k}: a record needs 'prompt' and 'answer' (or 'text')")
+                    out.append(rec)
+    return out
+
+
+def classify(errors: list) -> str:
+    codes = {f.code for f in errors}
+    if not codes:
+        return "valid"
+    if codes & FORMAT:
+        return "format"
+    return "content" if codes & CONTENT else "part/pin"
+
+
+def main(argv: list[str]) -> int:
+    from tests.mock_llm_server import MockLLMServer, Reply
+    from tokn.generate.config import Settings
+    from tokn.generate.pipeline import Generator
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("files", nargs="*", help="JSONL files of {prompt, answer}; default: the repository corpus")
+    ap.add_argument("--erc", choices=("auto", "on", "off"), default="auto")
+    ap.add_argument("--json", dest="json_out", help="write the items and the summary here")
+    args = ap.parse_args(argv)
+    records = jsonl_records(args.files) if args.files else corpus_records()
+    items, counts, fixes = [], collections.Counter(), collections.Counter()
+    with MockLLMServer([]) as srv:
+        gen = Generator(Settings(base_url=srv.base_url, model="replay", max_rounds=1, max_retries=0, erc=args.erc))
+        for rec in records:
+            srv.push(Reply(rec["answer"], finish_reason=rec.get("finish_reason") or "stop"))
+            res = gen.generate(rec["prompt"])
+            outcome = classify(res.errors)
+            fixed = sorted({f.code for f in res.findings if f.severity == "fixed"})
+            counts[outcome] += 1
+            counts["read"] += res.document is not None
+            fixes.update(fixed)
+            errs = [f"{f.code}:{f.where}" if f.where else f.code for f in res.errors]
+            items.append({"id": rec["id"], "outcome": outcome, "fixed": fixed, "errors": errs})
+            print(f"{rec['id']:<44} {outcome:<9} fixed: {','.join(fixed) or '-':<40} {' '.join(errs[:4])}")
+        gen.llm.close()
+    n = len(records)
+    summary = {"n": n, "read": counts["read"], **{k: counts[k] for k in ("valid", "format", "part/pin", "content")},
+               "fixes": dict(sorted(fixes.items()))}
+    print(f"\n{n} answers: read {summary['read']}, valid {summary['valid']}, refused for format "
+          f"{summary['format']}, refused naming parts/pins {summary['part/pin']}, refused as a whole "
+          f"(no nets / cut off) {summary['content']}")
+    print("answers with each fix: " + ", ".join(f"{k} {v}" for k, v in summary["fixes"].items()))
+    if args.json_out:
+        with open(args.json_out, "w", encoding="utf-8") as f:
+            json.dump({"summary": summary, "items": items}, f, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,170 @@
+"""Deterministic repairs of an answer's nets with library facts (tokn.generate.netfix): each
+rule of issue 10 item 2, with the finding it reports; nothing invented."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tokn.doc.model import Component, Document, Net, PinDef, Wire
+from tokn.generate.netfix import repair_nets, resolver_pins
+from tokn.validate import validate
+
+# A small "library": symbol -> pin number -> names.
+LIBRARY = {
+    "LM7805_TO220": {"1": ["VI"], "2": ["GND"], "3": ["VO"]},
+    "LM358": {"1": ["~"], "2": ["-"], "3": ["+"], "4": ["V-"], "5": ["+"], "6": ["-"], "7": ["~"], "8": ["V+"]},
+    "MCP2551-I-SN": {"1": ["TXD"], "2": ["VSS"], "3": ["VDD"], "4": ["RXD"], "5": ["Vref"], "6": ["CANL"],
+                     "7": ["CANH"], "8": ["Rs"]},
+    "NE555P": {"1": ["GND"], "2": ["TRIG"], "3": ["OUT"], "4": ["~{RST}"], "5": ["CONT"], "6": ["THRES"],
+               "7": ["DISCH"], "8": ["VCC"]},
+    "C": {"1": ["~"], "2": ["~"]},
+    "R": {"1": ["~"], "2": ["~"]},
+}
+
+
+def library_pins(comp: Component):
+    pins = LIBRARY.get(comp.type)
+    return None if pins is None else (f"Lib:{comp.type}", pins)
+
+
+def doc(nets: list[tuple[str, str]], comps: str = "U1:LM7805_TO220 C1:C C2:C", pins=None) -> Document:
+    d = Document(components=[Component(r, t) for r, t in (c.split(":") for c in comps.split())],
+                 nets=[Net(n, p.split(",") if p else []) for n, p in nets])
+    d.pins = pins or {}
+    return d
+
+
+def nets_of(d: Document) -> list[tuple[str, str]]:
+    return [(n.name, ",".join(n.pins)) for n in d.nets]
+
+
+# (rule, nets as written, components, nets after, fixed findings (code, where))
+REPAIRS = [
+    ("pin by name -> number",
+     [("VIN", "U1.VI,C1.1"), ("GND", "U1.GND,C1.2"), ("+5V", "U1.VO,C2.1")], "U1:LM7805_TO220 C1:C C2:C",
+     [("VIN", "U1.1,C1.1"), ("GND", "U1.2,C1.2"), ("+5V", "U1.3,C2.1")], [("pin-name", "U1")]),
+    ("pin names ignore case and overbar markup",
+     [("TX", "U1.txd"), ("RS", "U1.rs"), ("PWR", "U1.vdd,U1.vss")], "U1:MCP2551-I-SN",
+     [("TX", "U1.1"), ("RS", "U1.8"), ("PWR", "U1.3,U1.2")], [("pin-name", "U1")]),
+    ("overbar written without markup",
+     [("VCC", "U1.VCC,U1.RST")], "U1:NE555P", [("VCC", "U1.8,U1.4")], [("pin-name", "U1")]),
+    ("PIN3 / P3 is pin 3 when no pin is named so",
+     [("A", "U1.PIN1,C1.P1"), ("B", "U1.Pin_3")], "U1:LM7805_TO220 C1:C",
+     [("A", "U1.1,C1.1"), ("B", "U1.3")], [("pin-name", "U1"), ("pin-name", "C1")]),
+    ("a net name in a pin list joins that net",
+     [("GND", "U1.2"), ("CAPS", "C1.2,C2.2,GND")], "U1:LM7805_TO220 C1:C C2:C",
+     [("GND", "U1.2,C1.2,C2.2")], [("merged-nets", "GND")]),
+    ("a net lists an N<k> net: the real name wins",
+     [("N1", "U1.1"), ("VIN", "C1.1,N1")], "U1:LM7805_TO220 C1:C",
+     [("VIN", "U1.1,C1.1")], [("merged-nets", "VIN")]),
+    ("a power name no row has names the net",
+     [("N1", "R1.1,+3V3"), ("N2", "R2.1,+3V3"), ("GNDROW", "R1.2,R2.2,GND")], "R1:R R2:R",
+     [("+3V3", "R1.1,R2.1"), ("GND", "R1.2,R2.2")], [("merged-nets", "+3V3"), ("merged-nets", "GND")]),
+    ("a voltage name with a dot is a net name, not REF.PIN",
+     [("N1", "R1.1,+1.8V")], "R1:R", [("+1.8V", "R1.1")], [("merged-nets", "+1.8V")]),
+    ("duplicate net rows merge",
+     [("GND", "U1.2"), ("VIN", "U1.1"), ("GND", "C1.2"), ("GND", "C2.2,U1.2")], "U1:LM7805_TO220 C1:C C2:C",
+     [("GND", "U1.2,C1.2,C2.2"), ("VIN", "U1.1")], [("merged-nets", "GND"), ("duplicate-pin", "GND")]),
+    ("a net that lists itself",
+     [("GND", "U1.2,GND")], "U1:LM7805_TO220", [("GND", "U1.2")], [("merged-nets", "GND")]),
+    ("the same pin twice in one net",
+     [("GND", "U1.2,C1.2,U1.2")], "U1:LM7805_TO220 C1:C", [("GND", "U1.2,C1.2")], [("duplicate-pin", "GND")]),
+    ("nothing to do",
+     [("VIN", "U1.1,C1.1")], "U1:LM7805_TO220 C1:C", [("VIN", "U1.1,C1.1")], []),
+]
+
+
+@pytest.mark.parametrize("rule,nets,comps,after,fixed", REPAIRS, ids=[r[0] for r in REPAIRS])
+def test_repairs(rule, nets, comps, after, fixed):
+    before = doc(nets, comps)
+    out, findings = repair_nets(before, library_pins)
+    assert nets_of(out) == after
+    assert [(f.code, f.where) for f in findings] == fixed
+    assert all(f.severity == "fixed" and f.message for f in findings)
+    assert nets_of(before) == nets                       # the input is not changed
+    assert out.components == before.components           # never a part added
+
+
+def test_a_pin_name_fix_says_what_became_what():
+    _, findings = repair_nets(doc([("VIN", "U1.VI,C1.1"), ("GND", "U1.GND")]), library_pins)
+    assert findings[0].message == "pins written by name (Lib:LM7805_TO220), numbered: U1.VI -> U1.1, U1.GND -> U1.2"
+
+
+def test_merged_nets_say_why_and_which_name():
+    _, findings = repair_nets(doc([("GND", "U1.2"), ("CAPS", "C1.2,GND")]), library_pins)
+    assert findings[0].message == "CAPS lists GND: one net, called GND"
+
+
+def test_a_part_missing_from_the_libraries_uses_its_own_pin_table():
+    d = doc([("OUT", "U1.OUT,R1.1")], "U1:XYZ123 R1:R", pins={"U1": [PinDef("1", "VDD"), PinDef("5", "OUT")]})
+    out, findings = repair_nets(d, library_pins)
+    assert nets_of(out) == [("OUT", "U1.5,R1.1")]
+    assert findings[0].message == "pins written by name (pins{U1}), numbered: U1.OUT -> U1.5"
+
+
+# (case, nets, components, error code or None, where, words in the message): left as they are
+NOT_INVENTED = [
+    ("ambiguous name lists the candidates", [("VIN", "U1.+")], "U1:LM358", "ambiguous-pin", "U1.+", "(3, 5)"),
+    ("a name no pin has", [("OUT", "U1.Q")], "U1:NE555P", None, "", ""),
+    ("a part never declared", [("VIN", "U1.1,N1.1")], "U1:LM7805_TO220", None, "", ""),
+    ("a part with no pin table", [("OUT", "U1.OUT")], "U1:XYZ123", None, "", ""),
+    ("a bare reference is not a net", [("GND", "U1.2,C1")], "U1:LM7805_TO220 C1:C", None, "", ""),
+]
+
+
+@pytest.mark.parametrize("case,nets,comps,code,where,words", NOT_INVENTED, ids=[c[0] for c in NOT_INVENTED])
+def test_what_library_facts_do_not_settle_is_left_alone(case, nets, comps, code, where, words):
+    out, findings = repair_nets(doc(nets, comps), library_pins)
+    assert nets_of(out) == nets
+    errors = [f for f in findings if f.severity == "error"]
+    if code is None:
+        assert findings == []
+    else:
+        assert [(f.code, f.where) for f in errors] == [(code, where)] and words in errors[0].message
+
+
+# What stays wrong is named by the validator: the part, the pin, or both nets.
+VALIDATOR_NAMES = [
+    ([("VIN", "U1.1,N1.1")], "undeclared-part", "N1"),
+    ([("VIN", "U1.1,C1.1"), ("GND", "C1.1,U1.2")], "pin-in-two-nets", "VIN and in net GND"),
+    ([("VIN", "U1.VI,C1.1"), ("IN2", "U1.1,C2.1")], "pin-in-two-nets", "VIN and in net IN2"),
+]
+
+
+@pytest.mark.parametrize("nets,code,words", VALIDATOR_NAMES)
+def test_what_remains_is_named_by_the_validator(nets, code, words):
+    out, _ = repair_nets(doc(nets), library_pins)
+    errs = [f for f in validate(out) if f.code == code]
+    assert errs and words in errs[0].message
+
+
+def test_wires_follow_a_renamed_net():
+    d = doc([("N1", "U1.1"), ("VIN", "C1.1,N1")])
+    d.wires = [Wire("N1", [(0.0, 0.0), (1.0, 0.0)])]
+    out, _ = repair_nets(d, library_pins)
+    assert [w.net for w in out.wires] == ["VIN"]
+
+
+def test_resolver_pins_reads_the_resolved_symbol():
+    class Pin:
+        def __init__(self, number, name):
+            self.number, self.name = number, name
+
+    class Resolved:
+        lib_id = "Lib:X"
+        symbol = type("S", (), {"pins": [Pin("1", "A"), Pin("1", "A2"), Pin("2", "B")]})()
+
+    class Resolver:
+        def resolve(self, comp):
+            return Resolved() if comp.type == "X" else None
+
+    pins_of = resolver_pins(Resolver())
+    assert pins_of(Component("U1", "X")) == ("Lib:X", {"1": ["A", "A2"], "2": ["B"]})
+    assert pins_of(Component("U2", "Y")) is None
+
+
+def test_generate_md_names_every_repair_code():
+    with open(os.path.join(os.path.dirname(__file__), "..", "docs", "generate.md"), encoding="utf-8") as f:
+        doc = f.read()
+    assert [c for c in ("pin-name", "ambiguous-pin", "merged-nets", "duplicate-pin") if f"`{c}`" not in doc] == []

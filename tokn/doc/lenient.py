@@ -1,0 +1,619 @@
+"""Reading an LLM's answer: the tolerant front door of the strict TOKN reader.
+
+Files are read strictly (:func:`tokn.doc.parser.parse_tokn`).  An answer that a model wrote
+freely is read by :func:`read_answer`, which turns what models get sloppy but leave
+unambiguous into strict TOKN, hands the result to the strict reader, and reports every
+change it made as a :class:`Fix` (a code, a message and the answer's 1-based line numbers).
+Nothing is changed silently; what the strict format already accepts (``\\r\\n`` line ends,
+comment lines between sections, a missing final line end) is not a fix.
+
+What it forgives (fix codes in brackets):
+
+* the document inside markdown code fences [``code-fence``], prose before, between and after
+  the tables, and a second document after the first [``prose``]; a header written loosely
+  or missing [``header``]; lone ``\\r`` line ends [``line-ends``];
+* comments outside quotes: ``#``, ``//`` or ``;`` lines inside a table or indented, and
+  after a row or a table header when white space precedes them [``comment``]; blank lines
+  inside a table [``blank-line``];
+* tabs [``tabs``]; rows indented by other than two spaces, or not at all when the line is
+  plainly a row [``indent``]; white space around fields, pin-list items written with spaces
+  or empty items, trailing white space [``spaces``]; typographic double quotes in tables
+  [``quotes``]; a quoted field left open at the end of its line [``unterminated-quote``];
+  a table header without its ``:`` or with spaces inside [``table-header``];
+* a header's ``[N]`` that disagrees with the rows that follow: the rows count
+  [``row-count``]; rows short of optional trailing fields (``C1,C,10k`` under
+  ``{ref,type,value,fp}``) [``missing-fields``]; empty fields past the last column (a
+  trailing comma) [``extra-fields``]; a net's pins written as several fields
+  instead of one quoted list [``unquoted-list``]; ``pins{REF}`` rows with a third field
+  under the default ``num,name`` columns (read as ``type``) [``pin-columns``]; a table given
+  twice with the same columns, rows appended to the first (identical ``pins{REF}`` tables:
+  the copy dropped) [``merged-table``];
+* drawing, which an answer does not need and the decoder redoes: the v1.2 geometry columns
+  ``x,y,w,h,a`` of ``components`` and the ``wires`` table [``geometry``], wires whose
+  ``pts`` hold something else than points, such as pin references [``not-points``].
+
+What is still wrong after that gets the strict reader's error, located on the answer's own
+line (the column is that of the line as normalised).  Layer: :mod:`tokn.doc` (syntax only;
+repairs that need the KiCad libraries live in :mod:`tokn.generate.netfix`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..errors import ToknError, ToknSemanticError, ToknSyntaxError
+from . import tables as T
+from . import values as V
+from .extract import _FENCE, _HEADER, fenced_block_range, find_start
+from .model import Document
+from .parser import parse_tokn
+
+__all__ = ["Fix", "Reading", "read_answer", "FIX_CODES"]
+
+#: Every fix code, with the sentence that opens its message.
+FIX_CODES: dict[str, str] = {
+    "code-fence": "took the document out of its markdown code fence",
+    "prose": "ignored text that is not part of the document",
+    "header": "wrote the header as '# TOKN v1'",
+    "line-ends": "read lone carriage returns as line ends",
+    "comment": "removed comments",
+    "blank-line": "removed blank lines inside tables",
+    "tabs": "replaced tabs with spaces",
+    "indent": "indented rows by two spaces",
+    "spaces": "removed white space around fields and pins",
+    "quotes": "read typographic quotes as '\"'",
+    "unterminated-quote": "closed a quoted field left open at the end of its line",
+    "table-header": "read a loosely written table header",
+    "row-count": "counted the rows (the header's [N] disagreed)",
+    "missing-fields": "left missing trailing fields of a row empty",
+    "extra-fields": "dropped empty fields after a row's last column",
+    "unquoted-list": "read a net's pins written as several fields as one list",
+    "pin-columns": "read the third field of pin-table rows as the pin type",
+    "merged-table": "merged a table given twice",
+    "geometry": "ignored drawing coordinates (the decoder places the parts)",
+    "not-points": "dropped wires whose points are not points",
+}
+
+
+@dataclass
+class Fix:
+    """One kind of normalisation and where it was made: 1-based ``lines`` of the answer
+    (:attr:`where` says them: ``lines 3, 5-7``); ``notes`` say what changed where it is
+    worth saying (``nets[8] has 7``)."""
+    code: str
+    lines: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        msg = FIX_CODES[self.code]
+        return msg + ": " + "; ".join(self.notes) if self.notes else msg
+
+    @property
+    def where(self) -> str:
+        return where_lines(self.lines)
+
+
+def where_lines(lines: list[int]) -> str:
+    """``line 3`` / ``lines 3, 5-7`` (ranges of consecutive numbers)."""
+    if not lines:
+        return ""
+    nums = sorted(set(lines))
+    runs: list[str] = []
+    start = prev = nums[0]
+    for n in nums[1:] + [None]:               # type: ignore[list-item]
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        runs.append(str(start) if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ("line " if len(nums) == 1 else "lines ") + ", ".join(runs)
+
+
+@dataclass
+class Reading:
+    """What :func:`read_answer` made of an answer.
+
+    ``document``: the parsed document, or None when ``error`` is set.  ``text``: the strict
+    TOKN text handed to the parser (None when no document was found).  ``fixes``: every
+    normalisation, in :data:`FIX_CODES` order.  ``found``: a TOKN document was found at all.
+    ``line_of``: the answer's line of each line of ``text``.
+    """
+    document: Document | None
+    text: str | None
+    fixes: list[Fix]
+    error: ToknError | None = None
+    found: bool = True
+    line_of: list[int] = field(default_factory=list)   # answer line (1-based) of each line of text
+
+
+# ---- the reader -------------------------------------------------------------------------
+
+_TYPO_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
+_TABLE_START = re.compile(r"^[A-Za-z_]\w*\s*[\[{]")
+_TABLE_HEAD = re.compile(
+    r"^(?P<key>[A-Za-z_]\w*)\s*(?:\{(?P<ref>[^{}]*)\})?\s*\[\s*(?P<n>\d*)\s*\]\s*"
+    r"(?:\{(?P<cols>[^{}]*)\})?\s*(?P<colon>:?)(?P<rest>.*)$")
+# A pin table header without its [N]: pins{U1}: or pins{U1}{num,name,type}:
+_PINS_NO_COUNT = re.compile(
+    r"^(?P<key>pins)\s*\{(?P<ref>[^{}]*)\}(?P<n>)\s*(?:\{(?P<cols>[^{}]*)\})?\s*(?P<colon>:?)(?P<rest>.*)$")
+# A table header without its [N]: nets{name,pins}:
+_TABLE_HEAD_NO_COUNT = re.compile(
+    r"^(?P<key>[A-Za-z_]\w*)(?P<ref>)(?P<n>)\s*\{(?P<cols>[^{}]*)\}\s*(?P<colon>:?)(?P<rest>.*)$")
+_SCALAR = re.compile(r"^[A-Za-z_]\w*:( |$)")
+_KNOWN_SCALARS = ("title:", "extensions[")
+_COMMENT_START = ("#", "//", ";")
+_ESCAPED_BODY = re.compile(r'(?:[^"\\]|\\["\\ntr])*')        # inside a quoted field
+_GEOMETRY = ("x", "y", "w", "h", "a")
+
+
+def read_answer(answer: str, path: str | None = None) -> Reading:
+    """Read the TOKN document in an LLM ``answer`` tolerantly (see the module doc).
+
+    Never raises for a bad answer: a problem the normalisations cannot remove is returned as
+    ``Reading.error``, a :class:`~tokn.errors.ToknSyntaxError` or
+    :class:`~tokn.errors.ToknSemanticError` with ``path`` and the answer's line and column;
+    an answer without any document gives a ToknSyntaxError at 1:1 and ``found`` False.
+    """
+    r = _Reader(answer)
+    lines = r.read()
+    if lines is None:
+        return Reading(None, None, r.fixes(), ToknSyntaxError(
+            "no TOKN document found (expected a line '# TOKN v1')", path, 1, 1), found=False)
+    text = "\n".join(t for t, _ in lines) + "\n"
+    line_of = [i + 1 for _, i in lines]
+    try:
+        doc = parse_tokn(text, path)
+    except (ToknSyntaxError, ToknSemanticError) as e:
+        return Reading(None, text, r.fixes(), _relocate(e, lines, r.raw), line_of=line_of)
+    return Reading(doc, text, r.fixes(), line_of=line_of)
+
+
+def _relocate(e: ToknError, lines: list[tuple[str, int]], raw: list[str]) -> ToknError:
+    """``e`` located on the answer's line; when the line was normalised, the message says
+    how it was read (the column counts in that reading)."""
+    if e.line is None or not 0 < e.line <= len(lines):
+        return e
+    read_as, orig = lines[e.line - 1]
+    msg = e.message
+    if orig < len(raw) and raw[orig].rstrip() != read_as:
+        msg += f" (line read as {read_as[:120]!r})"
+    return type(e)(msg, e.path, orig + 1, e.col)
+
+
+@dataclass
+class _Table:
+    """A table as written: header line, key, columns, rows (fields) with their lines."""
+    line: int                                # 0-based line of the header
+    key: str
+    ref: str | None                          # pins{REF}
+    count: int | None
+    cols: list[str] | None                   # None: pins table without {columns}
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    raw_rows: list[tuple[int, str]] = field(default_factory=list)   # rows kept verbatim
+    merged: bool = False                     # given twice, rows of both in ``rows``
+
+
+class _Reader:
+    def __init__(self, answer: str) -> None:
+        text = answer.lstrip("\ufeff")
+        self._fixes: dict[str, Fix] = {}
+        ends = [m.group() for m in re.finditer(r"\r\n|\r|\n", text)]
+        if "\r" in ends:
+            self.fix("line-ends", *[i + 1 for i, e in enumerate(ends) if e == "\r"])
+        self.raw = re.split(r"\r\n|\r|\n", text)
+
+    def fix(self, code: str, *lines: int, note: str | None = None) -> None:
+        f = self._fixes.setdefault(code, Fix(code))
+        f.lines.extend(lines)
+        if note and note not in f.notes:
+            f.notes.append(note)
+
+    def fixes(self) -> list[Fix]:
+        order = list(FIX_CODES)
+        return sorted(self._fixes.values(), key=lambda f: order.index(f.code))
+
+    # -- where the document is -------------------------------------------------------------
+    def read(self) -> list[tuple[str, int]] | None:
+        """The strict lines of the document, each with its 0-based answer line; None when
+        there is no document."""
+        raw = [ln.rstrip(" \t") for ln in self.raw]
+        lo, hi = 0, len(raw)
+        block = fenced_block_range(raw)
+        if block is not None:
+            fence, lo, hi = block
+            self.fix("code-fence", fence + 1, *([hi + 1] if hi < len(raw) else []))
+            self.prose(raw, 0, fence)
+            self.prose(raw, hi + 1, len(raw))
+        rel, header = find_start(raw[lo:hi])
+        if rel is None:
+            return None
+        start = lo + rel
+        self.prose(raw, lo, start)
+        out: list[tuple[str, int]] = []
+        if header is not None:
+            if self.raw[start] != header:
+                self.fix("header", start + 1)
+            out.append((header, start))
+            start += 1
+        else:
+            self.fix("header", start + 1, note="it was missing")
+            out.append(("# TOKN v1", start))
+        end = self.body(start, hi, out)
+        self.prose(raw, end, hi)
+        return out
+
+    def prose(self, raw: list[str], a: int, b: int) -> None:
+        lines = [i + 1 for i in range(a, b) if raw[i].strip() and not _FENCE.match(raw[i])]
+        if lines:
+            self.fix("prose", *lines)
+
+    # -- the document's lines ---------------------------------------------------------------
+    def body(self, start: int, hi: int, out: list[tuple[str, int]]) -> int:
+        """Read lines ``start``..``hi`` into ``out``; returns where the document ended."""
+        tables: list[_Table] = []
+        items: list[object] = []             # _Table or (text, line) in document order
+        table: _Table | None = None
+        pending: list[tuple[str, int]] = []  # blank/comment lines seen since the last row
+        seen_table = False
+        i = start
+        while i < hi:
+            line = self.raw[i] if i < len(self.raw) else ""
+            n = i + 1
+            if "\t" in line:
+                self.fix("tabs", n)
+                line = re.sub(r"^\t+", lambda m: "  " * len(m.group()), line).replace("\t", " ")
+            if items and isinstance(items[-1], tuple) and items[-1][0].endswith("\\") \
+                    and _SCALAR.match(items[-1][0]):
+                items.append((line, i))      # continuation of a v1.2 multi-line bare scalar
+                i += 1
+                continue
+            s = line.rstrip(" ")
+            st = s.strip(" ")
+            trailing = bool(st) and s != line     # white space at the end of a line that is kept
+            if _HEADER.match(st) or _FENCE.match(s):
+                break                        # a second document, or a closing fence
+            if not st:
+                pending.append(("blank", i))
+                i += 1
+                continue
+            if st.startswith(_COMMENT_START):
+                if s != st or not st.startswith("#"):
+                    self.fix("comment", n)
+                    pending.append(("reported", i))
+                else:
+                    pending.append(("comment", i))
+                i += 1
+                continue
+            if table is not None and s.startswith(" ") and not _indented_header(st):
+                self.take_row(table, pending, s, st, i, trailing)   # indented: a row, whatever it holds
+                pending = []
+                i += 1
+                continue
+            head = _TABLE_HEAD.match(st) if _TABLE_START.match(st) else None
+            if head is None and (m := _TABLE_HEAD_NO_COUNT.match(st)) and m.group("key") in T.TABLES \
+                    and _is_table_header(m):
+                head = m                     # nets{name,pins}:
+            if head is None and (m := _PINS_NO_COUNT.match(st)) and _is_table_header(m):
+                head = m                     # pins{U1}:
+            if head is not None and _is_table_header(head):
+                new = self.header(head, s, st, i)
+                if trailing:
+                    self.fix("spaces", n)
+                prev = next((t for t in tables if t.key == new.key and t.ref == new.ref), None)
+                if prev is not None and prev.cols == new.cols:
+                    self.fix("merged-table", n, note=f"{_name(new)} given again")
+                    prev.merged = True
+                    table = prev
+                else:
+                    table = new
+                    tables.append(new)
+                    items.append(new)
+                seen_table = True
+                pending = []
+                i += 1
+                continue
+            if head is None and _TABLE_START.match(st) and not _SCALAR.match(st):
+                items.append((st, i))        # a broken table header: the strict reader says why
+                table, pending = None, []
+                seen_table = True
+                i += 1
+                continue
+            if _SCALAR.match(s) or head is not None:      # key: value, or an inline array
+                if seen_table and not s.startswith(_KNOWN_SCALARS):
+                    self.fix("prose", n)     # "Note: ..." after the tables
+                else:
+                    if s != self.raw[i]:
+                        self.fix("spaces", n)
+                    items.append((s, i))
+                    table = None
+                pending = []
+                i += 1
+                continue
+            if table is not None and _looks_like_row(st):
+                self.take_row(table, pending, s, st, i, trailing)
+                pending = []
+                i += 1
+                continue
+            if s.startswith(" "):
+                items.append((s, i))         # a row outside any table: the strict reader says so
+                i += 1
+                continue
+            self.fix("prose", n)
+            i += 1
+        end = i
+        for it in items:
+            if isinstance(it, _Table):
+                out.extend(self.write_table(it))
+            else:
+                out.append(it)               # type: ignore[arg-type]
+        return end
+
+    def take_row(self, table: _Table, pending: list[tuple[str, int]], s: str, st: str, i: int,
+                 trailing: bool) -> None:
+        """Line ``i`` as a row of ``table``: the blank and comment lines before it go, its
+        indent and trailing spaces are reported."""
+        self.close_gap(pending)
+        if not s.startswith("  ") or s.startswith("   "):
+            self.fix("indent", i + 1)
+        if trailing:
+            self.fix("spaces", i + 1)
+        self.row(table, st, i)
+
+    def close_gap(self, pending: list[tuple[str, int]]) -> None:
+        """Blank and comment lines between two rows of one table: removed, reported."""
+        for kind, i in pending:
+            if kind == "blank":
+                self.fix("blank-line", i + 1)
+            elif kind == "comment":
+                self.fix("comment", i + 1)
+
+    def header(self, m: re.Match, s: str, st: str, i: int) -> _Table:
+        n = i + 1
+        rest = m.group("rest").strip()
+        if rest:
+            self.fix("comment", n)
+        if s != st:
+            self.fix("indent", n)
+        key, ref, cols = m.group("key"), m.group("ref") or None, m.group("cols")
+        loose = not m.group("colon") or not m.group("n")
+        if ref is not None:
+            ref = ref.translate(_TYPO_QUOTES).strip()
+            ref = V.unquote(ref) if len(ref) >= 2 and ref[0] == ref[-1] == '"' else ref
+        columns = None
+        if cols is not None:
+            columns = [c.strip() for c in cols.split(",")]
+            if any(c != raw for c, raw in zip(columns, cols.split(","))):
+                loose = True
+        strict = re.sub(r"\s*(#|//|;).*$", "", st) if rest else st
+        if re.search(r"\s", strict.replace(m.group("ref") or "", "")):
+            loose = True
+        if loose:
+            self.fix("table-header", n)
+        count = int(m.group("n")) if m.group("n") else None
+        return _Table(i, key, ref, count, columns)
+
+    def row(self, table: _Table, st: str, i: int) -> None:
+        n = i + 1
+        body = st.translate(_TYPO_QUOTES)
+        if body != st:
+            self.fix("quotes", n)
+        fields = _split(body)
+        if fields is None:
+            table.raw_rows.append((i, "  " + st))
+            table.rows.append((i, []))
+            return
+        values, notes = fields
+        for code in notes:
+            self.fix(code, n)
+        table.rows.append((i, values))
+
+    # -- writing a table in strict form -----------------------------------------------------
+    def write_table(self, t: _Table) -> list[tuple[str, int]]:
+        raw_rows = {i: text for i, text in t.raw_rows}
+        if t.key == "wires" and t.ref is None:
+            return self.drop_wires(t)
+        cols = list(t.cols) if t.cols is not None else None
+        rows = [(i, list(f)) for i, f in t.rows]
+        spec = T.TABLES.get(t.key) if t.ref is None else (T.PINS_TABLE if t.key == "pins" else None)
+        if spec is not None and (cols is not None or spec is T.PINS_TABLE):
+            eff = cols if cols is not None else list(T.PINS_DEFAULT_COLUMNS)
+            if cols is None and rows and all(len(f) == 3 for i, f in rows if i not in raw_rows) \
+                    and any(i not in raw_rows for i, _ in rows):
+                cols = eff = ["num", "name", "type"]
+                self.fix("pin-columns", t.line + 1)
+            rows = [(i, f if i in raw_rows else self.fit(spec, eff, f, i)) for i, f in rows]
+            if spec is T.COMPONENTS:
+                cols, rows = self.drop_geometry(t, eff, rows, raw_rows)
+            elif spec is T.NETS and "pins" in eff:
+                at = eff.index("pins")
+                rows = [(i, f if i in raw_rows or len(f) != len(eff) else self.pin_list(f, at, i))
+                        for i, f in rows]
+            elif spec is T.PINS_TABLE and t.merged:
+                rows = self.first_pin_rows(t, eff, rows, raw_rows)
+        written = len(rows)
+        if t.count is not None and t.count != written:
+            self.fix("row-count", t.line + 1, note=f"{_name(t)}[{t.count}] has {written}")
+        elif t.count is None:
+            self.fix("row-count", t.line + 1, note=f"{_name(t)} has {written}")
+        head = t.key
+        if t.ref is not None:
+            head += "{" + V.quote_key(t.ref) + "}"
+        head += f"[{written}]"
+        if cols is not None:
+            head += "{" + ",".join(cols) + "}"
+        out = [(head + ":", t.line)]
+        for i, f in rows:
+            out.append((raw_rows[i], i) if i in raw_rows else (_row_text(f), i))
+        return out
+
+    def fit(self, spec: T.Table, cols: list[str], f: list[str], i: int) -> list[str]:
+        """Fields of one row made to fit ``cols`` where the intent is plain."""
+        n = i + 1
+        if len(f) > len(cols) and not any(f[len(cols):]):
+            self.fix("extra-fields", n)      # C1,C,10k,  -- a trailing comma
+            f = f[:len(cols)]
+        if len(f) > len(cols) and spec is T.NETS and cols[-1] == "pins" and len(cols) >= 2:
+            self.fix("unquoted-list", n)
+            return f[:len(cols) - 1] + [",".join(f[len(cols) - 1:])]
+        if len(f) < len(cols):
+            required = set(T.required(spec))
+            if not any(c in required for c in cols[len(f):]):
+                self.fix("missing-fields", n)
+                return f + [""] * (len(cols) - len(f))
+        return f
+
+    def pin_list(self, f: list[str], at: int, i: int) -> list[str]:
+        """A net's pin list with items split at commas or white space, empty items dropped."""
+        items = [p for p in re.split(r"[, \t]+", f[at]) if p]
+        text = ",".join(items)
+        if text != f[at]:
+            self.fix("spaces", i + 1)
+        return f[:at] + [text] + f[at + 1:]
+
+    def first_pin_rows(self, t: _Table, cols: list[str], rows: list, raw_rows: dict) -> list:
+        """Rows of a pin table given twice: a pin given again is dropped (the first row wins)."""
+        at = cols.index("num") if "num" in cols else 0
+        seen: set[str] = set()
+        out = []
+        for i, f in rows:
+            if i not in raw_rows and len(f) > at:
+                if f[at] in seen:
+                    self.fix("merged-table", i + 1, note=f"{_name(t)}: kept the first row of each pin")
+                    continue
+                seen.add(f[at])
+            out.append((i, f))
+        return out
+
+    def drop_geometry(self, t: _Table, cols: list[str], rows: list, raw_rows: dict) -> tuple[list[str], list]:
+        drop = [k for k, c in enumerate(cols) if c in _GEOMETRY]
+        if not drop:
+            return cols, rows
+        lines = [i + 1 for i, f in rows if i not in raw_rows and len(f) == len(cols)
+                 and any(f[k].strip() for k in drop)]
+        if lines:
+            self.fix("geometry", t.line + 1, *lines, note="x,y,w,h,a of components")
+        keep = [k for k in range(len(cols)) if k not in drop]
+        new_rows = [(i, f if i in raw_rows or len(f) != len(cols) else [f[k] for k in keep]) for i, f in rows]
+        if any(i not in raw_rows and len(f) != len(cols) for i, f in rows):
+            return cols, rows                # a row that does not fit: the strict reader says so
+        return [cols[k] for k in keep], new_rows
+
+    def drop_wires(self, t: _Table) -> list[tuple[str, int]]:
+        cols = t.cols or []
+        at = cols.index("pts") if "pts" in cols else None
+        points, other = [], []
+        for i, f in t.rows:
+            ok = False
+            if at is not None and len(f) == len(cols):
+                try:
+                    ok = bool(V.parse_points(f[at]))
+                except ValueError:
+                    ok = False
+            (points if ok else other).append(i + 1)
+        if points:
+            self.fix("geometry", t.line + 1, *points, note=f"{len(points)} wires rows")
+        if other:
+            self.fix("not-points", *([t.line + 1] if not points else []), *other)
+        return []
+
+
+def _indented_header(st: str) -> bool:
+    """An indented line that is a whole header of a known table (``  nets[3]{name,pins}:``)
+    rather than a row."""
+    m = _TABLE_HEAD.match(st)
+    return bool(m and m.group("colon") and _is_table_header(m)
+                and (m.group("key") in T.TABLES or m.group("key") == "pins"))
+
+
+def _is_table_header(m: re.Match) -> bool:
+    """A ``name[N]{cols}:`` match is a table header when nothing but a comment follows it
+    (``extensions[2]: unit,hier`` is an inline array)."""
+    rest = m.group("rest").strip()
+    return not rest or rest.startswith(_COMMENT_START)
+
+
+def _name(t: _Table) -> str:
+    return t.key + ("{" + t.ref + "}" if t.ref is not None else "")
+
+
+def _row_text(fields: list[str]) -> str:
+    if fields == [""]:
+        return '  ""'
+    return "  " + ",".join(V.quote_field(f) for f in fields)
+
+
+def _looks_like_row(st: str) -> bool:
+    """An unindented line that is plainly a row: its first field is one word and it has
+    several fields (``C1,C,100nF``)."""
+    first = st.split(",", 1)[0]
+    return "," in st and bool(first) and not re.search(r"\s", first) and not st.endswith((".", ":"))
+
+
+def _split(body: str) -> tuple[list[str], list[str]] | None:
+    """Fields of a row body read tolerantly, and the fix codes that reading needed; None
+    when a field cannot be read (text after a closing quote, a bad escape): the row is
+    then left for the strict reader to report."""
+    fields: list[str] = []
+    notes: list[str] = []
+    i, n = 0, len(body)
+    while True:
+        j = i
+        while j < n and body[j] == " ":
+            j += 1
+        if j > i and i > 0:
+            notes.append("spaces")
+        i = j
+        if i < n and body[i] == '"':
+            k = i + 1
+            while k < n and body[k] != '"':
+                k += 2 if body[k] == "\\" else 1
+            if k >= n:
+                text = body[i:]
+                cut = re.search(r" (#|//|;)", text)
+                if cut:                      # "U1.7,SW1.1 ; a comment
+                    text = text[:cut.start()].rstrip(" ")
+                    notes.append("comment")
+                text += '"'
+                notes.append("unterminated-quote")
+                k = n
+            else:
+                text = body[i:k + 1]
+                k += 1
+            if not _ESCAPED_BODY.fullmatch(text[1:-1]):
+                return None                  # an escape the format does not have
+            fields.append(V.unquote(text))
+            m = re.match(r"[ ]*", body[k:])
+            k += m.end() if m else 0
+            if k < n and body[k] != ",":
+                if _comment_at(body, k, after_space=m is not None and m.end() > 0):
+                    notes.append("comment")
+                    return fields, notes
+                return None
+            if m is not None and m.end() > 0:
+                notes.append("spaces")
+        else:
+            k = i
+            while k < n and body[k] != ",":
+                if body[k] == '"':
+                    return None              # a quote inside a bare field
+                if _comment_at(body, k, after_space=k > 0 and body[k - 1] == " "):
+                    fields.append(body[i:k].rstrip(" "))
+                    notes.append("comment")
+                    return fields, notes
+                k += 1
+            text = body[i:k]
+            if text != text.rstrip(" "):
+                notes.append("spaces")
+            fields.append(text.rstrip(" "))
+        if k >= n:
+            return fields, notes
+        i = k + 1
+        if i == n:
+            fields.append("")
+            return fields, notes
+
+
+def _comment_at(body: str, k: int, after_space: bool) -> bool:
+    return after_space and body.startswith(_COMMENT_START, k)
