@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 from .doc import model as m
 from .doc.naming import natural_key
+from .doc.symdefs import document_symbols
 from .kicad.connectivity import (LEGACY_POWER_VALUE_VERSION, DesignNets, design_nets, lib_symbol_for,
                                  pin_positions, power_net_name)
 from .kicad.hierarchy import Design, load_design
+from .kicad.symbols import pin_signature
 
 _AUTO_NAME = re.compile(r"^N(\d+)$")
 
@@ -53,13 +55,19 @@ def _needs_lib(components: list[m.Component]) -> bool:
 DETAILS = ("full", "v1", "nets")
 
 
-def encode_design(path: str, detail: str = "full") -> EncodeResult:
+def encode_design(path: str, detail: str = "full", stock=None) -> EncodeResult:
     """Encode the design whose top-level schematic is ``path``.
 
     ``detail``: "full" keeps the whole drawing (exact round trips, the default); "v1" keeps
     only what TOKN v1.2 has (components, pins, nets, wires) plus the columns multi-unit
     and hierarchical designs need; "nets" keeps components, pins and nets only (the
     circuit, compact enough for prompts and datasets).
+
+    At ``full`` detail the document also carries the pins of every placed symbol that the
+    stock libraries do not hold exactly (extension ``symbols``), so that the text alone
+    decodes back to the same circuit.  ``stock`` is the index of the stock libraries to
+    compare with (anything with ``get(lib_id)``); default: the installed libraries
+    (:meth:`tokn.kicad.library.SymbolIndex.default`, without project tables).
     """
     if detail not in DETAILS:
         raise ValueError(f"detail must be one of {DETAILS}, not {detail!r}")
@@ -86,6 +94,17 @@ def encode_design(path: str, detail: str = "full") -> EncodeResult:
 
     # Components and pin tables
     pin_tables: dict[str, dict[str, m.PinDef]] = {}
+    used: dict[str, object] = {}          # lib_id -> the design's own copy of the symbol
+    sym_warnings: list[str] = []
+
+    def use(lib_id: str, lib) -> None:
+        if lib is None:
+            return
+        first = used.setdefault(lib_id, lib)
+        if first is not lib and pin_signature(first) != pin_signature(lib) and \
+                not any(lib_id in w for w in sym_warnings):
+            sym_warnings.append(f"two different symbols are named {lib_id} in this design; "
+                                "the document carries the first one")
     for i, inst in enumerate(design.instances):
         sid = sheet_id.get(i, "")
         for sym in inst.file.symbols:
@@ -114,6 +133,7 @@ def encode_design(path: str, detail: str = "full") -> EncodeResult:
                 for p in lib.pins:
                     if p.number and p.number not in table and (p.style in (0, sym.style)):
                         table[p.number] = m.PinDef(p.number, "" if p.name == "~" else p.name)
+            use(sym.lib_id, lib)
             doc.components.append(comp)
     doc.components.sort(key=lambda c: (natural_key(c.ref), c.unit))
     if not _needs_lib(doc.components):
@@ -156,6 +176,7 @@ def encode_design(path: str, detail: str = "full") -> EncodeResult:
             pin = next((p for p in lib.pins if p.type == "power_in"), None) if lib else None
             # the name the symbol gives its net (its value, or its pin name in pre-KiCad-7 files)
             net = power_net_name(sym, pin, legacy) if pin is not None else sym.value
+            use(sym.lib_id, lib)
             doc.power.append(m.PowerSymbol(net, sym.lib_id, sym.x, sym.y, _fmt_angle(sym.angle), sid))
         for (x, y) in f.junctions:
             doc.junctions.append(m.Marker(x, y, sid))
@@ -177,7 +198,12 @@ def encode_design(path: str, detail: str = "full") -> EncodeResult:
             if not any(a.name == alias for a in doc.busaliases):
                 doc.busaliases.append(m.BusAlias(alias, list(members)))
     reduce_detail(doc, detail)
-    warnings = design.warnings + dn.warnings
+    if detail == "full" and used:
+        if stock is None:
+            from .kicad.library import SymbolIndex
+            stock = SymbolIndex.default()
+        doc.symbols = document_symbols(used, stock.get)
+    warnings = design.warnings + dn.warnings + sym_warnings
     return EncodeResult(doc, design, dn, warnings)
 
 

@@ -1,9 +1,18 @@
 """Finding the KiCad library symbol a TOKN component means.
 
-Order: the explicit ``lib:type`` lib_id; then symbol sources the caller supplies (e.g. the
-``lib_symbols`` cache of the schematic a document was encoded from); then a unique exact
-name in the installed libraries; then the best fuzzy match of the index (reported, so a
-caller can tell the user "TL072CP was read as Amplifier_Operational:TL072").
+Exact sources first, in this order: the explicit ``lib:type`` lib_id among the symbols the
+caller supplies (``extra``: the symbols a document carries itself, then e.g. the
+``lib_symbols`` cache of the schematic it was encoded from), then in the index (the
+installed libraries and the project's own library tables).  A component without a library
+nickname is looked up by name: in ``extra``, then as a name that exists in the installed
+libraries (KiCad's generic libraries preferred when several hold it).
+
+Fuzzy matching -- a symbol of *another* name that plausibly is the same part
+(``TL072CP`` read as ``Amplifier_Operational:TL072``), or the same name in another library
+when the stated library lacks it -- happens only when the resolver is made with
+``fuzzy=True``.  That is for documents written by people or models (generation), never for
+decoding an encoded design, where a different part would silently change the circuit: there
+an unknown lib_id resolves to nothing and the decoder builds the part from the document.
 """
 from __future__ import annotations
 
@@ -25,16 +34,23 @@ class Resolution:
 
 
 class SymbolResolver:
-    """Resolves components to library symbols; memoises by (lib, type)."""
+    """Resolves components to library symbols; memoises by (lib, type).
 
-    def __init__(self, index=None, extra: dict[str, LibSymbol] | None = None) -> None:
+    ``index``: anything with ``get(lib_id)``, ``libraries_for(name)`` and ``find(name)``
+    (:class:`tokn.kicad.library.SymbolIndex`); ``extra``: lib_id -> LibSymbol, searched
+    first; ``fuzzy``: allow substitutes (see the module doc)."""
+
+    def __init__(self, index=None, extra: dict[str, LibSymbol] | None = None, *, fuzzy: bool = True) -> None:
         self.index = index
         self.extra = dict(extra or {})
+        self.fuzzy = fuzzy
         self._memo: dict[tuple[str, str], Resolution | None] = {}
 
     def add_symbols(self, symbols: dict[str, LibSymbol]) -> None:
-        """Add symbols keyed by lib_id (e.g. a schematic's embedded cache)."""
-        self.extra.update(symbols)
+        """Add symbols keyed by lib_id (e.g. a schematic's embedded cache); symbols already
+        known under the same lib_id are kept (the first source wins)."""
+        for k, v in symbols.items():
+            self.extra.setdefault(k, v)
         self._memo.clear()
 
     def resolve(self, comp: Component) -> Resolution | None:
@@ -54,9 +70,11 @@ class SymbolResolver:
                 sym = self.index.get(lib_id)
             if sym is not None:
                 return Resolution(lib_id, sym, True)
+            if not self.fuzzy:
+                return None            # never the same name from another library
         for lib_id, sym in self.extra.items():
             if lib_id.split(":", 1)[-1] == name:
-                return Resolution(lib_id, sym, True)
+                return Resolution(lib_id, sym, not lib)
         if self.index is None:
             return None
         libs = self.index.libraries_for(name)
@@ -65,7 +83,9 @@ class SymbolResolver:
             lib_id = f"{ranked[0]}:{name}"
             sym = self.index.get(lib_id)
             if sym is not None:
-                return Resolution(lib_id, sym, True)
+                return Resolution(lib_id, sym, not lib)
+        if not self.fuzzy:
+            return None
         for lib_id in self.index.find(name, limit=8):
             if not plausible(name, lib_id.split(":", 1)[-1]):
                 continue          # shares only description words: not this part

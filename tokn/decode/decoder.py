@@ -33,7 +33,7 @@ from .flatten import flatten
 from .layout import layout_parts
 from .sheetbuild import SheetBuilder, power_value_props
 from .stubs import is_ground
-from .symbols import PartSymbol, embed_node, part_symbols
+from .symbols import PartSymbol, document_symbol, embed_node, part_symbols
 
 _AUTO = re.compile(r"^N\d+$")
 
@@ -72,14 +72,21 @@ class Decoded:
 
 
 def decode(doc: Document, index=None, *, symbols: dict | None = None, project: str = "tokn",
-           layout: str = "auto", verify: bool = True) -> Decoded:
-    """Decode ``doc``.  ``index`` is a SymbolIndex (installed libraries), ``symbols`` extra
-    lib_id -> LibSymbol sources (e.g. from the original schematic); ``layout`` is "auto"
-    (as drawn when possible), "drawn" or "grid"."""
-    resolver = SymbolResolver(index, symbols)
+           layout: str = "auto", verify: bool = True, fuzzy: bool = False) -> Decoded:
+    """Decode ``doc``.  ``index`` is a SymbolIndex (installed libraries and the project's
+    library tables), ``symbols`` extra lib_id -> LibSymbol sources (e.g. from the original
+    schematic); the symbols the document carries (extension ``symbols``) come first.
+    ``layout`` is "auto" (as drawn when possible), "drawn" or "grid".  ``fuzzy`` lets a
+    type that is no symbol name be read as a plausible library part (for documents written
+    by people or models; never wanted for an encoded design)."""
+    extra = document_symbols(doc)
+    for k, v in (symbols or {}).items():
+        extra.setdefault(k, v)
+    resolver = SymbolResolver(index, extra, fuzzy=fuzzy)
     parts = part_symbols(doc, resolver, index)
     power = PowerSymbols(resolver, index)
-    warnings = [f"{ref}: {p.lib_id} generated from the document's pins (no library symbol)"
+    warnings = [p.rejected + "; drawn with a symbol generated from the document" if p.rejected else
+                f"{ref}: {p.lib_id} generated from the document's pins (no library symbol)"
                 for ref, p in parts.items() if p.generated]
     warnings += [f"{ref}: {doc_type(doc, ref)} read as {p.lib_id}" for ref, p in parts.items() if p.fuzzy]
     want = _doc_nets(doc)
@@ -99,6 +106,13 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
     if verify and not _matches(files, root, want):
         raise DecodeError("internal error: the laid-out schematic does not reproduce the document's nets")
     return Decoded(files, root, "laid-out", warnings)
+
+
+def document_symbols(doc: Document) -> dict:
+    """lib_id -> LibSymbol rebuilt from the symbols ``doc`` carries (extension ``symbols``);
+    those used by the ``power`` table are power symbols."""
+    power_ids = {ps.lib for ps in doc.power}
+    return {lib_id: document_symbol(lib_id, pins, lib_id in power_ids) for lib_id, pins in doc.symbols.items()}
 
 
 def doc_type(doc: Document, ref: str) -> str:

@@ -1,15 +1,19 @@
 """Symbols for the decoder: the library symbol of each component and its embeddable text.
 
-Sources, in order: symbols the caller supplies (e.g. the ``lib_symbols`` cache of the
-schematic a document was encoded from, which makes round trips exact even for private
-libraries), the installed KiCad libraries (:class:`tokn.kicad.library.SymbolIndex`), and
-finally a symbol generated from the document's ``pins{}`` table and nets.
+Sources, in order (see :class:`tokn.resolve.SymbolResolver`): the symbols the document
+carries itself (extension ``symbols``, rebuilt by :func:`document_symbol`), symbols the
+caller supplies (e.g. the ``lib_symbols`` cache of the schematic a document was encoded
+from), the installed KiCad libraries with the project's own library tables
+(:class:`tokn.kicad.library.SymbolIndex`), and finally a symbol generated from the
+document's ``pins{}`` table and nets.  A library symbol whose pins would connect otherwise
+than the document says (:func:`touch_conflict`) is not used.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from ..doc.model import Document, PinDef
+from ..doc.model import Document, PinDef, SymbolPin
 from ..doc.naming import natural_key
 from ..kicad.build import num, q
 from ..kicad.schematic import SchematicFile
@@ -30,6 +34,7 @@ class PartSymbol:
     embed: list                 # the (symbol "name" ...) node to put in lib_symbols
     generated: bool = False
     fuzzy: bool = False
+    rejected: str = ""          # why the library symbol was not used (generated instead)
 
     @property
     def embed_name(self) -> str:
@@ -121,6 +126,54 @@ def generated_symbol(ref: str, typ: str, pins: list[PinDef]) -> PartSymbol:
     return PartSymbol(name, parse_lib_symbol(node), node, generated=True)
 
 
+def document_symbol(lib_id: str, pins: list[SymbolPin], power: bool = False) -> LibSymbol:
+    """A drawable library symbol rebuilt from the pin rows a document carries for ``lib_id``:
+    the pins exactly as stated, and per unit a rectangle spanning the pins' inner ends.
+    ``power`` makes it a (global) power symbol, as the ``power`` table uses it."""
+    name = lib_id.split(":", 1)[-1]
+    groups: dict[tuple[int, int], list[SymbolPin]] = {}
+    for p in pins:
+        groups.setdefault((p.unit, p.style), []).append(p)
+    subs = []
+    for (unit, style), plist in sorted(groups.items()):
+        body: list = ["symbol", q(f"{name}_{unit}_{style}")]
+        if not power:
+            ends = [_inner_end(p) for p in plist]
+            xs, ys = [e[0] for e in ends], [e[1] for e in ends]
+            x0, x1 = min(xs + [-1.27]), max(xs + [1.27])
+            y0, y1 = min(ys + [-1.27]), max(ys + [1.27])
+            body.append(["rectangle", ["start", num(x0), num(y1)], ["end", num(x1), num(y0)],
+                         ["stroke", ["width", "0.254"], ["type", "default"]], ["fill", ["type", "background"]]])
+        for p in plist:
+            pin = ["pin", p.type or "passive", "line", ["at", num(p.x), num(p.y), num(p.a)],
+                   ["length", num(p.length)]]
+            if p.hide:
+                pin.append(["hide", "yes"])
+            pin += [["name", q(p.name or "~"), ["effects", ["font", ["size", "1.27", "1.27"]]]],
+                    ["number", q(p.number), ["effects", ["font", ["size", "1.27", "1.27"]]]]]
+            body.append(pin)
+        subs.append(body)
+    font = ["effects", ["font", ["size", "1.27", "1.27"]]]
+    hidden = ["effects", ["font", ["size", "1.27", "1.27"]], ["hide", "yes"]]
+    node: list = ["symbol", q(lib_id)]
+    if power:
+        node.append(["power"])
+    node += [["exclude_from_sim", "no"], ["in_bom", "no" if power else "yes"],
+             ["on_board", "no" if power else "yes"],
+             ["property", q("Reference"), q("#PWR" if power else "U"), ["at", "0", "2.54", "0"],
+              hidden if power else font],
+             ["property", q("Value"), q(name), ["at", "0", "-2.54", "0"], font],
+             ["property", q("Footprint"), q(""), ["at", "0", "0", "0"], hidden],
+             ["property", q("Datasheet"), q(""), ["at", "0", "0", "0"], hidden]]
+    node += subs
+    return parse_lib_symbol(node)
+
+
+def _inner_end(p: SymbolPin) -> tuple[float, float]:
+    a = math.radians(p.a)
+    return p.x + p.length * math.cos(a), p.y + p.length * math.sin(a)
+
+
 def _prefix(ref: str) -> str:
     i = len(ref)
     while i > 0 and ref[i - 1].isdigit():
@@ -154,12 +207,60 @@ def _fits(doc: Document, ref: str, sym: LibSymbol, exact: bool) -> bool:
     return True
 
 
+def _doc_pin_nets(doc: Document) -> dict[tuple[str, str], str]:
+    """(ref, pin) -> name of the document net that holds it."""
+    from ..validate import split_pin_ref
+    out = {}
+    for net in doc.nets:
+        for p in net.pins:
+            sp = split_pin_ref(p)
+            if sp:
+                out[sp] = net.name
+    return out
+
+
+def touch_conflict(doc: Document, ref: str, lib_id: str, sym: LibSymbol,
+                   pin_nets: dict[tuple[str, str], str] | None = None) -> str:
+    """Why drawing ``ref`` with ``sym`` would connect its pins otherwise than the document
+    says, or "" when it would not.  Checked: pins of one placed unit that sit on the same
+    point (KiCad joins them) must be in one document net; a hidden power-input pin (KiCad
+    joins it to the global net of its name) must be in a net, and not beside a different
+    net of that name."""
+    nets = pin_nets if pin_nets is not None else _doc_pin_nets(doc)
+    net_names = {n.name for n in doc.nets}
+    placed = {(c.unit, c.style) for c in doc.components if c.ref == ref}
+    for unit, style in sorted(placed):
+        spots: dict[tuple[float, float], set[str]] = {}
+        for p in sym.pins_for(unit, style):
+            if p.number:
+                spots.setdefault((round(p.x, 4), round(p.y, 4)), set()).add(p.number)
+        for numbers in spots.values():
+            if len(numbers) < 2:
+                continue
+            got = {n: nets.get((ref, n)) for n in sorted(numbers, key=natural_key)}
+            if len(set(got.values())) > 1 or None in got.values():
+                said = ", ".join(f"{ref}.{n} in {v or 'no net'}" for n, v in got.items())
+                return (f"{ref}: pins {', '.join(got)} of {lib_id} sit on one point, so KiCad would join "
+                        f"them, but the document has {said}")
+    for p in sym.pins:
+        if p.type == "power_in" and p.hidden and p.number and not sym.is_power and \
+                any(p.unit in (0, u) for u, _ in placed):
+            net = nets.get((ref, p.number))
+            if net is None or (net != p.name and p.name in net_names):
+                return (f"{ref}: hidden power pin {p.number} ({p.name}) of {lib_id} joins the net "
+                        f"{p.name}, but the document has {ref}.{p.number} in {net or 'no net'}")
+    return ""
+
+
 def part_symbols(doc: Document, resolver: SymbolResolver, index) -> dict[str, PartSymbol]:
-    """ref -> PartSymbol for every reference in ``doc``.  A part whose library symbol
-    lacks pins the document uses gets a generated symbol instead (never a wrong drawing)."""
+    """ref -> PartSymbol for every reference in ``doc``.  A part whose library symbol lacks
+    pins the document uses, or whose pins would connect otherwise than the document says
+    (:func:`touch_conflict`), gets a symbol generated from the document instead (never a
+    wrong drawing); ``PartSymbol.rejected`` then says why."""
     out: dict[str, PartSymbol] = {}
     generated: dict[str, PartSymbol] = {}        # one drawing per type: all its parts' pins
     refs_of_type: dict[str, list[str]] = {}
+    pin_nets = _doc_pin_nets(doc)
     for c in doc.components:
         refs = refs_of_type.setdefault(c.type, [])
         if c.ref not in refs:
@@ -168,7 +269,13 @@ def part_symbols(doc: Document, resolver: SymbolResolver, index) -> dict[str, Pa
         if c.ref in out:
             continue
         res = resolver.resolve(c)
-        if res is None or not _fits(doc, c.ref, res.symbol, res.exact):
+        why = ""
+        if res is not None:
+            if not _fits(doc, c.ref, res.symbol, res.exact):
+                why = f"{c.ref}: {res.lib_id} lacks pins the document uses"
+            else:
+                why = touch_conflict(doc, c.ref, res.lib_id, res.symbol, pin_nets)
+        if res is None or why:
             if c.type not in generated:
                 pins: dict[str, PinDef] = {}
                 for ref in refs_of_type[c.type]:
@@ -176,7 +283,8 @@ def part_symbols(doc: Document, resolver: SymbolResolver, index) -> dict[str, Pa
                         if pd.number not in pins or (pd.name and not pins[pd.number].name):
                             pins[pd.number] = pd
                 generated[c.type] = generated_symbol(c.ref, c.type, list(pins.values()))
-            out[c.ref] = generated[c.type]
+            gen = generated[c.type]
+            out[c.ref] = PartSymbol(gen.lib_id, gen.symbol, gen.embed, generated=True, rejected=why)
             continue
         out[c.ref] = PartSymbol(res.lib_id, res.symbol, embed_node(res.lib_id, res.symbol, index),
                                 fuzzy=not res.exact)
