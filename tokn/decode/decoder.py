@@ -92,19 +92,23 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
     want = _doc_nets(doc)
     if layout in ("auto", "drawn") and _drawable(doc, parts):
         files, root = _as_drawn(doc, parts, power, project)
-        if not verify or _matches(files, root, want):
+        diff = net_difference(files, root, want) if verify else ""
+        if not diff:
             return Decoded(files, root, "as-drawn", warnings)
         if layout == "drawn":
-            raise DecodeError("the document's drawing does not produce its nets in KiCad "
+            raise DecodeError(f"the document's drawing does not produce its nets in KiCad: {diff} "
                               "(use the grid layout instead)")
-        warnings.append("the document's wires/positions do not give its nets; laid out on a grid instead")
+        warnings.append(f"the document's wires/positions do not give its nets ({diff}); "
+                        "laid out on a grid instead")
     if doc.sheets:                       # the grid layout is one sheet: flatten first
         doc = flatten(doc)
         want = _doc_nets(doc)
         warnings.append("hierarchical design laid out on one sheet (net names lose their sheet path)")
     files, root = _laid_out(doc, parts, power, project)
-    if verify and not _matches(files, root, want):
-        raise DecodeError("internal error: the laid-out schematic does not reproduce the document's nets")
+    diff = net_difference(files, root, want) if verify else ""
+    if diff:
+        raise DecodeError(f"the laid-out schematic does not reproduce the document's nets: {diff}"
+                          + _symbol_notes(parts))
     return Decoded(files, root, "laid-out", warnings)
 
 
@@ -113,6 +117,12 @@ def document_symbols(doc: Document) -> dict:
     those used by the ``power`` table are power symbols."""
     power_ids = {ps.lib for ps in doc.power}
     return {lib_id: document_symbol(lib_id, pins, lib_id in power_ids) for lib_id, pins in doc.symbols.items()}
+
+
+def _symbol_notes(parts: dict[str, PartSymbol]) -> str:
+    """Why the parts concerned may connect otherwise than stated, for an error message."""
+    notes = [p.rejected for p in parts.values() if p.rejected]
+    return f" ({'; '.join(notes[:3])})" if notes else ""
 
 
 def doc_type(doc: Document, ref: str) -> str:
@@ -132,6 +142,12 @@ def _doc_nets(doc: Document) -> dict[frozenset, str]:
 
 def _matches(files: dict[str, str], root: str, want: dict[frozenset, str]) -> bool:
     """True when the decoded files' connectivity gives exactly the wanted nets."""
+    return not net_difference(files, root, want)
+
+
+def net_difference(files: dict[str, str], root: str, want: dict[frozenset, str]) -> str:
+    """"" when the decoded files' connectivity gives exactly the wanted nets, else one line
+    naming the first difference found (the net and the parts concerned)."""
     base = "/__tokn_verify__"
     sources = {os.path.abspath(os.path.join(base, n)): t for n, t in files.items()}
     design = load_design(os.path.join(base, root), sources=sources)
@@ -140,16 +156,31 @@ def _matches(files: dict[str, str], root: str, want: dict[frozenset, str]) -> bo
         pins = frozenset((p.ref, p.pin) for p in net.pins if not p.ref.startswith("#"))
         if pins and (net.named or len(pins) > 1 or pins in want):
             got[pins] = (net.name, net.named)       # a lone unconnected pin is no net
-    if set(got) != set(want):
-        return False
-    for pins, name in want.items():
+    where = {pin: pins for pins in got for pin in pins}
+    for pins, name in sorted(want.items(), key=lambda kv: kv[1]):
+        if pins not in got:
+            drawn = {where.get(p) for p in pins}
+            extra = sorted({f"{r}.{n}" for g in drawn if g for (r, n) in g - pins})
+            missing = sorted(f"{r}.{n}" for (r, n) in pins if where.get((r, n)) is None)
+            if extra:
+                return f"net {name} would also hold {_few(extra)}"
+            if missing:
+                return f"net {name} would not reach {_few(missing)}"
+            return f"net {name} would be split in {len(drawn)}"
         gname, named = got[pins]
         # a sheet path keeps its '/'; a '/' inside a label's text is stored as {slash}
         if named and gname not in (name, escape_net_name(name)):
-            return False
+            return f"net {name} would be named {gname}"
         if not named and not _AUTO.match(name):
-            return False
-    return True
+            return f"net {name} would lose its name"
+    for pins, (gname, named) in got.items():
+        if pins not in want:
+            return f"the drawing would add a net {gname} of {_few(sorted(f'{r}.{n}' for r, n in pins))}"
+    return ""
+
+
+def _few(items: list[str], limit: int = 6) -> str:
+    return ", ".join(items[:limit]) + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
 def _drawable(doc: Document, parts: dict[str, PartSymbol]) -> bool:
