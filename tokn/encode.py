@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .doc import model as m
 from .doc.naming import natural_key
-from .doc.symdefs import document_symbols
+from .doc.symdefs import symbols_to_carry
 from .kicad.connectivity import (LEGACY_POWER_VALUE_VERSION, DesignNets, design_nets, lib_symbol_for,
                                  pin_positions, power_net_name)
 from .kicad.hierarchy import Design, load_design
@@ -202,7 +202,7 @@ def encode_design(path: str, detail: str = "full", stock=None) -> EncodeResult:
         if stock is None:
             from .kicad.library import SymbolIndex
             stock = SymbolIndex.default()
-        doc.symbols = document_symbols(used, stock.get)
+        doc.symbols = symbols_to_carry(used, stock.get)
     warnings = design.warnings + dn.warnings + sym_warnings
     return EncodeResult(doc, design, dn, warnings)
 

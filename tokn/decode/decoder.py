@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..doc.model import Component, Document
+from ..doc.symdefs import document_symbols
 from ..errors import DecodeError
 from ..kicad import build as b
 from ..kicad.bbox import overlaps, sheet_bbox
@@ -33,7 +34,7 @@ from .flatten import flatten
 from .layout import layout_parts
 from .sheetbuild import SheetBuilder, power_value_props
 from .stubs import is_ground
-from .symbols import PartSymbol, document_symbol, embed_node, part_symbols
+from .symbols import PartSymbol, embed_node, part_symbols
 
 _AUTO = re.compile(r"^N\d+$")
 
@@ -112,13 +113,6 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
     return Decoded(files, root, "laid-out", warnings)
 
 
-def document_symbols(doc: Document) -> dict:
-    """lib_id -> LibSymbol rebuilt from the symbols ``doc`` carries (extension ``symbols``);
-    those used by the ``power`` table are power symbols."""
-    power_ids = {ps.lib for ps in doc.power}
-    return {lib_id: document_symbol(lib_id, pins, lib_id in power_ids) for lib_id, pins in doc.symbols.items()}
-
-
 def _symbol_notes(parts: dict[str, PartSymbol]) -> str:
     """Why the parts concerned may connect otherwise than stated, for an error message."""
     notes = [p.rejected for p in parts.values() if p.rejected]
@@ -138,11 +132,6 @@ def _doc_nets(doc: Document) -> dict[frozenset, str]:
         if pins:
             out[pins] = n.name
     return out
-
-
-def _matches(files: dict[str, str], root: str, want: dict[frozenset, str]) -> bool:
-    """True when the decoded files' connectivity gives exactly the wanted nets."""
-    return not net_difference(files, root, want)
 
 
 def net_difference(files: dict[str, str], root: str, want: dict[frozenset, str]) -> str:

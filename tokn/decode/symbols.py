@@ -10,10 +10,9 @@ than the document says (:func:`touch_conflict`) is not used.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-from ..doc.model import Document, PinDef, SymbolPin
+from ..doc.model import Document, PinDef
 from ..doc.naming import natural_key
 from ..kicad.build import num, q
 from ..kicad.schematic import SchematicFile
@@ -124,54 +123,6 @@ def generated_symbol(ref: str, typ: str, pins: list[PinDef]) -> PartSymbol:
              ["effects", ["font", ["size", "1.27", "1.27"]], ["hide", "yes"]]],
             body]
     return PartSymbol(name, parse_lib_symbol(node), node, generated=True)
-
-
-def document_symbol(lib_id: str, pins: list[SymbolPin], power: bool = False) -> LibSymbol:
-    """A drawable library symbol rebuilt from the pin rows a document carries for ``lib_id``:
-    the pins exactly as stated, and per unit a rectangle spanning the pins' inner ends.
-    ``power`` makes it a (global) power symbol, as the ``power`` table uses it."""
-    name = lib_id.split(":", 1)[-1]
-    groups: dict[tuple[int, int], list[SymbolPin]] = {}
-    for p in pins:
-        groups.setdefault((p.unit, p.style), []).append(p)
-    subs = []
-    for (unit, style), plist in sorted(groups.items()):
-        body: list = ["symbol", q(f"{name}_{unit}_{style}")]
-        if not power:
-            ends = [_inner_end(p) for p in plist]
-            xs, ys = [e[0] for e in ends], [e[1] for e in ends]
-            x0, x1 = min(xs + [-1.27]), max(xs + [1.27])
-            y0, y1 = min(ys + [-1.27]), max(ys + [1.27])
-            body.append(["rectangle", ["start", num(x0), num(y1)], ["end", num(x1), num(y0)],
-                         ["stroke", ["width", "0.254"], ["type", "default"]], ["fill", ["type", "background"]]])
-        for p in plist:
-            pin = ["pin", p.type or "passive", "line", ["at", num(p.x), num(p.y), num(p.a)],
-                   ["length", num(p.length)]]
-            if p.hide:
-                pin.append(["hide", "yes"])
-            pin += [["name", q(p.name or "~"), ["effects", ["font", ["size", "1.27", "1.27"]]]],
-                    ["number", q(p.number), ["effects", ["font", ["size", "1.27", "1.27"]]]]]
-            body.append(pin)
-        subs.append(body)
-    font = ["effects", ["font", ["size", "1.27", "1.27"]]]
-    hidden = ["effects", ["font", ["size", "1.27", "1.27"]], ["hide", "yes"]]
-    node: list = ["symbol", q(lib_id)]
-    if power:
-        node.append(["power"])
-    node += [["exclude_from_sim", "no"], ["in_bom", "no" if power else "yes"],
-             ["on_board", "no" if power else "yes"],
-             ["property", q("Reference"), q("#PWR" if power else "U"), ["at", "0", "2.54", "0"],
-              hidden if power else font],
-             ["property", q("Value"), q(name), ["at", "0", "-2.54", "0"], font],
-             ["property", q("Footprint"), q(""), ["at", "0", "0", "0"], hidden],
-             ["property", q("Datasheet"), q(""), ["at", "0", "0", "0"], hidden]]
-    node += subs
-    return parse_lib_symbol(node)
-
-
-def _inner_end(p: SymbolPin) -> tuple[float, float]:
-    a = math.radians(p.a)
-    return p.x + p.length * math.cos(a), p.y + p.length * math.sin(a)
 
 
 def _prefix(ref: str) -> str:
