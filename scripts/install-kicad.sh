@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs KiCad 9 (kicad-cli, eeschema, symbol libraries) from Debian bookworm-backports,
+# Installs KiCad 9 (kicad-cli, eeschema, symbol libraries, the demo projects under
+# /usr/share/kicad/demos that the round-trip tests use) from Debian bookworm-backports,
 # librsvg2-bin for PNG previews, and with TOKN_NEED_GUI=1 what the headless plugin test
 # needs (Xvfb, xdotool, xclip, ImageMagick, Debian's wxPython and venv for KiCad's plugin
 # runner).  Idempotent: does nothing when everything is already installed.
 set -euo pipefail
-pkgs=(kicad kicad-symbols librsvg2-bin)
+pkgs=(kicad kicad-symbols kicad-demos librsvg2-bin)
 [ "${TOKN_NEED_GUI:-0}" = 1 ] && pkgs+=(xvfb xauth xdotool x11-utils imagemagick xclip python3-wxgtk4.0 python3-venv)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
