@@ -95,6 +95,7 @@ def encode_design(path: str, detail: str = "full", stock=None) -> EncodeResult:
     # Components and pin tables
     pin_tables: dict[str, dict[str, m.PinDef]] = {}
     used: dict[str, object] = {}          # lib_id -> the design's own copy of the symbol
+    field_refs: set[str] = set()
     sym_warnings: list[str] = []
 
     def use(lib_id: str, lib) -> None:
@@ -134,6 +135,10 @@ def encode_design(path: str, detail: str = "full", stock=None) -> EncodeResult:
                     if p.number and p.number not in table and (p.style in (0, sym.style)):
                         table[p.number] = m.PinDef(p.number, "" if p.name == "~" else p.name)
             use(sym.lib_id, lib)
+            if ref not in field_refs:
+                field_refs.add(ref)
+                doc.fields += referenced_fields(ref, [value, fp], {**(lib.properties if lib else {}),
+                                                                   **sym.properties})
             doc.components.append(comp)
     doc.components.sort(key=lambda c: (natural_key(c.ref), c.unit))
     if not _needs_lib(doc.components):
@@ -207,10 +212,33 @@ def encode_design(path: str, detail: str = "full", stock=None) -> EncodeResult:
     return EncodeResult(doc, design, dn, warnings)
 
 
+_TEXT_VAR = re.compile(r"\$\{([^{}]+)\}")
+
+
+def referenced_fields(ref: str, texts: list[str], properties: dict[str, str]) -> list[m.Field]:
+    """Fields of part ``ref`` that ``texts`` (its value, footprint) refer to as text
+    variables (``${SIM.PARAMS}`` -> the field ``Sim.Params``; KiCad matches names without
+    regard to case), and the fields those refer to in turn: without them KiCad could not
+    resolve the value of the decoded part.  Reference, Value and Footprint are not listed."""
+    by_upper = {k.upper(): k for k in properties if k not in ("Reference", "Value", "Footprint")}
+    out: list[m.Field] = []
+    todo = [v for t in texts for v in _TEXT_VAR.findall(t or "")]
+    seen: set[str] = set()
+    while todo:
+        name = by_upper.get(todo.pop(0).upper())
+        if name is None or name in seen:
+            continue
+        seen.add(name)
+        out.append(m.Field(ref, name, properties[name]))
+        todo += _TEXT_VAR.findall(properties[name])
+    return out
+
+
 def reduce_detail(doc: m.Document, detail: str) -> None:
     """Drop the drawing tables ``detail`` does not keep (in place)."""
     if detail == "full":
         return
+    doc.fields = []
     doc.labels, doc.power, doc.junctions, doc.noconnects = [], [], [], []
     doc.buses, doc.busentries, doc.busaliases, doc.sheetpins = [], [], [], []
     if detail == "nets":

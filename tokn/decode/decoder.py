@@ -239,6 +239,10 @@ def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols"
     # A symbol drawn once in a file appears once per instance of that file, maybe with a
     # different unit in each (KiCad keeps the unit per instance): rows are matched by
     # (file, lib_id, position) and, for stacked symbols, by order of appearance.
+    fields_of: dict[str, list] = {}
+    for fd in doc.fields:
+        if fd.name not in ("Reference", "Value", "Footprint", "Datasheet"):
+            fields_of.setdefault(fd.ref, []).append(fd)
     by_key: dict[tuple, list[tuple[str, Component]]] = {}
     seen: dict[tuple, int] = {}
     for c in doc.components:
@@ -256,6 +260,7 @@ def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols"
         props = [b.prop("Reference", c0.ref, rx, ry, 0), b.prop("Value", c0.value, vx, vy, 0),
                  b.prop("Footprint", c0.fp, c0.x, c0.y, 0, hide=True),
                  b.prop("Datasheet", "", c0.x, c0.y, 0, hide=True)]
+        props += [b.prop(fd.name, fd.value, c0.x, c0.y, 0, hide=True) for fd in fields_of.get(c0.ref, ())]
         builders[f].symbol(part, c0.x, c0.y, c0.a or 0, c0.mirror, c0.unit, c0.style, props, inst,
                            f"{c0.ref}/{c0.unit}/{c0.x}/{c0.y}", not c0.nobom, not c0.noboard, c0.dnp)
 
