@@ -28,6 +28,36 @@ def corpus_top_level() -> list[str]:
         return [os.path.join(CORPUS, r["local_path"]) for r in csv.DictReader(f) if r["is_top_level"] == "yes"]
 
 
+DEMOS = os.environ.get("TOKN_KICAD_DEMOS", "/usr/share/kicad/demos")
+needs_demos = pytest.mark.skipif(
+    not os.path.isdir(DEMOS),
+    reason=f"KiCad's demo projects not installed at {DEMOS} (scripts/install-kicad.sh installs kicad-demos)")
+
+
+def kicad_demo_designs() -> list[str]:
+    """Top-level schematics of KiCad's demo projects (a ``.kicad_sch`` beside a
+    ``.kicad_pro`` of the same name); [] when the demos are not installed."""
+    out = []
+    for pro in sorted(glob.glob(os.path.join(DEMOS, "**", "*.kicad_pro"), recursive=True)):
+        sch = pro[:-len(".kicad_pro")] + ".kicad_sch"
+        if os.path.exists(sch):
+            out.append(sch)
+    return out
+
+
+def sheet_files_only(path: str, dest: str) -> str:
+    """Copy the design's sheet files (no .kicad_pro) to ``dest`` so that ERC runs with
+    KiCad's default settings; returns the top-level copy (made loadable)."""
+    import shutil
+    from tokn.kicad.hierarchy import load_design
+    design_dir = os.path.dirname(path)
+    for f in load_design(path, lean=True).files:
+        target = os.path.join(dest, os.path.relpath(f, design_dir))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        shutil.copyfile(f, target)
+    return kicad_loadable_copy(os.path.join(dest, os.path.basename(path)), dest)
+
+
 def anchor_schematics() -> list[str]:
     return sorted(glob.glob(os.path.join(ANCHOR, "examples", "*", "schematic.kicad_sch")))
 
