@@ -7,7 +7,8 @@ in a fresh folder, with no ``--symbols-from`` (only the text and the installed l
 gives a schematic drawn as the original was (as-drawn mode) whose KiCad 9 netlist has the
 same components, values and footprints, the same multi-pin nets and the same names for
 user-named nets, and on which KiCad's ERC finds no more errors than on the original (both
-with KiCad's default ERC settings).
+with KiCad's default ERC settings).  The drawing keeps its no-connect flags, PWR_FLAGs and
+DNP / not-in-BOM / not-on-board marks.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from tokn.decode import decode
 from tokn.doc import parse_tokn, write_tokn
 from tokn.encode import encode_design
 from tokn.kicad import kicad_cli
+from tokn.kicad.hierarchy import load_design
 from tokn.kicad.library import SymbolIndex
 
 from .conftest import (CORPUS, DEMOS, corpus_top_level, is_user_named, kicad_demo_designs, multi_pin_nets,
@@ -73,5 +75,21 @@ def test_text_only_round_trip(path, kicad_netlist, tmp_path):
     theirs, ours = multi_pin_nets(ref.nets.items()), multi_pin_nets(got.nets.items())
     assert set(ours) == set(theirs)
     assert not [(theirs[s], ours[s]) for s in theirs if is_user_named(theirs[s]) and theirs[s] != ours[s]]
+    assert _marks(out) == _marks(path)
     original = sheet_files_only(path, str(tmp_path / "orig"))
     assert kicad_cli.run_erc(out)["errors"] <= kicad_cli.run_erc(original)["errors"]
+
+
+def _marks(path: str) -> dict[str, int]:
+    """Counts of drawing marks ERC and the BOM depend on, over the design's sheet files."""
+    out = {"no-connect flags": 0, "PWR_FLAG": 0, "dnp": 0, "not in BOM": 0, "not on board": 0}
+    for f in load_design(path).files.values():
+        out["no-connect flags"] += len(f.no_connects)
+        for s in f.symbols:
+            if s.lib_id.endswith(":PWR_FLAG"):
+                out["PWR_FLAG"] += 1
+            elif not s.reference_field.startswith("#"):
+                out["dnp"] += s.dnp
+                out["not in BOM"] += not s.in_bom
+                out["not on board"] += not s.on_board
+    return out

@@ -269,7 +269,9 @@ def test_validate_checks_pins_against_the_documents_own_symbols(tmp_path, symbol
     assert rc == 1 and any(f["code"] == "unknown-pin" and f["where"] == "C2.7" for f in out["findings"])
 
 
-def test_validate_reads_the_projects_library_table(tmp_path, symbol_index):
+def _project_with_library(tmp_path):
+    """A project folder whose sym-lib-table holds mylib:THING (two pins), and a document
+    elsewhere that uses it."""
     project = tmp_path / "proj"
     project.mkdir()
     node = document_symbol("THING", [SymbolPin("1", "A", "passive", -5.08, 0, 0),
@@ -285,6 +287,21 @@ def test_validate_reads_the_projects_library_table(tmp_path, symbol_index):
     doc.write_text("# TOKN v1\n\ncomponents[2]{ref,type,value,fp,x,y,w,h,a,lib}:\n"
                    "  X1,THING,,,,,,,,mylib\n  R1,R,1k,,,,,,,Device\n\n"
                    'nets[1]{name,pins}:\n  A,"X1.1,R1.1"\n\nwires[0]{net,pts}:\n')
+    return project, doc
+
+
+def test_decode_reads_the_projects_library_table(tmp_path, symbol_index):
+    project, doc = _project_with_library(tmp_path)
+    for args, lib_id in (([], "tokn:THING"), (["--project", str(project)], "mylib:THING")):
+        out = tmp_path / f"out{len(args)}" / "d.kicad_sch"
+        r = subprocess.run([*TOKN, "decode", str(doc), "-o", str(out), *args], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        placed = {first_value(s, "lib_id") for s in children(parse(out.read_text())[0], "symbol")}
+        assert lib_id in placed
+
+
+def test_validate_reads_the_projects_library_table(tmp_path, symbol_index):
+    project, doc = _project_with_library(tmp_path)
     rc, out = _validate(str(doc))
     assert (rc, out["unchecked_parts"]) == (3, ["X1"])
     rc, out = _validate(str(doc), "--project", str(project))
