@@ -309,3 +309,28 @@ def test_validate_reads_the_projects_library_table(tmp_path, symbol_index):
     doc.write_text(doc.read_text().replace("X1.1,", "X1.3,"))
     rc, out = _validate(str(doc), "--project", str(project))
     assert rc == 1 and any(f["where"] == "X1.3" for f in out["findings"])
+
+
+# ---------------------------------------------------------------- messages and values
+
+def test_a_drawing_that_cannot_give_the_nets_is_refused_naming_the_net_and_pins(symbol_index):
+    from tokn.errors import DecodeError
+    doc = encode_design(LOOKALIKES).document
+    doc.wires = []                       # labels and power symbols stay, cut off from the pins
+    with pytest.raises(DecodeError) as e:
+        decode(doc, symbol_index, layout="drawn")
+    msg = str(e.value)
+    assert "internal error" not in msg and "does not produce its nets" in msg
+    assert any(f"{ref}." in msg for ref in ("C1", "C2", "R1", "R2"))
+
+
+@pytest.mark.parametrize("texts, properties, expected", [
+    (["${SIM.PARAMS}"], {"Sim.Params": "r=5", "Sim.Device": "R"}, [("Sim.Params", "r=5")]),
+    (["${A}"], {"a": "${B}", "b": "1"}, [("a", "${B}"), ("b", "1")]),      # case-blind, followed
+    (["${A}"], {"a": "${A}"}, [("a", "${A}")]),                               # no loop
+    (["10k"], {"Sim.Params": "r=5"}, []),
+    (["${VALUE}${MISSING}"], {"Value": "x", "Reference": "R1"}, []),         # base fields not listed
+])
+def test_fields_a_value_refers_to_are_carried(texts, properties, expected):
+    from tokn.encode import referenced_fields
+    assert [(f.name, f.value) for f in referenced_fields("R1", texts, properties)] == expected
