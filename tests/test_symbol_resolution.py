@@ -17,7 +17,7 @@ from tokn.decode import decode
 from tokn.doc import parse_tokn, write_tokn
 from tokn.doc.model import Component, Document, Net, SymbolPin
 from tokn.doc.symdefs import document_symbol, symbol_pins
-from tokn.decode.symbols import touch_conflict
+from tokn.resolve import touch_conflict
 from tokn.encode import encode_design
 from tokn.errors import ToknSemanticError
 from tokn.kicad import kicad_cli
@@ -334,3 +334,11 @@ def test_a_drawing_that_cannot_give_the_nets_is_refused_naming_the_net_and_pins(
 def test_fields_a_value_refers_to_are_carried(texts, properties, expected):
     from tokn.encode import referenced_fields
     assert [(f.name, f.value) for f in referenced_fields("R1", texts, properties)] == expected
+
+
+def test_validate_warns_when_a_symbols_pins_would_join(symbol_index):
+    from tokn.validate import validate
+    doc = encode_design(DRIFTED, "nets").document        # the stock symbol stacks pin 4 on pin 2
+    found = [f for f in validate(doc, symbol_index) if f.code == "pins-would-join"]
+    assert [f.where for f in found] == ["J1"] and "J1.2 in 5V, J1.4 in N1" in found[0].message
+    assert not [f for f in validate(encode_design(DRIFTED).document, symbol_index) if f.code == "pins-would-join"]

@@ -13,12 +13,17 @@ when the stated library lacks it -- happens only when the resolver is made with
 ``fuzzy=True``.  That is for documents written by people or models (generation), never for
 decoding an encoded design, where a different part would silently change the circuit: there
 an unknown lib_id resolves to nothing and the decoder builds the part from the document.
+
+:func:`touch_conflict` says when a symbol, found however, would connect a part's pins
+otherwise than the document's nets (stacked pins, hidden power inputs): the decoder then
+does not use it, and the validator warns.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .doc.model import Component
+from .doc.model import Component, Document
+from .doc.naming import natural_key
 from .kicad.partnames import plausible
 from .kicad.symbols import LibSymbol
 
@@ -93,3 +98,48 @@ class SymbolResolver:
             if sym is not None:
                 return Resolution(lib_id, sym, False)
         return None
+
+
+def doc_pin_nets(doc: Document) -> dict[tuple[str, str], str]:
+    """(ref, pin) -> name of the document net that holds it."""
+    from .validate import split_pin_ref          # validate imports this module
+    out = {}
+    for net in doc.nets:
+        for p in net.pins:
+            sp = split_pin_ref(p)
+            if sp:
+                out[sp] = net.name
+    return out
+
+
+def touch_conflict(doc: Document, ref: str, lib_id: str, sym: LibSymbol,
+                   pin_nets: dict[tuple[str, str], str] | None = None) -> str:
+    """Why drawing ``ref`` with ``sym`` would connect its pins otherwise than the document
+    says, or "" when it would not.  Checked: pins of one placed unit that sit on the same
+    point (KiCad joins them) must be in one document net; a hidden power-input pin (KiCad
+    joins it to the global net of its name) must be in a net, and not beside a different
+    net of that name."""
+    nets = pin_nets if pin_nets is not None else doc_pin_nets(doc)
+    net_names = {n.name for n in doc.nets}
+    placed = {(c.unit, c.style) for c in doc.components if c.ref == ref}
+    for unit, style in sorted(placed):
+        spots: dict[tuple[float, float], set[str]] = {}
+        for p in sym.pins_for(unit, style):
+            if p.number:
+                spots.setdefault((round(p.x, 4), round(p.y, 4)), set()).add(p.number)
+        for numbers in spots.values():
+            if len(numbers) < 2:
+                continue
+            got = {n: nets.get((ref, n)) for n in sorted(numbers, key=natural_key)}
+            if len(set(got.values())) > 1 or None in got.values():
+                said = ", ".join(f"{ref}.{n} in {v or 'no net'}" for n, v in got.items())
+                return (f"{ref}: pins {', '.join(got)} of {lib_id} sit on one point, so KiCad would join "
+                        f"them, but the document has {said}")
+    for p in sym.pins:
+        if p.type == "power_in" and p.hidden and p.number and not sym.is_power and \
+                any(p.unit in (0, u) for u, _ in placed):
+            net = nets.get((ref, p.number))
+            if net is None or (net != p.name and p.name in net_names):
+                return (f"{ref}: hidden power pin {p.number} ({p.name}) of {lib_id} joins the net "
+                        f"{p.name}, but the document has {ref}.{p.number} in {net or 'no net'}")
+    return ""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from .doc.model import Document
 from .doc.naming import natural_key
 from .doc.symdefs import document_symbols
-from .resolve import SymbolResolver
+from .resolve import SymbolResolver, touch_conflict
 
 UNCHECKED = "pins-not-checked"
 
@@ -125,6 +125,10 @@ def validate(doc: Document, index=None, resolver: SymbolResolver | None = None) 
             continue
         if not res.exact:
             warn("fuzzy-part", f"{ref}: {comp.lib_id} is not a KiCad symbol name; read as {res.lib_id}",
+                 ref, lib_id=res.lib_id)
+        joins = touch_conflict(doc, ref, res.lib_id, res.symbol)
+        if joins:
+            warn("pins-would-join", joins + "; decoding draws the part with a generated symbol",
                  ref, lib_id=res.lib_id)
         lib_pins: dict[str, list] = {}
         for p in res.symbol.pins:
