@@ -7,8 +7,9 @@ from hypothesis import HealthCheck, settings
 
 from tokn.kicad import kicad_cli
 
-from .support import (ANCHOR, CORPUS, SHARED, TESTS, anchor_schematics, corpus_top_level,  # noqa: F401
-                      is_user_named, kicad_loadable_copy, multi_pin_nets, needs_kicad, needs_shared)
+from .support import (ANCHOR, CORPUS, KICAD_DEMOS, SHARED, TESTS, anchor_schematics,  # noqa: F401
+                      corpus_top_level, is_user_named, kicad_demo_designs, kicad_loadable_copy,
+                      multi_pin_nets, needs_demos, needs_kicad, needs_shared, sheet_files_only)
 
 HERE = TESTS
 #: Every hypothesis test: no per-example deadline (a busy 2-core CI machine is no measure).

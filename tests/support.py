@@ -10,6 +10,7 @@ import csv
 import glob
 import json
 import os
+import shutil
 import uuid
 
 import pytest
@@ -109,6 +110,18 @@ def kicad_loadable_copy(path: str, workdir: str) -> str:
     with open(out, "w", encoding="utf-8") as f:
         f.write(dumps(doc))
     return out
+
+
+def sheet_files_only(path: str, dest: str) -> str:
+    """Copy the design's sheet files (no .kicad_pro) to ``dest`` so that ERC runs with
+    KiCad's default settings; returns the top-level copy (made loadable)."""
+    from tokn.kicad.hierarchy import load_design
+    design_dir = os.path.dirname(path)
+    for f in load_design(path, lean=True).files:
+        target = os.path.join(dest, os.path.relpath(f, design_dir))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        shutil.copyfile(f, target)
+    return kicad_loadable_copy(os.path.join(dest, os.path.basename(path)), dest)
 
 
 def multi_pin_nets(named_sets) -> dict[frozenset, str]:

@@ -11,7 +11,6 @@ KiCad's default ERC settings, i.e. without the original project's exclusions).
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 
@@ -21,27 +20,14 @@ from tokn.encode import encode_design
 from tokn.kicad import kicad_cli
 from tokn.kicad.hierarchy import load_design
 
-from .conftest import (anchor_schematics, corpus_top_level, is_user_named, kicad_loadable_copy,
-                       multi_pin_nets, needs_kicad, needs_shared)
+from .conftest import (anchor_schematics, corpus_top_level, is_user_named,
+                       multi_pin_nets, needs_kicad, needs_shared, sheet_files_only)
 
 DESIGNS = corpus_top_level() + anchor_schematics()
 
 
 def _id(p: str) -> str:
     return os.path.relpath(p, os.path.dirname(os.path.dirname(os.path.dirname(p))))
-
-
-def _sheet_files_only(path: str, dest: str) -> str:
-    """Copy the design's sheet files (no .kicad_pro) so ERC runs with default settings."""
-    design_dir = os.path.dirname(path)
-    result = encode_design(path)
-    for f in result.design.files:
-        rel = os.path.relpath(f, design_dir)
-        target = os.path.join(dest, rel)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        shutil.copyfile(f, target)
-    top = os.path.join(dest, os.path.basename(path))
-    return kicad_loadable_copy(top, dest)
 
 
 @needs_shared
@@ -70,7 +56,7 @@ def test_round_trip_keeps_kicad_netlist_and_erc(path, kicad_netlist, tmp_path):
     renamed = [(theirs[s], ours[s]) for s in theirs if is_user_named(theirs[s]) and theirs[s] != ours[s]]
     assert not renamed
 
-    original = _sheet_files_only(path, str(tmp_path / "orig"))
+    original = sheet_files_only(path, str(tmp_path / "orig"))
     assert kicad_cli.run_erc(str(out))["errors"] <= kicad_cli.run_erc(original)["errors"]
 
 

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 from .doc import model as m
 from .doc.naming import natural_key
+from .doc.symdefs import symbols_to_carry
 from .kicad.connectivity import (LEGACY_POWER_VALUE_VERSION, DesignNets, design_nets, legacy_power_pin,
                                  lib_symbol_for, pin_positions, power_net_name)
 from .kicad.hierarchy import Design, load_design
 from .kicad.netnames import net_text
+from .kicad.symbols import pin_signature
 from .kicad.textvars import resolve_symbol_text
 
 _AUTO_NAME = re.compile(r"^N(\d+)$")
@@ -55,13 +57,19 @@ def _needs_lib(components: list[m.Component]) -> bool:
 DETAILS = ("full", "v1", "nets")
 
 
-def encode_design(path: str, detail: str = "full") -> EncodeResult:
+def encode_design(path: str, detail: str = "full", stock=None) -> EncodeResult:
     """Encode the design whose top-level schematic is ``path``.
 
     ``detail``: "full" keeps the whole drawing (exact round trips, the default); "v1" keeps
     only what TOKN v1.2 has (components, pins, nets, wires) plus the columns multi-unit
     and hierarchical designs need; "nets" keeps components, pins and nets only (the
     circuit, compact enough for prompts and datasets).
+
+    At ``full`` detail the document also carries the pins of every placed symbol that the
+    stock libraries do not hold exactly (extension ``symbols``), so that the text alone
+    decodes back to the same circuit.  ``stock`` is the index of the stock libraries to
+    compare with (anything with ``get(lib_id)``); default: the installed libraries
+    (:meth:`tokn.kicad.library.SymbolIndex.default`, without project tables).
     """
     if detail not in DETAILS:
         raise ValueError(f"detail must be one of {DETAILS}, not {detail!r}")
@@ -88,6 +96,18 @@ def encode_design(path: str, detail: str = "full") -> EncodeResult:
 
     # Components and pin tables
     pin_tables: dict[str, dict[str, m.PinDef]] = {}
+    used: dict[str, object] = {}          # lib_id -> the design's own copy of the symbol
+    field_refs: set[str] = set()
+    sym_warnings: list[str] = []
+
+    def use(lib_id: str, lib) -> None:
+        if lib is None:
+            return
+        first = used.setdefault(lib_id, lib)
+        if first is not lib and pin_signature(first) != pin_signature(lib) and \
+                not any(lib_id in w for w in sym_warnings):
+            sym_warnings.append(f"two different symbols are named {lib_id} in this design; "
+                                "the document carries the first one")
     for i, inst in enumerate(design.instances):
         sid = sheet_id.get(i, "")
         sheet_in_bom, sheet_on_board, sheet_dnp = inst.sheet_flags()
@@ -120,6 +140,11 @@ def encode_design(path: str, detail: str = "full") -> EncodeResult:
                 for p in lib.pins:
                     if p.number and p.number not in table and (p.style in (0, sym.style)):
                         table[p.number] = m.PinDef(p.number, "" if p.name == "~" else p.name)
+            use(sym.lib_id, lib)
+            if ref not in field_refs:
+                field_refs.add(ref)
+                doc.fields += referenced_fields(ref, [value, fp], {**(lib.properties if lib else {}),
+                                                                   **sym.properties})
             doc.components.append(comp)
     doc.components.sort(key=lambda c: (natural_key(c.ref), c.unit))
     if not _needs_lib(doc.components):
@@ -162,6 +187,7 @@ def encode_design(path: str, detail: str = "full") -> EncodeResult:
             pin = next((p for p in lib.pins if p.type == "power_in"), None) if lib else None
             # the name the symbol gives its net (its value, or its pin name in pre-KiCad-7 files)
             net = power_net_name(sym, pin, legacy) if pin is not None else sym.value
+            use(sym.lib_id, lib)
             doc.power.append(m.PowerSymbol(net, sym.lib_id, sym.x, sym.y, _fmt_angle(sym.angle), sid))
         # Legacy power symbols (no power flag, '#' reference, one hidden power-input pin)
         # are no parts but name a global net by their pin: kept as power rows.
@@ -190,14 +216,42 @@ def encode_design(path: str, detail: str = "full") -> EncodeResult:
             if not any(a.name == alias for a in doc.busaliases):
                 doc.busaliases.append(m.BusAlias(alias, list(members)))
     reduce_detail(doc, detail)
-    warnings = design.warnings + dn.warnings
+    if detail == "full" and used:
+        if stock is None:
+            from .kicad.library import SymbolIndex
+            stock = SymbolIndex.default()
+        doc.symbols = symbols_to_carry(used, stock.get)
+    warnings = design.warnings + dn.warnings + sym_warnings
     return EncodeResult(doc, design, dn, warnings)
+
+
+_TEXT_VAR = re.compile(r"\$\{([^{}]+)\}")
+
+
+def referenced_fields(ref: str, texts: list[str], properties: dict[str, str]) -> list[m.Field]:
+    """Fields of part ``ref`` that ``texts`` (its value, footprint) refer to as text
+    variables (``${SIM.PARAMS}`` -> the field ``Sim.Params``; KiCad matches names without
+    regard to case), and the fields those refer to in turn: without them KiCad could not
+    resolve the value of the decoded part.  Reference, Value and Footprint are not listed."""
+    by_upper = {k.upper(): k for k in properties if k not in ("Reference", "Value", "Footprint")}
+    out: list[m.Field] = []
+    todo = [v for t in texts for v in _TEXT_VAR.findall(t or "")]
+    seen: set[str] = set()
+    while todo:
+        name = by_upper.get(todo.pop(0).upper())
+        if name is None or name in seen:
+            continue
+        seen.add(name)
+        out.append(m.Field(ref, name, properties[name]))
+        todo += _TEXT_VAR.findall(properties[name])
+    return out
 
 
 def reduce_detail(doc: m.Document, detail: str) -> None:
     """Drop the drawing tables ``detail`` does not keep (in place)."""
     if detail == "full":
         return
+    doc.fields = []
     doc.labels, doc.power, doc.junctions, doc.noconnects = [], [], [], []
     doc.buses, doc.busentries, doc.busaliases, doc.sheetpins = [], [], [], []
     if detail == "nets":

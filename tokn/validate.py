@@ -1,7 +1,11 @@
 """Checks a TOKN document against the format's rules and the real KiCad symbols.
 
 :func:`validate` never raises for a bad document: it returns :class:`Finding` objects
-(``severity`` "error" or "warning").  A document is valid when it has no errors.
+(``severity`` "error" or "warning").  A document is valid when it has no errors.  When the
+pins of some parts could not be checked -- no symbol library, no symbol the document
+carries, no symbol source given -- one warning with code ``pins-not-checked`` says so and
+lists them (:func:`unchecked_parts`); a caller must then not call the document valid
+(``tokn validate`` reports "unchecked" and exits with status 3).
 """
 from __future__ import annotations
 
@@ -11,7 +15,10 @@ from dataclasses import dataclass, field
 from .doc.model import Document
 from .doc.naming import natural_key
 from .doc.pinref import split_pin_ref
-from .resolve import SymbolResolver
+from .doc.symdefs import document_symbols
+from .resolve import SymbolResolver, touch_conflict
+
+UNCHECKED = "pins-not-checked"
 
 _MARKUP = re.compile(r"[~^_]\{([^}]*)\}")
 
@@ -39,7 +46,10 @@ def normalise_pin_name(name: str) -> str:
 
 
 def validate(doc: Document, index=None, resolver: SymbolResolver | None = None) -> list[Finding]:
-    """All findings for ``doc``.  ``index`` (a SymbolIndex) enables the library checks."""
+    """All findings for ``doc``.  ``index`` (a SymbolIndex) or ``resolver`` enables the
+    checks against symbols; the symbols the document carries (extension ``symbols``) are
+    used first.  Parts whose pins no symbol could check are listed in one
+    ``pins-not-checked`` warning."""
     out: list[Finding] = []
     err = lambda code, msg, where="", **d: out.append(Finding("error", code, msg, where, d))
     warn = lambda code, msg, where="", **d: out.append(Finding("warning", code, msg, where, d))
@@ -85,7 +95,15 @@ def validate(doc: Document, index=None, resolver: SymbolResolver | None = None) 
         if ref not in types:
             err("undeclared-part", f"pins{{{ref}}} describes a part that is not in components", ref)
 
+    if doc.symbols:
+        own = document_symbols(doc)
+        base = resolver or SymbolResolver(index)
+        own.update({k: v for k, v in base.extra.items() if k not in own})
+        resolver = SymbolResolver(base.index, own, fuzzy=base.fuzzy)
+    unchecked: list[str] = []
     if index is None and resolver is None:
+        unchecked = list(types)
+        _report_unchecked(unchecked, "no KiCad symbol libraries and no symbols in the document", warn)
         return out
     resolver = resolver or SymbolResolver(index)
     used_pins: dict[str, set[str]] = {}
@@ -98,9 +116,14 @@ def validate(doc: Document, index=None, resolver: SymbolResolver | None = None) 
             warn("unknown-part", f"{ref}: no KiCad library symbol named {comp.lib_id}; "
                  "a symbol will be generated from its pins", ref)
             _check_declared_pins(ref, doc.pins.get(ref), used_pins.get(ref, set()), pin_net, err)
+            unchecked.append(ref)
             continue
         if not res.exact:
             warn("fuzzy-part", f"{ref}: {comp.lib_id} is not a KiCad symbol name; read as {res.lib_id}",
+                 ref, lib_id=res.lib_id)
+        joins = touch_conflict(doc, ref, res.lib_id, res.symbol)
+        if joins:
+            warn("pins-would-join", joins + "; decoding draws the part with a generated symbol",
                  ref, lib_id=res.lib_id)
         lib_pins: dict[str, list] = {}
         for p in res.symbol.pins:
@@ -124,7 +147,20 @@ def validate(doc: Document, index=None, resolver: SymbolResolver | None = None) 
             if p.type == "power_in" and not p.hidden and (ref, number) not in pin_net:
                 err("unconnected-power-pin", f"{ref}.{number} ({p.name}) is a power input and is not connected",
                     f"{ref}.{number}")
+    _report_unchecked(unchecked, "no library symbol", warn)
     return out
+
+
+def _report_unchecked(refs: list[str], why: str, warn) -> None:
+    if refs:
+        refs = sorted(refs, key=natural_key)
+        warn(UNCHECKED, f"pins of {len(refs)} part(s) not checked ({why}): {_summarise(refs)}",
+             "", refs=refs)
+
+
+def unchecked_parts(findings: list[Finding]) -> list[str]:
+    """References whose pins were not checked against any symbol (see the module doc)."""
+    return [r for f in findings if f.code == UNCHECKED for r in f.details.get("refs", [])]
 
 
 def _check_declared_pins(ref: str, table, used: set[str], pin_net: dict, err) -> None:

@@ -21,11 +21,17 @@ from .docinput import load_symbol_sources, read_document, symbol_index
 @click.option("--flat", is_flag=True, help="Put a hierarchical design on one sheet (nets keep their names "
                                           "without the sheet path).")
 @click.option("--no-libraries", is_flag=True, help="Do not look symbols up in the installed KiCad libraries.")
+@click.option("--project", type=click.Path(exists=True),
+              help="KiCad project (folder, .kicad_pro or .kicad_sch) whose sym-lib-table to read too "
+                   "[default: the output's folder].")
+@click.option("--fuzzy", is_flag=True, help="Read a type that is no symbol name as a plausible library part "
+                                           "(TL072CP as TL072), for hand- or model-written documents.")
 @click.option("--svg", "svg_dir", type=click.Path(file_okay=False), help="Also export SVG previews here (kicad-cli).")
 @click.option("--png", "png_path", type=click.Path(dir_okay=False), help="Also write a PNG preview of the root sheet.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
 def decode(document: str, output: str, symbols_from: tuple[str, ...], layout: str, flat: bool,
-           no_libraries: bool, svg_dir: str | None, png_path: str | None, quiet: bool) -> None:
+           no_libraries: bool, project: str | None, fuzzy: bool, svg_dir: str | None, png_path: str | None,
+           quiet: bool) -> None:
     """Decode DOCUMENT (a .tokn file, - for stdin) into a KiCad 9 schematic."""
     from ..decode import decode as do_decode
     from ..decode.flatten import flatten
@@ -38,11 +44,11 @@ def decode(document: str, output: str, symbols_from: tuple[str, ...], layout: st
         sys.exit(1)
     if flat:
         doc = flatten(doc)
-    index = symbol_index(not no_libraries, os.path.dirname(os.path.abspath(output)))
+    index = symbol_index(not no_libraries, project or os.path.dirname(os.path.abspath(output)))
     symbols = load_symbol_sources(symbols_from) if symbols_from else None
-    project = os.path.splitext(os.path.basename(output))[0]
+    project_name = os.path.splitext(os.path.basename(output))[0]
     try:
-        decoded = do_decode(doc, index, symbols=symbols, project=project, layout=layout)
+        decoded = do_decode(doc, index, symbols=symbols, project=project_name, layout=layout, fuzzy=fuzzy)
     except Exception as e:  # noqa: BLE001
         click.echo(error_line(e, name), err=True)
         sys.exit(1)

@@ -20,12 +20,18 @@ from .docinput import load_symbol_sources, read_answer_document, read_document, 
 @click.option("--no-libraries", is_flag=True, help="Skip the checks against the installed KiCad libraries.")
 @click.option("--lenient", is_flag=True, help="Read DOCUMENT as an LLM answer, as `tokn generate` does: the "
               "tolerant reader and the deterministic net repairs, each change reported as a 'fixed' finding.")
+@click.option("--project", type=click.Path(exists=True),
+              help="KiCad project (folder, .kicad_pro or .kicad_sch) whose sym-lib-table to read too "
+                   "[default: the document's folder].")
 def validate(document: str, erc: bool, as_json: bool, symbols_from: tuple[str, ...], no_libraries: bool,
-             lenient: bool) -> None:
-    """Check DOCUMENT (a .tokn file, - for stdin).  Exit 0 when valid, 1 when not."""
+             lenient: bool, project: str | None) -> None:
+    """Check DOCUMENT (a .tokn file, - for stdin).
+
+    Exit status: 0 valid (every part's pins checked against a symbol), 1 invalid, 3 no
+    errors but the pins of some parts were not checked (no library symbol for them)."""
     from ..errors import ToknError
     from ..resolve import SymbolResolver
-    from ..validate import Finding, has_errors, validate as run_validate
+    from ..validate import Finding, has_errors, unchecked_parts, validate as run_validate
     from .common import error_line
 
     findings: list[Finding] = []
@@ -46,7 +52,8 @@ def validate(document: str, erc: bool, as_json: bool, symbols_from: tuple[str, .
         sys.exit(1)
     index = None
     if doc is not None:
-        index = symbol_index(not no_libraries)
+        project_dir = project or (os.path.dirname(os.path.abspath(document)) if document != "-" else None)
+        index = symbol_index(not no_libraries, project_dir)
         symbols = load_symbol_sources(symbols_from) if symbols_from else None
         resolver = SymbolResolver(index, symbols)
         if lenient:
@@ -56,18 +63,24 @@ def validate(document: str, erc: bool, as_json: bool, symbols_from: tuple[str, .
         findings += run_validate(doc, index, resolver=resolver if (index or symbols) else None)
         if erc and not has_errors(findings):
             findings += _erc_findings(doc, index, symbols)
-    ok = not has_errors(findings)
+    unchecked = unchecked_parts(findings)
+    status = "invalid" if has_errors(findings) else "unchecked" if unchecked else "valid"
     if as_json:
-        click.echo(json.dumps({"source": name, "valid": ok, "findings": [f.as_dict() for f in findings]}, indent=2))
+        click.echo(json.dumps({"source": name, "status": status,
+                               "valid": {"valid": True, "invalid": False}.get(status),
+                               "unchecked_parts": unchecked,
+                               "findings": [f.as_dict() for f in findings]}, indent=2))
     else:
         for f in findings:
             click.echo(f"{name}: {f}")
         errors = sum(f.severity == "error" for f in findings)
         warnings = sum(f.severity == "warning" for f in findings)
         fixed = sum(f.severity == "fixed" for f in findings)
-        click.echo(f"{name}: {'valid' if ok else 'invalid'} ({errors} error(s), {warnings} warning(s)"
+        word = {"valid": "valid", "invalid": "invalid",
+                "unchecked": f"no errors found, but the pins of {len(unchecked)} part(s) were NOT checked"}[status]
+        click.echo(f"{name}: {word} ({errors} error(s), {warnings} warning(s)"
                    + (f", {fixed} fixed" if fixed else "") + ")")
-    sys.exit(0 if ok else 1)
+    sys.exit({"valid": 0, "invalid": 1, "unchecked": 3}[status])
 
 
 def _erc_findings(doc, index, symbols) -> list:

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..doc.model import Component, Document
+from ..doc.symdefs import document_symbols
 from ..errors import DecodeError
 from ..kicad import build as b
 from ..kicad.bbox import overlaps, sheet_bbox
@@ -72,33 +73,50 @@ class Decoded:
 
 
 def decode(doc: Document, index=None, *, symbols: dict | None = None, project: str = "tokn",
-           layout: str = "auto", verify: bool = True) -> Decoded:
-    """Decode ``doc``.  ``index`` is a SymbolIndex (installed libraries), ``symbols`` extra
-    lib_id -> LibSymbol sources (e.g. from the original schematic); ``layout`` is "auto"
-    (as drawn when possible), "drawn" or "grid"."""
-    resolver = SymbolResolver(index, symbols)
+           layout: str = "auto", verify: bool = True, fuzzy: bool = False) -> Decoded:
+    """Decode ``doc``.  ``index`` is a SymbolIndex (installed libraries and the project's
+    library tables), ``symbols`` extra lib_id -> LibSymbol sources (e.g. from the original
+    schematic); the symbols the document carries (extension ``symbols``) come first.
+    ``layout`` is "auto" (as drawn when possible), "drawn" or "grid".  ``fuzzy`` lets a
+    type that is no symbol name be read as a plausible library part (for documents written
+    by people or models; never wanted for an encoded design)."""
+    extra = document_symbols(doc)
+    for k, v in (symbols or {}).items():
+        extra.setdefault(k, v)
+    resolver = SymbolResolver(index, extra, fuzzy=fuzzy)
     parts = part_symbols(doc, resolver, index)
     power = PowerSymbols(resolver, index)
-    warnings = [f"{ref}: {p.lib_id} generated from the document's pins (no library symbol)"
+    warnings = [p.rejected + "; drawn with a symbol generated from the document" if p.rejected else
+                f"{ref}: {p.lib_id} generated from the document's pins (no library symbol)"
                 for ref, p in parts.items() if p.generated]
     warnings += [f"{ref}: {doc_type(doc, ref)} read as {p.lib_id}" for ref, p in parts.items() if p.fuzzy]
     want = _doc_nets(doc)
     if layout in ("auto", "drawn") and _drawable(doc, parts):
         files, root = _as_drawn(doc, parts, power, project)
-        if not verify or _matches(files, root, want):
+        diff = net_difference(files, root, want) if verify else ""
+        if not diff:
             return Decoded(files, root, "as-drawn", warnings)
         if layout == "drawn":
-            raise DecodeError("the document's drawing does not produce its nets in KiCad "
+            raise DecodeError(f"the document's drawing does not produce its nets in KiCad: {diff} "
                               "(use the grid layout instead)")
-        warnings.append("the document's wires/positions do not give its nets; laid out on a grid instead")
+        warnings.append(f"the document's wires/positions do not give its nets ({diff}); "
+                        "laid out on a grid instead")
     if doc.sheets:                       # the grid layout is one sheet: flatten first
         doc = flatten(doc)
         want = _doc_nets(doc)
         warnings.append("hierarchical design laid out on one sheet (net names lose their sheet path)")
     files, root = _laid_out(doc, parts, power, project)
-    if verify and not _matches(files, root, want):
-        raise DecodeError("internal error: the laid-out schematic does not reproduce the document's nets")
+    diff = net_difference(files, root, want) if verify else ""
+    if diff:
+        raise DecodeError(f"the laid-out schematic does not reproduce the document's nets: {diff}"
+                          + _symbol_notes(parts))
     return Decoded(files, root, "laid-out", warnings)
+
+
+def _symbol_notes(parts: dict[str, PartSymbol]) -> str:
+    """Why the parts concerned may connect otherwise than stated, for an error message."""
+    notes = [p.rejected for p in parts.values() if p.rejected]
+    return f" ({'; '.join(notes[:3])})" if notes else ""
 
 
 def doc_type(doc: Document, ref: str) -> str:
@@ -117,8 +135,9 @@ def _doc_nets(doc: Document) -> dict[frozenset, str]:
     return out
 
 
-def _matches(files: dict[str, str], root: str, want: dict[frozenset, str]) -> bool:
-    """True when the decoded files' connectivity gives exactly the wanted nets."""
+def net_difference(files: dict[str, str], root: str, want: dict[frozenset, str]) -> str:
+    """"" when the decoded files' connectivity gives exactly the wanted nets, else one line
+    naming the first difference found (the net and the parts concerned)."""
     base = "/__tokn_verify__"
     sources = {os.path.abspath(os.path.join(base, n)): t for n, t in files.items()}
     design = load_design(os.path.join(base, root), sources=sources)
@@ -127,16 +146,31 @@ def _matches(files: dict[str, str], root: str, want: dict[frozenset, str]) -> bo
         pins = frozenset((p.ref, p.pin) for p in net.pins if not p.ref.startswith("#"))
         if pins and (net.named or len(pins) > 1 or pins in want):
             got[pins] = (net.name, net.named)       # a lone unconnected pin is no net
-    if set(got) != set(want):
-        return False
-    for pins, name in want.items():
+    where = {pin: pins for pins in got for pin in pins}
+    for pins, name in sorted(want.items(), key=lambda kv: kv[1]):
+        if pins not in got:
+            drawn = {where.get(p) for p in pins}
+            extra = sorted({f"{r}.{n}" for g in drawn if g for (r, n) in g - pins})
+            missing = sorted(f"{r}.{n}" for (r, n) in pins if where.get((r, n)) is None)
+            if extra:
+                return f"net {name} would also hold {_few(extra)}"
+            if missing:
+                return f"net {name} would not reach {_few(missing)}"
+            return f"net {name} would be split in {len(drawn)}"
         gname, named = got[pins]
         # a sheet path keeps its '/'; a '/' inside a label's text is stored as {slash}
         if named and gname not in (name, escape_net_name(name)):
-            return False
+            return f"net {name} would be named {gname}"
         if not named and not _AUTO.match(name):
-            return False
-    return True
+            return f"net {name} would lose its name"
+    for pins, (gname, named) in got.items():
+        if pins not in want:
+            return f"the drawing would add a net {gname} of {_few(sorted(f'{r}.{n}' for r, n in pins))}"
+    return ""
+
+
+def _few(items: list[str], limit: int = 6) -> str:
+    return ", ".join(items[:limit]) + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
 def _drawable(doc: Document, parts: dict[str, PartSymbol]) -> bool:
@@ -221,6 +255,10 @@ def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols"
     # A symbol drawn once in a file appears once per instance of that file, maybe with a
     # different unit in each (KiCad keeps the unit per instance): rows are matched by
     # (file, lib_id, position) and, for stacked symbols, by order of appearance.
+    fields_of: dict[str, list] = {}
+    for fd in doc.fields:
+        if fd.name not in ("Reference", "Value", "Footprint", "Datasheet"):
+            fields_of.setdefault(fd.ref, []).append(fd)
     by_key: dict[tuple, list[tuple[str, Component]]] = {}
     seen: dict[tuple, int] = {}
     for c in doc.components:
@@ -238,6 +276,7 @@ def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols"
         props = [b.prop("Reference", c0.ref, rx, ry, 0), b.prop("Value", c0.value, vx, vy, 0),
                  b.prop("Footprint", c0.fp, c0.x, c0.y, 0, hide=True),
                  b.prop("Datasheet", "", c0.x, c0.y, 0, hide=True)]
+        props += [b.prop(fd.name, fd.value, c0.x, c0.y, 0, hide=True) for fd in fields_of.get(c0.ref, ())]
         builders[f].symbol(part, c0.x, c0.y, c0.a or 0, c0.mirror, c0.unit, c0.style, props, inst,
                            f"{c0.ref}/{c0.unit}/{c0.x}/{c0.y}", not c0.nobom, not c0.noboard, c0.dnp)
 

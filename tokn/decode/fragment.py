@@ -123,15 +123,16 @@ def design_names(path: str) -> DesignNames:
 def paste_fragment(doc: Document, index=None, *, existing_schematic: str | None = None,
                    origin: tuple[float, float] = (0.0, 0.0), keep_refs: bool = False,
                    unannotated: bool = False, keep_power_flags: bool = False,
-                   symbols: dict | None = None) -> Fragment:
+                   symbols: dict | None = None, fuzzy: bool = True) -> Fragment:
     """Build the paste fragment of ``doc`` (see the module doc for the contract).
 
     ``index`` is a :class:`~tokn.kicad.library.SymbolIndex`; ``symbols`` extra lib_id ->
-    LibSymbol sources, as for :func:`~tokn.decode.decode`.  ``existing_schematic`` is the
+    LibSymbol sources, and ``fuzzy`` (plausible substitutes for unknown types: on, since
+    fragments are mostly generated circuits), as for :func:`~tokn.decode.decode`.  ``existing_schematic`` is the
     path of the open design's top-level ``.kicad_sch`` (sub-sheets are read too), or None.
     """
     names = design_names(existing_schematic) if existing_schematic else DesignNames()
-    decoded = decode(doc, index, symbols=symbols, layout="grid")
+    decoded = decode(doc, index, symbols=symbols, layout="grid", fuzzy=fuzzy)
     root = parse(decoded.root_text)[0]
     libs = child(root, "lib_symbols") or ["lib_symbols"]
     items = [c for c in root[1:] if type(c) is not str and c[0] not in _HEADER]

@@ -1,9 +1,12 @@
 """Symbols for the decoder: the library symbol of each component and its embeddable text.
 
-Sources, in order: symbols the caller supplies (e.g. the ``lib_symbols`` cache of the
-schematic a document was encoded from, which makes round trips exact even for private
-libraries), the installed KiCad libraries (:class:`tokn.kicad.library.SymbolIndex`), and
-finally a symbol generated from the document's ``pins{}`` table and nets.
+Sources, in order (see :class:`tokn.resolve.SymbolResolver`): the symbols the document
+carries itself (extension ``symbols``, rebuilt by :func:`document_symbol`), symbols the
+caller supplies (e.g. the ``lib_symbols`` cache of the schematic a document was encoded
+from), the installed KiCad libraries with the project's own library tables
+(:class:`tokn.kicad.library.SymbolIndex`), and finally a symbol generated from the
+document's ``pins{}`` table and nets.  A library symbol whose pins would connect otherwise
+than the document says (:func:`touch_conflict`) is not used.
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from ..doc.pinref import split_pin_ref
 from ..kicad.build import num, q
 from ..kicad.schematic import SchematicFile
 from ..kicad.symbols import LibSymbol, parse_lib_symbol
-from ..resolve import SymbolResolver
+from ..resolve import SymbolResolver, doc_pin_nets, touch_conflict
 from ..sexpr import parse, text
 
 GENERATED_LIB = "tokn"
@@ -31,6 +34,7 @@ class PartSymbol:
     embed: list                 # the (symbol "name" ...) node to put in lib_symbols
     generated: bool = False
     fuzzy: bool = False
+    rejected: str = ""          # why the library symbol was not used (generated instead)
 
     @property
     def embed_name(self) -> str:
@@ -157,11 +161,14 @@ def _fits(doc: Document, ref: str, sym: LibSymbol, exact: bool) -> bool:
 
 
 def part_symbols(doc: Document, resolver: SymbolResolver, index) -> dict[str, PartSymbol]:
-    """ref -> PartSymbol for every reference in ``doc``.  A part whose library symbol
-    lacks pins the document uses gets a generated symbol instead (never a wrong drawing)."""
+    """ref -> PartSymbol for every reference in ``doc``.  A part whose library symbol lacks
+    pins the document uses, or whose pins would connect otherwise than the document says
+    (:func:`touch_conflict`), gets a symbol generated from the document instead (never a
+    wrong drawing); ``PartSymbol.rejected`` then says why."""
     out: dict[str, PartSymbol] = {}
     generated: dict[str, PartSymbol] = {}        # one drawing per type: all its parts' pins
     refs_of_type: dict[str, list[str]] = {}
+    pin_nets = doc_pin_nets(doc)
     for c in doc.components:
         refs = refs_of_type.setdefault(c.type, [])
         if c.ref not in refs:
@@ -170,7 +177,13 @@ def part_symbols(doc: Document, resolver: SymbolResolver, index) -> dict[str, Pa
         if c.ref in out:
             continue
         res = resolver.resolve(c)
-        if res is None or not _fits(doc, c.ref, res.symbol, res.exact):
+        why = ""
+        if res is not None:
+            if not _fits(doc, c.ref, res.symbol, res.exact):
+                why = f"{c.ref}: {res.lib_id} lacks pins the document uses"
+            else:
+                why = touch_conflict(doc, c.ref, res.lib_id, res.symbol, pin_nets)
+        if res is None or why:
             if c.type not in generated:
                 pins: dict[str, PinDef] = {}
                 for ref in refs_of_type[c.type]:
@@ -178,7 +191,8 @@ def part_symbols(doc: Document, resolver: SymbolResolver, index) -> dict[str, Pa
                         if pd.number not in pins or (pd.name and not pins[pd.number].name):
                             pins[pd.number] = pd
                 generated[c.type] = generated_symbol(c.ref, c.type, list(pins.values()))
-            out[c.ref] = generated[c.type]
+            gen = generated[c.type]
+            out[c.ref] = PartSymbol(gen.lib_id, gen.symbol, gen.embed, generated=True, rejected=why)
             continue
         out[c.ref] = PartSymbol(res.lib_id, res.symbol, embed_node(res.lib_id, res.symbol, index),
                                 fuzzy=not res.exact)

@@ -45,6 +45,23 @@ class PinDef:
 
 
 @dataclass
+class SymbolPin:
+    """One pin of a symbol the document carries itself (extension ``symbols``): what a
+    decoder needs to rebuild a symbol the stock libraries do not hold exactly.  Geometry is
+    in library coordinates (y up) relative to the symbol anchor, as in a ``.kicad_sym``."""
+    number: str
+    name: str
+    type: str                # electrical type (input, passive, power_in, ...)
+    x: float
+    y: float
+    a: float                 # direction from the connection point towards the body
+    length: float = 2.54
+    unit: int = 1            # 0 = common to all units
+    style: int = 1           # body style; 0 = common to all styles
+    hide: bool = False
+
+
+@dataclass
 class Net:
     name: str
     pins: list[str] = field(default_factory=list)   # "REF.PIN"
@@ -154,6 +171,7 @@ class Document:
     busentries: list[BusEntry] = field(default_factory=list)
     busaliases: list[BusAlias] = field(default_factory=list)
     fields: list[Field] = field(default_factory=list)
+    symbols: dict[str, list[SymbolPin]] = field(default_factory=dict)  # lib_id -> pins
     extra: dict[str, str] = field(default_factory=dict)   # unknown scalars, kept
 
     def refs(self) -> list[str]:

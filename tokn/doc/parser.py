@@ -39,7 +39,7 @@ def parse_tokn(text: str, path: str | None = None) -> Document:
 
     ``path`` is only used in error messages.  Unknown scalars are kept in
     ``Document.extra``; unknown inline arrays are ignored; unknown tables, unknown keyed
-    tables (other than ``pins{REF}``) and a table given twice are errors.  Columns of known
+    tables (other than ``pins{REF}`` and ``symbol{LIB_ID}``) and a table given twice are errors.  Columns of known
     tables are matched by name, in any order; unknown columns are ignored; a missing
     required column (one whose model attribute has no default) is an error.
     """
@@ -193,7 +193,7 @@ class _Builder:
         if len(children) > 1:
             tok: Token = children[1]
             value = V.unquote(tok) if tok.type == "QUOTED" else str(tok)
-        if key in T.TABLES or key == "pins":
+        if key in T.TABLES or key in T.KEYED:
             raise self.error(f"'{key}' is a table, not a scalar", key.line, key.column)
         self.once("scalar " + key, key, f"scalar '{key}'")
         if key == T.TITLE:
@@ -221,6 +221,8 @@ class _Builder:
         if spec is None:
             if key == "pins":
                 raise self.error("a pin table is written 'pins{REF}[N]:'", key.line, key.column)
+            if key == "symbol":
+                raise self.error("a symbol table is written 'symbol{LIB_ID}[N]{columns}:'", key.line, key.column)
             raise self.error(f"unknown table '{key}'", key.line, key.column)
         self.once("table " + key, key, f"table '{key}'")
         self.check_count(key, count, rows)
@@ -230,18 +232,26 @@ class _Builder:
         key: Token = children[0]
         ref_tok: Token = children[1]
         count: Token = children[2]
+        spec = T.KEYED.get(str(key))
+        if spec is None:
+            raise self.error(f"unknown table '{key}{{...}}'", key.line, key.column)
         if len(children) > 3 and isinstance(children[3], Tree):
             columns = [str(c) for c in children[3].children]
             rows = children[4:]
-        else:
+        elif spec is T.PINS_TABLE:
             columns = list(T.PINS_DEFAULT_COLUMNS)
             rows = children[3:]
-        if key != "pins":
-            raise self.error(f"unknown table '{key}{{...}}'", key.line, key.column)
+        else:
+            raise self.error(f"'{key}{{...}}' must name its columns", count.line, count.column)
         ref = V.unquote(ref_tok) if ref_tok.type == "QUOTED" else str(ref_tok)
-        self.once("pins " + ref, key, f"pin table of '{ref}'")
-        self.check_count(key, count, rows)
-        self.doc.pins[ref] = self.rows(T.PINS_TABLE, key, columns, rows)
+        if spec is T.PINS_TABLE:
+            self.once("pins " + ref, key, f"pin table of '{ref}'")
+            self.check_count(key, count, rows)
+            self.doc.pins[ref] = self.rows(spec, key, columns, rows)
+        else:
+            self.once("symbol " + ref, key, f"symbol table of '{ref}'")
+            self.check_count(key, count, rows)
+            self.doc.symbols[ref] = self.rows(spec, key, columns, rows)
 
     def check_count(self, key: Token, count: Token, rows: list[Token]) -> None:
         if len(rows) != int(count):

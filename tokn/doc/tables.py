@@ -17,7 +17,7 @@ from . import model
 STR, NUM, ANGLE, INT, BOOL, POINTS, PINS, WORDS = "str", "num", "angle", "int", "bool", "points", "pins", "words"
 
 # Extensions in the order of docs/format.md section 4 (also the order of `extensions[K]:`).
-EXTENSIONS = ("lib", "unit", "mirror", "dnp", "hier", "labels", "power", "junctions", "nc", "bus", "fields")
+EXTENSIONS = ("lib", "unit", "mirror", "dnp", "hier", "labels", "power", "junctions", "nc", "bus", "fields", "symbols")
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,16 @@ BASE_TABLES = ("components", "nets", "wires")
 PINS_TABLE = Table("pins", model.PinDef, "pins", (
     Column("num", "number", STR), _c("name"), Column("type", "type", STR, True)))
 PINS_DEFAULT_COLUMNS = ("num", "name")
+
+# `symbol{LIB_ID}[N]{num,name,type,x,y,a,...}:` -- a symbol the document carries (extension
+# `symbols`); the columns are always named.
+SYMBOL_TABLE = Table("symbol", model.SymbolPin, "symbols", (
+    Column("num", "number", STR), _c("name"), _c("type"), _c("x", NUM), _c("y", NUM), _c("a", ANGLE),
+    Column("len", "length", NUM, True), Column("unit", "unit", INT, True),
+    Column("style", "style", INT, True), Column("hide", "hide", BOOL, True)), "symbols")
+
+# Keyed tables `name{KEY}[N]...:` by name.
+KEYED = {"pins": PINS_TABLE, "symbol": SYMBOL_TABLE}
 
 # Scalars the format defines (anything else is kept in Document.extra).
 TITLE = "title"

@@ -15,6 +15,8 @@ Layout (docs/format.md section 2 and 5)::
     <blank>
     wires[N]{net,pts}:         (always)
     <blank>, table             (each non-empty extension table, in tables.TABLES order)
+    <blank>
+    symbol{LIB_ID}[N]{...}:    (one per entry of Document.symbols, no blank lines between)
 
 Every list is written in the order the Document holds it (putting components, nets and
 pins into canonical order is the encoder's job; see :mod:`tokn.doc.naming`).  Base columns
@@ -79,6 +81,12 @@ def _pins_table(ref: str, pins: list[PinDef]) -> list[str]:
     return [head + ":"] + _rows(cols, pins)
 
 
+def _symbol_table(lib_id: str, pins: list) -> list[str]:
+    cols = _columns(T.SYMBOL_TABLE, pins)
+    head = f"symbol{{{V.quote_key(lib_id)}}}[{len(pins)}]{{{','.join(c.name for c in cols)}}}:"
+    return [head] + _rows(cols, pins)
+
+
 def extensions_used(doc: Document) -> list[str]:
     """Extensions (docs/format.md section 4) that ``doc`` needs, in the canonical order."""
     used: set[str] = set()
@@ -89,6 +97,8 @@ def extensions_used(doc: Document) -> list[str]:
         for c in _columns(spec, rows):
             if c.optional and c.extension:
                 used.add(c.extension)
+    if doc.symbols:
+        used.add("symbols")
     return [e for e in T.EXTENSIONS if e in used]
 
 
@@ -123,4 +133,8 @@ def write_tokn(doc: Document) -> str:
             continue
         out.append("")
         out += _table(spec, rows)
+    if doc.symbols:
+        out.append("")
+        for lib_id, pins in doc.symbols.items():
+            out += _symbol_table(lib_id, pins)
     return "\n".join(out) + "\n"

@@ -158,7 +158,7 @@ class Toolkit:
     def decode(self, doc: Any) -> tuple[Any, list]:
         from ..decode import decode
         try:
-            dec = decode(doc, self.index)
+            dec = decode(doc, self.index, fuzzy=True)
         except DecodeError as e:
             return None, [_finding("error", "decode", f"the circuit cannot be drawn in KiCad: {e.message}")]
         if getattr(dec, "netlist_ok", True) is False:

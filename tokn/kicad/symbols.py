@@ -167,3 +167,22 @@ def parse_symbol_library(tree: list) -> dict[str, LibSymbol]:
         out[s.name] = s
     resolve_extends(out)
     return out
+
+
+def pin_signature(sym: LibSymbol) -> tuple:
+    """What decides how a symbol's pins connect and what ERC knows of them: per pin its
+    unit, body style, number, name, electrical type, connection point, direction and hidden
+    flag; and the power kind.  Two symbols with equal signatures are interchangeable in a
+    schematic (graphics and pin lengths aside).  Unit 0 ("common") is folded into unit 1 for
+    single-unit symbols, and style 0 into style 1 without a De Morgan body.  For a power
+    symbol the pin's name and hidden flag do not count (its value names the net in KiCad 7
+    and later; KiCad 9's stock power symbols show an unnamed pin where older copies hide a
+    named one)."""
+    pins = []
+    for p in sym.pins:
+        unit = 1 if sym.unit_count <= 1 and p.unit == 0 else p.unit
+        style = 1 if not sym.has_demorgan and p.style == 0 else p.style
+        name = "" if p.name == "~" or sym.power else p.name
+        pins.append((unit, style, p.number, name, p.type,
+                     round(p.x, 4), round(p.y, 4), int(round(p.angle)) % 360, p.hidden and not sym.power))
+    return (sym.power, tuple(sorted(pins)))

@@ -1,0 +1,344 @@
+"""Symbol resolution never substitutes a different part, and a `full` document carries the
+symbols the stock libraries do not hold exactly (issue 9, classes 1, 2, 5 and 6).
+
+Fixtures: tests/fixtures/resolution/*/ -- small schematics with private and drifted symbols
+and KiCad 9's netlist of each (recorded with kicad-cli; see make_fixtures.py there).
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tokn.decode import decode
+from tokn.doc import parse_tokn, write_tokn
+from tokn.doc.model import Component, Document, Net, SymbolPin
+from tokn.doc.symdefs import document_symbol, symbol_pins
+from tokn.resolve import touch_conflict
+from tokn.encode import encode_design
+from tokn.errors import ToknSemanticError
+from tokn.kicad import kicad_cli
+from tokn.kicad.connectivity import design_nets
+from tokn.kicad.hierarchy import load_design
+from tokn.kicad.library import SymbolIndex
+from tokn.resolve import SymbolResolver
+from tokn.sexpr import child, children, first_value, parse
+
+from .conftest import needs_kicad
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIX = os.path.join(HERE, "fixtures", "resolution")
+LOOKALIKES = os.path.join(FIX, "private_lookalikes", "private_lookalikes.kicad_sch")
+DRIFTED = os.path.join(FIX, "drifted_raspberry_pi", "drifted_raspberry_pi.kicad_sch")
+TOKN = [os.path.join(os.path.dirname(sys.executable), "tokn")]
+
+
+def _recorded_nets(sch: str) -> dict[frozenset, str]:
+    """KiCad's multi-pin nets of a fixture, from the recorded .net beside it."""
+    with open(sch[:-len(".kicad_sch")] + ".net", encoding="utf-8") as f:
+        tree = parse(f.read())[0]
+    out = {}
+    for n in children(child(tree, "nets"), "net"):
+        pins = frozenset((first_value(x, "ref"), first_value(x, "pin")) for x in children(n, "node"))
+        if len(pins) >= 2:
+            out[pins] = first_value(n, "name")
+    return out
+
+
+def _our_nets(sch: str) -> dict[frozenset, str]:
+    out = {}
+    for n in design_nets(load_design(sch)).nets:
+        pins = frozenset((p.ref, p.pin) for p in n.pins if not p.ref.startswith("#"))
+        if len(pins) >= 2:
+            out[pins] = n.name
+    return out
+
+
+def _text_only_round_trip(sch: str, tmp_path, detail: str = "full"):
+    """encode -> TOKN text -> decode in a fresh folder, with no symbol source but the text
+    and the installed libraries; returns (decoded, path written, document text)."""
+    text = write_tokn(encode_design(sch, detail).document)
+    out = tmp_path / "fresh" / "d.kicad_sch"
+    out.parent.mkdir()
+    decoded = decode(parse_tokn(text), SymbolIndex.default(str(out.parent)), project="d")
+    decoded.write(str(out))
+    return decoded, str(out), text
+
+
+# ---------------------------------------------------------------- the extension's content
+
+@pytest.mark.parametrize("sch, carried, not_carried", [
+    (LOOKALIKES, ["myproj:CAP", "myproj:CP"], ["Device:R", "power:GND"]),
+    (DRIFTED, ["Connector:Raspberry_Pi_2_3"], ["Device:R", "power:GND"]),
+])
+def test_full_carries_exactly_the_symbols_the_stock_libraries_lack(sch, carried, not_carried, symbol_index):
+    doc = encode_design(sch).document
+    assert sorted(doc.symbols) == carried
+    text = write_tokn(doc)
+    for lib_id in not_carried:
+        assert f"symbol{{{lib_id}}}" not in text
+    assert "symbols" in text.splitlines()[2]          # listed in extensions[K]
+
+
+@pytest.mark.parametrize("detail", ["v1", "nets"])
+def test_lower_details_carry_no_symbols(detail, symbol_index):
+    assert encode_design(LOOKALIKES, detail).document.symbols == {}
+
+
+def test_carried_pins_keep_types_positions_units_and_hidden_flags(symbol_index):
+    pins = {p.number: p for p in encode_design(LOOKALIKES).document.symbols["myproj:CP"]}
+    assert (pins["1"].name, pins["1"].type, pins["1"].x, pins["1"].y, pins["1"].a) == ("+", "power_out", 0, 3.81, 270)
+    assert pins["2"].type == "passive" and pins["2"].length == 2.794
+    rpi = encode_design(DRIFTED).document.symbols["Connector:Raspberry_Pi_2_3"]
+    assert not any(p.hide for p in rpi) and {p.type for p in rpi if p.number == "9"} == {"power_in"}
+
+
+def test_symbol_tables_parse_back_to_the_same_document(symbol_index):
+    doc = encode_design(DRIFTED).document
+    again = parse_tokn(write_tokn(doc))
+    assert again.symbols == doc.symbols
+    assert write_tokn(again) == write_tokn(doc)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("symbol{a:B}[1]:\n  1,A,passive,0,0,0\n", "must name its columns"),
+    ("symbol{a:B}[1]{num,name,type,x,y}:\n  1,A,passive,0,0\n", "lacks required column(s) a"),
+    ("symbol{a:B}[2]{num,name,type,x,y,a}:\n  1,A,passive,0,0,0\n", "says [2] rows but 1 follow"),
+    ("symbol{a:B}[1]{num,name,type,x,y,a,unit}:\n  1,A,passive,0,0,0,one\n", "column 'unit'"),
+    ("symbol{a:B}[0]{num,name,type,x,y,a}:\nsymbol{a:B}[0]{num,name,type,x,y,a}:\n", "given twice"),
+    ("symbols{a:B}[0]{num}:\n", "unknown table 'symbols{...}'"),
+])
+def test_bad_symbol_tables_are_errors_with_a_line(text, message):
+    with pytest.raises(ToknSemanticError) as e:
+        parse_tokn("# TOKN v1\n" + text, "x.tokn")
+    assert message in str(e.value) and str(e.value).startswith("x.tokn:")
+
+
+def test_optional_symbol_columns_default():
+    doc = parse_tokn("# TOKN v1\nsymbol{a:B}[1]{num,name,type,x,y,a}:\n  1,,passive,0,2.54,270\n")
+    assert doc.symbols["a:B"] == [SymbolPin("1", "", "passive", 0.0, 2.54, 270.0, 2.54, 1, 1, False)]
+
+
+def test_a_rebuilt_symbol_has_the_stated_pins():
+    pins = [SymbolPin("1", "A", "input", -5.08, 0, 0), SymbolPin("2", "", "power_out", 5.08, 0, 180, 3.81, 2),
+            SymbolPin("3", "V", "power_in", 0, 5.08, 270, 2.54, 0, 1, True)]
+    sym = document_symbol("lib:X", pins)
+    assert symbol_pins(sym) == sorted(pins, key=lambda p: (p.unit, p.style, p.number))
+    assert sym.unit_count == 2 and not sym.is_power
+    assert document_symbol("lib:PWR", pins[2:], power=True).is_power
+
+
+# ---------------------------------------------------------------- resolution
+
+def test_a_private_lookalike_is_never_read_as_a_stock_part(symbol_index):
+    doc = encode_design(LOOKALIKES, "nets").document      # no carried symbols
+    decoded = decode(doc, symbol_index)
+    assert decoded.mode == "laid-out"
+    lib_ids = {first_value(s, "lib_id") for s in children(parse(decoded.root_text)[0], "symbol")}
+    assert {"tokn:CP", "tokn:CAP", "Device:R"} <= lib_ids
+    assert not lib_ids & {"Interface_USB:CP2104", "Device:CP", "Power_Management:CAP002DG", "Device:C"}
+    assert any("C1: tokn:CP generated" in w for w in decoded.warnings)
+
+
+@pytest.mark.parametrize("lib, typ, fuzzy, expected", [
+    ("myproj", "CP", False, None),             # stated library lacks it: nothing
+    ("myproj", "R", True, "Device:R"),         # generation may take the same name elsewhere
+    ("myproj", "R", False, None),
+    ("", "CP2104", False, "Interface_USB:CP2104"),   # exact unique name
+    ("", "TL072CP", False, None),              # not a symbol name
+    ("", "TL072CP", True, "Amplifier_Operational:TL072"),
+])
+def test_resolver_substitutes_only_when_fuzzy(lib, typ, fuzzy, expected, symbol_index):
+    res = SymbolResolver(symbol_index, fuzzy=fuzzy).resolve(Component("U1", typ, lib=lib))
+    assert (res.lib_id if res else None) == expected
+    if res is not None:
+        assert res.exact == (expected.split(":")[1] == typ and not lib)
+
+
+def test_carried_symbols_come_before_the_stock_library(symbol_index):
+    doc = encode_design(DRIFTED).document
+    decoded = decode(doc, symbol_index)
+    assert decoded.mode == "as-drawn"
+    cached = {first_value(n, "number") for s in children(child(parse(decoded.root_text)[0], "lib_symbols"), "symbol")
+              if s[1] == '"Connector:Raspberry_Pi_2_3"' for sub in children(s, "symbol") for n in children(sub, "pin")}
+    assert "9" in cached
+
+
+def test_a_stock_symbol_whose_pins_would_touch_differently_is_rejected_by_name(symbol_index):
+    doc = encode_design(DRIFTED, "nets").document        # the stock symbol stacks pin 9 on pin 6
+    decoded = decode(doc, symbol_index)
+    notes = [w for w in decoded.warnings if w.startswith("J1:")]
+    assert notes and "Connector:Raspberry_Pi_2_3" in notes[0] and "sit on one point" in notes[0]
+    assert "J1.2 in 5V, J1.4 in N1" in notes[0]
+    assert _nets_of(decoded) == _recorded_nets(DRIFTED)
+
+
+@pytest.mark.parametrize("pins, nets, conflict", [
+    # two pins on one point, the document puts them in different nets
+    ([("1", 0, 0, False, "passive"), ("2", 0, 0, False, "passive")], {"1": "A", "2": "B"}, "sit on one point"),
+    ([("1", 0, 0, False, "passive"), ("2", 0, 0, True, "passive")], {"1": "A"}, "U1.2 in no net"),
+    ([("1", 0, 0, False, "passive"), ("2", 0, 0, True, "passive")], {"1": "A", "2": "A"}, ""),
+    ([("1", 0, 0, False, "passive"), ("2", 2.54, 0, False, "passive")], {"1": "A", "2": "B"}, ""),
+    # a hidden power input joins the global net of its name
+    ([("1", 0, 0, True, "power_in")], {}, "hidden power pin 1"),
+    ([("1", 0, 0, True, "power_in")], {"1": "VCC"}, ""),
+])
+def test_touch_conflicts(pins, nets, conflict):
+    sym = document_symbol("x:U", [SymbolPin(n, "VCC" if t == "power_in" else "", t, x, y, 0, hide=h)
+                                  for n, x, y, h, t in pins])
+    doc = Document(components=[Component("U1", "U", lib="x")],
+                   nets=[Net(name, [f"U1.{p}" for p, nn in nets.items() if nn == name])
+                         for name in sorted(set(nets.values()))] + [Net("VCC2", ["R9.1"])])
+    why = touch_conflict(doc, "U1", "x:U", sym)
+    assert (conflict in why) if conflict else why == ""
+    if conflict:
+        assert why.startswith("U1: ")
+
+
+def _nets_of(decoded) -> dict[frozenset, str]:
+    import tempfile
+    with tempfile.TemporaryDirectory() as td:
+        path = os.path.join(td, "d.kicad_sch")
+        decoded.write(path)
+        return _our_nets(path)
+
+
+# ---------------------------------------------------------------- round trips
+
+@pytest.mark.parametrize("sch", [LOOKALIKES, DRIFTED])
+def test_text_only_round_trip_gives_kicads_nets(sch, tmp_path, symbol_index):
+    decoded, out, _ = _text_only_round_trip(sch, tmp_path)
+    assert decoded.mode == "as-drawn", decoded.warnings
+    assert _our_nets(out) == _recorded_nets(sch)
+
+
+@needs_kicad
+@pytest.mark.kicad
+@pytest.mark.parametrize("sch", [LOOKALIKES, DRIFTED])
+def test_text_only_round_trip_is_kicad_identical_and_erc_not_worse(sch, tmp_path, symbol_index):
+    _, out, _ = _text_only_round_trip(sch, tmp_path)
+    got = kicad_cli.export_netlist(out)
+    assert {s: n for s, n in ((frozenset(p), n) for n, p in got.nets.items()) if len(s) >= 2} == _recorded_nets(sch)
+    assert kicad_cli.run_erc(out)["errors"] <= kicad_cli.run_erc(sch)["errors"]
+    types = {(r, p): t for r, p, t in _pin_types(out)}
+    assert types == {(r, p): t for r, p, t in _pin_types(sch)}
+
+
+def _pin_types(sch: str) -> list[tuple[str, str, str]]:
+    """(ref, pin, electrical type) of every pin in KiCad's netlist of ``sch``."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as td:
+        net = os.path.join(td, "n.net")
+        subprocess.run(["kicad-cli", "sch", "export", "netlist", "-o", net, sch], check=True, capture_output=True)
+        tree = parse(open(net, encoding="utf-8").read())[0]
+    return sorted((first_value(x, "ref"), first_value(x, "pin"), first_value(x, "pintype"))
+                  for n in children(child(tree, "nets"), "net") for x in children(n, "node"))
+
+
+# ---------------------------------------------------------------- tokn validate
+
+def _validate(*args):
+    r = subprocess.run([*TOKN, "validate", *args, "--json"], capture_output=True, text=True, timeout=300)
+    return r.returncode, json.loads(r.stdout)
+
+
+def test_validate_without_libraries_says_pins_were_not_checked(tmp_path):
+    doc = tmp_path / "reg.tokn"
+    doc.write_text(open(os.path.join(os.path.dirname(HERE), "examples", "regulator.tokn")).read())
+    rc, out = _validate(str(doc), "--no-libraries")
+    assert (rc, out["status"], out["valid"]) == (3, "unchecked", None)
+    assert out["unchecked_parts"] == ["C1", "C2", "U1"]
+    r = subprocess.run([*TOKN, "validate", str(doc), "--no-libraries"], capture_output=True, text=True)
+    assert "NOT checked" in r.stdout.splitlines()[-1] and "valid (" not in r.stdout
+
+
+def test_validate_checks_pins_against_the_documents_own_symbols(tmp_path, symbol_index):
+    doc = tmp_path / "d.tokn"
+    doc.write_text(write_tokn(encode_design(LOOKALIKES).document))
+    rc, out = _validate(str(doc))
+    assert (rc, out["status"], out["valid"]) == (0, "valid", True), out
+    # without libraries the stock parts are unchecked, the carried ones are not
+    rc, out = _validate(str(doc), "--no-libraries")
+    assert (rc, out["unchecked_parts"]) == (3, ["R1", "R2"])
+    bad = doc.read_text().replace('"C1.1,C2.1,R1.1"', '"C1.1,C2.7,R1.1"')
+    doc.write_text(bad)
+    rc, out = _validate(str(doc))
+    assert rc == 1 and any(f["code"] == "unknown-pin" and f["where"] == "C2.7" for f in out["findings"])
+
+
+def _project_with_library(tmp_path):
+    """A project folder whose sym-lib-table holds mylib:THING (two pins), and a document
+    elsewhere that uses it."""
+    project = tmp_path / "proj"
+    project.mkdir()
+    node = document_symbol("THING", [SymbolPin("1", "A", "passive", -5.08, 0, 0),
+                                     SymbolPin("2", "B", "passive", 5.08, 0, 180)]).node
+    from tokn.sexpr import dumps
+    (project / "mylib.kicad_sym").write_text(dumps(["kicad_symbol_lib", ["version", "20241209"],
+                                                    ["generator", '"test"'], node]))
+    (project / "sym-lib-table").write_text(
+        '(sym_lib_table (version 7) (lib (name "mylib") (type "KiCad") (uri "${KIPRJMOD}/mylib.kicad_sym") '
+        '(options "") (descr "")))\n')
+    doc = tmp_path / "elsewhere" / "d.tokn"
+    doc.parent.mkdir()
+    doc.write_text("# TOKN v1\n\ncomponents[2]{ref,type,value,fp,x,y,w,h,a,lib}:\n"
+                   "  X1,THING,,,,,,,,mylib\n  R1,R,1k,,,,,,,Device\n\n"
+                   'nets[1]{name,pins}:\n  A,"X1.1,R1.1"\n\nwires[0]{net,pts}:\n')
+    return project, doc
+
+
+def test_decode_reads_the_projects_library_table(tmp_path, symbol_index):
+    project, doc = _project_with_library(tmp_path)
+    for args, lib_id in (([], "tokn:THING"), (["--project", str(project)], "mylib:THING")):
+        out = tmp_path / f"out{len(args)}" / "d.kicad_sch"
+        r = subprocess.run([*TOKN, "decode", str(doc), "-o", str(out), *args], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        placed = {first_value(s, "lib_id") for s in children(parse(out.read_text())[0], "symbol")}
+        assert lib_id in placed
+
+
+def test_validate_reads_the_projects_library_table(tmp_path, symbol_index):
+    project, doc = _project_with_library(tmp_path)
+    rc, out = _validate(str(doc))
+    assert (rc, out["unchecked_parts"]) == (3, ["X1"])
+    rc, out = _validate(str(doc), "--project", str(project))
+    assert (rc, out["status"]) == (0, "valid"), out
+    doc.write_text(doc.read_text().replace("X1.1,", "X1.3,"))
+    rc, out = _validate(str(doc), "--project", str(project))
+    assert rc == 1 and any(f["where"] == "X1.3" for f in out["findings"])
+
+
+# ---------------------------------------------------------------- messages and values
+
+def test_a_drawing_that_cannot_give_the_nets_is_refused_naming_the_net_and_pins(symbol_index):
+    from tokn.errors import DecodeError
+    doc = encode_design(LOOKALIKES).document
+    doc.wires = []                       # labels and power symbols stay, cut off from the pins
+    with pytest.raises(DecodeError) as e:
+        decode(doc, symbol_index, layout="drawn")
+    msg = str(e.value)
+    assert "internal error" not in msg and "does not produce its nets" in msg
+    assert any(f"{ref}." in msg for ref in ("C1", "C2", "R1", "R2"))
+
+
+@pytest.mark.parametrize("texts, properties, expected", [
+    (["${SIM.PARAMS}"], {"Sim.Params": "r=5", "Sim.Device": "R"}, [("Sim.Params", "r=5")]),
+    (["${A}"], {"a": "${B}", "b": "1"}, [("a", "${B}"), ("b", "1")]),      # case-blind, followed
+    (["${A}"], {"a": "${A}"}, [("a", "${A}")]),                               # no loop
+    (["10k"], {"Sim.Params": "r=5"}, []),
+    (["${VALUE}${MISSING}"], {"Value": "x", "Reference": "R1"}, []),         # base fields not listed
+])
+def test_fields_a_value_refers_to_are_carried(texts, properties, expected):
+    from tokn.encode import referenced_fields
+    assert [(f.name, f.value) for f in referenced_fields("R1", texts, properties)] == expected
+
+
+def test_validate_warns_when_a_symbols_pins_would_join(symbol_index):
+    from tokn.validate import validate
+    doc = encode_design(DRIFTED, "nets").document        # the stock symbol stacks pin 4 on pin 2
+    found = [f for f in validate(doc, symbol_index) if f.code == "pins-would-join"]
+    assert [f.where for f in found] == ["J1"] and "J1.2 in 5V, J1.4 in N1" in found[0].message
+    assert not [f for f in validate(encode_design(DRIFTED).document, symbol_index) if f.code == "pins-would-join"]

@@ -1,0 +1,101 @@
+"""Symbols a TOKN document carries itself (extension ``symbols``, docs/format.md section 5).
+
+A design's own symbols (private libraries, or stock symbols that changed since the design
+was drawn) cannot be found again from the document's ``lib:type`` alone.  The encoder writes
+the pins of exactly those symbols -- numbers, names, electrical types, positions, units,
+hidden flags -- so that a decoder rebuilds a symbol that connects and checks (ERC) as the
+original did.  This module converts between library symbols and those pin rows and decides
+which symbols need them, and rebuilds drawable symbols from them (:func:`document_symbol`).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+
+from ..kicad.build import num, q
+from ..kicad.symbols import LibSymbol, parse_lib_symbol, pin_signature
+from .model import Document, SymbolPin
+from .naming import natural_key
+
+
+def symbol_pins(sym: LibSymbol) -> list[SymbolPin]:
+    """The rows of ``symbol{LIB_ID}`` for ``sym``: every pin, by unit, style and number."""
+    rows = [SymbolPin(p.number, "" if p.name == "~" else p.name, p.type, p.x, p.y,
+                      float(int(round(p.angle)) % 360), p.length, p.unit, p.style, p.hidden)
+            for p in sym.pins]
+    rows.sort(key=lambda r: (r.unit, r.style, natural_key(r.number)))
+    return rows
+
+
+def needs_definition(sym: LibSymbol, stock: LibSymbol | None) -> bool:
+    """True when the stock library symbol is missing or would connect, or check, differently
+    from the design's own copy ``sym`` (see :func:`tokn.kicad.symbols.pin_signature`)."""
+    return stock is None or pin_signature(stock) != pin_signature(sym)
+
+
+def symbols_to_carry(used: Mapping[str, LibSymbol],
+                     stock: Callable[[str], LibSymbol | None]) -> dict[str, list[SymbolPin]]:
+    """``lib_id -> rows`` for the symbols of ``used`` (lib_id -> the design's copy) that
+    ``stock`` (lib_id -> installed library symbol or None) does not hold exactly; sorted by
+    lib_id so the output is canonical."""
+    out = {}
+    for lib_id in sorted(used, key=natural_key):
+        sym = used[lib_id]
+        if needs_definition(sym, stock(lib_id)):
+            out[lib_id] = symbol_pins(sym)
+    return out
+
+
+def document_symbol(lib_id: str, pins: list[SymbolPin], power: bool = False) -> LibSymbol:
+    """A drawable library symbol rebuilt from the pin rows a document carries for ``lib_id``:
+    the pins exactly as stated, and per unit a rectangle spanning the pins' inner ends.
+    ``power`` makes it a (global) power symbol, as the ``power`` table uses it."""
+    name = lib_id.split(":", 1)[-1]
+    groups: dict[tuple[int, int], list[SymbolPin]] = {}
+    for p in pins:
+        groups.setdefault((p.unit, p.style), []).append(p)
+    subs = []
+    for (unit, style), plist in sorted(groups.items()):
+        body: list = ["symbol", q(f"{name}_{unit}_{style}")]
+        if not power:
+            ends = [_inner_end(p) for p in plist]
+            xs, ys = [e[0] for e in ends], [e[1] for e in ends]
+            x0, x1 = min(xs + [-1.27]), max(xs + [1.27])
+            y0, y1 = min(ys + [-1.27]), max(ys + [1.27])
+            body.append(["rectangle", ["start", num(x0), num(y1)], ["end", num(x1), num(y0)],
+                         ["stroke", ["width", "0.254"], ["type", "default"]], ["fill", ["type", "background"]]])
+        for p in plist:
+            pin = ["pin", p.type or "passive", "line", ["at", num(p.x), num(p.y), num(p.a)],
+                   ["length", num(p.length)]]
+            if p.hide:
+                pin.append(["hide", "yes"])
+            pin += [["name", q(p.name or "~"), ["effects", ["font", ["size", "1.27", "1.27"]]]],
+                    ["number", q(p.number), ["effects", ["font", ["size", "1.27", "1.27"]]]]]
+            body.append(pin)
+        subs.append(body)
+    font = ["effects", ["font", ["size", "1.27", "1.27"]]]
+    hidden = ["effects", ["font", ["size", "1.27", "1.27"]], ["hide", "yes"]]
+    node: list = ["symbol", q(lib_id)]
+    if power:
+        node.append(["power"])
+    node += [["exclude_from_sim", "no"], ["in_bom", "no" if power else "yes"],
+             ["on_board", "no" if power else "yes"],
+             ["property", q("Reference"), q("#PWR" if power else "U"), ["at", "0", "2.54", "0"],
+              hidden if power else font],
+             ["property", q("Value"), q(name), ["at", "0", "-2.54", "0"], font],
+             ["property", q("Footprint"), q(""), ["at", "0", "0", "0"], hidden],
+             ["property", q("Datasheet"), q(""), ["at", "0", "0", "0"], hidden]]
+    node += subs
+    return parse_lib_symbol(node)
+
+
+def _inner_end(p: SymbolPin) -> tuple[float, float]:
+    a = math.radians(p.a)
+    return p.x + p.length * math.cos(a), p.y + p.length * math.sin(a)
+
+
+def document_symbols(doc: Document) -> dict[str, LibSymbol]:
+    """lib_id -> LibSymbol rebuilt from the symbols ``doc`` carries (extension ``symbols``);
+    those the ``power`` table uses are power symbols."""
+    power_ids = {ps.lib for ps in doc.power}
+    return {lib_id: document_symbol(lib_id, pins, lib_id in power_ids) for lib_id, pins in doc.symbols.items()}
