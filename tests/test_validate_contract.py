@@ -55,14 +55,17 @@ RULES = [
     ("wire-net-missing", doc(R12, [LINK, LINK2], wires=["N9"]), False, ("error", "wire-net-missing", "N9")),
     # library rules
     ("unknown-part", doc([*R12, ("U1", "ZZX9000")], [LINK, LINK2, ("N3", ["U1.1", "U1.2"])]), True,
-     ("warning", "unknown-part", "U1")),
+     [("warning", "unknown-part", "U1"), ("warning", "pins-not-checked", "")]),
+    ("pins-would-join", doc([("J1", "Raspberry_Pi_2_3"), ("R1", "R")],
+                            [("A", ["J1.2", "R1.1", "J1.1"]), ("B", ["J1.4", "R1.2", "J1.6"])]), True,
+     ("warning", "pins-would-join", "J1")),
     ("unknown-pin of an unknown part's own table",
      doc([*R12, ("U1", "ZZX9000")], [LINK, ("N2", ["R1.2", "R2.2", "U1.3"])], pins={"U1": [("1", "A"), ("2", "B")]}),
-     True, [("warning", "unknown-part", "U1"), ("error", "unknown-pin", "U1.3")]),
+     True, [("warning", "unknown-part", "U1"), ("error", "unknown-pin", "U1.3"), ("warning", "pins-not-checked", "")]),
     ("unconnected-power-pin of an unknown part's own table",
      doc([*R12, ("U1", "ZZX9000")], [LINK, ("N2", ["R1.2", "R2.2", "U1.1"])],
          pins={"U1": [("1", "A", "input"), ("2", "VDD", "power_in")]}),
-     True, [("warning", "unknown-part", "U1"), ("error", "unconnected-power-pin", "U1.2")]),
+     True, [("warning", "unknown-part", "U1"), ("error", "unconnected-power-pin", "U1.2"), ("warning", "pins-not-checked", "")]),
     ("fuzzy-part", doc([("U1", "TL072CP"), *R12], [("V+", ["U1.8", "R1.1"]), ("V-", ["U1.4", "R2.1"])]), True,
      ("warning", "fuzzy-part", "U1")),
     ("unknown-pin in a net", doc([("U1", "LM7805_TO220"), *R12],
@@ -84,6 +87,9 @@ RULES = [
 def test_each_rule_reports_its_code_and_location(request, case, document, library, expected):
     index = request.getfixturevalue("symbol_index") if library else None
     got = [(f.severity, f.code, f.where) for f in validate(document, index)]
+    if not library:               # without libraries no pin is checked: said once, at the end
+        assert got[-1] == ("warning", "pins-not-checked", "")
+        got = got[:-1]
     assert got == (expected if isinstance(expected, list) else [expected])
 
 
@@ -91,7 +97,8 @@ def test_a_correct_document_has_no_findings(symbol_index):
     good = doc([("U1", "LM7805_TO220"), ("C1", "C"), ("C2", "C")],
                [("VIN", ["U1.1", "C1.1"]), ("GND", ["U1.2", "C1.2", "C2.2"]), ("+5V", ["U1.3", "C2.1"])],
                pins={"U1": [("1", "VI", "power_in"), ("2", "GND", "power_in"), ("3", "VO", "power_out")]})
-    assert validate(good, symbol_index) == [] and validate(good) == []
+    assert validate(good, symbol_index) == []
+    assert [f.code for f in validate(good)] == ["pins-not-checked"]      # no library: pins unchecked
 
 
 def _documented_codes(path: str) -> list[str]:
