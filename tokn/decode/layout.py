@@ -62,7 +62,7 @@ def layout_parts(doc: Document, parts: dict[str, PartSymbol], sb: SheetBuilder, 
         try:
             drawing, left = build_cluster(root, plan.children, net_pins, power_for_net)
         except ClusterFailed:
-            drawing, left = build_cluster(root, {}, net_pins, power_for_net)
+            drawing, left = build_cluster(root, {}, net_pins, power_for_net, force=True)
             left = _all_below(root, plan.children)
         drawings.append(drawing)
         for u in left:                      # leaves that found no room: on their own

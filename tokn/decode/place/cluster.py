@@ -185,7 +185,7 @@ class ClusterBuilder:
         return items
 
     def _field_items(self, u: Unit, x: float, y: float, angle: float, prefer: str,
-                     others: list[Item]) -> list[tuple[str, str, float, float]] | None:
+                     others: list[Item], force: bool = False) -> list[tuple[str, str, float, float]] | None:
         wb = sheet_bbox(u.part.symbol, x, y, angle, "", u.unit, 1, with_pins=True)
         texts = [("Reference", u.ref)] + ([("Value", u.value)] if u.value else [])
         cx, cy = (wb[0] + wb[2]) / 2, (wb[1] + wb[3]) / 2
@@ -204,17 +204,19 @@ class ClusterBuilder:
             boxes = [(_text_box(v, px, py), "text", frozenset()) for _, v, px, py in c]
             if self._fits(others + boxes):
                 return c
-        return None
+        return cands[0] if force else None
 
     # ------------------------------------------------------------ names
-    def _name_items(self, net: str, start: Point, path: list[Point], d: tuple[int, int]):
-        """Wire boxes along ``path`` from ``start`` and the label or power symbol at its end."""
+    def _name_items(self, net: str, start: Point, path: list[Point], d: tuple[int, int], owner: str = "",
+                    as_label: bool = False):
+        """Wire boxes along ``path`` from ``start`` (a pin of unit ``owner``) and the label
+        or power symbol at its end."""
         items: list[Item] = []
         pts = [start] + path
-        for a, b in zip(pts, pts[1:]):
-            items.append((_seg_box(a, b), net, frozenset({net})))
+        for k, (a, b) in enumerate(zip(pts, pts[1:])):
+            items.append((_seg_box(a, b), net, frozenset({net, f"body:{owner}"} if k == 0 else {net})))
         ex, ey = pts[-1]
-        part = self.power_for_net(net) if is_power_net(net) else None
+        part = self.power_for_net(net) if is_power_net(net) and not as_label else None
         if part is not None:
             bx0, by0, bx1, by1 = body_bbox(part.symbol, 1, 1, with_pins=False)
             up = (by0 + by1) / 2 > 0
@@ -228,8 +230,8 @@ class ClusterBuilder:
         items.append((label_box(net, ex, ey, d), f"label:{net}", frozenset({net})))
         return items, ("label", net, ex, ey, label_angle(d))
 
-    def _name_candidates(self, net: str, spot: PinSpot, dirs: list[tuple[int, int]]):
-        power = is_power_net(net) and self.power_for_net(net) is not None
+    def _name_candidates(self, net: str, spot: PinSpot, dirs: list[tuple[int, int]], as_label: bool = False):
+        power = is_power_net(net) and self.power_for_net(net) is not None and not as_label
         want = None
         if power:
             want = (0, 1) if _is_ground(net) else (0, -1)
@@ -249,31 +251,42 @@ class ClusterBuilder:
         back = (-spot.out[0], -spot.out[1])
         return [d for d in DIRS if d not in spot.used and d != back]
 
-    def name_group(self, key: tuple[str, str]) -> bool:
-        """Put one label/power symbol on the group of pin ``key``; False if none fits."""
+    def name_group(self, key: tuple[str, str], force: bool = False) -> bool:
+        """Put one label/power symbol on the group of pin ``key``; False if none fits.
+        A power net whose symbol finds no room gets a global label of its name (KiCad
+        joins the two by name).  ``force`` takes the plain stub and label when nothing
+        fits (a last resort: text may then overlap)."""
         group = self._group(key)
         net = self.spots[key].net
-        for k in group:
-            spot = self.spots[k]
-            for path, d in self._name_candidates(net, spot, self._free_dirs(spot)):
-                got = self._name_items(net, (spot.x, spot.y), path, d)
-                if got is None:
-                    continue
-                items, what = got
-                if not self._fits(items):
-                    continue
-                self._commit(items)
-                pts = [(spot.x, spot.y)] + path
-                for a, b in zip(pts, pts[1:]):
-                    self.d.wires.append((a, b))
-                spot.used.add(d if len(path) == 1 else _dir(pts[0], pts[1]))
-                if what[0] == "power":
-                    self.d.powers.append((net, what[2], what[3], what[4]))
-                else:
-                    self.d.labels.append((net, what[2], what[3], what[4]))
-                self.named.add(self._find(key))
-                return True
+        for as_label in (False, True):
+            for k in group:
+                spot = self.spots[k]
+                for path, d in self._name_candidates(net, spot, self._free_dirs(spot), as_label):
+                    got = self._name_items(net, (spot.x, spot.y), path, d, spot.owner, as_label)
+                    if got is None or not self._fits(got[0]):
+                        continue
+                    self._draw_name(key, spot, path, d, *got)
+                    return True
+        if force:
+            spot = self.spots[key]
+            d = self._free_dirs(spot)[0] if self._free_dirs(spot) else spot.out
+            path = [(_r(spot.x + d[0] * PITCH), _r(spot.y + d[1] * PITCH))]
+            self._draw_name(key, spot, path, d, *self._name_items(net, (spot.x, spot.y), path, d, spot.owner, True))
+            return True
         return False
+
+    def _draw_name(self, key, spot: PinSpot, path: list[Point], d, items: list[Item], what: tuple) -> None:
+        net = spot.net
+        self._commit(items)
+        pts = [(spot.x, spot.y)] + path
+        for a, b in zip(pts, pts[1:]):
+            self.d.wires.append((a, b))
+        spot.used.add(_dir(pts[0], pts[1]))
+        if what[0] == "power":
+            self.d.powers.append((net, what[2], what[3], what[4]))
+        else:
+            self.d.labels.append((net, what[2], what[3], what[4]))
+        self.named.add(self._find(key))
 
     def needs_name(self, key: tuple[str, str]) -> bool:
         if self._find(key) in self.named:
@@ -324,15 +337,32 @@ class ClusterBuilder:
                     s1.used.add((-d[0], -d[1]))
                     self._union((u.key, n0), (u.key, n1))
 
-    def place_fields(self, p: Placed, prefer: str) -> None:
-        fields = self._field_items(p.unit, p.x, p.y, p.angle, prefer, [])
+    def place_fields(self, p: Placed, prefer: str, force: bool = False) -> None:
+        fields = self._field_items(p.unit, p.x, p.y, p.angle, prefer, [], force)
         if fields is None:
-            raise ClusterFailed(p.unit.ref)
+            raise ClusterFailed(f"{p.unit.ref}: no room for its fields")
         self._commit([(_text_box(v, fx, fy), "text", frozenset()) for _, v, fx, fy in fields])
         p.fields = fields
 
-    def place_leaf(self, leaf: Unit, net: str) -> bool:
-        """Hang ``leaf`` by its pin on ``net`` on a pin of that net already drawn."""
+    def _snapshot(self):
+        d = self.d
+        return (self.occ.mark(), len(d.symbols), len(d.wires), len(d.labels), len(d.powers), len(d.noconnects),
+                {k: set(s.used) for k, s in self.spots.items()}, dict(self.parent), set(self.named))
+
+    def _restore(self, snap) -> None:
+        mark, ns, nw, nl, npw, nnc, used, parent, named = snap
+        self.occ.undo(mark)
+        d = self.d
+        del d.symbols[ns:], d.wires[nw:], d.labels[nl:], d.powers[npw:], d.noconnects[nnc:]
+        for k in [k for k in self.spots if k not in used]:
+            del self.spots[k]
+        for k, u in used.items():
+            self.spots[k].used = u
+        self.parent, self.named = parent, named
+
+    def place_leaf(self, leaf: Unit, net: str, later: set[str] = frozenset()) -> bool:
+        """Hang ``leaf`` by its pin on ``net`` on a pin of that net already drawn, and name
+        its other pins except those on the nets in ``later`` (leaves will hang there)."""
         near = next(p for p in leaf.pins if leaf.nets[p.number] == net)
         targets = [k for k, s in self.spots.items() if s.net == net]
         cands = []
@@ -373,21 +403,27 @@ class ClusterBuilder:
             fields = self._field_items(leaf, ax, ay, angle, "right" if vertical else prefer_of[angle], items)
             if fields is None:
                 continue
+            snap = self._snapshot()
             self._commit(items + [(_text_box(v, fx, fy), "text", frozenset()) for _, v, fx, fy in fields])
             self.d.wires.append(((spot.x, spot.y), q))
             spot.used.add(d)
             self._record_unit(leaf, ax, ay, angle, fields)
             self.spots[(leaf.key, near.number)].used.add((-d[0], -d[1]))
             self._union(k, (leaf.key, near.number))
-            return True
+            named = all(self.name_group((leaf.key, p.number)) for p in leaf.pins
+                        if p is not near and leaf.nets[p.number] not in later
+                        and self.needs_name((leaf.key, p.number)))
+            if named:
+                return True
+            self._restore(snap)
         return False
 
     # ------------------------------------------------------------ whole cluster
-    def finish(self) -> Drawing:
+    def finish(self, force: bool = False) -> Drawing:
         """Name every group that needs it, add junction dots, and return the drawing."""
-        for key in list(self.spots):
-            if self.needs_name(key) and not self.name_group(key):
-                raise ClusterFailed(key[0])
+        for key in sorted(self.spots, key=lambda k: is_power_net(self.spots[k].net)):
+            if self.needs_name(key) and not self.name_group(key, force):
+                raise ClusterFailed(f"{key}: no room for the name of {self.spots[key].net}")
         for nc in self.d.noconnects:
             self.occ.add(_pad((nc[0], nc[1], nc[0], nc[1]), 0.7), "text")
         self.d.junctions = _junctions(self.d)
@@ -428,28 +464,48 @@ def _junctions(d: Drawing) -> list[Point]:
 
 
 def build_cluster(root: Unit, children: dict[str, list[tuple[Unit, str]]], net_pins: dict[str, int],
-                  power_for_net) -> tuple[Drawing, list[Unit]]:
+                  power_for_net, force: bool = False) -> tuple[Drawing, list[Unit]]:
     """Draw ``root`` with the leaves planned under it (recursively).  Returns the drawing
     and the planned leaves that found no room (the caller draws those on their own).
     Raises :class:`ClusterFailed` only if a net name of the root itself finds no room."""
     cb = ClusterBuilder(net_pins, power_for_net)
     cb.place_root(root, _root_angle(root))
     planned_nets = {net for _, net in children.get(root.key, ())}
-    for p in root.pins:
+    # labels first: they fit straight out on any pin pitch; upright power symbols then
+    # search for room past them
+    for p in sorted(root.pins, key=lambda p: is_power_net(root.nets[p.number])):
         key = (root.key, p.number)
-        if root.nets[p.number] not in planned_nets and cb.needs_name(key) and not cb.name_group(key):
-            raise ClusterFailed(root.ref)
-    cb.place_fields(cb.d.symbols[0], "above" if not root.leaf else "right")
+        if root.nets[p.number] not in planned_nets and cb.needs_name(key) and not cb.name_group(key, force):
+            raise ClusterFailed(f"{key}: no room for the name of {root.nets[p.number]}")
     left: list[Unit] = []
-    queue = list(children.get(root.key, ()))
+    queue = sorted(children.get(root.key, ()), key=lambda c: _hang_order(cb, c[0], c[1]))
     while queue:
         leaf, net = queue.pop(0)
-        if cb.place_leaf(leaf, net):
+        later = {n for _, n in children.get(leaf.key, ())}
+        if cb.place_leaf(leaf, net, later):
             queue += children.get(leaf.key, ())
-        else:
-            left.append(leaf)
-            left += _descendants(leaf, children)
-    return cb.finish(), left
+            continue
+        left.append(leaf)
+        left += _descendants(leaf, children)
+        for key in [k for k, sp in cb.spots.items() if sp.net == net]:
+            if cb.needs_name(key) and not cb.name_group(key):
+                raise ClusterFailed(f"{key}: no room for the name of {net}")
+    vertical = any(e.dy for e in pin_ends(root.pins, 0, 0, cb.d.symbols[0].angle, ""))
+    cb.place_fields(cb.d.symbols[0], "above" if not root.leaf or not vertical else "right", force)
+    return cb.finish(force), left
+
+
+def _hang_order(cb: ClusterBuilder, leaf: Unit, net: str) -> tuple:
+    """Leaves that hang down go on the lowest pins first, leaves that stand up on the
+    highest first, so a leaf never blocks the wire of a pin placed after it."""
+    ys = [s.y for s in cb.spots.values() if s.net == net]
+    y = ys[0] if ys else 0.0
+    far = [leaf.nets[p.number] for p in leaf.pins if leaf.nets[p.number] != net]
+    if any(is_power_net(n) and _is_ground(n) for n in far):
+        return (0, -y)
+    if any(is_power_net(n) for n in far):
+        return (1, y)
+    return (2, y)
 
 
 def _descendants(u: Unit, children) -> list[Unit]:

@@ -52,6 +52,17 @@ class Occupancy:
         for c in self._cells(box):
             self._grid.setdefault(c, []).append(k)
 
+    def mark(self) -> int:
+        """A point to :meth:`undo` to."""
+        return len(self._boxes)
+
+    def undo(self, mark: int) -> None:
+        """Forget every box added after ``mark``."""
+        for k in range(mark, len(self._boxes)):
+            for c in self._cells(self._boxes[k][0]):
+                self._grid[c].remove(k)
+        del self._boxes[mark:]
+
     def extent(self) -> Box | None:
         if not self._boxes:
             return None

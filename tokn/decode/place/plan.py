@@ -37,6 +37,11 @@ def make_plan(units: list[Unit], wires: bool = True) -> Plan:
     for u in units:
         for net in set(u.nets[p.number] for p in u.pins):
             members.setdefault(net, []).append(u)
+    supply = {u.nets[p.number] for u in units for p in u.pins if p.type in ("power_in", "power_out")}
+
+    def power_like(net: str) -> bool:
+        return is_power_net(net) or net in supply
+
     hubs = sorted((u for u in units if not u.leaf), key=lambda u: (-len(u.pins), natural_key(u.ref), u.unit))
     plan = Plan([])
     placed: dict[str, int] = {}          # unit key -> depth
@@ -57,7 +62,7 @@ def make_plan(units: list[Unit], wires: bool = True) -> Plan:
                 continue
             for p in u.pins:
                 net = u.nets[p.number]
-                if is_power_net(net) or len(members[net]) > SMALL_NET:
+                if power_like(net) or len(members[net]) > SMALL_NET:
                     continue
                 for leaf in sorted(members[net], key=lambda v: natural_key(v.ref)):
                     if leaf.leaf and leaf.key not in placed and len(plan.children.get(u.key, ())) < MAX_CHILDREN:
@@ -69,15 +74,15 @@ def make_plan(units: list[Unit], wires: bool = True) -> Plan:
         if not leaf.leaf or leaf.key in placed or len(leaf.pins) != 2:
             continue
         nets = [leaf.nets[p.number] for p in leaf.pins]
-        if not all(is_power_net(n) for n in nets):
+        if not all(power_like(n) for n in nets):
             continue
-        supply = next((n for n in nets if not is_ground(n)), nets[0])
-        hosts = [h for h in hubs if any(h.nets[p.number] == supply for p in h.pins)
+        rail = next((n for n in nets if not is_ground(n)), nets[0])
+        hosts = [h for h in hubs if any(h.nets[p.number] == rail for p in h.pins)
                  and len(plan.children.get(h.key, ())) < MAX_CHILDREN]
         if hosts:
             host = min(hosts, key=lambda h: decoupling.get(h.key, 0))
             decoupling[host.key] = decoupling.get(host.key, 0) + 1
-            attach(host, leaf, supply)
+            attach(host, leaf, rail)
     grow()
     islands = []
     for leaf in sorted((u for u in units if u.key not in placed), key=lambda u: natural_key(u.ref)):
