@@ -175,7 +175,8 @@ class ClusterBuilder:
 
     def _unit_items(self, u: Unit, x: float, y: float, angle: float) -> list[Item]:
         """Body (padded) and one box per visible pin line, tagged by the pin's net."""
-        bx = sheet_bbox(u.part.symbol, x, y, angle, "", u.unit, 1, with_pins=False)
+        # the whole box pins included: what a reader (and drawcheck) sees as the symbol
+        bx = sheet_bbox(u.part.symbol, x, y, angle, "", u.unit, 1, with_pins=True)
         items: list[Item] = [(_pad(bx, 0.25), f"body:{u.key}", frozenset())]
         for e in pin_ends([p for p in u.part.symbol.pins_for(u.unit) if not p.hidden], x, y, angle, ""):
             net = u.nets.get(e.pin.number)
@@ -328,7 +329,7 @@ class ClusterBuilder:
                 if a1 - a0 < 1e-6:
                     self._union((u.key, n0), (u.key, n1))       # stacked pins
                     continue
-                item = [(_seg_box((s0.x, s0.y), (s1.x, s1.y)), s0.net, frozenset({s0.net}))]
+                item = [(_seg_box((s0.x, s0.y), (s1.x, s1.y)), s0.net, frozenset({s0.net, f"body:{u.key}"}))]
                 if self._fits(item):
                     self._commit(item)
                     self.d.wires.append(((s0.x, s0.y), (s1.x, s1.y)))
