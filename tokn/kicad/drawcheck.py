@@ -27,7 +27,7 @@ from ..sexpr import child, children, number, parse, text
 
 CHAR = 1.0                 # mm per character of the 1.27 mm font (estimate)
 TEXT_H = 1.27
-LABEL_OUTLINE = 2.2        # height of a global/hierarchical label's outline (measured in KiCad's SVG: 2.16)
+LABEL_OUTLINE = 2.1        # height of a global/hierarchical label's outline
 LABEL_TIP = 1.6            # the arrow/flag part of a global label's outline
 
 
@@ -51,7 +51,7 @@ def label_box(kind: str, name: str, x: float, y: float, angle: float) -> Box:
     outline."""
     a = int(round(angle)) % 360
     if kind == "local":
-        length, half, off = len(name) * CHAR + 0.5, TEXT_H / 2, -TEXT_H / 2 - 0.3
+        length, half, off = len(name) * CHAR + 0.5, 0.625, -0.825      # text just above the wire
     else:
         length, half, off = len(name) * CHAR + LABEL_TIP + 0.6, LABEL_OUTLINE / 2, 0.0
     if a == 0:

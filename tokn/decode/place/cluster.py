@@ -34,7 +34,7 @@ PITCH = 2.54
 W = 0.25                 # half width of a wire's keep-out
 CHAR_W = 1.05            # field/label character width estimate (mm)
 TEXT_H = 1.27
-LABEL_H = 2.2            # global label outline height
+LABEL_H = 2.1            # global label outline height
 STUBS = (2.54, 5.08, 7.62, 10.16, 12.7, 17.78, 25.4)
 BENDS = (2.54, 5.08)
 REACH = tuple(PITCH * k for k in range(1, 9))
@@ -72,8 +72,8 @@ def label_kind(net: str) -> tuple[str, str]:
 def label_box(net: str, x: float, y: float, d: tuple[int, int]) -> Box:
     kind, name = label_kind(net)
     length = len(name) * CHAR_W + (2.2 if kind == "global" else 0.6)
-    half = LABEL_H / 2 if kind == "global" else TEXT_H / 2 + 0.1
-    off = 0.0 if kind == "global" else -(TEXT_H / 2 + 0.3)
+    half = LABEL_H / 2 if kind == "global" else 0.625          # local: text just above the wire
+    off = 0.0 if kind == "global" else -0.825
     if d[1] == 0:
         x0, x1 = (x, x + length) if d[0] > 0 else (x - length, x)
         return (x0, y + off - half, x1, y + off + half)
@@ -269,12 +269,24 @@ class ClusterBuilder:
                     self._draw_name(key, spot, path, d, *got)
                     return True
         if force:
-            spot = self.spots[key]
-            d = self._free_dirs(spot)[0] if self._free_dirs(spot) else spot.out
-            path = [(_r(spot.x + d[0] * PITCH), _r(spot.y + d[1] * PITCH))]
-            self._draw_name(key, spot, path, d, *self._name_items(net, (spot.x, spot.y), path, d, spot.owner, True))
-            return True
+            for k in group:
+                spot = self.spots[k]
+                for path, d in self._name_candidates(net, spot, self._free_dirs(spot) or [spot.out], True):
+                    items, what = self._name_items(net, (spot.x, spot.y), path, d, spot.owner, True)
+                    if self._fits_electrically(items[:-1], path[-1], net):
+                        self._draw_name(key, spot, path, d, items, what)
+                        return True
         return False
+
+    def _fits_electrically(self, wires: list[Item], anchor: Point, net: str) -> bool:
+        """Wires and a label anchor that touch nothing of another net (text may overlap)."""
+        ax, ay = anchor
+        checks = wires + [((ax - W, ay - W, ax + W, ay + W), net, frozenset({net}))]
+        for box, _, allowed in checks:
+            blocked = {t for t in self.occ.tags_hit(box) if isinstance(t, str) and not t.startswith(("text", "label:", "body:"))}
+            if blocked - set(allowed):
+                return False
+        return True
 
     def _draw_name(self, key, spot: PinSpot, path: list[Point], d, items: list[Item], what: tuple) -> None:
         net = spot.net
@@ -310,6 +322,11 @@ class ClusterBuilder:
         items = self._unit_items(u, 0.0, 0.0, angle)
         self._commit(items)
         self._record_unit(u, 0.0, 0.0, angle, [])
+        # each pin keeps a lane straight out for its own stub and name
+        for (key, _), sp in self.spots.items():
+            if key == u.key:
+                end = (sp.x + sp.out[0] * PITCH, sp.y + sp.out[1] * PITCH)
+                self.occ.add(_seg_box((sp.x, sp.y), end), sp.net)
         self._join_neighbours(u)
 
     def _join_neighbours(self, u: Unit) -> None:

@@ -42,6 +42,16 @@ class Occupancy:
                     return False
         return True
 
+    def tags_hit(self, box: Box) -> set:
+        """Tags of every recorded box that ``box`` overlaps."""
+        out = set()
+        for c in self._cells(box):
+            for k in self._grid.get(c, ()):
+                b, tag = self._boxes[k]
+                if box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]:
+                    out.add(tag)
+        return out
+
     def all_free(self, items: list[tuple[Box, object, frozenset]]) -> bool:
         """Every (box, tag, allowed) in ``items`` is free against the map (not each other)."""
         return all(self.free(b, allowed) for b, _, allowed in items)
