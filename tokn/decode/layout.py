@@ -59,11 +59,7 @@ def layout_parts(doc: Document, parts: dict[str, PartSymbol], sb: SheetBuilder, 
     roots = list(plan.roots)
     while roots:
         root = roots.pop(0)
-        try:
-            drawing, left = build_cluster(root, plan.children, net_pins, power_for_net)
-        except ClusterFailed:
-            drawing, left = build_cluster(root, {}, net_pins, power_for_net, force=True)
-            left = _all_below(root, plan.children)
+        drawing, left = _cluster(root, plan.children, net_pins, power_for_net)
         drawings.append(drawing)
         for u in left:                      # leaves that found no room: on their own
             plan.children.pop(u.key, None)
@@ -83,6 +79,29 @@ def layout_parts(doc: Document, parts: dict[str, PartSymbol], sb: SheetBuilder, 
                            key=natural_key)
     _place_flags(flag_nets, power_flag, sb, project, sheet_path, power_for_net, ORIGIN[0],
                  _snap(bottom + MARGIN))
+
+
+def _cluster(root: Unit, children: dict, net_pins: dict[str, int], power_for_net) -> tuple[Drawing, list[Unit]]:
+    """Draw ``root`` with its planned leaves; when a net name finds no room, try again
+    without the leaves hanging by that net (they are returned to be drawn on their own),
+    and in the end draw the root alone."""
+    mine = {k: list(v) for k, v in children.items()}
+    dropped: list[Unit] = []
+    for _ in range(6):
+        try:
+            drawing, left = build_cluster(root, mine, net_pins, power_for_net)
+            return drawing, dropped + left
+        except ClusterFailed as e:
+            if not e.net:
+                break
+            below = [(k, leaf) for k, v in mine.items() for leaf, net in v if net == e.net]
+            if not below:
+                break
+            for k, leaf in below:
+                mine[k] = [(c, n) for c, n in mine[k] if c is not leaf]
+                dropped += [leaf] + _all_below(leaf, mine)
+    drawing, _ = build_cluster(root, {}, net_pins, power_for_net, force=True)
+    return drawing, _all_below(root, children)
 
 
 def _all_below(root: Unit, children: dict) -> list[Unit]:

@@ -120,7 +120,12 @@ Item = tuple[Box, object, frozenset]       # box, tag, tags it may touch
 
 
 class ClusterFailed(Exception):
-    """A net name found no room: the caller draws the cluster's leaves on their own."""
+    """A net name found no room.  ``net`` is the net whose leaves crowded it out ("" when
+    the leaves are not to blame); the caller retries without them."""
+
+    def __init__(self, message: str, net: str = "") -> None:
+        super().__init__(message)
+        self.net = net
 
 
 class ClusterBuilder:
@@ -441,7 +446,7 @@ class ClusterBuilder:
         """Name every group that needs it, add junction dots, and return the drawing."""
         for key in sorted(self.spots, key=lambda k: is_power_net(self.spots[k].net)):
             if self.needs_name(key) and not self.name_group(key, force):
-                raise ClusterFailed(f"{key}: no room for the name of {self.spots[key].net}")
+                raise ClusterFailed(f"{key}: no room for the name of {self.spots[key].net}", self.spots[key].net)
         for nc in self.d.noconnects:
             self.occ.add(_pad((nc[0], nc[1], nc[0], nc[1]), 0.7), "text")
         self.d.junctions = _junctions(self.d)
@@ -507,7 +512,7 @@ def build_cluster(root: Unit, children: dict[str, list[tuple[Unit, str]]], net_p
         left += _descendants(leaf, children)
         for key in [k for k, sp in cb.spots.items() if sp.net == net]:
             if cb.needs_name(key) and not cb.name_group(key):
-                raise ClusterFailed(f"{key}: no room for the name of {net}")
+                raise ClusterFailed(f"{key}: no room for the name of {net}", net)
     vertical = any(e.dy for e in pin_ends(root.pins, 0, 0, cb.d.symbols[0].angle, ""))
     cb.place_fields(cb.d.symbols[0], "above" if not root.leaf or not vertical else "right", force)
     return cb.finish(force), left
