@@ -32,7 +32,7 @@ from .units import Unit
 G = 1.27
 PITCH = 2.54
 W = 0.25                 # half width of a wire's keep-out
-CHAR_W = 1.05            # field/label character width estimate (mm)
+CHAR_W = 1.3             # field/label character width (KiCad font, capitals: 1.28 mm)
 TEXT_H = 1.27
 LABEL_H = 2.1            # global label outline height
 STUBS = (2.54, 5.08, 7.62, 10.16, 12.7, 17.78, 25.4)
@@ -174,6 +174,10 @@ class ClusterBuilder:
                         return False
         return True
 
+    def _crosses(self, segs: list[tuple[Point, Point]]) -> bool:
+        """Some segment of ``segs`` crosses a drawn wire (of any net)."""
+        return any(_proper_cross(a, b, c, d) for a, b in segs for c, d in self.d.wires)
+
     def _commit(self, items: list[Item]) -> None:
         for b, tag, _ in items:
             self.occ.add(b, tag)
@@ -271,6 +275,9 @@ class ClusterBuilder:
                     got = self._name_items(net, (spot.x, spot.y), path, d, spot.owner, as_label)
                     if got is None or not self._fits(got[0]):
                         continue
+                    pts = [(spot.x, spot.y)] + path
+                    if self._crosses(list(zip(pts, pts[1:]))):
+                        continue
                     self._draw_name(key, spot, path, d, *got)
                     return True
         if force:
@@ -323,15 +330,20 @@ class ClusterBuilder:
         for e in pin_ends(u.nc, x, y, angle, ""):
             self.d.noconnects.append((_r(e.x), _r(e.y)))
 
-    def place_root(self, u: Unit, angle: float) -> None:
+    def place_root(self, u: Unit, angle: float, planned: set[str] = frozenset()) -> None:
+        """Draw the root at the origin.  Each pin keeps a lane straight out, tagged with its
+        net: its stub, plus room for a label of its name unless leaves will hang there
+        (nets in ``planned``) -- so every pin can always be named, and power symbols and
+        leaves of other pins go around the lanes."""
         items = self._unit_items(u, 0.0, 0.0, angle)
         self._commit(items)
         self._record_unit(u, 0.0, 0.0, angle, [])
-        # each pin keeps a lane straight out for its own stub and name
         for (key, _), sp in self.spots.items():
             if key == u.key:
                 end = (sp.x + sp.out[0] * PITCH, sp.y + sp.out[1] * PITCH)
                 self.occ.add(_seg_box((sp.x, sp.y), end), sp.net)
+                if sp.net not in planned:
+                    self.occ.add(label_box(sp.net, end[0], end[1], sp.out), sp.net)
         self._join_neighbours(u)
 
     def _join_neighbours(self, u: Unit) -> None:
@@ -420,7 +432,7 @@ class ClusterBuilder:
             items = self._unit_items(leaf, ax, ay, angle)
             wire = (_seg_box((spot.x, spot.y), q), net, frozenset({net, f"body:{spot.owner}", f"body:{leaf.key}"}))
             items = items + [wire]
-            if not self._fits(items):
+            if not self._fits(items) or self._crosses([((spot.x, spot.y), q)]):
                 continue
             vertical = any(abs(e.dy) > 0.5 for e in pin_ends(leaf.pins, 0, 0, angle, ""))
             fields = self._field_items(leaf, ax, ay, angle, "right" if vertical else prefer_of[angle], items)
@@ -452,6 +464,16 @@ class ClusterBuilder:
         self.d.junctions = _junctions(self.d)
         self.d.box = self.occ.extent() or (0.0, 0.0, 0.0, 0.0)
         return self.d
+
+
+def _proper_cross(a: Point, b: Point, c: Point, d: Point) -> bool:
+    """Segments a-b and c-d (axis-parallel) meet at a point inside both."""
+    if (a[1] == b[1]) == (c[1] == d[1]):
+        return False                              # parallel: overlaps are caught by boxes
+    h, v = ((a, b), (c, d)) if a[1] == b[1] else ((c, d), (a, b))
+    x, y = v[0][0], h[0][1]
+    return (min(h[0][0], h[1][0]) < x < max(h[0][0], h[1][0]) and
+            min(v[0][1], v[1][1]) < y < max(v[0][1], v[1][1]))
 
 
 def _dir(a: Point, b: Point) -> tuple[int, int]:
@@ -492,8 +514,8 @@ def build_cluster(root: Unit, children: dict[str, list[tuple[Unit, str]]], net_p
     and the planned leaves that found no room (the caller draws those on their own).
     Raises :class:`ClusterFailed` only if a net name of the root itself finds no room."""
     cb = ClusterBuilder(net_pins, power_for_net)
-    cb.place_root(root, _root_angle(root))
     planned_nets = {net for _, net in children.get(root.key, ())}
+    cb.place_root(root, _root_angle(root), planned_nets)
     # labels first: they fit straight out on any pin pitch; upright power symbols then
     # search for room past them
     for p in sorted(root.pins, key=lambda p: is_power_net(root.nets[p.number])):
