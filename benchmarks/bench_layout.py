@@ -11,6 +11,8 @@ Per design it records, from the written schematic:
   * wired      -- share of the connections the nets need (pins - 1 per net) made by
                   wires alone, the rest through labels and power symbols
   * labels, power -- label and power-symbol counts
+  * span       -- mean half-perimeter of the box around each signal net's pins (mm):
+                  parts that share signal nets near each other make it small
   * area       -- width x height of the box around everything drawn (cm^2)
   * nets_ok    -- our engine (decode's own check) and, with --kicad, KiCad's netlist give
                   exactly the document's pin groups
@@ -42,6 +44,7 @@ from tokn.encode import encode_design  # noqa: E402
 from tokn.kicad import drawcheck  # noqa: E402
 from tokn.kicad.library import SymbolIndex  # noqa: E402
 from tokn.validate import split_pin_ref  # noqa: E402
+from tokn.decode.stubs import is_power_net  # noqa: E402
 
 CORPUS = os.path.join(ROOT, "..", "shared", "corpus")
 FEWSHOT = os.path.join(ROOT, "tokn", "data", "fewshot")
@@ -80,6 +83,8 @@ def load_doc(src: str):
 def measure(name: str, src: str, index, kicad: bool, png_dir: str | None) -> dict:
     doc = load_doc(src)
     want = [frozenset(sp for sp in (split_pin_ref(p) for p in n.pins) if sp) for n in doc.nets]
+    signal = [frozenset(sp for sp in (split_pin_ref(p) for p in n.pins) if sp) for n in doc.nets
+              if not is_power_net(n.name)]
     want = [w for w in want if w]
     row: dict = {"design": name, "parts": len(doc.refs()), "nets": len(want)}
     t = time.perf_counter()
@@ -103,6 +108,7 @@ def measure(name: str, src: str, index, kicad: bool, png_dir: str | None) -> dic
             "crossings": drawcheck.wire_crossings(sch),
             "wired": share.wired, "connections": share.needed, "wired_share": round(share.share, 3),
             "labels": len(sch.labels),
+            "span_mm": round(drawcheck.net_span(sch, [set(w) for w in signal]), 1),
             "power": sum(1 for s in sch.symbols if s.properties.get("Reference", "").startswith("#PWR")),
             "noconnects": len(sch.no_connects),
             "area_cm2": round((ext[2] - ext[0]) * (ext[3] - ext[1]) / 100, 1) if ext else 0.0,
@@ -128,6 +134,7 @@ def summary(rows: list[dict]) -> dict:
            "crossings": sum(r["crossings"] for r in ok),
            "wired_share": round(sum(r["wired"] for r in ok) / total_needed, 3) if total_needed else 0,
            "labels": sum(r["labels"] for r in ok),
+           "span_mm": round(sum(r["span_mm"] for r in ok) / len(ok), 1) if ok else 0.0,
            "area_cm2": round(sum(r["area_cm2"] for r in ok), 1)}
     if ok and "erc_errors" in ok[0]:
         out["erc_errors"] = sum(r["erc_errors"] for r in ok)

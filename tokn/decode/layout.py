@@ -64,7 +64,7 @@ def layout_parts(doc: Document, parts: dict[str, PartSymbol], sb: SheetBuilder, 
         for u in left:                      # leaves that found no room: on their own
             plan.children.pop(u.key, None)
         roots[0:0] = left
-    offsets = pack([d.box for d in drawings], ORIGIN)
+    offsets = arrange(drawings)
     bottom = ORIGIN[1]
     for d, (ox, oy) in zip(drawings, offsets):
         _emit(d, ox, oy, sb, project, sheet_path, power_for_net)
@@ -79,6 +79,12 @@ def layout_parts(doc: Document, parts: dict[str, PartSymbol], sb: SheetBuilder, 
                            key=natural_key)
     _place_flags(flag_nets, power_flag, sb, project, sheet_path, power_for_net, ORIGIN[0],
                  _snap(bottom + MARGIN))
+
+
+def arrange(drawings: list[Drawing]) -> list[tuple[float, float]]:
+    """Offsets of the cluster drawings on the sheet: rows in plan order (see
+    docs/layout.md for why not a graph-layout library)."""
+    return pack([d.box for d in drawings], ORIGIN)
 
 
 def _cluster(root: Unit, children: dict, net_pins: dict[str, int], power_for_net) -> tuple[Drawing, list[Unit]]:

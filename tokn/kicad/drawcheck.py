@@ -209,6 +209,33 @@ def wired_connections(sch: SchematicFile, nets: list[set[tuple[str, str]]]) -> W
     return WireShare(needed, wired)
 
 
+def pin_points(sch: SchematicFile) -> dict[tuple[str, str], tuple[float, float]]:
+    """(ref, pin number) -> sheet position of every pin of the non-power symbols."""
+    out = {}
+    for sym in sch.symbols:
+        ref = sym.properties.get("Reference", "")
+        lib = sch.lib_symbols.get(sym.embedded_name) or sch.lib_symbols.get(sym.lib_id)
+        if ref.startswith("#") or lib is None:
+            continue
+        for pin, pt in pin_positions(sym, lib):
+            out[(ref, pin.number)] = pt
+    return out
+
+
+def net_span(sch: SchematicFile, nets: list[set[tuple[str, str]]]) -> float:
+    """Mean half-perimeter of the box around each net's pins (mm): small when parts that
+    share a net are drawn near each other.  Nets with fewer than two drawn pins are skipped."""
+    pts = pin_points(sch)
+    spans = []
+    for net in nets:
+        ps = [pts[p] for p in net if p in pts]
+        if len(ps) < 2:
+            continue
+        xs, ys = [p[0] for p in ps], [p[1] for p in ps]
+        spans.append(max(xs) - min(xs) + max(ys) - min(ys))
+    return sum(spans) / len(spans) if spans else 0.0
+
+
 def extent(sch: SchematicFile, boxes: list[tuple[str, Box]]) -> Box | None:
     """The box around ``boxes`` (from :func:`item_boxes`), wires, junctions and no-connects."""
     xs: list[float] = []
