@@ -102,6 +102,7 @@ class PinSpot:
     out: tuple[int, int]
     owner: str                       # unit key
     used: set = field(default_factory=set)    # directions wires leave in
+    lane: str = ""                   # tag of the pin's reserved lane ("" = none)
 
 
 @dataclass
@@ -218,13 +219,14 @@ class ClusterBuilder:
 
     # ------------------------------------------------------------ names
     def _name_items(self, net: str, start: Point, path: list[Point], d: tuple[int, int], owner: str = "",
-                    as_label: bool = False):
+                    as_label: bool = False, lane: str = ""):
         """Wire boxes along ``path`` from ``start`` (a pin of unit ``owner``) and the label
         or power symbol at its end."""
         items: list[Item] = []
         pts = [start] + path
         for k, (a, b) in enumerate(zip(pts, pts[1:])):
-            items.append((_seg_box(a, b), net, frozenset({net, f"body:{owner}"} if k == 0 else {net})))
+            items.append((_seg_box(a, b), net,
+                          frozenset({net, lane, lane + "+", f"body:{owner}"} if k == 0 else {net, lane, lane + "+"})))
         ex, ey = pts[-1]
         part = self.power_for_net(net) if is_power_net(net) and not as_label else None
         if part is not None:
@@ -234,10 +236,10 @@ class ClusterBuilder:
                 return None                         # the symbol would sit on its own stub
             sb = sheet_bbox(part.symbol, ex, ey, 0.0, "", 1, 1, with_pins=True)
             ty = sb[1] - 1.3 if up else sb[3] + 1.3
-            items.append((_pad(sb, 0.2), "text", frozenset({net})))
-            items.append((_text_box(net, ex, ty), "text", frozenset()))
+            items.append((_pad(sb, 0.2), "text", frozenset({net, lane, lane + "+"})))
+            items.append((_text_box(net, ex, ty), "text", frozenset({lane, lane + "+"})))
             return items, ("power", net, ex, ey, ty)
-        items.append((label_box(net, ex, ey, d), f"label:{net}", frozenset({net})))
+        items.append((label_box(net, ex, ey, d), f"label:{net}", frozenset({net, lane, lane + "+"})))
         return items, ("label", net, ex, ey, label_angle(d))
 
     def _name_candidates(self, net: str, spot: PinSpot, dirs: list[tuple[int, int]], as_label: bool = False):
@@ -272,7 +274,7 @@ class ClusterBuilder:
             for k in group:
                 spot = self.spots[k]
                 for path, d in self._name_candidates(net, spot, self._free_dirs(spot), as_label):
-                    got = self._name_items(net, (spot.x, spot.y), path, d, spot.owner, as_label)
+                    got = self._name_items(net, (spot.x, spot.y), path, d, spot.owner, as_label, spot.lane)
                     if got is None or not self._fits(got[0]):
                         continue
                     pts = [(spot.x, spot.y)] + path
@@ -284,7 +286,7 @@ class ClusterBuilder:
             for k in group:
                 spot = self.spots[k]
                 for path, d in self._name_candidates(net, spot, self._free_dirs(spot) or [spot.out], True):
-                    items, what = self._name_items(net, (spot.x, spot.y), path, d, spot.owner, True)
+                    items, what = self._name_items(net, (spot.x, spot.y), path, d, spot.owner, True, spot.lane)
                     if self._fits_electrically(items[:-1], path[-1], net):
                         self._draw_name(key, spot, path, d, items, what)
                         return True
@@ -295,7 +297,8 @@ class ClusterBuilder:
         ax, ay = anchor
         checks = wires + [((ax - W, ay - W, ax + W, ay + W), net, frozenset({net}))]
         for box, _, allowed in checks:
-            blocked = {t for t in self.occ.tags_hit(box) if isinstance(t, str) and not t.startswith(("text", "label:", "body:"))}
+            blocked = {t for t in self.occ.tags_hit(box)
+                       if isinstance(t, str) and not t.startswith(("text", "label:", "body:", "lane:"))}
             if blocked - set(allowed):
                 return False
         return True
@@ -312,6 +315,9 @@ class ClusterBuilder:
         else:
             self.d.labels.append((net, what[2], what[3], what[4]))
         self.named.add(self._find(key))
+        for k in self._group(key):
+            if self.spots[k].lane:
+                self.occ.remove(self.spots[k].lane + "+")
 
     def needs_name(self, key: tuple[str, str]) -> bool:
         if self._find(key) in self.named:
@@ -338,12 +344,13 @@ class ClusterBuilder:
         items = self._unit_items(u, 0.0, 0.0, angle)
         self._commit(items)
         self._record_unit(u, 0.0, 0.0, angle, [])
-        for (key, _), sp in self.spots.items():
+        for (key, num), sp in self.spots.items():
             if key == u.key:
+                sp.lane = f"lane:{key}:{num}"
                 end = (sp.x + sp.out[0] * PITCH, sp.y + sp.out[1] * PITCH)
-                self.occ.add(_seg_box((sp.x, sp.y), end), sp.net)
-                if sp.net not in planned:
-                    self.occ.add(label_box(sp.net, end[0], end[1], sp.out), sp.net)
+                self.occ.add(_seg_box((sp.x, sp.y), end), sp.lane)
+                if sp.net not in planned:          # freed once the pin's group is named
+                    self.occ.add(label_box(sp.net, end[0], end[1], sp.out), sp.lane + "+")
         self._join_neighbours(u)
 
     def _join_neighbours(self, u: Unit) -> None:
@@ -363,7 +370,8 @@ class ClusterBuilder:
                 if a1 - a0 < 1e-6:
                     self._union((u.key, n0), (u.key, n1))       # stacked pins
                     continue
-                item = [(_seg_box((s0.x, s0.y), (s1.x, s1.y)), s0.net, frozenset({s0.net, f"body:{u.key}"}))]
+                item = [(_seg_box((s0.x, s0.y), (s1.x, s1.y)), s0.net,
+                         frozenset({s0.net, f"body:{u.key}", s0.lane, s1.lane}))]
                 if self._fits(item):
                     self._commit(item)
                     self.d.wires.append(((s0.x, s0.y), (s1.x, s1.y)))
@@ -431,7 +439,7 @@ class ClusterBuilder:
             q = (_r(spot.x + d[0] * L), _r(spot.y + d[1] * L))
             items = self._unit_items(leaf, ax, ay, angle)
             wire = (_seg_box((spot.x, spot.y), q), net, frozenset({net, f"body:{spot.owner}", f"body:{leaf.key}"}))
-            items = items + [wire]
+            items = [(b, t, al | {spot.lane}) for b, t, al in items + [wire]]
             if not self._fits(items) or self._crosses([((spot.x, spot.y), q)]):
                 continue
             vertical = any(abs(e.dy) > 0.5 for e in pin_ends(leaf.pins, 0, 0, angle, ""))
@@ -439,7 +447,7 @@ class ClusterBuilder:
             if fields is None:
                 continue
             snap = self._snapshot()
-            self._commit(items + [(_text_box(v, fx, fy), "text", frozenset()) for _, v, fx, fy in fields])
+            self._commit(items + [(_text_box(v, fx, fy), "text", frozenset({spot.lane})) for _, v, fx, fy in fields])
             self.d.wires.append(((spot.x, spot.y), q))
             spot.used.add(d)
             self._record_unit(leaf, ax, ay, angle, fields)

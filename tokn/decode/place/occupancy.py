@@ -62,6 +62,14 @@ class Occupancy:
         for c in self._cells(box):
             self._grid.setdefault(c, []).append(k)
 
+    def remove(self, tag: object) -> None:
+        """Forget every box tagged ``tag`` (a reservation no longer needed)."""
+        for k, (b, t) in enumerate(self._boxes):
+            if t == tag:
+                for c in self._cells(b):
+                    self._grid[c].remove(k)
+                self._boxes[k] = ((0.0, 0.0, 0.0, 0.0), ("removed", k))
+
     def mark(self) -> int:
         """A point to :meth:`undo` to."""
         return len(self._boxes)
@@ -69,12 +77,16 @@ class Occupancy:
     def undo(self, mark: int) -> None:
         """Forget every box added after ``mark``."""
         for k in range(mark, len(self._boxes)):
-            for c in self._cells(self._boxes[k][0]):
+            b, t = self._boxes[k]
+            if isinstance(t, tuple) and t[0] == "removed":
+                continue
+            for c in self._cells(b):
                 self._grid[c].remove(k)
         del self._boxes[mark:]
 
     def extent(self) -> Box | None:
-        if not self._boxes:
+        boxes = [b for b, t in self._boxes if not (isinstance(t, tuple) and t[0] == "removed")]
+        if not boxes:
             return None
-        return (min(b[0] for b, _ in self._boxes), min(b[1] for b, _ in self._boxes),
-                max(b[2] for b, _ in self._boxes), max(b[3] for b, _ in self._boxes))
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                max(b[2] for b in boxes), max(b[3] for b in boxes))
