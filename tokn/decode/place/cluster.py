@@ -344,9 +344,13 @@ class ClusterBuilder:
         items = self._unit_items(u, 0.0, 0.0, angle)
         self._commit(items)
         self._record_unit(u, 0.0, 0.0, angle, [])
+        seen: set[str] = set()
         for (key, num), sp in self.spots.items():
             if key == u.key:
-                sp.lane = f"lane:{key}:{num}"
+                sp.lane = f"lane:{key}:{sp.x},{sp.y}"      # stacked pins share one lane
+                if sp.lane in seen:
+                    continue
+                seen.add(sp.lane)
                 end = (sp.x + sp.out[0] * PITCH, sp.y + sp.out[1] * PITCH)
                 self.occ.add(_seg_box((sp.x, sp.y), end), sp.lane)
                 if sp.net not in planned:          # freed once the pin's group is named
