@@ -437,12 +437,15 @@ class ClusterBuilder:
                                 score += 0.4
                         cands.append((score, len(cands), k, d, L, angle, _r(qx - ne.x), _r(qy - ne.y)))
         cands.sort()
+        same_lanes = frozenset(t for sp in self.spots.values() if sp.net == net and sp.lane
+                               for t in (sp.lane, sp.lane + "+"))
         prefer_of = {0.0: "right", 180.0: "right", 90.0: "above", 270.0: "above"}
         for _, _, k, d, L, angle, ax, ay in cands:
             spot = self.spots[k]
             q = (_r(spot.x + d[0] * L), _r(spot.y + d[1] * L))
             items = self._unit_items(leaf, ax, ay, angle)
-            wire = (_seg_box((spot.x, spot.y), q), net, frozenset({net, f"body:{spot.owner}", f"body:{leaf.key}"}))
+            wire = (_seg_box((spot.x, spot.y), q), net,
+                    frozenset({net, f"body:{spot.owner}", f"body:{leaf.key}"}) | same_lanes)
             items = [(b, t, al | {spot.lane}) for b, t, al in items + [wire]]
             if not self._fits(items) or self._crosses([((spot.x, spot.y), q)]):
                 continue
