@@ -89,11 +89,11 @@ def arrange(drawings: list[Drawing]) -> list[tuple[float, float]]:
 
 def _cluster(root: Unit, children: dict, net_pins: dict[str, int], power_for_net) -> tuple[Drawing, list[Unit]]:
     """Draw ``root`` with its planned leaves; when a net name finds no room, try again
-    without the leaves hanging by that net (they are returned to be drawn on their own),
-    and in the end draw the root alone."""
+    without the last leaf hanging by that net (returned, to be drawn on its own), and in
+    the end draw the root alone."""
     mine = {k: list(v) for k, v in children.items()}
     dropped: list[Unit] = []
-    for _ in range(6):
+    for _ in range(12):
         try:
             drawing, left = build_cluster(root, mine, net_pins, power_for_net)
             return drawing, dropped + left
@@ -103,9 +103,9 @@ def _cluster(root: Unit, children: dict, net_pins: dict[str, int], power_for_net
             below = [(k, leaf) for k, v in mine.items() for leaf, net in v if net == e.net]
             if not below:
                 break
-            for k, leaf in below:
-                mine[k] = [(c, n) for c, n in mine[k] if c is not leaf]
-                dropped += [leaf] + _all_below(leaf, mine)
+            k, leaf = below[-1]                 # the last leaf hung by that net goes
+            mine[k] = [(c, n) for c, n in mine[k] if c is not leaf]
+            dropped += [leaf] + _all_below(leaf, mine)
     drawing, _ = build_cluster(root, {}, net_pins, power_for_net, force=True)
     return drawing, _all_below(root, children)
 
