@@ -323,7 +323,9 @@ class ClusterBuilder:
         if self._find(key) in self.named:
             return False
         net = self.spots[key].net
-        return len(self._group(key)) < self.net_pins.get(net, 0) or not _AUTO.match(net)
+        total = self.net_pins.get(net, 0)
+        # a net of one pin is listed only to be named: it keeps its label even as N...
+        return len(self._group(key)) < total or total < 2 or not _AUTO.match(net)
 
     # ------------------------------------------------------------ units
     def _record_unit(self, u: Unit, x: float, y: float, angle: float,
@@ -432,7 +434,8 @@ class ClusterBuilder:
                             fo = (round(e.dx), round(e.dy))
                             if is_power_net(far):
                                 want = (0, 1) if _is_ground(far) else (0, -1)
-                                score += 0 if fo == want else 1.5 if fo[1] == 0 else 4
+                                # a ground pin pointing up (a supply pin down) is never drawn
+                                score += 0 if fo == want else 1.5 if fo[1] == 0 else 1000
                             elif fo[1] != 0:
                                 score += 0.4
                         cands.append((score, len(cands), k, d, L, angle, _r(qx - ne.x), _r(qy - ne.y)))
@@ -440,7 +443,9 @@ class ClusterBuilder:
         same_lanes = frozenset(t for sp in self.spots.values() if sp.net == net and sp.lane
                                for t in (sp.lane, sp.lane + "+"))
         prefer_of = {0.0: "right", 180.0: "right", 90.0: "above", 270.0: "above"}
-        for _, _, k, d, L, angle, ax, ay in cands:
+        for score, _, k, d, L, angle, ax, ay in cands:
+            if score >= 1000:
+                break
             spot = self.spots[k]
             q = (_r(spot.x + d[0] * L), _r(spot.y + d[1] * L))
             items = self._unit_items(leaf, ax, ay, angle)
