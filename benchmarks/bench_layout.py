@@ -19,8 +19,12 @@ Per design it records, from the written schematic:
   * erc        -- with --kicad: KiCad ERC error count
   * seconds    -- decode time
 
+With ``--detail full`` the corpus designs keep their drawing in the document (no-connect
+markers included) and are still laid out: the case of a design whose symbols must be
+generated; ERC's pin_not_connected count shows the no-connect flags being kept.
+
 Usage: .venv/bin/python benchmarks/bench_layout.py [--kicad] [--json out.json] [--png DIR]
-       [--only NAME ...]
+       [--only NAME ...] [--detail nets|full]
 """
 from __future__ import annotations
 
@@ -73,15 +77,15 @@ def workloads() -> list[tuple[str, object]]:
     return out
 
 
-def load_doc(src: str):
+def load_doc(src: str, detail: str = "nets"):
     if src.endswith(".tokn"):
         with open(src, encoding="utf-8") as f:
             return parse_tokn(f.read(), src)
-    return encode_design(src, detail="nets").document
+    return encode_design(src, detail=detail).document
 
 
-def measure(name: str, src: str, index, kicad: bool, png_dir: str | None) -> dict:
-    doc = load_doc(src)
+def measure(name: str, src: str, index, kicad: bool, png_dir: str | None, detail: str = "nets") -> dict:
+    doc = load_doc(src, detail)
     want = [frozenset(sp for sp in (split_pin_ref(p) for p in n.pins) if sp) for n in doc.nets]
     signal = [frozenset(sp for sp in (split_pin_ref(p) for p in n.pins) if sp) for n in doc.nets
               if not is_power_net(n.name)]
@@ -119,7 +123,9 @@ def measure(name: str, src: str, index, kicad: bool, png_dir: str | None) -> dic
             got = {frozenset(p for p in pins if not p[0].startswith("#")) for pins in net.nets.values()}
             got = {g for g in got if len(g) > 1}
             row["kicad_nets_ok"] = {w for w in want if len(w) > 1} == got
-            row["erc_errors"] = kicad_cli.run_erc(path)["errors"]
+            erc = kicad_cli.run_erc(path)
+            row["erc_errors"] = erc["errors"]
+            row["erc_pin_not_connected"] = sum(1 for v in erc["violations"] if v.get("type") == "pin_not_connected")
         if png_dir:
             from tokn.preview import export_preview
             export_preview(path, png_path=os.path.join(png_dir, f"{name}.png"), width=900)
@@ -138,6 +144,7 @@ def summary(rows: list[dict]) -> dict:
            "area_cm2": round(sum(r["area_cm2"] for r in ok), 1)}
     if ok and "erc_errors" in ok[0]:
         out["erc_errors"] = sum(r["erc_errors"] for r in ok)
+        out["erc_pin_not_connected"] = sum(r.get("erc_pin_not_connected", 0) for r in ok)
         out["kicad_nets_ok"] = sum(1 for r in ok if r["kicad_nets_ok"])
     return out
 
@@ -148,13 +155,16 @@ def main() -> int:
     ap.add_argument("--json", help="write the rows and the summary here")
     ap.add_argument("--png", help="write a preview PNG of each design into this folder")
     ap.add_argument("--only", nargs="*", help="design names to run")
+    ap.add_argument("--detail", default="nets", choices=["nets", "full"],
+                    help="encode corpus designs at this detail (full: the drawing is there but the "
+                         "layout is forced, as when a part's symbol must be generated)")
     a = ap.parse_args()
     index = SymbolIndex.default()
     rows = []
     for name, src in workloads():
         if a.only and name not in a.only:
             continue
-        row = measure(name, src, index, a.kicad, a.png)
+        row = measure(name, src, index, a.kicad, a.png, a.detail)
         rows.append(row)
         print(json.dumps({k: v for k, v in row.items() if k != "overlap_examples"}), flush=True)
     s = summary(rows)
