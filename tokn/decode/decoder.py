@@ -5,9 +5,11 @@ Two ways to draw, chosen per document:
 * **as drawn** -- when every part has a position and the parts do not overlap, symbols,
   wires, labels, power symbols, junctions, no-connects, buses and sheets go back exactly
   where the document says (round trips of real schematics);
-* **laid out** -- otherwise (typical LLM output), parts are placed on a grid, connected
-  parts near each other, and every connected pin gets a short stub with a global label or
-  a power symbol naming its net.  Nothing overlaps by construction.
+* **laid out** -- otherwise (typical LLM output), each IC is drawn with the small parts it
+  serves wired to its pins, nets that leave such a group get a label or an upright power
+  symbol, and the groups are packed in rows (:mod:`.layout`, docs/layout.md).  Nothing
+  overlaps by construction.  If the wired drawing does not verify, every pin is named by a
+  label instead.
 
 Either way the result is checked with the same connectivity engine the encoder uses
 (which matches KiCad's netlist): if the drawn geometry does not give exactly the
