@@ -27,7 +27,7 @@ from ..sexpr import child, children, number, parse, text
 
 CHAR = 1.27                # mm per character of the 1.27 mm font (capitals and digits measured: 1.28)
 TEXT_H = 1.27
-LABEL_OUTLINE = 2.1        # height of a global/hierarchical label's outline
+LABEL_OUTLINE = 2.1        # height of a global/hierarchical label's outline (estimate: text + margins)
 LABEL_TIP = 1.6            # the arrow/flag part of a global label's outline
 
 
