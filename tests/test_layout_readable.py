@@ -94,3 +94,11 @@ def test_crop_svg_keeps_the_drawing_and_a_margin(tmp_path):
     text = svg.read_text()
     assert 'viewBox="45.0000 35.0000 60.0000 30.0000"' in text
     assert 'width="60.0000mm"' in text and 'height="30.0000mm"' in text
+
+
+@pytest.mark.parametrize("path", FEWSHOT, ids=[os.path.basename(p) for p in FEWSHOT])
+def test_every_unit_drawn_once(path, symbol_index, tmp_path):
+    _, sch = _decode(path, symbol_index, tmp_path)
+    drawn = [(s.properties.get("Reference"), s.unit) for s in sch.symbols
+             if not s.properties.get("Reference", "").startswith("#")]
+    assert len(drawn) == len(set(drawn)), sorted(d for d in drawn if drawn.count(d) > 1)

@@ -100,7 +100,8 @@ def _cluster(root: Unit, children: dict, net_pins: dict[str, int], power_for_net
         except ClusterFailed as e:
             if not e.net:
                 break
-            below = [(k, leaf) for k, v in mine.items() for leaf, net in v if net == e.net]
+            tree = [root] + _all_below(root, mine)            # this cluster's units only
+            below = [(u.key, leaf) for u in tree for leaf, net in mine.get(u.key, ()) if net == e.net]
             if not below:
                 break
             k, leaf = below[-1]                 # the last leaf hung by that net goes
