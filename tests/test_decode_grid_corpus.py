@@ -30,3 +30,6 @@ def test_grid_layout_reproduces_the_nets(path, symbol_index, tmp_path):
     clashes = drawcheck.overlaps(drawcheck.item_boxes(sch, tree))
     assert not clashes, clashes[:5]
     assert drawcheck.wire_crossings(sch) == 0
+    drawn = [(s.properties.get("Reference"), s.unit) for s in sch.symbols
+             if not s.properties.get("Reference", "").startswith("#")]
+    assert len(drawn) == len(set(drawn))          # every unit drawn exactly once
