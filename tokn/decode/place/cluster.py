@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 
 from ...kicad.bbox import body_bbox, sheet_bbox
 from ...kicad.connectivity import escape_net_name
-from ..stubs import is_power_net, pin_ends
-from ..symbols import PartSymbol
+from ..stubs import is_ground, is_power_net, pin_ends
 from .occupancy import Box, Occupancy
 from .units import Unit
 
@@ -246,7 +245,7 @@ class ClusterBuilder:
         power = is_power_net(net) and self.power_for_net(net) is not None and not as_label
         want = None
         if power:
-            want = (0, 1) if _is_ground(net) else (0, -1)
+            want = (0, 1) if is_ground(net) else (0, -1)
         order = sorted(dirs, key=lambda d: (0 if d == want else 1 if d[1] == 0 else 2) if power
                        else (0 if d[1] == 0 else 1))
         for L in STUBS:
@@ -433,7 +432,7 @@ class ClusterBuilder:
                             far = leaf.nets[e.pin.number]
                             fo = (round(e.dx), round(e.dy))
                             if is_power_net(far):
-                                want = (0, 1) if _is_ground(far) else (0, -1)
+                                want = (0, 1) if is_ground(far) else (0, -1)
                                 # a ground pin pointing up (a supply pin down) is never drawn
                                 score += 0 if fo == want else 1.5 if fo[1] == 0 else 1000
                             elif fo[1] != 0:
@@ -501,11 +500,6 @@ def _dir(a: Point, b: Point) -> tuple[int, int]:
     return ((dx > 0) - (dx < 0), (dy > 0) - (dy < 0))
 
 
-def _is_ground(net: str) -> bool:
-    from ..stubs import is_ground
-    return is_ground(net)
-
-
 def _junctions(d: Drawing) -> list[Point]:
     """Points where three or more wire ends and pins meet, and no wire passes through."""
     count: dict[Point, int] = {}
@@ -566,7 +560,7 @@ def _hang_order(cb: ClusterBuilder, leaf: Unit, net: str) -> tuple:
     ys = [s.y for s in cb.spots.values() if s.net == net]
     y = ys[0] if ys else 0.0
     far = [leaf.nets[p.number] for p in leaf.pins if leaf.nets[p.number] != net]
-    if any(is_power_net(n) and _is_ground(n) for n in far):
+    if any(is_power_net(n) and is_ground(n) for n in far):
         return (0, -y)
     if any(is_power_net(n) for n in far):
         return (1, y)
@@ -593,15 +587,10 @@ def _root_angle(u: Unit) -> float:
             net = u.nets[e.pin.number]
             o = (round(e.dx), round(e.dy))
             if is_power_net(net):
-                want = (0, 1) if _is_ground(net) else (0, -1)
+                want = (0, 1) if is_ground(net) else (0, -1)
                 score += 0 if o == want else 2
             elif o[1] != 0:
                 score += 0.5
         if best is None or score < best[0]:
             best = (score, angle)
     return best[1]
-
-
-def power_is_up(part: PartSymbol) -> bool:
-    bx0, by0, bx1, by1 = body_bbox(part.symbol, 1, 1, with_pins=False)
-    return (by0 + by1) / 2 > 0
