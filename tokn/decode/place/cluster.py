@@ -206,10 +206,13 @@ class ClusterBuilder:
                  "below": [(cx, wb[3] + 1.1 + 1.6 * k) for k in range(len(texts))]}
         order = {"above": ["above", "below", "right", "left"], "right": ["right", "left", "above", "below"],
                  "below": ["below", "above", "right", "left"]}[prefer]
+        shifted = [[(t, v, px, py + dy) for (t, v), (px, py) in zip(texts, sides[s])]
+                   for k in range(1, 12) for s, dy in (("above", -PITCH * k), ("below", PITCH * k))]
         cands = [[(t, v, px, py) for (t, v), (px, py) in zip(texts, sides[s])] for s in order]
-        for k in range(1, 12):
-            for s, dy in (("above", -PITCH * k), ("below", PITCH * k)):
-                cands.append([(t, v, px, py + dy) for (t, v), (px, py) in zip(texts, sides[s])])
+        if prefer == "above":          # an IC's name stays above or below it, clear of its pins' names
+            cands = cands[:2] + shifted[:6] + cands[2:] + shifted[6:]
+        else:
+            cands += shifted
         for c in cands:
             boxes = [(_text_box(v, px, py), "text", frozenset()) for _, v, px, py in c]
             if self._fits(others + boxes):
