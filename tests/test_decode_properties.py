@@ -10,6 +10,7 @@ circuit).
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -123,4 +124,6 @@ def test_kicad_netlist_of_decoded_document_equals_its_nets(tmp_path_factory, doc
     for n in doc.nets:
         pins = frozenset(split_pin_ref(p, refs) for p in n.pins)
         assert pins in kicad, (n.name, sorted(pins))
+        if re.match(r"^N\d+$", n.name) and kicad[pins].startswith("Net-("):
+            continue          # an unnamed net drawn with wires only: KiCad names it after a pin
         assert kicad[pins] == n.name

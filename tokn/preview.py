@@ -1,8 +1,10 @@
 """Pictures of schematics: SVG through kicad-cli, PNG converted from it when a converter
-(rsvg-convert, ImageMagick, or cairosvg) is available."""
+(rsvg-convert, ImageMagick, or cairosvg) is available.  The PNG shows the circuit, not the
+page: it is cropped to what is drawn on the root sheet, with a margin."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -11,9 +13,48 @@ from .errors import ToknError
 from .kicad.kicad_cli import export_svg
 
 
+CROP_MARGIN = 5.08          # mm around the drawing in a cropped PNG
+
+
+def drawing_box(sch_path: str) -> tuple[float, float, float, float] | None:
+    """The box (mm, sheet coordinates) around everything drawn on the sheet ``sch_path``:
+    symbols with their pins, visible fields, labels, wires, junctions and no-connects."""
+    from .kicad import drawcheck
+    sch, tree = drawcheck.load_sheet(sch_path)
+    ext = drawcheck.extent(sch, drawcheck.item_boxes(sch, tree))
+    for s in sch.sheets:
+        box = (s.x, s.y, s.x + s.w, s.y + s.h)
+        ext = box if ext is None else (min(ext[0], box[0]), min(ext[1], box[1]),
+                                       max(ext[2], box[2]), max(ext[3], box[3]))
+    return ext
+
+
+def crop_svg(svg_path: str, box: tuple[float, float, float, float], margin: float = CROP_MARGIN) -> None:
+    """Rewrite a kicad-cli SVG (whose viewBox is the page in mm) to show only ``box``
+    plus ``margin``, clipped to the page."""
+    with open(svg_path, encoding="utf-8") as f:
+        svg = f.read()
+    m = re.search(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"', svg)
+    if m is None:
+        return
+    px0, py0, pw, ph = (float(v) for v in m.groups())
+    x0, y0 = max(px0, box[0] - margin), max(py0, box[1] - margin)
+    x1, y1 = min(px0 + pw, box[2] + margin), min(py0 + ph, box[3] + margin)
+    if x1 <= x0 or y1 <= y0:
+        return
+    w, h = x1 - x0, y1 - y0
+    head = svg[:m.end()]
+    head = re.sub(r'width="[\d.]+mm"', f'width="{w:.4f}mm"', head, count=1)
+    head = re.sub(r'height="[\d.]+mm"', f'height="{h:.4f}mm"', head, count=1)
+    head = head[:-len(m.group(0))] + f'viewBox="{x0:.4f} {y0:.4f} {w:.4f} {h:.4f}"'
+    with open(svg_path, "w", encoding="utf-8") as f:
+        f.write(head + svg[m.end():])
+
+
 def export_preview(sch_path: str, svg_dir: str | None = None, png_path: str | None = None,
-                   width: int = 1600) -> list[str]:
-    """Export SVGs of every sheet to ``svg_dir`` and/or a PNG of the root sheet."""
+                   width: int = 1600, crop: bool = True) -> list[str]:
+    """Export SVGs of every sheet to ``svg_dir`` and/or a PNG of the root sheet (cropped to
+    the drawing with a margin unless ``crop`` is False; the SVGs stay whole pages)."""
     written: list[str] = []
     with tempfile.TemporaryDirectory() as td:
         out_dir = svg_dir or td
@@ -25,6 +66,12 @@ def export_preview(sch_path: str, svg_dir: str | None = None, png_path: str | No
             root_svg = next((s for s in svgs if os.path.basename(s) == stem + ".svg"), svgs[0] if svgs else None)
             if root_svg is None:
                 raise ToknError("kicad-cli exported no SVG", sch_path)
+            box = drawing_box(sch_path) if crop else None
+            if box is not None:
+                cropped = os.path.join(td, "cropped.svg")
+                shutil.copyfile(root_svg, cropped)
+                crop_svg(cropped, box)
+                root_svg = cropped
             svg_to_png(root_svg, png_path, width)
             written.append(png_path)
     return written

@@ -100,18 +100,6 @@ class SymbolResolver:
         return None
 
 
-def doc_pin_nets(doc: Document) -> dict[tuple[str, str], str]:
-    """(ref, pin) -> name of the document net that holds it."""
-    from .doc.pinref import split_pin_ref
-    out = {}
-    for net in doc.nets:
-        for p in net.pins:
-            sp = split_pin_ref(p)
-            if sp:
-                out[sp] = net.name
-    return out
-
-
 def touch_conflict(doc: Document, ref: str, lib_id: str, sym: LibSymbol,
                    pin_nets: dict[tuple[str, str], str] | None = None) -> str:
     """Why drawing ``ref`` with ``sym`` would connect its pins otherwise than the document
@@ -119,7 +107,7 @@ def touch_conflict(doc: Document, ref: str, lib_id: str, sym: LibSymbol,
     point (KiCad joins them) must be in one document net; a hidden power-input pin (KiCad
     joins it to the global net of its name) must be in a net, and not beside a different
     net of that name."""
-    nets = pin_nets if pin_nets is not None else doc_pin_nets(doc)
+    nets = pin_nets if pin_nets is not None else doc.pin_nets()
     net_names = {n.name for n in doc.nets}
     placed = {(c.unit, c.style) for c in doc.components if c.ref == ref}
     for unit, style in sorted(placed):

@@ -5,9 +5,11 @@ Two ways to draw, chosen per document:
 * **as drawn** -- when every part has a position and the parts do not overlap, symbols,
   wires, labels, power symbols, junctions, no-connects, buses and sheets go back exactly
   where the document says (round trips of real schematics);
-* **laid out** -- otherwise (typical LLM output), parts are placed on a grid, connected
-  parts near each other, and every connected pin gets a short stub with a global label or
-  a power symbol naming its net.  Nothing overlaps by construction.
+* **laid out** -- otherwise (typical LLM output), each IC is drawn with the small parts it
+  serves wired to its pins, nets that leave such a group get a label or an upright power
+  symbol, and the groups are packed in rows (:mod:`.layout`, docs/layout.md).  Nothing
+  overlaps by construction.  If the wired drawing does not verify, every pin is named by a
+  label instead.
 
 Either way the result is checked with the same connectivity engine the encoder uses
 (which matches KiCad's netlist): if the drawn geometry does not give exactly the
@@ -29,9 +31,9 @@ from ..kicad.bbox import overlaps, sheet_bbox
 from ..kicad.connectivity import design_nets, escape_net_name
 from ..kicad.hierarchy import load_design
 from ..resolve import SymbolResolver
-from ..doc.pinref import split_pin_ref
 from .flatten import flatten
 from .layout import layout_parts
+from .place.units import noconnect_pins
 from .sheetbuild import SheetBuilder, power_value_props
 from .stubs import is_ground
 from .symbols import PartSymbol, embed_node, part_symbols
@@ -101,15 +103,20 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
                               "(use the grid layout instead)")
         warnings.append(f"the document's wires/positions do not give its nets ({diff}); "
                         "laid out on a grid instead")
+    nc = noconnect_pins(doc, parts)      # flags of the drawing, redrawn on the layout
     if doc.sheets:                       # the grid layout is one sheet: flatten first
         doc = flatten(doc)
         want = _doc_nets(doc)
         warnings.append("hierarchical design laid out on one sheet (net names lose their sheet path)")
-    files, root = _laid_out(doc, parts, power, project)
+    files, root = _laid_out(doc, parts, power, project, nc)
     diff = net_difference(files, root, want) if verify else ""
     if diff:
-        raise DecodeError(f"the laid-out schematic does not reproduce the document's nets: {diff}"
-                          + _symbol_notes(parts))
+        files, root = _laid_out(doc, parts, power, project, nc, wires=False)
+        warnings.append("the wired layout did not give the document's nets; every pin named by a label instead")
+        diff = net_difference(files, root, want) if verify else ""
+        if diff:
+            raise DecodeError(f"the laid-out schematic does not reproduce the document's nets: {diff}"
+                              + _symbol_notes(parts))
     return Decoded(files, root, "laid-out", warnings)
 
 
@@ -126,13 +133,7 @@ def doc_type(doc: Document, ref: str) -> str:
 # ---------------------------------------------------------------- checks
 
 def _doc_nets(doc: Document) -> dict[frozenset, str]:
-    out = {}
-    refs = set(doc.refs())
-    for n in doc.nets:
-        pins = frozenset(sp for sp in (split_pin_ref(p, refs) for p in n.pins) if sp)
-        if pins:
-            out[pins] = n.name
-    return out
+    return {frozenset(pins): name for name, pins in doc.net_pins() if pins}
 
 
 def net_difference(files: dict[str, str], root: str, want: dict[frozenset, str]) -> str:
@@ -375,9 +376,10 @@ class PowerSymbols:
 # ---------------------------------------------------------------- laid out
 
 def _laid_out(doc: Document, parts: dict[str, PartSymbol], power: PowerSymbols,
-              project: str) -> tuple[dict[str, str], str]:
+              project: str, nc: set = frozenset(), wires: bool = True) -> tuple[dict[str, str], str]:
     root_name = f"{project}.kicad_sch"
     root_uuid = b.uid(f"{project}/root")
     sb = SheetBuilder(seed=f"{project}/{root_name}", title=doc.title)
-    layout_parts(doc, parts, sb, project, f"/{root_uuid}", power.for_net, power.get("power:PWR_FLAG"))
+    layout_parts(doc, parts, sb, project, f"/{root_uuid}", power.for_net, power.get("power:PWR_FLAG"),
+                 nc=nc, wires=wires)
     return {root_name: sb.render(root_uuid, True)}, root_name

@@ -48,7 +48,6 @@ from ..kicad import build as b
 from ..kicad.connectivity import design_nets
 from ..kicad.hierarchy import load_design
 from ..sexpr import child, children, dumps, number, parse, text
-from ..doc.pinref import split_pin_ref
 from .decoder import decode
 from .sheetbuild import paper_for
 
@@ -355,12 +354,10 @@ def _root_paths(inst: list, root_uuid: str) -> list:
 def _verify(doc: Document, sheet: str, refs: dict[str, str], nets: dict[str, str]) -> None:
     """Raise DecodeError unless ``sheet`` gives exactly the document's nets (renamed)."""
     want: dict[frozenset, str] = {}
-    declared = set(doc.refs())
-    for n in doc.nets:
-        pins = frozenset((refs.get(sp[0], sp[0]), sp[1])
-                         for sp in (split_pin_ref(p, declared) for p in n.pins) if sp)
+    for name, doc_pins in doc.net_pins():
+        pins = frozenset((refs.get(r, r), n) for r, n in doc_pins)
         if pins:
-            want[pins] = nets.get(n.name, n.name)
+            want[pins] = nets.get(name, name)
     base = os.path.abspath("/__tokn_fragment__")
     path = os.path.join(base, "fragment.kicad_sch")
     design = load_design(path, sources={path: sheet})

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 
 from ..doc.model import Document, PinDef
 from ..doc.naming import natural_key
-from ..doc.pinref import split_pin_ref
 from ..kicad.build import num, q
 from ..kicad.schematic import SchematicFile
 from ..kicad.symbols import LibSymbol, parse_lib_symbol
-from ..resolve import SymbolResolver, doc_pin_nets, touch_conflict
+from ..resolve import SymbolResolver, touch_conflict
 from ..sexpr import parse, text
 
 GENERATED_LIB = "tokn"
@@ -136,12 +135,9 @@ def _prefix(ref: str) -> str:
 def pins_for_generated(doc: Document, ref: str) -> list[PinDef]:
     """Pins of an unknown part: its pins{} table plus any pin number the nets use."""
     pins = {p.number: p for p in doc.pins.get(ref, [])}
-    refs = set(doc.refs())
-    for net in doc.nets:
-        for pr in net.pins:
-            r, n = split_pin_ref(pr, refs) or ("", "")
-            if r == ref and n not in pins:
-                pins[n] = PinDef(n, "", "passive")
+    for r, n in doc.pin_nets():
+        if r == ref and n not in pins:
+            pins[n] = PinDef(n, "", "passive")
     return list(pins.values())
 
 
@@ -168,7 +164,7 @@ def part_symbols(doc: Document, resolver: SymbolResolver, index) -> dict[str, Pa
     out: dict[str, PartSymbol] = {}
     generated: dict[str, PartSymbol] = {}        # one drawing per type: all its parts' pins
     refs_of_type: dict[str, list[str]] = {}
-    pin_nets = doc_pin_nets(doc)
+    pin_nets = doc.pin_nets()
     for c in doc.components:
         refs = refs_of_type.setdefault(c.type, [])
         if c.ref not in refs:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .pinref import split_pin_ref
+
 Point = tuple[float, float]
 
 
@@ -180,3 +182,15 @@ class Document:
         for c in self.components:
             seen.setdefault(c.ref, None)
         return list(seen)
+
+    def net_pins(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Each net as (name, [(ref, pin number)]), in document order; ``REF.PIN`` is split
+        by :func:`tokn.doc.pinref.split_pin_ref` after the longest declared reference, and
+        entries that are no pin reference are left out (the validator reports them)."""
+        refs = set(self.refs())
+        return [(n.name, [sp for sp in (split_pin_ref(p, refs) for p in n.pins) if sp]) for n in self.nets]
+
+    def pin_nets(self) -> dict[tuple[str, str], str]:
+        """(ref, pin number) -> name of the net that lists it (the last, for a pin listed
+        in two nets, which the validator reports)."""
+        return {pin: name for name, pins in self.net_pins() for pin in pins}
