@@ -36,11 +36,11 @@ def available() -> bool:
         return False
 
 
-def _run(args: list[str], timeout: float = 300) -> subprocess.CompletedProcess:
+def _run(args: list[str], timeout: float = 300, cli: str | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.setdefault("HOME", tempfile.gettempdir())
     try:
-        return subprocess.run([kicad_cli(), *args], capture_output=True, text=True,
+        return subprocess.run([cli or kicad_cli(), *args], capture_output=True, text=True,
                               timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         raise KicadCliError(f"kicad-cli {' '.join(args[:3])} timed out after {timeout:.0f} s") from None
@@ -52,11 +52,20 @@ class Netlist:
     nets: dict[str, set[tuple[str, str]]]         # net name -> {(ref, pin)}
 
 
-def export_netlist(sch_path: str, timeout: float = 300) -> Netlist:
-    """KiCad's own netlist of a schematic (kicad-cli sch export netlist, kicadsexpr format)."""
+def version(cli: str | None = None) -> str:
+    """The version a kicad-cli reports (e.g. ``9.0.8``)."""
+    r = _run(["version"], 60, cli)
+    if r.returncode != 0:
+        raise KicadCliError(f"kicad-cli version failed: {(r.stderr or r.stdout).strip()[:300]}")
+    return r.stdout.strip()
+
+
+def export_netlist(sch_path: str, timeout: float = 300, cli: str | None = None) -> Netlist:
+    """KiCad's own netlist of a schematic (kicad-cli sch export netlist, kicadsexpr format);
+    ``cli``: the kicad-cli to run (default :func:`kicad_cli`)."""
     with tempfile.TemporaryDirectory() as td:
         out = os.path.join(td, "out.net")
-        r = _run(["sch", "export", "netlist", "--format", "kicadsexpr", "-o", out, sch_path], timeout)
+        r = _run(["sch", "export", "netlist", "--format", "kicadsexpr", "-o", out, sch_path], timeout, cli)
         if r.returncode != 0 or not os.path.exists(out):
             raise KicadCliError(f"kicad-cli could not export a netlist: {(r.stderr or r.stdout).strip()[:300]}",
                                 sch_path)
