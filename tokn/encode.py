@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .doc import model as m
 from .doc.naming import natural_key
-from .kicad.connectivity import (LEGACY_POWER_VALUE_VERSION, DesignNets, design_nets, lib_symbol_for,
+from .kicad.connectivity import (KICAD_DEFAULT, LEGACY_POWER_VALUE_VERSION, DesignNets, design_nets, lib_symbol_for,
                                  pin_positions, power_net_name)
 from .kicad.hierarchy import Design, load_design
 
@@ -53,18 +53,19 @@ def _needs_lib(components: list[m.Component]) -> bool:
 DETAILS = ("full", "v1", "nets")
 
 
-def encode_design(path: str, detail: str = "full") -> EncodeResult:
+def encode_design(path: str, detail: str = "full", kicad: int = KICAD_DEFAULT) -> EncodeResult:
     """Encode the design whose top-level schematic is ``path``.
 
     ``detail``: "full" keeps the whole drawing (exact round trips, the default); "v1" keeps
     only what TOKN v1.2 has (components, pins, nets, wires) plus the columns multi-unit
     and hierarchical designs need; "nets" keeps components, pins and nets only (the
-    circuit, compact enough for prompts and datasets).
+    circuit, compact enough for prompts and datasets).  ``kicad``: whose connectivity
+    rules give the nets, KiCad 9 or 10 (they differ only on wires eeschema never saves).
     """
     if detail not in DETAILS:
         raise ValueError(f"detail must be one of {DETAILS}, not {detail!r}")
     design = load_design(path, lean=True)
-    dn = design_nets(design)
+    dn = design_nets(design, kicad=kicad)
     doc = m.Document()
     root = design.root
     doc.title = root.title or os.path.splitext(os.path.basename(path))[0]

@@ -1,0 +1,135 @@
+"""The codec against each installed KiCad's own demo projects.
+
+For KiCad 9 (``/usr/share/kicad/demos``) and KiCad 10 (the chroot of
+scripts/install-kicad10.sh): every top-level schematic (the one named like its
+``.kicad_pro``) that KiCad itself can netlist encodes to the same multi-pin nets, the same
+user-given net names and the same components as that KiCad's netlist.  KiCad 10's demos
+are first upgraded by KiCad 10 (``kicad-cli sch upgrade --force``, every sheet) to its own
+file format (version 20260306), so the reader is checked on what KiCad 10 writes.
+
+Values are compared as KiCad's netlist shows them: text variables such as
+``${SIM.PARAMS}`` replaced by the symbol's field, and an empty value written ``~``; TOKN
+keeps the value as the file has it.
+"""
+from __future__ import annotations
+
+import glob
+import os
+import re
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tokn.encode import encode_design
+from tokn.kicad import kicad_cli
+from tokn.kicad.hierarchy import load_design
+
+from .conftest import KICAD10_ROOT, is_user_named, kicad_clis, multi_pin_nets
+
+pytestmark = pytest.mark.kicad
+
+DEMOS = {9: "/usr/share/kicad/demos", 10: os.path.join(KICAD10_ROOT, "usr", "share", "kicad", "demos")}
+#: The file format version KiCad 10.0 writes.
+KICAD10_FORMAT = 20260306
+
+
+def top_level(demos: str) -> list[str]:
+    """Paths (relative to ``demos``) of the schematics named like a project file beside them."""
+    out = []
+    for pro in glob.glob(os.path.join(demos, "**", "*.kicad_pro"), recursive=True):
+        sch = pro[: -len(".kicad_pro")] + ".kicad_sch"
+        if os.path.exists(sch):
+            out.append(os.path.relpath(sch, demos))
+    return sorted(out)
+
+
+def _params() -> list:
+    out = []
+    for major, cli in kicad_clis().items():
+        if cli is None or not os.path.isdir(DEMOS[major]):
+            why = f"KiCad {major} or its demos (kicad-demos) not installed"
+            out.append(pytest.param(major, "", id=f"kicad{major}", marks=pytest.mark.skip(reason=why)))
+            continue
+        out += [pytest.param(major, rel, id=f"kicad{major}-{rel}") for rel in top_level(DEMOS[major])]
+    return out
+
+
+_TREES: dict[int, str] = {}
+
+
+def _upgrade(cli: str, path: str) -> None:
+    r = subprocess.run([cli, "sch", "upgrade", "--force", path], capture_output=True, text=True, timeout=300)
+    if r.returncode != 0:
+        raise kicad_cli.KicadCliError(f"sch upgrade failed: {(r.stderr or r.stdout).strip()[:300]}", path)
+
+
+@pytest.fixture(scope="session")
+def demo_tree(tmp_path_factory):
+    """A writable copy of a KiCad version's demos; KiCad 10's upgraded to its format."""
+    def get(major: int) -> str:
+        if major not in _TREES:
+            dst = str(tmp_path_factory.mktemp(f"demos{major}"))
+            shutil.copytree(DEMOS[major], dst, dirs_exist_ok=True)
+            if major == 10:
+                files = glob.glob(os.path.join(dst, "**", "*.kicad_sch"), recursive=True)
+                with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+                    list(pool.map(lambda p: _upgrade(kicad_clis()[10], p), files))
+            _TREES[major] = dst
+        return _TREES[major]
+    return get
+
+
+def _file_version(path: str) -> int:
+    with open(path, encoding="utf-8") as f:
+        m = re.search(r"\(version\s+(\d+)\)", f.read(200))
+    return int(m.group(1)) if m else 0
+
+
+def netlist_value(raw: str, fields: dict[str, str]) -> str:
+    """A Value as KiCad's netlist writes it: ``${NAME}`` replaced by the symbol's field NAME
+    (compared case-insensitively, as KiCad does), an empty value as ``~``."""
+    upper = {k.upper(): v for k, v in fields.items()}
+    value = re.sub(r"\$\{([^}]+)\}", lambda m: upper.get(m.group(1).upper(), m.group(0)), raw)
+    return value or "~"
+
+
+@pytest.mark.parametrize("major,rel", _params())
+def test_demo_nets_equal_kicad_netlist(major, rel, demo_tree):
+    cli = kicad_clis()[major]
+    path = os.path.join(demo_tree(major), rel)
+    if major == 10:
+        assert _file_version(path) == KICAD10_FORMAT
+    try:
+        ref = kicad_cli.export_netlist(path, cli=cli)
+    except kicad_cli.KicadCliError as e:
+        pytest.skip(f"KiCad {major} cannot netlist this design itself: {e}")
+    doc = encode_design(path, detail="nets", kicad=major).document
+    ours = multi_pin_nets((n.name, [tuple(p.rsplit(".", 1)) for p in n.pins]) for n in doc.nets)
+    theirs = multi_pin_nets(ref.nets.items())
+    missing = [theirs[s] for s in theirs if s not in ours]
+    extra = [ours[s] for s in ours if s not in theirs]
+    assert not missing and not extra, f"nets differ: KiCad-only {missing[:5]}, ours-only {extra[:5]}"
+    renamed = [(theirs[s], ours[s]) for s in theirs if is_user_named(theirs[s]) and ours[s] != theirs[s]]
+    assert not renamed, f"named nets renamed (kicad, ours): {renamed[:5]}"
+    fields: dict[str, dict[str, str]] = {}
+    design = load_design(path)
+    for inst in design.instances:
+        for sym in inst.file.symbols:
+            fields.setdefault(design.reference(inst, sym)[0], sym.properties)
+    comps = {}
+    for c in doc.components:
+        if not c.noboard:
+            comps.setdefault(c.ref, c)
+    assert set(comps) == set(ref.components)
+    for r, info in ref.components.items():
+        assert netlist_value(comps[r].value, fields.get(r, {})) == info["value"], r
+        assert comps[r].fp == info["footprint"], r
+
+
+def test_netlist_value():
+    assert netlist_value("${SIM.PARAMS}", {"Sim.Params": "dc=1"}) == "dc=1"
+    assert netlist_value("", {}) == "~"
+    assert netlist_value("10k", {}) == "10k"
+    assert netlist_value("${NOPE}", {}) == "${NOPE}"
