@@ -52,9 +52,18 @@ def _params() -> list:
             why = f"KiCad {major} or its demos (kicad-demos) not installed"
             out.append(pytest.param(major, "", id=f"kicad{major}", marks=pytest.mark.skip(reason=why)))
             continue
-        out += [pytest.param(major, rel, id=f"kicad{major}-{rel}") for rel in top_level(DEMOS[major])]
+        out += [pytest.param(major, rel, id=f"kicad{major}-{rel}", marks=KNOWN_GAPS.get((major, rel), ()))
+                for rel in top_level(DEMOS[major])]
     return out
 
+
+#: Designs where our nets are known to differ from that KiCad's (strict: fixing one fails).
+KNOWN_GAPS = {
+    (10, "royalblue54L_feather/RoyalBlue54L-Feather.kicad_sch"): pytest.mark.xfail(
+        strict=True, reason="KiCad 10 joins a bus-group member written with text markup "
+        "(SWD_TRG{~{RESET} ...}) differently from KiCad 9, whose rule (no such member "
+        "connects) tokn models; KiCad 10's rule is not modelled yet"),
+}
 
 _TREES: dict[int, str] = {}
 

@@ -8,6 +8,8 @@ _VECTOR = re.compile(r"^(.*?)\[(\d+)\.\.(\d+)\](.*)$")
 _GROUP = re.compile(r"^((?:[^{}~^_]|[~^_](?!\{))*)\{(.*)\}$")
 
 
+_MARKUP = re.compile(r"[~^_]\{")
+
 # KiCad's escapes in label text ({slash}, {colon}, ...) are text, not bus groups.
 _TEXT_ESCAPE = re.compile(r"\{(?:slash|backslash|lt|gt|colon|dblquote|quote|space|tab|return|linefeed|comma)\}")
 
@@ -31,7 +33,9 @@ def expand_bus(name: str, aliases: dict[str, list[str]] | None = None, depth: in
         prefix, body = m.group(1), m.group(2)
         out: list[str] = []
         for item in re.split(r"[\s,]+", body.strip()):
-            if not item:
+            if not item or _MARKUP.search(item):
+                # KiCad 9 and 10 connect no group member written with text markup, e.g.
+                # ~{RESET} in SWD{~{RESET} SWDIO} (the RoyalBlue54L demo)
                 continue
             if aliases and item in aliases and not prefix:
                 for member in aliases[item]:
