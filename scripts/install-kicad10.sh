@@ -3,13 +3,16 @@
 # chroot, next to the system's KiCad 9, so the tests can check the codec and the plugin against
 # both.  Root: TOKN_KICAD10_ROOT (default /opt/tokn-kicad10).  The Debian mirror is the one this
 # machine's apt already uses (scripts/debian-mirror.sh).  Run KiCad 10 through
-# scripts/kicad10-run (any program) or scripts/kicad10-cli (kicad-cli).
+# scripts/kicad10-run (any program) or scripts/kicad10-cli (kicad-cli).  With TOKN_NEED_GUI=1 it
+# also installs, inside the chroot, what the plugin's end-to-end test needs there: venv and
+# wxPython for KiCad's plugin runner, xclip and xdotool for the plugin's paste.
 # Idempotent: does nothing when KiCad 10 is already there.  Needs root (debootstrap, chroot);
 # about 3 minutes and 2 GB.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 ROOT="${TOKN_KICAD10_ROOT:-/opt/tokn-kicad10}"
 pkgs=(kicad kicad-symbols kicad-demos)
+[ "${TOKN_NEED_GUI:-0}" = 1 ] && pkgs+=(python3-venv python3-wxgtk4.0 xclip xdotool)
 
 if [ "$(id -u)" != 0 ]; then
   echo "install-kicad10.sh needs root (debootstrap and chroot)" >&2
