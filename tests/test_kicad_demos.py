@@ -17,6 +17,7 @@ keeps the value as the file has it.
 """
 from __future__ import annotations
 
+import fcntl
 import glob
 import os
 import re
@@ -97,15 +98,25 @@ def _upgrade(cli: str, path: str) -> None:
 
 @pytest.fixture(scope="session")
 def demo_tree(tmp_path_factory):
-    """A writable copy of a KiCad version's demos; KiCad 10's upgraded to its format."""
+    """A writable copy of a KiCad version's demos; KiCad 10's upgraded to its format.
+
+    Made once per test run: pytest-xdist workers share it (the folder above each worker's
+    base temp dir, under a file lock), since upgrading 115 sheets takes minutes."""
     def get(major: int) -> str:
         if major not in _TREES:
-            dst = str(tmp_path_factory.mktemp(f"demos{major}"))
-            shutil.copytree(DEMOS[major], dst, dirs_exist_ok=True)
-            if major == 10:
-                files = glob.glob(os.path.join(dst, "**", "*.kicad_sch"), recursive=True)
-                with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-                    list(pool.map(lambda p: _upgrade(kicad_clis()[10], p), files))
+            base = tmp_path_factory.getbasetemp()
+            shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+            dst = os.path.join(shared, f"kicad{major}-demos")
+            with open(os.path.join(shared, f"kicad{major}-demos.lock"), "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if not os.path.exists(dst + ".done"):
+                    shutil.rmtree(dst, ignore_errors=True)
+                    shutil.copytree(DEMOS[major], dst)
+                    if major == 10:
+                        files = glob.glob(os.path.join(dst, "**", "*.kicad_sch"), recursive=True)
+                        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+                            list(pool.map(lambda p: _upgrade(kicad_clis()[10], p), files))
+                    open(dst + ".done", "w").close()
             _TREES[major] = dst
         return _TREES[major]
     return get
