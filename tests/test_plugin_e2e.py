@@ -201,7 +201,7 @@ def _flow(tmp_path, real: tuple[str, str] | None, major: int = 9) -> str:
     shots: dict[str, str] = {}
     phases: dict[str, float] = {}
     try:
-        desk.start_x()
+        desk.start_x(first=97 + 40 * (major - 9))
         ee = desk.spawn("eeschema", [*kc.eeschema, sch])
         alive = lambda: ee.poll() is None                                        # noqa: E731
         if major != 9:

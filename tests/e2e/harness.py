@@ -174,8 +174,10 @@ class Desktop:
     def third_party(self) -> str:
         return os.path.join(self.env["XDG_DATA_HOME"], "kicad", self.kicad_version, "3rdparty")
 
-    def start_x(self, size: str = "1600x1000x24") -> None:
-        for n in range(97, 140):
+    def start_x(self, size: str = "1600x1000x24", first: int = 97) -> None:
+        """Start Xvfb on the first free display from ``first`` (tests that may run at the same
+        time, e.g. under pytest-xdist, pass different ``first`` so they do not race)."""
+        for n in range(first, first + 40):
             if not os.path.exists(f"/tmp/.X{n}-lock") and not os.path.exists(f"/tmp/.X11-unix/X{n}"):
                 self.display = f":{n}"
                 break
