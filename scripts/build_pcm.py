@@ -53,6 +53,22 @@ class Built:
     names: list[str]         # zip member names
 
 
+#: The KiCad (major, minor) versions the package must install on.
+SUPPORTED_KICAD = ((9, 0), (10, 0))
+
+
+def pcm_compatible(version: dict, kicad: tuple[int, int]) -> bool:
+    """KiCad's own rule (pcm.cpp): a package version is offered when its kicad_version's
+    (major, minor) <= KiCad's (major, minor) <= its kicad_version_max's, when given."""
+    def major_minor(text: str) -> tuple[int, int]:
+        parts = (text.split(".") + ["0"])[:2]
+        return int(parts[0]), int(parts[1])
+    if major_minor(version["kicad_version"]) > kicad:
+        return False
+    top = version.get("kicad_version_max")
+    return not top or major_minor(top) >= kicad
+
+
 def schema_dir() -> Path:
     return Path(os.environ.get("KICAD_SCHEMA_DIR", "/usr/share/kicad/schemas"))
 
@@ -90,6 +106,9 @@ def check_rules(metadata: dict, plugin: dict, names: list[str]) -> None:
     v = versions[0]
     if v.get("runtime") != "ipc" or v.get("kicad_version") != "9.0":
         raise PackageError("the version must have runtime 'ipc' and kicad_version '9.0'")
+    for kicad in SUPPORTED_KICAD:
+        if not pcm_compatible(v, kicad):
+            raise PackageError(f"kicad_version / kicad_version_max must admit KiCad {kicad[0]}.{kicad[1]}")
     if plugin.get("identifier") != ident:
         raise PackageError(f"plugin.json identifier {plugin.get('identifier')!r} differs from {ident!r}")
     needed = ["plugins/plugin.json", "plugins/requirements.txt", "resources/icon.png", "metadata.json"]

@@ -33,6 +33,31 @@ needs_demos = pytest.mark.skipif(not os.path.isdir(KICAD_DEMOS),
                                         "(apt-get install -t bookworm-backports kicad-demos)")
 
 
+KICAD10_ROOT = os.environ.get("TOKN_KICAD10_ROOT", "/opt/tokn-kicad10")
+
+
+def kicad_clis() -> dict[int, str | None]:
+    """{major version: kicad-cli command, or None when that KiCad is not installed}.
+
+    KiCad 9 is the system's kicad-cli (``KICAD_CLI`` or PATH); KiCad 10 runs from the
+    chroot of scripts/install-kicad10.sh through scripts/kicad10-cli."""
+    k9 = kicad_cli.kicad_cli() if kicad_cli.available() else None
+    k10 = os.path.join(REPO, "scripts", "kicad10-cli")
+    have10 = os.path.exists(os.path.join(KICAD10_ROOT, "usr", "bin", "kicad-cli")) and os.geteuid() == 0
+    return {9: k9, 10: k10 if have10 else None}
+
+
+def kicad_version_params(marks=()) -> list:
+    """pytest params over KiCad 9 and 10, each skipped (with the reason) when not installed."""
+    out = []
+    for major, cli in kicad_clis().items():
+        why = {9: "kicad-cli (KiCad 9) not installed (scripts/install-kicad.sh)",
+               10: f"KiCad 10 not installed at {KICAD10_ROOT} (scripts/install-kicad10.sh, as root)"}[major]
+        out.append(pytest.param(major, id=f"kicad{major}",
+                                marks=[*marks, pytest.mark.skipif(cli is None, reason=why)]))
+    return out
+
+
 def corpus_top_level() -> list[str]:
     """Top-level schematics of the shared corpus (from its manifest)."""
     manifest = os.path.join(CORPUS, "manifest.csv")

@@ -54,6 +54,17 @@ def test_key_file_is_private(tmp_path):
         assert read_api_key(str(key)) == ""
 
 
+def test_key_file_saved_where_os_has_no_fchmod(tmp_path, monkeypatch):
+    """Windows' Python before 3.13 has no os.fchmod: saving the key must still work."""
+    monkeypatch.delattr(os, "fchmod")
+    key = tmp_path / "api_key"
+    key.write_text("old\n")
+    os.chmod(key, 0o644)
+    save_api_key("sk-no-fchmod-123456", str(key))
+    assert read_api_key(str(key)) == "sk-no-fchmod-123456"
+    assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+
+
 def test_key_from_env_beats_key_file(tmp_path):
     cfg = tmp_path / "config.toml"
     save_api_key("sk-from-file-123456", str(tmp_path / "api_key"))

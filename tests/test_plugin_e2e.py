@@ -1,4 +1,4 @@
-"""End to end, headless: the PCM package installed into a throw-away KiCad 9, its toolbar
+"""End to end, headless: the PCM package installed into a throw-away KiCad 9 or 10, its toolbar
 button clicked in eeschema, a prompt typed into its window, the answer taken from the
 scripted OpenAI-compatible server on loopback, the circuit pasted, placed, saved -- and
 KiCad's own netlist of the saved file checked.
@@ -24,9 +24,11 @@ import os
 import shutil
 import sys
 import time
+from dataclasses import dataclass
 
 import pytest
 
+from .support import KICAD10_ROOT, kicad_clis
 from .e2e import harness
 from .mock_llm_server import MockLLMServer, Reply
 
@@ -63,21 +65,45 @@ DEBIAN_PYTHON = "/usr/bin/python3"  # KiCad's plugin interpreter: has Debian's w
 PLACE_BOX = (520, 150, 900, 295)
 PLACE_AT = (580, 205)
 CANVAS_COLOURS = {(245, 244, 239), (181, 181, 181)}     # background, grid dots (default theme)
+KICAD10_RUN = os.path.join(ROOT, "scripts", "kicad10-run")
 
 
-def _skip_reason() -> str | None:
+@dataclass
+class KiCadUnderTest:
+    """What differs between the KiCad versions the test drives."""
+    config: str                      # config / 3rd-party folder version
+    eeschema: list[str]              # command that starts the schematic editor
+    template_dir: str                # its library-table templates, as seen from here
+    place_box: tuple[int, int, int, int]
+    place_at: tuple[int, int]
+    python: list[str]                # runs the plugin interpreter (for the skip check)
+
+
+KICADS = {
+    9: KiCadUnderTest("9.0", ["eeschema"], "/usr/share/kicad/template", PLACE_BOX, PLACE_AT,
+                      [DEBIAN_PYTHON]),
+    # KiCad 10 (window resized to the screen) docks a Properties panel on the left and opens
+    # the sheet at a larger zoom: the empty sheet above the circuit is this box.
+    10: KiCadUnderTest("10.0", [KICAD10_RUN, "eeschema"],
+                       os.path.join(KICAD10_ROOT, "usr", "share", "kicad", "template"),
+                       (470, 190, 1380, 380), (560, 235), [KICAD10_RUN, DEBIAN_PYTHON]),
+}
+
+
+def _skip_reason(major: int = 9) -> str | None:
     if not sys.platform.startswith("linux"):
         return "headless GUI test runs on Linux only"
-    missing = harness.missing_tools()
+    missing = harness.missing_tools(major)
     if missing:
         return "missing: " + ", ".join(missing)
+    if kicad_clis()[major] is None:
+        return f"KiCad {major} not installed" + (" (scripts/install-kicad10.sh, as root)" if major == 10 else "")
     if not os.path.exists(SCHEMATIC):
         return "shared corpus not present"
-    if not os.path.exists(DEBIAN_PYTHON):
-        return "no /usr/bin/python3 for the plugin venv"
     import subprocess
-    if subprocess.run([DEBIAN_PYTHON, "-c", "import wx, venv"], capture_output=True).returncode != 0:
-        return "python3-wxgtk4.0 / python3-venv not installed"
+    if subprocess.run([*KICADS[major].python, "-c", "import wx, venv"], capture_output=True).returncode != 0:
+        return (f"KiCad {major}'s plugin Python lacks wxPython or venv (python3-wxgtk4.0, python3-venv"
+                + (": TOKN_NEED_GUI=1 scripts/install-kicad10.sh)" if major == 10 else ")"))
     return None
 
 
@@ -97,9 +123,9 @@ def _stage(path: str, *stages: str):
     return None
 
 
-def _artifacts_dir(tmp_path) -> str:
+def _artifacts_dir(tmp_path, major: int = 9) -> str:
     d = os.environ.get("TOKN_ARTIFACTS") or str(tmp_path / "artifacts")
-    d = os.path.join(d, "plugin-e2e")
+    d = os.path.join(d, "plugin-e2e" if major == 9 else f"plugin-e2e-kicad{major}")
     os.makedirs(d, exist_ok=True)
     return d
 
@@ -115,9 +141,10 @@ def _user_tokn_cache() -> str:
     return default_cache_dir()
 
 
-def test_plugin_end_to_end(tmp_path):
+@pytest.mark.parametrize("major", [9, 10], ids=["kicad9", "kicad10"])
+def test_plugin_end_to_end(tmp_path, major):
     """The scripted model's answer lands in the sheet exactly as expected."""
-    _flow(tmp_path, real=None)
+    _flow(tmp_path, real=None, major=major)
 
 
 REAL_URL = os.environ.get("TOKN_E2E_LLM_URL")
@@ -134,20 +161,22 @@ def test_plugin_end_to_end_with_a_real_model(tmp_path):
     print(f"\nreal-model outcome: {outcome}")
 
 
-def _flow(tmp_path, real: tuple[str, str] | None) -> str:
-    reason = _skip_reason()
+def _flow(tmp_path, real: tuple[str, str] | None, major: int = 9) -> str:
+    reason = _skip_reason(major)
     if reason:
         pytest.skip(reason)
+    kc = KICADS[major]
+    cli = kicad_clis()[major]
     t0 = time.monotonic()
     sys.path.insert(0, os.path.join(ROOT, "scripts"))
     import build_pcm
     from tokn.kicad import kicad_cli
 
-    art = _artifacts_dir(tmp_path)
+    art = _artifacts_dir(tmp_path, major)
     work = str(tmp_path / "work")
-    desk = harness.Desktop(work)
+    desk = harness.Desktop(work, kicad_version=kc.config)
     built = build_pcm.build(tmp_path / "dist")
-    harness.write_kicad_config(desk.env["KICAD_CONFIG_HOME"], DEBIAN_PYTHON)
+    harness.write_kicad_config(desk.env["KICAD_CONFIG_HOME"], DEBIAN_PYTHON, kc.config, kc.template_dir)
     harness.install_pcm_zip(str(built.zip_path), desk.third_party)
 
     proj = os.path.join(work, "proj")
@@ -155,7 +184,7 @@ def _flow(tmp_path, real: tuple[str, str] | None) -> str:
     for f in os.listdir(os.path.dirname(SCHEMATIC)):
         shutil.copy(os.path.join(os.path.dirname(SCHEMATIC), f), proj)
     sch = os.path.join(proj, os.path.basename(SCHEMATIC))
-    before = kicad_cli.export_netlist(sch)
+    before = kicad_cli.export_netlist(sch, cli=cli)
     before_mtime = os.stat(sch).st_mtime_ns
 
     status = os.path.join(desk.logs, "plugin-status.jsonl")
@@ -172,19 +201,31 @@ def _flow(tmp_path, real: tuple[str, str] | None) -> str:
     shots: dict[str, str] = {}
     phases: dict[str, float] = {}
     try:
-        desk.start_x()
-        ee = desk.spawn("eeschema", ["eeschema", sch])
+        desk.start_x(first=97 + 40 * (major - 9))
+        ee = desk.spawn("eeschema", [*kc.eeschema, sch])
         alive = lambda: ee.poll() is None                                        # noqa: E731
+        if major != 9:
+            # KiCad 10 opens a narrower window whose top toolbar hides its last buttons
+            # (the plugin's) behind an overflow arrow: give it the whole screen.
+            editor = harness.wait_for("the schematic editor window",
+                                      lambda: desk.windows("Schematic Editor"), 120, alive=alive)[0]
+            desk.xdotool("windowmove", editor, "0", "0")
+            desk.xdotool("windowsize", editor, "1600", "1000")
 
         # 1. the toolbar button appears once KiCad made the venv and pip-installed requirements
+        def find_button():
+            if major != 9:
+                # KiCad 10 lays its toolbar out again (plugin buttons included) on a resize
+                desk.xdotool("windowsize", editor, "1599", "1000")
+                desk.xdotool("windowsize", editor, "1600", "1000")
+                time.sleep(0.5)
+            return harness.find_color(desk.screen_ppm(), ICON_RGB, (0, 0, 1600, 90))
         button = harness.wait_for("the plugin's toolbar button (KiCad pip-installs the plugin's requirements "
-                                  "from PyPI first)",
-                                  lambda: harness.find_color(desk.screen_ppm(), ICON_RGB, (0, 0, 1600, 90)),
-                                  timeout=180, interval=2, alive=alive)
+                                  "from PyPI first)", find_button, timeout=240, interval=2, alive=alive)
         phases["button"] = time.monotonic() - t0
         shots["editor"] = desk.screenshot(os.path.join(art, "0-editor-with-button.png"))
         # where the circuit will be placed: an empty part of the sheet above the existing circuit
-        assert harness.busy_pixels(desk.screen_ppm(), PLACE_BOX, CANVAS_COLOURS) == 0, "placement area not empty"
+        assert harness.busy_pixels(desk.screen_ppm(), kc.place_box, CANVAS_COLOURS) == 0, "placement area not empty"
         desk.xdotool("mousemove", str(button[0]), str(button[1]), "sleep", "0.3", "click", "1")
 
         # 2. the plugin's window: type the request, Ctrl+Enter generates
@@ -230,7 +271,7 @@ def _flow(tmp_path, real: tuple[str, str] | None) -> str:
             f"the pasted circuit ({size} mm) does not fit PLACE_BOX"
         refs = copied["refs"]
         editor = desk.windows("Schematic Editor")[0]
-        x, y = PLACE_AT
+        x, y = kc.place_at
         desk.xdotool("mousemove", str(x - 20), str(y - 20), "sleep", "0.5", "mousemove", str(x), str(y),
                      "sleep", "0.5", "click", "1")
         time.sleep(1.0)
@@ -241,7 +282,7 @@ def _flow(tmp_path, real: tuple[str, str] | None) -> str:
         time.sleep(1.0)
         shots["saved"] = desk.screenshot(os.path.join(art, "3-result-saved.png"))
         # a closer look: KiCad's zoom-in key (F1) zooms around the mouse
-        desk.xdotool("mousemove", str(PLACE_AT[0] + 120), str(PLACE_AT[1] + 10), "sleep", "0.3")
+        desk.xdotool("mousemove", str(kc.place_at[0] + 120), str(kc.place_at[1] + 10), "sleep", "0.3")
         for _ in range(2):
             desk.xdotool("key", "--window", editor, "F1", check=False)
             time.sleep(0.5)
@@ -267,7 +308,7 @@ def _flow(tmp_path, real: tuple[str, str] | None) -> str:
               + f", total {time.monotonic() - t0:.1f}")
 
     shutil.copy(sch, os.path.join(art, "result.kicad_sch"))
-    after = kicad_cli.export_netlist(sch)
+    after = kicad_cli.export_netlist(sch, cli=cli)
     if real is not None:
         new = set(after.components) - set(before.components)
         assert new, "nothing was inserted"

@@ -77,6 +77,17 @@ def test_locate_uses_kicads_file_history(tmp_path):
     assert locate.find_schematic("amp.kicad_sch", env, parent_pid=os.getpid()) == str(other)
 
 
+def test_locate_reads_kicad_10s_file_history_too(tmp_path):
+    sch = tmp_path / "ten" / "amp.kicad_sch"
+    sch.parent.mkdir()
+    sch.write_text("(kicad_sch)")
+    cfg = tmp_path / "kc" / "10.0"
+    cfg.mkdir(parents=True)
+    (cfg / "eeschema.json").write_text(json.dumps({"system": {"file_history": [str(sch)]}}))
+    env = {"KICAD_CONFIG_HOME": str(tmp_path / "kc")}
+    assert locate.find_schematic("amp.kicad_sch", env, parent_pid=os.getpid()) == str(sch)
+
+
 def test_locate_uses_the_parent_process_working_folder(tmp_path):
     if not os.path.isdir("/proc/self"):
         pytest.skip("no /proc")

@@ -47,6 +47,7 @@ def test_metadata_and_plugin_json_validate_against_kicads_schemas():
     assert metadata["type"] == "plugin" and "_" not in metadata["identifier"]
     (version,) = metadata["versions"]
     assert version["runtime"] == "ipc" and version["kicad_version"] == "9.0"
+    assert version["kicad_version_max"] == "10.99"
     (action,) = plugin["actions"]
     assert action["scopes"] == ["schematic"] and action["show-button"] is True
     assert plugin["identifier"] == metadata["identifier"]
@@ -85,7 +86,7 @@ def test_zip_layout(built):
     # every requirement is a wheel-installable distribution; tokn itself is vendored
     lines = [ln.split("#")[0].strip() for ln in reqs.splitlines()]
     lines = [ln for ln in lines if ln]
-    assert any(ln.startswith("kicad-python==0.6.0") for ln in lines)
+    assert any(ln.startswith("kicad-python>=0.6.0,<0.9") for ln in lines)
     assert not any(ln.split(">")[0].split("=")[0].split(";")[0].strip() == "tokn" for ln in lines)
 
 
@@ -161,3 +162,24 @@ def test_build_script_cli(tmp_path):
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "packages.json").exists()
     assert list(tmp_path.glob("org.tokn.generate-*.zip"))
+
+
+def test_package_is_offered_to_kicad_9_and_10_only():
+    """KiCad's PCM rule (major.minor between kicad_version and kicad_version_max)."""
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    import build_pcm
+    (version,) = _json(os.path.join(ROOT, "metadata.json"))["versions"]
+    for kicad in ((9, 0), (9, 1), (10, 0), (10, 1)):
+        assert build_pcm.pcm_compatible(version, kicad), kicad
+    for kicad in ((8, 0), (11, 0)):
+        assert not build_pcm.pcm_compatible(version, kicad), kicad
+
+
+def test_kicad_python_requirement_admits_the_clients_of_kicad_9_and_10():
+    """0.6.0 is built for KiCad 9.0, 0.8.x for 10.0; the plugin calls only what both have."""
+    from packaging.requirements import Requirement
+    with open(os.path.join(ROOT, "kicad_plugin", "requirements.txt"), encoding="utf-8") as f:
+        reqs = [Requirement(line.split("#")[0].strip()) for line in f if line.split("#")[0].strip()]
+    (kipy,) = [r for r in reqs if r.name == "kicad-python"]
+    assert all(kipy.specifier.contains(v) for v in ("0.6.0", "0.7.1", "0.8.0"))
+    assert not kipy.specifier.contains("0.5.0") and not kipy.specifier.contains("0.9.0")

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from .doc import model as m
 from .doc.naming import natural_key
 from .doc.symdefs import symbols_to_carry
-from .kicad.connectivity import (LEGACY_POWER_VALUE_VERSION, DesignNets, design_nets, legacy_power_pin,
-                                 lib_symbol_for, pin_positions, power_net_name)
+from .kicad.connectivity import (KICAD_DEFAULT, LEGACY_POWER_VALUE_VERSION, DesignNets, design_nets,
+                                 legacy_power_pin, lib_symbol_for, pin_positions, power_net_name)
 from .kicad.hierarchy import Design, load_design
 from .kicad.netnames import net_text
 from .kicad.symbols import pin_signature
@@ -57,13 +57,14 @@ def _needs_lib(components: list[m.Component]) -> bool:
 DETAILS = ("full", "v1", "nets")
 
 
-def encode_design(path: str, detail: str = "full", stock=None) -> EncodeResult:
+def encode_design(path: str, detail: str = "full", stock=None, kicad: int = KICAD_DEFAULT) -> EncodeResult:
     """Encode the design whose top-level schematic is ``path``.
 
     ``detail``: "full" keeps the whole drawing (exact round trips, the default); "v1" keeps
     only what TOKN v1.2 has (components, pins, nets, wires) plus the columns multi-unit
     and hierarchical designs need; "nets" keeps components, pins and nets only (the
-    circuit, compact enough for prompts and datasets).
+    circuit, compact enough for prompts and datasets).  ``kicad``: whose connectivity
+    rules give the nets, KiCad 9 or 10 (they differ only on wires eeschema never saves).
 
     At ``full`` detail the document also carries the pins of every placed symbol that the
     stock libraries do not hold exactly (extension ``symbols``), so that the text alone
@@ -74,7 +75,7 @@ def encode_design(path: str, detail: str = "full", stock=None) -> EncodeResult:
     if detail not in DETAILS:
         raise ValueError(f"detail must be one of {DETAILS}, not {detail!r}")
     design = load_design(path, lean=True)
-    dn = design_nets(design)
+    dn = design_nets(design, kicad=kicad)
     doc = m.Document()
     root = design.root
     doc.title = root.title or os.path.splitext(os.path.basename(path))[0]

@@ -1,9 +1,13 @@
-"""What the plugin asks KiCad over the IPC API (kicad-python 0.6.0, KiCad 9.0.x).
+"""What the plugin asks KiCad over the IPC API (kicad-python 0.6.0 to 0.8.x; KiCad 9.0 and 10.0).
 
 KiCad 9.0.x's schematic editor answers only ``GetOpenDocuments`` (the schematic's file
 name, no folder); the project manager also answers ``GetVersion`` and
-``GetKiCadBinaryPath``.  Nothing here edits the schematic: insertion goes through the
-clipboard (:mod:`.clipboard`).
+``GetKiCadBinaryPath``.  KiCad 10.0.7's schematic editor adds ``BeginCommit``/``EndCommit``
+and ``CreateItems``, but rejects every schematic item type (``ISC_INVALID_TYPE``) and does
+not answer ``GetItems``, ``RunAction`` or ``ParseAndCreateItemsFromString``
+(scripts/probe_kicad_api.py, docs/plugin.md): it can neither insert items nor show the open
+sheet.  So nothing here edits the schematic: insertion goes through the clipboard
+(:mod:`.clipboard`) on both versions.
 
 :func:`connect` returns a :class:`KiCadSession` or raises :class:`KiCadUnavailable` with
 a message for the user (API server off, plugin not started by KiCad, no schematic open).
@@ -59,7 +63,7 @@ def find_binary(name: str) -> Optional[str]:
     if sys.platform == "win32":
         for base in (os.environ.get("ProgramFiles", r"C:\Program Files"), os.environ.get("ProgramW6432", "")):
             if base:
-                candidates.append(os.path.join(base, "KiCad", "9.0", "bin", exe))
+                candidates += [os.path.join(base, "KiCad", v, "bin", exe) for v in ("10.0", "9.0")]
     elif sys.platform == "darwin":
         candidates.append(f"/Applications/KiCad/KiCad.app/Contents/MacOS/{exe}")
     else:

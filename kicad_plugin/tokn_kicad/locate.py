@@ -1,6 +1,6 @@
 """Where the open schematic lives on disk.
 
-KiCad 9.0.x tells the plugin only the schematic's file name.  :func:`find_schematic`
+KiCad 9.0 and 10.0 tell the plugin only the schematic's file name.  :func:`find_schematic`
 looks for that name, in this order:
 
 1. ``TOKN_PLUGIN_SCHEMATIC`` (an explicit path, for tests and odd set-ups);
@@ -9,7 +9,7 @@ looks for that name, in this order:
 3. the working folder and command line of the KiCad process that started the plugin
    (Linux ``/proc``);
 4. the schematic editor's and project manager's recent-file lists (``eeschema.json``,
-   ``kicad.json`` in KiCad's config folder), newest first.
+   ``kicad.json`` in KiCad's config folder: 10.0's, then 9.0's), newest first.
 
 It returns the first existing file of that name, or None (the dialog then lets the user
 choose it).  Only the saved file is read: unsaved edits in the editor are not seen.
@@ -22,8 +22,13 @@ import sys
 from typing import Iterable, Mapping, Optional
 
 
-def kicad_config_dir(environ: Mapping[str, str]) -> str:
-    """KiCad 9's user config folder (``KICAD_CONFIG_HOME`` overrides the part before 9.0)."""
+#: KiCad versions whose config folders are searched for recent files, newest first.
+CONFIG_VERSIONS = ("10.0", "9.0")
+
+
+def kicad_config_dir(environ: Mapping[str, str], version: str = "9.0") -> str:
+    """KiCad's user config folder for ``version`` (``KICAD_CONFIG_HOME`` overrides the part
+    before the version)."""
     base = environ.get("KICAD_CONFIG_HOME")
     if not base:
         if sys.platform == "win32":
@@ -32,7 +37,7 @@ def kicad_config_dir(environ: Mapping[str, str]) -> str:
             base = os.path.expanduser("~/Library/Preferences/kicad")
         else:
             base = os.path.join(environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config"), "kicad")
-    return os.path.join(base, "9.0")
+    return os.path.join(base, version)
 
 
 def _history(config_dir: str) -> list[str]:
@@ -76,7 +81,8 @@ def candidates(name: str, environ: Optional[Mapping[str, str]] = None,
         if os.path.basename(hint) == name:
             yield hint
         yield os.path.join(hint if os.path.isdir(hint) else os.path.dirname(hint), name)
-    for h in _history(kicad_config_dir(env)):
+    history = [h for v in CONFIG_VERSIONS for h in _history(kicad_config_dir(env, v))]
+    for h in history:
         if os.path.basename(h) == name:
             yield h
         elif h.endswith(".kicad_pro"):

@@ -1,6 +1,8 @@
-"""Drive KiCad 9's schematic editor headless: Xvfb, a throw-away KiCad config, the PCM package
+"""Drive KiCad's schematic editor headless: Xvfb, a throw-away KiCad config, the PCM package
 installed the way KiCad's Plugin and Content Manager lays it out, xdotool for the mouse
-and keyboard, ImageMagick ``import`` for screenshots.
+and keyboard, ImageMagick ``import`` for screenshots.  KiCad 9 is the system's; KiCad 10
+runs from the chroot of scripts/install-kicad10.sh (scripts/kicad10-run), drawing on the
+same Xvfb through the shared X socket.
 
 Everything lives under one work folder; nothing of the user's KiCad set-up is touched.
 Processes started here are stopped by :meth:`Desktop.close` (by their own ids).
@@ -23,14 +25,21 @@ PCM_DIRS = ("plugins", "resources", "footprints", "symbols", "3dmodels", "colors
 TOOLS = ("Xvfb", "eeschema", "xdotool", "import", "kicad-cli")
 
 
-def missing_tools() -> list[str]:
-    return [t for t in TOOLS if shutil.which(t) is None]
+HOST_TOOLS = ("Xvfb", "xdotool", "import")
 
 
-def write_kicad_config(config_home: str, interpreter: str) -> str:
-    """A KiCad 9 config folder: IPC API server on, the plugin interpreter set, no first-run
-    or update prompts, global library tables.  Returns ``<config_home>/9.0``."""
-    d = os.path.join(config_home, "9.0")
+def missing_tools(major: int = 9) -> list[str]:
+    """Programs the test needs on this machine (KiCad 10's own run inside its chroot)."""
+    return [t for t in (TOOLS if major == 9 else HOST_TOOLS) if shutil.which(t) is None]
+
+
+def write_kicad_config(config_home: str, interpreter: str, version: str = "9.0",
+                       template_dir: str = "/usr/share/kicad/template") -> str:
+    """A KiCad config folder for ``version`` ("9.0" or "10.0"): IPC API server on, the plugin
+    interpreter set, no first-run or update prompts, global library tables (KiCad 10 also
+    wants a design-block table, or it opens its set-up wizard).  ``template_dir``: that
+    KiCad's template folder as seen on this machine.  Returns ``<config_home>/<version>``."""
+    d = os.path.join(config_home, version)
     os.makedirs(d, exist_ok=True)
     common = {
         "meta": {"filename": "kicad_common.json", "version": 3},
@@ -47,8 +56,9 @@ def write_kicad_config(config_home: str, interpreter: str) -> str:
     for name, data in (("kicad_common.json", common), ("kicad.json", kicad)):
         with open(os.path.join(d, name), "w", encoding="utf-8") as f:
             json.dump(data, f, indent=2)
-    for table in ("sym-lib-table", "fp-lib-table"):
-        src = os.path.join("/usr/share/kicad/template", table)
+    tables = ("sym-lib-table", "fp-lib-table") + (("design-block-lib-table",) if version != "9.0" else ())
+    for table in tables:
+        src = os.path.join(template_dir, table)
         dst = os.path.join(d, table)
         if os.path.exists(src):
             shutil.copy(src, dst)
@@ -143,6 +153,7 @@ class Desktop:
     env: dict = field(default_factory=dict)
     procs: list = field(default_factory=list)
     logs: str = ""
+    kicad_version: str = "9.0"      # whose config and 3rd-party folders ("9.0" or "10.0")
 
     def __post_init__(self) -> None:
         self.logs = os.path.join(self.work, "logs")
@@ -161,10 +172,12 @@ class Desktop:
 
     @property
     def third_party(self) -> str:
-        return os.path.join(self.env["XDG_DATA_HOME"], "kicad", "9.0", "3rdparty")
+        return os.path.join(self.env["XDG_DATA_HOME"], "kicad", self.kicad_version, "3rdparty")
 
-    def start_x(self, size: str = "1600x1000x24") -> None:
-        for n in range(97, 140):
+    def start_x(self, size: str = "1600x1000x24", first: int = 97) -> None:
+        """Start Xvfb on the first free display from ``first`` (tests that may run at the same
+        time, e.g. under pytest-xdist, pass different ``first`` so they do not race)."""
+        for n in range(first, first + 40):
             if not os.path.exists(f"/tmp/.X{n}-lock") and not os.path.exists(f"/tmp/.X11-unix/X{n}"):
                 self.display = f":{n}"
                 break

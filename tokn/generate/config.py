@@ -208,10 +208,15 @@ def save_api_key(key: str, path: str | None = None) -> str:
     tmp = path + ".tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        os.fchmod(fd, 0o600)
+        # os.fchmod is missing on Windows before Python 3.13 (and Windows has no group or
+        # other bits to clear: the user's profile folder is private there).
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)       # O_CREAT's mode is cut by the umask and spares an old file
         os.write(fd, (key + "\n").encode("utf-8"))
     finally:
         os.close(fd)
+    if not hasattr(os, "fchmod"):
+        os.chmod(tmp, 0o600)
     os.replace(tmp, path)
     return path
 

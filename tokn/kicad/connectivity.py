@@ -25,6 +25,10 @@ from .netnames import escape_net_name, net_text
 from .schematic import PlacedSymbol, SchematicFile
 from .symbols import LibPin, LibSymbol
 
+#: KiCad major versions whose connectivity rules are modelled; the default is the first.
+KICAD_VERSIONS = (9, 10)
+KICAD_DEFAULT = 9
+
 # KiCad driver priorities (CONNECTION_SUBGRAPH::PRIORITY)
 PRI_NONE, PRI_PIN, PRI_SHEET_PIN, PRI_HIER_LABEL, PRI_LOCAL_LABEL, PRI_LOCAL_POWER, \
     PRI_GLOBAL_POWER, PRI_GLOBAL = range(8)
@@ -147,33 +151,45 @@ class _Cutters:
             self.by_y.setdefault(y, []).append(x)
             self.by_x.setdefault(x, []).append(y)
 
-    def cut(self, pts: list[tuple[float, float]]) -> list[tuple[float, float]]:
-        """The part of a wire KiCad keeps when a junction/bus entry sits on its interior:
-        from its first point to the nearest such point."""
+    def interior(self, pts: list[tuple[float, float]]) -> list[tuple[int, int]]:
+        """The points (IU) that lie on the interior of the wire from pts[0] to pts[-1]."""
         if len(pts) < 2:
-            return pts
+            return []
         (x0, y0), (x1, y1) = pts[0], pts[-1]
         ax, ay, bx, by = iu(x0), iu(y0), iu(x1), iu(y1)
         if ay == by:
-            cands = [(px, ay) for px in self.by_y.get(ay, ()) if min(ax, bx) < px < max(ax, bx)]
-        elif ax == bx:
-            cands = [(ax, py) for py in self.by_x.get(ax, ()) if min(ay, by) < py < max(ay, by)]
-        else:
-            cands = [(px, py) for (px, py) in self.points
-                     if min(ax, bx) < px < max(ax, bx) and (bx - ax) * (py - ay) == (by - ay) * (px - ax)]
+            return [(px, ay) for px in self.by_y.get(ay, ()) if min(ax, bx) < px < max(ax, bx)]
+        if ax == bx:
+            return [(ax, py) for py in self.by_x.get(ax, ()) if min(ay, by) < py < max(ay, by)]
+        return [(px, py) for (px, py) in self.points
+                if min(ax, bx) < px < max(ax, bx) and (bx - ax) * (py - ay) == (by - ay) * (px - ax)]
+
+    def cut(self, pts: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        """The part of a wire KiCad 9 keeps when a junction/bus entry sits on its interior:
+        from its first point to the nearest such point."""
+        cands = self.interior(pts)
         if not cands:
             return pts
+        ax, ay = iu(pts[0][0]), iu(pts[0][1])
         px, py = min(cands, key=lambda c: abs(c[0] - ax) + abs(c[1] - ay))
         return [pts[0], (px / 10000, py / 10000)]
 
+    def split(self, pts: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        """KiCad 10: the wire's points plus the junctions on its interior (the wire is
+        broken there and every piece stays connected)."""
+        return pts + [(px / 10000, py / 10000) for (px, py) in self.interior(pts)]
+
 
 def sheet_graph(sch: SchematicFile, legacy_power: bool = False,
-                units: tuple[int, ...] | None = None) -> SheetGraph:
+                units: tuple[int, ...] | None = None, kicad: int = KICAD_DEFAULT) -> SheetGraph:
     """Local connectivity of one schematic file.
 
     ``legacy_power``: the design's root file predates KiCad 7 (power symbols are named by
     their pin, see :func:`power_net_name`).  ``units[i]`` is the unit placed by symbol ``i``
-    in the sheet instance at hand (defaults to each symbol's own ``unit`` field)."""
+    in the sheet instance at hand (defaults to each symbol's own ``unit`` field).
+    ``kicad``: the KiCad major version whose rules apply (see :data:`KICAD_VERSIONS`)."""
+    if kicad not in KICAD_VERSIONS:
+        raise ValueError(f"unknown KiCad version {kicad} (known: {', '.join(map(str, KICAD_VERSIONS))})")
     uf = _UF()
     at_point: dict[tuple[int, int], int] = {}       # point -> representative node
     # node kinds: we store payloads per node id
@@ -186,20 +202,23 @@ def sheet_graph(sch: SchematicFile, legacy_power: bool = False,
     def attach(n: int, x: float, y: float) -> None:
         uf.join_at(at_point, x, y, n)
 
-    # Wires.  KiCad quirk: a junction or bus-entry end on the interior of a wire cuts
-    # the wire there and only the part from its first point to the cut stays connected
-    # (files saved by eeschema never have this; hand-written ones do).
+    # Wires.  KiCad 9 quirk: a junction or bus-entry end on the interior of a wire cuts
+    # the wire there and only the part from its first point to the cut stays connected.
+    # KiCad 10: a junction there joins the wire (all of it); a bus-entry end does nothing.
+    # (Files saved by eeschema never have either; hand-written ones do.)
     cut_points = {(iu(x), iu(y)) for (x, y) in sch.junctions}
-    for be in sch.bus_entries:
-        cut_points.add((iu(be.x), iu(be.y)))
-        cut_points.add((iu(be.x + be.dx), iu(be.y + be.dy)))
+    if kicad == 9:
+        for be in sch.bus_entries:
+            cut_points.add((iu(be.x), iu(be.y)))
+            cut_points.add((iu(be.x + be.dx), iu(be.y + be.dy)))
     cutters = _Cutters(cut_points) if cut_points else None
+    shorten = (cutters.cut if kicad == 9 else cutters.split) if cutters else None
     horiz: dict[int, list[tuple[int, int, int]]] = {}
     vert: dict[int, list[tuple[int, int, int]]] = {}
     diag: list[tuple[int, int, int, int, int]] = []
     for wi, w in enumerate(sch.wires):
         n = node("wire", wi)
-        pts = cutters.cut(w.pts) if cutters else w.pts
+        pts = shorten(w.pts) if shorten else w.pts
         for (x, y) in pts:
             attach(n, x, y)
         for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
@@ -343,10 +362,12 @@ def sheet_graph(sch: SchematicFile, legacy_power: bool = False,
                 if p.type == "power_in" and p.hidden:
                     sg.power_nets.append((net_text(p.name), True))
         elif kind == "label":
+            # KiCad escapes a '/' typed in a label (the sheet separator) in the net name;
+            # escaping is idempotent, so labels saved already escaped keep their text.
             {"local": sg.local_labels, "global": sg.global_labels,
              "hier": sg.hier_labels}[data[0]].append(data[1])
         elif kind == "sheetpin":
-            sg.sheet_pins.append(data)
+            sg.sheet_pins.append((data[0], escape_net_name(data[1])))
     for key, n in at_point.items():
         if key in nc_points:
             sg_for(n).no_connect = True
@@ -489,8 +510,10 @@ class _BusMembers:
         return {r: name for r, (_, name) in best.items()}
 
 
-def design_nets(design: Design) -> DesignNets:
-    """Nets of the whole design, with per-instance references."""
+def design_nets(design: Design, kicad: int = KICAD_DEFAULT) -> DesignNets:
+    """Nets of the whole design, with per-instance references, by the connectivity rules
+    of KiCad ``kicad`` (9 or 10: they differ only on wires that eeschema never saves,
+    see docs/kicad-connectivity-findings.md)."""
     legacy = design.root.version < LEGACY_POWER_VALUE_VERSION
     # One graph per (file, units placed): instances of a file share it unless their
     # annotation places different units of a multi-unit symbol.
@@ -500,7 +523,7 @@ def design_nets(design: Design) -> DesignNets:
         units = tuple(design.reference(inst, sym)[1] for sym in inst.file.symbols)
         key = (id(inst.file), units)
         if key not in cache:
-            cache[key] = sheet_graph(inst.file, legacy, units)
+            cache[key] = sheet_graph(inst.file, legacy, units, kicad)
         graphs[i] = cache[key]
     uf = _UF()
     node_of: dict[tuple[int, int], int] = {}

@@ -34,11 +34,11 @@ def available() -> bool:
         return False
 
 
-def _run(args: list[str], timeout: float = 300) -> subprocess.CompletedProcess:
+def _run(args: list[str], timeout: float = 300, cli: str | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.setdefault("HOME", tempfile.gettempdir())
     try:
-        return subprocess.run([kicad_cli(), *args], capture_output=True, text=True,
+        return subprocess.run([cli or kicad_cli(), *args], capture_output=True, text=True,
                               timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         raise KicadCliError(f"kicad-cli {' '.join(args[:3])} timed out after {timeout:.0f} s") from None
@@ -50,19 +50,27 @@ class Netlist:
     nets: dict[str, set[tuple[str, str]]]         # net name -> {(ref, pin)}
 
 
-def export_netlist(sch_path: str, timeout: float = 300) -> Netlist:
+def version(cli: str | None = None) -> str:
+    """The version a kicad-cli reports (e.g. ``9.0.8``)."""
+    r = _run(["version"], 60, cli)
+    if r.returncode != 0:
+        raise KicadCliError(f"kicad-cli version failed: {(r.stderr or r.stdout).strip()[:300]}")
+    return r.stdout.strip()
+
+
+def export_netlist(sch_path: str, timeout: float = 300, cli: str | None = None) -> Netlist:
     """KiCad's own netlist of a schematic (``kicad-cli sch export netlist``).
 
     Net names are those of the S-expression netlist (escaped: ``A{slash}B``; the XML
     netlist writes ``A/B``, which cannot be told from a sheet path).  Parts marked
     ``on_board no`` are missing from that netlist; when the design has any, the XML netlist
     (same net codes) adds them, with ``"on_board": "no"`` and their pins, so the result
-    lists every part, as TOKN does."""
+    lists every part, as TOKN does.  ``cli``: the kicad-cli to run (default :func:`kicad_cli`)."""
     with tempfile.TemporaryDirectory() as td:
-        comps, nets = _read_sexpr_netlist(_export(sch_path, "kicadsexpr", os.path.join(td, "out.net"), timeout))
+        comps, nets = _read_sexpr_netlist(_export(sch_path, "kicadsexpr", os.path.join(td, "out.net"), timeout, cli))
         if _has_off_board_parts(sch_path):
             xml_comps, xml_nets = _read_xml_netlist(_export(sch_path, "kicadxml", os.path.join(td, "out.xml"),
-                                                            timeout))
+                                                            timeout, cli))
             for ref, c in xml_comps.items():
                 comps.setdefault(ref, c)
             for code, (name, pins) in xml_nets.items():
@@ -70,8 +78,8 @@ def export_netlist(sch_path: str, timeout: float = 300) -> Netlist:
     return Netlist(comps, {name: pins for name, pins in nets.values()})
 
 
-def _export(sch_path: str, fmt: str, out: str, timeout: float) -> str:
-    r = _run(["sch", "export", "netlist", "--format", fmt, "-o", out, sch_path], timeout)
+def _export(sch_path: str, fmt: str, out: str, timeout: float, cli: str | None = None) -> str:
+    r = _run(["sch", "export", "netlist", "--format", fmt, "-o", out, sch_path], timeout, cli)
     if r.returncode != 0 or not os.path.exists(out):
         raise KicadCliError(f"kicad-cli could not export a netlist: {(r.stderr or r.stdout).strip()[:300]}",
                             sch_path)
