@@ -117,7 +117,8 @@ def _encode_vs_netlist(path: str, ref: kicad_cli.Netlist) -> str:
 
 
 def _sheet_files(path: str, dest: str) -> str:
-    """Copy the design's sheet files only (no project file: default ERC settings)."""
+    """Copy the design's sheet files only (no project file: KiCad's default ERC settings, as
+    for the decoded copy, which has no project file either)."""
     from tokn.kicad.hierarchy import load_design
     base = os.path.dirname(path)
     for f in load_design(path, lean=True).files:
@@ -145,8 +146,8 @@ def check(path: str, erc: bool = True) -> Outcome:
 def _check_into(out: Outcome, path: str, erc: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="tokn-check-") as td:
         try:
-            original = _sheet_files(path, os.path.join(td, "orig"))
-            ref = kicad_cli.export_netlist(original)
+            ref = kicad_cli.export_netlist(path)           # the design as its owner has it
+            original = _sheet_files(path, os.path.join(td, "orig"))   # for ERC with default settings
         except Exception as e:  # noqa: BLE001 - recorded
             out.encode = out.roundtrip = f"original not netlistable: {e}"
             return

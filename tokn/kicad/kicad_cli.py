@@ -64,8 +64,10 @@ def export_netlist(sch_path: str, timeout: float = 300, cli: str | None = None) 
     Net names are those of the S-expression netlist (escaped: ``A{slash}B``; the XML
     netlist writes ``A/B``, which cannot be told from a sheet path).  Parts marked
     ``on_board no`` are missing from that netlist; when the design has any, the XML netlist
-    (same net codes) adds them, with ``"on_board": "no"`` and their pins, so the result
-    lists every part, as TOKN does.  ``cli``: the kicad-cli to run (default :func:`kicad_cli`)."""
+    adds them, with ``"on_board": "no"`` and their pins, so the result lists every part, as
+    TOKN does.  An XML net takes the S-expression name of the net its on-board pins are in
+    (net codes are not comparable between two exports: they follow the differently escaped
+    names).  ``cli``: the kicad-cli to run (default :func:`kicad_cli`)."""
     with tempfile.TemporaryDirectory() as td:
         comps, nets = _read_sexpr_netlist(_export(sch_path, "kicadsexpr", os.path.join(td, "out.net"), timeout, cli))
         if _has_off_board_parts(sch_path):
@@ -73,8 +75,12 @@ def export_netlist(sch_path: str, timeout: float = 300, cli: str | None = None) 
                                                             timeout, cli))
             for ref, c in xml_comps.items():
                 comps.setdefault(ref, c)
-            for code, (name, pins) in xml_nets.items():
-                nets[code] = (nets[code][0] if code in nets else name, pins)
+            name_of_pin = {pin: name for name, pins in nets.values() for pin in pins}
+            merged = {}
+            for xml_name, pins in xml_nets.values():
+                name = next((name_of_pin[p] for p in sorted(pins) if p in name_of_pin), xml_name)
+                merged[name] = pins
+            return Netlist(comps, merged)
     return Netlist(comps, {name: pins for name, pins in nets.values()})
 
 
