@@ -161,6 +161,26 @@ def test_llama_cpp_python_gets_json_object_with_the_schema():
     assert srv.requests[1]["body"]["response_format"]["schema"] == answer_schema()
 
 
+def test_llama_cpp_python_0_3_refusing_json_schema_with_http_500_is_adapted_to_not_retried():
+    """llama-cpp-python 0.3.36's server (the 2026-11-30 e2e run) answers the json_schema type
+    with HTTP 500 holding FastAPI's validation error, not 422: the client reads it as a refused
+    field (no retry, no backoff) and sends json_object with the schema."""
+    with MockLLMServer([Reply("a"), Reply("b")], response_format_types=("text", "json_object"),
+                       response_format_status=500) as srv:
+        c = client(srv, grammar_mode="json")
+        assert c.complete(MSG, json_schema=response_format()["json_schema"]).grammar_mode == "json"
+        assert c.complete(MSG, json_schema=response_format()["json_schema"]).grammar_mode == "json"
+    sent = [q["body"]["response_format"]["type"] for q in srv.requests]
+    assert sent == ["json_schema", "json_object", "json_object"]
+
+
+def test_a_plain_http_500_is_still_retried_not_adapted():
+    with MockLLMServer([Reply(status=500, error_body={"error": {"message": "out of memory"}}), Reply("a")]) as srv:
+        c = client(srv, grammar_mode="json")
+        assert c.complete(MSG, json_schema=response_format()["json_schema"]).text == "a"
+    assert [q["body"]["response_format"]["type"] for q in srv.requests] == ["json_schema", "json_schema"]
+
+
 @pytest.mark.parametrize("base_url,mode", [
     ("https://api.openai.com/v1", "json"), ("https://openrouter.ai/api/v1", "json"),
     ("https://generativelanguage.googleapis.com/v1beta/openai", "json")])
