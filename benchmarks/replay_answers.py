@@ -13,7 +13,8 @@ served by the loopback mock server to a :class:`tokn.generate.pipeline.Generator
 ``format``       refused for its format alone (``syntax``, ``format``, ``no-document``);
 ``part/pin``     refused, every error naming a part, pin or net (unknown part or pin, pin
                  name, unconnected power pin, undeclared part, pin in two nets, missing
-                 named part, ambiguous pin...);
+                 named part, ambiguous pin..., and the request checks' ``missing-part`` and
+                 ``missing-value``: a part kind or value the request asks for is absent);
 ``content``      refused as a whole that is not a format problem: no nets (``empty-circuit``)
                  or cut off (``truncated``), possibly with part/pin errors besides.
 

@@ -73,13 +73,15 @@ class MockLLMServer:
     def __init__(self, replies: list[Script] | tuple = (), flavour: str = "openai",
                  api_key: Optional[str] = None, vllm_version: str = "0.11.0",
                  reject_fields: tuple[str, ...] = (),
-                 response_format_types: tuple[str, ...] = ("text", "json_object", "json_schema")) -> None:
+                 response_format_types: tuple[str, ...] = ("text", "json_object", "json_schema"),
+                 response_format_status: int = 422) -> None:
         self.script: list[Script] = list(replies)
         self.flavour = flavour
         self.api_key = api_key
         self.vllm_version = vllm_version
         self.reject_fields = reject_fields      # request fields answered with HTTP 400
         self.response_format_types = response_format_types   # others: HTTP 422, as llama-cpp-python
+        self.response_format_status = response_format_status # 500: as llama-cpp-python 0.3.x really answers
         self.requests: list[dict] = []          # chat requests: {"path", "headers", "body"}
         self.probes: list[str] = []             # GET paths
         self._lock = threading.Lock()
@@ -235,6 +237,11 @@ class _Handler(BaseHTTPRequestHandler):
         rf = body.get("response_format")
         if isinstance(rf, dict) and rf.get("type") not in m.response_format_types:
             allowed = " or ".join(repr(t) for t in m.response_format_types)
+            if m.response_format_status >= 500:      # llama-cpp-python 0.3.x: the validation error as a 500
+                return self._json(m.response_format_status, {"error": {"message": (
+                    "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), "
+                    f"'msg': \"Input should be {allowed}\", 'input': {rf.get('type')!r}}}"),
+                    "type": "internal_server_error", "param": None, "code": None}})
             return self._json(422, {"detail": [{"type": "literal_error", "loc": ["body", "response_format", "type"],
                                                 "msg": f"Input should be {allowed}", "input": rf.get("type")}]})
         if "response_format" in body:

@@ -30,10 +30,12 @@ ANSWERS = os.path.join(os.path.dirname(__file__), "fixtures", "answers")
 
 #: A refusal for these is a refusal for format alone: none may remain.
 FORMAT_CODES = {"syntax", "format", "no-document"}
-#: Errors that name a part, a pin or a net of the circuit.
+#: Errors that name a part, a pin or a net of the circuit, or a part or value the request asks
+#: for that the answer lacks (missing-part, missing-value: part-level refusals that quote the
+#: request's words and name what to add).
 PART_PIN_CODES = {"unknown-part", "unknown-pin", "pin-name-mismatch", "unconnected-power-pin", "undeclared-part",
-                  "pin-in-two-nets", "ambiguous-pin", "missing-part", "bad-pin-ref", "duplicate-reference",
-                  "reference-type-mismatch", "empty-reference", "wire-net-missing", "decode"}
+                  "pin-in-two-nets", "ambiguous-pin", "missing-part", "missing-value", "bad-pin-ref",
+                  "duplicate-reference", "reference-type-mismatch", "empty-reference", "wire-net-missing", "decode"}
 #: Errors about the answer as a whole that are not its format: no nets at all, cut off.
 CONTENT_CODES = {"empty-circuit", "truncated"}
 VALID = "valid"
@@ -112,12 +114,13 @@ CORPUS = [
     ("42-trailing-space-and-tabs.txt", "LM7805", ['header', 'spaces', 'tabs'], VALID),
     ("43-trailing-commas.txt", "LM7805", ['extra-fields'], VALID),
     ("44-pin-table-without-count.txt", "MCP2551", ['row-count', 'table-header'], VALID),
+    # the request asks for a 120 ohm termination; the answer has one 60R ("split termination") and no 120R
     ("45-v12-drawing-from-memory.txt", "MCP2551", ['code-fence', 'comment', 'geometry', 'not-points', 'pin-name', 'prose',
-                                                   'row-count'], VALID),
+                                                   'row-count'], [('missing-value', '')]),
     ("46-slash-comments-and-power-words.txt", "LM358-gain2", ['code-fence', 'comment', 'merged-nets', 'row-count'], VALID),
     ("q15-01.txt", "LM7812", ['missing-fields'], [('empty-circuit', '')]),
-    ("q15-02.txt", "74HC32", ['prose', 'row-count'], VALID),
-    ("q15-03.txt", "74HC32", [], VALID),
+    ("q15-02.txt", "74HC32", ['prose', 'row-count'], [('missing-part', ''), ('missing-value', '')]),   # no 0.1uF capacitor
+    ("q15-03.txt", "74HC32", [], [('missing-part', ''), ('missing-value', '')]),   # no 0.1uF capacitor
     ("q15-04.txt", "crystal-48", [], [('unknown-part', 'IC1')]),
     ("q15-05.txt", "LM358-mic", ['row-count'], [('unconnected-power-pin', 'IC2.4'), ('unconnected-power-pin', 'IC2.8'), ('unknown-pin', 'R1.3')]),
     ("q15-06.txt", "LM358-mic", ['row-count'], [('unconnected-power-pin', 'IC2.4'), ('unconnected-power-pin', 'IC2.8'), ('unknown-pin', 'R1.3')]),
@@ -125,28 +128,28 @@ CORPUS = [
     ("q15-08.txt", "LM393", ['missing-fields', 'row-count', 'spaces'], [('unconnected-power-pin', 'U1.8'), ('unknown-part', 'U1')]),
     ("q15-09.txt", "LM393", ['missing-fields', 'spaces'], [('unconnected-power-pin', 'U1.8'), ('unknown-part', 'U1')]),
     ("q15-10.txt", "LM7812", ['missing-fields', 'prose'], [('pin-name-mismatch', 'U1.1'), ('pin-name-mismatch', 'U1.3'), ('unconnected-power-pin', 'U1.1')]),
-    ("q15-11.txt", "74HC32", ['missing-fields', 'row-count'], [('unknown-part', 'C1')]),
+    ("q15-11.txt", "74HC32", ['missing-fields', 'row-count'], [('unknown-part', 'C1'), ('missing-value', '')]),
     ("q15-12.txt", "74HC32", ['missing-fields'], [('empty-circuit', '')]),
     ("q15-13.txt", "LM358-mic", ['missing-fields'], [('pin-name-mismatch', 'IC1.2'), ('pin-name-mismatch', 'IC1.3'), ('pin-name-mismatch', 'IC1.4')]),
     ("q15-14.txt", "LM358-mic", ['missing-fields', 'row-count'], [('pin-name-mismatch', 'IC1.2'), ('pin-name-mismatch', 'IC1.3'), ('pin-name-mismatch', 'IC1.4')]),
     ("q15-15.txt", "LM393", ['missing-fields', 'prose', 'row-count'], [('pin-name-mismatch', 'LM393.2'), ('pin-name-mismatch', 'LM393.3'), ('unconnected-power-pin', 'LM393.4')]),
     ("q15-16.txt", "LM7812", ['row-count'], [('unconnected-power-pin', 'U1.2')]),
     ("q15-17.txt", "LM7812", ['indent', 'missing-fields', 'prose', 'row-count'], [('empty-circuit', '')]),
-    ("q15-18.txt", "74HC32", ['row-count'], VALID),
-    ("q15-19.txt", "74HC32", [], VALID),
+    ("q15-18.txt", "74HC32", ['row-count'], [('missing-part', ''), ('missing-value', '')]),   # no 0.1uF capacitor
+    ("q15-19.txt", "74HC32", [], [('missing-part', ''), ('missing-value', '')]),   # no 0.1uF capacitor
     ("q15-20.txt", "crystal-48", [], [('empty-circuit', '')]),
-    ("q15-21.txt", "crystal-48", ['row-count'], [('undeclared-part', 'CR1'), ('undeclared-part', 'L1'), ('unknown-part', 'L3')]),
-    ("q15-22.txt", "LM358-mic", ['missing-fields', 'row-count'], [('unknown-part', 'R1'), ('unknown-part', 'R2'), ('unknown-part', 'U1')]),
-    ("q15-23.txt", "LM358-mic", ['row-count'], [('bad-pin-ref', 'GND'), ('bad-pin-ref', 'N0'), ('bad-pin-ref', 'VCC')]),
-    ("q15-24.txt", "LM393", ['merged-nets', 'missing-fields', 'row-count', 'spaces', 'unquoted-list'], [('unconnected-power-pin', 'LM393.4'), ('unconnected-power-pin', 'LM393.8'), ('unconnected-power-pin', 'U1.4')]),
-    ("q15-25.txt", "LM393", ['merged-nets', 'missing-fields', 'row-count', 'spaces', 'unquoted-list'], [('unconnected-power-pin', 'LM393.4'), ('unconnected-power-pin', 'LM393.8'), ('unconnected-power-pin', 'U1.4')]),
+    ("q15-21.txt", "crystal-48", ['row-count'], [('undeclared-part', 'CR1'), ('undeclared-part', 'L1'), ('unknown-part', 'L3'), ('missing-part', ''), ('missing-value', '')]),
+    ("q15-22.txt", "LM358-mic", ['missing-fields', 'row-count'], [('unknown-part', 'R1'), ('unknown-part', 'R2'), ('unknown-part', 'U1'), ('missing-value', '')]),
+    ("q15-23.txt", "LM358-mic", ['row-count'], [('bad-pin-ref', 'GND'), ('bad-pin-ref', 'N0'), ('bad-pin-ref', 'VCC'), ('missing-part', ''), ('missing-value', '')]),
+    ("q15-24.txt", "LM393", ['merged-nets', 'missing-fields', 'row-count', 'spaces', 'unquoted-list'], [('unconnected-power-pin', 'LM393.4'), ('unconnected-power-pin', 'LM393.8'), ('unconnected-power-pin', 'U1.4'), ('missing-part', ''), ('missing-value', '')]),
+    ("q15-25.txt", "LM393", ['merged-nets', 'missing-fields', 'row-count', 'spaces', 'unquoted-list'], [('unconnected-power-pin', 'LM393.4'), ('unconnected-power-pin', 'LM393.8'), ('unconnected-power-pin', 'U1.4'), ('missing-part', ''), ('missing-value', '')]),
     ("q15-26.txt", "LM7812", ['prose'], [('missing-part', ''), ('unknown-part', 'L1')]),
     ("q15-27.txt", "LM7812", ['prose'], [('missing-part', '')]),
-    ("q15-28.txt", "74HC32", ['duplicate-pin', 'merged-nets', 'merged-table', 'row-count'], [('truncated', ''), ('undeclared-part', 'U1'), ('unknown-part', 'C1')], "length"),
+    ("q15-28.txt", "74HC32", ['duplicate-pin', 'merged-nets', 'merged-table', 'row-count'], [('truncated', ''), ('undeclared-part', 'U1'), ('unknown-part', 'C1'), ('missing-value', '')], "length"),
     ("q15-29.txt", "74HC32", [], [('bad-pin-ref', 'GND')]),
-    ("q15-30.txt", "LM358-mic", ['row-count'], [('pin-name-mismatch', 'LM358.2'), ('pin-name-mismatch', 'LM358.3'), ('pin-name-mismatch', 'LM358.4')]),
-    ("q15-31.txt", "LM358-mic", [], [('pin-name-mismatch', 'LM358.2'), ('pin-name-mismatch', 'LM358.3'), ('pin-name-mismatch', 'LM358.4')]),
-    ("q15-32.txt", "LM358-mic", ['row-count'], [('missing-part', ''), ('unconnected-power-pin', 'Amplifier_Operational:LM358.8'), ('unknown-part', 'Amplifier_Operational:LM358')]),
+    ("q15-30.txt", "LM358-mic", ['row-count'], [('pin-name-mismatch', 'LM358.2'), ('pin-name-mismatch', 'LM358.3'), ('pin-name-mismatch', 'LM358.4'), ('missing-value', '')]),
+    ("q15-31.txt", "LM358-mic", [], [('pin-name-mismatch', 'LM358.2'), ('pin-name-mismatch', 'LM358.3'), ('pin-name-mismatch', 'LM358.4'), ('missing-value', '')]),
+    ("q15-32.txt", "LM358-mic", ['row-count'], [('missing-part', ''), ('unconnected-power-pin', 'Amplifier_Operational:LM358.8'), ('unknown-part', 'Amplifier_Operational:LM358'), ('missing-value', '')]),
     ("q15-33.txt", "LM393", ['pin-name', 'row-count', 'unquoted-list'], [('unconnected-power-pin', 'LM393.4'), ('unconnected-power-pin', 'LM393.8')]),
     ("q15-34.txt", "LM393", ['pin-name', 'unquoted-list'], [('unconnected-power-pin', 'LM393.4'), ('unconnected-power-pin', 'LM393.8')]),
 ]

@@ -161,6 +161,26 @@ def test_llama_cpp_python_gets_json_object_with_the_schema():
     assert srv.requests[1]["body"]["response_format"]["schema"] == answer_schema()
 
 
+def test_llama_cpp_python_0_3_refusing_json_schema_with_http_500_is_adapted_to_not_retried():
+    """llama-cpp-python 0.3.36's server (the 2026-11-30 e2e run) answers the json_schema type
+    with HTTP 500 holding FastAPI's validation error, not 422: the client reads it as a refused
+    field (no retry, no backoff) and sends json_object with the schema."""
+    with MockLLMServer([Reply("a"), Reply("b")], response_format_types=("text", "json_object"),
+                       response_format_status=500) as srv:
+        c = client(srv, grammar_mode="json")
+        assert c.complete(MSG, json_schema=response_format()["json_schema"]).grammar_mode == "json"
+        assert c.complete(MSG, json_schema=response_format()["json_schema"]).grammar_mode == "json"
+    sent = [q["body"]["response_format"]["type"] for q in srv.requests]
+    assert sent == ["json_schema", "json_object", "json_object"]
+
+
+def test_a_plain_http_500_is_still_retried_not_adapted():
+    with MockLLMServer([Reply(status=500, error_body={"error": {"message": "out of memory"}}), Reply("a")]) as srv:
+        c = client(srv, grammar_mode="json")
+        assert c.complete(MSG, json_schema=response_format()["json_schema"]).text == "a"
+    assert [q["body"]["response_format"]["type"] for q in srv.requests] == ["json_schema", "json_schema"]
+
+
 @pytest.mark.parametrize("base_url,mode", [
     ("https://api.openai.com/v1", "json"), ("https://openrouter.ai/api/v1", "json"),
     ("https://generativelanguage.googleapis.com/v1beta/openai", "json")])
@@ -268,3 +288,40 @@ def test_a_tokn_answer_is_read_as_tokn_when_a_server_ignores_response_format(too
     res, srv = generate([Reply(_w(read_json_answer(json.dumps(VALID))))], toolkit, grammar_mode="json")
     assert res.ok and res.rounds == 1 and res.grammar_mode == "json"
     assert "response_format" in srv.requests[0]["body"]
+
+
+def test_a_json_answer_gets_the_same_net_repairs_and_they_are_reported(toolkit):
+    """Pins by name, a net name in a pin list and a net written in two rows: a JSON answer goes
+    through the deterministic repairs (tokn.generate.netfix) like a TOKN one, costs no round,
+    and every repair is a ``fixed`` finding (in the result and in ``tokn generate --json``)."""
+    messy = json.loads(json.dumps(VALID))
+    messy["pin_tables"] = []
+    messy["nets"] = [{"name": "+5V", "pins": ["C2.1", "U1.VO"]}, {"name": "GND", "pins": ["C1.2", "U1.GND"]},
+                     {"name": "GND", "pins": ["C2.2"]}, {"name": "VIN", "pins": ["C1.1", "U1.VI"]},
+                     {"name": "N1", "pins": ["GND"]}]
+    res, srv = generate([Reply(json.dumps(messy))], toolkit, grammar_mode="json")
+    assert res.ok and res.rounds == 1 and len(srv.requests) == 1
+    fixed = {(f.code, f.where) for f in res.findings if f.severity == "fixed"}
+    assert fixed == {("pin-name", "U1"), ("merged-nets", "GND")}
+    assert {n.name: sorted(n.pins) for n in res.document.nets} == {
+        "+5V": ["C2.1", "U1.3"], "GND": ["C1.2", "C2.2", "U1.2"], "VIN": ["C1.1", "U1.1"]}
+    from click.testing import CliRunner
+
+    from tokn.generate.cli import generate_cmd
+    with MockLLMServer([Reply(json.dumps(messy))]) as srv:
+        r = CliRunner().invoke(generate_cmd, [PROMPT, "--base-url", srv.base_url, "--model", "mock", "--rounds", "1",
+                                              "--retries", "0", "--erc", "off", "--grammar", "json", "--json", "-",
+                                              "-q"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout[:r.stdout.rindex("}") + 1])
+    assert {(f["code"], f["where"]) for f in data["findings"] if f["severity"] == "fixed"} == fixed
+    assert all("->" in f["message"] or "rows" in f["message"] for f in data["findings"] if f["severity"] == "fixed")
+
+
+def test_a_json_answer_with_an_ambiguous_pin_name_is_refused_naming_the_candidates(toolkit):
+    amb = json.loads(json.dumps(VALID))
+    amb["components"].append({"ref": "U2", "type": "LM358", "value": "LM358", "fp": ""})
+    amb["nets"][2]["pins"].append("U2.+")
+    res, _ = generate([Reply(json.dumps(amb))], toolkit, grammar_mode="json", max_rounds=1)
+    errs = [f for f in res.findings if f.code == "ambiguous-pin"]
+    assert not res.ok and errs and errs[0].where == "U2.+" and "3" in errs[0].message and "5" in errs[0].message

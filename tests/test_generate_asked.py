@@ -167,10 +167,32 @@ def test_a_stated_value_is_compared_as_a_number(symbol_index, value):
 @pytest.mark.parametrize("asked,written,ok", [
     ("10k", "10K", True), ("10k", "10kΩ", True), ("10k", "10000", True), ("10k", "10kohm", True),
     ("4.7k", "4k7", True), ("0.1uF", "100nF", True), ("15pF", "15p", True), ("10k", "1k", False),
-    ("100nF", "100uF", False), ("0.1 ohm", "0R1", True), ("10 milliohm", "10m", True)])
+    ("100nF", "100uF", False), ("0.1 ohm", "0R1", True), ("10 milliohm", "10m", True),
+    # spellings answers use (false positives of the request checks found in the answer corpus review)
+    ("120ohm", "120", True), ("120ohm", "120R", True), ("120ohm", "120 Ω", True), ("120ohm", "120Ω", True),
+    ("120ohm", "120 Ohms", True), ("120ohm", "120E", True), ("120ohm", "120R 1%", True), ("120ohm", "60R", False),
+    ("10kohm", "10k", True), ("10kohm", "10 kΩ", True), ("10kohm", "10k/0603", True), ("10kohm", "10K0", True),
+    ("0.1uF", "0.1UF", True), ("0.1uF", "100N", True), ("0.1uF", "100nF 50V X7R", True),
+    ("0.1uF", "0.1uF,50V", True), ("0.1uF", "100nF;X7R", True), ("4.7uF", "4,7uF", True), ("4.7uF", "4u7", True),
+    ("15pF", "15PF", True), ("100uH", "100UH", True), ("1.5kohm", "1k5", True), ("1.5kohm", "1.5K", True),
+    ("1nF", "1N4148", False), ("2.2nF", "2N2222", False), ("4.7uF", "4,7", False)])
 def test_value_normalisation(asked, written, ok):
     facts = [PartFacts("R1", "R", written, "Device:R", "R res resistor", "Resistor")]
     assert (unmet(read_request(f"Design a circuit with a {asked} part"), facts) == []) is ok
+
+
+def test_a_value_written_as_the_type_names_the_part():
+    """``R1,10k,R``: the value sits in the type column (the 1.5B model swaps them); the
+    miss names the part and says which column."""
+    facts = [PartFacts("R1", "10k", "R"), PartFacts("R2", "100k", "R")]
+    misses = unmet(read_request("a preamplifier with 10kohm input and 100kohm feedback resistors"), facts)
+    assert [c for c, _ in misses] == ["missing-value", "missing-value"]
+    assert "R1 has it as type, not value" in misses[0][1] and "value 10kohm" in misses[0][1]
+    assert "R2 has it as type" in misses[1][1]
+
+
+def test_an_ohm_in_e_notation_is_not_read_from_a_sentence():
+    assert read_request("Design a filter with 3 E-series resistors").values == ()
 
 
 CRYSTAL = """\

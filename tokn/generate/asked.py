@@ -265,6 +265,8 @@ def _values(text: str) -> Iterable[tuple[str, int, int]]:
             unit = _WORD_PREFIX.get((w.group(1) or "").lower(), "") + (
                 "Hz" if base == "hertz" else "ohm" if base.startswith("ohm") else "F" if base.startswith("farad")
                 else "H")
+        if unit == "E":              # ``120E`` is an ohm in a value field, not in a sentence ("3 E-series")
+            continue
         val = f"{num}{unit}"
         p = parse_value(val)
         if p is None:
@@ -329,8 +331,22 @@ def unmet(asks: RequestAsks, facts: Sequence[PartFacts]) -> list[tuple[str, str]
                         + ("no component is one" if have == 0 else f"the answer has {have}")
                         + f": add it (KiCad symbol {k.example}, or the type its pin table gives) and connect it"))
     for ask in asks.values:
-        if not any(same_value(ask.value, w) for f in facts for w in [f.value] + value_words(f.value)) \
+        if not any(_has_value(f.value, ask.value) for f in facts) \
                 and not _frequency_in_part_number(ask.value, facts, kinds):
+            typed = [f.ref for f in facts if _has_value(f.type, ask.value)]
+            where = (f": {', '.join(typed)} {'has' if len(typed) == 1 else 'have'} it as type, not value; "
+                     f"give {'it' if len(typed) == 1 else 'them'} value {ask.value} and a KiCad symbol as type"
+                     if typed else f": give it to the part it belongs to (value {ask.value})")
             out.append(("missing-value", f"the request states {ask.value} (\"{ask.phrase}\"), but no component "
-                        f"has that value: give it to the part it belongs to (value {ask.value})"))
+                        f"has that value{where}"))
     return out
+
+
+#: The words of a value field: split at spaces, ``/``, ``_``, ``@``, ``;`` and at a comma that
+#: is not a decimal comma (``0.1uF,50V``; ``4,7uF`` stays whole).
+_VALUE_SPLIT = re.compile(r"[\s/_@;]+|(?<!\d),|,(?!\d)")
+
+
+def _has_value(field: str, value: str) -> bool:
+    """Whether a value field (or one of its words) is ``value``, compared as numbers."""
+    return any(same_value(value, w) for w in [field] + value_words(field) + _VALUE_SPLIT.split(field) if w)

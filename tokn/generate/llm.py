@@ -10,7 +10,8 @@ Ollama, vLLM, llama.cpp), through the official ``openai`` client.
   The openai client's own retries are off, so every wait is visible and cancellable.
 * **Clear failures**: :class:`~tokn.generate.progress.EndpointError` says what to fix (key,
   model name, base URL) and never contains the API key.
-* **Adapting to the server** on HTTP 400/422: a rejected grammar is retried with the other
+* **Adapting to the server** on HTTP 400/422 (and on a 5xx that is a request validation error
+  of the body, as llama-cpp-python's server sends): a rejected grammar is retried with the other
   vLLM field, then without a grammar; a ``response_format`` whose ``json_schema`` type is
   refused in favour of ``json_object`` (llama-cpp-python's server) is sent as ``{"type":
   "json_object", "schema": ...}``, and one refused otherwise is left out (the client
@@ -208,7 +209,7 @@ class LLMClient:
             except openai.APIStatusError as e:
                 status = e.status_code
                 detail = self._detail(e)
-                if status in (400, 422) and adaptations < 4:
+                if (status in (400, 422) or status >= 500 and _body_validation_error(detail)) and adaptations < 4:
                     fixed_mode = self._adapt(detail, mode)
                     if fixed_mode is not None:
                         adaptations += 1
@@ -463,3 +464,11 @@ def _close_stream(holder: dict) -> None:
             st.close()
         except Exception:
             pass
+
+
+def _body_validation_error(detail: str) -> bool:
+    """Whether an HTTP 5xx answer is really a refused request field: llama-cpp-python's server
+    (0.3.x) answers FastAPI's request validation error with HTTP 500, not 422 (``1 validation
+    error: {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), ...}``)."""
+    d = detail.lower()
+    return "validation error" in d and "'body'" in d

@@ -10,19 +10,23 @@ import re
 from typing import Optional
 
 _PREFIX = {"p": 1e-12, "n": 1e-9, "u": 1e-6, "µ": 1e-6, "μ": 1e-6, "m": 1e-3, "k": 1e3, "K": 1e3,
+           "P": 1e-12, "N": 1e-9, "U": 1e-6,
            "M": 1e6, "meg": 1e6, "Meg": 1e6, "MEG": 1e6, "G": 1e9, "": 1.0}
 _UNIT = {"f": "F", "F": "F", "h": "H", "H": "H", "hz": "Hz", "Hz": "Hz", "HZ": "Hz",
          "ohm": "ohm", "ohms": "ohm", "Ohm": "ohm", "Ohms": "ohm", "OHM": "ohm", "Ω": "ohm", "R": "ohm",
-         "r": "ohm", "v": "V", "V": "V", "a": "A", "A": "A", "w": "W", "W": "W", "": ""}
-_VALUE_RE = re.compile(r"^([0-9]*\.?[0-9]+)\s*(meg|Meg|MEG|[pnuµμmkKMG])?\s*"
-                       r"(hz|Hz|HZ|ohms?|Ohms?|OHM|Ω|[fFhHRrvVaAwW])?$")
+         "r": "ohm", "E": "ohm", "v": "V", "V": "V", "a": "A", "A": "A", "w": "W", "W": "W", "": ""}
+#: Upper-case P, N and U are prefixes only here (``0.1UF``, ``100N``, ``15PF``), not in RKM codes
+#: (``1N4148`` is a diode); ``E`` is an ohm (``120E``).
+_VALUE_RE = re.compile(r"^([0-9]*\.?[0-9]+)\s*(meg|Meg|MEG|[pnuµμmkKMGPNU])?\s*"
+                       r"(hz|Hz|HZ|ohms?|Ohms?|OHM|Ω|[fFhHRrvVaAwWE])?$")
 _RKM_RE = re.compile(r"^([0-9]+)([pnuµμmkKMGRrVv])([0-9]+)([fFhH]|ohms?|Ω)?$")
 
 
 def parse_value(text: str) -> Optional[tuple[float, str]]:
     """``(magnitude, unit)`` of an engineering value, unit in F, H, Hz, ohm, V, A, W or ""
     (not stated); None when ``text`` is not a value.  ``0.1uF`` -> (1e-7, "F"), ``10k`` ->
-    (1e4, ""), ``4k7`` -> (4700, ""), ``60R`` -> (60, "ohm"), ``100m`` -> (0.1, "")."""
+    (1e4, ""), ``4k7`` -> (4700, ""), ``60R`` -> (60, "ohm"), ``100m`` -> (0.1, ""), ``0.1UF`` -> (1e-7, "F"), ``120E`` ->
+    (120, "ohm")."""
     t = text.strip().replace(",", ".")
     m = _VALUE_RE.match(t)
     if m:
