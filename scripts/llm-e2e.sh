@@ -175,7 +175,7 @@ bench() {   # name, extra options...   (once per prompt set)
   for set in $SETS; do
     out=$name; [ "$NSETS" -gt 1 ] && out="$name-$set"
     log "bench $out"
-    "$TOKN_PY" -m tokn.generate.cli bench "$set" --model "$ALIAS" --sample "$SAMPLE" --bench-seed "$SEED" \
+    "$TOKN_PY" -m tokn bench "$set" --model "$ALIAS" --sample "$SAMPLE" --bench-seed "$SEED" \
       --temperature 0 --max-tokens "$MAX_TOKENS" --rounds "$ROUNDS" --timeout 900 --retries 2 --keep-answers -q \
       --out "$RESULTS/$out.json" "$@" | tail -4
   done

@@ -19,7 +19,7 @@ import os
 import pytest
 from click.testing import CliRunner
 
-from tokn.generate.cli import generate_cmd
+from tokn.cli.generate_cmd import generate_cmd
 from tokn.generate.config import Settings
 from tokn.generate.pipeline import Generator
 

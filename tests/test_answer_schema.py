@@ -307,7 +307,7 @@ def test_a_json_answer_gets_the_same_net_repairs_and_they_are_reported(toolkit):
         "+5V": ["C2.1", "U1.3"], "GND": ["C1.2", "C2.2", "U1.2"], "VIN": ["C1.1", "U1.1"]}
     from click.testing import CliRunner
 
-    from tokn.generate.cli import generate_cmd
+    from tokn.cli.generate_cmd import generate_cmd
     with MockLLMServer([Reply(json.dumps(messy))]) as srv:
         r = CliRunner().invoke(generate_cmd, [PROMPT, "--base-url", srv.base_url, "--model", "mock", "--rounds", "1",
                                               "--retries", "0", "--erc", "off", "--grammar", "json", "--json", "-",

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from tokn.doc import parse_tokn
 from tokn.generate.bench import (choose, format_table, parse_value, pin_scores, requirement_scores, run_bench,
                                  same_value)
-from tokn.generate.cli import bench_cmd, generate_cmd
+from tokn.cli.generate_cmd import bench_cmd, generate_cmd
 from tokn.generate.config import Settings
 
 from .mock_llm_server import MockLLMServer, Reply

@@ -23,8 +23,8 @@ SUBCOMMANDS: dict[str, str] = {
     "dataset": "tokn.cli.dataset_cmd:dataset",
     "decode": "tokn.cli.decode_cmd:decode",
     "validate": "tokn.cli.validate_cmd:validate",
-    "generate": "tokn.generate.cli:generate_cmd",
-    "bench": "tokn.generate.cli:bench_cmd",
+    "generate": "tokn.cli.generate_cmd:generate_cmd",
+    "bench": "tokn.cli.generate_cmd:bench_cmd",
 }
 
 

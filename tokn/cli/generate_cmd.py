@@ -19,8 +19,8 @@ from typing import Any, Callable, Optional
 
 import click
 
-from .config import GRAMMAR_MODES, ERC_MODES, load_settings
-from .progress import Cancelled, Progress
+from ..generate.config import GRAMMAR_MODES, ERC_MODES, load_settings
+from ..generate.progress import Cancelled, Progress
 
 
 def _endpoint_options(f: Callable) -> Callable:
@@ -148,7 +148,7 @@ def generate_cmd(prompt: str, sch_path: Optional[str], tokn_path: Optional[str],
     KiCad's ERC; problems go back to the model for a bounded number of repair rounds. A
     circuit that still fails is refused (exit status 1) and nothing is written.
     """
-    from .pipeline import Generator, write_outputs
+    from ..generate.pipeline import Generator, write_outputs
     from ..errors import GenerationError
 
     if prompt == "-":
@@ -207,8 +207,8 @@ def bench_cmd(prompt_set: str, sample: Optional[int], bench_seed: int, out_path:
               keep_answers: bool, quiet: bool, **kw: Any) -> None:
     """Run a benchmark prompt set (JSONL path, or easy/medium/hard) against an endpoint and
     score every answer: syntax, required parts and values, pin correctness, ERC, rounds, latency."""
-    from .bench import format_table, run_bench
-    from .pipeline import Generator
+    from ..generate.bench import format_table, run_bench
+    from ..generate.pipeline import Generator
     from ..errors import GenerationError
 
     try:
@@ -241,16 +241,3 @@ def bench_cmd(prompt_set: str, sample: Optional[int], bench_seed: int, out_path:
         f.write("\n")
     if not quiet:
         click.echo(f"wrote {out}", err=True)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def _standalone() -> None:
-    """tokn generate / tokn bench (``python -m tokn.generate.cli``, usable before the
-    commands are registered on the ``tokn`` group)."""
-
-
-_standalone.add_command(generate_cmd)
-_standalone.add_command(bench_cmd)
-
-if __name__ == "__main__":
-    _standalone(prog_name="python -m tokn.generate.cli")
