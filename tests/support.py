@@ -164,6 +164,30 @@ def is_user_named(kicad_net_name: str) -> bool:
     return not (kicad_net_name.startswith("Net-(") or kicad_net_name.startswith("unconnected-("))
 
 
+def assert_same_nets(ours: dict[frozenset, str], theirs: dict[frozenset, str]) -> None:
+    """Our multi-pin nets are KiCad's (``{pins: name}`` from :func:`multi_pin_nets`), and every
+    net KiCad names from a label, power symbol or sheet pin has that name."""
+    missing = [theirs[s] for s in theirs if s not in ours]
+    extra = [ours[s] for s in ours if s not in theirs]
+    assert not missing and not extra, f"nets differ: KiCad-only {missing[:5]}, ours-only {extra[:5]}"
+    renamed = [(theirs[s], ours[s]) for s in theirs if is_user_named(theirs[s]) and ours[s] != theirs[s]]
+    assert not renamed, f"named nets renamed (kicad, ours): {renamed[:5]}"
+
+
+def recorded_nets(net_path: str) -> dict[frozenset, str]:
+    """KiCad's multi-pin nets ``{pins: name}`` from a netlist kicad-cli wrote (S-expression
+    format), e.g. a rule fixture's recorded ``.net``."""
+    from tokn.sexpr import child, children, first_value, parse
+    with open(net_path, encoding="utf-8") as f:
+        tree = parse(f.read(), net_path)[0]
+    out = {}
+    for n in children(child(tree, "nets"), "net"):
+        pins = frozenset((first_value(x, "ref"), first_value(x, "pin")) for x in children(n, "node"))
+        if len(pins) >= 2:
+            out[pins] = first_value(n, "name")
+    return out
+
+
 def gbnf_checker(grammar: str):
     """A checker of GBNF ``grammar`` by the independent PyPI ``gbnf`` reader (not our code):
     ``checker(text)`` is True when ``text`` is a complete sentence of the grammar."""

@@ -24,9 +24,8 @@ import pytest
 from tokn.kicad import kicad_cli
 from tokn.kicad.connectivity import design_nets
 from tokn.kicad.hierarchy import load_design
-from tokn.sexpr import child, children, first_value, parse
 
-from .support import kicad_clis, kicad_version_params
+from .support import kicad_clis, kicad_version_params, recorded_nets
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "connectivity")
 SUFFIX = {9: ".net", 10: ".k10.net"}
@@ -42,14 +41,7 @@ def _kicad_nets(net_path: str) -> dict[frozenset, str]:
     xml_path = net_path[: -len(".net")] + ".xml"
     if os.path.exists(xml_path):
         return _kicad_xml_nets(xml_path)
-    with open(net_path, encoding="utf-8") as f:
-        tree = parse(f.read(), net_path)[0]
-    out = {}
-    for n in children(child(tree, "nets"), "net"):
-        pins = frozenset((first_value(x, "ref"), first_value(x, "pin")) for x in children(n, "node"))
-        if len(pins) >= 2:
-            out[pins] = first_value(n, "name")
-    return out
+    return recorded_nets(net_path)
 
 
 def _kicad_xml_nets(path: str) -> dict[frozenset, str]:

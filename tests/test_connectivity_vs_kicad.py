@@ -13,10 +13,9 @@ import os
 
 import pytest
 
-from tokn.doc.pinref import split_pin_ref
 from tokn.encode import encode_design
 
-from .support import (KICAD_DEMOS, anchor_schematics, corpus_top_level, is_user_named, kicad_demo_designs,
+from .support import (KICAD_DEMOS, anchor_schematics, assert_same_nets, corpus_top_level, kicad_demo_designs,
                       multi_pin_nets, needs_demos, needs_kicad, needs_shared)
 
 DESIGNS = corpus_top_level() + anchor_schematics()
@@ -52,14 +51,7 @@ def test_kicad_demos_are_found():
 
 def _assert_encoding_equals_netlist(path: str, ref) -> None:
     doc = encode_design(path).document
-    refs = set(doc.refs())
-    ours = multi_pin_nets((n.name, [split_pin_ref(p, refs) for p in n.pins]) for n in doc.nets)
-    theirs = multi_pin_nets(ref.nets.items())
-    missing = [theirs[s] for s in theirs if s not in ours]
-    extra = [ours[s] for s in ours if s not in theirs]
-    assert not missing and not extra, f"nets differ: KiCad-only {missing[:5]}, ours-only {extra[:5]}"
-    renamed = [(theirs[s], ours[s]) for s in theirs if is_user_named(theirs[s]) and ours[s] != theirs[s]]
-    assert not renamed, f"named nets renamed (kicad, ours): {renamed[:5]}"
+    assert_same_nets(multi_pin_nets(doc.net_pins()), multi_pin_nets(ref.nets.items()))
     # Every component KiCad lists is present with its value and footprint.
     comps = {}
     for c in doc.components:

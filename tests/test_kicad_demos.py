@@ -33,7 +33,7 @@ from tokn.encode import encode_design
 from tokn.kicad import kicad_cli
 from tokn.kicad.hierarchy import load_design
 
-from .support import KICAD10_ROOT, is_user_named, kicad_clis, multi_pin_nets
+from .support import KICAD10_ROOT, assert_same_nets, is_user_named, kicad_clis, multi_pin_nets
 
 pytestmark = pytest.mark.kicad
 
@@ -145,13 +145,7 @@ def test_demo_nets_equal_kicad_netlist(major, rel, demo_tree):
     assert cli
     ref = _netlist(major, path)
     doc = encode_design(path, detail="nets", kicad=major).document
-    ours = multi_pin_nets(doc.net_pins())
-    theirs = multi_pin_nets(ref.nets.items())
-    missing = [theirs[s] for s in theirs if s not in ours]
-    extra = [ours[s] for s in ours if s not in theirs]
-    assert not missing and not extra, f"nets differ: KiCad-only {missing[:5]}, ours-only {extra[:5]}"
-    renamed = [(theirs[s], ours[s]) for s in theirs if is_user_named(theirs[s]) and ours[s] != theirs[s]]
-    assert not renamed, f"named nets renamed (kicad, ours): {renamed[:5]}"
+    assert_same_nets(multi_pin_nets(doc.net_pins()), multi_pin_nets(ref.nets.items()))
     fields: dict[str, dict[str, str]] = {}
     design = load_design(path)
     for inst in design.instances:

@@ -27,7 +27,7 @@ from tokn.kicad.library import SymbolIndex
 from tokn.resolve import SymbolResolver
 from tokn.sexpr import child, children, first_value, parse
 
-from .conftest import needs_kicad
+from .support import needs_kicad, recorded_nets
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIX = os.path.join(HERE, "fixtures", "resolution")
@@ -38,14 +38,7 @@ TOKN = [os.path.join(os.path.dirname(sys.executable), "tokn")]
 
 def _recorded_nets(sch: str) -> dict[frozenset, str]:
     """KiCad's multi-pin nets of a fixture, from the recorded .net beside it."""
-    with open(sch[:-len(".kicad_sch")] + ".net", encoding="utf-8") as f:
-        tree = parse(f.read())[0]
-    out = {}
-    for n in children(child(tree, "nets"), "net"):
-        pins = frozenset((first_value(x, "ref"), first_value(x, "pin")) for x in children(n, "node"))
-        if len(pins) >= 2:
-            out[pins] = first_value(n, "name")
-    return out
+    return recorded_nets(sch[:-len(".kicad_sch")] + ".net")
 
 
 def _our_nets(sch: str) -> dict[frozenset, str]:
