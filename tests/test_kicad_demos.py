@@ -35,7 +35,7 @@ from tokn.kicad.hierarchy import load_design
 
 from .support import KICAD10_ROOT, assert_same_nets, is_user_named, kicad_clis, multi_pin_nets
 
-pytestmark = pytest.mark.kicad
+pytestmark = [pytest.mark.kicad, pytest.mark.slow]     # upgrades and netlists all of KiCad's demos
 
 DEMOS = {9: "/usr/share/kicad/demos", 10: os.path.join(KICAD10_ROOT, "usr", "share", "kicad", "demos")}
 #: The file format version KiCad 10.0 writes.
