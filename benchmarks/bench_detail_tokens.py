@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import glob
 import json
 import os
 import statistics
@@ -27,22 +26,13 @@ sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 from bench_encode import corpus_top_level  # noqa: E402
+from check_designs import find_designs  # noqa: E402
 
 from tokn.doc import write_tokn  # noqa: E402
 from tokn.encode import encode_design, reduce_detail  # noqa: E402
 from tokn.tokens import count_tokens  # noqa: E402
 
 DEMOS = os.environ.get("TOKN_KICAD_DEMOS", "/usr/share/kicad/demos")
-
-
-def demo_designs() -> list[str]:
-    """Top-level schematics of KiCad's demo projects (same rule as tests/conftest.py)."""
-    out = []
-    for pro in sorted(glob.glob(os.path.join(DEMOS, "**", "*.kicad_pro"), recursive=True)):
-        sch = pro[:-len(".kicad_pro")] + ".kicad_sch"
-        if os.path.exists(sch):
-            out.append(sch)
-    return out
 
 
 def measure(path: str) -> dict:
@@ -80,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     sets = {"corpus": corpus_top_level()}
     if not args.no_demos:
-        sets["demos"] = demo_designs()
+        sets["demos"] = find_designs([DEMOS])
     rows: dict[str, list[dict]] = {name: [measure(p) for p in paths] for name, paths in sets.items()}
     rows["all"] = [r for name in sets for r in rows[name]]
     out = {name: summary(rs) for name, rs in rows.items() if rs}

@@ -167,12 +167,17 @@ def main() -> int:
         row = measure(name, src, index, a.kicad, a.png, a.detail)
         rows.append(row)
         print(json.dumps({k: v for k, v in row.items() if k != "overlap_examples"}), flush=True)
+    report(rows, a.json)
+    return 0
+
+
+def report(rows: list[dict], json_path: str | None) -> None:
+    """Print the summary of ``rows`` and keep rows and summary in ``json_path`` when given."""
     s = summary(rows)
     print(json.dumps(s))
-    if a.json:
-        with open(a.json, "w", encoding="utf-8") as f:
+    if json_path:
+        with open(json_path, "w", encoding="utf-8") as f:
             json.dump({"rows": rows, "summary": s}, f, indent=1)
-    return 0
 
 
 if __name__ == "__main__":

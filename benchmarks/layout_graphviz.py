@@ -77,11 +77,7 @@ def main() -> int:
         row = bench_layout.measure(name, src, index, False, None)
         rows.append(row)
         print(json.dumps({k: v for k, v in row.items() if k != "overlap_examples"}), flush=True)
-    s = bench_layout.summary(rows)
-    print(json.dumps(s))
-    if a.json:
-        with open(a.json, "w", encoding="utf-8") as f:
-            json.dump({"rows": rows, "summary": s}, f, indent=1)
+    bench_layout.report(rows, a.json)
     return 0
 
 
