@@ -536,5 +536,6 @@ def test_get_is_lazy(stock):
 
 def test_unit_suffix_regex_matches_symbols_module():
     from tokn.kicad import symbols
-    assert L._UNIT_SUFFIX.pattern == symbols._UNIT_SUFFIX.pattern
-    assert re.search(L._UNIT_SUFFIX, "R_1_1")
+    from tokn.kicad.library import scan
+    assert scan.UNIT_SUFFIX.pattern == symbols._UNIT_SUFFIX.pattern
+    assert re.search(scan.UNIT_SUFFIX, "R_1_1")
