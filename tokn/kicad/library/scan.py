@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from itertools import accumulate, compress
 from sys import intern
+from typing import Iterator
 
 from ...errors import LibraryError
 from ...sexpr import parse, parse_lossless, text
@@ -147,7 +148,7 @@ def _unbalanced_strings(src: str) -> list[tuple[int, int, int]]:
             if b:
                 out.append((m.start(), m.end(), b))
     return out
-def _heads(src: str):
+def _heads(src: str) -> Iterator[tuple[int, int, str]]:
     """``(position, paren depth, keyword)`` of every list head :data:`_KEY` finds outside
     string atoms.  The depth before each is counted with ``str.count``, corrected for
     string atoms whose parens do not balance; raises :class:`_Anomaly` at the end when
