@@ -16,7 +16,7 @@ from tokn.generate.config import Settings
 from tokn.kicad import kicad_cli
 
 from .conftest import CORPUS
-from .mock_llm_server import MockLLMServer, Reply
+from tokn.testing.llm_server import MockLLMServer, Reply
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "kicad_plugin"))
