@@ -240,7 +240,7 @@ def test_request_to_fragment_and_preview(tmp_path):
         assert out.notes == [messages.FIXED_NOTE.format(n=1)] or not os.path.exists(FLASH_SOP)
         assert out.svg and os.path.exists(out.svg)
         png = tmp_path / "p.png"
-        assert preview.svg_to_png(out.svg, str(png), 400, 100) in ("wx", "rsvg-convert", "convert", None)
+        assert preview.svg_to_png(out.svg, str(png), 400, 100) in ("wx", "rsvg-convert", "convert", "cairosvg", None)
     else:
         assert out.svg is None and any("picture" in n for n in out.notes)
 
