@@ -29,7 +29,8 @@ from bench_encode import corpus_top_level  # noqa: E402
 from check_designs import find_designs  # noqa: E402
 
 from tokn.doc import write_tokn  # noqa: E402
-from tokn.encode import encode_design, reduce_detail  # noqa: E402
+from tokn.doc.reduce import reduce_detail  # noqa: E402
+from tokn.encode import encode_design  # noqa: E402
 from tokn.tokens import count_tokens  # noqa: E402
 
 DEMOS = os.environ.get("TOKN_KICAD_DEMOS", "/usr/share/kicad/demos")

@@ -3,7 +3,7 @@
 
 usage: .venv/bin/python benchmarks/bench_generate.py [--requests 30] [--erc auto|off] [--json out.json]
 
-Runs ``Generator.generate`` against the scripted loopback server (tests/mock_llm_server.py),
+Runs ``Generator.generate`` against the scripted loopback server (tokn/testing/llm_server.py),
 answering each prompt of the public easy set (or built-in prompts when ../shared is absent)
 with one of the bundled examples that passes every check, so each request is one round of:
 part-number extraction and pin-table lookup, BM25 retrieval, prompt building, the HTTP
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", dest="json_path")
     a = ap.parse_args(argv)
 
-    from tests.mock_llm_server import MockLLMServer, Reply
+    from tokn.testing.llm_server import MockLLMServer, Reply
     from tokn.generate.config import Settings
     from tokn.generate.fewshot import bundled_examples
     from tokn.generate.llm import Completion, LLMClient

@@ -74,7 +74,7 @@ def classify(errors: list) -> str:
 
 
 def main(argv: list[str]) -> int:
-    from tests.mock_llm_server import MockLLMServer, Reply
+    from tokn.testing.llm_server import MockLLMServer, Reply
     from tokn.generate.config import Settings
     from tokn.generate.pipeline import Generator
 

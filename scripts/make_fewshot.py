@@ -120,7 +120,7 @@ def conform(text: str, toolkit, title: str, keep_fp: bool, lean: bool = False) -
     ``lean``, nets of a single pin (labels leading off the sheet, e.g. every GPIO of an MCU)
     are dropped too, except where that would leave a power input unconnected.  Returns
     (text, names changed, remaining validation errors)."""
-    from tokn.doc import parse_tokn, write_tokn
+    from tokn.doc import parse_tokn
     from tokn.doc.pinref import split_pin_ref
     from tokn.generate.fewshot import compact_tokn
 
@@ -145,7 +145,7 @@ def conform(text: str, toolkit, title: str, keep_fp: bool, lean: bool = False) -
         doc.nets += [n for n in single if n.pins[0] in unconnected]
     doc.pins = {r: [pd for pd in rows if pd.name not in ("", "~")] for r, rows in doc.pins.items()}
     doc.pins = {r: rows for r, rows in doc.pins.items() if rows}
-    text = compact_tokn(write_tokn(doc), keep_fp=keep_fp, title=title)
+    text = compact_tokn(doc, keep_fp=keep_fp, title=title)
     errors = [str(f) for f in toolkit.validate(parse_tokn(text)) if f.severity == "error"]
     return text, fixed, errors
 
@@ -156,7 +156,7 @@ def conventional_refs(text: str, toolkit) -> tuple[str, list[str]]:
     the prefix of the part's KiCad symbol (``J`` for a connector; ``U`` when the part is not
     in the library) and the next free number.  Returns (text, ``old->new`` notes); the
     circuit is unchanged."""
-    from tokn.doc import parse_tokn, write_tokn
+    from tokn.doc import parse_tokn
     from tokn.generate.answer_grammar import REF_PREFIXES, rule_regex
     from tokn.generate.fewshot import compact_tokn
     from tokn.doc.pinref import split_pin_ref
@@ -184,7 +184,7 @@ def conventional_refs(text: str, toolkit) -> tuple[str, list[str]]:
     for net in doc.nets:
         refs_pins = [split_pin_ref(p, comps) for p in net.pins]          # conformed examples: all REF.PIN
         net.pins = [f"{renamed.get(ref, ref)}.{pin}" for ref, pin in refs_pins]
-    return compact_tokn(write_tokn(doc), title=doc.title), [f"{a}->{b}" for a, b in renamed.items()]
+    return compact_tokn(doc, title=doc.title), [f"{a}->{b}" for a, b in renamed.items()]
 
 
 def build(shared: str, max_tokens: int) -> tuple[list[dict], dict[str, str], list[str]]:

@@ -24,7 +24,7 @@ from tokn.generate.config import Settings
 from tokn.generate.pipeline import Generator
 
 from .conftest import needs_kicad
-from .mock_llm_server import MockLLMServer, Reply
+from tokn.testing.llm_server import MockLLMServer, Reply
 
 ANSWERS = os.path.join(os.path.dirname(__file__), "fixtures", "answers")
 

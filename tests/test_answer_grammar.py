@@ -70,7 +70,7 @@ def test_compact_form_of_reference_examples_is_admitted(name):
     from tokn.encode import encode_design
     from tokn.generate.fewshot import compact_tokn
     sch = glob.glob(os.path.join(ANCHOR, "examples", name, "*.kicad_sch"))[0]
-    assert admitted(compact_tokn(write_tokn(encode_design(sch, detail="nets").document)))
+    assert admitted(compact_tokn(encode_design(sch, detail="nets").document))
 
 
 def test_the_count_in_a_header_is_the_number_of_rows():

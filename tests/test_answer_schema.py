@@ -15,7 +15,7 @@ from tokn.generate.config import Settings
 from tokn.generate.fewshot import bundled_examples
 from tokn.generate.llm import LLMClient, _local_host
 
-from .mock_llm_server import MockLLMServer, Reply, response_format_problems
+from tokn.testing.llm_server import MockLLMServer, Reply, response_format_problems
 
 MSG = [{"role": "user", "content": "hi"}]
 GBNF = 'root ::= "x"'

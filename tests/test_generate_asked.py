@@ -213,7 +213,7 @@ def test_the_pipeline_sends_a_miss_to_repair(symbol_index):
     from tokn.generate.llm import LLMClient
     from tokn.generate.pipeline import Generator, Toolkit
 
-    from .mock_llm_server import MockLLMServer, Reply
+    from tokn.testing.llm_server import MockLLMServer, Reply
     with MockLLMServer([Reply(TWO_CAPS.replace("nets[2]", "nets[3]") + '  XOUT,C2.1\n'), Reply(CRYSTAL)]) as srv:
         s = Settings(base_url=srv.base_url, model="mock", timeout=5.0, max_retries=1, grammar_mode="none")
         res = Generator(s, toolkit=Toolkit(index=symbol_index, erc="off"),

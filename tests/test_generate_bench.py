@@ -12,7 +12,7 @@ from tokn.generate.bench import (choose, format_table, parse_value, pin_scores, 
 from tokn.cli.generate_cmd import bench_cmd, generate_cmd
 from tokn.generate.config import Settings
 
-from .mock_llm_server import MockLLMServer, Reply
+from tokn.testing.llm_server import MockLLMServer, Reply
 from .test_generate_pipeline import INVENTED_PIN, PROMPT, VALID
 
 

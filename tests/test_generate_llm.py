@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from .mock_llm_server import MockLLMServer, Reply
+from tokn.testing.llm_server import MockLLMServer, Reply
 from tokn.generate.config import Settings
 from tokn.generate.llm import LLMClient
 from tokn.generate.progress import Cancelled, EndpointError

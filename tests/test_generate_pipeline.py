@@ -19,7 +19,7 @@ from tokn.generate.pipeline import Generator, Toolkit, write_outputs
 from tokn.generate.progress import Cancelled, EndpointError
 from tokn.kicad import kicad_cli
 
-from .mock_llm_server import MockLLMServer, Reply
+from tokn.testing.llm_server import MockLLMServer, Reply
 
 PROMPT = "Design a 5V linear regulator using LM7805 with 0.33uF input capacitor and 0.1uF output capacitor"
 

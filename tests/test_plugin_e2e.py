@@ -30,7 +30,7 @@ import pytest
 
 from .support import KICAD10_ROOT, kicad_clis
 from .e2e import harness
-from .mock_llm_server import MockLLMServer, Reply
+from tokn.testing.llm_server import MockLLMServer, Reply
 
 pytestmark = [pytest.mark.gui, pytest.mark.kicad]
 

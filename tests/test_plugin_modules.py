@@ -16,7 +16,7 @@ from tokn.generate.config import Settings
 from tokn.kicad import kicad_cli
 
 from .conftest import CORPUS
-from .mock_llm_server import MockLLMServer, Reply
+from tokn.testing.llm_server import MockLLMServer, Reply
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "kicad_plugin"))
@@ -240,7 +240,7 @@ def test_request_to_fragment_and_preview(tmp_path):
         assert out.notes == [messages.FIXED_NOTE.format(n=1)] or not os.path.exists(FLASH_SOP)
         assert out.svg and os.path.exists(out.svg)
         png = tmp_path / "p.png"
-        assert preview.svg_to_png(out.svg, str(png), 400, 100) in ("wx", "rsvg-convert", "convert", None)
+        assert preview.svg_to_png(out.svg, str(png), 400, 100) in ("wx", "rsvg-convert", "convert", "cairosvg", None)
     else:
         assert out.svg is None and any("picture" in n for n in out.notes)
 

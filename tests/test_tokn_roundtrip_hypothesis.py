@@ -134,6 +134,21 @@ def test_base_documents_use_the_v12_layout(doc):
 
 @SETTINGS
 @given(documents)
+def test_compact_layout_reads_back_to_the_same_document(doc):
+    text = write_tokn(doc, compact=True)
+    assert parse_tokn(text) == doc
+    assert write_tokn(parse_tokn(text), compact=True) == text
+    if not doc.wires:
+        assert "\nwires[" not in text
+    head = next(ln for ln in text.split("\n") if ln.startswith("components["))
+    cols = head.split("{", 1)[1].split("}", 1)[0].split(",")
+    assert cols[:3] == ["ref", "type", "value"]
+    assert ("x" in cols) == any(c.x is not None for c in doc.components)
+    assert ("fp" in cols) == any(c.fp for c in doc.components)
+
+
+@SETTINGS
+@given(documents)
 def test_extensions_line_matches_content(doc):
     text = write_tokn(doc)
     exts = extensions_used(doc)

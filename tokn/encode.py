@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .doc import model as m
 from .doc.naming import natural_key
+from .doc.reduce import reduce_detail
 from .doc.symdefs import symbols_to_carry
 from .kicad.connectivity import (KICAD_DEFAULT, LEGACY_POWER_VALUE_VERSION, DesignNets, design_nets,
                                  legacy_power_pin, lib_symbol_for, pin_positions, power_net_name)
@@ -246,22 +247,6 @@ def referenced_fields(ref: str, texts: list[str], properties: dict[str, str]) ->
         out.append(m.Field(ref, name, properties[name]))
         todo += _TEXT_VAR.findall(properties[name])
     return out
-
-
-def reduce_detail(doc: m.Document, detail: str) -> None:
-    """Drop the drawing tables ``detail`` does not keep (in place)."""
-    if detail == "full":
-        return
-    doc.fields = []
-    doc.labels, doc.power, doc.junctions, doc.noconnects = [], [], [], []
-    doc.buses, doc.busentries, doc.busaliases, doc.sheetpins = [], [], [], []
-    if detail == "nets":
-        doc.wires = []
-        for s in doc.sheets:
-            s.x = s.y = s.w = s.h = None
-        for c in doc.components:
-            c.x = c.y = c.w = c.h = c.a = None
-            c.mirror = ""
 
 
 def _net_names(dn: DesignNets, geometry_instance: dict[int, int]) -> dict[int, str]:

@@ -26,6 +26,7 @@ from .doc.model import Component, Document
 from .doc.naming import natural_key
 from .kicad.partnames import plausible
 from .kicad.symbols import LibSymbol
+from .kicad.ids import split_lib_id, symbol_name
 
 # When a name exists in several libraries, prefer these (KiCad's generic libraries first).
 _PREFERRED = ("Device", "power", "Connector", "Connector_Generic")
@@ -67,7 +68,7 @@ class SymbolResolver:
     def _resolve(self, lib: str, name: str) -> Resolution | None:
         if not lib and ":" in name:
             # "Device:R" written as the type (KiCad symbol names never hold a colon)
-            lib, name = name.split(":", 1)
+            lib, name = split_lib_id(name)
         if lib:
             lib_id = f"{lib}:{name}"
             sym = self.extra.get(lib_id)
@@ -78,7 +79,7 @@ class SymbolResolver:
             if not self.fuzzy:
                 return None            # never the same name from another library
         for lib_id, sym in self.extra.items():
-            if lib_id.split(":", 1)[-1] == name:
+            if symbol_name(lib_id) == name:
                 return Resolution(lib_id, sym, not lib)
         if self.index is None:
             return None
@@ -92,7 +93,7 @@ class SymbolResolver:
         if not self.fuzzy:
             return None
         for lib_id in self.index.find(name, limit=8):
-            if not plausible(name, lib_id.split(":", 1)[-1]):
+            if not plausible(name, symbol_name(lib_id)):
                 continue          # shares only description words: not this part
             sym = self.index.get(lib_id)
             if sym is not None:

@@ -3,15 +3,13 @@
 :func:`render_svg` writes the fragment's stand-alone sheet, exports it with
 ``kicad-cli sch export svg`` and crops the SVG to the circuit (KiCad's SVG user unit is
 the millimetre, so the fragment's bounding box is the new viewBox).  :func:`svg_to_png`
-turns it into a PNG with, in order, wx's SVG renderer, ``rsvg-convert`` or ImageMagick's
-``convert``; it returns None when none is available and the dialog shows text instead.
+turns it into a PNG with wx's SVG renderer or the converters :mod:`tokn.preview` uses
+(``rsvg-convert``, ImageMagick, cairosvg); it returns None when none is available and the
+dialog shows text instead.
 """
 from __future__ import annotations
 
 import os
-import re
-import shutil
-import subprocess
 import tempfile
 from typing import Optional
 
@@ -40,18 +38,10 @@ def render_svg(sheet_text: str, bbox: Box, out_path: str) -> str:
 
 
 def crop_svg(svg: str, bbox: Box, margin: float = MARGIN) -> str:
-    """``svg`` (KiCad's, in mm) with its size and viewBox set to ``bbox`` plus ``margin``."""
-    x0, y0 = bbox[0] - margin, bbox[1] - margin
-    w, h = bbox[2] - bbox[0] + 2 * margin, bbox[3] - bbox[1] + 2 * margin
-    head, sep, rest = svg.partition("<svg")
-    if not sep:
-        return svg
-    end = rest.index(">")
-    tag = rest[:end]
-    tag = re.sub(r'\swidth="[^"]*"', f' width="{w:.4f}mm"', tag, count=1)
-    tag = re.sub(r'\sheight="[^"]*"', f' height="{h:.4f}mm"', tag, count=1)
-    tag = re.sub(r'\sviewBox="[^"]*"', f' viewBox="{x0:.4f} {y0:.4f} {w:.4f} {h:.4f}"', tag, count=1)
-    return head + sep + tag + rest[end:]
+    """``svg`` (KiCad's, in mm) showing only ``bbox`` plus ``margin``
+    (:func:`tokn.preview.crop_svg_text`)."""
+    from tokn.preview import crop_svg_text
+    return crop_svg_text(svg, bbox, margin)
 
 
 def svg_size_px(bbox: Box, max_w: int, max_h: int, margin: float = MARGIN) -> tuple[int, int]:
@@ -62,7 +52,9 @@ def svg_size_px(bbox: Box, max_w: int, max_h: int, margin: float = MARGIN) -> tu
 
 
 def svg_to_png(svg_path: str, png_path: str, width: int, height: int) -> Optional[str]:
-    """Rasterise ``svg_path`` to ``png_path``; returns the renderer used, or None."""
+    """Rasterise ``svg_path`` to ``png_path``; returns the renderer used, or None when
+    there is none (the dialog then shows text).  wx's own SVG renderer first (inside
+    KiCad), then the converters of :func:`tokn.preview.svg_to_png`."""
     try:
         import wx
         import wx.svg
@@ -73,16 +65,9 @@ def svg_to_png(svg_path: str, png_path: str, width: int, height: int) -> Optiona
                 return "wx"
     except Exception:                  # noqa: BLE001 - any failure: try the next renderer
         pass
-    tools = [("rsvg-convert", ["rsvg-convert", "-w", str(width), "-h", str(height), "-o", png_path, svg_path]),
-             ("convert", ["convert", "-density", "150", "-background", "white", svg_path,
-                          "-resize", f"{width}x{height}", png_path])]
-    for name, cmd in tools:
-        if not shutil.which(cmd[0]):
-            continue
-        try:
-            subprocess.run(cmd, check=True, timeout=60, capture_output=True)
-            if os.path.exists(png_path) and os.path.getsize(png_path) > 0:
-                return name
-        except (OSError, subprocess.SubprocessError):
-            continue
-    return None
+    from tokn.errors import ToknError
+    from tokn.preview import svg_to_png as convert
+    try:
+        return convert(svg_path, png_path, width, height)
+    except ToknError:
+        return None

@@ -155,7 +155,6 @@ def design_pairs(rec: dict, result, max_tokens: int, dropped: dict[str, int] | N
     encoder's :class:`tokn.encode.EncodeResult`); see the module docstring.  Candidates
     that do not fit are counted in ``dropped`` by reason (``too-long``, ``answer-grammar``,
     ``syntax``, ``invalid``) when it is given."""
-    from ..doc.writer import write_tokn
     from ..generate.fewshot import compact_tokn
 
     doc: m.Document = result.document
@@ -167,7 +166,7 @@ def design_pairs(rec: dict, result, max_tokens: int, dropped: dict[str, int] | N
 
     def attempt(kind: str, key: str, refs: set[str], extra: str) -> tuple[bool, str]:
         sub = sub_document(doc, refs, title)
-        text = compact_tokn(write_tokn(sub), title=title)
+        text = compact_tokn(sub, title=title)
         if text in seen:
             return True, ""
         ok, reason, n = check_completion(text, max_tokens)

@@ -37,6 +37,7 @@ from .place.units import noconnect_pins
 from .sheetbuild import SheetBuilder, power_value_props
 from .stubs import is_ground
 from .symbols import PartSymbol, embed_node, part_symbols
+from ..kicad.ids import is_netlisted, split_lib_id
 
 _AUTO = re.compile(r"^N\d+$")
 
@@ -144,7 +145,7 @@ def net_difference(files: dict[str, str], root: str, want: dict[frozenset, str])
     design = load_design(os.path.join(base, root), sources=sources)
     got: dict[frozenset, tuple[str, bool]] = {}
     for net in design_nets(design).nets:
-        pins = frozenset((p.ref, p.pin) for p in net.pins if not p.ref.startswith("#"))
+        pins = frozenset((p.ref, p.pin) for p in net.pins if is_netlisted(p.ref))
         if pins and (net.named or len(pins) > 1 or pins in want):
             got[pins] = (net.name, net.named)       # a lone unconnected pin is no net
     where = {pin: pins for pins in got for pin in pins}
@@ -358,7 +359,7 @@ class PowerSymbols:
 
     def get(self, lib_id: str) -> PartSymbol | None:
         if lib_id not in self._memo:
-            lib, _, name = lib_id.rpartition(":")
+            lib, name = split_lib_id(lib_id)
             res = self.resolver.resolve(Component(ref="#PWR", type=name, lib=lib))
             self._memo[lib_id] = None if res is None or not res.exact else \
                 PartSymbol(res.lib_id, res.symbol, embed_node(res.lib_id, res.symbol, self.index))

@@ -50,6 +50,7 @@ from ..kicad.hierarchy import load_design
 from ..sexpr import child, children, dumps, number, parse, text
 from .decoder import decode
 from .sheetbuild import paper_for
+from ..kicad.ids import is_netlisted
 
 GRID = 1.27
 #: Where the items start on :attr:`Fragment.sheet` (the stand-alone preview sheet), mm.
@@ -166,7 +167,7 @@ def paste_fragment(doc: Document, index=None, *, existing_schematic: str | None 
 
     labels = sorted({text(it[1]) for it in clip_items if it[0] == "global_label"})
     power = sorted({_prop(it, "Value") for it in clip_items
-                    if it[0] == "symbol" and _prop(it, "Reference").startswith("#")})
+                    if it[0] == "symbol" and not is_netlisted(_prop(it, "Reference"))})
     return Fragment(text=clip, sheet=sheet, bbox=bbox, refs=refs, nets=nets, global_labels=labels,
                     power_nets=power, existing_refs=set(names.refs), warnings=list(decoded.warnings))
 
@@ -213,7 +214,7 @@ def _power_renumber(items: list[list], used: set[str]) -> dict[str, str]:
     top: dict[str, int] = {}
     for it in items:
         ref = _prop(it, "Reference") if it[0] == "symbol" else ""
-        if not ref.startswith("#") or ref in out:
+        if is_netlisted(ref) or ref in out:
             continue
         prefix, _n = _split_ref(ref)
         if prefix not in top:
@@ -286,7 +287,7 @@ def _without_power_flags(items: list[list]) -> list[list]:
 
     flags = {at(it) for it in items if is_flag(it)}
     return [it for it in items if not is_flag(it)
-            and not (it[0] == "symbol" and _prop(it, "Reference").startswith("#") and at(it) in flags)]
+            and not (it[0] == "symbol" and not is_netlisted(_prop(it, "Reference")) and at(it) in flags)]
 
 
 # ---------------------------------------------------------------- geometry
@@ -363,7 +364,7 @@ def _verify(doc: Document, sheet: str, refs: dict[str, str], nets: dict[str, str
     design = load_design(path, sources={path: sheet})
     got: dict[frozenset, tuple[str, bool]] = {}
     for net in design_nets(design).nets:
-        pins = frozenset((p.ref, p.pin) for p in net.pins if not p.ref.startswith("#"))
+        pins = frozenset((p.ref, p.pin) for p in net.pins if is_netlisted(p.ref))
         if pins:
             got[pins] = (net.name, net.named)
     if set(got) != set(want):

@@ -134,11 +134,13 @@ def _gbnf_char(c: str, in_class: bool) -> str:
     return f"\\x{n:02X}" if n < 0x100 else (f"\\u{n:04X}" if n < 0x10000 else f"\\U{n:08X}")
 
 
-def _gbnf_literal(s: str) -> str:
+def gbnf_literal(s: str) -> str:
+    """``s`` as a GBNF string literal (quotes, backslashes and control characters escaped)."""
     return '"' + "".join(_gbnf_char(c, False) for c in s) + '"'
 
 
-def _gbnf_class(negated: bool, items: list[tuple[str, str]]) -> str:
+def gbnf_class(negated: bool, items: list[tuple[str, str]]) -> str:
+    """A GBNF character class of ``(first, last)`` ranges (``negated``: ``[^...]``)."""
     body = "".join(_gbnf_char(a, True) if a == b else f"{_gbnf_char(a, True)}-{_gbnf_char(b, True)}"
                    for a, b in items)
     return "[" + ("^" if negated else "") + body + "]"
@@ -194,7 +196,7 @@ def _regex_to_gbnf(tok: _Tok) -> str:
         ch, i = _regex_char(body, 0, tok.line)
         if i != len(body) or (body[0] != "\\" and ch in ".^$*+?{}()|["):
             raise ValueError(f"grammar line {tok.line}: only single character classes are exportable")
-        return _gbnf_literal(ch)
+        return gbnf_literal(ch)
     i = 1
     negated = body.startswith("[^")
     if negated:
@@ -210,7 +212,7 @@ def _regex_to_gbnf(tok: _Tok) -> str:
         first = False
     if i != len(body) - 1:
         raise ValueError(f"grammar line {tok.line}: only single character classes are exportable")
-    return _gbnf_class(negated, items)
+    return gbnf_class(negated, items)
 
 
 # ---- expressions ----------------------------------------------------------------------
@@ -272,8 +274,8 @@ class _Expr:
                 lo = _lark_string(t)
                 if len(lo) != 1 or len(hi) != 1:
                     raise ValueError(f"grammar line {t.line}: a range needs single characters")
-                return _gbnf_class(False, [(lo, hi)])
-            return _gbnf_literal(_lark_string(t))
+                return gbnf_class(False, [(lo, hi)])
+            return gbnf_literal(_lark_string(t))
         if t.kind == "regex":
             return _regex_to_gbnf(t)
         if t.kind == "name":

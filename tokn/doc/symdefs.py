@@ -16,6 +16,7 @@ from ..kicad.build import num, q
 from ..kicad.symbols import LibSymbol, parse_lib_symbol, pin_signature
 from .model import Document, SymbolPin
 from .naming import natural_key
+from ..kicad.ids import symbol_name
 
 
 def symbol_pins(sym: LibSymbol) -> list[SymbolPin]:
@@ -50,7 +51,7 @@ def document_symbol(lib_id: str, pins: list[SymbolPin], power: bool = False) -> 
     """A drawable library symbol rebuilt from the pin rows a document carries for ``lib_id``:
     the pins exactly as stated, and per unit a rectangle spanning the pins' inner ends.
     ``power`` makes it a (global) power symbol, as the ``power`` table uses it."""
-    name = lib_id.split(":", 1)[-1]
+    name = symbol_name(lib_id)
     groups: dict[tuple[int, int], list[SymbolPin]] = {}
     for p in pins:
         groups.setdefault((p.unit, p.style), []).append(p)

@@ -22,6 +22,12 @@ Every list is written in the order the Document holds it (putting components, ne
 pins into canonical order is the encoder's job; see :mod:`tokn.doc.naming`).  Base columns
 are always written; an optional column only when some row has a non-default value in it.
 For a flat, single-unit design with only base data this is exactly the TOKN v1.2 layout.
+
+The *compact* layout (``write_tokn(doc, compact=True)``, the form LLM answers and few-shot
+examples use; see :func:`tokn.doc.reduce.compact_document`) differs in two ways: component
+columns after ``ref,type,value`` are written only when some row uses them (so a document
+without placement has no ``x,y,w,h,a``), and an empty ``wires`` table is left out.  Both
+layouts read back to the same document.
 """
 from __future__ import annotations
 
@@ -51,11 +57,19 @@ def _cell_writer(kind: str) -> Callable[[Any], str]:
     }[kind]
 
 
-def _columns(spec: T.Table, rows: list) -> list[T.Column]:
-    """The columns written for ``rows``: all non-optional ones, and optional ones in use."""
+#: Component columns the compact layout always writes (the others only when in use).
+COMPACT_COMPONENT_COLUMNS = ("ref", "type", "value")
+
+
+def _columns(spec: T.Table, rows: list, always: tuple[str, ...] | None = None) -> list[T.Column]:
+    """The columns written for ``rows``: the non-optional ones (or only those named in
+    ``always``, when given), and the others when some row is not at the default."""
     dflt = T.defaults(spec.cls)
+
+    def forced(c: T.Column) -> bool:
+        return c.name in always if always is not None else not c.optional
     return [c for c in spec.columns
-            if not c.optional or any(getattr(r, c.attr) != dflt[c.attr] for r in rows)]
+            if forced(c) or any(getattr(r, c.attr) != dflt.get(c.attr) for r in rows)]
 
 
 def _rows(cols: list[T.Column], rows: list) -> list[str]:
@@ -67,8 +81,8 @@ def _rows(cols: list[T.Column], rows: list) -> list[str]:
     return out
 
 
-def _table(spec: T.Table, rows: list) -> list[str]:
-    cols = _columns(spec, rows)
+def _table(spec: T.Table, rows: list, always: tuple[str, ...] | None = None) -> list[str]:
+    cols = _columns(spec, rows, always)
     head = f"{spec.name}[{len(rows)}]{{{','.join(c.name for c in cols)}}}:"
     return [head] + _rows(cols, rows)
 
@@ -102,8 +116,9 @@ def extensions_used(doc: Document) -> list[str]:
     return [e for e in T.EXTENSIONS if e in used]
 
 
-def write_tokn(doc: Document) -> str:
-    """Canonical TOKN text of ``doc`` (ends with one line end).
+def write_tokn(doc: Document, *, compact: bool = False) -> str:
+    """Canonical TOKN text of ``doc`` (ends with one line end); the compact layout (module
+    docstring) with ``compact``.
 
     Raises :class:`ValueError` for what TOKN cannot say: a non-finite number, an
     ``extra`` key that is not a plain name or that is reserved (``title``,
@@ -121,7 +136,7 @@ def write_tokn(doc: Document) -> str:
         out.append(f"{T.EXTENSIONS_KEY}[{len(exts)}]: {','.join(exts)}")
 
     out.append("")
-    out += _table(T.COMPONENTS, doc.components)
+    out += _table(T.COMPONENTS, doc.components, COMPACT_COMPONENT_COLUMNS if compact else None)
     if doc.pins:
         out.append("")
         for ref, pins in doc.pins.items():
@@ -129,7 +144,8 @@ def write_tokn(doc: Document) -> str:
     for name in T.TABLES:
         spec = T.TABLES[name]
         rows = getattr(doc, spec.doc_attr)
-        if name == "components" or (name not in T.BASE_TABLES and not rows):
+        if name == "components" or (not rows and (compact or name not in T.BASE_TABLES)
+                                     and name != "nets"):
             continue
         out.append("")
         out += _table(spec, rows)

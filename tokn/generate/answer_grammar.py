@@ -41,6 +41,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
+from ..doc.grammar_export import gbnf_class, gbnf_literal
 
 __all__ = ["Limits", "answer_gbnf", "answer_regex", "answer_rules", "rule_regex", "main", "ELECTRICAL_TYPES",
            "REF_PREFIXES"]
@@ -201,20 +202,11 @@ def _class_items(spec: str) -> list[tuple[str, str]]:
     return out
 
 
-def _gbnf_char(c: str) -> str:
-    return c if c.isalnum() and c.isascii() else f"\\x{ord(c):02X}"
-
-
-def _gbnf_literal(s: str) -> str:
-    return '"' + "".join({'"': '\\"', "\\": "\\\\", "\n": "\\n"}.get(c, c) for c in s) + '"'
-
-
 def _gbnf(e: Expr) -> str:
     if isinstance(e, Lit):
-        return _gbnf_literal(e.text)
+        return gbnf_literal(e.text)
     if isinstance(e, Chars):
-        body = "".join(_gbnf_char(a) if a == b else f"{_gbnf_char(a)}-{_gbnf_char(b)}" for a, b in _class_items(e.spec))
-        return f"[{'^' if e.negated else ''}{body}]"
+        return gbnf_class(e.negated, _class_items(e.spec))
     if isinstance(e, Ref):
         return e.name
     if isinstance(e, Seq):

@@ -45,6 +45,7 @@ from typing import Iterable, Optional, Sequence
 
 from .grounding import extract_part_numbers, value_words
 from .quantities import parse_value, same_value
+from ..kicad.ids import split_lib_id
 
 __all__ = ["PartKind", "PartFacts", "Ask", "RequestAsks", "KINDS", "read_request", "kinds_of", "unmet"]
 
@@ -296,7 +297,7 @@ def _frequency_in_part_number(value: str, facts: Sequence[PartFacts], kinds: Seq
 
 def kinds_of(facts: PartFacts) -> set[str]:
     """The names of the :data:`KINDS` a component is (see the module doc)."""
-    lib, _, name = facts.lib_id.rpartition(":")
+    lib, name = split_lib_id(facts.lib_id)
     out: set[str] = set()
     for kind in KINDS:
         if facts.lib_id:

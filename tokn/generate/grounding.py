@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable, Optional, Protocol
 
 from ..doc.naming import natural_key
+from ..kicad.ids import lib_nickname, symbol_name
 
 
 class PartIndex(Protocol):
@@ -41,11 +42,11 @@ class PartPins:
 
     @property
     def lib(self) -> str:
-        return self.lib_id.split(":", 1)[0] if ":" in self.lib_id else ""
+        return lib_nickname(self.lib_id)
 
     @property
     def name(self) -> str:
-        return self.lib_id.split(":", 1)[-1]
+        return symbol_name(self.lib_id)
 
     def pin(self, number: str) -> Optional[tuple[str, str, str]]:
         for p in self.pins:
@@ -127,9 +128,9 @@ class PlausibleIndex:
         self._index = index
 
     def find(self, name: str, limit: int = 10) -> list[str]:
-        q = name.split(":", 1)[-1]
+        q = symbol_name(name)
         hits = self._index.find(name, max(limit, 8))
-        return [h for h in hits if plausible(q, h.split(":", 1)[-1])][:limit]
+        return [h for h in hits if plausible(q, symbol_name(h))][:limit]
 
     def __getattr__(self, attr: str):
         return getattr(self._index, attr)
@@ -151,8 +152,8 @@ def lookup_part(index: PartIndex, query: str, limit: int = 8) -> Optional[PartPi
     except Exception:                    # a broken index must not break generation
         return None
     for lib_id in hits:
-        name = lib_id.split(":", 1)[-1]
-        if not plausible(q.split(":", 1)[-1], name):
+        name = symbol_name(lib_id)
+        if not plausible(symbol_name(q), name):
             continue
         sym = index.get(lib_id)
         if sym is None or getattr(sym, "is_power", False):

@@ -26,7 +26,8 @@ from typing import Any, Callable, Optional
 
 from ..doc.model import Component, Document, Net
 from ..doc.naming import natural_key
-from ..validate import Finding, normalise_pin_name, split_pin_ref
+from ..doc.pinref import split_pin_ref
+from ..validate import Finding, normalise_pin_name
 
 __all__ = ["repair_nets", "resolver_pins", "LibraryPins"]
 

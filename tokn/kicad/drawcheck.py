@@ -24,6 +24,7 @@ from .connectivity import pin_positions
 from .geometry import iu
 from .schematic import SchematicFile, read_schematic
 from ..sexpr import child, children, number, parse, text
+from .ids import is_netlisted
 
 CHAR = 1.27                # mm per character of the 1.27 mm font (capitals and digits measured: 1.28)
 TEXT_H = 1.27
@@ -191,7 +192,7 @@ def wired_connections(sch: SchematicFile, nets: list[set[tuple[str, str]]]) -> W
                 union(("p", j), ("p", a))
     for sym in sch.symbols:
         ref = sym.properties.get("Reference", "")
-        if ref.startswith("#"):
+        if not is_netlisted(ref):
             continue
         lib = sch.lib_symbols.get(sym.embedded_name) or sch.lib_symbols.get(sym.lib_id)
         if lib is None:
@@ -215,7 +216,7 @@ def pin_points(sch: SchematicFile) -> dict[tuple[str, str], tuple[float, float]]
     for sym in sch.symbols:
         ref = sym.properties.get("Reference", "")
         lib = sch.lib_symbols.get(sym.embedded_name) or sch.lib_symbols.get(sym.lib_id)
-        if ref.startswith("#") or lib is None:
+        if not is_netlisted(ref) or lib is None:
             continue
         for pin, pt in pin_positions(sym, lib):
             out[(ref, pin.number)] = pt

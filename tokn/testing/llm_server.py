@@ -1,4 +1,5 @@
-"""A scripted OpenAI-compatible HTTP server on loopback, for tests (stdlib only).
+"""A scripted OpenAI-compatible HTTP server on loopback (stdlib only): for tests,
+benchmarks and replaying recorded answers.
 
 Usage::
 
