@@ -9,6 +9,8 @@ docs/kicad-connectivity-findings.md.
 
 Usage: ``python scripts/make_rule_fixtures.py [--out tests/fixtures/connectivity] [NAME...]``
 (needs kicad-cli and KiCad's symbol libraries; rewrites the named cases, default all).
+KiCad 10's netlists (``.k10.net``, ``.k10.xml``) are recorded too when its kicad-cli is
+there (``--kicad10``, default ``scripts/kicad10-cli`` once scripts/install-kicad10.sh ran).
 """
 from __future__ import annotations
 
@@ -182,8 +184,21 @@ def _render(f: SheetFile, is_root: bool) -> str:
     return dumps(B.schematic(file_uuid, "A4", "", list(f.libs.values()), items, root=is_root)) + "\n"
 
 
+#: KiCad 10's kicad-cli (None: record KiCad 9's netlists only); set by main().
+KICAD10_CLI: str | None = None
+
+
+def _export(cli: str, name: str, top: str, fmt: str, out: str) -> None:
+    r = subprocess.run([cli, "sch", "export", "netlist", "--format", fmt, "-o", out, top],
+                       capture_output=True, text=True)
+    if r.returncode != 0 or not os.path.exists(out):
+        raise SystemExit(f"{name}: {cli} failed: {r.stderr or r.stdout}")
+
+
 def record(name: str, root: SheetFile, out_dir: str, xml: bool = False) -> str:
-    """Write case ``name`` (one file, or a folder when it has sub-sheets) and KiCad's netlist."""
+    """Write case ``name`` (one file, or a folder when it has sub-sheets) and KiCad's
+    netlists: KiCad 9's (``.net``, ``.xml``) and, with :data:`KICAD10_CLI`, KiCad 10's
+    (``.k10.net``, ``.k10.xml``)."""
     _assign_paths(root)
     files = _files(root)
     folder = os.path.join(out_dir, name) if len(files) > 1 else out_dir
@@ -193,13 +208,12 @@ def record(name: str, root: SheetFile, out_dir: str, xml: bool = False) -> str:
         path = top if f is root else os.path.join(folder, f.name)
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(_render(f, f is root))
+    stem = top[: -len(".kicad_sch")]
     formats = [("kicadsexpr", ".net")] + ([("kicadxml", ".xml")] if xml else [])
     for fmt, ext in formats:
-        out = top[: -len(".kicad_sch")] + ext
-        r = subprocess.run([kicad_cli(), "sch", "export", "netlist", "--format", fmt, "-o", out, top],
-                           capture_output=True, text=True)
-        if r.returncode != 0 or not os.path.exists(out):
-            raise SystemExit(f"{name}: kicad-cli failed: {r.stderr or r.stdout}")
+        _export(kicad_cli(), name, top, fmt, stem + ext)
+        if KICAD10_CLI:
+            _export(KICAD10_CLI, name, top, fmt, stem + ".k10" + ext)
     return top
 
 
@@ -361,6 +375,73 @@ def bus_markup_vector(out: str) -> str:
     _pin_label(root, "R10", 20, "P0")
     _pin_label(root, "R11", 30, "Q.X0")
     return record("bus_markup_vector", root, out)
+
+
+@case
+def bus_kinds_mixed(out: str) -> str:
+    """A vector sheet pin on a group bus, and a group sheet pin on a vector bus, with more
+    members on one side than the other: KiCad 9 links neither; KiCad 10 links the vector
+    pin's members to the group's, in order."""
+    sub = SheetFile("sub.kicad_sch")
+    _child_bus(sub, "V[0..2]")
+    _pin_label(sub, "R1", 40, "V0")
+    _pin_label(sub, "R2", 50, "V1")
+    _pin_label(sub, "R3", 60, "V2")
+    _child_bus(sub, "G{A B C}", y=150)
+    _pin_label(sub, "R4", 70, "G.A")
+    _pin_label(sub, "R5", 80, "G.B")
+    _pin_label(sub, "R6", 90, "G.C")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("Sub", sub, 100, 40, pins=[("V[0..2]", 100, 50), ("G{A B C}", 100, 60)], h=40)
+    _bus_to_pin(root, 50, label="Q{X Y}")
+    _bus_to_pin(root, 60, label="P[0..1]")
+    _pin_label(root, "R10", 20, "Q.X")
+    _pin_label(root, "R11", 30, "Q.Y")
+    _pin_label(root, "R12", 40, "P0")
+    _pin_label(root, "R13", 50, "P1")
+    _pin_label(root, "R14", 60, "V0")
+    return record("bus_kinds_mixed", root, out)
+
+
+@case
+def bus_group_pin_on_vector(out: str) -> str:
+    """A group sheet pin holding a vector (U{X D[0..1]}) on a vector bus P[0..2]."""
+    sub = SheetFile("sub.kicad_sch")
+    _child_bus(sub, "U{X D[0..1]}")
+    _pin_label(sub, "R1", 40, "U.X")
+    _pin_label(sub, "R2", 50, "U.D0")
+    _pin_label(sub, "R3", 60, "U.D1")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("Sub", sub, 100, 40, pins=[("U{X D[0..1]}", 100, 50)])
+    _bus_to_pin(root, 50, label="P[0..2]")
+    _pin_label(root, "R10", 20, "P0")
+    _pin_label(root, "R11", 30, "P1")
+    _pin_label(root, "R12", 40, "P2")
+    return record("bus_group_pin_on_vector", root, out)
+
+
+@case
+def bus_group_holding_vector(out: str) -> str:
+    """A vector sheet pin on a group bus whose members include a vector
+    (V[0..2] on Q{D[0..1] X}), and markup in a label that names a member (~{Q}.X)."""
+    sub = SheetFile("sub.kicad_sch")
+    _child_bus(sub, "V[0..2]")
+    _pin_label(sub, "R1", 40, "V0")
+    _pin_label(sub, "R2", 50, "V1")
+    _pin_label(sub, "R3", 60, "V2")
+    _child_bus(sub, "M{~{A} B}", y=150)
+    _pin_label(sub, "R4", 70, "M.~{A}")
+    _pin_label(sub, "R5", 80, "M.A")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("Sub", sub, 100, 40, pins=[("V[0..2]", 100, 50), ("M{~{A} B}", 100, 60)], h=40)
+    _bus_to_pin(root, 50, label="Q{D[0..1] X}")
+    _bus_to_pin(root, 60, label="N{~{A} B}")
+    _pin_label(root, "R10", 20, "Q.D0")
+    _pin_label(root, "R11", 30, "Q.D1")
+    _pin_label(root, "R12", 40, "Q.X")
+    _pin_label(root, "R13", 50, "N.~{A}")
+    _pin_label(root, "R14", 60, "N.A")
+    return record("bus_group_holding_vector", root, out)
 
 
 @case
@@ -617,7 +698,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("names", nargs="*", help="cases to write (default: all)")
     ap.add_argument("--out", default=DEFAULT_OUT)
+    ap.add_argument("--kicad10", default=os.path.join(HERE, "kicad10-cli"),
+                    help="KiCad 10's kicad-cli ('' to record KiCad 9's netlists only; "
+                         "default: scripts/kicad10-cli when /opt/tokn-kicad10 exists)")
     args = ap.parse_args(argv)
+    global KICAD10_CLI
+    wants_default = args.kicad10 == os.path.join(HERE, "kicad10-cli")
+    KICAD10_CLI = args.kicad10 or None
+    if KICAD10_CLI and wants_default and not os.path.isdir(os.environ.get("TOKN_KICAD10_ROOT", "/opt/tokn-kicad10")):
+        KICAD10_CLI = None
     unknown = [n for n in args.names if n not in CASES]
     if unknown:
         ap.error(f"unknown case(s) {unknown}; known: {', '.join(CASES)}")

@@ -69,12 +69,7 @@ def _params(majors: tuple[int, ...] = (9, 10), gaps: bool = True) -> list:
 
 
 #: Designs where our nets are known to differ from that KiCad's (strict: fixing one fails).
-KNOWN_GAPS = {
-    (10, "royalblue54L_feather/RoyalBlue54L-Feather.kicad_sch"): pytest.mark.xfail(
-        strict=True, reason="KiCad 10 joins a bus-group member written with text markup "
-        "(SWD_TRG{~{RESET} ...}) differently from KiCad 9, whose rule (no such member "
-        "connects) tokn models; KiCad 10's rule is not modelled yet"),
-}
+KNOWN_GAPS: dict[tuple[int, str], pytest.MarkDecorator] = {}
 
 _TREES: dict[int, str] = {}
 _NETLISTS: dict[tuple[int, str], kicad_cli.Netlist] = {}

@@ -1,6 +1,7 @@
 """Bus names: expansion of vector buses, group buses and bus aliases into member nets.
 
-Rules (KiCad 9, recorded in tests/fixtures/connectivity/bus_*):
+Rules (KiCad 9, and where KiCad 10 differs, recorded with both in
+tests/fixtures/connectivity/bus_*):
 
 * ``D[0..3]`` has members D0 D1 D2 D3, matched to another vector bus by *position*
   (a sheet pin ``D[0..7]`` on a parent bus ``D[8..15]`` links the child's D0 to D8);
@@ -8,13 +9,21 @@ Rules (KiCad 9, recorded in tests/fixtures/connectivity/bus_*):
 * ``USB{DP DM}`` has members USB.DP USB.DM, matched to another group by *member name*
   (DP, DM), whatever the group's own name or order; members are separated by spaces or
   commas;
-* text markup is dropped from member names: ``B{~{X} Y}`` has members B.X and B.Y,
-  ``~{CS}[0..1]`` has CS0 and CS1 (a label ``~{CS}0`` is not a member);
+* KiCad 9 drops text markup from member names: ``B{~{X} Y}`` has members B.X and B.Y,
+  ``~{CS}[0..1]`` has CS0 and CS1 (a label ``~{CS}0`` is not a member); KiCad 10 keeps it
+  (B.~{X}, ~{CS}0): ``keep_markup``;
 * ``{ALIAS}`` stands for the members of a bus alias (themselves expanded).
+
+Across a sheet pin whose bus kind differs from the parent's (:func:`link_key`): a group
+member on a vector bus links to the vector's first member (all plain members do; a member
+of a vector inside the group links by its position there in KiCad 10, and only at position
+0 in KiCad 9); a vector member on a group bus links, in KiCad 10 only, to the group's member
+at the same position (the group's members flattened), in KiCad 9 to nothing.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 _VECTOR = re.compile(r"^(.*?)\[(\d+)\.\.(\d+)\](.*)$")
 # "{" preceded by ~ ^ _ is text markup (overbar, super/subscript), not a group bus.
@@ -31,8 +40,9 @@ def is_bus_name(name: str) -> bool:
     return bool(_VECTOR.match(plain) or _GROUP.match(plain))
 
 
-def _group_items(body: str) -> list[str]:
-    """Members of a group body, split at spaces and commas outside braces, markup dropped."""
+def _group_items(body: str, keep_markup: bool = False) -> list[str]:
+    """Members of a group body, split at spaces and commas outside braces (markup dropped
+    unless ``keep_markup``)."""
     items, cur, depth = [], [], 0
     for ch in body:
         if ch == "{":
@@ -45,57 +55,93 @@ def _group_items(body: str) -> list[str]:
         else:
             cur.append(ch)
     items.append("".join(cur))
-    return [item for item in map(_strip_markup, items) if item]
+    return [item for item in (i if keep_markup else _strip_markup(i) for i in items) if item]
 
 
 def _strip_markup(text: str) -> str:
-    """``~{X}`` (and ``^{X}``, ``_{X}``) -> ``X``: bus members carry no text markup."""
+    """``~{X}`` (and ``^{X}``, ``_{X}``) -> ``X``: KiCad 9's bus members carry no text markup."""
     while _MARKUP.search(text):
         text = _MARKUP.sub(r"\1", text)
     return text
 
 
-def bus_members(name: str, aliases: dict[str, list[str]] | None = None,
-                depth: int = 0) -> list[tuple[str, str]]:
-    """(member net name, match key) of every member of bus ``name``, in KiCad's order.
+@dataclass(frozen=True)
+class BusMember:
+    """One member net of a bus.
 
-    The key is what another bus's member must share to be linked with it: ``#<position>``
-    for a vector bus, the member's own name (without the group's prefix) for a group.
-    A plain name is one member of its own.
+    ``key`` is what another bus's member must share to be linked with it: ``#<position>``
+    for a member of a vector bus, the member's own name (without the group's prefix) for a
+    group member.  ``vector_pos`` is a group member's position inside a vector bus nested
+    in the group (``D1`` of ``U{X D[0..1]}`` is 1; ``None`` for a plain member).
     """
+    name: str
+    key: str
+    vector_pos: int | None = None
+
+
+def members(name: str, aliases: dict[str, list[str]] | None = None, keep_markup: bool = False,
+            depth: int = 0) -> list[BusMember]:
+    """Every member of bus ``name``, in KiCad's order (a plain name is one member of its
+    own); markup kept in member names with ``keep_markup`` (KiCad 10)."""
     if depth > 8:
-        return [(name, name)]
+        return [BusMember(name, name)]
     m = _GROUP.match(name)
     if m:
         prefix, body = m.group(1), m.group(2)
-        out: list[tuple[str, str]] = []
-        for item in _group_items(body):
+        out: list[BusMember] = []
+        for item in _group_items(body, keep_markup):
             if aliases and item in aliases and not prefix:
                 for member in aliases[item]:
-                    out.extend((n, n) for n, _key in bus_members(member, aliases, depth + 1))
+                    out.extend(BusMember(b.name, b.name) for b in members(member, aliases, keep_markup, depth + 1))
                 continue
-            for member, _key in bus_members(item, aliases, depth + 1):
-                out.append((f"{prefix}.{member}" if prefix else member, member))
+            for b in members(item, aliases, keep_markup, depth + 1):
+                pos = int(b.key[1:]) if b.key.startswith("#") else None
+                out.append(BusMember(f"{prefix}.{b.name}" if prefix else b.name, b.name, pos))
         return out
     m = _VECTOR.match(name)
     if m:
-        prefix, a, b, suffix = _strip_markup(m.group(1)), int(m.group(2)), int(m.group(3)), _strip_markup(m.group(4))
+        strip = (lambda t: t) if keep_markup else _strip_markup
+        prefix, a, b, suffix = strip(m.group(1)), int(m.group(2)), int(m.group(3)), strip(m.group(4))
         lo, hi = min(a, b), max(a, b)          # KiCad counts upwards: E[7..4] is E4 E5 E6 E7
         if hi - lo > 4096:
-            return [(name, name)]
-        return [(f"{prefix}{n}{suffix}", f"#{k}") for k, n in enumerate(range(lo, hi + 1))]
+            return [BusMember(name, name)]
+        return [BusMember(f"{prefix}{n}{suffix}", f"#{k}") for k, n in enumerate(range(lo, hi + 1))]
     if aliases and name in aliases:
         out = []
         for member in aliases[name]:
-            out.extend((n, n) for n, _key in bus_members(member, aliases, depth + 1))
+            out.extend(BusMember(b.name, b.name) for b in members(member, aliases, keep_markup, depth + 1))
         return out
-    return [(name, name)]
+    return [BusMember(name, name)]
 
 
-def expand_bus(name: str, aliases: dict[str, list[str]] | None = None) -> list[str]:
+def bus_members(name: str, aliases: dict[str, list[str]] | None = None,
+                keep_markup: bool = False) -> list[tuple[str, str]]:
+    """(member net name, match key) of every member of bus ``name`` (see :func:`members`)."""
+    return [(b.name, b.key) for b in members(name, aliases, keep_markup)]
+
+
+def link_key(member: BusMember, parent_keys: list[str], kicad: int) -> str | None:
+    """The key of the parent bus member that a sheet pin's ``member`` links to, given the
+    keys of the parent bus's members in order (None: it links to nothing).  Same kind:
+    the same key; a group member on a vector bus and a vector member on a group bus: see
+    the module docstring."""
+    if member.key in parent_keys:
+        return member.key
+    parent_is_vector = bool(parent_keys) and all(k.startswith("#") for k in parent_keys)
+    if parent_is_vector and not member.key.startswith("#"):
+        if member.vector_pos is None or member.vector_pos == 0:
+            return "#0"
+        return f"#{member.vector_pos}" if kicad >= 10 else None
+    if member.key.startswith("#") and not parent_is_vector and kicad >= 10:
+        k = int(member.key[1:])
+        return parent_keys[k] if k < len(parent_keys) else None
+    return None
+
+
+def expand_bus(name: str, aliases: dict[str, list[str]] | None = None, keep_markup: bool = False) -> list[str]:
     """Member net names of a bus name, in KiCad's order.
 
     ``D[0..3]`` -> D0 D1 D2 D3; ``USB{DP DM}`` -> USB.DP USB.DM; ``{ALIAS}`` -> the alias'
     members (themselves expanded); a plain name expands to itself.
     """
-    return [n for n, _key in bus_members(name, aliases)]
+    return [b.name for b in members(name, aliases, keep_markup)]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .buses import bus_members, is_bus_name
+from .buses import bus_members, is_bus_name, link_key, members
 from .geometry import iu, orientation, place
 from .hierarchy import Design, SheetInstance
 from .netnames import escape_net_name, net_text
@@ -407,19 +407,21 @@ class DesignNets:
         return self.graphs[instance_index]
 
 
-def _driver(sg: Subgraph, inst: SheetInstance) -> list[tuple[int, str]]:
+def _driver(sg: Subgraph, inst: SheetInstance, kicad: int = KICAD_DEFAULT) -> list[tuple[int, str]]:
+    """(priority, full net name) of every name the subgraph's drivers give its net."""
+    path = inst.net_path(kicad)
     out: list[tuple[int, str]] = []
     for name in sg.global_labels:
         out.append((PRI_GLOBAL, name))
     for name, is_global in sg.power_nets:
         out.append((PRI_GLOBAL_POWER if is_global else PRI_LOCAL_POWER,
-                    name if is_global else inst.name_path + name))
+                    name if is_global else path + name))
     for name in sg.local_labels:
-        out.append((PRI_LOCAL_LABEL, inst.name_path + name))
+        out.append((PRI_LOCAL_LABEL, path + name))
     for name in sg.hier_labels:
-        out.append((PRI_HIER_LABEL, inst.name_path + name))
+        out.append((PRI_HIER_LABEL, path + name))
     for shi, name in sg.sheet_pins:
-        out.append((PRI_SHEET_PIN, inst.name_path + name))
+        out.append((PRI_SHEET_PIN, path + name))
     return out
 
 
@@ -441,13 +443,16 @@ class _BusMembers:
       matched member by member in order.  Other sheet pins name nothing on the parent.
     * A sheet pin links the parent bus to the child's hierarchical label of the same text:
       vector members by position (pin ``D[0..7]`` on bus ``D[8..15]``: child D0 = D8),
-      group members by member name.
+      group members by member name; across kinds see :func:`tokn.kicad.buses.link_key`.
     * Each member offers its net a name (see :meth:`best_names`).
+    * ``kicad`` 10 keeps text markup in member names (:func:`tokn.kicad.buses.members`).
     """
 
     def __init__(self, uf: _UF, by_name, aliases: dict[str, list[str]],
-                 child_of: dict[tuple[int, int], int]) -> None:
+                 child_of: dict[tuple[int, int], int], kicad: int = KICAD_DEFAULT) -> None:
         self.uf, self.by_name, self.aliases, self.child_of = uf, by_name, aliases, child_of
+        self.kicad = kicad
+        self.keep_markup = kicad >= 10
         self.names: list[tuple[int, tuple, str]] = []       # (node, sort key, net name)
         self.hier: dict[tuple[int, str], list[tuple[str, int]]] = {}
         self.pins: list[tuple[int, BusItem, list[tuple[str, int]], bool]] = []
@@ -459,12 +464,12 @@ class _BusMembers:
         for it in namers:
             nodes = []
             pri = _BUS_PRI[it.kind]
-            for name, key in bus_members(it.name, self.aliases):
+            for name, key in bus_members(it.name, self.aliases, self.keep_markup):
                 n = self.uf.add()
                 self.by_name(("L", i, name), n)
                 if it.kind == "global":
                     self.by_name(("G", name), n)
-                full = name if it.kind == "global" else inst.name_path + name
+                full = name if it.kind == "global" else inst.net_path(self.kicad) + name
                 self.names.append((n, (pri < PRI_HIER_LABEL, -pri, inst.depth, full), full))
                 nodes.append((key, n))
             lists.append(nodes)
@@ -489,10 +494,12 @@ class _BusMembers:
             if is_driver:
                 parent = [n for _, n in base]
             else:
-                by_key = {}
+                by_key: dict[str, int] = {}
                 for key, n in base:
                     by_key.setdefault(key, n)
-                parent = [by_key.get(key) for _, key in bus_members(pin.name, self.aliases)]
+                keys = [key for key, _ in base]
+                parent = [by_key.get(link_key(m, keys, self.kicad))
+                          for m in members(pin.name, self.aliases, self.keep_markup)]
             for p, (_, c) in zip(parent, child):
                 if p is not None:
                     self.uf.union(p, c)
@@ -551,7 +558,7 @@ def design_nets(design: Design, kicad: int = KICAD_DEFAULT) -> DesignNets:
             shi = inst.parent.file.sheets.index(inst.sheet_symbol)
             child_of[(pi, shi)] = i
 
-    buses = _BusMembers(uf, by_name, aliases, child_of)
+    buses = _BusMembers(uf, by_name, aliases, child_of, kicad)
     ref_pin_node: dict[tuple[str, str], int] = {}
     pin_records: list[tuple[int, NetPin]] = []
     for i, inst in enumerate(design.instances):
@@ -625,7 +632,7 @@ def design_nets(design: Design, kicad: int = KICAD_DEFAULT) -> DesignNets:
         for (i, si) in net.members:
             inst = design.instances[i]
             sg = graphs[i].subgraphs[si]
-            for pri, name in _driver(sg, inst):
+            for pri, name in _driver(sg, inst, kicad):
                 key = (-pri, inst.depth, name)
                 if best is None or key < best:
                     best = key

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..errors import SchematicError
 from ..sexpr import parse
-from .netnames import unescape
+from .netnames import net_text, unescape
 from .schematic import (PlacedSymbol, SchematicFile, SheetSymbol, SymbolInstance, load_schematic,
                         read_schematic)
 
@@ -31,6 +31,20 @@ class SheetInstance:
     @property
     def depth(self) -> int:
         return len(self.uuid_path)
+
+    def net_path(self, kicad: int) -> str:
+        """The sheet path that prefixes local net names in KiCad ``kicad``: KiCad 9 uses
+        :attr:`name_path` (``/A/B/`` for a sheet named ``A{slash}B``); KiCad 10 escapes each
+        sheet name as a net name (``/A{slash}B/``), so a ``/`` in a sheet name no longer
+        reads as a level of the hierarchy."""
+        if kicad < 10:
+            return self.name_path
+        names = []
+        inst = self
+        while inst.sheet_symbol is not None and inst.parent is not None:
+            names.append(net_text(inst.sheet_symbol.name))
+            inst = inst.parent
+        return "/" + "".join(n + "/" for n in reversed(names))
 
     def sheet_flags(self) -> tuple[bool, bool, bool]:
         """(in_bom, on_board, dnp) that the sheet symbols from the root down to this
