@@ -11,8 +11,10 @@ import re
 _SEPARATORS = re.compile(r"[\s\-_/.,]")
 
 
-def _norm(s: str) -> str:
-    return _SEPARATORS.sub("", s).casefold()
+def normalise(s: str) -> str:
+    """``s`` casefolded without separators (space ``-`` ``_`` ``/`` ``.`` ``,``): the form
+    in which part names are compared (``LM-7805`` = ``lm7805``)."""
+    return _SEPARATORS.sub("", s.casefold())
 
 
 def _wild(name: str) -> str:
@@ -46,7 +48,7 @@ def plausible(query: str, name: str) -> bool:
     must be over: a digit that differs or continues the number (``74HC32`` / ``74HC36``,
     ``74HC32`` / ``74HC323``) makes another part; letters after it (package, grade:
     ``TL072CP`` / ``TL072``, ``MCP2551-I-SN``) do not."""
-    q, n = _norm(query), _wild(name)
+    q, n = normalise(query), _wild(name)
     if not q or not n:
         return False
     common = _prefix(q, n)

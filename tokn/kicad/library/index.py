@@ -15,6 +15,7 @@ import threading
 import time
 from typing import Iterable, Mapping
 
+from ..ids import split_lib_id
 from ...errors import LibraryError, ToknError
 from ...sexpr import format_list, parse, text
 from ..libtable import load_symbol_libraries, project_directory
@@ -132,7 +133,7 @@ class SymbolIndex:
         return {n: lib.path for n, lib in self._libs.items()}
 
     def __contains__(self, lib_id: str) -> bool:
-        nick, _, name = lib_id.partition(":")
+        nick, name = split_lib_id(lib_id)
         lib = self._libs.get(nick)
         return lib is not None and name in lib.by_name
 
@@ -147,7 +148,7 @@ class SymbolIndex:
 
     def info(self, lib_id: str) -> SymbolInfo | None:
         """Index data of ``Lib:Name`` (no file access unless the library file changed)."""
-        nick, _, name = lib_id.partition(":")
+        nick, name = split_lib_id(lib_id)
         lib = self._fresh(nick)
         if lib is None or name not in lib.by_name:
             return None
@@ -204,7 +205,7 @@ class SymbolIndex:
     def embed_node(self, lib_id: str) -> list | None:
         """A fresh parsed ``(symbol "Lib:Name" ...)`` as KiCad embeds it in ``lib_symbols``
         (see :func:`flatten_symbol_nodes`), or None when ``lib_id`` is unknown."""
-        nick, _, name = lib_id.partition(":")
+        nick, name = split_lib_id(lib_id)
         lib = self._fresh(nick)
         if lib is None or name not in lib.by_name:
             return None

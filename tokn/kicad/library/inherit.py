@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping, Sequence
 
+from ..ids import symbol_name
 from ...sexpr import quote, text
 from .scan import UNIT_SUFFIX, prop_args
 
@@ -67,7 +68,7 @@ def flatten_symbol_nodes(chain: list[list], lib_id: str) -> list:
     ``<name>_<unit>_<style>`` after the symbol's own name.
     """
     root = chain[-1]
-    name = lib_id.partition(":")[2] or lib_id
+    name = symbol_name(lib_id)
     root[1] = quote(lib_id)
     root[:] = [c for c in root if type(c) is str or not c or c[0] != "extends"]
     for level in reversed(chain[:-1]):

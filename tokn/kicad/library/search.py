@@ -17,21 +17,18 @@ import re
 from collections import Counter
 from typing import Callable, Iterable, NamedTuple, Sequence
 
+from ..ids import split_lib_id, symbol_name
+from ..partnames import normalise as _norm
 from .inherit import chain_of, merge_properties
 from .records import FindTables, ScanRecord
 
 _SEP = "-_/. ,"
-_NORM_DROP = re.compile(r"[\s\-_/.,]+")
 _WILD_HINT = re.compile(r"[0-9A-Zx]x")
 _WORD = re.compile(r"[0-9a-z]+(?:\.[0-9]+)?")
 #: Weights of a query word found in a symbol's name, keywords, description (tier 8).
 _WORD_WEIGHTS = (4, 2, 1)
 #: Symbols of tier 8 as ints: library position << _LIB_SHIFT | record index.
 _LIB_SHIFT = 20
-
-
-def _norm(s: str) -> str:
-    return _NORM_DROP.sub("", s.casefold())
 
 
 def _wild(name: str) -> str | None:
@@ -284,7 +281,7 @@ _TIERS = (_tier_equal, _tier_normalised, _tier_suffixed, _tier_cut, _tier_prefix
 
 def _tier_lib_id(s: _Search, q: str) -> bool:
     """Before all tiers: a ``Lib:Name`` query naming a symbol (both parts case-insensitive)."""
-    want, _, rest = q.partition(":")
+    want, rest = split_lib_id(q)
     want = want.strip().casefold()
     return s.emit(c for c in s.lookup("exact", rest.strip().casefold()) if c.nick.casefold() == want)
 
@@ -323,7 +320,7 @@ def find(libs: Sequence[Library], name: str, limit: int = 10) -> list[str]:
     if ":" in q:
         if _tier_lib_id(s, q):
             return s.out
-        q = q.partition(":")[2].strip() or q
+        q = symbol_name(q).strip() or q
     for tier in _TIERS:
         if tier(s, q):
             break
