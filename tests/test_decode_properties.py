@@ -85,8 +85,10 @@ def documents(draw, with_coordinates: bool | None = None):
 
 
 def _circuit(doc: Document):
+    """Parts and nets; an auto name (``N3``) is no name: the encoder numbers unnamed nets in
+    the natural order of their first pin (format.md), whatever the document's order was."""
     comps = sorted({(c.ref, c.type, c.value, c.unit) for c in doc.components})
-    nets = {frozenset(n.pins): n.name for n in doc.nets}
+    nets = {frozenset(n.pins): "" if re.fullmatch(r"N\d+", n.name) else n.name for n in doc.nets}
     return comps, nets
 
 
