@@ -158,12 +158,16 @@ def test_an_answer_without_the_named_part_is_sent_back(toolkit):
 
 
 def test_a_type_that_is_no_kicad_symbol_is_an_error_unless_the_request_names_it(toolkit):
-    swapped = VALID.replace("  C1,C,0.33uF,", "  C1,0.33uF,C,")          # value and type swapped
-    res, srv = run([Reply(swapped), Reply(VALID)], toolkit, erc="off")
+    unknown = VALID.replace("  C1,C,0.33uF,", "  C1,CAPX,0.33uF,")          # no such symbol
+    res, srv = run([Reply(unknown), Reply(VALID)], toolkit, erc="off")
     assert res.ok and res.rounds == 2
-    assert [(f.code, f.where) for f in res.attempts[0].check.errors] == [("unknown-part", "C1"),
-                                                                         ("missing-value", "")]   # 0.33uF
-    assert "C1: 0.33uF is not a KiCad symbol" in srv.last_user_message(1)
+    assert ("unknown-part", "C1") in [(f.code, f.where) for f in res.attempts[0].check.errors]
+    assert "C1: CAPX is not a KiCad symbol" in srv.last_user_message(1)
+    # value and type swapped is read as meant, and said so: no round spent
+    swapped = VALID.replace("  C1,C,0.33uF,", "  C1,0.33uF,C,")
+    res, _ = run([Reply(swapped)], toolkit, erc="off")
+    assert res.ok and res.rounds == 1
+    assert [(f.code, f.where) for f in res.findings if f.severity == "fixed"] == [("swapped-type-value", "C1")]
     # a part the request names and the libraries lack may be drawn from its own pin table
     prompt = "Design a 5V regulator using LM7805 and a ZZX9000 supervisor"
     own = VALID.replace("components[3]", "components[4]").replace(

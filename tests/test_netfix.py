@@ -1,5 +1,6 @@
-"""Deterministic repairs of an answer's nets with library facts (tokn.generate.netfix): each
-rule of issue 10 item 2, with the finding it reports; nothing invented."""
+"""Deterministic repairs of an answer with library facts (tokn.generate.netfix, partfix): each
+rule of issue 10 item 2 and those found in the 1.5B model's answers, with the finding it
+reports; nothing invented."""
 from __future__ import annotations
 
 import os
@@ -70,6 +71,15 @@ REPAIRS = [
      [("GND", "U1.2,GND")], "U1:LM7805_TO220", [("GND", "U1.2")], [("merged-nets", "GND")]),
     ("the same pin twice in one net",
      [("GND", "U1.2,C1.2,U1.2")], "U1:LM7805_TO220 C1:C", [("GND", "U1.2,C1.2")], [("duplicate-pin", "GND")]),
+    ("a supply pin in no net joins the net of its name",
+     [("GND", "C1.2,C2.2"), ("VIN", "U1.1,C1.1")], "U1:LM7805_TO220 C1:C C2:C",
+     [("GND", "C1.2,C2.2,U1.2"), ("VIN", "U1.1,C1.1")], [("power-pin-by-name", "GND")]),
+    ("op-amp supplies V+ and V- by name",
+     [("V+", "R1.1"), ("V-", "R1.2"), ("OUT", "U1.1,U1.2")], "U1:LM358 R1:R",
+     [("V+", "R1.1,U1.8"), ("V-", "R1.2,U1.4"), ("OUT", "U1.1,U1.2")],
+     [("power-pin-by-name", "V-"), ("power-pin-by-name", "V+")]),
+    ("a signal pin is never joined by name",
+     [("OUT", "R1.1"), ("GND", "U1.1")], "U1:NE555P R1:R", [("OUT", "R1.1"), ("GND", "U1.1")], []),
     ("nothing to do",
      [("VIN", "U1.1,C1.1")], "U1:LM7805_TO220 C1:C", [("VIN", "U1.1,C1.1")], []),
 ]
@@ -83,7 +93,38 @@ def test_repairs(rule, nets, comps, after, fixed):
     assert [(f.code, f.where) for f in findings] == fixed
     assert all(f.severity == "fixed" and f.message for f in findings)
     assert nets_of(before) == nets                       # the input is not changed
-    assert out.components == before.components           # never a part added
+    assert [c.ref for c in out.components] == [c.ref for c in before.components]   # never a part added
+
+
+# (case, components as written "REF:TYPE:VALUE[:LIB]", components after, fixed (code, where))
+ROWS = [
+    ("type and value swapped", "R1:10k:R C1:100nF:C", "R1:R:10k C1:C:100nF",
+     [("swapped-type-value", "R1"), ("swapped-type-value", "C1")]),
+    ("the library written as the type", "U1:Lib:LM358", "U1:LM358:LM358:Lib", [("library-as-type", "U1")]),
+    ("a type the libraries lack stays", "U1:XYZ123:XYZ123", "U1:XYZ123:XYZ123", []),
+    ("a value that names no symbol stays", "R1:10k:RES", "R1:10k:RES", []),
+    ("a row that resolves is never rewritten", "R1:R:C", "R1:R:C", []),
+]
+
+
+def _row(spec: str) -> Component:
+    ref, type_, value, *lib = spec.split(":")
+    return Component(ref, type_, value, lib=lib[0] if lib else "")
+
+
+@pytest.mark.parametrize("case,before,after,fixed", ROWS, ids=[r[0] for r in ROWS])
+def test_component_rows_read_as_meant(case, before, after, fixed):
+    def pins_with_lib(comp: Component):
+        if comp.lib not in ("", "Lib"):
+            return None
+        found = library_pins(comp)
+        return None if found is None else ((f"{comp.lib}:{comp.type}" if comp.lib else found[0]), found[1])
+    d = Document(components=[_row(c) for c in before.split()])
+    out, findings = repair_nets(d, pins_with_lib)
+    assert [(c.ref, c.type, c.value, c.lib) for c in out.components] == \
+        [(c.ref, c.type, c.value, c.lib) for c in map(_row, after.split())]
+    assert [(f.code, f.where) for f in findings] == fixed
+    assert [c.type for c in d.components] == [_row(c).type for c in before.split()]    # input unchanged
 
 
 def test_a_pin_name_fix_says_what_became_what():
@@ -167,4 +208,5 @@ def test_resolver_pins_reads_the_resolved_symbol():
 def test_generate_md_names_every_repair_code():
     with open(os.path.join(os.path.dirname(__file__), "..", "docs", "generate.md"), encoding="utf-8") as f:
         doc = f.read()
-    assert [c for c in ("pin-name", "ambiguous-pin", "merged-nets", "duplicate-pin") if f"`{c}`" not in doc] == []
+    assert [c for c in ("pin-name", "ambiguous-pin", "merged-nets", "duplicate-pin", "power-pin-by-name",
+                        "swapped-type-value", "library-as-type") if f"`{c}`" not in doc] == []

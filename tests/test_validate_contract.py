@@ -152,7 +152,7 @@ PIPELINE = [
     ("syntax", LM7805.replace("  C1,C,0.33uF,", '  C1,C,"0.33uF"x,'), "stop", REQUEST, ("syntax", "")),
     ("truncated", LM7805[:LM7805.index("GND,")] + 'GND,"C1.2,C2', "length", REQUEST, ("truncated", "")),
     ("empty-circuit", "# TOKN v1\ntitle: regulator\n", "stop", REQUEST, ("empty-circuit", "")),
-    ("unknown-part (error)", LM7805.replace("  C1,C,0.33uF,", "  C1,0.33uF,C,"), "stop", REQUEST,
+    ("unknown-part (error)", LM7805.replace("  C1,C,0.33uF,", "  C1,CAPX,0.33uF,"), "stop", REQUEST,
      ("unknown-part", "C1")),
     ("missing-part (named)", LM7805.replace("LM7805_TO220,LM7805", "LM317_TO220,LM317"), "stop", REQUEST,
      ("missing-part", "")),

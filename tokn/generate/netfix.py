@@ -11,7 +11,13 @@ repair round an LLM costs is spent only on what cannot be fixed here:
 * a net name inside a pin list (``GND``, ``+3V3``, ``N1``) joins that net; rows that list
   the same name that no row has join under that name; rows with the same name merge
   [``merged-nets``];
-* a pin listed twice in one net is kept once [``duplicate-pin``].
+* a pin listed twice in one net is kept once [``duplicate-pin``];
+* a supply pin in no net joins the net of its own name when the answer has one: ``U1.2``
+  (GND) joins net ``GND``, ``U2.8`` (V+) net ``V+`` -- what KiCad does for hidden power
+  pins, and what a model that wrote the net but forgot the pin meant
+  [``power-pin-by-name``; only supply and ground names: GND, VCC, VDD, VSS, VEE, V+, +5V...];
+* component rows are read first by :func:`tokn.generate.partfix.repair_parts` (type and
+  value swapped, a library written as the type).
 
 Never invents a part or a pin: a reference that is no component (``N1.1``), a pin name no
 pin has, and a pin in two nets are left for the validator, whose errors name the part, the
@@ -38,13 +44,15 @@ LibraryPins = Callable[[Component], Optional[tuple[str, dict[str, list[str]]]]]
 _AUTO_NAME = re.compile(r"^N\d+$")
 _VOLTAGE = re.compile(r"^[+-]?\d+(?:[.]\d+)?V\d*$", re.I)     # +1.8V: a net name, not REF.PIN
 _PIN_WORD = re.compile(r"^(?:PIN|P)[ _-]?(\d+)$", re.I)
+#: Pin names that name a supply or ground (joined to the net of that name when in no net).
+_SUPPLY_NAME = re.compile(r"^(?:[ADP]?GND\w*|V(?:CC|DD|SS|EE|BAT)\w*|V[+-]|[+-]\d+(?:[.V]\d+)?V?\d*)$", re.I)
 
 
 def repair_nets(doc: Document, library_pins: LibraryPins) -> tuple[Document, list[Finding]]:
     """A copy of ``doc`` with the repairs above made, and a finding for each (see the module
     doc).  ``doc`` is not changed; with nothing to repair the copy equals it."""
-    out = copy.deepcopy(doc)
-    findings: list[Finding] = []
+    from .partfix import repair_parts
+    out, findings = repair_parts(doc, library_pins)
     pins = _pin_tables(out, library_pins)
     comps = {c.ref for c in out.components}
     nets = out.nets
@@ -128,7 +136,25 @@ def repair_nets(doc: Document, library_pins: LibraryPins) -> tuple[Document, lis
     out.nets = merged
     for w in out.wires:
         w.net = renamed.get(w.net, w.net)
+    _join_supply_pins(out, pins, findings)
     return out, findings
+
+
+def _join_supply_pins(doc: Document, pins: dict[str, tuple[str, dict[str, list[str]]]],
+                      findings: list[Finding]) -> None:
+    """Put each supply pin that is in no net into the net of its name, when there is one."""
+    listed = {p for n in doc.nets for p in n.pins}
+    by_name = {n.name: n for n in doc.nets}
+    for ref, (source, numbers) in pins.items():
+        for num, names in sorted(numbers.items(), key=lambda kv: natural_key(kv[0])):
+            item = f"{ref}.{num}"
+            if item in listed:
+                continue
+            net = next((by_name[n] for n in names if n in by_name and _SUPPLY_NAME.match(n)), None)
+            if net is not None:
+                net.pins.append(item)
+                listed.add(item)
+                _note(findings, "power-pin-by-name", f"{item} ({net.name})", net.name, source)
 
 
 def resolver_pins(resolver: Any) -> LibraryPins:
@@ -196,6 +222,7 @@ def _pin(ref: str, pin: str, table: Optional[tuple[str, dict[str, list[str]]]], 
 
 
 _GROUPED = {"pin-name": "pins written by name{source}, numbered: {items}",
+            "power-pin-by-name": "supply pins in no net joined net {where}, the net of their name: {items}",
             "duplicate-pin": "pins listed more than once in net {where}, kept once: {items}"}
 
 

@@ -1,0 +1,61 @@
+"""Deterministic repairs of an answer's component rows with library facts, each reported.
+
+Models that write TOKN freely put the right words in the wrong columns.  Before the net
+repairs (:mod:`tokn.generate.netfix`) and validation, :func:`repair_parts` rewrites a row
+whose type names no symbol when one reading of it does, for every row of that reference:
+
+* type and value swapped, ``R1,10k,R`` -> type ``R``, value ``10k``: the value names a
+  symbol and the type reads as an engineering value [``swapped-type-value``];
+* the library written as the type, ``U1,Amplifier_Operational,LM358`` -> type ``LM358`` in
+  library ``Amplifier_Operational``: the value names a symbol of that library
+  [``library-as-type``].
+
+Never invents a part: a row stays as written unless the rewritten row resolves to a
+library symbol and the written one does not.  Fixes have severity ``fixed``.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+
+from ..doc.model import Component, Document
+from ..kicad.ids import lib_nickname
+from ..validate import Finding
+from .quantities import parse_value
+
+__all__ = ["repair_parts"]
+
+
+def _readings(c: Component) -> list[tuple[Component, str, str]]:
+    """(rewritten row, code, message) of each other reading of ``c``, most likely first."""
+    out: list[tuple[Component, str, str]] = []
+    if c.value and parse_value(c.type) is not None:
+        out.append((replace(c, type=c.value, value=c.type), "swapped-type-value",
+                    f"{c.ref}: type {c.type!r} and value {c.value!r} were swapped"))
+    if c.value and not c.lib and ":" not in c.type:
+        out.append((replace(c, type=c.value, lib=c.type), "library-as-type",
+                    f"{c.ref}: {c.type!r} is a library, {c.value!r} its symbol: type {c.type}:{c.value}"))
+    return out
+
+
+def repair_parts(doc: Document, library_pins) -> tuple[Document, list[Finding]]:
+    """A copy of ``doc`` with the rows above rewritten, and a ``fixed`` finding for each
+    reference; ``library_pins`` is :data:`tokn.generate.netfix.LibraryPins` (None for a row
+    that resolves to no symbol).  ``doc`` is not changed."""
+    out = copy.deepcopy(doc)
+    findings: list[Finding] = []
+    settled: dict[str, Component | None] = {}          # ref -> the rewritten first row, or None
+    for c in out.components:
+        if c.ref not in settled:
+            settled[c.ref] = None
+            if library_pins(c) is None:
+                for row, code, message in _readings(c):
+                    found = library_pins(row)
+                    if found is not None and (code != "library-as-type" or lib_nickname(found[0]) == row.lib):
+                        settled[c.ref] = row
+                        findings.append(Finding("fixed", code, message, c.ref))
+                        break
+        row = settled[c.ref]
+        if row is not None:
+            c.type, c.value, c.lib = row.type, row.value, row.lib
+    return out, findings
