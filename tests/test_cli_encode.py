@@ -499,3 +499,31 @@ def test_jsonl_licence_field(corpus, tmp_path):
     # the generate corpus reader takes it
     from tokn.generate.fewshot import load_corpus
     assert {e.licence for e in load_corpus(str(out))} == {"MIT", ""}
+
+
+# ---- whose connectivity rules ------------------------------------------------------------
+
+MARKUP = os.path.join(os.path.dirname(__file__), "fixtures", "connectivity", "bus_group_markup")
+
+
+def _net_names(tokn_text: str) -> set[str]:
+    from tokn.doc import parse_tokn
+    return {n.name for n in parse_tokn(tokn_text).nets if len(n.pins) > 1}
+
+
+@pytest.mark.parametrize("file_format,option,net", [
+    ("20250114", "auto", "/Sub/B.X"),        # a KiCad 9 file: KiCad 9 drops markup in bus members
+    ("20260306", "auto", "/Sub/B.~{X}"),     # a KiCad 10 file: KiCad 10 keeps it
+    ("20250114", "10", "/Sub/B.~{X}"),
+    ("20260306", "9", "/Sub/B.X"),
+])
+def test_kicad_option_chooses_the_connectivity_rules(tmp_path, file_format, option, net):
+    """`--kicad auto` reads a file with the rules of the KiCad that saved it (its format
+    version); 9 or 10 choose (fixture bus_group_markup: B{~{X} Y} across a sheet pin)."""
+    for name in ("root.kicad_sch", "sub.kicad_sch"):
+        with open(os.path.join(MARKUP, name), encoding="utf-8") as f:
+            text = f.read().replace("(version 20250114)", f"(version {file_format})")
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    r = run(["encode", str(tmp_path / "root.kicad_sch"), "--kicad", option, "--detail", "nets"])
+    assert r.exit_code == 0, r.output
+    assert net in _net_names(r.stdout)

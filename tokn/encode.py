@@ -14,8 +14,9 @@ from .doc import model as m
 from .doc.naming import natural_key
 from .doc.reduce import reduce_detail
 from .doc.symdefs import symbols_to_carry
-from .kicad.connectivity import (KICAD_DEFAULT, LEGACY_POWER_VALUE_VERSION, DesignNets, design_nets,
+from .kicad.connectivity import (LEGACY_POWER_VALUE_VERSION, DesignNets, design_nets, kicad_for_format,
                                  legacy_power_pin, lib_symbol_for, pin_positions, power_net_name)
+from .kicad.ids import is_netlisted, split_lib_id
 from .kicad.hierarchy import Design, load_design
 from .kicad.netnames import net_text
 from .kicad.symbols import pin_signature
@@ -36,18 +37,6 @@ def _fmt_angle(a: float) -> float:
     return float(int(round(a)) % 360)
 
 
-def _is_netlisted(ref: str) -> bool:
-    """KiCad leaves references starting with '#' (power symbols, flags) out of netlists."""
-    return not ref.startswith("#")
-
-
-def _lib_nick(lib_id: str) -> tuple[str, str]:
-    if ":" in lib_id:
-        nick, name = lib_id.split(":", 1)
-        return nick, name
-    return "", lib_id
-
-
 def _needs_lib(components: list[m.Component]) -> bool:
     """True when some component's library cannot be told from its type alone: its name is
     not in exactly one of KiCad 9's stock libraries, or that library is not its own."""
@@ -58,14 +47,229 @@ def _needs_lib(components: list[m.Component]) -> bool:
 DETAILS = ("full", "v1", "nets")
 
 
-def encode_design(path: str, detail: str = "full", stock=None, kicad: int = KICAD_DEFAULT) -> EncodeResult:
+@dataclass
+class _Sheets:
+    """How the design's sheet instances appear in the document."""
+    sheet_id: dict[int, str]            # instance index -> "S1".. in hierarchy order (not the root)
+    geometry_instance: dict[int, int]   # id(file) -> the first instance of it (carries its geometry)
+    inst_index: dict[int, int]          # id(instance) -> instance index
+
+
+class _UsedSymbols:
+    """The design's own copy of every symbol the document uses (lib_id -> the first one
+    met), and a warning for each lib_id that names two symbols with different pins."""
+
+    def __init__(self) -> None:
+        self.used: dict[str, object] = {}
+        self.warnings: list[str] = []
+
+    def use(self, lib_id: str, lib) -> None:
+        """Record that a row of the document draws ``lib`` (ignored when ``None``)."""
+        if lib is None:
+            return
+        first = self.used.setdefault(lib_id, lib)
+        if first is not lib and pin_signature(first) != pin_signature(lib) and \
+                not any(lib_id in w for w in self.warnings):
+            self.warnings.append(f"two different symbols are named {lib_id} in this design; "
+                                 "the document carries the first one")
+
+
+def _sheet_ids(design: Design) -> _Sheets:
+    """Sheet ids S1.. in hierarchy order; the first instance of each file carries geometry."""
+    sheet_id: dict[int, str] = {}
+    geometry_instance: dict[int, int] = {}
+    for i, inst in enumerate(design.instances):
+        if inst.parent is not None:
+            sheet_id[i] = f"S{len(sheet_id) + 1}"
+        geometry_instance.setdefault(id(inst.file), i)
+    inst_index = {id(inst): i for i, inst in enumerate(design.instances)}
+    return _Sheets(sheet_id, geometry_instance, inst_index)
+
+
+def _sheet_rows(design: Design, sheets: _Sheets) -> list[m.Sheet]:
+    """One ``sheets`` row per sheet instance below the root, in hierarchy order."""
+    rows = []
+    for i, inst in enumerate(design.instances):
+        if inst.parent is None:
+            continue
+        ss = inst.sheet_symbol
+        parent = sheets.sheet_id.get(sheets.inst_index[id(inst.parent)], "")
+        rows.append(m.Sheet(sheets.sheet_id[i], ss.name, ss.file, parent, ss.x, ss.y, ss.w, ss.h))
+    return rows
+
+
+def _component(sym, si, lib, sid: str, sheet_flags: tuple[bool, bool, bool],
+               value: str, fp: str) -> m.Component:
+    """The component row of placed symbol ``sym`` annotated as ``si`` on sheet ``sid``
+    (``sheet_flags``: the (in_bom, on_board, dnp) its sheet imposes); its w/h are the
+    extent of its pins' connection points (0 without a library symbol)."""
+    sheet_in_bom, sheet_on_board, sheet_dnp = sheet_flags
+    nick, name = split_lib_id(sym.lib_id)
+    comp = m.Component(ref=si.reference, type=name, value=value, fp=fp,
+                       x=sym.x, y=sym.y, a=_fmt_angle(sym.angle), lib=nick, unit=si.unit,
+                       style=sym.style, mirror=sym.mirror, dnp=sym.dnp or sheet_dnp,
+                       nobom=not (sym.in_bom and sheet_in_bom),
+                       noboard=not (sym.on_board and sheet_on_board), sheet=sid)
+    comp.w = comp.h = 0.0
+    if lib is not None:
+        pts = [xy for _, xy in pin_positions(sym, lib, si.unit)]
+        if pts:
+            xs = [p[0] for p in pts]
+            ys = [p[1] for p in pts]
+            comp.w, comp.h = max(xs) - min(xs), max(ys) - min(ys)
+    return comp
+
+
+def _add_components(doc: m.Document, design: Design, sheets: _Sheets, symbols: _UsedSymbols) -> None:
+    """Component rows of every netlisted part (power symbols and '#' references are not
+    parts), sorted; their pin tables; the fields their values and footprints refer to."""
+    pin_tables: dict[str, dict[str, m.PinDef]] = {}
+    field_refs: set[str] = set()
+    for i, inst in enumerate(design.instances):
+        sid = sheets.sheet_id.get(i, "")
+        flags = inst.sheet_flags()
+        for sym in inst.file.symbols:
+            lib = lib_symbol_for(inst.file, sym)
+            if lib is not None and lib.is_power:
+                continue
+            si = design.instance(inst, sym)
+            ref = si.reference
+            if not is_netlisted(ref):
+                continue
+            # as KiCad's netlist shows them: ${SIM.PARAMS} etc. resolved from the symbol's fields
+            value = resolve_symbol_text(sym.value if si.value is None else si.value, sym.properties, ref)
+            fp = resolve_symbol_text(sym.footprint if si.footprint is None else si.footprint,
+                                     sym.properties, ref)
+            comp = _component(sym, si, lib, sid, flags, value, fp)
+            if lib is not None:
+                table = pin_tables.setdefault(ref, {})
+                for p in lib.pins:
+                    if p.number and p.number not in table and (p.style in (0, sym.style)):
+                        table[p.number] = m.PinDef(p.number, "" if p.name == "~" else p.name)
+            symbols.use(sym.lib_id, lib)
+            if ref not in field_refs:
+                field_refs.add(ref)
+                doc.fields += referenced_fields(ref, [value, fp], {**(lib.properties if lib else {}),
+                                                                   **sym.properties})
+            doc.components.append(comp)
+    doc.components.sort(key=lambda c: (natural_key(c.ref), c.unit))
+    if not _needs_lib(doc.components):
+        for c in doc.components:
+            c.lib = ""
+    _add_pin_tables(doc, pin_tables)
+
+
+def _add_pin_tables(doc: m.Document, pin_tables: dict[str, dict[str, m.PinDef]]) -> None:
+    """``pins{REF}`` tables, only for parts with some pin whose name is not its number."""
+    for ref in sorted(pin_tables, key=natural_key):
+        pins = pin_tables[ref]
+        if any(p.name and p.name != p.number for p in pins.values()):
+            doc.pins[ref] = [pins[k] for k in sorted(pins, key=natural_key)]
+
+
+def _add_nets(doc: m.Document, dn: DesignNets, geometry_instance: dict[int, int]) -> dict[int, str]:
+    """Net rows: every net with a pin, or drawn (wires/labels) on an exported sheet; named
+    nets first.  Returns net index -> TOKN name (see :func:`_net_names`)."""
+    names = _net_names(dn, geometry_instance)
+    net_pins: dict[int, list[str]] = {}
+    for ni, net in enumerate(dn.nets):
+        pins = sorted({f"{p.ref}.{p.pin}" for p in net.pins if is_netlisted(p.ref)}, key=natural_key)
+        net_pins[ni] = pins
+    order = sorted(names, key=lambda ni: (not dn.nets[ni].named, natural_key(names[ni])))
+    for ni in order:
+        doc.nets.append(m.Net(names[ni], net_pins[ni]))
+    return names
+
+
+def _add_wires_and_labels(doc: m.Document, dn: DesignNets, i: int, sid: str, names: dict[int, str]) -> None:
+    """Wire rows (with the TOKN name of their net, "" for unlisted nets) and label rows of
+    the file drawn by instance ``i``."""
+    g = dn.graph(i)
+    f = g.file
+    for wi, w in enumerate(f.wires):
+        sg = g.wire_subgraph.get(wi)
+        ni = dn.subgraph_net.get((i, sg)) if sg is not None else None
+        doc.wires.append(m.Wire(names.get(ni, ""), list(w.pts), sid))
+    for lb in f.labels:
+        if lb.kind == "directive":
+            continue
+        doc.labels.append(m.Label(lb.name, lb.kind, lb.shape if lb.kind != "local" else "",
+                                  lb.x, lb.y, _fmt_angle(lb.angle), sid))
+
+
+def _add_power_rows(doc: m.Document, design: Design, dn: DesignNets, i: int, sid: str,
+                    symbols: _UsedSymbols) -> None:
+    """Power rows of the file drawn by instance ``i``: its power symbols, then its legacy
+    power symbols (no power flag, '#' reference, one hidden power-input pin), which are no
+    parts but name a global net by their pin."""
+    inst = design.instances[i]
+    g = dn.graph(i)
+    f = inst.file
+    legacy = design.root.version < LEGACY_POWER_VALUE_VERSION
+    for si in sorted(g.power_symbols):
+        sym = f.symbols[si]
+        lib = lib_symbol_for(f, sym)
+        pin = next((p for p in lib.pins if p.type == "power_in"), None) if lib else None
+        # the name the symbol gives its net (its value, or its pin name in pre-KiCad-7 files)
+        net = power_net_name(sym, pin, legacy) if pin is not None else sym.value
+        symbols.use(sym.lib_id, lib)
+        doc.power.append(m.PowerSymbol(net, sym.lib_id, sym.x, sym.y, _fmt_angle(sym.angle), sid))
+    for sym in f.symbols:
+        pin = legacy_power_pin(lib_symbol_for(f, sym))
+        if pin is not None and not is_netlisted(design.instance(inst, sym).reference):
+            doc.power.append(m.PowerSymbol(net_text(pin.name), sym.lib_id, sym.x, sym.y,
+                                           _fmt_angle(sym.angle), sid))
+
+
+def _add_markers_and_buses(doc: m.Document, f, sid: str) -> None:
+    """Junction, no-connect, bus and bus-entry rows of file ``f`` drawn on sheet ``sid``."""
+    for (x, y) in f.junctions:
+        doc.junctions.append(m.Marker(x, y, sid))
+    for (x, y) in f.no_connects:
+        doc.noconnects.append(m.Marker(x, y, sid))
+    for b in f.buses:
+        doc.buses.append(m.Bus(list(b.pts), sid))
+    for be in f.bus_entries:
+        doc.busentries.append(m.BusEntry(be.x, be.y, be.dx, be.dy, sid))
+
+
+def _add_sheet_pins(doc: m.Document, inst, sheets: _Sheets) -> None:
+    """Sheet-pin rows of the sheet symbols drawn in ``inst`` (each under its child's id)."""
+    for ss in inst.file.sheets:
+        child = next((c for c in inst.children if c.sheet_symbol is ss), None)
+        if child is None:
+            continue
+        cid = sheets.sheet_id[sheets.inst_index[id(child)]]
+        for sp in ss.pins:
+            doc.sheetpins.append(m.SheetPin(cid, sp.name, sp.shape, sp.x, sp.y, _fmt_angle(sp.angle)))
+
+
+def _add_geometry(doc: m.Document, design: Design, dn: DesignNets, sheets: _Sheets,
+                  names: dict[int, str], symbols: _UsedSymbols) -> None:
+    """The drawing of each file, from its first instance, then the bus aliases of all files."""
+    for i in sheets.geometry_instance.values():
+        inst = design.instances[i]
+        sid = sheets.sheet_id.get(i, "")
+        _add_wires_and_labels(doc, dn, i, sid, names)
+        _add_power_rows(doc, design, dn, i, sid, symbols)
+        _add_markers_and_buses(doc, inst.file, sid)
+        _add_sheet_pins(doc, inst, sheets)
+    for f in design.files.values():
+        for alias, members in f.bus_aliases.items():
+            if not any(a.name == alias for a in doc.busaliases):
+                doc.busaliases.append(m.BusAlias(alias, list(members)))
+
+
+def encode_design(path: str, detail: str = "full", stock=None, kicad: int | None = None) -> EncodeResult:
     """Encode the design whose top-level schematic is ``path``.
 
     ``detail``: "full" keeps the whole drawing (exact round trips, the default); "v1" keeps
     only what TOKN v1.2 has (components, pins, nets, wires) plus the columns multi-unit
     and hierarchical designs need; "nets" keeps components, pins and nets only (the
     circuit, compact enough for prompts and datasets).  ``kicad``: whose connectivity
-    rules give the nets, KiCad 9 or 10 (they differ only on wires eeschema never saves).
+    rules give the nets, KiCad 9 or 10 (docs/kicad-connectivity-findings.md says where they
+    differ); None: the rules of the KiCad that saved the root file
+    (:func:`tokn.kicad.connectivity.kicad_for_format`).
 
     At ``full`` detail the document also carries the pins of every placed symbol that the
     stock libraries do not hold exactly (extension ``symbols``), so that the text alone
@@ -76,154 +280,22 @@ def encode_design(path: str, detail: str = "full", stock=None, kicad: int = KICA
     if detail not in DETAILS:
         raise ValueError(f"detail must be one of {DETAILS}, not {detail!r}")
     design = load_design(path, lean=True)
-    dn = design_nets(design, kicad=kicad)
+    dn = design_nets(design, kicad=kicad_for_format(design.root.version) if kicad is None else kicad)
     doc = m.Document()
-    root = design.root
-    doc.title = root.title or os.path.splitext(os.path.basename(path))[0]
-
-    # Sheet ids: S1.. in hierarchy order; the first instance of each file carries geometry.
-    sheet_id: dict[int, str] = {}
-    geometry_instance: dict[int, int] = {}
-    for i, inst in enumerate(design.instances):
-        if inst.parent is not None:
-            sheet_id[i] = f"S{len(sheet_id) + 1}"
-        geometry_instance.setdefault(id(inst.file), i)
-    inst_index = {id(inst): i for i, inst in enumerate(design.instances)}
-    for i, inst in enumerate(design.instances):
-        if inst.parent is None:
-            continue
-        ss = inst.sheet_symbol
-        doc.sheets.append(m.Sheet(sheet_id[i], ss.name, ss.file, sheet_id.get(inst_index[id(inst.parent)], ""),
-                                  ss.x, ss.y, ss.w, ss.h))
-
-    # Components and pin tables
-    pin_tables: dict[str, dict[str, m.PinDef]] = {}
-    used: dict[str, object] = {}          # lib_id -> the design's own copy of the symbol
-    field_refs: set[str] = set()
-    sym_warnings: list[str] = []
-
-    def use(lib_id: str, lib) -> None:
-        if lib is None:
-            return
-        first = used.setdefault(lib_id, lib)
-        if first is not lib and pin_signature(first) != pin_signature(lib) and \
-                not any(lib_id in w for w in sym_warnings):
-            sym_warnings.append(f"two different symbols are named {lib_id} in this design; "
-                                "the document carries the first one")
-    for i, inst in enumerate(design.instances):
-        sid = sheet_id.get(i, "")
-        sheet_in_bom, sheet_on_board, sheet_dnp = inst.sheet_flags()
-        for sym in inst.file.symbols:
-            lib = lib_symbol_for(inst.file, sym)
-            if lib is not None and lib.is_power:
-                continue
-            si = design.instance(inst, sym)
-            ref, unit = si.reference, si.unit
-            if not _is_netlisted(ref):
-                continue
-            nick, name = _lib_nick(sym.lib_id)
-            # as KiCad's netlist shows them: ${SIM.PARAMS} etc. resolved from the symbol's fields
-            value = resolve_symbol_text(sym.value if si.value is None else si.value, sym.properties, ref)
-            fp = resolve_symbol_text(sym.footprint if si.footprint is None else si.footprint,
-                                     sym.properties, ref)
-            comp = m.Component(ref=ref, type=name, value=value, fp=fp,
-                               x=sym.x, y=sym.y, a=_fmt_angle(sym.angle), lib=nick, unit=unit,
-                               style=sym.style, mirror=sym.mirror, dnp=sym.dnp or sheet_dnp,
-                               nobom=not (sym.in_bom and sheet_in_bom),
-                               noboard=not (sym.on_board and sheet_on_board), sheet=sid)
-            comp.w = comp.h = 0.0
-            if lib is not None:
-                pts = [xy for _, xy in pin_positions(sym, lib, unit)]
-                if pts:
-                    xs = [p[0] for p in pts]
-                    ys = [p[1] for p in pts]
-                    comp.w, comp.h = max(xs) - min(xs), max(ys) - min(ys)
-                table = pin_tables.setdefault(ref, {})
-                for p in lib.pins:
-                    if p.number and p.number not in table and (p.style in (0, sym.style)):
-                        table[p.number] = m.PinDef(p.number, "" if p.name == "~" else p.name)
-            use(sym.lib_id, lib)
-            if ref not in field_refs:
-                field_refs.add(ref)
-                doc.fields += referenced_fields(ref, [value, fp], {**(lib.properties if lib else {}),
-                                                                   **sym.properties})
-            doc.components.append(comp)
-    doc.components.sort(key=lambda c: (natural_key(c.ref), c.unit))
-    if not _needs_lib(doc.components):
-        for c in doc.components:
-            c.lib = ""
-    for ref in sorted(pin_tables, key=natural_key):
-        pins = pin_tables[ref]
-        if any(p.name and p.name != p.number for p in pins.values()):
-            doc.pins[ref] = [pins[k] for k in sorted(pins, key=natural_key)]
-
-    # Nets: every net with a pin, or drawn (wires/labels) on an exported sheet.
-    names = _net_names(dn, geometry_instance)
-    net_pins: dict[int, list[str]] = {}
-    for ni, net in enumerate(dn.nets):
-        pins = sorted({f"{p.ref}.{p.pin}" for p in net.pins if _is_netlisted(p.ref)}, key=natural_key)
-        net_pins[ni] = pins
-    order = sorted(names, key=lambda ni: (not dn.nets[ni].named, natural_key(names[ni])))
-    for ni in order:
-        doc.nets.append(m.Net(names[ni], net_pins[ni]))
-
-    # Geometry of each file, from its first instance.
-    for fid, i in geometry_instance.items():
-        inst = design.instances[i]
-        sid = sheet_id.get(i, "")
-        g = dn.graph(i)
-        f = inst.file
-        for wi, w in enumerate(f.wires):
-            sg = g.wire_subgraph.get(wi)
-            ni = dn.subgraph_net.get((i, sg)) if sg is not None else None
-            doc.wires.append(m.Wire(names.get(ni, ""), list(w.pts), sid))
-        for lb in f.labels:
-            if lb.kind == "directive":
-                continue
-            doc.labels.append(m.Label(lb.name, lb.kind, lb.shape if lb.kind != "local" else "",
-                                      lb.x, lb.y, _fmt_angle(lb.angle), sid))
-        legacy = design.root.version < LEGACY_POWER_VALUE_VERSION
-        for si in sorted(g.power_symbols):
-            sym = f.symbols[si]
-            lib = lib_symbol_for(f, sym)
-            pin = next((p for p in lib.pins if p.type == "power_in"), None) if lib else None
-            # the name the symbol gives its net (its value, or its pin name in pre-KiCad-7 files)
-            net = power_net_name(sym, pin, legacy) if pin is not None else sym.value
-            use(sym.lib_id, lib)
-            doc.power.append(m.PowerSymbol(net, sym.lib_id, sym.x, sym.y, _fmt_angle(sym.angle), sid))
-        # Legacy power symbols (no power flag, '#' reference, one hidden power-input pin)
-        # are no parts but name a global net by their pin: kept as power rows.
-        for sym in f.symbols:
-            pin = legacy_power_pin(lib_symbol_for(f, sym))
-            if pin is not None and not _is_netlisted(design.instance(inst, sym).reference):
-                doc.power.append(m.PowerSymbol(net_text(pin.name), sym.lib_id, sym.x, sym.y,
-                                               _fmt_angle(sym.angle), sid))
-        for (x, y) in f.junctions:
-            doc.junctions.append(m.Marker(x, y, sid))
-        for (x, y) in f.no_connects:
-            doc.noconnects.append(m.Marker(x, y, sid))
-        for b in f.buses:
-            doc.buses.append(m.Bus(list(b.pts), sid))
-        for be in f.bus_entries:
-            doc.busentries.append(m.BusEntry(be.x, be.y, be.dx, be.dy, sid))
-        for shi, ss in enumerate(f.sheets):
-            child = next((c for c in inst.children if c.sheet_symbol is ss), None)
-            if child is None:
-                continue
-            cid = sheet_id[inst_index[id(child)]]
-            for sp in ss.pins:
-                doc.sheetpins.append(m.SheetPin(cid, sp.name, sp.shape, sp.x, sp.y, _fmt_angle(sp.angle)))
-    for f in design.files.values():
-        for alias, members in f.bus_aliases.items():
-            if not any(a.name == alias for a in doc.busaliases):
-                doc.busaliases.append(m.BusAlias(alias, list(members)))
+    doc.title = design.root.title or os.path.splitext(os.path.basename(path))[0]
+    sheets = _sheet_ids(design)
+    doc.sheets += _sheet_rows(design, sheets)
+    symbols = _UsedSymbols()
+    _add_components(doc, design, sheets, symbols)
+    names = _add_nets(doc, dn, sheets.geometry_instance)
+    _add_geometry(doc, design, dn, sheets, names, symbols)
     reduce_detail(doc, detail)
-    if detail == "full" and used:
+    if detail == "full" and symbols.used:
         if stock is None:
             from .kicad.library import SymbolIndex
             stock = SymbolIndex.default()
-        doc.symbols = symbols_to_carry(used, stock.get)
-    warnings = design.warnings + dn.warnings + sym_warnings
+        doc.symbols = symbols_to_carry(symbols.used, stock.get)
+    warnings = design.warnings + dn.warnings + symbols.warnings
     return EncodeResult(doc, design, dn, warnings)
 
 
@@ -260,7 +332,7 @@ def _net_names(dn: DesignNets, geometry_instance: dict[int, int]) -> dict[int, s
     # of unlisted nets get an empty net name.
     listed: set[int] = set()
     for ni, net in enumerate(dn.nets):
-        npins = len({(p.ref, p.pin) for p in net.pins if _is_netlisted(p.ref)})
+        npins = len({(p.ref, p.pin) for p in net.pins if is_netlisted(p.ref)})
         if npins >= 2 or (npins == 1 and net.named):
             listed.add(ni)
     drawn: list[int] = []
@@ -285,7 +357,7 @@ def _net_names(dn: DesignNets, geometry_instance: dict[int, int]) -> dict[int, s
     drawn_pos = {ni: k for k, ni in enumerate(drawn)}
 
     def first_pin(ni: int):
-        pins = [f"{p.ref}.{p.pin}" for p in dn.nets[ni].pins if _is_netlisted(p.ref)]
+        pins = [f"{p.ref}.{p.pin}" for p in dn.nets[ni].pins if is_netlisted(p.ref)]
         if pins:
             return (0, natural_key(min(pins, key=natural_key)), 0)
         return (1, (), drawn_pos.get(ni, 0))

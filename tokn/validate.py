@@ -53,8 +53,20 @@ def validate(doc: Document, index=None, resolver: SymbolResolver | None = None) 
     out: list[Finding] = []
     err = lambda code, msg, where="", **d: out.append(Finding("error", code, msg, where, d))
     warn = lambda code, msg, where="", **d: out.append(Finding("warning", code, msg, where, d))
+    types = _check_components(doc, err)
+    pin_net = _check_nets(doc, types, err, warn)
+    resolver = _symbol_resolver(doc, index, resolver)
+    if resolver is None:
+        _report_unchecked(list(types), "no KiCad symbol libraries and no symbols in the document", warn)
+        return out
+    unchecked = _check_parts(doc, types, pin_net, resolver, err, warn)
+    _report_unchecked(unchecked, "no library symbol", warn)
+    return out
 
-    # Components: unique (ref, unit); one type per ref.
+
+def _check_components(doc: Document, err) -> dict[str, str]:
+    """Components: a non-empty reference, unique (ref, unit), one type per ref.  Returns
+    ref -> its (first) type."""
     types: dict[str, str] = {}
     seen: set[tuple[str, int]] = set()
     for c in doc.components:
@@ -68,8 +80,12 @@ def validate(doc: Document, index=None, resolver: SymbolResolver | None = None) 
         if c.ref in types and types[c.ref] != c.type:
             err("reference-type-mismatch", f"{c.ref} is declared as {types[c.ref]} and as {c.type}", c.ref)
         types.setdefault(c.ref, c.type)
+    return types
 
-    # Nets: unique names, declared parts, one net per pin.
+
+def _check_nets(doc: Document, types: dict[str, str], err, warn) -> dict[tuple[str, str], str]:
+    """Nets: unique names, declared parts, one net per pin; wires on listed nets; pin
+    tables of declared parts.  Returns (ref, pin) -> the (last) net naming it."""
     net_names: set[str] = set()
     pin_net: dict[tuple[str, str], str] = {}
     for net in doc.nets:
@@ -94,18 +110,27 @@ def validate(doc: Document, index=None, resolver: SymbolResolver | None = None) 
     for ref in doc.pins:
         if ref not in types:
             err("undeclared-part", f"pins{{{ref}}} describes a part that is not in components", ref)
+    return pin_net
 
+
+def _symbol_resolver(doc: Document, index, resolver: SymbolResolver | None) -> SymbolResolver | None:
+    """The resolver to check parts with: the document's own symbols first, then
+    ``resolver``'s or ``index``'s; ``None`` when there is nothing to check against."""
     if doc.symbols:
         own = document_symbols(doc)
         base = resolver or SymbolResolver(index)
         own.update({k: v for k, v in base.extra.items() if k not in own})
-        resolver = SymbolResolver(base.index, own, fuzzy=base.fuzzy)
-    unchecked: list[str] = []
+        return SymbolResolver(base.index, own, fuzzy=base.fuzzy)
     if index is None and resolver is None:
-        unchecked = list(types)
-        _report_unchecked(unchecked, "no KiCad symbol libraries and no symbols in the document", warn)
-        return out
-    resolver = resolver or SymbolResolver(index)
+        return None
+    return resolver or SymbolResolver(index)
+
+
+def _check_parts(doc: Document, types: dict[str, str], pin_net: dict[tuple[str, str], str],
+                 resolver: SymbolResolver, err, warn) -> list[str]:
+    """Each part against the symbol its type resolves to (or its own pin table when no
+    symbol does).  Returns the parts no symbol checked."""
+    unchecked: list[str] = []
     used_pins: dict[str, set[str]] = {}
     for (ref, pin) in pin_net:
         used_pins.setdefault(ref, set()).add(pin)
@@ -125,30 +150,36 @@ def validate(doc: Document, index=None, resolver: SymbolResolver | None = None) 
         if joins:
             warn("pins-would-join", joins + "; decoding draws the part with a generated symbol",
                  ref, lib_id=res.lib_id)
-        lib_pins: dict[str, list] = {}
-        for p in res.symbol.pins:
-            lib_pins.setdefault(p.number, []).append(p)
-        numbers = sorted(lib_pins, key=natural_key)
-        for pin in sorted(used_pins.get(ref, ()), key=natural_key):
-            if pin not in lib_pins:
-                err("unknown-pin", f"{ref}.{pin}: {res.lib_id} has no pin {pin} "
-                    f"(its pins: {_summarise(numbers)})", f"{ref}.{pin}", lib_id=res.lib_id)
-        for pd in doc.pins.get(ref, []):
-            lp = lib_pins.get(pd.number)
-            if lp is None:
-                err("unknown-pin", f"pins{{{ref}}}: {res.lib_id} has no pin {pd.number}",
-                    f"{ref}.{pd.number}", lib_id=res.lib_id)
-            elif pd.name and normalise_pin_name(pd.name) not in {normalise_pin_name(p.name) for p in lp} \
-                    and not all(p.name in ("", "~") for p in lp):
-                err("pin-name-mismatch", f"{ref}.{pd.number} is {lp[0].name} in {res.lib_id}, not {pd.name}",
-                    f"{ref}.{pd.number}", library_name=lp[0].name)
-        for number, lp in lib_pins.items():
-            p = lp[0]
-            if p.type == "power_in" and not p.hidden and (ref, number) not in pin_net:
-                err("unconnected-power-pin", f"{ref}.{number} ({p.name}) is a power input and is not connected",
-                    f"{ref}.{number}")
-    _report_unchecked(unchecked, "no library symbol", warn)
-    return out
+        _check_library_pins(ref, res, doc.pins.get(ref, []), used_pins.get(ref, ()), pin_net, err)
+    return unchecked
+
+
+def _check_library_pins(ref: str, res, table, used, pin_net: dict, err) -> None:
+    """Part ``ref`` read as library symbol ``res.symbol``: every pin used in a net and every
+    row of its ``pins{REF}`` table must exist (with a matching name), and its visible power
+    inputs must be connected."""
+    lib_pins: dict[str, list] = {}
+    for p in res.symbol.pins:
+        lib_pins.setdefault(p.number, []).append(p)
+    numbers = sorted(lib_pins, key=natural_key)
+    for pin in sorted(used, key=natural_key):
+        if pin not in lib_pins:
+            err("unknown-pin", f"{ref}.{pin}: {res.lib_id} has no pin {pin} "
+                f"(its pins: {_summarise(numbers)})", f"{ref}.{pin}", lib_id=res.lib_id)
+    for pd in table:
+        lp = lib_pins.get(pd.number)
+        if lp is None:
+            err("unknown-pin", f"pins{{{ref}}}: {res.lib_id} has no pin {pd.number}",
+                f"{ref}.{pd.number}", lib_id=res.lib_id)
+        elif pd.name and normalise_pin_name(pd.name) not in {normalise_pin_name(p.name) for p in lp} \
+                and not all(p.name in ("", "~") for p in lp):
+            err("pin-name-mismatch", f"{ref}.{pd.number} is {lp[0].name} in {res.lib_id}, not {pd.name}",
+                f"{ref}.{pd.number}", library_name=lp[0].name)
+    for number, lp in lib_pins.items():
+        p = lp[0]
+        if p.type == "power_in" and not p.hidden and (ref, number) not in pin_net:
+            err("unconnected-power-pin", f"{ref}.{number} ({p.name}) is a power input and is not connected",
+                f"{ref}.{number}")
 
 
 def _report_unchecked(refs: list[str], why: str, warn) -> None:

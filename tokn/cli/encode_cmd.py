@@ -165,7 +165,7 @@ def _destination(output: str | None, fmt: str, corpus: bool) -> tuple[str | None
 
 def _plan(sources: list[Source], index: RefIndex, fmt: str, out_dir: str | None,
           out_file: str | None, resume: bool, detail: str = "full",
-          source_tokens: bool = False) -> tuple[list[Task], int]:
+          source_tokens: bool = False, kicad: int | None = None) -> tuple[list[Task], int]:
     """One task per source, minus (with ``resume``) those an earlier run did; and the
     number skipped.  JSONL resume compares every sheet file of a design (its
     ``design_sha256``); a design whose record is stale has that record removed from
@@ -188,13 +188,13 @@ def _plan(sources: list[Source], index: RefIndex, fmt: str, out_dir: str | None,
                 stale.add(key)              # an edited sheet: the new record replaces it
             from ..dataset.provenance import git_root
             stop = git_root(src.path) or os.path.abspath(src.root)
-            tasks.append(Task(src.path, None, True, detail, source_tokens, stop))
+            tasks.append(Task(src.path, None, True, detail, source_tokens, stop, kicad))
             continue
         out = mirror_path(src, base, out_dir) if out_dir is not None else out_file
         if resume and out is not None and _up_to_date(out, index.hierarchy(src.path)):
             skipped += 1
             continue
-        tasks.append(Task(src.path, out, False, detail))
+        tasks.append(Task(src.path, out, False, detail, kicad=kicad))
     if stale and out_file:
         _drop_records(out_file, stale)
     return tasks, skipped
@@ -234,9 +234,13 @@ def _print_stats(ok: int, failed: int, skipped: int, nbytes: int, secs: float,
 @click.option("--detail", type=click.Choice(["full", "v1", "nets"]), default="full", show_default=True,
               help="full: the whole drawing (exact round trips); v1: TOKN v1.2 sections only; "
                    "nets: parts, pins and nets only.")
+@click.option("--kicad", "kicad_rules", type=click.Choice(["auto", "9", "10"]), default="auto", show_default=True,
+              help="Whose connectivity rules give the nets: KiCad 9's or 10's (they differ on bus "
+                   "members with text markup, bus pins across kinds, '/' in sheet names and "
+                   "junctions inside wires); auto: those of the KiCad that saved each file.")
 def encode(inputs: tuple[str, ...], output: str | None, fmt: str | None, jobs: int,
            progress: bool | None, errors_json: str | None, resume: bool, source_tokens: bool,
-           stats: bool, detail: str) -> None:
+           stats: bool, detail: str, kicad_rules: str) -> None:
     """Encode KiCad schematics (files, directories, quoted globs) as TOKN.
 
     A directory or glob selects top-level sheets only; sub-sheets are encoded as part of
@@ -257,7 +261,8 @@ def encode(inputs: tuple[str, ...], output: str | None, fmt: str | None, jobs: i
     out_dir, out_file = _destination(output, fmt, corpus)
     if resume and output is None:
         raise click.UsageError("--resume needs -o")
-    tasks, skipped = _plan(sources, index, fmt, out_dir, out_file, resume, detail, source_tokens)
+    kicad = None if kicad_rules == "auto" else int(kicad_rules)
+    tasks, skipped = _plan(sources, index, fmt, out_dir, out_file, resume, detail, source_tokens, kicad)
 
     show_bar = corpus and (progress if progress is not None else sys.stderr.isatty())
     rep = _Reporter(len(tasks), bool(show_bar))

@@ -23,6 +23,7 @@ class Task:
     detail: str = "full"                  # see tokn.encode.encode_design
     source_tokens: bool = False           # record: also count the .kicad_sch files' tokens
     licence_stop: str | None = None       # record: look for licence files up to this directory
+    kicad: int | None = None              # whose connectivity rules (None: the file's KiCad)
 
 
 @dataclass
@@ -79,7 +80,7 @@ def _encode(task: Task) -> Outcome:
     from ..doc.writer import write_tokn
     from ..encode import encode_design
 
-    result = encode_design(task.source, task.detail)
+    result = encode_design(task.source, task.detail, kicad=task.kicad)
     text = write_tokn(result.document)
     files = list(result.design.files) or [os.path.abspath(task.source)]
     bytes_in = sum(os.path.getsize(p) for p in files)

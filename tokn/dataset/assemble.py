@@ -113,78 +113,93 @@ def _write_split_files(out: str, sub: str, rows_by_split: dict[str, list[dict]],
     return counts
 
 
-def assemble(out: str, specs: list[ShardSpec], problems: list[Problem], policy: LicencePolicy,
-             splits: tuple[tuple[str, float], ...] = DEFAULT_SPLITS, eval_set: EvalSet | None = None,
-             rows_per_file: int = 1000) -> Summary:
-    """Build the dataset under ``out`` from the (complete) shards of ``specs``."""
-    from .contamination import tokn_hash
+@dataclass
+class _ShardRows:
+    """Everything the complete shards hold, concatenated in shard order."""
+    records: list[dict]
+    pairs: list[dict]
+    errors: list[dict]                  # the plan's problems first
+    pairs_dropped: dict[str, int]       # reason -> candidate pairs not made
 
-    group = {it.id: it.group for s in specs for it in s.items}
-    records: list[dict] = []
-    pairs: list[dict] = []
-    errors: list[dict] = [dict(asdict(p), id=None) for p in problems]
-    pairs_dropped: dict[str, int] = {}
+
+def _read_shards(out: str, specs: list[ShardSpec], problems: list[Problem]) -> _ShardRows:
+    """Read the records, pairs, errors and dropped-pair counts of every shard of ``specs``."""
+    rows = _ShardRows([], [], [dict(asdict(p), id=None) for p in problems], {})
     for s in specs:
         p = paths(out, s.name)
-        records += read_jsonl(p["records"])
-        pairs += read_jsonl(p["pairs"])
-        errors += read_jsonl(p["errors"])
+        rows.records += read_jsonl(p["records"])
+        rows.pairs += read_jsonl(p["pairs"])
+        rows.errors += read_jsonl(p["errors"])
         for reason, n in marker(out, s.name).get("pairs_dropped", {}).items():
-            pairs_dropped[reason] = pairs_dropped.get(reason, 0) + n
-    sm = Summary(designs_found=len(group), designs_encoded=len(records),
-                 errors=sum(1 for e in errors if e.get("kind") != "superseded"),
-                 licence_policy=policy.describe(), splits=[list(x) for x in splits],
-                 pairs_dropped=pairs_dropped)
+            rows.pairs_dropped[reason] = rows.pairs_dropped.get(reason, 0) + n
+    return rows
 
+
+def _exclude(records: list[dict], policy: LicencePolicy, sm: Summary) -> tuple[list[dict], list[dict]]:
+    """Step 1: (kept records, ``excluded.jsonl`` rows): a licence the policy refuses, TOKN
+    that breaks the format's rules, or no part.  Counts them in ``sm``."""
     excluded: list[dict] = []
     kept: list[dict] = []
     for r in records:
         if not policy.admits(r["licence"]):
             sm.excluded_licence += 1
-            excluded.append({"id": r["id"], "repository": r["repository"], "path": r["path"],
-                             "licence": r["licence"], "reason": f"licence {r['licence'] or 'unknown'} "
-                             f"({r['licence_category']}) not admitted"})
+            reason = f"licence {r['licence'] or 'unknown'} ({r['licence_category']}) not admitted"
         elif not r["valid"]:
             sm.excluded_invalid += 1
-            excluded.append({"id": r["id"], "repository": r["repository"], "path": r["path"],
-                             "licence": r["licence"], "reason": "not valid TOKN: " + "; ".join(r["errors"][:5])})
+            reason = "not valid TOKN: " + "; ".join(r["errors"][:5])
         elif r["stats"]["components"] == 0:
             sm.excluded_empty += 1
-            excluded.append({"id": r["id"], "repository": r["repository"], "path": r["path"],
-                             "licence": r["licence"], "reason": "no part"})
+            reason = "no part"
         else:
             kept.append(r)
+            continue
+        excluded.append({"id": r["id"], "repository": r["repository"], "path": r["path"],
+                         "licence": r["licence"], "reason": reason})
+    return kept, excluded
 
-    # the first of a group of duplicates is kept: one with a known repository before a
-    # local copy, then by (repository or group, path)
+
+def _duplicate_row(r: dict, first: dict, kind: str) -> dict:
+    """The ``duplicates.jsonl`` row of ``r``, a ``kind`` ("exact"/"near") duplicate of ``first``."""
+    return {"id": r["id"], "repository": r["repository"], "path": r["path"], "kind": kind,
+            "duplicate_of": first["id"], "duplicate_of_repository": first["repository"],
+            "duplicate_of_path": first["path"]}
+
+
+def _first_of_each(records: list[dict], key: str) -> tuple[list[dict], list[tuple[dict, dict]]]:
+    """(the first record of each value of ``key``, (record, that first) for every other),
+    both in the order of ``records``."""
+    first_of: dict[str, dict] = {}
+    firsts: list[dict] = []
+    others: list[tuple[dict, dict]] = []
+    for r in records:
+        first = first_of.setdefault(r[key], r)
+        if first is r:
+            firsts.append(r)
+        else:
+            others.append((r, first))
+    return firsts, others
+
+
+def _deduplicate(kept: list[dict], group: dict[str, str], sm: Summary) -> tuple[list[dict], list[dict]]:
+    """Step 2: (unique records, ``duplicates.jsonl`` rows).  ``kept`` is sorted in place:
+    the first of a group of duplicates is kept, one with a known repository before a local
+    copy, then by (repository or group, path).  Exact duplicates (same bytes in every sheet)
+    go first, then near ones (same circuit).  Counts them in ``sm``."""
     kept.sort(key=lambda r: (r["repository"] is None, group.get(r["id"], ""), r["path"], r["id"]))
-    duplicates: list[dict] = []
+    exact_unique, exact = _first_of_each(kept, "design_sha256")
+    unique, near = _first_of_each(exact_unique, "connectivity_hash")
+    sm.exact_duplicates += len(exact)
+    sm.near_duplicates += len(near)
+    duplicates = [_duplicate_row(r, first, "exact") for r, first in exact]
+    duplicates += [_duplicate_row(r, first, "near") for r, first in near]
+    return unique, duplicates
 
-    def dup(r: dict, first: dict, kind: str) -> None:
-        duplicates.append({"id": r["id"], "repository": r["repository"], "path": r["path"], "kind": kind,
-                           "duplicate_of": first["id"], "duplicate_of_repository": first["repository"],
-                           "duplicate_of_path": first["path"]})
 
-    by_digest: dict[str, dict] = {}
-    exact_unique: list[dict] = []
-    for r in kept:                      # pass 1: same bytes in every sheet
-        first = by_digest.setdefault(r["design_sha256"], r)
-        if first is r:
-            exact_unique.append(r)
-        else:
-            dup(r, first, "exact")
-            sm.exact_duplicates += 1
-    by_conn: dict[str, dict] = {}
-    unique: list[dict] = []
-    for r in exact_unique:              # pass 2: same circuit
-        first = by_conn.setdefault(r["connectivity_hash"], r)
-        if first is r:
-            unique.append(r)
-        else:
-            dup(r, first, "near")
-            sm.near_duplicates += 1
-
-    contaminated: list[dict] = []
+def _split_records(unique: list[dict], group: dict[str, str], splits: tuple[tuple[str, float], ...],
+                   eval_set: EvalSet | None, sm: Summary, contaminated: list[dict]) -> list[dict]:
+    """Steps 3 and 4 for designs: set each record's ``split`` (from its group); training
+    records that are evaluation material are left out (rows appended to ``contaminated``,
+    counted in ``sm``).  Returns the records kept."""
     final: list[dict] = []
     for r in unique:
         r["split"] = split_of(group.get(r["id"], r["repository"] or ""), splits)
@@ -195,6 +210,16 @@ def assemble(out: str, specs: list[ShardSpec], problems: list[Problem], policy: 
                                  "kind": "design", "matches": hit})
             continue
         final.append(r)
+    return final
+
+
+def _split_pairs(pairs: list[dict], final: list[dict], eval_set: EvalSet | None, sm: Summary,
+                 contaminated: list[dict]) -> list[dict]:
+    """Step 4 for instruction pairs: each pair of a kept design takes the design's split;
+    training pairs that are evaluation material are left out (as in :func:`_split_records`).
+    Returns the pairs kept."""
+    from .contamination import tokn_hash
+
     split_by_id = {r["id"]: r["split"] for r in final}
     final_pairs: list[dict] = []
     for pr in pairs:
@@ -210,12 +235,12 @@ def assemble(out: str, specs: list[ShardSpec], problems: list[Problem], policy: 
                                      "kind": "pair", "matches": hit})
                 continue
         final_pairs.append(pr)
+    return final_pairs
 
-    names = [n for n, _ in splits]
-    rows = {n: [r for r in final if r["split"] == n] for n in names}
-    prow = {n: [p for p in final_pairs if p["split"] == n] for n in names}
-    sm.records = _write_split_files(out, "data", {n: v for n, v in rows.items() if v}, rows_per_file)
-    sm.pairs = _write_split_files(out, "instructions", {n: v for n, v in prow.items() if v}, rows_per_file)
+
+def _tally(final: list[dict], excluded: list[dict], sm: Summary) -> None:
+    """Per-split counts by licence (with licence exclusions as "excluded"), by size bucket,
+    and TOKN tokens per split, into ``sm``."""
     for r in final:
         lic = r["licence"] or "unknown"
         sm.by_licence.setdefault(lic, {}).setdefault(r["split"], 0)
@@ -230,6 +255,11 @@ def assemble(out: str, specs: list[ShardSpec], problems: list[Problem], policy: 
             sm.by_licence.setdefault(lic, {}).setdefault("excluded", 0)
             sm.by_licence[lic]["excluded"] += 1
 
+
+def _write_reports(out: str, sm: Summary, eval_set: EvalSet | None, errors: list[dict],
+                   duplicates: list[dict], excluded: list[dict], contaminated: list[dict]) -> None:
+    """``errors``, ``duplicates``, ``excluded``, ``contamination`` (.jsonl), ``stats.json``
+    and the card (README.md) under ``out``."""
     write_atomic(os.path.join(out, "errors.jsonl"), _jsonl(errors))
     write_atomic(os.path.join(out, "duplicates.jsonl"), _jsonl(duplicates))
     write_atomic(os.path.join(out, "excluded.jsonl"), _jsonl(excluded))
@@ -237,4 +267,29 @@ def assemble(out: str, specs: list[ShardSpec], problems: list[Problem], policy: 
     write_atomic(os.path.join(out, "stats.json"), json.dumps(asdict(sm), indent=1, sort_keys=True) + "\n")
     from .card import dataset_card
     write_atomic(os.path.join(out, "README.md"), dataset_card(sm, eval_set))
+
+
+def assemble(out: str, specs: list[ShardSpec], problems: list[Problem], policy: LicencePolicy,
+             splits: tuple[tuple[str, float], ...] = DEFAULT_SPLITS, eval_set: EvalSet | None = None,
+             rows_per_file: int = 1000) -> Summary:
+    """Build the dataset under ``out`` from the (complete) shards of ``specs`` (steps in
+    the module doc)."""
+    group = {it.id: it.group for s in specs for it in s.items}
+    shards = _read_shards(out, specs, problems)
+    sm = Summary(designs_found=len(group), designs_encoded=len(shards.records),
+                 errors=sum(1 for e in shards.errors if e.get("kind") != "superseded"),
+                 licence_policy=policy.describe(), splits=[list(x) for x in splits],
+                 pairs_dropped=shards.pairs_dropped)
+    kept, excluded = _exclude(shards.records, policy, sm)
+    unique, duplicates = _deduplicate(kept, group, sm)
+    contaminated: list[dict] = []
+    final = _split_records(unique, group, splits, eval_set, sm, contaminated)
+    final_pairs = _split_pairs(shards.pairs, final, eval_set, sm, contaminated)
+    names = [n for n, _ in splits]
+    rows = {n: [r for r in final if r["split"] == n] for n in names}
+    prow = {n: [p for p in final_pairs if p["split"] == n] for n in names}
+    sm.records = _write_split_files(out, "data", {n: v for n, v in rows.items() if v}, rows_per_file)
+    sm.pairs = _write_split_files(out, "instructions", {n: v for n, v in prow.items() if v}, rows_per_file)
+    _tally(final, excluded, sm)
+    _write_reports(out, sm, eval_set, shards.errors, duplicates, excluded, contaminated)
     return sm

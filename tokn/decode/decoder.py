@@ -23,7 +23,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from ..doc.model import Component, Document
+from ..doc.model import Component, Document, Sheet
 from ..doc.symdefs import document_symbols
 from ..errors import DecodeError
 from ..kicad import build as b
@@ -205,15 +205,44 @@ def _field_positions(part: PartSymbol, c: Component) -> tuple[tuple[float, float
     return (cx, box[1] - 1.27), (cx, box[3] + 1.905)
 
 
-def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols", project: str) -> tuple[dict[str, str], str]:
-    root_name = f"{project}.kicad_sch"
-    root_uuid = b.uid(f"{project}/root")
-    sheets = {s.id: s for s in doc.sheets}
-    # Which file each sheet instance uses, its first (drawing) instance, and KiCad paths.
+@dataclass
+class _SheetFiles:
+    """Where each sheet instance of a document is drawn (sheet id "" is the root)."""
+    project: str
+    root_name: str                          # the root file's name
+    root_uuid: str
+    sheets: dict[str, Sheet]                # sheet id -> its row
+    file_of: dict[str, str]                 # sheet id -> file name
+    first_instance: dict[str, str]          # file name -> the sheet id that draws its geometry
+    children: dict[str, list[str]]          # sheet id -> its child sheets, in document order
+    sheet_uuid: dict[str, str]              # sheet id -> UUID of the sheet symbol that places it
+    instances_of_file: dict[str, list[str]]  # file name -> the sheet ids that use it
+    builders: dict[str, SheetBuilder] = field(default_factory=dict)   # file name -> its drawing
+
+    def kicad_path(self, sid: str) -> str:
+        """KiCad's instance path of sheet ``sid``: the root UUID, then sheet-symbol UUIDs."""
+        chain = []
+        while sid:
+            chain.append(self.sheet_uuid[sid])
+            sid = self.sheets[sid].parent
+        return "/" + "/".join([self.root_uuid] + chain[::-1])
+
+    def builder_for(self, sid: str) -> SheetBuilder | None:
+        """The drawing of sheet ``sid``'s file, or ``None`` when ``sid`` is unknown or not
+        the file's first instance (geometry of a repeated sheet is drawn by its first)."""
+        f = self.file_of.get(sid)
+        if f is None or self.first_instance.get(f) != sid:
+            return None
+        return self.builders[f]
+
+
+def _sheet_file_names(doc: Document, root_name: str) -> dict[str, str]:
+    """Sheet id -> the file it uses: sub-sheets are written beside the root file, under
+    their own base name made unique (``name_2.kicad_sch``...)."""
     file_of = {"": root_name}
     local_names: dict[str, str] = {}
     for s in doc.sheets:
-        if s.file not in local_names:       # sub-sheets are written beside the root file
+        if s.file not in local_names:
             base = os.path.basename(s.file) or f"{s.id}.kicad_sch"
             stem, ext = os.path.splitext(base)
             name, k = base, 1
@@ -222,13 +251,24 @@ def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols"
                 name = f"{stem}_{k}{ext}"
             local_names[s.file] = name
         file_of[s.id] = local_names[s.file]
+    return file_of
+
+
+def _sheet_files(doc: Document, project: str) -> _SheetFiles:
+    """Which file each sheet instance uses, its first (drawing) instance, and KiCad paths.
+
+    A sheet symbol is drawn once, in the first instance of its parent's file; every
+    instance of that file holds the same sheet symbol (same UUID).  So the k-th child of
+    any instance of a file is the k-th child of that file's first instance, and its KiCad
+    path ends in that sheet symbol's UUID (sheets reused inside reused sheets)."""
+    root_name = f"{project}.kicad_sch"
+    file_of = _sheet_file_names(doc, root_name)
+    all_ids = [""] + [s.id for s in doc.sheets]
     first_instance: dict[str, str] = {}
-    for sid in [""] + [s.id for s in doc.sheets]:
+    instances_of_file: dict[str, list[str]] = {}
+    for sid in all_ids:
         first_instance.setdefault(file_of[sid], sid)
-    # A sheet symbol is drawn once, in the first instance of its parent's file; every
-    # instance of that file holds the same sheet symbol (same UUID).  So the k-th child of
-    # any instance of a file is the k-th child of that file's first instance, and its
-    # KiCad path ends in that sheet symbol's UUID (sheets reused inside reused sheets).
+        instances_of_file.setdefault(file_of[sid], []).append(sid)
     children: dict[str, list[str]] = {}
     for s in doc.sheets:
         children.setdefault(s.parent, []).append(s.id)
@@ -238,82 +278,82 @@ def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols"
         drawn_in = children.get(first_instance[file_of[s.parent]], [])
         k = siblings.index(s.id)
         sheet_uuid[s.id] = b.uid(f"{project}/sheet/{drawn_in[k] if k < len(drawn_in) else s.id}")
-    instances_of_file: dict[str, list[str]] = {}
-    for sid in [""] + [s.id for s in doc.sheets]:
-        instances_of_file.setdefault(file_of[sid], []).append(sid)
+    return _SheetFiles(project, root_name, b.uid(f"{project}/root"), {s.id: s for s in doc.sheets},
+                       file_of, first_instance, children, sheet_uuid, instances_of_file)
 
-    def kicad_path(sid: str) -> str:
-        chain = []
-        while sid:
-            chain.append(sheet_uuid[sid])
-            sid = sheets[sid].parent
-        return "/" + "/".join([root_uuid] + chain[::-1])
 
-    builders: dict[str, SheetBuilder] = {}
-    for f, sid in first_instance.items():
-        builders[f] = SheetBuilder(seed=f"{project}/{f}", title=doc.title if sid == "" else "")
-
-    # Components: symbols are drawn once per file; other instances add instance paths.
-    # A symbol drawn once in a file appears once per instance of that file, maybe with a
-    # different unit in each (KiCad keeps the unit per instance): rows are matched by
-    # (file, lib_id, position) and, for stacked symbols, by order of appearance.
-    fields_of: dict[str, list] = {}
-    for fd in doc.fields:
-        if fd.name not in ("Reference", "Value", "Footprint", "Datasheet"):
-            fields_of.setdefault(fd.ref, []).append(fd)
+def _symbol_rows(doc: Document, sf: _SheetFiles) -> dict[tuple, list[tuple[str, Component]]]:
+    """Component rows grouped by the symbol that draws them.  A symbol drawn once in a file
+    appears once per instance of that file, maybe with a different unit in each (KiCad
+    keeps the unit per instance): rows are matched by (file, lib_id, position) and, for
+    stacked symbols, by order of appearance.  Key: (file, lib_id, x, y, k); value:
+    (sheet id, row) per instance."""
     by_key: dict[tuple, list[tuple[str, Component]]] = {}
     seen: dict[tuple, int] = {}
     for c in doc.components:
-        f = file_of.get(c.sheet, root_name)
+        f = sf.file_of.get(c.sheet, sf.root_name)
         base = (f, c.lib_id, round(c.x, 4), round(c.y, 4), c.sheet)
         k = seen.get(base, 0)
         seen[base] = k + 1
         by_key.setdefault((f, c.lib_id, round(c.x, 4), round(c.y, 4), k), []).append((c.sheet, c))
-    for key, rows in by_key.items():
+    return by_key
+
+
+def _draw_components(doc: Document, parts: dict[str, PartSymbol], sf: _SheetFiles) -> None:
+    """Draw each component's symbol once per file (from the row of the file's first
+    instance), with the instance path, reference and unit of every instance."""
+    fields_of: dict[str, list] = {}
+    for fd in doc.fields:
+        if fd.name not in ("Reference", "Value", "Footprint", "Datasheet"):
+            fields_of.setdefault(fd.ref, []).append(fd)
+    for key, rows in _symbol_rows(doc, sf).items():
         f = key[0]
-        sid0, c0 = next(((s, c) for s, c in rows if s == first_instance[f]), rows[0])
+        sid0, c0 = next(((s, c) for s, c in rows if s == sf.first_instance[f]), rows[0])
         part = parts[c0.ref]
-        inst = [(project, kicad_path(s), c.ref, c.unit) for s, c in rows]
+        inst = [(sf.project, sf.kicad_path(s), c.ref, c.unit) for s, c in rows]
         (rx, ry), (vx, vy) = _field_positions(part, c0)
         props = [b.prop("Reference", c0.ref, rx, ry, 0), b.prop("Value", c0.value, vx, vy, 0),
                  b.prop("Footprint", c0.fp, c0.x, c0.y, 0, hide=True),
                  b.prop("Datasheet", "", c0.x, c0.y, 0, hide=True)]
         props += [b.prop(fd.name, fd.value, c0.x, c0.y, 0, hide=True) for fd in fields_of.get(c0.ref, ())]
-        builders[f].symbol(part, c0.x, c0.y, c0.a or 0, c0.mirror, c0.unit, c0.style, props, inst,
-                           f"{c0.ref}/{c0.unit}/{c0.x}/{c0.y}", not c0.nobom, not c0.noboard, c0.dnp)
+        sf.builders[f].symbol(part, c0.x, c0.y, c0.a or 0, c0.mirror, c0.unit, c0.style, props, inst,
+                              f"{c0.ref}/{c0.unit}/{c0.x}/{c0.y}", not c0.nobom, not c0.noboard, c0.dnp)
 
-    def builder_for(sid: str) -> SheetBuilder | None:
-        f = file_of.get(sid)
-        if f is None or first_instance.get(f) != sid:
-            return None          # geometry of a repeated sheet is drawn by its first instance
-        return builders[f]
 
+def _draw_geometry(doc: Document, sf: _SheetFiles) -> None:
+    """Wires, buses, labels, junctions, no-connects and bus entries, each in the drawing
+    of its sheet's file (rows of a repeated sheet's later instances are not drawn)."""
     for w in doc.wires:
-        sb = builder_for(w.sheet)
+        sb = sf.builder_for(w.sheet)
         if sb:
             sb.wire(w.pts)
     for bus in doc.buses:
-        sb = builder_for(bus.sheet)
+        sb = sf.builder_for(bus.sheet)
         if sb:
             sb.wire(bus.pts, "bus")
     for lb in doc.labels:
-        sb = builder_for(lb.sheet)
+        sb = sf.builder_for(lb.sheet)
         if sb:
             sb.label(lb.kind, lb.name, lb.x, lb.y, lb.a, lb.shape)
     for j in doc.junctions:
-        sb = builder_for(j.sheet)
+        sb = sf.builder_for(j.sheet)
         if sb:
             sb.junction(j.x, j.y)
     for n in doc.noconnects:
-        sb = builder_for(n.sheet)
+        sb = sf.builder_for(n.sheet)
         if sb:
             sb.no_connect(n.x, n.y)
     for be in doc.busentries:
-        sb = builder_for(be.sheet)
+        sb = sf.builder_for(be.sheet)
         if sb:
             sb.bus_entry(be.x, be.y, be.dx, be.dy)
+
+
+def _draw_power(doc: Document, power: "PowerSymbols", sf: _SheetFiles) -> None:
+    """Power symbols, numbered #PWR001.. per file.  Raises :class:`DecodeError` when no
+    library has the symbol nor a stock power symbol for its net."""
     for k, ps in enumerate(doc.power):
-        sb = builder_for(ps.sheet)
+        sb = sf.builder_for(ps.sheet)
         if sb is None:
             continue
         # a symbol no library holds (e.g. a project's legacy power symbol): a stock power
@@ -324,29 +364,47 @@ def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols"
         sb.power_count += 1
         ref = f"#PWR{sb.power_count:03d}"
         sb.symbol(part, ps.x, ps.y, ps.a, "", 1, 1, power_value_props(ps.net, ref, ps.x, ps.y),
-                  [(project, kicad_path(ps.sheet), ref, 1)], f"pwr/{k}")
-    # Sheet symbols (drawn in the parent's first instance).
+                  [(sf.project, sf.kicad_path(ps.sheet), ref, 1)], f"pwr/{k}")
+
+
+def _draw_sheet_symbols(doc: Document, sf: _SheetFiles) -> None:
+    """Sheet symbols with their pins, drawn in the parent's first instance; each lists
+    its page in every instance of the parent file."""
+    project = sf.project
     for s in doc.sheets:
-        sb = builder_for(s.parent)
+        sb = sf.builder_for(s.parent)
         if sb is None:
             continue
         pins = [b.sheet_pin(sp.name, sp.shape, sp.x, sp.y, sp.a, f"{s.id}/pin/{k}")
                 for k, sp in enumerate(p for p in doc.sheetpins if p.sheet == s.id)]
         # every instance of the parent file places this sheet: one sheet symbol per
         # (parent file, position); instances listed for each parent instance.
-        k = children[s.parent].index(s.id)
-        pages = [(project, kicad_path(p), str(2 + doc.sheets.index(sheets[children[p][k]])))
-                 for p in instances_of_file[file_of[s.parent]] if k < len(children.get(p, []))]
-        sb.items.append(b.sheet(s.name, file_of[s.id], s.x or 0, s.y or 0, s.w or 20, s.h or 20, pins,
+        k = sf.children[s.parent].index(s.id)
+        pages = [(project, sf.kicad_path(p), str(2 + doc.sheets.index(sf.sheets[sf.children[p][k]])))
+                 for p in sf.instances_of_file[sf.file_of[s.parent]] if k < len(sf.children.get(p, []))]
+        sb.items.append(b.sheet(s.name, sf.file_of[s.id], s.x or 0, s.y or 0, s.w or 20, s.h or 20, pins,
                                 pages, f"{project}/sheet/{s.id}"))
         sb._extent((s.x or 0) + (s.w or 0), (s.y or 0) + (s.h or 0))
+
+
+def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols",
+              project: str) -> tuple[dict[str, str], str]:
+    """The document drawn where it says: file name -> text, and the root file's name."""
+    sf = _sheet_files(doc, project)
+    for f, sid in sf.first_instance.items():
+        sf.builders[f] = SheetBuilder(seed=f"{project}/{f}", title=doc.title if sid == "" else "")
+    _draw_components(doc, parts, sf)
+    _draw_geometry(doc, sf)
+    _draw_power(doc, power, sf)
+    _draw_sheet_symbols(doc, sf)
     for alias in doc.busaliases:
-        builders[root_name].items.insert(0, ["bus_alias", b.q(alias.name),
-                                             ["members", *[b.q(m) for m in alias.members]]])
+        sf.builders[sf.root_name].items.insert(0, ["bus_alias", b.q(alias.name),
+                                                   ["members", *[b.q(m) for m in alias.members]]])
     files = {}
-    for f, sb in builders.items():
-        files[f] = sb.render(root_uuid if f == root_name else b.uid(f"{project}/file/{f}"), f == root_name)
-    return files, root_name
+    for f, sb in sf.builders.items():
+        files[f] = sb.render(sf.root_uuid if f == sf.root_name else b.uid(f"{project}/file/{f}"),
+                             f == sf.root_name)
+    return files, sf.root_name
 
 
 class PowerSymbols:
