@@ -350,7 +350,7 @@ def test_single_bad_file_one_line(tmp_path):
 def test_internal_error_is_one_line(monkeypatch):
     import tokn.encode
 
-    def boom(path, detail="full"):
+    def boom(path, detail="full", kicad=None):
         raise RuntimeError("kaboom")
 
     monkeypatch.setattr(tokn.encode, "encode_design", boom)
