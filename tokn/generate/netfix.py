@@ -26,7 +26,6 @@ pin, or both nets.  Fixes have severity ``fixed``; the only error raised here is
 """
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any, Callable, Optional
 
@@ -55,89 +54,112 @@ def repair_nets(doc: Document, library_pins: LibraryPins) -> tuple[Document, lis
     out, findings = repair_parts(doc, library_pins)
     pins = _pin_tables(out, library_pins)
     comps = {c.ref for c in out.components}
-    nets = out.nets
-    names = {n.name for n in nets}
+    rows = _NetRows(out.nets)
+    for k, net in enumerate(out.nets):
+        net.pins = rows.read_items(k, comps, pins, findings)
+    out.nets, renamed = rows.merge(findings)
+    for w in out.wires:
+        w.net = renamed.get(w.net, w.net)
+    _join_supply_pins(out, pins, findings)
+    return out, findings
 
-    # 1. items that are pins by name, or net names: rows that are one net share a root
-    parent = list(range(len(nets)))
 
-    def find(k: int) -> int:
+class _NetRows:
+    """The rows of a nets table as union-find nodes: rows that are one net (the same name,
+    or one lists the other's name) share a root, with the reasons why."""
+
+    def __init__(self, nets: list[Net]) -> None:
+        self.nets = nets
+        self.names = {n.name for n in nets}
+        self.parent = list(range(len(nets)))
+        self.reasons: list[list[str]] = [[] for _ in nets]
+        self.by_name: dict[str, int] = {}         # net name -> its first row
+        self.words: dict[str, int] = {}           # a net name no row has -> the first row naming it
+        self.referenced: set[str] = set()         # names some pin list points at
+        for k, net in enumerate(nets):
+            if net.name not in self.by_name:
+                self.by_name[net.name] = k
+                continue
+            first = self.by_name[net.name]
+            self.union(k, first)
+            if not any("rows" in r for r in self.reasons[first]):
+                count = sum(n.name == net.name for n in nets)
+                self.reasons[first].append(f"{net.name} is written in {count} rows")
+
+    def find(self, k: int) -> int:
+        parent = self.parent
         while parent[k] != k:
             parent[k] = parent[parent[k]]
             k = parent[k]
         return k
 
-    reasons: list[list[str]] = [[] for _ in nets]
-    by_name: dict[str, int] = {}
-    for k, net in enumerate(nets):
-        if net.name in by_name:
-            parent[find(k)] = find(by_name[net.name])
-            first = by_name[net.name]
-            if not any("rows" in r for r in reasons[first]):
-                count = sum(n.name == net.name for n in nets)
-                reasons[first].append(f"{net.name} is written in {count} rows")
-        else:
-            by_name[net.name] = k
-    words: dict[str, int] = {}               # a net name no row has -> the first row naming it
-    referenced: set[str] = set()
-    for k, net in enumerate(nets):
+    def union(self, a: int, b: int) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+    def read_items(self, k: int, comps: set[str], pins: dict[str, tuple[str, dict[str, list[str]]]],
+                   findings: list[Finding]) -> list[str]:
+        """Row ``k``'s pin list with pins by name numbered; the net names in it are taken
+        out and join their nets to row ``k``."""
+        net = self.nets[k]
         kept: list[str] = []
         for item in net.pins:
             sp = split_pin_ref(item)
             if sp is not None and sp[0] in comps:
                 kept.append(_pin(sp[0], sp[1], pins.get(sp[0]), net.name, findings))
-                continue
-            is_net = item in names or (sp is None or _VOLTAGE.match(item)) and not (sp is None and item in comps)
-            if not is_net:
-                kept.append(item)            # N1.1 of an undeclared part, a bare R1: the validator says
-                continue
-            referenced.add(item)
-            if item == net.name:
-                reasons[k].append(f"{net.name} lists itself")
-            elif item in by_name:
-                parent[find(k)] = find(by_name[item])
-                reasons[k].append(f"{net.name} lists {item}")
+            elif self._is_net_name(item, sp, comps):
+                self._join_named(k, item)
             else:
-                if item in words:
-                    parent[find(k)] = find(words[item])
-                else:
-                    words[item] = k
-                reasons[k].append(f"{net.name} lists {item}")
-        net.pins = kept
+                kept.append(item)            # N1.1 of an undeclared part, a bare R1: the validator says
+        return kept
 
-    # 2. one net per group, named by what it was called
-    groups: dict[int, list[int]] = {}
-    for k in range(len(nets)):
-        groups.setdefault(find(k), []).append(k)
-    group_names: dict[int, list[str]] = {r: list(dict.fromkeys(nets[k].name for k in ks)) for r, ks in groups.items()}
-    for w, k in words.items():
-        if w not in group_names[find(k)]:
-            group_names[find(k)].append(w)
-    merged: list[Net] = []
-    renamed: dict[str, str] = {}
-    for root in sorted(groups, key=lambda r: groups[r][0]):
-        rows = groups[root]
-        name = _choose_name(group_names[root], referenced)
-        why = [r for k in rows for r in reasons[k]]
+    def _is_net_name(self, item: str, sp: tuple[str, str] | None, comps: set[str]) -> bool:
+        return item in self.names or (sp is None or bool(_VOLTAGE.match(item))) and not (sp is None and item in comps)
+
+    def _join_named(self, k: int, item: str) -> None:
+        net = self.nets[k]
+        self.referenced.add(item)
+        if item == net.name:
+            self.reasons[k].append(f"{net.name} lists itself")
+            return
+        if item in self.by_name:
+            self.union(k, self.by_name[item])
+        elif item in self.words:
+            self.union(k, self.words[item])
+        else:
+            self.words[item] = k
+        self.reasons[k].append(f"{net.name} lists {item}")
+
+    def merge(self, findings: list[Finding]) -> tuple[list[Net], dict[str, str]]:
+        """One net per group of rows, named by what it was called (:func:`_choose_name`),
+        each pin once; and old name -> new name for the names that went."""
+        groups: dict[int, list[int]] = {}
+        for k in range(len(self.nets)):
+            groups.setdefault(self.find(k), []).append(k)
+        group_names = {r: list(dict.fromkeys(self.nets[k].name for k in ks)) for r, ks in groups.items()}
+        for w, k in self.words.items():
+            if w not in group_names[self.find(k)]:
+                group_names[self.find(k)].append(w)
+        merged: list[Net] = []
+        renamed: dict[str, str] = {}
+        for root in sorted(groups, key=lambda r: groups[r][0]):
+            name = _choose_name(group_names[root], self.referenced)
+            merged.append(self._merged_net(groups[root], name, group_names[root], findings))
+            renamed.update({n: name for n in group_names[root] if n != name})
+        return merged, renamed
+
+    def _merged_net(self, rows: list[int], name: str, names: list[str], findings: list[Finding]) -> Net:
+        why = [r for k in rows for r in self.reasons[k]]
         if why:
             _note(findings, "merged-nets", "; ".join(why) + (f": one net, called {name}" if len(rows) > 1
-                  or group_names[root] != [name] else ": the item is dropped"), name)
+                  or names != [name] else ": the item is dropped"), name)
         pins_out: list[str] = []
         for k in rows:
-            for p in nets[k].pins:
+            for p in self.nets[k].pins:
                 if p in pins_out:
                     _note(findings, "duplicate-pin", p, name)
                     continue
                 pins_out.append(p)
-        for n in group_names[root]:
-            if n != name:
-                renamed[n] = name
-        merged.append(Net(name, pins_out))
-    out.nets = merged
-    for w in out.wires:
-        w.net = renamed.get(w.net, w.net)
-    _join_supply_pins(out, pins, findings)
-    return out, findings
+        return Net(name, pins_out)
 
 
 def _join_supply_pins(doc: Document, pins: dict[str, tuple[str, dict[str, list[str]]]],
