@@ -29,7 +29,7 @@ from ..errors import DecodeError
 from ..kicad import build as b
 from ..kicad.bbox import overlaps, sheet_bbox
 from ..kicad.connectivity import design_nets, escape_net_name
-from ..kicad.hierarchy import load_design
+from ..kicad.hierarchy import Design, load_design
 from ..resolve import SymbolResolver
 from .flatten import flatten
 from .layout import layout_parts
@@ -96,8 +96,12 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
     want = _doc_nets(doc)
     if layout in ("auto", "drawn") and _drawable(doc, parts):
         files, root = _as_drawn(doc, parts, power, project)
-        diff = net_difference(files, root, want) if verify else ""
+        in_kicad10: list[str] = []
+        diff = net_difference(files, root, want, in_kicad10) if verify else ""
         if not diff:
+            if in_kicad10 and in_kicad10[0]:
+                warnings.append(f"drawn as the document draws it, which KiCad 10 connects otherwise: "
+                                f"{in_kicad10[0]} (docs/kicad-connectivity-findings.md, KiCad 10 rules)")
             return Decoded(files, root, "as-drawn", warnings)
         if layout == "drawn":
             raise DecodeError(f"the document's drawing does not produce its nets in KiCad: {diff} "
@@ -137,14 +141,30 @@ def _doc_nets(doc: Document) -> dict[frozenset, str]:
     return {frozenset(pins): name for name, pins in doc.net_pins() if pins}
 
 
-def net_difference(files: dict[str, str], root: str, want: dict[frozenset, str]) -> str:
+def net_difference(files: dict[str, str], root: str, want: dict[frozenset, str],
+                   kicad10: list[str] | None = None) -> str:
     """"" when the decoded files' connectivity gives exactly the wanted nets, else one line
-    naming the first difference found (the net and the parts concerned)."""
+    naming the first difference found (the net and the parts concerned).
+
+    The files are in KiCad 9's format and read with its rules.  With ``kicad10`` (a list),
+    they are also read with KiCad 10's, which connects a few drawings otherwise (bus members
+    with text markup, bus pins across kinds; docs/kicad-connectivity-findings.md): the first
+    difference in connectivity is appended to it ("" when none) -- a drawing copied from a
+    design has the design's own ambiguity, which the caller reports."""
     base = "/__tokn_verify__"
     sources = {os.path.abspath(os.path.join(base, n)): t for n, t in files.items()}
     design = load_design(os.path.join(base, root), sources=sources)
+    diff = _difference(design, want, kicad=9, names=True)
+    if kicad10 is not None and not diff:
+        kicad10.append(_difference(design, want, kicad=10, names=False))
+    return diff
+
+
+def _difference(design: Design, want: dict[frozenset, str], kicad: int, names: bool) -> str:
+    """The first difference between ``design``'s nets by KiCad ``kicad``'s rules and
+    ``want`` ("" when none); net names are compared only with ``names``."""
     got: dict[frozenset, tuple[str, bool]] = {}
-    for net in design_nets(design).nets:
+    for net in design_nets(design, kicad=kicad).nets:
         pins = frozenset((p.ref, p.pin) for p in net.pins if is_netlisted(p.ref))
         if pins and (net.named or len(pins) > 1 or pins in want):
             got[pins] = (net.name, net.named)       # a lone unconnected pin is no net
@@ -160,6 +180,8 @@ def net_difference(files: dict[str, str], root: str, want: dict[frozenset, str])
                 return f"net {name} would not reach {_few(missing)}"
             return f"net {name} would be split in {len(drawn)}"
         gname, named = got[pins]
+        if not names:
+            continue
         # a sheet path keeps its '/'; a '/' inside a label's text is stored as {slash}
         if named and gname not in (name, escape_net_name(name)):
             return f"net {name} would be named {gname}"
