@@ -17,7 +17,8 @@ import json
 import os
 import sys
 import time
-from typing import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Iterable, Iterator, TextIO
 
 import click
 
@@ -247,17 +248,9 @@ def encode(inputs: tuple[str, ...], output: str | None, fmt: str | None, jobs: i
     their design.  Exit status: 0 all encoded, 1 some failed, 2 usage error.
     """
     t0 = time.perf_counter()
-    index = RefIndex()
-    try:
-        sources, corpus = expand(list(inputs), index)
-    except InputError as e:
-        raise click.BadParameter(str(e), param_hint="INPUT") from None
-    if not sources and not index.legacy:
-        raise click.UsageError("no .kicad_sch found in the inputs")
-    if fmt is None:
-        fmt = "jsonl" if output and output.endswith(".jsonl") else "tokn"
+    index, sources, corpus = _expand_inputs(inputs)
+    fmt = fmt if fmt is not None else _default_format(output)
     jobs = _cpu_count() if jobs == 0 else jobs
-
     out_dir, out_file = _destination(output, fmt, corpus)
     if resume and output is None:
         raise click.UsageError("--resume needs -o")
@@ -266,39 +259,88 @@ def encode(inputs: tuple[str, ...], output: str | None, fmt: str | None, jobs: i
 
     show_bar = corpus and (progress if progress is not None else sys.stderr.isatty())
     rep = _Reporter(len(tasks), bool(show_bar))
+    errors = _legacy_errors(index, rep)
+    sink_path = out_file if fmt == "jsonl" else None
+    totals = _encode_all(tasks, jobs, rep, errors, sink_path, resume, corpus)
+
+    if errors_json:
+        _write_errors_json(errors_json, errors)
+    if stats:
+        _print_stats(totals.ok, len(errors), skipped, totals.bytes_in, time.perf_counter() - t0,
+                     totals.kicad_tokens, totals.tokens)
+    if errors:
+        click.get_current_context().exit(1)
+
+
+def _expand_inputs(inputs: tuple[str, ...]) -> tuple[RefIndex, list[Source], bool]:
+    """(index, the designs to encode, whether the inputs name a corpus) for the command's
+    ``INPUT`` arguments; click errors for bad inputs or none found (legacy KiCad 5 files
+    alone are no error: they are reported)."""
+    index = RefIndex()
+    try:
+        sources, corpus = expand(list(inputs), index)
+    except InputError as e:
+        raise click.BadParameter(str(e), param_hint="INPUT") from None
+    if not sources and not index.legacy:
+        raise click.UsageError("no .kicad_sch found in the inputs")
+    return index, sources, corpus
+
+
+def _default_format(output: str | None) -> str:
+    """The output format without ``--format``: jsonl when ``-o`` ends in .jsonl, else tokn."""
+    return "jsonl" if output and output.endswith(".jsonl") else "tokn"
+
+
+def _legacy_errors(index: RefIndex, rep: _Reporter) -> list[dict]:
+    """KiCad 5 files found in the inputs, reported on ``rep``, never silently skipped: the
+    error records of those no newer file supersedes (those that are: a note only)."""
     errors: list[dict] = []
-    for lf in index.legacy:                 # KiCad 5 files: reported, never silently skipped
+    for lf in index.legacy:
         if lf.superseded_by:
             rep.line(f"note: {lf.message()}")
             continue
         rep.line(lf.message())
         errors.append({"source": lf.path, "message": lf.message(), "type": "LegacyFormat",
                        "path": lf.path, "line": 1, "col": 1, "internal": False})
-    n_ok = bytes_in = tok = kicad_tok = 0
+    return errors
+
+
+@dataclass
+class _Totals:
+    """What the designs encoded so far add up to (for ``--stats``)."""
+    ok: int = 0
+    bytes_in: int = 0
+    tokens: int = 0
+    kicad_tokens: int = 0
+
+    def add(self, oc: Outcome) -> None:
+        """Count the successful outcome ``oc``."""
+        self.ok += 1
+        self.bytes_in += oc.bytes_in
+        self.tokens += oc.tokens
+        self.kicad_tokens += oc.kicad_tokens
+
+
+def _encode_all(tasks: list[Task], jobs: int, rep: _Reporter, errors: list[dict], sink_path: str | None,
+                append: bool, corpus: bool) -> _Totals:
+    """Encode ``tasks`` with ``jobs`` processes and write each result (JSONL records to
+    ``sink_path``, appended with ``append``, or to stdout; TOKN to stdout unless the worker
+    wrote a file); failures go to ``errors`` and ``rep``, a single design's warnings to
+    ``rep``.  ``rep`` is closed at the end, whatever happens."""
+    totals = _Totals()
     sink = None
     try:
-        if fmt == "jsonl" and out_file is not None:
-            os.makedirs(os.path.dirname(os.path.abspath(out_file)), exist_ok=True)
-            sink = open(out_file, "a" if resume else "w", encoding="utf-8", newline="\n")
+        if sink_path is not None:
+            os.makedirs(os.path.dirname(os.path.abspath(sink_path)), exist_ok=True)
+            sink = open(sink_path, "a" if append else "w", encoding="utf-8", newline="\n")
         for oc in _run(tasks, jobs):
             rep.step(oc.source)
             if not oc.ok:
                 errors.append(oc.error_info or {"source": oc.source, "message": oc.error})
                 rep.line(oc.error)
                 continue
-            n_ok += 1
-            bytes_in += oc.bytes_in
-            tok += oc.tokens
-            kicad_tok += oc.kicad_tokens
-            if oc.record is not None:
-                line = json.dumps(oc.record, ensure_ascii=False) + "\n"
-                if sink is not None:
-                    sink.write(line)
-                    sink.flush()
-                else:
-                    write_stdout(line)
-            elif oc.text is not None:
-                write_stdout(oc.text)
+            totals.add(oc)
+            _write_result(oc, sink)
             if not corpus:
                 for w in oc.warnings:
                     rep.line(f"warning: {w}")
@@ -306,11 +348,24 @@ def encode(inputs: tuple[str, ...], output: str | None, fmt: str | None, jobs: i
         rep.close()
         if sink is not None:
             sink.close()
+    return totals
 
-    if errors_json:
-        from .common import write_text_atomic
-        write_text_atomic(errors_json, json.dumps(errors, indent=1, ensure_ascii=False) + "\n")
-    if stats:
-        _print_stats(n_ok, len(errors), skipped, bytes_in, time.perf_counter() - t0, kicad_tok, tok)
-    if errors:
-        click.get_current_context().exit(1)
+
+def _write_result(oc: Outcome, sink: TextIO | None) -> None:
+    """The output of the successful outcome ``oc`` that is not already in a file: its JSONL
+    record (to ``sink``, flushed, or stdout) or its TOKN text (stdout)."""
+    if oc.record is not None:
+        line = json.dumps(oc.record, ensure_ascii=False) + "\n"
+        if sink is not None:
+            sink.write(line)
+            sink.flush()
+        else:
+            write_stdout(line)
+    elif oc.text is not None:
+        write_stdout(oc.text)
+
+
+def _write_errors_json(path: str, errors: list[dict]) -> None:
+    """``--errors-json``: the per-file error records as a JSON list, written atomically."""
+    from .common import write_text_atomic
+    write_text_atomic(path, json.dumps(errors, indent=1, ensure_ascii=False) + "\n")

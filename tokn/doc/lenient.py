@@ -195,6 +195,38 @@ class _Table:
     merged: bool = False                     # given twice, rows of both in ``rows``
 
 
+@dataclass(frozen=True)
+class _Line:
+    """One line of the document body as :meth:`_Reader.body` looks at it."""
+    i: int                                   # 0-based answer line
+    s: str                                   # tabs made spaces, trailing spaces removed
+    st: str                                  # ``s`` without its leading spaces either
+    trailing: bool                           # white space at the end of a line that is kept
+
+    @classmethod
+    def of(cls, line: str, i: int) -> "_Line":
+        """Line ``i`` whose text, tabs already made spaces, is ``line``."""
+        s = line.rstrip(" ")
+        st = s.strip(" ")
+        return cls(i, s, st, bool(st) and s != line)
+
+
+@dataclass
+class _Body:
+    """What :meth:`_Reader.body` has read so far."""
+    tables: list[_Table] = field(default_factory=list)
+    items: list[object] = field(default_factory=list)      # _Table or (text, line) in document order
+    table: _Table | None = None                             # the table rows go to
+    pending: list[tuple[str, int]] = field(default_factory=list)   # blank/comment lines since the last row
+    seen_table: bool = False
+
+    def continues_scalar(self) -> bool:
+        """Whether the next line continues a v1.2 multi-line bare scalar (the last item is
+        a ``key: value`` line ending in a backslash)."""
+        last = self.items[-1] if self.items else None
+        return isinstance(last, tuple) and last[0].endswith("\\") and bool(_SCALAR.match(last[0]))
+
+
 class _Reader:
     def __init__(self, answer: str) -> None:
         text = answer.lstrip("\ufeff")
@@ -252,103 +284,104 @@ class _Reader:
     # -- the document's lines ---------------------------------------------------------------
     def body(self, start: int, hi: int, out: list[tuple[str, int]]) -> int:
         """Read lines ``start``..``hi`` into ``out``; returns where the document ended."""
-        tables: list[_Table] = []
-        items: list[object] = []             # _Table or (text, line) in document order
-        table: _Table | None = None
-        pending: list[tuple[str, int]] = []  # blank/comment lines seen since the last row
-        seen_table = False
+        b = _Body()
         i = start
         while i < hi:
-            line = self.raw[i] if i < len(self.raw) else ""
-            n = i + 1
-            if "\t" in line:
-                self.fix("tabs", n)
-                line = re.sub(r"^\t+", lambda m: "  " * len(m.group()), line).replace("\t", " ")
-            if items and isinstance(items[-1], tuple) and items[-1][0].endswith("\\") \
-                    and _SCALAR.match(items[-1][0]):
-                items.append((line, i))      # continuation of a v1.2 multi-line bare scalar
-                i += 1
-                continue
-            s = line.rstrip(" ")
-            st = s.strip(" ")
-            trailing = bool(st) and s != line     # white space at the end of a line that is kept
-            if _HEADER.match(st) or _FENCE.match(s):
-                break                        # a second document, or a closing fence
-            if not st:
-                pending.append(("blank", i))
-                i += 1
-                continue
-            if st.startswith(_COMMENT_START):
-                if s != st or not st.startswith("#"):
-                    self.fix("comment", n)
-                    pending.append(("reported", i))
-                else:
-                    pending.append(("comment", i))
-                i += 1
-                continue
-            if table is not None and s.startswith(" ") and not _indented_header(st):
-                self.take_row(table, pending, s, st, i, trailing)   # indented: a row, whatever it holds
-                pending = []
-                i += 1
-                continue
-            head = _TABLE_HEAD.match(st) if _TABLE_START.match(st) else None
-            if head is None and (m := _TABLE_HEAD_NO_COUNT.match(st)) and m.group("key") in T.TABLES \
-                    and _is_table_header(m):
-                head = m                     # nets{name,pins}:
-            if head is None and (m := _PINS_NO_COUNT.match(st)) and _is_table_header(m):
-                head = m                     # pins{U1}:
-            if head is not None and _is_table_header(head):
-                new = self.header(head, s, st, i)
-                if trailing:
-                    self.fix("spaces", n)
-                prev = next((t for t in tables if t.key == new.key and t.ref == new.ref), None)
-                if prev is not None and prev.cols == new.cols:
-                    self.fix("merged-table", n, note=f"{_name(new)} given again")
-                    prev.merged = True
-                    table = prev
-                else:
-                    table = new
-                    tables.append(new)
-                    items.append(new)
-                seen_table = True
-                pending = []
-                i += 1
-                continue
-            if head is None and _TABLE_START.match(st) and not _SCALAR.match(st):
-                items.append((st, i))        # a broken table header: the strict reader says why
-                table, pending = None, []
-                seen_table = True
-                i += 1
-                continue
-            if _SCALAR.match(s) or head is not None:      # key: value, or an inline array
-                if seen_table and not s.startswith(_KNOWN_SCALARS):
-                    self.fix("prose", n)     # "Note: ..." after the tables
-                else:
-                    if s != self.raw[i]:
-                        self.fix("spaces", n)
-                    items.append((s, i))
-                    table = None
-                pending = []
-                i += 1
-                continue
-            if table is not None and _looks_like_row(st):
-                self.take_row(table, pending, s, st, i, trailing)
-                pending = []
-                i += 1
-                continue
-            if s.startswith(" "):
-                items.append((s, i))         # a row outside any table: the strict reader says so
-                i += 1
-                continue
-            self.fix("prose", n)
+            line = self.untabbed(i)
+            if b.continues_scalar():
+                b.items.append((line, i))    # continuation of a v1.2 multi-line bare scalar
+            else:
+                ln = _Line.of(line, i)
+                if _HEADER.match(ln.st) or _FENCE.match(ln.s):
+                    break                    # a second document, or a closing fence
+                self.body_line(b, ln)
             i += 1
-        end = i
-        for it in items:
+        for it in b.items:
             if isinstance(it, _Table):
                 out.extend(self.write_table(it))
             else:
                 out.append(it)               # type: ignore[arg-type]
-        return end
+        return i
+
+    def untabbed(self, i: int) -> str:
+        """Answer line ``i`` (0-based; "" past the end) with its tabs made spaces (leading
+        tabs two spaces each, others one), reported as ``tabs``."""
+        line = self.raw[i] if i < len(self.raw) else ""
+        if "\t" in line:
+            self.fix("tabs", i + 1)
+            line = re.sub(r"^\t+", lambda m: "  " * len(m.group()), line).replace("\t", " ")
+        return line
+
+    def body_line(self, b: _Body, ln: _Line) -> None:
+        """One line of the document (not a continuation, header or fence) into ``b``: kept
+        for later (blank, comment), a row, a table header, a scalar, or reported as prose."""
+        if not ln.st:
+            b.pending.append(("blank", ln.i))
+        elif ln.st.startswith(_COMMENT_START):
+            self.comment_line(b, ln)
+        elif b.table is not None and ln.s.startswith(" ") and not _indented_header(ln.st):
+            self.table_row(b, ln)            # indented: a row, whatever it holds
+        else:
+            head = _table_head(ln.st)
+            if head is not None and _is_table_header(head):
+                self.open_table(b, head, ln)
+            elif head is None and _TABLE_START.match(ln.st) and not _SCALAR.match(ln.st):
+                b.items.append((ln.st, ln.i))    # a broken table header: the strict reader says why
+                b.table, b.pending = None, []
+                b.seen_table = True
+            elif _SCALAR.match(ln.s) or head is not None:     # key: value, or an inline array
+                self.scalar_line(b, ln)
+            elif b.table is not None and _looks_like_row(ln.st):
+                self.table_row(b, ln)
+            elif ln.s.startswith(" "):
+                b.items.append((ln.s, ln.i))     # a row outside any table: the strict reader says so
+            else:
+                self.fix("prose", ln.i + 1)
+
+    def comment_line(self, b: _Body, ln: _Line) -> None:
+        """A comment line: kept pending (``#`` at the start of the line: a strict comment,
+        reported only if it turns out to sit between two rows), or reported at once."""
+        if ln.s != ln.st or not ln.st.startswith("#"):
+            self.fix("comment", ln.i + 1)
+            b.pending.append(("reported", ln.i))
+        else:
+            b.pending.append(("comment", ln.i))
+
+    def table_row(self, b: _Body, ln: _Line) -> None:
+        """``ln`` as a row of the current table (see :meth:`take_row`)."""
+        assert b.table is not None
+        self.take_row(b.table, b.pending, ln.s, ln.st, ln.i, ln.trailing)
+        b.pending = []
+
+    def open_table(self, b: _Body, head: re.Match, ln: _Line) -> None:
+        """A table header: the table its rows go to from now on; a table given again with
+        the same columns is the earlier one (``merged-table``)."""
+        new = self.header(head, ln.s, ln.st, ln.i)
+        if ln.trailing:
+            self.fix("spaces", ln.i + 1)
+        prev = next((t for t in b.tables if t.key == new.key and t.ref == new.ref), None)
+        if prev is not None and prev.cols == new.cols:
+            self.fix("merged-table", ln.i + 1, note=f"{_name(new)} given again")
+            prev.merged = True
+            b.table = prev
+        else:
+            b.table = new
+            b.tables.append(new)
+            b.items.append(new)
+        b.seen_table = True
+        b.pending = []
+
+    def scalar_line(self, b: _Body, ln: _Line) -> None:
+        """``key: value`` or an inline array: kept (ending the current table), unless it
+        follows the tables and is no known scalar ("Note: ..."), which is prose."""
+        if b.seen_table and not ln.s.startswith(_KNOWN_SCALARS):
+            self.fix("prose", ln.i + 1)
+        else:
+            if ln.s != self.raw[ln.i]:
+                self.fix("spaces", ln.i + 1)
+            b.items.append((ln.s, ln.i))
+            b.table = None
+        b.pending = []
 
     def take_row(self, table: _Table, pending: list[tuple[str, int]], s: str, st: str, i: int,
                  trailing: bool) -> None:
@@ -517,6 +550,19 @@ class _Reader:
         if other:
             self.fix("not-points", *([t.line + 1] if not points else []), *other)
         return []
+
+
+def _table_head(st: str) -> re.Match | None:
+    """The table-header match of stripped line ``st``: ``key[N]{cols}:`` (not necessarily
+    a header: check :func:`_is_table_header`), else ``nets{name,pins}:`` or ``pins{U1}:``
+    without a count; None for none of them."""
+    head = _TABLE_HEAD.match(st) if _TABLE_START.match(st) else None
+    if head is None and (m := _TABLE_HEAD_NO_COUNT.match(st)) and m.group("key") in T.TABLES \
+            and _is_table_header(m):
+        head = m                             # nets{name,pins}:
+    if head is None and (m := _PINS_NO_COUNT.match(st)) and _is_table_header(m):
+        head = m                             # pins{U1}:
+    return head
 
 
 def _indented_header(st: str) -> bool:

@@ -87,6 +87,21 @@ class _Retry(Exception):
         self.wait = wait
 
 
+@dataclass
+class _Call:
+    """One :meth:`LLMClient.complete` call across its attempts."""
+    grammar: Optional[str]
+    json_schema: Optional[dict[str, Any]]
+    on_progress: Optional[ProgressCallback]
+    cancel: Optional[threading.Event]
+    round: int
+    mode: str                              # the grammar mode sent; changes when the server refuses it
+    t_start: float
+    attempts: int = 0                      # requests sent
+    failures: int = 0                      # failures waited out (retries)
+    adaptations: int = 0                   # rejected parameters adapted to
+
+
 class LLMClient:
     """One endpoint; thread-compatible (one ``complete`` at a time per instance)."""
 
@@ -175,74 +190,108 @@ class LLMClient:
         Raises :class:`EndpointError` (auth, model, unreachable, retries exhausted) or
         :class:`Cancelled`.
         """
-        s = self.settings
         mode = _usable(self.grammar_mode(), grammar, json_schema) if (grammar or json_schema) else "none"
-        t_start = time.perf_counter()
-        attempts = failures = adaptations = 0
-        last: Optional[_Retry] = None
+        call = _Call(grammar, json_schema, on_progress, cancel, round, mode, time.perf_counter())
         while True:
             check_cancel(cancel)
-            kwargs = self._request(messages, grammar, mode, temperature, json_schema)
-            attempts += 1
-            emit(on_progress, "request", f"asking {s.model} at {s.base_url}"
-                 + (f" ({'JSON schema' if mode == 'json' else 'grammar: ' + mode})" if mode != "none" else "") + (f", attempt {attempts}" if attempts > 1 else ""),
-                 round=round)
-            t0 = time.perf_counter()
-            try:
-                text, finish, usage, first = self._attempt(kwargs, on_progress, cancel, round)
-                if kwargs["stream"] and finish is None and failures < s.max_retries:
-                    # The stream ended without a finish reason: the connection was cut.
-                    raise _httpx.RemoteProtocolError(f"stream ended after {len(text)} characters "
-                                                     "without a finish reason")
-                if kwargs["stream"] and finish is None and not text.strip():
-                    # Cut off every time before any text: nothing to check, and not the model's
-                    # fault (llama-cpp-python's server, for one, interrupts a request when
-                    # another one arrives).
-                    raise EndpointError(f"{s.base_url} ended the answer stream without any text "
-                                        f"{attempts} times (another client using the same server?)",
-                                        None, True)
-                now = time.perf_counter()
-                return Completion(text, finish, now - t0, now - t_start, attempts, mode, usage,
-                                  None if first is None else first - t0)
-            except Cancelled:
-                raise
-            except openai.APIStatusError as e:
-                status = e.status_code
-                detail = self._detail(e)
-                if (status in (400, 422) or status >= 500 and _body_validation_error(detail)) and adaptations < 4:
-                    fixed_mode = self._adapt(detail, mode)
-                    if fixed_mode is not None:
-                        adaptations += 1
-                        mode = _usable(fixed_mode, grammar, json_schema)
-                        emit(on_progress, "retry", f"server rejected a parameter; retrying ({detail[:120]})",
-                             round=round)
-                        continue
-                if status in _RETRY_STATUS or status >= 500:
-                    last = _Retry(f"HTTP {status}: {detail}", status, _retry_after(e.response))
-                else:
-                    raise self._fatal(status, detail) from None
-            except openai.APITimeoutError:
-                last = _Retry(f"no answer within {s.timeout:g} s (timeout)", None, None)
-            except openai.APIConnectionError as e:
-                last = _Retry(f"connection failed: {self._cause(e)}", None, None)
-            except (_httpx.TransportError, ConnectionError, TimeoutError) as e:
-                last = _Retry(f"connection dropped: {type(e).__name__}: {redact(str(e), s.api_key)}", None, None)
-            except openai.APIError as e:          # an error event inside the stream, bad JSON...
-                raise EndpointError(f"{s.base_url} answered with an error: {self._detail(e)}") from None
-            failures += 1
-            if failures > s.max_retries:
-                raise EndpointError(f"no answer from {s.base_url} after {attempts} attempts; last error: {last}",
-                                    last.status, True)
-            delay = self._backoff(failures - 1, last.wait)
-            if delay is None:
-                raise EndpointError(f"{s.base_url} is rate-limiting: it asks to wait {last.wait:.0f} s "
-                                    f"(more than {self.max_retry_after:.0f} s); last error: {last}", last.status, True)
-            emit(on_progress, "retry", f"{last}; retrying in {delay:.1f} s", round=round, wait=delay)
-            if cancel is not None:
-                if cancel.wait(delay):
-                    raise Cancelled()
-            else:
-                time.sleep(delay)
+            kwargs = self._request(messages, grammar, call.mode, temperature, json_schema)
+            call.attempts += 1
+            self._announce(call)
+            outcome = self._try_once(call, kwargs)
+            if isinstance(outcome, Completion):
+                return outcome
+            if outcome is not None:              # None: a parameter adapted, sent again at once
+                self._wait_to_retry(call, outcome)
+
+    def _announce(self, call: "_Call") -> None:
+        """The ``request`` progress event of the attempt about to be sent."""
+        s, mode = self.settings, call.mode
+        emit(call.on_progress, "request", f"asking {s.model} at {s.base_url}"
+             + (f" ({'JSON schema' if mode == 'json' else 'grammar: ' + mode})" if mode != "none" else "")
+             + (f", attempt {call.attempts}" if call.attempts > 1 else ""),
+             round=call.round)
+
+    def _try_once(self, call: "_Call", kwargs: dict[str, Any]) -> "Completion | _Retry | None":
+        """Send one request: its answer; a :class:`_Retry` for a failure worth retrying after
+        a wait; None when the server rejected a parameter and ``call.mode`` or the learnt
+        parameter fixes changed (retry at once).  Raises :class:`EndpointError` for a
+        failure that no retry mends, :class:`Cancelled` when cancelled."""
+        s = self.settings
+        t0 = time.perf_counter()
+        try:
+            text, finish, usage, first = self._attempt(kwargs, call.on_progress, call.cancel, call.round)
+            return self._completion(call, kwargs["stream"], t0, text, finish, usage, first)
+        except Cancelled:
+            raise
+        except openai.APIStatusError as e:
+            return self._status_failure(call, e)
+        except openai.APITimeoutError:
+            return _Retry(f"no answer within {s.timeout:g} s (timeout)", None, None)
+        except openai.APIConnectionError as e:
+            return _Retry(f"connection failed: {self._cause(e)}", None, None)
+        except (_httpx.TransportError, ConnectionError, TimeoutError) as e:
+            return _Retry(f"connection dropped: {type(e).__name__}: {redact(str(e), s.api_key)}", None, None)
+        except openai.APIError as e:          # an error event inside the stream, bad JSON...
+            raise EndpointError(f"{s.base_url} answered with an error: {self._detail(e)}") from None
+
+    def _completion(self, call: "_Call", streamed: bool, t0: float, text: str, finish: Optional[str],
+                    usage: dict, first: Optional[float]) -> Completion:
+        """The answer of the attempt sent at ``t0``.  A stream that ended without a finish
+        reason raises ``httpx.RemoteProtocolError`` (retried) while retries remain, and
+        :class:`EndpointError` when it brought no text either."""
+        s = self.settings
+        if streamed and finish is None and call.failures < s.max_retries:
+            # The stream ended without a finish reason: the connection was cut.
+            raise _httpx.RemoteProtocolError(f"stream ended after {len(text)} characters "
+                                             "without a finish reason")
+        if streamed and finish is None and not text.strip():
+            # Cut off every time before any text: nothing to check, and not the model's
+            # fault (llama-cpp-python's server, for one, interrupts a request when
+            # another one arrives).
+            raise EndpointError(f"{s.base_url} ended the answer stream without any text "
+                                f"{call.attempts} times (another client using the same server?)",
+                                None, True)
+        now = time.perf_counter()
+        return Completion(text, finish, now - t0, now - call.t_start, call.attempts, call.mode, usage,
+                          None if first is None else first - t0)
+
+    def _status_failure(self, call: "_Call", e: openai.APIStatusError) -> "Optional[_Retry]":
+        """What an HTTP error answer leads to: None after adapting to a rejected parameter
+        (at most 4 times a call), a :class:`_Retry` for 408/409/425/429/5xx; raises the
+        :meth:`_fatal` error otherwise."""
+        status = e.status_code
+        detail = self._detail(e)
+        if (status in (400, 422) or status >= 500 and _body_validation_error(detail)) and call.adaptations < 4:
+            fixed_mode = self._adapt(detail, call.mode)
+            if fixed_mode is not None:
+                call.adaptations += 1
+                call.mode = _usable(fixed_mode, call.grammar, call.json_schema)
+                emit(call.on_progress, "retry", f"server rejected a parameter; retrying ({detail[:120]})",
+                     round=call.round)
+                return None
+        if status in _RETRY_STATUS or status >= 500:
+            return _Retry(f"HTTP {status}: {detail}", status, _retry_after(e.response))
+        raise self._fatal(status, detail) from None
+
+    def _wait_to_retry(self, call: "_Call", last: _Retry) -> None:
+        """Count the failure ``last`` and wait the backoff before the next attempt; raises
+        :class:`EndpointError` when retries are exhausted or the server asks to wait too
+        long, :class:`Cancelled` when cancelled while waiting."""
+        s = self.settings
+        call.failures += 1
+        if call.failures > s.max_retries:
+            raise EndpointError(f"no answer from {s.base_url} after {call.attempts} attempts; last error: {last}",
+                                last.status, True)
+        delay = self._backoff(call.failures - 1, last.wait)
+        if delay is None:
+            raise EndpointError(f"{s.base_url} is rate-limiting: it asks to wait {last.wait:.0f} s "
+                                f"(more than {self.max_retry_after:.0f} s); last error: {last}", last.status, True)
+        emit(call.on_progress, "retry", f"{last}; retrying in {delay:.1f} s", round=call.round, wait=delay)
+        if call.cancel is not None:
+            if call.cancel.wait(delay):
+                raise Cancelled()
+        else:
+            time.sleep(delay)
 
     def _request(self, messages: list[dict[str, str]], grammar: Optional[str], mode: str,
                  temperature: Optional[float] = None,

@@ -32,7 +32,7 @@ from .grounding import PartPins, missing_parts
 from .llm import Completion, LLMClient
 from .progress import ProgressCallback, check_cancel, emit
 from .prompt import approx_tokens, build_messages, describe, with_json_answer
-from .repair import REPEAT_TEMPERATURE, Attempt, Check, run_repair_loop
+from .repair import REPEAT_TEMPERATURE, Attempt, Check, LoopResult, run_repair_loop
 from .retrieval import Retriever
 
 #: ERC violation types reported as warnings, not errors: what the model cannot fix in TOKN
@@ -343,87 +343,70 @@ class Generator:
         """One request; see :func:`generate`."""
         if not prompt or not prompt.strip():
             raise GenerationError("the design request is empty")
-        s = self.settings
         t_start = time.perf_counter()
         timings: dict[str, float] = {"prepare": self.prepare(on_progress)}
         check_cancel(cancel)
+        req = self._plan_request(prompt, timings, on_progress)
+        asker = _Asker(self.llm, self.settings, req.grammar, req.json_schema, on_progress, cancel)
+        grounder = _Grounder(self.toolkit, {p.lib_id for p in req.parts} | {p.name.casefold() for p in req.parts})
+        asks = read_request(prompt)
+        loop = run_repair_loop(asker, lambda c: self.check_answer(c, req.parts, req.missing, asks), req.messages,
+                               self.settings.max_rounds, grounder, on_progress, cancel)
+        _finish_timings(timings, loop, asker.seconds, time.perf_counter() - t_start)
+        result = _result(req, loop, timings)
+        emit(on_progress, "done", "valid circuit" if result.ok else "refused", round=result.rounds)
+        return result
 
-        t = time.perf_counter()
-        names = grounding.extract_part_numbers(prompt) if s.grounding else []
-        parts, missing = self.toolkit.ground(names) if names else ([], [])
-        parts = grounding.with_refs(parts)          # U1, U2, J1...: the prompt says which is which
-        timings["ground"] = time.perf_counter() - t
-        if parts:
-            emit(on_progress, "ground", "pin tables for " + ", ".join(p.lib_id for p in parts))
-
-        t = time.perf_counter()
-        query = " ".join([prompt] + [f"{p.name} {p.keywords} {p.description}" for p in parts])
-        assert self._retriever is not None
-        examples = self._retriever.top(query, s.fewshot_k, budget_chars=16000)
-        timings["retrieve"] = time.perf_counter() - t
-        if examples:
-            emit(on_progress, "retrieve", "examples: " + ", ".join(e.id for e in examples))
-
+    def _plan_request(self, prompt: str, timings: dict[str, float],
+                      on_progress: Optional[ProgressCallback]) -> "_Request":
+        """Everything asked before the first LLM call: the request's parts with their pin
+        tables, the few-shot examples, the messages and the constraints (timed in
+        ``timings``: ``ground``, ``retrieve``, ``prompt``)."""
+        parts, missing = self._ground_parts(prompt, timings, on_progress)
+        examples = self._retrieve_examples(prompt, parts, timings, on_progress)
         t = time.perf_counter()
         messages = build_messages(prompt, examples, parts, missing)
         timings["prompt"] = time.perf_counter() - t
-        grammar = json_schema = None
-        if s.grammar_mode != "none":
-            try:
-                grammar = self.toolkit.gbnf()
-            except (ValueError, OSError) as e:      # a grammar that cannot be exported: go without
-                emit(on_progress, "prepare", f"no grammar-constrained decoding: {e}")
-            json_schema = self.toolkit.answer_json_schema()
-            if self.llm.grammar_mode() == "json":   # answers come as JSON: say so
-                messages = with_json_answer(messages)
-        given = {p.lib_id for p in parts} | {p.name.casefold() for p in parts}
+        req = _Request(prompt, parts, missing, examples, messages)
+        if self.settings.grammar_mode != "none":
+            self._add_constraints(req, on_progress)
+        return req
 
-        llm_seconds = [0.0]
+    def _ground_parts(self, prompt: str, timings: dict[str, float],
+                      on_progress: Optional[ProgressCallback]) -> tuple[list[PartPins], list[str]]:
+        """The parts the request names, with pin tables and references (U1, U2, J1...: the
+        prompt says which is which), and the names the libraries lack."""
+        t = time.perf_counter()
+        names = grounding.extract_part_numbers(prompt) if self.settings.grounding else []
+        parts, missing = self.toolkit.ground(names) if names else ([], [])
+        parts = grounding.with_refs(parts)
+        timings["ground"] = time.perf_counter() - t
+        if parts:
+            emit(on_progress, "ground", "pin tables for " + ", ".join(p.lib_id for p in parts))
+        return parts, missing
 
-        def ask(convo: list[dict[str, str]], rnd: int, hot: bool) -> Completion:
-            temperature = max(s.temperature, REPEAT_TEMPERATURE) if hot else None
-            c = self.llm.complete(convo, grammar=grammar, json_schema=json_schema, on_progress=on_progress,
-                                  cancel=cancel, round=rnd, temperature=temperature)
-            llm_seconds[0] += c.elapsed
-            return c
+    def _retrieve_examples(self, prompt: str, parts: list[PartPins], timings: dict[str, float],
+                           on_progress: Optional[ProgressCallback]) -> list:
+        """The few-shot examples closest to the request and its parts' descriptions."""
+        t = time.perf_counter()
+        query = " ".join([prompt] + [f"{p.name} {p.keywords} {p.description}" for p in parts])
+        assert self._retriever is not None
+        examples = self._retriever.top(query, self.settings.fewshot_k, budget_chars=16000)
+        timings["retrieve"] = time.perf_counter() - t
+        if examples:
+            emit(on_progress, "retrieve", "examples: " + ", ".join(e.id for e in examples))
+        return examples
 
-        def ground_more(chk: Check) -> tuple[list[PartPins], list[str]]:
-            found, lost = [], []
-            for ref in chk.refs_to_ground:
-                comp = next((c for c in chk.document.components if c.ref == ref), None) if chk.document else None
-                if comp is None or comp.lib_id in given or comp.type.casefold() in given:
-                    continue
-                given.add(comp.lib_id)
-                p = self.toolkit.lookup(comp.lib_id)
-                if p is not None and p.lib_id not in given:
-                    given.add(p.lib_id)
-                    found.append(replace(p, ref=ref))
-                elif p is None:
-                    lost.append(comp.type)
-                if len(found) >= 6:
-                    break
-            return found, lost
-
-        asks = read_request(prompt)
-        loop = run_repair_loop(ask, lambda c: self.check_answer(c, parts, missing, asks), messages, s.max_rounds,
-                               ground_more, on_progress, cancel)
-        final = loop.final.check
-        total = time.perf_counter() - t_start
-        timings["llm"] = llm_seconds[0]
-        timings["check"] = sum(a.check.seconds.get("check", 0.0) for a in loop.attempts)
-        timings["erc"] = sum(a.check.seconds.get("erc", 0.0) for a in loop.attempts)
-        timings["total"] = total
-        timings["overhead"] = max(0.0, total - timings["llm"] - timings["prepare"])
-        result = GenerationResult(
-            prompt=prompt, ok=loop.ok, document=final.document, tokn_text=final.tokn_text,
-            findings=final.findings, rounds=len(loop.attempts),
-            refusal=None if loop.ok else refusal_text(final.findings, len(loop.attempts), loop.stopped),
-            decoded=final.decoded if loop.ok else None, erc=final.erc, attempts=loop.attempts,
-            examples=[e.id for e in examples], parts=[p.lib_id for p in parts], missing_parts=missing,
-            grammar_mode=loop.final.completion.grammar_mode, prompt_tokens=approx_tokens(messages),
-            timings=timings)
-        emit(on_progress, "done", "valid circuit" if result.ok else "refused", round=result.rounds)
-        return result
+    def _add_constraints(self, req: "_Request", on_progress: Optional[ProgressCallback]) -> None:
+        """The grammar (when it can be exported) and the JSON schema offered to the LLM; the
+        messages ask for JSON when the endpoint's answers come as JSON."""
+        try:
+            req.grammar = self.toolkit.gbnf()
+        except (ValueError, OSError) as e:      # a grammar that cannot be exported: go without
+            emit(on_progress, "prepare", f"no grammar-constrained decoding: {e}")
+        req.json_schema = self.toolkit.answer_json_schema()
+        if self.llm.grammar_mode() == "json":   # answers come as JSON: say so
+            req.messages = with_json_answer(req.messages)
 
     def check_answer(self, completion: Completion, named: Sequence[PartPins] = (),
                      unlisted: Sequence[str] = (), asked: Optional[RequestAsks] = None) -> Check:
@@ -477,6 +460,90 @@ class Generator:
         findings += erc_findings
         ok = not any(f.severity == "error" for f in findings)
         return Check(ok, findings, doc, text, decoded, report, refs_to_ground=refs, seconds=sec)
+
+
+@dataclass
+class _Request:
+    """A request as prepared for the LLM (:meth:`Generator._plan_request`)."""
+    prompt: str
+    parts: list[PartPins]                  # grounded parts the request names
+    missing: list[str]                     # part names the libraries lack
+    examples: list                         # few-shot examples (with an ``id``)
+    messages: list[dict[str, str]]
+    grammar: Optional[str] = None
+    json_schema: Optional[dict[str, Any]] = None
+
+
+@dataclass
+class _Asker:
+    """The repair loop's ``ask``: one round's conversation sent to the LLM with the
+    request's constraints; ``seconds`` sums the time of all calls (waits included)."""
+    llm: LLMClient
+    settings: Settings                     # its temperature, read at each call
+    grammar: Optional[str]
+    json_schema: Optional[dict[str, Any]]
+    on_progress: Optional[ProgressCallback]
+    cancel: Optional[threading.Event]
+    seconds: float = 0.0
+
+    def __call__(self, convo: list[dict[str, str]], rnd: int, hot: bool) -> Completion:
+        """The answer to ``convo`` in round ``rnd``; ``hot``: at least REPEAT_TEMPERATURE."""
+        temperature = max(self.settings.temperature, REPEAT_TEMPERATURE) if hot else None
+        c = self.llm.complete(convo, grammar=self.grammar, json_schema=self.json_schema,
+                              on_progress=self.on_progress, cancel=self.cancel, round=rnd,
+                              temperature=temperature)
+        self.seconds += c.elapsed
+        return c
+
+
+@dataclass
+class _Grounder:
+    """The repair loop's ``ground_more``: pin tables for the parts an answer used wrongly
+    that the model has not been shown yet; ``given`` (lib_ids and casefolded names) grows
+    with every part looked up."""
+    toolkit: Toolkit
+    given: set[str]
+
+    def __call__(self, chk: Check) -> tuple[list[PartPins], list[str]]:
+        """(pin tables found, at most 6, each with the answer's reference; types not found)."""
+        found, lost = [], []
+        for ref in chk.refs_to_ground:
+            comp = next((c for c in chk.document.components if c.ref == ref), None) if chk.document else None
+            if comp is None or comp.lib_id in self.given or comp.type.casefold() in self.given:
+                continue
+            self.given.add(comp.lib_id)
+            p = self.toolkit.lookup(comp.lib_id)
+            if p is not None and p.lib_id not in self.given:
+                self.given.add(p.lib_id)
+                found.append(replace(p, ref=ref))
+            elif p is None:
+                lost.append(comp.type)
+            if len(found) >= 6:
+                break
+        return found, lost
+
+
+def _finish_timings(timings: dict[str, float], loop: LoopResult, llm_seconds: float, total: float) -> None:
+    """Add ``llm``, ``check``, ``erc``, ``total`` and ``overhead`` (in that order) to
+    ``timings`` of a request whose repair loop was ``loop``."""
+    timings["llm"] = llm_seconds
+    timings["check"] = sum(a.check.seconds.get("check", 0.0) for a in loop.attempts)
+    timings["erc"] = sum(a.check.seconds.get("erc", 0.0) for a in loop.attempts)
+    timings["total"] = total
+    timings["overhead"] = max(0.0, total - timings["llm"] - timings["prepare"])
+
+
+def _result(req: _Request, loop: LoopResult, timings: dict[str, float]) -> GenerationResult:
+    """The result of ``req`` whose repair loop ended as ``loop``."""
+    final = loop.final.check
+    return GenerationResult(
+        prompt=req.prompt, ok=loop.ok, document=final.document, tokn_text=final.tokn_text,
+        findings=final.findings, rounds=len(loop.attempts),
+        refusal=None if loop.ok else refusal_text(final.findings, len(loop.attempts), loop.stopped),
+        decoded=final.decoded if loop.ok else None, erc=final.erc, attempts=loop.attempts,
+        examples=[e.id for e in req.examples], parts=[p.lib_id for p in req.parts], missing_parts=req.missing,
+        grammar_mode=loop.final.completion.grammar_mode, prompt_tokens=approx_tokens(req.messages),
+        timings=timings)
 
 
 def _read(tk: Toolkit, completion: Completion) -> tuple[Any, Optional[str], list, bool]:
