@@ -5,7 +5,7 @@ usage: python benchmarks/replay_answers.py [--erc auto|on|off] [--json OUT] [ANS
 
 Each JSONL record holds ``prompt`` and ``answer`` (or ``text``), optionally ``finish_reason``
 and ``id``.  Without files it replays the repository's answer corpus
-(tests/fixtures/answers/ with the prompts of tests/test_answer_corpus.py).  Every answer is
+(tests/fixtures/answers/, requests and expected outcomes in its corpus.json).  Every answer is
 served by the loopback mock server to a :class:`tokn.generate.pipeline.Generator` with
 ``max_rounds = 1`` -- what `tokn generate --rounds 1` does with it -- and classified:
 
@@ -38,14 +38,18 @@ FORMAT = {"syntax", "format", "no-document"}
 CONTENT = {"empty-circuit", "truncated"}
 
 
+ANSWERS = os.path.join(ROOT, "tests", "fixtures", "answers")
+
+
 def corpus_records() -> list[dict]:
-    """The repository's answer corpus as records."""
-    from tests.test_answer_corpus import ANSWERS, CORPUS, PROMPTS
+    """The repository's answer corpus (tests/fixtures/answers/corpus.json) as records."""
+    with open(os.path.join(ANSWERS, "corpus.json"), encoding="utf-8") as f:
+        corpus = json.load(f)
     out = []
-    for case in CORPUS:
-        with open(os.path.join(ANSWERS, case[0]), encoding="utf-8", newline="") as f:
-            out.append({"id": case[0], "prompt": PROMPTS[case[1]], "answer": f.read(),
-                        "finish_reason": case[4] if len(case) > 4 else "stop"})
+    for a in corpus["answers"]:
+        with open(os.path.join(ANSWERS, a["file"]), encoding="utf-8", newline="") as f:
+            out.append({"id": a["file"], "prompt": corpus["prompts"][a["prompt"]], "answer": f.read(),
+                        "finish_reason": a.get("finish_reason", "stop")})
     return out
 
 
@@ -55,7 +59,14 @@ def jsonl_records(paths: list[str]) -> list[dict]:
         with open(path, encoding="utf-8") as f:
             for k, line in enumerate(f, 1):
                 if line.strip():
-                    rec = json.loads(line)
+                    try:
+                        rec = json.loads(line)
+                    except json.JSONDecodeError as e:
+                        raise SystemExit(f"{path}:{k}: not a JSON record ({e.msg}); give JSONL files of "
+                                         "{\"prompt\": ..., \"answer\": ...} records, or no file for the "
+                                         "repository's corpus") from None
+                    if not isinstance(rec, dict):
+                        raise SystemExit(f"{path}:{k}: a record is a JSON object with 'prompt' and 'answer'")
                     rec.setdefault("id", f"{os.path.basename(path)}:{k}")
                     rec["answer"] = rec.get("answer", rec.get("text"))
                     if not rec.get("prompt") or rec["answer"] is None:
