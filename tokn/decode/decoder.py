@@ -96,12 +96,11 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
     want = _doc_nets(doc)
     if layout in ("auto", "drawn") and _drawable(doc, parts):
         files, root = _as_drawn(doc, parts, power, project)
-        in_kicad10: list[str] = []
-        diff = net_difference(files, root, want, in_kicad10) if verify else ""
+        diff, in_kicad10 = net_differences(files, root, want) if verify else ("", "")
         if not diff:
-            if in_kicad10 and in_kicad10[0]:
+            if in_kicad10:
                 warnings.append(f"drawn as the document draws it, which KiCad 10 connects otherwise: "
-                                f"{in_kicad10[0]} (docs/kicad-connectivity-findings.md, KiCad 10 rules)")
+                                f"{in_kicad10} (docs/kicad-connectivity-findings.md, KiCad 10 rules)")
             return Decoded(files, root, "as-drawn", warnings)
         if layout == "drawn":
             raise DecodeError(f"the document's drawing does not produce its nets in KiCad: {diff} "
@@ -141,23 +140,28 @@ def _doc_nets(doc: Document) -> dict[frozenset, str]:
     return {frozenset(pins): name for name, pins in doc.net_pins() if pins}
 
 
-def net_difference(files: dict[str, str], root: str, want: dict[frozenset, str],
-                   kicad10: list[str] | None = None) -> str:
-    """"" when the decoded files' connectivity gives exactly the wanted nets, else one line
-    naming the first difference found (the net and the parts concerned).
-
-    The files are in KiCad 9's format and read with its rules.  With ``kicad10`` (a list),
-    they are also read with KiCad 10's, which connects a few drawings otherwise (bus members
-    with text markup, bus pins across kinds; docs/kicad-connectivity-findings.md): the first
-    difference in connectivity is appended to it ("" when none) -- a drawing copied from a
-    design has the design's own ambiguity, which the caller reports."""
+def _load_files(files: dict[str, str], root: str) -> Design:
     base = "/__tokn_verify__"
     sources = {os.path.abspath(os.path.join(base, n)): t for n, t in files.items()}
-    design = load_design(os.path.join(base, root), sources=sources)
+    return load_design(os.path.join(base, root), sources=sources)
+
+
+def net_difference(files: dict[str, str], root: str, want: dict[frozenset, str]) -> str:
+    """"" when the decoded files' connectivity (KiCad 9's rules: the format written) gives
+    exactly the wanted nets, else one line naming the first difference found (the net and
+    the parts concerned)."""
+    return _difference(_load_files(files, root), want, kicad=9, names=True)
+
+
+def net_differences(files: dict[str, str], root: str, want: dict[frozenset, str]) -> tuple[str, str]:
+    """:func:`net_difference`, and the first difference in connectivity when KiCad 10's
+    rules read the same files ("" when none; computed only when KiCad 9's give the nets).
+    KiCad 10 connects a few drawings otherwise (bus members with text markup, bus pins
+    across kinds; docs/kicad-connectivity-findings.md): a drawing copied from a design has
+    the design's own ambiguity, which the caller reports."""
+    design = _load_files(files, root)
     diff = _difference(design, want, kicad=9, names=True)
-    if kicad10 is not None and not diff:
-        kicad10.append(_difference(design, want, kicad=10, names=False))
-    return diff
+    return diff, ("" if diff else _difference(design, want, kicad=10, names=False))
 
 
 def _difference(design: Design, want: dict[frozenset, str], kicad: int, names: bool) -> str:
