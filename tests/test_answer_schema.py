@@ -10,7 +10,8 @@ import pytest
 
 from tokn.doc import parse_tokn, write_tokn
 from tokn.generate.answer_schema import (SCHEMA_KEYWORDS, AnswerJSONError, answer_schema, document_to_json,
-                                         looks_like_json, read_json_answer, response_format, schema_violations)
+                                         looks_like_json, read_json_answer, read_loose_json_answer, response_format,
+                                         schema_violations)
 from tokn.generate.config import Settings
 from tokn.generate.fewshot import bundled_examples
 from tokn.generate.llm import LLMClient, _local_host
@@ -105,6 +106,60 @@ def test_bad_json_answers_get_a_located_finding(case, answer, code, text):
         assert schema_violations(answer_schema(), answer)
     if code == "json-syntax" and e.value.line:
         assert e.value.col is not None
+
+
+def _loose(change):
+    d = json.loads(json.dumps(GOOD))
+    change(d)
+    return d
+
+
+def _free_style(d):
+    """How a model writes the JSON without the schema's constraint."""
+    for c in d["components"]:
+        c["designator"] = c.pop("ref")
+        c["footprint"] = c.pop("fp")
+    d["nets"] = [{"net": n["name"], "connections": ", ".join(n["pins"])} for n in d["nets"]]
+
+
+# (case, change to GOOD, fix codes, words in the messages); the document read is GOOD's
+LOOSE_ANSWERS = [
+    ("optional members left out", lambda d: (d.pop("title"), d.pop("pin_tables"), d["components"][0].pop("fp")),
+     ["json-missing"], ["title", "pin_tables", "components.fp"]),
+    ("a pin's type left out", lambda d: d["pin_tables"][0]["pins"][0].pop("type"), ["json-missing"], ["pins.type"]),
+    ("members the schema lacks", lambda d: (d.update(notes="decoupling per IC"), d["components"][1].update(x=1)),
+     ["json-extra"], ["notes", "x"]),
+    ("numbers for text", lambda d: (d["pin_tables"][0]["pins"][0].update(num=1), d["nets"][0].update(pins=["U1.1", "C1.1"])),
+     ["json-types"], ["pins.num"]),
+    ("other member names and a pin list as one string", _free_style, ["json-renamed", "json-types"],
+     ["designator as ref", "footprint as fp", "net as name", "connections as pins", "nets.pins"]),
+]
+
+
+@pytest.mark.parametrize("case,change,codes,words", LOOSE_ANSWERS, ids=[c[0] for c in LOOSE_ANSWERS])
+def test_json_written_without_the_constraint_is_read_and_every_change_reported(case, change, codes, words):
+    want = read_json_answer(json.dumps(GOOD))
+    doc, fixes = read_loose_json_answer(json.dumps(_loose(change)))
+    assert [c for c, _, _ in fixes] == codes and all(where for _, _, where in fixes)
+    text = " ".join(m for _, m, _ in fixes)
+    assert [w for w in words if w not in text] == []
+    assert [(c.ref, c.type, c.value) for c in doc.components] == [(c.ref, c.type, c.value) for c in want.components]
+    assert {n.name: n.pins for n in doc.nets} == {n.name: n.pins for n in want.nets}
+
+
+def test_loose_reading_changes_nothing_in_a_good_answer():
+    doc, fixes = read_loose_json_answer(json.dumps(GOOD))
+    assert fixes == [] and write_tokn(doc) == write_tokn(read_json_answer(json.dumps(GOOD)))
+
+
+@pytest.mark.parametrize("case,answer,code,text", [b for b in BAD_ANSWERS if b[0] in (
+    "not json", "an array", "missing nets", "bad pin type", "null value", "two tables for one part")],
+    ids=lambda v: v if isinstance(v, str) and " " in v else "")
+def test_what_loose_reading_cannot_mend_gets_the_same_finding(case, answer, code, text):
+    raw = answer if isinstance(answer, str) else json.dumps(answer)
+    with pytest.raises(AnswerJSONError) as e:
+        read_loose_json_answer(raw)
+    assert e.value.code == code and text in e.value.message
 
 
 def test_the_schema_checker_agrees_with_jsonschema_on_good_answers():
@@ -316,6 +371,20 @@ def test_a_json_answer_gets_the_same_net_repairs_and_they_are_reported(toolkit):
     data = json.loads(r.stdout[:r.stdout.rindex("}") + 1])
     assert {(f["code"], f["where"]) for f in data["findings"] if f["severity"] == "fixed"} == fixed
     assert all("->" in f["message"] or "rows" in f["message"] for f in data["findings"] if f["severity"] == "fixed")
+
+
+def test_a_json_answer_written_freely_becomes_a_circuit_in_free_text_mode(toolkit):
+    """A model asked for TOKN that answers in JSON of its own making (no ``fp``, no
+    ``pin_tables``, a ``connections`` string): read, every change reported, no round spent."""
+    free = json.loads(json.dumps(VALID))
+    free.pop("pin_tables")
+    for c in free["components"]:
+        c.pop("fp")
+    free["nets"] = [{"net": n["name"], "connections": ",".join(n["pins"])} for n in free["nets"]]
+    res, srv = generate([Reply("Here is the circuit:\n```json\n" + json.dumps(free, indent=1) + "\n```")],
+                        toolkit, grammar_mode="none")
+    assert res.ok and res.rounds == 1, res.findings
+    assert {f.code for f in res.findings if f.severity == "fixed"} >= {"json-missing", "json-renamed", "json-types"}
 
 
 def test_a_json_answer_with_an_ambiguous_pin_name_is_refused_naming_the_candidates(toolkit):

@@ -82,6 +82,23 @@ REPAIRS = [
      [("OUT", "R1.1"), ("GND", "U1.1")], "U1:NE555P R1:R", [("OUT", "R1.1"), ("GND", "U1.1")], []),
     ("nothing to do",
      [("VIN", "U1.1,C1.1")], "U1:LM7805_TO220 C1:C", [("VIN", "U1.1,C1.1")], []),
+    ("other separators between reference and pin",
+     [("VIN", "U1-1,C1:1"), ("GND", "U1/2,C1 pin 2"), ("+5V", "U1(3),C2 2")], "U1:LM7805_TO220 C1:C C2:C",
+     [("VIN", "U1.1,C1.1"), ("GND", "U1.2,C1.2"), ("+5V", "U1.3,C2.2")],
+     [("pin-separator", "U1"), ("pin-separator", "C1"), ("pin-separator", "C2")]),
+    ("another separator before a pin name",
+     [("VIN", "U1:VI,C1.1")], "U1:LM7805_TO220 C1:C", [("VIN", "U1.1,C1.1")],
+     [("pin-separator", "U1"), ("pin-name", "U1")]),
+    ("a part without pins takes a number of digits",
+     [("OUT", "U1-5,R1.1")], "U1:XYZ123 R1:R", [("OUT", "U1.5,R1.1")], [("pin-separator", "U1")]),
+    ("references in other letter case",
+     [("VIN", "u1.1,c1.1"), ("GND", "U1.2,c1.2")], "U1:LM7805_TO220 C1:C",
+     [("VIN", "U1.1,C1.1"), ("GND", "U1.2,C1.2")], [("ref-case", "U1"), ("ref-case", "C1")]),
+    ("the longest reference that fits wins: R10-1 is R10's pin",
+     [("A", "R10-1,R1-2")], "R1:R R10:R", [("A", "R10.1,R1.2")], [("pin-separator", "R10"), ("pin-separator", "R1")]),
+    ("a no-connect pseudo-net is dropped, its pins left unconnected",
+     [("VIN", "U1.1,C1.1"), ("NC", "C2.1,C2.2"), ("N/C", ""), ("No_Connect", "C1.2")], "U1:LM7805_TO220 C1:C C2:C",
+     [("VIN", "U1.1,C1.1")], [("no-connect-net", "NC"), ("no-connect-net", "N/C"), ("no-connect-net", "No_Connect")]),
 ]
 
 
@@ -127,6 +144,26 @@ def test_component_rows_read_as_meant(case, before, after, fixed):
     assert [c.type for c in d.components] == [_row(c).type for c in before.split()]    # input unchanged
 
 
+# (case, pin table rows "num,name ...", type, rows after, swapped?)
+PIN_TABLES = [
+    ("name,num on a library part", "VI,1 GND,2 VO,3", "LM7805_TO220", "1,VI 2,GND 3,VO", True),
+    ("name,num on a part the libraries lack", "VDD,1 OUT,5", "XYZ123", "1,VDD 5,OUT", True),
+    ("num,name stays", "1,VI 2,GND 3,VO", "LM7805_TO220", "1,VI 2,GND 3,VO", False),
+    ("one row in order: the table stays", "VI,1 2,GND", "LM7805_TO220", "VI,1 2,GND", False),
+    ("BGA numbers on an unknown part stay", "A1,VDD B2,GND", "XYZ123", "A1,VDD B2,GND", False),
+]
+
+
+@pytest.mark.parametrize("case,rows,type_,after,swapped", PIN_TABLES, ids=[c[0] for c in PIN_TABLES])
+def test_pin_tables_written_name_first(case, rows, type_, after, swapped):
+    table = [PinDef(*r.split(",")) for r in rows.split()]
+    d = doc([], f"U1:{type_}", pins={"U1": table})
+    out, findings = repair_nets(d, library_pins)
+    assert [f"{p.number},{p.name}" for p in out.pins["U1"]] == after.split()
+    assert [(f.code, f.where) for f in findings] == ([("pin-columns-swapped", "U1")] if swapped else [])
+    assert [f"{p.number},{p.name}" for p in d.pins["U1"]] == rows.split()      # input unchanged
+
+
 def test_a_pin_name_fix_says_what_became_what():
     _, findings = repair_nets(doc([("VIN", "U1.VI,C1.1"), ("GND", "U1.GND")]), library_pins)
     assert findings[0].message == "pins written by name (Lib:LM7805_TO220), numbered: U1.VI -> U1.1, U1.GND -> U1.2"
@@ -151,12 +188,19 @@ NOT_INVENTED = [
     ("a part never declared", [("VIN", "U1.1,N1.1")], "U1:LM7805_TO220", None, "", ""),
     ("a part with no pin table", [("OUT", "U1.OUT")], "U1:XYZ123", None, "", ""),
     ("a bare reference is not a net", [("GND", "U1.2,C1")], "U1:LM7805_TO220 C1:C", None, "", ""),
+    ("another separator before a pin the part lacks", [("VIN", "U1-9")], "U1:LM7805_TO220", None, "", ""),
+    ("another separator before a name on a part without pins", [("OUT", "U1-OUT")], "U1:XYZ123", None, "", ""),
+    ("a net called like a pin reference", [("U1-1", "C1.1"), ("X", "U1-1,C1.2")], "U1:LM7805_TO220 C1:C",
+     "merged", "", ""),
 ]
 
 
 @pytest.mark.parametrize("case,nets,comps,code,where,words", NOT_INVENTED, ids=[c[0] for c in NOT_INVENTED])
 def test_what_library_facts_do_not_settle_is_left_alone(case, nets, comps, code, where, words):
     out, findings = repair_nets(doc(nets, comps), library_pins)
+    if code == "merged":                       # the net name is joined, not read as a pin
+        assert [(f.code, f.where) for f in findings] == [("merged-nets", "U1-1")]
+        return
     assert nets_of(out) == nets
     errors = [f for f in findings if f.severity == "error"]
     if code is None:
@@ -209,4 +253,5 @@ def test_generate_md_names_every_repair_code():
     with open(os.path.join(os.path.dirname(__file__), "..", "docs", "generate.md"), encoding="utf-8") as f:
         doc = f.read()
     assert [c for c in ("pin-name", "ambiguous-pin", "merged-nets", "duplicate-pin", "power-pin-by-name",
-                        "swapped-type-value", "library-as-type") if f"`{c}`" not in doc] == []
+                        "swapped-type-value", "library-as-type", "pin-separator", "ref-case", "no-connect-net",
+                        "pin-columns-swapped") if f"`{c}`" not in doc] == []

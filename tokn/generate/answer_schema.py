@@ -26,11 +26,15 @@ Contracts:
   (not JSON: line and column), ``json-schema`` (JSON that breaks the schema: the path of
   every violation, e.g. ``components[2].ref``) or ``format`` (JSON that obeys the schema but
   is no TOKN document, e.g. two pin tables for one reference).
+* :func:`read_loose_json_answer` reads JSON a model wrote without the constraint (free text, a
+  server that ignored ``response_format``): other member names, left-out optional members,
+  extra members and numbers for text are read, each reported as a fix; the rest as above.
 * :func:`document_to_json` is the inverse for documents of the answer layout (used to
   measure the JSON form's token cost against TOKN).
 """
 from __future__ import annotations
 
+import copy
 import json
 import re
 from typing import Any
@@ -40,7 +44,7 @@ from ..errors import ToknError, ToknSemanticError, ToknSyntaxError
 from .answer_grammar import ELECTRICAL_TYPES
 
 __all__ = ["SCHEMA_NAME", "AnswerJSONError", "answer_schema", "response_format", "read_json_answer",
-           "document_to_json", "looks_like_json", "schema_violations"]
+           "document_to_json", "looks_like_json", "schema_violations", "read_loose_json_answer", "JSON_FIX_CODES", "holds_json"]
 
 #: The schema's name in ``response_format`` (OpenAI: ``^[a-zA-Z0-9_-]{1,64}$``).
 SCHEMA_NAME = "tokn_answer"
@@ -162,6 +166,8 @@ def _json_kind(value: Any) -> str:
 # ---- reading and writing -------------------------------------------------------------------
 
 _FENCED = re.compile(r"^\s*(`{3,}|~{3,})[ \t]*(?:json)?[ \t]*\n(.*?)\n[ \t]*\1[ \t]*$", re.S | re.I)
+_FENCE_IN_PROSE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*(?:json)?[ \t]*\n(.*?)\n[ \t]*\1[ \t]*$", re.S | re.I | re.M)
+_OBJECT_LINE = re.compile(r"^[ \t]*\{", re.M)
 
 
 def _unfenced(text: str) -> str:
@@ -170,24 +176,140 @@ def _unfenced(text: str) -> str:
     return m.group(2) if m else t
 
 
+def _json_in_prose(text: str) -> str | None:
+    """The JSON object of an answer that wraps it in prose: the first fenced block that
+    holds an object, else the text from the first line that opens one to the last ``}``."""
+    for m in _FENCE_IN_PROSE.finditer(text):
+        if m.group(2).lstrip().startswith("{"):
+            return m.group(2)
+    m = _OBJECT_LINE.search(text)
+    end = text.rfind("}")
+    return text[m.start():end + 1] if m and end > m.start() else None
+
+
 def looks_like_json(text: str) -> bool:
     """Whether an answer is meant as JSON: after white space and an optional code fence, it
     starts with ``{`` (a TOKN document never does)."""
     return _unfenced(text).startswith("{")
 
 
+def holds_json(text: str) -> bool:
+    """Whether an answer holds a JSON object, alone or inside prose (see
+    :func:`read_loose_json_answer`)."""
+    return looks_like_json(text) or _json_in_prose(text) is not None
+
+
 def read_json_answer(text: str) -> Document:
     """The document of a JSON answer (see the module doc for the contract)."""
-    body = _unfenced(text)
+    data = _load(text)
+    _check(data)
+    return _document(data)
+
+
+#: Fix codes of :func:`read_loose_json_answer`, with the sentence that opens each message.
+JSON_FIX_CODES: dict[str, str] = {
+    "json-renamed": "read members under other names as the schema's",
+    "json-missing": "gave members the answer left out their empty value",
+    "json-extra": "ignored members the schema does not have",
+    "json-types": "read numbers as text and a pin list written as one string as a list",
+    "json-prose": "took the JSON object out of the text around it",
+}
+_RENAMED = {
+    "components": {"reference": "ref", "designator": "ref", "symbol": "type", "lib_id": "type", "part": "type",
+                   "footprint": "fp"},
+    "nets": {"net": "name", "connections": "pins", "nodes": "pins", "members": "pins"},
+    "pins": {"number": "num", "pin": "num", "electrical_type": "type"},
+    "pin_tables": {"reference": "ref"},
+}
+_OPTIONAL = {"": {"title": "", "pin_tables": []}, "components": {"fp": "", "value": ""}, "pins": {"type": ""}}
+
+
+def read_loose_json_answer(text: str) -> tuple[Document, list[tuple[str, str, str]]]:
+    """The document of a JSON answer written without the schema's constraint, and the fixes
+    made to read it as ``(code, message, where)`` (:data:`JSON_FIX_CODES`; ``where``: the
+    members concerned): member names others
+    use (``footprint``, ``designator``, ``connections``...), optional members left out
+    (``title``, ``pin_tables``, ``fp``, a pin's ``type``), members the schema lacks, numbers
+    for text and pin lists written as one comma-separated string.  Everything else is
+    :func:`read_json_answer`'s contract (the same errors).  The object may sit inside prose
+    (in a code fence or not) [``json-prose``]."""
+    notes: dict[str, list[str]] = {}
+    if not looks_like_json(text) and _json_in_prose(text) is not None:
+        text = _json_in_prose(text) or text
+        notes["json-prose"] = ["the object is read, the rest ignored"]
+    data = _load(text)
+    if isinstance(data, dict):
+        _loosen(data, "", notes)
+    _check(data)
+    fixes = []
+    for code, where in sorted(notes.items(), key=lambda kv: list(JSON_FIX_CODES).index(kv[0])):
+        said = list(dict.fromkeys(where))
+        fixes.append((code, JSON_FIX_CODES[code] + ": " + ", ".join(said),
+                      "the answer" if code == "json-prose" else ", ".join(said[:3]) + (", ..." if len(said) > 3 else "")))
+    return _document(data), fixes
+
+
+def _loosen(obj: dict[str, Any], kind: str, notes: dict[str, list[str]]) -> None:
+    """Rewrite ``obj`` (an object of ``kind``: "" for the answer, else the array it sits in)
+    in place towards the schema, noting what changed."""
+    for other, ours in _RENAMED.get(kind, {}).items():
+        if other in obj and ours not in obj:
+            obj[ours] = obj.pop(other)
+            notes.setdefault("json-renamed", []).append(f"{other} as {ours}")
+    for key, empty in _OPTIONAL.get(kind, {}).items():
+        if key not in obj:
+            obj[key] = copy.deepcopy(empty)
+            notes.setdefault("json-missing", []).append(f"{kind}.{key}" if kind else key)
+    allowed = _MEMBERS[kind]
+    for key in [k for k in obj if k not in allowed]:
+        del obj[key]
+        notes.setdefault("json-extra", []).append(key)
+    for key, value in list(obj.items()):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and key != "pins":
+            obj[key] = f"{value:g}" if isinstance(value, float) else str(value)
+            notes.setdefault("json-types", []).append(f"{kind}.{key}" if kind else key)
+        elif key == "pins" and kind == "nets" and isinstance(value, str):
+            obj[key] = [p.strip() for p in value.split(",") if p.strip()]
+            notes.setdefault("json-types", []).append("nets.pins")
+        elif key == "pins" and kind == "nets" and isinstance(value, list):
+            obj[key] = [str(p) if isinstance(p, (int, float)) and not isinstance(p, bool) else p for p in value]
+        elif isinstance(value, list) and key in _MEMBERS:
+            for item in value:
+                if isinstance(item, dict):
+                    _loosen(item, key, notes)
+
+
+def _members(schema: dict[str, Any], kind: str, out: dict[str, set[str]]) -> dict[str, set[str]]:
+    out[kind] = set(schema.get("properties", {}))
+    for key, sub in schema.get("properties", {}).items():
+        if sub.get("type") == "array" and sub["items"].get("type") == "object":
+            _members(sub["items"], key, out)
+    return out
+
+
+#: Member names of each kind of object in the schema ("" for the answer itself).
+_MEMBERS = _members(answer_schema(), "", {})
+
+
+def _load(text: str) -> Any:
+    """The JSON value of an answer (code fence allowed); ``json-syntax`` error otherwise."""
     try:
-        data = json.loads(body)
+        return json.loads(_unfenced(text))
     except json.JSONDecodeError as e:
         raise AnswerJSONError("json-syntax", f"the answer is not valid JSON: {e.msg} (line {e.lineno}, "
                               f"column {e.colno})", e.lineno, e.colno) from None
+
+
+def _check(data: Any) -> None:
+    """Raise a ``json-schema`` error listing every violation of the schema."""
     problems = schema_violations(answer_schema(), data)
     if problems:
         shown = "; ".join(problems[:12]) + (f"; ... and {len(problems) - 12} more" if len(problems) > 12 else "")
         raise AnswerJSONError("json-schema", f"the JSON answer does not follow the schema {SCHEMA_NAME}: {shown}")
+
+
+def _document(data: dict[str, Any]) -> Document:
+    """The document of JSON that follows the schema."""
     doc = Document(title=data["title"])
     doc.components = [Component(c["ref"], c["type"], c["value"], c["fp"]) for c in data["components"]]
     for i, t in enumerate(data["pin_tables"]):

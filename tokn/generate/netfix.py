@@ -8,6 +8,12 @@ repair round an LLM costs is spent only on what cannot be fixed here:
   one pin number of the part's symbol (or of the answer's own ``pins{REF}`` table for a part
   the libraries lack); a name several pins carry is an error ``ambiguous-pin`` listing
   them; ``PIN3``/``P3`` is read as pin ``3`` when no pin is named so [``pin-name``];
+* a pin reference written with another separator (``U1-8``, ``U1:8``, ``U1/8``, ``U1 pin 8``,
+  ``U1(8)``) or a reference in other letter case (``u1.8``) is read as ``U1.8`` when exactly one
+  declared part fits and its pin exists (numbered pins: on the symbol or, for a part without
+  pins, as digits) [``pin-separator``, ``ref-case``];
+* a row of a no-connect pseudo-net (``NC``, ``N/C``, ``NO_CONNECT``, ``UNCONNECTED``, ``DNC``) is
+  dropped: its pins stay unconnected, as the model meant [``no-connect-net``];
 * a net name inside a pin list (``GND``, ``+3V3``, ``N1``) joins that net; rows that list
   the same name that no row has join under that name; rows with the same name merge
   [``merged-nets``];
@@ -16,8 +22,8 @@ repair round an LLM costs is spent only on what cannot be fixed here:
   (GND) joins net ``GND``, ``U2.8`` (V+) net ``V+`` -- what KiCad does for hidden power
   pins, and what a model that wrote the net but forgot the pin meant
   [``power-pin-by-name``; only supply and ground names: GND, VCC, VDD, VSS, VEE, V+, +5V...];
-* component rows are read first by :func:`tokn.generate.partfix.repair_parts` (type and
-  value swapped, a library written as the type).
+* component rows and pin tables are read first by :func:`tokn.generate.partfix.repair_parts`
+  (type and value swapped, a library written as the type, pin-table columns swapped).
 
 Never invents a part or a pin: a reference that is no component (``N1.1``), a pin name no
 pin has, and a pin in two nets are left for the validator, whose errors name the part, the
@@ -43,6 +49,12 @@ LibraryPins = Callable[[Component], Optional[tuple[str, dict[str, list[str]]]]]
 _AUTO_NAME = re.compile(r"^N\d+$")
 _VOLTAGE = re.compile(r"^[+-]?\d+(?:[.]\d+)?V\d*$", re.I)     # +1.8V: a net name, not REF.PIN
 _PIN_WORD = re.compile(r"^(?:PIN|P)[ _-]?(\d+)$", re.I)
+#: What models put between reference and pin instead of a dot (after the reference).
+_OTHER_SEPARATOR = re.compile(r"^(?:\s*[-:/#]\s*|\s+(?:pin\s*)?|\s*\.?\s*pin\s*)(\S+)$|^\s*[(\[]\s*(?:pin\s*)?([^\s)\]]+)\s*[)\]]$",
+                             re.I)
+#: Names of a no-connect pseudo-net, upper case without separators.
+_NO_CONNECT_NAMES = frozenset({"NC", "NOCONNECT", "NOCONNECTION", "NOTCONNECTED", "UNCONNECTED", "DNC",
+                               "NOCONN", "UNUSED"})
 #: Pin names that name a supply or ground (joined to the net of that name when in no net).
 _SUPPLY_NAME = re.compile(r"^(?:[ADP]?GND\w*|V(?:CC|DD|SS|EE|BAT)\w*|V[+-]|[+-]\d+(?:[.V]\d+)?V?\d*)$", re.I)
 
@@ -52,6 +64,7 @@ def repair_nets(doc: Document, library_pins: LibraryPins) -> tuple[Document, lis
     doc).  ``doc`` is not changed; with nothing to repair the copy equals it."""
     from .partfix import repair_parts
     out, findings = repair_parts(doc, library_pins)
+    out.nets = _drop_no_connect_nets(out.nets, findings)
     pins = _pin_tables(out, library_pins)
     comps = {c.ref for c in out.components}
     rows = _NetRows(out.nets)
@@ -104,6 +117,12 @@ class _NetRows:
         kept: list[str] = []
         for item in net.pins:
             sp = split_pin_ref(item)
+            if (sp is None or sp[0] not in comps) and item not in self.names:
+                again = _respelled(item, comps, pins, findings)
+                if again == _UNSURE:
+                    kept.append(item)        # U1-9, U1 has no pin 9: the validator names it
+                    continue
+                sp = again or sp
             if sp is not None and sp[0] in comps:
                 kept.append(_pin(sp[0], sp[1], pins.get(sp[0]), net.name, findings))
             elif self._is_net_name(item, sp, comps):
@@ -160,6 +179,64 @@ class _NetRows:
                     continue
                 pins_out.append(p)
         return Net(name, pins_out)
+
+
+def _drop_no_connect_nets(nets: list[Net], findings: list[Finding]) -> list[Net]:
+    """``nets`` without the rows of a no-connect pseudo-net (``NC``...), each reported."""
+    kept = []
+    for net in nets:
+        if re.sub(r"[^A-Z]", "", net.name.upper()) in _NO_CONNECT_NAMES and net.name.upper() != "N":
+            _note(findings, "no-connect-net", f"{net.name} is not a net but says its pins are unconnected: "
+                  f"the row is dropped, {', '.join(net.pins) or 'no pins'} left unconnected", net.name)
+        else:
+            kept.append(net)
+    return kept
+
+
+_UNSURE = ("", "")
+
+
+def _respelled(item: str, comps: set[str], pins: dict[str, tuple[str, dict[str, list[str]]]],
+               findings: list[Finding]) -> Optional[tuple[str, str]]:
+    """``(ref, pin)`` of a pin reference written with another separator or letter case
+    (``U1-8``, ``u1.8``) when exactly one declared part fits and the pin is one it has;
+    reported.  ``_UNSURE`` when it reads so but the pin is none the part has (left as
+    written, for the validator to name); None when ``item`` is no such reference."""
+    fits: set[tuple[str, str, str]] = set()
+    unsure = False
+    folded = item.strip().upper()
+    for ref in comps:
+        if not folded.startswith(ref.upper()):
+            continue
+        rest = item.strip()[len(ref):]
+        if rest.startswith("."):                       # u1.8: only the letter case differs
+            pin, code = rest[1:], "ref-case"
+        else:
+            m, code = _OTHER_SEPARATOR.match(rest), "pin-separator"
+            pin = (m.group(1) or m.group(2)) if m else ""
+        if pin and _has_pin(pins.get(ref), pin):
+            fits.add((ref, pin, code))
+        elif pin:
+            unsure = True
+    if len(fits) != 1:
+        return _UNSURE if unsure and not fits else None
+    ref, pin, code = fits.pop()
+    _note(findings, code, f"{item} -> {ref}.{pin}", ref)
+    return ref, pin
+
+
+def _has_pin(table: Optional[tuple[str, dict[str, list[str]]]], pin: str) -> bool:
+    """Whether ``pin`` (a number or a name) is a pin of ``table``; of a part without a pin
+    table only a number of digits is taken."""
+    if table is None:
+        return pin.isdigit()
+    numbers = table[1]
+    if pin in numbers:
+        return True
+    key = normalise_pin_name(pin)
+    m = _PIN_WORD.match(pin)
+    return any(key in {normalise_pin_name(n) for n in names} for names in numbers.values()) \
+        or bool(m and m.group(1) in numbers)
 
 
 def _join_supply_pins(doc: Document, pins: dict[str, tuple[str, dict[str, list[str]]]],
@@ -244,6 +321,8 @@ def _pin(ref: str, pin: str, table: Optional[tuple[str, dict[str, list[str]]]], 
 
 
 _GROUPED = {"pin-name": "pins written by name{source}, numbered: {items}",
+            "pin-separator": "pin references written with another separator than '.', read as REF.PIN: {items}",
+            "ref-case": "references written in other letter case, read as the part's: {items}",
             "power-pin-by-name": "supply pins in no net joined net {where}, the net of their name: {items}",
             "duplicate-pin": "pins listed more than once in net {where}, kept once: {items}"}
 

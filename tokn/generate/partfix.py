@@ -1,4 +1,5 @@
-"""Deterministic repairs of an answer's component rows with library facts, each reported.
+"""Deterministic repairs of an answer's component rows and pin tables with library facts,
+each reported.
 
 Models that write TOKN freely put the right words in the wrong columns.  Before the net
 repairs (:mod:`tokn.generate.netfix`) and validation, :func:`repair_parts` rewrites a row
@@ -8,7 +9,11 @@ whose type names no symbol when one reading of it does, for every row of that re
   symbol and the type reads as an engineering value [``swapped-type-value``];
 * the library written as the type, ``U1,Amplifier_Operational,LM358`` -> type ``LM358`` in
   library ``Amplifier_Operational``: the value names a symbol of that library
-  [``library-as-type``].
+  [``library-as-type``];
+* a ``pins{REF}`` table written ``name,num`` (``IN,1``) instead of ``num,name``: every row's
+  first field is no pin number of the part's symbol and its second is one (for a part the
+  libraries lack: every first field has a letter and every second is digits)
+  [``pin-columns-swapped``].
 
 Never invents a part: a row stays as written unless the rewritten row resolves to a
 library symbol and the written one does not.  Fixes have severity ``fixed``.
@@ -18,7 +23,7 @@ from __future__ import annotations
 import copy
 from dataclasses import replace
 
-from ..doc.model import Component, Document
+from ..doc.model import Component, Document, PinDef
 from ..kicad.ids import lib_nickname
 from ..validate import Finding
 from .quantities import parse_value
@@ -58,4 +63,24 @@ def repair_parts(doc: Document, library_pins) -> tuple[Document, list[Finding]]:
         row = settled[c.ref]
         if row is not None:
             c.type, c.value, c.lib = row.type, row.value, row.lib
+    _swap_pin_columns(out, library_pins, findings)
     return out, findings
+
+
+def _swap_pin_columns(doc: Document, library_pins, findings: list[Finding]) -> None:
+    """Turn ``pins{REF}`` tables written ``name,num`` round (see the module doc)."""
+    comps = {c.ref: c for c in doc.components}
+    for ref, rows in doc.pins.items():
+        if not rows or ref not in comps:
+            continue
+        lib = library_pins(comps[ref])
+        if lib is not None:
+            numbers = lib[1]
+            swapped = all(p.number not in numbers and p.name in numbers for p in rows)
+        else:
+            swapped = all(any(ch.isalpha() for ch in p.number) and p.name.isdigit() for p in rows)
+        if swapped:
+            doc.pins[ref] = [PinDef(p.name, p.number, p.type) for p in rows]
+            findings.append(Finding("fixed", "pin-columns-swapped",
+                                    f"pins{{{ref}}}: the rows give name, number ({rows[0].number},"
+                                    f"{rows[0].name}); read as number, name", ref))

@@ -129,15 +129,17 @@ class Toolkit:
 
     def read_json_answer(self, answer: str) -> tuple[Any, Optional[str], list, bool]:
         """(document, canonical TOKN text, findings, no_document) of an answer in the JSON
-        form (:mod:`tokn.generate.answer_schema`); invalid JSON (``json-syntax``), JSON that
-        breaks the schema (``json-schema``) or no TOKN document (``format``) is an error."""
+        form (:mod:`tokn.generate.answer_schema`, read loosely: what a model leaves out or names
+        otherwise without the constraint is a ``fixed`` finding); invalid JSON
+        (``json-syntax``), JSON that still breaks the schema (``json-schema``) or no TOKN
+        document (``format``) is an error."""
         from ..doc import write_tokn
-        from .answer_schema import AnswerJSONError, read_json_answer
+        from .answer_schema import AnswerJSONError, read_loose_json_answer
         try:
-            doc = read_json_answer(answer)
+            doc, fixes = read_loose_json_answer(answer)
         except AnswerJSONError as e:
             return None, None, [_finding("error", e.code, e.message)], False
-        return doc, write_tokn(doc), [], False
+        return doc, write_tokn(doc), [_finding("fixed", code, message, where) for code, message, where in fixes], False
 
     def answer_json_schema(self) -> dict:
         """The ``json_schema`` member of the ``response_format`` that asks for a JSON answer."""
@@ -547,13 +549,14 @@ def _result(req: _Request, loop: LoopResult, timings: dict[str, float]) -> Gener
 
 
 def _read(tk: Toolkit, completion: Completion) -> tuple[Any, Optional[str], list, bool]:
-    """An answer read as JSON when it is JSON (or was asked for as JSON and holds no TOKN
-    document: then the JSON reader says what is wrong), else as TOKN."""
-    from .answer_schema import looks_like_json
+    """An answer read as JSON when it is JSON (or holds no TOKN document and was asked for as
+    JSON -- then the JSON reader says what is wrong -- or holds a JSON object in prose), else
+    as TOKN."""
+    from .answer_schema import holds_json, looks_like_json
     if looks_like_json(completion.text):
         return tk.read_json_answer(completion.text)
     got = tk.read_answer(completion.text)
-    if got[3] and completion.grammar_mode == "json":
+    if got[3] and (completion.grammar_mode == "json" or holds_json(completion.text)):
         return tk.read_json_answer(completion.text)
     return got
 
