@@ -19,6 +19,7 @@ LIBRARY = {
                      "7": ["CANH"], "8": ["Rs"]},
     "NE555P": {"1": ["GND"], "2": ["TRIG"], "3": ["OUT"], "4": ["~{RST}"], "5": ["CONT"], "6": ["THRES"],
                "7": ["DISCH"], "8": ["VCC"]},
+    "STM32-ish": {"1": ["VBAT"], "11": ["VDD"], "12": ["VSS"], "28": ["VDD"], "27": ["VSS"], "14": ["PA0"]},
     "C": {"1": ["~"], "2": ["~"]},
     "R": {"1": ["~"], "2": ["~"]},
 }
@@ -82,6 +83,9 @@ REPAIRS = [
      [("OUT", "R1.1"), ("GND", "U1.1")], "U1:NE555P R1:R", [("OUT", "R1.1"), ("GND", "U1.1")], []),
     ("nothing to do",
      [("VIN", "U1.1,C1.1")], "U1:LM7805_TO220 C1:C", [("VIN", "U1.1,C1.1")], []),
+    ("a supply name several pins carry stands for all of them",
+     [("+3V3", "U1.VDD,C1.1"), ("GND", "U1.vss,C1.2"), ("A0", "U1.PA0")], "U1:STM32-ish C1:C",
+     [("+3V3", "U1.11,U1.28,C1.1"), ("GND", "U1.12,U1.27,C1.2"), ("A0", "U1.14")], [("pin-name", "U1")]),
     ("other separators between reference and pin",
      [("VIN", "U1-1,C1:1"), ("GND", "U1/2,C1 pin 2"), ("+5V", "U1(3),C2 2")], "U1:LM7805_TO220 C1:C C2:C",
      [("VIN", "U1.1,C1.1"), ("GND", "U1.2,C1.2"), ("+5V", "U1.3,C2.2")],

@@ -7,7 +7,9 @@ repair round an LLM costs is spent only on what cannot be fixed here:
 * a pin written by name, ``U1.VCC``, becomes its number (``U1.8``) when that name belongs to
   one pin number of the part's symbol (or of the answer's own ``pins{REF}`` table for a part
   the libraries lack); a name several pins carry is an error ``ambiguous-pin`` listing
-  them; ``PIN3``/``P3`` is read as pin ``3`` when no pin is named so [``pin-name``];
+  them, except a supply name (``VDD``, ``GND``...), which stands for every pin of that name
+  (``U1.VDD`` -> ``U1.11, U1.28, U1.50``, what connecting a supply means); ``PIN3``/``P3``
+  is read as pin ``3`` when no pin is named so [``pin-name``];
 * a pin reference written with another separator (``U1-8``, ``U1:8``, ``U1/8``, ``U1 pin 8``,
   ``U1(8)``) or a reference in other letter case (``u1.8``) is read as ``U1.8`` when exactly one
   declared part fits and its pin exists (numbered pins: on the symbol or, for a part without
@@ -124,7 +126,7 @@ class _NetRows:
                     continue
                 sp = again or sp
             if sp is not None and sp[0] in comps:
-                kept.append(_pin(sp[0], sp[1], pins.get(sp[0]), net.name, findings))
+                kept += _pin(sp[0], sp[1], pins.get(sp[0]), net.name, findings)
             elif self._is_net_name(item, sp, comps):
                 self._join_named(k, item)
             else:
@@ -297,11 +299,12 @@ def _pin_tables(doc: Document, library_pins: LibraryPins) -> dict[str, tuple[str
 
 
 def _pin(ref: str, pin: str, table: Optional[tuple[str, dict[str, list[str]]]], net: str,
-         findings: list[Finding]) -> str:
-    """``REF.PIN`` with a pin name replaced by its number when that is certain."""
+         findings: list[Finding]) -> list[str]:
+    """``[REF.PIN]`` with a pin name replaced by its number when that is certain; a supply
+    name several pins carry (``U1.VDD`` on a microcontroller) becomes all of them."""
     item = f"{ref}.{pin}"
     if table is None or pin in table[1]:
-        return item
+        return [item]
     source, numbers = table
     key = normalise_pin_name(pin)
     hits = sorted({num for num, names in numbers.items() if key in {normalise_pin_name(n) for n in names}},
@@ -310,14 +313,14 @@ def _pin(ref: str, pin: str, table: Optional[tuple[str, dict[str, list[str]]]], 
         m = _PIN_WORD.match(pin)
         if m and m.group(1) in numbers:
             hits = [m.group(1)]
-    if len(hits) == 1:
-        _note(findings, "pin-name", f"{item} -> {ref}.{hits[0]}", ref, source)
-        return f"{ref}.{hits[0]}"
+    if len(hits) == 1 or len(hits) > 1 and _SUPPLY_NAME.match(pin):
+        _note(findings, "pin-name", f"{item} -> {', '.join(f'{ref}.{h}' for h in hits)}", ref, source)
+        return [f"{ref}.{h}" for h in hits]
     if len(hits) > 1:
         findings.append(Finding("error", "ambiguous-pin",
                                 f"{item} (net {net}): {source} has several pins named {pin} "
                                 f"({', '.join(hits)}); write the pin number", item, {"candidates": hits}))
-    return item
+    return [item]
 
 
 _GROUPED = {"pin-name": "pins written by name{source}, numbered: {items}",
