@@ -58,7 +58,9 @@ _OTHER_SEPARATOR = re.compile(r"^(?:\s*[-:/#]\s*|\s+(?:pin\s*)?|\s*\.?\s*pin\s*)
 _NO_CONNECT_NAMES = frozenset({"NC", "NOCONNECT", "NOCONNECTION", "NOTCONNECTED", "UNCONNECTED", "DNC",
                                "NOCONN", "UNUSED"})
 #: Pin names that name a supply or ground (joined to the net of that name when in no net).
-_SUPPLY_NAME = re.compile(r"^(?:[ADP]?GND\w*|V(?:CC|DD|SS|EE|BAT)\w*|V[+-]|[+-]\d+(?:[.V]\d+)?V?\d*)$", re.I)
+#: Not VBAT: a microcontroller's VBAT is its backup-battery input, a net VBAT is often a
+#: vehicle's 12 V battery.
+_SUPPLY_NAME = re.compile(r"^(?:[ADP]?GND\w*|V(?:CC|DD|SS|EE)\w*|V[+-]|[+-]\d+(?:[.V]\d+)?V?\d*)$", re.I)
 
 
 def repair_nets(doc: Document, library_pins: LibraryPins) -> tuple[Document, list[Finding]]:
