@@ -19,7 +19,8 @@ from .test_generate_pipeline import INVENTED_PIN, PROMPT, VALID
 @pytest.mark.parametrize("a,b", [("0.1uF", "100nF"), ("10k", "10kohm"), ("10K", "10k"), ("4k7", "4.7k"),
                                  ("60R", "60"), ("100m", "0.1"), ("1Mohm", "1M"), ("16MHz", "16 MHz"),
                                  ("0.1uf", "100n"), ("2R2", "2.2"), ("1.5kohm", "1k5"), ("22pF", "22p"),
-                                 ("0.33uF", "330nF"), ("240ohm", "240R"), ("100", "100Ω")])
+                                 ("0.33uF", "330nF"), ("240ohm", "240R"), ("100", "100Ω"),
+                                 ("0.47", "R47"), ("10mOhm", "R010")])
 def test_same_value(a, b):
     assert same_value(a, b) and same_value(b, a)
 

@@ -20,18 +20,22 @@ _UNIT = {"f": "F", "F": "F", "h": "H", "H": "H", "hz": "Hz", "Hz": "Hz", "HZ": "
 _VALUE_RE = re.compile(r"^([0-9]*\.?[0-9]+)\s*(meg|Meg|MEG|[pnuµμmkKMGPNU])?\s*"
                        r"(hz|Hz|HZ|ohms?|Ohms?|OHM|Ω|[fFhHRrvVaAwWE])?$")
 _RKM_RE = re.compile(r"^([0-9]+)([pnuµμmkKMGRrVv])([0-9]+)([fFhH]|ohms?|Ω)?$")
+_RKM_SUB_OHM = re.compile(r"^[Rr]([0-9]+)$")        # R47 = 0.47 ohm, R010 = 10 milliohm
 
 
 def parse_value(text: str) -> Optional[tuple[float, str]]:
     """``(magnitude, unit)`` of an engineering value, unit in F, H, Hz, ohm, V, A, W or ""
     (not stated); None when ``text`` is not a value.  ``0.1uF`` -> (1e-7, "F"), ``10k`` ->
     (1e4, ""), ``4k7`` -> (4700, ""), ``60R`` -> (60, "ohm"), ``100m`` -> (0.1, ""), ``0.1UF`` -> (1e-7, "F"), ``120E`` ->
-    (120, "ohm")."""
+    (120, "ohm"), ``R010`` -> (0.01, "ohm")."""
     t = text.strip().replace(",", ".")
     m = _VALUE_RE.match(t)
     if m:
         num, pre, unit = m.group(1), m.group(2) or "", m.group(3) or ""
         return float(num) * _PREFIX[pre], _UNIT.get(unit, _UNIT.get(unit.lower(), ""))
+    m = _RKM_SUB_OHM.match(t)
+    if m:
+        return float("0." + m.group(1)), "ohm"
     m = _RKM_RE.match(t)
     if m:
         a, mid, b, unit = m.groups()
