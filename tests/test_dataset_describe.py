@@ -357,3 +357,20 @@ def test_describe_option_errors(tmp_path, monkeypatch):
     assert r.exit_code == 1 and "no API key" in r.stderr and not (tmp_path / "o").exists()
     r = _build([str(d), "-o", str(tmp_path / "o"), "--describe", "--llm-base-url", "ftp://x"])
     assert r.exit_code == 1 and "base_url must start with http" in r.stderr
+
+
+@pytest.mark.slow
+@needs_shared
+def test_describe_on_the_ray_backend(repos, tmp_path):
+    """Ray tasks describe their shards' pairs: the settings travel as plain data with the
+    shard, the tasks share the cache; a rerun on a fresh directory asks nothing."""
+    pytest.importorskip("ray")
+    with MockLLMServer([good] * 20) as srv:
+        base = ["--split", "train=1", "--shard-size", "1", "--backend", "ray", "--describe",
+                "--llm-base-url", srv.base_url, "--llm-model", "mock", "--describe-cache", str(tmp_path / "cache")]
+        r = _build([str(repos), "-o", str(tmp_path / "ds"), *base])
+        assert r.exit_code == 0, r.stderr
+        assert len(srv.requests) == 3 and all(p["request_llm"] for p in _pairs(tmp_path / "ds"))
+        r = _build([str(repos), "-o", str(tmp_path / "ds2"), *base])
+        assert r.exit_code == 0 and len(srv.requests) == 3
+        assert _files(tmp_path / "ds2") == _files(tmp_path / "ds")
