@@ -374,3 +374,26 @@ def test_describe_on_the_ray_backend(repos, tmp_path):
         r = _build([str(repos), "-o", str(tmp_path / "ds2"), *base])
         assert r.exit_code == 0 and len(srv.requests) == 3
         assert _files(tmp_path / "ds2") == _files(tmp_path / "ds")
+
+
+def test_describer_refuses_a_cut_answer_and_caches_only_accepted_ones(tmp_path):
+    from tokn.dataset.describe import Counts, Describer, describe_pairs
+    with MockLLMServer([Reply("Design a dual", finish_reason="length"), Reply("Design a dual UART board.")]) as srv:
+        spec = DescribeSpec(Settings(base_url=srv.base_url, model="m", max_retries=0), str(tmp_path / "c"))
+        d, counts = Describer(spec), Counts()
+        pairs = [dict(PAIR), dict(PAIR, id="d:ic:U3")]          # the same prompt: asked once when accepted
+        failures = describe_pairs(pairs[:1], "Dual UART", d, counts)
+        assert [f.pair_id for f in failures] == ["d:ic:U2"] and "cut at 300 tokens" in str(failures[0].error)
+        assert pairs[0]["request_llm"] is None
+        assert describe_pairs(pairs, "Dual UART", d, counts) == []
+        d.close()
+        assert [p["request_llm"] for p in pairs] == ["Design a dual UART board."] * 2
+        assert len(srv.requests) == 2 and counts.as_dict() == {"asked": 1, "cached": 1, "failed": 1}
+
+
+def test_an_llm_request_matching_an_evaluation_prompt_is_contamination():
+    from tokn.dataset.contamination import EvalSet, normalise_prompt
+    es = EvalSet(prompts={normalise_prompt("Design a dual UART board."): "eval.jsonl:3"})
+    assert es.match_pair(dict(PAIR, request_llm="design a  Dual UART board."), None) == "eval.jsonl:3"
+    assert es.match_pair(dict(PAIR, request_llm=None), None) is None
+    assert es.match_pair(dict(PAIR), None) is None
