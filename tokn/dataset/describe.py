@@ -144,8 +144,10 @@ _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 
 
 def _unquote(text: str) -> str:
+    """``text`` without one pair of surrounding quotes (a straight double quote only when
+    there is none inside: ``"a" and "b"`` is two quotations)."""
     for a, b in _QUOTES:
-        if len(text) >= 2 and text.startswith(a) and text.endswith(b) and a not in text[1:-1].replace(b, ""):
+        if len(text) >= 2 and text.startswith(a) and text.endswith(b) and not (a == '"' and '"' in text[1:-1]):
             return text[1:-1].strip()
     return text
 
@@ -168,7 +170,7 @@ def clean_answer(raw: str) -> str:
     if _CODE.search(text):
         raise DescriptionError("the answer is code or TOKN, not a request", short)
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    if len(lines) > 1 and lines[0].rstrip().endswith(":"):
+    if len(lines) > 1 and lines[0].rstrip().endswith(":") and _LEAD_WORDS.search(lines[0]):
         lines = lines[1:]                                     # "Here is a user-style request:" on its own line
     text = " ".join(" ".join(lines).split())
     lead = _LEAD.match(text)
