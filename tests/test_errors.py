@@ -8,7 +8,7 @@ from tokn import errors
 
 PUBLIC = ["ToknError", "SexprSyntaxError", "SchematicError", "SchematicValueError", "ToknSyntaxError",
           "ToknSemanticError", "LibraryError", "DecodeError", "KicadCliError", "InputError",
-          "GenerationError", "ConfigError", "EndpointError", "Cancelled"]
+          "GenerationError", "ConfigError", "EndpointError", "DescriptionError", "Cancelled"]
 
 
 @pytest.mark.parametrize("name", PUBLIC)

@@ -35,7 +35,7 @@ _EXPORTS = {
     **{name: ("tokn.errors", name) for name in (
         "ToknError", "SexprSyntaxError", "SchematicError", "SchematicValueError", "ToknSyntaxError",
         "ToknSemanticError", "LibraryError", "DecodeError", "KicadCliError", "InputError",
-        "GenerationError", "ConfigError", "EndpointError", "Cancelled")},
+        "GenerationError", "ConfigError", "EndpointError", "DescriptionError", "Cancelled")},
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -20,6 +20,7 @@ This module is the one home of tokn's exception classes::
     └── GenerationError         the LLM pipeline could not produce a valid circuit
         ├── ConfigError         bad or missing generation settings
         ├── EndpointError       the LLM endpoint failed
+        ├── DescriptionError    an LLM answer is no usable design description (tokn dataset --describe)
         └── Cancelled           the caller cancelled
 """
 from __future__ import annotations
@@ -127,6 +128,16 @@ class EndpointError(GenerationError):
         super().__init__(message)
         self.status = status
         self.retryable = retryable
+
+
+class DescriptionError(GenerationError):
+    """An LLM answer is no usable description of a design (``tokn dataset --describe``):
+    empty, a refusal, code or TOKN instead of prose, or too long.  ``answer`` is the raw
+    answer (shortened), for the error report."""
+
+    def __init__(self, message: str, answer: str = "") -> None:
+        super().__init__(message)
+        self.answer = answer
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:

@@ -30,6 +30,22 @@ import click
               help="Also make instruction pairs (request -> TOKN answer).")
 @click.option("--max-pair-tokens", type=click.IntRange(min=64), default=2048, show_default=True,
               help="Token limit (cl100k) of an instruction pair's completion.")
+@click.option("--describe", is_flag=True,
+              help="Also ask an LLM for a user-style request per instruction pair (field request_llm; the "
+                   "deterministic request stays). Endpoint as for `tokn generate`: OPENAI_BASE_URL, "
+                   "OPENAI_API_KEY, TOKN_MODEL, the config file, or the --llm-* options. Cached.")
+@click.option("--describe-cache", type=click.Path(file_okay=False),
+              help="Cache of descriptions (default: OUTPUT/cache/descriptions); share it between datasets "
+                   "to ask once per model and prompt.")
+@click.option("--llm-model", help="Model for --describe (default: TOKN_MODEL, the config file, gpt-4o-mini).")
+@click.option("--llm-base-url", help="OpenAI-compatible endpoint for --describe (default: OPENAI_BASE_URL, "
+                                     "the config file, api.openai.com).")
+@click.option("--llm-config", type=click.Path(dir_okay=False),
+              help="Config file for --describe (default: TOKN_CONFIG or <user config dir>/tokn/config.toml).")
+@click.option("--llm-timeout", type=click.FloatRange(0.1),
+              help="Seconds without progress before a description request is abandoned (default 120).")
+@click.option("--llm-retries", type=click.IntRange(0, 20),
+              help="Retries of a description request on 429/5xx/timeouts (default 4).")
 @click.option("--source-tokens", is_flag=True,
               help="Also count the cl100k tokens of the .kicad_sch files (slow: most of a run's time).")
 @click.option("--shard-size", type=click.IntRange(min=1), default=16, show_default=True,
@@ -44,14 +60,17 @@ import click
               help="Ray task retries after a worker failure.")
 def dataset(inputs: tuple[str, ...], output: str, manifests: tuple[str, ...], detail: str,
             allow: tuple[str, ...], deny: tuple[str, ...], split_spec: str, evals: tuple[str, ...],
-            instructions: bool, max_pair_tokens: int, source_tokens: bool, shard_size: int,
+            instructions: bool, max_pair_tokens: int, describe: bool, describe_cache: str | None,
+            llm_model: str | None, llm_base_url: str | None, llm_config: str | None,
+            llm_timeout: float | None, llm_retries: int | None, source_tokens: bool, shard_size: int,
             backend: str, jobs: int, address: str | None, retries: int) -> None:
     """Build a dataset from KiCad projects (folders, clones, a corpus tree).
 
     Writes OUTPUT/README.md (dataset card), data/ and instructions/ (JSON Lines per split),
     errors.jsonl, duplicates.jsonl, excluded.jsonl, contamination.jsonl, stats.json, and
     work/ (shards and their completion markers).  Exit status 1 when some file could not be
-    encoded (listed in errors.jsonl), 0 otherwise.
+    encoded (listed in errors.jsonl), 0 otherwise (a pair left without its --describe
+    description is listed in errors.jsonl but is no file error).
     """
     from ..dataset.assemble import parse_splits
     from ..dataset.build import BuildConfig, build_dataset
@@ -69,20 +88,33 @@ def dataset(inputs: tuple[str, ...], output: str, manifests: tuple[str, ...], de
         import importlib.util
         if importlib.util.find_spec("ray") is None:
             raise click.UsageError("--backend ray needs Ray: pip install 'tokn[ray]'")
+    describer = None
+    if describe:
+        if not instructions:
+            raise click.UsageError("--describe needs instruction pairs (drop --no-instructions)")
+        describer = _describe_spec(output, describe_cache, llm_model, llm_base_url, llm_config, llm_timeout,
+                                   llm_retries)
+    elif any(x is not None for x in (describe_cache, llm_model, llm_base_url, llm_config, llm_timeout,
+                                     llm_retries)):
+        raise click.UsageError("--describe-cache and the --llm-* options need --describe")
     cfg = BuildConfig(
         inputs=list(inputs), out=output, manifests=list(manifests),
         options=Options(detail=detail, source_tokens=source_tokens, instructions=instructions,
                         max_pair_tokens=max_pair_tokens),
         shard_size=shard_size, policy=LicencePolicy.from_options(allow, deny), splits=splits,
         evals=list(evals), backend=backend, jobs=(os.cpu_count() or 1) if jobs == 0 else jobs,
-        address=address, retries=retries)
+        address=address, retries=retries, describe=describer)
 
     def on_plan(n_items: int, n_shards: int) -> None:
         click.echo(f"{n_items} designs in {n_shards} shards", err=True)
 
     def on_shard(r) -> None:
         what = "already done" if r.skipped else "done"
-        click.echo(f"shard {r.index:05d} {what}: {r.records} records, {r.pairs} pairs, {r.errors} errors",
+        desc = ""
+        if r.descriptions:
+            d = r.descriptions
+            desc = f" (descriptions: {d['asked']} asked, {d['cached']} cached, {d['failed']} failed)"
+        click.echo(f"shard {r.index:05d} {what}: {r.records} records, {r.pairs} pairs{desc}, {r.errors} errors",
                    err=True)
 
     try:
@@ -99,5 +131,28 @@ def dataset(inputs: tuple[str, ...], output: str, manifests: tuple[str, ...], de
                f"{sm.exact_duplicates} exact + {sm.near_duplicates} near duplicates, "
                f"{sm.contaminated} evaluation designs in train; {sm.errors} file errors "
                f"(errors.jsonl)", err=True)
+    if sm.descriptions:
+        d = sm.descriptions
+        click.echo(f"descriptions by {d['model']}: {d['described']} pairs described, {d['failed']} without "
+                   "(errors.jsonl, kind describe; run again to ask again)", err=True)
     if sm.errors:
         sys.exit(1)
+
+
+def _describe_spec(output: str, cache: str | None, model: str | None, base_url: str | None,
+                   config_file: str | None, timeout: float | None, max_retries: int | None):
+    """The :class:`~tokn.dataset.describe.DescribeSpec` of ``--describe``: settings as
+    ``tokn generate`` reads them (options > environment > config file > defaults); exits
+    with status 1 and one line for a bad setting or a missing key."""
+    from ..dataset.describe import DescribeSpec
+    from ..generate.config import load_settings
+    from ..errors import ConfigError
+
+    try:
+        settings = load_settings(config_file=config_file, model=model, base_url=base_url, timeout=timeout,
+                                 max_retries=max_retries)
+        settings.effective_api_key()        # no key for a host that needs one: say so before any work
+    except ConfigError as e:
+        click.echo(f"tokn dataset: --describe: {e}", err=True)
+        sys.exit(1)
+    return DescribeSpec(settings, os.path.abspath(cache or os.path.join(output, "cache", "descriptions")))

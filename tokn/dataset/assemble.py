@@ -16,6 +16,9 @@ cheap and repeatable).  Order of the steps, each deterministic:
    (``contamination.jsonl``);
 5. ``data/<split>-NNNNN.jsonl`` (design records), ``instructions/<split>-NNNNN.jsonl``
    (pairs), ``errors.jsonl`` and ``stats.json`` are written, and the card (README.md).
+
+Rows of kind ``describe`` in ``errors.jsonl`` (a pair left without its LLM-written
+description) do not count as file errors (``Summary.errors``): the pair is in the dataset.
 """
 from __future__ import annotations
 
@@ -84,6 +87,9 @@ class Summary:
     licence_policy: str = ""
     splits: list = field(default_factory=list)
     pairs_dropped: dict[str, int] = field(default_factory=dict)   # reason -> candidate pairs not made
+    # with --describe: model, published pairs described and left without (request_llm null)
+    # (all shards, before filtering); {} without (then left out of stats.json)
+    descriptions: dict = field(default_factory=dict)
 
 
 SIZE_BUCKETS = ((10, "1-10 parts"), (50, "11-50 parts"), (200, "51-200 parts"), (10 ** 9, "over 200 parts"))
@@ -120,6 +126,7 @@ class _ShardRows:
     pairs: list[dict]
     errors: list[dict]                  # the plan's problems first
     pairs_dropped: dict[str, int]       # reason -> candidate pairs not made
+    descriptions: dict = field(default_factory=dict)    # the markers' ``describe`` counts, summed
 
 
 def _read_shards(out: str, specs: list[ShardSpec], problems: list[Problem]) -> _ShardRows:
@@ -130,8 +137,16 @@ def _read_shards(out: str, specs: list[ShardSpec], problems: list[Problem]) -> _
         rows.records += read_jsonl(p["records"])
         rows.pairs += read_jsonl(p["pairs"])
         rows.errors += read_jsonl(p["errors"])
-        for reason, n in marker(out, s.name).get("pairs_dropped", {}).items():
+        m = marker(out, s.name)
+        for reason, n in m.get("pairs_dropped", {}).items():
             rows.pairs_dropped[reason] = rows.pairs_dropped.get(reason, 0) + n
+        desc = m.get("describe")
+        if isinstance(desc, dict):
+            for k, v in desc.items():
+                if isinstance(v, int):
+                    rows.descriptions[k] = rows.descriptions.get(k, 0) + v
+                else:
+                    rows.descriptions[k] = v
     return rows
 
 
@@ -264,7 +279,10 @@ def _write_reports(out: str, sm: Summary, eval_set: EvalSet | None, errors: list
     write_atomic(os.path.join(out, "duplicates.jsonl"), _jsonl(duplicates))
     write_atomic(os.path.join(out, "excluded.jsonl"), _jsonl(excluded))
     write_atomic(os.path.join(out, "contamination.jsonl"), _jsonl(contaminated))
-    write_atomic(os.path.join(out, "stats.json"), json.dumps(asdict(sm), indent=1, sort_keys=True) + "\n")
+    stats = asdict(sm)
+    if not stats["descriptions"]:
+        del stats["descriptions"]                 # without --describe, stats.json is as before
+    write_atomic(os.path.join(out, "stats.json"), json.dumps(stats, indent=1, sort_keys=True) + "\n")
     from .card import dataset_card
     write_atomic(os.path.join(out, "README.md"), dataset_card(sm, eval_set))
 
@@ -277,7 +295,7 @@ def assemble(out: str, specs: list[ShardSpec], problems: list[Problem], policy: 
     group = {it.id: it.group for s in specs for it in s.items}
     shards = _read_shards(out, specs, problems)
     sm = Summary(designs_found=len(group), designs_encoded=len(shards.records),
-                 errors=sum(1 for e in shards.errors if e.get("kind") != "superseded"),
+                 errors=sum(1 for e in shards.errors if e.get("kind") not in ("superseded", "describe")),
                  licence_policy=policy.describe(), splits=[list(x) for x in splits],
                  pairs_dropped=shards.pairs_dropped)
     kept, excluded = _exclude(shards.records, policy, sm)
@@ -285,6 +303,10 @@ def assemble(out: str, specs: list[ShardSpec], problems: list[Problem], policy: 
     contaminated: list[dict] = []
     final = _split_records(unique, group, splits, eval_set, sm, contaminated)
     final_pairs = _split_pairs(shards.pairs, final, eval_set, sm, contaminated)
+    if shards.descriptions:                     # counted over the pairs published
+        sm.descriptions = {"model": shards.descriptions.get("model"),
+                           "described": sum(1 for p in final_pairs if p.get("request_llm")),
+                           "failed": sum(1 for p in final_pairs if not p.get("request_llm"))}
     names = [n for n, _ in splits]
     rows = {n: [r for r in final if r["split"] == n] for n in names}
     prow = {n: [p for p in final_pairs if p["split"] == n] for n in names}

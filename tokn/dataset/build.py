@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..fsutil import write_atomic
 from .assemble import DEFAULT_SPLITS, Summary, assemble
@@ -14,6 +14,9 @@ from .licence import LicencePolicy
 from .plan import Options, discover, make_shards
 from .provenance import Manifest
 from .shard import ShardResult, work_dir
+
+if TYPE_CHECKING:
+    from .describe import DescribeSpec
 
 
 @dataclass
@@ -31,6 +34,7 @@ class BuildConfig:
     jobs: int = 1
     address: str | None = None
     retries: int = 3
+    describe: "DescribeSpec | None" = None      # LLM-written requests (tokn.dataset.describe); None: off
 
 
 @dataclass
@@ -50,13 +54,15 @@ def build_dataset(cfg: BuildConfig, on_shard: Callable[[ShardResult], None] | No
     manifest = Manifest.read(cfg.manifests) if cfg.manifests else None
     eval_set = load_eval_set(cfg.evals) if cfg.evals else None
     items, problems = discover(cfg.inputs, manifest)
-    specs = make_shards(items, cfg.shard_size, cfg.options)
+    specs = make_shards(items, cfg.shard_size, cfg.options, cfg.describe)
     if on_plan:
         on_plan(len(items), len(specs))
     os.makedirs(work_dir(cfg.out), exist_ok=True)
-    write_atomic(os.path.join(work_dir(cfg.out), "plan.json"), json.dumps(
-        {"shards": [{"name": s.name, "key": s.key(), "items": [i.id for i in s.items]} for s in specs],
-         "options": asdict(cfg.options)}, indent=1) + "\n")
+    plan = {"shards": [{"name": s.name, "key": s.key(), "items": [i.id for i in s.items]} for s in specs],
+            "options": asdict(cfg.options)}
+    if cfg.describe is not None:
+        plan["describe"] = cfg.describe.public()
+    write_atomic(os.path.join(work_dir(cfg.out), "plan.json"), json.dumps(plan, indent=1) + "\n")
     results = run_shards(specs, cfg.out, cfg.backend, cfg.jobs, cfg.address, cfg.retries, on_shard)
     sm = assemble(cfg.out, specs, problems, cfg.policy, cfg.splits, eval_set)
     return BuildReport(sm, len(specs), sum(r.skipped for r in results), len(problems),

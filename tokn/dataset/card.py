@@ -79,6 +79,12 @@ def dataset_card(sm: Summary, eval_set: EvalSet | None) -> str:
                "syntax": "unreadable", "invalid": "failing `tokn validate`"}
         body += ["", "Candidate instruction pairs not made: " + ", ".join(
             f"{n} {why.get(k, k)}" for k, n in sorted(sm.pairs_dropped.items())) + "."]
+    if sm.descriptions:
+        d = sm.descriptions
+        body += ["", f"LLM-written requests (`request_llm`, beside the deterministic `request`): by "
+                 f"`{d.get('model', '?')}`, {d.get('described', 0)} pairs described, "
+                 f"{d.get('failed', 0)} left without (null; "
+                 "errors.jsonl, kind `describe`). Prompt: `tokn.dataset.describe`."]
     if eval_set is not None:
         body += ["", f"Evaluation material checked: {len(eval_set.connectivity)} circuits, "
                  f"{len(eval_set.digests)} exact designs, {len(eval_set.prompts)} prompts"

@@ -38,8 +38,11 @@ class EvalSet:
         return self.digests.get(rec["design_sha256"]) or self.connectivity.get(rec["connectivity_hash"])
 
     def match_pair(self, pair: dict, completion_hash: str | None) -> str | None:
-        """Where an instruction pair's request or completion appears, or None."""
+        """Where an instruction pair's request (or its LLM-written one, ``request_llm``) or
+        completion appears, or None."""
         hit = self.prompts.get(normalise_prompt(pair["request"]))
+        if hit is None and pair.get("request_llm"):
+            hit = self.prompts.get(normalise_prompt(pair["request_llm"]))
         if hit is None and completion_hash is not None:
             hit = self.connectivity.get(completion_hash)
         return hit

@@ -150,6 +150,12 @@ def neighbourhood(doc: m.Document, ic: str) -> set[str]:
     return out & known
 
 
+def pair_title(rec: dict) -> str:
+    """The title requests use for design record ``rec``: its title (else its file name),
+    whitespace collapsed."""
+    return " ".join((rec.get("title") or rec["path"].rsplit("/", 1)[-1]).split())
+
+
 def design_pairs(rec: dict, result, max_tokens: int, dropped: dict[str, int] | None = None) -> list[dict]:
     """Instruction pairs of one encoded design (``rec`` its record, ``result`` the
     encoder's :class:`tokn.encode.EncodeResult`); see the module docstring.  Candidates
@@ -158,7 +164,7 @@ def design_pairs(rec: dict, result, max_tokens: int, dropped: dict[str, int] | N
     from ..generate.fewshot import compact_tokn
 
     doc: m.Document = result.document
-    title = " ".join((rec.get("title") or rec["path"].rsplit("/", 1)[-1]).split())
+    title = pair_title(rec)
     sheet_names = [s.name for s in doc.sheets]
     all_refs = {c.ref for c in doc.components}
     out: list[dict] = []

@@ -15,11 +15,15 @@ import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from ..sources import RefIndex, expand
 from .fingerprint import files_digest
 from .licence import Licence, detect_licence, parse_declared
 from .provenance import Manifest, origin_of
+
+if TYPE_CHECKING:
+    from .describe import DescribeSpec
 
 
 @dataclass(frozen=True)
@@ -52,15 +56,22 @@ class Options:
 
 @dataclass(frozen=True)
 class ShardSpec:
+    """One shard: its designs, the options, and the describer's settings when pairs get
+    LLM-written descriptions (``describe``, :class:`tokn.dataset.describe.DescribeSpec`;
+    None: no description, no network)."""
     index: int
     items: tuple[WorkItem, ...]
     options: Options = field(default_factory=Options)
+    describe: "DescribeSpec | None" = None
 
     def key(self) -> str:
-        """Hex digest of everything the shard's output depends on."""
+        """Hex digest of everything the shard's output depends on (with descriptions: the
+        model and the prompt, not the endpoint or its key)."""
         from .. import __version__
-        blob = json.dumps({"v": __version__, "opts": asdict(self.options),
-                           "items": [asdict(i) for i in self.items]}, sort_keys=True)
+        data = {"v": __version__, "opts": asdict(self.options), "items": [asdict(i) for i in self.items]}
+        if self.describe is not None:
+            data["describe"] = self.describe.key_part()
+        blob = json.dumps(data, sort_keys=True)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
     @property
@@ -147,10 +158,12 @@ def discover(inputs: list[str], manifest: Manifest | None = None) -> tuple[list[
     return sorted(items.values(), key=lambda i: i.id), problems
 
 
-def make_shards(items: list[WorkItem], shard_size: int, options: Options) -> list[ShardSpec]:
-    """``items`` (sorted by id) cut into shards of at most ``shard_size`` designs."""
+def make_shards(items: list[WorkItem], shard_size: int, options: Options,
+                describe: "DescribeSpec | None" = None) -> list[ShardSpec]:
+    """``items`` (sorted by id) cut into shards of at most ``shard_size`` designs, each
+    with ``options`` and ``describe``."""
     if shard_size < 1:
         raise ValueError("shard_size must be at least 1")
     items = sorted(items, key=lambda i: i.id)
-    return [ShardSpec(k, tuple(items[s: s + shard_size]), options)
+    return [ShardSpec(k, tuple(items[s: s + shard_size]), options, describe)
             for k, s in enumerate(range(0, len(items), shard_size))]

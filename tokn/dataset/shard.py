@@ -5,10 +5,17 @@ its :class:`ShardSpec`, safe to run twice).
 
 * ``shard-NNNNN.jsonl`` -- one design record per encoded design (:mod:`tokn.dataset.record`);
 * ``shard-NNNNN.pairs.jsonl`` -- instruction pairs (:mod:`tokn.dataset.instructions`);
-* ``shard-NNNNN.errors.jsonl`` -- one line per design that failed;
+* ``shard-NNNNN.errors.jsonl`` -- one line per design that failed, and with descriptions
+  (``spec.describe``) one line per pair left without one (``kind`` ``describe``);
 * ``shard-NNNNN.done`` -- the completion marker, written last, holding the shard's
   :meth:`ShardSpec.key` and its counts (records, pairs, errors, candidate pairs dropped
-  by reason).
+  by reason; with descriptions, ``describe``: the model, the pairs described and those
+  left without -- not whether a description came from the cache, so a rerun on a full
+  cache writes the same bytes).
+
+With descriptions, every pair gets ``request_llm`` (:mod:`tokn.dataset.describe`); a shard
+with a pair left without one is not complete for resuming, so the next run redoes it (its
+other descriptions then come from the cache) and asks again for the missing ones.
 
 Each file is written whole through a temporary file and a rename, the marker after the
 others, so a shard interrupted at any point (process killed, machine lost) leaves no marker
@@ -32,6 +39,7 @@ class ShardResult:
     pairs: int
     errors: int
     skipped: bool = False           # already complete (marker with the same key)
+    descriptions: dict | None = None    # with descriptions, this run's: asked, cached, failed
 
 
 def work_dir(out: str) -> str:
@@ -46,10 +54,12 @@ def paths(out: str, spec_name: str) -> dict[str, str]:
 
 
 def is_complete(out: str, spec: ShardSpec) -> bool:
-    """True when ``spec``'s marker exists and names the same key (same inputs, options)."""
+    """True when ``spec``'s marker exists, names the same key (same inputs, options) and
+    left no pair without its description."""
     try:
         with open(paths(out, spec.name)["done"], encoding="utf-8") as f:
-            return json.load(f).get("key") == spec.key()
+            m = json.load(f)
+        return m.get("key") == spec.key() and not (m.get("describe") or {}).get("failed")
     except (OSError, ValueError, AttributeError):
         return False
 
@@ -78,6 +88,14 @@ def _error_row(item, exc: BaseException) -> dict:
             "kind": "internal" if internal else "encode"}
 
 
+def _describe_error_row(item, pair: dict, exc: BaseException) -> dict:
+    """The error-report row of a pair left without description (``kind`` ``describe``)."""
+    from .describe import failure_message
+    return {"source": item.root, "repository": item.repository, "path": item.path, "id": item.id,
+            "message": failure_message(item.root, pair, exc), "type": type(exc).__name__, "line": None,
+            "col": None, "kind": "describe"}
+
+
 def process_shard(spec: ShardSpec, out: str, force: bool = False) -> ShardResult:
     """Encode every design of ``spec`` and write the shard's files under ``out``.
 
@@ -95,25 +113,47 @@ def process_shard(spec: ShardSpec, out: str, force: bool = False) -> ShardResult
     errors: list[dict] = []
     dropped: dict[str, int] = {}
     opts = spec.options
-    for item in spec.items:
-        try:
-            rec, result = encode_record(item, opts.detail, opts.source_tokens)
-            if opts.instructions:
-                from .instructions import design_pairs
-                pairs.extend(design_pairs(rec, result, opts.max_pair_tokens, dropped))
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException as e:          # noqa: BLE001 - reported per design
-            errors.append(_error_row(item, e))
-            continue
-        records.append(rec)
+    describer = counts = None
+    if spec.describe is not None and opts.instructions:
+        from .describe import Counts, Describer
+        describer, counts = Describer(spec.describe), Counts()
+    try:
+        for item in spec.items:
+            new: list[dict] = []
+            try:
+                rec, result = encode_record(item, opts.detail, opts.source_tokens)
+                if opts.instructions:
+                    from .instructions import design_pairs
+                    new = design_pairs(rec, result, opts.max_pair_tokens, dropped)
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as e:          # noqa: BLE001 - reported per design
+                errors.append(_error_row(item, e))
+                continue
+            if describer is not None and new:
+                from .describe import describe_pairs
+                from .instructions import pair_title
+                by_id = {pr["id"]: pr for pr in new}
+                for f in describe_pairs(new, pair_title(rec), describer, counts):
+                    errors.append(_describe_error_row(item, by_id[f.pair_id], f.error))
+            pairs.extend(new)
+            records.append(rec)
+    finally:
+        if describer is not None:
+            describer.close()
     p = paths(out, spec.name)
     write_atomic(p["records"], _jsonl(records))
     write_atomic(p["pairs"], _jsonl(pairs))
     write_atomic(p["errors"], _jsonl(errors))
-    write_atomic(p["done"], json.dumps({"key": spec.key(), "records": len(records), "pairs": len(pairs),
-                                        "errors": len(errors), "pairs_dropped": dropped}) + "\n")
-    return ShardResult(spec.index, len(records), len(pairs), len(errors))
+    done = {"key": spec.key(), "records": len(records), "pairs": len(pairs), "errors": len(errors),
+            "pairs_dropped": dropped}
+    if counts is not None:
+        # what the output holds, not how it was had (asked or cached): the same bytes either way
+        done["describe"] = {"model": spec.describe.settings.model, "described": counts.asked + counts.cached,
+                            "failed": counts.failed}
+    write_atomic(p["done"], json.dumps(done) + "\n")
+    return ShardResult(spec.index, len(records), len(pairs), len(errors),
+                       descriptions=counts.as_dict() if counts is not None else None)
 
 
 def marker(out: str, spec_name: str) -> dict:
