@@ -30,7 +30,15 @@ What it forgives (fix codes in brackets):
   the copy dropped) [``merged-table``];
 * drawing, which an answer does not need and the decoder redoes: the v1.2 geometry columns
   ``x,y,w,h,a`` of ``components`` and the ``wires`` table [``geometry``], wires whose
-  ``pts`` hold something else than points, such as pin references [``not-points``].
+  ``pts`` hold something else than points, such as pin references [``not-points``];
+* styles of markdown, YAML and JSON, read line by line by :mod:`tokn.doc.restyle` before
+  the rest: markdown markup around a header or the title [``markup``]; capitals in table,
+  column and key names [``case``]; markdown pipe tables of components or nets
+  [``md-table``]; ``nets:`` with ``NAME: pins`` lines [``yaml-nets``]; rows written as list
+  items [``bullets``]; a row ``...`` dropped [``ellipsis``]; the document split over several
+  code blocks [``joined-blocks``]; and in rows, single-quoted fields [``single-quotes``], a
+  net's pins as ``[a, b]`` [``brackets``] or separated by ``;`` inside the quotes
+  [``semicolons``].
 
 What is still wrong after that gets the strict reader's error, located on the answer's own
 line (the column is that of the line as normalised).  Layer: :mod:`tokn.doc` (syntax only;

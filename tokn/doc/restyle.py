@@ -190,7 +190,7 @@ def _lowered(text: str) -> str:
 # ---- markdown tables -------------------------------------------------------------------------
 
 _PIPE_ROW = re.compile(r"^[ \t]{0,3}\|(?P<cells>.*?)[ \t]*$")
-_PIPE_SEP = re.compile(r"^[ \t]{0,3}\|?[ \t]*:?-{3,}:?[ \t]*(\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$")
+_PIPE_SEP = re.compile(r"^[ \t]{0,3}\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 _MD_ALIASES = {
     "components": {"reference": "ref", "designator": "ref", "refdes": "ref", "symbol": "type",
                    "footprint": "fp"},
@@ -226,7 +226,7 @@ def _markdown_tables(r: Restyled) -> None:
     i = 0
     while i + 1 < len(r.lines):
         line = r.lines[i]
-        if not (_PIPE_ROW.match(line) and _PIPE_SEP.match(r.lines[i + 1])):
+        if not (_PIPE_ROW.match(line) and "|" in r.lines[i + 1] and _PIPE_SEP.match(r.lines[i + 1])):
             i += 1
             continue
         found = _md_table_of(_cells(line))
