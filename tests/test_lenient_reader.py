@@ -208,6 +208,14 @@ RESTYLED = [
      {"semicolons": [7], "spaces": [7], "brackets": [8], "single-quotes": [9]}, REGULATOR_TOKN),
     ("# TOKN v1\n**Title:** 5V regulator\n**" + REGULATOR.replace(":\n", ":**\n", 1) + "### " + REGULATOR_NETS,
      {"markup": [2, 3, 7]}, "# TOKN v1\ntitle: 5V regulator\n" + REGULATOR + REGULATOR_NETS),
+    ("| Reference | Symbol | Value |\n|:--|:--|--:|\n| U1 | LM7805 | LM7805 |\n| C1 | C | 0.33uF |\n| \u2026 | \u2026 | |\n"
+     "| C2 | C | 0.1uF |\n\n**Nets**\n\n| Net | Connections |\n| --- | --- |\n| VIN | `U1.1`, `C1.1` |\n"
+     "| GND | U1.2; C1.2; C2.2 |\n| +5V | U1.3,C2.1 |\n",
+     {"header": [1], "md-table": [1, 2, 3, 4, 6, 10, 11, 12, 13, 14], "ellipsis": [5], "prose": [8]}, REGULATOR_TOKN),
+    ("```\n# TOKN v1\n" + REGULATOR + "```\nNets:\n```\n# the nets\n" + REGULATOR_NETS + "```\n",
+     {"code-fence": [1, 15], "joined-blocks": [7, 9], "prose": [8]}, REGULATOR_TOKN),
+    ("# TOKN v1\n" + REGULATOR + REGULATOR_NETS.replace('"U1.1,C1.1"', "'U1.1,C1.1' # input, filtered"),
+     {"single-quotes": [7], "comment": [7]}, REGULATOR_TOKN),
 ]
 
 

@@ -135,6 +135,7 @@ def _markup_and_case(r: Restyled) -> None:
     """Markdown markup around table headers and the title [``markup``], ``::`` ending a
     header [``table-header``], capitals in table and column names and scalar keys [``case``]."""
     plain_title = any(_PLAIN_TITLE.match(ln) for ln in r.lines)
+    first_table = next((i for i, ln in enumerate(r.lines) if _head(ln.strip())), len(r.lines))
     for i, line in enumerate(r.lines):
         st = line.strip()
         if not st or line[:1] in " \t" and not st.startswith(("**", "`")):
@@ -144,7 +145,7 @@ def _markup_and_case(r: Restyled) -> None:
         if bare != st and _head(bare):
             text = bare
             r.put(i, text, "markup")
-        elif not plain_title and (v := _marked_title(st)) is not None:
+        elif not plain_title and i < first_table and (v := _marked_title(st)) is not None:
             text = "title: " + v
             r.put(i, text, "markup")
         pad = len(text) - len(text.lstrip())
@@ -237,13 +238,22 @@ def _markdown_tables(r: Restyled) -> None:
             i = j
             continue
         table, cols = found
-        r.put(i, f"{table}[{j - i - 2}]{{{','.join(cols)}}}:", "md-table")
+        rows = [k for k in range(i + 2, j) if not _ellipsis_row(_cells(r.lines[k]))]
+        r.put(i, f"{table}[{len(rows)}]{{{','.join(cols)}}}:", "md-table")
         r.drop(i + 1, "md-table")
         for k in range(i + 2, j):
             cells = _cells(r.lines[k])
+            if k not in rows:
+                r.drop(k, "ellipsis")
+                continue
             fields = [_pin_list(c) if col == "pins" else c for c, col in zip(cells, cols + [""] * len(cells))]
             r.put(k, "  " + ",".join(V.quote_field(f) for f in fields), "md-table")
         i = j
+
+
+def _ellipsis_row(cells: list[str]) -> bool:
+    """A markdown row that only says rows were left out (``| ... | ... |``)."""
+    return any(cells) and all(_ELLIPSIS.match(c) for c in cells if c)
 
 
 def _pin_list(text: str) -> str:
@@ -347,7 +357,7 @@ def _joined_blocks(r: Restyled) -> None:
     prev = first
     for b in blocks[blocks.index(first) + 1:]:
         body = [ln.strip() for ln in r.lines[b[1]:b[2]]]
-        start = next((ln for ln in body if ln), "")
+        start = next((ln for ln in body if ln and (_HEADER.match(ln) or not ln.startswith(("#", "//")))), "")
         tables = _tables_in(r.lines, b[1], b[2])
         if prev[2] >= len(r.lines) or not _head(start) or any(_HEADER.match(ln) for ln in body) \
                 or tables & seen or _tables_in(r.lines, prev[2] + 1, b[0]):
@@ -406,10 +416,10 @@ def requote(body: str, nets: bool) -> tuple[str, list[str]]:
 
 def _closing(body: str, i: int, mark: str) -> int | None:
     """Index of the ``mark`` closing the field opened at ``i``: the first one followed by
-    spaces and then ``,`` or the end."""
+    spaces and then ``,`` or the end, or by a comment."""
     k = body.find(mark, i + 1)
     while k != -1:
-        if re.match(r"[ ]*(,|$)", body[k + 1:]):
+        if re.match(r"[ ]*(,|$)|[ ]+(#|//|;)", body[k + 1:]):
             return k
         k = body.find(mark, k + 1)
     return None
