@@ -216,6 +216,9 @@ RESTYLED = [
      {"code-fence": [1, 15], "joined-blocks": [7, 9], "prose": [8]}, REGULATOR_TOKN),
     ("# TOKN v1\n" + REGULATOR + REGULATOR_NETS.replace('"U1.1,C1.1"', "'U1.1,C1.1' # input, filtered"),
      {"single-quotes": [7], "comment": [7]}, REGULATOR_TOKN),
+    ("# TOKN v1\n" + REGULATOR + "Nets:\n  VIN: U1.1, C1.1\n  GND: U1.2, C1.2, C2.2\n  +5V: U1.3, C2.1\n"
+     "Note: the LM7805 needs a heatsink above 0.5 A.\n",
+     {"yaml-nets": [6, 7, 8, 9], "prose": [10]}, REGULATOR_TOKN),
 ]
 
 

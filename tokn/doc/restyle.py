@@ -175,17 +175,12 @@ def _lowered(text: str) -> str:
     m = _head(text[pad:])
     if m is None:
         return text
-    spec = _spec(m.group("key"))
-    known = {c.name for c in spec.columns}
-    out = list(text)
-    ks, ke = m.span("key")
-    out[pad + ks:pad + ke] = list(m.group("key").lower())
+    known = {c.name for c in _spec(m.group("key")).columns}
     g = _cols_group(m)
-    if g is not None:
-        cs, ce = m.span(g)
+    if g is not None:                        # the columns first: they come after the name
         cols = ",".join(c.lower() if c.strip().lower() in known else c for c in m.group(g)[1:-1].split(","))
-        out[pad + cs:pad + ce] = list("{" + cols + "}")
-    return "".join(out)
+        text = text[:pad + m.start(g)] + "{" + cols + "}" + text[pad + m.end(g):]
+    return text[:pad] + m.group("key").lower() + text[pad + m.end("key"):]
 
 
 # ---- markdown tables -------------------------------------------------------------------------
@@ -286,6 +281,11 @@ def _yaml_pins(text: str) -> str | None:
     return None
 
 
+def _shape(line: str) -> tuple[bool, bool]:
+    """Whether ``line`` is indented, and whether it is a list item."""
+    return line[:1] in (" ", "\t"), bool(_BULLET.match(line))
+
+
 def _yaml_nets(r: Restyled) -> None:
     """``nets:`` followed by ``NAME: pins`` lines, when the answer has no nets table
     [``yaml-nets``]."""
@@ -304,7 +304,8 @@ def _yaml_nets(r: Restyled) -> None:
             elif r.lines[j].strip() or not rows:
                 break
             j += 1
-        if not rows or j < len(r.lines) and _YAML_ROW.match(r.lines[j]):
+        if not rows or j == rows[-1][0] + 1 < len(r.lines) and _YAML_ROW.match(r.lines[j]) \
+                and _shape(r.lines[j]) == _shape(r.lines[rows[0][0]]):
             continue                         # a row that is not plainly pins: not a nets table
         r.put(i, f"nets[{len(rows)}]{{name,pins}}:", "yaml-nets")
         for k, name, pins in rows:
