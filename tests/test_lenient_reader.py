@@ -66,6 +66,7 @@ FORGIVEN = [
     ("spaces", variant("  R1,R,330", "  R1, R, 330  "), [6]),
     ("spaces", variant('  N1,"R1.2,D1.2"', '  N1,"R1.2, D1.2"'), [10]),
     ("spaces", variant('  N1,"R1.2,D1.2"', '  N1,"R1.2 D1.2"'), [10]),
+    ("spaces", variant('  N1,"R1.2,D1.2"', '  N1,"R1.2,D1.2,"'), [10]),
     ("quotes", variant('  N1,"R1.2,D1.2"', "  N1,\u201cR1.2,D1.2\u201d"), [10]),
     ("unterminated-quote", variant('  N1,"R1.2,D1.2"', '  N1,"R1.2,D1.2'), [10]),
     ("table-header", variant("nets[3]{name,pins}:", "nets[3]{name,pins}"), [8]),

@@ -37,7 +37,7 @@ What it forgives (fix codes in brackets):
   [``md-table``]; ``nets:`` with ``NAME: pins`` lines [``yaml-nets``]; rows written as list
   items [``bullets``]; a row ``...`` dropped [``ellipsis``]; the document split over several
   code blocks [``joined-blocks``]; and in rows, single-quoted fields [``single-quotes``], a
-  net's pins as ``[a, b]`` [``brackets``] or separated by ``;`` inside the quotes
+  net's pins as ``[a, b]`` [``brackets``] or separated by ``;`` (``"U1.1; C1.1"``)
   [``semicolons``].
 
 What is still wrong after that gets the strict reader's error, located on the answer's own
@@ -527,7 +527,8 @@ class _Reader:
         return f
 
     def pin_list(self, f: list[str], at: int, i: int) -> list[str]:
-        """A net's pin list with items split at commas or white space, empty items dropped."""
+        """A net's pin list with items split at commas, semicolons or white space, empty items
+        dropped."""
         if ";" in f[at]:
             self.fix("semicolons", i + 1)
         items = [p for p in re.split(r"[,; \t]+", f[at]) if p]
