@@ -66,6 +66,7 @@ FORGIVEN = [
     ("spaces", variant("  R1,R,330", "  R1, R, 330  "), [6]),
     ("spaces", variant('  N1,"R1.2,D1.2"', '  N1,"R1.2, D1.2"'), [10]),
     ("spaces", variant('  N1,"R1.2,D1.2"', '  N1,"R1.2 D1.2"'), [10]),
+    ("spaces", variant('  N1,"R1.2,D1.2"', '  N1,"R1.2,D1.2,"'), [10]),
     ("quotes", variant('  N1,"R1.2,D1.2"', "  N1,\u201cR1.2,D1.2\u201d"), [10]),
     ("unterminated-quote", variant('  N1,"R1.2,D1.2"', '  N1,"R1.2,D1.2'), [10]),
     ("table-header", variant("nets[3]{name,pins}:", "nets[3]{name,pins}"), [8]),
@@ -77,6 +78,36 @@ FORGIVEN = [
     ("row-count", variant("nets[3]", "pins{D1}:\n  1,K\n  2,A\nnets[3]"), [8]),
     ("unquoted-list", variant('  N1,"R1.2,D1.2"', "  N1,R1.2,D1.2"), [10]),
     ("merged-table", variant("  GND,D1.1\n", "\nnets[1]{name,pins}:\n  GND,D1.1\n"), [12]),
+    ("markup", variant("components[2]{ref,type,value}:", "**components[2]{ref,type,value}:**"), [4]),
+    ("markup", variant("nets[3]{name,pins}:", "### nets[3]{name,pins}:"), [8]),
+    ("markup", variant("nets[3]{name,pins}:", "`nets[3]{name,pins}:`"), [8]),
+    ("markup", variant("title: LED", "**Title:** LED"), [2]),
+    ("markup", variant("title: LED", "**title**: LED"), [2]),
+    ("markup", variant("title: LED", "# Title: LED"), [2]),
+    ("table-header", variant("nets[3]{name,pins}:", "nets[3]{name,pins}::"), [8]),
+    ("case", variant("title: LED", "Title: LED"), [2]),
+    ("case", variant("nets[3]{name,pins}:", "NETS[3]{Name,Pins}:"), [8]),
+    ("case", variant("components[2]{ref,type,value}:", "Components[2]{Ref,Type,Value}:"), [4]),
+    ("md-table", variant("components[2]{ref,type,value}:\n  D1,LED,Red\n  R1,R,330\n",
+                         "| Ref | Type | Value |\n|:---|:---|---:|\n| D1 | LED | **Red** |\n| `R1` | R | 330 |\n"),
+     [4, 5, 6, 7]),
+    ("md-table", variant('nets[3]{name,pins}:\n  +5V,R1.1\n  N1,"R1.2,D1.2"\n  GND,D1.1\n',
+                         "| net | pins |\n|-----|------|\n| +5V | R1.1 |\n| N1 | R1.2, D1.2 |\n| GND | D1.1 |\n"),
+     [8, 9, 10, 11, 12]),
+    ("yaml-nets", variant('nets[3]{name,pins}:\n  +5V,R1.1\n  N1,"R1.2,D1.2"\n  GND,D1.1\n',
+                          "nets:\n  +5V: R1.1\n  N1: R1.2, D1.2\n  GND: D1.1\n"), [8, 9, 10, 11]),
+    ("yaml-nets", variant('nets[3]{name,pins}:\n  +5V,R1.1\n  N1,"R1.2,D1.2"\n  GND,D1.1\n',
+                          "Nets:\n- '+5V': [R1.1]\n- N1: [R1.2, D1.2]\n- GND: [D1.1]\n"), [8, 9, 10, 11]),
+    ("bullets", variant("  R1,R,330", "  - R1,R,330"), [6]),
+    ("bullets", variant('  N1,"R1.2,D1.2"\n  GND,D1.1', '* N1,"R1.2,D1.2"\n\u2022 GND,D1.1'), [10, 11]),
+    ("ellipsis", variant("  GND,D1.1\n", "  GND,D1.1\n  ...\n"), [12]),
+    ("ellipsis", variant("  R1,R,330", "  R1,R,330\n  \u2026 (more parts)"), [7]),
+    ("joined-blocks", "```\n" + variant("\nnets[3]", "```\n\n### Nets\n\n```tokn\nnets[3]") + "```\n", [8, 12]),
+    ("single-quotes", variant('  N1,"R1.2,D1.2"', "  N1,'R1.2,D1.2'"), [10]),
+    ("single-quotes", variant("  +5V,R1.1", "  '+5V',R1.1"), [9]),
+    ("brackets", variant('  N1,"R1.2,D1.2"', "  N1,[R1.2, D1.2]"), [10]),
+    ("brackets", variant('  N1,"R1.2,D1.2"', '  N1,["R1.2", "D1.2"]'), [10]),
+    ("semicolons", variant('  N1,"R1.2,D1.2"', '  N1,"R1.2;D1.2"'), [10]),
 ]
 
 
@@ -149,6 +180,97 @@ def test_a_pin_table_given_twice_keeps_the_first_row_of_each_pin():
     assert merged.lines == [11, 12, 13]
 
 
+# ---- answers written in other styles (tokn.doc.restyle) --------------------------------------
+
+REGULATOR = """\
+components[3]{ref,type,value}:
+  U1,LM7805,LM7805
+  C1,C,0.33uF
+  C2,C,0.1uF
+"""
+REGULATOR_NETS = 'nets[3]{name,pins}:\n  VIN,"U1.1,C1.1"\n  GND,"U1.2,C1.2,C2.2"\n  +5V,"U1.3,C2.1"\n'
+REGULATOR_TOKN = "# TOKN v1\n" + REGULATOR + REGULATOR_NETS
+
+# (answer, every fix with its answer lines, the strict TOKN handed to the parser)
+RESTYLED = [
+    ("| ref | type | value |\n|---|---|---|\n| U1 | LM7805 | LM7805 |\n| C1 | C | 0.33uF |\n| C2 | C | 0.1uF |\n\n"
+     "| net | pins |\n|---|---|\n| VIN | U1.1, C1.1 |\n| GND | U1.2, C1.2, C2.2 |\n| +5V | U1.3, C2.1 |\n",
+     {"header": [1], "md-table": [1, 2, 3, 4, 5, 7, 8, 9, 10, 11]}, REGULATOR_TOKN),
+    ("## 5V regulator\n\n### Components\n\n```\n" + REGULATOR + "```\n\n### Nets\n\n```\n" + REGULATOR_NETS + "```\n",
+     {"code-fence": [5, 19], "prose": [1, 3, 12], "header": [6], "joined-blocks": [10, 14]}, REGULATOR_TOKN),
+    ("title: 5V regulator\n" + REGULATOR + "nets:\n  - VIN: [U1.1, C1.1]\n  - GND: U1.2 C1.2 C2.2\n  - +5V: U1.3;C2.1\n",
+     {"header": [1], "yaml-nets": [6, 7, 8, 9]}, "# TOKN v1\ntitle: 5V regulator\n" + REGULATOR + REGULATOR_NETS),
+    ("Title: 5V regulator\n" + REGULATOR.replace("components[3]{ref,type,value}", "Components[3]{Ref,Type,Value}")
+     + REGULATOR_NETS.replace("nets[3]{name,pins}", "NETS[3]{Name,Pins}"),
+     {"header": [1], "case": [1, 2, 6]}, "# TOKN v1\ntitle: 5V regulator\n" + REGULATOR + REGULATOR_NETS),
+    ("# TOKN v1\n" + REGULATOR.replace("\n  ", "\n  - ") + REGULATOR_NETS[:-1].replace("\n  ", "\n  * ") + "\n  ...\n",
+     {"bullets": [3, 4, 5, 7, 8, 9], "ellipsis": [10]}, REGULATOR_TOKN),
+    ("# TOKN v1\n" + REGULATOR + 'nets[3]{name,pins}:\n  VIN,"U1.1; C1.1"\n  GND,[U1.2, C1.2, C2.2]\n  \'+5V\',\'U1.3,C2.1\'\n',
+     {"semicolons": [7], "spaces": [7], "brackets": [8], "single-quotes": [9]}, REGULATOR_TOKN),
+    ("# TOKN v1\n**Title:** 5V regulator\n**" + REGULATOR.replace(":\n", ":**\n", 1) + "### " + REGULATOR_NETS,
+     {"markup": [2, 3, 7]}, "# TOKN v1\ntitle: 5V regulator\n" + REGULATOR + REGULATOR_NETS),
+    ("| Reference | Symbol | Value |\n|:--|:--|--:|\n| U1 | LM7805 | LM7805 |\n| C1 | C | 0.33uF |\n| \u2026 | \u2026 | |\n"
+     "| C2 | C | 0.1uF |\n\n**Nets**\n\n| Net | Connections |\n| --- | --- |\n| VIN | `U1.1`, `C1.1` |\n"
+     "| GND | U1.2; C1.2; C2.2 |\n| +5V | U1.3,C2.1 |\n",
+     {"header": [1], "md-table": [1, 2, 3, 4, 6, 10, 11, 12, 13, 14], "ellipsis": [5], "prose": [8]}, REGULATOR_TOKN),
+    ("```\n# TOKN v1\n" + REGULATOR + "```\nNets:\n```\n# the nets\n" + REGULATOR_NETS + "```\n",
+     {"code-fence": [1, 15], "joined-blocks": [7, 9], "prose": [8]}, REGULATOR_TOKN),
+    ("# TOKN v1\n" + REGULATOR + REGULATOR_NETS.replace('"U1.1,C1.1"', "'U1.1,C1.1' # input, filtered"),
+     {"single-quotes": [7], "comment": [7]}, REGULATOR_TOKN),
+    ("# TOKN v1\n" + REGULATOR + "Nets:\n  VIN: U1.1, C1.1\n  GND: U1.2, C1.2, C2.2\n  +5V: U1.3, C2.1\n"
+     "Note: the LM7805 needs a heatsink above 0.5 A.\n",
+     {"yaml-nets": [6, 7, 8, 9], "prose": [10]}, REGULATOR_TOKN),
+]
+
+
+@pytest.mark.parametrize("answer,fixes,strict", RESTYLED, ids=[f"restyled-{i}" for i in range(len(RESTYLED))])
+def test_an_answer_in_another_style_reads_as_strict_tokn_and_every_line_is_named(answer, fixes, strict):
+    r = read_answer(answer)
+    assert r.error is None, r.error
+    assert {f.code: sorted(set(f.lines)) for f in r.fixes} == fixes
+    assert r.text == strict
+    assert r.document == parse_tokn(strict)
+
+
+# (answer, fix codes that must not be reported, what is read instead) -- not plainly a style:
+# left alone
+LEFT_ALONE = [
+    (REGULATOR_TOKN + "\nNets:\n- VIN: the unregulated input\n- GND: common ground\n", {"yaml-nets"},
+     {"prose": [11, 12, 13]}),
+    ("```\n" + REGULATOR_TOKN + "```\n\n| Ref | Type | Value |\n|---|---|---|\n| U1 | LM7805 | TO-220 |\n", {"md-table"},
+     {"code-fence": [1, 11], "prose": [13, 14, 15]}),
+    (REGULATOR_TOKN + "- C1, the input capacitor, sits close to U1.\n- C2 is the output capacitor.\n", {"bullets"},
+     {"prose": [10, 11]}),
+    ("```\n" + REGULATOR_TOKN + "```\nA tidier version:\n```\n" + REGULATOR_TOKN + "```\n", {"joined-blocks"},
+     {"code-fence": [1, 11], "prose": [12] + list(range(14, 23))}),
+    ("```\n" + REGULATOR + REGULATOR_NETS + "```\nOr with other capacitors:\n```\n" + REGULATOR + "```\n",
+     {"joined-blocks"}, {"code-fence": [1, 10], "header": [2], "prose": [11] + list(range(13, 17))}),
+    (REGULATOR_TOKN.replace('"U1.1,C1.1"', '"U1.1,C1.1" ; input, filtered'), {"semicolons"}, {"comment": [7]}),
+]
+
+
+@pytest.mark.parametrize("answer,absent,fixes", LEFT_ALONE, ids=[f"left-alone-{i}" for i in range(len(LEFT_ALONE))])
+def test_what_is_not_plainly_a_style_is_left_alone(answer, absent, fixes):
+    r = read_answer(answer)
+    assert r.error is None, r.error
+    assert {f.code: sorted(set(f.lines)) for f in r.fixes} == fixes and not absent & set(fixes)
+    assert r.document.nets == parse_tokn(REGULATOR_TOKN).nets
+
+
+def test_quotes_and_brackets_are_read_only_where_they_close_a_field():
+    r = read_answer("# TOKN v1\ncomponents[2]{ref,type,value}:\n  C1,C,[0.1uF]\n  R1,R,O'Neil\n"
+                    "nets[1]{name,pins}:\n  N1,'C1.1,R1.1\n")
+    assert r.error is None and [f.code for f in r.fixes] == ["unquoted-list"]
+    assert [c.value for c in r.document.components] == ["[0.1uF]", "O'Neil"]
+    assert r.document.nets[0].pins == ["'C1.1", "R1.1"]
+
+
+def test_an_md_table_that_names_no_table_is_not_a_document():
+    r = read_answer("| Ref | Part | Value |\n|---|---|---|\n| U1 | LM7805 | 5V |\n")
+    assert not r.found and r.fixes == []
+    assert (r.error.line, r.error.col) == (1, 1)
+
+
 # (answer, error class, answer line, words of the message)
 UNREADABLE = [
     (variant("  R1,R,330", '  R1,R,"33"0'), ToknSyntaxError, 6, "expected ',' or end of line"),
@@ -157,6 +279,10 @@ UNREADABLE = [
     (variant("nets[3]{name,pins}:", "netz[3]{name,pins}:"), ToknSemanticError, 8, "unknown table 'netz'"),
     (variant("  R1,R,330", "  R1"), ToknSemanticError, 6, "row has 1 field"),
     (STRICT + "junctions[1]{x,y}:\n  1.0, abc\n", ToknSemanticError, 13, "line read as '  1.0,abc'"),
+    ("Parts:\n\n| ref | type | value |\n|---|---|---|\n| D1 | LED | Red |\n| R1 |\n", ToknSemanticError, 6,
+     "line read as '  R1'"),
+    (REGULATOR + "nets:\n  VIN: U1.1, C1.1\n  +5V: the regulated output\n", ToknSemanticError, 7,
+     "'components' has 3 column(s)"),
 ]
 
 

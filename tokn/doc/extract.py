@@ -65,6 +65,18 @@ def fenced_block_range(lines: list[str]) -> tuple[int, int, int] | None:
     """``(fence line, first content line, end)`` (0-based; ``end`` is the closing fence's
     index, or ``len(lines)`` for an unclosed fence) of the first fenced block holding a TOKN
     header, else of the first holding a headerless start; None when there is none."""
+    blocks = fenced_blocks(lines)
+    for test in (lambda ln: bool(_HEADER.match(ln)), lambda ln: bool(_HEADERLESS_START.match(ln))):
+        for b in blocks:
+            if any(test(ln) for ln in lines[b[1]:b[2]]):
+                return b
+    return None
+
+
+def fenced_blocks(lines: list[str]) -> list[tuple[int, int, int]]:
+    """Every fenced block of ``lines``, in order, as ``(fence line, first content line,
+    end)`` (0-based; ``end`` is the closing fence's index, or ``len(lines)`` for an
+    unclosed fence)."""
     blocks: list[tuple[int, int, int]] = []
     i = 0
     while i < len(lines):
@@ -78,11 +90,7 @@ def fenced_block_range(lines: list[str]) -> tuple[int, int, int] | None:
             j += 1
         blocks.append((i, i + 1, j))         # an unclosed fence runs to the end
         i = j + 1
-    for test in (lambda ln: bool(_HEADER.match(ln)), lambda ln: bool(_HEADERLESS_START.match(ln))):
-        for b in blocks:
-            if any(test(ln) for ln in lines[b[1]:b[2]]):
-                return b
-    return None
+    return blocks
 
 
 def _closes(line: str, fence: str) -> bool:

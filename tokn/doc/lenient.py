@@ -30,7 +30,15 @@ What it forgives (fix codes in brackets):
   the copy dropped) [``merged-table``];
 * drawing, which an answer does not need and the decoder redoes: the v1.2 geometry columns
   ``x,y,w,h,a`` of ``components`` and the ``wires`` table [``geometry``], wires whose
-  ``pts`` hold something else than points, such as pin references [``not-points``].
+  ``pts`` hold something else than points, such as pin references [``not-points``];
+* styles of markdown, YAML and JSON, read line by line by :mod:`tokn.doc.restyle` before
+  the rest: markdown markup around a header or the title [``markup``]; capitals in table,
+  column and key names [``case``]; markdown pipe tables of components or nets
+  [``md-table``]; ``nets:`` with ``NAME: pins`` lines [``yaml-nets``]; rows written as list
+  items [``bullets``]; a row ``...`` dropped [``ellipsis``]; the document split over several
+  code blocks [``joined-blocks``]; and in rows, single-quoted fields [``single-quotes``], a
+  net's pins as ``[a, b]`` [``brackets``] or separated by ``;`` (``"U1.1; C1.1"``)
+  [``semicolons``].
 
 What is still wrong after that gets the strict reader's error, located on the answer's own
 line (the column is that of the line as normalised).  Layer: :mod:`tokn.doc` (syntax only;
@@ -47,6 +55,7 @@ from . import values as V
 from .extract import _FENCE, _HEADER, fenced_block_range, find_start
 from .model import Document
 from .parser import parse_tokn
+from .restyle import requote, restyle
 
 __all__ = ["Fix", "Reading", "read_answer", "FIX_CODES"]
 
@@ -72,6 +81,16 @@ FIX_CODES: dict[str, str] = {
     "merged-table": "merged a table given twice",
     "geometry": "ignored drawing coordinates (the decoder places the parts)",
     "not-points": "dropped wires whose points are not points",
+    "markup": "removed markdown markup around a table header or the title",
+    "case": "read table names, column names and keys written with capitals",
+    "md-table": "read a markdown table as a TOKN table",
+    "yaml-nets": "read 'NAME: pins' lines under 'nets:' as the nets table",
+    "bullets": "removed list bullets before rows",
+    "ellipsis": "dropped a row that only says rows were left out",
+    "joined-blocks": "joined the parts of the document given in several code blocks",
+    "single-quotes": "read single-quoted fields as quoted",
+    "brackets": "read a pin list in brackets as one quoted list",
+    "semicolons": "read ';' between a net's pins as ','",
 }
 
 
@@ -166,7 +185,7 @@ def read_answer(answer: str, path: str | None = None) -> Reading:
     try:
         doc = parse_tokn(text, path)
     except (ToknSyntaxError, ToknSemanticError) as e:
-        return Reading(None, text, r.fixes(), _relocate(e, lines, r.raw), line_of=line_of)
+        return Reading(None, text, r.fixes(), _relocate(e, lines, r.orig), line_of=line_of)
     return Reading(doc, text, r.fixes(), line_of=line_of)
 
 
@@ -234,7 +253,11 @@ class _Reader:
         ends = [m.group() for m in re.finditer(r"\r\n|\r|\n", text)]
         if "\r" in ends:
             self.fix("line-ends", *[i + 1 for i, e in enumerate(ends) if e == "\r"])
-        self.raw = re.split(r"\r\n|\r|\n", text)
+        self.orig = re.split(r"\r\n|\r|\n", text)
+        styled = restyle(self.orig)          # markdown tables, YAML nets, bullets...: TOKN lines
+        self.raw, self.dropped = styled.lines, styled.dropped
+        for code, i, note in styled.fixes:
+            self.fix(code, i + 1, note=note)
 
     def fix(self, code: str, *lines: int, note: str | None = None) -> None:
         f = self._fixes.setdefault(code, Fix(code))
@@ -287,6 +310,9 @@ class _Reader:
         b = _Body()
         i = start
         while i < hi:
+            if i in self.dropped:            # no part of the document, already reported
+                i += 1
+                continue
             line = self.untabbed(i)
             if b.continues_scalar():
                 b.items.append((line, i))    # continuation of a v1.2 multi-line bare scalar
@@ -432,6 +458,9 @@ class _Reader:
         body = st.translate(_TYPO_QUOTES)
         if body != st:
             self.fix("quotes", n)
+        body, codes = requote(body, nets=table.key == "nets" and table.ref is None)
+        for code in codes:
+            self.fix(code, n)
         fields = _split(body)
         if fields is None:
             table.raw_rows.append((i, "  " + st))
@@ -498,10 +527,13 @@ class _Reader:
         return f
 
     def pin_list(self, f: list[str], at: int, i: int) -> list[str]:
-        """A net's pin list with items split at commas or white space, empty items dropped."""
-        items = [p for p in re.split(r"[, \t]+", f[at]) if p]
+        """A net's pin list with items split at commas, semicolons or white space, empty items
+        dropped."""
+        if ";" in f[at]:
+            self.fix("semicolons", i + 1)
+        items = [p for p in re.split(r"[,; \t]+", f[at]) if p]
         text = ",".join(items)
-        if text != f[at]:
+        if text != f[at].replace(";", ","):
             self.fix("spaces", i + 1)
         return f[:at] + [text] + f[at + 1:]
 

@@ -1,0 +1,445 @@
+"""Answer lines written in other styles, rewritten as TOKN lines: the pre-pass of
+:func:`tokn.doc.lenient.read_answer`.
+
+Hosted models that write TOKN freely mix in markdown, YAML and JSON habits.  :func:`restyle`
+rewrites the lines of an answer that plainly mean TOKN lines into those lines, one answer
+line for one line (a line that is no part of the document is *dropped*: left empty and
+skipped), so that the reader's line numbers stay the answer's.  Every line it rewrites or
+drops is reported with a fix code of :data:`tokn.doc.lenient.FIX_CODES`:
+
+* markdown markup around a table header or the title: ``**components[3]{...}:**``,
+  ```` `nets[3]{name,pins}:` ````, ``### nets[3]{name,pins}:``, ``**Title:** X``, and
+  ``# Title: X`` when the answer has no plain ``title:`` line [``markup``]; a table header
+  ending in ``::`` [``table-header``];
+* table names, column names and the ``title``/``extensions`` keys written with capitals
+  (``NETS[3]{Name,Pins}:``, ``Title:``), when in lower case they are the format's [``case``];
+* a markdown pipe table whose header names the columns of ``components`` (``ref``, ``type``,
+  ``value``..., also ``reference``, ``footprint``) or of ``nets`` (``name`` or ``net``, and
+  ``pins`` or ``connections``), when the answer has no TOKN table of that name [``md-table``];
+* ``nets:`` followed by ``NAME: pin, pin`` lines (``- VIN: [U1.1, C1.1]``), every item a pin
+  reference [``yaml-nets``];
+* a table's rows written as list items (``- U1,LM7805,LM7805``; ``*``, ``•``) [``bullets``]; a
+  row that only says rows were left out (``...``, ``…``), dropped [``ellipsis``];
+* the document split over several code blocks (markdown headings between them): joined,
+  when each later block starts with a table header, has no ``# TOKN`` header and gives no
+  table an earlier block gave [``joined-blocks``; the text between the blocks: ``prose``].
+
+:func:`requote` reads the fields of a row quoted otherwise than with ``"``: ``'+5V'``
+[``single-quotes``] and, in ``nets`` rows, a JSON-style list ``[U1.1, C1.1]`` [``brackets``].
+
+What is not plainly one of these is left as written, for the reader and, failing that, the
+strict parser's error.  Syntax only: no library facts.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import tables as T
+from . import values as V
+from .extract import _HEADER, fenced_block_range, fenced_blocks
+
+__all__ = ["Restyled", "restyle", "requote"]
+
+
+@dataclass
+class Restyled:
+    """What :func:`restyle` made of an answer's lines.
+
+    ``lines``: one per answer line, rewritten where a style was read, ``""`` where dropped;
+    ``dropped``: 0-based lines that are no part of the document; ``fixes``: ``(code, 0-based
+    line, note or None)`` for every line rewritten or dropped.
+    """
+    lines: list[str]
+    dropped: set[int] = field(default_factory=set)
+    fixes: list[tuple[str, int, str | None]] = field(default_factory=list)
+
+    def put(self, i: int, text: str, code: str, note: str | None = None) -> None:
+        self.lines[i] = text
+        self.fixes.append((code, i, note))
+
+    def drop(self, i: int, code: str, note: str | None = None) -> None:
+        self.put(i, "", code, note)
+        self.dropped.add(i)
+
+
+def restyle(lines: list[str]) -> Restyled:
+    """The answer ``lines`` (line ends removed) with the styles of the module doc read as
+    TOKN lines; never fails (what is not plainly a style is left alone)."""
+    r = Restyled(list(lines))
+    _markup_and_case(r)
+    _markdown_tables(r)
+    _yaml_nets(r)
+    _bullets_and_ellipses(r)
+    _joined_blocks(r)
+    return r
+
+
+# ---- table headers ------------------------------------------------------------------------
+
+_HEAD = re.compile(
+    r"^(?P<key>[A-Za-z_]\w*)[ \t]*(?P<b1>\{[^{}]*\})?[ \t]*(?P<n>\[[ \t]*\d*[ \t]*\])?[ \t]*"
+    r"(?P<b2>\{[^{}]*\})?[ \t]*(?P<colon>:{0,2})[ \t]*(?P<rest>(?:(?:#|//|;).*)?)$")
+
+
+def _head(st: str) -> re.Match | None:
+    """The match of ``st`` (a stripped line) when it is the header of a known table, its
+    name in any case (``NETS[3]{Name,Pins}:``, ``nets{name,pins}``, ``pins{U1}:``)."""
+    m = _HEAD.match(st)
+    if m is None or not (m.group("b1") or m.group("n") or m.group("b2")):
+        return None
+    key = m.group("key").lower()
+    if key in T.KEYED:
+        return m if m.group("b1") else None
+    if key in T.TABLES and not (m.group("b1") and m.group("b2")):
+        return m
+    return None
+
+
+def _spec(key: str) -> T.Table:
+    return T.KEYED.get(key.lower()) or T.TABLES[key.lower()]
+
+
+def _cols_group(m: re.Match) -> str | None:
+    """Which group of a :func:`_head` match holds the column names."""
+    if m.group("key").lower() in T.KEYED:
+        return "b2" if m.group("b2") else None
+    return "b2" if m.group("b2") else ("b1" if m.group("b1") else None)
+
+
+def _tables_in(lines: list[str], lo: int = 0, hi: int | None = None) -> set[tuple[str, str]]:
+    """(name, ``{ref}`` part) of every table header in ``lines[lo:hi]``."""
+    out = set()
+    for ln in lines[lo:hi]:
+        m = _head(ln.strip())
+        if m is not None:
+            ref = m.group("b1") if m.group("key").lower() in T.KEYED else ""
+            out.add((m.group("key").lower(), (ref or "").replace(" ", "")))
+    return out
+
+
+# ---- markup and capitals --------------------------------------------------------------------
+
+_HEADING = re.compile(r"^#{1,6}[ \t]+")
+_TITLE_MARKED = [re.compile(p, re.I) for p in (
+    r"(?:#{1,6}[ \t]+)?\*\*title:\*\*[ \t]*(?P<v>\S.*)",
+    r"(?:#{1,6}[ \t]+)?\*\*title\*\*[ \t]*:[ \t]*(?P<v>\S.*)",
+    r"(?:#{1,6}[ \t]+)?\*\*title:[ \t]*(?P<v>[^*]*[^*\s])\*\*",
+    r"#{1,6}[ \t]+title[ \t]*:[ \t]*(?P<v>\S.*)",
+)]
+_PLAIN_TITLE = re.compile(r"^title[ \t]*:", re.I)
+_SCALAR_KEY = re.compile(r"^(?P<k>title|extensions)(?=[ \t]*[:\[])", re.I)
+
+
+def _markup_and_case(r: Restyled) -> None:
+    """Markdown markup around table headers and the title [``markup``], ``::`` ending a
+    header [``table-header``], capitals in table and column names and scalar keys [``case``]."""
+    plain_title = any(_PLAIN_TITLE.match(ln) for ln in r.lines)
+    first_table = next((i for i, ln in enumerate(r.lines) if _head(ln.strip())), len(r.lines))
+    for i, line in enumerate(r.lines):
+        st = line.strip()
+        if not st or line[:1] in " \t" and not st.startswith(("**", "`")):
+            continue
+        text = line
+        bare = _HEADING.sub("", st).replace("**", "").replace("`", "").strip()
+        if bare != st and _head(bare):
+            text = bare
+            r.put(i, text, "markup")
+        elif not plain_title and i < first_table and (v := _marked_title(st)) is not None:
+            text = "title: " + v
+            r.put(i, text, "markup")
+        pad = len(text) - len(text.lstrip())
+        m = _head(text[pad:])
+        if m is not None and m.group("colon") == "::":
+            text = text[:pad + m.start("colon")] + ":" + text[pad + m.end("colon"):]
+            r.put(i, text, "table-header")
+        lowered = _lowered(text)
+        if lowered != text:
+            r.put(i, lowered, "case")
+
+
+def _marked_title(st: str) -> str | None:
+    for p in _TITLE_MARKED:
+        m = p.fullmatch(st)
+        if m:
+            return m.group("v").strip()
+    return None
+
+
+def _lowered(text: str) -> str:
+    """``text`` with a table header's name and column names, or a scalar's key, in lower case
+    where that makes them the format's."""
+    if text[:1] not in " \t" and (k := _SCALAR_KEY.match(text)) and k.group("k") != k.group("k").lower():
+        return k.group("k").lower() + text[k.end():]
+    pad = len(text) - len(text.lstrip())
+    m = _head(text[pad:])
+    if m is None:
+        return text
+    known = {c.name for c in _spec(m.group("key")).columns}
+    g = _cols_group(m)
+    if g is not None:                        # the columns first: they come after the name
+        cols = ",".join(c.lower() if c.strip().lower() in known else c for c in m.group(g)[1:-1].split(","))
+        text = text[:pad + m.start(g)] + "{" + cols + "}" + text[pad + m.end(g):]
+    return text[:pad] + m.group("key").lower() + text[pad + m.end("key"):]
+
+
+# ---- markdown tables -------------------------------------------------------------------------
+
+_PIPE_ROW = re.compile(r"^[ \t]{0,3}\|(?P<cells>.*?)[ \t]*$")
+_PIPE_SEP = re.compile(r"^[ \t]{0,3}\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+_MD_ALIASES = {
+    "components": {"reference": "ref", "designator": "ref", "refdes": "ref", "symbol": "type",
+                   "footprint": "fp"},
+    "nets": {"net": "name", "net name": "name", "connections": "pins", "pin": "pins"},
+}
+_MD_REQUIRED = {"components": ("ref", "type"), "nets": ("name", "pins")}
+
+
+def _cells(line: str) -> list[str]:
+    body = _PIPE_ROW.match(line).group("cells")     # type: ignore[union-attr]
+    if body.endswith("|") and not body.endswith("\\|"):
+        body = body[:-1]
+    return [c.replace("\\|", "|").replace("**", "").replace("`", "").strip()
+            for c in re.split(r"(?<!\\)\|", body)]
+
+
+def _md_table_of(cells: list[str]) -> tuple[str, list[str]] | None:
+    """The table a markdown header row names and its columns, or None when it names none
+    plainly (an unknown, repeated or missing required column)."""
+    names = [c.lower() for c in cells]
+    for table, aliases in _MD_ALIASES.items():
+        known = {c.name for c in T.TABLES[table].columns}
+        cols = [aliases.get(c, c) for c in names]
+        if all(c in known for c in cols) and len(set(cols)) == len(cols) \
+                and all(c in cols for c in _MD_REQUIRED[table]):
+            return table, cols
+    return None
+
+
+def _markdown_tables(r: Restyled) -> None:
+    """Markdown pipe tables of components or nets as TOKN tables [``md-table``]."""
+    present = {name for name, _ in _tables_in(r.lines)}
+    i = 0
+    while i + 1 < len(r.lines):
+        line = r.lines[i]
+        if not (_PIPE_ROW.match(line) and "|" in r.lines[i + 1] and _PIPE_SEP.match(r.lines[i + 1])):
+            i += 1
+            continue
+        found = _md_table_of(_cells(line))
+        j = i + 2
+        while j < len(r.lines) and _PIPE_ROW.match(r.lines[j]) and not _PIPE_SEP.match(r.lines[j]):
+            j += 1
+        if found is None or found[0] in present or j == i + 2:
+            i = j
+            continue
+        table, cols = found
+        rows = [k for k in range(i + 2, j) if not _ellipsis_row(_cells(r.lines[k]))]
+        r.put(i, f"{table}[{len(rows)}]{{{','.join(cols)}}}:", "md-table")
+        r.drop(i + 1, "md-table")
+        for k in range(i + 2, j):
+            cells = _cells(r.lines[k])
+            if k not in rows:
+                r.drop(k, "ellipsis")
+                continue
+            fields = [_pin_list(c) if col == "pins" else c for c, col in zip(cells, cols + [""] * len(cells))]
+            r.put(k, "  " + ",".join(V.quote_field(f) for f in fields), "md-table")
+        i = j
+
+
+def _ellipsis_row(cells: list[str]) -> bool:
+    """A markdown row that only says rows were left out (``| ... | ... |``)."""
+    return any(cells) and all(_ELLIPSIS.match(c) for c in cells if c)
+
+
+def _pin_list(text: str) -> str:
+    """A pin list's items (split at ``,`` or ``;``, quotes and spaces around them removed)
+    joined with ``,``."""
+    items = (p.strip().strip("\"'").strip() for p in re.split(r"[,;]", text))
+    return ",".join(p for p in items if p)
+
+
+# ---- nets: as YAML ----------------------------------------------------------------------------
+
+_YAML_NETS = re.compile(r"^(?:#{1,6}[ \t]+)?(?:\*\*)?nets(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*$", re.I)
+_YAML_ROW = re.compile(
+    r"^[ \t]*(?:[-*•][ \t]+)?(?P<name>\"[^\"]+\"|'[^']+'|[^\s:,\"'\[\]]+)[ \t]*:[ \t]+(?P<pins>\S.*?)[ \t]*$")
+_PIN_REF = re.compile(r"^[A-Za-z][A-Za-z0-9_]*[0-9](?:[.:/-]|[ \t]+pin[ \t]+)[A-Za-z0-9_+~-]+$", re.I)
+
+
+def _yaml_pins(text: str) -> str | None:
+    """``U1.1, C1.1`` / ``[U1.1, C1.1]`` / ``U1.1 C1.1`` as ``U1.1,C1.1``; None unless every
+    item is a pin reference."""
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    items = [p.strip().strip("\"'").strip() for p in re.split(r"[,;]", text)]
+    items = [p for p in items if p]
+    if items and all(_PIN_REF.match(p) for p in items):
+        return ",".join(items)
+    words = text.replace(",", " ").replace(";", " ").split()
+    if words and all(_PIN_REF.match(w) for w in words):
+        return ",".join(words)
+    return None
+
+
+def _shape(line: str) -> tuple[bool, bool]:
+    """Whether ``line`` is indented, and whether it is a list item."""
+    return line[:1] in (" ", "\t"), bool(_BULLET.match(line))
+
+
+def _yaml_nets(r: Restyled) -> None:
+    """``nets:`` followed by ``NAME: pins`` lines, when the answer has no nets table
+    [``yaml-nets``]."""
+    if "nets" in {name for name, _ in _tables_in(r.lines)}:
+        return
+    for i, line in enumerate(r.lines):
+        if not _YAML_NETS.match(line.strip()):
+            continue
+        rows: list[tuple[int, str, str]] = []
+        j = i + 1
+        while j < len(r.lines):
+            m = _YAML_ROW.match(r.lines[j])
+            pins = _yaml_pins(m.group("pins")) if m else None
+            if pins is not None:
+                rows.append((j, m.group("name").strip("\"'"), pins))     # type: ignore[union-attr]
+            elif r.lines[j].strip() or not rows:
+                break
+            j += 1
+        if not rows or j == rows[-1][0] + 1 < len(r.lines) and _YAML_ROW.match(r.lines[j]) \
+                and _shape(r.lines[j]) == _shape(r.lines[rows[0][0]]):
+            continue                         # a row that is not plainly pins: not a nets table
+        r.put(i, f"nets[{len(rows)}]{{name,pins}}:", "yaml-nets")
+        for k, name, pins in rows:
+            r.put(k, "  " + V.quote_field(name) + "," + V.quote_field(pins), "yaml-nets")
+        return
+
+
+# ---- bullets and ellipses -------------------------------------------------------------------
+
+_BULLET = re.compile(r"^[ \t]*[-*•][ \t]+(?P<rest>\S.*)$")
+_ELLIPSIS = re.compile(r"^(?:[-*•][ \t]+)?(?:\.{3,}|…|\. \. \.)(?:[ \t]*[^,\"\s.][^,\"]*)?$")
+
+
+def _row_like(st: str) -> bool:
+    """Plainly a row: several fields, the first one word (as the reader judges unindented rows)."""
+    first = st.split(",", 1)[0]
+    return "," in st and bool(first) and not re.search(r"\s", first) and not st.endswith((".", ":"))
+
+
+def _bullets_and_ellipses(r: Restyled) -> None:
+    """Inside a table: rows written as list items [``bullets``], rows that only say rows
+    were left out [``ellipsis``]."""
+    in_table = False
+    for i, line in enumerate(r.lines):
+        st = line.strip()
+        if i in r.dropped or not st or st.startswith(("#", "//", ";")):
+            continue
+        if _head(st):
+            in_table = True
+        elif not in_table:
+            continue
+        elif _ELLIPSIS.match(st):
+            r.drop(i, "ellipsis")
+        elif (m := _BULLET.match(line)) and _row_like(m.group("rest")):
+            r.put(i, "  " + m.group("rest"), "bullets")
+        elif not (line.startswith(("  ", "\t")) or _row_like(st)):
+            in_table = False
+
+
+# ---- a document over several code blocks ------------------------------------------------------
+
+def _joined_blocks(r: Restyled) -> None:
+    """Code blocks after the document's first one that each start with a table it lacks:
+    their fences and the text between them dropped [``joined-blocks``, ``prose``]."""
+    blocks = fenced_blocks(r.lines)
+    first = fenced_block_range(r.lines)
+    if first is None:
+        return
+    seen = _tables_in(r.lines, first[1], first[2])
+    prev = first
+    for b in blocks[blocks.index(first) + 1:]:
+        body = [ln.strip() for ln in r.lines[b[1]:b[2]]]
+        start = next((ln for ln in body if ln and (_HEADER.match(ln) or not ln.startswith(("#", "//")))), "")
+        tables = _tables_in(r.lines, b[1], b[2])
+        if prev[2] >= len(r.lines) or not _head(start) or any(_HEADER.match(ln) for ln in body) \
+                or tables & seen or _tables_in(r.lines, prev[2] + 1, b[0]):
+            return
+        for k in range(prev[2], b[0] + 1):
+            if k in (prev[2], b[0]):
+                r.drop(k, "joined-blocks")
+            elif r.lines[k].strip():
+                r.drop(k, "prose")
+        seen |= tables
+        prev = b
+
+
+# ---- fields quoted otherwise --------------------------------------------------------------------
+
+_OPEN_CLOSE = {"'": "'", "\u2018": "\u2019"}
+
+
+def requote(body: str, nets: bool) -> tuple[str, list[str]]:
+    """Row ``body`` (without its indent) with single-quoted fields [``single-quotes``] and,
+    when ``nets`` (a ``nets`` row), bracketed lists [``brackets``] written as ``"..."``
+    fields; the fix codes used.  A field is rewritten only when its closing mark ends it (a
+    ``,`` or the line end follows); reading stops at a comment or a quote inside a bare field."""
+    out: list[str] = []
+    codes: list[str] = []
+    i, n = 0, len(body)
+    while i <= n:
+        j = i
+        while j < n and body[j] == " ":
+            j += 1
+        out.append(body[i:j])
+        i = j
+        c = body[i] if i < n else ""
+        end = _closing(body, i, _OPEN_CLOSE[c]) if c in _OPEN_CLOSE else \
+            _closing(body, i, "]") if c == "[" and nets else None
+        if end is not None:
+            inner = body[i + 1:end]
+            text = _pin_list(inner) if c == "[" else inner
+            if '"' in text or "\\" in inner or "[" in inner:
+                out.append(body[i:])
+                break
+            out.append('"' + text + '"')
+            codes.append("brackets" if c == "[" else "single-quotes")
+            i = end + 1
+        k = _field_end(body, i)
+        if k is None:
+            out.append(body[i:])
+            break
+        out.append(body[i:k])
+        if k >= n:
+            break
+        out.append(",")
+        i = k + 1
+    return "".join(out), codes
+
+
+def _closing(body: str, i: int, mark: str) -> int | None:
+    """Index of the ``mark`` closing the field opened at ``i``: the first one followed by
+    spaces and then ``,`` or the end, or by a comment."""
+    k = body.find(mark, i + 1)
+    while k != -1:
+        if re.match(r"[ ]*(,|$)|[ ]+(#|//|;)", body[k + 1:]):
+            return k
+        k = body.find(mark, k + 1)
+    return None
+
+
+def _field_end(body: str, i: int) -> int | None:
+    """Index of the ``,`` ending the field at ``i`` (``len(body)`` at the end); None when a
+    quoted field, a quote inside the field or a comment makes the rest the reader's alone."""
+    n = len(body)
+    if i < n and body[i] == '"':
+        k = i + 1
+        while k < n and body[k] != '"':
+            k += 2 if body[k] == "\\" else 1
+        if k >= n:
+            return None
+        i = k + 1
+    k = i
+    while k < n and body[k] != ",":
+        if body[k] == '"' or (k > 0 and body[k - 1] == " " and body.startswith(("#", "//", ";"), k)):
+            return None
+        k += 1
+    return k
