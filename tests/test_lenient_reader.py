@@ -385,3 +385,15 @@ def test_any_text_gives_a_reading_never_an_exception(text):
     r = read_answer(text)
     assert (r.document is None) == (r.error is not None)
     assert all(f.code in FIX_CODES and f.lines for f in r.fixes)
+
+
+@pytest.mark.parametrize("written,items", [
+    ('"U1 pin 8,C1 pin 1"', ["U1 pin 8", "C1 pin 1"]),      # left whole for the net repairs
+    ('"U1 PIN 8 C1.1"', ["U1 PIN 8", "C1.1"]),
+    ('"U1.8 C1.1"', ["U1.8", "C1.1"]),
+])
+def test_a_pin_written_ref_pin_number_stays_one_item(written, items):
+    answer = variant('  N1,"R1.2,D1.2"', f"  N1,{written}")
+    reading = read_answer(answer)
+    assert reading.document is not None
+    assert [n.pins for n in reading.document.nets if n.name == "N1"] == [items]

@@ -165,6 +165,7 @@ _KNOWN_SCALARS = ("title:", "extensions[")
 _COMMENT_START = ("#", "//", ";")
 _ESCAPED_BODY = re.compile(r'(?:[^"\\]|\\["\\ntr])*')        # inside a quoted field
 _GEOMETRY = ("x", "y", "w", "h", "a")
+_PIN_WORD_GAP = re.compile(r"(?<=\w)[ \t]+pin[ \t]*(?=\w)", re.I)     # the gap in "U1 pin 8"
 
 
 def read_answer(answer: str, path: str | None = None) -> Reading:
@@ -528,10 +529,11 @@ class _Reader:
 
     def pin_list(self, f: list[str], at: int, i: int) -> list[str]:
         """A net's pin list with items split at commas, semicolons or white space, empty items
-        dropped."""
+        dropped; ``U1 pin 8`` stays one item (for :mod:`tokn.generate.netfix` to read)."""
         if ";" in f[at]:
             self.fix("semicolons", i + 1)
-        items = [p for p in re.split(r"[,; \t]+", f[at]) if p]
+        joined = _PIN_WORD_GAP.sub(lambda m: "\0" + m.group(0).strip() + "\1", f[at])
+        items = [p.replace("\0", " ").replace("\1", " ") for p in re.split(r"[,; \t]+", joined) if p]
         text = ",".join(items)
         if text != f[at].replace(";", ","):
             self.fix("spaces", i + 1)
