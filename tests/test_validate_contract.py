@@ -159,7 +159,7 @@ PIPELINE = [
     ("missing-part (kind)", LM7805, "stop", REQUEST + " and a fuse", ("missing-part", "")),
     ("missing-value", LM7805.replace("0.33uF", "0.47uF"), "stop", REQUEST, ("missing-value", "")),
     ("json-syntax", '{"title": "x", ', "stop", REQUEST, ("json-syntax", "")),
-    ("json-schema", JSON_OK.replace('"pin_tables": [], ', ""), "stop", REQUEST, ("json-schema", "")),
+    ("json-schema", JSON_OK.replace('"pins": ["C1.2"]', '"pins": {"C1": 2}'), "stop", REQUEST, ("json-schema", "")),
     ("format (two pin tables)", JSON_OK.replace('"pin_tables": []', '"pin_tables": [{"ref": "U1", "pins": []}, '
                                                 '{"ref": "U1", "pins": []}]'), "stop", REQUEST, ("format", "")),
 ]
