@@ -476,6 +476,24 @@ def test_standard_symbol_libraries():
     assert L.standard_symbol_names_source()["kicad-symbols"].startswith("9.0")
 
 
+def test_standard_symbol_names_file_is_sorted_and_every_lookup_agrees():
+    """The lookup is a binary search: the shipped file must hold each name once, sorted in
+    Python's string order; every name (and its neighbours' near misses) is found as a
+    table built from the file says."""
+    import gzip
+    from tokn.kicad import stdnames
+    path = os.path.join(os.path.dirname(stdnames.__file__), "..", "data", stdnames.STANDARD_NAMES_FILE)
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as f:
+        lines = [ln for ln in f.read().split("\n") if ln and not ln.startswith("# ")]
+    table = dict(ln.split("\t", 1) for ln in lines)
+    names = [ln.split("\t", 1)[0] for ln in lines]
+    assert names == sorted(set(names))
+    for name in names:
+        assert standard_symbol_libraries(name) == table[name].split(",")
+    for miss in ("", " ", "~", "\U0010ffff", "R ", "r", names[0][:-1], names[-1] + "x", "R\tDevice", "a\nb"):
+        assert standard_symbol_libraries(miss) == (table[miss].split(",") if miss in table else [])
+
+
 MANDATORY = ("Reference", "Value", "Footprint", "Datasheet", "Description")
 
 

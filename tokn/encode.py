@@ -275,7 +275,9 @@ def encode_design(path: str, detail: str = "full", stock=None, kicad: int | None
     stock libraries do not hold exactly (extension ``symbols``), so that the text alone
     decodes back to the same circuit.  ``stock`` is the index of the stock libraries to
     compare with (anything with ``get(lib_id)``); default: the installed libraries
-    (:meth:`tokn.kicad.library.SymbolIndex.default`, without project tables).
+    (:meth:`tokn.kicad.library.SymbolIndex.default_lookup`, without project tables: the
+    answers of :meth:`~tokn.kicad.library.SymbolIndex.default`, opening only the libraries
+    the design names).
     """
     if detail not in DETAILS:
         raise ValueError(f"detail must be one of {DETAILS}, not {detail!r}")
@@ -292,8 +294,8 @@ def encode_design(path: str, detail: str = "full", stock=None, kicad: int | None
     reduce_detail(doc, detail)
     if detail == "full" and symbols.used:
         if stock is None:
-            from .kicad.library import SymbolIndex
-            stock = SymbolIndex.default()
+            from .kicad.library.index import SymbolIndex
+            stock = SymbolIndex.default_lookup()
         doc.symbols = symbols_to_carry(symbols.used, stock.get)
     warnings = design.warnings + dn.warnings + symbols.warnings
     return EncodeResult(doc, design, dn, warnings)
