@@ -20,11 +20,17 @@ from ...errors import LibraryError, ToknError
 from ...sexpr import format_list, parse, text
 from ..libtable import load_symbol_libraries, project_directory
 from ..symbols import LibSymbol, parse_lib_symbol
-from . import search
 from .cache import LibraryFile, default_cache_dir, file_key, load_entry, store_entry
 from .inherit import flatten_symbol_nodes, merge_properties
 from .records import IndexStats, PinInfo, SymbolInfo, SymbolTable
 from .scan import node_properties, scan_library_file
+
+
+def _search():
+    """:mod:`.search`, imported when a library is scanned or searched (a lookup by
+    ``Lib:Name`` from the cache never needs it)."""
+    from . import search
+    return search
 
 
 class SymbolIndex:
@@ -115,7 +121,7 @@ class SymbolIndex:
         self._scanned += 1
         table = SymbolTable.of(recs)
         lib = LibraryFile.decoded(nick, path, key, table, ([r.properties for r in recs], pins),
-                                  search.build_find_tables(recs))
+                                  _search().build_find_tables(recs))
         if self.cache_dir:
             lib.cache_bytes = store_entry(self.cache_dir, key, table, *lib.blobs())
         return lib
@@ -264,6 +270,7 @@ class SymbolIndex:
         """``Lib:Name`` ids matching a part name as people write it, best first (ranking:
         :func:`tokn.kicad.library.search.find`).  The result does not depend on the order
         of the libraries."""
+        search = _search()
         libs = [search.Library(nick, lib.table.names, lib.find_tables()) for nick, lib in self._libs.items()]
         return search.find(libs, name, limit)
 
