@@ -240,6 +240,24 @@ def test_cache_reused_and_invalidated_per_file(synth, tmp_path):
     assert fourth.stats().scanned_files == 2 and fourth.info("U:GND").is_power
 
 
+def test_library_lookup_answers_as_the_index(synth, tmp_path):
+    """LibraryLookup (the encoder's stock lookups) opens only the library a lookup names
+    and returns what the whole index returns."""
+    from tokn.kicad.library.index import LibraryLookup
+    path, cache = synth
+    other = _write(tmp_path / "U.kicad_sym", SYNTH.replace('"PWR', '"GND'))
+    libs = {"T": path, "U": other, "M": str(tmp_path / "missing.kicad_sym")}
+    idx = SymbolIndex(libs, cache_dir=cache)
+    look = LibraryLookup(libs, cache_dir=cache)
+    for lib_id in ("T:Leaf", "T:Base", "U:GND", "T:GND", "U:nope", "M:X", "X:Leaf", "Leaf"):
+        a, b = idx.get(lib_id), look.get(lib_id)
+        assert (a is None) == (b is None), lib_id
+        if a is not None:
+            assert (a.name, a.pins, a.properties, a.is_power) == (b.name, b.pins, b.properties, b.is_power)
+    fresh = LibraryLookup(libs, cache_dir=cache)
+    assert fresh.get("U:GND").is_power and set(fresh._open) == {"U"}
+
+
 def test_cache_dir_from_environment(synth, tmp_path, monkeypatch):
     path, _ = synth
     monkeypatch.setenv("TOKN_CACHE_DIR", str(tmp_path / "envcache"))
