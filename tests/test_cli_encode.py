@@ -133,6 +133,33 @@ def test_single_file_subprocess(tmp_path):
     assert "Traceback" not in p.stderr
 
 
+def _entry(how: str, args: list[str]) -> tuple[int, str, str]:
+    """(status, stdout, stderr) of ``tokn ARGS`` through ``tokn.cli.run`` (the console
+    script) or straight through the click group ``main``."""
+    code = {"run": "from tokn.cli import run; run(prog_name='tokn')",
+            "click": "from tokn.cli import main; main(prog_name='tokn')"}[how]
+    p = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300)
+    return p.returncode, p.stdout, p.stderr
+
+
+@needs_fixture
+def test_encode_without_click_answers_as_click_does(tmp_path):
+    """``tokn encode FILE`` skips click (tokn.cli.quick); output, messages and status are
+    the click command's, for a good file, bad files and the command lines it declines."""
+    bad = _bad_files(str(tmp_path / "bad"))
+    d = tmp_path / "d"
+    d.mkdir()
+    shutil.copy(FIXTURE, d / "a.kicad_sch")
+    cases = [[FIXTURE], [bad["truncated"]], [bad["junk"]], [str(d)], [str(tmp_path / "missing.kicad_sch")],
+             ["-h"], ["--bogus"]]
+    for args in cases:
+        assert _entry("run", ["encode", *args]) == _entry("click", ["encode", *args]), args
+    code = ("import sys, atexit; atexit.register(lambda: print('click' in sys.modules, file=sys.stderr)); "
+            "from tokn.cli import run; run()")
+    p = subprocess.run([sys.executable, "-c", code, "encode", FIXTURE], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0 and p.stdout == encode_file(FIXTURE) and p.stderr.strip() == "False"
+
+
 @needs_fixture
 def test_single_file_output_option(tmp_path):
     out = tmp_path / "sub" / "x.tokn"

@@ -240,6 +240,24 @@ def test_cache_reused_and_invalidated_per_file(synth, tmp_path):
     assert fourth.stats().scanned_files == 2 and fourth.info("U:GND").is_power
 
 
+def test_library_lookup_answers_as_the_index(synth, tmp_path):
+    """LibraryLookup (the encoder's stock lookups) opens only the library a lookup names
+    and returns what the whole index returns."""
+    from tokn.kicad.library.index import LibraryLookup
+    path, cache = synth
+    other = _write(tmp_path / "U.kicad_sym", SYNTH.replace('"PWR', '"GND'))
+    libs = {"T": path, "U": other, "M": str(tmp_path / "missing.kicad_sym")}
+    idx = SymbolIndex(libs, cache_dir=cache)
+    look = LibraryLookup(libs, cache_dir=cache)
+    for lib_id in ("T:Leaf", "T:Base", "U:GND", "T:GND", "U:nope", "M:X", "X:Leaf", "Leaf"):
+        a, b = idx.get(lib_id), look.get(lib_id)
+        assert (a is None) == (b is None), lib_id
+        if a is not None:
+            assert (a.name, a.pins, a.properties, a.is_power) == (b.name, b.pins, b.properties, b.is_power)
+    fresh = LibraryLookup(libs, cache_dir=cache)
+    assert fresh.get("U:GND").is_power and set(fresh._open) == {"U"}
+
+
 def test_cache_dir_from_environment(synth, tmp_path, monkeypatch):
     path, _ = synth
     monkeypatch.setenv("TOKN_CACHE_DIR", str(tmp_path / "envcache"))
@@ -474,6 +492,24 @@ def test_standard_symbol_libraries():
     assert standard_symbol_libraries("4001") == ["4xxx", "4xxx_IEEE"]
     assert standard_symbol_libraries("no such part") == []
     assert L.standard_symbol_names_source()["kicad-symbols"].startswith("9.0")
+
+
+def test_standard_symbol_names_file_is_sorted_and_every_lookup_agrees():
+    """The lookup is a binary search: the shipped file must hold each name once, sorted in
+    Python's string order; every name (and its neighbours' near misses) is found as a
+    table built from the file says."""
+    import gzip
+    from tokn.kicad import stdnames
+    path = os.path.join(os.path.dirname(stdnames.__file__), "..", "data", stdnames.STANDARD_NAMES_FILE)
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as f:
+        lines = [ln for ln in f.read().split("\n") if ln and not ln.startswith("# ")]
+    table = dict(ln.split("\t", 1) for ln in lines)
+    names = [ln.split("\t", 1)[0] for ln in lines]
+    assert names == sorted(set(names))
+    for name in names:
+        assert standard_symbol_libraries(name) == table[name].split(",")
+    for miss in ("", " ", "~", "\U0010ffff", "R ", "r", names[0][:-1], names[-1] + "x", "R\tDevice", "a\nb"):
+        assert standard_symbol_libraries(miss) == (table[miss].split(",") if miss in table else [])
 
 
 MANDATORY = ("Reference", "Value", "Footprint", "Datasheet", "Description")

@@ -132,7 +132,8 @@ def _without_drawing(node):
         return 1 + max((depth(c) for c in n if type(c) is not str), default=0)
 
     return [c if type(c) is str else _without_drawing(c) for c in node
-            if type(c) is str or not (c[0] in _DRAWING_HEADS and not quoted(c) and depth(c) <= 3)]
+            if type(c) is str or not (c[0] in _DRAWING_HEADS and not quoted(c) and depth(c) <= 3)
+            and not (node[0] == "kicad_sch" and c[0] == "image")]
 
 
 @pytest.mark.slow
@@ -144,3 +145,29 @@ def test_lean_reader_drops_only_quote_free_drawing_lists():
         with open(f, encoding="utf-8") as fh:
             src = fh.read()
         assert parse_lean(src, f) == [_without_drawing(t) for t in parse(src, f)], f
+
+
+# The tokenizer as it was first written: the one the faster expression must agree with.
+_PLAIN_TOKEN = r'\(|\)|"(?:[^"\\]|\\.)*"|[^\s()"]+|"'
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from(['(', ')', '"', '\\', 'a', '1', ' ', '\n', '\t', 'é', '.']), max_size=60))
+def test_tokenizer_agrees_with_the_plain_expression(src):
+    import re
+    from tokn.sexpr.lexer import _TOKEN_AT
+    assert _TOKEN_AT.findall(src) == re.findall(_PLAIN_TOKEN, src, re.S)
+
+
+def test_lean_reader_drops_top_level_bitmaps_only():
+    from tokn.sexpr import parse_lean
+    img = ('\t(image\n\t\t(at 1 2)\n\t\t(scale 0.5)\n\t\t(uuid "d3af284c-ad86")\n'
+           '\t\t(data "iVBORw0KGgo+/=" "AAAA")\n\t)\n')
+    old_img = '  (image (at 1 2) (uuid d3af284c)\n    (data\n      iVBORw0KGgo+/=\n      AAAA\n    )\n  )\n'
+    src = ('(kicad_sch\n\t(version 20250114)\n' + img + old_img +
+           '\t(text "see (image (at 1 2)) here" (at 0 0))\n'
+           '\t(wire (pts (xy 0 0) (xy 1 0)))\n' + img + ')\n')
+    full = parse(src)
+    assert [c[0] for c in full[0] if type(c) is not str].count("image") == 3
+    assert parse_lean(src) == [[c for c in full[0] if type(c) is str or c[0] != "image"]]
+    assert parse_lean(src)[0][2][1] == '"see (image (at 1 2)) here"'

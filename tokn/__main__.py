@@ -1,5 +1,5 @@
 """``python -m tokn``: the same command line as the ``tokn`` console script."""
-from .cli import main
+from .cli import run
 
 if __name__ == "__main__":
-    main(prog_name="tokn")
+    run(prog_name="tokn")

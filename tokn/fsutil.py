@@ -1,8 +1,8 @@
-"""Small file-system helpers shared by all layers."""
+"""Small file-system helpers shared by all layers (:mod:`tempfile` is imported on first
+write: ``tokn encode FILE`` to stdout never needs it)."""
 from __future__ import annotations
 
 import os
-import tempfile
 
 
 def _umask() -> int:
@@ -17,6 +17,7 @@ def write_atomic(path: str, data: str | bytes) -> None:
     sees a partial file.  Text is written as UTF-8 with newlines untouched; parent
     directories are created.  The file gets mode ``0666 & ~umask`` (0644 under the usual
     umask), as a plain ``open()`` would give it, not ``mkstemp``'s 0600."""
+    import tempfile
     d = os.path.dirname(os.path.abspath(path))
     os.makedirs(d, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tokn-", suffix=".tmp", dir=d)

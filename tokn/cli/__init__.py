@@ -1,4 +1,11 @@
-"""The ``tokn`` command line (console script ``tokn = tokn.cli:main``).
+"""The ``tokn`` command line (console script ``tokn = tokn.cli:run``).
+
+:func:`run` is the entry point (``python -m tokn`` too).  It answers the commonest call,
+``tokn encode FILE`` (one schematic, no option), without importing click
+(:mod:`tokn.cli.quick`, same output, messages and exit status as the click command), and
+hands every other command line to :data:`main`, the click group (:mod:`tokn.cli.group`),
+which this package imports on first access: ``from tokn.cli import main`` works as before
+and is what tests drive with click's ``CliRunner``.
 
 Subcommands live in their own modules and are imported only when invoked, so that
 ``tokn encode`` does not pay for the LLM client, the TOKN grammar, etc.  To add one, add
@@ -6,16 +13,15 @@ a line to :data:`SUBCOMMANDS` (``"name": "module:attribute"``, the attribute bei
 ``click.Command``), e.g. ``"decode": "tokn.cli.decode_cmd:decode"``.  An eagerly
 imported command can also be added with ``main.add_command(cmd)``.
 
+Importing a module of this package (e.g. :mod:`tokn.cli.encode_job` in a worker
+process) does not import click unless that module does.
+
 Exit codes: 0 success, 1 some input failed (errors are reported one line each, never as a
 traceback), 2 usage error (click's convention).
 """
 from __future__ import annotations
 
-import importlib
-
-import click
-
-from .. import __version__
+import sys
 
 #: name -> "module:attribute" of each lazily imported subcommand.
 SUBCOMMANDS: dict[str, str] = {
@@ -28,51 +34,25 @@ SUBCOMMANDS: dict[str, str] = {
 }
 
 
-class LazyGroup(click.Group):
-    """A click group whose subcommands listed in :data:`SUBCOMMANDS` are imported on use."""
+def run(args: list[str] | None = None, prog_name: str | None = None) -> None:
+    """Run the ``tokn`` command line on ``args`` (default ``sys.argv[1:]``) and exit.
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(super().list_commands(ctx)) | set(SUBCOMMANDS))
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        cmd = super().get_command(ctx, cmd_name)
-        if cmd is not None or cmd_name not in SUBCOMMANDS:
-            return cmd
-        module_name, attr = SUBCOMMANDS[cmd_name].split(":", 1)
-        cmd = getattr(importlib.import_module(module_name), attr)
-        if not isinstance(cmd, click.Command):
-            raise TypeError(f"{SUBCOMMANDS[cmd_name]} is not a click command")
-        self.add_command(cmd, cmd_name)
-        return cmd
-
-    def invoke(self, ctx: click.Context):
-        """Run the subcommand; an escaping exception becomes one stderr line, exit 1.
-
-        Set ``TOKN_DEBUG=1`` to get the traceback instead.
-        """
-        try:
-            return super().invoke(ctx)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            raise
-        except BrokenPipeError:         # e.g. ``tokn encode x | head``: stop quietly
-            import os
-            import sys
-            try:
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            except (OSError, ValueError):
-                pass
-            ctx.exit(1)
-        except Exception as e:
-            import os
-            if os.environ.get("TOKN_DEBUG"):
-                raise
-            from .common import error_line
-            click.echo(error_line(e), err=True)
-            ctx.exit(1)
+    Behaves as ``main(args, prog_name)`` in every case; ``tokn encode FILE`` is answered by
+    :func:`tokn.cli.quick.encode_single` when it applies (it says when).
+    """
+    argv = sys.argv[1:] if args is None else list(args)
+    if len(argv) == 2 and argv[0] == "encode":
+        from .quick import encode_single
+        code = encode_single(argv[1])
+        if code is not None:
+            sys.exit(code)
+    from .group import main
+    main(args=args, prog_name=prog_name)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", prog_name="tokn",
-                      message="%(prog)s %(version)s")
-def main() -> None:
-    """tokn: exact KiCad schematic <-> TOKN (Token-Optimised KiCad Notation) codec."""
+def __getattr__(name: str):
+    if name in ("main", "LazyGroup"):
+        from . import group
+        value = globals()[name] = getattr(group, name)
+        return value
+    raise AttributeError(f"module 'tokn.cli' has no attribute {name!r}")

@@ -5,17 +5,23 @@ UUIDs are deterministic (uuid5 of a caller-given seed) so a decoder's output is 
 """
 from __future__ import annotations
 
-import uuid as _uuid
-
 from ..sexpr import quote
 
 KICAD_VERSION = "20250114"
-_NS = _uuid.UUID("6f1c7a52-1c86-4a8e-9d54-7c1a2f0b9e11")
+_NS = "6f1c7a52-1c86-4a8e-9d54-7c1a2f0b9e11"      # the uuid5 namespace of :func:`uid`
+
+
+_NS_UUID = None
 
 
 def uid(seed: str) -> str:
-    """A stable UUID for ``seed``."""
-    return str(_uuid.uuid5(_NS, seed))
+    """A stable UUID for ``seed`` (uuid5 in namespace :data:`_NS`; :mod:`uuid` is imported
+    on first use, the encoder never needs it)."""
+    global _NS_UUID
+    import uuid
+    if _NS_UUID is None:
+        _NS_UUID = uuid.UUID(_NS)
+    return str(uuid.uuid5(_NS_UUID, seed))
 
 
 def num(v: float) -> str:

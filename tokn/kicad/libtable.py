@@ -21,7 +21,6 @@ Contract of :func:`load_symbol_libraries`:
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -117,6 +116,7 @@ def _third_party_dir(env: Mapping[str, str], plat: str) -> str:
 
 def _kicad_common_vars(config_dir: str) -> dict[str, str]:
     """``environment.vars`` of ``kicad_common.json`` (empty when absent or malformed)."""
+    import json                     # here: the encoder reads no kicad_common.json
     try:
         with open(os.path.join(config_dir, "kicad_common.json"), encoding="utf-8") as f:
             data = json.load(f)

@@ -181,9 +181,37 @@ def _instances(node: list) -> list[SymbolInstance]:
     return out
 
 
+class _Heads(dict):
+    """head -> first child list of ``node`` with that head: :func:`child` for a node asked
+    about many heads (one pass over its children instead of one per head)."""
+
+    def __init__(self, node: list) -> None:
+        super().__init__()
+        for c in node:
+            if type(c) is not str and c and type(c[0]) is str and c[0] not in self:
+                self[c[0]] = c
+
+    def value(self, head: str, default: str | None = None) -> str | None:
+        """:func:`first_value` of the node."""
+        c = self.get(head)
+        if c is None or len(c) < 2 or type(c[1]) is not str:
+            return default
+        return text(c[1])
+
+    def flag(self, head: str, default: bool) -> bool:
+        """:func:`_bool` of the node."""
+        c = self.get(head)
+        if c is None:
+            return default
+        return len(c) < 2 or text(c[1]) != "no"
+
+
 def _placed_symbol(node: list) -> PlacedSymbol:
-    x, y, a = _at(node)
-    mirror = first_value(node, "mirror", "") or ""
+    h = _Heads(node)
+    at = h.get("at")
+    x, y, a = (0.0, 0.0, 0.0) if at is None else \
+        (number(arg(at, 1)), number(arg(at, 2)), (number(at[3]) if len(at) > 3 else 0.0))
+    mirror = h.value("mirror", "") or ""
     props = {}
     for p in children(node, "property"):
         if len(p) >= 4 and p[1] == "private":
@@ -195,19 +223,19 @@ def _placed_symbol(node: list) -> PlacedSymbol:
         alt = child(p, "alternate")
         if alt is not None and len(alt) > 1:
             alternates[text(p[1])] = text(alt[1])
-    style = first_value(node, "body_style", None) or first_value(node, "convert", "1") or "1"
+    style = h.value("body_style", None) or h.value("convert", "1") or "1"
     return PlacedSymbol(
-        lib_id=first_value(node, "lib_id", "") or "",
-        lib_name=first_value(node, "lib_name", "") or "",
+        lib_id=h.value("lib_id", "") or "",
+        lib_name=h.value("lib_name", "") or "",
         x=x, y=y, angle=a, mirror=mirror,
-        unit=integer(first_value(node, "unit", "1") or "1"),
+        unit=integer(h.value("unit", "1") or "1"),
         style=integer(style),
-        uuid=first_value(node, "uuid", "") or "",
+        uuid=h.value("uuid", "") or "",
         properties=props,
-        in_bom=_bool(node, "in_bom", True),
-        on_board=_bool(node, "on_board", True),
-        dnp=_bool(node, "dnp", False),
-        exclude_from_sim=_bool(node, "exclude_from_sim", False),
+        in_bom=h.flag("in_bom", True),
+        on_board=h.flag("on_board", True),
+        dnp=h.flag("dnp", False),
+        exclude_from_sim=h.flag("exclude_from_sim", False),
         instances=_instances(node),
         pin_alternates=alternates,
     )

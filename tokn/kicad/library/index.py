@@ -20,11 +20,17 @@ from ...errors import LibraryError, ToknError
 from ...sexpr import format_list, parse, text
 from ..libtable import load_symbol_libraries, project_directory
 from ..symbols import LibSymbol, parse_lib_symbol
-from . import search
 from .cache import LibraryFile, default_cache_dir, file_key, load_entry, store_entry
 from .inherit import flatten_symbol_nodes, merge_properties
 from .records import IndexStats, PinInfo, SymbolInfo, SymbolTable
 from .scan import node_properties, scan_library_file
+
+
+def _search():
+    """:mod:`.search`, imported when a library is scanned or searched (a lookup by
+    ``Lib:Name`` from the cache never needs it)."""
+    from . import search
+    return search
 
 
 class SymbolIndex:
@@ -41,6 +47,7 @@ class SymbolIndex:
     """
 
     _memo: dict = {}
+    _lookups: dict = {}             # project key -> LibraryLookup (default_lookup)
     _memo_lock = threading.Lock()
 
     def __init__(self, libraries: Mapping[str, str], cache_dir: str | None = None,
@@ -71,10 +78,29 @@ class SymbolIndex:
         with cls._memo_lock:
             idx = cls._memo.get(key)
             if idx is None or refresh:
+                cls._lookups.pop(key, None)
                 libs = load_symbol_libraries(proj)
                 idx = cls(libs.libraries, warnings=libs.warnings)
                 cls._memo[key] = idx
             return idx
+
+    @classmethod
+    def default_lookup(cls, project_dir: str | None = None) -> "SymbolIndex | LibraryLookup":
+        """Something with :meth:`get` that answers exactly as ``default(project_dir).get``
+        does, for callers that only look symbols up by ``Lib:Name`` (the encoder): the
+        memoised :meth:`default` index when this process already built it, else a
+        :class:`LibraryLookup` of the same libraries (memoised per project in turn), which
+        opens only the library each lookup names instead of all of them."""
+        proj = project_directory(project_dir)
+        key = os.path.realpath(proj) if proj else None
+        with cls._memo_lock:
+            idx = cls._memo.get(key)
+            if idx is not None:
+                return idx
+            look = cls._lookups.get(key)
+            if look is None:
+                look = cls._lookups[key] = LibraryLookup(load_symbol_libraries(proj).libraries)
+            return look
 
     def _open(self, nick: str, path: str) -> LibraryFile | None:
         try:
@@ -95,7 +121,7 @@ class SymbolIndex:
         self._scanned += 1
         table = SymbolTable.of(recs)
         lib = LibraryFile.decoded(nick, path, key, table, ([r.properties for r in recs], pins),
-                                  search.build_find_tables(recs))
+                                  _search().build_find_tables(recs))
         if self.cache_dir:
             lib.cache_bytes = store_entry(self.cache_dir, key, table, *lib.blobs())
         return lib
@@ -244,6 +270,7 @@ class SymbolIndex:
         """``Lib:Name`` ids matching a part name as people write it, best first (ranking:
         :func:`tokn.kicad.library.search.find`).  The result does not depend on the order
         of the libraries."""
+        search = _search()
         libs = [search.Library(nick, lib.table.names, lib.find_tables()) for nick, lib in self._libs.items()]
         return search.find(libs, name, limit)
 
@@ -261,3 +288,42 @@ class SymbolIndex:
                           cache_bytes=cache, build_seconds=self._build_seconds,
                           scanned_files=self._scanned, cached_files=self._cached,
                           cache_dir=self.cache_dir, warnings=tuple(self.warnings))
+
+
+class LibraryLookup:
+    """:meth:`SymbolIndex.get` over a set of libraries, each opened on its first lookup.
+
+    ``libraries`` maps nickname -> ``.kicad_sym`` path as for :class:`SymbolIndex`.
+    ``get(lib_id)`` returns what ``SymbolIndex(libraries).get(lib_id)`` returns (the answer
+    depends on library ``Lib`` only, which is opened -- from the cache, else scanned and
+    cached -- as a one-library :class:`SymbolIndex` and kept, so it too notices a changed
+    file on every call).  Nothing else of the index is offered: a caller wanting names,
+    search, warnings or statistics needs the whole :class:`SymbolIndex`.  Safe to share
+    between threads.
+    """
+
+    def __init__(self, libraries: Mapping[str, str], cache_dir: str | None = None,
+                 use_cache: bool = True) -> None:
+        self._paths = dict(libraries)
+        self._cache_dir, self._use_cache = cache_dir, use_cache
+        self._open: dict[str, SymbolIndex] = {}
+        self._lock = threading.Lock()
+
+    def _index(self, nick: str) -> SymbolIndex | None:
+        path = self._paths.get(nick)
+        if path is None:
+            return None
+        idx = self._open.get(nick)
+        if idx is None:
+            with self._lock:
+                idx = self._open.get(nick)
+                if idx is None:
+                    idx = self._open[nick] = SymbolIndex({nick: path}, self._cache_dir, self._use_cache)
+        return idx
+
+    def get(self, lib_id: str) -> LibSymbol | None:
+        """:meth:`SymbolIndex.get` (a new object per call; None for an unknown ``lib_id`` or
+        a library that cannot be read)."""
+        idx = self._index(split_lib_id(lib_id)[0])
+        return None if idx is None else idx.get(lib_id)
+
