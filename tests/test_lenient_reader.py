@@ -75,6 +75,11 @@ FORGIVEN = [
     ("row-count", variant("nets[3]{name,pins}:", "nets{name,pins}:"), [8]),
     ("missing-fields", variant("{ref,type,value}", "{ref,type,value,fp}"), [5, 6]),
     ("extra-fields", variant("  R1,R,330", "  R1,R,330,,"), [6]),
+    ("extra-fields", variant("  R1,R,330", '  R1,R,330,R_0603,"current limit"'), [6]),
+    ("table-header", variant("nets[3]{name,pins}:", "nets[3]{net,nodes}:"), [8]),
+    ("table-header", variant("nets[3]{name,pins}:", "nets[3]{name,connections}:"), [8]),
+    ("table-header", variant("components[2]{ref,type,value}:", "components[2]{designator,symbol,value}:"), [4]),
+    ("table-header", variant("nets[3]{name,pins}:", "nets:"), [8]),
     ("row-count", variant("nets[3]", "pins{D1}:\n  1,K\n  2,A\nnets[3]"), [8]),
     ("unquoted-list", variant('  N1,"R1.2,D1.2"', "  N1,R1.2,D1.2"), [10]),
     ("merged-table", variant("  GND,D1.1\n", "\nnets[1]{name,pins}:\n  GND,D1.1\n"), [12]),
@@ -85,6 +90,8 @@ FORGIVEN = [
     ("markup", variant("title: LED", "**title**: LED"), [2]),
     ("markup", variant("title: LED", "# Title: LED"), [2]),
     ("table-header", variant("nets[3]{name,pins}:", "nets[3]{name,pins}::"), [8]),
+    ("table-header", variant("components[2]{ref,type,value}:", "components:"), [4]),
+    ("table-header", variant("nets[3]{name,pins}:", "nets[3 nets]{name,pins}:"), [8]),
     ("case", variant("title: LED", "Title: LED"), [2]),
     ("case", variant("nets[3]{name,pins}:", "NETS[3]{Name,Pins}:"), [8]),
     ("case", variant("components[2]{ref,type,value}:", "Components[2]{Ref,Type,Value}:"), [4]),
@@ -281,8 +288,8 @@ UNREADABLE = [
     (STRICT + "junctions[1]{x,y}:\n  1.0, abc\n", ToknSemanticError, 13, "line read as '  1.0,abc'"),
     ("Parts:\n\n| ref | type | value |\n|---|---|---|\n| D1 | LED | Red |\n| R1 |\n", ToknSemanticError, 6,
      "line read as '  R1'"),
-    (REGULATOR + "nets:\n  VIN: U1.1, C1.1\n  +5V: the regulated output\n", ToknSemanticError, 7,
-     "'components' has 3 column(s)"),
+    (REGULATOR + "nets:\n  VIN: U1.1, C1.1\n  +5V: the regulated output\n", ToknSyntaxError, 6,
+     "a row outside a table"),
 ]
 
 
@@ -397,3 +404,20 @@ def test_a_pin_written_ref_pin_number_stays_one_item(written, items):
     reading = read_answer(answer)
     assert reading.document is not None
     assert [n.pins for n in reading.document.nets if n.name == "N1"] == [items]
+
+
+def test_a_bare_components_header_takes_columns_as_far_as_its_rows_go():
+    answer = variant("components[2]{ref,type,value}:\n  D1,LED,Red\n  R1,R,330",
+                     "components:\n  D1,LED,Red,LED_0805\n  R1,R,330")
+    reading = read_answer(answer)
+    assert [(c.ref, c.type, c.value, c.fp) for c in reading.document.components] == \
+        [("D1", "LED", "Red", "LED_0805"), ("R1", "R", "330", "")]
+    header = [f for f in reading.fixes if f.code == "table-header"][0]
+    assert "components without columns read as {ref,type,value,fp}" in header.message
+
+
+def test_dropped_component_fields_are_named():
+    reading = read_answer(variant("  R1,R,330", '  R1,R,330,R_0603,"current limit"'))
+    assert [(c.ref, c.type, c.value) for c in reading.document.components][1] == ("R1", "R", "330")
+    fix = [f for f in reading.fixes if f.code == "extra-fields"][0]
+    assert "'R_0603'" in fix.message and "'current limit'" in fix.message

@@ -98,6 +98,9 @@ REPAIRS = [
      [("pin-separator", "U1"), ("pin-name", "U1")]),
     ("a part without pins takes a number of digits",
      [("OUT", "U1-5,R1.1")], "U1:XYZ123 R1:R", [("OUT", "U1.5,R1.1")], [("pin-separator", "U1")]),
+    ("a unit letter after the reference",
+     [("VIN", "U1A.1,C1.1"), ("GND", "U1B.2,C1.2")], "U1:LM7805_TO220 C1:C",
+     [("VIN", "U1.1,C1.1"), ("GND", "U1.2,C1.2")], [("unit-letter", "U1")]),
     ("references in other letter case",
      [("VIN", "u1.1,c1.1"), ("GND", "U1.2,c1.2")], "U1:LM7805_TO220 C1:C",
      [("VIN", "U1.1,C1.1"), ("GND", "U1.2,C1.2")], [("ref-case", "U1"), ("ref-case", "C1")]),
@@ -261,4 +264,4 @@ def test_generate_md_names_every_repair_code():
         doc = f.read()
     assert [c for c in ("pin-name", "ambiguous-pin", "merged-nets", "duplicate-pin", "power-pin-by-name",
                         "swapped-type-value", "library-as-type", "pin-separator", "ref-case", "no-connect-net",
-                        "pin-columns-swapped") if f"`{c}`" not in doc] == []
+                        "pin-columns-swapped", "unit-letter") if f"`{c}`" not in doc] == []

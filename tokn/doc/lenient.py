@@ -75,7 +75,7 @@ FIX_CODES: dict[str, str] = {
     "table-header": "read a loosely written table header",
     "row-count": "counted the rows (the header's [N] disagreed)",
     "missing-fields": "left missing trailing fields of a row empty",
-    "extra-fields": "dropped empty fields after a row's last column",
+    "extra-fields": "dropped fields after a row's last column (empty, or components fields no column names)",
     "unquoted-list": "read a net's pins written as several fields as one list",
     "pin-columns": "read the third field of pin-table rows as the pin type",
     "merged-table": "merged a table given twice",
@@ -152,7 +152,7 @@ class Reading:
 _TYPO_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
 _TABLE_START = re.compile(r"^[A-Za-z_]\w*\s*[\[{]")
 _TABLE_HEAD = re.compile(
-    r"^(?P<key>[A-Za-z_]\w*)\s*(?:\{(?P<ref>[^{}]*)\})?\s*\[\s*(?P<n>\d*)\s*\]\s*"
+    r"^(?P<key>[A-Za-z_]\w*)\s*(?:\{(?P<ref>[^{}]*)\})?\s*\[\s*(?P<n>\d*)(?P<words>\s*[A-Za-z][\w ]*)?\s*\]\s*"
     r"(?:\{(?P<cols>[^{}]*)\})?\s*(?P<colon>:?)(?P<rest>.*)$")
 # A pin table header without its [N]: pins{U1}: or pins{U1}{num,name,type}:
 _PINS_NO_COUNT = re.compile(
@@ -160,6 +160,20 @@ _PINS_NO_COUNT = re.compile(
 # A table header without its [N]: nets{name,pins}:
 _TABLE_HEAD_NO_COUNT = re.compile(
     r"^(?P<key>[A-Za-z_]\w*)(?P<ref>)(?P<n>)\s*\{(?P<cols>[^{}]*)\}\s*(?P<colon>:?)(?P<rest>.*)$")
+# A components or nets header with neither count nor columns: components:
+_BARE_HEAD = re.compile(r"^(?P<key>components|nets)(?P<ref>)(?P<n>)(?P<cols>)\s*(?P<colon>:)(?P<rest>.*)$")
+#: Column names models use for the format's (table -> written -> column).
+_COLUMN_WORDS: dict[str, dict[str, str]] = {
+    "components": {"designator": "ref", "reference": "ref", "refdes": "ref", "des": "ref",
+                   "symbol": "type", "part": "type", "lib_id": "type", "device": "type", "component": "type",
+                   "val": "value", "footprint": "fp", "package": "fp"},
+    "nets": {"net": "name", "net_name": "name", "netname": "name",
+             "nodes": "pins", "connections": "pins", "members": "pins", "connects": "pins", "pin_list": "pins"},
+    "pins": {"number": "num", "pin": "num", "no": "num", "pin_name": "name", "function": "name",
+             "electrical_type": "type", "pin_type": "type", "etype": "type"},
+}
+#: Columns of a components table written without them, by the number of fields in its rows.
+_COMPONENT_COLUMNS = ("ref", "type", "value", "fp")
 _SCALAR = re.compile(r"^[A-Za-z_]\w*:( |$)")
 _KNOWN_SCALARS = ("title:", "extensions[")
 _COMMENT_START = ("#", "//", ";")
@@ -436,8 +450,8 @@ class _Reader:
             self.fix("comment", n)
         if s != st:
             self.fix("indent", n)
-        key, ref, cols = m.group("key"), m.group("ref") or None, m.group("cols")
-        loose = not m.group("colon") or not m.group("n")
+        key, ref, cols = m.group("key"), m.group("ref") or None, m.group("cols") or None
+        loose = not m.group("colon") or not m.group("n") or bool(m.groupdict().get("words"))
         if ref is not None:
             ref = ref.translate(_TYPO_QUOTES).strip()
             ref = V.unquote(ref) if len(ref) >= 2 and ref[0] == ref[-1] == '"' else ref
@@ -446,6 +460,12 @@ class _Reader:
             columns = [c.strip() for c in cols.split(",")]
             if any(c != raw for c, raw in zip(columns, cols.split(","))):
                 loose = True
+            words = _COLUMN_WORDS.get(key, {})
+            said = [f"{c} as {words[c.lower()]}" for c in columns if c.lower() in words
+                    and words[c.lower()] not in [x.lower() for x in columns]]
+            if said:
+                columns = [words[c.lower()] if f"{c} as {words.get(c.lower())}" in said else c for c in columns]
+                self.fix("table-header", n, note="columns " + ", ".join(said))
         strict = re.sub(r"\s*(#|//|;).*$", "", st) if rest else st
         if re.search(r"\s", strict.replace(m.group("ref") or "", "")):
             loose = True
@@ -480,6 +500,10 @@ class _Reader:
         cols = list(t.cols) if t.cols is not None else None
         rows = [(i, list(f)) for i, f in t.rows]
         spec = T.TABLES.get(t.key) if t.ref is None else (T.PINS_TABLE if t.key == "pins" else None)
+        if cols is None and spec in (T.COMPONENTS, T.NETS):
+            cols = self.bare_columns(t, spec, rows, raw_rows)
+            if cols is None:          # not plainly rows: written as is, for the strict error
+                return [(f"{t.key}:", t.line)] + [(raw_rows.get(i, "  " + _row_text(f)), i) for i, f in t.rows]
         if spec is not None and (cols is not None or spec is T.PINS_TABLE):
             eff = cols if cols is not None else list(T.PINS_DEFAULT_COLUMNS)
             if cols is None and rows and all(len(f) == 3 for i, f in rows if i not in raw_rows) \
@@ -511,11 +535,30 @@ class _Reader:
             out.append((raw_rows[i], i) if i in raw_rows else (_row_text(f), i))
         return out
 
+    def bare_columns(self, t: _Table, spec: T.Table, rows: list, raw_rows: dict) -> list[str]:
+        """The columns of a ``components:`` / ``nets:`` table written without them: nets
+        ``name,pins``; components ``ref,type,value[,fp]`` as far as its rows go.  None when
+        a row's first field holds ``:`` (``VIN: U1.1``: not a CSV row)."""
+        if any(":" in f[0] for i, f in rows if f and i not in raw_rows):
+            return None
+        if spec is T.NETS:
+            cols = ["name", "pins"]
+        else:
+            longest = max((len(f) for i, f in rows if i not in raw_rows), default=3)
+            cols = list(_COMPONENT_COLUMNS[:max(2, min(longest, len(_COMPONENT_COLUMNS)))])
+        self.fix("table-header", t.line + 1, note=f"{t.key} without columns read as {{{','.join(cols)}}}")
+        return cols
+
     def fit(self, spec: T.Table, cols: list[str], f: list[str], i: int) -> list[str]:
         """Fields of one row made to fit ``cols`` where the intent is plain."""
         n = i + 1
         if len(f) > len(cols) and not any(f[len(cols):]):
             self.fix("extra-fields", n)      # C1,C,10k,  -- a trailing comma
+            f = f[:len(cols)]
+        if len(f) > len(cols) and spec is T.COMPONENTS and "x" not in cols:
+            # U1,LM7805,LM7805,TO-220,"5V regulator" (with v1.2's x..a columns the strict
+            # reader joins an unquoted type holding commas instead)
+            self.fix("extra-fields", n, note="line %d: %s" % (n, ", ".join(repr(x) for x in f[len(cols):] if x)))
             f = f[:len(cols)]
         if len(f) > len(cols) and spec is T.NETS and cols[-1] == "pins" and len(cols) >= 2:
             self.fix("unquoted-list", n)
@@ -596,6 +639,8 @@ def _table_head(st: str) -> re.Match | None:
         head = m                             # nets{name,pins}:
     if head is None and (m := _PINS_NO_COUNT.match(st)) and _is_table_header(m):
         head = m                             # pins{U1}:
+    if head is None and (m := _BARE_HEAD.match(st)) and _is_table_header(m):
+        head = m                             # components:
     return head
 
 

@@ -13,7 +13,8 @@ repair round an LLM costs is spent only on what cannot be fixed here:
 * a pin reference written with another separator (``U1-8``, ``U1:8``, ``U1/8``, ``U1 pin 8``,
   ``U1(8)``) or a reference in other letter case (``u1.8``) is read as ``U1.8`` when exactly one
   declared part fits and its pin exists (numbered pins: on the symbol or, for a part without
-  pins, as digits) [``pin-separator``, ``ref-case``];
+  pins, as digits) [``pin-separator``, ``ref-case``]; ``U1A.3`` (a unit letter after the
+  reference) is ``U1.3`` the same way [``unit-letter``];
 * a row of a no-connect pseudo-net (``NC``, ``N/C``, ``NO_CONNECT``, ``UNCONNECTED``, ``DNC``) is
   dropped: its pins stay unconnected, as the model meant [``no-connect-net``];
 * a net name inside a pin list (``GND``, ``+3V3``, ``N1``) joins that net; rows that list
@@ -54,6 +55,8 @@ _PIN_WORD = re.compile(r"^(?:PIN|P)[ _-]?(\d+)$", re.I)
 #: What models put between reference and pin instead of a dot (after the reference).
 _OTHER_SEPARATOR = re.compile(r"^(?:\s*[-:/#]\s*|\s+(?:pin\s*)?|\s*\.?\s*pin\s*)(\S+)$|^\s*[(\[]\s*(?:pin\s*)?([^\s)\]]+)\s*[)\]]$",
                              re.I)
+#: A unit letter between reference and pin: U1A.3 (pins are numbered per package).
+_UNIT_LETTER = re.compile(r"^[A-Ha-h]\.(\S+)$")
 #: Names of a no-connect pseudo-net, upper case without separators.
 _NO_CONNECT_NAMES = frozenset({"NC", "NOCONNECT", "NOCONNECTION", "NOTCONNECTED", "UNCONNECTED", "DNC",
                                "NOCONN", "UNUSED"})
@@ -213,8 +216,11 @@ def _respelled(item: str, comps: set[str], pins: dict[str, tuple[str, dict[str, 
         if not folded.startswith(ref.upper()):
             continue
         rest = item.strip()[len(ref):]
+        unit = _UNIT_LETTER.match(rest)
         if rest.startswith("."):                       # u1.8: only the letter case differs
             pin, code = rest[1:], "ref-case"
+        elif unit:                                     # U1A.3: a unit letter after the reference
+            pin, code = unit.group(1), "unit-letter"
         else:
             m, code = _OTHER_SEPARATOR.match(rest), "pin-separator"
             pin = (m.group(1) or m.group(2)) if m else ""
@@ -328,6 +334,8 @@ def _pin(ref: str, pin: str, table: Optional[tuple[str, dict[str, list[str]]]], 
 _GROUPED = {"pin-name": "pins written by name{source}, numbered: {items}",
             "pin-separator": "pin references written with another separator than '.', read as REF.PIN: {items}",
             "ref-case": "references written in other letter case, read as the part's: {items}",
+            "unit-letter": "pins written with the unit letter after the reference (pins are numbered per "
+                           "package), read as the part's: {items}",
             "power-pin-by-name": "supply pins in no net joined net {where}, the net of their name: {items}",
             "duplicate-pin": "pins listed more than once in net {where}, kept once: {items}"}
 
