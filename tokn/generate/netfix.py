@@ -192,7 +192,7 @@ def _drop_no_connect_nets(nets: list[Net], findings: list[Finding]) -> list[Net]
     """``nets`` without the rows of a no-connect pseudo-net (``NC``...), each reported."""
     kept = []
     for net in nets:
-        if re.sub(r"[^A-Z]", "", net.name.upper()) in _NO_CONNECT_NAMES and net.name.upper() != "N":
+        if re.sub(r"[^A-Z]", "", net.name.upper()) in _NO_CONNECT_NAMES:
             _note(findings, "no-connect-net", f"{net.name} is not a net but says its pins are unconnected: "
                   f"the row is dropped, {', '.join(net.pins) or 'no pins'} left unconnected", net.name)
         else:
