@@ -106,6 +106,7 @@ FORGIVEN = [
     ("yaml-nets", variant('nets[3]{name,pins}:\n  +5V,R1.1\n  N1,"R1.2,D1.2"\n  GND,D1.1\n',
                           "Nets:\n- '+5V': [R1.1]\n- N1: [R1.2, D1.2]\n- GND: [D1.1]\n"), [8, 9, 10, 11]),
     ("bullets", variant("  R1,R,330", "  - R1,R,330"), [6]),
+    ("bullets", variant("  D1,LED,Red\n  R1,R,330", "  1. D1,LED,Red\n  2) R1,R,330"), [5, 6]),
     ("bullets", variant('  N1,"R1.2,D1.2"\n  GND,D1.1', '* N1,"R1.2,D1.2"\n\u2022 GND,D1.1'), [10, 11]),
     ("ellipsis", variant("  GND,D1.1\n", "  GND,D1.1\n  ...\n"), [12]),
     ("ellipsis", variant("  R1,R,330", "  R1,R,330\n  \u2026 (more parts)"), [7]),
@@ -421,3 +422,9 @@ def test_dropped_component_fields_are_named():
     assert [(c.ref, c.type, c.value) for c in reading.document.components][1] == ("R1", "R", "330")
     fix = [f for f in reading.fixes if f.code == "extra-fields"][0]
     assert "'R_0603'" in fix.message and "'current limit'" in fix.message
+
+
+def test_numbered_rows_of_a_pin_table_are_pins_not_list_items():
+    answer = STRICT + "\npins{D1}[2]:\n  1. A\n  2. K\n"
+    reading = read_answer(answer)
+    assert "bullets" not in {f.code for f in reading.fixes}

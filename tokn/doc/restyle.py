@@ -18,7 +18,8 @@ drops is reported with a fix code of :data:`tokn.doc.lenient.FIX_CODES`:
   ``pins`` or ``connections``), when the answer has no TOKN table of that name [``md-table``];
 * ``nets:`` followed by ``NAME: pin, pin`` lines (``- VIN: [U1.1, C1.1]``), every item a pin
   reference [``yaml-nets``];
-* a table's rows written as list items (``- U1,LM7805,LM7805``; ``*``, ``•``) [``bullets``]; a
+* a table's rows written as list items (``- U1,LM7805,LM7805``; ``*``, ``•``; numbered
+  ``1. U1,...`` outside pin tables) [``bullets``]; a
   row that only says rows were left out (``...``, ``…``), dropped [``ellipsis``];
 * the document split over several code blocks (markdown headings between them): joined,
   when each later block starts with a table header, has no ``# TOKN`` header and gives no
@@ -316,6 +317,8 @@ def _yaml_nets(r: Restyled) -> None:
 # ---- bullets and ellipses -------------------------------------------------------------------
 
 _BULLET = re.compile(r"^[ \t]*[-*•][ \t]+(?P<rest>\S.*)$")
+#: A numbered list item (``1. U1,LM7805,LM7805``); not in pin tables, whose rows start with numbers.
+_NUMBERED = re.compile(r"^[ \t]*\d{1,3}[.)][ \t]+(?P<rest>\S.*)$")
 _ELLIPSIS = re.compile(r"^(?:[-*•][ \t]+)?(?:\.{3,}|…|\. \. \.)(?:[ \t]*[^,\"\s.][^,\"]*)?$")
 
 
@@ -328,18 +331,19 @@ def _row_like(st: str) -> bool:
 def _bullets_and_ellipses(r: Restyled) -> None:
     """Inside a table: rows written as list items [``bullets``], rows that only say rows
     were left out [``ellipsis``]."""
-    in_table = False
+    in_table = numbered = False
     for i, line in enumerate(r.lines):
         st = line.strip()
         if i in r.dropped or not st or st.startswith(("#", "//", ";")):
             continue
-        if _head(st):
-            in_table = True
+        if head := _head(st):
+            in_table, numbered = True, head.group("key").lower() != "pins"
         elif not in_table:
             continue
         elif _ELLIPSIS.match(st):
             r.drop(i, "ellipsis")
-        elif (m := _BULLET.match(line)) and _row_like(m.group("rest")):
+        elif (m := _BULLET.match(line) or (_NUMBERED.match(line) if numbered else None)) \
+                and _row_like(m.group("rest")):
             r.put(i, "  " + m.group("rest"), "bullets")
         elif not (line.startswith(("  ", "\t")) or _row_like(st)):
             in_table = False
