@@ -10,7 +10,8 @@ served by the loopback mock server to a :class:`tokn.generate.pipeline.Generator
 ``max_rounds = 1`` -- what `tokn generate --rounds 1` does with it -- and classified:
 
 ``valid``        passed every check;
-``format``       refused for its format alone (``syntax``, ``format``, ``no-document``);
+``format``       refused for its format alone (``syntax``, ``format``, ``no-document``,
+                 ``json-syntax``, ``json-schema``);
 ``part/pin``     refused, every error naming a part, pin or net (unknown part or pin, pin
                  name, unconnected power pin, undeclared part, pin in two nets, missing
                  named part, ambiguous pin..., and the request checks' ``missing-part`` and
@@ -34,7 +35,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.append(ROOT)            # appended: PYTHONPATH=OTHER_CHECKOUT replays with other code
 
-FORMAT = {"syntax", "format", "no-document"}
+FORMAT = {"syntax", "format", "no-document", "json-syntax", "json-schema"}
 CONTENT = {"empty-circuit", "truncated"}
 
 

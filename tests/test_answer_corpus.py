@@ -29,7 +29,7 @@ from tokn.testing.llm_server import MockLLMServer, Reply
 ANSWERS = os.path.join(os.path.dirname(__file__), "fixtures", "answers")
 
 #: A refusal for these is a refusal for format alone: none may remain.
-FORMAT_CODES = {"syntax", "format", "no-document"}
+FORMAT_CODES = {"syntax", "format", "no-document", "json-syntax", "json-schema"}
 #: Errors that name a part, a pin or a net of the circuit, or a part or value the request asks
 #: for that the answer lacks (missing-part, missing-value: part-level refusals that quote the
 #: request's words and name what to add).

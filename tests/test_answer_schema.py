@@ -387,6 +387,14 @@ def test_a_json_answer_written_freely_becomes_a_circuit_in_free_text_mode(toolki
     assert {f.code for f in res.findings if f.severity == "fixed"} >= {"json-missing", "json-renamed", "json-types"}
 
 
+def test_a_tokn_document_wrapped_in_json_is_read_as_tokn(toolkit):
+    from tokn.doc import write_tokn as _w
+    wrapped = json.dumps({"tokn": _w(read_json_answer(json.dumps(VALID))), "notes": "decouple U1"})
+    res, _ = generate([Reply(wrapped)], toolkit, grammar_mode="none")
+    assert res.ok and res.rounds == 1, res.findings
+    assert [(f.code, f.where) for f in res.findings if f.code == "tokn-in-json"] == [("tokn-in-json", "tokn")]
+
+
 def test_a_json_answer_with_an_ambiguous_pin_name_is_refused_naming_the_candidates(toolkit):
     amb = json.loads(json.dumps(VALID))
     amb["components"].append({"ref": "U2", "type": "LM358", "value": "LM358", "fp": ""})

@@ -76,6 +76,12 @@ FORGIVEN = [
     ("missing-fields", variant("{ref,type,value}", "{ref,type,value,fp}"), [5, 6]),
     ("extra-fields", variant("  R1,R,330", "  R1,R,330,,"), [6]),
     ("extra-fields", variant("  R1,R,330", '  R1,R,330,R_0603,"current limit"'), [6]),
+    ("characters", variant("  R1,R,330", "\u00a0\u00a0R1,R,330"), [6]),
+    ("characters", variant('  N1,"R1.2,D1.2"', '  N1,"R1.2\u200b,D1.2"'), [10]),
+    ("characters", variant('  N1,"R1.2,D1.2"', '  N1,"R1.2\uff0cD1.2"'), [10]),
+    ("indent", "".join("    " + ln if ln.strip() else ln for ln in STRICT.splitlines(True)),
+     [1, 2, 4, 5, 6, 8, 9, 10, 11]),
+    ("second-title", variant("title: LED", "title: LED\ntitle: LED v2"), [3]),
     ("table-header", variant("nets[3]{name,pins}:", "nets[3]{net,nodes}:"), [8]),
     ("table-header", variant("nets[3]{name,pins}:", "nets[3]{name,connections}:"), [8]),
     ("table-header", variant("components[2]{ref,type,value}:", "components[2]{designator,symbol,value}:"), [4]),
@@ -428,3 +434,11 @@ def test_numbered_rows_of_a_pin_table_are_pins_not_list_items():
     answer = STRICT + "\npins{D1}[2]:\n  1. A\n  2. K\n"
     reading = read_answer(answer)
     assert "bullets" not in {f.code for f in reading.fixes}
+
+
+def test_fields_past_a_pin_table_row_are_dropped_and_named():
+    reading = read_answer(STRICT + "\npins{D1}[2]:\n  1,K,passive,cathode\n  2,A,passive,anode\n")
+    assert [(p.number, p.name, p.type) for p in reading.document.pins["D1"]] == [("1", "K", "passive"),
+                                                                                ("2", "A", "passive")]
+    fix = [f for f in reading.fixes if f.code == "extra-fields"][0]
+    assert "'cathode'" in fix.message and "'anode'" in fix.message

@@ -75,13 +75,15 @@ FIX_CODES: dict[str, str] = {
     "table-header": "read a loosely written table header",
     "row-count": "counted the rows (the header's [N] disagreed)",
     "missing-fields": "left missing trailing fields of a row empty",
-    "extra-fields": "dropped fields after a row's last column (empty, or components fields no column names)",
+    "extra-fields": "dropped fields after a row's last column (empty, or in component and pin-table rows)",
     "unquoted-list": "read a net's pins written as several fields as one list",
     "pin-columns": "read the third field of pin-table rows as the pin type",
     "merged-table": "merged a table given twice",
     "geometry": "ignored drawing coordinates (the decoder places the parts)",
     "not-points": "dropped wires whose points are not points",
     "markup": "removed markdown markup around a table header or the title",
+    "characters": "read look-alike spaces and punctuation as ASCII (no-break and zero-width spaces, full-width commas)",
+    "second-title": "kept the first title line and dropped the others",
     "case": "read table names, column names and keys written with capitals",
     "md-table": "read a markdown table as a TOKN table",
     "yaml-nets": "read 'NAME: pins' lines under 'nets:' as the nets table",
@@ -417,6 +419,8 @@ class _Reader:
         follows the tables and is no known scalar ("Note: ..."), which is prose."""
         if b.seen_table and not ln.s.startswith(_KNOWN_SCALARS):
             self.fix("prose", ln.i + 1)
+        elif ln.s.startswith("title:") and any(s.startswith("title:") for s, _ in b.items):
+            self.fix("second-title", ln.i + 1)
         else:
             if ln.s != self.raw[ln.i]:
                 self.fix("spaces", ln.i + 1)
@@ -506,7 +510,7 @@ class _Reader:
                 return [(f"{t.key}:", t.line)] + [(raw_rows.get(i, "  " + _row_text(f)), i) for i, f in t.rows]
         if spec is not None and (cols is not None or spec is T.PINS_TABLE):
             eff = cols if cols is not None else list(T.PINS_DEFAULT_COLUMNS)
-            if cols is None and rows and all(len(f) == 3 for i, f in rows if i not in raw_rows) \
+            if cols is None and rows and all(len(f) >= 3 for i, f in rows if i not in raw_rows) \
                     and any(i not in raw_rows for i, _ in rows):
                 cols = eff = ["num", "name", "type"]
                 self.fix("pin-columns", t.line + 1)
@@ -555,7 +559,7 @@ class _Reader:
         if len(f) > len(cols) and not any(f[len(cols):]):
             self.fix("extra-fields", n)      # C1,C,10k,  -- a trailing comma
             f = f[:len(cols)]
-        if len(f) > len(cols) and spec is T.COMPONENTS and "x" not in cols:
+        if len(f) > len(cols) and (spec is T.COMPONENTS and "x" not in cols or spec is T.PINS_TABLE):
             # U1,LM7805,LM7805,TO-220,"5V regulator" (with v1.2's x..a columns the strict
             # reader joins an unquoted type holding commas instead)
             self.fix("extra-fields", n, note="line %d: %s" % (n, ", ".join(repr(x) for x in f[len(cols):] if x)))

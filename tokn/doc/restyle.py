@@ -28,6 +28,10 @@ drops is reported with a fix code of :data:`tokn.doc.lenient.FIX_CODES`:
 :func:`requote` reads the fields of a row quoted otherwise than with ``"``: ``'+5V'``
 [``single-quotes``] and, in ``nets`` rows, a JSON-style list ``[U1.1, C1.1]`` [``brackets``].
 
+Also: look-alike characters (no-break spaces, zero-width characters, full-width ``，；：``)
+read as ASCII [``characters``]; a document indented as a whole moved to the margin
+[``indent``].
+
 What is not plainly one of these is left as written, for the reader and, failing that, the
 strict parser's error.  Syntax only: no library facts.
 """
@@ -68,12 +72,56 @@ def restyle(lines: list[str]) -> Restyled:
     """The answer ``lines`` (line ends removed) with the styles of the module doc read as
     TOKN lines; never fails (what is not plainly a style is left alone)."""
     r = Restyled(list(lines))
+    _characters(r)
+    _dedent(r)
     _markup_and_case(r)
     _markdown_tables(r)
     _yaml_nets(r)
     _bullets_and_ellipses(r)
     _joined_blocks(r)
     return r
+
+
+# ---- characters and indentation --------------------------------------------------------------
+
+#: Spacing and punctuation that look like ASCII but are not: no-break and other spaces,
+#: zero-width characters, full-width comma, semicolon and colon.
+_LOOKALIKES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u3000": " ", "\u200b": None,
+                             "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None,
+                             "\uff0c": ",", "\uff1b": ";", "\uff1a": ":"})
+
+
+def _characters(r: Restyled) -> None:
+    """Look-alike spaces and punctuation read as ASCII [``characters``]."""
+    for i, line in enumerate(r.lines):
+        plain = line.translate(_LOOKALIKES)
+        if plain != line and (i > 0 or plain != line.lstrip("\ufeff")):   # a BOM opening the text is no change
+            r.put(i, plain, "characters")
+        elif plain != line:
+            r.lines[i] = plain
+
+
+def _dedent(r: Restyled) -> None:
+    """A document indented as a whole (a markdown code block by indentation, an answer
+    indented by four spaces) moved to the margin [``indent``]: from the first indented
+    ``# TOKN`` header or table header, every line indented at least as far, or blank."""
+    start = next((i for i, ln in enumerate(r.lines)
+                  if ln[:1] in (" ", "\t") and (_HEADER.match(ln.strip()) or _head(ln.strip()))), None)
+    if start is None:
+        return
+    first = r.lines[start]
+    k = len(first) - len(first.lstrip(" \t"))
+    prefix = first[:k]
+    if "\t" in prefix:
+        return
+    end = start
+    while end < len(r.lines) and (not r.lines[end].strip() or r.lines[end].startswith(prefix)):
+        end += 1
+    if any(_head(ln.strip()) or _HEADER.match(ln.strip()) for ln in r.lines[end:] if ln[:1] not in (" ", "\t")):
+        return                        # tables at the margin too: the indentation is no block's
+    for i in range(start, end):
+        if r.lines[i].strip():
+            r.put(i, r.lines[i][k:], "indent")
 
 
 # ---- table headers ------------------------------------------------------------------------

@@ -44,7 +44,7 @@ from ..errors import ToknError, ToknSemanticError, ToknSyntaxError
 from .answer_grammar import ELECTRICAL_TYPES
 
 __all__ = ["SCHEMA_NAME", "AnswerJSONError", "answer_schema", "response_format", "read_json_answer",
-           "document_to_json", "looks_like_json", "schema_violations", "read_loose_json_answer", "JSON_FIX_CODES", "holds_json"]
+           "document_to_json", "looks_like_json", "schema_violations", "read_loose_json_answer", "JSON_FIX_CODES", "holds_json", "tokn_in_json"]
 
 #: The schema's name in ``response_format`` (OpenAI: ``^[a-zA-Z0-9_-]{1,64}$``).
 SCHEMA_NAME = "tokn_answer"
@@ -191,6 +191,24 @@ def looks_like_json(text: str) -> bool:
     """Whether an answer is meant as JSON: after white space and an optional code fence, it
     starts with ``{`` (a TOKN document never does)."""
     return _unfenced(text).startswith("{")
+
+
+_TOKN_TEXT = re.compile(r"^\s*(?:#\s*TOKN\b|components\s*[\[{]|nets\s*[\[{])", re.I | re.M)
+
+
+def tokn_in_json(text: str) -> tuple[str, str] | None:
+    """``(member, text)`` of a JSON answer that wraps a TOKN document in a string member
+    (``{"tokn": "# TOKN v1\\n..."}``) instead of writing the schema's object; None otherwise."""
+    try:
+        data = json.loads(_unfenced(text))
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(data, dict) or "components" in data:
+        return None
+    for key, value in data.items():
+        if isinstance(value, str) and _TOKN_TEXT.search(value):
+            return key, value
+    return None
 
 
 def holds_json(text: str) -> bool:

@@ -551,10 +551,16 @@ def _result(req: _Request, loop: LoopResult, timings: dict[str, float]) -> Gener
 def _read(tk: Toolkit, completion: Completion) -> tuple[Any, Optional[str], list, bool]:
     """An answer read as JSON when it is JSON (or holds no TOKN document and was asked for as
     JSON -- then the JSON reader says what is wrong -- or holds a JSON object in prose), else
-    as TOKN."""
-    from .answer_schema import holds_json, looks_like_json
+    as TOKN; a JSON object whose string member is a TOKN document is read as that TOKN."""
+    from .answer_schema import holds_json, looks_like_json, tokn_in_json
     if looks_like_json(completion.text):
-        return tk.read_json_answer(completion.text)
+        wrapped = tokn_in_json(completion.text)
+        if wrapped is None:
+            return tk.read_json_answer(completion.text)
+        doc, text, findings, none = tk.read_answer(wrapped[1])
+        return doc, text, [_finding("fixed", "tokn-in-json", f"read the TOKN document in the JSON answer's "
+                                    f"string member \"{wrapped[0]}\" (line numbers are that text's)",
+                                    wrapped[0])] + findings, none
     got = tk.read_answer(completion.text)
     if got[3] and (completion.grammar_mode == "json" or holds_json(completion.text)):
         return tk.read_json_answer(completion.text)
