@@ -280,7 +280,7 @@ def test_quotes_and_brackets_are_read_only_where_they_close_a_field():
 
 
 def test_an_md_table_that_names_no_table_is_not_a_document():
-    r = read_answer("| Ref | Part | Value |\n|---|---|---|\n| U1 | LM7805 | 5V |\n")
+    r = read_answer("| Ref | Colour | Value |\n|---|---|---|\n| D1 | red | 2V |\n")
     assert not r.found and r.fixes == []
     assert (r.error.line, r.error.col) == (1, 1)
 

@@ -164,16 +164,6 @@ _TABLE_HEAD_NO_COUNT = re.compile(
     r"^(?P<key>[A-Za-z_]\w*)(?P<ref>)(?P<n>)\s*\{(?P<cols>[^{}]*)\}\s*(?P<colon>:?)(?P<rest>.*)$")
 # A components or nets header with neither count nor columns: components:
 _BARE_HEAD = re.compile(r"^(?P<key>components|nets)(?P<ref>)(?P<n>)(?P<cols>)\s*(?P<colon>:)(?P<rest>.*)$")
-#: Column names models use for the format's (table -> written -> column).
-_COLUMN_WORDS: dict[str, dict[str, str]] = {
-    "components": {"designator": "ref", "reference": "ref", "refdes": "ref", "des": "ref",
-                   "symbol": "type", "part": "type", "lib_id": "type", "device": "type", "component": "type",
-                   "val": "value", "footprint": "fp", "package": "fp"},
-    "nets": {"net": "name", "net_name": "name", "netname": "name",
-             "nodes": "pins", "connections": "pins", "members": "pins", "connects": "pins", "pin_list": "pins"},
-    "pins": {"number": "num", "pin": "num", "no": "num", "pin_name": "name", "function": "name",
-             "electrical_type": "type", "pin_type": "type", "etype": "type"},
-}
 #: Columns of a components table written without them, by the number of fields in its rows.
 _COMPONENT_COLUMNS = ("ref", "type", "value", "fp")
 _SCALAR = re.compile(r"^[A-Za-z_]\w*:( |$)")
@@ -464,12 +454,7 @@ class _Reader:
             columns = [c.strip() for c in cols.split(",")]
             if any(c != raw for c, raw in zip(columns, cols.split(","))):
                 loose = True
-            words = _COLUMN_WORDS.get(key, {})
-            said = [f"{c} as {words[c.lower()]}" for c in columns if c.lower() in words
-                    and words[c.lower()] not in [x.lower() for x in columns]]
-            if said:
-                columns = [words[c.lower()] if f"{c} as {words.get(c.lower())}" in said else c for c in columns]
-                self.fix("table-header", n, note="columns " + ", ".join(said))
+            columns = self.aliased(key, columns, n)
         strict = re.sub(r"\s*(#|//|;).*$", "", st) if rest else st
         if re.search(r"\s", strict.replace(m.group("ref") or "", "")):
             loose = True
@@ -477,6 +462,23 @@ class _Reader:
             self.fix("table-header", n)
         count = int(m.group("n")) if m.group("n") else None
         return _Table(i, key, ref, count, columns)
+
+    def aliased(self, key: str, columns: list[str], n: int) -> list[str]:
+        """``columns`` with the names models use read as the format's (``designator`` ->
+        ``ref``; not when the header has that column too), reported on line ``n``."""
+        aliases = T.COLUMN_ALIASES.get(key, {})
+        written = {c.lower() for c in columns}
+        out, said = [], []
+        for c in columns:
+            ours = aliases.get(c.lower())
+            if ours is not None and ours not in written:
+                out.append(ours)
+                said.append(f"{c} as {ours}")
+            else:
+                out.append(c)
+        if said:
+            self.fix("table-header", n, note="columns " + ", ".join(said))
+        return out
 
     def row(self, table: _Table, st: str, i: int) -> None:
         n = i + 1

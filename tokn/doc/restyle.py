@@ -14,8 +14,9 @@ drops is reported with a fix code of :data:`tokn.doc.lenient.FIX_CODES`:
 * table names, column names and the ``title``/``extensions`` keys written with capitals
   (``NETS[3]{Name,Pins}:``, ``Title:``), when in lower case they are the format's [``case``];
 * a markdown pipe table whose header names the columns of ``components`` (``ref``, ``type``,
-  ``value``..., also ``reference``, ``footprint``) or of ``nets`` (``name`` or ``net``, and
-  ``pins`` or ``connections``), when the answer has no TOKN table of that name [``md-table``];
+  ``value``..., or the names of :data:`tokn.doc.tables.COLUMN_ALIASES`: ``reference``,
+  ``footprint``...) or of ``nets`` (``name`` or ``net``, and ``pins`` or ``connections``),
+  when the answer has no TOKN table of that name [``md-table``];
 * ``nets:`` followed by ``NAME: pin, pin`` lines (``- VIN: [U1.1, C1.1]``), every item a pin
   reference [``yaml-nets``];
 * a table's rows written as list items (``- U1,LM7805,LM7805``; ``*``, ``•``; numbered
@@ -236,11 +237,6 @@ def _lowered(text: str) -> str:
 
 _PIPE_ROW = re.compile(r"^[ \t]{0,3}\|(?P<cells>.*?)[ \t]*$")
 _PIPE_SEP = re.compile(r"^[ \t]{0,3}\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
-_MD_ALIASES = {
-    "components": {"reference": "ref", "designator": "ref", "refdes": "ref", "symbol": "type",
-                   "footprint": "fp"},
-    "nets": {"net": "name", "net name": "name", "connections": "pins", "pin": "pins"},
-}
 _MD_REQUIRED = {"components": ("ref", "type"), "nets": ("name", "pins")}
 
 
@@ -256,7 +252,8 @@ def _md_table_of(cells: list[str]) -> tuple[str, list[str]] | None:
     """The table a markdown header row names and its columns, or None when it names none
     plainly (an unknown, repeated or missing required column)."""
     names = [c.lower() for c in cells]
-    for table, aliases in _MD_ALIASES.items():
+    for table in _MD_REQUIRED:
+        aliases = T.COLUMN_ALIASES[table]
         known = {c.name for c in T.TABLES[table].columns}
         cols = [aliases.get(c, c) for c in names]
         if all(c in known for c in cols) and len(set(cols)) == len(cols) \

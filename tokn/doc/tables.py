@@ -95,6 +95,17 @@ BASE_TABLES = ("components", "nets", "wires")
 PINS_TABLE = Table("pins", model.PinDef, "pins", (
     Column("num", "number", STR), _c("name"), Column("type", "type", STR, True)))
 PINS_DEFAULT_COLUMNS = ("num", "name")
+#: Column names models write instead of the format's (lower case), per table: read by the
+#: tolerant reader (table headers, markdown tables) and the loose JSON reader.
+COLUMN_ALIASES: dict[str, dict[str, str]] = {
+    "components": {"designator": "ref", "reference": "ref", "refdes": "ref", "des": "ref",
+                   "symbol": "type", "part": "type", "lib_id": "type", "device": "type", "component": "type",
+                   "val": "value", "footprint": "fp", "package": "fp"},
+    "nets": {"net": "name", "net name": "name", "net_name": "name", "netname": "name", "pin": "pins",
+             "nodes": "pins", "connections": "pins", "members": "pins", "connects": "pins", "pin_list": "pins"},
+    "pins": {"number": "num", "pin": "num", "no": "num", "pin_name": "name", "function": "name",
+             "electrical_type": "type", "pin_type": "type", "etype": "type"},
+}
 
 # `symbol{LIB_ID}[N]{num,name,type,x,y,a,...}:` -- a symbol the document carries (extension
 # `symbols`); the columns are always named.

@@ -39,12 +39,14 @@ import json
 import re
 from typing import Any
 
+from ..doc import tables as T
 from ..doc.model import Component, Document, Net, PinDef
 from ..errors import ToknError, ToknSemanticError, ToknSyntaxError
 from .answer_grammar import ELECTRICAL_TYPES
 
 __all__ = ["SCHEMA_NAME", "AnswerJSONError", "answer_schema", "response_format", "read_json_answer",
-           "document_to_json", "looks_like_json", "schema_violations", "read_loose_json_answer", "JSON_FIX_CODES", "holds_json", "tokn_in_json"]
+           "read_loose_json_answer", "JSON_FIX_CODES", "document_to_json", "looks_like_json", "holds_json",
+           "tokn_in_json", "schema_violations"]
 
 #: The schema's name in ``response_format`` (OpenAI: ``^[a-zA-Z0-9_-]{1,64}$``).
 SCHEMA_NAME = "tokn_answer"
@@ -232,13 +234,10 @@ JSON_FIX_CODES: dict[str, str] = {
     "json-types": "read numbers as text and a pin list written as one string as a list",
     "json-prose": "took the JSON object out of the text around it",
 }
-_RENAMED = {
-    "components": {"reference": "ref", "designator": "ref", "symbol": "type", "lib_id": "type", "part": "type",
-                   "footprint": "fp"},
-    "nets": {"net": "name", "connections": "pins", "nodes": "pins", "members": "pins"},
-    "pins": {"number": "num", "pin": "num", "electrical_type": "type"},
-    "pin_tables": {"reference": "ref"},
-}
+#: Member names models use instead of the schema's: the TOKN tables' column aliases, and
+#: ``reference`` for a pin table's ``ref``.
+_RENAMED = {"components": T.COLUMN_ALIASES["components"], "nets": T.COLUMN_ALIASES["nets"],
+            "pins": T.COLUMN_ALIASES["pins"], "pin_tables": {"reference": "ref"}}
 _OPTIONAL = {"": {"title": "", "pin_tables": []}, "components": {"fp": "", "value": ""}, "pins": {"type": ""}}
 
 
@@ -252,8 +251,9 @@ def read_loose_json_answer(text: str) -> tuple[Document, list[tuple[str, str, st
     :func:`read_json_answer`'s contract (the same errors).  The object may sit inside prose
     (in a code fence or not) [``json-prose``]."""
     notes: dict[str, list[str]] = {}
-    if not looks_like_json(text) and _json_in_prose(text) is not None:
-        text = _json_in_prose(text) or text
+    inner = None if looks_like_json(text) else _json_in_prose(text)
+    if inner is not None:
+        text = inner
         notes["json-prose"] = ["the object is read, the rest ignored"]
     data = _load(text)
     if isinstance(data, dict):
@@ -289,8 +289,6 @@ def _loosen(obj: dict[str, Any], kind: str, notes: dict[str, list[str]]) -> None
         elif key == "pins" and kind == "nets" and isinstance(value, str):
             obj[key] = [p.strip() for p in value.split(",") if p.strip()]
             notes.setdefault("json-types", []).append("nets.pins")
-        elif key == "pins" and kind == "nets" and isinstance(value, list):
-            obj[key] = [str(p) if isinstance(p, (int, float)) and not isinstance(p, bool) else p for p in value]
         elif isinstance(value, list) and key in _MEMBERS:
             for item in value:
                 if isinstance(item, dict):

@@ -216,10 +216,9 @@ def _respelled(item: str, comps: set[str], pins: dict[str, tuple[str, dict[str, 
         if not folded.startswith(ref.upper()):
             continue
         rest = item.strip()[len(ref):]
-        unit = _UNIT_LETTER.match(rest)
         if rest.startswith("."):                       # u1.8: only the letter case differs
             pin, code = rest[1:], "ref-case"
-        elif unit:                                     # U1A.3: a unit letter after the reference
+        elif unit := _UNIT_LETTER.match(rest):         # U1A.3: a unit letter after the reference
             pin, code = unit.group(1), "unit-letter"
         else:
             m, code = _OTHER_SEPARATOR.match(rest), "pin-separator"
@@ -240,13 +239,7 @@ def _has_pin(table: Optional[tuple[str, dict[str, list[str]]]], pin: str) -> boo
     table only a number of digits is taken."""
     if table is None:
         return pin.isdigit()
-    numbers = table[1]
-    if pin in numbers:
-        return True
-    key = normalise_pin_name(pin)
-    m = _PIN_WORD.match(pin)
-    return any(key in {normalise_pin_name(n) for n in names} for names in numbers.values()) \
-        or bool(m and m.group(1) in numbers)
+    return pin in table[1] or bool(_numbers_named(pin, table[1]))
 
 
 def _join_supply_pins(doc: Document, pins: dict[str, tuple[str, dict[str, list[str]]]],
@@ -306,6 +299,19 @@ def _pin_tables(doc: Document, library_pins: LibraryPins) -> dict[str, tuple[str
     return out
 
 
+def _numbers_named(pin: str, numbers: dict[str, list[str]]) -> list[str]:
+    """The pin numbers whose name is ``pin`` (case and overbar markup ignored), else the
+    number ``PIN3``/``P3`` says when no pin is named so; in natural order."""
+    key = normalise_pin_name(pin)
+    hits = sorted({num for num, names in numbers.items() if key in {normalise_pin_name(n) for n in names}},
+                  key=natural_key)
+    if not hits:
+        m = _PIN_WORD.match(pin)
+        if m and m.group(1) in numbers:
+            hits = [m.group(1)]
+    return hits
+
+
 def _pin(ref: str, pin: str, table: Optional[tuple[str, dict[str, list[str]]]], net: str,
          findings: list[Finding]) -> list[str]:
     """``[REF.PIN]`` with a pin name replaced by its number when that is certain; a supply
@@ -314,13 +320,7 @@ def _pin(ref: str, pin: str, table: Optional[tuple[str, dict[str, list[str]]]], 
     if table is None or pin in table[1]:
         return [item]
     source, numbers = table
-    key = normalise_pin_name(pin)
-    hits = sorted({num for num, names in numbers.items() if key in {normalise_pin_name(n) for n in names}},
-                  key=natural_key)
-    if not hits:
-        m = _PIN_WORD.match(pin)
-        if m and m.group(1) in numbers:
-            hits = [m.group(1)]
+    hits = _numbers_named(pin, numbers)
     if len(hits) == 1 or len(hits) > 1 and _SUPPLY_NAME.match(pin):
         _note(findings, "pin-name", f"{item} -> {', '.join(f'{ref}.{h}' for h in hits)}", ref, source)
         return [f"{ref}.{h}" for h in hits]
