@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from ..errors import SchematicError, SchematicValueError, line_col
 from ..sexpr import (arg, child, children, first_value, integer, number, parse, parse_lean,
-                     parse_lossless, text)
+                     parse_lossless, text, value_of, yes_no, yes_no_of)
 from .symbols import LibSymbol, parse_lib_symbol
 
 Point = tuple[float, float]
@@ -149,7 +149,11 @@ def _xy(node: list) -> Point:
 
 
 def _at(node: list) -> tuple[float, float, float]:
-    at = child(node, "at")
+    return _at_of(child(node, "at"))
+
+
+def _at_of(at: list | None) -> tuple[float, float, float]:
+    """x, y and angle of an ``(at x y [angle])`` list; zeros for None."""
     if at is None:
         return 0.0, 0.0, 0.0
     return number(arg(at, 1)), number(arg(at, 2)), (number(at[3]) if len(at) > 3 else 0.0)
@@ -158,13 +162,6 @@ def _at(node: list) -> tuple[float, float, float]:
 def _pts(node: list) -> list[Point]:
     pts = child(node, "pts")
     return [_xy(p) for p in children(pts, "xy")] if pts else []
-
-
-def _bool(node: list, head: str, default: bool) -> bool:
-    c = child(node, head)
-    if c is None:
-        return default
-    return len(c) < 2 or text(c[1]) != "no"
 
 
 def _instances(node: list) -> list[SymbolInstance]:
@@ -193,24 +190,16 @@ class _Heads(dict):
 
     def value(self, head: str, default: str | None = None) -> str | None:
         """:func:`first_value` of the node."""
-        c = self.get(head)
-        if c is None or len(c) < 2 or type(c[1]) is not str:
-            return default
-        return text(c[1])
+        return value_of(self.get(head), default)
 
     def flag(self, head: str, default: bool) -> bool:
-        """:func:`_bool` of the node."""
-        c = self.get(head)
-        if c is None:
-            return default
-        return len(c) < 2 or text(c[1]) != "no"
+        """:func:`yes_no` of the node."""
+        return yes_no_of(self.get(head), default)
 
 
 def _placed_symbol(node: list) -> PlacedSymbol:
     h = _Heads(node)
-    at = h.get("at")
-    x, y, a = (0.0, 0.0, 0.0) if at is None else \
-        (number(arg(at, 1)), number(arg(at, 2)), (number(at[3]) if len(at) > 3 else 0.0))
+    x, y, a = _at_of(h.get("at"))
     mirror = h.value("mirror", "") or ""
     props = {}
     for p in children(node, "property"):
@@ -264,8 +253,8 @@ def _sheet(node: list) -> SheetSymbol:
                 instances.append(SheetInstance(text(arg(p, 1)), first_value(p, "page", "") or "",
                                                text(proj[1]) if len(proj) > 1 else ""))
     return SheetSymbol(name, file, x, y, w, h, first_value(node, "uuid", "") or "", pins,
-                       instances, dnp=_bool(node, "dnp", False), in_bom=_bool(node, "in_bom", True),
-                       on_board=_bool(node, "on_board", True))
+                       instances, dnp=yes_no(node, "dnp", False), in_bom=yes_no(node, "in_bom", True),
+                       on_board=yes_no(node, "on_board", True))
 
 
 _LABEL_KINDS = {"label": "local", "global_label": "global", "hierarchical_label": "hier",

@@ -12,10 +12,10 @@ Two readers share one tokenizer:
 from .lexer import parse, parse_lean, parse_lossless, Node, iter_tokens
 from .atoms import text, number, integer, arg, quote, is_string, symbol_or_string
 from .writer import dumps, format_list
-from .query import child, children, first_value, has_flag, yes_no
+from .query import child, children, first_value, has_flag, value_of, yes_no, yes_no_of
 
 __all__ = [
     "parse", "parse_lean", "parse_lossless", "Node", "iter_tokens", "text", "number", "integer", "arg", "quote",
     "is_string", "symbol_or_string", "dumps", "format_list", "child", "children",
-    "first_value", "has_flag", "yes_no",
+    "first_value", "has_flag", "value_of", "yes_no", "yes_no_of",
 ]

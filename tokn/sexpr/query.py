@@ -23,7 +23,12 @@ def children(node: list, head: str) -> Iterator[list]:
 
 def first_value(node: list, head: str, default: str | None = None) -> str | None:
     """Unquoted first argument of child ``(head value ...)``, or ``default``."""
-    c = child(node, head)
+    return value_of(child(node, head), default)
+
+
+def value_of(c: list | None, default: str | None = None) -> str | None:
+    """Unquoted first argument of the list ``c`` (``(head value ...)``), or ``default`` when
+    ``c`` is None or has no atom argument."""
     if c is None or len(c) < 2 or type(c[1]) is not str:
         return default
     return text(c[1])
@@ -31,12 +36,14 @@ def first_value(node: list, head: str, default: str | None = None) -> str | None
 
 def yes_no(node: list, head: str, default: bool) -> bool:
     """Read a KiCad boolean child: ``(head yes)``/``(head no)``, bare ``(head)`` means yes."""
-    c = child(node, head)
+    return yes_no_of(child(node, head), default)
+
+
+def yes_no_of(c: list | None, default: bool) -> bool:
+    """The KiCad boolean the list ``c`` says (see :func:`yes_no`); ``default`` for None."""
     if c is None:
         return default
-    if len(c) < 2:
-        return True
-    return text(c[1]) != "no"
+    return len(c) < 2 or text(c[1]) != "no"
 
 
 def has_flag(node: list, flag: str) -> bool:
