@@ -284,6 +284,32 @@ def test_unwritable_cache_only_costs_speed(synth, tmp_path):
     assert idx.get("T:Leaf") is not None and idx.stats().cache_bytes == 0
 
 
+@pytest.mark.parametrize("home, xdg", [
+    ("/home/ada", None),                 # the usual case: ~/.cache/tokn
+    ("/home/ada", "/var/tmp/xdg"),       # an absolute XDG_CACHE_HOME wins
+    ("/home/ada", ""),                   # empty: ignored
+    ("/home/ada", "relative/cache"),     # relative: ignored (XDG spec)
+    ("/home/ada", " /x"),                # not absolute as written: ignored
+    ("/home/ada/", None),                # trailing slash on HOME
+    ("/", None),                         # HOME at the root
+    ("relative-home", None),             # relative HOME: platformdirs decides
+    (None, "/var/tmp/xdg"),              # no HOME: platformdirs decides
+])
+def test_default_cache_dir_is_platformdirs_answer(monkeypatch, home, xdg):
+    """The start-up shortcut for Linux names the folder platformdirs names."""
+    import platformdirs
+    from tokn.kicad.library import default_cache_dir
+    monkeypatch.delenv("TOKN_CACHE_DIR", raising=False)
+    for name, value in (("HOME", home), ("XDG_CACHE_HOME", xdg)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    assert default_cache_dir() == platformdirs.user_cache_dir("tokn", appauthor=False)
+    monkeypatch.setenv("TOKN_CACHE_DIR", "/srv/cache")
+    assert default_cache_dir() == "/srv/cache"
+
+
 def test_find_on_synthetic_library(synth):
     path, cache = synth
     idx = SymbolIndex({"T": path}, cache_dir=cache)
