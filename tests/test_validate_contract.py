@@ -40,8 +40,16 @@ RULES = [
     ("duplicate-reference", doc([*R12, ("R1", "R")], [LINK, LINK2]), False, ("error", "duplicate-reference", "R1")),
     ("duplicate-reference of a unit", doc([("U1", "TL072", 1), ("U1", "TL072", 1)], [("A", ["U1.1", "U1.2"])]),
      False, ("error", "duplicate-reference", "U1")),
-    ("reference-type-mismatch", doc([("U1", "TL072", 1), ("U1", "LM358", 2)], [("A", ["U1.1", "U1.2"])]), False,
-     ("error", "reference-type-mismatch", "U1")),
+    ("reference-type-mismatch", doc([("U1", "TL072", 1), ("U1", "LM358", 1)], [("A", ["U1.1", "U1.2"])]), False,
+     [("error", "duplicate-reference", "U1"), ("error", "reference-type-mismatch", "U1")]),   # one unit, two types
+    ("unit-types-differ, no library", doc([("U1", "TL072", 1), ("U1", "LM358", 2)], [("A", ["U1.1", "U1.2"])]),
+     False, ("warning", "unit-types-differ", "U1")),     # nothing to compare the pins with
+    ("reference-type-mismatch, pins differ", doc([("U1", "TL072", 1), ("U1", "LM324", 2), ("R1", "R")],
+                                                 [("A", ["U1.1", "R1.1"]), ("B", ["U1.4", "R1.2"]), ("C", ["U1.8", "U1.2"])]),
+     True, ("error", "reference-type-mismatch", "U1")),
+    ("unit-types-differ", doc([("U1", "TL072", 1), ("U1", "LM358", 2), ("R1", "R")],
+                              [("A", ["U1.1", "R1.1"]), ("B", ["U1.4", "R1.2"]), ("C", ["U1.8", "U1.2"])]),
+     True, ("warning", "unit-types-differ", "U1")),
     ("duplicate-net", doc(R12, [LINK, ("N1", ["R1.2", "R2.2"])]), False, ("error", "duplicate-net", "N1")),
     ("bad-pin-ref", doc(R12, [LINK, ("N2", ["R1.2", "R2"])]), False, ("error", "bad-pin-ref", "N2")),
     ("undeclared-part in a net", doc(R12, [LINK, ("N2", ["R1.2", "R2.2", "R3.1"])]), False,
@@ -160,6 +168,9 @@ PIPELINE = [
     ("missing-value", LM7805.replace("0.33uF", "0.47uF"), "stop", REQUEST, ("missing-value", "")),
     ("json-syntax", '{"title": "x", ', "stop", REQUEST, ("json-syntax", "")),
     ("json-schema", JSON_OK.replace('"pins": ["C1.2"]', '"pins": {"C1": 2}'), "stop", REQUEST, ("json-schema", "")),
+    ("unit-types-differ (error)", "# TOKN v1\ncomponents[3]{ref,type,value,unit}:\n  U1,TL072,TL072,1\n"
+     "  U1,LM358,LM358,2\n  R1,R,10k,1\nnets[3]{name,pins}:\n  A,\"U1.1,R1.1\"\n  V-,\"U1.4,R1.2\"\n"
+     "  V+,\"U1.8,U1.2\"\n", "stop", "An op-amp buffer with a TL072", ("unit-types-differ", "U1")),
     ("format (two pin tables)", JSON_OK.replace('"pin_tables": []', '"pin_tables": [{"ref": "U1", "pins": []}, '
                                                 '{"ref": "U1", "pins": []}]'), "stop", REQUEST, ("format", "")),
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .doc.model import Document
+from .doc.model import Component, Document
 from .doc.naming import natural_key
 from .doc.pinref import split_pin_ref
 from .doc.symdefs import document_symbols
@@ -53,9 +53,10 @@ def validate(doc: Document, index=None, resolver: SymbolResolver | None = None) 
     out: list[Finding] = []
     err = lambda code, msg, where="", **d: out.append(Finding("error", code, msg, where, d))
     warn = lambda code, msg, where="", **d: out.append(Finding("warning", code, msg, where, d))
-    types = _check_components(doc, err)
+    types, mixed = _check_components(doc, err)
     pin_net = _check_nets(doc, types, err, warn)
     resolver = _symbol_resolver(doc, index, resolver)
+    _check_mixed_units(mixed, resolver, err, warn)
     if resolver is None:
         _report_unchecked(list(types), "no KiCad symbol libraries and no symbols in the document", warn)
         return out
@@ -64,23 +65,78 @@ def validate(doc: Document, index=None, resolver: SymbolResolver | None = None) 
     return out
 
 
-def _check_components(doc: Document, err) -> dict[str, str]:
+def _check_components(doc: Document, err) -> tuple[dict[str, str], dict[str, list[Component]]]:
     """Components: a non-empty reference, unique (ref, unit), one type per ref.  Returns
-    ref -> its (first) type."""
+    ref -> its (first) type, and the references whose *distinct* units have different
+    types (ref -> one component per type, in order), which :func:`_check_mixed_units`
+    judges by their pins: KiCad lets each unit of a part come from another symbol."""
     types: dict[str, str] = {}
     seen: set[tuple[str, int]] = set()
+    mixed: dict[str, list[Component]] = {}
+    first: dict[str, Component] = {}
     for c in doc.components:
         if not c.ref:
             err("empty-reference", "a component has an empty reference", c.type)
             continue
-        if (c.ref, c.unit) in seen:
+        twice = (c.ref, c.unit) in seen
+        if twice:
             err("duplicate-reference", f"reference {c.ref} is used twice" +
                 (f" (unit {c.unit})" if c.unit != 1 else ""), c.ref)
         seen.add((c.ref, c.unit))
         if c.ref in types and types[c.ref] != c.type:
-            err("reference-type-mismatch", f"{c.ref} is declared as {types[c.ref]} and as {c.type}", c.ref)
+            if twice:
+                err("reference-type-mismatch", f"{c.ref} is declared as {types[c.ref]} and as {c.type}", c.ref)
+            else:
+                group = mixed.setdefault(c.ref, [first[c.ref]])
+                if all(g.type != c.type for g in group):
+                    group.append(c)
         types.setdefault(c.ref, c.type)
-    return types
+        first.setdefault(c.ref, c)
+    return types, mixed
+
+
+def _check_mixed_units(mixed: dict[str, list[Component]], resolver: SymbolResolver | None,
+                       err, warn) -> None:
+    """Units of one reference declared with different types (KiCad allows it: its own demo
+    *sonde xilinx* draws U1's four gates from four symbols) are one package only if the
+    symbols have the same pins, numbers and names.  When they provably differ:
+    ``reference-type-mismatch``; otherwise the warning ``unit-types-differ`` (saying when
+    no symbol was there to compare: the pins are then unchecked, as the validator says of
+    such parts anyway)."""
+    for ref, comps in mixed.items():
+        units = ", ".join(f"{c.type} (unit {c.unit})" for c in comps)
+        resolved = [resolver.resolve(c) for c in comps] if resolver is not None else [None]
+        if any(r is None for r in resolved):
+            warn("unit-types-differ", f"{ref}'s units come from different symbols: {units} "
+                 "(their pins not compared: no symbol for each)", ref)
+            continue
+        pinouts = [_pinout(r.symbol) for r in resolved]
+        differ = next((k for k, p in enumerate(pinouts) if p != pinouts[0]), None)
+        if differ is not None:
+            err("reference-type-mismatch", f"{ref} is declared as {' and as '.join(c.type for c in comps)}, "
+                "whose pins differ "
+                f"({_pinout_difference(resolved[0].lib_id, pinouts[0], resolved[differ].lib_id, pinouts[differ])})",
+                ref)
+        else:
+            warn("unit-types-differ", f"{ref}'s units come from different symbols with the same pins: {units}", ref)
+
+
+def _pinout(symbol) -> dict[str, frozenset[str]]:
+    """Pin number -> the normalised names it has in ``symbol`` (all units)."""
+    out: dict[str, set[str]] = {}
+    for p in symbol.pins:
+        out.setdefault(p.number, set()).add(normalise_pin_name(p.name))
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _pinout_difference(a_id: str, a: dict, b_id: str, b: dict) -> str:
+    """The first pin (natural order) on which two pinouts disagree, in words."""
+    for num in sorted(set(a) | set(b), key=natural_key):
+        if a.get(num) != b.get(num):
+            def say(pins, lib_id):
+                return f"{'/'.join(sorted(pins[num]))} in {lib_id}" if num in pins else f"absent from {lib_id}"
+            return f"pin {num}: {say(a, a_id)}, {say(b, b_id)}"
+    return "same pins"
 
 
 def _check_nets(doc: Document, types: dict[str, str], err, warn) -> dict[tuple[str, str], str]:
@@ -185,7 +241,7 @@ def _check_library_pins(ref: str, res, table, used, pin_net: dict, err) -> None:
 def _report_unchecked(refs: list[str], why: str, warn) -> None:
     if refs:
         refs = sorted(refs, key=natural_key)
-        warn(UNCHECKED, f"pins of {len(refs)} part(s) not checked ({why}): {_summarise(refs)}",
+        warn(UNCHECKED, f"pins of {len(refs)} part(s) not checked ({why}): {_summarise(refs, what='parts')}",
              "", refs=refs)
 
 
@@ -211,10 +267,10 @@ def _check_declared_pins(ref: str, table, used: set[str], pin_net: dict, err) ->
                 f"{ref}.{pd.number}")
 
 
-def _summarise(numbers: list[str], limit: int = 12) -> str:
+def _summarise(numbers: list[str], limit: int = 12, what: str = "pins") -> str:
     if len(numbers) <= limit:
         return ", ".join(numbers)
-    return ", ".join(numbers[:limit]) + f", … ({len(numbers)} pins)"
+    return ", ".join(numbers[:limit]) + f", … ({len(numbers)} {what})"
 
 
 def has_errors(findings: list[Finding]) -> bool:

@@ -439,7 +439,7 @@ class Generator:
         t = time.perf_counter()
         doc, text, repairs = tk.repair_nets(doc)       # what library facts settle costs no LLM round
         ambiguous = {f.where for f in repairs if f.code == "ambiguous-pin"}
-        findings = [_strict_unknown(f, doc, unlisted) for f in findings + repairs + tk.validate(doc)
+        findings = [_strict_units(_strict_unknown(f, doc, unlisted)) for f in findings + repairs + tk.validate(doc)
                     if not (f.code == "unknown-pin" and f.where in ambiguous)]
         findings += [_finding("error", "missing-part",
                               f"the request names {p.query}, but no component is one: add it (type {p.name}) "
@@ -579,6 +579,16 @@ def _strict_unknown(f: Any, doc: Any, unlisted: Sequence[str]):
     return _finding("error", "unknown-part",
                     f"{f.where}: {typ} is not a KiCad symbol; use a KiCad symbol name (passives: R, C, L, D, LED, "
                     "Crystal...) or the type a pin table gives", f.where)
+
+
+def _strict_units(f: Any):
+    """``f``, or an error in its place when it is a ``unit-types-differ`` warning: a KiCad
+    design may draw the units of one part from different symbols of the same pins, but an
+    answer that gives one reference two types has mixed up two parts."""
+    if f.code != "unit-types-differ" or f.severity == "error":
+        return f
+    return _finding("error", "unit-types-differ", f"{f.message}; give every unit of {f.where} the same type "
+                    "(one package), or give the other part its own reference", f.where)
 
 
 def _refs_to_ground(doc: Any, findings: list) -> list[str]:
