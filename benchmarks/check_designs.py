@@ -111,7 +111,7 @@ def _encode_vs_netlist(path: str, ref: kicad_cli.Netlist) -> str:
     doc = encode_design(path).document
     refs = {c.ref for c in doc.components}
     ours = kicad_cli.Netlist(
-        {c.ref: {"value": c.value, "footprint": c.fp} for c in doc.components},
+        {c.ref: {"value": c.value or "~", "footprint": c.fp} for c in doc.components},   # KiCad writes "" as ~
         {n.name: {split_pin_ref(p, refs) for p in n.pins} for n in doc.nets})
     return compare_netlists(ref, ours)
 

@@ -255,10 +255,8 @@ def _add_geometry(doc: m.Document, design: Design, dn: DesignNets, sheets: _Shee
         _add_power_rows(doc, design, dn, i, sid, symbols)
         _add_markers_and_buses(doc, inst.file, sid)
         _add_sheet_pins(doc, inst, sheets)
-    for f in design.files.values():
-        for alias, members in f.bus_aliases.items():
-            if not any(a.name == alias for a in doc.busaliases):
-                doc.busaliases.append(m.BusAlias(alias, list(members)))
+    for alias, members in design.bus_aliases().items():
+        doc.busaliases.append(m.BusAlias(alias, list(members)))
 
 
 def encode_design(path: str, detail: str = "full", stock=None, kicad: int | None = None) -> EncodeResult:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ..errors import SchematicError
 from ..sexpr import parse
 from .netnames import net_text, unescape
+from .project import project_bus_aliases
 from .schematic import (PlacedSymbol, SchematicFile, SheetSymbol, SymbolInstance, load_schematic,
                         read_schematic)
 
@@ -65,6 +66,18 @@ class Design:
     instances: list[SheetInstance]
     files: dict[str, SchematicFile]           # absolute path -> parsed file
     warnings: list[str] = field(default_factory=list)
+    #: Bus aliases of the project file (KiCad 10 keeps them there): name -> members.
+    project_bus_aliases: dict[str, list[str]] = field(default_factory=dict)
+
+    def bus_aliases(self) -> dict[str, list[str]]:
+        """Every bus alias of the design, name -> members (unescaped, as written): those of
+        its sheet files (``(bus_alias ...)``, KiCad 6-9), then the project file's (KiCad 10),
+        which win on a name both define."""
+        out: dict[str, list[str]] = {}
+        for f in self.files.values():
+            out.update(f.bus_aliases)
+        out.update(self.project_bus_aliases)
+        return out
 
     def kicad_path(self, inst: SheetInstance) -> str:
         """KiCad 7+ instance path of a sheet instance: "/<root-uuid>/<sheet-uuid>..."."""
@@ -105,6 +118,8 @@ def load_design(path: str, max_depth: int = 32,
     ``sources`` optionally maps absolute file paths to their text (in-memory schematics,
     e.g. a decoder's output before it is written); other files are read from disk.
     ``lean`` reads without drawing-only lists (faster; enough for connectivity).
+    The bus aliases of the root's project file (``X.kicad_pro`` beside ``X.kicad_sch``;
+    KiCad 10 keeps them there) are read too, unless the root comes from ``sources``.
     """
     files: dict[str, SchematicFile] = {}
     warnings: list[str] = []
@@ -144,4 +159,8 @@ def load_design(path: str, max_depth: int = 32,
             walk(child, chain + (ap,))
 
     walk(root_inst, (os.path.abspath(path),))
-    return Design(root, instances, files, warnings)
+    aliases: dict[str, list[str]] = {}
+    if sources is None or os.path.abspath(path) not in sources:      # on disk: its project file
+        aliases, pro_warnings = project_bus_aliases(path)
+        warnings += pro_warnings
+    return Design(root, instances, files, warnings, aliases)

@@ -82,7 +82,9 @@ class Subgraph:
     global_labels: list[str] = field(default_factory=list)
     hier_labels: list[str] = field(default_factory=list)
     sheet_pins: list[tuple[int, str]] = field(default_factory=list)   # (sheet index, pin name)
-    power_nets: list[tuple[str, bool]] = field(default_factory=list)  # (name, is_global)
+    # (name, is_global, by_symbol): by_symbol is False for the hidden power-input pin of an
+    # ordinary symbol, which names its net only when no power symbol does (KiCad 9 and 10)
+    power_nets: list[tuple[str, bool, bool]] = field(default_factory=list)
     wires: list[int] = field(default_factory=list)                     # wire indices
     no_connect: bool = False
 
@@ -396,11 +398,11 @@ def _add_pin_item(sg: Subgraph, sch: SchematicFile, data: tuple, power_symbols: 
         if p.type == "power_in":
             sym = sch.symbols[si]
             sg.power_nets.append((power_net_name(sym, p, legacy_power and lib.power != "local"),
-                                  lib.power != "local"))
+                                  lib.power != "local", True))
     else:
         sg.pins.append(PinRef(si, p))
         if p.type == "power_in" and p.hidden:
-            sg.power_nets.append((net_text(p.name), True))
+            sg.power_nets.append((net_text(p.name), True, False))
 
 
 def _subgraphs(nodes: _Nodes, sch: SchematicFile, power_symbols: set[int],

@@ -1,0 +1,98 @@
+"""What a design takes from its KiCad project file: bus aliases (KiCad 10 keeps them in
+``<root>.kicad_pro``, not in the sheets).
+
+The fixture ``bus_alias_in_project`` is ``bus_reverse_alias`` saved by KiCad 10
+(``kicad-cli sch upgrade`` drops the sheet's ``(bus_alias ...)``) with the alias in its
+project file; ``root.k10.net`` is KiCad 10.0.7's netlist of it, and
+``root-without-project.k10.net`` its netlist with the project file removed (the alias's
+net ``/Z.A`` is gone).  Found on glasgow revD0 (corpus), whose ``{FX2}`` buses join the
+FX2 sheet's nets to the FPGA's only through the project's aliases.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from tokn.decode import decode
+from tokn.doc import parse_tokn, write_tokn
+from tokn.encode import encode_design
+from tokn.kicad.connectivity import design_nets
+from tokn.kicad.hierarchy import load_design
+from tokn.kicad.project import project_bus_aliases
+
+from .support import recorded_nets
+
+FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "connectivity", "bus_alias_in_project")
+ROOT = os.path.join(FIXTURE, "root.kicad_sch")
+
+
+def _nets(path: str, kicad: int = 10) -> dict[frozenset, str]:
+    dn = design_nets(load_design(path), kicad=kicad)
+    return {frozenset((p.ref, p.pin) for p in n.pins): n.name for n in dn.nets if len(n.pins) >= 2}
+
+
+def _copy(tmp_path, with_project: bool = True) -> str:
+    dest = tmp_path / "design"
+    shutil.copytree(FIXTURE, dest)
+    if not with_project:
+        os.remove(dest / "root.kicad_pro")
+    return str(dest / "root.kicad_sch")
+
+
+def test_aliases_of_the_project_file_connect_as_in_kicad_10():
+    assert _nets(ROOT) == recorded_nets(os.path.join(FIXTURE, "root.k10.net"))
+
+
+def test_without_the_project_file_the_alias_net_is_missing_as_in_kicad_10(tmp_path):
+    assert _nets(_copy(tmp_path, with_project=False)) == \
+        recorded_nets(os.path.join(FIXTURE, "root-without-project.k10.net"))
+
+
+def test_the_tokn_text_alone_carries_the_aliases(tmp_path):
+    """encode -> TOKN text -> decode in an empty folder (no project file with aliases):
+    the decoded sheets hold the alias and connect the same."""
+    doc = encode_design(ROOT).document
+    assert [(a.name, a.members) for a in doc.busaliases] == [("PAIR", ["A", "B"])]
+    text = write_tokn(doc)
+    out = tmp_path / "fresh" / "d.kicad_sch"
+    out.parent.mkdir()
+    decode(parse_tokn(text), None, project="d").write(str(out))
+    assert set(_nets(str(out)).keys()) == set(_nets(ROOT).keys())
+
+
+@pytest.mark.parametrize("content, aliases, warning", [
+    ('{"schematic": {"bus_aliases": {"PAIR": ["A", "B"]}}}', {"PAIR": ["A", "B"]}, None),
+    ('{"schematic": {"bus_aliases": {}}}', {}, None),
+    ('{"schematic": {}}', {}, None),                      # KiCad 6-9 project files
+    ('{}', {}, None),
+    ('{"schematic": {"bus_aliases": {"PAIR": "A B"}}}', {}, "schematic.bus_aliases is not a map"),
+    ('{"schematic": {"bus_aliases": ["PAIR"]}}', {}, "schematic.bus_aliases is not a map"),
+    ('{"schematic": \n  {"bus_aliases": }', {}, "invalid JSON at line 2, column 19"),
+    (b'{"x": "\xff"}', {}, "not UTF-8 text (byte 7)"),
+])
+def test_project_bus_aliases_table(tmp_path, content, aliases, warning):
+    sch = tmp_path / "p.kicad_sch"
+    pro = tmp_path / "p.kicad_pro"
+    pro.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    got, warnings = project_bus_aliases(str(sch))
+    assert got == aliases
+    if warning is None:
+        assert warnings == []
+    else:
+        assert len(warnings) == 1 and warning in warnings[0] and str(pro) in warnings[0]
+
+
+def test_a_broken_project_file_is_a_warning_of_the_encode(tmp_path):
+    root = _copy(tmp_path)
+    with open(root[:-len(".kicad_sch")] + ".kicad_pro", "w", encoding="utf-8") as f:
+        f.write("{ not json")
+    res = encode_design(root)
+    assert any("root.kicad_pro: project file not read (invalid JSON at line 1, column 3)" in w
+               for w in res.warnings)
+    assert res.document.components                        # the sheets still encode
+
+
+def test_no_project_file_no_aliases(tmp_path):
+    assert project_bus_aliases(str(tmp_path / "none.kicad_sch")) == ({}, [])
