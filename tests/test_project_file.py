@@ -7,6 +7,8 @@ project file; ``root.k10.net`` is KiCad 10.0.7's netlist of it, and
 ``root-without-project.k10.net`` its netlist with the project file removed (the alias's
 net ``/Z.A`` is gone).  Found on glasgow revD0 (corpus), whose ``{FX2}`` buses join the
 FX2 sheet's nets to the FPGA's only through the project's aliases.
+
+Also here: the warning for a sub-sheet encoded as if it were a top-level sheet.
 """
 from __future__ import annotations
 
@@ -96,3 +98,12 @@ def test_a_broken_project_file_is_a_warning_of_the_encode(tmp_path):
 
 def test_no_project_file_no_aliases(tmp_path):
     assert project_bus_aliases(str(tmp_path / "none.kicad_sch")) == ({}, [])
+
+
+def test_a_sub_sheet_encoded_on_its_own_is_named_in_a_warning():
+    """A sub-sheet opened as if it were the top-level sheet: its parts are annotated for the
+    root that uses it, which KiCad would not find (it would show them unannotated)."""
+    sub = os.path.join(os.path.dirname(FIXTURE), "bus_reverse_alias", "sub.kicad_sch")
+    warnings = encode_design(sub).warnings
+    assert [w for w in warnings if "no part is annotated for this file as the top-level sheet" in w]
+    assert not [w for w in encode_design(ROOT).warnings if "top-level sheet" in w]

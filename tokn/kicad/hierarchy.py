@@ -159,8 +159,30 @@ def load_design(path: str, max_depth: int = 32,
             walk(child, chain + (ap,))
 
     walk(root_inst, (os.path.abspath(path),))
+    orphan = _annotated_elsewhere(root)
+    if orphan:
+        warnings.append(orphan)
     aliases: dict[str, list[str]] = {}
     if sources is None or os.path.abspath(path) not in sources:      # on disk: its project file
         aliases, pro_warnings = project_bus_aliases(path)
         warnings += pro_warnings
     return Design(root, instances, files, warnings, aliases)
+
+
+def _annotated_elsewhere(root: SchematicFile) -> str | None:
+    """A warning when ``root`` is a sub-sheet opened on its own: none of its placed symbols
+    has an annotation recorded for this file as the root sheet (``(instances ...)`` paths
+    start with another root's UUID).  KiCad then shows those parts unannotated (``R?``),
+    and its netlist differs from the design they were annotated in; tokn uses the recorded
+    references.  ``None`` otherwise (and for files without per-symbol instances)."""
+    annotated = [sym for sym in root.symbols if sym.instances]
+    if not annotated or not root.uuid:
+        return None
+    own = "/" + root.uuid
+    if any(si.path == own or si.path.startswith(own + "/") for sym in annotated for si in sym.instances):
+        return None
+    other = annotated[0].instances[0].path
+    return (f"{root.path}: no part is annotated for this file as the top-level sheet (the "
+            f"annotations are for the sheet path {other}): it looks like a sub-sheet opened on its "
+            "own; KiCad would show these parts unannotated and netlist them differently; tokn "
+            "uses the recorded references (encode the project's top-level schematic instead)")
