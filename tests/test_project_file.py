@@ -107,3 +107,25 @@ def test_a_sub_sheet_encoded_on_its_own_is_named_in_a_warning():
     warnings = encode_design(sub).warnings
     assert [w for w in warnings if "no part is annotated for this file as the top-level sheet" in w]
     assert not [w for w in encode_design(ROOT).warnings if "top-level sheet" in w]
+
+
+def test_the_design_digest_changes_with_the_project_aliases_only(tmp_path):
+    """``design_sha256`` (resume, exact duplicates) covers the sheets and the project's bus
+    aliases, not the rest of the project file."""
+    from tokn.dataset.fingerprint import design_digest, sha256_file
+    root = _copy(tmp_path)
+    pro = root[:-len(".kicad_sch")] + ".kicad_pro"
+    files = [root, os.path.join(os.path.dirname(root), "sub.kicad_sch")]
+
+    def digest() -> str:
+        return design_digest(root, [sha256_file(p) for p in files])
+
+    first = digest()
+    with open(pro, "w", encoding="utf-8") as f:
+        f.write('{"board": {"x": 1}, "schematic": {"bus_aliases": {"PAIR": ["A", "B"]}}}')
+    assert digest() == first                               # other settings: same design
+    with open(pro, "w", encoding="utf-8") as f:
+        f.write('{"schematic": {"bus_aliases": {"PAIR": ["B", "A"]}}}')
+    assert digest() != first                               # the circuit changed
+    os.remove(pro)
+    assert digest() not in (first,)                        # no aliases: another circuit again

@@ -23,7 +23,7 @@ from typing import Iterable, Iterator, TextIO
 import click
 
 from .common import write_stdout
-from .encode_job import Outcome, Task, encode_one, sha256_file
+from .encode_job import Outcome, Task, encode_one
 from ..sources import InputError, RefIndex, Source, common_root, expand, mirror_path
 
 
@@ -103,9 +103,10 @@ def _drop_records(path: str, sources: set[str]) -> None:
 
 
 def design_digest(index: RefIndex, path: str) -> str:
-    """Exact digest of the design rooted at ``path``: every sheet file's bytes."""
-    from ..dataset.fingerprint import files_digest
-    return files_digest(sha256_file(p) for p in index.hierarchy(path))
+    """Exact digest of the design rooted at ``path``: every sheet file's bytes and its
+    project's bus aliases (:func:`tokn.dataset.fingerprint.design_digest`)."""
+    from ..dataset import fingerprint
+    return fingerprint.design_digest(path, [fingerprint.sha256_file(p) for p in index.hierarchy(path)])
 
 
 def _up_to_date(out: str, inputs: Iterable[str]) -> bool:

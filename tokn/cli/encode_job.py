@@ -40,16 +40,6 @@ class Outcome:
     kicad_tokens: int = 0
 
 
-def sha256_file(path: str) -> str:
-    """Hex SHA-256 of the bytes of ``path``."""
-    import hashlib
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 _LICENCES: dict = {}
 
 
@@ -87,7 +77,7 @@ def _encode(task: Task) -> Outcome:
     outcome = Outcome(task.source, True, bytes_in=bytes_in, warnings=list(result.warnings))
     if task.record:
         from .. import __version__
-        from ..dataset.fingerprint import files_digest
+        from ..dataset.fingerprint import design_digest, sha256_file
         from ..tokens import count_tokens
         kicad_tokens = None
         if task.source_tokens:
@@ -103,7 +93,7 @@ def _encode(task: Task) -> Outcome:
         outcome.record = {
             "source": task.source,
             "sha256": digests.get(os.path.abspath(task.source)) or sha256_file(task.source),
-            "design_sha256": files_digest(digests.values()),
+            "design_sha256": design_digest(task.source, digests.values()),
             "files": sorted(os.path.relpath(p, os.path.dirname(os.path.abspath(task.source))).replace(os.sep, "/")
                             for p in files),
             "title": result.document.title,

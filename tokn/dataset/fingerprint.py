@@ -1,7 +1,7 @@
 """Design fingerprints for de-duplication and contamination checks.
 
 * :func:`files_digest` -- the *exact* fingerprint: SHA-256 over the sorted SHA-256 of every
-  sheet file of a design.  Independent of file names and locations, so a vendored copy of a
+  sheet file of a design (:func:`design_digest` adds the project file's bus aliases).  Independent of file names and locations, so a vendored copy of a
   whole project has the same digest; any byte changed in any sheet changes it.
 * :func:`connectivity_hash` -- the *near-duplicate* fingerprint: a Weisfeiler-Lehman hash of
   the circuit as a bipartite graph (parts labelled by symbol name and value, nets unlabelled,
@@ -23,6 +23,31 @@ WL_ROUNDS = 4
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: str) -> str:
+    """Hex SHA-256 of the bytes of ``path``."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def design_digest(root: str, file_digests: Iterable[str]) -> str:
+    """The exact fingerprint of the design whose top-level schematic is ``root``:
+    :func:`files_digest` of its sheet files' digests, plus, when its project file defines
+    bus aliases (KiCad 10 keeps them there, :mod:`tokn.kicad.project`), the digest of
+    those aliases -- they change the circuit, unlike the rest of a project file, so an
+    edit of them makes ``tokn encode --resume`` and ``tokn dataset`` redo the design, and
+    a copy with other aliases is not an exact duplicate."""
+    from ..kicad.project import project_bus_aliases
+    parts = list(file_digests)
+    aliases, _ = project_bus_aliases(root)
+    if aliases:
+        import json
+        parts.append(sha256_bytes(json.dumps(aliases, sort_keys=True).encode("utf-8")))
+    return files_digest(parts)
 
 
 def files_digest(file_digests: Iterable[str]) -> str:

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 from ..sources import RefIndex, expand
-from .fingerprint import files_digest
+from .fingerprint import design_digest, sha256_file
 from .licence import Licence, detect_licence, parse_declared
 from .provenance import Manifest, origin_of
 
@@ -97,14 +97,6 @@ def design_id(group: str, path: str) -> str:
     return hashlib.sha256(f"{group}\n{path}".encode("utf-8")).hexdigest()[:16]
 
 
-def _sha256_file(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _licence(root: str, repo_root: str, declared: str | None, cache: dict) -> Licence:
     if declared:
         sid = parse_declared(declared)
@@ -143,7 +135,7 @@ def discover(inputs: list[str], manifest: Manifest | None = None) -> tuple[list[
                 group = "local:" + "/".join(x for x in (os.path.basename(os.path.abspath(in_root)), top) if x)
             files = tuple(index.hierarchy(ap))
             try:
-                digest = files_digest(_sha256_file(p) for p in files)
+                digest = design_digest(ap, [sha256_file(p) for p in files])
             except OSError as e:
                 problems.append(Problem(src.path, f"{src.path}: cannot read: {e.strerror or e}", "unreadable",
                                         org.repository, org.path))
