@@ -105,10 +105,21 @@ def compare_netlists(ref: kicad_cli.Netlist, got: kicad_cli.Netlist) -> str:
     return "; ".join(problems) or "ok"
 
 
+def _cli_major() -> int:
+    """Major version of the kicad-cli in use (``KICAD_CLI`` or PATH): whose rules to encode by."""
+    global _MAJOR
+    if _MAJOR is None:
+        _MAJOR = int(kicad_cli.version().split(".")[0])
+    return _MAJOR
+
+
+_MAJOR: int | None = None
+
+
 def _encode_vs_netlist(path: str, ref: kicad_cli.Netlist) -> str:
     from tokn.doc.pinref import split_pin_ref
     from tokn.encode import encode_design
-    doc = encode_design(path).document
+    doc = encode_design(path, kicad=min(max(_cli_major(), 9), 10)).document   # the oracle's rules
     refs = {c.ref for c in doc.components}
     ours = kicad_cli.Netlist(
         {c.ref: {"value": c.value or "~", "footprint": c.fp} for c in doc.components},   # KiCad writes "" as ~

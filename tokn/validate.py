@@ -16,6 +16,7 @@ from .doc.model import Component, Document
 from .doc.naming import natural_key
 from .doc.pinref import split_pin_ref
 from .doc.symdefs import document_symbols
+from .kicad.symbols import stacked_pin_numbers
 from .resolve import SymbolResolver, touch_conflict
 
 UNCHECKED = "pins-not-checked"
@@ -216,8 +217,9 @@ def _check_library_pins(ref: str, res, table, used, pin_net: dict, err) -> None:
     inputs must be connected."""
     lib_pins: dict[str, list] = {}
     for p in res.symbol.pins:
-        lib_pins.setdefault(p.number, []).append(p)
-    numbers = sorted(lib_pins, key=natural_key)
+        for number in _numbers_of(p.number):
+            lib_pins.setdefault(number, []).append(p)
+    numbers = sorted({p.number for p in res.symbol.pins}, key=natural_key)
     for pin in sorted(used, key=natural_key):
         if pin not in lib_pins:
             err("unknown-pin", f"{ref}.{pin}: {res.lib_id} has no pin {pin} "
@@ -231,11 +233,21 @@ def _check_library_pins(ref: str, res, table, used, pin_net: dict, err) -> None:
                 and not all(p.name in ("", "~") for p in lp):
             err("pin-name-mismatch", f"{ref}.{pd.number} is {lp[0].name} in {res.lib_id}, not {pd.name}",
                 f"{ref}.{pd.number}", library_name=lp[0].name)
-    for number, lp in lib_pins.items():
-        p = lp[0]
-        if p.type == "power_in" and not p.hidden and (ref, number) not in pin_net:
-            err("unconnected-power-pin", f"{ref}.{number} ({p.name}) is a power input and is not connected",
-                f"{ref}.{number}")
+    reported: set[str] = set()
+    for p in res.symbol.pins:
+        if p.type == "power_in" and not p.hidden and p.number not in reported \
+                and not any((ref, n) in pin_net for n in _numbers_of(p.number)):
+            reported.add(p.number)
+            err("unconnected-power-pin", f"{ref}.{p.number} ({p.name}) is a power input and is not connected",
+                f"{ref}.{p.number}")
+
+
+def _numbers_of(number: str) -> tuple[str, ...]:
+    """The numbers a net may name pin ``number`` by: itself and, for a KiCad 10 stacked
+    pin (``[1,15,38,39]``), each number it stands for (how KiCad 10 netlists it)."""
+    if number[:1] != "[":
+        return (number,)
+    return (number, *stacked_pin_numbers(number))
 
 
 def _report_unchecked(refs: list[str], why: str, warn) -> None:
@@ -256,13 +268,13 @@ def _check_declared_pins(ref: str, table, used: set[str], pin_net: dict, err) ->
     library part."""
     if not table:
         return
-    declared = {pd.number for pd in table}
-    numbers = sorted(declared, key=natural_key)
+    declared = {n for pd in table for n in _numbers_of(pd.number)}
+    numbers = sorted({pd.number for pd in table}, key=natural_key)
     for pin in sorted(used - declared, key=natural_key):
         err("unknown-pin", f"{ref}.{pin}: pins{{{ref}}} has no pin {pin} (its pins: {_summarise(numbers)})",
             f"{ref}.{pin}")
     for pd in table:
-        if pd.type == "power_in" and (ref, pd.number) not in pin_net:
+        if pd.type == "power_in" and not any((ref, n) in pin_net for n in _numbers_of(pd.number)):
             err("unconnected-power-pin", f"{ref}.{pd.number} ({pd.name}) is a power input and is not connected",
                 f"{ref}.{pd.number}")
 

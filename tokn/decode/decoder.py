@@ -36,7 +36,7 @@ from .layout import layout_parts
 from .place.units import noconnect_pins
 from .sheetbuild import SheetBuilder, power_value_props
 from .stubs import is_ground
-from .symbols import PartSymbol, embed_node, part_symbols
+from .symbols import PartSymbol, embed_node, part_symbols, with_stacked_pins
 from ..kicad.ids import is_netlisted, split_lib_id
 
 _AUTO = re.compile(r"^N\d+$")
@@ -87,6 +87,8 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
     for k, v in (symbols or {}).items():
         extra.setdefault(k, v)
     resolver = SymbolResolver(index, extra, fuzzy=fuzzy)
+    listed = doc
+    doc = with_stacked_pins(doc, resolver)
     parts = part_symbols(doc, resolver, index)
     power = PowerSymbols(resolver, index)
     warnings = [p.rejected + "; drawn with a symbol generated from the document" if p.rejected else
@@ -96,7 +98,7 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
     want = _doc_nets(doc)
     if layout in ("auto", "drawn") and _drawable(doc, parts):
         files, root = _as_drawn(doc, parts, power, project)
-        diff, in_kicad10 = net_differences(files, root, want) if verify else ("", "")
+        diff, in_kicad10 = net_differences(files, root, want, _doc_nets(listed)) if verify else ("", "")
         if not diff:
             if in_kicad10:
                 warnings.append(f"drawn as the document draws it, which KiCad 10 connects otherwise: "
@@ -153,15 +155,19 @@ def net_difference(files: dict[str, str], root: str, want: dict[frozenset, str])
     return _difference(_load_files(files, root), want, kicad=9, names=True)
 
 
-def net_differences(files: dict[str, str], root: str, want: dict[frozenset, str]) -> tuple[str, str]:
+def net_differences(files: dict[str, str], root: str, want: dict[frozenset, str],
+                    want_kicad10: dict[frozenset, str] | None = None) -> tuple[str, str]:
     """:func:`net_difference`, and the first difference in connectivity when KiCad 10's
     rules read the same files ("" when none; computed only when KiCad 9's give the nets).
     KiCad 10 connects a few drawings otherwise (bus members with text markup, bus pins
     across kinds; docs/kicad-connectivity-findings.md): a drawing copied from a design has
-    the design's own ambiguity, which the caller reports."""
+    the design's own ambiguity, which the caller reports.  ``want_kicad10``: the nets as
+    KiCad 10 lists them, when they differ from ``want`` (the document's stacked pins by
+    each number, :func:`tokn.decode.symbols.with_stacked_pins`)."""
     design = _load_files(files, root)
     diff = _difference(design, want, kicad=9, names=True)
-    return diff, ("" if diff else _difference(design, want, kicad=10, names=False))
+    return diff, ("" if diff else _difference(design, want if want_kicad10 is None else want_kicad10,
+                                               kicad=10, names=False))
 
 
 def _difference(design: Design, want: dict[frozenset, str], kicad: int, names: bool) -> str:

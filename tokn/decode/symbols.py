@@ -10,13 +10,14 @@ than the document says (:func:`touch_conflict`) is not used.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from ..doc.model import Document, PinDef
+from ..doc.model import Document, Net, PinDef
 from ..doc.naming import natural_key
+from ..doc.pinref import split_pin_ref
 from ..kicad.build import num, q
 from ..kicad.schematic import SchematicFile
-from ..kicad.symbols import LibSymbol, parse_lib_symbol
+from ..kicad.symbols import LibSymbol, parse_lib_symbol, stacked_pin_numbers
 from ..resolve import SymbolResolver, touch_conflict
 from ..sexpr import parse, text
 
@@ -154,6 +155,42 @@ def _fits(doc: Document, ref: str, sym: LibSymbol, exact: bool) -> bool:
                 normalise_pin_name(pd.name) != normalise_pin_name(lp.name):
             return False
     return True
+
+
+def with_stacked_pins(doc: Document, resolver: SymbolResolver) -> Document:
+    """``doc`` with the pins its nets name by one number of a KiCad 10 *stacked* pin
+    (``U1.15`` of the ESP32-WROOM-32E's ``[1,15,38,39]``, as a design encoded by KiCad 10's
+    rules lists them) named by the drawn pin instead (``U1.[1,15,38,39]``, once per net):
+    the symbol is drawn with its own pin, and KiCad 10 netlists it as those numbers again.
+    ``doc`` itself when no part's symbol has a stacked pin the nets name that way."""
+    stacked: dict[tuple[str, str], str] = {}
+    seen: set[str] = set()
+    for c in doc.components:
+        if c.ref in seen:
+            continue
+        seen.add(c.ref)
+        res = resolver.resolve(c)
+        if res is None:
+            continue
+        for p in res.symbol.pins:
+            if p.number[:1] == "[":
+                for n in stacked_pin_numbers(p.number):
+                    if n != p.number:
+                        stacked.setdefault((c.ref, n), p.number)
+    if not stacked:
+        return doc
+    nets, changed = [], False
+    for net in doc.nets:
+        pins: list[str] = []
+        for pin in net.pins:
+            drawn = stacked.get(split_pin_ref(pin, seen) or ("", ""))
+            if drawn is not None:
+                changed = True
+                pin = f"{split_pin_ref(pin, seen)[0]}.{drawn}"
+            if pin not in pins:
+                pins.append(pin)
+        nets.append(Net(net.name, pins))
+    return replace(doc, nets=nets) if changed else doc
 
 
 def part_symbols(doc: Document, resolver: SymbolResolver, index) -> dict[str, PartSymbol]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from .buses import bus_members, link_key, members
 from .hierarchy import Design, SheetInstance
 from .netnames import escape_net_name, net_text  # noqa: F401 - re-exported
+from .symbols import stacked_pin_numbers
 from .sheetgraph import (  # noqa: F401 - stage-1 names are re-exported
     KICAD_DEFAULT, KICAD_VERSIONS, LAST_KICAD9_FORMAT, LEGACY_POWER_VALUE_VERSION, kicad_for_format, BusItem, PinRef, SheetGraph, Subgraph,
     UnionFind, legacy_power_pin, lib_symbol_for, pin_positions, power_net_name, sheet_graph)
@@ -212,8 +213,10 @@ class _NetJoin:
     """The subgraphs of every sheet instance as union-find nodes, joined by name and by the
     part pins they share (a part's pin met on two instances is one pin of one net)."""
 
-    def __init__(self, design: Design, child_of: dict[tuple[int, int], int]) -> None:
+    def __init__(self, design: Design, child_of: dict[tuple[int, int], int],
+                 kicad: int = KICAD_DEFAULT) -> None:
         self.design, self.child_of = design, child_of
+        self.stacked = kicad >= 10              # KiCad 10 netlists each number of a stacked pin
         self.uf = UnionFind()
         self.node_of: dict[tuple[int, int], int] = {}       # (instance, subgraph) -> node
         self.names: dict[tuple, int] = {}                   # name key -> first node with it
@@ -262,18 +265,21 @@ class _NetJoin:
         # lists them with their pins (only its S-expression netlist drops them).
         sym = inst.file.symbols[pr.symbol]
         ref, _unit = self.design.reference(inst, sym)
-        key = (ref, pr.pin.number)
-        other = self.ref_pin_node.get(key)
-        if other is not None:
-            self.uf.union(other, n)
-            return
-        self.ref_pin_node[key] = n
         ptype = pr.pin.type
         pname = pr.pin.name
         alt = sym.pin_alternates.get(pr.pin.number)
         if alt and alt in pr.pin.alternates:
             pname, ptype = alt, pr.pin.alternates[alt]
-        self.pin_records.append((n, NetPin(ref, pr.pin.number, pname, ptype)))
+        numbers = stacked_pin_numbers(pr.pin.number) if self.stacked and pr.pin.number[:1] == "[" \
+            else (pr.pin.number,)
+        for number in numbers:
+            key = (ref, number)
+            other = self.ref_pin_node.get(key)
+            if other is not None:
+                self.uf.union(other, n)
+                continue
+            self.ref_pin_node[key] = n
+            self.pin_records.append((n, NetPin(ref, number, pname, ptype)))
 
 
 def _group_nets(join: _NetJoin) -> tuple[list[Net], dict[tuple[int, int], int]]:
@@ -319,11 +325,12 @@ def _name_net(net: Net, design: Design, graphs: dict[int, SheetGraph], member_na
 
 def design_nets(design: Design, kicad: int = KICAD_DEFAULT) -> DesignNets:
     """Nets of the whole design, with per-instance references, by the connectivity rules
-    of KiCad ``kicad`` (9 or 10: they differ only on wires that eeschema never saves,
-    see docs/kicad-connectivity-findings.md)."""
+    of KiCad ``kicad`` (9 or 10: they differ on wires that eeschema never saves, on bus
+    member markup, sheet-name escaping and stacked pin numbers, see
+    docs/kicad-connectivity-findings.md)."""
     graphs = _instance_graphs(design, design.root.version < LEGACY_POWER_VALUE_VERSION, kicad)
     child_of = _child_instances(design)
-    join = _NetJoin(design, child_of)
+    join = _NetJoin(design, child_of, kicad)
     buses = _BusMembers(join.uf, join.by_name, _bus_aliases(design), child_of, kicad)
     warnings: list[str] = []
     for i, inst in enumerate(design.instances):

@@ -186,3 +186,32 @@ def pin_signature(sym: LibSymbol) -> tuple:
         pins.append((unit, style, p.number, name, p.type,
                      round(p.x, 4), round(p.y, 4), int(round(p.angle)) % 360, p.hidden and not sym.power))
     return (sym.power, tuple(sorted(pins)))
+
+
+def stacked_pin_numbers(number: str) -> list[str]:
+    """The pin numbers a KiCad 10 *stacked* pin stands for: ``[1,15,38,39]`` -> 1, 15, 38,
+    39; ``[1-4]`` -> 1..4; ``[A1-A3,B7]`` -> A1, A2, A3, B7 (a range's ends share their
+    letters, the numbers count up).  ``[number]`` for an ordinary number and for text that
+    is not valid stacked notation (KiCad then uses it as written).  KiCad 10 netlists one
+    pin per number (its stock libraries use this for the ESP32-WROOM-32E's and the TL431's
+    ground pins, among 30); KiCad 9 reads the text as one pin number."""
+    if not (number.startswith("[") and number.endswith("]")):
+        return [number]
+    out: list[str] = []
+    for part in number[1:-1].split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if "-" not in part:
+            out.append(part)
+            continue
+        first, last = (s.strip() for s in part.split("-", 1))
+        a, b = _STACK_END.fullmatch(first), _STACK_END.fullmatch(last)
+        if a is None or b is None or a.group(1) != b.group(1) or int(a.group(2)) > int(b.group(2)):
+            return [number]
+        out += [f"{a.group(1)}{k}" for k in range(int(a.group(2)), int(b.group(2)) + 1)]
+    return out or [number]
+
+
+#: A range end of stacked notation: letters (or any text) then the number that counts.
+_STACK_END = re.compile(r"(.*?)(\d+)")

@@ -1,0 +1,93 @@
+"""KiCad 10's stacked pins: one drawn pin numbered ``[1,15,38,39]`` stands for several pads,
+and KiCad 10 netlists one pin per number (docs/kicad-connectivity-findings.md, rule K5).
+
+The fixture ``k10_stacked_pin`` (tests/fixtures/connectivity) has a part whose pin
+``[1-3]`` is on net ``/S``; its ``.k10.net`` is KiCad 10.0.7's netlist, its ``.net``
+KiCad 9.0.8's (one pin numbered ``[1-3]``).
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tokn.decode import decode
+from tokn.decode.decoder import _load_files
+from tokn.doc import parse_tokn, write_tokn
+from tokn.doc.model import Component, Document, Net
+from tokn.encode import encode_design
+from tokn.kicad.connectivity import design_nets
+from tokn.kicad.library import SymbolIndex
+from tokn.kicad.symbols import stacked_pin_numbers
+from tokn.validate import validate
+
+from .support import KICAD10_ROOT, needs_kicad, recorded_nets
+
+FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "connectivity", "k10_stacked_pin.kicad_sch")
+
+
+@pytest.mark.parametrize("number, numbers", [
+    ("5", ["5"]),                                   # not stacked
+    ("[1,2,3]", ["1", "2", "3"]),
+    ("[1-4]", ["1", "2", "3", "4"]),
+    ("[A1-A3]", ["A1", "A2", "A3"]),
+    ("[AA1-AA3,AB4,CD12-CD14]", ["AA1", "AA2", "AA3", "AB4", "CD12", "CD13", "CD14"]),
+    ("[ 1 , 15 ]", ["1", "15"]),                    # blanks around parts
+    ("[1,,2]", ["1", "2"]),                         # empty parts skipped
+    ("[3-1]", ["[3-1]"]),                           # invalid: descending range, kept as written
+    ("[A1-B3]", ["[A1-B3]"]),                       # invalid: the ends' letters differ
+    ("[x-y]", ["[x-y]"]),                           # invalid: no numbers
+    ("[]", ["[]"]),                                 # invalid: nothing inside
+    ("1]", ["1]"]),                                 # not bracketed at both ends
+])
+def test_stacked_pin_numbers(number, numbers):
+    assert stacked_pin_numbers(number) == numbers
+
+
+def _multi(nets) -> dict[frozenset, str]:
+    return {frozenset((p.ref, p.pin) for p in n.pins): n.name for n in nets if len(n.pins) >= 2}
+
+
+@needs_kicad
+def test_encoded_by_kicad_10s_rules_the_text_alone_decodes_to_kicad_10s_nets(tmp_path):
+    """encode (KiCad 10's rules: U1.1, U1.2, U1.3) -> TOKN text -> validate -> decode in an
+    empty folder (the text and the installed libraries): the part keeps its own symbol with the stacked pin, and the decoded files read
+    by KiCad 10's rules give KiCad 10's netlist of the original."""
+    text = write_tokn(encode_design(FIXTURE, kicad=10).document)
+    doc = parse_tokn(text)
+    s_net = next(n for n in doc.nets if n.name == "/S")
+    assert s_net.pins == ["R1.2", "U1.1", "U1.2", "U1.3"]
+    assert not [f for f in validate(doc) if f.severity == "error"]
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    decoded = decode(doc, SymbolIndex.default(str(fresh)), project="d")   # the installed libraries only
+    assert decoded.mode == "as-drawn" and not decoded.warnings, decoded.warnings
+    files = decoded.files
+    design = _load_files(files, decoded.root)
+    theirs = recorded_nets(FIXTURE[:-len(".kicad_sch")] + ".k10.net")
+    assert set(_multi(design_nets(design, kicad=10).nets)) == set(theirs)
+    assert "[1-3]" in files[decoded.root]                      # the symbol's own pin, not one per number
+
+
+def test_encoded_by_kicad_9s_rules_the_pin_keeps_its_text():
+    doc = encode_design(FIXTURE, kicad=9).document
+    assert next(n for n in doc.nets if n.name == "/S").pins == ["R1.2", "U1.[1-3]"]
+    assert not [f for f in validate(doc) if f.severity == "error"]
+
+
+K10_RF_MODULE = os.path.join(KICAD10_ROOT, "usr", "share", "kicad", "symbols", "RF_Module.kicad_sym")
+
+
+@pytest.mark.skipif(not os.path.exists(K10_RF_MODULE), reason=f"KiCad 10's libraries not installed at {KICAD10_ROOT}")
+def test_validator_reads_kicad_10_stock_stacked_pins(tmp_path):
+    """KiCad 10's ESP32-WROOM-32E has one GND pin numbered [1,15,38,39]: an answer naming
+    U1.1 or U1.38 names a pin it has, and the ground is connected through any of them."""
+    index = SymbolIndex({"RF_Module": K10_RF_MODULE}, cache_dir=str(tmp_path / "cache"))
+    doc = Document(components=[Component("U1", "RF_Module:ESP32-WROOM-32E")],
+                   nets=[Net("GND", ["U1.38", "U1.1"]), Net("+3V3", ["U1.2", "U1.3"])])
+    codes = [(f.code, f.where) for f in validate(doc, index) if f.severity == "error"]
+    assert codes == []
+    doc.nets[0].pins = ["U1.40", "U1.3"]
+    doc.nets[1].pins = ["U1.2", "U1.4"]
+    codes = [(f.code, f.where) for f in validate(doc, index) if f.severity == "error"]
+    assert ("unknown-pin", "U1.40") in codes and ("unconnected-power-pin", "U1.[1,15,38,39]") in codes
