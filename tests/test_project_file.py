@@ -129,3 +129,23 @@ def test_the_design_digest_changes_with_the_project_aliases_only(tmp_path):
     assert digest() != first                               # the circuit changed
     os.remove(pro)
     assert digest() not in (first,)                        # no aliases: another circuit again
+
+
+TOP_LEVEL = os.path.join(os.path.dirname(__file__), "fixtures", "project_top_level_sheets")
+
+
+def test_several_top_level_sheets_are_named_in_a_warning(tmp_path):
+    """A KiCad 10 project listing two top-level sheets: KiCad 10 netlists R1 and R2 as one
+    design (``top.k10.net``: SIG_A joins R1.1 and R2.1); tokn encodes one top-level file's
+    hierarchy and says which it left out, whichever of the two is encoded."""
+    top = encode_design(os.path.join(TOP_LEVEL, "top.kicad_sch"))
+    assert [w for w in top.warnings if "lists 2 top-level sheets" in w and "second.kicad_sch not included" in w]
+    assert [c.ref for c in top.document.components] == ["R1"]
+    second = encode_design(os.path.join(TOP_LEVEL, "second.kicad_sch"))    # found through top.kicad_pro
+    assert [w for w in second.warnings if "top.kicad_pro: the project lists 2" in w and "top.kicad_sch not included" in w]
+    single = tmp_path / "single"
+    shutil.copytree(TOP_LEVEL, single)
+    (single / "top.kicad_pro").write_text('{"schematic": {"top_level_sheets": [{"filename": "top.kicad_sch", '
+                                          '"name": "top", "uuid": "x"}]}}', encoding="utf-8")
+    assert not [w for w in encode_design(str(single / "top.kicad_sch")).warnings if "top-level sheets" in w]
+    assert not [w for w in encode_design(str(single / "second.kicad_sch")).warnings if "top-level sheets" in w]

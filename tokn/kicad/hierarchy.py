@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from ..errors import SchematicError
 from ..sexpr import parse
 from .netnames import net_text, unescape
-from .project import project_bus_aliases
+from .project import read_project, top_level_sheets_warning
 from .schematic import (PlacedSymbol, SchematicFile, SheetSymbol, SymbolInstance, load_schematic,
                         read_schematic)
 
@@ -119,7 +119,9 @@ def load_design(path: str, max_depth: int = 32,
     e.g. a decoder's output before it is written); other files are read from disk.
     ``lean`` reads without drawing-only lists (faster; enough for connectivity).
     The bus aliases of the root's project file (``X.kicad_pro`` beside ``X.kicad_sch``;
-    KiCad 10 keeps them there) are read too, unless the root comes from ``sources``.
+    KiCad 10 keeps them there) are read too, unless the root comes from ``sources``; a
+    KiCad 10 project with several top-level sheets gives a warning (only ``path``'s
+    hierarchy is loaded).
     """
     files: dict[str, SchematicFile] = {}
     warnings: list[str] = []
@@ -164,8 +166,12 @@ def load_design(path: str, max_depth: int = 32,
         warnings.append(orphan)
     aliases: dict[str, list[str]] = {}
     if sources is None or os.path.abspath(path) not in sources:      # on disk: its project file
-        aliases, pro_warnings = project_bus_aliases(path)
-        warnings += pro_warnings
+        project = read_project(path)
+        aliases = project.bus_aliases
+        warnings += project.warnings
+        several = top_level_sheets_warning(path, project)
+        if several:
+            warnings.append(several)
     return Design(root, instances, files, warnings, aliases)
 
 

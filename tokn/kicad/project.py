@@ -1,15 +1,33 @@
 """What a design takes from its KiCad project file (``<root>.kicad_pro``, JSON).
 
-KiCad 10 keeps a schematic's bus aliases in the project file (``schematic.bus_aliases``:
-name -> member list) instead of ``(bus_alias ...)`` lists in the sheet files; a design
-that uses ``{ALIAS}`` buses across sheets is connected only with them.  KiCad 6-9 project
-files have no such key.  :func:`project_bus_aliases` reads them; a project file that
-cannot be read gives a warning, not an error (the sheets still encode; the aliases are
-missing, as KiCad would lack them).
+* **Bus aliases.** KiCad 10 keeps a schematic's bus aliases in the project file
+  (``schematic.bus_aliases``: name -> member list) instead of ``(bus_alias ...)`` lists in
+  the sheet files; a design that uses ``{ALIAS}`` buses across sheets is connected only
+  with them.  KiCad 6-9 project files have no such key.
+* **Top-level sheets.** A KiCad 10 project may list several top-level sheets
+  (``schematic.top_level_sheets``: filename, name, uuid).  KiCad 10 then netlists them as
+  one design; tokn encodes the hierarchy of one top-level file, and says so
+  (:func:`top_level_sheets_warning`).
+
+:func:`read_project` reads both; a project file that cannot be read gives a warning, not
+an error (the sheets still encode; what the project adds is missing, as it would be for
+KiCad).
 """
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ProjectSettings:
+    """What :func:`read_project` found: bus aliases (name -> members as written, unescaped:
+    ``~{ALERT}``, ``D[0..7]``), top-level sheets (file name, sheet name) when the project
+    lists them, and warnings about the project file itself."""
+    bus_aliases: dict[str, list[str]] = field(default_factory=dict)
+    top_level_sheets: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    path: str = ""                  # the project file read ("" when none)
 
 
 def project_file(root_schematic: str) -> str:
@@ -17,28 +35,98 @@ def project_file(root_schematic: str) -> str:
     return os.path.splitext(root_schematic)[0] + ".kicad_pro"
 
 
-def project_bus_aliases(root_schematic: str) -> tuple[dict[str, list[str]], list[str]]:
-    """(alias -> members as written, warnings) from the project file of ``root_schematic``;
-    ``({}, [])`` when there is no project file or it names no alias.  Members are stored
-    as the schematic's ``(members ...)`` are: unescaped text (``~{ALERT}``, ``D[0..7]``)."""
+def read_project(root_schematic: str) -> ProjectSettings:
+    """The settings of ``root_schematic``'s project file that change its circuit: its own
+    ``X.kicad_pro``, else the one project file beside it that lists it as a top-level
+    sheet (KiCad 10 opens that project for it); empty when there is none."""
     path = project_file(root_schematic)
     if not os.path.isfile(path):
-        return {}, []
+        return _listing_project(root_schematic)
+    data, out = _load(path)
+    if data is not None:
+        _fill(out, data, path)
+    return out
+
+
+def _load(path: str) -> tuple[object, ProjectSettings]:
+    """(parsed JSON or None, settings holding the warning when it could not be read)."""
     import json
+    out = ProjectSettings()
     try:
         with open(path, encoding="utf-8") as f:
-            data = json.load(f)
+            return json.load(f), out
     except (OSError, UnicodeDecodeError, ValueError) as e:
-        return {}, [f"{path}: project file not read ({_reason(e)}): its bus aliases, if any, are not used"]
+        out.warnings.append(f"{path}: project file not read ({_reason(e)}): its bus aliases, if any, "
+                            "are not used")
+        return None, out
+
+
+def _listing_project(root_schematic: str) -> ProjectSettings:
+    """The settings of the only ``.kicad_pro`` in ``root_schematic``'s folder whose
+    top-level sheets include it, if exactly one does (unreadable ones are passed over)."""
+    folder = os.path.dirname(os.path.abspath(root_schematic))
+    try:
+        projects = sorted(n for n in os.listdir(folder) if n.endswith(".kicad_pro"))
+    except OSError:
+        return ProjectSettings()
+    me = os.path.basename(root_schematic)
+    found: list[ProjectSettings] = []
+    for name in projects:
+        data, out = _load(os.path.join(folder, name))
+        if data is None:
+            continue
+        _fill(out, data, os.path.join(folder, name))
+        if any(os.path.basename(f) == me for f, _ in out.top_level_sheets):
+            out.path = os.path.join(folder, name)
+            found.append(out)
+    return found[0] if len(found) == 1 else ProjectSettings()
+
+
+def _fill(out: ProjectSettings, data: object, path: str) -> None:
+    """Read the schematic settings of project ``data`` (from ``path``) into ``out``."""
+    out.path = path
     section = data.get("schematic") if isinstance(data, dict) else None
-    raw = section.get("bus_aliases") if isinstance(section, dict) else None
-    if raw is None:
-        return {}, []
-    if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, list)
-                                            and all(isinstance(m, str) for m in v) for k, v in raw.items()):
-        return {}, [f"{path}: schematic.bus_aliases is not a map of names to lists of member names; "
-                    "not used"]
-    return {name: list(members) for name, members in raw.items()}, []
+    if not isinstance(section, dict):
+        return
+    raw = section.get("bus_aliases")
+    if raw is not None:
+        if isinstance(raw, dict) and all(isinstance(k, str) and isinstance(v, list)
+                                         and all(isinstance(m, str) for m in v) for k, v in raw.items()):
+            out.bus_aliases = {name: list(members) for name, members in raw.items()}
+        else:
+            out.warnings.append(f"{path}: schematic.bus_aliases is not a map of names to lists of member "
+                                "names; not used")
+    sheets = section.get("top_level_sheets")
+    if isinstance(sheets, list):
+        out.top_level_sheets = [(str(s.get("filename", "")), str(s.get("name", "")))
+                                for s in sheets if isinstance(s, dict)]
+
+
+def project_bus_aliases(root_schematic: str) -> tuple[dict[str, list[str]], list[str]]:
+    """(alias -> members as written, warnings) from the project file of ``root_schematic``
+    (:func:`read_project`); ``({}, [])`` when there is none or it names no alias."""
+    settings = read_project(root_schematic)
+    return settings.bus_aliases, settings.warnings
+
+
+def top_level_sheets_warning(root_schematic: str, settings: ProjectSettings) -> str | None:
+    """A warning when the project lists top-level sheets besides ``root_schematic``: KiCad
+    10 netlists them together (global labels and power symbols joined across them, local
+    net names prefixed with each sheet's name); tokn encodes ``root_schematic``'s
+    hierarchy only (each other top-level file is a design of its own in a directory run).
+    ``None`` for one top-level sheet (or none listed)."""
+    sheets = settings.top_level_sheets
+    if len(sheets) < 2:
+        return None
+    me = os.path.basename(root_schematic)
+    others = [f for f, _ in sheets if os.path.basename(f) != me]
+    if not others:
+        return None
+    listed = ", ".join(f"{f} ({n})" if n else f for f, n in sheets)
+    return (f"{settings.path}: the project lists {len(sheets)} top-level sheets ({listed}); "
+            "KiCad 10 netlists them as one design (global labels and power joined across them, local "
+            f"net names prefixed with the sheet's name), but tokn encodes {me}'s hierarchy only: "
+            f"{', '.join(others)} not included")
 
 
 def _reason(e: Exception) -> str:
