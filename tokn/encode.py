@@ -63,13 +63,21 @@ class _UsedSymbols:
     def __init__(self) -> None:
         self.used: dict[str, object] = {}
         self.warnings: list[str] = []
+        self._signatures: dict[int, tuple] = {}     # id(lib symbol) -> its pin signature
+
+    def signature(self, lib) -> tuple:
+        """:func:`pin_signature` of ``lib`` (one of the design's symbols), computed once."""
+        sig = self._signatures.get(id(lib))
+        if sig is None:
+            sig = self._signatures[id(lib)] = pin_signature(lib)
+        return sig
 
     def use(self, lib_id: str, lib) -> None:
         """Record that a row of the document draws ``lib`` (ignored when ``None``)."""
         if lib is None:
             return
         first = self.used.setdefault(lib_id, lib)
-        if first is not lib and pin_signature(first) != pin_signature(lib) and \
+        if first is not lib and self.signature(first) != self.signature(lib) and \
                 not any(lib_id in w for w in self.warnings):
             self.warnings.append(f"two different symbols are named {lib_id} in this design; "
                                  "the document carries the first one")
@@ -275,7 +283,8 @@ def encode_design(path: str, detail: str = "full", stock=None, kicad: int | None
     At ``full`` detail the document also carries the pins of every placed symbol that the
     stock libraries do not hold exactly (extension ``symbols``), so that the text alone
     decodes back to the same circuit.  ``stock`` is the index of the stock libraries to
-    compare with (anything with ``get(lib_id)``); default: the installed libraries
+    compare with (anything with ``get(lib_id)``, and ``pin_signature(lib_id)`` when it has
+    one: :meth:`~tokn.kicad.library.SymbolIndex.pin_signature`); default: the installed libraries
     (:meth:`tokn.kicad.library.SymbolIndex.default_lookup`, without project tables: the
     answers of :meth:`~tokn.kicad.library.SymbolIndex.default`, opening only the libraries
     the design names).
@@ -312,7 +321,8 @@ def _encode_design(path: str, detail: str, stock, kicad: int | None) -> EncodeRe
         if stock is None:
             from .kicad.library.index import SymbolIndex
             stock = SymbolIndex.default_lookup()
-        doc.symbols = symbols_to_carry(symbols.used, stock.get)
+        doc.symbols = symbols_to_carry(symbols.used, stock.get, getattr(stock, "pin_signature", None),
+                                       symbols.signature)
     warnings = design.warnings + dn.warnings + symbols.warnings
     return EncodeResult(doc, design, dn, warnings)
 
