@@ -171,3 +171,45 @@ def test_lean_reader_drops_top_level_bitmaps_only():
     assert [c[0] for c in full[0] if type(c) is not str].count("image") == 3
     assert parse_lean(src) == [[c for c in full[0] if type(c) is str or c[0] != "image"]]
     assert parse_lean(src)[0][2][1] == '"see (image (at 1 2)) here"'
+
+
+def test_number_fast_paths_agree_with_the_exact_reading():
+    """number() and the schematic reader's _xy/_at_of read bare atoms directly; every other
+    atom (quoted, escaped, not finite, a list, missing) gives the value or the error the
+    exact path (text() then float(), arg()) gives."""
+    import math
+
+    from tokn.errors import SchematicValueError
+    from tokn.kicad.schematic import _at_of, _xy
+    from tokn.sexpr import arg, number, text
+
+    def exact(tok):
+        if type(tok) is not str:
+            raise SchematicValueError("list")
+        try:
+            v = float(text(tok))
+        except ValueError:
+            v = math.nan
+        if not math.isfinite(v):
+            raise SchematicValueError("not finite")
+        return v
+
+    def outcome(fn, *a):
+        try:
+            return fn(*a)
+        except (SchematicValueError, ValueError) as e:
+            return type(e).__name__
+    atoms = ["1.27", "-0", '"2.5"', '"1\\"', "1e3", "1_0", "nan", "inf", "-inf", "1e400", '"inf"',
+             "x", '""', ["at", "1"]]
+    for tok in atoms:
+        assert outcome(number, tok) == outcome(exact, tok), tok
+    for a in atoms:
+        for b in atoms:
+            node = ["xy", a, b]
+            assert outcome(_xy, node) == outcome(lambda n: (exact(arg(n, 1)), exact(arg(n, 2))), node)
+            for tail in ([], ["90"], ['"180"'], ["nan"], [["x"]]):
+                at = ["at", a, b, *tail]
+                want = outcome(lambda n: (exact(arg(n, 1)), exact(arg(n, 2)),
+                                          exact(n[3]) if len(n) > 3 else 0.0), at)
+                assert outcome(_at_of, at) == want, at
+    assert outcome(_xy, ["xy", "1"]) == "SchematicValueError" == outcome(_at_of, ["at"])
