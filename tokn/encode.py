@@ -179,11 +179,9 @@ def _add_pin_tables(doc: m.Document, pin_tables: dict[str, dict[str, m.PinDef]])
 def _add_nets(doc: m.Document, dn: DesignNets, geometry_instance: dict[int, int]) -> dict[int, str]:
     """Net rows: every net with a pin, or drawn (wires/labels) on an exported sheet; named
     nets first.  Returns net index -> TOKN name (see :func:`_net_names`)."""
-    names = _net_names(dn, geometry_instance)
-    net_pins: dict[int, list[str]] = {}
-    for ni, net in enumerate(dn.nets):
-        pins = sorted({f"{p.ref}.{p.pin}" for p in net.pins if is_netlisted(p.ref)}, key=natural_key)
-        net_pins[ni] = pins
+    net_pins = [sorted({f"{p.ref}.{p.pin}" for p in net.pins if is_netlisted(p.ref)}, key=natural_key)
+                for net in dn.nets]
+    names = _net_names(dn, geometry_instance, net_pins)
     order = sorted(names, key=lambda ni: (not dn.nets[ni].named, natural_key(names[ni])))
     for ni in order:
         doc.nets.append(m.Net(names[ni], net_pins[ni]))
@@ -349,8 +347,10 @@ def referenced_fields(ref: str, texts: list[str], properties: dict[str, str]) ->
     return out
 
 
-def _net_names(dn: DesignNets, geometry_instance: dict[int, int]) -> dict[int, str]:
+def _net_names(dn: DesignNets, geometry_instance: dict[int, int],
+               net_pins: list[list[str]]) -> dict[int, str]:
     """TOKN name of every net worth listing: KiCad's name for named nets, N1.. otherwise.
+    ``net_pins[ni]``: the ``REF.PIN`` of net ``ni``'s netlisted pins, in natural order.
 
     Unnamed nets are numbered in the natural order of their first pin (nets with no pin
     but drawn wires come after, in drawing order), skipping numbers that named nets use.
@@ -385,9 +385,9 @@ def _net_names(dn: DesignNets, geometry_instance: dict[int, int]) -> dict[int, s
     drawn_pos = {ni: k for k, ni in enumerate(drawn)}
 
     def first_pin(ni: int):
-        pins = [f"{p.ref}.{p.pin}" for p in dn.nets[ni].pins if is_netlisted(p.ref)]
+        pins = net_pins[ni]         # sorted already: its first is the least
         if pins:
-            return (0, natural_key(min(pins, key=natural_key)), 0)
+            return (0, natural_key(pins[0]), 0)
         return (1, (), drawn_pos.get(ni, 0))
 
     counter = 0
