@@ -133,6 +133,7 @@ def _add_components(doc: m.Document, design: Design, sheets: _Sheets, symbols: _
     """Component rows of every netlisted part (power symbols and '#' references are not
     parts), sorted; their pin tables; the fields their values and footprints refer to."""
     pin_tables: dict[str, dict[str, m.PinDef]] = {}
+    merged: set[tuple[str, int, int]] = set()      # (ref, id(lib symbol), style) in pin_tables
     field_refs: set[str] = set()
     for i, inst in enumerate(design.instances):
         sid = sheets.sheet_id.get(i, "")
@@ -150,7 +151,9 @@ def _add_components(doc: m.Document, design: Design, sheets: _Sheets, symbols: _
             fp = resolve_symbol_text(sym.footprint if si.footprint is None else si.footprint,
                                      sym.properties, ref)
             comp = _component(sym, si, lib, sid, flags, value, fp)
-            if lib is not None:
+            if lib is not None and (ref, id(lib), sym.style) not in merged:
+                # the other units of a part (same symbol, same style) add no pin
+                merged.add((ref, id(lib), sym.style))
                 table = pin_tables.setdefault(ref, {})
                 for p in lib.pins:
                     if p.number and p.number not in table and (p.style in (0, sym.style)):
