@@ -159,6 +159,26 @@ def test_tokenizer_agrees_with_the_plain_expression(src):
     assert _TOKEN_AT.findall(src) == re.findall(_PLAIN_TOKEN, src, re.S)
 
 
+# The drawing-list and bitmap expressions as first written (one character at a time, no
+# possessive loops): the ones the lexer's must agree with.
+_L1_PLAIN = r'\((?:[^()"]|\([^()"]*\))*\)'
+_DRAWING_PLAIN = r'\((?:polyline|rectangle|circle|arc|bezier|effects|stroke|fill)\s(?:[^()"]|' + _L1_PLAIN + r')*\)'
+_S_PLAIN = r'"[^"\\()\n]*"'
+_IMAGE_PLAIN = r'\(image\s(?:[^()"]|' + _S_PLAIN + r'|\((?:[^()"]|' + _S_PLAIN + r')*\))*\)'
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(['(', ')', '"', '\\', '\n', ' ', 'a', '1', '(fill ', '(effects ', '(image ',
+                                 '(polyline ', '(xy 1 2)', '"s"']), max_size=30).map("".join))
+def test_drawing_and_bitmap_expressions_agree_with_the_plain_ones(src):
+    import re
+    from tokn.sexpr.lexer import _DRAWING, _IMAGE
+    assert _DRAWING.sub("", src) == re.sub(_DRAWING_PLAIN, "", src)
+    for i in range(len(src)):
+        m, want = _IMAGE.match(src, i), re.compile(_IMAGE_PLAIN).match(src, i)
+        assert (m and m.span()) == (want and want.span())
+
+
 def test_lean_reader_drops_top_level_bitmaps_only():
     from tokn.sexpr import parse_lean
     img = ('\t(image\n\t\t(at 1 2)\n\t\t(scale 0.5)\n\t\t(uuid "d3af284c-ad86")\n'
