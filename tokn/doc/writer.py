@@ -107,8 +107,16 @@ class _Cells:
             return [f"{V.format_number(x)} {V.format_number(y)}" for x, y in pts]
 
     def _point_text(self, pt: tuple[float, float]) -> str:
+        """``x y`` of a point not met before (its coordinates may have been)."""
         x, y = pt
-        t = self.points[pt] = f"{V.format_number(x)} {V.format_number(y)}"
+        t = self.points[pt] = f"{self._number(x)} {self._number(y)}"
+        return t
+
+    def _number(self, v: float) -> str:
+        """:func:`~tokn.doc.values.format_number` of ``v``, memoised."""
+        t = self.numbers.get(v)
+        if t is None:
+            t = self.numbers[v] = V.format_number(v)
         return t
 
 
