@@ -16,7 +16,7 @@ from tokn.kicad import library as L
 from tokn.kicad.library import SymbolIndex, scan_library_text, standard_symbol_libraries
 from tokn.kicad.libtable import (default_symbol_dir, expand_uri, kicad_config_dir,
                                  load_symbol_libraries, scan_symbol_dir)
-from tokn.kicad.symbols import parse_lib_symbol
+from tokn.kicad.symbols import parse_lib_symbol, pin_signature
 from tokn.sexpr import parse, text, format_list
 
 SYMBOL_DIR = default_symbol_dir()
@@ -258,6 +258,28 @@ def test_library_lookup_answers_as_the_index(synth, tmp_path):
     assert fresh.get("U:GND").is_power and set(fresh._open) == {"U"}
 
 
+def test_pin_signature_is_that_of_get_and_notices_a_changed_file(synth, tmp_path):
+    """SymbolIndex/LibraryLookup.pin_signature (memoised, lean parse) == pin_signature(get())."""
+    from tokn.kicad.library.index import LibraryLookup
+    path, cache = synth
+    libs = {"T": path, "M": str(tmp_path / "missing.kicad_sym")}
+    idx, look = SymbolIndex(libs, cache_dir=cache), LibraryLookup(libs, cache_dir=cache)
+    ids = ("T:Leaf", "T:Base", "T:GND", "T:nope", "M:X", "Leaf")
+
+    def check() -> None:
+        for lib_id in ids:
+            want = idx.get(lib_id)
+            want = None if want is None else pin_signature(want)
+            for source in (idx, look, idx, look):        # twice: the memoised answer too
+                assert source.pin_signature(lib_id) == want, lib_id
+    check()
+    _write(path, SYNTH.replace('(name "OUT"', '(name "Q"'))
+    st = os.stat(path)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    assert any(p[3] == "Q" for p in idx.pin_signature("T:Base")[1])
+    check()
+
+
 def test_cache_dir_from_environment(synth, tmp_path, monkeypatch):
     path, _ = synth
     monkeypatch.setenv("TOKN_CACHE_DIR", str(tmp_path / "envcache"))
@@ -471,6 +493,15 @@ def test_derived_symbol_gets_parent_pins(stock):
     assert child.properties["Value"] == "TL072" and parent.properties["Value"] == info.root
     units = [text(c[1]) for c in child.node if type(c) is list and c[0] == "symbol"]
     assert units and all(u.startswith("TL072_") for u in units)
+
+
+@pytest.mark.parametrize("name", ["power", "Amplifier_Operational", "MCU_ST_STM32F4"])
+def test_pin_signature_on_stock_library(stock, name):
+    """The lean, memoised signature equals the signature of the full symbol, every symbol."""
+    if name not in stock.libraries:
+        pytest.skip(f"{name} not installed")
+    for lib_id in [i for i in stock.lib_ids() if i.startswith(name + ":")]:
+        assert stock.pin_signature(lib_id) == pin_signature(stock.get(lib_id)), lib_id
 
 
 @_kicad

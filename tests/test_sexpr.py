@@ -159,6 +159,26 @@ def test_tokenizer_agrees_with_the_plain_expression(src):
     assert _TOKEN_AT.findall(src) == re.findall(_PLAIN_TOKEN, src, re.S)
 
 
+# The drawing-list and bitmap expressions as first written (one character at a time, no
+# possessive loops): the ones the lexer's must agree with.
+_L1_PLAIN = r'\((?:[^()"]|\([^()"]*\))*\)'
+_DRAWING_PLAIN = r'\((?:polyline|rectangle|circle|arc|bezier|effects|stroke|fill)\s(?:[^()"]|' + _L1_PLAIN + r')*\)'
+_S_PLAIN = r'"[^"\\()\n]*"'
+_IMAGE_PLAIN = r'\(image\s(?:[^()"]|' + _S_PLAIN + r'|\((?:[^()"]|' + _S_PLAIN + r')*\))*\)'
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(['(', ')', '"', '\\', '\n', ' ', 'a', '1', '(fill ', '(effects ', '(image ',
+                                 '(polyline ', '(xy 1 2)', '"s"']), max_size=30).map("".join))
+def test_drawing_and_bitmap_expressions_agree_with_the_plain_ones(src):
+    import re
+    from tokn.sexpr.lexer import _DRAWING, _IMAGE
+    assert _DRAWING.sub("", src) == re.sub(_DRAWING_PLAIN, "", src)
+    for i in range(len(src)):
+        m, want = _IMAGE.match(src, i), re.compile(_IMAGE_PLAIN).match(src, i)
+        assert (m and m.span()) == (want and want.span())
+
+
 def test_lean_reader_drops_top_level_bitmaps_only():
     from tokn.sexpr import parse_lean
     img = ('\t(image\n\t\t(at 1 2)\n\t\t(scale 0.5)\n\t\t(uuid "d3af284c-ad86")\n'
@@ -171,3 +191,45 @@ def test_lean_reader_drops_top_level_bitmaps_only():
     assert [c[0] for c in full[0] if type(c) is not str].count("image") == 3
     assert parse_lean(src) == [[c for c in full[0] if type(c) is str or c[0] != "image"]]
     assert parse_lean(src)[0][2][1] == '"see (image (at 1 2)) here"'
+
+
+def test_number_fast_paths_agree_with_the_exact_reading():
+    """number() and the schematic reader's _xy/_at_of read bare atoms directly; every other
+    atom (quoted, escaped, not finite, a list, missing) gives the value or the error the
+    exact path (text() then float(), arg()) gives."""
+    import math
+
+    from tokn.errors import SchematicValueError
+    from tokn.kicad.schematic import _at_of, _xy
+    from tokn.sexpr import arg, number, text
+
+    def exact(tok):
+        if type(tok) is not str:
+            raise SchematicValueError("list")
+        try:
+            v = float(text(tok))
+        except ValueError:
+            v = math.nan
+        if not math.isfinite(v):
+            raise SchematicValueError("not finite")
+        return v
+
+    def outcome(fn, *a):
+        try:
+            return fn(*a)
+        except (SchematicValueError, ValueError) as e:
+            return type(e).__name__
+    atoms = ["1.27", "-0", '"2.5"', '"1\\"', "1e3", "1_0", "nan", "inf", "-inf", "1e400", '"inf"',
+             "x", '""', ["at", "1"]]
+    for tok in atoms:
+        assert outcome(number, tok) == outcome(exact, tok), tok
+    for a in atoms:
+        for b in atoms:
+            node = ["xy", a, b]
+            assert outcome(_xy, node) == outcome(lambda n: (exact(arg(n, 1)), exact(arg(n, 2))), node)
+            for tail in ([], ["90"], ['"180"'], ["nan"], [["x"]]):
+                at = ["at", a, b, *tail]
+                want = outcome(lambda n: (exact(arg(n, 1)), exact(arg(n, 2)),
+                                          exact(n[3]) if len(n) > 3 else 0.0), at)
+                assert outcome(_at_of, at) == want, at
+    assert outcome(_xy, ["xy", "1"]) == "SchematicValueError" == outcome(_at_of, ["at"])

@@ -63,13 +63,21 @@ class _UsedSymbols:
     def __init__(self) -> None:
         self.used: dict[str, object] = {}
         self.warnings: list[str] = []
+        self._signatures: dict[int, tuple] = {}     # id(lib symbol) -> its pin signature
+
+    def signature(self, lib) -> tuple:
+        """:func:`pin_signature` of ``lib`` (one of the design's symbols), computed once."""
+        sig = self._signatures.get(id(lib))
+        if sig is None:
+            sig = self._signatures[id(lib)] = pin_signature(lib)
+        return sig
 
     def use(self, lib_id: str, lib) -> None:
         """Record that a row of the document draws ``lib`` (ignored when ``None``)."""
         if lib is None:
             return
         first = self.used.setdefault(lib_id, lib)
-        if first is not lib and pin_signature(first) != pin_signature(lib) and \
+        if first is not lib and self.signature(first) != self.signature(lib) and \
                 not any(lib_id in w for w in self.warnings):
             self.warnings.append(f"two different symbols are named {lib_id} in this design; "
                                  "the document carries the first one")
@@ -125,6 +133,7 @@ def _add_components(doc: m.Document, design: Design, sheets: _Sheets, symbols: _
     """Component rows of every netlisted part (power symbols and '#' references are not
     parts), sorted; their pin tables; the fields their values and footprints refer to."""
     pin_tables: dict[str, dict[str, m.PinDef]] = {}
+    merged: set[tuple[str, int, int]] = set()      # (ref, id(lib symbol), style) in pin_tables
     field_refs: set[str] = set()
     for i, inst in enumerate(design.instances):
         sid = sheets.sheet_id.get(i, "")
@@ -142,7 +151,9 @@ def _add_components(doc: m.Document, design: Design, sheets: _Sheets, symbols: _
             fp = resolve_symbol_text(sym.footprint if si.footprint is None else si.footprint,
                                      sym.properties, ref)
             comp = _component(sym, si, lib, sid, flags, value, fp)
-            if lib is not None:
+            if lib is not None and (ref, id(lib), sym.style) not in merged:
+                # the other units of a part (same symbol, same style) add no pin
+                merged.add((ref, id(lib), sym.style))
                 table = pin_tables.setdefault(ref, {})
                 for p in lib.pins:
                     if p.number and p.number not in table and (p.style in (0, sym.style)):
@@ -171,11 +182,9 @@ def _add_pin_tables(doc: m.Document, pin_tables: dict[str, dict[str, m.PinDef]])
 def _add_nets(doc: m.Document, dn: DesignNets, geometry_instance: dict[int, int]) -> dict[int, str]:
     """Net rows: every net with a pin, or drawn (wires/labels) on an exported sheet; named
     nets first.  Returns net index -> TOKN name (see :func:`_net_names`)."""
-    names = _net_names(dn, geometry_instance)
-    net_pins: dict[int, list[str]] = {}
-    for ni, net in enumerate(dn.nets):
-        pins = sorted({f"{p.ref}.{p.pin}" for p in net.pins if is_netlisted(p.ref)}, key=natural_key)
-        net_pins[ni] = pins
+    net_pins = [sorted({f"{p.ref}.{p.pin}" for p in net.pins if is_netlisted(p.ref)}, key=natural_key)
+                for net in dn.nets]
+    names = _net_names(dn, geometry_instance, net_pins)
     order = sorted(names, key=lambda ni: (not dn.nets[ni].named, natural_key(names[ni])))
     for ni in order:
         doc.nets.append(m.Net(names[ni], net_pins[ni]))
@@ -273,7 +282,8 @@ def encode_design(path: str, detail: str = "full", stock=None, kicad: int | None
     At ``full`` detail the document also carries the pins of every placed symbol that the
     stock libraries do not hold exactly (extension ``symbols``), so that the text alone
     decodes back to the same circuit.  ``stock`` is the index of the stock libraries to
-    compare with (anything with ``get(lib_id)``); default: the installed libraries
+    compare with (anything with ``get(lib_id)``, and ``pin_signature(lib_id)`` when it has
+    one: :meth:`~tokn.kicad.library.SymbolIndex.pin_signature`); default: the installed libraries
     (:meth:`tokn.kicad.library.SymbolIndex.default_lookup`, without project tables: the
     answers of :meth:`~tokn.kicad.library.SymbolIndex.default`, opening only the libraries
     the design names).
@@ -310,7 +320,8 @@ def _encode_design(path: str, detail: str, stock, kicad: int | None) -> EncodeRe
         if stock is None:
             from .kicad.library.index import SymbolIndex
             stock = SymbolIndex.default_lookup()
-        doc.symbols = symbols_to_carry(symbols.used, stock.get)
+        doc.symbols = symbols_to_carry(symbols.used, stock.get, getattr(stock, "pin_signature", None),
+                                       symbols.signature)
     warnings = design.warnings + dn.warnings + symbols.warnings
     return EncodeResult(doc, design, dn, warnings)
 
@@ -337,8 +348,10 @@ def referenced_fields(ref: str, texts: list[str], properties: dict[str, str]) ->
     return out
 
 
-def _net_names(dn: DesignNets, geometry_instance: dict[int, int]) -> dict[int, str]:
+def _net_names(dn: DesignNets, geometry_instance: dict[int, int],
+               net_pins: list[list[str]]) -> dict[int, str]:
     """TOKN name of every net worth listing: KiCad's name for named nets, N1.. otherwise.
+    ``net_pins[ni]``: the ``REF.PIN`` of net ``ni``'s netlisted pins, in natural order.
 
     Unnamed nets are numbered in the natural order of their first pin (nets with no pin
     but drawn wires come after, in drawing order), skipping numbers that named nets use.
@@ -373,9 +386,9 @@ def _net_names(dn: DesignNets, geometry_instance: dict[int, int]) -> dict[int, s
     drawn_pos = {ni: k for k, ni in enumerate(drawn)}
 
     def first_pin(ni: int):
-        pins = [f"{p.ref}.{p.pin}" for p in dn.nets[ni].pins if is_netlisted(p.ref)]
+        pins = net_pins[ni]         # sorted already: its first is the least
         if pins:
-            return (0, natural_key(min(pins, key=natural_key)), 0)
+            return (0, natural_key(pins[0]), 0)
         return (1, (), drawn_pos.get(ni, 0))
 
     counter = 0

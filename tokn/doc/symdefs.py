@@ -35,14 +35,27 @@ def needs_definition(sym: LibSymbol, stock: LibSymbol | None) -> bool:
 
 
 def symbols_to_carry(used: Mapping[str, LibSymbol],
-                     stock: Callable[[str], LibSymbol | None]) -> dict[str, list[SymbolPin]]:
+                     stock: Callable[[str], LibSymbol | None],
+                     stock_signature: Callable[[str], tuple | None] | None = None,
+                     signature: Callable[[LibSymbol], tuple] = pin_signature,
+                     ) -> dict[str, list[SymbolPin]]:
     """``lib_id -> rows`` for the symbols of ``used`` (lib_id -> the design's copy) that
     ``stock`` (lib_id -> installed library symbol or None) does not hold exactly; sorted by
-    lib_id so the output is canonical."""
+    lib_id so the output is canonical.
+
+    ``stock_signature`` (lib_id -> :func:`~tokn.kicad.symbols.pin_signature` of the stock
+    symbol, None when missing), when given, is asked instead of ``stock``
+    (:meth:`tokn.kicad.library.SymbolIndex.pin_signature` memoises it); ``signature``
+    gives the signature of a design's copy (a memoising caller may pass its own)."""
     out = {}
     for lib_id in sorted(used, key=natural_key):
         sym = used[lib_id]
-        if needs_definition(sym, stock(lib_id)):
+        if stock_signature is None:
+            differs = needs_definition(sym, stock(lib_id))
+        else:
+            theirs = stock_signature(lib_id)
+            differs = theirs is None or theirs != signature(sym)
+        if differs:
             out[lib_id] = symbol_pins(sym)
     return out
 

@@ -59,7 +59,10 @@ class UnionFind:
 
     def join_at(self, at_point: dict, x: float, y: float, n: int) -> None:
         """Join node ``n`` with whatever ``at_point`` already holds at (x, y) (IU grid)."""
-        key = (iu(x), iu(y))
+        self.join_key(at_point, (iu(x), iu(y)), n)
+
+    def join_key(self, at_point: dict, key: tuple[int, int], n: int) -> None:
+        """:meth:`join_at` for a point already in IU."""
         other = at_point.get(key)
         if other is None:
             at_point[key] = n
@@ -152,12 +155,11 @@ class _Cutters:
             self.by_y.setdefault(y, []).append(x)
             self.by_x.setdefault(x, []).append(y)
 
-    def interior(self, pts: list[tuple[float, float]]) -> list[tuple[int, int]]:
-        """The points (IU) that lie on the interior of the wire from pts[0] to pts[-1]."""
+    def interior(self, pts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The points that lie on the interior of the wire from pts[0] to pts[-1] (all IU)."""
         if len(pts) < 2:
             return []
-        (x0, y0), (x1, y1) = pts[0], pts[-1]
-        ax, ay, bx, by = iu(x0), iu(y0), iu(x1), iu(y1)
+        (ax, ay), (bx, by) = pts[0], pts[-1]
         if ay == by:
             return [(px, ay) for px in self.by_y.get(ay, ()) if min(ax, bx) < px < max(ax, bx)]
         if ax == bx:
@@ -165,20 +167,19 @@ class _Cutters:
         return [(px, py) for (px, py) in self.points
                 if min(ax, bx) < px < max(ax, bx) and (bx - ax) * (py - ay) == (by - ay) * (px - ax)]
 
-    def cut(self, pts: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    def cut(self, pts: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """The part of a wire KiCad 9 keeps when a junction/bus entry sits on its interior:
-        from its first point to the nearest such point."""
+        from its first point to the nearest such point (all IU)."""
         cands = self.interior(pts)
         if not cands:
             return pts
-        ax, ay = iu(pts[0][0]), iu(pts[0][1])
-        px, py = min(cands, key=lambda c: abs(c[0] - ax) + abs(c[1] - ay))
-        return [pts[0], (px / 10000, py / 10000)]
+        ax, ay = pts[0]
+        return [pts[0], min(cands, key=lambda c: abs(c[0] - ax) + abs(c[1] - ay))]
 
-    def split(self, pts: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    def split(self, pts: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """KiCad 10: the wire's points plus the junctions on its interior (the wire is
-        broken there and every piece stays connected)."""
-        return pts + [(px / 10000, py / 10000) for (px, py) in self.interior(pts)]
+        broken there and every piece stays connected; all IU)."""
+        return pts + self.interior(pts)
 
 
 @dataclass
@@ -199,6 +200,12 @@ class _Nodes:
         """Join node ``n`` to the connection point (x, y)."""
         self.uf.join_at(self.at_point, x, y, n)
 
+    def attach_all(self, n: int, points: list[tuple[int, int]]) -> None:
+        """Join node ``n`` to each of ``points`` (IU)."""
+        join, at_point = self.uf.join_key, self.at_point
+        for key in points:
+            join(at_point, key, n)
+
 
 Segment = tuple[int, int, int]          # (low, high, node) on one row or column (IU)
 
@@ -211,10 +218,9 @@ class _WireSegments:
         self.vert: dict[int, list[Segment]] = {}
         self.diag: list[tuple[int, int, int, int, int]] = []
 
-    def add(self, pts: list[tuple[float, float]], n: int) -> None:
-        """Index the segments of the wire of node ``n`` drawn through ``pts``."""
-        for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
-            ax, ay, bx, by = iu(x0), iu(y0), iu(x1), iu(y1)
+    def add(self, pts: list[tuple[int, int]], n: int) -> None:
+        """Index the segments of the wire of node ``n`` drawn through ``pts`` (IU)."""
+        for (ax, ay), (bx, by) in zip(pts, pts[1:]):
             if ay == by:
                 self.horiz.setdefault(ay, []).append((min(ax, bx), max(ax, bx), n))
             elif ax == bx:
@@ -298,8 +304,8 @@ class _BusNet:
 
 
 def _wire_shortener(sch: SchematicFile, kicad: int) -> Callable[[list], list] | None:
-    """What becomes of a wire with a junction or bus-entry end on its interior, or ``None``
-    when the file has no such point.  KiCad 9 quirk: the wire is cut there and only the part
+    """What becomes of a wire (its points in IU) with a junction or bus-entry end on its
+    interior, or ``None`` when the file has no such point.  KiCad 9 quirk: the wire is cut there and only the part
     from its first point to the cut stays connected.  KiCad 10: a junction there joins the
     wire (all of it); a bus-entry end does nothing.  (Files saved by eeschema never have
     either; hand-written ones do.)"""
@@ -319,9 +325,12 @@ def _add_wires(nodes: _Nodes, sch: SchematicFile, kicad: int) -> _WireSegments:
     segments = _WireSegments()
     for wi, w in enumerate(sch.wires):
         n = nodes.node("wire", wi)
-        pts = shorten(w.pts) if shorten else w.pts
-        for (x, y) in pts:
-            nodes.attach(n, x, y)
+        # each point to IU once, for the cut, the joins and the segments (three times
+        # before: this loop took 0.10 s instead of 0.15 s CPU for the corpus)
+        pts = [(iu(x), iu(y)) for (x, y) in w.pts]
+        if shorten:
+            pts = shorten(pts)
+        nodes.attach_all(n, pts)
         segments.add(pts, n)
     return segments
 
@@ -414,19 +423,23 @@ def _subgraphs(nodes: _Nodes, sch: SchematicFile, power_symbols: set[int],
     subgraphs: list[Subgraph] = []
     wire_subgraph: dict[int, int] = {}
 
-    def sg_for(n: int) -> Subgraph:
-        r = nodes.uf.find(n)
+    find = nodes.uf.find
+
+    def group_of(n: int) -> int:
+        """The index of node ``n``'s subgraph (a new one for a new root)."""
+        r = find(n)
         gi = groups.get(r)
         if gi is None:
             gi = groups[r] = len(subgraphs)
             subgraphs.append(Subgraph())
-        return subgraphs[gi]
+        return gi
 
     for n, (kind, data) in enumerate(nodes.payload):
-        sg = sg_for(n)
+        gi = group_of(n)
+        sg = subgraphs[gi]
         if kind == "wire":
             sg.wires.append(data)
-            wire_subgraph[data] = groups[nodes.uf.find(n)]
+            wire_subgraph[data] = gi
         elif kind == "pin":
             _add_pin_item(sg, sch, data, power_symbols, legacy_power)
         elif kind == "label":
@@ -439,7 +452,7 @@ def _subgraphs(nodes: _Nodes, sch: SchematicFile, power_symbols: set[int],
     nc_points = {(iu(x), iu(y)) for (x, y) in sch.no_connects}
     for key, n in nodes.at_point.items():
         if key in nc_points:
-            sg_for(n).no_connect = True
+            subgraphs[group_of(n)].no_connect = True
     return subgraphs, wire_subgraph
 
 

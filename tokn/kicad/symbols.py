@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..sexpr import arg, child, children, first_value, has_flag, number, text
+from ..sexpr import arg, child, children, has_flag, number, text, value_of
 
 PIN_TYPES = (
     "input", "output", "bidirectional", "tri_state", "passive", "free", "unspecified",
@@ -63,12 +63,23 @@ class LibSymbol:
 
 
 def _pin(node: list, unit: int, style: int) -> LibPin:
+    """A ``(pin TYPE SHAPE (at ..) (length ..) (name ..) (number ..) ...)`` of unit/style."""
     ptype = text(node[1]) if len(node) > 1 and type(node[1]) is str else "unspecified"
-    at = child(node, "at") or ["at", "0", "0", "0"]
-    name_node = child(node, "name")
-    num_node = child(node, "number")
+    # the first list of each head, from one pass (four before: :func:`child` per head)
+    heads: dict[str, list] = {}
+    alternate_nodes = []
+    for c in node:
+        if type(c) is not str and c:
+            head = c[0]
+            if head == "alternate":
+                alternate_nodes.append(c)
+            elif type(head) is str and head not in heads:
+                heads[head] = c
+    at = heads.get("at") or ["at", "0", "0", "0"]
+    name_node = heads.get("name")
+    num_node = heads.get("number")
     alternates = {}
-    for alt in children(node, "alternate"):
+    for alt in alternate_nodes:
         if len(alt) >= 3:
             alternates[text(alt[1])] = text(alt[2])
     return LibPin(
@@ -77,7 +88,7 @@ def _pin(node: list, unit: int, style: int) -> LibPin:
         type=ptype,
         x=number(arg(at, 1)), y=number(arg(at, 2)),
         angle=number(at[3]) if len(at) > 3 else 0.0,
-        length=number(first_value(node, "length", "0") or "0"),
+        length=number(value_of(heads.get("length"), "0") or "0"),
         unit=unit, style=style,
         hidden=has_flag(node, "hide"),
         alternates=alternates,
