@@ -216,7 +216,7 @@ class _NetJoin:
     def __init__(self, design: Design, child_of: dict[tuple[int, int], int],
                  kicad: int = KICAD_DEFAULT) -> None:
         self.design, self.child_of = design, child_of
-        self.stacked = kicad >= 10              # KiCad 10 netlists each number of a stacked pin
+        self.stacked = kicad >= 10              # KiCad 10: stacked pins, jumper pin groups
         self.uf = UnionFind()
         self.node_of: dict[tuple[int, int], int] = {}       # (instance, subgraph) -> node
         self.names: dict[tuple, int] = {}                   # name key -> first node with it
@@ -280,6 +280,12 @@ class _NetJoin:
                 continue
             self.ref_pin_node[key] = n
             self.pin_records.append((n, NetPin(ref, number, pname, ptype)))
+        if self.stacked:                        # KiCad 10: jumper pin groups join inside the part
+            lib = lib_symbol_for(inst.file, sym)
+            if lib is not None and lib.jumper_groups:
+                for gi, group in enumerate(lib.jumper_groups):
+                    if any(number in group for number in numbers):
+                        self.by_name(("J", ref, gi), n)
 
 
 def _group_nets(join: _NetJoin) -> tuple[list[Net], dict[tuple[int, int], int]]:

@@ -51,6 +51,11 @@ class LibSymbol:
     keywords: str = ""
     description: str = ""
     node: list | None = None            # the raw S-expression (kept for re-embedding)
+    #: KiCad 10 jumper pins: groups of pin numbers joined inside the part
+    #: (``(jumper_pin_groups ("1" "4"))``), and whether pins sharing a number are joined
+    #: (``(duplicate_pin_numbers_are_jumpers yes)``)
+    jumper_groups: list[tuple[str, ...]] = field(default_factory=list)
+    duplicate_numbers_jumpered: bool = False
 
     def pins_for(self, unit: int, style: int = 1) -> list[LibPin]:
         """Pins drawn by ``unit`` in body ``style`` (common pins included)."""
@@ -135,6 +140,10 @@ def parse_lib_symbol(node: list) -> LibSymbol:
             sym.in_bom = text(c[1]) != "no"
         elif head == "on_board" and len(c) > 1:
             sym.on_board = text(c[1]) != "no"
+        elif head == "jumper_pin_groups":
+            sym.jumper_groups = [tuple(text(n) for n in g) for g in c[1:] if type(g) is list and len(g) > 1]
+        elif head == "duplicate_pin_numbers_are_jumpers" and len(c) > 1:
+            sym.duplicate_numbers_jumpered = text(c[1]) == "yes"
     sym.unit_count = max_unit
     sym.keywords = sym.properties.get("ki_keywords", "")
     sym.description = sym.properties.get("Description", sym.properties.get("ki_description", ""))
@@ -163,6 +172,7 @@ def resolve_extends(symbols: dict[str, LibSymbol]) -> None:
         s.has_demorgan = r.has_demorgan
         s.unit_names = dict(r.unit_names)
         s.power = r.power                 # KiCad takes the power flag from the root symbol
+        s.jumper_groups = s.jumper_groups or r.jumper_groups
         s.pin_names_hidden = s.pin_names_hidden or r.pin_names_hidden
         s.pin_numbers_hidden = s.pin_numbers_hidden or r.pin_numbers_hidden
         merged = dict(r.properties)

@@ -1,5 +1,10 @@
-"""KiCad 10's stacked pins: one drawn pin numbered ``[1,15,38,39]`` stands for several pads,
-and KiCad 10 netlists one pin per number (docs/kicad-connectivity-findings.md, rule K5).
+"""Symbol features of KiCad 10 that change a netlist (docs/kicad-connectivity-findings.md):
+
+* stacked pins (rule K5): one drawn pin numbered ``[1,15,38,39]`` stands for several pads,
+  and KiCad 10 netlists one pin per number;
+* jumper pin groups (rule K6): ``(jumper_pin_groups ("1" "4"))`` joins those pins inside
+  the part, so their nets are one (fixture ``tests/fixtures/kicad10/k10_jumper_pins``, a
+  KiCad 10 file KiCad 9 cannot read, with KiCad 10.0.7's netlist).
 
 The fixture ``k10_stacked_pin`` (tests/fixtures/connectivity) has a part whose pin
 ``[1-3]`` is on net ``/S``; its ``.k10.net`` is KiCad 10.0.7's netlist, its ``.net``
@@ -91,3 +96,16 @@ def test_validator_reads_kicad_10_stock_stacked_pins(tmp_path):
     doc.nets[1].pins = ["U1.2", "U1.4"]
     codes = [(f.code, f.where) for f in validate(doc, index) if f.severity == "error"]
     assert ("unknown-pin", "U1.40") in codes and ("unconnected-power-pin", "U1.[1,15,38,39]") in codes
+
+
+JUMPERS = os.path.join(os.path.dirname(__file__), "fixtures", "kicad10", "k10_jumper_pins.kicad_sch")
+
+
+def test_jumper_pin_groups_join_their_nets_as_in_kicad_10():
+    from tokn.kicad.hierarchy import load_design
+    theirs = recorded_nets(JUMPERS[:-len(".kicad_sch")] + ".k10.net")
+    ours = {frozenset((p.ref, p.pin) for p in n.pins): n.name
+            for n in design_nets(load_design(JUMPERS), kicad=10).nets if len(n.pins) >= 2}
+    assert ours == theirs
+    gnd = next(n for n in encode_design(JUMPERS).document.nets if n.name == "GND")   # a KiCad 10 file
+    assert {"U1.1", "U1.4", "R1.2"} <= set(gnd.pins)
