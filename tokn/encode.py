@@ -28,6 +28,7 @@ _AUTO_NAME = re.compile(r"^N(\d+)$")
 
 @dataclass
 class EncodeResult:
+    """What :func:`encode_design` returns: the TOKN document, the design, its nets, warnings."""
     document: m.Document
     design: Design
     nets: DesignNets

@@ -28,6 +28,7 @@ class Task:
 
 @dataclass
 class Outcome:
+    """The result of encoding one design in a worker: text or error, record, sizes, warnings."""
     source: str
     ok: bool
     error: str = ""                       # one line ``path:line:col: message``

@@ -41,6 +41,7 @@ class Component:
 
 @dataclass
 class PinDef:
+    """A row of a ``pins{REF}`` table: pin number, name, optional electrical type."""
     number: str
     name: str
     type: str = ""           # electrical type, optional
@@ -65,12 +66,14 @@ class SymbolPin:
 
 @dataclass
 class Net:
+    """A row of ``nets``: the net's name and its pins as ``REF.PIN``."""
     name: str
     pins: list[str] = field(default_factory=list)   # "REF.PIN"
 
 
 @dataclass
 class Wire:
+    """A drawn wire: the net it belongs to ("" when unlisted), its points, its sheet id."""
     net: str
     pts: list[Point]
     sheet: str = ""
@@ -78,6 +81,7 @@ class Wire:
 
 @dataclass
 class Label:
+    """A drawn label: text, kind (local, global, hier), shape, position, angle, sheet id."""
     name: str
     kind: str = "local"      # local | global | hier
     shape: str = ""          # input/output/bidirectional/tri_state/passive for global/hier
@@ -89,6 +93,7 @@ class Label:
 
 @dataclass
 class PowerSymbol:
+    """A drawn power symbol: the net it names, its lib_id, position, angle, sheet id."""
     net: str
     lib: str = ""            # lib_id, e.g. "power:GND"
     x: float = 0.0
@@ -107,6 +112,7 @@ class Marker:
 
 @dataclass
 class Sheet:
+    """A row of ``sheets``: id, name, file, parent sheet id and the sheet symbol's box."""
     id: str
     name: str
     file: str
@@ -119,6 +125,7 @@ class Sheet:
 
 @dataclass
 class SheetPin:
+    """A pin of a sheet symbol: sheet id, name, shape, position, angle."""
     sheet: str
     name: str
     shape: str = ""
@@ -129,12 +136,14 @@ class SheetPin:
 
 @dataclass
 class Bus:
+    """A drawn bus wire: its points and sheet id."""
     pts: list[Point]
     sheet: str = ""
 
 
 @dataclass
 class BusEntry:
+    """A bus entry: position, size (dx, dy), sheet id."""
     x: float
     y: float
     dx: float
@@ -144,12 +153,14 @@ class BusEntry:
 
 @dataclass
 class BusAlias:
+    """A bus alias: its name and member names."""
     name: str
     members: list[str]
 
 
 @dataclass
 class Field:
+    """A field of a part that its value or footprint refers to (``${NAME}``)."""
     ref: str
     name: str
     value: str

@@ -22,6 +22,7 @@ EXTENSIONS = ("lib", "unit", "mirror", "dnp", "hier", "labels", "power", "juncti
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a TOKN table: its name and how its cells are read and written."""
     name: str                    # column name in the text
     attr: str                    # dataclass attribute
     kind: str                    # one of the value kinds above
@@ -31,6 +32,7 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
+    """A TOKN table: its name, model class, document attribute, columns, extension."""
     name: str                    # table name in the text
     cls: type                    # row dataclass
     doc_attr: str                # Document attribute holding the row list

@@ -35,6 +35,7 @@ PRI_NONE, PRI_PIN, PRI_SHEET_PIN, PRI_HIER_LABEL, PRI_LOCAL_LABEL, PRI_LOCAL_POW
 
 @dataclass
 class NetPin:
+    """A part pin of a net: reference, number, name and electrical type."""
     ref: str
     pin: str
     name: str        # pin name
@@ -43,6 +44,7 @@ class NetPin:
 
 @dataclass
 class Net:
+    """A net of the design: KiCad's name for it, its pins and the subgraphs it joins."""
     name: str                    # KiCad-style name; "" when no driver names it
     pins: list[NetPin]
     named: bool                  # True when a label/power/sheet pin names it
@@ -51,6 +53,7 @@ class Net:
 
 @dataclass
 class DesignNets:
+    """The nets of a design and how each sheet instance's subgraphs map onto them."""
     design: Design
     graphs: dict[int, SheetGraph]              # instance index -> graph
     nets: list[Net]

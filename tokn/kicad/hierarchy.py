@@ -62,6 +62,7 @@ class SheetInstance:
 
 @dataclass
 class Design:
+    """A loaded design: root file, sheet instances in KiCad's order, files by path, warnings."""
     root: SchematicFile
     instances: list[SheetInstance]
     files: dict[str, SchematicFile]           # absolute path -> parsed file

@@ -31,6 +31,7 @@ class SymbolInstance:
 
 @dataclass
 class PlacedSymbol:
+    """A symbol placed on a sheet: lib_id, position, unit, fields, pins' alternates, instances."""
     lib_id: str
     lib_name: str                 # name of the embedded lib_symbols entry ("" = lib_id)
     x: float
@@ -67,12 +68,14 @@ class PlacedSymbol:
 
 @dataclass
 class Wire:
+    """A wire or bus of a sheet: its points and uuid."""
     pts: list[Point]
     uuid: str = ""
 
 
 @dataclass
 class BusEntry:
+    """A bus entry of a sheet: position and size."""
     x: float
     y: float
     dx: float
@@ -81,6 +84,7 @@ class BusEntry:
 
 @dataclass
 class Label:
+    """A label of a sheet: kind, text, position, angle, shape and uuid."""
     kind: str                     # "local" | "global" | "hier" | "directive"
     name: str
     x: float
@@ -92,6 +96,7 @@ class Label:
 
 @dataclass
 class SheetPin:
+    """A pin of a sheet symbol: name, shape, position, angle."""
     name: str
     shape: str
     x: float
@@ -101,6 +106,7 @@ class SheetPin:
 
 @dataclass
 class SheetInstance:
+    """A sheet's ``(instances ...)`` entry of a KiCad 7+ file, or a KiCad 6 ``sheet_instances`` row."""
     path: str
     page: str = ""
     project: str = ""
@@ -125,6 +131,7 @@ class SheetSymbol:
 
 @dataclass
 class SchematicFile:
+    """One ``.kicad_sch`` file as read: header, embedded library symbols and every item."""
     path: str | None
     version: int
     generator: str

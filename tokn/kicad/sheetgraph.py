@@ -94,6 +94,7 @@ class Subgraph:
 
 @dataclass
 class BusItem:
+    """A bus label or sheet pin of a bus subgraph, with what kind of item names it."""
     kind: str            # "local" | "global" | "hier" | "sheetpin"
     name: str
     sheet: int = -1      # sheet symbol index for "sheetpin"
@@ -101,6 +102,7 @@ class BusItem:
 
 @dataclass
 class SheetGraph:
+    """The subgraphs of one schematic file for one set of unit choices."""
     file: SchematicFile
     subgraphs: list[Subgraph]
     bus_groups: list[list[BusItem]]

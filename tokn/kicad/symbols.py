@@ -21,6 +21,7 @@ _UNIT_SUFFIX = re.compile(r"_(\d+)_(\d+)$")
 
 @dataclass
 class LibPin:
+    """A pin of a library symbol, with its geometry, unit and body style."""
     number: str
     name: str
     type: str
@@ -36,6 +37,7 @@ class LibPin:
 
 @dataclass
 class LibSymbol:
+    """A library symbol: pins, units, power flag, properties (see the module docstring)."""
     name: str                           # lib_id as written ("Device:R") or bare name in a .kicad_sym
     pins: list[LibPin] = field(default_factory=list)
     unit_count: int = 1

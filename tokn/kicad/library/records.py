@@ -144,6 +144,7 @@ class SymbolInfo:
 
 @dataclass(frozen=True)
 class IndexStats:
+    """Counts and sizes of a symbol index and its cache (:meth:`SymbolIndex.stats`)."""
     libraries: int
     symbols: int
     pins: int                     # pins over all symbols, a derived symbol counting its root's
