@@ -109,3 +109,16 @@ def test_jumper_pin_groups_join_their_nets_as_in_kicad_10():
     assert ours == theirs
     gnd = next(n for n in encode_design(JUMPERS).document.nets if n.name == "GND")   # a KiCad 10 file
     assert {"U1.1", "U1.4", "R1.2"} <= set(gnd.pins)
+
+
+def test_a_pin_number_with_a_comma_is_named_in_a_warning(tmp_path):
+    """KiCad 9's rules keep ``[1,2,3]`` as one pin number, which a TOKN net list (comma
+    separated) cannot hold: the encoder says so; KiCad 10's rules list 1, 2, 3."""
+    src = open(FIXTURE, encoding="utf-8").read().replace('(number "[1-3]"', '(number "[1,2,3]"')
+    path = tmp_path / "comma.kicad_sch"
+    path.write_text(src, encoding="utf-8")
+    k9 = encode_design(str(path), kicad=9)
+    assert [w for w in k9.warnings if "pin numbers with a comma" in w and "U1.[1,2,3]" in w]
+    k10 = encode_design(str(path), kicad=10)
+    assert not [w for w in k10.warnings if "comma" in w]
+    assert next(n for n in k10.document.nets if n.name == "/S").pins == ["R1.2", "U1.1", "U1.2", "U1.3"]

@@ -323,8 +323,20 @@ def _encode_design(path: str, detail: str, stock, kicad: int | None) -> EncodeRe
             stock = SymbolIndex.default_lookup()
         doc.symbols = symbols_to_carry(symbols.used, stock.get, getattr(stock, "pin_signature", None),
                                        symbols.signature)
-    warnings = design.warnings + dn.warnings + symbols.warnings
+    warnings = design.warnings + dn.warnings + symbols.warnings + _unlistable_pins(doc)
     return EncodeResult(doc, design, dn, warnings)
+
+
+def _unlistable_pins(doc: m.Document) -> list[str]:
+    """A warning naming the pins a TOKN net list cannot hold: its pins are separated by
+    commas, so a pin number with a comma (a KiCad 10 stacked pin ``[1,2,3]`` read by KiCad
+    9's rules, which keep it as one number) does not read back as written."""
+    bad = sorted({p for n in doc.nets for p in n.pins if "," in p}, key=natural_key)
+    if not bad:
+        return []
+    return [f"pin numbers with a comma cannot be listed in a TOKN net ({', '.join(bad[:5])}"
+            f"{', ...' if len(bad) > 5 else ''}): the text will not read back exactly; by KiCad 10's "
+            "rules (tokn encode --kicad 10) a stacked pin is listed by its numbers"]
 
 
 _TEXT_VAR = re.compile(r"\$\{([^{}]+)\}")
