@@ -219,7 +219,7 @@ class _NetJoin:
     def __init__(self, design: Design, child_of: dict[tuple[int, int], int],
                  kicad: int = KICAD_DEFAULT) -> None:
         self.design, self.child_of = design, child_of
-        self.stacked = kicad >= 10              # KiCad 10: stacked pins, jumper pin groups
+        self.kicad10 = kicad >= 10              # KiCad 10: stacked pins, jumper pin groups
         self.uf = UnionFind()
         self.node_of: dict[tuple[int, int], int] = {}       # (instance, subgraph) -> node
         self.names: dict[tuple, int] = {}                   # name key -> first node with it
@@ -273,7 +273,7 @@ class _NetJoin:
         alt = sym.pin_alternates.get(pr.pin.number)
         if alt and alt in pr.pin.alternates:
             pname, ptype = alt, pr.pin.alternates[alt]
-        numbers = stacked_pin_numbers(pr.pin.number) if self.stacked and pr.pin.number[:1] == "[" \
+        numbers = stacked_pin_numbers(pr.pin.number) if self.kicad10 and pr.pin.number[:1] == "[" \
             else (pr.pin.number,)
         for number in numbers:
             key = (ref, number)
@@ -283,7 +283,7 @@ class _NetJoin:
                 continue
             self.ref_pin_node[key] = n
             self.pin_records.append((n, NetPin(ref, number, pname, ptype)))
-        if self.stacked:                        # KiCad 10: jumper pin groups join inside the part
+        if self.kicad10:                        # jumper pin groups join inside the part
             lib = lib_symbol_for(inst.file, sym)
             if lib is not None and lib.jumper_groups:
                 for gi, group in enumerate(lib.jumper_groups):
@@ -313,9 +313,9 @@ def _group_nets(join: _NetJoin) -> tuple[list[Net], dict[tuple[int, int], int]]:
 def _name_net(net: Net, design: Design, graphs: dict[int, SheetGraph], member_name: str | None,
               kicad: int = KICAD_DEFAULT) -> None:
     """Name ``net`` (in place): strongest driver (a power symbol before a hidden power pin),
-    then the highest sheet in the hierarchy, then alphabetical; but a net on a bus (``member_name``: the name its bus gives it) takes
-    the bus member's name unless a power symbol or global label names it (KiCad renames bus
-    neighbours after the bus)."""
+    then the highest sheet in the hierarchy, then alphabetical; but a net on a bus
+    (``member_name``: the name its bus gives it) takes the bus member's name unless a power
+    symbol or global label names it (KiCad renames bus neighbours after the bus)."""
     best = None
     for (i, si) in net.members:
         inst = design.instances[i]
