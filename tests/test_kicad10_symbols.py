@@ -122,3 +122,24 @@ def test_a_pin_number_with_a_comma_is_named_in_a_warning(tmp_path):
     k10 = encode_design(str(path), kicad=10)
     assert not [w for w in k10.warnings if "comma" in w]
     assert next(n for n in k10.document.nets if n.name == "/S").pins == ["R1.2", "U1.1", "U1.2", "U1.3"]
+
+
+@pytest.mark.skipif(not os.path.exists(K10_RF_MODULE), reason=f"KiCad 10's libraries not installed at {KICAD10_ROOT}")
+def test_generation_shows_and_repairs_stacked_pins_by_number(tmp_path):
+    """What `tokn generate` does with KiCad 10's ESP32-WROOM-32E: the prompt's pin table lists
+    GND as pins 1, 15, 38 and 39 (no comma inside a number), and an answer's ``U1.GND`` is
+    repaired to those numbers, which validate and decode with the library's own symbol."""
+    from tokn.generate.grounding import part_pins
+    from tokn.generate.netfix import repair_nets, resolver_pins
+    from tokn.resolve import SymbolResolver
+    index = SymbolIndex({"RF_Module": K10_RF_MODULE}, cache_dir=str(tmp_path / "cache"))
+    pp = part_pins("ESP32-WROOM-32E", "RF_Module:ESP32-WROOM-32E", index.get("RF_Module:ESP32-WROOM-32E"))
+    gnd = [row[0] for row in pp.pins if row[1] == "GND"]
+    assert gnd == ["1", "15", "38", "39"] and not [row for row in pp.pins if "," in row[0]]
+    doc = Document(components=[Component("U1", "RF_Module:ESP32-WROOM-32E")],
+                   nets=[Net("GND", ["U1.GND"]), Net("+3V3", ["U1.VDD", "U1.3"])])
+    fixed, _findings = repair_nets(doc, resolver_pins(SymbolResolver(index)))
+    assert next(n for n in fixed.nets if n.name == "GND").pins == ["U1.1", "U1.15", "U1.38", "U1.39"]
+    assert not [f for f in validate(fixed, index) if f.severity == "error"]
+    decoded = decode(fixed, index, project="d")
+    assert not [w for w in decoded.warnings if "generated" in w], decoded.warnings

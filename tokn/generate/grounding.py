@@ -19,6 +19,7 @@ from typing import Iterable, Optional, Protocol
 
 from ..doc.naming import natural_key
 from ..kicad.ids import lib_nickname, symbol_name
+from ..kicad.symbols import stacked_pin_numbers
 
 
 class PartIndex(Protocol):
@@ -164,18 +165,20 @@ def lookup_part(index: PartIndex, query: str, limit: int = 8) -> Optional[PartPi
 
 def part_pins(query: str, lib_id: str, sym) -> PartPins:
     """:class:`PartPins` of a library symbol (anything with ``pins`` of number, name, type,
-    unit, hidden; ``unit_count``)."""
+    unit, hidden; ``unit_count``).  A KiCad 10 stacked pin (``[1,15,38,39]``) is listed as
+    one row per number, the form an answer's nets use (and the validator and decoder read)."""
     first: dict[str, tuple[str, str, str]] = {}
     units: dict[int, list[str]] = {}
     hidden: list[tuple[str, str, str]] = []
     for p in sym.pins:
-        if p.hidden:
-            if p.number not in {h[0] for h in hidden}:
-                hidden.append((p.number, p.name, p.type))
-            continue
-        if p.number not in first:
-            first[p.number] = (p.number, p.name or "~", p.type)
-            units.setdefault(p.unit, []).append(p.number)
+        for number in stacked_pin_numbers(p.number):     # a KiCad 10 stacked pin: each number
+            if p.hidden:
+                if number not in {h[0] for h in hidden}:
+                    hidden.append((number, p.name, p.type))
+                continue
+            if number not in first:
+                first[number] = (number, p.name or "~", p.type)
+                units.setdefault(p.unit, []).append(number)
     pins = sorted(first.values(), key=lambda t: natural_key(t[0]))
     props = getattr(sym, "properties", {}) or {}
     prefix = re.sub(r"[^A-Za-z]", "", props.get("Reference", "")) or "U"

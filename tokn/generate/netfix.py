@@ -41,6 +41,7 @@ from typing import Any, Callable, Optional
 from ..doc.model import Component, Document, Net
 from ..doc.naming import natural_key
 from ..doc.pinref import split_pin_ref
+from ..kicad.symbols import stacked_pin_numbers
 from ..validate import Finding, normalise_pin_name
 
 __all__ = ["repair_nets", "resolver_pins", "LibraryPins"]
@@ -268,7 +269,8 @@ def resolver_pins(resolver: Any) -> LibraryPins:
             return None
         pins: dict[str, list[str]] = {}
         for p in res.symbol.pins:
-            pins.setdefault(p.number, []).append(p.name)
+            for number in stacked_pin_numbers(p.number):     # a KiCad 10 stacked pin: each number
+                pins.setdefault(number, []).append(p.name)
         return res.lib_id, pins
     return pins_of
 
@@ -294,7 +296,8 @@ def _pin_tables(doc: Document, library_pins: LibraryPins) -> dict[str, tuple[str
         elif doc.pins.get(c.ref):
             table: dict[str, list[str]] = {}
             for pd in doc.pins[c.ref]:
-                table.setdefault(pd.number, []).append(pd.name)
+                for number in stacked_pin_numbers(pd.number):
+                    table.setdefault(number, []).append(pd.name)
             out[c.ref] = (f"pins{{{c.ref}}}", table)
     return out
 
