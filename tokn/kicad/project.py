@@ -77,7 +77,6 @@ def _listing_project(root_schematic: str) -> ProjectSettings:
             continue
         _fill(out, data, os.path.join(folder, name))
         if any(os.path.basename(f) == me for f, _ in out.top_level_sheets):
-            out.path = os.path.join(folder, name)
             found.append(out)
     return found[0] if len(found) == 1 else ProjectSettings()
 
