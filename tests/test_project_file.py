@@ -149,3 +149,25 @@ def test_several_top_level_sheets_are_named_in_a_warning(tmp_path):
                                           '"name": "top", "uuid": "x"}]}}', encoding="utf-8")
     assert not [w for w in encode_design(str(single / "top.kicad_sch")).warnings if "top-level sheets" in w]
     assert not [w for w in encode_design(str(single / "second.kicad_sch")).warnings if "top-level sheets" in w]
+
+
+TEXT_VARS = os.path.join(os.path.dirname(__file__), "fixtures", "connectivity", "project_text_vars.kicad_sch")
+
+
+def test_project_text_variables_name_nets_and_values(tmp_path):
+    """The fixture's project defines NET=S and RVAL=4k7: KiCad 9 and 10 name R1.2's label
+    ``${NET}`` net ``/S`` (joining U1.1's label ``S``) and netlist R1's value ``${RVAL}`` as
+    ``4k7``; the TOKN text says the same, so it decodes without the project."""
+    doc = encode_design(TEXT_VARS).document
+    assert next(n for n in doc.nets if n.name == "/S").pins == ["R1.2", "U1.1"]
+    assert next(c for c in doc.components if c.ref == "R1").value == "4k7"
+    assert "${" not in write_tokn(doc)
+    no_project = _copy_file(tmp_path, TEXT_VARS)          # without its project: as KiCad shows it
+    doc = encode_design(no_project).document
+    assert next(c for c in doc.components if c.ref == "R1").value == "${RVAL}"
+
+
+def _copy_file(tmp_path, path: str) -> str:
+    dest = tmp_path / os.path.basename(path)
+    shutil.copy(path, dest)
+    return str(dest)

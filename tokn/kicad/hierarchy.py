@@ -13,6 +13,7 @@ from ..errors import SchematicError
 from ..sexpr import parse
 from .netnames import net_text, unescape
 from .project import read_project, top_level_sheets_warning
+from .textvars import resolve_project_text
 from .schematic import (PlacedSymbol, SchematicFile, SheetSymbol, SymbolInstance, load_schematic,
                         read_schematic)
 
@@ -69,6 +70,9 @@ class Design:
     warnings: list[str] = field(default_factory=list)
     #: Bus aliases of the project file (KiCad 10 keeps them there): name -> members.
     project_bus_aliases: dict[str, list[str]] = field(default_factory=dict)
+    #: Text variables of the project file: name -> value (label text already has them
+    #: replaced; symbol values are resolved with them by the encoder).
+    text_variables: dict[str, str] = field(default_factory=dict)
 
     def bus_aliases(self) -> dict[str, list[str]]:
         """Every bus alias of the design, name -> members (unescaped, as written): those of
@@ -122,7 +126,8 @@ def load_design(path: str, max_depth: int = 32,
     The bus aliases of the root's project file (``X.kicad_pro`` beside ``X.kicad_sch``;
     KiCad 10 keeps them there) are read too, unless the root comes from ``sources``; a
     KiCad 10 project with several top-level sheets gives a warning (only ``path``'s
-    hierarchy is loaded).
+    hierarchy is loaded); the project's text variables are replaced in label text, as KiCad
+    names nets by the label's shown text.
     """
     files: dict[str, SchematicFile] = {}
     warnings: list[str] = []
@@ -166,14 +171,19 @@ def load_design(path: str, max_depth: int = 32,
     if orphan:
         warnings.append(orphan)
     aliases: dict[str, list[str]] = {}
+    variables: dict[str, str] = {}
     if sources is None or os.path.abspath(path) not in sources:      # on disk: its project file
         project = read_project(path)
-        aliases = project.bus_aliases
+        aliases, variables = project.bus_aliases, project.text_variables
         warnings += project.warnings
         several = top_level_sheets_warning(path, project)
         if several:
             warnings.append(several)
-    return Design(root, instances, files, warnings, aliases)
+        if variables:
+            for f in files.values():
+                for label in f.labels:
+                    label.name = resolve_project_text(label.name, variables)
+    return Design(root, instances, files, warnings, aliases, variables)
 
 
 def _annotated_elsewhere(root: SchematicFile) -> str | None:

@@ -4,6 +4,8 @@
   (``schematic.bus_aliases``: name -> member list) instead of ``(bus_alias ...)`` lists in
   the sheet files; a design that uses ``{ALIAS}`` buses across sheets is connected only
   with them.  KiCad 6-9 project files have no such key.
+* **Text variables** (``text_variables``): KiCad resolves ``${NAME}`` in a label's text
+  (its net name) and a symbol's value with them.
 * **Top-level sheets.** A KiCad 10 project may list several top-level sheets
   (``schematic.top_level_sheets``: filename, name, uuid).  KiCad 10 then netlists them as
   one design; tokn encodes the hierarchy of one top-level file, and says so
@@ -23,9 +25,10 @@ from dataclasses import dataclass, field
 class ProjectSettings:
     """What :func:`read_project` found: bus aliases (name -> members as written, unescaped:
     ``~{ALERT}``, ``D[0..7]``), top-level sheets (file name, sheet name) when the project
-    lists them, and warnings about the project file itself."""
+    lists them, text variables, and warnings about the project file itself."""
     bus_aliases: dict[str, list[str]] = field(default_factory=dict)
     top_level_sheets: list[tuple[str, str]] = field(default_factory=list)
+    text_variables: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     path: str = ""                  # the project file read ("" when none)
 
@@ -84,6 +87,9 @@ def _listing_project(root_schematic: str) -> ProjectSettings:
 def _fill(out: ProjectSettings, data: object, path: str) -> None:
     """Read the schematic settings of project ``data`` (from ``path``) into ``out``."""
     out.path = path
+    variables = data.get("text_variables") if isinstance(data, dict) else None
+    if isinstance(variables, dict):
+        out.text_variables = {str(k): str(v) for k, v in variables.items() if isinstance(v, (str, int, float))}
     section = data.get("schematic") if isinstance(data, dict) else None
     if not isinstance(section, dict):
         return

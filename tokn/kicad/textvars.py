@@ -4,9 +4,11 @@ KiCad writes a field's *shown* text into its netlist: ``${SIM.PARAMS}`` in a Val
 becomes the symbol's ``Sim.Params`` field (the simulation demos do this), ``${REFERENCE}``
 the reference.  :func:`resolve_symbol_text` does the symbol-level part of KiCad's
 ``SCH_SYMBOL::ResolveTextVar``: mandatory fields by their upper-case canonical names,
-other fields by name or upper-cased name, missing ``SIM.*`` fields as empty text.  Tokens
-it cannot resolve (sheet, title-block and project variables) are left as written, as
-KiCad shows an unresolved variable.
+other fields by name or upper-cased name, missing ``SIM.*`` fields as empty text.  The
+project file's ``text_variables`` come after the symbol's fields
+(:func:`resolve_project_text` does them alone, for label text).  Tokens it cannot resolve
+(sheet and title-block variables) are left as written, as KiCad shows an unresolved
+variable.
 """
 from __future__ import annotations
 
@@ -31,16 +33,34 @@ def _lookup(token: str, fields: dict[str, str], reference: str) -> str | None:
     return None
 
 
-def resolve_symbol_text(text: str, fields: dict[str, str], reference: str, depth: int = 0) -> str:
+def resolve_symbol_text(text: str, fields: dict[str, str], reference: str, depth: int = 0,
+                        project: dict[str, str] | None = None) -> str:
     """``text`` with the ``${...}`` variables of its symbol replaced (``fields``: the
-    symbol's fields by name; ``reference``: its annotated reference)."""
+    symbol's fields by name; ``reference``: its annotated reference), then those of the
+    project file (``project``: its ``text_variables``)."""
     if "${" not in text or depth > 8:
         return text
 
     def sub(m: re.Match) -> str:
         value = _lookup(m.group(1), fields, reference)
+        if value is None and project:
+            value = project.get(m.group(1))
         if value is None:
             return m.group(0)
-        return resolve_symbol_text(value, fields, reference, depth + 1)
+        return resolve_symbol_text(value, fields, reference, depth + 1, project)
+
+    return _VAR.sub(sub, text)
+
+
+def resolve_project_text(text: str, project: dict[str, str], depth: int = 0) -> str:
+    """``text`` with the project file's text variables (``${NAME}``, ``project``: name ->
+    value) replaced, as KiCad shows a label's text and names its net; other variables stay
+    as written."""
+    if "${" not in text or depth > 8:
+        return text
+
+    def sub(m: re.Match) -> str:
+        value = project.get(m.group(1))
+        return m.group(0) if value is None else resolve_project_text(value, project, depth + 1)
 
     return _VAR.sub(sub, text)
