@@ -38,29 +38,28 @@ def resolve_symbol_text(text: str, fields: dict[str, str], reference: str, depth
     """``text`` with the ``${...}`` variables of its symbol replaced (``fields``: the
     symbol's fields by name; ``reference``: its annotated reference), then those of the
     project file (``project``: its ``text_variables``)."""
-    if "${" not in text or depth > 8:
-        return text
-
-    def sub(m: re.Match) -> str:
-        value = _lookup(m.group(1), fields, reference)
-        if value is None and project:
-            value = project.get(m.group(1))
-        if value is None:
-            return m.group(0)
-        return resolve_symbol_text(value, fields, reference, depth + 1, project)
-
-    return _VAR.sub(sub, text)
+    def lookup(token: str) -> str | None:
+        value = _lookup(token, fields, reference)
+        return project.get(token) if value is None and project else value
+    return _substitute(text, lookup, depth)
 
 
-def resolve_project_text(text: str, project: dict[str, str], depth: int = 0) -> str:
+def resolve_project_text(text: str, project: dict[str, str]) -> str:
     """``text`` with the project file's text variables (``${NAME}``, ``project``: name ->
     value) replaced, as KiCad shows a label's text and names its net; other variables stay
     as written."""
+    return _substitute(text, project.get, 0)
+
+
+def _substitute(text: str, lookup, depth: int) -> str:
+    """``text`` with each ``${TOKEN}`` that ``lookup`` knows replaced by its value, itself
+    resolved the same way (up to 8 levels: a variable naming itself stops there); unknown
+    tokens stay."""
     if "${" not in text or depth > 8:
         return text
 
     def sub(m: re.Match) -> str:
-        value = project.get(m.group(1))
-        return m.group(0) if value is None else resolve_project_text(value, project, depth + 1)
+        value = lookup(m.group(1))
+        return m.group(0) if value is None else _substitute(value, lookup, depth + 1)
 
     return _VAR.sub(sub, text)
