@@ -183,10 +183,11 @@ def with_stacked_pins(doc: Document, resolver: SymbolResolver) -> Document:
     for net in doc.nets:
         pins: list[str] = []
         for pin in net.pins:
-            drawn = stacked.get(split_pin_ref(pin, seen) or ("", ""))
+            ref_pin = split_pin_ref(pin, seen)
+            drawn = stacked.get(ref_pin) if ref_pin else None
             if drawn is not None:
                 changed = True
-                pin = f"{split_pin_ref(pin, seen)[0]}.{drawn}"
+                pin = f"{ref_pin[0]}.{drawn}"
             if pin not in pins:
                 pins.append(pin)
         nets.append(Net(net.name, pins))
