@@ -42,6 +42,9 @@ def variant(old: str, new: str, text: str = STRICT) -> str:
 
 # (fix code, answer, answer lines the fix names)  -- every answer reads as STRICT does
 FORGIVEN = [
+    ("reasoning", "<think>\nDraft:\n" + variant("  R1,R,330", "  R1,R,1k") + "</think>\n" + STRICT, list(range(1, 15))),
+    ("reasoning", "The LED needs a resistor.\n</think>\n\n" + STRICT, [1, 2]),
+    ("reasoning", "<thinking>a draft: ```tokn\n# TOKN v1\n```</thinking>\n```tokn\n" + STRICT + "```\n", [1, 2, 3]),
     ("code-fence", "```tokn\n" + STRICT + "```\n", [1, 13]),
     ("code-fence", "~~~\n" + STRICT + "~~~\n", [1, 13]),
     ("prose", "Here it is:\n\n" + STRICT + "\nThe resistor limits the current.\n", [1, 15]),

@@ -159,6 +159,7 @@ PIPELINE = [
     ("no-document", "Sorry, I cannot draw circuits.", "stop", REQUEST, ("no-document", "")),
     ("syntax", LM7805.replace("  C1,C,0.33uF,", '  C1,C,"0.33uF"x,'), "stop", REQUEST, ("syntax", "")),
     ("truncated", LM7805[:LM7805.index("GND,")] + 'GND,"C1.2,C2', "length", REQUEST, ("truncated", "")),
+    ("truncated (while reasoning)", "<think>\nThe regulator needs", "length", REQUEST, ("truncated", "")),
     ("empty-circuit", "# TOKN v1\ntitle: regulator\n", "stop", REQUEST, ("empty-circuit", "")),
     ("unknown-part (error)", LM7805.replace("  C1,C,0.33uF,", "  C1,CAPX,0.33uF,"), "stop", REQUEST,
      ("unknown-part", "C1")),

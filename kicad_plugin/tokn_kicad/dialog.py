@@ -298,12 +298,12 @@ class GenerateFrame(wx.Frame):
             return
         labels = {"prepare": "Loading symbol libraries and examples", "ground": "Looking up the parts' pins",
                   "retrieve": "Choosing examples", "request": "Waiting for the model",
-                  "stream": "Receiving the answer", "retry": "Retrying", "check": "Checking the circuit",
-                  "repair": "Asking the model to fix problems", "done": "Done"}
+                  "stream": "Receiving the answer", "think": "The model is reasoning", "retry": "Retrying",
+                  "check": "Checking the circuit", "repair": "Asking the model to fix problems", "done": "Done"}
         text = labels.get(p.stage, p.stage)
-        if p.stage == "stream" and p.chars:
+        if p.stage in ("stream", "think") and p.chars:
             text += f" ({p.chars} characters)"
-        elif p.message and p.stage not in ("stream",):
+        elif p.message and p.stage not in ("stream", "think"):
             text += f": {p.message}"
         if p.round:
             text += f"  [round {p.round}]"

@@ -109,9 +109,10 @@ class _Reporter:
     def __call__(self, p: Progress) -> None:
         if self.quiet:
             return
-        if p.stage == "stream":
+        if p.stage in ("stream", "think"):
             if self.tty:
-                click.echo(f"\r  receiving answer {p.round}: {p.chars} characters", err=True, nl=False)
+                what = "receiving answer" if p.stage == "stream" else "model reasoning, answer"
+                click.echo(f"\r  {what} {p.round}: {p.chars} characters", err=True, nl=False)
                 self._streaming = True
             return
         if self._streaming:

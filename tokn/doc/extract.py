@@ -2,6 +2,8 @@
 
 :func:`extract_tokn` forgives what LLMs get sloppy but leave unambiguous, and nothing else:
 
+* the model's reasoning before the answer (``<think> ... </think>``,
+  :func:`tokn.doc.reasoning.skip_reasoning`), which may hold a draft of the document;
 * a byte-order mark, ``\\r\\n`` or lone ``\\r`` line ends, trailing spaces and tabs on lines,
   a missing final line end, blank lines before and after the document;
 * markdown code fences around the document (```` ```tokn ````, ```` ``` ````, ``~~~``;
@@ -21,6 +23,7 @@ from __future__ import annotations
 import re
 
 from ..errors import ToknSyntaxError
+from .reasoning import skip_reasoning
 
 __all__ = ["extract_tokn"]
 
@@ -40,7 +43,7 @@ def extract_tokn(text: str) -> str:
     Raises :class:`~tokn.errors.ToknSyntaxError` (line 1, column 1 of ``text``) when no
     document is found: no header line and no ``title:``/``components[``/``nets[`` start.
     """
-    t = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    t = skip_reasoning(text.lstrip("\ufeff")).text.replace("\r\n", "\n").replace("\r", "\n")
     lines = [ln.rstrip(" \t") for ln in t.split("\n")]
     block = _fenced_block(lines)
     if block is not None:

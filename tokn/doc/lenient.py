@@ -9,6 +9,9 @@ comment lines between sections, a missing final line end) is not a fix.
 
 What it forgives (fix codes in brackets):
 
+* the reasoning a model served without a reasoning parser writes first, ``<think> ...
+  </think>`` (:mod:`tokn.doc.reasoning`), which may hold a draft of the document
+  [``reasoning``];
 * the document inside markdown code fences [``code-fence``], prose before, between and after
   the tables, and a second document after the first [``prose``]; a header written loosely
   or missing [``header``]; lone ``\\r`` line ends [``line-ends``];
@@ -55,12 +58,14 @@ from . import values as V
 from .extract import _FENCE, _HEADER, fenced_block_range, find_start
 from .model import Document
 from .parser import parse_tokn
+from .reasoning import skip_reasoning
 from .restyle import requote, restyle
 
 __all__ = ["Fix", "Reading", "read_answer", "FIX_CODES"]
 
 #: Every fix code, with the sentence that opens its message.
 FIX_CODES: dict[str, str] = {
+    "reasoning": "skipped the model's reasoning before its answer",
     "code-fence": "took the document out of its markdown code fence",
     "prose": "ignored text that is not part of the document",
     "header": "wrote the header as '# TOKN v1'",
@@ -255,8 +260,13 @@ class _Body:
 
 class _Reader:
     def __init__(self, answer: str) -> None:
-        text = answer.lstrip("\ufeff")
         self._fixes: dict[str, Fix] = {}
+        thought = skip_reasoning(answer.lstrip("\ufeff"))
+        text = thought.text
+        if thought.lines:
+            self.fix("reasoning", *thought.lines,
+                     note=f"<{thought.unclosed}> is never closed: the answer is all reasoning"
+                     if thought.unclosed else None)
         ends = [m.group() for m in re.finditer(r"\r\n|\r|\n", text)]
         if "\r" in ends:
             self.fix("line-ends", *[i + 1 for i, e in enumerate(ends) if e == "\r"])

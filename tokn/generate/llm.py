@@ -74,6 +74,7 @@ class Completion:
     grammar_mode: str                      # what was actually sent: gbnf | vllm | vllm-legacy | json | none
     usage: dict = field(default_factory=dict)
     first_token: Optional[float] = None    # seconds to the first streamed text
+    reasoning_chars: int = 0               # reasoning the server sent apart from the text
 
     @property
     def truncated(self) -> bool:
@@ -219,8 +220,8 @@ class LLMClient:
         s = self.settings
         t0 = time.perf_counter()
         try:
-            text, finish, usage, first = self._attempt(kwargs, call.on_progress, call.cancel, call.round)
-            return self._completion(call, kwargs["stream"], t0, text, finish, usage, first)
+            text, finish, usage, first, thought = self._attempt(kwargs, call.on_progress, call.cancel, call.round)
+            return self._completion(call, kwargs["stream"], t0, text, finish, usage, first, thought)
         except Cancelled:
             raise
         except openai.APIStatusError as e:
@@ -235,7 +236,7 @@ class LLMClient:
             raise EndpointError(f"{s.base_url} answered with an error: {self._detail(e)}") from None
 
     def _completion(self, call: "_Call", streamed: bool, t0: float, text: str, finish: Optional[str],
-                    usage: dict, first: Optional[float]) -> Completion:
+                    usage: dict, first: Optional[float], thought: int = 0) -> Completion:
         """The answer of the attempt sent at ``t0``.  A stream that ended without a finish
         reason raises ``httpx.RemoteProtocolError`` (retried) while retries remain, and
         :class:`EndpointError` when it brought no text either."""
@@ -253,7 +254,7 @@ class LLMClient:
                                 None, True)
         now = time.perf_counter()
         return Completion(text, finish, now - t0, now - call.t_start, call.attempts, call.mode, usage,
-                          None if first is None else first - t0)
+                          None if first is None else first - t0, thought)
 
     def _status_failure(self, call: "_Call", e: openai.APIStatusError) -> "Optional[_Retry]":
         """What an HTTP error answer leads to: None after adapting to a rejected parameter
@@ -358,6 +359,8 @@ class LLMClient:
                 resp = client.chat.completions.create(**kwargs)
                 if not kwargs["stream"]:
                     ch = resp.choices[0] if resp.choices else None
+                    if ch is not None and _reasoning_of(ch.message):
+                        q.put(("think", _reasoning_of(ch.message)))
                     q.put(("text", (ch.message.content or "") if ch else ""))
                     q.put(("end", ch.finish_reason if ch else None, _usage(resp)))
                     return
@@ -369,8 +372,12 @@ class LLMClient:
                     if getattr(chunk, "usage", None):
                         usage = _usage(chunk)
                     for ch in chunk.choices or ():
-                        if ch.delta is not None and ch.delta.content:
-                            q.put(("text", ch.delta.content))
+                        if ch.delta is not None:
+                            thought = _reasoning_of(ch.delta)
+                            if thought:
+                                q.put(("think", thought))
+                            if ch.delta.content:
+                                q.put(("text", ch.delta.content))
                         if ch.finish_reason:
                             finish = ch.finish_reason
                 q.put(("end", finish, usage))
@@ -381,7 +388,7 @@ class LLMClient:
 
         threading.Thread(target=work, name="tokn-llm", daemon=True).start()
         parts: list[str] = []
-        n = 0
+        n = thought = 0                        # characters of answer and of reasoning so far
         first: Optional[float] = None
         while True:
             if cancel is not None and cancel.is_set():
@@ -398,8 +405,11 @@ class LLMClient:
                 parts.append(item[1])
                 n += len(item[1])
                 emit(on_progress, "stream", "", round=round, chars=n, delta=item[1])
+            elif item[0] == "think":
+                thought += len(item[1])
+                emit(on_progress, "think", "", round=round, chars=thought)
             elif item[0] == "end":
-                return "".join(parts), item[1], item[2], first
+                return "".join(parts), item[1], item[2], first, thought
             else:
                 raise item[1]
 
@@ -468,6 +478,17 @@ def _local_host(host: str) -> bool:
     except ValueError:
         return False
     return ip.is_loopback or ip.is_private or ip.is_link_local
+
+
+def _reasoning_of(message: Any) -> str:
+    """The reasoning text a server sends beside the answer in a message or stream delta:
+    ``reasoning_content`` (llama.cpp, vLLM, DeepSeek) or ``reasoning`` (OpenRouter, Ollama,
+    newer vLLM); empty when there is none."""
+    for name in ("reasoning_content", "reasoning"):
+        value = getattr(message, name, None)
+        if isinstance(value, str) and value:
+            return value
+    return ""
 
 
 def _usage(obj: Any) -> dict:

@@ -428,7 +428,10 @@ class Generator:
         doc, text, findings, no_doc = _read(tk, completion)
         sec["parse"] = time.perf_counter() - t
         if completion.truncated:               # readable or not, a cut-off answer is incomplete
-            findings.append(_finding("error", "truncated", "the answer was cut off (length limit) before its end"))
+            findings.append(_finding("error", "truncated", _truncation(completion, no_doc)))
+            if no_doc and (completion.reasoning_chars or "reasoning" in {f.code for f in findings}):
+                # cut off while thinking: the missing document is the truncation's doing
+                findings = [f for f in findings if f.code != "no-document"]
         if doc is None:
             return Check(False, findings, None, text, no_document=no_doc, seconds=sec)
         if not doc.components or not doc.nets:
@@ -551,20 +554,53 @@ def _result(req: _Request, loop: LoopResult, timings: dict[str, float]) -> Gener
 def _read(tk: Toolkit, completion: Completion) -> tuple[Any, Optional[str], list, bool]:
     """An answer read as JSON when it is JSON (or holds no TOKN document and was asked for as
     JSON -- then the JSON reader says what is wrong -- or holds a JSON object in prose), else
-    as TOKN; a JSON object whose string member is a TOKN document is read as that TOKN."""
+    as TOKN; a JSON object whose string member is a TOKN document is read as that TOKN.  The
+    model's reasoning before its answer (``<think> ... </think>``) is skipped either way (a
+    ``reasoning`` fix); an answer that is all reasoning has no document."""
+    from ..doc.reasoning import skip_reasoning
     from .answer_schema import holds_json, looks_like_json, tokn_in_json
-    if looks_like_json(completion.text):
-        wrapped = tokn_in_json(completion.text)
+    thought = skip_reasoning(completion.text)
+    text = thought.text
+    if looks_like_json(text):
+        wrapped = tokn_in_json(text)
         if wrapped is None:
-            return tk.read_json_answer(completion.text)
-        doc, text, findings, none = tk.read_answer(wrapped[1])
-        return doc, text, [_finding("fixed", "tokn-in-json", f"read the TOKN document in the JSON answer's "
-                                    f"string member \"{wrapped[0]}\" (line numbers are that text's)",
-                                    wrapped[0])] + findings, none
-    got = tk.read_answer(completion.text)
-    if got[3] and (completion.grammar_mode == "json" or holds_json(completion.text)):
-        return tk.read_json_answer(completion.text)
+            return _with_reasoning(thought, tk.read_json_answer(text))
+        doc, tokn_text, findings, none = tk.read_answer(wrapped[1])
+        return _with_reasoning(thought, (doc, tokn_text, [
+            _finding("fixed", "tokn-in-json", f"read the TOKN document in the JSON answer's string member "
+                     f"\"{wrapped[0]}\" (line numbers are that text's)", wrapped[0])] + findings, none))
+    got = tk.read_answer(completion.text)          # the reader skips the reasoning itself
+    if got[3] and not thought.unclosed and (completion.grammar_mode == "json" or holds_json(text)):
+        return _with_reasoning(thought, tk.read_json_answer(text))
+    if got[3] and thought.unclosed:
+        return got[0], got[1], [f for f in got[2] if f.code != "no-document"] + [_finding(
+            "error", "no-document", f"the answer is all reasoning: <{thought.unclosed}> at line "
+            f"{thought.lines[0]} is never closed, and no TOKN document follows it (the model stopped "
+            "before answering; when it was cut off, raise max_tokens)")], True
     return got
+
+
+def _truncation(completion: Completion, no_doc: bool) -> str:
+    """What to say of an answer cut off by the length limit: a reasoning model may have spent
+    the whole limit thinking, before any document."""
+    from ..doc.reasoning import skip_reasoning
+    if no_doc and completion.reasoning_chars:
+        return (f"the answer was cut off (length limit) after {completion.reasoning_chars} characters of the "
+                "model's reasoning, before any document: raise max_tokens or lower the model's reasoning effort")
+    if no_doc and skip_reasoning(completion.text).unclosed:
+        return ("the answer was cut off (length limit) inside the model's reasoning (<think> never closed), "
+                "before any document: raise max_tokens or lower the model's reasoning effort")
+    return "the answer was cut off (length limit) before its end"
+
+
+def _with_reasoning(thought: Any, got: tuple[Any, Optional[str], list, bool]) -> tuple[Any, Optional[str], list, bool]:
+    """``got`` (a reading of the answer without its reasoning) with the ``reasoning`` fix first
+    when there was reasoning to skip."""
+    if not thought.lines:
+        return got
+    from ..doc.lenient import Fix
+    from ..validate import fix_findings
+    return got[0], got[1], fix_findings([Fix("reasoning", thought.lines)]) + got[2], got[3]
 
 
 def _strict_unknown(f: Any, doc: Any, unlisted: Sequence[str]):

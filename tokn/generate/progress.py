@@ -21,7 +21,8 @@ class Progress:
     """One step of a generation.
 
     ``stage``: ``prepare`` (index/examples loading), ``retrieve``, ``ground``, ``request``
-    (a request is sent), ``stream`` (text is arriving; ``chars`` so far), ``retry`` (a request
+    (a request is sent), ``stream`` (text is arriving; ``chars`` so far), ``think`` (the
+    server sends the model's reasoning apart from the answer; ``chars`` of it so far), ``retry`` (a request
     failed and will be retried after ``wait`` seconds), ``check`` (parse/validate/decode/ERC),
     ``repair`` (findings go back to the model), ``done``.
     """

@@ -52,6 +52,10 @@ class Reply:
     drop_after   streaming: close the connection after this many content chunks
     finish_reason  ``stop``, ``length``...
     chunk_size   characters per streamed chunk
+    reasoning    the model's reasoning, sent apart from ``content`` as a reasoning server
+                 does (streamed first, in its own deltas) under the member ``reasoning_field``
+                 (``reasoning_content``: llama.cpp, vLLM, DeepSeek; ``reasoning``:
+                 OpenRouter, Ollama)
     """
     content: str = ""
     status: int = 200
@@ -63,6 +67,8 @@ class Reply:
     finish_reason: str = "stop"
     error_body: Optional[dict] = None
     chunk_size: int = 40
+    reasoning: str = ""
+    reasoning_field: str = "reasoning_content"
 
 
 Script = Union[Reply, Callable[[dict], Reply]]
@@ -270,7 +276,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(200, {
             "id": "chatcmpl-mock", "object": "chat.completion", "created": int(time.time()),
             "model": body.get("model", "mock"),
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": r.content},
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": r.content,
+                                                  **({r.reasoning_field: r.reasoning} if r.reasoning else {})},
                          "finish_reason": r.finish_reason}],
             "usage": {"prompt_tokens": 10, "completion_tokens": max(1, len(r.content) // 4),
                       "total_tokens": 10 + max(1, len(r.content) // 4)},
@@ -293,6 +300,8 @@ class _Handler(BaseHTTPRequestHandler):
             return f"data: {json.dumps(d)}\n\n".encode()
 
         self.wfile.write(chunk({"role": "assistant", "content": ""}, None))
+        for i in range(0, len(r.reasoning), r.chunk_size):
+            self.wfile.write(chunk({r.reasoning_field: r.reasoning[i:i + r.chunk_size]}, None))
         pieces = [r.content[i:i + r.chunk_size] for i in range(0, len(r.content), r.chunk_size)]
         for i, p in enumerate(pieces):
             if r.drop_after is not None and i >= r.drop_after:
