@@ -59,6 +59,10 @@ ACCEPTED = [
     ("Design a board\nwith two   op-amps.", "Design a board with two op-amps."),
     ("Design a supply with 1.8, 3.3 and 5 V rails.", "Design a supply with 1.8, 3.3 and 5 V rails."),
     ("Design a motor driver. " * 30, ("Design a motor driver. " * 17).strip()),   # cut at a sentence end
+    ("<think>\nThe parts are a MAX232 and 2 capacitors; write it as a user would.\n</think>\n\n"
+     "Design an RS-232 interface with a MAX232.", "Design an RS-232 interface with a MAX232."),
+    ("The user asked for a request.</think>Design an RS-232 interface with a MAX232.",
+     "Design an RS-232 interface with a MAX232."),                     # the prompt opened the block
 ]
 
 REJECTED = [
@@ -75,6 +79,7 @@ REJECTED = [
     ("I'm sorry, but I can't help with that.", "refusal"),
     ("As an AI language model, I cannot design circuits.", "refusal"),
     (LONG_SENTENCE, f"over {MAX_CHARS} characters"),
+    ("<think>\nA MAX232 board; the request should mention", "all reasoning"),
 ]
 
 

@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+from ..doc.reasoning import skip_reasoning
 from ..errors import DescriptionError, ToknError
 from ..generate.config import Settings
 from .desccache import DescriptionCache, cache_key
@@ -153,17 +154,22 @@ def _unquote(text: str) -> str:
 
 
 def clean_answer(raw: str) -> str:
-    """The description in an LLM answer ``raw``, cleaned: surrounding space, a code fence
+    """The description in an LLM answer ``raw``, cleaned: a reasoning model's thinking before
+    it (:func:`tokn.doc.reasoning.skip_reasoning`), surrounding space, a code fence
     around prose, a lead-in (``Sure! Here is the request:``, ``Request:``), surrounding
     quotes and Markdown emphasis removed, whitespace collapsed to single spaces, and cut at a
     sentence end to at most :data:`MAX_CHARS` characters.
 
-    Raises :class:`DescriptionError` for an answer that is empty (after cleaning), a
+    Raises :class:`DescriptionError` for an answer that is empty (after cleaning) or all
+    reasoning, a
     refusal, code or TOKN (a fence with code, ``# TOKN``, section headers, ``REF.PIN``
     lists, S-expressions, JSON), or whose first sentence alone is over :data:`MAX_CHARS`.
     """
-    text = raw.strip()
     short = " ".join(raw.split())[:120]
+    thought = skip_reasoning(raw)              # a reasoning model's <think> ... </think> first
+    if thought.unclosed:
+        raise DescriptionError(f"the answer is all reasoning (<{thought.unclosed}> never closed)", short)
+    text = thought.text.strip()
     fence = _FENCE.match(text)
     if fence:
         text = fence.group(1).strip()
