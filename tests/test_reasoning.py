@@ -92,22 +92,23 @@ def test_reasoning_sent_apart_is_shown_as_progress_and_never_read_as_the_answer(
         assert [e.stage for e in events].index("think") < [e.stage for e in events].index("stream")
 
 
-def _generate(reply: Reply) -> dict:
+def _generate(reply: Reply, *options: str) -> dict:
     import json
     with MockLLMServer([reply]) as srv:
         r = CliRunner().invoke(generate_cmd, ["A red LED on 5V with a 330 ohm resistor", "--base-url", srv.base_url,
                                               "--model", "mock", "--rounds", "1", "--retries", "0", "--erc", "off",
-                                              "--json", "-", "-q"])
+                                              "--json", "-", "-q", *options])
     assert r.exit_code in (0, 1), r.output
     return json.loads(r.stdout[:r.stdout.rindex("}") + 1])
 
 
-@pytest.mark.parametrize("reply,says", [
-    (Reply("", reasoning="The LED needs " * 100, finish_reason="length"), "characters of the model's reasoning"),
-    (Reply("<think>\nThe LED needs " + "a resistor, " * 100, finish_reason="length"), "<think> never closed"),
-], ids=["reasoning apart", "reasoning in the text"])
-def test_a_model_cut_off_while_reasoning_is_told_to_raise_max_tokens(reply, says):
-    data = _generate(reply)
+@pytest.mark.parametrize("reply,options,says", [
+    (Reply("", reasoning="The LED needs " * 100, finish_reason="length"), (), "characters of the model's reasoning"),
+    (Reply("<think>\nThe LED needs " + "a resistor, " * 100, finish_reason="length"), (), "<think> never closed"),
+    (Reply("", reasoning_tokens=4000, finish_reason="length"), ("--no-stream",), "4000 tokens of the model's reasoning"),
+], ids=["reasoning apart", "reasoning in the text", "only counted (OpenAI)"])
+def test_a_model_cut_off_while_reasoning_is_told_to_raise_max_tokens(reply, options, says):
+    data = _generate(reply, *options)
     errors = [f for f in data["findings"] if f["severity"] == "error"]
     assert [f["code"] for f in errors] == ["truncated"]              # not "no document": the cause
     assert says in errors[0]["message"] and "max_tokens" in errors[0]["message"]

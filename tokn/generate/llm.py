@@ -492,13 +492,21 @@ def _reasoning_of(message: Any) -> str:
 
 
 def _usage(obj: Any) -> dict:
+    """The token counts of an answer's ``usage`` (numbers only), with the reasoning tokens
+    of ``completion_tokens_details`` (OpenAI's reasoning models, which never send the
+    reasoning's text) as ``reasoning_tokens``."""
     u = getattr(obj, "usage", None)
     if u is None:
         return {}
     try:
-        return {k: v for k, v in u.model_dump().items() if isinstance(v, (int, float))}
+        dump = u.model_dump()
     except Exception:
         return {}
+    out = {k: v for k, v in dump.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    details = dump.get("completion_tokens_details")
+    if isinstance(details, dict) and isinstance(details.get("reasoning_tokens"), int):
+        out.setdefault("reasoning_tokens", details["reasoning_tokens"])
+    return out
 
 
 def _retry_after(response: Any) -> Optional[float]:

@@ -429,7 +429,8 @@ class Generator:
         sec["parse"] = time.perf_counter() - t
         if completion.truncated:               # readable or not, a cut-off answer is incomplete
             findings.append(_finding("error", "truncated", _truncation(completion, no_doc)))
-            if no_doc and (completion.reasoning_chars or "reasoning" in {f.code for f in findings}):
+            if no_doc and (completion.reasoning_chars or completion.usage.get("reasoning_tokens")
+                           or "reasoning" in {f.code for f in findings}):
                 # cut off while thinking: the missing document is the truncation's doing
                 findings = [f for f in findings if f.code != "no-document"]
         if doc is None:
@@ -587,6 +588,9 @@ def _truncation(completion: Completion, no_doc: bool) -> str:
     if no_doc and completion.reasoning_chars:
         return (f"the answer was cut off (length limit) after {completion.reasoning_chars} characters of the "
                 "model's reasoning, before any document: raise max_tokens or lower the model's reasoning effort")
+    if no_doc and completion.usage.get("reasoning_tokens"):
+        return (f"the answer was cut off (length limit) after {completion.usage['reasoning_tokens']} tokens of "
+                "the model's reasoning, before any document: raise max_tokens or lower the model's reasoning effort")
     if no_doc and skip_reasoning(completion.text).unclosed:
         return ("the answer was cut off (length limit) inside the model's reasoning (<think> never closed), "
                 "before any document: raise max_tokens or lower the model's reasoning effort")

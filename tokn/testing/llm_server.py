@@ -56,6 +56,8 @@ class Reply:
                  does (streamed first, in its own deltas) under the member ``reasoning_field``
                  (``reasoning_content``: llama.cpp, vLLM, DeepSeek; ``reasoning``:
                  OpenRouter, Ollama)
+    reasoning_tokens  reported in the (unstreamed) answer's ``usage`` as OpenAI's reasoning
+                 models do (``completion_tokens_details.reasoning_tokens``; no text)
     """
     content: str = ""
     status: int = 200
@@ -69,6 +71,7 @@ class Reply:
     chunk_size: int = 40
     reasoning: str = ""
     reasoning_field: str = "reasoning_content"
+    reasoning_tokens: int = 0
 
 
 Script = Union[Reply, Callable[[dict], Reply]]
@@ -279,8 +282,10 @@ class _Handler(BaseHTTPRequestHandler):
             "choices": [{"index": 0, "message": {"role": "assistant", "content": r.content,
                                                   **({r.reasoning_field: r.reasoning} if r.reasoning else {})},
                          "finish_reason": r.finish_reason}],
-            "usage": {"prompt_tokens": 10, "completion_tokens": max(1, len(r.content) // 4),
-                      "total_tokens": 10 + max(1, len(r.content) // 4)},
+            "usage": {"prompt_tokens": 10, "completion_tokens": max(1, len(r.content) // 4) + r.reasoning_tokens,
+                      "total_tokens": 10 + max(1, len(r.content) // 4) + r.reasoning_tokens,
+                      **({"completion_tokens_details": {"reasoning_tokens": r.reasoning_tokens}}
+                         if r.reasoning_tokens else {})},
         }, r.headers)
 
     def _stream(self, body: dict, r: Reply) -> None:
