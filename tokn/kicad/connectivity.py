@@ -315,13 +315,21 @@ def _name_net(net: Net, design: Design, graphs: dict[int, SheetGraph], member_na
     """Name ``net`` (in place): strongest driver (a power symbol before a hidden power pin),
     then the highest sheet in the hierarchy, then alphabetical; but a net on a bus
     (``member_name``: the name its bus gives it) takes the bus member's name unless a power
-    symbol or global label names it (KiCad renames bus neighbours after the bus)."""
+    symbol or global label names it (KiCad renames bus neighbours after the bus).
+
+    "The highest sheet" is that of the subgraph's *global group*: subgraphs joined by a
+    global name (global label, power) are one driver for the hierarchy, at the highest
+    sheet among them, and their names compete among themselves on priority and name alone
+    -- a global label ``ZED`` on the top sheet, joined by name to a sub-sheet wire that also
+    carries the global label ``ABC``, gives net ``ABC``; joined to it through a sheet pin
+    instead, ``ZED`` (measured in KiCad 9.0.8 and 10.0.7:
+    tests/fixtures/connectivity/global_secondary_name, global_joined_by_sheet_pin)."""
+    drivers = [(i, _driver(graphs[i].subgraphs[si], design.instances[i], kicad)) for (i, si) in net.members]
+    depth = _global_group_depths(design, drivers)
     best = None
-    for (i, si) in net.members:
-        inst = design.instances[i]
-        sg = graphs[i].subgraphs[si]
-        for pri, rank, name in _driver(sg, inst, kicad):
-            key = (-pri, rank, inst.depth, name)
+    for k, (_i, candidates) in enumerate(drivers):
+        for pri, rank, name in candidates:
+            key = (-pri, rank, depth[k], name)
             if best is None or key < best:
                 best = key
     if member_name is not None and (best is None or -best[0] < PRI_LOCAL_POWER):
@@ -330,6 +338,31 @@ def _name_net(net: Net, design: Design, graphs: dict[int, SheetGraph], member_na
     elif best is not None:
         net.name = best[3]
         net.named = True
+
+
+def _global_group_depths(design: Design, drivers: list[tuple[int, list[tuple[int, int, str]]]]) -> list[int]:
+    """For each member of a net (its instance and drivers), the depth of the highest sheet
+    among the members joined to it by a global name (its own depth when it has none)."""
+    depth = [design.instances[i].depth for i, _ in drivers]
+    group: dict[str, int] = {}                 # global name -> first member holding it
+    parent = list(range(len(drivers)))
+
+    def find(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for k, (_i, candidates) in enumerate(drivers):
+        for pri, _rank, name in candidates:
+            if pri >= PRI_GLOBAL_POWER:
+                first = group.setdefault(name, k)
+                parent[find(k)] = find(first)
+    top: dict[int, int] = {}
+    for k in range(len(drivers)):
+        r = find(k)
+        top[r] = min(top.get(r, depth[k]), depth[k])
+    return [top[find(k)] for k in range(len(drivers))]
 
 
 def design_nets(design: Design, kicad: int = KICAD_DEFAULT) -> DesignNets:
