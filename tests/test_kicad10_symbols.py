@@ -143,3 +143,45 @@ def test_generation_shows_and_repairs_stacked_pins_by_number(tmp_path):
     assert not [f for f in validate(fixed, index) if f.severity == "error"]
     decoded = decode(fixed, index, project="d")
     assert not [w for w in decoded.warnings if "generated" in w], decoded.warnings
+
+
+DUPLICATE_JUMPERS = os.path.join(os.path.dirname(__file__), "fixtures", "kicad10",
+                                 "k10_duplicate_pin_jumpers.kicad_sch")
+
+
+@pytest.mark.parametrize("path,carried", [
+    (JUMPERS, None),
+    (DUPLICATE_JUMPERS, "Q:DUP"),
+], ids=["jumper_pin_groups", "duplicate_pin_numbers_are_jumpers"])
+def test_jumper_symbols_travel_in_the_text_and_decode_as_drawn_with_kicad_10s_nets(path, carried, tmp_path):
+    """A design's own jumper symbol is carried with its groups (column ``jumper``), and the
+    text alone decodes as drawn to a schematic whose KiCad 10 nets are the original's:
+    before, the groups were lost and the decoder fell back to a grid layout (a
+    ``jumper_pin_groups`` symbol) or wrote a symbol KiCad 10 splits the net of (duplicate
+    numbers, found on KiCad's own test design ``netlists/jumpers``)."""
+    text = write_tokn(encode_design(path).document)
+    doc = parse_tokn(text)                                   # the text alone
+    jumpered = {lib_id: pins for lib_id, pins in doc.symbols.items() if any(p.jumper for p in pins)}
+    assert jumpered and (carried is None or carried in jumpered)
+    decoded = decode(doc, SymbolIndex.default(str(tmp_path)), project="d")    # the installed libraries only
+    assert decoded.mode == "as-drawn", decoded.warnings
+    design = _load_files(decoded.files, decoded.root)
+    ours = {frozenset((p.ref, p.pin) for p in n.pins) for n in design_nets(design, kicad=10).nets if len(n.pins) >= 2}
+    theirs = set(recorded_nets(path[:-len(".kicad_sch")] + ".k10.net"))
+    assert ours == theirs
+    sch = decoded.files[decoded.root]
+    assert ("jumper_pin_groups" in sch) if carried is None else ("(duplicate_pin_numbers_are_jumpers yes)" in sch)
+
+
+def test_a_symbol_without_jumpers_keeps_its_signature_and_table():
+    """Stock comparisons and documents of ordinary symbols do not change: no ``jumper``
+    column, and the pin signature of KiCad 10's ``(duplicate_pin_numbers_are_jumpers no)``
+    symbols is that of the same symbol without the flag."""
+    from tokn.kicad.symbols import parse_lib_symbol, pin_signature
+    from tokn.sexpr.lexer import parse
+    node = parse('(symbol "X:R" (duplicate_pin_numbers_are_jumpers no) (symbol "R_1_1" '
+                 '(pin passive line (at 0 3.81 270) (length 1.27) (name "~") (number "1"))'
+                 '(pin passive line (at 0 -3.81 90) (length 1.27) (name "~") (number "2"))))')[0]
+    plain = [x for x in node if not (isinstance(x, list) and x[0] == "duplicate_pin_numbers_are_jumpers")]
+    assert pin_signature(parse_lib_symbol(node)) == pin_signature(parse_lib_symbol(plain))
+    assert "jumper" not in write_tokn(encode_design(FIXTURE).document)

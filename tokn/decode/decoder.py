@@ -98,7 +98,8 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
     want = _doc_nets(doc)
     if layout in ("auto", "drawn") and _drawable(doc, parts):
         files, root = _as_drawn(doc, parts, power, project)
-        diff, in_kicad10 = net_differences(files, root, want, _doc_nets(listed)) if verify else ("", "")
+        diff, in_kicad10 = net_differences(files, root, want, _doc_nets(listed), _kicad10_only(doc)) \
+            if verify else ("", "")
         if not diff:
             if in_kicad10:
                 warnings.append(f"drawn as the document draws it, which KiCad 10 connects otherwise: "
@@ -155,16 +156,28 @@ def net_difference(files: dict[str, str], root: str, want: dict[frozenset, str])
     return _difference(_load_files(files, root), want, kicad=9, names=True)
 
 
+def _kicad10_only(doc: Document) -> bool:
+    """Whether ``doc`` carries a symbol with KiCad 10 jumper pins: its drawing connects as
+    stated only by KiCad 10's rules (KiCad 9 neither joins jumpered pins nor reads the
+    symbol's ``jumper_pin_groups``)."""
+    return any(p.jumper for pins in doc.symbols.values() for p in pins)
+
+
 def net_differences(files: dict[str, str], root: str, want: dict[frozenset, str],
-                    want_kicad10: dict[frozenset, str] | None = None) -> tuple[str, str]:
+                    want_kicad10: dict[frozenset, str] | None = None,
+                    kicad10_only: bool = False) -> tuple[str, str]:
     """:func:`net_difference`, and the first difference in connectivity when KiCad 10's
     rules read the same files ("" when none; computed only when KiCad 9's give the nets).
     KiCad 10 connects a few drawings otherwise (bus members with text markup, bus pins
     across kinds; docs/kicad-connectivity-findings.md): a drawing copied from a design has
     the design's own ambiguity, which the caller reports.  ``want_kicad10``: the nets as
     KiCad 10 lists them, when they differ from ``want`` (the document's stacked pins by
-    each number, :func:`tokn.decode.symbols.with_stacked_pins`)."""
+    each number, :func:`tokn.decode.symbols.with_stacked_pins`).  ``kicad10_only``: the
+    files are for KiCad 10 alone (jumper symbols, :func:`_kicad10_only`): the first check is
+    by KiCad 10's rules and there is no second one."""
     design = _load_files(files, root)
+    if kicad10_only:
+        return _difference(design, want if want_kicad10 is None else want_kicad10, kicad=10, names=True), ""
     diff = _difference(design, want, kicad=9, names=True)
     return diff, ("" if diff else _difference(design, want if want_kicad10 is None else want_kicad10,
                                                kicad=10, names=False))

@@ -62,6 +62,7 @@ class SymbolPin:
     unit: int = 1            # 0 = common to all units
     style: int = 1           # body style; 0 = common to all styles
     hide: bool = False
+    jumper: int = 0          # KiCad 10 jumper: pins of one group number (1, 2...) are joined
 
 
 @dataclass

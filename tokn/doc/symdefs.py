@@ -13,16 +13,20 @@ import math
 from collections.abc import Callable, Mapping
 
 from ..kicad.build import num, q
-from ..kicad.symbols import LibSymbol, parse_lib_symbol, pin_signature
+from ..kicad.symbols import LibSymbol, jumper_numbers, parse_lib_symbol, pin_signature
 from .model import Document, SymbolPin
 from .naming import natural_key
 from ..kicad.ids import symbol_name
 
 
 def symbol_pins(sym: LibSymbol) -> list[SymbolPin]:
-    """The rows of ``symbol{LIB_ID}`` for ``sym``: every pin, by unit, style and number."""
+    """The rows of ``symbol{LIB_ID}`` for ``sym``: every pin, by unit, style and number;
+    a pin of a KiCad 10 jumper group (:func:`~tokn.kicad.symbols.jumper_numbers`) has the
+    group's number, 1, 2... in ``jumper``."""
+    group_of = {n: k + 1 for k, g in enumerate(jumper_numbers(sym)) for n in g}
     rows = [SymbolPin(p.number, "" if p.name == "~" else p.name, p.type, p.x, p.y,
-                      float(int(round(p.angle)) % 360), p.length, p.unit, p.style, p.hidden)
+                      float(int(round(p.angle)) % 360), p.length, p.unit, p.style, p.hidden,
+                      group_of.get(p.number, 0))
             for p in sym.pins]
     rows.sort(key=lambda r: (r.unit, r.style, natural_key(r.number)))
     return rows
@@ -93,7 +97,7 @@ def document_symbol(lib_id: str, pins: list[SymbolPin], power: bool = False) -> 
     if power:
         node.append(["power"])
     node += [["exclude_from_sim", "no"], ["in_bom", "no" if power else "yes"],
-             ["on_board", "no" if power else "yes"],
+             ["on_board", "no" if power else "yes"], *_jumper_nodes(pins),
              ["property", q("Reference"), q("#PWR" if power else "U"), ["at", "0", "2.54", "0"],
               hidden if power else font],
              ["property", q("Value"), q(name), ["at", "0", "-2.54", "0"], font],
@@ -101,6 +105,24 @@ def document_symbol(lib_id: str, pins: list[SymbolPin], power: bool = False) -> 
              ["property", q("Datasheet"), q(""), ["at", "0", "0", "0"], hidden]]
     node += subs
     return parse_lib_symbol(node)
+
+
+def _jumper_nodes(pins: list[SymbolPin]) -> list[list]:
+    """KiCad 10's jumper fields for the ``jumper`` groups of ``pins``: a group of several
+    numbers is a ``(jumper_pin_groups ...)`` entry, a group of one number shared by several
+    pins sets ``(duplicate_pin_numbers_are_jumpers yes)``.  None without jumpers (a file
+    KiCad 9 reads)."""
+    groups: dict[int, set[str]] = {}
+    for p in pins:
+        if p.jumper:
+            groups.setdefault(p.jumper, set()).add(p.number)
+    several = [sorted(g, key=natural_key) for _, g in sorted(groups.items()) if len(g) > 1]
+    out: list[list] = []
+    if any(len(g) == 1 for g in groups.values()):
+        out.append(["duplicate_pin_numbers_are_jumpers", "yes"])
+    if several:
+        out.append(["jumper_pin_groups", *[[q(n) for n in g] for g in several]])
+    return out
 
 
 def _inner_end(p: SymbolPin) -> tuple[float, float]:

@@ -114,7 +114,8 @@ COLUMN_ALIASES: dict[str, dict[str, str]] = {
 SYMBOL_TABLE = Table("symbol", model.SymbolPin, "symbols", (
     Column("num", "number", STR), _c("name"), _c("type"), _c("x", NUM), _c("y", NUM), _c("a", ANGLE),
     Column("len", "length", NUM, True), Column("unit", "unit", INT, True),
-    Column("style", "style", INT, True), Column("hide", "hide", BOOL, True)), "symbols")
+    Column("style", "style", INT, True), Column("hide", "hide", BOOL, True),
+    Column("jumper", "jumper", INT, True)), "symbols")
 
 # Keyed tables `name{KEY}[N]...:` by name.
 KEYED = {"pins": PINS_TABLE, "symbol": SYMBOL_TABLE}

@@ -200,7 +200,8 @@ def pin_signature(sym: LibSymbol) -> tuple:
     single-unit symbols, and style 0 into style 1 without a De Morgan body.  For a power
     symbol the pin's name and hidden flag do not count (its value names the net in KiCad 7
     and later; KiCad 9's stock power symbols show an unnamed pin where older copies hide a
-    named one)."""
+    named one).  KiCad 10 jumpers (pin groups joined inside the part) count too; a symbol
+    without any has the signature it always had."""
     pins = []
     for p in sym.pins:
         unit = 1 if sym.unit_count <= 1 and p.unit == 0 else p.unit
@@ -208,7 +209,23 @@ def pin_signature(sym: LibSymbol) -> tuple:
         name = "" if p.name == "~" or sym.power else p.name
         pins.append((unit, style, p.number, name, p.type,
                      round(p.x, 4), round(p.y, 4), int(round(p.angle)) % 360, p.hidden and not sym.power))
+    if sym.jumper_groups or sym.duplicate_numbers_jumpered:
+        return (sym.power, tuple(sorted(pins)), jumper_numbers(sym))
     return (sym.power, tuple(sorted(pins)))
+
+
+def jumper_numbers(sym: LibSymbol) -> tuple[tuple[str, ...], ...]:
+    """The groups of pin numbers a KiCad 10 symbol joins inside the part, canonical (each
+    group sorted, groups sorted): its ``jumper_pin_groups``, and with
+    ``duplicate_pin_numbers_are_jumpers`` each number that several of its pins share (a
+    group of one number)."""
+    groups = {tuple(sorted(set(g))) for g in sym.jumper_groups if len(set(g)) > 1}
+    if sym.duplicate_numbers_jumpered:
+        seen: dict[str, int] = {}
+        for p in sym.pins:
+            seen[p.number] = seen.get(p.number, 0) + 1
+        groups |= {(n,) for n, k in seen.items() if k > 1}
+    return tuple(sorted(groups))
 
 
 def stacked_pin_numbers(number: str) -> list[str]:
