@@ -116,6 +116,8 @@ class _BusMembers:
         self.kicad = kicad
         self.keep_markup = kicad >= 10
         self.names: list[tuple[int, tuple, str]] = []       # (node, sort key, net name)
+        self.chain = UnionFind()                 # member nodes joined by bus links alone
+        self.chain_of: dict[int, int] = {}       # member node -> its node in ``chain``
         self.hier: dict[tuple[int, str], list[tuple[str, int]]] = {}
         self.pins: list[tuple[int, BusItem, list[tuple[str, int]], bool]] = []
 
@@ -128,6 +130,7 @@ class _BusMembers:
             pri = _BUS_PRI[it.kind]
             for name, key in bus_members(it.name, self.aliases, self.keep_markup):
                 n = self.uf.add()
+                self.chain_of[n] = self.chain.add()
                 self.by_name(("L", i, name), n)
                 if it.kind == "global":
                     self.by_name(("G", name), n)
@@ -140,7 +143,7 @@ class _BusMembers:
         base = lists[namers.index(driver)]
         for other in lists:
             for (_, a), (_, b) in zip(base, other):
-                self.uf.union(a, b)
+                self._link(a, b)
         for it in group:
             if it.kind == "sheetpin":
                 self.pins.append((i, it, base, it is driver))
@@ -164,19 +167,41 @@ class _BusMembers:
                           for m in members(pin.name, self.aliases, self.keep_markup)]
             for p, (_, c) in zip(parent, child):
                 if p is not None:
-                    self.uf.union(p, c)
+                    self._link(p, c)
 
-    def best_names(self) -> dict[int, str]:
+    def _link(self, a: int, b: int) -> None:
+        """Join two member nodes as one member of one chain of linked buses."""
+        self.uf.union(a, b)
+        self.chain.union(self.chain_of[a], self.chain_of[b])
+
+    def best_names(self) -> dict[int, str | list[tuple[int, int, str]]]:
         """Union-find root -> the name bus members give that net: KiCad renames the member
         nets of a chain of linked buses after the chain's strongest bus (a label beats a
         sheet pin; then the higher priority, the sheet higher in the hierarchy, the
-        smaller name)."""
-        best: dict[int, tuple[tuple, str]] = {}
+        smaller name).
+
+        When the members of several chains that name it differently meet on one net (two
+        instances of a sheet, each with its own bus from the same pin, whose member wires a
+        label joins), KiCad 9 renames nothing: each chain's name competes with the net's
+        own drivers as a driver of its bus's priority and sheet -- given here as a list of
+        ``(priority, depth, name)`` instead of a name (the wires' label ``/D0`` beats the
+        sub-sheets' hierarchical ``/S1/D0`` and ``/S2/D0``:
+        tests/fixtures/connectivity/bus_members_of_two_chains).  KiCad 10 takes one chain's
+        name, by the order of the sheets in the file; here the strongest."""
+        per_net: dict[int, dict[int, tuple[tuple, str]]] = {}
         for n, key, name in self.names:
-            r = self.uf.find(n)
-            if r not in best or key < best[r][0]:
-                best[r] = (key, name)
-        return {r: name for r, (_, name) in best.items()}
+            chains = per_net.setdefault(self.uf.find(n), {})
+            c = self.chain.find(self.chain_of[n])
+            if c not in chains or key < chains[c][0]:
+                chains[c] = (key, name)
+        out: dict[int, str | list[tuple[int, int, str]]] = {}
+        for r, chains in per_net.items():
+            picks = sorted(chains.values())
+            if self.kicad < 10 and len({name for _, name in picks}) > 1:
+                out[r] = [(-key[1], key[2], name) for key, name in picks]
+            else:
+                out[r] = picks[0][1]
+        return out
 
 
 def _instance_graphs(design: Design, legacy: bool, kicad: int) -> dict[int, SheetGraph]:
@@ -310,12 +335,14 @@ def _group_nets(join: _NetJoin) -> tuple[list[Net], dict[tuple[int, int], int]]:
     return nets, subgraph_net
 
 
-def _name_net(net: Net, design: Design, graphs: dict[int, SheetGraph], member_name: str | None,
-              kicad: int = KICAD_DEFAULT) -> None:
+def _name_net(net: Net, design: Design, graphs: dict[int, SheetGraph],
+              member_name: str | list[tuple[int, int, str]] | None, kicad: int = KICAD_DEFAULT) -> None:
     """Name ``net`` (in place): strongest driver (a power symbol before a hidden power pin),
     then the highest sheet in the hierarchy, then alphabetical; but a net on a bus
     (``member_name``: the name its bus gives it) takes the bus member's name unless a power
-    symbol or global label names it (KiCad renames bus neighbours after the bus).
+    symbol or global label names it (KiCad renames bus neighbours after the bus).  A list
+    of ``(priority, depth, name)`` for ``member_name`` (buses that disagree,
+    :meth:`_BusMembers.best_names`) competes with the net's drivers instead.
 
     "The highest sheet" is that of the subgraph's *global group*: subgraphs joined by a
     global name (global label, power) are one driver for the hierarchy, at the highest
@@ -327,6 +354,9 @@ def _name_net(net: Net, design: Design, graphs: dict[int, SheetGraph], member_na
     drivers = [(i, _driver(graphs[i].subgraphs[si], design.instances[i], kicad)) for (i, si) in net.members]
     depth = _global_group_depths(design, drivers)
     best = None
+    if isinstance(member_name, list):
+        best = min((-pri, 0, d, name) for pri, d, name in member_name)
+        member_name = None
     for k, (_i, candidates) in enumerate(drivers):
         for pri, rank, name in candidates:
             key = (-pri, rank, depth[k], name)
