@@ -10,13 +10,13 @@ as a fresh process (interpreter start, imports, every design, output written), `
 times, alternating baseline and current so both see the same machine load; the best wall
 time counts.  Modes:
 
-* ``dir``: ``tokn encode FILES... -o DIR`` (one .tokn per design);
+* ``dir``: ``tokn encode FILES... -o DIR -j 1`` (one .tokn per design, one process);
 * ``jsonl``: ``tokn encode FILES... -o OUT.jsonl`` -- a baseline older than
   ``--source-tokens`` always counts the cl100k tokens of every .kicad_sch; newer trees only
   with ``--source-tokens``, shown as a third row ``jsonl --source-tokens`` (for such an old
   baseline, that row compares with its plain ``jsonl`` run);
-* ``dir -j 2``: the directory mode with two worker processes (current tree only when
-  ``--jobs 2`` is given, the baseline as well; both trees have ``-j``);
+* ``dir -j N``, ``jsonl -j N``: with ``--jobs N``, N worker processes (both trees;
+  tokn's default is one worker per CPU);
 * ``median file``: ``tokn encode MEDIAN.kicad_sch > /dev/null``, ``--median-runs`` fresh
   processes per tree (default 10, alternating) after a warm-up, with a bytecode cache (as
   an installed package has): best and mean wall time, best and mean CPU time.
@@ -99,13 +99,17 @@ def _has_source_tokens(tree: str) -> bool:
 def run(trees: dict[str, str], files: list[str], median: str, reps: int, pyc: str,
         jobs: int = 0, median_runs: int = 10) -> dict:
     """Best wall time per (tree, mode); median-file best / mean / median per tree."""
-    modes = {"dir": lambda out: ["encode", *files, "-o", os.path.join(out, "d") + os.sep],
-             "jsonl": lambda out: ["encode", *files, "-o", os.path.join(out, "x.jsonl")],
+    # One process each ("-j 1": tokn's default is one worker per CPU since 2026-12-01), so
+    # that the rows compare CPU time; the "-j N" rows show what several workers give.
+    modes = {"dir": lambda out: ["encode", *files, "-o", os.path.join(out, "d") + os.sep, "-j", "1"],
+             "jsonl": lambda out: ["encode", *files, "-o", os.path.join(out, "x.jsonl"), "-j", "1"],
              "jsonl --source-tokens": lambda out: ["encode", *files, "-o", os.path.join(out, "x.jsonl"),
-                                                   "--source-tokens"]}
+                                                   "--source-tokens", "-j", "1"]}
     if jobs:
         modes[f"dir -j {jobs}"] = lambda out: ["encode", *files, "-o", os.path.join(out, "d") + os.sep,
                                                "-j", str(jobs)]
+        modes[f"jsonl -j {jobs}"] = lambda out: ["encode", *files, "-o", os.path.join(out, "x.jsonl"),
+                                                 "-j", str(jobs)]
     best: dict[tuple[str, str], float] = {}
     for _ in range(reps):
         for mode, argv in modes.items():

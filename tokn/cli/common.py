@@ -1,4 +1,5 @@
-"""Helpers shared by the ``tokn`` subcommands: one-line error messages, atomic writes.
+"""Helpers shared by the ``tokn`` subcommands: one-line error messages, atomic writes,
+the number of CPUs a worker pool may use.
 
 Contract of every subcommand: an input problem is reported as exactly one line
 ``path:line:col: message`` on stderr (no traceback) and the exit status is 1; an
@@ -7,6 +8,7 @@ unexpected exception is reported as one line naming the exception type followed 
 """
 from __future__ import annotations
 
+import os
 import sys
 
 from ..errors import ToknError
@@ -69,3 +71,12 @@ def write_stdout(text: str) -> None:
         sys.stdout.flush()
         out.write(text.encode("utf-8"))
     sys.stdout.flush()
+
+
+def cpu_count() -> int:
+    """CPUs this process may run on (its affinity where the platform says, else all): the
+    ``-j 0`` worker count of ``tokn encode`` and ``tokn dataset``."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1

@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from .common import cpu_count
+
 
 @click.command("dataset")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True), metavar="INPUT...")
@@ -51,8 +53,9 @@ import click
 @click.option("--shard-size", type=click.IntRange(min=1), default=16, show_default=True,
               help="Designs per shard (the unit of work, of retries and of resuming).")
 @click.option("--backend", type=click.Choice(["local", "ray"]), default="local", show_default=True)
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
-              help="Local worker processes; 0 = one per CPU.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=None,
+              help="Local worker processes; 0 = one per CPU.  Default: one per CPU, or 1 with "
+                   "--describe (every worker would call the LLM endpoint at once).")
 @click.option("--address", default=None,
               help="Ray cluster address for --backend ray (e.g. auto, ray://head:10001; default: a "
                    "private local Ray).")
@@ -63,7 +66,7 @@ def dataset(inputs: tuple[str, ...], output: str, manifests: tuple[str, ...], de
             instructions: bool, max_pair_tokens: int, describe: bool, describe_cache: str | None,
             llm_model: str | None, llm_base_url: str | None, llm_config: str | None,
             llm_timeout: float | None, llm_retries: int | None, source_tokens: bool, shard_size: int,
-            backend: str, jobs: int, address: str | None, retries: int) -> None:
+            backend: str, jobs: int | None, address: str | None, retries: int) -> None:
     """Build a dataset from KiCad projects (folders, clones, a corpus tree).
 
     Writes OUTPUT/README.md (dataset card), data/ and instructions/ (JSON Lines per split),
@@ -102,7 +105,7 @@ def dataset(inputs: tuple[str, ...], output: str, manifests: tuple[str, ...], de
         options=Options(detail=detail, source_tokens=source_tokens, instructions=instructions,
                         max_pair_tokens=max_pair_tokens),
         shard_size=shard_size, policy=LicencePolicy.from_options(allow, deny), splits=splits,
-        evals=list(evals), backend=backend, jobs=(os.cpu_count() or 1) if jobs == 0 else jobs,
+        evals=list(evals), backend=backend, jobs=_workers(jobs, describe),
         address=address, retries=retries, describe=describer)
 
     def on_plan(n_items: int, n_shards: int) -> None:
@@ -156,3 +159,11 @@ def _describe_spec(output: str, cache: str | None, model: str | None, base_url: 
         click.echo(f"tokn dataset: --describe: {e}", err=True)
         sys.exit(1)
     return DescribeSpec(settings, os.path.abspath(cache or os.path.join(output, "cache", "descriptions")))
+
+
+def _workers(jobs: int | None, describe: bool) -> int:
+    """Local worker processes for ``-j``: as given (0: one per CPU); unset, one per CPU, or
+    one with ``--describe`` (so that a local LLM server is not sent a request per CPU)."""
+    if jobs is None:
+        return 1 if describe else cpu_count()
+    return cpu_count() if jobs == 0 else jobs

@@ -22,16 +22,9 @@ from typing import Iterable, Iterator, TextIO
 
 import click
 
-from .common import write_stdout
+from .common import cpu_count, write_stdout
 from .encode_job import Outcome, Task, encode_one
 from ..sources import InputError, RefIndex, Source, common_root, expand, mirror_path
-
-
-def _cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def _run(tasks: list[Task], jobs: int) -> Iterator[Outcome]:
@@ -219,8 +212,9 @@ def _print_stats(ok: int, failed: int, skipped: int, nbytes: int, secs: float,
                    "design) or a .jsonl file.  Default: stdout.")
 @click.option("--format", "fmt", type=click.Choice(["tokn", "jsonl"]), default=None,
               help="Output format (default: jsonl when -o ends in .jsonl, else tokn).")
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
-              help="Worker processes; 0 = one per CPU.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0,
+              help="Worker processes for several designs (default 0: one per CPU; 1: all in "
+                   "this process).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: only when stderr is a terminal).")
 @click.option("--errors-json", type=click.Path(dir_okay=False, writable=True),
@@ -251,7 +245,7 @@ def encode(inputs: tuple[str, ...], output: str | None, fmt: str | None, jobs: i
     t0 = time.perf_counter()
     index, sources, corpus = _expand_inputs(inputs)
     fmt = fmt if fmt is not None else _default_format(output)
-    jobs = _cpu_count() if jobs == 0 else jobs
+    jobs = cpu_count() if jobs == 0 else jobs
     out_dir, out_file = _destination(output, fmt, corpus)
     if resume and output is None:
         raise click.UsageError("--resume needs -o")
