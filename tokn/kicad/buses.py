@@ -26,8 +26,9 @@ import re
 from dataclasses import dataclass
 
 _VECTOR = re.compile(r"^(.*?)\[(\d+)\.\.(\d+)\](.*)$")
-# "{" preceded by ~ ^ _ is text markup (overbar, super/subscript), not a group bus.
-_GROUP = re.compile(r"^((?:[^{}~^_]|[~^_](?!\{))*)\{(.*)\}$")
+# "{" preceded by ~ ^ _ is text markup (overbar, super/subscript), by $ or @ a text
+# variable or KiCad 10 expression left unresolved: none of them is a group bus.
+_GROUP = re.compile(r"^((?:[^{}~^_$@]|[~^_$@](?!\{))*)\{(.*)\}$")
 _MARKUP = re.compile(r"[~^_]\{([^{}]*)\}")
 
 # KiCad's escapes in label text ({slash}, {colon}, ...) are text, not bus groups.
@@ -95,7 +96,7 @@ def members(name: str, aliases: dict[str, list[str]] | None = None, keep_markup:
                     out.extend(BusMember(b.name, b.name) for b in members(member, aliases, keep_markup, depth + 1))
                 continue
             for b in members(item, aliases, keep_markup, depth + 1):
-                pos = int(b.key[1:]) if b.key.startswith("#") else None
+                pos = int(b.key[1:]) if b.key[:1] == "#" and b.key[1:].isdigit() else None
                 out.append(BusMember(f"{prefix}.{b.name}" if prefix else b.name, b.name, pos))
         return out
     m = _VECTOR.match(name)

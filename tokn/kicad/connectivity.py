@@ -21,7 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .buses import bus_members, link_key, members
-from .hierarchy import Design, SheetInstance
+from .hierarchy import Design, SheetInstance, has_text_variable, instance_text
+from .schematic import SchematicFile
 from .netnames import escape_net_name, net_text  # noqa: F401 - re-exported
 from .symbols import stacked_pin_numbers
 from .sheetgraph import (  # noqa: F401 - stage-1 names are re-exported
@@ -205,17 +206,55 @@ class _BusMembers:
 
 
 def _instance_graphs(design: Design, legacy: bool, kicad: int) -> dict[int, SheetGraph]:
-    """Instance index -> its sheet graph.  One graph per (file, units placed): instances of
-    a file share it unless their annotation places different units of a multi-unit symbol."""
+    """Instance index -> its sheet graph.  One graph per (file, units placed, text shown):
+    instances of a file share it unless their annotation places different units of a
+    multi-unit symbol, or text variables show its labels, power values or sheet pins
+    otherwise there (``${#}``, ``${SHEETNAME}``, sheet fields...: :func:`instance_text`;
+    KiCad 10 resolves a sheet pin's text on the sheet it leads into, KiCad 9 on its own
+    sheet, but with ``${#}`` shown as nothing: tests/fixtures/connectivity/sheet_variables)."""
     cache: dict[tuple, SheetGraph] = {}
     graphs: dict[int, SheetGraph] = {}
+    variable_text: dict[int, tuple[list[str], list[tuple[int, str]]]] = {}
     for i, inst in enumerate(design.instances):
-        units = tuple(design.reference(inst, sym)[1] for sym in inst.file.symbols)
-        key = (id(inst.file), units)
+        f = inst.file
+        units = tuple(design.reference(inst, sym)[1] for sym in f.symbols)
+        if id(f) not in variable_text:
+            variable_text[id(f)] = _variable_text(f)
+        texts, pins = variable_text[id(f)]
+        shown = pin_shown = None
+        key: tuple = (id(f), units)
+        if texts or pins:
+            shown, pin_shown = _shown_on(design, inst, kicad)
+            key += (tuple(map(shown, texts)), tuple(pin_shown(shi, t) for shi, t in pins))
         if key not in cache:
-            cache[key] = sheet_graph(inst.file, legacy, units, kicad)
+            cache[key] = sheet_graph(f, legacy, units, kicad, shown, pin_shown)
         graphs[i] = cache[key]
     return graphs
+
+
+def _variable_text(f: SchematicFile) -> tuple[list[str], list[tuple[int, str]]]:
+    """The label texts and symbol values, and the (sheet index, text) of sheet pins, of
+    file ``f`` that hold text variables."""
+    texts = [label.name for label in f.labels if has_text_variable(label.name)]
+    texts += [sym.value for sym in f.symbols if has_text_variable(sym.value)]
+    pins = [(shi, sp.name) for shi, sheet in enumerate(f.sheets) for sp in sheet.pins if has_text_variable(sp.name)]
+    return texts, pins
+
+
+def _shown_on(design: Design, inst: SheetInstance, kicad: int):
+    """(text -> shown text on ``inst``, (sheet index, pin text) -> shown pin text)."""
+    into = {id(child.sheet_symbol): child for child in inst.children}
+
+    def shown(text: str) -> str:
+        return instance_text(design, inst, text, kicad)
+
+    def pin_shown(shi: int, text: str) -> str:
+        if kicad < 10:                       # KiCad 9 shows a sheet pin's ${#} as nothing
+            return instance_text(design, inst, text.replace("${#}", ""), kicad)
+        child = into.get(id(inst.file.sheets[shi]))
+        return instance_text(design, child if child is not None else inst, text, kicad)
+
+    return shown, pin_shown
 
 
 def _bus_aliases(design: Design) -> dict[str, list[str]]:

@@ -13,7 +13,7 @@ from ..errors import SchematicError
 from ..sexpr import parse
 from .netnames import net_text, unescape
 from .project import read_project, top_level_sheets_warning
-from .textvars import resolve_project_text
+from .textvars import evaluate_expressions, resolve_project_text, resolve_text
 from .schematic import (PlacedSymbol, SchematicFile, SheetSymbol, SymbolInstance, load_schematic,
                         read_schematic)
 
@@ -142,7 +142,7 @@ def load_design(path: str, max_depth: int = 32,
         return files[ap]
 
     root = get(path)
-    root_inst = SheetInstance((), "/", root)
+    root_inst = SheetInstance((), "/", root, page=root.legacy_sheet_instances.get("/", "") or "1")
     instances = [root_inst]
 
     def walk(inst: SheetInstance, chain: tuple[str, ...]) -> None:
@@ -162,6 +162,7 @@ def load_design(path: str, max_depth: int = 32,
             child_file = get(sub_path)
             child = SheetInstance(inst.uuid_path + (sheet.uuid,),
                                   inst.name_path + unescape(sheet.name) + "/", child_file, sheet, inst)
+            child.page = _page_of(root, child)
             inst.children.append(child)
             instances.append(child)
             walk(child, chain + (ap,))
@@ -184,6 +185,69 @@ def load_design(path: str, max_depth: int = 32,
                 for label in f.labels:
                     label.name = resolve_project_text(label.name, variables)
     return Design(root, instances, files, warnings, aliases, variables)
+
+
+def _page_of(root: SchematicFile, inst: SheetInstance) -> str:
+    """The page number of sheet instance ``inst`` (KiCad's ``${#}``): its sheet symbol's
+    ``(instances ...)`` entry for the parent's path (KiCad 7+; an entry recorded under
+    another root UUID counts when the rest of the path agrees), else the root file's KiCad 6
+    ``sheet_instances`` row; "" when neither says."""
+    sheet = inst.sheet_symbol
+    parents = inst.uuid_path[:-1]
+    if sheet is not None and sheet.instances:
+        own = "/" + "/".join((root.uuid,) + parents)
+        tail = "/".join(parents)
+        for si in sheet.instances:
+            if si.path.rstrip("/") == own.rstrip("/"):
+                return si.page
+        for si in sheet.instances:
+            if "/".join(si.path.strip("/").split("/")[1:]) == tail:
+                return si.page
+        if len(sheet.instances) == 1 and not parents:
+            return sheet.instances[0].page
+    return root.legacy_sheet_instances.get("/" + "/".join(inst.uuid_path), "") \
+        or root.legacy_sheet_instances.get("/" + "/".join(inst.uuid_path) + "/", "")
+
+
+def has_text_variable(text: str) -> bool:
+    """Whether KiCad would show ``text`` otherwise than written: it holds a ``${VAR}`` or a
+    KiCad 10 ``@{EXPRESSION}``."""
+    return "${" in text or "@{" in text
+
+
+def instance_text(design: "Design", inst: SheetInstance, text: str, kicad: int) -> str:
+    """``text`` (an item's text on sheet instance ``inst``) as KiCad shows it there: the
+    variables KiCad's sheets resolve -- ``${#}`` (the instance's page number), ``${##}``
+    (the number of sheets), ``${SHEETNAME}``, ``${SHEETPATH}``, ``${FILENAME}``, the
+    sheet's own fields, then those of the sheets above it, ``${TITLE}`` of the file's
+    title block -- then the project file's text variables; with KiCad 10's rules
+    (``kicad`` >= 10) ``@{...}`` arithmetic afterwards.  Unknown variables stay as written.
+    Measured in KiCad 9.0.8 and 10.0.7 (tests/fixtures/connectivity/sheet_variables)."""
+    if not has_text_variable(text):
+        return text
+
+    def lookup(token: str) -> str | None:
+        if token == "#":
+            return inst.page
+        if token == "##":
+            return str(len(design.instances))
+        if token == "SHEETNAME":
+            return unescape(inst.sheet_symbol.name) if inst.sheet_symbol is not None else ""
+        if token == "SHEETPATH":
+            return inst.name_path
+        if token == "FILENAME":
+            return os.path.basename(inst.file.path or "")
+        if token == "TITLE":
+            return inst.file.title
+        level: SheetInstance | None = inst
+        while level is not None and level.sheet_symbol is not None:
+            if token in level.sheet_symbol.fields:
+                return level.sheet_symbol.fields[token]
+            level = level.parent
+        return design.text_variables.get(token)
+
+    out = resolve_text(text, lookup)
+    return evaluate_expressions(out) if kicad >= 10 else out
 
 
 def _annotated_elsewhere(root: SchematicFile) -> str | None:

@@ -127,6 +127,8 @@ class SheetSymbol:
     dnp: bool = False              # these three apply to every part inside (KiCad 8+)
     in_bom: bool = True
     on_board: bool = True
+    #: The sheet's own fields beyond its name and file (``${FIELD}`` in the sheet's items)
+    fields: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -279,9 +281,13 @@ def _sheet(node: list) -> SheetSymbol:
             for p in children(proj, "path"):
                 instances.append(SheetInstance(text(arg(p, 1)), first_value(p, "page", "") or "",
                                                text(proj[1]) if len(proj) > 1 else ""))
+    fields = {k: v for k, v in props.items() if k not in _SHEET_MANDATORY}
     return SheetSymbol(name, file, x, y, w, h, first_value(node, "uuid", "") or "", pins,
                        instances, dnp=yes_no(node, "dnp", False), in_bom=yes_no(node, "in_bom", True),
-                       on_board=yes_no(node, "on_board", True))
+                       on_board=yes_no(node, "on_board", True), fields=fields)
+
+
+_SHEET_MANDATORY = ("Sheetname", "Sheet name", "Sheetfile", "Sheet file")
 
 
 _LABEL_KINDS = {"label": "local", "global_label": "global", "hierarchical_label": "hier",

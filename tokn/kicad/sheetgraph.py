@@ -138,12 +138,14 @@ def legacy_power_pin(lib: LibSymbol | None) -> LibPin | None:
 LEGACY_POWER_VALUE_VERSION = 20230221
 
 
-def power_net_name(sym: PlacedSymbol, pin: LibPin, legacy: bool) -> str:
-    """Net name a power symbol drives: its Value field (KiCad 7+), or for files from
-    before KiCad 7 the name of its hidden power-input pin, as KiCad does on load."""
+def power_net_name(sym: PlacedSymbol, pin: LibPin, legacy: bool,
+                   shown: Callable[[str], str] | None = None) -> str:
+    """Net name a power symbol drives: its Value field (KiCad 7+; as ``shown`` on the sheet
+    instance at hand, when given: text variables resolved), or for files from before
+    KiCad 7 the name of its hidden power-input pin, as KiCad does on load."""
     if legacy and pin.hidden:
         return net_text(pin.name)
-    return net_text(sym.value)
+    return net_text(shown(sym.value) if shown is not None else sym.value)
 
 
 class _Cutters:
@@ -356,13 +358,15 @@ def _add_symbol_pins(nodes: _Nodes, sch: SchematicFile,
     return power_symbols, missing
 
 
-def _add_labels(nodes: _Nodes, sch: SchematicFile, wires: _WireSegments, buses: _BusNet) -> None:
+def _add_labels(nodes: _Nodes, sch: SchematicFile, wires: _WireSegments, buses: _BusNet,
+                shown: Callable[[str], str] | None = None) -> None:
     """Net labels become nodes (payload: (kind, net text)) joined to the wires they sit on;
-    bus labels become bus items.  Directive labels connect nothing."""
+    bus labels become bus items.  Directive labels connect nothing.  ``shown``: a label's
+    text as KiCad shows it on the instance at hand (text variables resolved)."""
     for label in sch.labels:
         if label.kind == "directive":
             continue
-        name = net_text(label.name)
+        name = net_text(shown(label.name) if shown is not None else label.name)
         if is_bus_name(name):
             buses.add_item(BusItem(label.kind, name), label.x, label.y)
             continue
@@ -372,11 +376,13 @@ def _add_labels(nodes: _Nodes, sch: SchematicFile, wires: _WireSegments, buses: 
             nodes.uf.union(n, w)
 
 
-def _add_sheet_pins(nodes: _Nodes, sch: SchematicFile, buses: _BusNet) -> None:
-    """Sheet pins become nodes (payload: (sheet index, net text)), or bus items."""
+def _add_sheet_pins(nodes: _Nodes, sch: SchematicFile, buses: _BusNet,
+                    shown: Callable[[int, str], str] | None = None) -> None:
+    """Sheet pins become nodes (payload: (sheet index, net text)), or bus items.
+    ``shown(sheet index, text)``: a pin's text as KiCad shows it (variables resolved)."""
     for shi, sheet in enumerate(sch.sheets):
         for sp in sheet.pins:
-            name = net_text(sp.name)
+            name = net_text(shown(shi, sp.name) if shown is not None else sp.name)
             if is_bus_name(name):
                 buses.add_item(BusItem("sheetpin", name, shi), sp.x, sp.y)
                 continue
@@ -398,7 +404,7 @@ def _add_bus_entries(nodes: _Nodes, sch: SchematicFile, buses: _BusNet) -> None:
 
 
 def _add_pin_item(sg: Subgraph, sch: SchematicFile, data: tuple, power_symbols: set[int],
-                  legacy_power: bool) -> None:
+                  legacy_power: bool, shown: Callable[[str], str] | None = None) -> None:
     """Record a pin node's payload ``(symbol index, pin, lib symbol)`` in its subgraph: a
     power symbol's power-input pin names a power net, any other pin is a part pin (and a
     hidden power-input pin also names the global net of its pin name)."""
@@ -408,7 +414,7 @@ def _add_pin_item(sg: Subgraph, sch: SchematicFile, data: tuple, power_symbols: 
         # power-output pin names nothing).
         if p.type == "power_in":
             sym = sch.symbols[si]
-            sg.power_nets.append((power_net_name(sym, p, legacy_power and lib.power != "local"),
+            sg.power_nets.append((power_net_name(sym, p, legacy_power and lib.power != "local", shown),
                                   lib.power != "local", True))
     else:
         sg.pins.append(PinRef(si, p))
@@ -417,7 +423,8 @@ def _add_pin_item(sg: Subgraph, sch: SchematicFile, data: tuple, power_symbols: 
 
 
 def _subgraphs(nodes: _Nodes, sch: SchematicFile, power_symbols: set[int],
-               legacy_power: bool) -> tuple[list[Subgraph], dict[int, int]]:
+               legacy_power: bool, shown: Callable[[str], str] | None = None
+               ) -> tuple[list[Subgraph], dict[int, int]]:
     """The subgraphs of the joined nodes (in order of their first node) and the subgraph
     index of every wire; a subgraph with a no-connect marker on one of its points is
     flagged ``no_connect``."""
@@ -443,7 +450,7 @@ def _subgraphs(nodes: _Nodes, sch: SchematicFile, power_symbols: set[int],
             sg.wires.append(data)
             wire_subgraph[data] = gi
         elif kind == "pin":
-            _add_pin_item(sg, sch, data, power_symbols, legacy_power)
+            _add_pin_item(sg, sch, data, power_symbols, legacy_power, shown)
         elif kind == "label":
             # KiCad escapes a '/' typed in a label (the sheet separator) in the net name;
             # escaping is idempotent, so labels saved already escaped keep their text.
@@ -459,21 +466,26 @@ def _subgraphs(nodes: _Nodes, sch: SchematicFile, power_symbols: set[int],
 
 
 def sheet_graph(sch: SchematicFile, legacy_power: bool = False,
-                units: tuple[int, ...] | None = None, kicad: int = KICAD_DEFAULT) -> SheetGraph:
+                units: tuple[int, ...] | None = None, kicad: int = KICAD_DEFAULT,
+                shown: Callable[[str], str] | None = None,
+                pin_shown: Callable[[int, str], str] | None = None) -> SheetGraph:
     """Local connectivity of one schematic file.
 
     ``legacy_power``: the design's root file predates KiCad 7 (power symbols are named by
     their pin, see :func:`power_net_name`).  ``units[i]`` is the unit placed by symbol ``i``
     in the sheet instance at hand (defaults to each symbol's own ``unit`` field).
-    ``kicad``: the KiCad major version whose rules apply (see :data:`KICAD_VERSIONS`)."""
+    ``kicad``: the KiCad major version whose rules apply (see :data:`KICAD_VERSIONS`).
+    ``shown`` / ``pin_shown``: label and power-value text, and sheet-pin text (by sheet
+    index), as KiCad shows it on the instance at hand (text variables resolved); by default
+    the text as written."""
     if kicad not in KICAD_VERSIONS:
         raise ValueError(f"unknown KiCad version {kicad} (known: {', '.join(map(str, KICAD_VERSIONS))})")
     nodes = _Nodes()
     wires = _add_wires(nodes, sch, kicad)
     power_symbols, missing = _add_symbol_pins(nodes, sch, units)
     buses = _BusNet(sch.buses)
-    _add_labels(nodes, sch, wires, buses)
-    _add_sheet_pins(nodes, sch, buses)
+    _add_labels(nodes, sch, wires, buses, shown)
+    _add_sheet_pins(nodes, sch, buses, pin_shown)
     _add_bus_entries(nodes, sch, buses)
-    subgraphs, wire_subgraph = _subgraphs(nodes, sch, power_symbols, legacy_power)
+    subgraphs, wire_subgraph = _subgraphs(nodes, sch, power_symbols, legacy_power, shown)
     return SheetGraph(sch, subgraphs, buses.groups(), wire_subgraph, power_symbols, missing)

@@ -7,8 +7,10 @@ the reference.  :func:`resolve_symbol_text` does the symbol-level part of KiCad'
 other fields by name or upper-cased name, missing ``SIM.*`` fields as empty text.  The
 project file's ``text_variables`` come after the symbol's fields
 (:func:`resolve_project_text` does them alone, for label text).  Tokens it cannot resolve
-(sheet and title-block variables) are left as written, as KiCad shows an unresolved
-variable.
+are left as written, as KiCad shows an unresolved variable.  Sheet-instance variables
+(``${#}``, ``${SHEETNAME}``, sheet fields...) are looked up by
+:func:`tokn.kicad.hierarchy.instance_text` through :func:`resolve_text`;
+:func:`evaluate_expressions` does KiCad 10's ``@{...}`` arithmetic.
 """
 from __future__ import annotations
 
@@ -49,6 +51,88 @@ def resolve_project_text(text: str, project: dict[str, str]) -> str:
     value) replaced, as KiCad shows a label's text and names its net; other variables stay
     as written."""
     return _substitute(text, project.get, 0)
+
+
+def resolve_text(text: str, lookup) -> str:
+    """``text`` with each ``${TOKEN}`` that ``lookup`` (token -> value or None) knows
+    replaced, values resolved in turn; unknown tokens stay as written."""
+    return _substitute(text, lookup, 0)
+
+
+_EXPR = re.compile(r"@\{([^{}]*)\}")
+_EXPR_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d*)?|\.\d+)|(.))")
+
+
+def evaluate_expressions(text: str) -> str:
+    """``text`` with each KiCad 10 ``@{EXPRESSION}`` of plain arithmetic (numbers,
+    ``+ - * / %``, parentheses; variables already replaced) replaced by its value: an
+    integer without decimals (``@{2*10}`` -> ``20``), else up to 10 significant digits.  An
+    expression it cannot evaluate (functions, text, division by zero) stays as written."""
+    if "@{" not in text:
+        return text
+
+    def sub(m: re.Match) -> str:
+        value = _arithmetic(m.group(1))
+        if value is None:
+            return m.group(0)
+        return str(int(value)) if value == int(value) else f"{value:.10g}"
+
+    return _EXPR.sub(sub, text)
+
+
+def _arithmetic(expr: str) -> float | None:
+    """The value of ``expr`` (numbers, + - * / %, unary minus, parentheses), or None."""
+    tokens = []
+    for m in _EXPR_TOKEN.finditer(expr):
+        if m.group(1) is not None:
+            tokens.append(float(m.group(1)))
+        elif m.group(2) in "+-*/%()":
+            tokens.append(m.group(2))
+        elif not m.group(2).isspace():
+            return None
+    pos = 0
+
+    def peek():
+        return tokens[pos] if pos < len(tokens) else None
+
+    def take():
+        nonlocal pos
+        pos += 1
+        return tokens[pos - 1]
+
+    def atom() -> float:
+        t = take() if pos < len(tokens) else None
+        if t == "-":
+            return -atom()
+        if t == "+":
+            return atom()
+        if t == "(":
+            v = total()
+            if take() != ")":
+                raise ValueError
+            return v
+        if isinstance(t, float):
+            return t
+        raise ValueError
+
+    def product() -> float:
+        v = atom()
+        while peek() in ("*", "/", "%"):
+            op, rhs = take(), atom()
+            v = v * rhs if op == "*" else v / rhs if op == "/" else v % rhs
+        return v
+
+    def total() -> float:
+        v = product()
+        while peek() in ("+", "-"):
+            v = v + product() if take() == "+" else v - product()
+        return v
+
+    try:
+        value = total()
+    except (ValueError, ZeroDivisionError, IndexError):
+        return None
+    return value if pos == len(tokens) else None
 
 
 def _substitute(text: str, lookup, depth: int) -> str:
