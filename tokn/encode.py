@@ -104,7 +104,8 @@ def _sheet_rows(design: Design, sheets: _Sheets) -> list[m.Sheet]:
             continue
         ss = inst.sheet_symbol
         parent = sheets.sheet_id.get(sheets.inst_index[id(inst.parent)], "")
-        rows.append(m.Sheet(sheets.sheet_id[i], ss.name, ss.file, parent, ss.x, ss.y, ss.w, ss.h))
+        page = inst.page if inst.page != str(2 + len(rows)) else ""     # only when not the default
+        rows.append(m.Sheet(sheets.sheet_id[i], ss.name, ss.file, parent, ss.x, ss.y, ss.w, ss.h, page))
     return rows
 
 

@@ -425,11 +425,16 @@ def _draw_sheet_symbols(doc: Document, sf: _SheetFiles) -> None:
         # every instance of the parent file places this sheet: one sheet symbol per
         # (parent file, position); instances listed for each parent instance.
         k = sf.children[s.parent].index(s.id)
-        pages = [(project, sf.kicad_path(p), str(2 + doc.sheets.index(sf.sheets[sf.children[p][k]])))
+        pages = [(project, sf.kicad_path(p), _page(doc, sf.sheets[sf.children[p][k]]))
                  for p in sf.instances_of_file[sf.file_of[s.parent]] if k < len(sf.children.get(p, []))]
         sb.items.append(b.sheet(s.name, sf.file_of[s.id], s.x or 0, s.y or 0, s.w or 20, s.h or 20, pins,
                                 pages, f"{project}/sheet/{s.id}"))
         sb._extent((s.x or 0) + (s.w or 0), (s.y or 0) + (s.h or 0))
+
+
+def _page(doc: Document, sheet) -> str:
+    """The page number of a ``sheets`` row: its ``page``, else 2, 3... in table order."""
+    return sheet.page or str(2 + doc.sheets.index(sheet))
 
 
 def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols",

@@ -113,7 +113,8 @@ class Marker:
 
 @dataclass
 class Sheet:
-    """A row of ``sheets``: id, name, file, parent sheet id and the sheet symbol's box."""
+    """A row of ``sheets``: id, name, file, parent sheet id, the sheet symbol's box and its
+    page number when it is not the default (``${#}`` in the sheet's text shows it)."""
     id: str
     name: str
     file: str
@@ -122,6 +123,7 @@ class Sheet:
     y: float | None = None
     w: float | None = None
     h: float | None = None
+    page: str = ""           # page number ("" = the default: 2, 3, ... in table order)
 
 
 @dataclass

@@ -24,11 +24,14 @@ def reduce_detail(doc: m.Document, detail: str) -> None:
     """Drop the drawing tables ``detail`` does not keep (in place).
 
     ``full`` keeps everything; ``v1`` keeps components (with placement), pins, nets, wires
-    and sheets; ``nets`` keeps components, pins, nets and sheets, without any geometry.
+    and sheets (without page numbers); ``nets`` keeps components, pins, nets and sheets,
+    without any geometry.
     """
     if detail == "full":
         return
     doc.fields = []
+    for s in doc.sheets:
+        s.page = ""                 # page numbers only matter to the text a drawing shows
     doc.labels, doc.power, doc.junctions, doc.noconnects = [], [], [], []
     doc.buses, doc.busentries, doc.busaliases, doc.sheetpins = [], [], [], []
     if detail == "nets":

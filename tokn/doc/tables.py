@@ -72,7 +72,7 @@ WIRES = Table("wires", model.Wire, "wires", (_c("net"), _c("pts", POINTS), _shee
 
 SHEETS = Table("sheets", model.Sheet, "sheets", (
     _c("id"), _c("name"), _c("file"), _c("parent"),
-    _c("x", NUM), _c("y", NUM), _c("w", NUM), _c("h", NUM)), "hier")
+    _c("x", NUM), _c("y", NUM), _c("w", NUM), _c("h", NUM), Column("page", "page", STR, True)), "hier")
 SHEETPINS = Table("sheetpins", model.SheetPin, "sheetpins", (
     _c("sheet"), _c("name"), _c("shape"), _c("x", NUM), _c("y", NUM), _c("a", ANGLE)), "hier")
 LABELS = Table("labels", model.Label, "labels", (
