@@ -314,6 +314,9 @@ def _encode_design(path: str, detail: str, stock, kicad: int | None) -> EncodeRe
     doc.title = design.root.title or os.path.splitext(os.path.basename(path))[0]
     sheets = _sheet_ids(design)
     doc.sheets += _sheet_rows(design, sheets)
+    doc.sheetfields += [m.SheetField(sheets.sheet_id[i], name, value)
+                        for i, inst in enumerate(design.instances) if inst.sheet_symbol is not None
+                        for name, value in inst.sheet_symbol.fields.items()]
     symbols = _UsedSymbols()
     _add_components(doc, design, sheets, symbols)
     names = _add_nets(doc, dn, sheets.geometry_instance)

@@ -98,12 +98,16 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
     want = _doc_nets(doc)
     if layout in ("auto", "drawn") and _drawable(doc, parts):
         files, root = _as_drawn(doc, parts, power, project)
-        diff, in_kicad10 = net_differences(files, root, want, _doc_nets(listed), _kicad10_only(doc)) \
-            if verify else ("", "")
+        diff, in_kicad10, in_kicad9 = net_differences(files, root, want, _doc_nets(listed)) \
+            if verify else ("", "", "")
         if not diff:
             if in_kicad10:
                 warnings.append(f"drawn as the document draws it, which KiCad 10 connects otherwise: "
                                 f"{in_kicad10} (docs/kicad-connectivity-findings.md, KiCad 10 rules)")
+            if in_kicad9:
+                warnings.append(f"drawn as the document draws it, which only KiCad 10 connects as stated "
+                                f"(KiCad 9: {in_kicad9}; jumper pins, @{{...}} arithmetic or variables in "
+                                "sheet pins: docs/kicad-connectivity-findings.md)")
             return Decoded(files, root, "as-drawn", warnings)
         if layout == "drawn":
             raise DecodeError(f"the document's drawing does not produce its nets in KiCad: {diff} "
@@ -156,31 +160,26 @@ def net_difference(files: dict[str, str], root: str, want: dict[frozenset, str])
     return _difference(_load_files(files, root), want, kicad=9, names=True)
 
 
-def _kicad10_only(doc: Document) -> bool:
-    """Whether ``doc`` carries a symbol with KiCad 10 jumper pins: its drawing connects as
-    stated only by KiCad 10's rules (KiCad 9 neither joins jumpered pins nor reads the
-    symbol's ``jumper_pin_groups``)."""
-    return any(p.jumper for pins in doc.symbols.values() for p in pins)
-
-
 def net_differences(files: dict[str, str], root: str, want: dict[frozenset, str],
-                    want_kicad10: dict[frozenset, str] | None = None,
-                    kicad10_only: bool = False) -> tuple[str, str]:
-    """:func:`net_difference`, and the first difference in connectivity when KiCad 10's
-    rules read the same files ("" when none; computed only when KiCad 9's give the nets).
-    KiCad 10 connects a few drawings otherwise (bus members with text markup, bus pins
-    across kinds; docs/kicad-connectivity-findings.md): a drawing copied from a design has
-    the design's own ambiguity, which the caller reports.  ``want_kicad10``: the nets as
-    KiCad 10 lists them, when they differ from ``want`` (the document's stacked pins by
-    each number, :func:`tokn.decode.symbols.with_stacked_pins`).  ``kicad10_only``: the
-    files are for KiCad 10 alone (jumper symbols, :func:`_kicad10_only`): the first check is
-    by KiCad 10's rules and there is no second one."""
+                    want_kicad10: dict[frozenset, str] | None = None) -> tuple[str, str, str]:
+    """(difference, KiCad 10 note, KiCad 9 note) of the decoded files' connectivity and the
+    wanted nets.  When KiCad 9's rules give the nets: ("", the first difference KiCad 10's
+    rules make or "", "") -- KiCad 10 connects a few drawings otherwise (bus members with
+    text markup, bus pins across kinds; docs/kicad-connectivity-findings.md): a drawing
+    copied from a design has the design's own ambiguity, which the caller reports.  When
+    only KiCad 10's give them (jumper pins, ``@{}`` arithmetic, variables in sheet pins: a
+    document encoded by KiCad 10's rules): ("", "", KiCad 9's difference).  Else (KiCad 9's
+    difference, "", "").  ``want_kicad10``: the nets as KiCad 10 lists them, when they
+    differ from ``want`` (the document's stacked pins by each number,
+    :func:`tokn.decode.symbols.with_stacked_pins`)."""
     design = _load_files(files, root)
-    if kicad10_only:
-        return _difference(design, want if want_kicad10 is None else want_kicad10, kicad=10, names=True), ""
+    want10 = want if want_kicad10 is None else want_kicad10
     diff = _difference(design, want, kicad=9, names=True)
-    return diff, ("" if diff else _difference(design, want if want_kicad10 is None else want_kicad10,
-                                               kicad=10, names=False))
+    if not diff:
+        return "", _difference(design, want10, kicad=10, names=False), ""
+    if not _difference(design, want10, kicad=10, names=True):
+        return "", "", diff
+    return diff, "", ""
 
 
 def _difference(design: Design, want: dict[frozenset, str], kicad: int, names: bool) -> str:
@@ -427,8 +426,10 @@ def _draw_sheet_symbols(doc: Document, sf: _SheetFiles) -> None:
         k = sf.children[s.parent].index(s.id)
         pages = [(project, sf.kicad_path(p), _page(doc, sf.sheets[sf.children[p][k]]))
                  for p in sf.instances_of_file[sf.file_of[s.parent]] if k < len(sf.children.get(p, []))]
+        fields = [b.prop(fd.name, fd.value, s.x or 0, (s.y or 0) + (s.h or 20) + 2.54 * (n + 1), hide=True)
+                  for n, fd in enumerate(f for f in doc.sheetfields if f.sheet == s.id)]
         sb.items.append(b.sheet(s.name, sf.file_of[s.id], s.x or 0, s.y or 0, s.w or 20, s.h or 20, pins,
-                                pages, f"{project}/sheet/{s.id}"))
+                                pages, f"{project}/sheet/{s.id}", fields=fields))
         sb._extent((s.x or 0) + (s.w or 0), (s.y or 0) + (s.h or 0))
 
 

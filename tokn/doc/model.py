@@ -127,6 +127,15 @@ class Sheet:
 
 
 @dataclass
+class SheetField:
+    """A field of a sheet symbol beyond its name and file (``${NAME}`` in the sheet's text
+    shows it): sheet id, field name, value."""
+    sheet: str
+    name: str
+    value: str
+
+
+@dataclass
 class SheetPin:
     """A pin of a sheet symbol: sheet id, name, shape, position, angle."""
     sheet: str
@@ -183,6 +192,7 @@ class Document:
     noconnects: list[Marker] = field(default_factory=list)
     sheets: list[Sheet] = field(default_factory=list)
     sheetpins: list[SheetPin] = field(default_factory=list)
+    sheetfields: list[SheetField] = field(default_factory=list)
     buses: list[Bus] = field(default_factory=list)
     busentries: list[BusEntry] = field(default_factory=list)
     busaliases: list[BusAlias] = field(default_factory=list)

@@ -33,7 +33,7 @@ def reduce_detail(doc: m.Document, detail: str) -> None:
     for s in doc.sheets:
         s.page = ""                 # page numbers only matter to the text a drawing shows
     doc.labels, doc.power, doc.junctions, doc.noconnects = [], [], [], []
-    doc.buses, doc.busentries, doc.busaliases, doc.sheetpins = [], [], [], []
+    doc.buses, doc.busentries, doc.busaliases, doc.sheetpins, doc.sheetfields = [], [], [], [], []
     if detail == "nets":
         doc.wires = []
         for s in doc.sheets:

@@ -75,6 +75,7 @@ SHEETS = Table("sheets", model.Sheet, "sheets", (
     _c("x", NUM), _c("y", NUM), _c("w", NUM), _c("h", NUM), Column("page", "page", STR, True)), "hier")
 SHEETPINS = Table("sheetpins", model.SheetPin, "sheetpins", (
     _c("sheet"), _c("name"), _c("shape"), _c("x", NUM), _c("y", NUM), _c("a", ANGLE)), "hier")
+SHEETFIELDS = Table("sheetfields", model.SheetField, "sheetfields", (_c("sheet"), _c("name"), _c("value")), "hier")
 LABELS = Table("labels", model.Label, "labels", (
     _c("name"), _c("kind"), _c("shape"), _c("x", NUM), _c("y", NUM), _c("a", ANGLE), _sheet()), "labels")
 POWER = Table("power", model.PowerSymbol, "power", (
@@ -89,7 +90,7 @@ FIELDS = Table("fields", model.Field, "fields", (_c("ref"), _c("name"), _c("valu
 
 # Every `name[N]{cols}:` table, in writing order: base tables, then extension tables.
 TABLES: dict[str, Table] = {t.name: t for t in (
-    COMPONENTS, NETS, WIRES, SHEETS, SHEETPINS, LABELS, POWER, JUNCTIONS, NOCONNECTS,
+    COMPONENTS, NETS, WIRES, SHEETS, SHEETPINS, SHEETFIELDS, LABELS, POWER, JUNCTIONS, NOCONNECTS,
     BUSES, BUSENTRIES, BUSALIASES, FIELDS)}
 BASE_TABLES = ("components", "nets", "wires")
 

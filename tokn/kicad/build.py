@@ -114,9 +114,9 @@ def placed_symbol(lib_id: str, x: float, y: float, a: float, mirror: str, unit: 
 
 def sheet(name: str, file: str, x: float, y: float, w: float, h: float, pins: list[list],
           instances: list[tuple[str, str, str]], seed: str, in_bom: bool = True, on_board: bool = True,
-          dnp: bool = False) -> list:
+          dnp: bool = False, fields: list[list] = ()) -> list:
     """A hierarchical sheet symbol; ``instances`` = [(project, path, page)]; the flags
-    apply to every part inside."""
+    apply to every part inside; ``fields``: its other ``(property ...)`` nodes."""
     by_project: dict[str, list] = {}
     for project, path, page in instances:
         by_project.setdefault(project, []).append(["path", q(path), ["page", q(page)]])
@@ -126,7 +126,7 @@ def sheet(name: str, file: str, x: float, y: float, w: float, h: float, pins: li
             ["uuid", q(uid(seed))],
             prop("Sheetname", name, x, y - 0.7116, 0, justify="left bottom"),
             prop("Sheetfile", file, x, y + h + 0.5846, 0, justify="left top"),
-            *pins,
+            *fields, *pins,
             ["instances", *[["project", q(p), *paths] for p, paths in by_project.items()]]]
 
 
