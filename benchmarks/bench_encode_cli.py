@@ -165,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'mode':<24} {'baseline wall':>20} {'current wall':>20} {'speed-up':>9}  "
           f"{'baseline CPU':>12} {'current CPU':>12} {'speed-up':>9}")
     cpu = res["least_cpu_s"]
-    for mode in ("dir", "jsonl", "jsonl --source-tokens") + ((f"dir -j {args.jobs}",) if args.jobs else ()):
+    parallel = (f"dir -j {args.jobs}", f"jsonl -j {args.jobs}") if args.jobs else ()
+    for mode in ("dir", "jsonl", "jsonl --source-tokens") + parallel:
         bm = mode if f"baseline|{mode}" in res["best"] else "jsonl"
         b, c = res["best"][f"baseline|{bm}"], res["best"][f"current|{mode}"]
         bc, cc = cpu[f"baseline|{bm}"], cpu[f"current|{mode}"]
