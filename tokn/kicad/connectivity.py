@@ -211,7 +211,7 @@ def _instance_graphs(design: Design, legacy: bool, kicad: int) -> dict[int, Shee
     multi-unit symbol, or text variables show its labels, power values or sheet pins
     otherwise there (``${#}``, ``${SHEETNAME}``, sheet fields...: :func:`instance_text`;
     KiCad 10 resolves a sheet pin's text on the sheet it leads into, KiCad 9 on its own
-    sheet, but with ``${#}`` shown as nothing: tests/fixtures/connectivity/sheet_variables)."""
+    sheet, but with ``${#}`` shown as nothing: tests/fixtures/connectivity/sheet_var_*)."""
     cache: dict[tuple, SheetGraph] = {}
     graphs: dict[int, SheetGraph] = {}
     variable_text: dict[int, tuple[list[str], list[tuple[int, str]]]] = {}
@@ -413,25 +413,20 @@ def _global_group_depths(design: Design, drivers: list[tuple[int, list[tuple[int
     """For each member of a net (its instance and drivers), the depth of the highest sheet
     among the members joined to it by a global name (its own depth when it has none)."""
     depth = [design.instances[i].depth for i, _ in drivers]
+    if len(drivers) < 2:
+        return depth
+    uf = UnionFind()
     group: dict[str, int] = {}                 # global name -> first member holding it
-    parent = list(range(len(drivers)))
-
-    def find(k: int) -> int:
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
     for k, (_i, candidates) in enumerate(drivers):
+        uf.add()
         for pri, _rank, name in candidates:
             if pri >= PRI_GLOBAL_POWER:
-                first = group.setdefault(name, k)
-                parent[find(k)] = find(first)
+                uf.union(group.setdefault(name, k), k)
     top: dict[int, int] = {}
     for k in range(len(drivers)):
-        r = find(k)
+        r = uf.find(k)
         top[r] = min(top.get(r, depth[k]), depth[k])
-    return [top[find(k)] for k in range(len(drivers))]
+    return [top[uf.find(k)] for k in range(len(drivers))]
 
 
 def design_nets(design: Design, kicad: int = KICAD_DEFAULT) -> DesignNets:

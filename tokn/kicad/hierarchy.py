@@ -222,7 +222,7 @@ def instance_text(design: "Design", inst: SheetInstance, text: str, kicad: int) 
     sheet's own fields, then those of the sheets above it, ``${TITLE}`` of the file's
     title block -- then the project file's text variables; with KiCad 10's rules
     (``kicad`` >= 10) ``@{...}`` arithmetic afterwards.  Unknown variables stay as written.
-    Measured in KiCad 9.0.8 and 10.0.7 (tests/fixtures/connectivity/sheet_variables)."""
+    Measured in KiCad 9.0.8 and 10.0.7 (tests/fixtures/connectivity/sheet_var_*)."""
     if not has_text_variable(text):
         return text
 
