@@ -60,9 +60,17 @@ def test_bus_members(name, members):
 
 
 @pytest.mark.parametrize("name,is_bus", [("D[0..7]", True), ("USB{DP DM}", True), ("{ALIAS}", True),
-                                         ("~{RESET}", False), ("A{slash}B", False), ("N", False)])
+                                         ("~{RESET}", False), ("A{slash}B", False), ("N", False),
+                                         ("I2C_{SYS}{I2C}", False), ("X_{1}", False)])
 def test_is_bus_name(name, is_bus):
     assert is_bus_name(name) is is_bus
+
+
+def test_kicad_10_reads_markup_in_a_group_prefix():
+    """``I2C_{SYS}{PAIR}``: KiCad 10 a group bus (members keep the markup), KiCad 9 no bus."""
+    assert is_bus_name("I2C_{SYS}{PAIR}", kicad10=True) and not is_bus_name("I2C_{SYS}{PAIR}")
+    assert bus_members("I2C_{SYS}{PAIR}", {"PAIR": ["A", "B"]}, keep_markup=True) == \
+        [("I2C_{SYS}.A", "A"), ("I2C_{SYS}.B", "B")]
 
 
 FIELDS = {"Reference": "V1", "Value": "${SIM.PARAMS}", "Footprint": "", "Sim.Params": "dc=5",

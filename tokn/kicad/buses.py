@@ -29,16 +29,22 @@ _VECTOR = re.compile(r"^(.*?)\[(\d+)\.\.(\d+)\](.*)$")
 # "{" preceded by ~ ^ _ is text markup (overbar, super/subscript), by $ or @ a text
 # variable or KiCad 10 expression left unresolved: none of them is a group bus.
 _GROUP = re.compile(r"^((?:[^{}~^_$@]|[~^_$@](?!\{))*)\{(.*)\}$")
+# KiCad 10 also reads markup inside a group's prefix: ``I2C_{SYS}{I2C}`` is the group
+# ``{I2C}`` with the prefix ``I2C_{SYS}`` (its jetson-agx-thor-baseboard demo); KiCad 9
+# does not (such a label joins no bus member: tests/fixtures/connectivity/
+# bus_group_prefix_markup).
+_GROUP10 = re.compile(r"^((?:[^{}~^_$@]|[~^_$@](?!\{)|[~^_]\{[^{}]*\})*)\{(.*)\}$")
 _MARKUP = re.compile(r"[~^_]\{([^{}]*)\}")
 
 # KiCad's escapes in label text ({slash}, {colon}, ...) are text, not bus groups.
 _TEXT_ESCAPE = re.compile(r"\{(?:slash|backslash|lt|gt|colon|dblquote|quote|space|tab|return|linefeed|comma)\}")
 
 
-def is_bus_name(name: str) -> bool:
-    """True for ``D[0..7]``, ``USB{DP DM}`` and ``{ALIAS}`` style names."""
+def is_bus_name(name: str, kicad10: bool = False) -> bool:
+    """True for ``D[0..7]``, ``USB{DP DM}`` and ``{ALIAS}`` style names (with ``kicad10``
+    also ``I2C_{SYS}{I2C}``: markup in a group's prefix)."""
     plain = _TEXT_ESCAPE.sub("\x00", name)
-    return bool(_VECTOR.match(plain) or _GROUP.match(plain))
+    return bool(_VECTOR.match(plain) or (_GROUP10 if kicad10 else _GROUP).match(plain))
 
 
 def _group_items(body: str, keep_markup: bool = False) -> list[str]:
@@ -86,7 +92,7 @@ def members(name: str, aliases: dict[str, list[str]] | None = None, keep_markup:
     own); markup kept in member names with ``keep_markup`` (KiCad 10)."""
     if depth > 8:
         return [BusMember(name, name)]
-    m = _GROUP.match(name)
+    m = (_GROUP10 if keep_markup else _GROUP).match(name)
     if m:
         prefix, body = m.group(1), m.group(2)
         out: list[BusMember] = []

@@ -359,7 +359,7 @@ def _add_symbol_pins(nodes: _Nodes, sch: SchematicFile,
 
 
 def _add_labels(nodes: _Nodes, sch: SchematicFile, wires: _WireSegments, buses: _BusNet,
-                shown: Callable[[str], str] | None = None) -> None:
+                shown: Callable[[str], str] | None = None, kicad10: bool = False) -> None:
     """Net labels become nodes (payload: (kind, net text)) joined to the wires they sit on;
     bus labels become bus items.  Directive labels connect nothing.  ``shown``: a label's
     text as KiCad shows it on the instance at hand (text variables resolved)."""
@@ -367,7 +367,7 @@ def _add_labels(nodes: _Nodes, sch: SchematicFile, wires: _WireSegments, buses: 
         if label.kind == "directive":
             continue
         name = net_text(shown(label.name) if shown is not None else label.name)
-        if is_bus_name(name):
+        if is_bus_name(name, kicad10):
             buses.add_item(BusItem(label.kind, name), label.x, label.y)
             continue
         n = nodes.node("label", (label.kind, name))
@@ -377,13 +377,13 @@ def _add_labels(nodes: _Nodes, sch: SchematicFile, wires: _WireSegments, buses: 
 
 
 def _add_sheet_pins(nodes: _Nodes, sch: SchematicFile, buses: _BusNet,
-                    shown: Callable[[int, str], str] | None = None) -> None:
+                    shown: Callable[[int, str], str] | None = None, kicad10: bool = False) -> None:
     """Sheet pins become nodes (payload: (sheet index, net text)), or bus items.
     ``shown(sheet index, text)``: a pin's text as KiCad shows it (variables resolved)."""
     for shi, sheet in enumerate(sch.sheets):
         for sp in sheet.pins:
             name = net_text(shown(shi, sp.name) if shown is not None else sp.name)
-            if is_bus_name(name):
+            if is_bus_name(name, kicad10):
                 buses.add_item(BusItem("sheetpin", name, shi), sp.x, sp.y)
                 continue
             n = nodes.node("sheetpin", (shi, name))
@@ -484,8 +484,8 @@ def sheet_graph(sch: SchematicFile, legacy_power: bool = False,
     wires = _add_wires(nodes, sch, kicad)
     power_symbols, missing = _add_symbol_pins(nodes, sch, units)
     buses = _BusNet(sch.buses)
-    _add_labels(nodes, sch, wires, buses, shown)
-    _add_sheet_pins(nodes, sch, buses, pin_shown)
+    _add_labels(nodes, sch, wires, buses, shown, kicad >= 10)
+    _add_sheet_pins(nodes, sch, buses, pin_shown, kicad >= 10)
     _add_bus_entries(nodes, sch, buses)
     subgraphs, wire_subgraph = _subgraphs(nodes, sch, power_symbols, legacy_power, shown)
     return SheetGraph(sch, subgraphs, buses.groups(), wire_subgraph, power_symbols, missing)
