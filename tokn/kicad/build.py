@@ -102,7 +102,7 @@ def placed_symbol(lib_id: str, x: float, y: float, a: float, mirror: str, unit: 
         node.append(["mirror", mirror])
     node += [["unit", str(unit)]]
     if style != 1:
-        node.append(["body_style", str(style)])
+        node.append(["convert", str(style)])     # KiCad 10 writes body_style; KiCad 9 reads only this
     node += [["exclude_from_sim", "no"], ["in_bom", yes(in_bom)], ["on_board", yes(on_board)],
              ["dnp", yes(dnp)], ["uuid", q(uid(seed))], *props]
     by_project: dict[str, list] = {}
