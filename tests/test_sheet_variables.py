@@ -76,3 +76,11 @@ def test_kicad_10_evaluates_after_resolving():
 def test_page_numbers_come_from_the_sheet_instances_not_the_file_order():
     design = load_design(os.path.join(FIXTURES, "sheet_var_pageorder", "root.kicad_sch"))
     assert [(i.name_path, i.page) for i in design.instances] == [("/", "1"), ("/S1/", "3"), ("/S2/", "2")]
+
+
+def test_kicad_10_reads_a_parts_field_by_reference_kicad_9_does_not():
+    design = load_design(os.path.join(FIXTURES, "label_symbol_field.kicad_sch"))
+    root = design.instances[0]
+    assert instance_text(design, root, "N_${R1:VALUE}", 10) == "N_10k"
+    assert instance_text(design, root, "N_${R1:VALUE}", 9) == "N_${R1:VALUE}"
+    assert instance_text(design, root, "${R9:VALUE}", 10) == "${R9:VALUE}"      # no such part

@@ -13,7 +13,7 @@ from ..errors import SchematicError
 from ..sexpr import parse
 from .netnames import net_text, unescape
 from .project import read_project, top_level_sheets_warning
-from .textvars import evaluate_expressions, resolve_project_text, resolve_text
+from .textvars import evaluate_expressions, resolve_project_text, resolve_text, symbol_field
 from .schematic import (PlacedSymbol, SchematicFile, SheetSymbol, SymbolInstance, load_schematic,
                         read_schematic)
 
@@ -221,7 +221,8 @@ def instance_text(design: "Design", inst: SheetInstance, text: str, kicad: int) 
     (the number of sheets), ``${SHEETNAME}``, ``${SHEETPATH}``, ``${FILENAME}``, the
     sheet's own fields, then those of the sheets above it, ``${TITLE}`` of the file's
     title block -- then the project file's text variables; with KiCad 10's rules
-    (``kicad`` >= 10) ``@{...}`` arithmetic afterwards.  Unknown variables stay as written.
+    (``kicad`` >= 10) also a symbol's field by reference (``${R1:VALUE}``: KiCad 9 shows it
+    as written), and ``@{...}`` arithmetic afterwards.  Unknown variables stay as written.
     Measured in KiCad 9.0.8 and 10.0.7 (tests/fixtures/connectivity/sheet_var_*)."""
     if not has_text_variable(text):
         return text
@@ -244,10 +245,29 @@ def instance_text(design: "Design", inst: SheetInstance, text: str, kicad: int) 
             if token in level.sheet_symbol.fields:
                 return level.sheet_symbol.fields[token]
             level = level.parent
+        if kicad >= 10 and ":" in token:
+            return _cross_reference(design, token)
         return design.text_variables.get(token)
 
     out = resolve_text(text, lookup)
     return evaluate_expressions(out) if kicad >= 10 else out
+
+
+def _cross_reference(design: "Design", token: str) -> str | None:
+    """``REF:FIELD`` -> that field of the part annotated ``REF`` anywhere in the design
+    (``VALUE``, ``FOOTPRINT``, ``REFERENCE``... or a field by name, as
+    :func:`tokn.kicad.textvars.symbol_field` reads them); None when no part has that
+    reference."""
+    ref, _, name = token.partition(":")
+    by_ref = design.__dict__.get("_fields_by_ref")
+    if by_ref is None:
+        by_ref = {}
+        for inst in design.instances:
+            for sym in inst.file.symbols:
+                by_ref.setdefault(design.reference(inst, sym)[0], sym.properties)
+        design.__dict__["_fields_by_ref"] = by_ref
+    fields = by_ref.get(ref)
+    return None if fields is None else symbol_field(name, fields, ref)
 
 
 def _annotated_elsewhere(root: SchematicFile) -> str | None:

@@ -35,6 +35,12 @@ def _lookup(token: str, fields: dict[str, str], reference: str) -> str | None:
     return None
 
 
+def symbol_field(token: str, fields: dict[str, str], reference: str) -> str | None:
+    """The field ``token`` of a symbol (``fields``: its fields by name; ``reference``: its
+    annotated reference) as KiCad's ``${TOKEN}`` reads it, or None when it has none."""
+    return _lookup(token, fields, reference)
+
+
 def resolve_symbol_text(text: str, fields: dict[str, str], reference: str, depth: int = 0,
                         project: dict[str, str] | None = None) -> str:
     """``text`` with the ``${...}`` variables of its symbol replaced (``fields``: the
