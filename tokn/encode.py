@@ -21,7 +21,7 @@ from .kicad.ids import is_netlisted, split_lib_id
 from .kicad.hierarchy import Design, load_design
 from .kicad.netnames import net_text
 from .kicad.symbols import pin_signature
-from .kicad.textvars import resolve_symbol_text
+from .kicad.textvars import resolve_project_text, resolve_symbol_text
 
 _AUTO_NAME = re.compile(r"^N(\d+)$")
 
@@ -219,12 +219,16 @@ def _add_power_rows(doc: m.Document, design: Design, dn: DesignNets, i: int, sid
     g = dn.graph(i)
     f = inst.file
     legacy = design.root.version < LEGACY_POWER_VALUE_VERSION
+    # the project's text variables are written resolved, as in label text (the document
+    # does not carry the project file); sheet variables stay: its pages and fields do
+    variables = design.text_variables
+    project = (lambda text: resolve_project_text(text, variables)) if variables else None
     for si in sorted(g.power_symbols):
         sym = f.symbols[si]
         lib = lib_symbol_for(f, sym)
         pin = next((p for p in lib.pins if p.type == "power_in"), None) if lib else None
         # the name the symbol gives its net (its value, or its pin name in pre-KiCad-7 files)
-        net = power_net_name(sym, pin, legacy) if pin is not None else sym.value
+        net = power_net_name(sym, pin, legacy, project) if pin is not None else sym.value
         symbols.use(sym.lib_id, lib)
         doc.power.append(m.PowerSymbol(net, sym.lib_id, sym.x, sym.y, _fmt_angle(sym.angle), sid))
     for sym in f.symbols:

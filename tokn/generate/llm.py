@@ -359,8 +359,9 @@ class LLMClient:
                 resp = client.chat.completions.create(**kwargs)
                 if not kwargs["stream"]:
                     ch = resp.choices[0] if resp.choices else None
-                    if ch is not None and _reasoning_of(ch.message):
-                        q.put(("think", _reasoning_of(ch.message)))
+                    thought = _reasoning_of(ch.message) if ch is not None else ""
+                    if thought:
+                        q.put(("think", thought))
                     q.put(("text", (ch.message.content or "") if ch else ""))
                     q.put(("end", ch.finish_reason if ch else None, _usage(resp)))
                     return

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..errors import SchematicError
 from ..sexpr import parse
@@ -82,6 +83,16 @@ class Design:
         for f in self.files.values():
             out.update(f.bus_aliases)
         out.update(self.project_bus_aliases)
+        return out
+
+    @cached_property
+    def fields_by_reference(self) -> dict[str, dict[str, str]]:
+        """Annotated reference -> the fields of its part (its first unit met), for a
+        ``${R1:VALUE}`` cross-reference; computed once."""
+        out: dict[str, dict[str, str]] = {}
+        for inst in self.instances:
+            for sym in inst.file.symbols:
+                out.setdefault(self.reference(inst, sym)[0], sym.properties)
         return out
 
     def kicad_path(self, inst: SheetInstance) -> str:
@@ -259,14 +270,7 @@ def _cross_reference(design: "Design", token: str) -> str | None:
     :func:`tokn.kicad.textvars.symbol_field` reads them); None when no part has that
     reference."""
     ref, _, name = token.partition(":")
-    by_ref = design.__dict__.get("_fields_by_ref")
-    if by_ref is None:
-        by_ref = {}
-        for inst in design.instances:
-            for sym in inst.file.symbols:
-                by_ref.setdefault(design.reference(inst, sym)[0], sym.properties)
-        design.__dict__["_fields_by_ref"] = by_ref
-    fields = by_ref.get(ref)
+    fields = design.fields_by_reference.get(ref)
     return None if fields is None else symbol_field(name, fields, ref)
 
 
