@@ -193,6 +193,45 @@ def test_lean_reader_drops_top_level_bitmaps_only():
     assert parse_lean(src)[0][2][1] == '"see (image (at 1 2)) here"'
 
 
+@pytest.mark.parametrize("head", ["polyline", "rectangle", "circle", "arc", "bezier", "effects", "stroke",
+                                  "fill", "image"])
+def test_lean_reader_keeps_strings_that_hold_a_droppable_list(head):
+    """A label or note whose text holds what looks like a drawing list (``DUTY (fill 50%)``)
+    keeps its text: such a file is read in full."""
+    from tokn.sexpr import parse_lean
+    sep = "\n" if head == "image" else " "         # bitmaps: only a list that starts a line
+    src = (f'(kicad_sch\n\t(label "DUTY{sep}({head} 50%)" (at 1 2 0) (effects (font (size 1 1))))\n'
+           f'\t(text "see\\"{sep}({head} 1 2) here" (at 0 0 0))\n)\n')
+    assert parse_lean(src) == parse(src)
+    assert parse_lean(src)[0][1][1] == f'"DUTY{sep}({head} 50%)"'
+
+
+def _strings(tree) -> list[str]:
+    out = []
+    for c in tree:
+        if type(c) is str:
+            out += [c] if c.startswith('"') else []
+        elif not (c and c[0] == "image"):
+            out += _strings(c)
+    return out
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(['(', ')', '"', '\\"', ' ', '\n', '\t', 'a', '(fill ', '(arc 1)', '(effects ',
+                                 '(image (at 1))', '(xy 1 2)', '"s"', '(label "', '(font (size 1 1))']),
+                max_size=20).map("".join))
+def test_lean_reader_never_changes_a_string(src):
+    """Whatever the text, the lean reader's strings are the full reader's (bitmaps aside)."""
+    from tokn.errors import SexprSyntaxError
+    from tokn.sexpr import parse_lean
+    src = f"(kicad_sch {src})"
+    try:
+        full = parse(src)
+    except SexprSyntaxError:
+        return
+    assert _strings(parse_lean(src)) == _strings(full)
+
+
 def test_number_fast_paths_agree_with_the_exact_reading():
     """number() and the schematic reader's _xy/_at_of read bare atoms directly; every other
     atom (quoted, escaped, not finite, a list, missing) gives the value or the error the
