@@ -194,6 +194,24 @@ def test_single_design_with_sub_sheets(corpus):
     assert "sheets[" in r.stdout                 # sub-sheets were pulled in
 
 
+@pytest.mark.parametrize("bom,newline", [(False, "\r\n"), (True, "\n"), (True, "\r\n")],
+                         ids=["crlf", "bom", "bom+crlf"])
+def test_files_saved_by_windows_editors_encode_the_same(corpus, bom, newline):
+    """Sheets (and sym-lib-table / project files) with Windows line endings or a UTF-8
+    byte-order mark, as an editor or a git checkout may leave them, give the same document
+    (KiCad 9 itself refuses a schematic with a byte-order mark; tokn reads it)."""
+    top = str(corpus / "irtoy" / TOP["irtoy"])
+    want = run(["encode", top]).stdout
+    for name in os.listdir(corpus / "irtoy"):
+        path = corpus / "irtoy" / name
+        if name.endswith((".kicad_sch", ".kicad_pro")) or name == "sym-lib-table":
+            text = path.read_text(encoding="utf-8").replace("\n", newline)
+            path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+    r = run(["encode", top])
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == want
+
+
 @needs_shared
 def test_directory_to_tokn_dir(corpus, tmp_path):
     out = tmp_path / "out"

@@ -165,7 +165,7 @@ def parse_sym_lib_table(path: str, variables: Mapping[str, str]) -> list[LibTabl
     Raises :class:`LibraryError` (with path/line) when the file is not a ``sym_lib_table``
     and :class:`~tokn.errors.SexprSyntaxError` when it is not an S-expression.
     """
-    with open(path, encoding="utf-8") as f:
+    with open(path, encoding="utf-8-sig") as f:
         src = f.read()
     trees = parse(src, path)
     root = trees[0]

@@ -56,7 +56,7 @@ def _load(path: str) -> tuple[object, ProjectSettings]:
     import json
     out = ProjectSettings()
     try:
-        with open(path, encoding="utf-8") as f:
+        with open(path, encoding="utf-8-sig") as f:
             return json.load(f), out
     except (OSError, UnicodeDecodeError, ValueError) as e:
         out.warnings.append(f"{path}: project file not read ({_reason(e)}): its bus aliases, if any, "

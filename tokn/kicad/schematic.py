@@ -405,7 +405,7 @@ def load_schematic(path: str, lean: bool = False) -> SchematicFile:
     ``lean``: skip drawing-only lists (see :func:`tokn.sexpr.parse_lean`); embedded
     symbols then have pins but no graphics, which is all connectivity needs."""
     try:
-        with open(path, encoding="utf-8") as f:
+        with open(path, encoding="utf-8-sig") as f:
             src = f.read()
     except UnicodeDecodeError as e:
         raise SchematicError(f"not a text file (invalid UTF-8 at byte {e.start})", path) from None
