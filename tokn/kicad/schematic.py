@@ -116,6 +116,8 @@ class SheetInstance:
 class SheetSymbol:
     """A hierarchical sheet placed on this sheet."""
     name: str
+    #: the sheet's file, relative to this sheet's folder, with "/" between folders (KiCad on
+    #: every system also reads a "\\" written by Windows as a separator)
     file: str
     x: float
     y: float
@@ -268,7 +270,7 @@ def _sheet(node: list) -> SheetSymbol:
         if len(p) >= 3:
             props[text(p[1])] = text(p[2])
     name = props.get("Sheetname", props.get("Sheet name", ""))
-    file = props.get("Sheetfile", props.get("Sheet file", ""))
+    file = props.get("Sheetfile", props.get("Sheet file", "")).replace("\\", "/")
     pins = []
     for p in children(node, "pin"):
         px, py, pa = _at(p)
