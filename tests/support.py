@@ -174,6 +174,19 @@ def assert_same_nets(ours: dict[frozenset, str], theirs: dict[frozenset, str]) -
     assert not renamed, f"named nets renamed (kicad, ours): {renamed[:5]}"
 
 
+def recorded_parts(net_path: str) -> set[str]:
+    """References of the parts in a netlist kicad-cli wrote (S-expression format, or the
+    XML format when the path ends in ``.xml``)."""
+    if net_path.endswith(".xml"):
+        import xml.etree.ElementTree as ET
+        return {c.get("ref") for c in ET.parse(net_path).getroot().iter("comp")}
+    from tokn.sexpr import child, children, first_value, parse
+    with open(net_path, encoding="utf-8") as f:
+        tree = parse(f.read(), net_path)[0]
+    comps = child(tree, "components")
+    return {first_value(c, "ref") for c in children(comps, "comp")} if comps else set()
+
+
 def recorded_nets(net_path: str) -> dict[frozenset, str]:
     """KiCad's multi-pin nets ``{pins: name}`` from a netlist kicad-cli wrote (S-expression
     format), e.g. a rule fixture's recorded ``.net``."""

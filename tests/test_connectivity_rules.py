@@ -21,11 +21,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from tokn.encode import encode_design
 from tokn.kicad import kicad_cli
 from tokn.kicad.connectivity import design_nets
 from tokn.kicad.hierarchy import load_design
 
-from .support import kicad_clis, kicad_version_params, recorded_nets
+from .support import kicad_clis, kicad_version_params, recorded_nets, recorded_parts
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "connectivity")
 SUFFIX = {9: ".net", 10: ".k10.net"}
@@ -107,6 +108,18 @@ def test_rule_matches_kicad(path, major):
     for pins, name in theirs.items():
         if not name.startswith(("Net-(", "unconnected-(")):
             assert ours[pins] == name
+
+
+@pytest.mark.parametrize("path, major", [pytest.param(p, m, id=f"{os.path.relpath(p, FIXTURES)}-kicad{m}")
+                                         for m in (9, 10) for p in (CASES if m == 9 else CASES_10)])
+def test_parts_match_kicad(path, major):
+    """The document's parts are the netlist's: no power symbol, no '#' reference, and no
+    symbol without a lib_symbols entry (``symbol_without_lib_symbol``: KiCad leaves it out)."""
+    stored = _stored(path, major)
+    xml = stored[: -len(".net")] + ".xml"
+    theirs = recorded_parts(xml if os.path.exists(xml) else stored)
+    ours = {c.ref for c in encode_design(path, kicad=major).document.components}
+    assert ours == theirs
 
 
 @pytest.mark.kicad

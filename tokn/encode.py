@@ -133,7 +133,9 @@ def _component(sym, si, lib, sid: str, sheet_flags: tuple[bool, bool, bool],
 
 def _add_components(doc: m.Document, design: Design, sheets: _Sheets, symbols: _UsedSymbols) -> None:
     """Component rows of every netlisted part (power symbols and '#' references are not
-    parts), sorted; their pin tables; the fields their values and footprints refer to."""
+    parts, nor a symbol without a ``lib_symbols`` entry: KiCad 9 and 10 leave it out of
+    their netlists), sorted; their pin tables; the fields their values and footprints
+    refer to."""
     pin_tables: dict[str, dict[str, m.PinDef]] = {}
     merged: set[tuple[str, int, int]] = set()      # (ref, id(lib symbol), style) in pin_tables
     field_refs: set[str] = set()
@@ -142,7 +144,7 @@ def _add_components(doc: m.Document, design: Design, sheets: _Sheets, symbols: _
         flags = inst.sheet_flags()
         for sym in inst.file.symbols:
             lib = lib_symbol_for(inst.file, sym)
-            if lib is not None and lib.is_power:
+            if lib is None or lib.is_power:
                 continue
             si = design.instance(inst, sym)
             ref = si.reference

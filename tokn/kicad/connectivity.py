@@ -446,7 +446,8 @@ def design_nets(design: Design, kicad: int = KICAD_DEFAULT) -> DesignNets:
         for group in g.bus_groups:
             buses.add_group(i, inst, group)
         for m in g.missing_symbols:
-            warnings.append(f"{inst.file.path}: symbol {m} has no lib_symbols entry; its pins are ignored")
+            warnings.append(f"{inst.file.path}: symbol {m} has no lib_symbols entry; left out, "
+                            "as KiCad leaves it out of its netlist and bill of materials")
     buses.link_sheet_pins()
     bus_names = buses.best_names()
     nets, subgraph_net = _group_nets(join)
