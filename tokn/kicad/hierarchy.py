@@ -7,11 +7,12 @@ a :class:`Design` whose :class:`SheetInstance` list is in KiCad's hierarchy orde
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from ..errors import SchematicError
 from ..sexpr import parse
+from .annotate import Renumbering, number_unannotated
 from .netnames import net_text, unescape
 from .project import read_project, top_level_sheets_warning
 from .textvars import evaluate_expressions, resolve_project_text, resolve_text, symbol_field
@@ -74,6 +75,8 @@ class Design:
     #: Text variables of the project file: name -> value (label text already has them
     #: replaced; symbol values are resolved with them by the encoder).
     text_variables: dict[str, str] = field(default_factory=dict)
+    #: References given to unannotated parts (:func:`~tokn.kicad.annotate.number_unannotated`)
+    renumbered: Renumbering = field(default_factory=dict)
 
     def bus_aliases(self) -> dict[str, list[str]]:
         """Every bus alias of the design, name -> members (unescaped, as written): those of
@@ -101,7 +104,17 @@ class Design:
 
     def instance(self, inst: SheetInstance, sym: PlacedSymbol) -> SymbolInstance:
         """Annotation of ``sym`` as placed in sheet instance ``inst``: reference, unit and,
-        for KiCad 6 files, per-instance value/footprint (``None`` = use the symbol's)."""
+        for KiCad 6 files, per-instance value/footprint (``None`` = use the symbol's).  An
+        unannotated part (``R?``) has the reference :attr:`renumbered` gives it."""
+        si = self.file_annotation(inst, sym)
+        if self.renumbered:
+            ref = self.renumbered.get((id(inst), id(sym)))
+            if ref is not None:
+                return replace(si, reference=ref)
+        return si
+
+    def file_annotation(self, inst: SheetInstance, sym: PlacedSymbol) -> SymbolInstance:
+        """The annotation the files give ``sym`` in ``inst`` (``R?`` when unannotated)."""
         if sym.instances:
             want = self.kicad_path(inst)
             for si in sym.instances:
@@ -195,7 +208,11 @@ def load_design(path: str, max_depth: int = 32,
             for f in files.values():
                 for label in f.labels:
                     label.name = resolve_project_text(label.name, variables)
-    return Design(root, instances, files, warnings, aliases, variables)
+    design = Design(root, instances, files, warnings, aliases, variables)
+    design.renumbered, unannotated = number_unannotated(instances, design.file_annotation, path)
+    if unannotated:
+        warnings.append(unannotated)
+    return design
 
 
 def _page_of(root: SchematicFile, inst: SheetInstance) -> str:
@@ -279,7 +296,9 @@ def _annotated_elsewhere(root: SchematicFile) -> str | None:
     has an annotation recorded for this file as the root sheet (``(instances ...)`` paths
     start with another root's UUID).  KiCad then shows those parts unannotated (``R?``),
     and its netlist differs from the design they were annotated in; tokn uses the recorded
-    references.  ``None`` otherwise (and for files without per-symbol instances)."""
+    references where a part has one (several: a sheet used more than once; the parts are
+    then numbered as unannotated ones, :mod:`tokn.kicad.annotate`).  ``None`` otherwise (and
+    for files without per-symbol instances)."""
     annotated = [sym for sym in root.symbols if sym.instances]
     if not annotated or not root.uuid:
         return None
@@ -290,4 +309,5 @@ def _annotated_elsewhere(root: SchematicFile) -> str | None:
     return (f"{root.path}: no part is annotated for this file as the top-level sheet (the "
             f"annotations are for the sheet path {other}): it looks like a sub-sheet opened on its "
             "own; KiCad would show these parts unannotated and netlist them differently; tokn "
-            "uses the recorded references (encode the project's top-level schematic instead)")
+            "uses the recorded references where a part has one (encode the project's top-level "
+            "schematic instead)")

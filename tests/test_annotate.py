@@ -1,0 +1,124 @@
+"""Unannotated parts (``R?``): each gets its own reference in the document, as KiCad's
+default annotation would number it (tokn/kicad/annotate.py).
+
+KiCad's netlist lists every unannotated part under the same ``R?``, so ``R?.1`` would name
+pins of several parts; the document numbers them instead (first free number per prefix,
+sheet order then X then Y; the units of one multi-unit symbol with the same value share a
+number) and says so in a warning.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+import pytest
+
+import tokn
+from tokn.encode import encode_design
+
+HERE = os.path.dirname(__file__)
+NESTED = os.path.join(HERE, "fixtures", "connectivity", "nested_reuse")
+
+# R1 and R3 stay annotated; R2, R4 (resistors) and U7, U8 (LM358 symbols: two amplifier
+# units and a power unit; units 1 and 2 of U7, valued LM358, and unit 1 of U8, valued
+# TL072) lose their numbers: U7's two units share one again, U8 gets another.
+PARTS = """# TOKN v1
+title: unannotated
+
+extensions[1]: unit
+
+components[7]{ref,type,value,fp,x,y,w,h,a,unit}:
+  R1,R,1k,,,,,,,
+  R2,R,1k,,,,,,,
+  R3,R,1k,,,,,,,
+  R4,R,1k,,,,,,,
+  U7,LM358,LM358,,,,,,,1
+  U7,LM358,LM358,,,,,,,2
+  U8,LM358,TL072,,,,,,,1
+
+nets[4]{name,pins}:
+  A,"R1.1,R2.1,U7.3"
+  B,"R3.1,R4.1,U7.5"
+  C,"R2.2,R4.2,U8.3"
+  OUT,"U7.1,U8.1"
+
+wires[0]{net,pts}:
+"""
+
+RENAMED = {"R2": "R?", "R4": "R?", "U7": "U?", "U8": "U?"}
+
+
+def _unannotate(path: str, renamed: dict[str, str]) -> None:
+    """Rewrite ``path`` with the references of ``renamed`` (old -> new) replaced in both
+    the Reference fields and the instance data, as KiCad writes an unannotated part."""
+    with open(path, encoding="utf-8") as f:
+        src = f.read()
+    for old, new in renamed.items():
+        src = re.sub(rf'(\(reference\s+|"Reference"\s+)"{re.escape(old)}"', rf'\1"{new}"', src)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(src)
+
+
+def _places(doc) -> dict[tuple, tuple[str, int]]:
+    """Where each part row is drawn (sheet, x, y) -> (reference, unit)."""
+    return {(c.sheet, c.x, c.y): (c.ref, c.unit) for c in doc.components}
+
+
+def _nets_by_place(doc) -> dict[str, set]:
+    """Each net's pins, a part named by where it is drawn rather than by its reference."""
+    where: dict[str, set] = {}
+    for place, (ref, _) in _places(doc).items():
+        where.setdefault(ref, set()).add(place)
+    return {name: {(frozenset(where[r]), p) for r, p in pins} for name, pins in doc.net_pins()}
+
+
+def test_unannotated_parts_are_numbered_as_kicad_would(tmp_path, symbol_index):
+    path = str(tmp_path / "design.kicad_sch")
+    tokn.decode(tokn.parse_tokn(PARTS), symbol_index).write(path)
+    before = encode_design(path).document
+    _unannotate(path, RENAMED)
+    result = encode_design(path)
+    after = result.document
+    # every part row is where it was, with a reference of its own ...
+    was, now = _places(before), _places(after)
+    assert set(was) == set(now)
+    assert {now[p] for p in was if was[p][0] in ("R1", "R3")} == {("R1", 1), ("R3", 1)}
+    # ... the free numbers 2 and 4 by position for the resistors ...
+    resistors = sorted(p for p in was if was[p][0] in ("R2", "R4"))
+    assert [now[p][0] for p in resistors] == ["R2", "R4"]
+    # ... and for the amplifiers, numbered in the order of their first unit by position,
+    # the units of one value sharing a number
+    amplifiers = sorted(p for p in was if was[p][0] in ("U7", "U8"))
+    numbers: dict[str, str] = {}
+    for p in amplifiers:
+        numbers.setdefault(was[p][0], f"U{len(numbers) + 1}")
+    assert [now[p] for p in amplifiers] == [(numbers[was[p][0]], was[p][1]) for p in amplifiers]
+    # the same circuit
+    assert _nets_by_place(after) == _nets_by_place(before)
+    [warning] = [w for w in result.warnings if "not annotated" in w]
+    assert "5 part(s) not annotated (R?, U?)" in warning and "annotate the schematic in KiCad" in warning
+
+
+def test_annotated_designs_keep_their_references(tmp_path):
+    design = encode_design(os.path.join(NESTED, "root.kicad_sch"))
+    assert not any("not annotated" in w for w in design.warnings)
+    assert {c.ref for c in design.document.components} >= {"R1", "R10", "R20", "R100"}
+
+
+def test_a_reused_sheet_left_unannotated_gives_every_instance_its_own_parts(tmp_path):
+    """A sheet used in several places, never annotated: each instance's part is a part of
+    its own, and the nets are those of the annotated design."""
+    folder = tmp_path / "nested"
+    shutil.copytree(NESTED, folder)
+    before = encode_design(str(folder / "root.kicad_sch")).document
+    for name in os.listdir(folder):
+        if name.endswith(".kicad_sch"):
+            path = str(folder / name)
+            with open(path, encoding="utf-8") as f:
+                refs = set(re.findall(r'\(reference\s+"(R\d+)"', f.read()))
+            _unannotate(path, {r: "R?" for r in refs})
+    after = encode_design(str(folder / "root.kicad_sch")).document
+    assert len({c.ref for c in after.components}) == len(after.components) == len(before.components)
+
+    assert _nets_by_place(after) == _nets_by_place(before)
