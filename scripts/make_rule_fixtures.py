@@ -701,6 +701,70 @@ def dotted_pins(out: str) -> str:
     return record("dotted_pins", f, out)
 
 
+def _split_bus(f: SheetFile, x0: float, x1: float, y: float, cuts=()) -> None:
+    """A horizontal bus from x0 to x1 drawn in pieces that end at ``cuts`` (as eeschema
+    saves a bus with entries: KiCad 9 cuts a bus at an entry on its interior, quirk J)."""
+    xs = [x0] + sorted(c for c in cuts if x0 < c < x1) + [x1]
+    for a, b in zip(xs, xs[1:]):
+        f.bus((a, y), (b, y))
+
+
+def _entry_wire(f: SheetFile, x: float, name: str, refs, y: float = 50) -> None:
+    """A bus entry from the bus at (x, y) down to a wire to a resistor's pin 1, labelled ``name``."""
+    f.entry(x, y)
+    f.wire((x + 2.54, y + 2.54), (x + 2.54, y + 10))
+    f.r(refs, x + 2.54, y + 10)
+    f.label("local", name, x + 2.54, y + 5)
+
+
+def _beside_wire(f: SheetFile, x: float, name: str, refs, y: float = 50) -> None:
+    """A wire beside the bus at ``y`` (touching it nowhere, no entry) to a resistor's pin 1,
+    labelled ``name``."""
+    f.wire((x, y + 2.54), (x, y + 10))
+    f.r(refs, x, y + 10)
+    f.label("local", name, x, y + 5)
+
+
+@case
+def bus_member_label_no_entry(out: str) -> str:
+    """A label with a bus member's name joins that member by name, with or without a bus
+    entry: the root's B.P beside the bus (no entry) is the child's B.P (reached through an
+    entry), the root's B.Q through an entry is the child's B.Q; a label P (the member's
+    short name) beside the bus joins nothing.  KiCad 9 and 10 agree."""
+    sub = SheetFile("sub.kicad_sch")
+    _split_bus(sub, 30, 60, 50, (35, 45))
+    sub.label("hier", "B{P Q}", 30, 50)
+    _entry_wire(sub, 35, "B.P", "R1")
+    _entry_wire(sub, 45, "B.Q", "R2")
+    root = SheetFile("root.kicad_sch")
+    _split_bus(root, 60, 100, 50, (62.46, 90))
+    root.label("local", "B{P Q}", 90, 50)
+    root.sheet("Sub", sub, 100, 40, pins=[("B{P Q}", 100, 50)])
+    _entry_wire(root, 62.46, "B.Q", "R5")
+    _beside_wire(root, 75, "B.P", "R3")
+    _beside_wire(root, 80, "P", "R4")
+    return record("bus_member_label_no_entry", root, out)
+
+
+@case
+def bus_member_label_no_entry_vector(out: str) -> str:
+    """Vector members too: the root's bus D[8..15] on the pin D[0..7]; labels D8 and D9
+    beside the root's bus (no entries) join the child's D0 (through an entry) and D1 (beside
+    the child's bus, no entry either), matched by position across the pin."""
+    sub = SheetFile("sub.kicad_sch")
+    _split_bus(sub, 30, 60, 50, (35,))
+    sub.label("hier", "D[0..7]", 30, 50)
+    _entry_wire(sub, 35, "D0", "R1")
+    _beside_wire(sub, 45, "D1", "R2")
+    root = SheetFile("root.kicad_sch")
+    _split_bus(root, 60, 100, 50, (90,))
+    root.label("local", "D[8..15]", 90, 50)
+    root.sheet("Sub", sub, 100, 40, pins=[("D[0..7]", 100, 50)])
+    _beside_wire(root, 70, "D8", "R3")
+    _beside_wire(root, 80, "D9", "R4")
+    return record("bus_member_label_no_entry_vector", root, out)
+
+
 @case
 def k10_local_power(out: str) -> str:
     """KiCad 10's local power symbols (``(power local)`` in the library symbol): the net is
