@@ -92,16 +92,14 @@ def test_the_text_alone_decodes_as_drawn_with_kicad_10s_nets(tmp_path):
     decoded = decode(parse_tokn(text), SymbolIndex.default(str(tmp_path)), project="d")
     assert decoded.mode == "as-drawn", decoded.warnings
     assert decoded.warnings == [LOCAL_POWER_NOTE]
-    assert all("(power local)" in t for n, t in decoded.files.items() if n != "d.kicad_sch" or "lp:VL" in t)
+    assert sorted(decoded.files) == ["d.kicad_sch", "single.kicad_sch", "sub.kicad_sch"]
+    assert all("(power local)" in t for t in decoded.files.values())      # lp:VL is on every sheet
     assert _named_nets(_load_files(decoded.files, decoded.root)) == recorded_nets(KICAD10_NETS)
-    again = encode_design_from_files(decoded, tmp_path / "again")
+    (tmp_path / "again").mkdir()
+    decoded.write(str(tmp_path / "again" / "d.kicad_sch"))
+    again = encode_design(str(tmp_path / "again" / "d.kicad_sch"))        # the decoded file encodes back
     assert {(ps.lib, ps.local) for ps in again.document.power} == {("lp:VL", True), ("power:GND", False)}
-
-
-def encode_design_from_files(decoded, folder):
-    folder.mkdir()
-    decoded.write(str(folder / "d.kicad_sch"))
-    return encode_design(str(folder / "d.kicad_sch"))
+    assert not [w for w in again.warnings if "(power local)" in w]
 
 
 @pytest.mark.kicad
@@ -169,8 +167,8 @@ def test_validate_and_lenient_reading_accept_the_column():
     assert reading.error is None and [ps.local for ps in reading.document.power].count(True) == 6
 
 
-def test_kicad_cli_failure_names_local_power(tmp_path):
-    """The hint is given only for a design with local power symbols that KiCad could not load."""
+def test_local_power_is_found_in_a_designs_files(tmp_path):
+    """kicad-cli's load failures name local power symbols only for a design that has them."""
     for name in os.listdir(os.path.dirname(FIXTURE)):
         if name.endswith(".kicad_sch"):
             shutil.copy(os.path.join(os.path.dirname(FIXTURE), name), tmp_path / name)
