@@ -39,12 +39,13 @@ def lib_pin(number: str, name: str, ptype: str, x: float, y: float, angle: float
     return node
 
 
-def custom_symbol(lib_id: str, ref: str, pins: list[list], power: bool = False) -> list:
-    """A library symbol (for ``lib_symbols``) whose unit 1 has ``pins`` (from :func:`lib_pin`)."""
+def custom_symbol(lib_id: str, ref: str, pins: list[list], power: bool | str = False) -> list:
+    """A library symbol (for ``lib_symbols``) whose unit 1 has ``pins`` (from :func:`lib_pin`);
+    ``power``: True for a power symbol, ``"local"`` for KiCad 10's local power symbol."""
     name = lib_id.split(":", 1)[-1]
     node = ["symbol", B.q(lib_id)]
     if power:
-        node.append(["power"])
+        node.append(["power", "local"] if power == "local" else ["power"])
     node += [["exclude_from_sim", "no"], ["in_bom", "yes"], ["on_board", "yes"],
              B.prop("Reference", ref, 0, 2.54), B.prop("Value", name, 0, -2.54),
              B.prop("Footprint", "", 0, 0, hide=True), B.prop("Datasheet", "", 0, 0, hide=True),
@@ -195,10 +196,15 @@ def _export(cli: str, name: str, top: str, fmt: str, out: str) -> None:
         raise SystemExit(f"{name}: {cli} failed: {r.stderr or r.stdout}")
 
 
-def record(name: str, root: SheetFile, out_dir: str, xml: bool = False) -> str:
+def record(name: str, root: SheetFile, out_dir: str, xml: bool = False, kicad10_only: bool = False) -> str:
     """Write case ``name`` (one file, or a folder when it has sub-sheets) and KiCad's
     netlists: KiCad 9's (``.net``, ``.xml``) and, with :data:`KICAD10_CLI`, KiCad 10's
-    (``.k10.net``, ``.k10.xml``)."""
+    (``.k10.net``, ``.k10.xml``).  ``kicad10_only``: a design KiCad 9 cannot read, written
+    to tests/fixtures/kicad10 with KiCad 10's netlists only (KiCad 10's kicad-cli needed)."""
+    if kicad10_only:
+        if not KICAD10_CLI:
+            raise SystemExit(f"{name}: needs KiCad 10's kicad-cli (scripts/install-kicad10.sh)")
+        out_dir = os.path.join(out_dir, "..", "kicad10")
     _assign_paths(root)
     files = _files(root)
     folder = os.path.join(out_dir, name) if len(files) > 1 else out_dir
@@ -211,7 +217,8 @@ def record(name: str, root: SheetFile, out_dir: str, xml: bool = False) -> str:
     stem = top[: -len(".kicad_sch")]
     formats = [("kicadsexpr", ".net")] + ([("kicadxml", ".xml")] if xml else [])
     for fmt, ext in formats:
-        _export(kicad_cli(), name, top, fmt, stem + ext)
+        if not kicad10_only:
+            _export(kicad_cli(), name, top, fmt, stem + ext)
         if KICAD10_CLI:
             _export(KICAD10_CLI, name, top, fmt, stem + ".k10" + ext)
     return top
@@ -692,6 +699,100 @@ def dotted_pins(out: str) -> str:
     f.wire((57.46, 103.81), (57.46, 110))
     f.r("R3", 57.46, 110)
     return record("dotted_pins", f, out)
+
+
+def _split_bus(f: SheetFile, x0: float, x1: float, y: float, cuts=()) -> None:
+    """A horizontal bus from x0 to x1 drawn in pieces that end at ``cuts`` (as eeschema
+    saves a bus with entries: KiCad 9 cuts a bus at an entry on its interior, quirk J)."""
+    xs = [x0] + sorted(c for c in cuts if x0 < c < x1) + [x1]
+    for a, b in zip(xs, xs[1:]):
+        f.bus((a, y), (b, y))
+
+
+def _entry_wire(f: SheetFile, x: float, name: str, refs, y: float = 50) -> None:
+    """A bus entry from the bus at (x, y) down to a wire to a resistor's pin 1, labelled ``name``."""
+    f.entry(x, y)
+    f.wire((x + 2.54, y + 2.54), (x + 2.54, y + 10))
+    f.r(refs, x + 2.54, y + 10)
+    f.label("local", name, x + 2.54, y + 5)
+
+
+def _beside_wire(f: SheetFile, x: float, name: str, refs, y: float = 50) -> None:
+    """A wire beside the bus at ``y`` (touching it nowhere, no entry) to a resistor's pin 1,
+    labelled ``name``."""
+    f.wire((x, y + 2.54), (x, y + 10))
+    f.r(refs, x, y + 10)
+    f.label("local", name, x, y + 5)
+
+
+@case
+def bus_member_label_no_entry(out: str) -> str:
+    """A label with a bus member's name joins that member by name, with or without a bus
+    entry: the root's B.P beside the bus (no entry) is the child's B.P (reached through an
+    entry), the root's B.Q through an entry is the child's B.Q; a label P (the member's
+    short name) beside the bus joins nothing.  KiCad 9 and 10 agree."""
+    sub = SheetFile("sub.kicad_sch")
+    _split_bus(sub, 30, 60, 50, (35, 45))
+    sub.label("hier", "B{P Q}", 30, 50)
+    _entry_wire(sub, 35, "B.P", "R1")
+    _entry_wire(sub, 45, "B.Q", "R2")
+    root = SheetFile("root.kicad_sch")
+    _split_bus(root, 60, 100, 50, (62.46, 90))
+    root.label("local", "B{P Q}", 90, 50)
+    root.sheet("Sub", sub, 100, 40, pins=[("B{P Q}", 100, 50)])
+    _entry_wire(root, 62.46, "B.Q", "R5")
+    _beside_wire(root, 75, "B.P", "R3")
+    _beside_wire(root, 80, "P", "R4")
+    return record("bus_member_label_no_entry", root, out)
+
+
+@case
+def bus_member_label_no_entry_vector(out: str) -> str:
+    """Vector members too: the root's bus D[8..15] on the pin D[0..7]; labels D8 and D9
+    beside the root's bus (no entries) join the child's D0 (through an entry) and D1 (beside
+    the child's bus, no entry either), matched by position across the pin."""
+    sub = SheetFile("sub.kicad_sch")
+    _split_bus(sub, 30, 60, 50, (35,))
+    sub.label("hier", "D[0..7]", 30, 50)
+    _entry_wire(sub, 35, "D0", "R1")
+    _beside_wire(sub, 45, "D1", "R2")
+    root = SheetFile("root.kicad_sch")
+    _split_bus(root, 60, 100, 50, (90,))
+    root.label("local", "D[8..15]", 90, 50)
+    root.sheet("Sub", sub, 100, 40, pins=[("D[0..7]", 100, 50)])
+    _beside_wire(root, 70, "D8", "R3")
+    _beside_wire(root, 80, "D9", "R4")
+    return record("bus_member_label_no_entry_vector", root, out)
+
+
+@case
+def k10_local_power(out: str) -> str:
+    """KiCad 10's local power symbols (``(power local)`` in the library symbol): the net is
+    local to its sheet instance, named like a local label (``/VL``, ``/A/VL``, ``/B/VL``,
+    ``/C/VL``), while a global power symbol (GND) still joins every sheet.  The root, two
+    instances of one sheet and a single sheet each hold two resistors on ``VL``; in the
+    single sheet a local label ``VL`` joins the local power net by name.  KiCad 9 cannot
+    read the file (fixture in tests/fixtures/kicad10, KiCad 10's netlist only)."""
+    vl = custom_symbol("lp:VL", "#PWR", [lib_pin("1", "VL", "power_in", 0, 0, 90, hidden=True)], power="local")
+
+    def two_on_vl(f: SheetFile, refs_a, refs_b, pwr_a, pwr_b) -> None:
+        for x, refs, pwr in ((40, refs_a, pwr_a), (50, refs_b, pwr_b)):
+            f.r(refs, x, 100)
+            f.symbol("lp:VL", x, 100, pwr, value="VL", node=vl)
+
+    sub = SheetFile("sub.kicad_sch")                  # used twice: A and B
+    two_on_vl(sub, ["R3", "R5"], ["R4", "R6"], ["#PWR03", "#PWR05"], ["#PWR04", "#PWR06"])
+    sub.power("power:GND", 40, 107.62, ["#PWR13", "#PWR15"])
+    single = SheetFile("single.kicad_sch")            # used once: C
+    two_on_vl(single, "R7", "R8", "#PWR07", "#PWR08")
+    _pin_label(single, "R9", 60, "VL")
+    root = SheetFile("root.kicad_sch")
+    two_on_vl(root, "R1", "R2", "#PWR01", "#PWR02")
+    root.power("power:GND", 40, 107.62, "#PWR11")
+    root.sheet("A", sub, 100, 40)
+    root.sheet("B", sub, 100, 70)
+    root.sheet("C", single, 100, 100)
+    return record("k10_local_power", root, out, kicad10_only=True)
 
 
 def main(argv: list[str] | None = None) -> int:

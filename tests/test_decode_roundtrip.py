@@ -72,7 +72,8 @@ ROUND_TRIP_FIXTURES = ["nested_reuse/root.kicad_sch", "onboard_no.kicad_sch",
                        "bus_markup_vector/root.kicad_sch", "onboard_no_sheet/root.kicad_sch",
                        "global_secondary_name/root.kicad_sch", "global_joined_by_sheet_pin/root.kicad_sch",
                        "global_power_joined_by_name/root.kicad_sch", "bus_members_of_two_chains/root.kicad_sch",
-                       "body_style_two.kicad_sch"]
+                       "body_style_two.kicad_sch", "bus_member_label_no_entry/root.kicad_sch",
+                       "bus_member_label_no_entry_vector/root.kicad_sch"]
 
 
 @needs_kicad

@@ -56,7 +56,7 @@ labels = st.builds(Label, name=string, kind=st.sampled_from(["local", "global", 
                    shape=maybe(st.sampled_from(["input", "output", "passive"]), ""),
                    x=number, y=number, a=angle, sheet=maybe(sheet_id, ""))
 power = st.builds(PowerSymbol, net=string, lib=maybe(string, ""), x=number, y=number, a=angle,
-                  sheet=maybe(sheet_id, ""))
+                  local=st.booleans(), sheet=maybe(sheet_id, ""))
 markers = st.builds(Marker, x=number, y=number, sheet=maybe(sheet_id, ""))
 sheets = st.builds(Sheet, id=string, name=string, file=string, parent=maybe(string, ""),
                    x=opt_number, y=opt_number, w=opt_number, h=opt_number)

@@ -232,12 +232,13 @@ def _add_power_rows(doc: m.Document, design: Design, dn: DesignNets, i: int, sid
         # the name the symbol gives its net (its value, or its pin name in pre-KiCad-7 files)
         net = power_net_name(sym, pin, legacy, project) if pin is not None else sym.value
         symbols.use(sym.lib_id, lib)
-        doc.power.append(m.PowerSymbol(net, sym.lib_id, sym.x, sym.y, _fmt_angle(sym.angle), sid))
+        doc.power.append(m.PowerSymbol(net, sym.lib_id, sym.x, sym.y, _fmt_angle(sym.angle),
+                                       lib is not None and lib.power == "local", sid))
     for sym in f.symbols:
         pin = legacy_power_pin(lib_symbol_for(f, sym))
         if pin is not None and not is_netlisted(design.instance(inst, sym).reference):
             doc.power.append(m.PowerSymbol(net_text(pin.name), sym.lib_id, sym.x, sym.y,
-                                           _fmt_angle(sym.angle), sid))
+                                           _fmt_angle(sym.angle), sheet=sid))
 
 
 def _add_markers_and_buses(doc: m.Document, f, sid: str) -> None:
@@ -286,7 +287,9 @@ def encode_design(path: str, detail: str = "full", stock=None, kicad: int | None
     circuit, compact enough for prompts and datasets).  ``kicad``: whose connectivity
     rules give the nets, KiCad 9 or 10 (docs/kicad-connectivity-findings.md says where they
     differ); None: the rules of the KiCad that saved the root file
-    (:func:`tokn.kicad.connectivity.kicad_for_format`).
+    (:func:`tokn.kicad.connectivity.kicad_for_format`), KiCad 10's for a design that places
+    local power symbols (``(power local)``, which KiCad 9 cannot load; with ``kicad=9``
+    the encoder warns).
 
     At ``full`` detail the document also carries the pins of every placed symbol that the
     stock libraries do not hold exactly (extension ``symbols``), so that the text alone
@@ -315,7 +318,9 @@ def encode_design(path: str, detail: str = "full", stock=None, kicad: int | None
 
 def _encode_design(path: str, detail: str, stock, kicad: int | None) -> EncodeResult:
     design = load_design(path, lean=True)
-    dn = design_nets(design, kicad=kicad_for_format(design.root.version) if kicad is None else kicad)
+    local_power = _local_power_symbols(design)
+    rules = kicad if kicad is not None else 10 if local_power else kicad_for_format(design.root.version)
+    dn = design_nets(design, kicad=rules)
     doc = m.Document()
     doc.title = design.root.title or os.path.splitext(os.path.basename(path))[0]
     sheets = _sheet_ids(design)
@@ -335,7 +340,27 @@ def _encode_design(path: str, detail: str, stock, kicad: int | None) -> EncodeRe
         doc.symbols = symbols_to_carry(symbols.used, stock.get, getattr(stock, "pin_signature", None),
                                        symbols.signature)
     warnings = design.warnings + dn.warnings + symbols.warnings + _unlistable_pins(doc)
+    if local_power and rules < 10:
+        warnings.append(f"local power symbols ((power local): {', '.join(local_power)}) are KiCad 10's: "
+                        "KiCad 9 cannot load this design; their nets are local to their sheets, as in KiCad 10")
     return EncodeResult(doc, design, dn, warnings)
+
+
+def _local_power_symbols(design: Design) -> list[str]:
+    """The lib_ids of the KiCad 10 local power symbols (``(power local)``) the design
+    places: such a design is KiCad 10's whatever its file format (KiCad 9 cannot load it)."""
+    found: set[str] = set()
+    seen: set[int] = set()
+    for inst in design.instances:
+        f = inst.file
+        if id(f) in seen:
+            continue
+        seen.add(id(f))
+        for sym in f.symbols:
+            lib = lib_symbol_for(f, sym)
+            if lib is not None and lib.power == "local":
+                found.add(sym.lib_id)
+    return sorted(found, key=natural_key)
 
 
 def _unlistable_pins(doc: m.Document) -> list[str]:

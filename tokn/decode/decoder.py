@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..doc.model import Component, Document, Sheet
 from ..doc.symdefs import document_symbols
@@ -37,7 +37,8 @@ from .place.units import noconnect_pins
 from .sheetbuild import SheetBuilder, power_value_props
 from .stubs import is_ground
 from .symbols import PartSymbol, embed_node, part_symbols, with_stacked_pins
-from ..kicad.ids import is_netlisted, split_lib_id
+from ..kicad.ids import is_netlisted, split_lib_id, symbol_name
+from ..sexpr import text
 
 _AUTO = re.compile(r"^N\d+$")
 
@@ -101,6 +102,8 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
         diff, in_kicad10, in_kicad9 = net_differences(files, root, want, _doc_nets(listed)) \
             if verify else ("", "", "")
         if not diff:
+            if any(ps.local for ps in doc.power):
+                warnings.append(LOCAL_POWER_NOTE)
             if in_kicad10:
                 warnings.append(f"drawn as the document draws it, which KiCad 10 connects otherwise: "
                                 f"{in_kicad10} (docs/kicad-connectivity-findings.md, KiCad 10 rules)")
@@ -129,6 +132,11 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
             raise DecodeError(f"the laid-out schematic does not reproduce the document's nets: {diff}"
                               + _symbol_notes(parts))
     return Decoded(files, root, "laid-out", warnings)
+
+
+#: What a decoded drawing with local power symbols is for (docs/format.md, ``power.local``).
+LOCAL_POWER_NOTE = ("the drawing has KiCad 10 local power symbols ((power local)): KiCad 10 reads it, "
+                    "KiCad 9 cannot load it")
 
 
 def _symbol_notes(parts: dict[str, PartSymbol]) -> str:
@@ -402,7 +410,7 @@ def _draw_power(doc: Document, power: "PowerSymbols", sf: _SheetFiles) -> None:
             continue
         # a symbol no library holds (e.g. a project's legacy power symbol): a stock power
         # symbol whose value is the net drives the same net
-        part = power.get(ps.lib or "power:GND") or power.for_net(ps.net)
+        part = power.get(ps.lib or "power:GND", ps.local) or power.for_net(ps.net, ps.local)
         if part is None:
             raise DecodeError(f"power symbol {ps.lib} for net {ps.net} not found in any library")
         sb.power_count += 1
@@ -466,21 +474,50 @@ class PowerSymbols:
         self.index = index
         self._memo: dict[str, PartSymbol | None] = {}
 
-    def get(self, lib_id: str) -> PartSymbol | None:
+    def get(self, lib_id: str, local: bool = False) -> PartSymbol | None:
+        """The symbol ``lib_id`` as found (``local``: as a KiCad 10 local power symbol, see
+        :func:`_power_kind`)."""
         if lib_id not in self._memo:
             lib, name = split_lib_id(lib_id)
             res = self.resolver.resolve(Component(ref="#PWR", type=name, lib=lib))
             self._memo[lib_id] = None if res is None or not res.exact else \
                 PartSymbol(res.lib_id, res.symbol, embed_node(res.lib_id, res.symbol, self.index))
-        return self._memo[lib_id]
+        part = self._memo[lib_id]
+        return _power_kind(part, "local" if local else "global") if part is not None else None
 
-    def for_net(self, net: str) -> PartSymbol | None:
+    def for_net(self, net: str, local: bool = False) -> PartSymbol | None:
         """``power:<net>`` when it exists, else power:GND / power:VCC (value = the net)."""
         for lib_id in (f"power:{net}", "power:GND" if is_ground(net) else "power:VCC"):
-            part = self.get(lib_id)
+            part = self.get(lib_id, local)
             if part is not None and part.symbol.is_power:
                 return part
         return None
+
+
+def _power_kind(part: PartSymbol, kind: str) -> PartSymbol:
+    """``part`` as a power symbol of ``kind`` (``"global"`` or ``"local"``).  A power symbol
+    of the other kind (a stock global symbol a row wants local, or a carried symbol rows of
+    both kinds use) is copied with its ``(power ...)`` set and embedded under its own name
+    (``VCC_local``, placed with ``(lib_name ...)`` as KiCad places edited copies), so both
+    kinds can share a sheet.  Anything else (PWR_FLAG, a legacy power symbol) is kept."""
+    have = part.symbol.power
+    if not have or (have == "local") == (kind == "local"):
+        return part
+    old = symbol_name(text(part.embed[1]))
+    new = f"{old}_{kind}"
+    node = [b.q(new)] + [_unit_renamed(c, old, new) for c in part.embed[2:]
+                         if type(c) is str or c[0] != "power"]
+    node = [part.embed[0], node[0], ["power", "local"] if kind == "local" else ["power"], *node[1:]]
+    return PartSymbol(part.lib_id, replace(part.symbol, power=kind), node)
+
+
+def _unit_renamed(node, old: str, new: str):
+    """A unit sub-symbol ``(symbol "OLD_1_1" ...)`` of a symbol renamed ``new``: KiCad
+    wants unit names to start with their symbol's name."""
+    if type(node) is str or node[0] != "symbol" or len(node) < 2:
+        return node
+    name = text(node[1])
+    return [node[0], b.q(new + name[len(old):]) if name.startswith(old + "_") else node[1], *node[2:]]
 
 
 # ---------------------------------------------------------------- laid out

@@ -94,12 +94,15 @@ class Label:
 
 @dataclass
 class PowerSymbol:
-    """A drawn power symbol: the net it names, its lib_id, position, angle, sheet id."""
+    """A drawn power symbol: the net it names, its lib_id, position, angle, whether it is
+    a KiCad 10 *local* power symbol (its net is local to its sheet, named like a local
+    label), sheet id."""
     net: str
     lib: str = ""            # lib_id, e.g. "power:GND"
     x: float = 0.0
     y: float = 0.0
     a: float = 0.0
+    local: bool = False      # KiCad 10 (power local)
     sheet: str = ""
 
 

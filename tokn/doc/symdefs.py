@@ -64,10 +64,12 @@ def symbols_to_carry(used: Mapping[str, LibSymbol],
     return out
 
 
-def document_symbol(lib_id: str, pins: list[SymbolPin], power: bool = False) -> LibSymbol:
+def document_symbol(lib_id: str, pins: list[SymbolPin], power: bool | str = False) -> LibSymbol:
     """A drawable library symbol rebuilt from the pin rows a document carries for ``lib_id``:
     the pins exactly as stated, and per unit a rectangle spanning the pins' inner ends.
-    ``power`` makes it a (global) power symbol, as the ``power`` table uses it."""
+    ``power`` makes it a power symbol, as the ``power`` table uses it: True (or
+    ``"global"``) a global one, ``"local"`` a KiCad 10 local one (``(power local)``: a
+    file KiCad 9 cannot read)."""
     name = symbol_name(lib_id)
     groups: dict[tuple[int, int], list[SymbolPin]] = {}
     for p in pins:
@@ -95,7 +97,7 @@ def document_symbol(lib_id: str, pins: list[SymbolPin], power: bool = False) -> 
     hidden = ["effects", ["font", ["size", "1.27", "1.27"]], ["hide", "yes"]]
     node: list = ["symbol", q(lib_id)]
     if power:
-        node.append(["power"])
+        node.append(["power", "local"] if power == "local" else ["power"])
     node += [["exclude_from_sim", "no"], ["in_bom", "no" if power else "yes"],
              ["on_board", "no" if power else "yes"], *_jumper_nodes(pins),
              ["property", q("Reference"), q("#PWR" if power else "U"), ["at", "0", "2.54", "0"],
@@ -132,6 +134,17 @@ def _inner_end(p: SymbolPin) -> tuple[float, float]:
 
 def document_symbols(doc: Document) -> dict[str, LibSymbol]:
     """lib_id -> LibSymbol rebuilt from the symbols ``doc`` carries (extension ``symbols``);
-    those the ``power`` table uses are power symbols."""
-    power_ids = {ps.lib for ps in doc.power}
-    return {lib_id: document_symbol(lib_id, pins, lib_id in power_ids) for lib_id, pins in doc.symbols.items()}
+    those the ``power`` table uses are power symbols: local ones (KiCad 10) when every
+    row that uses the symbol says ``local``."""
+    return {lib_id: document_symbol(lib_id, pins, power_kinds(doc).get(lib_id, False))
+            for lib_id, pins in doc.symbols.items()}
+
+
+def power_kinds(doc: Document) -> dict[str, str]:
+    """lib_id -> ``"local"`` or ``"global"`` for every symbol the ``power`` table uses:
+    local when every row using it has ``local`` set."""
+    kinds: dict[str, str] = {}
+    for ps in doc.power:
+        kind = "local" if ps.local else "global"
+        kinds[ps.lib] = kind if kinds.get(ps.lib, kind) == kind else "global"
+    return kinds

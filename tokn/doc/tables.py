@@ -79,7 +79,8 @@ SHEETFIELDS = Table("sheetfields", model.SheetField, "sheetfields", (_c("sheet")
 LABELS = Table("labels", model.Label, "labels", (
     _c("name"), _c("kind"), _c("shape"), _c("x", NUM), _c("y", NUM), _c("a", ANGLE), _sheet()), "labels")
 POWER = Table("power", model.PowerSymbol, "power", (
-    _c("net"), _c("lib"), _c("x", NUM), _c("y", NUM), _c("a", ANGLE), _sheet()), "power")
+    _c("net"), _c("lib"), _c("x", NUM), _c("y", NUM), _c("a", ANGLE),
+    Column("local", "local", BOOL, True, "power"), _sheet()), "power")
 JUNCTIONS = Table("junctions", model.Marker, "junctions", (_c("x", NUM), _c("y", NUM), _sheet()), "junctions")
 NOCONNECTS = Table("noconnects", model.Marker, "noconnects", (_c("x", NUM), _c("y", NUM), _sheet()), "nc")
 BUSES = Table("buses", model.Bus, "buses", (_c("pts", POINTS), _sheet()), "bus")

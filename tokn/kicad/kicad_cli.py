@@ -44,6 +44,33 @@ def _run(args: list[str], timeout: float = 300, cli: str | None = None) -> subpr
         raise KicadCliError(f"kicad-cli {' '.join(args[:3])} timed out after {timeout:.0f} s") from None
 
 
+def _failure(r: subprocess.CompletedProcess, sch_path: str) -> str:
+    """What kicad-cli said when it failed on ``sch_path``; when it could not load a design
+    with KiCad 10's local power symbols, also why (KiCad 9 cannot read them)."""
+    said = (r.stderr or r.stdout).strip()[:300]
+    if "Failed to load" in said and uses_local_power(sch_path):
+        said += (" (the schematic has KiCad 10 local power symbols, (power local), which KiCad 9 cannot "
+                 "load: run KiCad 10's kicad-cli, e.g. KICAD_CLI=scripts/kicad10-cli)")
+    return said
+
+
+def uses_local_power(sch_path: str) -> bool:
+    """Whether a schematic file, or one beside it, holds a ``(power local)`` symbol."""
+    folder = os.path.dirname(os.path.abspath(sch_path))
+    try:
+        names = [n for n in os.listdir(folder) if n.endswith(".kicad_sch")]
+    except OSError:
+        return False
+    for name in names:
+        try:
+            with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as f:
+                if re.search(r"\(power\s+local\s*\)", f.read()):
+                    return True
+        except OSError:
+            continue
+    return False
+
+
 @dataclass
 class Netlist:
     components: dict[str, dict[str, str]]         # ref -> {"value", "footprint", "lib_id", "on_board"}
@@ -87,8 +114,7 @@ def export_netlist(sch_path: str, timeout: float = 300, cli: str | None = None) 
 def _export(sch_path: str, fmt: str, out: str, timeout: float, cli: str | None = None) -> str:
     r = _run(["sch", "export", "netlist", "--format", fmt, "-o", out, sch_path], timeout, cli)
     if r.returncode != 0 or not os.path.exists(out):
-        raise KicadCliError(f"kicad-cli could not export a netlist: {(r.stderr or r.stdout).strip()[:300]}",
-                            sch_path)
+        raise KicadCliError(f"kicad-cli could not export a netlist: {_failure(r, sch_path)}", sch_path)
     return out
 
 
@@ -164,7 +190,7 @@ def run_erc(sch_path: str, timeout: float = 300) -> dict:
         out = os.path.join(td, "erc.json")
         r = _run(["sch", "erc", "--format", "json", "--severity-error", "-o", out, sch_path], timeout)
         if not os.path.exists(out):
-            raise KicadCliError(f"kicad-cli ERC failed: {(r.stderr or r.stdout).strip()[:300]}", sch_path)
+            raise KicadCliError(f"kicad-cli ERC failed: {_failure(r, sch_path)}", sch_path)
         with open(out, encoding="utf-8") as f:
             report = json.load(f)
     violations = []
@@ -181,5 +207,5 @@ def export_svg(sch_path: str, out_dir: str, timeout: float = 300) -> list[str]:
     os.makedirs(out_dir, exist_ok=True)
     r = _run(["sch", "export", "svg", "--exclude-drawing-sheet", "-o", out_dir, sch_path], timeout)
     if r.returncode != 0:
-        raise KicadCliError(f"kicad-cli SVG export failed: {(r.stderr or r.stdout).strip()[:300]}", sch_path)
+        raise KicadCliError(f"kicad-cli SVG export failed: {_failure(r, sch_path)}", sch_path)
     return sorted(os.path.join(out_dir, f) for f in os.listdir(out_dir) if f.endswith(".svg"))
