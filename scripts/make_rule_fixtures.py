@@ -746,6 +746,26 @@ def nc_pin_alternate(out: str) -> str:
     return record("nc_pin_alternate", f, out)
 
 
+@case
+def hidden_power_alternate(out: str) -> str:
+    """A hidden pin joins the global net of its name when its type is power_in, and the
+    alternate chosen for it decides the type: U1.1 (hidden power_in VCC, set to its
+    bidirectional alternate IO) stays off global VCC, which U2.1 (no alternate) joins;
+    U1.2 (hidden bidirectional VDD, set to its power_in alternate PWR) joins global VDD,
+    named by the library pin, not PWR."""
+    pins = [lib_pin("1", "VCC", "power_in", 0, 5.08, 270, hidden=True, alternates={"IO": "bidirectional"}),
+            lib_pin("2", "VDD", "bidirectional", 0, -5.08, 90, hidden=True, alternates={"PWR": "power_in"}),
+            lib_pin("3", "A", "passive", -5.08, 0, 0)]
+    node = custom_symbol("mylib:ALT_POWER", "U", pins)
+    f = SheetFile("hidden_power_alternate.kicad_sch")
+    f.symbol("mylib:ALT_POWER", 100, 100, "U1", node=node, alternates={"1": "IO", "2": "PWR"})
+    f.symbol("mylib:ALT_POWER", 140, 100, "U2", node=node)
+    _pin_label(f, "R1", 20, "VCC", "global")
+    _pin_label(f, "R2", 30, "VDD", "global")
+    _pin_label(f, "R3", 40, "PWR", "global")
+    _pin_label(f, "R4", 50, "IO", "global")
+    return record("hidden_power_alternate", f, out)
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("names", nargs="*", help="cases to write (default: all)")

@@ -410,7 +410,8 @@ def _add_pin_item(sg: Subgraph, sch: SchematicFile, data: tuple, power_symbols: 
                   legacy_power: bool, shown: Callable[[str], str] | None = None) -> None:
     """Record a pin node's payload ``(symbol index, pin, lib symbol)`` in its subgraph: a
     power symbol's power-input pin names a power net, any other pin is a part pin (and a
-    hidden power-input pin also names the global net of its pin name)."""
+    hidden power-input pin also names the global net of its pin name; the type is that of
+    the alternate chosen for the pin, the name the library pin's, as in KiCad 9 and 10)."""
     si, p, lib = data
     if si in power_symbols:
         # Only a power-input pin makes a power symbol drive a net (PWR_FLAG's
@@ -421,7 +422,7 @@ def _add_pin_item(sg: Subgraph, sch: SchematicFile, data: tuple, power_symbols: 
                                   lib.power != "local", True))
     else:
         sg.pins.append(PinRef(si, p))
-        if p.type == "power_in" and p.hidden:
+        if p.hidden and sch.symbols[si].pin_function(p)[1] == "power_in":
             sg.power_nets.append((net_text(p.name), True, False))
 
 
