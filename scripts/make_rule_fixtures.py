@@ -31,11 +31,13 @@ PROJECT = "p"
 R_PIN = 3.81          # Device:R pins sit 3.81 mm above (pin 1) and below (pin 2) its anchor
 
 
-def lib_pin(number: str, name: str, ptype: str, x: float, y: float, angle: float, hidden: bool = False) -> list:
+def lib_pin(number: str, name: str, ptype: str, x: float, y: float, angle: float, hidden: bool = False,
+            alternates: dict[str, str] | None = None) -> list:
     node = ["pin", ptype, "line", B.at(x, y, angle), ["length", "2.54"]]
     if hidden:
         node.append(["hide", "yes"])
     node += [["name", B.q(name), B.effects()], ["number", B.q(number), B.effects()]]
+    node += [["alternate", B.q(a), t, "line"] for a, t in (alternates or {}).items()]
     return node
 
 
@@ -62,6 +64,7 @@ class _Symbol:
     value: str
     on_board: bool = True
     angle: float = 0
+    alternates: dict[str, str] = field(default_factory=dict)   # pin number -> alternate chosen
 
 
 @dataclass
@@ -95,11 +98,12 @@ class SheetFile:
             self.libs[lib_id] = node if node is not None else _stock(lib_id)
 
     def symbol(self, lib_id: str, x: float, y: float, refs, value: str | None = None,
-               on_board: bool = True, node: list | None = None, angle: float = 0) -> None:
+               on_board: bool = True, node: list | None = None, angle: float = 0,
+               alternates: dict[str, str] | None = None) -> None:
         self.lib(lib_id, node)
         refs = [refs] if isinstance(refs, str) else list(refs)
         self.symbols.append(_Symbol(lib_id, x, y, refs, value if value is not None else lib_id.split(":")[-1],
-                                    on_board, angle))
+                                    on_board, angle, dict(alternates or {})))
 
     def r(self, refs, x: float, y1: float, on_board: bool = True) -> None:
         """A Device:R whose pin 1 is at (x, y1) and pin 2 at (x, y1 + 7.62)."""
@@ -174,9 +178,13 @@ def _render(f: SheetFile, is_root: bool) -> str:
             raise SystemExit(f"{f.name}: symbol {s.refs} needs one reference per instance ({len(f.paths)})")
         props = [B.prop("Reference", s.refs[0], s.x + 2, s.y), B.prop("Value", s.value, s.x + 4, s.y),
                  B.prop("Footprint", "", s.x, s.y, hide=True), B.prop("Datasheet", "", s.x, s.y, hide=True)]
-        items.append(B.placed_symbol(s.lib_id, s.x, s.y, s.angle, "", 1, 1, props,
-                                     [(PROJECT, p, ref, 1) for p, ref in zip(f.paths, s.refs)],
-                                     f"{f.name}|sym{k}", on_board=s.on_board))
+        node = B.placed_symbol(s.lib_id, s.x, s.y, s.angle, "", 1, 1, props,
+                               [(PROJECT, p, ref, 1) for p, ref in zip(f.paths, s.refs)],
+                               f"{f.name}|sym{k}", on_board=s.on_board)
+        # a chosen pin alternate is a (pin "N" (uuid ...) (alternate "NAME")) before the instances
+        node[-1:-1] = [["pin", B.q(num), ["uuid", B.q(B.uid(f"{f.name}|sym{k}|pin{num}"))], ["alternate", B.q(alt)]]
+                       for num, alt in s.alternates.items()]
+        items.append(node)
     for s in f.sheets:
         pins = [B.sheet_pin(n, "bidirectional", px, py, a, f"{s.seed}|{n}") for n, px, py, a in s.pins]
         pages = [(PROJECT, p, str(2 + k)) for k, p in enumerate(f.paths)]
@@ -794,6 +802,69 @@ def k10_local_power(out: str) -> str:
     root.sheet("C", single, 100, 100)
     return record("k10_local_power", root, out, kicad10_only=True)
 
+@case
+def nc_pin_type(out: str) -> str:
+    """A pin of electrical type no_connect connects to nothing (KiCad 9 and 10): not the wire
+    ending on it (R1 stays alone), not the pins stacked on it (U1.2 and U1.3, hidden under
+    U1.4 "A": R2 joins only U1.4), not a label on it (U1.5 under L1 stays out of /L1)."""
+    pins = [lib_pin("1", "NC", "no_connect", -7.62, 0, 0),
+            lib_pin("2", "NC", "no_connect", 7.62, 0, 180, hidden=True),
+            lib_pin("3", "NC", "no_connect", 7.62, 0, 180, hidden=True),
+            lib_pin("4", "A", "passive", 7.62, 0, 180),
+            lib_pin("5", "NC", "no_connect", 0, 7.62, 270)]
+    node = custom_symbol("mylib:NC_PINS", "U", pins)
+    f = SheetFile("nc_pin_type.kicad_sch")
+    f.symbol("mylib:NC_PINS", 100, 100, "U1", node=node)
+    f.r("R1", 80, 100)
+    f.wire((80, 100), (92.38, 100))
+    f.r("R2", 120, 100)
+    f.wire((107.62, 100), (120, 100))
+    f.label("local", "L1", 100, 92.38)
+    _pin_label(f, "R3", 140, "L1")
+    _pin_label(f, "R4", 150, "L1")
+    return record("nc_pin_type", f, out)
+
+
+@case
+def nc_pin_alternate(out: str) -> str:
+    """The alternate chosen for a pin decides whether it is a no_connect pin: U1.1 "IO" set
+    to its alternate "n/c" (type no_connect) stays out of /L1; U1.2 (type no_connect, set
+    to its passive alternate "P") joins /L2; U1.3 (alternate "n/c" not chosen) joins /L3."""
+    pins = [lib_pin("1", "IO", "bidirectional", 0, 7.62, 270, alternates={"n/c": "no_connect"}),
+            lib_pin("2", "X", "no_connect", 0, -7.62, 90, alternates={"P": "passive"}),
+            lib_pin("3", "IO2", "bidirectional", -7.62, 0, 0, alternates={"n/c": "no_connect"})]
+    node = custom_symbol("mylib:ALT_PINS", "U", pins)
+    f = SheetFile("nc_pin_alternate.kicad_sch")
+    f.symbol("mylib:ALT_PINS", 100, 100, "U1", node=node, alternates={"1": "n/c", "2": "P"})
+    f.label("local", "L1", 100, 92.38)
+    _pin_label(f, "R1", 140, "L1")
+    _pin_label(f, "R2", 150, "L1")
+    f.label("local", "L2", 100, 107.62)
+    _pin_label(f, "R3", 160, "L2")
+    f.label("local", "L3", 92.38, 100)
+    _pin_label(f, "R4", 170, "L3")
+    return record("nc_pin_alternate", f, out)
+
+
+@case
+def hidden_power_alternate(out: str) -> str:
+    """A hidden pin joins the global net of its name when its type is power_in, and the
+    alternate chosen for it decides the type: U1.1 (hidden power_in VCC, set to its
+    bidirectional alternate IO) stays off global VCC, which U2.1 (no alternate) joins;
+    U1.2 (hidden bidirectional VDD, set to its power_in alternate PWR) joins global VDD,
+    named by the library pin, not PWR."""
+    pins = [lib_pin("1", "VCC", "power_in", 0, 5.08, 270, hidden=True, alternates={"IO": "bidirectional"}),
+            lib_pin("2", "VDD", "bidirectional", 0, -5.08, 90, hidden=True, alternates={"PWR": "power_in"}),
+            lib_pin("3", "A", "passive", -5.08, 0, 0)]
+    node = custom_symbol("mylib:ALT_POWER", "U", pins)
+    f = SheetFile("hidden_power_alternate.kicad_sch")
+    f.symbol("mylib:ALT_POWER", 100, 100, "U1", node=node, alternates={"1": "IO", "2": "PWR"})
+    f.symbol("mylib:ALT_POWER", 140, 100, "U2", node=node)
+    _pin_label(f, "R1", 20, "VCC", "global")
+    _pin_label(f, "R2", 30, "VDD", "global")
+    _pin_label(f, "R3", 40, "PWR", "global")
+    _pin_label(f, "R4", 50, "IO", "global")
+    return record("hidden_power_alternate", f, out)
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])

@@ -17,6 +17,7 @@ import pytest
 from tokn.decode import decode, symbols_from_schematic
 from tokn.doc import parse_tokn, write_tokn
 from tokn.encode import encode_design
+from tokn.errors import DecodeError
 from tokn.kicad import kicad_cli
 from tokn.kicad.hierarchy import load_design
 
@@ -73,7 +74,7 @@ ROUND_TRIP_FIXTURES = ["nested_reuse/root.kicad_sch", "onboard_no.kicad_sch",
                        "global_secondary_name/root.kicad_sch", "global_joined_by_sheet_pin/root.kicad_sch",
                        "global_power_joined_by_name/root.kicad_sch", "bus_members_of_two_chains/root.kicad_sch",
                        "body_style_two.kicad_sch", "bus_member_label_no_entry/root.kicad_sch",
-                       "bus_member_label_no_entry_vector/root.kicad_sch"]
+                       "bus_member_label_no_entry_vector/root.kicad_sch", "nc_pin_type.kicad_sch"]
 
 
 @needs_kicad
@@ -111,6 +112,37 @@ def test_dotted_pins_round_trip_from_the_text_alone(tmp_path):
     decode(doc, None, project="rt").write(str(out))
     ref, got = kicad_cli.export_netlist(path), kicad_cli.export_netlist(str(out))
     assert set(multi_pin_nets(got.nets.items())) == set(multi_pin_nets(ref.nets.items()))
+
+
+@needs_kicad
+@pytest.mark.kicad
+def test_no_connect_pins_round_trip_from_the_text_alone(tmp_path):
+    """Pins of type no_connect join nothing, not even the pins stacked on them: with the
+    custom part's symbol generated from the TOKN text alone (only the stock resistor given)
+    the part is drawn as it was, and KiCad keeps U1.2 and U1.3 out of U1.4's net as in the
+    original."""
+    path = os.path.join(RULE_FIXTURES, "nc_pin_type.kicad_sch")
+    doc = parse_tokn(write_tokn(encode_design(path).document))
+    assert "mylib:NC_PINS" in doc.symbols
+    stock = {k: v for k, v in symbols_from_schematic(load_design(path).root).items() if k == "Device:R"}
+    decoded = decode(doc, None, symbols=stock, project="rt")
+    assert decoded.mode == "as-drawn", decoded.warnings
+    out = tmp_path / "rt.kicad_sch"
+    decoded.write(str(out))
+    ref, got = kicad_cli.export_netlist(path), kicad_cli.export_netlist(str(out))
+    assert set(multi_pin_nets(got.nets.items())) == set(multi_pin_nets(ref.nets.items()))
+
+
+@needs_kicad
+@pytest.mark.kicad
+def test_chosen_pin_alternate_that_connects_a_no_connect_pin_is_named(tmp_path):
+    """Pin alternates are not carried: a no_connect pin that its chosen (passive) alternate
+    connects cannot be drawn connected, and the decoder says which net would miss it."""
+    path = os.path.join(RULE_FIXTURES, "nc_pin_alternate.kicad_sch")
+    doc = parse_tokn(write_tokn(encode_design(path).document))
+    assert any(n.name == "/L2" and "U1.2" in n.pins for n in doc.nets)
+    with pytest.raises(DecodeError, match=r"/L2 would not reach U1\.2"):
+        decode(doc, None, project="rt")
 
 
 @needs_kicad

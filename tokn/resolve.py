@@ -105,16 +105,16 @@ def touch_conflict(doc: Document, ref: str, lib_id: str, sym: LibSymbol,
                    pin_nets: dict[tuple[str, str], str] | None = None) -> str:
     """Why drawing ``ref`` with ``sym`` would connect its pins otherwise than the document
     says, or "" when it would not.  Checked: pins of one placed unit that sit on the same
-    point (KiCad joins them) must be in one document net; a hidden power-input pin (KiCad
-    joins it to the global net of its name) must be in a net, and not beside a different
-    net of that name."""
+    point (KiCad joins them, except pins of type ``no_connect``, which join nothing) must be
+    in one document net; a hidden power-input pin (KiCad joins it to the global net of its
+    name) must be in a net, and not beside a different net of that name."""
     nets = pin_nets if pin_nets is not None else doc.pin_nets()
     net_names = {n.name for n in doc.nets}
     placed = {(c.unit, c.style) for c in doc.components if c.ref == ref}
     for unit, style in sorted(placed):
         spots: dict[tuple[float, float], set[str]] = {}
         for p in sym.pins_for(unit, style):
-            if p.number:
+            if p.number and p.type != "no_connect":
                 spots.setdefault((round(p.x, 4), round(p.y, 4)), set()).add(p.number)
         for numbers in spots.values():
             if len(numbers) < 2:

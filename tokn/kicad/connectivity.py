@@ -332,11 +332,7 @@ class _NetJoin:
         # lists them with their pins (only its S-expression netlist drops them).
         sym = inst.file.symbols[pr.symbol]
         ref, _unit = self.design.reference(inst, sym)
-        ptype = pr.pin.type
-        pname = pr.pin.name
-        alt = sym.pin_alternates.get(pr.pin.number)
-        if alt and alt in pr.pin.alternates:
-            pname, ptype = alt, pr.pin.alternates[alt]
+        pname, ptype = sym.pin_function(pr.pin)
         numbers = stacked_pin_numbers(pr.pin.number) if self.kicad10 and pr.pin.number[:1] == "[" \
             else (pr.pin.number,)
         for number in numbers:

@@ -13,7 +13,7 @@ from math import isfinite
 from ..errors import SchematicError, SchematicValueError, line_col
 from ..sexpr import (arg, child, children, first_value, integer, number, parse, parse_lean,
                      parse_lossless, text, value_of, yes_no, yes_no_of)
-from .symbols import LibSymbol, parse_lib_symbol
+from .symbols import LibPin, LibSymbol, parse_lib_symbol
 
 Point = tuple[float, float]
 
@@ -64,6 +64,14 @@ class PlacedSymbol:
     @property
     def footprint(self) -> str:
         return self.properties.get("Footprint", "")
+
+    def pin_function(self, pin: LibPin) -> tuple[str, str]:
+        """The name and electrical type ``pin`` has on this placed symbol: those of the
+        alternate chosen for it (``(pin "N" (alternate "ALT"))``), else the library pin's."""
+        alt = self.pin_alternates.get(pin.number)
+        if alt and alt in pin.alternates:
+            return alt, pin.alternates[alt]
+        return pin.name, pin.type
 
 
 @dataclass

@@ -342,7 +342,9 @@ def _add_wires(nodes: _Nodes, sch: SchematicFile, kicad: int) -> _WireSegments:
 def _add_symbol_pins(nodes: _Nodes, sch: SchematicFile,
                      units: tuple[int, ...] | None) -> tuple[set[int], list[str]]:
     """One node per pin of each placed symbol (payload: (symbol index, pin, lib symbol));
-    returns the indices of power symbols and the lib_ids with no ``lib_symbols`` entry."""
+    returns the indices of power symbols and the lib_ids with no ``lib_symbols`` entry.
+    A pin whose electrical type is ``no_connect`` (its own, or that of the alternate chosen
+    for it) joins nothing at its point: KiCad 9 and 10 leave it alone in its net."""
     power_symbols: set[int] = set()
     missing: list[str] = []
     for si, sym in enumerate(sch.symbols):
@@ -354,7 +356,8 @@ def _add_symbol_pins(nodes: _Nodes, sch: SchematicFile,
             power_symbols.add(si)
         for p, (x, y) in pin_positions(sym, lib, units[si] if units else None):
             n = nodes.node("pin", (si, p, lib))
-            nodes.attach(n, x, y)
+            if sym.pin_function(p)[1] != "no_connect":
+                nodes.attach(n, x, y)
     return power_symbols, missing
 
 
@@ -407,7 +410,8 @@ def _add_pin_item(sg: Subgraph, sch: SchematicFile, data: tuple, power_symbols: 
                   legacy_power: bool, shown: Callable[[str], str] | None = None) -> None:
     """Record a pin node's payload ``(symbol index, pin, lib symbol)`` in its subgraph: a
     power symbol's power-input pin names a power net, any other pin is a part pin (and a
-    hidden power-input pin also names the global net of its pin name)."""
+    hidden power-input pin also names the global net of its pin name; the type is that of
+    the alternate chosen for the pin, the name the library pin's, as in KiCad 9 and 10)."""
     si, p, lib = data
     if si in power_symbols:
         # Only a power-input pin makes a power symbol drive a net (PWR_FLAG's
@@ -418,7 +422,7 @@ def _add_pin_item(sg: Subgraph, sch: SchematicFile, data: tuple, power_symbols: 
                                   lib.power != "local", True))
     else:
         sg.pins.append(PinRef(si, p))
-        if p.type == "power_in" and p.hidden:
+        if p.hidden and sch.symbols[si].pin_function(p)[1] == "power_in":
             sg.power_nets.append((net_text(p.name), True, False))
 
 
