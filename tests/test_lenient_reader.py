@@ -237,6 +237,13 @@ RESTYLED = [
     ("# TOKN v1\n" + REGULATOR + "Nets:\n  VIN: U1.1, C1.1\n  GND: U1.2, C1.2, C2.2\n  +5V: U1.3, C2.1\n"
      "Note: the LM7805 needs a heatsink above 0.5 A.\n",
      {"yaml-nets": [6, 7, 8, 9], "prose": [10]}, REGULATOR_TOKN),
+    # YAML rows under a TOON nets header; TOON's inline arrays (VIN[2]: ...); a numbered list
+    ("# TOKN v1\n" + REGULATOR + "nets[3]{name,pins}:\n  VIN: U1.1, C1.1\n  GND: U1.2, C1.2, C2.2\n  +5V: U1.3, C2.1\n",
+     {"yaml-nets": [7, 8, 9]}, REGULATOR_TOKN),
+    ("# TOKN v1\n" + REGULATOR + "nets:\n  VIN[2]: U1.1,C1.1\n  GND[3]: U1.2,C1.2,C2.2\n  +5V[2]: U1.3,C2.1\n",
+     {"yaml-nets": [6, 7, 8, 9]}, REGULATOR_TOKN),
+    ("# TOKN v1\n" + REGULATOR + "Nets:\n1. VIN: U1.1, C1.1\n2. GND: U1.2, C1.2, C2.2\n3) +5V: U1.3, C2.1\n",
+     {"yaml-nets": [6, 7, 8, 9]}, REGULATOR_TOKN),
 ]
 
 
@@ -263,6 +270,11 @@ LEFT_ALONE = [
     ("```\n" + REGULATOR + REGULATOR_NETS + "```\nOr with other capacitors:\n```\n" + REGULATOR + "```\n",
      {"joined-blocks"}, {"code-fence": [1, 10], "header": [2], "prose": [11] + list(range(13, 17))}),
     (REGULATOR_TOKN.replace('"U1.1,C1.1"', '"U1.1,C1.1" ; input, filtered'), {"semicolons"}, {"comment": [7]}),
+    # explanations after the tables that read like rows but are sentences: not nets, not parts
+    (REGULATOR_TOKN + "\n- C1, C2 and U1 sit close together: keep the loop small\n- U1, the regulator, needs a heatsink\n",
+     {"bullets"}, {"prose": [11, 12]}),
+    (REGULATOR_TOKN + "U1, C1 and C2 share one ground return\n", {"unquoted-list"}, {"prose": [10]}),
+    (REGULATOR_TOKN.replace("nets[3]", "- C2, the output capacitor, is a ceramic\nnets[3]"), {"bullets"}, {"prose": [6]}),
 ]
 
 

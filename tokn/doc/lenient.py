@@ -59,7 +59,7 @@ from .extract import _FENCE, _HEADER, fenced_block_range, find_start
 from .model import Document
 from .parser import parse_tokn
 from .reasoning import skip_reasoning
-from .restyle import requote, restyle
+from .restyle import plain_row, requote, restyle
 
 __all__ = ["Fix", "Reading", "read_answer", "FIX_CODES"]
 
@@ -91,7 +91,7 @@ FIX_CODES: dict[str, str] = {
     "second-title": "kept the first title line and dropped the others",
     "case": "read table names, column names and keys written with capitals",
     "md-table": "read a markdown table as a TOKN table",
-    "yaml-nets": "read 'NAME: pins' lines under 'nets:' as the nets table",
+    "yaml-nets": "read 'NAME: pins' lines (under 'nets:' or a nets table's header) as the nets table's rows",
     "bullets": "removed list bullets before rows",
     "ellipsis": "dropped a row that only says rows were left out",
     "joined-blocks": "joined the parts of the document given in several code blocks",
@@ -374,7 +374,7 @@ class _Reader:
                 b.seen_table = True
             elif _SCALAR.match(ln.s) or head is not None:     # key: value, or an inline array
                 self.scalar_line(b, ln)
-            elif b.table is not None and _looks_like_row(ln.st):
+            elif b.table is not None and plain_row(ln.st, b.table.key if b.table.ref is None else "pins"):
                 self.table_row(b, ln)
             elif ln.s.startswith(" "):
                 b.items.append((ln.s, ln.i))     # a row outside any table: the strict reader says so
@@ -683,13 +683,6 @@ def _row_text(fields: list[str]) -> str:
     if fields == [""]:
         return '  ""'
     return "  " + ",".join(V.quote_field(f) for f in fields)
-
-
-def _looks_like_row(st: str) -> bool:
-    """An unindented line that is plainly a row: its first field is one word and it has
-    several fields (``C1,C,100nF``)."""
-    first = st.split(",", 1)[0]
-    return "," in st and bool(first) and not re.search(r"\s", first) and not st.endswith((".", ":"))
 
 
 def _split(body: str) -> tuple[list[str], list[str]] | None:
