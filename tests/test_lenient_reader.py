@@ -125,6 +125,8 @@ FORGIVEN = [
     ("brackets", variant('  N1,"R1.2,D1.2"', "  N1,[R1.2, D1.2]"), [10]),
     ("brackets", variant('  N1,"R1.2,D1.2"', '  N1,["R1.2", "D1.2"]'), [10]),
     ("semicolons", variant('  N1,"R1.2,D1.2"', '  N1,"R1.2;D1.2"'), [10]),
+    ("pin-notes", variant('  N1,"R1.2,D1.2"', '  N1,"R1.2 (2), D1.2(A)"'), [10]),
+    ("pin-notes", variant('  GND,D1.1', '  GND,D1.1 (K)'), [11]),
 ]
 
 

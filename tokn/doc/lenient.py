@@ -41,7 +41,8 @@ What it forgives (fix codes in brackets):
   items [``bullets``]; a row ``...`` dropped [``ellipsis``]; the document split over several
   code blocks [``joined-blocks``]; and in rows, single-quoted fields [``single-quotes``], a
   net's pins as ``[a, b]`` [``brackets``] or separated by ``;`` (``"U1.1; C1.1"``)
-  [``semicolons``].
+  [``semicolons``]; a note in parentheses after a pin reference, ``U1.8 (VCC)``, dropped
+  (the number is the pin) [``pin-notes``].
 
 What is still wrong after that gets the strict reader's error, located on the answer's own
 line (the column is that of the line as normalised).  Layer: :mod:`tokn.doc` (syntax only;
@@ -98,6 +99,7 @@ FIX_CODES: dict[str, str] = {
     "single-quotes": "read single-quoted fields as quoted",
     "brackets": "read a pin list in brackets as one quoted list",
     "semicolons": "read ';' between a net's pins as ','",
+    "pin-notes": "dropped notes in parentheses after pin references (the pin number is read)",
 }
 
 
@@ -177,6 +179,8 @@ _COMMENT_START = ("#", "//", ";")
 _ESCAPED_BODY = re.compile(r'(?:[^"\\]|\\["\\ntr])*')        # inside a quoted field
 _GEOMETRY = ("x", "y", "w", "h", "a")
 _PIN_WORD_GAP = re.compile(r"(?<=\w)[ \t]+pin[ \t]*(?=\w)", re.I)     # the gap in "U1 pin 8"
+#: A note in parentheses after a pin reference: "U1.8 (VCC)", "U1.3(OUT)" (not "U1(8)").
+_PIN_NOTE = re.compile(r"(?P<pin>[A-Za-z][A-Za-z0-9_]*[.:-][A-Za-z0-9_+~/-]+)[ \t]*\((?P<note>[^(),]*)\)")
 
 
 def read_answer(answer: str, path: str | None = None) -> Reading:
@@ -591,10 +595,12 @@ class _Reader:
         dropped; ``U1 pin 8`` stays one item (for :mod:`tokn.generate.netfix` to read)."""
         if ";" in f[at]:
             self.fix("semicolons", i + 1)
-        joined = _PIN_WORD_GAP.sub(lambda m: "\0" + m.group(0).strip() + "\1", f[at])
+        for m in _PIN_NOTE.finditer(f[at]):  # U1.8 (VCC): the pin's name, said again
+            self.fix("pin-notes", i + 1, note=m.group(0))
+        joined = _PIN_WORD_GAP.sub(lambda m: "\0" + m.group(0).strip() + "\1", _PIN_NOTE.sub(r"\g<pin>", f[at]))
         items = [p.replace("\0", " ").replace("\1", " ") for p in re.split(r"[,; \t]+", joined) if p]
         text = ",".join(items)
-        if text != f[at].replace(";", ","):
+        if text != _PIN_NOTE.sub(r"\g<pin>", f[at]).replace(";", ","):
             self.fix("spaces", i + 1)
         return f[:at] + [text] + f[at + 1:]
 
