@@ -594,7 +594,12 @@ def _truncation(completion: Completion, no_doc: bool) -> str:
     if no_doc and skip_reasoning(completion.text).unclosed:
         return ("the answer was cut off (length limit) inside the model's reasoning (<think> never closed), "
                 "before any document: raise max_tokens or lower the model's reasoning effort")
-    return "the answer was cut off (length limit) before its end"
+    lines = re.split(r"\r\n|\r|\n", completion.text.rstrip())
+    last = lines[-1].strip()
+    if not last:
+        return "the answer was cut off (length limit) before its end"
+    return (f"the answer was cut off (length limit) before its end, after line {len(lines)} "
+            f"({last[:80]!r}, which may be incomplete): everything after it is missing")
 
 
 def _with_reasoning(thought: Any, got: tuple[Any, Optional[str], list, bool]) -> tuple[Any, Optional[str], list, bool]:
