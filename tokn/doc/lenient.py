@@ -13,7 +13,9 @@ What it forgives (fix codes in brackets):
   </think>`` (:mod:`tokn.doc.reasoning`), which may hold a draft of the document
   [``reasoning``];
 * the document inside markdown code fences [``code-fence``], prose before, between and after
-  the tables, and a second document after the first [``prose``]; a header written loosely
+  the tables, and a second, incomplete document after the first [``prose``]; of several
+  complete documents (components and nets), a draft and its correction, the last
+  [``draft``]; a header written loosely
   or missing [``header``]; lone ``\\r`` line ends [``line-ends``];
 * comments outside quotes: ``#``, ``//`` or ``;`` lines inside a table or indented, and
   after a row or a table header when white space precedes them [``comment``]; blank lines
@@ -56,7 +58,7 @@ from dataclasses import dataclass, field
 from ..errors import ToknError, ToknSemanticError, ToknSyntaxError
 from . import tables as T
 from . import values as V
-from .extract import _FENCE, _HEADER, fenced_block_range, find_start
+from .extract import _FENCE, _HEADER, fenced_block_range, fenced_blocks, find_start
 from .model import Document
 from .parser import parse_tokn
 from .reasoning import skip_reasoning
@@ -67,6 +69,7 @@ __all__ = ["Fix", "Reading", "read_answer", "FIX_CODES"]
 #: Every fix code, with the sentence that opens its message.
 FIX_CODES: dict[str, str] = {
     "reasoning": "skipped the model's reasoning before its answer",
+    "draft": "read the last of several complete documents; the earlier ones are drafts",
     "code-fence": "took the document out of its markdown code fence",
     "prose": "ignored text that is not part of the document",
     "header": "wrote the header as '# TOKN v1'",
@@ -265,6 +268,7 @@ class _Body:
 class _Reader:
     def __init__(self, answer: str) -> None:
         self._fixes: dict[str, Fix] = {}
+        self.drafts: set[int] = set()         # 0-based lines of earlier documents skipped as drafts
         thought = skip_reasoning(answer.lstrip("\ufeff"))
         text = thought.text
         if thought.lines:
@@ -297,11 +301,25 @@ class _Reader:
         raw = [ln.rstrip(" \t") for ln in self.raw]
         lo, hi = 0, len(raw)
         block = fenced_block_range(raw)
+        docs, fenced = _documents(raw)
+        complete = [d for d in docs if _complete(raw[d[1]:d[2]])]
+        if len(complete) > 1 and (fenced or block is None):   # a draft, then the document again
+            last = complete[-1]
+            for d in docs[:docs.index(last)]:
+                end = d[2] + 1 if fenced and d[2] < len(raw) else d[2]      # a block's closing fence
+                self.drafts.update(i for i in range(d[0], end) if raw[i].strip())
+            self.fix("draft", *[i + 1 for i in sorted(self.drafts)], note=f"read the one from line {last[0] + 1}")
+            if fenced:
+                block = last
+            else:
+                lo = last[0]
         if block is not None:
             fence, lo, hi = block
             self.fix("code-fence", fence + 1, *([hi + 1] if hi < len(raw) else []))
             self.prose(raw, 0, fence)
             self.prose(raw, hi + 1, len(raw))
+        elif lo:
+            self.prose(raw, 0, lo)
         rel, header = find_start(raw[lo:hi])
         if rel is None:
             return None
@@ -321,7 +339,7 @@ class _Reader:
         return out
 
     def prose(self, raw: list[str], a: int, b: int) -> None:
-        lines = [i + 1 for i in range(a, b) if raw[i].strip() and not _FENCE.match(raw[i])]
+        lines = [i + 1 for i in range(a, b) if raw[i].strip() and not _FENCE.match(raw[i]) and i not in self.drafts]
         if lines:
             self.fix("prose", *lines)
 
@@ -649,6 +667,24 @@ class _Reader:
         if other:
             self.fix("not-points", *([t.line + 1] if not points else []), *other)
         return []
+
+
+def _documents(raw: list[str]) -> tuple[list[tuple[int, int, int]], bool]:
+    """The documents an answer gives, as ``(first line, first body line, end)`` (0-based;
+    ``end`` exclusive), and whether they are fenced: its fenced blocks holding a ``# TOKN``
+    header, as :func:`~tokn.doc.extract.fenced_blocks` gives them, or, when no block holds
+    one, the ``# TOKN`` header lines, each document running to the next."""
+    blocks = [b for b in fenced_blocks(raw) if any(_HEADER.match(ln.strip()) for ln in raw[b[1]:b[2]])]
+    if blocks:
+        return blocks, True
+    heads = [i for i, ln in enumerate(raw) if _HEADER.match(ln.strip())]
+    return [(h, h, nxt) for h, nxt in zip(heads, heads[1:] + [len(raw)])], False
+
+
+def _complete(lines: list[str]) -> bool:
+    """Whether ``lines`` hold both a components and a nets table header: a whole circuit."""
+    keys = {m.group("key") for ln in lines if (m := _table_head(ln.strip())) is not None and _is_table_header(m)}
+    return {"components", "nets"} <= keys
 
 
 def _table_head(st: str) -> re.Match | None:
