@@ -327,8 +327,9 @@ class _Reader:
         self.prose(raw, lo, start)
         out: list[tuple[str, int]] = []
         if header is not None:
+            after = _HEADER.match(self.raw[start].strip()).group("after")     # type: ignore[union-attr]
             if self.raw[start] != header:
-                self.fix("header", start + 1)
+                self.fix("header", start + 1, note=f"dropped {after!r} after it" if after else None)
             out.append((header, start))
             start += 1
         else:

@@ -107,9 +107,11 @@ class Toolkit:
         reading = read_answer(answer)
         findings = fix_findings(reading.fixes)
         if not reading.found:
+            said = " ".join(answer.split())
+            said = f"; it says: {said[:200]!r}" + ("..." if len(said) > 200 else "") if said else "; it is empty"
             return None, None, findings + [_finding("error", "no-document",
                                                     "the answer contains no TOKN document (no '# TOKN v1' line, "
-                                                    "no components or nets table)")], True
+                                                    "no components or nets table)" + said)], True
         if reading.error is not None:
             e = reading.error
             return None, reading.text, findings + [_finding("error", "syntax" if isinstance(e, ToknSyntaxError)
