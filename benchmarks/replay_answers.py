@@ -10,8 +10,10 @@ served by the loopback mock server to a :class:`tokn.generate.pipeline.Generator
 ``max_rounds = 1`` -- what `tokn generate --rounds 1` does with it -- and classified:
 
 ``valid``        passed every check;
-``format``       refused for its format alone (``syntax``, ``format``, ``no-document``,
-                 ``json-syntax``, ``json-schema``);
+``format``       refused for its format alone (``syntax``, ``format``, ``json-syntax``,
+                 ``json-schema``);
+``no document``  no circuit at all, only text (``no-document``: a model that declined, or
+                 answered in words; the error quotes it);
 ``part/pin``     refused, every error naming a part, pin or net (unknown part or pin, pin
                  name, unconnected power pin, undeclared part, pin in two nets, missing
                  named part, ambiguous pin..., and the request checks' ``missing-part`` and
@@ -35,7 +37,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.append(ROOT)            # appended: PYTHONPATH=OTHER_CHECKOUT replays with other code
 
-FORMAT = {"syntax", "format", "no-document", "json-syntax", "json-schema"}
+FORMAT = {"syntax", "format", "json-syntax", "json-schema"}
 CONTENT = {"empty-circuit", "truncated"}
 
 
@@ -82,6 +84,8 @@ def classify(errors: list) -> str:
         return "valid"
     if codes & FORMAT:
         return "format"
+    if "no-document" in codes:
+        return "no document"
     return "content" if codes & CONTENT else "part/pin"
 
 
@@ -112,11 +116,12 @@ def main(argv: list[str]) -> int:
             print(f"{rec['id']:<44} {outcome:<9} fixed: {','.join(fixed) or '-':<40} {' '.join(errs[:4])}")
         gen.llm.close()
     n = len(records)
-    summary = {"n": n, "read": counts["read"], **{k: counts[k] for k in ("valid", "format", "part/pin", "content")},
+    summary = {"n": n, "read": counts["read"],
+               **{k: counts[k] for k in ("valid", "format", "part/pin", "content", "no document")},
                "fixes": dict(sorted(fixes.items()))}
     print(f"\n{n} answers: read {summary['read']}, valid {summary['valid']}, refused for format "
           f"{summary['format']}, refused naming parts/pins {summary['part/pin']}, refused as a whole "
-          f"(no nets / cut off) {summary['content']}")
+          f"(no nets / cut off) {summary['content']}, no document (text only) {summary['no document']}")
     print("answers with each fix: " + ", ".join(f"{k} {v}" for k, v in summary["fixes"].items()))
     if args.json_out:
         with open(args.json_out, "w", encoding="utf-8") as f:

@@ -122,6 +122,23 @@ def _free_style(d):
     d["nets"] = [{"net": n["name"], "connections": ", ".join(n["pins"])} for n in d["nets"]]
 
 
+def _keyed(d):
+    """Objects keyed by reference and net name instead of lists (GPT-4o and Gemini without the schema)."""
+    d["components"] = {c.pop("ref"): c for c in d["components"]}
+    d["pin_tables"] = {t["ref"]: t["pins"] for t in d["pin_tables"]}
+    d["nets"] = {n["name"]: n["pins"] for n in d["nets"]}
+
+
+def _pin_nets(shape):
+    """No nets: each component lists its pins' nets (a netlist per part), in ``shape``."""
+    def change(d):
+        for c in d["components"]:
+            c["pins"] = shape({p.split(".")[1]: n["name"] for n in d["nets"] for p in n["pins"]
+                               if p.split(".")[0] == c["ref"]})
+        del d["nets"]
+    return change
+
+
 # (case, change to GOOD, fix codes, words in the messages); the document read is GOOD's
 LOOSE_ANSWERS = [
     ("optional members left out", lambda d: (d.pop("title"), d.pop("pin_tables"), d["components"][0].pop("fp")),
@@ -133,6 +150,12 @@ LOOSE_ANSWERS = [
      ["json-types"], ["pins.num"]),
     ("other member names and a pin list as one string", _free_style, ["json-renamed", "json-types"],
      ["designator as ref", "footprint as fp", "net as name", "connections as pins", "nets.pins"]),
+    ("objects keyed by reference and net name", _keyed, ["json-keyed"],
+     ["components by reference", "nets by name", "pin_tables by reference"]),
+    ("no nets: each component maps its pins to nets", _pin_nets(lambda p: p), ["json-pin-nets"],
+     ["VIN: U1.1, C1.1; GND: U1.2, C1.2"]),
+    ("no nets: pins as a list of pin and net", _pin_nets(lambda p: [{"pin": k, "net": v} for k, v in p.items()]),
+     ["json-pin-nets"], ["VIN: U1.1, C1.1"]),
 ]
 
 
@@ -387,12 +410,15 @@ def test_a_json_answer_written_freely_becomes_a_circuit_in_free_text_mode(toolki
     assert {f.code for f in res.findings if f.severity == "fixed"} >= {"json-missing", "json-renamed", "json-types"}
 
 
-def test_a_tokn_document_wrapped_in_json_is_read_as_tokn(toolkit):
+@pytest.mark.parametrize("around,prose", [("{}", False), ("Here it is:\n```json\n{}\n```\nCheck C1's voltage.", True),
+                                          ("The answer:\n{}\n", True)], ids=["alone", "fenced-in-prose", "in-prose"])
+def test_a_tokn_document_wrapped_in_json_is_read_as_tokn(toolkit, around, prose):
     from tokn.doc import write_tokn as _w
-    wrapped = json.dumps({"tokn": _w(read_json_answer(json.dumps(VALID))), "notes": "decouple U1"})
-    res, _ = generate([Reply(wrapped)], toolkit, grammar_mode="none")
+    wrapped = json.dumps({"tokn": _w(read_json_answer(json.dumps(VALID))), "notes": "decouple U1"}, indent=2)
+    res, _ = generate([Reply(around.replace("{}", wrapped))], toolkit, grammar_mode="none")
     assert res.ok and res.rounds == 1, res.findings
     assert [(f.code, f.where) for f in res.findings if f.code == "tokn-in-json"] == [("tokn-in-json", "tokn")]
+    assert ("json-prose" in {f.code for f in res.findings}) == prose
 
 
 def test_a_json_answer_with_an_ambiguous_pin_name_is_refused_naming_the_candidates(toolkit):

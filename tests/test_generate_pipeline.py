@@ -137,6 +137,9 @@ def test_truncated_answer_is_repaired(toolkit):
     assert res.ok and res.rounds == 2
     repair = srv.last_user_message(1)
     assert "cut off" in repair and "line" in repair
+    cut = next(f for f in res.attempts[0].check.errors if f.code == "truncated")
+    last = TRUNCATED.splitlines()[-1].strip()
+    assert f"after line {TRUNCATED.count(chr(10)) + 1} ({last!r}" in cut.message     # the line that may be incomplete
 
 
 def test_part_the_prompt_did_not_name_is_looked_up_on_repair(toolkit):

@@ -45,8 +45,15 @@ FORGIVEN = [
     ("reasoning", "<think>\nDraft:\n" + variant("  R1,R,330", "  R1,R,1k") + "</think>\n" + STRICT, list(range(1, 15))),
     ("reasoning", "The LED needs a resistor.\n</think>\n\n" + STRICT, [1, 2]),
     ("reasoning", "<thinking>a draft: ```tokn\n# TOKN v1\n```</thinking>\n```tokn\n" + STRICT + "```\n", [1, 2, 3]),
+    ("draft", variant("  R1,R,330", "  R1,R,1k") + "\nWait, R1 should be 330 ohm:\n\n" + STRICT,
+     [1, 2, 4, 5, 6, 8, 9, 10, 11, 13]),
+    ("draft", "```tokn\n" + variant("  R1,R,330", "  R1,R,1k") + "```\nCorrected:\n```tokn\n" + STRICT + "```\n",
+     [1, 2, 3, 5, 6, 7, 9, 10, 11, 12, 13]),
     ("code-fence", "```tokn\n" + STRICT + "```\n", [1, 13]),
     ("code-fence", "~~~\n" + STRICT + "~~~\n", [1, 13]),
+    ("code-fence", '```text title="led.tokn"\n' + STRICT + "```\n", [1, 13]),
+    ("header", variant("# TOKN v1", "# TOKN v1 \u2014 LED indicator, 5 V"), [1]),
+    ("header", variant("# TOKN v1", "# TOKN v1 (compact)"), [1]),
     ("prose", "Here it is:\n\n" + STRICT + "\nThe resistor limits the current.\n", [1, 15]),
     ("prose", variant("nets[3]", "Now the nets:\n\nnets[3]"), [8]),
     ("prose", STRICT + "\n# TOKN v1\ncomponents[1]{ref,type}:\n  D1,LED\n", [13, 14, 15]),
@@ -125,6 +132,8 @@ FORGIVEN = [
     ("brackets", variant('  N1,"R1.2,D1.2"', "  N1,[R1.2, D1.2]"), [10]),
     ("brackets", variant('  N1,"R1.2,D1.2"', '  N1,["R1.2", "D1.2"]'), [10]),
     ("semicolons", variant('  N1,"R1.2,D1.2"', '  N1,"R1.2;D1.2"'), [10]),
+    ("pin-notes", variant('  N1,"R1.2,D1.2"', '  N1,"R1.2 (2), D1.2(A)"'), [10]),
+    ("pin-notes", variant('  GND,D1.1', '  GND,D1.1 (K)'), [11]),
 ]
 
 
@@ -237,6 +246,13 @@ RESTYLED = [
     ("# TOKN v1\n" + REGULATOR + "Nets:\n  VIN: U1.1, C1.1\n  GND: U1.2, C1.2, C2.2\n  +5V: U1.3, C2.1\n"
      "Note: the LM7805 needs a heatsink above 0.5 A.\n",
      {"yaml-nets": [6, 7, 8, 9], "prose": [10]}, REGULATOR_TOKN),
+    # YAML rows under a TOON nets header; TOON's inline arrays (VIN[2]: ...); a numbered list
+    ("# TOKN v1\n" + REGULATOR + "nets[3]{name,pins}:\n  VIN: U1.1, C1.1\n  GND: U1.2, C1.2, C2.2\n  +5V: U1.3, C2.1\n",
+     {"yaml-nets": [7, 8, 9]}, REGULATOR_TOKN),
+    ("# TOKN v1\n" + REGULATOR + "nets:\n  VIN[2]: U1.1,C1.1\n  GND[3]: U1.2,C1.2,C2.2\n  +5V[2]: U1.3,C2.1\n",
+     {"yaml-nets": [6, 7, 8, 9]}, REGULATOR_TOKN),
+    ("# TOKN v1\n" + REGULATOR + "Nets:\n1. VIN: U1.1, C1.1\n2. GND: U1.2, C1.2, C2.2\n3) +5V: U1.3, C2.1\n",
+     {"yaml-nets": [6, 7, 8, 9]}, REGULATOR_TOKN),
 ]
 
 
@@ -259,10 +275,15 @@ LEFT_ALONE = [
     (REGULATOR_TOKN + "- C1, the input capacitor, sits close to U1.\n- C2 is the output capacitor.\n", {"bullets"},
      {"prose": [10, 11]}),
     ("```\n" + REGULATOR_TOKN + "```\nA tidier version:\n```\n" + REGULATOR_TOKN + "```\n", {"joined-blocks"},
-     {"code-fence": [1, 11], "prose": [12] + list(range(14, 23))}),
+     {"draft": list(range(1, 12)), "code-fence": [13, 23], "prose": [12]}),     # the last complete one is read
     ("```\n" + REGULATOR + REGULATOR_NETS + "```\nOr with other capacitors:\n```\n" + REGULATOR + "```\n",
      {"joined-blocks"}, {"code-fence": [1, 10], "header": [2], "prose": [11] + list(range(13, 17))}),
     (REGULATOR_TOKN.replace('"U1.1,C1.1"', '"U1.1,C1.1" ; input, filtered'), {"semicolons"}, {"comment": [7]}),
+    # explanations after the tables that read like rows but are sentences: not nets, not parts
+    (REGULATOR_TOKN + "\n- C1, C2 and U1 sit close together: keep the loop small\n- U1, the regulator, needs a heatsink\n",
+     {"bullets"}, {"prose": [11, 12]}),
+    (REGULATOR_TOKN + "U1, C1 and C2 share one ground return\n", {"unquoted-list"}, {"prose": [10]}),
+    (REGULATOR_TOKN.replace("nets[3]", "- C2, the output capacitor, is a ceramic\nnets[3]"), {"bullets"}, {"prose": [6]}),
 ]
 
 

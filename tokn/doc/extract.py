@@ -6,7 +6,8 @@
   :func:`tokn.doc.reasoning.skip_reasoning`), which may hold a draft of the document;
 * a byte-order mark, ``\\r\\n`` or lone ``\\r`` line ends, trailing spaces and tabs on lines,
   a missing final line end, blank lines before and after the document;
-* markdown code fences around the document (```` ```tokn ````, ```` ``` ````, ``~~~``;
+* markdown code fences around the document (```` ```tokn ````, ```` ``` ````, ``~~~``, a
+  language tag of any name with attributes after it, ```` ```text title="a.tokn" ````;
   a fence line is indented by at most one space, so that it never looks like a table
   row); when the answer has several fenced blocks, the first one holding a TOKN header
   wins;
@@ -27,8 +28,11 @@ from .reasoning import skip_reasoning
 
 __all__ = ["extract_tokn"]
 
-_FENCE = re.compile(r"^ ?(`{3,}|~{3,})[ \t]*([\w.+-]*)[ \t]*$")   # never a row: < 2 spaces
-_HEADER = re.compile(r"^#\s*TOKN\s+v?([0-9]+(?:\.[0-9]+)*)\s*$", re.I)
+#: A fence line: never a row (< 2 spaces); a language tag and attributes may follow
+#: (```` ```text title="a.tokn" ````), no backtick (CommonMark's info string).
+_FENCE = re.compile(r"^ ?(`{3,}|~{3,})[ \t]*([\w.+-]*)(?:[ \t]+[^`\s][^`]*)?[ \t]*$")
+#: The header, also with words after the version (``# TOKN v1 — LED indicator``, dropped).
+_HEADER = re.compile(r"^#\s*TOKN\s+v?([0-9]+(?:\.[0-9]+)*)(?:\s*$|\s+(?P<after>[-–—:(|].*?)\s*$)", re.I)
 _HEADERLESS_START = re.compile(r"^(title:|(components|nets)\[[0-9]+\]\{)")
 _SCALAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*:( |$)")
 _TABLE_HEAD = re.compile(

@@ -13,7 +13,9 @@ What it forgives (fix codes in brackets):
   </think>`` (:mod:`tokn.doc.reasoning`), which may hold a draft of the document
   [``reasoning``];
 * the document inside markdown code fences [``code-fence``], prose before, between and after
-  the tables, and a second document after the first [``prose``]; a header written loosely
+  the tables, and a second, incomplete document after the first [``prose``]; of several
+  complete documents (components and nets), a draft and its correction, the last
+  [``draft``]; a header written loosely
   or missing [``header``]; lone ``\\r`` line ends [``line-ends``];
 * comments outside quotes: ``#``, ``//`` or ``;`` lines inside a table or indented, and
   after a row or a table header when white space precedes them [``comment``]; blank lines
@@ -41,7 +43,8 @@ What it forgives (fix codes in brackets):
   items [``bullets``]; a row ``...`` dropped [``ellipsis``]; the document split over several
   code blocks [``joined-blocks``]; and in rows, single-quoted fields [``single-quotes``], a
   net's pins as ``[a, b]`` [``brackets``] or separated by ``;`` (``"U1.1; C1.1"``)
-  [``semicolons``].
+  [``semicolons``]; a note in parentheses after a pin reference, ``U1.8 (VCC)``, dropped
+  (the number is the pin) [``pin-notes``].
 
 What is still wrong after that gets the strict reader's error, located on the answer's own
 line (the column is that of the line as normalised).  Layer: :mod:`tokn.doc` (syntax only;
@@ -55,17 +58,18 @@ from dataclasses import dataclass, field
 from ..errors import ToknError, ToknSemanticError, ToknSyntaxError
 from . import tables as T
 from . import values as V
-from .extract import _FENCE, _HEADER, fenced_block_range, find_start
+from .extract import _FENCE, _HEADER, fenced_block_range, fenced_blocks, find_start
 from .model import Document
 from .parser import parse_tokn
 from .reasoning import skip_reasoning
-from .restyle import requote, restyle
+from .restyle import plain_row, requote, restyle
 
 __all__ = ["Fix", "Reading", "read_answer", "FIX_CODES"]
 
 #: Every fix code, with the sentence that opens its message.
 FIX_CODES: dict[str, str] = {
     "reasoning": "skipped the model's reasoning before its answer",
+    "draft": "read the last of several complete documents; the earlier ones are drafts",
     "code-fence": "took the document out of its markdown code fence",
     "prose": "ignored text that is not part of the document",
     "header": "wrote the header as '# TOKN v1'",
@@ -91,13 +95,14 @@ FIX_CODES: dict[str, str] = {
     "second-title": "kept the first title line and dropped the others",
     "case": "read table names, column names and keys written with capitals",
     "md-table": "read a markdown table as a TOKN table",
-    "yaml-nets": "read 'NAME: pins' lines under 'nets:' as the nets table",
+    "yaml-nets": "read 'NAME: pins' lines (under 'nets:' or a nets table's header) as the nets table's rows",
     "bullets": "removed list bullets before rows",
     "ellipsis": "dropped a row that only says rows were left out",
     "joined-blocks": "joined the parts of the document given in several code blocks",
     "single-quotes": "read single-quoted fields as quoted",
     "brackets": "read a pin list in brackets as one quoted list",
     "semicolons": "read ';' between a net's pins as ','",
+    "pin-notes": "dropped notes in parentheses after pin references (the pin number is read)",
 }
 
 
@@ -177,6 +182,8 @@ _COMMENT_START = ("#", "//", ";")
 _ESCAPED_BODY = re.compile(r'(?:[^"\\]|\\["\\ntr])*')        # inside a quoted field
 _GEOMETRY = ("x", "y", "w", "h", "a")
 _PIN_WORD_GAP = re.compile(r"(?<=\w)[ \t]+pin[ \t]*(?=\w)", re.I)     # the gap in "U1 pin 8"
+#: A note in parentheses after a pin reference: "U1.8 (VCC)", "U1.3(OUT)" (not "U1(8)").
+_PIN_NOTE = re.compile(r"(?P<pin>[A-Za-z][A-Za-z0-9_]*[.:-][A-Za-z0-9_+~/-]+)[ \t]*\((?P<note>[^(),]*)\)")
 
 
 def read_answer(answer: str, path: str | None = None) -> Reading:
@@ -261,6 +268,7 @@ class _Body:
 class _Reader:
     def __init__(self, answer: str) -> None:
         self._fixes: dict[str, Fix] = {}
+        self.drafts: set[int] = set()         # 0-based lines of earlier documents skipped as drafts
         thought = skip_reasoning(answer.lstrip("\ufeff"))
         text = thought.text
         if thought.lines:
@@ -293,11 +301,25 @@ class _Reader:
         raw = [ln.rstrip(" \t") for ln in self.raw]
         lo, hi = 0, len(raw)
         block = fenced_block_range(raw)
+        docs, fenced = _documents(raw)
+        complete = [d for d in docs if _complete(raw[d[1]:d[2]])]
+        if len(complete) > 1 and (fenced or block is None):   # a draft, then the document again
+            last = complete[-1]
+            for d in docs[:docs.index(last)]:
+                end = d[2] + 1 if fenced and d[2] < len(raw) else d[2]      # a block's closing fence
+                self.drafts.update(i for i in range(d[0], end) if raw[i].strip())
+            self.fix("draft", *[i + 1 for i in sorted(self.drafts)], note=f"read the one from line {last[0] + 1}")
+            if fenced:
+                block = last
+            else:
+                lo = last[0]
         if block is not None:
             fence, lo, hi = block
             self.fix("code-fence", fence + 1, *([hi + 1] if hi < len(raw) else []))
             self.prose(raw, 0, fence)
             self.prose(raw, hi + 1, len(raw))
+        elif lo:
+            self.prose(raw, 0, lo)
         rel, header = find_start(raw[lo:hi])
         if rel is None:
             return None
@@ -305,8 +327,9 @@ class _Reader:
         self.prose(raw, lo, start)
         out: list[tuple[str, int]] = []
         if header is not None:
+            after = _HEADER.match(self.raw[start].strip()).group("after")     # type: ignore[union-attr]
             if self.raw[start] != header:
-                self.fix("header", start + 1)
+                self.fix("header", start + 1, note=f"dropped {after!r} after it" if after else None)
             out.append((header, start))
             start += 1
         else:
@@ -317,7 +340,7 @@ class _Reader:
         return out
 
     def prose(self, raw: list[str], a: int, b: int) -> None:
-        lines = [i + 1 for i in range(a, b) if raw[i].strip() and not _FENCE.match(raw[i])]
+        lines = [i + 1 for i in range(a, b) if raw[i].strip() and not _FENCE.match(raw[i]) and i not in self.drafts]
         if lines:
             self.fix("prose", *lines)
 
@@ -374,7 +397,7 @@ class _Reader:
                 b.seen_table = True
             elif _SCALAR.match(ln.s) or head is not None:     # key: value, or an inline array
                 self.scalar_line(b, ln)
-            elif b.table is not None and _looks_like_row(ln.st):
+            elif b.table is not None and plain_row(ln.st, b.table.key if b.table.ref is None else "pins"):
                 self.table_row(b, ln)
             elif ln.s.startswith(" "):
                 b.items.append((ln.s, ln.i))     # a row outside any table: the strict reader says so
@@ -591,10 +614,12 @@ class _Reader:
         dropped; ``U1 pin 8`` stays one item (for :mod:`tokn.generate.netfix` to read)."""
         if ";" in f[at]:
             self.fix("semicolons", i + 1)
-        joined = _PIN_WORD_GAP.sub(lambda m: "\0" + m.group(0).strip() + "\1", f[at])
+        for m in _PIN_NOTE.finditer(f[at]):  # U1.8 (VCC): the pin's name, said again
+            self.fix("pin-notes", i + 1, note=m.group(0))
+        joined = _PIN_WORD_GAP.sub(lambda m: "\0" + m.group(0).strip() + "\1", _PIN_NOTE.sub(r"\g<pin>", f[at]))
         items = [p.replace("\0", " ").replace("\1", " ") for p in re.split(r"[,; \t]+", joined) if p]
         text = ",".join(items)
-        if text != f[at].replace(";", ","):
+        if text != _PIN_NOTE.sub(r"\g<pin>", f[at]).replace(";", ","):
             self.fix("spaces", i + 1)
         return f[:at] + [text] + f[at + 1:]
 
@@ -645,6 +670,24 @@ class _Reader:
         return []
 
 
+def _documents(raw: list[str]) -> tuple[list[tuple[int, int, int]], bool]:
+    """The documents an answer gives, as ``(first line, first body line, end)`` (0-based;
+    ``end`` exclusive), and whether they are fenced: its fenced blocks holding a ``# TOKN``
+    header, as :func:`~tokn.doc.extract.fenced_blocks` gives them, or, when no block holds
+    one, the ``# TOKN`` header lines, each document running to the next."""
+    blocks = [b for b in fenced_blocks(raw) if any(_HEADER.match(ln.strip()) for ln in raw[b[1]:b[2]])]
+    if blocks:
+        return blocks, True
+    heads = [i for i, ln in enumerate(raw) if _HEADER.match(ln.strip())]
+    return [(h, h, nxt) for h, nxt in zip(heads, heads[1:] + [len(raw)])], False
+
+
+def _complete(lines: list[str]) -> bool:
+    """Whether ``lines`` hold both a components and a nets table header: a whole circuit."""
+    keys = {m.group("key") for ln in lines if (m := _table_head(ln.strip())) is not None and _is_table_header(m)}
+    return {"components", "nets"} <= keys
+
+
 def _table_head(st: str) -> re.Match | None:
     """The table-header match of stripped line ``st``: ``key[N]{cols}:`` (not necessarily
     a header: check :func:`_is_table_header`), else ``nets{name,pins}:`` or ``pins{U1}:``
@@ -683,13 +726,6 @@ def _row_text(fields: list[str]) -> str:
     if fields == [""]:
         return '  ""'
     return "  " + ",".join(V.quote_field(f) for f in fields)
-
-
-def _looks_like_row(st: str) -> bool:
-    """An unindented line that is plainly a row: its first field is one word and it has
-    several fields (``C1,C,100nF``)."""
-    first = st.split(",", 1)[0]
-    return "," in st and bool(first) and not re.search(r"\s", first) and not st.endswith((".", ":"))
 
 
 def _split(body: str) -> tuple[list[str], list[str]] | None:

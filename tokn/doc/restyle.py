@@ -45,7 +45,7 @@ from . import tables as T
 from . import values as V
 from .extract import _HEADER, fenced_block_range, fenced_blocks
 
-__all__ = ["Restyled", "restyle", "requote"]
+__all__ = ["Restyled", "restyle", "requote", "plain_row"]
 
 
 @dataclass
@@ -308,7 +308,8 @@ def _pin_list(text: str) -> str:
 
 _YAML_NETS = re.compile(r"^(?:#{1,6}[ \t]+)?(?:\*\*)?nets(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*$", re.I)
 _YAML_ROW = re.compile(
-    r"^[ \t]*(?:[-*•][ \t]+)?(?P<name>\"[^\"]+\"|'[^']+'|[^\s:,\"'\[\]]+)[ \t]*:[ \t]+(?P<pins>\S.*?)[ \t]*$")
+    r"^[ \t]*(?:(?:[-*•]|\d{1,3}[.)])[ \t]+)?(?P<name>\"[^\"]+\"|'[^']+'|[^\s:,\"'\[\]]+)(?:\[[ \t]*\d*[ \t]*\])?"
+    r"[ \t]*:[ \t]+(?P<pins>\S.*?)[ \t]*$")
 _PIN_REF = re.compile(r"^[A-Za-z][A-Za-z0-9_]*[0-9](?:[.:/-]|[ \t]+pin[ \t]+)[A-Za-z0-9_+~-]+$", re.I)
 
 
@@ -333,9 +334,10 @@ def _shape(line: str) -> tuple[bool, bool]:
 
 
 def _yaml_nets(r: Restyled) -> None:
-    """``nets:`` followed by ``NAME: pins`` lines, when the answer has no nets table
-    [``yaml-nets``]."""
+    """``nets:`` followed by ``NAME: pins`` lines, when the answer has no nets table, and
+    such lines as the rows of a nets table [``yaml-nets``]."""
     if "nets" in {name for name, _ in _tables_in(r.lines)}:
+        _yaml_rows_in_nets_tables(r)
         return
     for i, line in enumerate(r.lines):
         if not _YAML_NETS.match(line.strip()):
@@ -359,6 +361,29 @@ def _yaml_nets(r: Restyled) -> None:
         return
 
 
+def _yaml_rows_in_nets_tables(r: Restyled) -> None:
+    """Rows of a ``nets[N]{name,pins}:`` table written ``NAME: pins`` (every item a pin
+    reference), as ``NAME,"pins"`` rows [``yaml-nets``]; read as CSV, ``VIN: U1.3, C1.1``
+    would be a net called ``VIN: U1.3``."""
+    in_nets = False
+    for i, line in enumerate(r.lines):
+        st = line.strip()
+        if (m := _head(st)) is not None:
+            g = _cols_group(m)
+            in_nets = m.group("key").lower() == "nets" and \
+                [c.strip().lower() for c in (m.group(g) if g else "{name,pins}")[1:-1].split(",")] == ["name", "pins"]
+            continue
+        if not in_nets or not st or st.startswith(("#", "//")):
+            continue
+        row = _YAML_ROW.match(line)
+        pins = _yaml_pins(row.group("pins")) if row else None
+        if row is None or pins is None:
+            if not line.startswith((" ", "\t")):
+                in_nets = False
+            continue
+        r.put(i, "  " + V.quote_field(row.group("name").strip("\"'")) + "," + V.quote_field(pins), "yaml-nets")
+
+
 # ---- bullets and ellipses -------------------------------------------------------------------
 
 _BULLET = re.compile(r"^[ \t]*[-*•][ \t]+(?P<rest>\S.*)$")
@@ -367,31 +392,47 @@ _NUMBERED = re.compile(r"^[ \t]*\d{1,3}[.)][ \t]+(?P<rest>\S.*)$")
 _ELLIPSIS = re.compile(r"^(?:[-*•][ \t]+)?(?:\.{3,}|…|\. \. \.)(?:[ \t]*[^,\"\s.][^,\"]*)?$")
 
 
-def _row_like(st: str) -> bool:
-    """Plainly a row: several fields, the first one word (as the reader judges unindented rows)."""
-    first = st.split(",", 1)[0]
-    return "," in st and bool(first) and not re.search(r"\s", first) and not st.endswith((".", ":"))
+#: A pin-list item that is no word of a sentence: a name in capitals (``GND``, ``+5V``, ``N1``).
+_NET_TOKEN = re.compile(r"^[A-Z0-9_+~./:#()\[\]-]+$")
+_PIN_GAP = re.compile(r"(?<=\w)[ \t]+pin[ \t]*(?=\w)", re.I)        # the gap in "U1 pin 8"
+
+
+def plain_row(st: str, key: str | None = None) -> bool:
+    """Whether ``st`` (a line without its indent or bullet) is plainly a row of table ``key``
+    (``components``, ``nets``, ``pins``; None: any) rather than a sentence: several fields,
+    the first one word, no sentence end; in ``components`` the type is one word, in ``nets``
+    every pin-list item is a pin reference or a name in capitals (``- R1, R2 and C1 set the
+    frequency`` is prose after a nets table, not a net R1)."""
+    first, _, rest = st.partition(",")
+    if "," not in st or not first or re.search(r"\s", first) or st.endswith((".", ":")):
+        return False
+    if key == "components":
+        return not re.search(r"\s", rest.split(",", 1)[0].strip().strip("\"'"))
+    if key == "nets":
+        items = [p.strip("\"'[]") for p in re.split(r"[,;\s]+", _PIN_GAP.sub(".", rest))]
+        return all(_PIN_REF.match(p) or _NET_TOKEN.match(p) for p in items if p)
+    return True
 
 
 def _bullets_and_ellipses(r: Restyled) -> None:
     """Inside a table: rows written as list items [``bullets``], rows that only say rows
     were left out [``ellipsis``]."""
-    in_table = numbered = False
+    key: str | None = None                   # the table the lines are in
     for i, line in enumerate(r.lines):
         st = line.strip()
         if i in r.dropped or not st or st.startswith(("#", "//", ";")):
             continue
         if head := _head(st):
-            in_table, numbered = True, head.group("key").lower() != "pins"
-        elif not in_table:
+            key = head.group("key").lower()
+        elif key is None:
             continue
         elif _ELLIPSIS.match(st):
             r.drop(i, "ellipsis")
-        elif (m := _BULLET.match(line) or (_NUMBERED.match(line) if numbered else None)) \
-                and _row_like(m.group("rest")):
+        elif (m := _BULLET.match(line) or (_NUMBERED.match(line) if key != "pins" else None)) \
+                and plain_row(m.group("rest"), key):
             r.put(i, "  " + m.group("rest"), "bullets")
-        elif not (line.startswith(("  ", "\t")) or _row_like(st)):
-            in_table = False
+        elif not (line.startswith(("  ", "\t")) or plain_row(st, key)):
+            key = None
 
 
 # ---- a document over several code blocks ------------------------------------------------------

@@ -200,9 +200,13 @@ _TOKN_TEXT = re.compile(r"^\s*(?:#\s*TOKN\b|components\s*[\[{]|nets\s*[\[{])", r
 
 def tokn_in_json(text: str) -> tuple[str, str] | None:
     """``(member, text)`` of a JSON answer that wraps a TOKN document in a string member
-    (``{"tokn": "# TOKN v1\\n..."}``) instead of writing the schema's object; None otherwise."""
+    (``{"tokn": "# TOKN v1\\n..."}``) instead of writing the schema's object, alone or inside
+    prose; None otherwise."""
+    inner = _unfenced(text) if looks_like_json(text) else _json_in_prose(text)
+    if inner is None:
+        return None
     try:
-        data = json.loads(_unfenced(text))
+        data = json.loads(inner)
     except json.JSONDecodeError:
         return None
     if not isinstance(data, dict) or "components" in data:
@@ -233,7 +237,13 @@ JSON_FIX_CODES: dict[str, str] = {
     "json-extra": "ignored members the schema does not have",
     "json-types": "read numbers as text and a pin list written as one string as a list",
     "json-prose": "took the JSON object out of the text around it",
+    "json-keyed": "read objects keyed by reference or net name as the schema's lists",
+    "json-pin-nets": "built the nets from each component's pins (pin: net), the answer having no nets",
 }
+#: Members of a component that map its pins to nets, when an answer gives no ``nets``.
+_PIN_NET_MEMBERS = ("pins", "connections", "nets", "pin_nets", "pinout", "nodes")
+#: Keyed objects and the member their keys become: components by reference, nets by name...
+_KEYED = {"components": "ref", "nets": "name", "pin_tables": "ref"}
 #: Member names models use instead of the schema's: the TOKN tables' column aliases, and
 #: ``reference`` for a pin table's ``ref``.
 _RENAMED = {"components": T.COLUMN_ALIASES["components"], "nets": T.COLUMN_ALIASES["nets"],
@@ -257,14 +267,82 @@ def read_loose_json_answer(text: str) -> tuple[Document, list[tuple[str, str, st
         notes["json-prose"] = ["the object is read, the rest ignored"]
     data = _load(text)
     if isinstance(data, dict):
+        _reshape(data, notes)
         _loosen(data, "", notes)
     _check(data)
     fixes = []
     for code, where in sorted(notes.items(), key=lambda kv: list(JSON_FIX_CODES).index(kv[0])):
         said = list(dict.fromkeys(where))
-        fixes.append((code, JSON_FIX_CODES[code] + ": " + ", ".join(said),
-                      "the answer" if code == "json-prose" else ", ".join(said[:3]) + (", ..." if len(said) > 3 else "")))
+        fixes.append((code, JSON_FIX_CODES[code] + ": " + ("; " if code == "json-pin-nets" else ", ").join(said),
+                      "the answer" if code == "json-prose" else "components" if code == "json-pin-nets"
+                      else ", ".join(said[:3]) + (", ..." if len(said) > 3 else "")))
     return _document(data), fixes
+
+
+def _reshape(data: dict[str, Any], notes: dict[str, list[str]]) -> None:
+    """Rewrite ``data`` in place where it says the schema's content in another shape: an
+    object keyed by reference or net name for a list (``"components": {"U1": {...}}``,
+    ``"nets": {"VIN": ["U1.1", "C1.1"]}``) [``json-keyed``]; no ``nets`` but each component
+    mapping its pins to nets (``"pins": {"1": "VIN", "2": "GND"}``, or a list of ``{"pin",
+    "net"}`` objects) [``json-pin-nets``]."""
+    for key, member in _KEYED.items():
+        value = data.get(key)
+        if not isinstance(value, dict) or not value or member in value:
+            continue
+        items = []
+        for name, body in value.items():
+            if isinstance(body, dict):
+                items.append({member: name, **body})
+            elif key == "nets" and isinstance(body, (list, str)):
+                items.append({"name": name, "pins": body})
+            elif key == "pin_tables" and isinstance(body, list):
+                items.append({"ref": name, "pins": body})
+            else:
+                break
+        else:
+            data[key] = items
+            notes.setdefault("json-keyed", []).append(f"{key} by {'name' if member == 'name' else 'reference'}")
+    comps = data.get("components")
+    if data.get("nets") or not isinstance(comps, list):
+        return
+    nets: dict[str, list[str]] = {}
+    for c in comps:
+        ref = c.get("ref", c.get("designator", c.get("reference"))) if isinstance(c, dict) else None
+        mapping = next((c[m] for m in _PIN_NET_MEMBERS if isinstance(c, dict) and m in c), None)
+        pairs = _pin_net_pairs(mapping)
+        if not isinstance(ref, str) or pairs is None:
+            return                           # not every component maps its pins: not this shape
+        for pin, net in pairs:
+            nets.setdefault(net, []).append(f"{ref}.{pin}")
+    if not nets:
+        return
+    for c in comps:
+        for m in _PIN_NET_MEMBERS:
+            c.pop(m, None)
+    data["nets"] = [{"name": n, "pins": p} for n, p in nets.items()]
+    notes.setdefault("json-pin-nets", []).extend(f"{n}: {', '.join(p)}" for n, p in nets.items())
+
+
+def _pin_net_pairs(mapping: Any) -> list[tuple[str, str]] | None:
+    """``(pin, net)`` of a component's pin-to-net map (``{"1": "VIN"}``, ``[{"pin": 1, "net":
+    "VIN"}]``); pins with an empty net are left out; None when ``mapping`` is no such map."""
+    if isinstance(mapping, dict):
+        pairs = list(mapping.items())
+    elif isinstance(mapping, list) and mapping and all(isinstance(m, dict) and ("net" in m or "net_name" in m)
+                                                    for m in mapping):
+        pairs = [(next((m[k] for k in ("pin", "num", "number") if k in m), None), m.get("net", m.get("net_name")))
+                 for m in mapping]
+    else:
+        return None
+    out = []
+    for pin, net in pairs:
+        if isinstance(pin, (int, str)) and not isinstance(pin, bool) and str(pin).strip() \
+                and (net is None or isinstance(net, str)):
+            if net and net.strip():
+                out.append((str(pin).strip(), net.strip()))
+        else:
+            return None
+    return out
 
 
 def _loosen(obj: dict[str, Any], kind: str, notes: dict[str, list[str]]) -> None:

@@ -9,7 +9,8 @@ repair round an LLM costs is spent only on what cannot be fixed here:
   the libraries lack); a name several pins carry is an error ``ambiguous-pin`` listing
   them, except a supply name (``VDD``, ``GND``...), which stands for every pin of that name
   (``U1.VDD`` -> ``U1.11, U1.28, U1.50``, what connecting a supply means); ``PIN3``/``P3``
-  is read as pin ``3`` when no pin is named so [``pin-name``];
+  is read as pin ``3`` when no pin is named so; one function of a pin named for several,
+  ``U1.XTAL1`` or ``U1.PB6`` for ``XTAL1/PB6``, is that pin [``pin-name``];
 * a pin reference written with another separator (``U1-8``, ``U1:8``, ``U1/8``, ``U1 pin 8``,
   ``U1(8)``) or a reference in other letter case (``u1.8``) is read as ``U1.8`` when exactly one
   declared part fits and its pin exists (numbered pins: on the symbol or, for a part without
@@ -140,7 +141,11 @@ class _NetRows:
         return kept
 
     def _is_net_name(self, item: str, sp: tuple[str, str] | None, comps: set[str]) -> bool:
-        return item in self.names or (sp is None or bool(_VOLTAGE.match(item))) and not (sp is None and item in comps)
+        """Whether ``item`` of a pin list names a net: not a declared part's reference, bare
+        or with a separator and no pin (``C4.``: a row cut off by the length limit)."""
+        if item not in self.names and sp is None and item.rstrip(".:-") in comps:
+            return False
+        return item in self.names or sp is None or bool(_VOLTAGE.match(item))
 
     def _join_named(self, k: int, item: str) -> None:
         net = self.nets[k]
@@ -304,7 +309,9 @@ def _pin_tables(doc: Document, library_pins: LibraryPins) -> dict[str, tuple[str
 
 def _numbers_named(pin: str, numbers: dict[str, list[str]]) -> list[str]:
     """The pin numbers whose name is ``pin`` (case and overbar markup ignored), else the
-    number ``PIN3``/``P3`` says when no pin is named so; in natural order."""
+    number ``PIN3``/``P3`` says when no pin is named so, else those with a name of several
+    functions written ``A/B`` of which ``pin`` names one or more (``XTAL1`` and ``PB6`` are
+    ``XTAL1/PB6``, ``RESET`` is ``~{RESET}/PC6``); in natural order."""
     key = normalise_pin_name(pin)
     hits = sorted({num for num, names in numbers.items() if key in {normalise_pin_name(n) for n in names}},
                   key=natural_key)
@@ -312,6 +319,11 @@ def _numbers_named(pin: str, numbers: dict[str, list[str]]) -> list[str]:
         m = _PIN_WORD.match(pin)
         if m and m.group(1) in numbers:
             hits = [m.group(1)]
+    if not hits:
+        parts = {normalise_pin_name(p) for p in pin.split("/") if p.strip()}
+        hits = sorted({num for num, names in numbers.items() for n in names
+                       if "/" in n and parts and parts <= {normalise_pin_name(p) for p in n.split("/")}},
+                      key=natural_key)
     return hits
 
 

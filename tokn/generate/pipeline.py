@@ -107,9 +107,11 @@ class Toolkit:
         reading = read_answer(answer)
         findings = fix_findings(reading.fixes)
         if not reading.found:
+            said = " ".join(answer.split())
+            said = f"; it says: {said[:200]!r}" + ("..." if len(said) > 200 else "") if said else "; it is empty"
             return None, None, findings + [_finding("error", "no-document",
                                                     "the answer contains no TOKN document (no '# TOKN v1' line, "
-                                                    "no components or nets table)")], True
+                                                    "no components or nets table)" + said)], True
         if reading.error is not None:
             e = reading.error
             return None, reading.text, findings + [_finding("error", "syntax" if isinstance(e, ToknSyntaxError)
@@ -566,11 +568,12 @@ def _read(tk: Toolkit, completion: Completion) -> tuple[Any, Optional[str], list
         wrapped = tokn_in_json(text)
         if wrapped is None:
             return _with_reasoning(thought, tk.read_json_answer(text))
-        doc, tokn_text, findings, none = tk.read_answer(wrapped[1])
-        return _with_reasoning(thought, (doc, tokn_text, [
-            _finding("fixed", "tokn-in-json", f"read the TOKN document in the JSON answer's string member "
-                     f"\"{wrapped[0]}\" (line numbers are that text's)", wrapped[0])] + findings, none))
+        return _with_reasoning(thought, _wrapped_tokn(tk, *wrapped))
     got = tk.read_answer(completion.text)          # the reader skips the reasoning itself
+    if got[3] and not thought.unclosed and holds_json(text) and (wrapped := tokn_in_json(text)) is not None:
+        doc, tokn_text, findings, none = _wrapped_tokn(tk, *wrapped)   # {"tokn": "..."} inside prose
+        return _with_reasoning(thought, (doc, tokn_text, [_finding(
+            "fixed", "json-prose", "took the JSON object out of the text around it", "the answer")] + findings, none))
     if got[3] and not thought.unclosed and (completion.grammar_mode == "json" or holds_json(text)):
         return _with_reasoning(thought, tk.read_json_answer(text))
     if got[3] and thought.unclosed:
@@ -579,6 +582,13 @@ def _read(tk: Toolkit, completion: Completion) -> tuple[Any, Optional[str], list
             f"{thought.lines[0]} is never closed, and no TOKN document follows it (the model stopped "
             "before answering; when it was cut off, raise max_tokens)")], True
     return got
+
+
+def _wrapped_tokn(tk: Toolkit, member: str, text: str) -> tuple[Any, Optional[str], list, bool]:
+    """The reading of the TOKN document a JSON answer gave as string member ``member``."""
+    doc, tokn_text, findings, none = tk.read_answer(text)
+    return doc, tokn_text, [_finding("fixed", "tokn-in-json", f"read the TOKN document in the JSON answer's string "
+                                     f"member \"{member}\" (line numbers are that text's)", member)] + findings, none
 
 
 def _truncation(completion: Completion, no_doc: bool) -> str:
@@ -594,7 +604,12 @@ def _truncation(completion: Completion, no_doc: bool) -> str:
     if no_doc and skip_reasoning(completion.text).unclosed:
         return ("the answer was cut off (length limit) inside the model's reasoning (<think> never closed), "
                 "before any document: raise max_tokens or lower the model's reasoning effort")
-    return "the answer was cut off (length limit) before its end"
+    lines = re.split(r"\r\n|\r|\n", completion.text.rstrip())
+    last = lines[-1].strip()
+    if not last:
+        return "the answer was cut off (length limit) before its end"
+    return (f"the answer was cut off (length limit) before its end, after line {len(lines)} "
+            f"({last[:80]!r}, which may be incomplete): everything after it is missing")
 
 
 def _with_reasoning(thought: Any, got: tuple[Any, Optional[str], list, bool]) -> tuple[Any, Optional[str], list, bool]:
