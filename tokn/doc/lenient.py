@@ -340,7 +340,7 @@ class _Reader:
         return out
 
     def prose(self, raw: list[str], a: int, b: int) -> None:
-        lines = [i + 1 for i in range(a, b) if raw[i].strip() and not _FENCE.match(raw[i]) and i not in self.drafts]
+        lines = [i + 1 for i in range(a, b) if raw[i].strip() and i not in self.drafts]
         if lines:
             self.fix("prose", *lines)
 
