@@ -414,10 +414,31 @@ def test_usage_errors_exit_2(tmp_path):
     d = tmp_path / "d"
     d.mkdir()
     shutil.copy(FIXTURE, d / "a.kicad_sch")
+    shutil.copy(FIXTURE, d / "b.kicad_sch")
     assert run(["encode", str(d)]).exit_code == 2                            # corpus needs -o
     assert run(["encode", str(d), "--format", "jsonl", "-o", str(d)]).exit_code == 2
     assert run(["nosuchcommand"]).exit_code == 2
     assert run_sub(["encode", "--bogus", FIXTURE]).returncode == 2
+
+
+@needs_fixture
+def test_a_project_file_or_a_folder_of_one_design_is_that_design(tmp_path):
+    """``tokn encode board.kicad_pro`` encodes the project's root schematic (as KiCad opens
+    it), ``tokn encode board/`` a folder holding one design prints its TOKN; a project file
+    without its schematic is a usage error naming both."""
+    d = tmp_path / "board"
+    d.mkdir()
+    shutil.copy(FIXTURE, d / "board.kicad_sch")
+    (d / "board.kicad_pro").write_text("{}\n", encoding="utf-8")
+    want = run(["encode", str(d / "board.kicad_sch")])
+    assert want.exit_code == 0 and want.stdout.startswith("# TOKN v1")
+    for arg in (d / "board.kicad_pro", d):
+        r = run(["encode", str(arg)])
+        assert (r.exit_code, r.stdout) == (0, want.stdout), arg
+    assert run_sub(["encode", str(d / "board.kicad_pro")]).stdout == want.stdout     # the quick path
+    (d / "other.kicad_pro").write_text("{}\n", encoding="utf-8")
+    r = run(["encode", str(d / "other.kicad_pro")])
+    assert r.exit_code == 2 and "other.kicad_sch is not beside it" in r.stderr
 
 
 # --------------------------------------------------------------------------- discovery

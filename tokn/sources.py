@@ -192,11 +192,28 @@ def is_glob(arg: str) -> bool:
     return bool(_MAGIC.search(arg))
 
 
+PROJECT_EXT = ".kicad_pro"
+
+
+def root_schematic_of(path: str) -> str:
+    """``path`` itself, or for a KiCad project file (``board.kicad_pro``) its root schematic,
+    ``board.kicad_sch`` beside it, as KiCad opens it; :class:`InputError` when that is
+    missing."""
+    if not path.endswith(PROJECT_EXT):
+        return path
+    sch = path[: -len(PROJECT_EXT)] + SCH_EXT
+    if not os.path.isfile(sch):
+        raise InputError(f"{path}: a KiCad project file; its root schematic {os.path.basename(sch)} "
+                         "is not beside it")
+    return sch
+
+
 def expand(args: list[str], index: RefIndex | None = None) -> tuple[list[Source], bool]:
     """Top-level schematics named by ``args``, in argument order, without duplicates.
 
     Returns ``(sources, corpus)`` where ``corpus`` is False only when ``args`` is a single
-    existing file (the plain ``tokn encode board.kicad_sch`` case).  Raises
+    existing file (the plain ``tokn encode board.kicad_sch`` case; a project file
+    ``board.kicad_pro`` stands for its root schematic).  Raises
     :class:`InputError` for a path that does not exist or a glob that matches nothing.
     """
     index = index if index is not None else RefIndex()
@@ -212,7 +229,7 @@ def expand(args: list[str], index: RefIndex | None = None) -> tuple[list[Source]
     corpus = not (len(args) == 1 and os.path.isfile(args[0]))
     for arg in args:
         if os.path.isfile(arg):
-            add(arg, os.path.dirname(arg) or ".")
+            add(root_schematic_of(arg), os.path.dirname(arg) or ".")
         elif os.path.isdir(arg):
             for p in index.scan(arg):
                 if index.is_top_level(p):
@@ -230,7 +247,7 @@ def expand(args: list[str], index: RefIndex | None = None) -> tuple[list[Source]
                         if index.is_top_level(q):
                             add(q, root)
                 elif os.path.isfile(p) and (not p.endswith(SCH_EXT) or index.is_top_level(p)):
-                    add(p, root)
+                    add(root_schematic_of(p), root)
         else:
             raise InputError(f"path {arg!r} does not exist")
     return out, corpus

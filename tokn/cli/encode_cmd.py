@@ -245,6 +245,8 @@ def encode(inputs: tuple[str, ...], output: str | None, fmt: str | None, jobs: i
     t0 = time.perf_counter()
     index, sources, corpus = _expand_inputs(inputs)
     fmt = fmt if fmt is not None else _default_format(output)
+    if output is None and len(sources) == 1 and not index.legacy:
+        corpus = False              # a folder holding one design: its TOKN on stdout
     jobs = cpu_count() if jobs == 0 else jobs
     out_dir, out_file = _destination(output, fmt, corpus)
     if resume and output is None:

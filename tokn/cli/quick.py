@@ -10,7 +10,8 @@ the same; a broken stdout pipe and Ctrl-C end as they do under click (exit 1, ``
 click itself is imported only to print stderr lines (click's echo).
 
 It declines (returns None, having done nothing) whenever click could do something else:
-FILE starting with ``-`` (an option, ``--help``), FILE not an existing file, a shell
+FILE starting with ``-`` (an option, ``--help``), FILE not an existing file or a project
+file (``.kicad_pro``, which stands for its root schematic: :func:`tokn.sources.expand`), a shell
 completion request in the environment (``_..._COMPLETE``), Windows (click expands
 wildcards in arguments there).  :func:`tokn.cli.run` then hands the command line to click.
 """
@@ -21,7 +22,7 @@ import sys
 
 
 def _applies(path: str) -> bool:
-    if os.name == "nt" or path.startswith("-") or not os.path.isfile(path):
+    if os.name == "nt" or path.startswith("-") or not os.path.isfile(path) or path.endswith(".kicad_pro"):
         return False
     return not any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ)
 
