@@ -88,6 +88,14 @@ RULES = [
      ("error", "pin-name-mismatch", "U1.1")),
     ("unconnected-power-pin", doc([("U1", "LM7805_TO220"), *R12], [("VIN", ["U1.1", "R1.1"]), LINK2]), True,
      ("error", "unconnected-power-pin", "U1.2")),
+    ("no-connect-pin-in-net", doc([("U1", "LM741"), *R12],
+                                  [("V+", ["U1.7", "R1.1"]), ("V-", ["U1.4", "R2.1"]), ("X", ["U1.8", "R1.2"])]),
+     True, ("error", "no-connect-pin-in-net", "U1.8")),
+    ("no-connect-pin-in-net of an unknown part's own table",
+     doc([*R12, ("U1", "ZZX9000")], [LINK, ("N2", ["R1.2", "R2.2", "U1.2"])],
+         pins={"U1": [("1", "A"), ("2", "NC", "no_connect")]}),
+     True, [("warning", "unknown-part", "U1"), ("error", "no-connect-pin-in-net", "U1.2"),
+            ("warning", "pins-not-checked", "")]),
 ]
 
 

@@ -224,6 +224,8 @@ def _check_library_pins(ref: str, res, table, used, pin_net: dict, err) -> None:
         if pin not in lib_pins:
             err("unknown-pin", f"{ref}.{pin}: {res.lib_id} has no pin {pin} "
                 f"(its pins: {_summarise(numbers)})", f"{ref}.{pin}", lib_id=res.lib_id)
+        elif all(p.type == "no_connect" for p in lib_pins[pin]):
+            _no_connect_in_net(ref, pin, lib_pins[pin][0].name, pin_net, err)
     for pd in table:
         lp = lib_pins.get(pd.number)
         if lp is None:
@@ -240,6 +242,15 @@ def _check_library_pins(ref: str, res, table, used, pin_net: dict, err) -> None:
             reported.add(p.number)
             err("unconnected-power-pin", f"{ref}.{p.number} ({p.name}) is a power input and is not connected",
                 f"{ref}.{p.number}")
+
+
+def _no_connect_in_net(ref: str, pin: str, name: str, pin_net: dict, err) -> None:
+    """A pin of electrical type ``no_connect`` listed in a net: KiCad 9 and 10 connect
+    nothing to such a pin (docs/kicad-connectivity-findings.md, rule N1), so no drawing
+    gives that net."""
+    label = f" ({name})" if name and name != "~" else ""
+    err("no-connect-pin-in-net", f"{ref}.{pin}{label} is a no-connect pin: KiCad connects nothing to it, "
+        f"so it cannot be in net {pin_net[(ref, pin)]}", f"{ref}.{pin}")
 
 
 def _numbers_of(number: str) -> tuple[str, ...]:
@@ -274,6 +285,8 @@ def _check_declared_pins(ref: str, table, used: set[str], pin_net: dict, err) ->
         err("unknown-pin", f"{ref}.{pin}: pins{{{ref}}} has no pin {pin} (its pins: {_summarise(numbers)})",
             f"{ref}.{pin}")
     for pd in table:
+        if pd.type == "no_connect" and (ref, pd.number) in pin_net:
+            _no_connect_in_net(ref, pd.number, pd.name, pin_net, err)
         if pd.type == "power_in" and not any((ref, n) in pin_net for n in _numbers_of(pd.number)):
             err("unconnected-power-pin", f"{ref}.{pd.number} ({pd.name}) is a power input and is not connected",
                 f"{ref}.{pd.number}")

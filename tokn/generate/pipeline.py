@@ -50,7 +50,7 @@ ERC_NOT_BLOCKING = frozenset({
 })
 #: Validator findings that make the model's use of a part worth showing its real pins again.
 _PIN_CODES = frozenset({"unknown-pin", "pin-name-mismatch", "unknown-part", "fuzzy-part",
-                        "unconnected-power-pin"})
+                        "unconnected-power-pin", "no-connect-pin-in-net"})
 #: KiCad Device symbols with pins 1 and 2 only: never worth a pin table.
 _TWO_PIN = frozenset({"R", "C", "L", "D", "LED", "C_Polarized", "CP", "R_Small", "C_Small", "L_Small",
                       "Crystal", "Fuse", "D_Schottky", "D_Zener", "Ferrite_Bead", "Buzzer", "Speaker",
