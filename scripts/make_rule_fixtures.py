@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from tokn.kicad import build as B
 from tokn.kicad.kicad_cli import kicad_cli
 from tokn.kicad.library import SymbolIndex
-from tokn.sexpr import dumps
+from tokn.sexpr import child, children, dumps, first_value, parse, text
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = os.path.join(HERE, "..", "tests", "fixtures", "connectivity")
@@ -204,11 +204,14 @@ def _export(cli: str, name: str, top: str, fmt: str, out: str) -> None:
         raise SystemExit(f"{name}: {cli} failed: {r.stderr or r.stdout}")
 
 
-def record(name: str, root: SheetFile, out_dir: str, xml: bool = False, kicad10_only: bool = False) -> str:
+def record(name: str, root: SheetFile, out_dir: str, xml: bool = False, kicad10_only: bool = False,
+           transform=None) -> str:
     """Write case ``name`` (one file, or a folder when it has sub-sheets) and KiCad's
     netlists: KiCad 9's (``.net``, ``.xml``) and, with :data:`KICAD10_CLI`, KiCad 10's
     (``.k10.net``, ``.k10.xml``).  ``kicad10_only``: a design KiCad 9 cannot read, written
-    to tests/fixtures/kicad10 with KiCad 10's netlists only (KiCad 10's kicad-cli needed)."""
+    to tests/fixtures/kicad10 with KiCad 10's netlists only (KiCad 10's kicad-cli needed).
+    ``transform(trees, root_name)``: edits the files' parsed trees ({file name: tree})
+    before they are written (an older file format, say)."""
     if kicad10_only:
         if not KICAD10_CLI:
             raise SystemExit(f"{name}: needs KiCad 10's kicad-cli (scripts/install-kicad10.sh)")
@@ -218,10 +221,15 @@ def record(name: str, root: SheetFile, out_dir: str, xml: bool = False, kicad10_
     folder = os.path.join(out_dir, name) if len(files) > 1 else out_dir
     os.makedirs(folder, exist_ok=True)
     top = os.path.join(folder, (root.name if len(files) > 1 else name + ".kicad_sch"))
+    texts = {f.name: _render(f, f is root) for f in files}
+    if transform is not None:
+        trees = {n: parse(t)[0] for n, t in texts.items()}
+        transform(trees, root.name)
+        texts = {n: dumps(t) + "\n" for n, t in trees.items()}
     for f in files:
         path = top if f is root else os.path.join(folder, f.name)
         with open(path, "w", encoding="utf-8") as fh:
-            fh.write(_render(f, f is root))
+            fh.write(texts[f.name])
     stem = top[: -len(".kicad_sch")]
     formats = [("kicadsexpr", ".net")] + ([("kicadxml", ".xml")] if xml else [])
     for fmt, ext in formats:
@@ -865,6 +873,112 @@ def hidden_power_alternate(out: str) -> str:
     _pin_label(f, "R3", 40, "PWR", "global")
     _pin_label(f, "R4", 50, "IO", "global")
     return record("hidden_power_alternate", f, out)
+
+def _heads(tree: list, head: str) -> list[list]:
+    return [c for c in tree if isinstance(c, list) and c and c[0] == head]
+
+
+def _set_version(tree: list, version: str) -> None:
+    for c in _heads(tree, "version"):
+        c[1] = version
+
+
+def _to_kicad6(values: dict[str, str]):
+    """A transform (see :func:`record`) to KiCad 6's format (20211123): the symbols' and
+    sheets' ``(instances ...)`` move to the root's ``symbol_instances`` / ``sheet_instances``
+    (paths without the root UUID), each symbol path with ``(value ...)`` and ``(footprint
+    "")``; ``values``: reference -> the value written there (default: the symbol's)."""
+    def transform(trees: dict[str, list], root_name: str) -> None:
+        sym_rows, sheet_rows = [], [["path", B.q("/"), ["page", B.q("1")]]]
+        for tree in trees.values():
+            _set_version(tree, "20211123")
+            tree[:] = [c for c in tree if not (isinstance(c, list) and c and c[0] in
+                                                   ("generator_version", "sheet_instances", "embedded_fonts"))]
+            for c in _heads(tree, "symbol") + _heads(tree, "sheet"):
+                inst = child(c, "instances")
+                c.remove(inst)
+                uuid = first_value(c, "uuid")
+                for proj in children(inst, "project"):
+                    for p in children(proj, "path"):
+                        path = "/" + "/".join(text(p[1]).strip("/").split("/")[1:] + [uuid])
+                        path = path.replace("//", "/")
+                        if c[0] == "sheet":
+                            sheet_rows.append(["path", B.q(path), ["page", B.q(str(len(sheet_rows) + 1))]])
+                            continue
+                        ref = first_value(p, "reference")
+                        value = values.get(ref, next(text(q[2]) for q in children(c, "property") if text(q[1]) == "Value"))
+                        sym_rows.append(["path", B.q(path), ["reference", B.q(ref)], ["unit", first_value(p, "unit")],
+                                         ["value", B.q(value)], ["footprint", B.q("")]])
+        trees[root_name] += [["sheet_instances", *sheet_rows], ["symbol_instances", *sym_rows]]
+    return transform
+
+
+def _instance_values(values: dict[str, tuple[str, str]]):
+    """A transform (see :func:`record`) that writes ``(value V) (footprint F)`` into the
+    ``(instances ...)`` path of each reference in ``values`` (KiCad 7's early format)."""
+    def transform(trees: dict[str, list], root_name: str) -> None:
+        for tree in trees.values():
+            for c in _heads(tree, "symbol"):
+                for proj in children(child(c, "instances"), "project"):
+                    for p in children(proj, "path"):
+                        v = values.get(first_value(p, "reference"))
+                        if v is not None:
+                            p += [["value", B.q(v[0])], ["footprint", B.q(v[1])]]
+    return transform
+
+
+def _instance_values_design(name: str, a: tuple[float, float], b: tuple[float, float]) -> tuple[SheetFile, SheetFile]:
+    """A sheet used twice (A at ``a``, B at ``b``) holding R1/R2 and a power symbol whose
+    pin is a visible power input (#PWR1/#PWR2), so that its value names its net; global
+    labels VA, VB, VX on R10, R11, R12 in the root."""
+    node = custom_symbol("mylib:PWR_VISIBLE", "#PWR", [lib_pin("1", "P", "power_in", 0, 0, 90)], power=True)
+    sub = SheetFile("sub.kicad_sch")
+    sub.symbol("mylib:PWR_VISIBLE", 80, 100, ["#PWR1", "#PWR2"], value="VX", node=node)
+    sub.r(["R1", "R2"], 80, 100)
+    sub.r(["R3", "R4"], 90, 100)
+    root = SheetFile("root.kicad_sch")
+    root.sheet("A", sub, *a)
+    root.sheet("B", sub, *b)
+    for k, n in enumerate(("VA", "VB", "VX")):
+        _pin_label(root, f"R1{k}", 20 + 10 * k, n, "global")
+    return root, sub
+
+
+@case
+def k6_instance_values(out: str) -> str:
+    """A KiCad 6 file keeps a value per instance (root's ``symbol_instances``); KiCad 9 and
+    10 copy each non-empty one into the symbol's field on load, in sheet-list order, so a
+    sheet used twice shows its last instance's value in both: R1 and R2 are both 2k, and
+    the power symbol (visible power_in pin, value VX in the sheet, VA and VB per instance)
+    names both instances' nets VB (R1, R2 join global VB, not VX). R3's value is empty in
+    instance B, so instance A's 3k stays."""
+    root, _ = _instance_values_design("k6_instance_values", (100, 40), (100, 80))
+    values = {"#PWR1": "VA", "#PWR2": "VB", "R1": "1k", "R2": "2k", "R3": "3k", "R4": ""}
+    return record("k6_instance_values", root, out, transform=_to_kicad6(values))
+
+
+@case
+def k6_instance_values_order(out: str) -> str:
+    """As k6_instance_values with sheet A below B (A written first, on page 2): the sheet
+    list runs depth first with each file's sheets by position (x, then y), not by file or
+    page order, so A (y 80) comes last and its values win: 1k and VA."""
+    root, _ = _instance_values_design("k6_instance_values_order", (100, 80), (100, 40))
+    values = {"#PWR1": "VA", "#PWR2": "VB", "R1": "1k", "R2": "2k", "R3": "3k", "R4": ""}
+    return record("k6_instance_values_order", root, out, transform=_to_kicad6(values))
+
+
+@case
+def instance_values_per_symbol(out: str) -> str:
+    """A ``(value ...)`` / ``(footprint ...)`` inside a placed symbol's ``(instances
+    (project (path ...)))`` (KiCad 7's early format; read in every format version) sets the
+    symbol's field as KiCad reads it, the last path winning even when empty: R1/R2 are 2k
+    with footprint FP2, R3/R4 have an empty value, and the power symbol names both
+    instances' nets VB."""
+    root, _ = _instance_values_design("instance_values_per_symbol", (100, 40), (100, 80))
+    values = {"#PWR1": ("VA", ""), "#PWR2": ("VB", ""), "R1": ("1k", "FP1"), "R2": ("2k", "FP2"),
+              "R3": ("3k", "FP3"), "R4": ("", "")}
+    return record("instance_values_per_symbol", root, out, transform=_instance_values(values))
+
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])

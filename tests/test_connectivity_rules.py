@@ -122,6 +122,31 @@ def test_parts_match_kicad(path, major):
     assert ours == theirs
 
 
+def _netlist_values(net_path: str) -> dict[str, tuple[str, str]]:
+    """ref -> (value, footprint) of the parts in a recorded S-expression netlist (KiCad
+    writes an empty value as ``~`` and leaves an empty footprint out)."""
+    from tokn.sexpr import child, children, first_value, parse
+    with open(net_path, encoding="utf-8") as f:
+        tree = parse(f.read(), net_path)[0]
+    out = {}
+    for c in children(child(tree, "components"), "comp"):
+        value = first_value(c, "value", "")
+        out[first_value(c, "ref")] = ("" if value == "~" else value, first_value(c, "footprint", "") or "")
+    return out
+
+
+@pytest.mark.parametrize("name", ["k6_instance_values", "k6_instance_values_order", "instance_values_per_symbol"])
+@pytest.mark.parametrize("major", (9, 10))
+def test_instance_values_are_the_symbols(name, major):
+    """A value or footprint recorded per instance (KiCad 6's ``symbol_instances``, or a
+    path of a symbol's ``(instances ...)``) is the symbol's own field once KiCad has loaded
+    the design: the parts' values and footprints are the netlist's."""
+    path = os.path.join(FIXTURES, name, "root.kicad_sch")
+    theirs = _netlist_values(_stored(path, major))
+    ours = {c.ref: (c.value, c.fp) for c in encode_design(path, kicad=major).document.components}
+    assert ours == theirs
+
+
 @pytest.mark.kicad
 @pytest.mark.parametrize("major", kicad_version_params())
 def test_stored_netlists_are_kicads(major, tmp_path):

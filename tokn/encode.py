@@ -151,10 +151,8 @@ def _add_components(doc: m.Document, design: Design, sheets: _Sheets, symbols: _
             if not is_netlisted(ref):
                 continue
             # as KiCad's netlist shows them: ${SIM.PARAMS} etc. resolved from the symbol's fields
-            value = resolve_symbol_text(sym.value if si.value is None else si.value, sym.properties, ref,
-                                        project=design.text_variables)
-            fp = resolve_symbol_text(sym.footprint if si.footprint is None else si.footprint,
-                                     sym.properties, ref, project=design.text_variables)
+            value = resolve_symbol_text(sym.value, sym.properties, ref, project=design.text_variables)
+            fp = resolve_symbol_text(sym.footprint, sym.properties, ref, project=design.text_variables)
             comp = _component(sym, si, lib, sid, flags, value, fp)
             if lib is not None and (ref, id(lib), sym.style) not in merged:
                 # the other units of a part (same symbol, same style) add no pin

@@ -103,9 +103,10 @@ class Design:
         return "/" + "/".join((self.root.uuid,) + inst.uuid_path)
 
     def instance(self, inst: SheetInstance, sym: PlacedSymbol) -> SymbolInstance:
-        """Annotation of ``sym`` as placed in sheet instance ``inst``: reference, unit and,
-        for KiCad 6 files, per-instance value/footprint (``None`` = use the symbol's).  An
-        unannotated part (``R?``) has the reference :attr:`renumbered` gives it."""
+        """Annotation of ``sym`` as placed in sheet instance ``inst``: reference and unit
+        (a KiCad 6 file's per-instance value and footprint are the symbol's fields once
+        loaded: :func:`load_design`).  An unannotated part (``R?``) has the reference
+        :attr:`renumbered` gives it."""
         si = self.file_annotation(inst, sym)
         if self.renumbered:
             ref = self.renumbered.get((id(inst), id(sym)))
@@ -192,6 +193,8 @@ def load_design(path: str, max_depth: int = 32,
             walk(child, chain + (ap,))
 
     walk(root_inst, (os.path.abspath(path),))
+    if root.legacy_symbol_instances:
+        _apply_legacy_instance_fields(root, root_inst)
     orphan = _annotated_elsewhere(root)
     if orphan:
         warnings.append(orphan)
@@ -213,6 +216,40 @@ def load_design(path: str, max_depth: int = 32,
     if unannotated:
         warnings.append(unannotated)
     return design
+
+
+def kicad_sheet_list(root_inst: SheetInstance) -> list[SheetInstance]:
+    """The sheet instances in the order of KiCad's sheet list (``SCH_SHEET_LIST``): depth
+    first, the sheet symbols of each file taken by position (x, then y, then UUID), not in
+    file order."""
+    out: list[SheetInstance] = []
+
+    def walk(inst: SheetInstance) -> None:
+        out.append(inst)
+        for c in sorted(inst.children, key=lambda c: (c.sheet_symbol.x, c.sheet_symbol.y, c.sheet_symbol.uuid)):
+            walk(c)
+
+    walk(root_inst)
+    return out
+
+
+def _apply_legacy_instance_fields(root: SchematicFile, root_inst: SheetInstance) -> None:
+    """KiCad 6 files keep a value and footprint per instance in the root's
+    ``(symbol_instances ...)``; KiCad 9 and 10 copy each non-empty one into the symbol's own
+    field when they load the design, instance by instance in :func:`kicad_sheet_list`
+    order, so a sheet used twice shows the value of its last instance in both (and a power
+    symbol names its net by it).  Done here, in place, as KiCad does (fixtures
+    k6_instance_values, k6_instance_values_order)."""
+    legacy = root.legacy_symbol_instances
+    for inst in kicad_sheet_list(root_inst):
+        for sym in inst.file.symbols:
+            si = legacy.get("/" + "/".join(inst.uuid_path + (sym.uuid,)))
+            if si is None:
+                continue
+            if si.value:
+                sym.properties["Value"] = si.value
+            if si.footprint:
+                sym.properties["Footprint"] = si.footprint
 
 
 def _page_of(root: SchematicFile, inst: SheetInstance) -> str:

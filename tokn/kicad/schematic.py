@@ -218,6 +218,20 @@ def _instances(inst: list | None) -> list[SymbolInstance]:
     return out
 
 
+def _instance_fields(inst: list, props: dict[str, str]) -> None:
+    """A ``(value ...)`` or ``(footprint ...)`` in a path of a placed symbol's
+    ``(instances ...)`` (KiCad 7's early format wrote them) is the symbol's field, not the
+    instance's: KiCad 9 and 10 set the field from each path as they read it, so the last
+    path that has one wins for every instance, even with an empty text (fixture
+    instance_values_per_symbol)."""
+    for proj in children(inst, "project"):
+        for p in children(proj, "path"):
+            for key, name in (("value", "Value"), ("footprint", "Footprint")):
+                v = first_value(p, key, None)
+                if v is not None:
+                    props[name] = v
+
+
 def _placed_symbol(node: list) -> PlacedSymbol:
     """A placed symbol, from one pass over its items: the first list of each head, and its
     properties and pins (four passes before, one per kind; with the fast paths of
@@ -252,6 +266,9 @@ def _placed_symbol(node: list) -> PlacedSymbol:
         if alt is not None and len(alt) > 1:
             alternates[text(p[1])] = text(alt[1])
     style = value_of(get("body_style"), None) or value_of(get("convert"), "1") or "1"
+    inst = get("instances")
+    if inst is not None:
+        _instance_fields(inst, props)
     return PlacedSymbol(
         lib_id=value_of(get("lib_id"), "") or "",
         lib_name=value_of(get("lib_name"), "") or "",
