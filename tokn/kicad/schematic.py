@@ -203,33 +203,32 @@ def _pts(node: list) -> list[Point]:
     return [_xy(p) for p in children(pts, "xy")] if pts else []
 
 
-def _instances(inst: list | None) -> list[SymbolInstance]:
+def _instances(inst: list | None, props: dict[str, str]) -> list[SymbolInstance]:
     """The ``(instances (project NAME (path P (reference R) (unit U)) ...) ...)`` of a placed
-    symbol (``inst``: that list, or None)."""
+    symbol (``inst``: that list, or None).
+
+    A ``(value ...)`` or ``(footprint ...)`` in a path (KiCad 7's early format wrote them)
+    is the symbol's field, not the instance's: KiCad 9 and 10 set the field in ``props``
+    from each path as they read it, so the last path that has one wins for every instance,
+    even with an empty text (fixture instance_values_per_symbol)."""
     out = []
     if inst is None:
         return out
     for proj in children(inst, "project"):
         pname = text(proj[1]) if len(proj) > 1 else ""
         for p in children(proj, "path"):
-            ref = first_value(p, "reference", "") or ""
-            unit = first_value(p, "unit", "1") or "1"
+            heads: dict[str, list] = {}
+            for c in p:
+                if type(c) is not str and c and type(c[0]) is str and c[0] not in heads:
+                    heads[c[0]] = c
+            ref = value_of(heads.get("reference"), "") or ""
+            unit = value_of(heads.get("unit"), "1") or "1"
             out.append(SymbolInstance(text(arg(p, 1)), ref, integer(unit), pname))
-    return out
-
-
-def _instance_fields(inst: list, props: dict[str, str]) -> None:
-    """A ``(value ...)`` or ``(footprint ...)`` in a path of a placed symbol's
-    ``(instances ...)`` (KiCad 7's early format wrote them) is the symbol's field, not the
-    instance's: KiCad 9 and 10 set the field from each path as they read it, so the last
-    path that has one wins for every instance, even with an empty text (fixture
-    instance_values_per_symbol)."""
-    for proj in children(inst, "project"):
-        for p in children(proj, "path"):
             for key, name in (("value", "Value"), ("footprint", "Footprint")):
-                v = first_value(p, key, None)
+                v = value_of(heads.get(key), None)
                 if v is not None:
                     props[name] = v
+    return out
 
 
 def _placed_symbol(node: list) -> PlacedSymbol:
@@ -266,9 +265,7 @@ def _placed_symbol(node: list) -> PlacedSymbol:
         if alt is not None and len(alt) > 1:
             alternates[text(p[1])] = text(alt[1])
     style = value_of(get("body_style"), None) or value_of(get("convert"), "1") or "1"
-    inst = get("instances")
-    if inst is not None:
-        _instance_fields(inst, props)
+    instances = _instances(get("instances"), props)
     return PlacedSymbol(
         lib_id=value_of(get("lib_id"), "") or "",
         lib_name=value_of(get("lib_name"), "") or "",
@@ -281,7 +278,7 @@ def _placed_symbol(node: list) -> PlacedSymbol:
         on_board=yes_no_of(get("on_board"), True),
         dnp=yes_no_of(get("dnp"), False),
         exclude_from_sim=yes_no_of(get("exclude_from_sim"), False),
-        instances=_instances(get("instances")),
+        instances=instances,
         pin_alternates=alternates,
     )
 
