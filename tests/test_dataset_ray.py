@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -68,11 +69,16 @@ def _records(out: str) -> list[dict]:
 
 @pytest.fixture
 def ray_cluster():
-    """A Ray head (no CPU, so tasks run on the worker) and a worker node (1 CPU)."""
+    """A Ray head (no CPU, so tasks run on the worker) and a worker node (1 CPU), with
+    Ray's token authentication on (a token of the test's own, given to every process: Ray
+    2.59+ turns it on by default for some clusters and not others, and an older Ray ignores
+    it).  Yields the address, the Ray processes' session ids and the environment a client
+    needs."""
     pytest.importorskip("ray")
     tmp = tempfile.mkdtemp(prefix="rt", dir="/tmp")        # short: Ray's socket paths are limited
     port = _free_port()
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_DEDUP_LOGS": "0"}
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_DEDUP_LOGS": "0",
+           "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
     common = ["--block", "--disable-usage-stats", "--node-ip-address=127.0.0.1",
               "--object-store-memory=80000000"]
     procs = []
@@ -86,8 +92,8 @@ def ray_cluster():
         procs.append(subprocess.Popen(
             [os.path.join(BIN, "ray"), "start", f"--address=127.0.0.1:{port}", "--num-cpus=1", *common],
             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
-        _wait_for_nodes(f"127.0.0.1:{port}", 2, 90)
-        yield f"127.0.0.1:{port}", {p.pid for p in procs}
+        _wait_for_nodes(f"127.0.0.1:{port}", 2, 90, env)
+        yield f"127.0.0.1:{port}", {p.pid for p in procs}, env
     finally:
         for p in procs:                      # our sessions only, by their ids
             try:
@@ -121,12 +127,13 @@ def _wait_for_port(port: int, timeout: float) -> None:
     raise RuntimeError("the Ray head did not start")
 
 
-def _wait_for_nodes(address: str, n: int, timeout: float) -> None:
+def _wait_for_nodes(address: str, n: int, timeout: float, env: dict) -> None:
     code = ("import ray, sys; ray.init(address=sys.argv[1], log_to_driver=False); "
             "print(sum(1 for x in ray.nodes() if x['Alive']))")
     deadline = time.time() + timeout
     while time.time() < deadline:
-        r = subprocess.run([sys.executable, "-c", code, address], capture_output=True, text=True, timeout=120)
+        r = subprocess.run([sys.executable, "-c", code, address], capture_output=True, text=True, timeout=120,
+                           env=env)
         if r.returncode == 0 and r.stdout.strip().splitlines()[-1:] == [str(n)]:
             return
         time.sleep(1)
@@ -134,7 +141,7 @@ def _wait_for_nodes(address: str, n: int, timeout: float) -> None:
 
 
 def test_ray_backend_with_a_worker_killed_mid_run(ray_cluster, tmp_path):
-    address, sessions = ray_cluster
+    address, sessions, env = ray_cluster
     inputs = tmp_path / "in"
     for rel in PROJECTS:
         shutil.copytree(os.path.join(FILES, rel), inputs / os.path.basename(rel))
@@ -148,7 +155,7 @@ def test_ray_backend_with_a_worker_killed_mid_run(ray_cluster, tmp_path):
     out = tmp_path / "ray"
     driver = subprocess.Popen(tokn + common + ["-o", str(out), "--backend", "ray", "--address", address,
                                                "--retries", "3"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     killed = None
     deadline = time.time() + 300
     while killed is None and driver.poll() is None and time.time() < deadline:

@@ -72,7 +72,13 @@ def _ray(todo: list[ShardSpec], out: str, address: str | None, retries: int) -> 
     started = False
     if not ray.is_initialized():
         kw = {"include_dashboard": False} if address is None else {}
-        ray.init(address=address, ignore_reinit_error=True, log_to_driver=False, **kw)
+        try:
+            ray.init(address=address, ignore_reinit_error=True, log_to_driver=False, **kw)
+        except ConnectionError as e:
+            raise ConnectionError(
+                f"{e} (is the cluster running? A cluster with Ray's token authentication, "
+                "RAY_AUTH_MODE=token, also needs its token here: RAY_AUTH_TOKEN, RAY_AUTH_TOKEN_PATH "
+                "or ~/.ray/auth_token; docs/dataset.md)") from None
         started = True
     try:
         task = ray.remote(max_retries=retries, retry_exceptions=True)(process_shard)
