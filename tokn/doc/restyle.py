@@ -77,6 +77,7 @@ def restyle(lines: list[str]) -> Restyled:
     _dedent(r)
     _markup_and_case(r)
     _markdown_tables(r)
+    _list_items(r)
     _yaml_nets(r)
     _bullets_and_ellipses(r)
     _joined_blocks(r)
@@ -302,6 +303,116 @@ def _pin_list(text: str) -> str:
     joined with ``,``."""
     items = (p.strip().strip("\"'").strip() for p in re.split(r"[,;]", text))
     return ",".join(p for p in items if p)
+
+
+# ---- rows as TOON / YAML list items ------------------------------------------------------------
+
+#: A table header without columns, whose rows may be list items: ``components[3]:``,
+#: ``nets:``, ``pins{U1}[8]:``.
+_LIST_HEAD = re.compile(r"^(?P<key>components|nets|pins)(?P<ref>\{[^{}]*\})?(?:\[[ \t]*(?P<n>\d*)[ \t]*\])?"
+                        r"[ \t]*:[ \t]*$")
+#: ``- key: value`` opening an item, and ``key: value`` (``key[2]: a,b``: TOON's inline array) inside it.
+_ITEM_OPEN = re.compile(r"^(?P<ind>[ \t]*)[-*•][ \t]+(?P<k>[A-Za-z_][\w ]*?)(?:\[[ \t]*\d*[ \t]*\])?[ \t]*:(?:[ \t]+(?P<v>.*?))?[ \t]*$")
+_ITEM_FIELD = re.compile(r"^(?P<ind>[ \t]*)(?P<k>[A-Za-z_][\w ]*?)(?:\[[ \t]*\d*[ \t]*\])?[ \t]*:(?:[ \t]+(?P<v>.*?))?[ \t]*$")
+_SUB_ITEM = re.compile(r"^(?P<ind>[ \t]*)-[ \t]+(?P<v>\S.*?)[ \t]*$")
+
+
+def _list_items(r: Restyled) -> None:
+    """A table's rows written as list items with one ``key: value`` line per column (TOON's
+    list of objects, YAML's list of mappings) under a header without columns, each item read
+    as one row on the line of its ``-``, the header given the keys as columns
+    [``list-items``]::
+
+        components[2]:            ->  components[2]{ref,type,value}:
+          - ref: U1                     U1,NE555P,NE555P
+            type: NE555P
+            value: NE555P
+          - ref: R1 ...
+
+    A net's ``pins`` may be an inline array (``pins[2]: U1.1,C1.1``, ``[U1.1, C1.1]``) or
+    ``- U1.1`` lines under ``pins:``.  Only when every line of every item is one of these and
+    every key is a column of the table (under a name :data:`tokn.doc.tables.COLUMN_ALIASES`
+    knows); otherwise the lines are left for the strict error."""
+    i = 0
+    while i < len(r.lines):
+        m = _LIST_HEAD.match(r.lines[i].strip()) if r.lines[i][:1] not in (" ", "\t") else None
+        if m is None or i in r.dropped:
+            i += 1
+            continue
+        got = _items(r.lines, i + 1, m.group("key"))
+        if got is None:
+            i += 1
+            continue
+        items, end = got
+        cols = list(dict.fromkeys(k for _, fields, _ in items for k in fields))
+        n = m.group("n")
+        count = int(n) if n else len(items)
+        r.put(i, f"{m.group('key')}{m.group('ref') or ''}[{count}]{{{','.join(cols)}}}:", "list-items")
+        for start, fields, more in items:
+            r.put(start, "  " + ",".join(V.quote_field(fields.get(c, "")) for c in cols), "list-items")
+            for k in more:
+                r.drop(k, "list-items")
+        i = end
+
+
+def _items(lines: list[str], j: int, key: str) -> tuple[list[tuple[int, dict[str, str], list[int]]], int] | None:
+    """The list items from line ``j`` on, as ``(first line, column -> field, other lines)``,
+    and the line after them; None when the lines there are not plainly such items."""
+    spec = T.KEYED.get(key) if key == "pins" else T.TABLES[key]
+    known = {c.name for c in spec.columns}
+    aliases = T.COLUMN_ALIASES.get(key, {})
+    items: list[tuple[int, dict[str, str], list[int]]] = []
+    item_ind: int | None = None
+    while j < len(lines):
+        line = lines[j]
+        if not line.strip():
+            nxt = next((k for k in range(j + 1, len(lines)) if lines[k].strip()), None)
+            if nxt is None or not items or not _ITEM_OPEN.match(lines[nxt]):
+                break
+            j += 1
+            continue
+        o = _ITEM_OPEN.match(line)
+        if o is None or (item_ind is not None and len(o.group("ind")) != item_ind):
+            break
+        item_ind = len(o.group("ind"))
+        field_ind = len(line) - len(line[len(o.group("ind")) + 1:].lstrip(" \t"))
+        fields: dict[str, str] = {}
+        more: list[int] = []
+        k, v, at = o.group("k"), o.group("v"), j
+        while True:
+            col = aliases.get(k.strip().lower(), k.strip().lower())
+            if col not in known or col in fields:
+                return None
+            if v is None or not v.strip():           # pins:  then  - U1.1 lines
+                subs = []
+                while at + 1 < len(lines) and (s := _SUB_ITEM.match(lines[at + 1])) \
+                        and len(s.group("ind")) > field_ind - 1 and col == "pins":
+                    subs.append(_scalar(s.group("v")))
+                    at += 1
+                    more.append(at)
+                v = ",".join(subs)
+            fields[col] = _pin_list(v.strip()[1:-1] if v.strip()[:1] == "[" and v.strip()[-1:] == "]" else v) \
+                if col == "pins" else _scalar(v)
+            nxt = lines[at + 1] if at + 1 < len(lines) else ""
+            f = _ITEM_FIELD.match(nxt)
+            if f is None or len(f.group("ind")) != field_ind or _ITEM_OPEN.match(nxt):
+                break
+            at += 1
+            more.append(at)
+            k, v = f.group("k"), f.group("v")
+        if not any(c in fields for c in ("ref", "name", "num")):
+            return None
+        items.append((j, fields, more))
+        j = at + 1
+    return (items, j) if items else None
+
+
+def _scalar(v: str) -> str:
+    """A YAML scalar as text: a trailing `` # comment`` dropped, quotes around it removed."""
+    v = re.sub(r"[ \t]+#.*$", "", v.strip()) if not v.strip().startswith(("\"", "'")) else v.strip()
+    if len(v) >= 2 and v[0] == v[-1] and v[0] in "\"'":
+        v = v[1:-1]
+    return v
 
 
 # ---- nets: as YAML ----------------------------------------------------------------------------
