@@ -19,6 +19,8 @@ drops is reported with a fix code of :data:`tokn.doc.lenient.FIX_CODES`:
   when the answer has no TOKN table of that name [``md-table``];
 * ``nets:`` followed by ``NAME: pin, pin`` lines (``- VIN: [U1.1, C1.1]``), every item a pin
   reference [``yaml-nets``];
+* a table's rows as TOON's list of objects or YAML's list of mappings (``components[3]:``
+  then ``- ref: U1`` / ``type: NE555P`` / ``value: NE555P``) [``list-items``];
 * a table's rows written as list items (``- U1,LM7805,LM7805``; ``*``, ``•``; numbered
   ``1. U1,...`` outside pin tables) [``bullets``]; a
   row that only says rows were left out (``...``, ``…``), dropped [``ellipsis``];
