@@ -144,6 +144,11 @@ FORGIVEN = [
     ("column-row", variant("  D1,LED,Red", "  ref,type,value\n  D1,LED,Red"), [5]),
     ("column-row", variant("components[2]{ref,type,value}:", "components:\nRef,Type,Value"), [5]),
     ("wrapped-row", variant('  N1,"R1.2,D1.2"', '  N1,"R1.2,\n      D1.2"'), [10, 11]),
+    ("wire-list", variant('nets[3]{name,pins}:\n  +5V,R1.1\n  N1,"R1.2,D1.2"\n  GND,D1.1',
+                          "**Connections:**\n- +5V -> R1.1\n- R1.2 \u2192 D1.2\n\n- D1.1 -- GND"), [8, 9, 10, 12]),
+    ("md-table", variant('nets[3]{name,pins}:\n  +5V,R1.1\n  N1,"R1.2,D1.2"\n  GND,D1.1\n',
+                         "| net | pins |\n|---|---|\n| +5V | R1.1 |\n| N1 | R1.2<br>D1.2 |\n| GND | D1.1 |\n"),
+     [8, 9, 10, 11, 12]),
     ("wrapped-row", variant('  N1,"R1.2,D1.2"', "  N1,R1.2,\n     D1.2"), [10, 11]),
 ]
 

@@ -102,6 +102,7 @@ FIX_CODES: dict[str, str] = {
     "case": "read table names, column names and keys written with capitals",
     "md-table": "read a markdown table as a TOKN table",
     "yaml-nets": "read 'NAME: pins' lines (under 'nets:' or a nets table's header) as the nets table's rows",
+    "wire-list": "read connections written as wires between pins (R1.2 -> D1.2) as nets",
     "list-items": "read list items of 'key: value' lines (TOON's and YAML's lists of objects) as a table's rows",
     "bullets": "removed list bullets before rows",
     "ellipsis": "dropped a row that only says rows were left out",

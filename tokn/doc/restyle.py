@@ -81,6 +81,7 @@ def restyle(lines: list[str]) -> Restyled:
     _markdown_tables(r)
     _list_items(r)
     _yaml_nets(r)
+    _wire_list(r)
     _bullets_and_ellipses(r)
     _joined_blocks(r)
     return r
@@ -301,9 +302,9 @@ def _ellipsis_row(cells: list[str]) -> bool:
 
 
 def _pin_list(text: str) -> str:
-    """A pin list's items (split at ``,`` or ``;``, quotes and spaces around them removed)
-    joined with ``,``."""
-    items = (p.strip().strip("\"'").strip() for p in re.split(r"[,;]", text))
+    """A pin list's items (split at ``,``, ``;`` or a markdown table cell's line break
+    ``<br>``, quotes and spaces around them removed) joined with ``,``."""
+    items = (p.strip().strip("\"'").strip() for p in re.split(r"[,;]|<br[ \t]*/?>", text, flags=re.I))
     return ",".join(p for p in items if p)
 
 
@@ -495,6 +496,76 @@ def _yaml_rows_in_nets_tables(r: Restyled) -> None:
                 in_nets = False
             continue
         r.put(i, "  " + V.quote_field(row.group("name").strip("\"'")) + "," + V.quote_field(pins), "yaml-nets")
+
+
+# ---- connections as a list of wires ------------------------------------------------------------
+
+_WIRES_HEAD = re.compile(r"^(?:#{1,6}[ \t]+)?(?:\*\*)?(?:connections|wires|wiring|netlist)(?:\*\*)?[ \t]*:?(?:\*\*)?[ \t]*$",
+                         re.I)
+_ARROW = re.compile(r"[ \t]*(?:<?->|→|↔|<->|--|—)[ \t]*")
+_WIRE_LINE = re.compile(r"^[ \t]*(?:(?:[-*•]|\d{1,3}[.)])[ \t]+)?(?P<body>\S.*?)[ \t]*$")
+
+
+def _wire_list(r: Restyled) -> None:
+    """Connections written as wires between pins instead of nets, when the answer has no nets
+    table: ``connections:`` (``wires:``, ``**Connections**``...) followed by ``R1.2 -> D1.2``
+    lines (``→``, ``--``; a chain ``A -> B -> C``; an end may be a net name in capitals,
+    ``+5V -> R1.1``).  Pins joined by wires are one net, named by the first net name among
+    them, else ``N1``, ``N2``...; its row is written on the line of its first wire, the
+    other lines dropped [``wire-list``].  Only when every line is plainly such a wire."""
+    if "nets" in {name for name, _ in _tables_in(r.lines)}:
+        return
+    for i, line in enumerate(r.lines):
+        if i in r.dropped or not _WIRES_HEAD.match(line.strip()):
+            continue
+        wires: list[tuple[int, list[str]]] = []
+        j = i + 1
+        while j < len(r.lines):
+            m = _WIRE_LINE.match(r.lines[j])
+            ends = _ARROW.split(m.group("body")) if m else []
+            if len(ends) >= 2 and all(_PIN_REF.match(e) or _NET_TOKEN.match(e) and not _PIN_REF.match(e)
+                                      and re.search(r"[A-Z]", e) for e in ends):
+                wires.append((j, ends))
+            elif r.lines[j].strip() or not wires:
+                break
+            j += 1
+        if not wires or j < len(r.lines) and r.lines[j].strip() and r.lines[j][:1] in " \t" + "-*•":
+            continue                         # a line that is not plainly a wire: not this style
+        parent: dict[str, str] = {}
+
+        def find(x: str) -> str:
+            while parent.setdefault(x, x) != x:
+                x = parent[x]
+            return x
+        for _, ends in wires:
+            for e in ends[1:]:
+                parent[find(e)] = find(ends[0])
+        groups: dict[str, list[str]] = {}
+        first: dict[str, int] = {}
+        for k, ends in wires:
+            for e in ends:
+                root = find(e)
+                first.setdefault(root, k)
+                if e not in groups.setdefault(root, []):
+                    groups[root].append(e)
+        names = {e for ends in groups.values() for e in ends if not _PIN_REF.match(e)}
+        auto = (f"N{k}" for k in range(1, 10_000) if f"N{k}" not in names)
+        rows: dict[int, str] = {}
+        for root, ends in groups.items():
+            named = [e for e in ends if not _PIN_REF.match(e)]
+            name = named[0] if named else next(auto)
+            pins = [e for e in ends if e != name]
+            rows[first[root]] = "  " + V.quote_field(name) + "," + V.quote_field(",".join(pins))
+        r.put(i, f"nets[{len(rows)}]{{name,pins}}:", "wire-list")
+        for k, _ in wires:
+            if k in rows:
+                r.put(k, rows[k], "wire-list")
+            else:
+                r.drop(k, "wire-list")
+        for k in range(i + 1, wires[-1][0]):
+            if not r.lines[k].strip() and k not in rows:
+                r.dropped.add(k)
+        return
 
 
 # ---- bullets and ellipses -------------------------------------------------------------------
