@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from tokn.doc import parse_tokn, write_tokn
-from tokn.generate.answer_schema import (SCHEMA_KEYWORDS, AnswerJSONError, answer_schema, document_to_json,
+from tokn.generate.answer_schema import (SCHEMA_KEYWORDS, AnswerJSONError, tool_call_arguments, answer_schema, document_to_json,
                                          looks_like_json, read_json_answer, read_loose_json_answer, response_format,
                                          schema_violations)
 from tokn.generate.config import Settings
@@ -168,6 +168,46 @@ def test_json_written_without_the_constraint_is_read_and_every_change_reported(c
     assert [w for w in words if w not in text] == []
     assert [(c.ref, c.type, c.value) for c in doc.components] == [(c.ref, c.type, c.value) for c in want.components]
     assert {n.name: n.pins for n in doc.nets} == {n.name: n.pins for n in want.nets}
+
+
+def test_comments_and_trailing_commas_are_removed_and_their_lines_named():
+    lines = json.dumps(GOOD, indent=1).split("\n")
+    lines[2] += "  // the parts"
+    k = next(i for i, ln in enumerate(lines) if ln.strip() == "]")     # the end of a list
+    lines[k - 1] += ",  /* more later */"
+    text = "```json\n" + "\n".join(lines) + "\n```\n"
+    doc, fixes = read_loose_json_answer(text)
+    assert [c for c, _, _ in fixes] == ["json-comments"]
+    assert fixes[0][2] == f"comments at lines 4, {k + 1}, trailing commas at line {k + 1}"
+    assert write_tokn(doc) == write_tokn(read_json_answer(json.dumps(GOOD)))
+    with pytest.raises(AnswerJSONError) as e:                     # the strict reader stays strict
+        read_json_answer(text)
+    assert e.value.code == "json-syntax"
+
+
+def test_a_comment_marker_inside_a_string_is_text():
+    good = json.loads(json.dumps(GOOD))
+    good["title"] = "a // b, /* c */"
+    doc, fixes = read_loose_json_answer(json.dumps(good))
+    assert fixes == [] and doc.title == "a // b, /* c */"
+
+
+@pytest.mark.parametrize("wrap", [
+    lambda a: {"name": "submit_circuit", "arguments": json.dumps(a)},
+    lambda a: {"function_call": {"name": "submit_circuit", "arguments": json.dumps(a)}},
+    lambda a: {"tool_calls": [{"id": "call_1", "type": "function",
+                               "function": {"name": "submit_circuit", "arguments": json.dumps(a)}}]},
+    lambda a: {"type": "tool_use", "id": "toolu_1", "name": "submit_circuit", "input": a},
+], ids=["function_call", "function_call member", "tool_calls", "anthropic tool_use"])
+def test_a_tool_call_gives_its_arguments(wrap):
+    name, args = tool_call_arguments(json.dumps(wrap(GOOD)))
+    assert name == "submit_circuit" and json.loads(args) == GOOD
+
+
+@pytest.mark.parametrize("text", [json.dumps(GOOD), '{"name": "x"}', '{"name": "x", "arguments": 3}', "[1]",
+                                  "# TOKN v1\n", '{"arguments": "{}"}'])
+def test_what_is_no_tool_call_is_not_unwrapped(text):
+    assert tool_call_arguments(text) is None
 
 
 def test_loose_reading_changes_nothing_in_a_good_answer():

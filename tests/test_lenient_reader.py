@@ -134,6 +134,22 @@ FORGIVEN = [
     ("semicolons", variant('  N1,"R1.2,D1.2"', '  N1,"R1.2;D1.2"'), [10]),
     ("pin-notes", variant('  N1,"R1.2,D1.2"', '  N1,"R1.2 (2), D1.2(A)"'), [10]),
     ("pin-notes", variant('  GND,D1.1', '  GND,D1.1 (K)'), [11]),
+    # second round of answer styles (issue 10)
+    ("list-items", variant("components[2]{ref,type,value}:\n  D1,LED,Red\n  R1,R,330",
+                           "components[2]:\n  - ref: D1\n    type: LED\n    value: Red\n  - ref: R1\n    type: R\n"
+                           "    value: '330'"), [4, 5, 6, 7, 8, 9, 10]),
+    ("list-items", variant('nets[3]{name,pins}:\n  +5V,R1.1\n  N1,"R1.2,D1.2"\n  GND,D1.1',
+                           "nets:\n- name: +5V\n  pins[1]: R1.1\n- name: N1\n  pins: [R1.2, D1.2]\n- name: GND\n"
+                           "  pins:\n    - D1.1"), [8, 9, 10, 11, 12, 13, 14, 15]),
+    ("column-row", variant("  D1,LED,Red", "  ref,type,value\n  D1,LED,Red"), [5]),
+    ("column-row", variant("components[2]{ref,type,value}:", "components:\nRef,Type,Value"), [5]),
+    ("wrapped-row", variant('  N1,"R1.2,D1.2"', '  N1,"R1.2,\n      D1.2"'), [10, 11]),
+    ("wire-list", variant('nets[3]{name,pins}:\n  +5V,R1.1\n  N1,"R1.2,D1.2"\n  GND,D1.1',
+                          "**Connections:**\n- +5V -> R1.1\n- R1.2 \u2192 D1.2\n\n- D1.1 -- GND"), [8, 9, 10, 12]),
+    ("md-table", variant('nets[3]{name,pins}:\n  +5V,R1.1\n  N1,"R1.2,D1.2"\n  GND,D1.1\n',
+                         "| net | pins |\n|---|---|\n| +5V | R1.1 |\n| N1 | R1.2<br>D1.2 |\n| GND | D1.1 |\n"),
+     [8, 9, 10, 11, 12]),
+    ("wrapped-row", variant('  N1,"R1.2,D1.2"', "  N1,R1.2,\n     D1.2"), [10, 11]),
 ]
 
 
@@ -253,6 +269,17 @@ RESTYLED = [
      {"yaml-nets": [6, 7, 8, 9]}, REGULATOR_TOKN),
     ("# TOKN v1\n" + REGULATOR + "Nets:\n1. VIN: U1.1, C1.1\n2. GND: U1.2, C1.2, C2.2\n3) +5V: U1.3, C2.1\n",
      {"yaml-nets": [6, 7, 8, 9]}, REGULATOR_TOKN),
+    # a YAML document: components as a list of mappings, nets as a mapping of lists
+    ("```yaml\ncomponents:\n  - ref: U1\n    type: LM7805\n    value: LM7805  # regulator\n  - ref: C1\n    type: C\n"
+     "    value: \"0.33uF\"\n\n  - ref: C2\n    type: C\n    value: 0.1uF\nnets:\n  VIN: [U1.1, C1.1]\n"
+     "  GND: [U1.2, C1.2, C2.2]\n  +5V: [U1.3, C2.1]\n```\n",
+     {"code-fence": [1, 17], "header": [2], "list-items": [2, 3, 4, 5, 6, 7, 8, 10, 11, 12], "blank-line": [9],
+      "yaml-nets": [13, 14, 15, 16]}, REGULATOR_TOKN),
+    # CSV: a line of column names under each section's name
+    ("components:\nref,type,value\nU1,LM7805,LM7805\nC1,C,0.33uF\nC2,C,0.1uF\n\nnets:\nname,pins\n"
+     'VIN,"U1.1,C1.1"\nGND,"U1.2,C1.2,C2.2"\n+5V,"U1.3,C2.1"\n',
+     {"header": [1], "indent": [2, 3, 4, 5, 8, 9, 10, 11], "table-header": [1, 7], "row-count": [1, 7],
+      "column-row": [2, 8]}, REGULATOR_TOKN),
 ]
 
 
@@ -284,6 +311,14 @@ LEFT_ALONE = [
      {"bullets"}, {"prose": [11, 12]}),
     (REGULATOR_TOKN + "U1, C1 and C2 share one ground return\n", {"unquoted-list"}, {"prose": [10]}),
     (REGULATOR_TOKN.replace("nets[3]", "- C2, the output capacitor, is a ceramic\nnets[3]"), {"bullets"}, {"prose": [6]}),
+    # indented code after prose that ended the tables is no row (a Python script printing the
+    # document: before, '    f.write(TOKN)' became a net)
+    (REGULATOR_TOKN + '"""\nwith open("a.tokn", "w") as f:\n    f.write(TOKN)\n', {"indent"}, {"prose": [10, 11, 12]}),
+    # list items whose keys are no columns of the table: YAML nets, not rows
+    (REGULATOR + "nets:\n  - VIN: U1.1, C1.1\n  - GND: U1.2, C1.2, C2.2\n  - +5V: U1.3, C2.1\n", {"list-items"},
+     {"header": [1], "yaml-nets": [5, 6, 7, 8]}),
+    # a row continued on a line indented no deeper is two rows (a trailing comma dropped)
+    (REGULATOR_TOKN.replace('"U1.1,C1.1"', '"U1.1,C1.1",'), {"wrapped-row"}, {"extra-fields": [7]}),
 ]
 
 

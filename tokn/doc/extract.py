@@ -33,7 +33,7 @@ __all__ = ["extract_tokn"]
 _FENCE = re.compile(r"^ ?(`{3,}|~{3,})[ \t]*([\w.+-]*)(?:[ \t]+[^`\s][^`]*)?[ \t]*$")
 #: The header, also with words after the version (``# TOKN v1 — LED indicator``, dropped).
 _HEADER = re.compile(r"^#\s*TOKN\s+v?([0-9]+(?:\.[0-9]+)*)(?:\s*$|\s+(?P<after>[-–—:(|].*?)\s*$)", re.I)
-_HEADERLESS_START = re.compile(r"^(title:|(components|nets)\[[0-9]+\]\{)")
+_HEADERLESS_START = re.compile(r"^(title:|(components|nets)\[[0-9]+\]\{|components:[ \t]*$)")
 _SCALAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*:( |$)")
 _TABLE_HEAD = re.compile(
     r"^[A-Za-z_][A-Za-z0-9_]*(\{[^\n]*\})?\[[0-9]+\](\{[A-Za-z0-9_,]*\})?:( .*)?$")

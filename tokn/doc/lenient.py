@@ -24,7 +24,10 @@ What it forgives (fix codes in brackets):
   plainly a row [``indent``]; white space around fields, pin-list items written with spaces
   or empty items, trailing white space [``spaces``]; typographic double quotes in tables
   [``quotes``]; a quoted field left open at the end of its line [``unterminated-quote``];
-  a table header without its ``:`` or with spaces inside [``table-header``];
+  a table header without its ``:`` or with spaces inside [``table-header``]; a row wrapped
+  over several lines, its quoted field or trailing ``,`` continued deeper indented
+  [``wrapped-row``]; a first row naming the table's columns, dropped (under a header
+  without columns, CSV's header line: its names are the columns) [``column-row``];
 * a header's ``[N]`` that disagrees with the rows that follow: the rows count
   [``row-count``]; rows short of optional trailing fields (``C1,C,10k`` under
   ``{ref,type,value,fp}``) [``missing-fields``]; empty fields past the last column (a
@@ -39,7 +42,8 @@ What it forgives (fix codes in brackets):
 * styles of markdown, YAML and JSON, read line by line by :mod:`tokn.doc.restyle` before
   the rest: markdown markup around a header or the title [``markup``]; capitals in table,
   column and key names [``case``]; markdown pipe tables of components or nets
-  [``md-table``]; ``nets:`` with ``NAME: pins`` lines [``yaml-nets``]; rows written as list
+  [``md-table``]; ``nets:`` with ``NAME: pins`` lines [``yaml-nets``]; rows as TOON's or
+  YAML's lists of objects (``- ref: U1`` / ``type: NE555P``) [``list-items``]; rows written as list
   items [``bullets``]; a row ``...`` dropped [``ellipsis``]; the document split over several
   code blocks [``joined-blocks``]; and in rows, single-quoted fields [``single-quotes``], a
   net's pins as ``[a, b]`` [``brackets``] or separated by ``;`` (``"U1.1; C1.1"``)
@@ -80,11 +84,13 @@ FIX_CODES: dict[str, str] = {
     "indent": "indented rows by two spaces",
     "spaces": "removed white space around fields and pins",
     "quotes": "read typographic quotes as '\"'",
+    "wrapped-row": "joined a row wrapped over several lines (a quoted field or a trailing ',' continued deeper indented)",
     "unterminated-quote": "closed a quoted field left open at the end of its line",
     "table-header": "read a loosely written table header",
     "row-count": "counted the rows (the header's [N] disagreed)",
     "missing-fields": "left missing trailing fields of a row empty",
     "extra-fields": "dropped fields after a row's last column (empty, or in component and pin-table rows)",
+    "column-row": "dropped a row that names the table's columns (under a header without columns: its columns)",
     "unquoted-list": "read a net's pins written as several fields as one list",
     "pin-columns": "read the third field of pin-table rows as the pin type",
     "merged-table": "merged a table given twice",
@@ -96,6 +102,8 @@ FIX_CODES: dict[str, str] = {
     "case": "read table names, column names and keys written with capitals",
     "md-table": "read a markdown table as a TOKN table",
     "yaml-nets": "read 'NAME: pins' lines (under 'nets:' or a nets table's header) as the nets table's rows",
+    "wire-list": "read connections written as wires between pins (R1.2 -> D1.2) as nets",
+    "list-items": "read list items of 'key: value' lines (TOON's and YAML's lists of objects) as a table's rows",
     "bullets": "removed list bullets before rows",
     "ellipsis": "dropped a row that only says rows were left out",
     "joined-blocks": "joined the parts of the document given in several code blocks",
@@ -257,6 +265,7 @@ class _Body:
     table: _Table | None = None                             # the table rows go to
     pending: list[tuple[str, int]] = field(default_factory=list)   # blank/comment lines since the last row
     seen_table: bool = False
+    interrupted: bool = False                               # prose since the table's last row
 
     def continues_scalar(self) -> bool:
         """Whether the next line continues a v1.2 multi-line bare scalar (the last item is
@@ -356,6 +365,12 @@ class _Reader:
             line = self.untabbed(i)
             if b.continues_scalar():
                 b.items.append((line, i))    # continuation of a v1.2 multi-line bare scalar
+            elif b.table is not None and (end := self.wrapped(i, hi, line)) is not None:
+                line, more = end
+                self.fix("wrapped-row", i + 1, *[k + 1 for k in more])
+                self.body_line(b, _Line.of(line, i))
+                i = more[-1] + 1
+                continue
             else:
                 ln = _Line.of(line, i)
                 if _HEADER.match(ln.st) or _FENCE.match(ln.s):
@@ -368,6 +383,30 @@ class _Reader:
             else:
                 out.append(it)               # type: ignore[arg-type]
         return i
+
+    def wrapped(self, i: int, hi: int, line: str) -> tuple[str, list[int]] | None:
+        """A row wrapped over several lines: row ``line`` (answer line ``i``) left open -- a
+        quoted field not closed, or a trailing ``,`` -- and continued on the lines after it,
+        each indented deeper than it, up to the one that closes it.  The joined row and the
+        continuation lines; None for none."""
+        if not _open_row(line) or not line.strip() or line.lstrip().startswith(_COMMENT_START):
+            return None
+        indent = len(line) - len(line.lstrip(" "))
+        joined, more = line.rstrip(" "), []
+        k = i + 1
+        while k < hi and k not in self.dropped and k - i <= 20:
+            nxt = self.raw[k].replace("\t", "  ").rstrip(" ")
+            if not nxt.strip() or len(nxt) - len(nxt.lstrip(" ")) <= indent or _HEADER.match(nxt.strip()):
+                return None
+            piece = nxt.strip()
+            joined += piece if joined.endswith(",") or piece.startswith(",") else " " + piece
+            more.append(k)
+            if not _open_row(joined):
+                for j in more:
+                    self.untabbed(j)         # tabs in the continuation: reported
+                return joined, more
+            k += 1
+        return None
 
     def untabbed(self, i: int) -> str:
         """Answer line ``i`` (0-based; "" past the end) with its tabs made spaces (leading
@@ -386,6 +425,9 @@ class _Reader:
         elif ln.st.startswith(_COMMENT_START):
             self.comment_line(b, ln)
         elif b.table is not None and ln.s.startswith(" ") and not _indented_header(ln.st):
+            if b.interrupted and not plain_row(ln.st, b.table.key if b.table.ref is None else "pins"):
+                self.fix("prose", ln.i + 1)  # indented text after prose that ended the rows
+                return
             self.table_row(b, ln)            # indented: a row, whatever it holds
         else:
             head = _table_head(ln.st)
@@ -397,12 +439,14 @@ class _Reader:
                 b.seen_table = True
             elif _SCALAR.match(ln.s) or head is not None:     # key: value, or an inline array
                 self.scalar_line(b, ln)
-            elif b.table is not None and plain_row(ln.st, b.table.key if b.table.ref is None else "pins"):
+            elif b.table is not None and (plain_row(ln.st, b.table.key if b.table.ref is None else "pins")
+                                          or not b.table.rows and _names_columns(ln.st, b.table)):
                 self.table_row(b, ln)
             elif ln.s.startswith(" "):
                 b.items.append((ln.s, ln.i))     # a row outside any table: the strict reader says so
             else:
                 self.fix("prose", ln.i + 1)
+                b.interrupted = b.table is not None
 
     def comment_line(self, b: _Body, ln: _Line) -> None:
         """A comment line: kept pending (``#`` at the start of the line: a strict comment,
@@ -418,6 +462,7 @@ class _Reader:
         assert b.table is not None
         self.take_row(b.table, b.pending, ln.s, ln.st, ln.i, ln.trailing)
         b.pending = []
+        b.interrupted = False
 
     def open_table(self, b: _Body, head: re.Match, ln: _Line) -> None:
         """A table header: the table its rows go to from now on; a table given again with
@@ -436,6 +481,7 @@ class _Reader:
             b.items.append(new)
         b.seen_table = True
         b.pending = []
+        b.interrupted = False
 
     def scalar_line(self, b: _Body, ln: _Line) -> None:
         """``key: value`` or an inline array: kept (ending the current table), unless it
@@ -539,6 +585,8 @@ class _Reader:
         cols = list(t.cols) if t.cols is not None else None
         rows = [(i, list(f)) for i, f in t.rows]
         spec = T.TABLES.get(t.key) if t.ref is None else (T.PINS_TABLE if t.key == "pins" else None)
+        if spec is not None and rows and rows[0][0] not in raw_rows:
+            cols, rows = self.column_row(t, spec, cols, rows)
         if cols is None and spec in (T.COMPONENTS, T.NETS):
             cols = self.bare_columns(t, spec, rows, raw_rows)
             if cols is None:          # not plainly rows: written as is, for the strict error
@@ -573,6 +621,24 @@ class _Reader:
         for i, f in rows:
             out.append((raw_rows[i], i) if i in raw_rows else (_row_text(f), i))
         return out
+
+    def column_row(self, t: _Table, spec: T.Table, cols: list[str] | None, rows: list) -> tuple[list[str] | None, list]:
+        """A first row that names the table's columns (``ref,type,value`` again under
+        ``components[3]{ref,type,value}:``, or CSV's header line under ``components:``):
+        dropped, and under a header without columns, its names are the columns."""
+        i, f = rows[0]
+        aliases = T.COLUMN_ALIASES.get(t.key, {})
+        names = [aliases.get(x.strip().lower(), x.strip().lower()) for x in f]
+        known = {c.name for c in spec.columns}
+        if not all(names) or len(set(names)) != len(names) or not set(names) <= known:
+            return cols, rows
+        if cols is not None and names != cols:
+            return cols, rows
+        if cols is None and spec is not T.PINS_TABLE and not set(T.required(spec)) <= set(names):
+            return cols, rows
+        note = f"{_name(t)}: {','.join(f)}" + ("" if cols is not None else " read as its columns")
+        self.fix("column-row", i + 1, note=note)
+        return (cols if cols is not None else names), rows[1:]
 
     def bare_columns(self, t: _Table, spec: T.Table, rows: list, raw_rows: dict) -> list[str]:
         """The columns of a ``components:`` / ``nets:`` table written without them: nets
@@ -716,6 +782,35 @@ def _is_table_header(m: re.Match) -> bool:
     (``extensions[2]: unit,hier`` is an inline array)."""
     rest = m.group("rest").strip()
     return not rest or rest.startswith(_COMMENT_START)
+
+
+def _open_row(line: str) -> bool:
+    """Whether row ``line`` is left open at its end: inside a quoted field, or after a ``,``
+    (outside quotes; a comment after white space ends the row)."""
+    inside, k, n = False, 0, len(line)
+    while k < n:
+        c = line[k]
+        if inside:
+            if c == "\\":
+                k += 1
+            elif c == '"':
+                inside = False
+        elif c == '"':
+            inside = True
+        elif k > 0 and line[k - 1] == " " and line.startswith(_COMMENT_START, k):
+            return line[:k].rstrip().endswith(",")
+        k += 1
+    return inside or line.rstrip().endswith(",")
+
+
+def _names_columns(st: str, t: _Table) -> bool:
+    """Whether ``st`` names columns of table ``t`` (``ref,type,value``: CSV's header line)."""
+    spec = T.TABLES.get(t.key) if t.ref is None else T.KEYED.get(t.key)
+    if spec is None or "," not in st:
+        return False
+    aliases = T.COLUMN_ALIASES.get(t.key, {})
+    known = {c.name for c in spec.columns}
+    return all(aliases.get(x.strip().lower(), x.strip().lower()) in known for x in st.split(","))
 
 
 def _name(t: _Table) -> str:

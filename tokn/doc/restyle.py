@@ -19,6 +19,8 @@ drops is reported with a fix code of :data:`tokn.doc.lenient.FIX_CODES`:
   when the answer has no TOKN table of that name [``md-table``];
 * ``nets:`` followed by ``NAME: pin, pin`` lines (``- VIN: [U1.1, C1.1]``), every item a pin
   reference [``yaml-nets``];
+* a table's rows as TOON's list of objects or YAML's list of mappings (``components[3]:``
+  then ``- ref: U1`` / ``type: NE555P`` / ``value: NE555P``) [``list-items``];
 * a table's rows written as list items (``- U1,LM7805,LM7805``; ``*``, ``•``; numbered
   ``1. U1,...`` outside pin tables) [``bullets``]; a
   row that only says rows were left out (``...``, ``…``), dropped [``ellipsis``];
@@ -77,7 +79,9 @@ def restyle(lines: list[str]) -> Restyled:
     _dedent(r)
     _markup_and_case(r)
     _markdown_tables(r)
+    _list_items(r)
     _yaml_nets(r)
+    _wire_list(r)
     _bullets_and_ellipses(r)
     _joined_blocks(r)
     return r
@@ -298,10 +302,120 @@ def _ellipsis_row(cells: list[str]) -> bool:
 
 
 def _pin_list(text: str) -> str:
-    """A pin list's items (split at ``,`` or ``;``, quotes and spaces around them removed)
-    joined with ``,``."""
-    items = (p.strip().strip("\"'").strip() for p in re.split(r"[,;]", text))
+    """A pin list's items (split at ``,``, ``;`` or a markdown table cell's line break
+    ``<br>``, quotes and spaces around them removed) joined with ``,``."""
+    items = (p.strip().strip("\"'").strip() for p in re.split(r"[,;]|<br[ \t]*/?>", text, flags=re.I))
     return ",".join(p for p in items if p)
+
+
+# ---- rows as TOON / YAML list items ------------------------------------------------------------
+
+#: A table header without columns, whose rows may be list items: ``components[3]:``,
+#: ``nets:``, ``pins{U1}[8]:``.
+_LIST_HEAD = re.compile(r"^(?P<key>components|nets|pins)(?P<ref>\{[^{}]*\})?(?:\[[ \t]*(?P<n>\d*)[ \t]*\])?"
+                        r"[ \t]*:[ \t]*$")
+#: ``- key: value`` opening an item, and ``key: value`` (``key[2]: a,b``: TOON's inline array) inside it.
+_ITEM_OPEN = re.compile(r"^(?P<ind>[ \t]*)[-*•][ \t]+(?P<k>[A-Za-z_][\w ]*?)(?:\[[ \t]*\d*[ \t]*\])?[ \t]*:(?:[ \t]+(?P<v>.*?))?[ \t]*$")
+_ITEM_FIELD = re.compile(r"^(?P<ind>[ \t]*)(?P<k>[A-Za-z_][\w ]*?)(?:\[[ \t]*\d*[ \t]*\])?[ \t]*:(?:[ \t]+(?P<v>.*?))?[ \t]*$")
+_SUB_ITEM = re.compile(r"^(?P<ind>[ \t]*)-[ \t]+(?P<v>\S.*?)[ \t]*$")
+
+
+def _list_items(r: Restyled) -> None:
+    """A table's rows written as list items with one ``key: value`` line per column (TOON's
+    list of objects, YAML's list of mappings) under a header without columns, each item read
+    as one row on the line of its ``-``, the header given the keys as columns
+    [``list-items``]::
+
+        components[2]:            ->  components[2]{ref,type,value}:
+          - ref: U1                     U1,NE555P,NE555P
+            type: NE555P
+            value: NE555P
+          - ref: R1 ...
+
+    A net's ``pins`` may be an inline array (``pins[2]: U1.1,C1.1``, ``[U1.1, C1.1]``) or
+    ``- U1.1`` lines under ``pins:``.  Only when every line of every item is one of these and
+    every key is a column of the table (under a name :data:`tokn.doc.tables.COLUMN_ALIASES`
+    knows); otherwise the lines are left for the strict error."""
+    i = 0
+    while i < len(r.lines):
+        m = _LIST_HEAD.match(r.lines[i].strip()) if r.lines[i][:1] not in (" ", "\t") else None
+        if m is None or i in r.dropped:
+            i += 1
+            continue
+        got = _items(r.lines, i + 1, m.group("key"))
+        if got is None:
+            i += 1
+            continue
+        items, end = got
+        cols = list(dict.fromkeys(k for _, fields, _ in items for k in fields))
+        n = m.group("n")
+        count = int(n) if n else len(items)
+        r.put(i, f"{m.group('key')}{m.group('ref') or ''}[{count}]{{{','.join(cols)}}}:", "list-items")
+        for start, fields, more in items:
+            r.put(start, "  " + ",".join(V.quote_field(fields.get(c, "")) for c in cols), "list-items")
+            for k in more:
+                r.drop(k, "list-items")
+        i = end
+
+
+def _items(lines: list[str], j: int, key: str) -> tuple[list[tuple[int, dict[str, str], list[int]]], int] | None:
+    """The list items from line ``j`` on, as ``(first line, column -> field, other lines)``,
+    and the line after them; None when the lines there are not plainly such items."""
+    spec = T.KEYED.get(key) if key == "pins" else T.TABLES[key]
+    known = {c.name for c in spec.columns}
+    aliases = T.COLUMN_ALIASES.get(key, {})
+    items: list[tuple[int, dict[str, str], list[int]]] = []
+    item_ind: int | None = None
+    while j < len(lines):
+        line = lines[j]
+        if not line.strip():
+            nxt = next((k for k in range(j + 1, len(lines)) if lines[k].strip()), None)
+            if nxt is None or not items or not _ITEM_OPEN.match(lines[nxt]):
+                break
+            j += 1
+            continue
+        o = _ITEM_OPEN.match(line)
+        if o is None or (item_ind is not None and len(o.group("ind")) != item_ind):
+            break
+        item_ind = len(o.group("ind"))
+        field_ind = len(line) - len(line[len(o.group("ind")) + 1:].lstrip(" \t"))
+        fields: dict[str, str] = {}
+        more: list[int] = []
+        k, v, at = o.group("k"), o.group("v"), j
+        while True:
+            col = aliases.get(k.strip().lower(), k.strip().lower())
+            if col not in known or col in fields:
+                return None
+            if v is None or not v.strip():           # pins:  then  - U1.1 lines
+                subs = []
+                while at + 1 < len(lines) and (s := _SUB_ITEM.match(lines[at + 1])) \
+                        and len(s.group("ind")) > field_ind - 1 and col == "pins":
+                    subs.append(_scalar(s.group("v")))
+                    at += 1
+                    more.append(at)
+                v = ",".join(subs)
+            fields[col] = _pin_list(v.strip()[1:-1] if v.strip()[:1] == "[" and v.strip()[-1:] == "]" else v) \
+                if col == "pins" else _scalar(v)
+            nxt = lines[at + 1] if at + 1 < len(lines) else ""
+            f = _ITEM_FIELD.match(nxt)
+            if f is None or len(f.group("ind")) != field_ind or _ITEM_OPEN.match(nxt):
+                break
+            at += 1
+            more.append(at)
+            k, v = f.group("k"), f.group("v")
+        if not any(c in fields for c in ("ref", "name", "num")):
+            return None
+        items.append((j, fields, more))
+        j = at + 1
+    return (items, j) if items else None
+
+
+def _scalar(v: str) -> str:
+    """A YAML scalar as text: a trailing `` # comment`` dropped, quotes around it removed."""
+    v = re.sub(r"[ \t]+#.*$", "", v.strip()) if not v.strip().startswith(("\"", "'")) else v.strip()
+    if len(v) >= 2 and v[0] == v[-1] and v[0] in "\"'":
+        v = v[1:-1]
+    return v
 
 
 # ---- nets: as YAML ----------------------------------------------------------------------------
@@ -382,6 +496,76 @@ def _yaml_rows_in_nets_tables(r: Restyled) -> None:
                 in_nets = False
             continue
         r.put(i, "  " + V.quote_field(row.group("name").strip("\"'")) + "," + V.quote_field(pins), "yaml-nets")
+
+
+# ---- connections as a list of wires ------------------------------------------------------------
+
+_WIRES_HEAD = re.compile(r"^(?:#{1,6}[ \t]+)?(?:\*\*)?(?:connections|wires|wiring|netlist)(?:\*\*)?[ \t]*:?(?:\*\*)?[ \t]*$",
+                         re.I)
+_ARROW = re.compile(r"[ \t]*(?:<?->|→|↔|<->|--|—)[ \t]*")
+_WIRE_LINE = re.compile(r"^[ \t]*(?:(?:[-*•]|\d{1,3}[.)])[ \t]+)?(?P<body>\S.*?)[ \t]*$")
+
+
+def _wire_list(r: Restyled) -> None:
+    """Connections written as wires between pins instead of nets, when the answer has no nets
+    table: ``connections:`` (``wires:``, ``**Connections**``...) followed by ``R1.2 -> D1.2``
+    lines (``→``, ``--``; a chain ``A -> B -> C``; an end may be a net name in capitals,
+    ``+5V -> R1.1``).  Pins joined by wires are one net, named by the first net name among
+    them, else ``N1``, ``N2``...; its row is written on the line of its first wire, the
+    other lines dropped [``wire-list``].  Only when every line is plainly such a wire."""
+    if "nets" in {name for name, _ in _tables_in(r.lines)}:
+        return
+    for i, line in enumerate(r.lines):
+        if i in r.dropped or not _WIRES_HEAD.match(line.strip()):
+            continue
+        wires: list[tuple[int, list[str]]] = []
+        j = i + 1
+        while j < len(r.lines):
+            m = _WIRE_LINE.match(r.lines[j])
+            ends = _ARROW.split(m.group("body")) if m else []
+            if len(ends) >= 2 and all(_PIN_REF.match(e) or _NET_TOKEN.match(e) and not _PIN_REF.match(e)
+                                      and re.search(r"[A-Z]", e) for e in ends):
+                wires.append((j, ends))
+            elif r.lines[j].strip() or not wires:
+                break
+            j += 1
+        if not wires or j < len(r.lines) and r.lines[j].strip() and r.lines[j][:1] in " \t" + "-*•":
+            continue                         # a line that is not plainly a wire: not this style
+        parent: dict[str, str] = {}
+
+        def find(x: str) -> str:
+            while parent.setdefault(x, x) != x:
+                x = parent[x]
+            return x
+        for _, ends in wires:
+            for e in ends[1:]:
+                parent[find(e)] = find(ends[0])
+        groups: dict[str, list[str]] = {}
+        first: dict[str, int] = {}
+        for k, ends in wires:
+            for e in ends:
+                root = find(e)
+                first.setdefault(root, k)
+                if e not in groups.setdefault(root, []):
+                    groups[root].append(e)
+        names = {e for ends in groups.values() for e in ends if not _PIN_REF.match(e)}
+        auto = (f"N{k}" for k in range(1, 10_000) if f"N{k}" not in names)
+        rows: dict[int, str] = {}
+        for root, ends in groups.items():
+            named = [e for e in ends if not _PIN_REF.match(e)]
+            name = named[0] if named else next(auto)
+            pins = [e for e in ends if e != name]
+            rows[first[root]] = "  " + V.quote_field(name) + "," + V.quote_field(",".join(pins))
+        r.put(i, f"nets[{len(rows)}]{{name,pins}}:", "wire-list")
+        for k, _ in wires:
+            if k in rows:
+                r.put(k, rows[k], "wire-list")
+            else:
+                r.drop(k, "wire-list")
+        for k in range(i + 1, wires[-1][0]):
+            if not r.lines[k].strip() and k not in rows:
+                r.dropped.add(k)
+        return
 
 
 # ---- bullets and ellipses -------------------------------------------------------------------

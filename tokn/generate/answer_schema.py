@@ -45,7 +45,7 @@ from ..errors import ToknError, ToknSemanticError, ToknSyntaxError
 from .answer_grammar import ELECTRICAL_TYPES
 
 __all__ = ["SCHEMA_NAME", "AnswerJSONError", "answer_schema", "response_format", "read_json_answer",
-           "read_loose_json_answer", "JSON_FIX_CODES", "document_to_json", "looks_like_json", "holds_json",
+           "read_loose_json_answer", "JSON_FIX_CODES", "TOOL_CALL_FIX", "tool_call_arguments", "document_to_json", "looks_like_json", "holds_json",
            "tokn_in_json", "schema_violations"]
 
 #: The schema's name in ``response_format`` (OpenAI: ``^[a-zA-Z0-9_-]{1,64}$``).
@@ -239,7 +239,11 @@ JSON_FIX_CODES: dict[str, str] = {
     "json-prose": "took the JSON object out of the text around it",
     "json-keyed": "read objects keyed by reference or net name as the schema's lists",
     "json-pin-nets": "built the nets from each component's pins (pin: net), the answer having no nets",
+    "json-comments": "removed what JSON does not have: comments (// and /* */) and trailing commas",
 }
+
+#: The tool-call fix (:func:`tool_call_arguments`), reported by the pipeline.
+TOOL_CALL_FIX = ("json-tool-call", "read the arguments of the model's tool call as the answer")
 #: Members of a component that map its pins to nets, when an answer gives no ``nets``.
 _PIN_NET_MEMBERS = ("pins", "connections", "nets", "pin_nets", "pinout", "nodes")
 #: Keyed objects and the member their keys become: components by reference, nets by name...
@@ -261,11 +265,24 @@ def read_loose_json_answer(text: str) -> tuple[Document, list[tuple[str, str, st
     :func:`read_json_answer`'s contract (the same errors).  The object may sit inside prose
     (in a code fence or not) [``json-prose``]."""
     notes: dict[str, list[str]] = {}
+    answer = text
     inner = None if looks_like_json(text) else _json_in_prose(text)
     if inner is not None:
         text = inner
         notes["json-prose"] = ["the object is read, the rest ignored"]
-    data = _load(text)
+    try:
+        data = _load(text)
+    except AnswerJSONError:
+        body = _unfenced(text)
+        at = answer.find(body)
+        relaxed, said = _relaxed(body, answer[:at].count("\n") + 1 if at >= 0 else 1)
+        try:
+            data = json.loads(relaxed) if said else None
+        except json.JSONDecodeError:
+            data = None
+        if data is None:
+            raise
+        notes["json-comments"] = said
     if isinstance(data, dict):
         _reshape(data, notes)
         _loosen(data, "", notes)
@@ -277,6 +294,93 @@ def read_loose_json_answer(text: str) -> tuple[Document, list[tuple[str, str, st
                       "the answer" if code == "json-prose" else "components" if code == "json-pin-nets"
                       else ", ".join(said[:3]) + (", ..." if len(said) > 3 else "")))
     return _document(data), fixes
+
+
+def _relaxed(text: str, first_line: int = 1) -> tuple[str, list[str]]:
+    """``text`` without the comments (``// ...``, ``/* ... */``) and trailing commas (``,``
+    before ``]`` or ``}``) that models put into JSON, outside strings; and what was removed
+    (``comments at lines 4, 9``: the answer's lines, ``text`` starting at ``first_line``)."""
+    out: list[str] = []
+    comments: list[int] = []
+    commas: list[int] = []
+    i, n, line = 0, len(text), first_line
+    while i < n:
+        c = text[i]
+        if c == '"':
+            k = i + 1
+            while k < n and text[k] != '"':
+                k += 2 if text[k] == "\\" else 1
+            out.append(text[i:k + 1])
+            line += text.count("\n", i, k + 1)
+            i = k + 1
+            continue
+        if text.startswith("//", i):
+            k = text.find("\n", i)
+            k = n if k == -1 else k
+            comments.append(line)
+            i = k
+            continue
+        if text.startswith("/*", i):
+            k = text.find("*/", i + 2)
+            k = n if k == -1 else k + 2
+            comments.append(line)
+            line += text.count("\n", i, k)
+            i = k
+            continue
+        if c == ",":
+            m = re.match(r",(\s|//[^\n]*|/\*.*?\*/)*[\]}]", text[i:], re.S)
+            if m:
+                commas.append(line)
+                i += 1
+                continue
+        if c == "\n":
+            line += 1
+        out.append(c)
+        i += 1
+    said = []
+    if comments:
+        said.append("comments at line" + ("s " if len(set(comments)) > 1 else " ")
+                    + ", ".join(map(str, sorted(set(comments)))))
+    if commas:
+        said.append("trailing commas at line" + ("s " if len(set(commas)) > 1 else " ")
+                    + ", ".join(map(str, sorted(set(commas)))))
+    return "".join(out), said
+
+
+def tool_call_arguments(text: str) -> tuple[str, str] | None:
+    """``(tool name, arguments as JSON text)`` of an answer that is a tool (function) call as
+    the APIs return them, pasted as text by a model or a proxy instead of an answer:
+    ``{"name": "submit_circuit", "arguments": "{...}"}`` (OpenAI's ``function_call``, also
+    under ``"function_call"``), ``{"tool_calls": [{"function": {...}}]}`` (the first call),
+    ``{"type": "tool_use", "name": ..., "input": {...}}`` (Anthropic).  The arguments may be
+    a JSON string (OpenAI) or an object.  None for any other answer."""
+    if not looks_like_json(text):
+        return None
+    try:
+        data = json.loads(_unfenced(text))
+    except json.JSONDecodeError:
+        return None
+    for _ in range(3):
+        if isinstance(data, dict) and isinstance(data.get("tool_calls"), list) and data["tool_calls"]:
+            data = data["tool_calls"][0]
+        elif isinstance(data, dict) and isinstance(data.get("function_call"), dict):
+            data = data["function_call"]
+        elif isinstance(data, dict) and isinstance(data.get("function"), dict):
+            data = data["function"]
+    if not isinstance(data, dict) or "components" in data:
+        return None
+    args = data.get("arguments", data.get("input") if data.get("type") == "tool_use" else None)
+    name = data.get("name")
+    if not isinstance(name, str) or args is None:
+        return None
+    if isinstance(args, str):
+        try:
+            args = json.loads(args)
+        except json.JSONDecodeError:
+            return name, args                # the reader says what is wrong with it
+    if not isinstance(args, dict):
+        return None
+    return name, json.dumps(args)
 
 
 def _reshape(data: dict[str, Any], notes: dict[str, list[str]]) -> None:

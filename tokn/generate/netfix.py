@@ -25,7 +25,7 @@ repair round an LLM costs is spent only on what cannot be fixed here:
 * a supply pin in no net joins the net of its own name when the answer has one: ``U1.2``
   (GND) joins net ``GND``, ``U2.8`` (V+) net ``V+`` -- what KiCad does for hidden power
   pins, and what a model that wrote the net but forgot the pin meant
-  [``power-pin-by-name``; only supply and ground names: GND, VCC, VDD, VSS, VEE, V+, +5V...];
+  [``power-pin-by-name``; only supply and ground names: GND, VCC, VDD, VSS, VEE, VBUS, V+, +5V...];
 * component rows and pin tables are read first by :func:`tokn.generate.partfix.repair_parts`
   (type and value swapped, a library written as the type, pin-table columns swapped).
 
@@ -64,8 +64,9 @@ _NO_CONNECT_NAMES = frozenset({"NC", "NOCONNECT", "NOCONNECTION", "NOTCONNECTED"
                                "NOCONN", "UNUSED"})
 #: Pin names that name a supply or ground (joined to the net of that name when in no net).
 #: Not VBAT: a microcontroller's VBAT is its backup-battery input, a net VBAT is often a
-#: vehicle's 12 V battery.
-_SUPPLY_NAME = re.compile(r"^(?:[ADP]?GND\w*|V(?:CC|DD|SS|EE)\w*|V[+-]|[+-]\d+(?:[.V]\d+)?V?\d*)$", re.I)
+#: vehicle's 12 V battery.  VBUS is: a USB connector's VBUS pins (A4, A9, B4, B9 of a
+#: USB-C receptacle, drawn stacked at one point) are one supply.
+_SUPPLY_NAME = re.compile(r"^(?:[ADP]?GND\w*|V(?:CC|DD|SS|EE)\w*|VBUS|V[+-]|[+-]\d+(?:[.V]\d+)?V?\d*)$", re.I)
 
 
 def repair_nets(doc: Document, library_pins: LibraryPins) -> tuple[Document, list[Finding]]:

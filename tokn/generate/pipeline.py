@@ -431,6 +431,9 @@ class Generator:
         sec["parse"] = time.perf_counter() - t
         if completion.truncated:               # readable or not, a cut-off answer is incomplete
             findings.append(_finding("error", "truncated", _truncation(completion, no_doc)))
+            if doc is None and any(f.code == "json-syntax" for f in findings):
+                # JSON cut off: its syntax error is the truncation's doing
+                findings = [f for f in findings if f.code != "json-syntax"]
             if no_doc and (completion.reasoning_chars or completion.usage.get("reasoning_tokens")
                            or "reasoning" in {f.code for f in findings}):
                 # cut off while thinking: the missing document is the truncation's doing
@@ -561,9 +564,16 @@ def _read(tk: Toolkit, completion: Completion) -> tuple[Any, Optional[str], list
     model's reasoning before its answer (``<think> ... </think>``) is skipped either way (a
     ``reasoning`` fix); an answer that is all reasoning has no document."""
     from ..doc.reasoning import skip_reasoning
-    from .answer_schema import holds_json, looks_like_json, tokn_in_json
+    from .answer_schema import TOOL_CALL_FIX, holds_json, looks_like_json, tokn_in_json, tool_call_arguments
     thought = skip_reasoning(completion.text)
     text = thought.text
+    call = tool_call_arguments(text)
+    if call is not None:                          # a tool call pasted as the answer: its arguments are
+        name, text = call
+        code, said = TOOL_CALL_FIX
+        got = _read(tk, replace(completion, text=text))
+        return _with_reasoning(thought, (got[0], got[1], [_finding("fixed", code, f"{said} ({name})", name)]
+                                         + got[2], got[3]))
     if looks_like_json(text):
         wrapped = tokn_in_json(text)
         if wrapped is None:
