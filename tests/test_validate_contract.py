@@ -90,11 +90,11 @@ RULES = [
      ("error", "unconnected-power-pin", "U1.2")),
     ("no-connect-pin-in-net", doc([("U1", "LM741"), *R12],
                                   [("V+", ["U1.7", "R1.1"]), ("V-", ["U1.4", "R2.1"]), ("X", ["U1.8", "R1.2"])]),
-     True, ("error", "no-connect-pin-in-net", "U1.8")),
+     True, ("warning", "no-connect-pin-in-net", "U1.8")),
     ("no-connect-pin-in-net of an unknown part's own table",
      doc([*R12, ("U1", "ZZX9000")], [LINK, ("N2", ["R1.2", "R2.2", "U1.2"])],
          pins={"U1": [("1", "A"), ("2", "NC", "no_connect")]}),
-     True, [("warning", "unknown-part", "U1"), ("error", "no-connect-pin-in-net", "U1.2"),
+     True, [("warning", "unknown-part", "U1"), ("warning", "no-connect-pin-in-net", "U1.2"),
             ("warning", "pins-not-checked", "")]),
 ]
 
@@ -180,6 +180,10 @@ PIPELINE = [
     ("unit-types-differ (error)", "# TOKN v1\ncomponents[3]{ref,type,value,unit}:\n  U1,TL072,TL072,1\n"
      "  U1,LM358,LM358,2\n  R1,R,10k,1\nnets[3]{name,pins}:\n  A,\"U1.1,R1.1\"\n  V-,\"U1.4,R1.2\"\n"
      "  V+,\"U1.8,U1.2\"\n", "stop", "An op-amp buffer with a TL072", ("unit-types-differ", "U1")),
+    ("no-connect-pin-in-net (error)", "# TOKN v1\ncomponents[3]{ref,type,value}:\n  U1,LM741,LM741\n"
+     "  R1,R,10k\n  R2,R,10k\nnets[4]{name,pins}:\n  V+,\"U1.7,R1.1\"\n  V-,\"U1.4,R2.1\"\n"
+     "  OUT,\"U1.6,U1.2\"\n  X,\"U1.8,U1.3,R1.2,R2.2\"\n", "stop", "An LM741 voltage follower",
+     ("no-connect-pin-in-net", "U1.8")),
     ("format (two pin tables)", JSON_OK.replace('"pin_tables": []', '"pin_tables": [{"ref": "U1", "pins": []}, '
                                                 '{"ref": "U1", "pins": []}]'), "stop", REQUEST, ("format", "")),
 ]

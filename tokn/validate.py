@@ -197,7 +197,7 @@ def _check_parts(doc: Document, types: dict[str, str], pin_net: dict[tuple[str, 
         if res is None:
             warn("unknown-part", f"{ref}: no KiCad library symbol named {comp.lib_id}; "
                  "a symbol will be generated from its pins", ref)
-            _check_declared_pins(ref, doc.pins.get(ref), used_pins.get(ref, set()), pin_net, err)
+            _check_declared_pins(ref, doc.pins.get(ref), used_pins.get(ref, set()), pin_net, err, warn)
             unchecked.append(ref)
             continue
         if not res.exact:
@@ -207,11 +207,11 @@ def _check_parts(doc: Document, types: dict[str, str], pin_net: dict[tuple[str, 
         if joins:
             warn("pins-would-join", joins + "; decoding draws the part with a generated symbol",
                  ref, lib_id=res.lib_id)
-        _check_library_pins(ref, res, doc.pins.get(ref, []), used_pins.get(ref, ()), pin_net, err)
+        _check_library_pins(ref, res, doc.pins.get(ref, []), used_pins.get(ref, ()), pin_net, err, warn)
     return unchecked
 
 
-def _check_library_pins(ref: str, res, table, used, pin_net: dict, err) -> None:
+def _check_library_pins(ref: str, res, table, used, pin_net: dict, err, warn) -> None:
     """Part ``ref`` read as library symbol ``res.symbol``: every pin used in a net and every
     row of its ``pins{REF}`` table must exist (with a matching name), and its visible power
     inputs must be connected."""
@@ -225,7 +225,7 @@ def _check_library_pins(ref: str, res, table, used, pin_net: dict, err) -> None:
             err("unknown-pin", f"{ref}.{pin}: {res.lib_id} has no pin {pin} "
                 f"(its pins: {_summarise(numbers)})", f"{ref}.{pin}", lib_id=res.lib_id)
         elif all(p.type == "no_connect" for p in lib_pins[pin]):
-            _no_connect_in_net(ref, pin, lib_pins[pin][0].name, pin_net, err)
+            _no_connect_in_net(ref, pin, lib_pins[pin][0].name, pin_net, warn)
     for pd in table:
         lp = lib_pins.get(pd.number)
         if lp is None:
@@ -244,13 +244,16 @@ def _check_library_pins(ref: str, res, table, used, pin_net: dict, err) -> None:
                 f"{ref}.{p.number}")
 
 
-def _no_connect_in_net(ref: str, pin: str, name: str, pin_net: dict, err) -> None:
+def _no_connect_in_net(ref: str, pin: str, name: str, pin_net: dict, warn) -> None:
     """A pin of electrical type ``no_connect`` listed in a net: KiCad 9 and 10 connect
-    nothing to such a pin (docs/kicad-connectivity-findings.md, rule N1), so no drawing
-    gives that net."""
+    nothing to such a pin (docs/kicad-connectivity-findings.md, rule N1).  A design's own
+    copy of the symbol may type it otherwise (encoded without that copy, the document
+    still lists it); the decoder then draws a copy where it is passive.  ``tokn generate``
+    makes it an error: in an answer it is a mixed-up pin."""
     label = f" ({name})" if name and name != "~" else ""
-    err("no-connect-pin-in-net", f"{ref}.{pin}{label} is a no-connect pin: KiCad connects nothing to it, "
-        f"so it cannot be in net {pin_net[(ref, pin)]}", f"{ref}.{pin}")
+    warn("no-connect-pin-in-net", f"{ref}.{pin}{label} is a no-connect pin in the library, which KiCad "
+         f"connects to nothing, but net {pin_net[(ref, pin)]} lists it (decoding draws it as passive)",
+         f"{ref}.{pin}")
 
 
 def _numbers_of(number: str) -> tuple[str, ...]:
@@ -273,7 +276,7 @@ def unchecked_parts(findings: list[Finding]) -> list[str]:
     return [r for f in findings if f.code == UNCHECKED for r in f.details.get("refs", [])]
 
 
-def _check_declared_pins(ref: str, table, used: set[str], pin_net: dict, err) -> None:
+def _check_declared_pins(ref: str, table, used: set[str], pin_net: dict, err, warn) -> None:
     """A part the libraries lack is what its ``pins{REF}`` table says, when it has one: a pin
     used in a net must be in the table, and its power inputs must be connected, as for a
     library part."""
@@ -286,7 +289,7 @@ def _check_declared_pins(ref: str, table, used: set[str], pin_net: dict, err) ->
             f"{ref}.{pin}")
     for pd in table:
         if pd.type == "no_connect" and (ref, pd.number) in pin_net:
-            _no_connect_in_net(ref, pd.number, pd.name, pin_net, err)
+            _no_connect_in_net(ref, pd.number, pd.name, pin_net, warn)
         if pd.type == "power_in" and not any((ref, n) in pin_net for n in _numbers_of(pd.number)):
             err("unconnected-power-pin", f"{ref}.{pd.number} ({pd.name}) is a power input and is not connected",
                 f"{ref}.{pd.number}")

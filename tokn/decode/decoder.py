@@ -36,7 +36,7 @@ from .layout import layout_parts
 from .place.units import noconnect_pins
 from .sheetbuild import SheetBuilder, power_value_props
 from .stubs import is_ground
-from .symbols import PartSymbol, embed_node, part_symbols, with_stacked_pins
+from .symbols import PartSymbol, embed_node, part_symbols, renamed_symbol_node, with_stacked_pins
 from ..kicad.ids import is_netlisted, split_lib_id, symbol_name
 from ..sexpr import text
 
@@ -96,6 +96,9 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
                 f"{ref}: {p.lib_id} generated from the document's pins (no library symbol)"
                 for ref, p in parts.items() if p.generated]
     warnings += [f"{ref}: {doc_type(doc, ref)} read as {p.lib_id}" for ref, p in parts.items() if p.fuzzy]
+    warnings += [f"{ref}: {_no_connect_note(p)} of {p.lib_id}, which KiCad connects to nothing; drawn as "
+                 f"passive in a copy of the symbol ({p.embed_name}) as the document connects "
+                 f"{'it' if len(p.retyped) == 1 else 'them'}" for ref, p in parts.items() if p.retyped]
     want = _doc_nets(doc)
     if layout in ("auto", "drawn") and _drawable(doc, parts):
         files, root = _as_drawn(doc, parts, power, project)
@@ -137,6 +140,12 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
 #: What a decoded drawing with local power symbols is for (docs/format.md, ``power.local``).
 LOCAL_POWER_NOTE = ("the drawing has KiCad 10 local power symbols ((power local)): KiCad 10 reads it, "
                     "KiCad 9 cannot load it")
+
+
+def _no_connect_note(p: PartSymbol) -> str:
+    if len(p.retyped) == 1:
+        return f"pin {p.retyped[0]} is a no-connect pin"
+    return f"pins {', '.join(p.retyped)} are no-connect pins"
 
 
 def _symbol_notes(parts: dict[str, PartSymbol]) -> str:
@@ -503,21 +512,10 @@ def _power_kind(part: PartSymbol, kind: str) -> PartSymbol:
     have = part.symbol.power
     if not have or (have == "local") == (kind == "local"):
         return part
-    old = symbol_name(text(part.embed[1]))
-    new = f"{old}_{kind}"
-    node = [b.q(new)] + [_unit_renamed(c, old, new) for c in part.embed[2:]
-                         if type(c) is str or c[0] != "power"]
-    node = [part.embed[0], node[0], ["power", "local"] if kind == "local" else ["power"], *node[1:]]
+    node = renamed_symbol_node(part.embed, f"{symbol_name(text(part.embed[1]))}_{kind}")
+    node = [node[0], node[1], ["power", "local"] if kind == "local" else ["power"],
+            *(c for c in node[2:] if type(c) is str or c[0] != "power")]
     return PartSymbol(part.lib_id, replace(part.symbol, power=kind), node)
-
-
-def _unit_renamed(node, old: str, new: str):
-    """A unit sub-symbol ``(symbol "OLD_1_1" ...)`` of a symbol renamed ``new``: KiCad
-    wants unit names to start with their symbol's name."""
-    if type(node) is str or node[0] != "symbol" or len(node) < 2:
-        return node
-    name = text(node[1])
-    return [node[0], b.q(new + name[len(old):]) if name.startswith(old + "_") else node[1], *node[2:]]
 
 
 # ---------------------------------------------------------------- laid out

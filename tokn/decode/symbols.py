@@ -16,6 +16,7 @@ from ..doc.model import Document, Net, PinDef
 from ..doc.naming import natural_key
 from ..doc.pinref import split_pin_ref
 from ..kicad.build import num, q
+from ..kicad.ids import symbol_name
 from ..kicad.schematic import SchematicFile
 from ..kicad.symbols import LibSymbol, parse_lib_symbol, stacked_pin_numbers
 from ..resolve import SymbolResolver, touch_conflict
@@ -35,6 +36,7 @@ class PartSymbol:
     generated: bool = False
     fuzzy: bool = False
     rejected: str = ""          # why the library symbol was not used (generated instead)
+    retyped: tuple[str, ...] = ()   # its no_connect pins drawn as passive (the document connects them)
 
     @property
     def embed_name(self) -> str:
@@ -79,6 +81,47 @@ def embed_node(lib_id: str, sym: LibSymbol, index) -> list:
     if node is None:
         raise ValueError(f"no graphics for symbol {lib_id}")
     return _renamed(node, lib_id)
+
+
+def renamed_symbol_node(node: list, new: str) -> list:
+    """Copy of a ``(symbol "NAME" ...)`` node named ``new``, its unit sub-symbols
+    (``"NAME_1_1"``) renamed with it, as KiCad wants; placed with ``(lib_name ...)`` as
+    KiCad places an edited copy of a library symbol."""
+    old = symbol_name(text(node[1]))
+
+    def unit(c):
+        if type(c) is str or not c or c[0] != "symbol" or len(c) < 2:
+            return c
+        name = text(c[1])
+        return [c[0], q(new + name[len(old):]) if name.startswith(old + "_") else c[1], *c[2:]]
+
+    return [node[0], q(new), *(unit(c) for c in node[2:])]
+
+
+def _pins_retyped(node, numbers: set[str], to: str):
+    """Copy of a symbol node whose ``no_connect`` pins numbered in ``numbers`` have type
+    ``to`` (in the symbol and its unit sub-symbols)."""
+    if type(node) is str or not node:
+        return node
+    if node[0] == "pin" and len(node) > 1 and node[1] == "no_connect":
+        number = next((text(c[1]) for c in node if type(c) is list and c and c[0] == "number" and len(c) > 1), None)
+        if number in numbers:
+            return [node[0], to, *node[2:]]
+        return node
+    return [_pins_retyped(c, numbers, to) for c in node]
+
+
+def with_no_connect_pins_connected(part: PartSymbol, numbers: set[str]) -> PartSymbol:
+    """``part`` with its ``no_connect`` pins ``numbers`` typed ``passive``, embedded under a
+    name of its own (``TRF37A73_connected``): KiCad connects nothing to a no_connect pin
+    (rule N1), so a document that puts one in a net (a design whose own copy of the symbol
+    types it otherwise, encoded without that copy) is drawn with such a copy."""
+    node = _pins_retyped(renamed_symbol_node(part.embed, f"{symbol_name(text(part.embed[1]))}_connected"),
+                         numbers, "passive")
+    pins = [replace(p, type="passive") if p.type == "no_connect" and p.number in numbers else p
+            for p in part.symbol.pins]
+    return replace(part, symbol=replace(part.symbol, pins=pins, node=node), embed=node,
+                   retyped=tuple(sorted(numbers, key=natural_key)))
 
 
 def generated_symbol(ref: str, typ: str, pins: list[PinDef]) -> PartSymbol:
@@ -198,8 +241,11 @@ def part_symbols(doc: Document, resolver: SymbolResolver, index) -> dict[str, Pa
     """ref -> PartSymbol for every reference in ``doc``.  A part whose library symbol lacks
     pins the document uses, or whose pins would connect otherwise than the document says
     (:func:`touch_conflict`), gets a symbol generated from the document instead (never a
-    wrong drawing); ``PartSymbol.rejected`` then says why."""
+    wrong drawing); ``PartSymbol.rejected`` then says why.  A part whose document nets list
+    pins the symbol types ``no_connect`` is drawn with a copy of the symbol where they are
+    passive (:func:`with_no_connect_pins_connected`; ``PartSymbol.retyped``)."""
     out: dict[str, PartSymbol] = {}
+    connected: dict[str, tuple[set[str], list[str]]] = {}     # lib_id -> (pins, refs)
     generated: dict[str, PartSymbol] = {}        # one drawing per type: all its parts' pins
     refs_of_type: dict[str, list[str]] = {}
     pin_nets = doc.pin_nets()
@@ -222,6 +268,8 @@ def part_symbols(doc: Document, resolver: SymbolResolver, index) -> dict[str, Pa
                 pins: dict[str, PinDef] = {}
                 for ref in refs_of_type[c.type]:
                     for pd in pins_for_generated(doc, ref):
+                        if pd.type == "no_connect" and (ref, pd.number) in pin_nets:
+                            pd = replace(pd, type="passive")        # listed in a net: connected
                         if pd.number not in pins or (pd.name and not pins[pd.number].name):
                             pins[pd.number] = pd
                 generated[c.type] = generated_symbol(c.ref, c.type, list(pins.values()))
@@ -230,4 +278,12 @@ def part_symbols(doc: Document, resolver: SymbolResolver, index) -> dict[str, Pa
             continue
         out[c.ref] = PartSymbol(res.lib_id, res.symbol, embed_node(res.lib_id, res.symbol, index),
                                 fuzzy=not res.exact)
+        listed = {p.number for p in res.symbol.pins if p.type == "no_connect" and (c.ref, p.number) in pin_nets}
+        if listed:
+            connected.setdefault(res.lib_id, (set(), []))[0].update(listed)
+            connected[res.lib_id][1].append(c.ref)
+    for numbers, refs in connected.values():        # one copy per symbol, for its parts that need it
+        copy = with_no_connect_pins_connected(out[refs[0]], numbers)
+        for ref in refs:
+            out[ref] = replace(copy, fuzzy=out[ref].fuzzy)
     return out

@@ -646,14 +646,25 @@ def _strict_unknown(f: Any, doc: Any, unlisted: Sequence[str]):
                     "Crystal...) or the type a pin table gives", f.where)
 
 
+#: Validator warnings that are errors in an answer, with what to tell the model: a KiCad
+#: design may draw the units of one part from different symbols of the same pins, or (its
+#: own copy of a symbol typing a pin otherwise) connect a pin the library marks no-connect,
+#: but an answer that does either has mixed up parts or pins.
+_STRICT_IN_ANSWERS = {
+    "unit-types-differ": "give every unit of {where} the same type (one package), or give the other part "
+                         "its own reference",
+    "no-connect-pin-in-net": "leave {where} unconnected and use the pin the part's pin table gives for that "
+                             "signal",
+}
+
+
 def _strict_units(f: Any):
-    """``f``, or an error in its place when it is a ``unit-types-differ`` warning: a KiCad
-    design may draw the units of one part from different symbols of the same pins, but an
-    answer that gives one reference two types has mixed up two parts."""
-    if f.code != "unit-types-differ" or f.severity == "error":
+    """``f``, or an error in its place when it is a warning :data:`_STRICT_IN_ANSWERS`
+    makes an error in an answer."""
+    advice = _STRICT_IN_ANSWERS.get(f.code)
+    if advice is None or f.severity == "error":
         return f
-    return _finding("error", "unit-types-differ", f"{f.message}; give every unit of {f.where} the same type "
-                    "(one package), or give the other part its own reference", f.where)
+    return _finding("error", f.code, f"{f.message}; {advice.format(where=f.where)}", f.where)
 
 
 def _refs_to_ground(doc: Any, findings: list) -> list[str]:
