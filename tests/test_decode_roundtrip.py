@@ -17,7 +17,6 @@ import pytest
 from tokn.decode import decode, symbols_from_schematic
 from tokn.doc import parse_tokn, write_tokn
 from tokn.encode import encode_design
-from tokn.errors import DecodeError
 from tokn.kicad import kicad_cli
 from tokn.kicad.hierarchy import load_design
 
@@ -136,14 +135,21 @@ def test_no_connect_pins_round_trip_from_the_text_alone(tmp_path):
 
 @needs_kicad
 @pytest.mark.kicad
-def test_chosen_pin_alternate_that_connects_a_no_connect_pin_is_named(tmp_path):
+@needs_kicad
+@pytest.mark.kicad
+def test_chosen_pin_alternate_that_connects_a_no_connect_pin_is_drawn_connected(tmp_path):
     """Pin alternates are not carried: a no_connect pin that its chosen (passive) alternate
-    connects cannot be drawn connected, and the decoder says which net would miss it."""
+    connects is drawn with a copy of the symbol where it is passive, with a note, and
+    KiCad's netlist of the decoded file is the original's."""
     path = os.path.join(RULE_FIXTURES, "nc_pin_alternate.kicad_sch")
     doc = parse_tokn(write_tokn(encode_design(path).document))
     assert any(n.name == "/L2" and "U1.2" in n.pins for n in doc.nets)
-    with pytest.raises(DecodeError, match=r"/L2 would not reach U1\.2"):
-        decode(doc, None, project="rt")
+    decoded = decode(doc, None, project="rt")
+    assert any("U1: pin 2 is a no-connect pin" in w and "ALT_PINS_connected" in w for w in decoded.warnings)
+    out = tmp_path / "rt.kicad_sch"
+    decoded.write(str(out))
+    got = kicad_cli.export_netlist(str(out))
+    assert set(multi_pin_nets(got.nets.items())) == set(multi_pin_nets(kicad_cli.export_netlist(path).nets.items()))
 
 
 @needs_kicad
