@@ -30,9 +30,10 @@ from .asked import PartFacts, RequestAsks, read_request, unmet
 from .config import Settings
 from .grounding import PartPins, missing_parts
 from .llm import Completion, LLMClient
+from .partial import Base, PartialError, apply_edits, find_edits, is_partial, merge_tables
 from .progress import ProgressCallback, check_cancel, emit
 from .prompt import approx_tokens, build_messages, describe, with_json_answer
-from .repair import REPEAT_TEMPERATURE, Attempt, Check, LoopResult, run_repair_loop
+from .repair import REPEAT_TEMPERATURE, Attempt, Check, LoopResult, run_repair_loop, summary
 from .retrieval import Retriever
 
 #: ERC violation types reported as warnings, not errors: what the model cannot fix in TOKN
@@ -306,11 +307,20 @@ class GenerationResult:
         return d
 
 
-def refusal_text(findings: list, rounds: int, stopped: str) -> str:
+def refusal_text(findings: list, rounds: int, stopped: str, best_round: Optional[int] = None,
+                 summaries: Sequence[tuple[int, str]] = ()) -> str:
+    """The refusal of a request: why the loop stopped and the errors of the answer returned;
+    when that is not the last answer (``best_round``), which it is and what each round gave
+    (``summaries``: (round, a few words))."""
     errs = [f for f in findings if f.severity == "error"]
     why = {"repeated": "the model repeated the same faulty answer",
            "max-rounds": f"{rounds} round{'s' if rounds != 1 else ''} used"}.get(stopped, stopped)
-    lines = [f"No valid circuit ({why}). Still wrong in the last answer:"]
+    if best_round is None or best_round == rounds:
+        lines = [f"No valid circuit ({why}). Still wrong in the last answer:"]
+    else:
+        each = "; ".join(f"round {r}: {s}" for r, s in summaries)
+        lines = [f"No valid circuit ({why}). The best answer was that of round {best_round} ({each}); "
+                 "still wrong in it:"]
     lines += [f"  {describe(f)}" for f in errs[:40]]
     if len(errs) > 40:
         lines.append(f"  ... and {len(errs) - 40} more")
@@ -354,7 +364,7 @@ class Generator:
         asker = _Asker(self.llm, self.settings, req.grammar, req.json_schema, on_progress, cancel)
         grounder = _Grounder(self.toolkit, {p.lib_id for p in req.parts} | {p.name.casefold() for p in req.parts})
         asks = read_request(prompt)
-        loop = run_repair_loop(asker, lambda c: self.check_answer(c, req.parts, req.missing, asks), req.messages,
+        loop = run_repair_loop(asker, lambda c, b: self.check_answer(c, req.parts, req.missing, asks, b), req.messages,
                                self.settings.max_rounds, grounder, on_progress, cancel)
         _finish_timings(timings, loop, asker.seconds, time.perf_counter() - t_start)
         result = _result(req, loop, timings)
@@ -413,7 +423,8 @@ class Generator:
             req.messages = with_json_answer(req.messages)
 
     def check_answer(self, completion: Completion, named: Sequence[PartPins] = (),
-                     unlisted: Sequence[str] = (), asked: Optional[RequestAsks] = None) -> Check:
+                     unlisted: Sequence[str] = (), asked: Optional[RequestAsks] = None,
+                     previous: Optional[Base] = None) -> Check:
         """Parse, validate, decode and (when available) ERC one answer.
 
         ``named``: the parts the request names (grounded); an answer without one of them is
@@ -423,11 +434,23 @@ class Generator:
         validator's ``unknown-part`` warning becomes an error for any other: an answer's
         ``0.1uF`` or ``XTAL_48MHZ`` type is a mistake, not a new part).  ``asked``: the part
         kinds and values the request states (:func:`tokn.generate.asked.read_request`); each
-        one the answer lacks is a ``missing-part`` or ``missing-value`` error."""
+        one the answer lacks is a ``missing-part`` or ``missing-value`` error.  ``previous``:
+        in a repair round, the answer the model was shown; an answer that gives only some
+        of its tables or rows is merged with it (:mod:`tokn.generate.partial`) and checked
+        as the whole document (``shown_text`` of the check is that document)."""
+        check = self._check_answer(completion, named, unlisted, asked, previous)
+        if any(f.code in _MERGE_FIXES for f in check.findings):
+            check.shown_text = check.tokn_text
+        return check
+
+    def _check_answer(self, completion: Completion, named: Sequence[PartPins], unlisted: Sequence[str],
+                      asked: Optional[RequestAsks], previous: Optional[Base]) -> Check:
         tk = self.toolkit
         sec: dict[str, float] = {}
         t = time.perf_counter()
         doc, text, findings, no_doc = _read(tk, completion)
+        if previous is not None:
+            doc, text, findings, no_doc = _complete(tk, completion, previous, (doc, text, findings, no_doc))
         sec["parse"] = time.perf_counter() - t
         if completion.truncated:               # readable or not, a cut-off answer is incomplete
             findings.append(_finding("error", "truncated", _truncation(completion, no_doc)))
@@ -545,16 +568,62 @@ def _finish_timings(timings: dict[str, float], loop: LoopResult, llm_seconds: fl
 
 
 def _result(req: _Request, loop: LoopResult, timings: dict[str, float]) -> GenerationResult:
-    """The result of ``req`` whose repair loop ended as ``loop``."""
-    final = loop.final.check
+    """The result of ``req`` whose repair loop ended as ``loop``: its passing answer, else its
+    best answer (:attr:`~tokn.generate.repair.LoopResult.best`), with a refusal that says
+    which round that was and what the others were."""
+    best = loop.best
+    final = best.check
+    rounds = [(a.round, summary(a.check)) for a in loop.attempts]
     return GenerationResult(
         prompt=req.prompt, ok=loop.ok, document=final.document, tokn_text=final.tokn_text,
         findings=final.findings, rounds=len(loop.attempts),
-        refusal=None if loop.ok else refusal_text(final.findings, len(loop.attempts), loop.stopped),
+        refusal=None if loop.ok else refusal_text(final.findings, len(loop.attempts), loop.stopped,
+                                                  best.round, rounds),
         decoded=final.decoded if loop.ok else None, erc=final.erc, attempts=loop.attempts,
         examples=[e.id for e in req.examples], parts=[p.lib_id for p in req.parts], missing_parts=req.missing,
         grammar_mode=loop.final.completion.grammar_mode, prompt_tokens=approx_tokens(req.messages),
         timings=timings)
+
+
+#: Fix codes of an answer merged with the document it corrects (:mod:`tokn.generate.partial`).
+_MERGE_FIXES = frozenset({"partial-tables", "partial-rows"})
+
+
+def _complete(tk: Toolkit, completion: Completion, base: Base,
+              got: tuple[Any, Optional[str], list, bool]) -> tuple[Any, Optional[str], list, bool]:
+    """``got`` (the reading of a repair round's answer) completed from ``base``, the answer
+    the model was shown: an answer of some tables only gets the others from it
+    [``partial-tables``]; one of row changes only (``Change `A` to `B```, a diff, bare rows)
+    has them made in its text [``partial-rows``]; changes that cannot be made unambiguously
+    are the error ``partial-answer`` (and no document).  Anything else is ``got``."""
+    from ..doc import write_tokn
+    from ..doc.reasoning import skip_reasoning
+    doc, text, findings, no_doc = got
+    where = f"round {base.round}"
+    if doc is not None and base.document is not None and is_partial(doc):
+        merged, said = merge_tables(doc, base.document)
+        try:
+            merged_text = write_tokn(merged)
+        except ValueError as e:
+            return None, text, findings + [_finding("error", "format", str(e))], False
+        return merged, merged_text, findings + [_finding("fixed", "partial-tables", f"{said} your answer of {where} "
+                                                         "(merged)", where)], False
+    if not no_doc:
+        return got
+    edits = find_edits(skip_reasoning(completion.text).text)
+    if not edits:
+        return got
+    try:
+        patched = apply_edits(base.text, edits)
+    except PartialError as e:
+        return None, None, [f for f in findings if f.code != "no-document"] + [_finding(
+            "error", "partial-answer", f"the answer gives only changes to rows, and {e}; answer with the complete "
+            "corrected TOKN document", where)], True
+    doc, text, findings, no_doc = _read(tk, replace(completion, text=patched))
+    n = len(edits)
+    return doc, text, [_finding("fixed", "partial-rows", f"the answer gives only {n} row change{'s' if n != 1 else ''}; "
+                                f"made in your answer of {where} (line numbers are the changed document's)",
+                                where)] + findings, no_doc
 
 
 def _read(tk: Toolkit, completion: Completion) -> tuple[Any, Optional[str], list, bool]:

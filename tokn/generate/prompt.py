@@ -117,21 +117,52 @@ def with_json_answer(messages: list[dict[str, str]]) -> list[dict[str, str]]:
     return out
 
 
+def asks_question(answer: str) -> bool:
+    """Whether an answer without a document asks something instead (a model unsure of a
+    value asks back rather than choosing one)."""
+    return "?" in answer.strip()[-400:]
+
+
+#: What a model that asked instead of answering is told.
+NO_QUESTIONS = ("Do not ask questions: where the request leaves something open, choose a common, sensible "
+                "part or value yourself and answer with the document.")
+
+
+def setback_note(errors: Sequence, answer: str, shown: bool = True) -> str:
+    """The first lines of a repair message after an answer that could not be used at all
+    (``errors``: its errors; no document, changes that do not apply...), when the model is
+    shown its earlier answer again instead (``shown`` False: a fresh round, nothing shown)."""
+    first = describe(errors[0]) if errors else "it held no TOKN document"
+    lines = [f"Your last answer could not be used: {first[:400]}"]
+    if asks_question(answer):
+        lines.append(NO_QUESTIONS)
+    lines.append("The answer shown above is your earlier one; the problems below are still in it." if shown
+                 else "The problems below are those of your earlier answer.")
+    return "\n".join(lines)
+
+
 def repair_message(findings: Iterable, *, truncated: bool = False, no_document: bool = False,
-                   parts: Sequence[PartPins] = (), missing: Sequence[str] = (), fresh: bool = False) -> str:
+                   parts: Sequence[PartPins] = (), missing: Sequence[str] = (), fresh: bool = False,
+                   question: bool = False, setback: str = "") -> str:
     """What goes back to the model after a failed answer: every finding (``str(f)`` of each,
     errors first, at most :data:`MAX_FINDINGS`), what to do about a cut-off or missing
     document, and the pin tables of parts the model used that the first prompt lacked.
-    ``fresh``: worded for :func:`fresh_messages` (the failed answer is not shown)."""
+    ``fresh``: worded for :func:`fresh_messages` (the failed answer is not shown).
+    ``question``: the answer asked a question instead (:data:`NO_QUESTIONS` is added).
+    ``setback``: lines to put first (:func:`setback_note`)."""
     fs = sorted(findings, key=lambda f: 0 if getattr(f, "severity", "error") == "error" else 1)
     lines = ["An earlier answer to this request was rejected for the problems below. Write a new "
              "answer that has none of them: the complete TOKN document only (starting with '# TOKN v1', "
              "no explanation)." if fresh else
              "Your answer has problems. Fix every one of them and answer with the complete corrected "
              "TOKN document only (starting with '# TOKN v1', no explanation)."]
+    if setback:
+        lines.insert(0, setback)
     if no_document:
         lines.append("- Your answer contained no TOKN document. Start with the line '# TOKN v1', then "
                      "the components, pins and nets tables.")
+    if question:
+        lines.append("- " + NO_QUESTIONS)
     if truncated:
         lines.append("- Your answer was cut off before its end (length limit). Write a shorter "
                      "document: only components, pins of ICs and nets; no comments.")
