@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Replay recorded LLM answers through `tokn generate`, one round, and count what became of them.
 
-usage: python benchmarks/replay_answers.py [--erc auto|on|off] [--json OUT] [ANSWERS.jsonl ...]
+usage: python benchmarks/replay_answers.py [--erc auto|on|off] [--json OUT] [--repairs] [ANSWERS.jsonl ...]
 
 Each JSONL record holds ``prompt`` and ``answer`` (or ``text``), optionally ``finish_reason``
-and ``id``.  Without files it replays the repository's answer corpus
+and ``id``; a record with ``answers`` (a list of strings) instead is a whole conversation,
+replayed over as many rounds: each answer after the first is the model's reply to the
+repair message the pipeline sent.  ``--repairs`` replays the repository's repair-round
+transcripts (tests/fixtures/repairs/, expected outcomes in its transcripts.json) and also
+prints the round whose answer was returned and the fix codes of that answer.  Without files it replays the repository's answer corpus
 (tests/fixtures/answers/, requests and expected outcomes in its corpus.json).  Every answer is
 served by the loopback mock server to a :class:`tokn.generate.pipeline.Generator` with
 ``max_rounds = 1`` -- what `tokn generate --rounds 1` does with it -- and classified:
@@ -33,6 +37,7 @@ import collections
 import json
 import os
 import sys
+from dataclasses import replace
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.append(ROOT)            # appended: PYTHONPATH=OTHER_CHECKOUT replays with other code
@@ -42,6 +47,7 @@ CONTENT = {"empty-circuit", "truncated"}
 
 
 ANSWERS = os.path.join(ROOT, "tests", "fixtures", "answers")
+REPAIRS = os.path.join(ROOT, "tests", "fixtures", "repairs")
 
 
 def corpus_records() -> list[dict]:
@@ -53,6 +59,24 @@ def corpus_records() -> list[dict]:
         with open(os.path.join(ANSWERS, a["file"]), encoding="utf-8", newline="") as f:
             out.append({"id": a["file"], "prompt": corpus["prompts"][a["prompt"]], "answer": f.read(),
                         "finish_reason": a.get("finish_reason", "stop")})
+    return out
+
+
+def repair_records() -> list[dict]:
+    """The repository's repair-round transcripts (tests/fixtures/repairs/transcripts.json) as
+    records with ``answers``."""
+    with open(os.path.join(ANSWERS, "corpus.json"), encoding="utf-8") as f:
+        prompts = json.load(f)["prompts"]
+    with open(os.path.join(REPAIRS, "transcripts.json"), encoding="utf-8") as f:
+        transcripts = json.load(f)["transcripts"]
+    out = []
+    for t in transcripts:
+        folder = os.path.join(REPAIRS, t["dir"])
+        answers = []
+        for k in range(1, len(os.listdir(folder)) + 1):
+            with open(os.path.join(folder, f"round{k}.txt"), encoding="utf-8", newline="") as f:
+                answers.append(f.read())
+        out.append({"id": t["dir"], "prompt": prompts[t["prompt"]], "answers": answers})
     return out
 
 
@@ -72,8 +96,12 @@ def jsonl_records(paths: list[str]) -> list[dict]:
                         raise SystemExit(f"{path}:{k}: a record is a JSON object with 'prompt' and 'answer'")
                     rec.setdefault("id", f"{os.path.basename(path)}:{k}")
                     rec["answer"] = rec.get("answer", rec.get("text"))
-                    if not rec.get("prompt") or rec["answer"] is None:
-                        raise SystemExit(f"{path}:{k}: a record needs 'prompt' and 'answer' (or 'text')")
+                    answers = rec.get("answers")
+                    if answers is not None and not (isinstance(answers, list) and answers
+                                                    and all(isinstance(a, str) for a in answers)):
+                        raise SystemExit(f"{path}:{k}: 'answers' is a list of the answers of each round (strings)")
+                    if not rec.get("prompt") or (rec["answer"] is None and answers is None):
+                        raise SystemExit(f"{path}:{k}: a record needs 'prompt' and 'answer' (or 'text', or 'answers')")
                     out.append(rec)
     return out
 
@@ -98,22 +126,36 @@ def main(argv: list[str]) -> int:
     ap.add_argument("files", nargs="*", help="JSONL files of {prompt, answer}; default: the repository corpus")
     ap.add_argument("--erc", choices=("auto", "on", "off"), default="auto")
     ap.add_argument("--json", dest="json_out", help="write the items and the summary here")
+    ap.add_argument("--repairs", action="store_true", help="replay the repository's repair-round transcripts")
     args = ap.parse_args(argv)
-    records = jsonl_records(args.files) if args.files else corpus_records()
+    records = (jsonl_records(args.files) if args.files else []) + (repair_records() if args.repairs else [])
+    records = records or corpus_records()
     items, counts, fixes = [], collections.Counter(), collections.Counter()
     with MockLLMServer([]) as srv:
         gen = Generator(Settings(base_url=srv.base_url, model="replay", max_rounds=1, max_retries=0, erc=args.erc))
+        gens = {1: gen}
         for rec in records:
-            srv.push(Reply(rec["answer"], finish_reason=rec.get("finish_reason") or "stop"))
-            res = gen.generate(rec["prompt"])
+            answers = rec.get("answers") or [rec["answer"]]
+            if len(answers) not in gens:         # one generator per number of rounds, sharing the rest
+                gens[len(answers)] = Generator(replace(gen.settings, max_rounds=len(answers)), toolkit=gen.toolkit,
+                                               llm=gen.llm)
+            srv.script.clear()
+            srv.push(*[Reply(a, finish_reason=rec.get("finish_reason") or "stop") for a in answers])
+            res = gens[len(answers)].generate(rec["prompt"])
             outcome = classify(res.errors)
             fixed = sorted({f.code for f in res.findings if f.severity == "fixed"})
             counts[outcome] += 1
             counts["read"] += res.document is not None
             fixes.update(fixed)
             errs = [f"{f.code}:{f.where}" if f.where else f.code for f in res.errors]
-            items.append({"id": rec["id"], "outcome": outcome, "fixed": fixed, "errors": errs})
-            print(f"{rec['id']:<44} {outcome:<9} fixed: {','.join(fixed) or '-':<40} {' '.join(errs[:4])}")
+            item = {"id": rec["id"], "outcome": outcome, "fixed": fixed, "errors": errs}
+            rounds = ""
+            if "answers" in rec:
+                best = next((a.round for a in res.attempts if a.check.findings is res.findings), res.rounds)
+                item.update(rounds=res.rounds, answer_round=best)
+                rounds = f" rounds {res.rounds}, answer of round {best}"
+            items.append(item)
+            print(f"{rec['id']:<44} {outcome:<9}{rounds} fixed: {','.join(fixed) or '-':<40} {' '.join(errs[:4])}")
         gen.llm.close()
     n = len(records)
     summary = {"n": n, "read": counts["read"],

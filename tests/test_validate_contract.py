@@ -218,8 +218,27 @@ def test_the_unchanged_answer_passes(generator):
                                   read_request(REQUEST)).ok
 
 
+# Codes of a repair round's answer, checked against the answer the model was shown:
+# (case, answer, the previous answer, expected (code, where) among the errors)
+PIPELINE_REPAIR = [
+    ("partial-answer", 'Change `GND,"C1.2,U1.4"` to `GND,"C1.2,U1.2"`.', LM7805, ("partial-answer", "round 1")),
+]
+
+
+@pytest.mark.parametrize("case,answer,previous,expected", PIPELINE_REPAIR, ids=[p[0] for p in PIPELINE_REPAIR])
+def test_each_repair_round_check_reports_its_code(generator, case, answer, previous, expected):
+    from tokn.generate import grounding
+    from tokn.generate.llm import Completion
+    from tokn.generate.partial import Base
+    from tokn.doc import parse_tokn
+    parts, missing = generator.toolkit.ground(grounding.extract_part_numbers(REQUEST))
+    check = generator.check_answer(Completion(answer, "stop", 0.0, 0.0, 1, "none"), parts, missing, None,
+                                   Base(1, parse_tokn(previous), previous))
+    assert not check.ok and expected in [(f.code, f.where) for f in check.errors]
+
+
 def test_every_pipeline_code_docs_generate_md_lists_has_a_row():
     documented = set(_documented_codes(os.path.join(DOCS, "generate.md")))
-    tested = {p[4][0] for p in PIPELINE}
+    tested = {p[4][0] for p in PIPELINE} | {p[3][0] for p in PIPELINE_REPAIR}
     # "decode" comes from the decoder, "erc-TYPE" from KiCad (tests/test_generate_pipeline.py)
     assert documented - tested == {"decode"} and tested <= documented

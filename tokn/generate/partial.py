@@ -30,7 +30,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Optional
 
-__all__ = ["Base", "Edit", "merge_tables", "is_partial", "find_edits", "apply_edits", "PartialError"]
+__all__ = ["Base", "Edit", "merge_tables", "is_partial", "headed_pin_tables", "find_edits", "apply_edits",
+           "PartialError"]
 
 
 @dataclass(frozen=True)
@@ -89,15 +90,29 @@ def merge_tables(doc: Any, base: Any) -> tuple[Any, str]:
     return merged, f"the answer gives only {_words(gave)}; {_words(took)} are those of"
 
 
+_PINS_HEADER = re.compile(r"^[ \t*#]*pins\{[^}\n]+\}\s*\[\d*\]", re.M | re.I)
+
+
+def headed_pin_tables(text: str) -> Optional[str]:
+    """An answer of ``pins{REF}`` tables only, which the tolerant reader does not take for a
+    document (it starts one at ``# TOKN v1``, a components or a nets table), with the line
+    ``# TOKN v1`` put before the first of them; None when it has no pin table."""
+    m = _PINS_HEADER.search(text)
+    if m is None:
+        return None
+    return text[:m.start()] + "# TOKN v1\n" + text[m.start():]
+
+
 def _words(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 # ---- rows --------------------------------------------------------------------------------------
 
-#: A table row as models write one: a first field right before a comma, then more (``GND,"U1.2,C1.2"``,
-#: ``U1,LM7805_TO220,LM7805,``).  Prose ("Note, that...") has a space after its comma.
-_ROW = re.compile(r"""^\s*[^\s,`'"#:][^\s,`]*,\S""")
+#: A table row as models write one: a first field, then fields after commas, each a quoted
+#: string or a word (``GND,"U1.2,C1.2"``, ``U1, LM7805_TO220, LM7805,``).  Prose ("Note, that
+#: the...") has words with spaces between them after its comma.
+_ROW = re.compile(r"""^\s*[^\s,`'"#:][^\s,`]*(?:\s*,\s*(?:"[^"\n]*"|[^\s,"`]+)?)+\s*$""")
 _NET_ROW = re.compile(r"""^\s*[^\s,]+,\s*"?[A-Za-z]+\d+[A-Za-z]?\.\w""")
 _HEADER = re.compile(r"^\s*(?:#\s*TOKN|[A-Za-z_]+(?:\{[^}]*\})?\[\d*\]\{)")
 _CHANGE = re.compile(r"(?:change|replace|update|correct)\s+(?:the\s+row\s+|row\s+)?`([^`\n]+)`\s*(?:,\s*)?"
@@ -128,7 +143,9 @@ def _diff_edits(lines: list[str]) -> list[Edit]:
     removed before them are bare rows."""
     in_diff = any((m := _FENCE.match(ln)) and m.group(2).lower() in ("diff", "patch") for ln in lines) \
         or any(ln.startswith("@@") for ln in lines)
-    marked = [ln for ln in lines if ln[:1] in "+-" and not ln.startswith(("---", "+++"))]
+    # outside a diff fence, a patch line is a sign, then the row's indentation: "+5V,..." is a row
+    sign = re.compile(r"^[+-]" if in_diff else r"^[+-]\s")
+    marked = [ln for ln in lines if sign.match(ln) and not ln.startswith(("---", "+++"))]
     if not marked or not any(ln.startswith("-") for ln in marked):
         return []
     if not in_diff and not all(_ROW.match(ln[1:]) for ln in marked):
@@ -146,14 +163,17 @@ def _diff_edits(lines: list[str]) -> list[Edit]:
         old.clear()
         new.clear()
 
+    def row(text: str) -> bool:                  # in a diff fence any line is a row, else it must look like one
+        return bool(text.strip()) and (in_diff or bool(_ROW.match(text)) and text[:1].isspace())
+
     for ln in lines:
         if ln.startswith(("---", "+++")):
             continue
-        if ln.startswith("-") and _ROW.match(ln[1:]):
+        if ln.startswith("-") and row(ln[1:]):
             if new:
                 flush()
             old.append(ln[1:].strip())
-        elif ln.startswith("+") and _ROW.match(ln[1:]):
+        elif ln.startswith("+") and row(ln[1:]):
             new.append(ln[1:].strip())
         else:
             flush()

@@ -30,7 +30,7 @@ from .asked import PartFacts, RequestAsks, read_request, unmet
 from .config import Settings
 from .grounding import PartPins, missing_parts
 from .llm import Completion, LLMClient
-from .partial import Base, PartialError, apply_edits, find_edits, is_partial, merge_tables
+from .partial import Base, PartialError, apply_edits, find_edits, headed_pin_tables, is_partial, merge_tables
 from .progress import ProgressCallback, check_cancel, emit
 from .prompt import approx_tokens, build_messages, describe, with_json_answer
 from .repair import REPEAT_TEMPERATURE, Attempt, Check, LoopResult, run_repair_loop, summary
@@ -592,14 +592,19 @@ _MERGE_FIXES = frozenset({"partial-tables", "partial-rows"})
 def _complete(tk: Toolkit, completion: Completion, base: Base,
               got: tuple[Any, Optional[str], list, bool]) -> tuple[Any, Optional[str], list, bool]:
     """``got`` (the reading of a repair round's answer) completed from ``base``, the answer
-    the model was shown: an answer of some tables only gets the others from it
-    [``partial-tables``]; one of row changes only (``Change `A` to `B```, a diff, bare rows)
+    the model was shown: an answer of some tables only (pin tables alone included) gets the
+    others from it [``partial-tables``]; one of row changes only (``Change `A` to `B```, a diff, bare rows)
     has them made in its text [``partial-rows``]; changes that cannot be made unambiguously
     are the error ``partial-answer`` (and no document).  Anything else is ``got``."""
     from ..doc import write_tokn
     from ..doc.reasoning import skip_reasoning
     doc, text, findings, no_doc = got
     where = f"round {base.round}"
+    answer = skip_reasoning(completion.text).text
+    if no_doc and base.document is not None and (headed := headed_pin_tables(answer)) is not None:
+        again = _read(tk, replace(completion, text=headed))     # pins{REF} tables only
+        if again[0] is not None:
+            doc, text, findings, no_doc = again
     if doc is not None and base.document is not None and is_partial(doc):
         merged, said = merge_tables(doc, base.document)
         try:
@@ -610,7 +615,7 @@ def _complete(tk: Toolkit, completion: Completion, base: Base,
                                                          "(merged)", where)], False
     if not no_doc:
         return got
-    edits = find_edits(skip_reasoning(completion.text).text)
+    edits = find_edits(answer)
     if not edits:
         return got
     try:

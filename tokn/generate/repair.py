@@ -105,20 +105,26 @@ class LoopResult:
         return max(self.attempts, key=lambda a: rank(a.check) + (a.round,))
 
 
-def rank(check: Check) -> tuple[int, int]:
+#: Errors of an answer that leaves out what the request asks for (a named part, a part kind, a value).
+_UNASKED = frozenset({"missing-part", "missing-value"})
+
+
+def rank(check: Check) -> tuple[int, int, int]:
     """How good an answer is, higher better: passed; a circuit that was checked (its errors
     name parts, pins, nets); a document that is incomplete (no nets, cut off, a format
-    error); nothing readable.  Then fewer errors."""
-    codes = {f.code for f in check.errors}
+    error); nothing readable.  Then fewer parts or values of the request missing (an answer
+    that drops a requested part to fix a pin is further from the request than the pin
+    mistake), then fewer errors."""
+    codes = [f.code for f in check.errors]
     if check.ok:
         stage = 3
     elif check.document is None:
         stage = 0
-    elif codes & {"empty-circuit", "truncated"}:
+    elif {"empty-circuit", "truncated"} & set(codes):
         stage = 1
     else:
         stage = 2
-    return stage, -len(check.errors)
+    return stage, -sum(c in _UNASKED for c in codes), -len(codes)
 
 
 def summary(check: Check) -> str:
