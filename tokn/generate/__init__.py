@@ -13,7 +13,8 @@ Public API (imported lazily, so ``import tokn.generate`` stays cheap)::
 
 Modules: :mod:`.config` (settings, config file, key file), :mod:`.llm` (the endpoint
 client), :mod:`.fewshot` and :mod:`.retrieval` (examples), :mod:`.grounding` (pin tables),
-:mod:`.prompt`, :mod:`.repair` (the bounded loop), :mod:`.pipeline` (wiring),
+:mod:`.prompt`, :mod:`.repair` (the bounded loop), :mod:`.partial` (repair answers of only some
+tables or rows, merged), :mod:`.pipeline` (wiring),
 :mod:`.bench` (scoring), :mod:`.cli` (``tokn generate``, ``tokn bench``).
 """
 from __future__ import annotations
