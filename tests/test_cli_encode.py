@@ -439,6 +439,9 @@ def test_a_project_file_or_a_folder_of_one_design_is_that_design(tmp_path):
     (d / "other.kicad_pro").write_text("{}\n", encoding="utf-8")
     r = run(["encode", str(d / "other.kicad_pro")])
     assert r.exit_code == 2 and "other.kicad_sch is not beside it" in r.stderr
+    # a glob: project files stand for their schematics; a board-only project is no error
+    r = run(["encode", str(tmp_path / "*" / "*.kicad_pro")])
+    assert (r.exit_code, r.stdout) == (0, want.stdout)
 
 
 # --------------------------------------------------------------------------- discovery

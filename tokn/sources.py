@@ -246,8 +246,11 @@ def expand(args: list[str], index: RefIndex | None = None) -> tuple[list[Source]
                     for q in index.scan(p):
                         if index.is_top_level(q):
                             add(q, root)
+                elif p.endswith(PROJECT_EXT):
+                    if os.path.isfile(p[: -len(PROJECT_EXT)] + SCH_EXT):    # else a board-only project
+                        add(root_schematic_of(p), root)
                 elif os.path.isfile(p) and (not p.endswith(SCH_EXT) or index.is_top_level(p)):
-                    add(root_schematic_of(p), root)
+                    add(p, root)
         else:
             raise InputError(f"path {arg!r} does not exist")
     return out, corpus
