@@ -129,3 +129,61 @@ def test_kicad_netlist_of_decoded_document_equals_its_nets(tmp_path_factory, doc
         if re.match(r"^N\d+$", n.name) and kicad[pins].startswith("Net-("):
             continue          # an unnamed net drawn with wires only: KiCad names it after a pin
         assert kicad[pins] == n.name
+
+
+_SAME_NAME_NC = """# TOKN v1
+title: t
+extensions[2]: lib,symbols
+
+components[4]{ref,type,value,lib}:
+  R1,RX,10k,libR
+  R2,RX,10k,libR
+  U1,NCP,NCP,libA
+  U2,NCP,NCP,libB
+
+nets[2]{name,pins}:
+  A,"U1.1,R1.1"
+  B,"U2.2,R2.1"
+
+symbol{libA:NCP}[2]{num,name,type,x,y,a,hide}:
+  1,P1,no_connect,-7.62,0.00,0,
+  2,P2,passive,7.62,0.00,180,
+
+symbol{libB:NCP}[3]{num,name,type,x,y,a,hide}:
+  1,Q1,passive,-7.62,0.00,0,
+  2,Q2,no_connect,7.62,0.00,180,
+  3,Q3,passive,0.00,7.62,270,
+
+symbol{libR:RX}[2]{num,name,type,x,y,a,hide}:
+  1,~,passive,0.00,3.81,270,
+  2,~,passive,0.00,-3.81,90,
+"""
+
+
+def test_copies_of_two_symbols_of_one_name_keep_their_own_pins(tmp_path):
+    """libA:NCP and libB:NCP both drawn as copies with their no_connect pins passive: each
+    copy has a lib_symbols name of its own, so U2 keeps libB's three pins (one shared name
+    drew U2 with libA's two-pin symbol, silently: its pin 3 was gone)."""
+    from tokn.kicad.connectivity import design_nets
+    from tokn.kicad.hierarchy import load_design
+    out = tmp_path / "t.kicad_sch"
+    decode(parse_tokn(_SAME_NAME_NC), None, project="t").write(str(out))
+    design = load_design(str(out))
+    pins = {(p.ref, p.pin) for n in design_nets(design).nets for p in n.pins}
+    assert {("U1", "1"), ("U1", "2"), ("U2", "1"), ("U2", "2"), ("U2", "3")} <= pins
+
+
+def test_power_copies_of_two_symbols_of_one_name_are_named_apart():
+    """A power symbol of the other kind is embedded as a copy (``VCC_local``); two such
+    symbols of one name from two libraries get two names."""
+    from tokn.decode.decoder import _power_kind
+    from tokn.decode.symbols import PartSymbol
+    from tokn.doc.symdefs import document_symbol
+    from tokn.doc.model import SymbolPin
+    copies: dict[str, str] = {}
+    names = []
+    for lib_id in ("power:VCC", "mylib:VCC"):
+        sym = document_symbol(lib_id, [SymbolPin("1", "VCC", "power_in", 0.0, 0.0, 90.0)], "global")
+        part = PartSymbol(lib_id, sym, sym.node)
+        names.append(_power_kind(part, "local", copies).embed_name)
+    assert names == ["VCC_local", "VCC_local_2"]

@@ -501,3 +501,23 @@ def test_fields_past_a_pin_table_row_are_dropped_and_named():
                                                                                 ("2", "A", "passive")]
     fix = [f for f in reading.fixes if f.code == "extra-fields"][0]
     assert "'cathode'" in fix.message and "'anode'" in fix.message
+
+
+# Lines a model could write (aligned columns, padded rows) on which an expression with two
+# optional runs of blanks side by side, or blanks split between loop iterations, backtracks
+# polynomially or exponentially: each must be read at once.  Run in a child process, as a
+# regular expression cannot be interrupted; the limit only guards against a hang.
+@pytest.mark.parametrize("call, line", [
+    ("tokn.doc.lenient:read_answer", "# TOKN v1\nnets" + " " * 10_000 + "!\n"),
+    ("tokn.doc.lenient:read_answer", "# TOKN v1\nNote" + " \t" * 5_000 + "x\n"),
+    ("tokn.generate.partial:find_edits", "a" + ",  " * 3_000 + '"'),
+    ("tokn.generate.partial:find_edits", "GND" + " ,\t" * 3_000 + '"'),
+])
+def test_long_adversarial_lines_are_read_at_once(call, line):
+    import subprocess
+    import sys
+    mod, fn = call.split(":")
+    code = (f"import sys; from {mod} import {fn}\n"
+            f"try:\n    {fn}(sys.stdin.read())\nexcept Exception:\n    pass\n")
+    subprocess.run([sys.executable, "-c", code], input=line, text=True, check=True, timeout=60,
+                   env={**os.environ, "PYTHONPATH": os.getcwd()})

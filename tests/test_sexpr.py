@@ -206,6 +206,17 @@ def test_lean_reader_keeps_strings_that_hold_a_droppable_list(head):
     assert parse_lean(src)[0][1][1] == f'"DUTY{sep}({head} 50%)"'
 
 
+@pytest.mark.parametrize("src", [
+    '(kicad_sch (label "a \\(fill 1) b" (at 1 2 0)))',            # an escaped "(" before a drawing head
+    '(kicad_sch (text "x\\\n  (image (at 1 2) (data AAAA)) y"))',   # an escaped line break before "(image"
+    '(kicad_sch (label "a \\\\(fill 1) b" (at 1 2 0)))',          # an escaped backslash, then "("
+])
+def test_lean_reader_keeps_strings_with_escapes_before_a_droppable_list(src):
+    """A backslash before the "(" or the line break does not hide the list from the check."""
+    from tokn.sexpr import parse_lean
+    assert parse_lean(src) == parse(src)
+
+
 def _strings(tree) -> list[str]:
     out = []
     for c in tree:
@@ -217,7 +228,7 @@ def _strings(tree) -> list[str]:
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(st.sampled_from(['(', ')', '"', '\\"', ' ', '\n', '\t', 'a', '(fill ', '(arc 1)', '(effects ',
+@given(st.lists(st.sampled_from(['(', ')', '"', '\\"', '\\', ' ', '\n', '\t', 'a', '(fill ', '(arc 1)', '(effects ',
                                  '(image (at 1))', '(xy 1 2)', '"s"', '(label "', '(font (size 1 1))']),
                 max_size=20).map("".join))
 def test_lean_reader_never_changes_a_string(src):

@@ -36,8 +36,8 @@ from .layout import layout_parts
 from .place.units import noconnect_pins
 from .sheetbuild import SheetBuilder, power_value_props
 from .stubs import is_ground
-from .symbols import PartSymbol, embed_node, part_symbols, renamed_symbol_node, with_stacked_pins
-from ..kicad.ids import is_netlisted, split_lib_id, symbol_name
+from .symbols import PartSymbol, copy_name, embed_node, part_symbols, renamed_symbol_node, with_stacked_pins
+from ..kicad.ids import is_netlisted, split_lib_id
 from ..sexpr import text
 
 _AUTO = re.compile(r"^N\d+$")
@@ -482,6 +482,7 @@ class PowerSymbols:
         self.resolver = resolver
         self.index = index
         self._memo: dict[str, PartSymbol | None] = {}
+        self._copies: dict[str, str] = {}        # name of a copy of the other kind -> lib_id
 
     def get(self, lib_id: str, local: bool = False) -> PartSymbol | None:
         """The symbol ``lib_id`` as found (``local``: as a KiCad 10 local power symbol, see
@@ -492,7 +493,7 @@ class PowerSymbols:
             self._memo[lib_id] = None if res is None or not res.exact else \
                 PartSymbol(res.lib_id, res.symbol, embed_node(res.lib_id, res.symbol, self.index))
         part = self._memo[lib_id]
-        return _power_kind(part, "local" if local else "global") if part is not None else None
+        return _power_kind(part, "local" if local else "global", self._copies) if part is not None else None
 
     def for_net(self, net: str, local: bool = False) -> PartSymbol | None:
         """``power:<net>`` when it exists, else power:GND / power:VCC (value = the net)."""
@@ -503,7 +504,7 @@ class PowerSymbols:
         return None
 
 
-def _power_kind(part: PartSymbol, kind: str) -> PartSymbol:
+def _power_kind(part: PartSymbol, kind: str, copies: dict[str, str] | None = None) -> PartSymbol:
     """``part`` as a power symbol of ``kind`` (``"global"`` or ``"local"``).  A power symbol
     of the other kind (a stock global symbol a row wants local, or a carried symbol rows of
     both kinds use) is copied with its ``(power ...)`` set and embedded under its own name
@@ -512,7 +513,7 @@ def _power_kind(part: PartSymbol, kind: str) -> PartSymbol:
     have = part.symbol.power
     if not have or (have == "local") == (kind == "local"):
         return part
-    node = renamed_symbol_node(part.embed, f"{symbol_name(text(part.embed[1]))}_{kind}")
+    node = renamed_symbol_node(part.embed, copy_name(text(part.embed[1]), kind, {} if copies is None else copies))
     node = [node[0], node[1], ["power", "local"] if kind == "local" else ["power"],
             *(c for c in node[2:] if type(c) is str or c[0] != "power")]
     return PartSymbol(part.lib_id, replace(part.symbol, power=kind), node)

@@ -98,6 +98,17 @@ def renamed_symbol_node(node: list, new: str) -> list:
     return [node[0], q(new), *(unit(c) for c in node[2:])]
 
 
+def copy_name(lib_id: str, suffix: str, taken: dict[str, str]) -> str:
+    """The ``lib_symbols`` name of an edited copy of ``lib_id`` (``NAME_<suffix>``), unique
+    among the copies in ``taken`` (name -> lib_id, updated): symbols of one name from two
+    libraries (``libA:X``, ``libB:X``) get ``X_<suffix>`` and ``X_<suffix>_2``."""
+    base = f"{symbol_name(lib_id)}_{suffix}"
+    name, k = base, 2
+    while taken.setdefault(name, lib_id) != lib_id:
+        name, k = f"{base}_{k}", k + 1
+    return name
+
+
 def _pins_retyped(node, numbers: set[str], to: str):
     """Copy of a symbol node whose ``no_connect`` pins numbered in ``numbers`` have type
     ``to`` (in the symbol and its unit sub-symbols)."""
@@ -111,13 +122,13 @@ def _pins_retyped(node, numbers: set[str], to: str):
     return [_pins_retyped(c, numbers, to) for c in node]
 
 
-def with_no_connect_pins_connected(part: PartSymbol, numbers: set[str]) -> PartSymbol:
+def with_no_connect_pins_connected(part: PartSymbol, numbers: set[str], name: str | None = None) -> PartSymbol:
     """``part`` with its ``no_connect`` pins ``numbers`` typed ``passive``, embedded under a
-    name of its own (``TRF37A73_connected``): KiCad connects nothing to a no_connect pin
-    (rule N1), so a document that puts one in a net (a design whose own copy of the symbol
-    types it otherwise, encoded without that copy) is drawn with such a copy."""
-    node = _pins_retyped(renamed_symbol_node(part.embed, f"{symbol_name(text(part.embed[1]))}_connected"),
-                         numbers, "passive")
+    name of its own (``name``; default ``TRF37A73_connected``): KiCad connects nothing to a
+    no_connect pin (rule N1), so a document that puts one in a net (a design whose own copy
+    of the symbol types it otherwise, encoded without that copy) is drawn with such a copy."""
+    name = name or f"{symbol_name(text(part.embed[1]))}_connected"
+    node = _pins_retyped(renamed_symbol_node(part.embed, name), numbers, "passive")
     pins = [replace(p, type="passive") if p.type == "no_connect" and p.number in numbers else p
             for p in part.symbol.pins]
     return replace(part, symbol=replace(part.symbol, pins=pins, node=node), embed=node,
@@ -282,8 +293,9 @@ def part_symbols(doc: Document, resolver: SymbolResolver, index) -> dict[str, Pa
         if listed:
             connected.setdefault(res.lib_id, (set(), []))[0].update(listed)
             connected[res.lib_id][1].append(c.ref)
-    for numbers, refs in connected.values():        # one copy per symbol, for its parts that need it
-        copy = with_no_connect_pins_connected(out[refs[0]], numbers)
+    names: dict[str, str] = {}                   # copy name -> lib_id: one name per symbol
+    for lib_id, (numbers, refs) in connected.items():   # one copy per symbol, for its parts that need it
+        copy = with_no_connect_pins_connected(out[refs[0]], numbers, copy_name(lib_id, "connected", names))
         for ref in refs:
             out[ref] = replace(copy, fuzzy=out[ref].fuzzy)
     return out

@@ -131,9 +131,11 @@ def _dedent(r: Restyled) -> None:
 
 # ---- table headers ------------------------------------------------------------------------
 
+# Each run of blanks belongs to the part after it (never two optional runs side by side,
+# which a line of many blanks would make polynomially slow to refuse).
 _HEAD = re.compile(
-    r"^(?P<key>[A-Za-z_]\w*)[ \t]*(?P<b1>\{[^{}]*\})?[ \t]*(?P<n>\[[ \t]*\d*[ \t]*\])?[ \t]*"
-    r"(?P<b2>\{[^{}]*\})?[ \t]*(?P<colon>:{0,2})[ \t]*(?P<rest>(?:(?:#|//|;).*)?)$")
+    r"^(?P<key>[A-Za-z_]\w*)(?:[ \t]*(?P<b1>\{[^{}]*\}))?(?:[ \t]*(?P<n>\[[ \t]*\d*[ \t]*\]))?"
+    r"(?:[ \t]*(?P<b2>\{[^{}]*\}))?(?:[ \t]*(?P<colon>::?))?(?:[ \t]*(?P<rest>(?:#|//|;).*))?[ \t]*$")
 
 
 def _head(st: str) -> re.Match | None:

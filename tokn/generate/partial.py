@@ -111,8 +111,10 @@ def _words(items: list[str]) -> str:
 
 #: A table row as models write one: a first field, then fields after commas, each a quoted
 #: string or a word (``GND,"U1.2,C1.2"``, ``U1, LM7805_TO220, LM7805,``).  Prose ("Note, that
-#: the...") has words with spaces between them after its comma.
-_ROW = re.compile(r"""^\s*[^\s,`'"#:][^\s,`]*(?:\s*,\s*(?:"[^"\n]*"|[^\s,"`]+)?)+\s*$""")
+#: the...") has words with spaces between them after its comma.  The blanks after a comma
+#: go with the field that follows, or else with the next comma: never split two ways
+#: (blanks that two loop iterations could share make a long failing line exponential).
+_ROW = re.compile(r"""^\s*[^\s,`'"#:][^\s,`]*(?:\s*,(?:\s*(?:"[^"\n]*"|[^\s,"`]+))?)+\s*$""")
 _NET_ROW = re.compile(r"""^\s*[^\s,]+,\s*"?[A-Za-z]+\d+[A-Za-z]?\.\w""")
 _HEADER = re.compile(r"^\s*(?:#\s*TOKN|[A-Za-z_]+(?:\{[^}]*\})?\[\d*\]\{)")
 _CHANGE = re.compile(r"(?:change|replace|update|correct)\s+(?:the\s+row\s+|row\s+)?`([^`\n]+)`\s*(?:,\s*)?"

@@ -112,10 +112,12 @@ def _drop_images(text: str) -> str:
 # take for a list: runs outside strings, and strings none of whose "(" starts "(polyline ",
 # "(fill " ... and none of whose raw line breaks is followed by blanks and "(image ".
 # Matched from the start, so every '"' it meets opens or closes a string as the tokenizer
-# sees it; one pass in C (the corpus's 23 MB: 0.04 s CPU).
+# sees it; one pass in C (the corpus's 23 MB: 0.04 s CPU).  An escape takes the character
+# after its backslash, except a "(" or a line break, which are then checked like any other
+# ("\(fill 1)" is still "(fill 1)" to _DRAWING).
 _DRAWING_HEAD = r'(?:polyline|rectangle|circle|arc|bezier|effects|stroke|fill)\s'
 _NO_DROPPABLE_IN_STRINGS = re.compile(
-    rf'(?:[^"]+{_P}|"[^"\\(\n]*{_P}(?:(?:\\.|\((?!{_DRAWING_HEAD})|\n(?![ \t]*{_P}\(image\s))'
+    rf'(?:[^"]+{_P}|"[^"\\(\n]*{_P}(?:(?:\\(?:[^(\n]|(?=[(\n]))|\((?!{_DRAWING_HEAD})|\n(?![ \t]*{_P}\(image\s))'
     rf'[^"\\(\n]*{_P})*{_P}")*{_P}', re.S)
 
 
