@@ -173,6 +173,54 @@ def test_copies_of_two_symbols_of_one_name_keep_their_own_pins(tmp_path):
     assert {("U1", "1"), ("U1", "2"), ("U2", "1"), ("U2", "2"), ("U2", "3")} <= pins
 
 
+_TWO_NC_SETS = """# TOKN v1
+title: t
+extensions[2]: lib,symbols
+
+components[7]{ref,type,value,lib}:
+  R1,RX,10k,libR
+  R2,RX,10k,libR
+  R3,RX,10k,libR
+  R4,RX,10k,libR
+  U1,NC3,NC3,libA
+  U2,NC3,NC3,libA
+  U3,NC3,NC3,libA
+
+nets[4]{name,pins}:
+  A,"U1.1,R1.1"
+  B,"U2.2,R2.1"
+  C,"U2.4,R3.1"
+  D,"U3.2,U3.4,R4.1"
+
+symbol{libA:NC3}[4]{num,name,type,x,y,a,hide}:
+  1,P1,no_connect,-7.62,0.00,0,
+  2,P2,no_connect,7.62,0.00,180,
+  3,P3,passive,0.00,7.62,270,
+  4,P4,passive,7.62,0.00,180,1
+
+symbol{libR:RX}[2]{num,name,type,x,y,a,hide}:
+  1,~,passive,0.00,3.81,270,
+  2,~,passive,0.00,-3.81,90,
+"""
+
+
+def test_parts_of_one_symbol_listing_different_no_connect_pins():
+    """U1 lists no_connect pin 1, U3 pin 2: each is drawn with a copy where only its own
+    listed pin is passive, under two names.  U2 lists pin 2 too, but pin 2 sits on its
+    hidden pin 4, which the document puts in another net: passive, pin 2 would join it, so
+    U2 gets a generated symbol instead, saying why (U3 has both in one net)."""
+    decoded = decode(parse_tokn(_TWO_NC_SETS), None, project="t")
+    from tokn.decode.symbols import part_symbols
+    from tokn.resolve import SymbolResolver
+    from tokn.doc.symdefs import document_symbols
+    doc = parse_tokn(_TWO_NC_SETS)
+    parts = part_symbols(doc, SymbolResolver(None, document_symbols(doc)), None)
+    assert (parts["U1"].embed_name, parts["U1"].retyped) == ("NC3_connected", ("1",))
+    assert (parts["U3"].embed_name, parts["U3"].retyped) == ("NC3_connected_2", ("2",))
+    assert parts["U2"].generated and "sit on one point" in parts["U2"].rejected
+    assert decoded.mode == "laid-out"                  # nothing drawn: laid out, nets checked
+
+
 def test_power_copies_of_two_symbols_of_one_name_are_named_apart():
     """A power symbol of the other kind is embedded as a copy (``VCC_local``); two such
     symbols of one name from two libraries get two names."""

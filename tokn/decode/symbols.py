@@ -98,13 +98,15 @@ def renamed_symbol_node(node: list, new: str) -> list:
     return [node[0], q(new), *(unit(c) for c in node[2:])]
 
 
-def copy_name(lib_id: str, suffix: str, taken: dict[str, str]) -> str:
+def copy_name(lib_id: str, suffix: str, taken: dict, key: object = None) -> str:
     """The ``lib_symbols`` name of an edited copy of ``lib_id`` (``NAME_<suffix>``), unique
-    among the copies in ``taken`` (name -> lib_id, updated): symbols of one name from two
-    libraries (``libA:X``, ``libB:X``) get ``X_<suffix>`` and ``X_<suffix>_2``."""
+    among the copies in ``taken`` (name -> what the copy is, ``key``, by default ``lib_id``;
+    updated): symbols of one name from two libraries (``libA:X``, ``libB:X``), or two
+    different copies of one symbol, get ``X_<suffix>`` and ``X_<suffix>_2``."""
+    key = lib_id if key is None else key
     base = f"{symbol_name(lib_id)}_{suffix}"
     name, k = base, 2
-    while taken.setdefault(name, lib_id) != lib_id:
+    while taken.setdefault(name, key) != key:
         name, k = f"{base}_{k}", k + 1
     return name
 
@@ -256,7 +258,7 @@ def part_symbols(doc: Document, resolver: SymbolResolver, index) -> dict[str, Pa
     pins the symbol types ``no_connect`` is drawn with a copy of the symbol where they are
     passive (:func:`with_no_connect_pins_connected`; ``PartSymbol.retyped``)."""
     out: dict[str, PartSymbol] = {}
-    connected: dict[str, tuple[set[str], list[str]]] = {}     # lib_id -> (pins, refs)
+    connected: dict[tuple[str, frozenset], list[str]] = {}     # (lib_id, pins) -> refs
     generated: dict[str, PartSymbol] = {}        # one drawing per type: all its parts' pins
     refs_of_type: dict[str, list[str]] = {}
     pin_nets = doc.pin_nets()
@@ -264,9 +266,24 @@ def part_symbols(doc: Document, resolver: SymbolResolver, index) -> dict[str, Pa
         refs = refs_of_type.setdefault(c.type, [])
         if c.ref not in refs:
             refs.append(c.ref)
+
+    def generated_for(typ: str) -> PartSymbol:
+        if typ not in generated:
+            pins: dict[str, PinDef] = {}
+            for ref in refs_of_type[typ]:
+                for pd in pins_for_generated(doc, ref):
+                    if pd.type == "no_connect" and (ref, pd.number) in pin_nets:
+                        pd = replace(pd, type="passive")        # listed in a net: connected
+                    if pd.number not in pins or (pd.name and not pins[pd.number].name):
+                        pins[pd.number] = pd
+            generated[typ] = generated_symbol(refs_of_type[typ][0], typ, list(pins.values()))
+        return generated[typ]
+
+    types = {}
     for c in doc.components:
         if c.ref in out:
             continue
+        types[c.ref] = c.type
         res = resolver.resolve(c)
         why = ""
         if res is not None:
@@ -275,27 +292,25 @@ def part_symbols(doc: Document, resolver: SymbolResolver, index) -> dict[str, Pa
             else:
                 why = touch_conflict(doc, c.ref, res.lib_id, res.symbol, pin_nets)
         if res is None or why:
-            if c.type not in generated:
-                pins: dict[str, PinDef] = {}
-                for ref in refs_of_type[c.type]:
-                    for pd in pins_for_generated(doc, ref):
-                        if pd.type == "no_connect" and (ref, pd.number) in pin_nets:
-                            pd = replace(pd, type="passive")        # listed in a net: connected
-                        if pd.number not in pins or (pd.name and not pins[pd.number].name):
-                            pins[pd.number] = pd
-                generated[c.type] = generated_symbol(c.ref, c.type, list(pins.values()))
-            gen = generated[c.type]
+            gen = generated_for(c.type)
             out[c.ref] = PartSymbol(gen.lib_id, gen.symbol, gen.embed, generated=True, rejected=why)
             continue
         out[c.ref] = PartSymbol(res.lib_id, res.symbol, embed_node(res.lib_id, res.symbol, index),
                                 fuzzy=not res.exact)
-        listed = {p.number for p in res.symbol.pins if p.type == "no_connect" and (c.ref, p.number) in pin_nets}
+        listed = frozenset(p.number for p in res.symbol.pins
+                           if p.type == "no_connect" and (c.ref, p.number) in pin_nets)
         if listed:
-            connected.setdefault(res.lib_id, (set(), []))[0].update(listed)
-            connected[res.lib_id][1].append(c.ref)
-    names: dict[str, str] = {}                   # copy name -> lib_id: one name per symbol
-    for lib_id, (numbers, refs) in connected.items():   # one copy per symbol, for its parts that need it
-        copy = with_no_connect_pins_connected(out[refs[0]], numbers, copy_name(lib_id, "connected", names))
+            connected.setdefault((res.lib_id, listed), []).append(c.ref)
+    names: dict[str, object] = {}                # copy name -> (lib_id, pins): one name per copy
+    for (lib_id, numbers), refs in connected.items():   # one copy per symbol and pin set
+        copy = with_no_connect_pins_connected(out[refs[0]], set(numbers),
+                                              copy_name(lib_id, "connected", names, key=(lib_id, numbers)))
         for ref in refs:
-            out[ref] = replace(copy, fuzzy=out[ref].fuzzy)
+            # passive now, a pin stacked on another pin joins it: the document must agree
+            why = touch_conflict(doc, ref, lib_id, copy.symbol, pin_nets)
+            if why:
+                gen = generated_for(types[ref])
+                out[ref] = PartSymbol(gen.lib_id, gen.symbol, gen.embed, generated=True, rejected=why)
+            else:
+                out[ref] = replace(copy, fuzzy=out[ref].fuzzy)
     return out
