@@ -64,29 +64,23 @@ def is_partial(doc: Any) -> bool:
 
 def merge_tables(doc: Any, base: Any) -> tuple[Any, str]:
     """``doc`` (a partial document, :func:`is_partial`) completed from ``base``, and what
-    was taken from where, in words (to be followed by where ``base`` is from).  Tables ``doc`` gives replace ``base``'s: its nets all
-    nets, its components all components, each ``pins{REF}`` table that part's; ``base``'s
-    pin tables of parts ``doc``'s components drop are dropped."""
+    was taken from where, in words (to be followed by where ``base`` is from).  Tables
+    ``doc`` gives replace ``base``'s: its nets all nets, its components all components, each
+    ``pins{REF}`` table that part's; ``base``'s pin tables of parts ``doc``'s components
+    drop are dropped."""
     gave, took = [], []
-    if doc.components:
-        gave.append("components")
-        components = list(doc.components)
-    else:
-        took.append("components")
-        components = list(base.components)
-    if doc.nets:
-        gave.append("nets")
-        nets = list(doc.nets)
-    else:
-        took.append("nets")
-        nets = list(base.nets)
+    tables = {}
+    for name in ("components", "nets"):          # a table the answer gives replaces base's
+        (gave if getattr(doc, name) else took).append(name)
+        tables[name] = list(getattr(doc, name) or getattr(base, name))
+    components = tables["components"]
     refs = {c.ref for c in components}
     pins = {r: rows for r, rows in base.pins.items() if r in refs and r not in doc.pins}
     kept = sorted(pins)
     pins.update(doc.pins)
     gave += [f"pins{{{r}}}" for r in doc.pins]
     took += [f"pins{{{r}}}" for r in kept]
-    merged = replace(doc, title=doc.title or base.title, components=components, nets=nets, pins=pins)
+    merged = replace(doc, title=doc.title or base.title, pins=pins, **tables)
     return merged, f"the answer gives only {_words(gave)}; {_words(took)} are those of"
 
 

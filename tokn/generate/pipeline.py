@@ -471,7 +471,7 @@ class Generator:
         t = time.perf_counter()
         doc, text, repairs = tk.repair_nets(doc)       # what library facts settle costs no LLM round
         ambiguous = {f.where for f in repairs if f.code == "ambiguous-pin"}
-        findings = [_strict_units(_strict_unknown(f, doc, unlisted)) for f in findings + repairs + tk.validate(doc)
+        findings = [_strict_in_answer(_strict_unknown(f, doc, unlisted)) for f in findings + repairs + tk.validate(doc)
                     if not (f.code == "unknown-pin" and f.where in ambiguous)]
         findings += [_finding("error", "missing-part",
                               f"the request names {p.query}, but no component is one: add it (type {p.name}) "
@@ -732,7 +732,7 @@ _STRICT_IN_ANSWERS = {
 }
 
 
-def _strict_units(f: Any):
+def _strict_in_answer(f: Any):
     """``f``, or an error in its place when it is a warning :data:`_STRICT_IN_ANSWERS`
     makes an error in an answer."""
     advice = _STRICT_IN_ANSWERS.get(f.code)
