@@ -1,5 +1,6 @@
 """What a design takes from its KiCad project file: bus aliases (KiCad 10 keeps them in
-``<root>.kicad_pro``, not in the sheets).
+``<root>.kicad_pro``, not in the sheets), text variables, and KiCad 10's several top-level
+sheets (one design, fixture ``project_top_level_sheets`` with KiCad 10's netlist).
 
 The fixture ``bus_alias_in_project`` is ``bus_reverse_alias`` saved by KiCad 10
 (``kicad-cli sch upgrade`` drops the sheet's ``(bus_alias ...)``) with the alias in its
@@ -24,7 +25,9 @@ from tokn.kicad.connectivity import design_nets
 from tokn.kicad.hierarchy import load_design
 from tokn.kicad.project import project_bus_aliases
 
-from .support import recorded_nets
+from tokn.kicad import kicad_cli
+
+from .support import kicad_clis, kicad_version_params, recorded_nets
 
 FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "connectivity", "bus_alias_in_project")
 ROOT = os.path.join(FIXTURE, "root.kicad_sch")
@@ -132,23 +135,108 @@ def test_the_design_digest_changes_with_the_project_aliases_only(tmp_path):
 
 
 TOP_LEVEL = os.path.join(os.path.dirname(__file__), "fixtures", "project_top_level_sheets")
+TOP = os.path.join(TOP_LEVEL, "top.kicad_sch")
 
 
-def test_several_top_level_sheets_are_named_in_a_warning(tmp_path):
-    """A KiCad 10 project listing two top-level sheets: KiCad 10 netlists R1 and R2 as one
-    design (``top.k10.net``: SIG_A joins R1.1 and R2.1); tokn encodes one top-level file's
-    hierarchy and says which it left out, whichever of the two is encoded."""
-    top = encode_design(os.path.join(TOP_LEVEL, "top.kicad_sch"))
-    assert [w for w in top.warnings if "lists 2 top-level sheets" in w and "second.kicad_sch not included" in w]
-    assert [c.ref for c in top.document.components] == ["R1"]
+def _doc_nets(doc) -> dict[frozenset, str]:
+    return {frozenset(tuple(p.split(".", 1)) for p in n.pins): n.name for n in doc.nets if len(n.pins) >= 2}
+
+
+def test_several_top_level_sheets_are_one_design_as_in_kicad_10():
+    """A KiCad 10 project listing two top-level sheets (fixture from
+    scripts/make_top_level_sheets_fixture.py): KiCad 10 netlists top.kicad_sch with
+    second.kicad_sch and its sub-sheet (``top.k10.net``): SIG_A joins R1, R2, R3; each
+    sheet's local LOC is its own net, named after the sheet (``/top/LOC``,
+    ``/second/sub/LOC``).  So do the engine and the document; no warning."""
+    recorded = recorded_nets(os.path.join(TOP_LEVEL, "top.k10.net"))
+    assert _nets(TOP) == recorded
+    result = encode_design(TOP)
+    assert not [w for w in result.warnings if "top-level" in w]
+    doc = result.document
+    assert [c.ref for c in doc.components] == ["R1", "R2", "R3", "R4"]
+    assert [(s.name, s.file, s.parent) for s in doc.sheets] == \
+        [("top", "top.kicad_sch", ""), ("second", "second.kicad_sch", ""), ("sub", "sub.kicad_sch", "S2")]
+    assert _doc_nets(doc) == recorded
+    assert {n.name for n in doc.nets} >= {"/top/LOC", "/second/LOC", "/second/sub/LOC", "SIG_A"}
+
+
+def test_several_top_level_sheets_decode_from_the_text_alone(tmp_path, symbol_index):
+    """The TOKN text, decoded in an empty folder under the root's own name (no project
+    file): one root holding a sheet per top-level sheet (top.kicad_sch's own file renamed
+    beside the root), with the same nets and names in KiCad 10's and KiCad 9's rules."""
+    text = write_tokn(encode_design(TOP).document)
+    out = tmp_path / "fresh" / "top.kicad_sch"
+    out.parent.mkdir()
+    decoded = decode(parse_tokn(text), symbol_index, project="top")
+    decoded.write(str(out))
+    assert decoded.mode == "as-drawn"
+    assert sorted(decoded.files) == ["second.kicad_sch", "sub.kicad_sch", "top.kicad_sch", "top_2.kicad_sch"]
+    recorded = recorded_nets(os.path.join(TOP_LEVEL, "top.k10.net"))
+    assert _nets(str(out)) == recorded
+    assert _nets(str(out), kicad=9) == recorded
+
+
+@pytest.mark.kicad
+@pytest.mark.parametrize("major", kicad_version_params())
+def test_kicad_netlists_the_decoded_design_as_kicad_10_the_original(major, tmp_path, symbol_index):
+    """What the user gets: the decoded design, in KiCad 9 and in KiCad 10, has the nets and
+    names KiCad 10 gives the original project."""
+    decoded = decode(parse_tokn(write_tokn(encode_design(TOP).document)), symbol_index, project="top")
+    out = tmp_path / "out" / "top.kicad_sch"
+    decoded.write(str(out))
+    nets = kicad_cli.export_netlist(str(out), cli=kicad_clis()[major]).nets
+    assert {frozenset(p): n for n, p in nets.items() if len(p) >= 2} == \
+        recorded_nets(os.path.join(TOP_LEVEL, "top.k10.net"))
+
+
+def test_top_level_sheets_left_out_are_named_in_a_warning(tmp_path):
+    """Where the design is one top-level file's hierarchy, the warning says which listed
+    sheets are left out and why: under KiCad 9's rules; a listed file other than the
+    project's own schematic (kicad-cli 10 netlists second.kicad_sch alone: R2 and its
+    sub-sheet's R3); a project schematic the list leaves out.  One listed sheet: none."""
+    k9 = encode_design(TOP, kicad=9)
+    assert [c.ref for c in k9.document.components] == ["R1", "R4"]
+    assert [w for w in k9.warnings if "under KiCad 9's rules top.kicad_sch is encoded alone" in w
+            and "second.kicad_sch not included" in w]
     second = encode_design(os.path.join(TOP_LEVEL, "second.kicad_sch"))    # found through top.kicad_pro
-    assert [w for w in second.warnings if "top.kicad_pro: the project lists 2" in w and "top.kicad_sch not included" in w]
+    assert [c.ref for c in second.document.components] == ["R2", "R3"]
+    assert [w for w in second.warnings if "top.kicad_pro: the project lists 2" in w
+            and "encode top.kicad_sch for the whole design" in w and "top.kicad_sch not included" in w]
+    unlisted = tmp_path / "unlisted"
+    shutil.copytree(TOP_LEVEL, unlisted)
+    (unlisted / "top.kicad_pro").write_text(
+        '{"schematic": {"top_level_sheets": [{"filename": "second.kicad_sch", "name": "second"}, '
+        '{"filename": "sub.kicad_sch", "name": "s"}]}}', encoding="utf-8")
+    alone = encode_design(str(unlisted / "top.kicad_sch"))
+    assert [c.ref for c in alone.document.components] == ["R1", "R4"]
+    assert [w for w in alone.warnings if "top.kicad_sch is not among them" in w]
     single = tmp_path / "single"
     shutil.copytree(TOP_LEVEL, single)
     (single / "top.kicad_pro").write_text('{"schematic": {"top_level_sheets": [{"filename": "top.kicad_sch", '
                                           '"name": "top", "uuid": "x"}]}}', encoding="utf-8")
     assert not [w for w in encode_design(str(single / "top.kicad_sch")).warnings if "top-level sheets" in w]
     assert not [w for w in encode_design(str(single / "second.kicad_sch")).warnings if "top-level sheets" in w]
+
+
+def test_a_missing_top_level_sheet_is_named(tmp_path):
+    design = tmp_path / "d"
+    shutil.copytree(TOP_LEVEL, design)
+    os.remove(design / "second.kicad_sch")
+    result = encode_design(str(design / "top.kicad_sch"))
+    assert [c.ref for c in result.document.components] == ["R1", "R4"]
+    assert [w for w in result.warnings if "top-level sheet 'second' file not found: second.kicad_sch" in w]
+
+
+def test_a_directory_scan_finds_one_design_with_every_top_level_file():
+    """The other top-level sheets belong to the project's design: a directory scan yields
+    top.kicad_sch alone, and its files (what --resume and dataset digests hash) include
+    second.kicad_sch and its sub-sheet."""
+    from tokn.sources import RefIndex, expand
+    index = RefIndex()
+    sources, _corpus = expand([TOP_LEVEL], index)
+    assert [os.path.basename(s.path) for s in sources] == ["top.kicad_sch"]
+    assert sorted(os.path.basename(p) for p in index.hierarchy(TOP)) == \
+        ["second.kicad_sch", "sub.kicad_sch", "top.kicad_sch"]
 
 
 TEXT_VARS = os.path.join(os.path.dirname(__file__), "fixtures", "connectivity", "project_text_vars.kicad_sch")

@@ -287,7 +287,9 @@ def encode_design(path: str, detail: str = "full", stock=None, kicad: int | None
     differ); None: the rules of the KiCad that saved the root file
     (:func:`tokn.kicad.connectivity.kicad_for_format`), KiCad 10's for a design that places
     local power symbols (``(power local)``, which KiCad 9 cannot load; with ``kicad=9``
-    the encoder warns).
+    the encoder warns) or whose KiCad 10 project joins several top-level sheets (each a
+    sheet of the document's root; with ``kicad=9``, ``path``'s hierarchy alone, as KiCad 9
+    reads it, with a warning).
 
     At ``full`` detail the document also carries the pins of every placed symbol that the
     stock libraries do not hold exactly (extension ``symbols``), so that the text alone
@@ -315,9 +317,10 @@ def encode_design(path: str, detail: str = "full", stock=None, kicad: int | None
 
 
 def _encode_design(path: str, detail: str, stock, kicad: int | None) -> EncodeResult:
-    design = load_design(path, lean=True)
+    design = load_design(path, lean=True, top_level_sheets=kicad is None or kicad >= 10)
     local_power = _local_power_symbols(design)
-    rules = kicad if kicad is not None else 10 if local_power else kicad_for_format(design.root.version)
+    only_kicad10 = local_power or design.virtual_root       # what only KiCad 10 reads
+    rules = kicad if kicad is not None else 10 if only_kicad10 else kicad_for_format(design.root.version)
     dn = design_nets(design, kicad=rules)
     doc = m.Document()
     doc.title = design.root.title or os.path.splitext(os.path.basename(path))[0]

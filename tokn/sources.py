@@ -8,7 +8,9 @@
 
 A ``.kicad_sch`` is *top-level* when a ``.kicad_pro`` with the same stem sits beside it, or
 when no other ``.kicad_sch`` under the same scan root (the directory argument, or the
-non-magic prefix of the glob) references it as a sheet file.  References are found with a
+non-magic prefix of the glob) references it as a sheet file.  A KiCad 10 project listing
+several top-level sheets references the others from its own schematic (they are one
+design: :func:`tokn.kicad.project.joined_top_level_sheets`).  References are found with a
 regular expression on the raw bytes (``(property "Sheetfile" "...")``, or ``"Sheet file"``
 in older files), not a full parse, resolved against the referencing file's directory as
 :func:`tokn.kicad.hierarchy.load_design` does.
@@ -67,6 +69,27 @@ def sheet_refs(path: str, data: bytes | None = None) -> list[str]:
         if name:
             out.append(_key(os.path.join(base, name)))
     return out
+
+
+def project_sheet_refs(path: str) -> list[str]:
+    """Absolute paths of the other top-level sheets that KiCad 10 joins to ``path``'s design
+    (its own project file lists several, ``path`` among them); ``[]`` for most designs
+    (no ``.kicad_pro`` of the same stem is the common case, checked first)."""
+    if not os.path.isfile(os.path.splitext(path)[0] + ".kicad_pro"):
+        return []
+    from .kicad.project import joined_top_level_sheets, read_project
+    settings = read_project(path)
+    folder = os.path.dirname(os.path.abspath(settings.path))
+    me = _key(path)
+    return [k for k in (_key(os.path.join(folder, t.file)) for t in joined_top_level_sheets(path, settings))
+            if k != me]
+
+
+def design_refs(path: str) -> list[str]:
+    """What ``path``'s design takes in beside it: its sheet files (:func:`sheet_refs`) and
+    the project's other top-level sheets (:func:`project_sheet_refs`); absolute keys."""
+    k = _key(path)
+    return [r for r in sheet_refs(path) + project_sheet_refs(path) if r != k]
 
 
 def find_schematics(directory: str, ext: str = SCH_EXT) -> list[str]:
@@ -148,7 +171,7 @@ class RefIndex:
             for p in files:
                 k = _key(p)
                 if k not in self.refs:
-                    self.refs[k] = [r for r in sheet_refs(p) if r != k]
+                    self.refs[k] = design_refs(p)
                     self.referenced.update(self.refs[k])
         return files
 
@@ -159,7 +182,8 @@ class RefIndex:
         return _key(path) not in self.referenced
 
     def hierarchy(self, path: str) -> list[str]:
-        """``path`` and the sheet files reachable from it that exist (by the regex index)."""
+        """``path`` and the sheet files reachable from it that exist (by the regex index),
+        with the project's other top-level sheets (:func:`design_refs`)."""
         seen: list[str] = []
         stack = [_key(path)]
         while stack:
@@ -169,7 +193,7 @@ class RefIndex:
             seen.append(k)
             kids = self.refs.get(k)
             if kids is None:
-                kids = self.refs[k] = [r for r in sheet_refs(k) if r != k]
+                kids = self.refs[k] = design_refs(k)
             stack.extend(r for r in kids if os.path.isfile(r))
         return seen
 

@@ -14,7 +14,7 @@ from ..errors import SchematicError
 from ..sexpr import parse
 from .annotate import Renumbering, number_unannotated
 from .netnames import net_text, unescape
-from .project import read_project, top_level_sheets_warning
+from .project import TopLevelSheet, joined_top_level_sheets, read_project, top_level_sheets_warning
 from .textvars import evaluate_expressions, resolve_project_text, resolve_text, symbol_field
 from .schematic import (PlacedSymbol, SchematicFile, SheetSymbol, SymbolInstance, load_schematic,
                         read_schematic)
@@ -77,6 +77,10 @@ class Design:
     text_variables: dict[str, str] = field(default_factory=dict)
     #: References given to unannotated parts (:func:`~tokn.kicad.annotate.number_unannotated`)
     renumbered: Renumbering = field(default_factory=dict)
+    #: True when :attr:`root` is no file but the project joining several top-level sheets
+    #: (KiCad 10): each of them is a child of it, and KiCad's instance paths start at the
+    #: top-level sheet's UUID (``/<top uuid>/<sheet uuid>``).
+    virtual_root: bool = False
 
     def bus_aliases(self) -> dict[str, list[str]]:
         """Every bus alias of the design, name -> members (unescaped, as written): those of
@@ -99,7 +103,10 @@ class Design:
         return out
 
     def kicad_path(self, inst: SheetInstance) -> str:
-        """KiCad 7+ instance path of a sheet instance: "/<root-uuid>/<sheet-uuid>..."."""
+        """KiCad 7+ instance path of a sheet instance: "/<root-uuid>/<sheet-uuid>..."
+        ("/<top-level sheet uuid>/..." under a :attr:`virtual_root`)."""
+        if self.virtual_root:
+            return "/" + "/".join(inst.uuid_path)
         return "/" + "/".join((self.root.uuid,) + inst.uuid_path)
 
     def instance(self, inst: SheetInstance, sym: PlacedSymbol) -> SymbolInstance:
@@ -121,7 +128,7 @@ class Design:
             for si in sym.instances:
                 if si.path == want:
                     return si
-            tail = "/".join(inst.uuid_path)
+            tail = "/".join(inst.uuid_path[1:] if self.virtual_root else inst.uuid_path)
             for si in sym.instances:       # same sheet chain under another root UUID
                 parts = si.path.strip("/").split("/")
                 if "/".join(parts[1:]) == tail:
@@ -142,17 +149,25 @@ class Design:
 
 
 def load_design(path: str, max_depth: int = 32,
-                sources: dict[str, str] | None = None, lean: bool = False) -> Design:
+                sources: dict[str, str] | None = None, lean: bool = False,
+                top_level_sheets: bool = True) -> Design:
     """Load the hierarchy rooted at ``path`` (a top-level ``.kicad_sch``).
 
     ``sources`` optionally maps absolute file paths to their text (in-memory schematics,
     e.g. a decoder's output before it is written); other files are read from disk.
     ``lean`` reads without drawing-only lists (faster; enough for connectivity).
     The bus aliases of the root's project file (``X.kicad_pro`` beside ``X.kicad_sch``;
-    KiCad 10 keeps them there) are read too, unless the root comes from ``sources``; a
-    KiCad 10 project with several top-level sheets gives a warning (only ``path``'s
-    hierarchy is loaded); the project's text variables are replaced in label text, as KiCad
-    names nets by the label's shown text.
+    KiCad 10 keeps them there) are read too, unless the root comes from ``sources``; the
+    project's text variables are replaced in label text, as KiCad names nets by the label's
+    shown text.
+
+    When that project lists several top-level sheets, ``path`` among them (KiCad 10:
+    :func:`~tokn.kicad.project.joined_top_level_sheets`), the design is all of them, as
+    KiCad 10 netlists it: :attr:`Design.root` is then an empty file standing for the project
+    (:attr:`Design.virtual_root`), and each top-level sheet is a child instance of it named
+    by the project (``/top/``), with a sheet symbol made up for it (:func:`_top_level_symbol`).
+    ``top_level_sheets=False`` loads ``path``'s own hierarchy instead, as KiCad 9 does, with a
+    warning naming the sheets left out.
     """
     files: dict[str, SchematicFile] = {}
     warnings: list[str] = []
@@ -166,7 +181,16 @@ def load_design(path: str, max_depth: int = 32,
                 files[ap] = load_schematic(p, lean)
         return files[ap]
 
-    root = get(path)
+    on_disk = sources is None or os.path.abspath(path) not in sources
+    project = read_project(path) if on_disk else None
+    tops = joined_top_level_sheets(path, project) if project is not None and top_level_sheets else []
+    first = get(path)
+    if tops:
+        root = replace(first, path=None, uuid="", lib_symbols={}, symbols=[], wires=[], buses=[],
+                       bus_entries=[], junctions=[], no_connects=[], labels=[], sheets=[], bus_aliases={},
+                       legacy_symbol_instances={}, legacy_sheet_instances={})
+    else:
+        root = first
     root_inst = SheetInstance((), "/", root, page=root.legacy_sheet_instances.get("/", "") or "1")
     instances = [root_inst]
 
@@ -187,12 +211,27 @@ def load_design(path: str, max_depth: int = 32,
             child_file = get(sub_path)
             child = SheetInstance(inst.uuid_path + (sheet.uuid,),
                                   inst.name_path + unescape(sheet.name) + "/", child_file, sheet, inst)
-            child.page = _page_of(root, child)
+            child.page = _page_of(root, child, bool(tops))
             inst.children.append(child)
             instances.append(child)
             walk(child, chain + (ap,))
 
-    walk(root_inst, (os.path.abspath(path),))
+    if tops:
+        folder = os.path.dirname(os.path.abspath(project.path))
+        for i, top in enumerate(tops):
+            top_path = os.path.join(folder, top.file)
+            if not os.path.exists(top_path):
+                warnings.append(f"{project.path}: top-level sheet '{top.name}' file not found: {top.file}")
+                continue
+            top_file = get(top_path)
+            sheet = _top_level_symbol(top, top_file, i)
+            root.sheets.append(sheet)
+            inst = SheetInstance((sheet.uuid,), "/" + unescape(sheet.name) + "/", top_file, sheet, root_inst)
+            root_inst.children.append(inst)
+            instances.append(inst)
+            walk(inst, (os.path.abspath(top_path),))
+    else:
+        walk(root_inst, (os.path.abspath(path),))
     if root.legacy_symbol_instances:
         _apply_legacy_instance_fields(root, root_inst)
     orphan = _annotated_elsewhere(root)
@@ -200,22 +239,36 @@ def load_design(path: str, max_depth: int = 32,
         warnings.append(orphan)
     aliases: dict[str, list[str]] = {}
     variables: dict[str, str] = {}
-    if sources is None or os.path.abspath(path) not in sources:      # on disk: its project file
-        project = read_project(path)
+    if project is not None:      # on disk: its project file
         aliases, variables = project.bus_aliases, project.text_variables
         warnings += project.warnings
-        several = top_level_sheets_warning(path, project)
+        several = top_level_sheets_warning(path, project, bool(tops))
         if several:
             warnings.append(several)
         if variables:
             for f in files.values():
                 for label in f.labels:
                     label.name = resolve_project_text(label.name, variables)
-    design = Design(root, instances, files, warnings, aliases, variables)
+    design = Design(root, instances, files, warnings, aliases, variables, virtual_root=bool(tops))
     design.renumbered, unannotated = number_unannotated(instances, design.file_annotation, path)
     if unannotated:
         warnings.append(unannotated)
     return design
+
+
+#: Size and spacing (mm, on KiCad's 1.27 mm grid) of the sheet symbols made up for the
+#: top-level sheets of a project (:func:`_top_level_symbol`), drawn in a row.
+_TOP_SHEET_W, _TOP_SHEET_H, _TOP_SHEET_STEP = 25.4, 12.7, 38.1
+
+
+def _top_level_symbol(top: TopLevelSheet, file: SchematicFile, index: int) -> SheetSymbol:
+    """The sheet symbol standing for top-level sheet ``top`` (the ``index``-th the project
+    lists) on the project's virtual root: KiCad 10 draws none, so it is placed in a row at
+    the top left; named as the project names it (else by its file's name), with the
+    project's UUID for it (else the file's), which starts the instance paths in the file."""
+    name = top.name or os.path.splitext(os.path.basename(top.file))[0]
+    x = 25.4 + index * _TOP_SHEET_STEP
+    return SheetSymbol(name, top.file, x, 25.4, _TOP_SHEET_W, _TOP_SHEET_H, top.uuid or file.uuid)
 
 
 def kicad_sheet_list(root_inst: SheetInstance) -> list[SheetInstance]:
@@ -252,16 +305,17 @@ def _apply_legacy_instance_fields(root: SchematicFile, root_inst: SheetInstance)
                 sym.properties["Footprint"] = si.footprint
 
 
-def _page_of(root: SchematicFile, inst: SheetInstance) -> str:
+def _page_of(root: SchematicFile, inst: SheetInstance, virtual_root: bool = False) -> str:
     """The page number of sheet instance ``inst`` (KiCad's ``${#}``): its sheet symbol's
     ``(instances ...)`` entry for the parent's path (KiCad 7+; an entry recorded under
-    another root UUID counts when the rest of the path agrees), else the root file's KiCad 6
-    ``sheet_instances`` row; "" when neither says."""
+    another root UUID counts when the rest of the path agrees; under a
+    :attr:`Design.virtual_root` paths start at the top-level sheet), else the root file's
+    KiCad 6 ``sheet_instances`` row; "" when neither says."""
     sheet = inst.sheet_symbol
     parents = inst.uuid_path[:-1]
     if sheet is not None and sheet.instances:
-        own = "/" + "/".join((root.uuid,) + parents)
-        tail = "/".join(parents)
+        own = "/" + "/".join(parents if virtual_root else (root.uuid,) + parents)
+        tail = "/".join(parents[1:] if virtual_root else parents)
         for si in sheet.instances:
             if si.path.rstrip("/") == own.rstrip("/"):
                 return si.page

@@ -8,8 +8,11 @@
   (its net name) and a symbol's value with them.
 * **Top-level sheets.** A KiCad 10 project may list several top-level sheets
   (``schematic.top_level_sheets``: filename, name, uuid).  KiCad 10 then netlists them as
-  one design; tokn encodes the hierarchy of one top-level file, and says so
-  (:func:`top_level_sheets_warning`).
+  one design, each top-level sheet named like a sheet of an unseen root (``/top/LOC``);
+  :func:`joined_top_level_sheets` says which files join the design of the project's own
+  schematic, and :func:`tokn.kicad.hierarchy.load_design` loads them so.  Another listed
+  file, encoded on its own, is one sheet, as kicad-cli netlists it
+  (:func:`top_level_sheets_warning` says so).
 
 :func:`read_project` reads both; a project file that cannot be read gives a warning, not
 an error (the sheets still encode; what the project adds is missing, as it would be for
@@ -19,6 +22,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+
+class TopLevelSheet(NamedTuple):
+    """One entry of a KiCad 10 project's ``schematic.top_level_sheets``."""
+    file: str                       # relative to the project's folder
+    name: str                       # the sheet's name ("" when the project gives none)
+    uuid: str                       # "" when the project gives none
 
 
 @dataclass
@@ -27,7 +38,7 @@ class ProjectSettings:
     ``~{ALERT}``, ``D[0..7]``), top-level sheets (file name, sheet name) when the project
     lists them, text variables, and warnings about the project file itself."""
     bus_aliases: dict[str, list[str]] = field(default_factory=dict)
-    top_level_sheets: list[tuple[str, str]] = field(default_factory=list)
+    top_level_sheets: list[TopLevelSheet] = field(default_factory=list)
     text_variables: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     path: str = ""                  # the project file read ("" when none)
@@ -79,7 +90,7 @@ def _listing_project(root_schematic: str) -> ProjectSettings:
         if data is None:
             continue
         _fill(out, data, os.path.join(folder, name))
-        if any(os.path.basename(f) == me for f, _ in out.top_level_sheets):
+        if any(os.path.basename(t.file) == me for t in out.top_level_sheets):
             found.append(out)
     return found[0] if len(found) == 1 else ProjectSettings()
 
@@ -103,8 +114,9 @@ def _fill(out: ProjectSettings, data: object, path: str) -> None:
                                 "names; not used")
     sheets = section.get("top_level_sheets")
     if isinstance(sheets, list):
-        out.top_level_sheets = [(str(s.get("filename", "")), str(s.get("name", "")))
-                                for s in sheets if isinstance(s, dict)]
+        out.top_level_sheets = [TopLevelSheet(str(s.get("filename", "")).replace("\\", "/"),
+                                              str(s.get("name", "")), str(s.get("uuid", "")))
+                                for s in sheets if isinstance(s, dict) and s.get("filename")]
 
 
 def project_bus_aliases(root_schematic: str) -> tuple[dict[str, list[str]], list[str]]:
@@ -114,23 +126,44 @@ def project_bus_aliases(root_schematic: str) -> tuple[dict[str, list[str]], list
     return settings.bus_aliases, settings.warnings
 
 
-def top_level_sheets_warning(root_schematic: str, settings: ProjectSettings) -> str | None:
-    """A warning when the project lists top-level sheets besides ``root_schematic``: KiCad
-    10 netlists them together (global labels and power symbols joined across them, local
-    net names prefixed with each sheet's name); tokn encodes ``root_schematic``'s
-    hierarchy only (each other top-level file is a design of its own in a directory run).
-    ``None`` for one top-level sheet (or none listed)."""
+def joined_top_level_sheets(root_schematic: str, settings: ProjectSettings) -> list[TopLevelSheet]:
+    """The top-level sheets that KiCad 10 netlists together with ``root_schematic``: those
+    its own project file (``X.kicad_pro`` beside ``X.kicad_sch``) lists, when it lists two
+    or more and ``root_schematic`` among them (probed with kicad-cli 10.0.7: ``X.kicad_sch``
+    gives every listed sheet, ``/top/`` and ``/second/``; another listed file on its own
+    gives itself alone).  ``[]`` otherwise."""
     sheets = settings.top_level_sheets
-    if len(sheets) < 2:
+    if len(sheets) < 2 or settings.path != project_file(root_schematic):
+        return []
+    folder = os.path.dirname(os.path.abspath(settings.path))
+    me = os.path.normcase(os.path.abspath(root_schematic))
+    if not any(os.path.normcase(os.path.abspath(os.path.join(folder, t.file))) == me for t in sheets):
+        return []
+    return list(sheets)
+
+
+def top_level_sheets_warning(root_schematic: str, settings: ProjectSettings, joined: bool) -> str | None:
+    """A warning when the project lists top-level sheets besides ``root_schematic`` that
+    the design does not include (``joined`` False): under KiCad 9's rules (KiCad 9 knows
+    one top-level sheet), or for a listed file other than the project's own schematic, or
+    for a project schematic the list leaves out (kicad-cli 10 netlists either alone, and
+    so does tokn).  ``None`` when joined, or for one top-level sheet (or none listed)."""
+    sheets = settings.top_level_sheets
+    if len(sheets) < 2 or joined:
         return None
     me = os.path.basename(root_schematic)
-    others = [f for f, _ in sheets if os.path.basename(f) != me]
-    if not others:
-        return None
-    listed = ", ".join(f"{f} ({n})" if n else f for f, n in sheets)
-    return (f"{settings.path}: the project lists {len(sheets)} top-level sheets ({listed}); "
-            "KiCad 10 netlists them as one design (global labels and power joined across them, local "
-            f"net names prefixed with the sheet's name), but tokn encodes {me}'s hierarchy only: "
+    listed = [os.path.basename(t.file) for t in sheets]
+    others = [t.file for t in sheets if os.path.basename(t.file) != me]
+    names = ", ".join(f"{t.file} ({t.name})" if t.name else t.file for t in sheets)
+    own = os.path.splitext(os.path.basename(settings.path))[0] + ".kicad_sch"
+    head = (f"{settings.path}: the project lists {len(sheets)} top-level sheets ({names}), which KiCad 10 "
+            "netlists as one design")
+    if me not in listed:
+        return f"{head}; {me} is not among them: KiCad 10 netlists it alone, and so does tokn"
+    if own != me:
+        return (f"{head}; {me} is encoded alone, as kicad-cli netlists it (encode {own} for the whole "
+                f"design): {', '.join(others)} not included")
+    return (f"{head}; under KiCad 9's rules {me} is encoded alone (KiCad 9 knows one top-level sheet): "
             f"{', '.join(others)} not included")
 
 
