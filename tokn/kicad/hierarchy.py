@@ -350,7 +350,7 @@ def instance_text(design: "Design", inst: SheetInstance, text: str, kicad: int) 
         if token == "#":
             return inst.page
         if token == "##":
-            return str(len(design.instances))
+            return str(len(design.instances) - design.virtual_root)    # the project is no page
         if token == "SHEETNAME":
             return unescape(inst.sheet_symbol.name) if inst.sheet_symbol is not None else ""
         if token == "SHEETPATH":
