@@ -52,9 +52,33 @@ def _plural(word: str, n: int) -> str:
     return word + ("es" if word.endswith(("s", "x", "ch")) else "s")
 
 
+#: A reference prefix's kind that is a finer name for what the symbol says: kept (a ``TP``
+#: in KiCad's Connector library is a test point, an ``FB`` of Device:FerriteBead a ferrite bead).
+_REFINES = {"ferrite bead": "inductor", "test point": "connector", "thermistor": "resistor",
+            "potentiometer": "resistor", "resistor network": "resistor", "mounting hole": "connector"}
+
+
+def part_kind(c: m.Component) -> str:
+    """What a (non-IC) part is, in words: by its symbol first -- library nickname and symbol
+    name, as :func:`tokn.generate.asked.kinds_of` reads them (the first of
+    :data:`~tokn.generate.asked.KINDS` it is) -- so that a connector referenced ``T1`` is
+    a connector, not a transformer; by its reference prefix when the symbol says nothing or
+    the prefix names a finer kind (:data:`_REFINES`); else "other part"."""
+    from ..generate.asked import KINDS, PartFacts, kinds_of
+    by_prefix = _KIND.get(_prefix(c.ref))
+    lib_id = f"{c.lib}:{c.type}" if c.lib else ""
+    facts = PartFacts(c.ref, c.type, c.value, lib_id)
+    found = kinds_of(facts) if lib_id else set()
+    by_symbol = next((k.name for k in KINDS if k.name in found and k.count == 1), None)
+    if by_symbol is None or (by_prefix is not None and _REFINES.get(by_prefix) == by_symbol):
+        return by_prefix or by_symbol or "other part"
+    return by_symbol
+
+
 def describe_parts(comps: list[m.Component]) -> str:
     """``"U1 (LM358), 2 LM7805, 4 capacitors, 3 resistors"`` style summary, deterministic:
-    ICs by value (or symbol name) with counts first, then other kinds by count."""
+    ICs by value (or symbol name) with counts first, then other kinds (:func:`part_kind`)
+    by count."""
     ics: dict[str, int] = {}
     kinds: dict[str, int] = {}
     seen: set[str] = set()
@@ -67,7 +91,7 @@ def describe_parts(comps: list[m.Component]) -> str:
             name = c.value if c.value and c.value not in ("~", "") else c.type
             ics[name] = ics.get(name, 0) + 1
         else:
-            k = _KIND.get(p, "other part")
+            k = part_kind(c)
             kinds[k] = kinds.get(k, 0) + 1
     parts = [f"{n} {name}" if n > 1 else name for name, n in sorted(ics.items(), key=lambda kv: (-kv[1], kv[0]))]
     parts += [f"{n} {_plural(k, n)}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))]
