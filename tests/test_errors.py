@@ -51,3 +51,28 @@ def test_decode_and_validate_stay_callable_after_importing_their_modules():
     assert callable(tokn.decode) and callable(tokn.validate)
     assert tokn.validate(doc) == validate_module.validate(doc)
     assert tokn.decode(doc, None).files
+
+
+@pytest.mark.parametrize("content, message", [
+    # a board given by mistake (KiCad's own demo board has a stray ')' that KiCad tolerates)
+    ("(kicad_pcb (version 20240108)\n (footprint \"R\")\n)\n)\n(footprint \"C\")\n",
+     "1:1: not a KiCad schematic: expected (kicad_sch ...), found (kicad_pcb ...)"),
+    ("(kicad_symbol_lib (version 20231120))\n", "1:1: not a KiCad schematic: expected (kicad_sch ...), "
+                                                "found (kicad_symbol_lib ...)"),
+    ("(kicad_symbol_lib (version 20231120)\n", "1:1: not a KiCad schematic: expected (kicad_sch ...), "
+                                               "found (kicad_symbol_lib ...)"),
+    ('<?xml version="1.0"?>\n<eagle version="9.6"></eagle>\n', "1:1: not a KiCad schematic: expected "
+                                                               "(kicad_sch ...), found XML"),
+    ('{"meta": {"filename": "x.kicad_pro"}}', "1:1: not a KiCad schematic: expected (kicad_sch ...), found JSON"),
+    # a damaged schematic keeps its syntax error, located
+    ('(kicad_sch (version 20231120)\n (wire (pts (xy 1 2)', "2:21: unexpected end of file"),
+])
+def test_a_file_that_is_no_schematic_says_what_it_is(tmp_path, content, message):
+    """``tokn encode`` of a board, a symbol library, an Eagle or JSON file says what the
+    file is instead of a syntax error in it; a damaged schematic keeps its syntax error."""
+    from tokn.encode import encode_design
+    path = tmp_path / "x.kicad_sch"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(tokn.ToknError) as e:
+        encode_design(str(path))
+    assert str(e.value).startswith(f"{path}:{message}")

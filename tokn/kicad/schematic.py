@@ -7,10 +7,11 @@ knows about the hierarchy (see :mod:`tokn.kicad.hierarchy`) or connectivity (see
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from math import isfinite
 
-from ..errors import SchematicError, SchematicValueError, line_col
+from ..errors import SchematicError, SchematicValueError, SexprSyntaxError, line_col
 from ..sexpr import (arg, child, children, first_value, integer, number, parse, parse_lean,
                      parse_lossless, text, value_of, yes_no, yes_no_of)
 from .symbols import LibPin, LibSymbol, parse_lib_symbol
@@ -444,6 +445,31 @@ def load_schematic(path: str, lean: bool = False) -> SchematicFile:
         if e.line is None:
             e.line, e.col = locate_value(src, e)
         raise
+    except SexprSyntaxError:
+        other = _other_kind_of_file(src)
+        if other:
+            raise SchematicError(f"not a KiCad schematic: expected (kicad_sch ...), found {other}", path, 1, 1) \
+                from None
+        raise
+
+
+_FIRST_HEAD = re.compile(r"\(\s*([^\s()\"]+)")
+
+
+def _other_kind_of_file(src: str) -> str | None:
+    """What a file that fails to parse is instead, when it is plainly no schematic (no
+    ``(kicad_sch`` anywhere): ``(kicad_pcb ...)`` of a board given by mistake -- whose own
+    syntax slips would otherwise be reported as if a schematic had them -- XML, JSON; None
+    when it looks like a damaged schematic (the syntax error is then the right message)."""
+    if re.search(r"\(\s*kicad_sch\b", src):
+        return None
+    head = src.lstrip()[:200]
+    if head.startswith("<"):
+        return "XML (an Eagle or other tool's file?)"
+    if head.startswith(("{", "[")):
+        return "JSON"
+    m = _FIRST_HEAD.search(head)
+    return f"({m.group(1)} ...)" if m else None
 
 
 def locate_value(src: str, err: SchematicValueError) -> tuple[int | None, int | None]:
