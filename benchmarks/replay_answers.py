@@ -43,7 +43,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.append(ROOT)            # appended: PYTHONPATH=OTHER_CHECKOUT replays with other code
 
 FORMAT = {"syntax", "format", "json-syntax", "json-schema"}
-CONTENT = {"empty-circuit", "truncated"}
+CONTENT = {"empty-circuit", "truncated", "several-designs"}
 
 
 ANSWERS = os.path.join(ROOT, "tests", "fixtures", "answers")
