@@ -22,8 +22,9 @@ served by the loopback mock server to a :class:`tokn.generate.pipeline.Generator
                  name, unconnected power pin, undeclared part, pin in two nets, missing
                  named part, ambiguous pin..., and the request checks' ``missing-part`` and
                  ``missing-value``: a part kind or value the request asks for is absent);
-``content``      refused as a whole that is not a format problem: no nets (``empty-circuit``)
-                 or cut off (``truncated``), possibly with part/pin errors besides.
+``content``      refused as a whole that is not a format problem: no nets (``empty-circuit``),
+                 cut off (``truncated``), or several different circuits without a choice
+                 (``several-designs``), possibly with part/pin errors besides.
 
 It prints one line per answer (outcome, fix codes, first errors) and a summary; ``--json``
 writes both.  Nothing leaves the machine.  To compare with older code, put its ``tokn``
@@ -43,7 +44,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.append(ROOT)            # appended: PYTHONPATH=OTHER_CHECKOUT replays with other code
 
 FORMAT = {"syntax", "format", "json-syntax", "json-schema"}
-CONTENT = {"empty-circuit", "truncated"}
+CONTENT = {"empty-circuit", "truncated", "several-designs"}
 
 
 ANSWERS = os.path.join(ROOT, "tests", "fixtures", "answers")

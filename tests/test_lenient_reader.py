@@ -165,7 +165,7 @@ def test_a_forgiven_liberty_reads_as_the_strict_document_and_is_reported(code, a
 
 
 def test_every_fix_code_is_exercised():
-    codes = {c for c, _, _ in FORGIVEN} | {"geometry", "not-points", "pin-columns"}
+    codes = {c for c, _, _ in FORGIVEN} | {"geometry", "not-points", "pin-columns", "grouped-refs"}
     assert codes == set(FIX_CODES)
 
 
@@ -338,6 +338,75 @@ def test_quotes_and_brackets_are_read_only_where_they_close_a_field():
     assert r.document.nets[0].pins == ["'C1.1", "R1.1"]
 
 
+def test_a_bill_of_materials_reads_as_components_its_other_columns_named():
+    r = read_answer("| # | Ref | Qty | Type | Value | MPN |\n|---|---|---|---|---|---|\n| 1 | U1 | 1 | LM7805 | LM7805 | L7805CV |\n"
+                    "| 2 | C1 | 1 | C | 0.33uF | CL21B334 |\n| 3 | C2 | 1 | C | 0.1uF | CL21B104 |\n\n"
+                    + REGULATOR_NETS)
+    assert r.error is None and r.document == parse_tokn(REGULATOR_TOKN)
+    md = next(f for f in r.fixes if f.code == "md-table")
+    assert "'#', 'Qty', 'MPN'" in md.message
+    # a nets table with another column is no nets table (a pin table: | Pin | Name | Type |)
+    r = read_answer(REGULATOR + "| Pin | Name | Type |\n|---|---|---|\n| 1 | VI | power_in |\n")
+    assert "md-table" not in {f.code for f in r.fixes}
+
+
+@pytest.mark.parametrize("written, refs", [
+    ('"C1,C2"', ["C1", "C2"]), ('"C1, C2"', ["C1", "C2"]), ('"C1 & C2"', ["C1", "C2"]), ("C1 C2", ["C1", "C2"]),
+    ("R1-R3", ["R1", "R2", "R3"]), ('"R1 \u2013 3"', ["R1", "R2", "R3"]), ('"C1, C2 and C3"', ["C1", "C2", "C3"]),
+    ('"U1A, U1B"', None), ('"C1,R1"', None), ("R3-R1", None), ('"C1,C1"', None), ("R1-R40", None),
+])
+def test_a_row_listing_several_references_is_one_row_per_part(written, refs):
+    r = read_answer(f"# TOKN v1\ncomponents[2]{{ref,type,value}}:\n  U1,LM7805,LM7805\n  {written},C,10uF\n"
+                    'nets[1]{name,pins}:\n  GND,"U1.2,C1.2"\n')
+    fix = next((f for f in r.fixes if f.code == "grouped-refs"), None)
+    if refs is None:
+        assert fix is None
+        return
+    assert r.error is None and [c.ref for c in r.document.components] == ["U1"] + refs
+    assert all((c.type, c.value) == ("C", "10uF") for c in r.document.components[1:])
+    assert sorted(fix.lines) == [2, 4] and "row-count" not in {f.code for f in r.fixes}
+
+
+@pytest.mark.parametrize("head", ["connections[5]{pin,net}:", "netlist[5]{Pin,Net}:", "nets[5]{pin,net}:"])
+def test_a_table_of_pins_and_their_nets_is_the_nets_table(head):
+    r = read_answer("# TOKN v1\n" + REGULATOR + head + "\n  U1.1,VIN\n  C1.1,VIN\n  U1.2,GND\n  U1.3,+5V\n  C2.1,+5V\n")
+    assert r.error is None
+    assert [(n.name, n.pins) for n in r.document.nets] == [("VIN", ["U1.1"]), ("VIN", ["C1.1"]), ("GND", ["U1.2"]),
+                                                          ("+5V", ["U1.3"]), ("+5V", ["C2.1"])]   # netfix merges
+    assert "table-header" in {f.code for f in r.fixes}
+    # a table of wires (from, to) is no nets table
+    r = read_answer("# TOKN v1\n" + REGULATOR + "connections[1]{from,to}:\n  U1.1,C1.1\n")
+    assert r.document is None and "connections" in r.error.message
+
+
+_LED = STRICT.replace("# TOKN v1\n", "")
+_OTHER = _LED.replace("R1,R,330", "R1,R,470")
+
+
+@pytest.mark.parametrize("answer, several", [
+    # a draft and its correction: the last is read
+    ("```\n# TOKN v1\n" + _OTHER + "```\nWait, R1 should be 330 ohm:\n```\n# TOKN v1\n" + _LED + "```\n", False),
+    ("# TOKN v1\n" + _OTHER + "\nI made a mistake in R1. Final answer:\n\n# TOKN v1\n" + _LED, False),
+    ("```\n# TOKN v1\n" + _OTHER + "```\n```\n# TOKN v1\ntitle: LED (corrected)\n" + _LED.split("\n", 1)[1] + "```\n",
+     False),
+    # the same circuit twice (a tidier copy): nothing to choose
+    ("```\n# TOKN v1\n" + _LED + "```\nA tidier copy:\n```\n# TOKN v1\n# clean\n" + _LED + "```\n", False),
+    # alternatives, or nothing said: not certain
+    ("**Option A**\n```\n# TOKN v1\n" + _OTHER + "```\n**Option B**\n```\n# TOKN v1\n" + _LED + "```\n", True),
+    ("Final design:\n```\n# TOKN v1\n" + _OTHER + "```\nAlternatively, fix the current lower:\n```\n# TOKN v1\n"
+     + _LED + "```\n", True),
+    ("```\n" + _OTHER + "```\nWith a brighter LED:\n```\n" + _LED + "```\n", True),       # fenced, no headers
+    ("# TOKN v1\n" + _OTHER + "\nAnother option is a 330R:\n\n# TOKN v1\n" + _LED, True),
+])
+def test_several_different_circuits_are_read_only_when_the_last_corrects_the_others(answer, several):
+    r = read_answer(answer)
+    if several:
+        assert r.document is None and r.error.code == "several-designs" and r.error.line is not None
+        assert "different circuits" in r.error.message
+    else:
+        assert r.error is None and r.document.components == COMPONENTS
+
+
 def test_an_md_table_that_names_no_table_is_not_a_document():
     r = read_answer("| Ref | Colour | Value |\n|---|---|---|\n| D1 | red | 2V |\n")
     assert not r.found and r.fixes == []
@@ -388,7 +457,7 @@ def test_nothing_changes_silently(path):
     comment lines between sections aside, which the format allows)."""
     answer = open(path, encoding="utf-8", newline="").read()
     r = read_answer(answer)
-    if not r.found:
+    if not r.found or r.text is None:        # no document, or several (several-designs): nothing read
         return
     raw = answer.lstrip("\ufeff").replace("\r\n", "\n").split("\n")
     named = {n for f in r.fixes for n in f.lines}
@@ -512,6 +581,10 @@ def test_fields_past_a_pin_table_row_are_dropped_and_named():
     ("tokn.doc.lenient:read_answer", "# TOKN v1\nNote" + " \t" * 5_000 + "x\n"),
     ("tokn.generate.partial:find_edits", "a" + ",  " * 3_000 + '"'),
     ("tokn.generate.partial:find_edits", "GND" + " ,\t" * 3_000 + '"'),
+    ("tokn.doc.lenient:read_answer", "components[1]{ref,type,value}:\n  C1" + " -" * 5_000 + ",C,1u\n"),
+    ("tokn.doc.lenient:read_answer", "components[1]{ref,type,value}:\n  \"C1" + " " * 10_000 + "- ,\",C,1u\n"),
+    ("tokn.doc.lenient:read_answer", ("# TOKN v1\ncomponents[1]{ref,type,value}:\n  R1,R,1\nnets[1]{name,pins}:\n"
+                                      "  A,R1.1\nversion" + " " * 10_000 + "x another" + " " * 10_000 + "\n") * 2),
 ])
 def test_long_adversarial_lines_are_read_at_once(call, line):
     import subprocess

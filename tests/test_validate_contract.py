@@ -61,6 +61,10 @@ RULES = [
     ("single-pin-net", doc([*R12, ("R3", "R")], [LINK, LINK2, ("N3", ["R3.1"])]), False,
      ("warning", "single-pin-net", "N3")),
     ("wire-net-missing", doc(R12, [LINK, LINK2], wires=["N9"]), False, ("error", "wire-net-missing", "N9")),
+    ("split-ground", doc(R12, [("GND", ["R1.1", "R2.1"]), ("0V", ["R1.2", "R2.2"])]), False,
+     ("warning", "split-ground", "0V")),
+    ("split-ground in two spellings", doc(R12, [("GND", ["R1.1", "R2.1"]), ("gnd", ["R1.2", "R2.2"])]), False,
+     ("warning", "split-ground", "gnd")),
     # library rules
     ("unknown-part", doc([*R12, ("U1", "ZZX9000")], [LINK, LINK2, ("N3", ["U1.1", "U1.2"])]), True,
      [("warning", "unknown-part", "U1"), ("warning", "pins-not-checked", "")]),
@@ -184,6 +188,10 @@ PIPELINE = [
      "  R1,R,10k\n  R2,R,10k\nnets[4]{name,pins}:\n  V+,\"U1.7,R1.1\"\n  V-,\"U1.4,R2.1\"\n"
      "  OUT,\"U1.6,U1.2\"\n  X,\"U1.8,U1.3,R1.2,R2.2\"\n", "stop", "An LM741 voltage follower",
      ("no-connect-pin-in-net", "U1.8")),
+    ("several-designs", "Option A:\n" + LM7805 + "\nOption B:\n" + LM7805.replace("0.1uF", "1uF"), "stop", REQUEST,
+     ("several-designs", "")),
+    ("split-ground (error)", LM7805.replace('GND,"C1.2,C2.2,U1.2"', 'GND,"C1.2,U1.2"\n  0V,C2.2').replace("nets[3]", "nets[4]"),
+     "stop", REQUEST, ("split-ground", "0V")),
     ("format (two pin tables)", JSON_OK.replace('"pin_tables": []', '"pin_tables": [{"ref": "U1", "pins": []}, '
                                                 '{"ref": "U1", "pins": []}]'), "stop", REQUEST, ("format", "")),
 ]

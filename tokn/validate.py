@@ -140,6 +140,13 @@ def _pinout_difference(a_id: str, a: dict, b_id: str, b: dict) -> str:
     return "same pins"
 
 
+#: Names of the one common ground (compared in capitals): ``GND``, ``0V``, ``GROUND``, SPICE's
+#: ``0``.  Two of them in one design (or one in two spellings, ``GND`` and ``gnd``) are two
+#: nets that a model meant as one (``split-ground``).  ``AGND``, ``DGND``, ``PGND``, ``VSS``...
+#: are not among them: designs keep those apart on purpose.
+GROUND_NAMES = frozenset({"GND", "0V", "GROUND", "0"})
+
+
 def _check_nets(doc: Document, types: dict[str, str], err, warn) -> dict[tuple[str, str], str]:
     """Nets: unique names, declared parts, one net per pin; wires on listed nets; pin
     tables of declared parts.  Returns (ref, pin) -> the (last) net naming it."""
@@ -161,6 +168,11 @@ def _check_nets(doc: Document, types: dict[str, str], err, warn) -> dict[tuple[s
             pin_net[sp] = net.name
         if len(net.pins) == 1:
             warn("single-pin-net", f"net {net.name} connects only {net.pins[0]}", net.name)
+    grounds = list(dict.fromkeys(n.name for n in doc.nets if n.name.strip().upper() in GROUND_NAMES))
+    if len(grounds) > 1:
+        warn("split-ground", f"nets {', '.join(grounds)} all name the ground, written {len(grounds)} ways: "
+             f"nets of different names are not connected, so {' and '.join(grounds[1:])} "
+             f"{'is' if len(grounds) == 2 else 'are'} not {grounds[0]}", grounds[1])
     for w in doc.wires:
         if w.net and w.net not in net_names:
             err("wire-net-missing", f"a wire belongs to net {w.net}, which is not in nets", w.net)

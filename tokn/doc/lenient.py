@@ -62,13 +62,13 @@ from dataclasses import dataclass, field
 from ..errors import ToknError, ToknSemanticError, ToknSyntaxError
 from . import tables as T
 from . import values as V
-from .extract import _FENCE, _HEADER, fenced_block_range, fenced_blocks, find_start
+from .extract import _FENCE, _HEADER, _HEADERLESS_START, fenced_block_range, fenced_blocks, find_start
 from .model import Document
 from .parser import parse_tokn
 from .reasoning import skip_reasoning
 from .restyle import plain_row, requote, restyle
 
-__all__ = ["Fix", "Reading", "read_answer", "FIX_CODES"]
+__all__ = ["AnswerError", "Fix", "Reading", "read_answer", "FIX_CODES"]
 
 #: Every fix code, with the sentence that opens its message.
 FIX_CODES: dict[str, str] = {
@@ -92,6 +92,7 @@ FIX_CODES: dict[str, str] = {
     "extra-fields": "dropped fields after a row's last column (empty, or in component and pin-table rows)",
     "column-row": "dropped a row that names the table's columns (under a header without columns: its columns)",
     "unquoted-list": "read a net's pins written as several fields as one list",
+    "grouped-refs": "wrote one row per part of a component row listing several references (as a bill of materials groups them)",
     "pin-columns": "read the third field of pin-table rows as the pin type",
     "merged-table": "merged a table given twice",
     "geometry": "ignored drawing coordinates (the decoder places the parts)",
@@ -184,6 +185,8 @@ _TABLE_HEAD_NO_COUNT = re.compile(
 _BARE_HEAD = re.compile(r"^(?P<key>components|nets)(?P<ref>)(?P<n>)(?P<cols>)\s*(?P<colon>:)(?P<rest>.*)$")
 #: Columns of a components table written without them, by the number of fields in its rows.
 _COMPONENT_COLUMNS = ("ref", "type", "value", "fp")
+#: Names models give a nets table written as a pin's net per row (``connections[7]{pin,net}:``).
+_NETS_NAMES = ("connections", "connection", "netlist", "wiring", "pinout_nets", "pin_nets")
 _SCALAR = re.compile(r"^[A-Za-z_]\w*:( |$)")
 _KNOWN_SCALARS = ("title:", "extensions[")
 _COMMENT_START = ("#", "//", ";")
@@ -204,6 +207,8 @@ def read_answer(answer: str, path: str | None = None) -> Reading:
     """
     r = _Reader(answer)
     lines = r.read()
+    if r.error is not None:
+        return Reading(None, None, r.fixes(), r.error)
     if lines is None:
         return Reading(None, None, r.fixes(), ToknSyntaxError(
             "no TOKN document found (expected a line '# TOKN v1')", path, 1, 1), found=False)
@@ -277,6 +282,7 @@ class _Body:
 class _Reader:
     def __init__(self, answer: str) -> None:
         self._fixes: dict[str, Fix] = {}
+        self.error: ToknError | None = None   # the answer cannot be read as one document
         self.drafts: set[int] = set()         # 0-based lines of earlier documents skipped as drafts
         thought = skip_reasoning(answer.lstrip("\ufeff"))
         text = thought.text
@@ -314,6 +320,9 @@ class _Reader:
         complete = [d for d in docs if _complete(raw[d[1]:d[2]])]
         if len(complete) > 1 and (fenced or block is None):   # a draft, then the document again
             last = complete[-1]
+            self.error = _several_designs(raw, complete, fenced)
+            if self.error is not None:
+                return None
             for d in docs[:docs.index(last)]:
                 end = d[2] + 1 if fenced and d[2] < len(raw) else d[2]      # a block's closing fence
                 self.drafts.update(i for i in range(d[0], end) if raw[i].strip())
@@ -533,6 +542,9 @@ class _Reader:
             columns = [c.strip() for c in cols.split(",")]
             if any(c != raw for c, raw in zip(columns, cols.split(","))):
                 loose = True
+            if key.lower() in _NETS_NAMES and ref is None and {"name", "pins"} <= set(self.aliased("nets", columns)):
+                self.fix("table-header", n, note=f"{key} read as nets")   # connections[7]{pin,net}: U1.1,VIN
+                key = "nets"
             columns = self.aliased(key, columns, n)
         strict = re.sub(r"\s*(#|//|;).*$", "", st) if rest else st
         if re.search(r"\s", strict.replace(m.group("ref") or "", "")):
@@ -542,9 +554,10 @@ class _Reader:
         count = int(m.group("n")) if m.group("n") else None
         return _Table(i, key, ref, count, columns)
 
-    def aliased(self, key: str, columns: list[str], n: int) -> list[str]:
+    def aliased(self, key: str, columns: list[str], n: int | None = None) -> list[str]:
         """``columns`` with the names models use read as the format's (``designator`` ->
-        ``ref``; not when the header has that column too), reported on line ``n``."""
+        ``ref``; not when the header has that column too), reported on line ``n`` (None:
+        not reported)."""
         aliases = T.COLUMN_ALIASES.get(key, {})
         written = {c.lower() for c in columns}
         out, said = [], []
@@ -555,7 +568,7 @@ class _Reader:
                 said.append(f"{c} as {ours}")
             else:
                 out.append(c)
-        if said:
+        if said and n is not None:
             self.fix("table-header", n, note="columns " + ", ".join(said))
         return out
 
@@ -587,6 +600,7 @@ class _Reader:
         spec = T.TABLES.get(t.key) if t.ref is None else (T.PINS_TABLE if t.key == "pins" else None)
         if spec is not None and rows and rows[0][0] not in raw_rows:
             cols, rows = self.column_row(t, spec, cols, rows)
+        given = len(rows)                    # the rows as written (grouped references counted once)
         if cols is None and spec in (T.COMPONENTS, T.NETS):
             cols = self.bare_columns(t, spec, rows, raw_rows)
             if cols is None:          # not plainly rows: written as is, for the strict error
@@ -600,6 +614,8 @@ class _Reader:
             rows = [(i, f if i in raw_rows else self.fit(spec, eff, f, i)) for i, f in rows]
             if spec is T.COMPONENTS:
                 cols, rows = self.drop_geometry(t, eff, rows, raw_rows)
+                if "ref" in eff:
+                    rows = self.grouped_refs(t, eff.index("ref"), rows, raw_rows)
             elif spec is T.NETS and "pins" in eff:
                 at = eff.index("pins")
                 rows = [(i, f if i in raw_rows or len(f) != len(eff) else self.pin_list(f, at, i))
@@ -607,7 +623,7 @@ class _Reader:
             elif spec is T.PINS_TABLE and t.merged:
                 rows = self.first_pin_rows(t, eff, rows, raw_rows)
         written = len(rows)
-        if t.count is not None and t.count != written:
+        if t.count is not None and t.count not in (written, given):
             self.fix("row-count", t.line + 1, note=f"{_name(t)}[{t.count}] has {written}")
         elif t.count is None:
             self.fix("row-count", t.line + 1, note=f"{_name(t)} has {written}")
@@ -675,6 +691,21 @@ class _Reader:
                 return f + [""] * (len(cols) - len(f))
         return f
 
+    def grouped_refs(self, t: _Table, at: int, rows: list, raw_rows: dict) -> list:
+        """Component rows whose reference field lists several parts of one kind, as a bill of
+        materials groups them (``"C1,C2",C,10uF``, ``C1, C2``, ``R1-R4``): one row per
+        reference, the other fields copied, the header counting them [``grouped-refs``, on
+        the row and the header]."""
+        out = []
+        for i, f in rows:
+            refs = None if i in raw_rows or len(f) <= at else _ref_group(f[at])
+            if refs is None:
+                out.append((i, f))
+                continue
+            self.fix("grouped-refs", t.line + 1, i + 1, note=f"{f[at]!r} -> {', '.join(refs)}")
+            out.extend((i, f[:at] + [r] + f[at + 1:]) for r in refs)
+        return out
+
     def pin_list(self, f: list[str], at: int, i: int) -> list[str]:
         """A net's pin list with items split at commas, semicolons or white space, empty items
         dropped; ``U1 pin 8`` stays one item (for :mod:`tokn.generate.netfix` to read)."""
@@ -739,13 +770,91 @@ class _Reader:
 def _documents(raw: list[str]) -> tuple[list[tuple[int, int, int]], bool]:
     """The documents an answer gives, as ``(first line, first body line, end)`` (0-based;
     ``end`` exclusive), and whether they are fenced: its fenced blocks holding a ``# TOKN``
-    header, as :func:`~tokn.doc.extract.fenced_blocks` gives them, or, when no block holds
+    header (else those that start a document without one: ``title:``, ``components[N]{``), as :func:`~tokn.doc.extract.fenced_blocks` gives them, or, when no block holds
     one, the ``# TOKN`` header lines, each document running to the next."""
-    blocks = [b for b in fenced_blocks(raw) if any(_HEADER.match(ln.strip()) for ln in raw[b[1]:b[2]])]
-    if blocks:
-        return blocks, True
+    for start in (_HEADER, _HEADERLESS_START):   # as fenced_block_range prefers them
+        blocks = [b for b in fenced_blocks(raw) if any(start.match(ln.strip()) for ln in raw[b[1]:b[2]])]
+        if blocks:
+            return blocks, True
     heads = [i for i, ln in enumerate(raw) if _HEADER.match(ln.strip())]
     return [(h, h, nxt) for h, nxt in zip(heads, heads[1:] + [len(raw)])], False
+
+
+class AnswerError(ToknSemanticError):
+    """The answer holds documents, but no one reading of it is certain; ``code`` is the
+    finding's code."""
+    code = "answer"
+
+
+class SeveralDesigns(AnswerError):
+    """Several complete documents that differ, the last not said to correct the others."""
+    code = "several-designs"
+
+
+#: Words that say a later document corrects an earlier one ("Wait, pin 2 is GND", "the
+#: corrected version", "Final answer").
+_CORRECTION = re.compile(
+    r"\b(?:wait|oops|sorry|actually|mistakes?|mixed up|swapped|typo|wrong|incorrect|errors?|"
+    r"correct(?:ed|ion|ions)?|fix(?:ed|es)?|revised|revision|updated|final|tidier|cleaned[ -]up|"
+    r"should (?:be|have been)|forgot|missed|on second thought)\b", re.I)
+#: Words that offer documents as alternatives ("Option B", "Alternatively", "a version
+#: without the diode").
+_ALTERNATIVE = re.compile(
+    r"\b(?:options?(?:\s+[A-D1-4](?!\w))?|alternatives?|alternatively|variants?|variante|version\s+(?:[A-D1-4]|one|two)|"
+    r"(?:another|other|second)\s+(?:way|option|approach|design|version|variant)|one without|"
+    r"(?:design|circuit|approach)\s+(?:[A-D1-4])(?![\w.])|if you (?:prefer|would rather|'d rather))\b|方案|或者", re.I)
+
+
+def _several_designs(raw: list[str], complete: list[tuple[int, int, int]], fenced: bool) -> AnswerError | None:
+    """The error for an answer giving several complete documents that differ, unless the
+    text introducing the last one (between it and the one before, and its title) says it
+    corrects them ("Wait, ...", "Corrected:", "Final answer") without offering it as an
+    alternative ("Option B", "Alternatively, ..."): which circuit the model meant is then
+    not certain.  None when the last is to be read."""
+    def body(d: tuple[int, int, int]) -> list[str]:
+        return [ln.strip() for ln in raw[d[1]:d[2]] if ln.strip() and not ln.strip().startswith(("#", "title:"))]
+
+    last, prev = complete[-1], complete[-2]
+    if all(body(d) == body(last) for d in complete):
+        return None                          # the same circuit again: nothing to choose
+    gap_from = prev[2] + 1 if fenced else prev[1] + 1
+    words = [(i, raw[i]) for i in range(gap_from, last[0]) if raw[i].strip()
+             and not (not fenced and raw[i].startswith((" ", "\t")))]   # unfenced: the rows are no words
+    words += [(i, raw[i]) for i in range(last[1], last[2]) if raw[i].strip().startswith(("#", "title:"))
+              and not _HEADER.match(raw[i].strip())]
+    alt = next(((i, m.group()) for i, ln in words if (m := _ALTERNATIVE.search(ln))), None)
+    if alt is None and any(_CORRECTION.search(ln) for _, ln in words):
+        return None
+    heads = [next((i for i in range(d[1], d[2]) if _HEADER.match(raw[i].strip())),
+                  next((i for i in range(d[1], d[2]) if raw[i].strip()), d[0])) + 1 for d in complete]
+    starts = ", ".join(map(str, heads[:-1])) + " and " + str(heads[-1])
+    why = (f"offered as alternatives ({alt[1]!r}, line {alt[0] + 1})" if alt is not None
+           else "and it does not say that the last one corrects the others")
+    return SeveralDesigns(f"the answer gives {len(complete)} different circuits (documents from lines {starts}), "
+                          f"{why}: which one is meant is not certain; answer with one complete document, the "
+                          "circuit that answers the request", None, heads[-1])
+
+
+_REF_ITEM = re.compile(r"([A-Za-z]{1,4})(\d{1,4})(?:-(?:\1)?(\d{1,4}))?")
+_RANGE_DASH = re.compile(r"(?<=\d)[ \t]*(?:-|\u2013|\.\.)[ \t]*(?=[A-Za-z0-9])")
+_REF_GAP = re.compile(r"(?:[,;/&\s]|\band\b)+")
+
+
+def _ref_group(field: str) -> list[str] | None:
+    """The references a reference field lists when it lists several parts of one prefix
+    (``C1,C2``, ``C1 & C2``, ``R1-R4``, ``R1–3``; a range of at most 32); None for a single
+    reference or anything else."""
+    items = [x for x in _REF_GAP.split(_RANGE_DASH.sub("-", field.strip())) if x]
+    refs: list[str] = []
+    for x in items:
+        m = _REF_ITEM.fullmatch(x)
+        if m is None or m.group(1) != _REF_ITEM.fullmatch(items[0]).group(1):   # type: ignore[union-attr]
+            return None
+        a, b = int(m.group(2)), int(m.group(3) or m.group(2))
+        if b < a or b - a >= 32:
+            return None
+        refs.extend(f"{m.group(1)}{k}" for k in range(a, b + 1))
+    return refs if len(refs) > 1 and len(set(refs)) == len(refs) else None
 
 
 def _complete(lines: list[str]) -> bool:

@@ -254,17 +254,23 @@ def _cells(line: str) -> list[str]:
             for c in re.split(r"(?<!\\)\|", body)]
 
 
-def _md_table_of(cells: list[str]) -> tuple[str, list[str]] | None:
-    """The table a markdown header row names and its columns, or None when it names none
-    plainly (an unknown, repeated or missing required column)."""
+def _md_table_of(cells: list[str]) -> tuple[str, list[str], list[str]] | None:
+    """The table a markdown header row names, its columns and the names of the columns it
+    has besides the table's (left unread), or None when it names none plainly (a repeated
+    or missing required column; for nets, any other column: ``| Pin | Name | Type |`` is a
+    pin table).  A bill of materials' columns besides a component's (``Qty``, ``MPN``,
+    ``Description``, a row number ``#``) are left unread."""
     names = [c.lower() for c in cells]
     for table in _MD_REQUIRED:
         aliases = T.COLUMN_ALIASES[table]
         known = {c.name for c in T.TABLES[table].columns}
         cols = [aliases.get(c, c) for c in names]
-        if all(c in known for c in cols) and len(set(cols)) == len(cols) \
-                and all(c in cols for c in _MD_REQUIRED[table]):
-            return table, cols
+        other = [cells[k] for k, c in enumerate(cols) if c not in known]
+        if table == "components":      # columns the format lacks: named so that the reader skips them
+            cols = [c if c in known else f"x_{k}" for k, c in enumerate(cols)]
+        if all(c in known or c.startswith("x_") for c in cols) and len(set(cols)) == len(cols) \
+                and all(c in cols for c in _MD_REQUIRED[table]) and (table == "components" or not other):
+            return table, cols, other
     return None
 
 
@@ -284,9 +290,10 @@ def _markdown_tables(r: Restyled) -> None:
         if found is None or found[0] in present or j == i + 2:
             i = j
             continue
-        table, cols = found
+        table, cols, other = found
         rows = [k for k in range(i + 2, j) if not _ellipsis_row(_cells(r.lines[k]))]
-        r.put(i, f"{table}[{len(rows)}]{{{','.join(cols)}}}:", "md-table")
+        r.put(i, f"{table}[{len(rows)}]{{{','.join(cols)}}}:", "md-table",
+              "columns not read: " + ", ".join(repr(c) for c in other) if other else None)
         r.drop(i + 1, "md-table")
         for k in range(i + 2, j):
             cells = _cells(r.lines[k])

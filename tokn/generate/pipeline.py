@@ -115,8 +115,8 @@ class Toolkit:
                                                     "no components or nets table)" + said)], True
         if reading.error is not None:
             e = reading.error
-            return None, reading.text, findings + [_finding("error", "syntax" if isinstance(e, ToknSyntaxError)
-                                                            else "format", _located(e, answer))], False
+            code = getattr(e, "code", None) or ("syntax" if isinstance(e, ToknSyntaxError) else "format")
+            return None, reading.text, findings + [_finding("error", code, _located(e, answer))], False
         try:
             return reading.document, write_tokn(reading.document), findings, False
         except ValueError as e:
@@ -729,6 +729,7 @@ _STRICT_IN_ANSWERS = {
                          "its own reference",
     "no-connect-pin-in-net": "leave {where} unconnected and use the pin the part's pin table gives for that "
                              "signal",
+    "split-ground": "write one ground net, GND, with every ground pin in it",
 }
 
 
