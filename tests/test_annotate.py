@@ -17,6 +17,8 @@ import pytest
 import tokn
 from tokn.encode import encode_design
 
+from .support import needs_kicad
+
 HERE = os.path.dirname(__file__)
 NESTED = os.path.join(HERE, "fixtures", "connectivity", "nested_reuse")
 
@@ -122,3 +124,38 @@ def test_a_reused_sheet_left_unannotated_gives_every_instance_its_own_parts(tmp_
     assert len({c.ref for c in after.components}) == len(after.components) == len(before.components)
 
     assert _nets_by_place(after) == _nets_by_place(before)
+
+
+def test_a_reference_carried_twice_keeps_the_parts_apart(tmp_path, symbol_index):
+    """KiCad's "annotation errors": R2 saved as a second R1, and unit 1 of U8 as a second
+    unit 1 of U7.  The first part keeps the reference; the later one gets the first free
+    number (R2, U1), with a warning naming it; the nets are those of the annotated design
+    (a shared ``U7.3`` would have joined nets A and C, a shared ``R1.2`` C with R1's
+    unconnected pin)."""
+    path = str(tmp_path / "design.kicad_sch")
+    tokn.decode(tokn.parse_tokn(PARTS), symbol_index).write(path)
+    before = encode_design(path).document
+    _unannotate(path, {"R2": "R1", "U8": "U7"})
+    result = encode_design(path)
+    after = result.document
+    was, now = _places(before), _places(after)
+    assert set(was) == set(now)
+    assert len({(c.ref, c.unit) for c in after.components}) == len(after.components)
+    moved = {was[p]: now[p] for p in was if was[p] != now[p]}
+    assert moved == {("R2", 1): ("R2", 1), ("U8", 1): ("U1", 1)} or moved == {("U8", 1): ("U1", 1)}
+    assert _nets_by_place(after) == _nets_by_place(before)
+    [warning] = [w for w in result.warnings if "carried by more than one part" in w]
+    assert "R1, U7" in warning and "U7 (TL072 at (" in warning and "as U1" in warning
+
+
+@needs_kicad
+def test_kicad_lists_a_pin_of_a_reference_carried_twice_in_both_nets(tmp_path, symbol_index):
+    """Why the document renumbers: KiCad's own netlist of such a design puts ``R1.2`` in
+    two nets, C (R2's pin 2) and R1's own unconnected pin (it warns of annotation errors),
+    which a document naming pins by reference would make one net."""
+    from tokn.kicad import kicad_cli
+    path = str(tmp_path / "design.kicad_sch")
+    tokn.decode(tokn.parse_tokn(PARTS), symbol_index).write(path)
+    _unannotate(path, {"R2": "R1"})
+    nets = kicad_cli.export_netlist(path).nets
+    assert {n for n, pins in nets.items() if ("R1", "2") in pins} == {"C", "unconnected-(R1-Pad2)"}

@@ -8,6 +8,12 @@ uses; parts in sheet order, then by X and then Y position; units of one multi-un
 symbol with the same value share a number until each unit is taken (``U1`` unit 1 and
 ``U1`` unit 2 rather than ``U1`` and ``U2``).  Power symbols and ``#`` references are not
 parts and keep theirs.
+
+A reference and unit that two parts carry (KiCad's "annotation errors") is the same problem: KiCad's netlist lists such a pin in every net it
+touches, and a TOKN document, naming pins by reference, would join those nets (a crystal's
+capacitor ``C7.1`` on ``XTAL1`` and another ``C7.1`` on ``+3.3V``).  The first part keeps the
+reference; each later one gets the first free number of its prefix
+(:func:`number_duplicates`), with a warning naming them.
 """
 from __future__ import annotations
 
@@ -96,3 +102,88 @@ def number_unannotated(instances: list, annotation: Callable[[object, PlacedSymb
                "annotation would (first free number, by sheet and position); KiCad's own netlist "
                "cannot tell them apart — annotate the schematic in KiCad to choose the numbers")
     return out, warning
+
+
+def number_duplicates(instances: list, annotation: Callable[[object, PlacedSymbol], SymbolInstance],
+                      renumbered: Renumbering, root_path: str | None) -> tuple[Renumbering, str | None]:
+    """References for parts whose reference and unit an earlier part already carries, in
+    hierarchy order, then file order; and a warning naming them (None when there are none).
+    Units of one reference drawn with different library symbols are one part, as KiCad
+    takes them (KiCad 5 conversions name a symbol per unit: ``74LS125_1``, ``74LS125_6``).
+    ``renumbered``: the references :func:`number_unannotated` gave (taken into account,
+    not changed)."""
+    placed: set[tuple[str, int]] = set()
+    duplicate = False
+    for inst in instances:                    # the common case first: no reference twice
+        for sym in inst.file.symbols:
+            si = annotation(inst, sym)
+            key = (renumbered.get((id(inst), id(sym))) or si.reference, si.unit)
+            if key in placed and not key[0].startswith("#"):
+                duplicate = True
+                break
+            placed.add(key)
+        if duplicate:
+            break
+    if not duplicate:
+        return {}, None
+    used: dict[str, set[int]] = {}
+    parts = []
+    for inst in instances:
+        for sym in inst.file.symbols:
+            si = annotation(inst, sym)
+            ref = renumbered.get((id(inst), id(sym))) or si.reference
+            if not ref or ref.startswith("#") or ref.endswith("?"):
+                continue
+            lib = lib_symbol_for(inst.file, sym)
+            if lib is None or lib.is_power:
+                continue
+            m = _NUMBERED.fullmatch(ref)
+            if m:
+                used.setdefault(m.group(1), set()).add(int(m.group(2)))
+            parts.append((ref, inst, sym, si.unit, lib.unit_count))
+    out: Renumbering = {}
+    owner: dict[str, set[int]] = {}
+    shared: dict[tuple[str, str, str], list[tuple[str, set[int]]]] = {}
+    next_free: dict[str, int] = {}
+    moved: list[str] = []
+    for ref, inst, sym, unit, unit_count in parts:
+        units = owner.setdefault(ref, set())
+        if unit not in units:
+            units.add(unit)                    # the part's first use of this unit
+            continue
+        m = _NUMBERED.fullmatch(ref)
+        prefix = m.group(1) if m else ref
+        key = (ref, sym.lib_id, sym.value)
+        new = None
+        if unit_count > 1:
+            for candidate, units in shared.get(key, ()):
+                if unit not in units:
+                    units.add(unit)
+                    new = candidate
+                    break
+        if new is None:
+            taken = used.setdefault(prefix, set())
+            n = next_free.get(prefix, 1)
+            while n in taken:
+                n += 1
+            taken.add(n)
+            next_free[prefix] = n + 1
+            new = f"{prefix}{n}"
+            if unit_count > 1:
+                shared.setdefault(key, []).append((new, {unit}))
+            moved.append(f"{ref} ({sym.value or sym.lib_id} at ({sym.x:g}, {sym.y:g}){_on(inst)}) as {new}")
+        out[(id(inst), id(sym))] = new
+    if not out:                                # only "#" or unannotated references repeat
+        return {}, None
+    refs = sorted({item.split(" ", 1)[0] for item in moved}, key=lambda r: (len(r), r))
+    warning = (f"{root_path or 'design'}: reference(s) {', '.join(refs[:8])}{', ...' if len(refs) > 8 else ''} "
+               "each carried by more than one part (KiCad reports annotation errors, and its netlist lists "
+               "such a pin in every net it touches, joining them): the first part keeps the reference, this "
+               f"document writes {'; '.join(moved[:5])}{'; ...' if len(moved) > 5 else ''} (the first free "
+               "numbers) so that no nets are joined — annotate the schematic in KiCad to choose the numbers")
+    return out, warning
+
+
+def _on(inst) -> str:
+    """`` on /Power/`` for a part on a sub-sheet; "" on the root."""
+    return f" on {inst.name_path}" if inst.parent is not None else ""

@@ -12,7 +12,7 @@ from functools import cached_property
 
 from ..errors import SchematicError
 from ..sexpr import parse
-from .annotate import Renumbering, number_unannotated
+from .annotate import Renumbering, number_duplicates, number_unannotated
 from .netnames import net_text, unescape
 from .project import TopLevelSheet, joined_top_level_sheets, read_project, top_level_sheets_warning
 from .textvars import evaluate_expressions, resolve_project_text, resolve_text, symbol_field
@@ -75,7 +75,8 @@ class Design:
     #: Text variables of the project file: name -> value (label text already has them
     #: replaced; symbol values are resolved with them by the encoder).
     text_variables: dict[str, str] = field(default_factory=dict)
-    #: References given to unannotated parts (:func:`~tokn.kicad.annotate.number_unannotated`)
+    #: References given to unannotated parts and to parts whose reference an earlier part
+    #: carries (:func:`~tokn.kicad.annotate.number_unannotated`, ``number_duplicates``)
     renumbered: Renumbering = field(default_factory=dict)
     #: True when :attr:`root` is no file but the project joining several top-level sheets
     #: (KiCad 10): each of them is a child of it, and KiCad's instance paths start at the
@@ -253,6 +254,10 @@ def load_design(path: str, max_depth: int = 32,
     design.renumbered, unannotated = number_unannotated(instances, design.file_annotation, path)
     if unannotated:
         warnings.append(unannotated)
+    twice, duplicated = number_duplicates(instances, design.file_annotation, design.renumbered, path)
+    if duplicated:
+        design.renumbered = {**design.renumbered, **twice}
+        warnings.append(duplicated)
     return design
 
 
