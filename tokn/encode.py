@@ -131,6 +131,15 @@ def _component(sym, si, lib, sid: str, sheet_flags: tuple[bool, bool, bool],
     return comp
 
 
+def _virtual_part_warning(inst, sym, ref: str) -> str:
+    """Why a symbol with pins and a ``#`` reference (not a power symbol) is not in the
+    document, and what a decoded drawing then lacks."""
+    return (f"{inst.file.path}: {ref} ({sym.lib_id} at ({sym.x:g}, {sym.y:g})) has a '#' reference, so "
+            "KiCad leaves it out of netlists and so does the document; it is not drawn back: the nets are "
+            "the same, but a pin wired only to it is left open (KiCad's ERC then reports that pin) — give "
+            "it a reference without '#' to keep it")
+
+
 def _add_components(doc: m.Document, design: Design, sheets: _Sheets, symbols: _UsedSymbols) -> None:
     """Component rows of every netlisted part (power symbols and '#' references are not
     parts, nor a symbol without a ``lib_symbols`` entry: KiCad 9 and 10 leave it out of
@@ -138,6 +147,7 @@ def _add_components(doc: m.Document, design: Design, sheets: _Sheets, symbols: _
     refer to."""
     pin_tables: dict[str, dict[str, m.PinDef]] = {}
     merged: set[tuple[str, int, int]] = set()      # (ref, id(lib symbol), style) in pin_tables
+    virtual: set[int] = set()                      # '#' parts with pins, warned about once
     field_refs: set[str] = set()
     for i, inst in enumerate(design.instances):
         sid = sheets.sheet_id.get(i, "")
@@ -149,6 +159,9 @@ def _add_components(doc: m.Document, design: Design, sheets: _Sheets, symbols: _
             si = design.instance(inst, sym)
             ref = si.reference
             if not is_netlisted(ref):
+                if lib.pins and legacy_power_pin(lib) is None and id(sym) not in virtual:
+                    virtual.add(id(sym))
+                    symbols.warnings.append(_virtual_part_warning(inst, sym, ref))
                 continue
             # as KiCad's netlist shows them: ${SIM.PARAMS} etc. resolved from the symbol's fields
             value = resolve_symbol_text(sym.value, sym.properties, ref, project=design.text_variables)
