@@ -51,3 +51,27 @@ def test_request_words_for_the_unseen_thermistor_board():
              Component("T1", "Conn_01x02", "", "", lib="Connector_Generic"),
              Component("R1", "R", "4K7", "", lib="Device")]
     assert describe_parts(comps) == "3 connectors, 2 capacitors, 1 resistor"
+
+
+NO_LIBRARY_COLUMN = [
+    # documents leave the lib column out when symbol names are unambiguous
+    ("T0", "Conn_01x02", "connector"),
+    ("Q2", "BC547", "transistor"),
+    ("Q3", "AO3400A", "MOSFET"),
+    ("D1", "WS2812B", "LED"),
+    ("TP1", "TestPoint", "test point"),
+    ("X1", "Crystal", "crystal"),
+    ("X2", "Conn_01x04", "connector"),
+    ("BT1", "Battery_Cell", "battery"),
+]
+
+
+@pytest.mark.parametrize("ref,name,kind", NO_LIBRARY_COLUMN, ids=[r[0] + "-" + r[1] for r in NO_LIBRARY_COLUMN])
+def test_part_kind_without_a_library_column(symbol_index, ref, name, kind):
+    """Found in the installed libraries (keywords and description too), and by the name
+    alone when there are none."""
+    from tokn.resolve import SymbolResolver
+    comp = Component(ref, name, "", "")
+    assert part_kind(comp, SymbolResolver(symbol_index)) == kind
+    if name != "AO3400A":                               # the name alone does not say it
+        assert part_kind(comp) == kind

@@ -58,27 +58,37 @@ _REFINES = {"ferrite bead": "inductor", "test point": "connector", "thermistor":
             "potentiometer": "resistor", "resistor network": "resistor", "mounting hole": "connector"}
 
 
-def part_kind(c: m.Component) -> str:
-    """What a (non-IC) part is, in words: by its symbol first -- library nickname and symbol
-    name, as :func:`tokn.generate.asked.kinds_of` reads them (the first of
-    :data:`~tokn.generate.asked.KINDS` it is) -- so that a connector referenced ``T1`` is
-    a connector, not a transformer; by its reference prefix when the symbol says nothing or
-    the prefix names a finer kind (:data:`_REFINES`); else "other part"."""
+def part_kind(c: m.Component, resolver=None) -> str:
+    """What a (non-IC) part is, in words: by its symbol first, as
+    :func:`tokn.generate.asked.kinds_of` reads it -- library nickname, symbol name,
+    keywords and description, the first of :data:`~tokn.generate.asked.KINDS` it is; the
+    symbol from the component's ``lib`` column, else from the installed libraries
+    (``resolver``, a :class:`tokn.resolve.SymbolResolver`; documents leave ``lib`` out when
+    names are unambiguous), else its name alone -- so that a connector referenced ``T1``
+    is a connector, not a transformer; by its reference prefix when the symbol says nothing
+    or the prefix names a finer kind (:data:`_REFINES`); else "other part"."""
     from ..generate.asked import KINDS, PartFacts, kinds_of
     by_prefix = _KIND.get(_prefix(c.ref))
-    lib_id = f"{c.lib}:{c.type}" if c.lib else ""
-    facts = PartFacts(c.ref, c.type, c.value, lib_id)
-    found = kinds_of(facts) if lib_id else set()
+    found: set[str]
+    resolved = resolver.resolve(c) if resolver is not None else None
+    if resolved is not None:
+        sym = resolved.symbol
+        found = kinds_of(PartFacts(c.ref, c.type, c.value, resolved.lib_id, sym.keywords, sym.description))
+    elif c.lib:
+        found = kinds_of(PartFacts(c.ref, c.type, c.value, f"{c.lib}:{c.type}"))
+    else:                                  # the name alone: not the prefix (kinds_of would use it)
+        found = {k.name for k in KINDS if k.names.search(c.type)
+                 and not (k.unless is not None and k.unless.search(c.type))}
     by_symbol = next((k.name for k in KINDS if k.name in found and k.count == 1), None)
     if by_symbol is None or (by_prefix is not None and _REFINES.get(by_prefix) == by_symbol):
         return by_prefix or by_symbol or "other part"
     return by_symbol
 
 
-def describe_parts(comps: list[m.Component]) -> str:
+def describe_parts(comps: list[m.Component], resolver=None) -> str:
     """``"U1 (LM358), 2 LM7805, 4 capacitors, 3 resistors"`` style summary, deterministic:
-    ICs by value (or symbol name) with counts first, then other kinds (:func:`part_kind`)
-    by count."""
+    ICs by value (or symbol name) with counts first, then other kinds (:func:`part_kind`,
+    symbols looked up with ``resolver`` when given) by count."""
     ics: dict[str, int] = {}
     kinds: dict[str, int] = {}
     seen: set[str] = set()
@@ -91,7 +101,7 @@ def describe_parts(comps: list[m.Component]) -> str:
             name = c.value if c.value and c.value not in ("~", "") else c.type
             ics[name] = ics.get(name, 0) + 1
         else:
-            k = part_kind(c)
+            k = part_kind(c, resolver)
             kinds[k] = kinds.get(k, 0) + 1
     parts = [f"{n} {name}" if n > 1 else name for name, n in sorted(ics.items(), key=lambda kv: (-kv[1], kv[0]))]
     parts += [f"{n} {_plural(k, n)}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))]
@@ -101,7 +111,7 @@ def describe_parts(comps: list[m.Component]) -> str:
 def _request(kind: str, title: str, comps: list[m.Component], extra: str = "",
              sheets: list[str] | tuple[str, ...] = ()) -> str:
     n = len({c.ref for c in comps})
-    what = f"{n} {_plural('part', n)}: {describe_parts(comps)}"
+    what = f"{n} {_plural('part', n)}: {describe_parts(comps, _library()[1])}"
     if kind == "design":
         text = f'Design the circuit "{title}" with {what}.'
         if sheets:
