@@ -29,6 +29,34 @@ _NUMBERED = re.compile(r"(.*?)(\d+)")
 Renumbering = dict[tuple[int, int], str]
 
 
+class _Numbers:
+    """Free reference numbers, given out as KiCad's annotation gives them: per prefix the
+    first number not ``used``; the units of one multi-unit symbol (same ``key``) share a
+    number until each unit is taken."""
+
+    def __init__(self, used: dict[str, set[int]]) -> None:
+        self.used = used
+        self.next_free: dict[str, int] = {}
+        self.shared: dict[tuple, list[tuple[str, set[int]]]] = {}
+
+    def take(self, prefix: str, key: tuple, unit: int, unit_count: int) -> tuple[str, bool]:
+        """(reference, whether it is a new number rather than another unit of one given)."""
+        if unit_count > 1:
+            for candidate, units in self.shared.get(key, ()):
+                if unit not in units:
+                    units.add(unit)
+                    return candidate, False
+        taken = self.used.setdefault(prefix, set())
+        n = self.next_free.get(prefix, 1)
+        while n in taken:
+            n += 1
+        taken.add(n)
+        self.next_free[prefix] = n + 1
+        if unit_count > 1:
+            self.shared.setdefault(key, []).append((f"{prefix}{n}", {unit}))
+        return f"{prefix}{n}", True
+
+
 def _may_be_unannotated(instances: list) -> bool:
     """Whether some reference the files record ends in ``?`` (one look at each file, not
     at each use of it)."""
@@ -72,28 +100,9 @@ def number_unannotated(instances: list, annotation: Callable[[object, PlacedSymb
         return {}, None
     pending.sort(key=lambda p: p[:4])
     out: Renumbering = {}
-    shared: dict[tuple[str, str, str], list[tuple[str, set[int]]]] = {}
-    next_free: dict[str, int] = {}
+    numbers = _Numbers(used)
     for prefix, _, _, _, inst, sym, unit, unit_count in pending:
-        ref = None
-        key = (prefix, sym.lib_id, sym.value)
-        if unit_count > 1:
-            for candidate, units in shared.get(key, ()):
-                if unit not in units:
-                    units.add(unit)
-                    ref = candidate
-                    break
-        if ref is None:
-            taken = used.setdefault(prefix, set())
-            n = next_free.get(prefix, 1)
-            while n in taken:
-                n += 1
-            taken.add(n)
-            next_free[prefix] = n + 1
-            ref = f"{prefix}{n}"
-            if unit_count > 1:
-                shared.setdefault(key, []).append((ref, {unit}))
-        out[(id(inst), id(sym))] = ref
+        out[(id(inst), id(sym))] = numbers.take(prefix, (prefix, sym.lib_id, sym.value), unit, unit_count)[0]
     names = sorted({f"{p[0]}?" for p in pending})
     given = sorted(set(out.values()), key=lambda r: (len(r), r))
     warning = (f"{root_path or 'design'}: {len(pending)} part(s) not annotated "
@@ -143,8 +152,7 @@ def number_duplicates(instances: list, annotation: Callable[[object, PlacedSymbo
             parts.append((ref, inst, sym, si.unit, lib.unit_count))
     out: Renumbering = {}
     owner: dict[str, set[int]] = {}
-    shared: dict[tuple[str, str, str], list[tuple[str, set[int]]]] = {}
-    next_free: dict[str, int] = {}
+    numbers = _Numbers(used)
     moved: list[str] = []
     for ref, inst, sym, unit, unit_count in parts:
         units = owner.setdefault(ref, set())
@@ -153,24 +161,8 @@ def number_duplicates(instances: list, annotation: Callable[[object, PlacedSymbo
             continue
         m = _NUMBERED.fullmatch(ref)
         prefix = m.group(1) if m else ref
-        key = (ref, sym.lib_id, sym.value)
-        new = None
-        if unit_count > 1:
-            for candidate, units in shared.get(key, ()):
-                if unit not in units:
-                    units.add(unit)
-                    new = candidate
-                    break
-        if new is None:
-            taken = used.setdefault(prefix, set())
-            n = next_free.get(prefix, 1)
-            while n in taken:
-                n += 1
-            taken.add(n)
-            next_free[prefix] = n + 1
-            new = f"{prefix}{n}"
-            if unit_count > 1:
-                shared.setdefault(key, []).append((new, {unit}))
+        new, fresh = numbers.take(prefix, (ref, sym.lib_id, sym.value), unit, unit_count)
+        if fresh:
             moved.append(f"{ref} ({sym.value or sym.lib_id} at ({sym.x:g}, {sym.y:g}){_on(inst)}) as {new}")
         out[(id(inst), id(sym))] = new
     if not out:                                # only "#" or unannotated references repeat
