@@ -594,3 +594,18 @@ def test_long_adversarial_lines_are_read_at_once(call, line):
             f"try:\n    {fn}(sys.stdin.read())\nexcept Exception:\n    pass\n")
     subprocess.run([sys.executable, "-c", code], input=line, text=True, check=True, timeout=60,
                    env={**os.environ, "PYTHONPATH": os.getcwd()})
+
+
+@pytest.mark.parametrize("copy, gap", [
+    (_LED.replace("R1,R,330", "R1,R,330   # current limit"), "Here it is with comments:"),
+    (_LED.replace("  +5V,R1.1", '  +5V,"R1.1"'), "The complete document:"),
+    (_LED.replace("  D1,LED,Red\n  R1,R,330", "  R1,R,330\n  D1,LED,Red"), "Sorted by reference:"),
+    (_LED.replace('"R1.2,D1.2"', '"D1.2, R1.2"'), "Checked against the datasheet:"),
+])
+def test_the_same_circuit_written_twice_differently_is_read(copy, gap):
+    """A second copy of the same circuit (a comment added, a field quoted, rows or pins in
+    another order) is nothing to choose between: the last is read, not refused as two
+    different circuits."""
+    r = read_answer("```\n# TOKN v1\n" + _LED + "```\n" + gap + "\n```\n# TOKN v1\n" + copy + "```\n")
+    assert r.error is None and sorted(r.document.components, key=lambda c: c.ref) == COMPONENTS
+    assert "draft" in {f.code for f in r.fixes}
