@@ -367,6 +367,18 @@ def test_a_row_listing_several_references_is_one_row_per_part(written, refs):
     assert sorted(fix.lines) == [2, 4] and "row-count" not in {f.code for f in r.fixes}
 
 
+@pytest.mark.parametrize("ref", ["SW1-2", "J1-3", "TP1-TP2"])
+def test_a_reference_with_a_dash_that_the_nets_name_is_one_part(ref):
+    """A strict document's reference that looks like a range (``SW1-2``, a KiCad reference
+    may hold a dash) is one part when pin references name it (``SW1-2.1``): the document
+    reads as written, not as SW1 and SW2 with an undeclared SW1-2."""
+    text = (f"# TOKN v1\ncomponents[2]{{ref,type,value}}:\n  {ref},SW_Push,SW\n  R1,R,1k\n\n"
+            f'nets[2]{{name,pins}}:\n  A,"{ref}.1,R1.1"\n  B,"{ref}.2,R1.2"\n')
+    r = read_answer(text)
+    assert r.error is None and r.document == parse_tokn(text)
+    assert "grouped-refs" not in {f.code for f in r.fixes}
+
+
 @pytest.mark.parametrize("head", ["connections[5]{pin,net}:", "netlist[5]{Pin,Net}:", "nets[5]{pin,net}:"])
 def test_a_table_of_pins_and_their_nets_is_the_nets_table(head):
     r = read_answer("# TOKN v1\n" + REGULATOR + head + "\n  U1.1,VIN\n  C1.1,VIN\n  U1.2,GND\n  U1.3,+5V\n  C2.1,+5V\n")

@@ -285,6 +285,7 @@ class _Reader:
         self._fixes: dict[str, Fix] = {}
         self.error: ToknError | None = None   # the answer cannot be read as one document
         self.drafts: set[int] = set()         # 0-based lines of earlier documents skipped as drafts
+        self._pin_parts: set[str] | None = None    # see pin_parts()
         thought = skip_reasoning(answer.lstrip("\ufeff"))
         text = thought.text
         if thought.lines:
@@ -700,12 +701,22 @@ class _Reader:
         out = []
         for i, f in rows:
             refs = None if i in raw_rows or len(f) <= at else _ref_group(f[at])
+            if refs is not None and f[at].strip() in self.pin_parts():
+                refs = None                  # SW1-2 is one part when the nets name SW1-2.1
             if refs is None:
                 out.append((i, f))
                 continue
             self.fix("grouped-refs", t.line + 1, i + 1, note=f"{f[at]!r} -> {', '.join(refs)}")
             out.extend((i, f[:at] + [r] + f[at + 1:]) for r in refs)
         return out
+
+    def pin_parts(self) -> set[str]:
+        """What the answer's pin references (``SW1-2.1``: a word with a dot and something
+        after it) name before their first dot: a part's reference as written (computed once)."""
+        if self._pin_parts is None:
+            words = re.split(r"[\s,;\"'()\[\]{}|]+", "\n".join(self.raw))
+            self._pin_parts = {w.split(".", 1)[0] for w in words if "." in w and not w.endswith(".")}
+        return self._pin_parts
 
     def pin_list(self, f: list[str], at: int, i: int) -> list[str]:
         """A net's pin list with items split at commas, semicolons or white space, empty items
