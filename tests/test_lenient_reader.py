@@ -367,6 +367,18 @@ def test_a_row_listing_several_references_is_one_row_per_part(written, refs):
     assert sorted(fix.lines) == [2, 4] and "row-count" not in {f.code for f in r.fixes}
 
 
+@pytest.mark.parametrize("ref", ["SW1-2", "J1-3", "TP1-TP2"])
+def test_a_reference_with_a_dash_that_the_nets_name_is_one_part(ref):
+    """A strict document's reference that looks like a range (``SW1-2``, a KiCad reference
+    may hold a dash) is one part when pin references name it (``SW1-2.1``): the document
+    reads as written, not as SW1 and SW2 with an undeclared SW1-2."""
+    text = (f"# TOKN v1\ncomponents[2]{{ref,type,value}}:\n  {ref},SW_Push,SW\n  R1,R,1k\n\n"
+            f'nets[2]{{name,pins}}:\n  A,"{ref}.1,R1.1"\n  B,"{ref}.2,R1.2"\n')
+    r = read_answer(text)
+    assert r.error is None and r.document == parse_tokn(text)
+    assert "grouped-refs" not in {f.code for f in r.fixes}
+
+
 @pytest.mark.parametrize("head", ["connections[5]{pin,net}:", "netlist[5]{Pin,Net}:", "nets[5]{pin,net}:"])
 def test_a_table_of_pins_and_their_nets_is_the_nets_table(head):
     r = read_answer("# TOKN v1\n" + REGULATOR + head + "\n  U1.1,VIN\n  C1.1,VIN\n  U1.2,GND\n  U1.3,+5V\n  C2.1,+5V\n")
@@ -594,3 +606,18 @@ def test_long_adversarial_lines_are_read_at_once(call, line):
             f"try:\n    {fn}(sys.stdin.read())\nexcept Exception:\n    pass\n")
     subprocess.run([sys.executable, "-c", code], input=line, text=True, check=True, timeout=60,
                    env={**os.environ, "PYTHONPATH": os.getcwd()})
+
+
+@pytest.mark.parametrize("copy, gap", [
+    (_LED.replace("R1,R,330", "R1,R,330   # current limit"), "Here it is with comments:"),
+    (_LED.replace("  +5V,R1.1", '  +5V,"R1.1"'), "The complete document:"),
+    (_LED.replace("  D1,LED,Red\n  R1,R,330", "  R1,R,330\n  D1,LED,Red"), "Sorted by reference:"),
+    (_LED.replace('"R1.2,D1.2"', '"D1.2, R1.2"'), "Checked against the datasheet:"),
+])
+def test_the_same_circuit_written_twice_differently_is_read(copy, gap):
+    """A second copy of the same circuit (a comment added, a field quoted, rows or pins in
+    another order) is nothing to choose between: the last is read, not refused as two
+    different circuits."""
+    r = read_answer("```\n# TOKN v1\n" + _LED + "```\n" + gap + "\n```\n# TOKN v1\n" + copy + "```\n")
+    assert r.error is None and sorted(r.document.components, key=lambda c: c.ref) == COMPONENTS
+    assert "draft" in {f.code for f in r.fixes}

@@ -218,6 +218,20 @@ def test_top_level_sheets_left_out_are_named_in_a_warning(tmp_path):
     assert not [w for w in encode_design(str(single / "second.kicad_sch")).warnings if "top-level sheets" in w]
 
 
+def test_the_warning_names_no_schematic_that_the_project_lacks(tmp_path):
+    """A project whose list leaves out its own schematic (``proj.kicad_pro`` listing
+    top.kicad_sch and second.kicad_sch, no proj.kicad_sch): each listed file is encoded
+    alone, and the warning does not advise encoding proj.kicad_sch, which is not there."""
+    design = tmp_path / "d"
+    shutil.copytree(TOP_LEVEL, design)
+    os.rename(design / "top.kicad_pro", design / "proj.kicad_pro")
+    result = encode_design(str(design / "top.kicad_sch"))
+    assert [c.ref for c in result.document.components] == ["R1", "R4"]
+    said = [w for w in result.warnings if "the project lists 2 top-level sheets" in w]
+    assert said and "second.kicad_sch not included" in said[0]
+    assert "encode proj.kicad_sch" not in said[0]
+
+
 def test_a_missing_top_level_sheet_is_named(tmp_path):
     design = tmp_path / "d"
     shutil.copytree(TOP_LEVEL, design)

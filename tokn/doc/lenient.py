@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from dataclasses import fields as _dataclass_fields
 
 from ..errors import ToknError, ToknSemanticError, ToknSyntaxError
 from . import tables as T
@@ -284,6 +285,7 @@ class _Reader:
         self._fixes: dict[str, Fix] = {}
         self.error: ToknError | None = None   # the answer cannot be read as one document
         self.drafts: set[int] = set()         # 0-based lines of earlier documents skipped as drafts
+        self._pin_parts: set[str] | None = None    # see pin_parts()
         thought = skip_reasoning(answer.lstrip("\ufeff"))
         text = thought.text
         if thought.lines:
@@ -699,12 +701,22 @@ class _Reader:
         out = []
         for i, f in rows:
             refs = None if i in raw_rows or len(f) <= at else _ref_group(f[at])
+            if refs is not None and f[at].strip() in self.pin_parts():
+                refs = None                  # SW1-2 is one part when the nets name SW1-2.1
             if refs is None:
                 out.append((i, f))
                 continue
             self.fix("grouped-refs", t.line + 1, i + 1, note=f"{f[at]!r} -> {', '.join(refs)}")
             out.extend((i, f[:at] + [r] + f[at + 1:]) for r in refs)
         return out
+
+    def pin_parts(self) -> set[str]:
+        """What the answer's pin references (``SW1-2.1``: a word with a dot and something
+        after it) name before their first dot: a part's reference as written (computed once)."""
+        if self._pin_parts is None:
+            words = re.split(r"[\s,;\"'()\[\]{}|]+", "\n".join(self.raw))
+            self._pin_parts = {w.split(".", 1)[0] for w in words if "." in w and not w.endswith(".")}
+        return self._pin_parts
 
     def pin_list(self, f: list[str], at: int, i: int) -> list[str]:
         """A net's pin list with items split at commas, semicolons or white space, empty items
@@ -817,6 +829,9 @@ def _several_designs(raw: list[str], complete: list[tuple[int, int, int]], fence
     last, prev = complete[-1], complete[-2]
     if all(body(d) == body(last) for d in complete):
         return None                          # the same circuit again: nothing to choose
+    circuits = [_circuit(raw[d[1]:d[2]]) for d in complete]
+    if circuits[-1] is not None and all(c == circuits[-1] for c in circuits):
+        return None                          # written differently (a comment, quotes, row order)
     gap_from = prev[2] + 1 if fenced else prev[1] + 1
     words = [(i, raw[i]) for i in range(gap_from, last[0]) if raw[i].strip()
              and not (not fenced and raw[i].startswith((" ", "\t")))]   # unfenced: the rows are no words
@@ -833,6 +848,30 @@ def _several_designs(raw: list[str], complete: list[tuple[int, int, int]], fence
     return SeveralDesigns(f"the answer gives {len(complete)} different circuits (documents from lines {starts}), "
                           f"{why}: which one is meant is not certain; answer with one complete document, the "
                           "circuit that answers the request", None, heads[-1])
+
+
+def _circuit(lines: list[str]) -> list | None:
+    """What a document among several says, for telling whether two say the same: its tables
+    read (this reader, a header added when the lines lack one), rows and a net's pins in
+    any order, the title and unknown scalars left out; None when it cannot be read."""
+    text = "\n".join(lines) + "\n"
+    if not any(_HEADER.match(ln.strip()) for ln in lines):
+        text = "# TOKN v1\n" + text
+    doc = read_answer(text).document
+    if doc is None:
+        return None
+    out = []
+    for f in _dataclass_fields(doc):
+        v = getattr(doc, f.name)
+        if f.name in ("title", "extra"):
+            continue
+        if f.name == "nets":
+            out.append(sorted((n.name, sorted(n.pins)) for n in v))
+        elif isinstance(v, dict):
+            out.append(sorted((k, repr(x)) for k, x in v.items()))
+        else:
+            out.append(sorted(map(repr, v)))
+    return out
 
 
 _REF_ITEM = re.compile(r"([A-Za-z]{1,4})(\d{1,4})(?:-(?:\1)?(\d{1,4}))?")

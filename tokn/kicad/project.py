@@ -161,8 +161,12 @@ def top_level_sheets_warning(root_schematic: str, settings: ProjectSettings, joi
     if me not in listed:
         return f"{head}; {me} is not among them: KiCad 10 netlists it alone, and so does tokn"
     if own != me:
-        return (f"{head}; {me} is encoded alone, as kicad-cli netlists it (encode {own} for the whole "
-                f"design): {', '.join(others)} not included")
+        if own in listed:
+            return (f"{head}; {me} is encoded alone, as kicad-cli netlists it (encode {own} for the whole "
+                    f"design): {', '.join(others)} not included")
+        return (f"{head}; {me} is encoded alone, as kicad-cli netlists every listed file (the project's own "
+                f"schematic, {own}, which would take in the others, is not among them): "
+                f"{', '.join(others)} not included")
     return (f"{head}; under KiCad 9's rules {me} is encoded alone (KiCad 9 knows one top-level sheet): "
             f"{', '.join(others)} not included")
 
