@@ -597,6 +597,16 @@ def test_fields_past_a_pin_table_row_are_dropped_and_named():
     ("tokn.doc.lenient:read_answer", "components[1]{ref,type,value}:\n  \"C1" + " " * 10_000 + "- ,\",C,1u\n"),
     ("tokn.doc.lenient:read_answer", ("# TOKN v1\ncomponents[1]{ref,type,value}:\n  R1,R,1\nnets[1]{name,pins}:\n"
                                       "  A,R1.1\nversion" + " " * 10_000 + "x another" + " " * 10_000 + "\n") * 2),
+    # quadratic before (about 2 s for 10,000 blanks, so minutes for these): a padded markdown
+    # row and separator, a table header, a wire line, a pin note's long word
+    ("tokn.doc.lenient:read_answer", "| Ref | Type |" + " " * 100_000 + "x\n| --- | --- |\n| R1 | R |\n"),
+    ("tokn.doc.lenient:read_answer", "| Ref | Type |\n|---" + " " * 100_000 + "x\n| R1 | R |\n"),
+    ("tokn.doc.lenient:read_answer", "# TOKN v1\ncomponents[" + " " * 100_000 + "x\n"),
+    ("tokn.doc.lenient:read_answer", "# TOKN v1\ncomponents{U1" + "}" + " " * 100_000 + "[1]\n"),
+    ("tokn.doc.lenient:read_answer", "Connections:\n- U1.1" + " " * 100_000 + "x -> R1.2\n- U1.2 -> R1.1\n"),
+    ("tokn.doc.lenient:read_answer", "Connections:\n- U1.1 " + " \t" * 50_000 + "-> R1.2\n- U1.2 -> R1.1\n"),
+    ("tokn.doc.lenient:read_answer", "# TOKN v1\nnets[1]{name,pins}:\n  A,\"" + "a" * 100_000 + ".1 (x)\"\n"),
+    ("tokn.doc.lenient:read_answer", "nets:\n  GND: " + "U1.1" + " " * 100_000 + "x\n  VCC: U1.2\n"),
 ])
 def test_long_adversarial_lines_are_read_at_once(call, line):
     import subprocess

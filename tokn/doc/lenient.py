@@ -173,9 +173,11 @@ class Reading:
 
 _TYPO_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
 _TABLE_START = re.compile(r"^[A-Za-z_]\w*\s*[\[{]")
+#: (Each blank run has one place to go, so a header holding thousands of blanks is read in
+#: linear time: two ``\s*`` side by side around an absent group made it quadratic.)
 _TABLE_HEAD = re.compile(
-    r"^(?P<key>[A-Za-z_]\w*)\s*(?:\{(?P<ref>[^{}]*)\})?\s*\[\s*(?P<n>\d*)(?P<words>\s*[A-Za-z][\w ]*)?\s*\]\s*"
-    r"(?:\{(?P<cols>[^{}]*)\})?\s*(?P<colon>:?)(?P<rest>.*)$")
+    r"^(?P<key>[A-Za-z_]\w*)\s*(?:\{(?P<ref>[^{}]*)\}\s*)?\[\s*(?:(?P<n>\d+)\s*)?"
+    r"(?:(?P<words>[A-Za-z](?:[\w ]*\w)?)\s*)?\]\s*(?:\{(?P<cols>[^{}]*)\}\s*)?(?P<colon>:?)(?P<rest>.*)$")
 # A pin table header without its [N]: pins{U1}: or pins{U1}{num,name,type}:
 _PINS_NO_COUNT = re.compile(
     r"^(?P<key>pins)\s*\{(?P<ref>[^{}]*)\}(?P<n>)\s*(?:\{(?P<cols>[^{}]*)\})?\s*(?P<colon>:?)(?P<rest>.*)$")
@@ -195,7 +197,7 @@ _ESCAPED_BODY = re.compile(r'(?:[^"\\]|\\["\\ntr])*')        # inside a quoted f
 _GEOMETRY = ("x", "y", "w", "h", "a")
 _PIN_WORD_GAP = re.compile(r"(?<=\w)[ \t]+pin[ \t]*(?=\w)", re.I)     # the gap in "U1 pin 8"
 #: A note in parentheses after a pin reference: "U1.8 (VCC)", "U1.3(OUT)" (not "U1(8)").
-_PIN_NOTE = re.compile(r"(?P<pin>[A-Za-z][A-Za-z0-9_]*[.:-][A-Za-z0-9_+~/-]+)[ \t]*\((?P<note>[^(),]*)\)")
+_PIN_NOTE = re.compile(r"(?<![A-Za-z])(?P<pin>[A-Za-z][A-Za-z0-9_]*[.:-][A-Za-z0-9_+~/-]+)[ \t]*\((?P<note>[^(),]*)\)")
 
 
 def read_answer(answer: str, path: str | None = None) -> Reading:

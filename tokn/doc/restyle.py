@@ -134,7 +134,7 @@ def _dedent(r: Restyled) -> None:
 # Each run of blanks belongs to the part after it (never two optional runs side by side,
 # which a line of many blanks would make polynomially slow to refuse).
 _HEAD = re.compile(
-    r"^(?P<key>[A-Za-z_]\w*)(?:[ \t]*(?P<b1>\{[^{}]*\}))?(?:[ \t]*(?P<n>\[[ \t]*\d*[ \t]*\]))?"
+    r"^(?P<key>[A-Za-z_]\w*)(?:[ \t]*(?P<b1>\{[^{}]*\}))?(?:[ \t]*(?P<n>\[[ \t]*(?:\d+[ \t]*)?\]))?"
     r"(?:[ \t]*(?P<b2>\{[^{}]*\}))?(?:[ \t]*(?P<colon>::?))?(?:[ \t]*(?P<rest>(?:#|//|;).*))?[ \t]*$")
 
 
@@ -241,8 +241,8 @@ def _lowered(text: str) -> str:
 
 # ---- markdown tables -------------------------------------------------------------------------
 
-_PIPE_ROW = re.compile(r"^[ \t]{0,3}\|(?P<cells>.*?)[ \t]*$")
-_PIPE_SEP = re.compile(r"^[ \t]{0,3}\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+_PIPE_ROW = re.compile(r"^[ \t]{0,3}\|(?P<cells>(?:.*[^ \t\n])?)[ \t]*$")
+_PIPE_SEP = re.compile(r"^[ \t]{0,3}\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*(?:\|[ \t]*)?$")
 _MD_REQUIRED = {"components": ("ref", "type"), "nets": ("name", "pins")}
 
 
@@ -431,8 +431,8 @@ def _scalar(v: str) -> str:
 
 _YAML_NETS = re.compile(r"^(?:#{1,6}[ \t]+)?(?:\*\*)?nets(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*$", re.I)
 _YAML_ROW = re.compile(
-    r"^[ \t]*(?:(?:[-*•]|\d{1,3}[.)])[ \t]+)?(?P<name>\"[^\"]+\"|'[^']+'|[^\s:,\"'\[\]]+)(?:\[[ \t]*\d*[ \t]*\])?"
-    r"[ \t]*:[ \t]+(?P<pins>\S.*?)[ \t]*$")
+    r"^[ \t]*(?:(?:[-*•]|\d{1,3}[.)])[ \t]+)?(?P<name>\"[^\"]+\"|'[^']+'|[^\s:,\"'\[\]]+)(?:\[[ \t]*(?:\d+[ \t]*)?\])?"
+    r"[ \t]*:[ \t]+(?P<pins>\S(?:.*[^ \t\n])?)[ \t]*$")
 _PIN_REF = re.compile(r"^[A-Za-z][A-Za-z0-9_]*[0-9](?:[.:/-]|[ \t]+pin[ \t]+)[A-Za-z0-9_+~-]+$", re.I)
 
 
@@ -511,8 +511,18 @@ def _yaml_rows_in_nets_tables(r: Restyled) -> None:
 
 _WIRES_HEAD = re.compile(r"^(?:#{1,6}[ \t]+)?(?:\*\*)?(?:connections|wires|wiring|netlist)(?:\*\*)?[ \t]*:?(?:\*\*)?[ \t]*$",
                          re.I)
-_ARROW = re.compile(r"[ \t]*(?:<?->|→|↔|<->|--|—)[ \t]*")
-_WIRE_LINE = re.compile(r"^[ \t]*(?:(?:[-*•]|\d{1,3}[.)])[ \t]+)?(?P<body>\S.*?)[ \t]*$")
+_ARROW = re.compile(r"<?->|→|↔|<->|--|—")
+
+
+def _split_arrows(body: str) -> list[str]:
+    """``body`` cut at its arrows, the blanks beside each arrow dropped (a regular
+    expression taking the blanks too re-scanned a long blank run from each of its
+    positions: quadratic)."""
+    ends = _ARROW.split(body)
+    last = len(ends) - 1
+    return [e.lstrip(" \t") if k == last else (e.rstrip(" \t") if k == 0 else e.strip(" \t"))
+            for k, e in enumerate(ends)] if last else ends
+_WIRE_LINE = re.compile(r"^[ \t]*(?:(?:[-*•]|\d{1,3}[.)])[ \t]+)?(?P<body>\S(?:.*[^ \t\n])?)[ \t]*$")
 
 
 def _wire_list(r: Restyled) -> None:
@@ -531,7 +541,7 @@ def _wire_list(r: Restyled) -> None:
         j = i + 1
         while j < len(r.lines):
             m = _WIRE_LINE.match(r.lines[j])
-            ends = _ARROW.split(m.group("body")) if m else []
+            ends = _split_arrows(m.group("body")) if m else []
             if len(ends) >= 2 and all(_PIN_REF.match(e) or _NET_TOKEN.match(e) and not _PIN_REF.match(e)
                                       and re.search(r"[A-Z]", e) for e in ends):
                 wires.append((j, ends))
