@@ -607,6 +607,9 @@ def test_fields_past_a_pin_table_row_are_dropped_and_named():
     ("tokn.doc.lenient:read_answer", "Connections:\n- U1.1 " + " \t" * 50_000 + "-> R1.2\n- U1.2 -> R1.1\n"),
     ("tokn.doc.lenient:read_answer", "# TOKN v1\nnets[1]{name,pins}:\n  A,\"" + "a" * 100_000 + ".1 (x)\"\n"),
     ("tokn.doc.lenient:read_answer", "nets:\n  GND: " + "U1.1" + " " * 100_000 + "x\n  VCC: U1.2\n"),
+    ("tokn.doc.lenient:read_answer", "components[" + " " * 100_000 + ":\n- ref: R1\n"),
+    ("tokn.doc.lenient:read_answer", "components:\n- ref" + " " * 100_000 + "x: R1\n  type: R\n"),
+    ("tokn.doc.lenient:read_answer", "components:\n- ref: R1" + " " * 100_000 + "x\n  type[" + " " * 100_000 + "\n"),
 ])
 def test_long_adversarial_lines_are_read_at_once(call, line):
     import subprocess

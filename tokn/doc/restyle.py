@@ -321,11 +321,15 @@ def _pin_list(text: str) -> str:
 
 #: A table header without columns, whose rows may be list items: ``components[3]:``,
 #: ``nets:``, ``pins{U1}[8]:``.
-_LIST_HEAD = re.compile(r"^(?P<key>components|nets|pins)(?P<ref>\{[^{}]*\})?(?:\[[ \t]*(?P<n>\d*)[ \t]*\])?"
+_LIST_HEAD = re.compile(r"^(?P<key>components|nets|pins)(?P<ref>\{[^{}]*\})?(?:\[[ \t]*(?:(?P<n>\d+)[ \t]*)?\])?"
                         r"[ \t]*:[ \t]*$")
 #: ``- key: value`` opening an item, and ``key: value`` (``key[2]: a,b``: TOON's inline array) inside it.
-_ITEM_OPEN = re.compile(r"^(?P<ind>[ \t]*)[-*•][ \t]+(?P<k>[A-Za-z_][\w ]*?)(?:\[[ \t]*\d*[ \t]*\])?[ \t]*:(?:[ \t]+(?P<v>.*?))?[ \t]*$")
-_ITEM_FIELD = re.compile(r"^(?P<ind>[ \t]*)(?P<k>[A-Za-z_][\w ]*?)(?:\[[ \t]*\d*[ \t]*\])?[ \t]*:(?:[ \t]+(?P<v>.*?))?[ \t]*$")
+#: (The key ends on a word character and each blank run has one place to go, so that long
+#: blank runs are read in linear time; the key's trailing blanks are not part of it.)
+_ITEM_KEY_VALUE = (r"(?P<k>[A-Za-z_](?:[\w ]*\w)?)[ \t]*(?:\[[ \t]*(?:\d+[ \t]*)?\][ \t]*)?:"
+                   r"(?:[ \t]+(?P<v>(?:.*[^ \t\n])?))?[ \t]*$")
+_ITEM_OPEN = re.compile(r"^(?P<ind>[ \t]*)[-*•][ \t]+" + _ITEM_KEY_VALUE)
+_ITEM_FIELD = re.compile(r"^(?P<ind>[ \t]*)" + _ITEM_KEY_VALUE)
 _SUB_ITEM = re.compile(r"^(?P<ind>[ \t]*)-[ \t]+(?P<v>\S.*?)[ \t]*$")
 
 
