@@ -197,13 +197,20 @@ def _add_pin_tables(doc: m.Document, pin_tables: dict[str, dict[str, m.PinDef]])
 
 def _add_nets(doc: m.Document, dn: DesignNets, geometry_instance: dict[int, int]) -> dict[int, str]:
     """Net rows: every net with a pin, or drawn (wires/labels) on an exported sheet; named
-    nets first.  Returns net index -> TOKN name (see :func:`_net_names`)."""
+    nets first; nets that KiCad gives one name are one row (a document names each net
+    once: two unconnected wires on root sheet pins ``button`` of two sheets are both
+    ``/button``).  Returns net index -> TOKN name (see :func:`_net_names`)."""
     net_pins = [sorted({f"{p.ref}.{p.pin}" for p in net.pins if is_netlisted(p.ref)}, key=natural_key)
                 for net in dn.nets]
     names = _net_names(dn, geometry_instance, net_pins)
     order = sorted(names, key=lambda ni: (not dn.nets[ni].named, natural_key(names[ni])))
+    rows: dict[str, m.Net] = {}
     for ni in order:
-        doc.nets.append(m.Net(names[ni], net_pins[ni]))
+        row = rows.get(names[ni])
+        if row is None:
+            doc.nets.append(rows.setdefault(names[ni], m.Net(names[ni], net_pins[ni])))
+        else:                 # one name, two subgraphs (sheet pins of one name on unconnected wires):
+            row.pins = sorted(set(row.pins) | set(net_pins[ni]), key=natural_key)   # one row, as a name is one net
     return names
 
 
