@@ -143,18 +143,19 @@ def _run(cmd: list[str], cwd: str) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=900)
 
 
-def check(path: str, erc: bool = True) -> Outcome:
-    """Both checks on one design (never raises: failures are recorded in the outcome)."""
+def check(path: str, erc: bool = True, detail: str = "full") -> Outcome:
+    """Both checks on one design (never raises: failures are recorded in the outcome); the
+    round trip goes through a document at ``detail`` (``full``, ``v1`` or ``nets``)."""
     t0 = time.perf_counter()
     out = Outcome(path)
     try:
-        _check_into(out, path, erc)
+        _check_into(out, path, erc, detail)
     finally:
         out.seconds = round(time.perf_counter() - t0, 1)
     return out
 
 
-def _check_into(out: Outcome, path: str, erc: bool) -> None:
+def _check_into(out: Outcome, path: str, erc: bool, detail: str) -> None:
     with tempfile.TemporaryDirectory(prefix="tokn-check-") as td:
         try:
             ref = kicad_cli.export_netlist(path)           # the design as its owner has it
@@ -167,7 +168,7 @@ def _check_into(out: Outcome, path: str, erc: bool) -> None:
         except Exception as e:  # noqa: BLE001 - recorded
             out.encode = f"error: {type(e).__name__}: {e}"
         tokn_file = os.path.join(td, "d.tokn")
-        r = _run([*_TOKN, "encode", path, "-o", tokn_file], td)
+        r = _run([*_TOKN, "encode", path, "--detail", detail, "-o", tokn_file], td)
         if r.returncode != 0:
             out.roundtrip = f"encode failed: {r.stderr.strip()[-400:]}"
             return
@@ -198,12 +199,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("paths", nargs="+", help="directories, manifest.csv files or schematics")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--no-erc", action="store_true", help="skip the ERC comparison")
+    ap.add_argument("--detail", choices=("full", "v1", "nets"), default="full",
+                    help="level of detail of the round trip's document (default full; at v1 and nets "
+                         "the decoder lays the design out itself, so ERC may differ)")
     ap.add_argument("--json", help="write every outcome here")
     args = ap.parse_args(argv)
     designs = find_designs(args.paths)
     results: list[Outcome] = []
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = [pool.submit(check, d, not args.no_erc) for d in designs]
+        futures = [pool.submit(check, d, not args.no_erc, args.detail) for d in designs]
         for f in futures:
             o = f.result()
             results.append(o)

@@ -9,7 +9,7 @@ import pytest
 
 from tokn.decode import decode
 from tokn.doc import parse_tokn
-from tokn.doc.model import Component, Document, Marker, Net
+from tokn.doc.model import Component, Document, Net, NoConnect
 from tokn.kicad import drawcheck
 from tokn.kicad.geometry import iu
 from tokn.preview import crop_svg
@@ -78,7 +78,7 @@ def test_noconnect_flags_survive_the_layout(symbol_index, tmp_path):
     doc = Document(components=[Component("R1", "R", "1k", lib="Device", x=101.6, y=101.6, a=0.0),
                                Component("R2", "R", "1k", lib="Device", x=127.0, y=101.6, a=0.0)],
                    nets=[Net("SIG", ["R1.1", "R2.1"]), Net("GND", ["R2.2"])],
-                   noconnects=[Marker(101.6, 105.41)])       # Device:R pin 2 is at (0, -3.81)
+                   noconnects=[NoConnect(101.6, 105.41)])       # Device:R pin 2 is at (0, -3.81)
     out = tmp_path / "nc.kicad_sch"
     decode(doc, symbol_index, project="nc", layout="grid").write(str(out))
     sch, _ = drawcheck.load_sheet(str(out))

@@ -111,7 +111,7 @@ REPAIRS = [
     ("one function of a pin named for several (XTAL1/PB6) is that pin",
      [("XT", "U1.XTAL1,U1.PB7,C1.1"), ("RST", "U1.RESET,U1.PB6/XTAL1")], "U1:AVR-ish C1:C",
      [("XT", "U1.9,U1.10,C1.1"), ("RST", "U1.1,U1.9")], [("pin-name", "U1")]),
-    ("a no-connect pseudo-net is dropped, its pins left unconnected",
+    ("a no-connect pseudo-net is no net (its pins become noconnects rows)",
      [("VIN", "U1.1,C1.1"), ("NC", "C2.1,C2.2"), ("N/C", ""), ("No_Connect", "C1.2")], "U1:LM7805_TO220 C1:C C2:C",
      [("VIN", "U1.1,C1.1")], [("no-connect-net", "NC"), ("no-connect-net", "N/C"), ("no-connect-net", "No_Connect")]),
 ]
@@ -272,3 +272,37 @@ def test_generate_md_names_every_repair_code():
     assert [c for c in ("pin-name", "ambiguous-pin", "merged-nets", "duplicate-pin", "power-pin-by-name",
                         "swapped-type-value", "library-as-type", "pin-separator", "ref-case", "no-connect-net",
                         "pin-columns-swapped", "unit-letter") if f"`{c}`" not in doc] == []
+
+
+# (case, nets as written, components, nets after, noconnects rows after, the no-connect note)
+NO_CONNECT_ROWS = [
+    ("each pin of an NC row is a noconnects row",
+     [("VIN", "U1.1,C1.1"), ("NC", "C2.1,C2.2"), ("No_Connect", "C1.2")], "U1:LM7805_TO220 C1:C C2:C",
+     [("VIN", "U1.1,C1.1")], ["C2.1", "C2.2", "C1.2"],
+     "NC is not a net but says its pins are unconnected: C2.1, C2.2 marked not connected (noconnects)"),
+    ("pins of an NC row are read like a net's: by name, with another separator",
+     [("CANH", "U1.7"), ("CANL", "U1.6"), ("NC", "U1.Vref,U1-8")], "U1:MCP2551-I-SN",
+     [("CANH", "U1.7"), ("CANL", "U1.6")], ["U1.5", "U1.8"],
+     "NC is not a net but says its pins are unconnected: U1.5, U1.8 marked not connected (noconnects)"),
+    ("a pin another row connects stays in that net",
+     [("VIN", "U1.1,C1.1"), ("NC", "C1.1,C1.2")], "U1:LM7805_TO220 C1:C",
+     [("VIN", "U1.1,C1.1")], ["C1.2"],
+     "NC is not a net but says its pins are unconnected: C1.2 marked not connected (noconnects); "
+     "C1.1 stays in net VIN"),
+    ("a supply pin marked NC is not joined to the net of its name",
+     [("GND", "C1.2"), ("VCC", "U1.8,C1.1"), ("NC", "U1.1")], "U1:NE555P C1:C",
+     [("GND", "C1.2"), ("VCC", "U1.8,C1.1")], ["U1.1"],
+     "NC is not a net but says its pins are unconnected: U1.1 marked not connected (noconnects)"),
+    ("an empty NC row marks nothing",
+     [("VIN", "U1.1,C1.1"), ("N/C", "")], "U1:LM7805_TO220 C1:C", [("VIN", "U1.1,C1.1")], [],
+     "N/C is not a net but says its pins are unconnected: no pin left to mark"),
+]
+
+
+@pytest.mark.parametrize("case,nets,comps,after,flagged,note", NO_CONNECT_ROWS, ids=[r[0] for r in NO_CONNECT_ROWS])
+def test_no_connect_rows_become_noconnects(case, nets, comps, after, flagged, note):
+    out, findings = repair_nets(doc(nets, comps), library_pins)
+    assert nets_of(out) == after
+    assert [(n.pin, n.x, n.y) for n in out.noconnects] == [(p, None, None) for p in flagged]
+    assert note in [f.message for f in findings if f.code == "no-connect-net"]
+    assert not [f for f in validate(out) if f.code in ("no-connect-in-net", "undeclared-part", "bad-pin-ref")]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tokn.doc import (Bus, BusAlias, BusEntry, Component, Document, Field, Label, Marker, Net,
+from tokn.doc import (Bus, BusAlias, BusEntry, Component, Document, Field, Label, Marker, Net, NoConnect,
                       PinDef, PowerSymbol, Sheet, SheetPin, SymbolPin, Wire, extensions_used,
                       extract_tokn, parse_tokn, write_tokn)
 
@@ -58,6 +58,10 @@ labels = st.builds(Label, name=string, kind=st.sampled_from(["local", "global", 
 power = st.builds(PowerSymbol, net=string, lib=maybe(string, ""), x=number, y=number, a=angle,
                   local=st.booleans(), sheet=maybe(sheet_id, ""))
 markers = st.builds(Marker, x=number, y=number, sheet=maybe(sheet_id, ""))
+# a no-connect row has a position, a pin (REF.PIN), or both
+noconnects = st.one_of(
+    st.builds(NoConnect, x=number, y=number, pin=maybe(string, ""), sheet=maybe(sheet_id, "")),
+    st.builds(NoConnect, pin=string.filter(bool), sheet=maybe(sheet_id, "")))
 sheets = st.builds(Sheet, id=string, name=string, file=string, parent=maybe(string, ""),
                    x=opt_number, y=opt_number, w=opt_number, h=opt_number)
 sheetpins = st.builds(SheetPin, sheet=string, name=string, shape=maybe(string, ""),
@@ -92,7 +96,7 @@ documents = st.builds(
     Document, title=maybe(string, ""), components=small(components),
     pins=st.dictionaries(string, small(pindefs), max_size=3), nets=small(nets), wires=small(wires),
     labels=small(labels, 2), power=small(power, 2), junctions=small(markers, 2),
-    noconnects=small(markers, 2), sheets=small(sheets, 2), sheetpins=small(sheetpins, 2),
+    noconnects=small(noconnects, 2), sheets=small(sheets, 2), sheetpins=small(sheetpins, 2),
     buses=small(buses, 2), busentries=small(busentries, 2), busaliases=small(busaliases, 2),
     fields=small(fields, 2), symbols=st.dictionaries(string, small(symbolpins, 3), max_size=2),
     extra=st.dictionaries(extra_keys, string, max_size=2))

@@ -190,6 +190,21 @@ def test_semantic_errors():
     assert "version" in err.message
     err = error_of("# TOKN v1\nextensions[2]: unit\n", ToknSemanticError)
     assert err.line == 2
+    err = error_of("# TOKN v1\nnoconnects[2]{x,pin}:\n  1.27,R1.2\n  2.54,\n", ToknSemanticError)
+    assert "position (x, y) or a pin" in err.message and (err.line, err.col) == (4, 3)
+
+
+def test_noconnects_by_pin_or_by_position():
+    """A ``noconnects`` row names the pin it flags (documents without a drawing), is drawn at
+    a position, or both; the writer names only the columns used."""
+    pins_only = "# TOKN v1\nnoconnects[2]{pin}:\n  U1.5\n  U2.3\n"
+    d = parse_tokn(pins_only)
+    assert [(n.pin, n.x, n.y) for n in d.noconnects] == [("U1.5", None, None), ("U2.3", None, None)]
+    assert "noconnects[2]{pin}:\n  U1.5\n  U2.3\n" in write_tokn(d)
+    drawn = parse_tokn("# TOKN v1\nnoconnects[1]{x,y,sheet}:\n  1.27,2.54,S1\n")
+    assert "noconnects[1]{x,y,sheet}:\n  1.27,2.54,S1\n" in write_tokn(drawn)
+    both = parse_tokn("# TOKN v1\nnoconnects[1]{x,y,pin}:\n  1.27,2.54,R1.2\n")
+    assert (both.noconnects[0].x, both.noconnects[0].pin) == (1.27, "R1.2")
 
 
 # ---- extract_tokn -----------------------------------------------------------------------

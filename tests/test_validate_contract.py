@@ -12,20 +12,21 @@ import re
 
 import pytest
 
-from tokn.doc.model import Component, Document, Net, PinDef, Wire
+from tokn.doc.model import Component, Document, Net, NoConnect, PinDef, Wire
 from tokn.validate import validate
 
 DOCS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs")
 
 
-def doc(components=(), nets=(), pins=None, wires=()) -> Document:
+def doc(components=(), nets=(), pins=None, wires=(), nc=()) -> Document:
     """A document from ``(ref, type[, unit])`` rows, ``(name, [pins])`` nets, ``{ref:
-    [(num, name[, type])]}`` pin tables and wire net names."""
+    [(num, name[, type])]}`` pin tables, wire net names and pins marked not connected."""
     return Document(
         components=[Component(c[0], c[1], unit=c[2] if len(c) > 2 else 1) for c in components],
         nets=[Net(n, list(p)) for n, p in nets],
         pins={ref: [PinDef(*row) for row in rows] for ref, rows in (pins or {}).items()},
-        wires=[Wire(n, [(0.0, 0.0), (2.54, 0.0)]) for n in wires])
+        wires=[Wire(n, [(0.0, 0.0), (2.54, 0.0)]) for n in wires],
+        noconnects=[NoConnect(pin=p) for p in nc])
 
 
 R12 = [("R1", "R"), ("R2", "R")]
@@ -58,6 +59,10 @@ RULES = [
      ("error", "undeclared-part", "U7")),
     ("pin-in-two-nets", doc(R12, [LINK, ("N2", ["R1.2", "R2.2", "R1.1"])]), False,
      ("error", "pin-in-two-nets", "R1.1")),
+    ("no-connect-in-net", doc(R12, [LINK, LINK2], nc=["R1.2"]), False, ("error", "no-connect-in-net", "R1.2")),
+    ("undeclared-part in noconnects", doc([("R1", "R")], [("N1", ["R1.1"])], nc=["R2.2"]), False,
+     [("warning", "single-pin-net", "N1"), ("error", "undeclared-part", "R2.2")]),
+    ("bad-pin-ref in noconnects", doc(R12, [LINK, LINK2], nc=["R1"]), False, ("error", "bad-pin-ref", "R1")),
     ("single-pin-net", doc([*R12, ("R3", "R")], [LINK, LINK2, ("N3", ["R3.1"])]), False,
      ("warning", "single-pin-net", "N3")),
     ("wire-net-missing", doc(R12, [LINK, LINK2], wires=["N9"]), False, ("error", "wire-net-missing", "N9")),
@@ -83,6 +88,9 @@ RULES = [
     ("unknown-pin in a net", doc([("U1", "LM7805_TO220"), *R12],
                                  [("VIN", ["U1.1", "R1.1"]), ("GND", ["U1.2", "U1.4", "R2.1"])]), True,
      ("error", "unknown-pin", "U1.4")),
+    ("unknown-pin in noconnects", doc([("U1", "LM7805_TO220"), *R12],
+                                      [("VIN", ["U1.1", "R1.1"]), ("GND", ["U1.2", "R2.1"]), ("VO", ["U1.3", "R1.2"])],
+                                      nc=["U1.4"]), True, ("error", "unknown-pin", "U1.4")),
     ("unknown-pin in a pin table", doc([("U1", "LM7805_TO220"), *R12],
                                        [("VIN", ["U1.1", "R1.1"]), ("GND", ["U1.2", "R2.1"])],
                                        pins={"U1": [("1", "VI"), ("2", "GND"), ("3", "VO"), ("5", "NC")]}), True,

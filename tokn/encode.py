@@ -214,6 +214,18 @@ def _add_nets(doc: m.Document, dn: DesignNets, geometry_instance: dict[int, int]
     return names
 
 
+def _flagged_pins(dn: DesignNets) -> list[str]:
+    """``REF.PIN`` of every pin a no-connect marker flags: the one part pin of a net one of
+    whose subgraphs carries a marker (a marker on a net of several pins flags none; KiCad's
+    ERC reports it), in natural order."""
+    out: set[str] = set()
+    for net in dn.nets:
+        pins = {f"{p.ref}.{p.pin}" for p in net.pins if is_netlisted(p.ref)}
+        if len(pins) == 1 and any(dn.graphs[i].subgraphs[si].no_connect for i, si in net.members):
+            out |= pins
+    return sorted(out, key=natural_key)
+
+
 def _add_wires_and_labels(doc: m.Document, dn: DesignNets, i: int, sid: str, names: dict[int, str]) -> None:
     """Wire rows (with the TOKN name of their net, "" for unlisted nets) and label rows of
     the file drawn by instance ``i``."""
@@ -264,7 +276,7 @@ def _add_markers_and_buses(doc: m.Document, f, sid: str) -> None:
     for (x, y) in f.junctions:
         doc.junctions.append(m.Marker(x, y, sid))
     for (x, y) in f.no_connects:
-        doc.noconnects.append(m.Marker(x, y, sid))
+        doc.noconnects.append(m.NoConnect(x, y, sheet=sid))
     for b in f.buses:
         doc.buses.append(m.Bus(list(b.pts), sid))
     for be in f.bus_entries:
@@ -354,6 +366,8 @@ def _encode_design(path: str, detail: str, stock, kicad: int | None) -> EncodeRe
     names = _add_nets(doc, dn, sheets.geometry_instance)
     _add_geometry(doc, design, dn, sheets, names, symbols)
     reduce_detail(doc, detail)
+    if detail != "full":               # without the drawing, the markers say which pins they flag
+        doc.noconnects = [m.NoConnect(pin=p) for p in _flagged_pins(dn)]
     if detail == "full" and symbols.used:
         if stock is None:
             from .kicad.library.index import SymbolIndex

@@ -56,12 +56,13 @@ def validate(doc: Document, index=None, resolver: SymbolResolver | None = None) 
     warn = lambda code, msg, where="", **d: out.append(Finding("warning", code, msg, where, d))
     types, mixed = _check_components(doc, err)
     pin_net = _check_nets(doc, types, err, warn)
+    flagged = _check_noconnects(doc, types, pin_net, err)
     resolver = _symbol_resolver(doc, index, resolver)
     _check_mixed_units(mixed, resolver, err, warn)
     if resolver is None:
         _report_unchecked(list(types), "no KiCad symbol libraries and no symbols in the document", warn)
         return out
-    unchecked = _check_parts(doc, types, pin_net, resolver, err, warn)
+    unchecked = _check_parts(doc, types, pin_net, resolver, err, warn, flagged)
     _report_unchecked(unchecked, "no library symbol", warn)
     return out
 
@@ -182,6 +183,27 @@ def _check_nets(doc: Document, types: dict[str, str], err, warn) -> dict[tuple[s
     return pin_net
 
 
+def _check_noconnects(doc: Document, types: dict[str, str], pin_net: dict[tuple[str, str], str],
+                      err) -> set[tuple[str, str]]:
+    """``noconnects`` rows that name a pin: of a declared part, in no net (a no-connect
+    marker on a connected pin is an ERC error in KiCad).  Returns the (ref, pin) they name."""
+    flagged: set[tuple[str, str]] = set()
+    for n in doc.noconnects:
+        if not n.pin:
+            continue
+        sp = split_pin_ref(n.pin, types)
+        if sp is None:
+            err("bad-pin-ref", f"noconnects: '{n.pin}' is not of the form REF.PIN", n.pin)
+            continue
+        if sp[0] not in types:
+            err("undeclared-part", f"noconnects: {n.pin} names part {sp[0]}, which is not in components", n.pin)
+        elif sp in pin_net:
+            err("no-connect-in-net", f"{n.pin} is marked not connected (noconnects) but net {pin_net[sp]} "
+                "lists it", n.pin)
+        flagged.add(sp)
+    return flagged
+
+
 def _symbol_resolver(doc: Document, index, resolver: SymbolResolver | None) -> SymbolResolver | None:
     """The resolver to check parts with: the document's own symbols first, then
     ``resolver``'s or ``index``'s; ``None`` when there is nothing to check against."""
@@ -196,12 +218,13 @@ def _symbol_resolver(doc: Document, index, resolver: SymbolResolver | None) -> S
 
 
 def _check_parts(doc: Document, types: dict[str, str], pin_net: dict[tuple[str, str], str],
-                 resolver: SymbolResolver, err, warn) -> list[str]:
+                 resolver: SymbolResolver, err, warn, flagged: set[tuple[str, str]] = frozenset()) -> list[str]:
     """Each part against the symbol its type resolves to (or its own pin table when no
-    symbol does).  Returns the parts no symbol checked."""
+    symbol does): the pins nets and ``noconnects`` rows (``flagged``) name must exist.
+    Returns the parts no symbol checked."""
     unchecked: list[str] = []
     used_pins: dict[str, set[str]] = {}
-    for (ref, pin) in pin_net:
+    for (ref, pin) in [*pin_net, *flagged]:
         used_pins.setdefault(ref, set()).add(pin)
     for ref, typ in types.items():
         comp = next(c for c in doc.components if c.ref == ref)
@@ -236,7 +259,7 @@ def _check_library_pins(ref: str, res, table, used, pin_net: dict, err, warn) ->
         if pin not in lib_pins:
             err("unknown-pin", f"{ref}.{pin}: {res.lib_id} has no pin {pin} "
                 f"(its pins: {_summarise(numbers)})", f"{ref}.{pin}", lib_id=res.lib_id)
-        elif all(p.type == "no_connect" for p in lib_pins[pin]):
+        elif all(p.type == "no_connect" for p in lib_pins[pin]) and (ref, pin) in pin_net:
             _no_connect_in_net(ref, pin, lib_pins[pin][0].name, pin_net, warn)
     for pd in table:
         lp = lib_pins.get(pd.number)

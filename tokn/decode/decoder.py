@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ..doc.model import Component, Document, Sheet
+from ..doc.pinref import split_pin_ref
 from ..doc.symdefs import document_symbols
 from ..errors import DecodeError
 from ..kicad import build as b
@@ -35,7 +36,7 @@ from .flatten import flatten
 from .layout import layout_parts
 from .place.units import noconnect_pins
 from .sheetbuild import SheetBuilder, power_value_props
-from .stubs import is_ground
+from .stubs import is_ground, pin_ends
 from .symbols import PartSymbol, copy_name, embed_node, part_symbols, renamed_symbol_node, with_stacked_pins
 from ..kicad.ids import is_netlisted, split_lib_id
 from ..sexpr import text
@@ -401,13 +402,33 @@ def _draw_geometry(doc: Document, sf: _SheetFiles) -> None:
         if sb:
             sb.junction(j.x, j.y)
     for n in doc.noconnects:
-        sb = sf.builder_for(n.sheet)
+        sb = sf.builder_for(n.sheet) if n.x is not None and n.y is not None else None
         if sb:
             sb.no_connect(n.x, n.y)
     for be in doc.busentries:
         sb = sf.builder_for(be.sheet)
         if sb:
             sb.bus_entry(be.x, be.y, be.dx, be.dy)
+
+
+def _draw_pin_noconnects(doc: Document, parts: dict[str, PartSymbol], sf: _SheetFiles) -> None:
+    """A no-connect marker on the end of each pin a ``noconnects`` row names without a
+    position and no net lists, on every placed unit of the part that has the pin (a ``v1``
+    document)."""
+    refs = set(parts)
+    flagged = {split_pin_ref(n.pin, refs) for n in doc.noconnects if n.pin and (n.x is None or n.y is None)}
+    flagged -= {(ref, pin) for _name, pins in doc.net_pins() for ref, pin in pins}
+    flagged.discard(None)
+    if not flagged:
+        return
+    for c in doc.components:
+        part = parts.get(c.ref)
+        sb = sf.builder_for(c.sheet)
+        if part is None or sb is None or c.x is None or c.y is None:
+            continue
+        for end in pin_ends(part.symbol.pins_for(c.unit, c.style), c.x, c.y, c.a or 0.0, c.mirror):
+            if (c.ref, end.pin.number) in flagged:
+                sb.no_connect(end.x, end.y)
 
 
 def _draw_power(doc: Document, power: "PowerSymbols", sf: _SheetFiles) -> None:
@@ -463,6 +484,7 @@ def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols"
         sf.builders[f] = SheetBuilder(seed=f"{project}/{f}", title=doc.title if sid == "" else "")
     _draw_components(doc, parts, sf)
     _draw_geometry(doc, sf)
+    _draw_pin_noconnects(doc, parts, sf)
     _draw_power(doc, power, sf)
     _draw_sheet_symbols(doc, sf)
     for alias in doc.busaliases:

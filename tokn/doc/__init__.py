@@ -9,7 +9,7 @@
 * :func:`lark_grammar`, :func:`to_gbnf` -- the grammar, for parsers and constrained decoding.
 """
 from .model import (Bus, BusAlias, BusEntry, Component, Document, Field, Label, Marker, Net,
-                    PinDef, Point, PowerSymbol, Sheet, SheetPin, SymbolPin, Wire)
+                    NoConnect, PinDef, Point, PowerSymbol, Sheet, SheetPin, SymbolPin, Wire)
 from .naming import natural_key, natural_sorted
 from .writer import extensions_used, write_tokn
 
@@ -29,7 +29,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "Bus", "BusAlias", "BusEntry", "Component", "Document", "Field", "Label", "Marker", "Net",
-    "PinDef", "Point", "PowerSymbol", "Sheet", "SheetPin", "SymbolPin", "Wire",
+    "NoConnect", "PinDef", "Point", "PowerSymbol", "Sheet", "SheetPin", "SymbolPin", "Wire",
     "parse_tokn", "write_tokn", "extract_tokn", "extensions_used",
     "natural_key", "natural_sorted", "lark_grammar", "to_gbnf",
 ]

@@ -108,9 +108,20 @@ class PowerSymbol:
 
 @dataclass
 class Marker:
-    """A junction or a no-connect marker."""
+    """A junction: where it is drawn."""
     x: float
     y: float
+    sheet: str = ""
+
+
+@dataclass
+class NoConnect:
+    """A no-connect marker: where it is drawn (``x``, ``y`` on sheet ``sheet``), or the pin it
+    marks (``pin``, ``REF.PIN``) in a document without a drawing -- ``v1``/``nets`` detail, an
+    LLM answer.  A row has a position, a pin, or both."""
+    x: float | None = None
+    y: float | None = None
+    pin: str = ""
     sheet: str = ""
 
 
@@ -192,7 +203,7 @@ class Document:
     labels: list[Label] = field(default_factory=list)
     power: list[PowerSymbol] = field(default_factory=list)
     junctions: list[Marker] = field(default_factory=list)
-    noconnects: list[Marker] = field(default_factory=list)
+    noconnects: list[NoConnect] = field(default_factory=list)
     sheets: list[Sheet] = field(default_factory=list)
     sheetpins: list[SheetPin] = field(default_factory=list)
     sheetfields: list[SheetField] = field(default_factory=list)

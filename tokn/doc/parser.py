@@ -226,7 +226,13 @@ class _Builder:
             raise self.error(f"unknown table '{key}'", key.line, key.column)
         self.once("table " + key, key, f"table '{key}'")
         self.check_count(key, count, rows)
-        getattr(self.doc, spec.doc_attr).extend(self.rows(spec, key, columns, rows))
+        items = self.rows(spec, key, columns, rows)
+        if spec is T.NOCONNECTS:
+            for row, nc in zip(rows, items):
+                if not nc.pin and (nc.x is None or nc.y is None):
+                    raise self.error("a noconnects row needs a position (x, y) or a pin (REF.PIN)",
+                                     row.line, row.column + 2)
+        getattr(self.doc, spec.doc_attr).extend(items)
 
     def keyed(self, children: list) -> None:
         key: Token = children[0]

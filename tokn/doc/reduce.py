@@ -25,14 +25,16 @@ def reduce_detail(doc: m.Document, detail: str) -> None:
 
     ``full`` keeps everything; ``v1`` keeps components (with placement), pins, nets, wires
     and sheets (without page numbers); ``nets`` keeps components, pins, nets and sheets,
-    without any geometry.
+    without any geometry.  Both keep the no-connect rows that name a pin, without their
+    position (the encoder names the pins its markers flag).
     """
     if detail == "full":
         return
     doc.fields = []
     for s in doc.sheets:
         s.page = ""                 # page numbers only matter to the text a drawing shows
-    doc.labels, doc.power, doc.junctions, doc.noconnects = [], [], [], []
+    doc.noconnects = [m.NoConnect(pin=n.pin) for n in doc.noconnects if n.pin]
+    doc.labels, doc.power, doc.junctions = [], [], []
     doc.buses, doc.busentries, doc.busaliases, doc.sheetpins, doc.sheetfields = [], [], [], [], []
     if detail == "nets":
         doc.wires = []

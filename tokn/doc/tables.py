@@ -82,7 +82,9 @@ POWER = Table("power", model.PowerSymbol, "power", (
     _c("net"), _c("lib"), _c("x", NUM), _c("y", NUM), _c("a", ANGLE),
     Column("local", "local", BOOL, True, "power"), _sheet()), "power")
 JUNCTIONS = Table("junctions", model.Marker, "junctions", (_c("x", NUM), _c("y", NUM), _sheet()), "junctions")
-NOCONNECTS = Table("noconnects", model.Marker, "noconnects", (_c("x", NUM), _c("y", NUM), _sheet()), "nc")
+NOCONNECTS = Table("noconnects", model.NoConnect, "noconnects", (
+    Column("x", "x", NUM, True, "nc"), Column("y", "y", NUM, True, "nc"), Column("pin", "pin", STR, True, "nc"),
+    _sheet()), "nc")
 BUSES = Table("buses", model.Bus, "buses", (_c("pts", POINTS), _sheet()), "bus")
 BUSENTRIES = Table("busentries", model.BusEntry, "busentries", (
     _c("x", NUM), _c("y", NUM), _c("dx", NUM), _c("dy", NUM), _sheet()), "bus")

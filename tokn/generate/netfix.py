@@ -17,7 +17,9 @@ repair round an LLM costs is spent only on what cannot be fixed here:
   pins, as digits) [``pin-separator``, ``ref-case``]; ``U1A.3`` (a unit letter after the
   reference) is ``U1.3`` the same way [``unit-letter``];
 * a row of a no-connect pseudo-net (``NC``, ``N/C``, ``NO_CONNECT``, ``UNCONNECTED``, ``DNC``) is
-  dropped: its pins stay unconnected, as the model meant [``no-connect-net``];
+  no net: its pins (read like any pin reference) become ``noconnects`` rows, so that the
+  drawing flags them not connected, as the model meant; a pin another row connects stays
+  in that net [``no-connect-net``];
 * a net name inside a pin list (``GND``, ``+3V3``, ``N1``) joins that net; rows that list
   the same name that no row has join under that name; rows with the same name merge
   [``merged-nets``];
@@ -39,7 +41,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Optional
 
-from ..doc.model import Component, Document, Net
+from ..doc.model import Component, Document, Net, NoConnect
 from ..doc.naming import natural_key
 from ..doc.pinref import split_pin_ref
 from ..kicad.symbols import stacked_pin_numbers
@@ -74,7 +76,7 @@ def repair_nets(doc: Document, library_pins: LibraryPins) -> tuple[Document, lis
     doc).  ``doc`` is not changed; with nothing to repair the copy equals it."""
     from .partfix import repair_parts
     out, findings = repair_parts(doc, library_pins)
-    out.nets = _drop_no_connect_nets(out.nets, findings)
+    out.nets, nc_rows = _split_no_connect_nets(out.nets)
     pins = _pin_tables(out, library_pins)
     comps = {c.ref for c in out.components}
     rows = _NetRows(out.nets)
@@ -83,7 +85,8 @@ def repair_nets(doc: Document, library_pins: LibraryPins) -> tuple[Document, lis
     out.nets, renamed = rows.merge(findings)
     for w in out.wires:
         w.net = renamed.get(w.net, w.net)
-    _join_supply_pins(out, pins, findings)
+    flagged = _no_connect_rows(nc_rows, out, comps, pins, findings)
+    _join_supply_pins(out, pins, findings, flagged)
     return out, findings
 
 
@@ -195,16 +198,39 @@ class _NetRows:
         return Net(name, pins_out)
 
 
-def _drop_no_connect_nets(nets: list[Net], findings: list[Finding]) -> list[Net]:
-    """``nets`` without the rows of a no-connect pseudo-net (``NC``...), each reported."""
-    kept = []
+def _split_no_connect_nets(nets: list[Net]) -> tuple[list[Net], list[Net]]:
+    """``nets`` apart from the rows of a no-connect pseudo-net (``NC``...), and those rows."""
+    kept, nc = [], []
     for net in nets:
-        if re.sub(r"[^A-Z]", "", net.name.upper()) in _NO_CONNECT_NAMES:
-            _note(findings, "no-connect-net", f"{net.name} is not a net but says its pins are unconnected: "
-                  f"the row is dropped, {', '.join(net.pins) or 'no pins'} left unconnected", net.name)
-        else:
-            kept.append(net)
-    return kept
+        (nc if re.sub(r"[^A-Z]", "", net.name.upper()) in _NO_CONNECT_NAMES else kept).append(net)
+    return kept, nc
+
+
+def _no_connect_rows(nc_rows: list[Net], doc: Document, comps: set[str],
+                     pins: dict[str, tuple[str, dict[str, list[str]]]], findings: list[Finding]) -> set[str]:
+    """The pins of the no-connect pseudo-nets ``nc_rows``, read like a net's pin references
+    (``U1-5``, ``U1.VREF``), as ``doc.noconnects`` rows, each row reported; a pin some net
+    lists stays in that net.  Returns the pins flagged."""
+    listed = {p: n.name for n in doc.nets for p in n.pins}
+    flagged: list[str] = []
+    for net in nc_rows:
+        items: list[str] = []
+        for item in net.pins:
+            sp = split_pin_ref(item)
+            if sp is None or sp[0] not in comps:
+                again = _respelled(item, comps, pins, findings)
+                sp = again if again and again != _UNSURE else None
+            items += _pin(sp[0], sp[1], pins.get(sp[0]), net.name, findings) if sp else [item]
+        connected = [p for p in items if p in listed]
+        fresh = [p for p in dict.fromkeys(items) if p not in listed and p not in flagged]
+        flagged += fresh
+        said = f"{', '.join(fresh)} marked not connected (noconnects)" if fresh else "no pin left to mark"
+        if connected:
+            said += "; " + ", ".join(f"{p} stays in net {listed[p]}" for p in connected)
+        _note(findings, "no-connect-net", f"{net.name} is not a net but says its pins are unconnected: {said}",
+              net.name)
+    doc.noconnects += [NoConnect(pin=p) for p in flagged]
+    return set(flagged)
 
 
 _UNSURE = ("", "")
@@ -250,9 +276,10 @@ def _has_pin(table: Optional[tuple[str, dict[str, list[str]]]], pin: str) -> boo
 
 
 def _join_supply_pins(doc: Document, pins: dict[str, tuple[str, dict[str, list[str]]]],
-                      findings: list[Finding]) -> None:
-    """Put each supply pin that is in no net into the net of its name, when there is one."""
-    listed = {p for n in doc.nets for p in n.pins}
+                      findings: list[Finding], flagged: set[str] = frozenset()) -> None:
+    """Put each supply pin that is in no net into the net of its name, when there is one
+    (not a pin the answer marks not connected, ``flagged``)."""
+    listed = {p for n in doc.nets for p in n.pins} | set(flagged)
     by_name = {n.name: n for n in doc.nets}
     for ref, (source, numbers) in pins.items():
         for num, names in sorted(numbers.items(), key=lambda kv: natural_key(kv[0])):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from ...doc.model import Document
 from ...doc.naming import natural_key
+from ...doc.pinref import split_pin_ref
 from ...kicad.geometry import iu
 from ...kicad.symbols import LibPin
 from ..stubs import pin_ends
@@ -56,11 +57,16 @@ def _units_to_place(doc: Document, ref: str, part: PartSymbol, pin_net: dict) ->
 
 
 def noconnect_pins(doc: Document, parts: dict[str, PartSymbol]) -> set[tuple[str, str]]:
-    """(ref, pin) of pins that carry a no-connect marker in the document's drawing (the
-    marker sits on the pin's end, in the same sheet).  Empty for documents without
-    positions."""
-    marks = {(m.sheet, iu(m.x), iu(m.y)) for m in doc.noconnects}
+    """(ref, pin) of the pins the document marks not connected: those a ``noconnects`` row
+    names (``pin``), and those that carry a drawn marker (on the pin's end, in the same
+    sheet; only for parts with positions)."""
+    refs = set(parts)
     out: set[tuple[str, str]] = set()
+    for m in doc.noconnects:
+        named = split_pin_ref(m.pin, refs) if m.pin else None
+        if named is not None and named[0] in refs:
+            out.add(named)
+    marks = {(m.sheet, iu(m.x), iu(m.y)) for m in doc.noconnects if m.x is not None and m.y is not None}
     if not marks:
         return out
     for c in doc.components:
