@@ -280,6 +280,11 @@ RESTYLED = [
      'VIN,"U1.1,C1.1"\nGND,"U1.2,C1.2,C2.2"\n+5V,"U1.3,C2.1"\n',
      {"header": [1], "indent": [2, 3, 4, 5, 8, 9, 10, 11], "table-header": [1, 7], "row-count": [1, 7],
       "column-row": [2, 8]}, REGULATOR_TOKN),
+    # the same under markdown headings that only name the tables (answer 125)
+    ("### components\nref,type,value\nU1,LM7805,LM7805\nC1,C,0.33uF\nC2,C,0.1uF\n\n**Nets:**\nnet,pins\n"
+     'VIN,"U1.1,C1.1"\nGND,"U1.2,C1.2,C2.2"\n+5V,"U1.3,C2.1"\n',
+     {"header": [1], "markup": [1, 7], "indent": [2, 3, 4, 5, 8, 9, 10, 11], "table-header": [1, 7],
+      "row-count": [1, 7], "column-row": [2, 8]}, REGULATOR_TOKN),
 ]
 
 
@@ -610,6 +615,7 @@ def test_fields_past_a_pin_table_row_are_dropped_and_named():
     ("tokn.doc.lenient:read_answer", "components[" + " " * 100_000 + ":\n- ref: R1\n"),
     ("tokn.doc.lenient:read_answer", "components:\n- ref" + " " * 100_000 + "x: R1\n  type: R\n"),
     ("tokn.doc.lenient:read_answer", "components:\n- ref: R1" + " " * 100_000 + "x\n  type[" + " " * 100_000 + "\n"),
+    ("tokn.doc.lenient:read_answer", "**components" + " " * 100_000 + ":" + " " * 100_000 + "x\nref,type\n"),
 ])
 def test_long_adversarial_lines_are_read_at_once(call, line):
     import subprocess
