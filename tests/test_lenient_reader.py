@@ -262,6 +262,9 @@ RESTYLED = [
     ("# TOKN v1\n" + REGULATOR + "Nets:\n  VIN: U1.1, C1.1\n  GND: U1.2, C1.2, C2.2\n  +5V: U1.3, C2.1\n"
      "Note: the LM7805 needs a heatsink above 0.5 A.\n",
      {"yaml-nets": [6, 7, 8, 9], "prose": [10]}, REGULATOR_TOKN),
+    # a continuation block that repeats the header before the table it adds (answer 126)
+    ("```\n# TOKN v1\n" + REGULATOR + "```\nContinuing with the nets:\n```tokn\n# TOKN v1\n" + REGULATOR_NETS + "```\n",
+     {"code-fence": [1, 15], "joined-blocks": [7, 9, 10], "prose": [8]}, REGULATOR_TOKN),
     # YAML rows under a TOON nets header; TOON's inline arrays (VIN[2]: ...); a numbered list
     ("# TOKN v1\n" + REGULATOR + "nets[3]{name,pins}:\n  VIN: U1.1, C1.1\n  GND: U1.2, C1.2, C2.2\n  +5V: U1.3, C2.1\n",
      {"yaml-nets": [7, 8, 9]}, REGULATOR_TOKN),
@@ -310,6 +313,9 @@ LEFT_ALONE = [
      {"draft": list(range(1, 12)), "code-fence": [13, 23], "prose": [12]}),     # the last complete one is read
     ("```\n" + REGULATOR + REGULATOR_NETS + "```\nOr with other capacitors:\n```\n" + REGULATOR + "```\n",
      {"joined-blocks"}, {"code-fence": [1, 10], "header": [2], "prose": list(range(11, 18))}),
+    # a second block with the header and a table the first gave: a second document, not a continuation
+    ("```\n" + REGULATOR_TOKN + "```\nOr with other capacitors:\n```\n# TOKN v1\n" + REGULATOR + "```\n",
+     {"joined-blocks"}, {"code-fence": [1, 11], "prose": list(range(12, 20))}),
     (REGULATOR_TOKN.replace('"U1.1,C1.1"', '"U1.1,C1.1" ; input, filtered'), {"semicolons"}, {"comment": [7]}),
     # explanations after the tables that read like rows but are sentences: not nets, not parts
     (REGULATOR_TOKN + "\n- C1, C2 and U1 sit close together: keep the loop small\n- U1, the regulator, needs a heatsink\n",

@@ -27,8 +27,10 @@ drops is reported with a fix code of :data:`tokn.doc.lenient.FIX_CODES`:
   ``1. U1,...`` outside pin tables) [``bullets``]; a
   row that only says rows were left out (``...``, ``…``), dropped [``ellipsis``];
 * the document split over several code blocks (markdown headings between them): joined,
-  when each later block starts with a table header, has no ``# TOKN`` header and gives no
-  table an earlier block gave [``joined-blocks``; the text between the blocks: ``prose``].
+  when each later block starts with a table header (or with the ``# TOKN`` header repeated
+  and then a table header: "Continuing with the nets:"), has no other ``# TOKN`` header and
+  gives no table an earlier block gave [``joined-blocks``; the text between the blocks:
+  ``prose``].
 
 :func:`requote` reads the fields of a row quoted otherwise than with ``"``: ``'+5V'``
 [``single-quotes``] and, in ``nets`` rows, a JSON-style list ``[U1.1, C1.1]`` [``brackets``].
@@ -689,8 +691,10 @@ def _joined_blocks(r: Restyled) -> None:
     seen = _tables_in(r.lines, first[1], first[2])
     prev = first
     for b in blocks[blocks.index(first) + 1:]:
-        body = [ln.strip() for ln in r.lines[b[1]:b[2]]]
-        start = next((ln for ln in body if ln and (_HEADER.match(ln) or not ln.startswith(("#", "//")))), "")
+        lines = [(k, r.lines[k].strip()) for k in range(b[1], b[2]) if r.lines[k].strip()]
+        again = lines[0][0] if lines and _HEADER.match(lines[0][1]) else None     # the header repeated
+        body = [ln for k, ln in lines if k != again]
+        start = next((ln for ln in body if _HEADER.match(ln) or not ln.startswith(("#", "//"))), "")
         tables = _tables_in(r.lines, b[1], b[2])
         if prev[2] >= len(r.lines) or not _head(start) or any(_HEADER.match(ln) for ln in body) \
                 or tables & seen or _tables_in(r.lines, prev[2] + 1, b[0]):
@@ -700,6 +704,8 @@ def _joined_blocks(r: Restyled) -> None:
                 r.drop(k, "joined-blocks")
             elif r.lines[k].strip():
                 r.drop(k, "prose")
+        if again is not None:
+            r.drop(again, "joined-blocks", "the '# TOKN' header repeated")
         seen |= tables
         prev = b
 
