@@ -82,6 +82,7 @@ FORGIVEN = [
     ("table-header", variant("nets[3]{name,pins}:", "nets[3]{name,pins}"), [8]),
     ("table-header", variant("nets[3]{name,pins}:", "nets [3] {name, pins}:"), [8]),
     ("row-count", variant("components[2]", "components[5]"), [4]),
+    ("duplicate-row", variant("  R1,R,330\n", "  R1,R,330\n  D1,LED,Red\n  R1,R,330\n", variant("[2]", "[9]")), [7, 8]),
     ("row-count", variant("nets[3]{name,pins}:", "nets{name,pins}:"), [8]),
     ("missing-fields", variant("{ref,type,value}", "{ref,type,value,fp}"), [5, 6]),
     ("extra-fields", variant("  R1,R,330", "  R1,R,330,,"), [6]),
