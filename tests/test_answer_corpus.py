@@ -37,7 +37,7 @@ FORMAT_CODES = {"syntax", "format", "no-document", "json-syntax", "json-schema"}
 PART_PIN_CODES = {"unknown-part", "unknown-pin", "pin-name-mismatch", "unconnected-power-pin", "undeclared-part",
                   "pin-in-two-nets", "ambiguous-pin", "missing-part", "missing-value", "bad-pin-ref",
                   "duplicate-reference", "reference-type-mismatch", "empty-reference", "wire-net-missing", "decode",
-                  "split-ground"}
+                  "split-ground", "unconnected-part"}
 #: Errors about the answer as a whole that are not its format: no nets at all, cut off.
 CONTENT_CODES = {"empty-circuit", "truncated", "several-designs"}
 VALID = "valid"
@@ -146,7 +146,7 @@ def test_net_repairs_change_nothing_silently():
         renamed = {p for _, p in before} != {p for _, p in after}
         if renamed:
             assert codes & {"pin-name", "merged-nets", "power-pin-by-name", "pin-separator", "ref-case",
-                             "no-connect-net", "unit-letter"}, case[0]
+                             "no-connect-net", "unit-letter", "power-symbol"}, case[0]
         if {n for n, _ in before} != {n for n, _ in after} or len(out.nets) != len(doc.nets):
             assert codes & {"merged-nets", "no-connect-net"}, case[0]
     assert changed >= 10

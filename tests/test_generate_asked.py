@@ -177,7 +177,11 @@ def test_a_stated_value_is_compared_as_a_number(symbol_index, value):
     ("0.1uF", "0.1UF", True), ("0.1uF", "100N", True), ("0.1uF", "100nF 50V X7R", True),
     ("0.1uF", "0.1uF,50V", True), ("0.1uF", "100nF;X7R", True), ("4.7uF", "4,7uF", True), ("4.7uF", "4u7", True),
     ("15pF", "15PF", True), ("100uH", "100UH", True), ("1.5kohm", "1k5", True), ("1.5kohm", "1.5K", True),
-    ("1nF", "1N4148", False), ("2.2nF", "2N2222", False), ("4.7uF", "4,7", False)])
+    ("1nF", "1N4148", False), ("2.2nF", "2N2222", False), ("4.7uF", "4,7", False),
+    # a number and its unit written apart, with tolerance or rating after them (answer 120)
+    ("1.5kohm", "1.5 kΩ 1%", True), ("0.1uF", "0.1 μF 50V X7R", True), ("10uF", "10 µF 35V", True),
+    ("240ohm", "240 Ω 1%", True), ("10kohm", "10 k 1%", True), ("10k", "1 k 10%", False),
+    ("0.1uF", "1 nF 100V", False), ("10uF", "2 x 10uF", True)])
 def test_value_normalisation(asked, written, ok):
     facts = [PartFacts("R1", "R", written, "Device:R", "R res resistor", "Resistor")]
     assert (unmet(read_request(f"Design a circuit with a {asked} part"), facts) == []) is ok

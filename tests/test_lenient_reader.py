@@ -82,6 +82,7 @@ FORGIVEN = [
     ("table-header", variant("nets[3]{name,pins}:", "nets[3]{name,pins}"), [8]),
     ("table-header", variant("nets[3]{name,pins}:", "nets [3] {name, pins}:"), [8]),
     ("row-count", variant("components[2]", "components[5]"), [4]),
+    ("duplicate-row", variant("  R1,R,330\n", "  R1,R,330\n  D1,LED,Red\n  R1,R,330\n", variant("[2]", "[9]")), [7, 8]),
     ("row-count", variant("nets[3]{name,pins}:", "nets{name,pins}:"), [8]),
     ("missing-fields", variant("{ref,type,value}", "{ref,type,value,fp}"), [5, 6]),
     ("extra-fields", variant("  R1,R,330", "  R1,R,330,,"), [6]),
@@ -262,6 +263,9 @@ RESTYLED = [
     ("# TOKN v1\n" + REGULATOR + "Nets:\n  VIN: U1.1, C1.1\n  GND: U1.2, C1.2, C2.2\n  +5V: U1.3, C2.1\n"
      "Note: the LM7805 needs a heatsink above 0.5 A.\n",
      {"yaml-nets": [6, 7, 8, 9], "prose": [10]}, REGULATOR_TOKN),
+    # a continuation block that repeats the header before the table it adds (answer 126)
+    ("```\n# TOKN v1\n" + REGULATOR + "```\nContinuing with the nets:\n```tokn\n# TOKN v1\n" + REGULATOR_NETS + "```\n",
+     {"code-fence": [1, 15], "joined-blocks": [7, 9, 10], "prose": [8]}, REGULATOR_TOKN),
     # YAML rows under a TOON nets header; TOON's inline arrays (VIN[2]: ...); a numbered list
     ("# TOKN v1\n" + REGULATOR + "nets[3]{name,pins}:\n  VIN: U1.1, C1.1\n  GND: U1.2, C1.2, C2.2\n  +5V: U1.3, C2.1\n",
      {"yaml-nets": [7, 8, 9]}, REGULATOR_TOKN),
@@ -280,6 +284,11 @@ RESTYLED = [
      'VIN,"U1.1,C1.1"\nGND,"U1.2,C1.2,C2.2"\n+5V,"U1.3,C2.1"\n',
      {"header": [1], "indent": [2, 3, 4, 5, 8, 9, 10, 11], "table-header": [1, 7], "row-count": [1, 7],
       "column-row": [2, 8]}, REGULATOR_TOKN),
+    # the same under markdown headings that only name the tables (answer 125)
+    ("### components\nref,type,value\nU1,LM7805,LM7805\nC1,C,0.33uF\nC2,C,0.1uF\n\n**Nets:**\nnet,pins\n"
+     'VIN,"U1.1,C1.1"\nGND,"U1.2,C1.2,C2.2"\n+5V,"U1.3,C2.1"\n',
+     {"header": [1], "markup": [1, 7], "indent": [2, 3, 4, 5, 8, 9, 10, 11], "table-header": [1, 7],
+      "row-count": [1, 7], "column-row": [2, 8]}, REGULATOR_TOKN),
 ]
 
 
@@ -305,6 +314,9 @@ LEFT_ALONE = [
      {"draft": list(range(1, 12)), "code-fence": [13, 23], "prose": [12]}),     # the last complete one is read
     ("```\n" + REGULATOR + REGULATOR_NETS + "```\nOr with other capacitors:\n```\n" + REGULATOR + "```\n",
      {"joined-blocks"}, {"code-fence": [1, 10], "header": [2], "prose": list(range(11, 18))}),
+    # a second block with the header and a table the first gave: a second document, not a continuation
+    ("```\n" + REGULATOR_TOKN + "```\nOr with other capacitors:\n```\n# TOKN v1\n" + REGULATOR + "```\n",
+     {"joined-blocks"}, {"code-fence": [1, 11], "prose": list(range(12, 20))}),
     (REGULATOR_TOKN.replace('"U1.1,C1.1"', '"U1.1,C1.1" ; input, filtered'), {"semicolons"}, {"comment": [7]}),
     # explanations after the tables that read like rows but are sentences: not nets, not parts
     (REGULATOR_TOKN + "\n- C1, C2 and U1 sit close together: keep the loop small\n- U1, the regulator, needs a heatsink\n",
@@ -610,6 +622,7 @@ def test_fields_past_a_pin_table_row_are_dropped_and_named():
     ("tokn.doc.lenient:read_answer", "components[" + " " * 100_000 + ":\n- ref: R1\n"),
     ("tokn.doc.lenient:read_answer", "components:\n- ref" + " " * 100_000 + "x: R1\n  type: R\n"),
     ("tokn.doc.lenient:read_answer", "components:\n- ref: R1" + " " * 100_000 + "x\n  type[" + " " * 100_000 + "\n"),
+    ("tokn.doc.lenient:read_answer", "**components" + " " * 100_000 + ":" + " " * 100_000 + "x\nref,type\n"),
 ])
 def test_long_adversarial_lines_are_read_at_once(call, line):
     import subprocess

@@ -114,6 +114,9 @@ REPAIRS = [
     ("a no-connect pseudo-net is no net (its pins become noconnects rows)",
      [("VIN", "U1.1,C1.1"), ("NC", "C2.1,C2.2"), ("N/C", ""), ("No_Connect", "C1.2")], "U1:LM7805_TO220 C1:C C2:C",
      [("VIN", "U1.1,C1.1")], [("no-connect-net", "NC"), ("no-connect-net", "N/C"), ("no-connect-net", "No_Connect")]),
+    ("pins of KiCad power symbols and flags (# references no row declares) are dropped",
+     [("VIN", "U1.1,C1.1,#FLG01.1"), ("GND", "U1.2,C1.2,#PWR01.1,#FLG02.1")], "U1:LM7805_TO220 C1:C",
+     [("VIN", "U1.1,C1.1"), ("GND", "U1.2,C1.2")], [("power-symbol", "VIN"), ("power-symbol", "GND")]),
 ]
 
 
@@ -271,7 +274,7 @@ def test_generate_md_names_every_repair_code():
         doc = f.read()
     assert [c for c in ("pin-name", "ambiguous-pin", "merged-nets", "duplicate-pin", "power-pin-by-name",
                         "swapped-type-value", "library-as-type", "pin-separator", "ref-case", "no-connect-net",
-                        "pin-columns-swapped", "unit-letter") if f"`{c}`" not in doc] == []
+                        "pin-columns-swapped", "unit-letter", "power-symbol") if f"`{c}`" not in doc] == []
 
 
 # (case, nets as written, components, nets after, noconnects rows after, the no-connect note)

@@ -200,6 +200,8 @@ PIPELINE = [
      ("several-designs", "")),
     ("split-ground (error)", LM7805.replace('GND,"C1.2,C2.2,U1.2"', 'GND,"C1.2,U1.2"\n  0V,C2.2').replace("nets[3]", "nets[4]"),
      "stop", REQUEST, ("split-ground", "0V")),
+    ("unconnected-part", LM7805.replace("components[3]", "components[4]").replace("  U1,LM7805_TO220,LM7805,\n",
+     "  U1,LM7805_TO220,LM7805,\n  D1,LED,Green,\n"), "stop", REQUEST, ("unconnected-part", "D1")),
     ("format (two pin tables)", JSON_OK.replace('"pin_tables": []', '"pin_tables": [{"ref": "U1", "pins": []}, '
                                                 '{"ref": "U1", "pins": []}]'), "stop", REQUEST, ("format", "")),
 ]

@@ -32,7 +32,8 @@ What it forgives (fix codes in brackets):
   [``row-count``]; rows short of optional trailing fields (``C1,C,10k`` under
   ``{ref,type,value,fp}``) [``missing-fields``]; empty fields past the last column (a
   trailing comma) [``extra-fields``]; a net's pins written as several fields
-  instead of one quoted list [``unquoted-list``]; ``pins{REF}`` rows with a third field
+  instead of one quoted list [``unquoted-list``]; a component row given again word for word,
+  dropped [``duplicate-row``]; ``pins{REF}`` rows with a third field
   under the default ``num,name`` columns (read as ``type``) [``pin-columns``]; a table given
   twice with the same columns, rows appended to the first (identical ``pins{REF}`` tables:
   the copy dropped) [``merged-table``];
@@ -94,6 +95,7 @@ FIX_CODES: dict[str, str] = {
     "column-row": "dropped a row that names the table's columns (under a header without columns: its columns)",
     "unquoted-list": "read a net's pins written as several fields as one list",
     "grouped-refs": "wrote one row per part of a component row listing several references (as a bill of materials groups them)",
+    "duplicate-row": "dropped component rows given again word for word (the same part said twice)",
     "pin-columns": "read the third field of pin-table rows as the pin type",
     "merged-table": "merged a table given twice",
     "geometry": "ignored drawing coordinates (the decoder places the parts)",
@@ -620,6 +622,7 @@ class _Reader:
                 cols, rows = self.drop_geometry(t, eff, rows, raw_rows)
                 if "ref" in eff:
                     rows = self.grouped_refs(t, eff.index("ref"), rows, raw_rows)
+                rows = self.repeated_rows(t, rows, raw_rows)
             elif spec is T.NETS and "pins" in eff:
                 at = eff.index("pins")
                 rows = [(i, f if i in raw_rows or len(f) != len(eff) else self.pin_list(f, at, i))
@@ -710,6 +713,21 @@ class _Reader:
                 continue
             self.fix("grouped-refs", t.line + 1, i + 1, note=f"{f[at]!r} -> {', '.join(refs)}")
             out.extend((i, f[:at] + [r] + f[at + 1:]) for r in refs)
+        return out
+
+    def repeated_rows(self, t: _Table, rows: list, raw_rows: dict) -> list:
+        """Component rows equal, field for field, to an earlier row: the same part said twice
+        (a model repeating its rows), dropped [``duplicate-row``].  Rows of one reference
+        that differ in any field are kept, for the validator to judge."""
+        seen: set[tuple[str, ...]] = set()
+        out = []
+        for i, f in rows:
+            key = tuple(f)
+            if i not in raw_rows and key in seen:
+                self.fix("duplicate-row", i + 1, note=f"{_name(t)}: {f[0] if f else ''}")
+                continue
+            seen.add(key)
+            out.append((i, f))
         return out
 
     def pin_parts(self) -> set[str]:

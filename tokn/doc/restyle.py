@@ -11,6 +11,8 @@ drops is reported with a fix code of :data:`tokn.doc.lenient.FIX_CODES`:
   ```` `nets[3]{name,pins}:` ````, ``### nets[3]{name,pins}:``, ``**Title:** X``, and
   ``# Title: X`` when the answer has no plain ``title:`` line [``markup``]; a table header
   ending in ``::`` [``table-header``];
+* a heading that only names a table (``### components``, ``**Nets**``) above a line of CSV
+  column names and rows: that table's header, ``components:`` [``markup``];
 * table names, column names and the ``title``/``extensions`` keys written with capitals
   (``NETS[3]{Name,Pins}:``, ``Title:``), when in lower case they are the format's [``case``];
 * a markdown pipe table whose header names the columns of ``components`` (``ref``, ``type``,
@@ -25,8 +27,10 @@ drops is reported with a fix code of :data:`tokn.doc.lenient.FIX_CODES`:
   ``1. U1,...`` outside pin tables) [``bullets``]; a
   row that only says rows were left out (``...``, ``…``), dropped [``ellipsis``];
 * the document split over several code blocks (markdown headings between them): joined,
-  when each later block starts with a table header, has no ``# TOKN`` header and gives no
-  table an earlier block gave [``joined-blocks``; the text between the blocks: ``prose``].
+  when each later block starts with a table header (or with the ``# TOKN`` header repeated
+  and then a table header: "Continuing with the nets:"), has no other ``# TOKN`` header and
+  gives no table an earlier block gave [``joined-blocks``; the text between the blocks:
+  ``prose``].
 
 :func:`requote` reads the fields of a row quoted otherwise than with ``"``: ``'+5V'``
 [``single-quotes``] and, in ``nets`` rows, a JSON-style list ``[U1.1, C1.1]`` [``brackets``].
@@ -78,6 +82,7 @@ def restyle(lines: list[str]) -> Restyled:
     _characters(r)
     _dedent(r)
     _markup_and_case(r)
+    _heading_tables(r)
     _markdown_tables(r)
     _list_items(r)
     _yaml_nets(r)
@@ -212,6 +217,38 @@ def _markup_and_case(r: Restyled) -> None:
         lowered = _lowered(text)
         if lowered != text:
             r.put(i, lowered, "case")
+
+
+#: A heading (or bold line) that is only a table's name: ``### components``, ``**Nets:**``.
+#: (Each blank run has one place to go: linear on long runs.)
+_NAME_HEADING = re.compile(r"^(?:#{1,6}[ \t]+)?(?:\*\*)?(?P<key>components|nets)(?:[ \t]*:)?(?:\*\*)?(?:[ \t]*:)?$",
+                           re.I)
+
+
+def _heading_tables(r: Restyled) -> None:
+    """A heading that only names a table (``### components``, ``**Nets**``) followed by a
+    line of CSV column names (``ref,type,value``; ``name,pins``) and rows: the table's header
+    ``components:``, whose rows the reader reads with those columns [``markup``]; when the
+    answer has no TOKN table of that name."""
+    present = {name for name, _ in _tables_in(r.lines)}
+    for i, line in enumerate(r.lines):
+        m = _NAME_HEADING.match(line.strip()) if line[:1] not in (" ", "\t") else None
+        if m is None or (key := m.group("key").lower()) in present:
+            continue
+        nxt = next((k for k in range(i + 1, len(r.lines)) if r.lines[k].strip()), None)
+        if nxt is not None and line.strip() != f"{key}:" and _column_names(r.lines[nxt].strip(), key):
+            r.put(i, f"{key}:", "case" if line.strip().lower() == f"{key}:" else "markup")
+
+
+def _column_names(st: str, key: str) -> bool:
+    """Whether ``st`` is a CSV line naming columns of table ``key``, its required ones among
+    them (``ref,type,value``; ``net,pins``)."""
+    spec = T.TABLES[key]
+    aliases = T.COLUMN_ALIASES.get(key, {})
+    names = [aliases.get(x.strip().lower(), x.strip().lower()) for x in st.split(",")]
+    known = {c.name for c in spec.columns}
+    return len(names) >= 2 and set(names) <= known and set(T.required(spec)) <= set(names) \
+        and len(set(names)) == len(names)
 
 
 def _marked_title(st: str) -> str | None:
@@ -654,8 +691,10 @@ def _joined_blocks(r: Restyled) -> None:
     seen = _tables_in(r.lines, first[1], first[2])
     prev = first
     for b in blocks[blocks.index(first) + 1:]:
-        body = [ln.strip() for ln in r.lines[b[1]:b[2]]]
-        start = next((ln for ln in body if ln and (_HEADER.match(ln) or not ln.startswith(("#", "//")))), "")
+        lines = [(k, r.lines[k].strip()) for k in range(b[1], b[2]) if r.lines[k].strip()]
+        again = lines[0][0] if lines and _HEADER.match(lines[0][1]) else None     # the header repeated
+        body = [ln for k, ln in lines if k != again]
+        start = next((ln for ln in body if _HEADER.match(ln) or not ln.startswith(("#", "//"))), "")
         tables = _tables_in(r.lines, b[1], b[2])
         if prev[2] >= len(r.lines) or not _head(start) or any(_HEADER.match(ln) for ln in body) \
                 or tables & seen or _tables_in(r.lines, prev[2] + 1, b[0]):
@@ -665,6 +704,8 @@ def _joined_blocks(r: Restyled) -> None:
                 r.drop(k, "joined-blocks")
             elif r.lines[k].strip():
                 r.drop(k, "prose")
+        if again is not None:
+            r.drop(again, "joined-blocks", "the '# TOKN' header repeated")
         seen |= tables
         prev = b
 

@@ -348,6 +348,15 @@ def unmet(asks: RequestAsks, facts: Sequence[PartFacts]) -> list[tuple[str, str]
 _VALUE_SPLIT = re.compile(r"[\s/_@;]+|(?<!\d),|,(?!\d)")
 
 
+#: The blanks between a number and the unit after it (``1.5 kΩ``, ``0.1 μF``): one value.
+_NUMBER_UNIT_GAP = re.compile(r"(?<=\d)[ \t]+(?=[^\d\s])")
+
+
 def _has_value(field: str, value: str) -> bool:
-    """Whether a value field (or one of its words) is ``value``, compared as numbers."""
-    return any(same_value(value, w) for w in [field] + value_words(field) + _VALUE_SPLIT.split(field) if w)
+    """Whether a value field (or one of its words) is ``value``, compared as numbers; a
+    number and its unit written apart are one word (``1.5 kΩ 1%``, ``0.1 μF 50V X7R``)."""
+    joined = _NUMBER_UNIT_GAP.sub("", field)
+    words = [field] + value_words(field) + _VALUE_SPLIT.split(field)
+    if joined != field:
+        words += _VALUE_SPLIT.split(joined)
+    return any(same_value(value, w) for w in words if w)

@@ -20,6 +20,9 @@ repair round an LLM costs is spent only on what cannot be fixed here:
   no net: its pins (read like any pin reference) become ``noconnects`` rows, so that the
   drawing flags them not connected, as the model meant; a pin another row connects stays
   in that net [``no-connect-net``];
+* pins of KiCad power symbols and flags (``#PWR01.1``, ``#FLG01.1``), which models that know
+  KiCad list with the power symbols as parts, are taken out of the nets: no part of the
+  circuit, and the net's name says the supply [``power-symbol``];
 * a net name inside a pin list (``GND``, ``+3V3``, ``N1``) joins that net; rows that list
   the same name that no row has join under that name; rows with the same name merge
   [``merged-nets``];
@@ -44,6 +47,7 @@ from typing import Any, Callable, Optional
 from ..doc.model import Component, Document, Net, NoConnect
 from ..doc.naming import natural_key
 from ..doc.pinref import split_pin_ref
+from ..kicad.ids import is_netlisted
 from ..kicad.symbols import stacked_pin_numbers
 from ..validate import Finding, normalise_pin_name
 
@@ -77,8 +81,9 @@ def repair_nets(doc: Document, library_pins: LibraryPins) -> tuple[Document, lis
     from .partfix import repair_parts
     out, findings = repair_parts(doc, library_pins)
     out.nets, nc_rows = _split_no_connect_nets(out.nets)
-    pins = _pin_tables(out, library_pins)
     comps = {c.ref for c in out.components}
+    _drop_power_symbol_pins(out.nets, comps, findings)
+    pins = _pin_tables(out, library_pins)
     rows = _NetRows(out.nets)
     for k, net in enumerate(out.nets):
         net.pins = rows.read_items(k, comps, pins, findings)
@@ -231,6 +236,21 @@ def _no_connect_rows(nc_rows: list[Net], doc: Document, comps: set[str],
               net.name)
     doc.noconnects += [NoConnect(pin=p) for p in flagged]
     return set(flagged)
+
+
+def _drop_power_symbol_pins(nets: list[Net], comps: set[str], findings: list[Finding]) -> None:
+    """Pins of KiCad power symbols and flags (``#PWR01.1``, ``#FLG01.1``: a ``#`` reference,
+    which KiCad leaves out of netlists) that no component row declares, taken out of the
+    nets, each net's reported: they are no part of the circuit, and the net's name already
+    says the supply."""
+    for net in nets:
+        virtual = [p for p in net.pins if not is_netlisted(p)
+                   and (split_pin_ref(p, comps) or (p,))[0] not in comps]
+        if virtual:
+            net.pins = [p for p in net.pins if p not in virtual]
+            _note(findings, "power-symbol", f"{', '.join(virtual)} in net {net.name}: a KiCad power symbol or "
+                  "flag (a '#' reference, no part of the circuit; the net's name gives the supply), dropped",
+                  net.name)
 
 
 _UNSURE = ("", "")

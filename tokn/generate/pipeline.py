@@ -21,10 +21,11 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from ..doc.pinref import split_pin_ref
 from ..errors import DecodeError, GenerationError, ToknError, ToknSyntaxError
+from ..kicad.ids import is_netlisted
 from . import fewshot, grounding
 from .asked import PartFacts, RequestAsks, read_request, unmet
 from .config import Settings
@@ -478,6 +479,7 @@ class Generator:
                               "and connect it as its pin table says") for p in missing_parts(doc.components, named)]
         if asked:
             findings += [_finding("error", code, msg) for code, msg in unmet(asked, tk.part_facts(doc.components))]
+        findings += _unconnected_parts(doc, tk.library_pins)
         sec["validate"] = time.perf_counter() - t
         refs = _refs_to_ground(doc, findings)
         if any(f.severity == "error" for f in findings):
@@ -660,12 +662,30 @@ def _read(tk: Toolkit, completion: Completion) -> tuple[Any, Optional[str], list
             "fixed", "json-prose", "took the JSON object out of the text around it", "the answer")] + findings, none))
     if got[3] and not thought.unclosed and (completion.grammar_mode == "json" or holds_json(text)):
         return _with_reasoning(thought, tk.read_json_answer(text))
+    if got[3] and not thought.unclosed and (netlist := _kicad_netlist(tk, text)) is not None:
+        return _with_reasoning(thought, netlist)      # a KiCad netlist instead of TOKN
     if got[3] and thought.unclosed:
         return got[0], got[1], [f for f in got[2] if f.code != "no-document"] + [_finding(
             "error", "no-document", f"the answer is all reasoning: <{thought.unclosed}> at line "
             f"{thought.lines[0]} is never closed, and no TOKN document follows it (the model stopped "
             "before answering; when it was cut off, raise max_tokens)")], True
     return got
+
+
+def _kicad_netlist(tk: Toolkit, text: str) -> Optional[tuple[Any, Optional[str], list, bool]]:
+    """The reading of the KiCad S-expression netlist an answer gives instead of TOKN
+    (:mod:`tokn.generate.netlist_answer`), with a ``kicad-netlist`` fix; None when it gives
+    none."""
+    from ..doc import write_tokn
+    from .netlist_answer import read_kicad_netlist
+    found = read_kicad_netlist(text)
+    if found is None:
+        return None
+    doc, first, last = found
+    got = tk.read_answer(write_tokn(doc, compact=True))
+    return got[0], got[1], [_finding("fixed", "kicad-netlist", f"read the KiCad netlist (S-expression, lines "
+                                     f"{first}-{last}) the answer gives instead of TOKN: its parts and nets",
+                                     "the answer")] + got[2], got[3]
 
 
 def _wrapped_tokn(tk: Toolkit, member: str, text: str) -> tuple[Any, Optional[str], list, bool]:
@@ -731,6 +751,28 @@ _STRICT_IN_ANSWERS = {
                              "signal",
     "split-ground": "write one ground net, GND, with every ground pin in it",
 }
+
+
+def _unconnected_parts(doc: Any, library_pins: Callable[[Any], Any]) -> list:
+    """An ``unconnected-part`` error for each part of an answer that has pins (its library
+    symbol's, else its own ``pins{REF}`` table's) and none of them in a net: a part the model
+    declared and then forgot to wire (a "power LED" in the components and not in the nets),
+    which would be drawn floating.  Parts without pins (a mounting hole) and KiCad's ``#``
+    parts are not judged."""
+    refs = {c.ref for c in doc.components}
+    wired = {(split_pin_ref(p, refs) or (p,))[0] for n in doc.nets for p in n.pins}
+    out, seen = [], set()
+    for c in doc.components:
+        if c.ref in seen or c.ref in wired or not is_netlisted(c.ref):
+            continue
+        seen.add(c.ref)
+        lib = library_pins(c)
+        if (lib[1] if lib is not None else doc.pins.get(c.ref)):
+            out.append(_finding("error", "unconnected-part",
+                                f"{c.ref} ({c.type}{', ' + c.value if c.value and c.value != c.type else ''}) "
+                                "is in no net: none of its pins is connected; connect it as the design needs, "
+                                "or leave it out", c.ref))
+    return out
 
 
 def _strict_in_answer(f: Any):

@@ -148,7 +148,15 @@ def _has_off_board_parts(sch_path: str) -> bool:
 
 def _read_sexpr_netlist(path: str) -> tuple[dict, dict]:
     with open(path, encoding="utf-8") as f:
-        tree = parse(f.read(), path)[0]
+        return parse_sexpr_netlist(f.read(), path)
+
+
+def parse_sexpr_netlist(text: str, path: str | None = None) -> tuple[dict, dict]:
+    """The parts and nets of a KiCad S-expression netlist (``(export (version "E") ...)``,
+    as ``kicad-cli sch export netlist --format kicadsexpr`` writes it): ref -> {"value",
+    "footprint", "lib_id", "on_board"}, and net code -> (name, {(ref, pin)}).  Raises
+    :class:`~tokn.errors.SexprSyntaxError` for text that is no S-expression."""
+    tree = parse(text, path)[0]
     comps: dict[str, dict[str, str]] = {}
     cs = child(tree, "components")
     for c in children(cs, "comp") if cs else ():
