@@ -18,10 +18,14 @@ from .conftest import needs_kicad
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "connectivity")
 
-# (fixture, pins flagged at v1 and nets detail): only a marker on the end of a pin that no
-# other pin shares flags it; KiCad's ERC reports the others (a marker on a net of two pins)
+# (fixture, pins flagged at v1 and nets detail): a marker on the end of a pin that no other
+# pin shares flags it (KiCad's ERC reports the others: a marker on a net of two pins), and so
+# does the pin's own electrical type no_connect (also when a chosen alternate gives it) for a
+# pin in no net
 FLAGGED = [
     ("q13_nc_on_pin", ["R1.1"]),
+    ("nc_pin_type", ["U1.1", "U1.2", "U1.3", "U1.5"]),
+    ("nc_pin_alternate", ["U1.1"]),
     ("q13_nc_on_connected_pin", []),
     ("q13d_nc_on_R2_side", []),
     ("q13b_nc_on_wire_interior", []),
