@@ -13,6 +13,7 @@ from tokn.doc.model import Component, Document, Net, NoConnect
 from tokn.encode import encode_design
 from tokn.kicad import drawcheck, kicad_cli
 from tokn.kicad.geometry import iu
+from tokn.validate import validate
 
 from .conftest import needs_kicad
 
@@ -26,6 +27,7 @@ FLAGGED = [
     ("q13_nc_on_pin", ["R1.1"]),
     ("nc_pin_type", ["U1.1", "U1.2", "U1.3", "U1.5"]),
     ("nc_pin_alternate", ["U1.1"]),
+    ("../noconnect/nc_on_labeled_pin", []),     # a label names the flagged pin: the net /FLAG stays a row
     ("q13_nc_on_connected_pin", []),
     ("q13d_nc_on_R2_side", []),
     ("q13b_nc_on_wire_interior", []),
@@ -35,11 +37,12 @@ FLAGGED = [
 ]
 
 
-@pytest.mark.parametrize("name,pins", FLAGGED, ids=[f[0] for f in FLAGGED])
+@pytest.mark.parametrize("name,pins", FLAGGED, ids=[os.path.basename(f[0]) for f in FLAGGED])
 @pytest.mark.parametrize("detail", ["v1", "nets"])
 def test_encoder_names_the_pins_its_markers_flag(name, pins, detail):
     doc = encode_design(os.path.join(FIXTURES, name + ".kicad_sch"), detail=detail).document
     assert [(n.pin, n.x, n.y, n.sheet) for n in doc.noconnects] == [(p, None, None, "") for p in pins]
+    assert not [f for f in validate(doc) if f.severity == "error"]
     again = parse_tokn(write_tokn(doc))
     assert [n.pin for n in again.noconnects] == pins
 

@@ -371,7 +371,8 @@ def _encode_design(path: str, detail: str, stock, kicad: int | None) -> EncodeRe
     _add_geometry(doc, design, dn, sheets, names, symbols)
     reduce_detail(doc, detail)
     if detail != "full":               # without the drawing, the markers say which pins they flag
-        doc.noconnects = [m.NoConnect(pin=p) for p in _flagged_pins(dn)]
+        listed = {p for net in doc.nets for p in net.pins}      # a named net of one pin stays a net
+        doc.noconnects = [m.NoConnect(pin=p) for p in _flagged_pins(dn) if p not in listed]
     if detail == "full" and symbols.used:
         if stock is None:
             from .kicad.library.index import SymbolIndex
