@@ -24,7 +24,6 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ..doc.model import Component, Document, Sheet
-from ..doc.pinref import split_pin_ref
 from ..doc.symdefs import document_symbols
 from ..errors import DecodeError
 from ..kicad import build as b
@@ -34,7 +33,7 @@ from ..kicad.hierarchy import Design, load_design
 from ..resolve import SymbolResolver
 from .flatten import flatten
 from .layout import layout_parts
-from .place.units import noconnect_pins
+from .place.units import named_noconnect_pins, noconnect_pins
 from .sheetbuild import SheetBuilder, power_value_props
 from .stubs import is_ground, pin_ends
 from .symbols import PartSymbol, copy_name, embed_node, part_symbols, renamed_symbol_node, with_stacked_pins
@@ -415,10 +414,8 @@ def _draw_pin_noconnects(doc: Document, parts: dict[str, PartSymbol], sf: _Sheet
     """A no-connect marker on the end of each pin a ``noconnects`` row names without a
     position and no net lists, on every placed unit of the part that has the pin (a ``v1``
     document)."""
-    refs = set(parts)
-    flagged = {split_pin_ref(n.pin, refs) for n in doc.noconnects if n.pin and (n.x is None or n.y is None)}
+    flagged = named_noconnect_pins(doc, set(parts), unplaced_only=True)
     flagged -= {(ref, pin) for _name, pins in doc.net_pins() for ref, pin in pins}
-    flagged.discard(None)
     if not flagged:
         return
     for c in doc.components:

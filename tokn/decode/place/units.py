@@ -56,16 +56,24 @@ def _units_to_place(doc: Document, ref: str, part: PartSymbol, pin_net: dict) ->
     return sorted(used_units)
 
 
+def named_noconnect_pins(doc: Document, refs: set[str], unplaced_only: bool = False) -> set[tuple[str, str]]:
+    """(ref, pin) of the pins ``noconnects`` rows name (``pin``) on parts ``refs``; with
+    ``unplaced_only``, of the rows without a position only (the others are drawn where
+    they say)."""
+    out: set[tuple[str, str]] = set()
+    for m in doc.noconnects:
+        if m.pin and not (unplaced_only and m.x is not None and m.y is not None):
+            named = split_pin_ref(m.pin, refs)
+            if named is not None and named[0] in refs:
+                out.add(named)
+    return out
+
+
 def noconnect_pins(doc: Document, parts: dict[str, PartSymbol]) -> set[tuple[str, str]]:
     """(ref, pin) of the pins the document marks not connected: those a ``noconnects`` row
     names (``pin``), and those that carry a drawn marker (on the pin's end, in the same
     sheet; only for parts with positions)."""
-    refs = set(parts)
-    out: set[tuple[str, str]] = set()
-    for m in doc.noconnects:
-        named = split_pin_ref(m.pin, refs) if m.pin else None
-        if named is not None and named[0] in refs:
-            out.add(named)
+    out = named_noconnect_pins(doc, set(parts))
     marks = {(m.sheet, iu(m.x), iu(m.y)) for m in doc.noconnects if m.x is not None and m.y is not None}
     if not marks:
         return out
