@@ -115,6 +115,19 @@ def compare_netlists(ref: kicad_cli.Netlist, got: kicad_cli.Netlist, laid_out: b
     return "; ".join(problems) or "ok"
 
 
+def compare_classes(ref: kicad_cli.Netlist, got: kicad_cli.Netlist) -> str:
+    """"ok", or the multi-pin nets (matched by their pins) whose net class differs, and the
+    parts whose component classes differ."""
+    theirs, ours = _multi_pin(ref.nets), _multi_pin(got.nets)
+    changed = [(theirs[s], ref.classes.get(theirs[s]), got.classes.get(ours[s]))
+               for s in theirs if s in ours and ref.classes.get(theirs[s]) != got.classes.get(ours[s])]
+    parts = [r for r in ref.components if r in got.components
+             and ref.components[r].get("classes", "") != got.components[r].get("classes", "")]
+    problems = ([f"net class changed {changed[:4]} ({len(changed)} nets)"] if changed else []) + \
+        ([f"component class changed on {parts[:5]}"] if parts else [])
+    return "; ".join(problems) or "ok"
+
+
 def _cli_major() -> int:
     """Major version of the kicad-cli in use (``KICAD_CLI`` or PATH): whose rules to encode by."""
     global _MAJOR
@@ -195,8 +208,12 @@ def _check_into(out: Outcome, path: str, erc: bool, detail: str) -> None:
         out.decode_mode = mode.group(1) if mode else ""
         decoded = os.path.join(fresh, "new", "d.kicad_sch")
         try:
-            out.roundtrip = compare_netlists(ref, kicad_cli.export_netlist(decoded),
-                                             laid_out=out.decode_mode == "laid-out")
+            new = kicad_cli.export_netlist(decoded)
+            out.roundtrip = compare_netlists(ref, new, laid_out=out.decode_mode == "laid-out")
+            if out.roundtrip == "ok" and detail == "full":
+                # net classes: against the sheet files alone (a project defines classes, and
+                # the decoded copy has none; without one a class X reads "X,Default")
+                out.roundtrip = compare_classes(kicad_cli.export_netlist(original), new)
             if erc:
                 out.erc_original = kicad_cli.run_erc(original)["errors"]
                 out.erc_decoded = kicad_cli.run_erc(decoded)["errors"]

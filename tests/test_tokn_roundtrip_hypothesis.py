@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tokn.doc import (Bus, BusAlias, BusEntry, Component, Document, Field, Label, Marker, Net, NoConnect,
-                      PinDef, PowerSymbol, Sheet, SheetPin, SymbolPin, Wire, extensions_used,
+from tokn.doc import (Bus, BusAlias, BusEntry, Component, Directive, Document, Field, Label, Marker, Net,
+                      NoConnect, PinDef, PowerSymbol, RuleArea, Sheet, SheetPin, SymbolPin, Wire, extensions_used,
                       extract_tokn, parse_tokn, write_tokn)
 
 from .support import anchor_outputs, anchor_reference_tokns, needs_anchor
@@ -70,6 +70,11 @@ buses = st.builds(Bus, pts=points, sheet=maybe(sheet_id, ""))
 busentries = st.builds(BusEntry, x=number, y=number, dx=number, dy=number, sheet=maybe(sheet_id, ""))
 busaliases = st.builds(BusAlias, name=string, members=st.lists(word, max_size=4))
 fields = st.builds(Field, ref=string, name=string, value=string)
+directives = st.builds(Directive, x=number, y=number, a=angle,
+                       shape=maybe(st.sampled_from(["dot", "diamond", "rectangle"]) | string, "round"),
+                       length=maybe(number, 2.54), netclass=maybe(string, ""), compclass=maybe(string, ""),
+                       sheet=maybe(sheet_id, ""))
+ruleareas = st.builds(RuleArea, pts=points, sheet=maybe(sheet_id, ""))
 symbolpins = st.builds(SymbolPin, number=string, name=string,
                        type=st.sampled_from(["input", "passive", "power_in"]) | string,
                        x=number, y=number, a=angle, length=maybe(number, 2.54),
@@ -78,7 +83,7 @@ symbolpins = st.builds(SymbolPin, number=string, name=string,
 extra_keys = st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True).filter(
     lambda k: k not in ("title", "extensions", "pins", "components", "nets", "wires", "sheets",
                         "sheetpins", "labels", "power", "junctions", "noconnects", "buses",
-                        "busentries", "busaliases", "fields"))
+                        "busentries", "busaliases", "fields", "directives", "ruleareas"))
 
 
 def small(strategy, n=4):
@@ -98,7 +103,7 @@ documents = st.builds(
     labels=small(labels, 2), power=small(power, 2), junctions=small(markers, 2),
     noconnects=small(noconnects, 2), sheets=small(sheets, 2), sheetpins=small(sheetpins, 2),
     buses=small(buses, 2), busentries=small(busentries, 2), busaliases=small(busaliases, 2),
-    fields=small(fields, 2), symbols=st.dictionaries(string, small(symbolpins, 3), max_size=2),
+    fields=small(fields, 2), directives=small(directives, 2), ruleareas=small(ruleareas, 2), symbols=st.dictionaries(string, small(symbolpins, 3), max_size=2),
     extra=st.dictionaries(extra_keys, string, max_size=2))
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -241,6 +241,8 @@ def _add_wires_and_labels(doc: m.Document, dn: DesignNets, i: int, sid: str, nam
         doc.wires.append(m.Wire(names.get(ni, ""), list(w.pts), sid))
     for lb in f.labels:
         if lb.kind == "directive":
+            doc.directives.append(m.Directive(lb.x, lb.y, _fmt_angle(lb.angle), lb.shape or "round", lb.length,
+                                              lb.netclass, lb.compclass, sid))
             continue
         doc.labels.append(m.Label(lb.name, lb.kind, lb.shape if lb.kind != "local" else "",
                                   lb.x, lb.y, _fmt_angle(lb.angle), sid))
@@ -276,7 +278,7 @@ def _add_power_rows(doc: m.Document, design: Design, dn: DesignNets, i: int, sid
 
 
 def _add_markers_and_buses(doc: m.Document, f, sid: str) -> None:
-    """Junction, no-connect, bus and bus-entry rows of file ``f`` drawn on sheet ``sid``."""
+    """Junction, no-connect, bus, bus-entry and rule-area rows of file ``f`` drawn on sheet ``sid``."""
     for (x, y) in f.junctions:
         doc.junctions.append(m.Marker(x, y, sid))
     for (x, y) in f.no_connects:
@@ -285,6 +287,8 @@ def _add_markers_and_buses(doc: m.Document, f, sid: str) -> None:
         doc.buses.append(m.Bus(list(b.pts), sid))
     for be in f.bus_entries:
         doc.busentries.append(m.BusEntry(be.x, be.y, be.dx, be.dy, sid))
+    for pts in f.rule_areas:
+        doc.ruleareas.append(m.RuleArea(list(pts), sid))
 
 
 def _add_sheet_pins(doc: m.Document, inst, sheets: _Sheets) -> None:
@@ -369,6 +373,7 @@ def _encode_design(path: str, detail: str, stock, kicad: int | None) -> EncodeRe
     _add_components(doc, design, sheets, symbols)
     names = _add_nets(doc, dn, sheets.geometry_instance)
     _add_geometry(doc, design, dn, sheets, names, symbols)
+    dropped_classes = _dropped_classes(doc) if detail != "full" else []
     reduce_detail(doc, detail)
     if detail != "full":               # without the drawing, the markers say which pins they flag
         listed = {p for net in doc.nets for p in net.pins}      # a named net of one pin stays a net
@@ -379,11 +384,23 @@ def _encode_design(path: str, detail: str, stock, kicad: int | None) -> EncodeRe
             stock = SymbolIndex.default_lookup()
         doc.symbols = symbols_to_carry(symbols.used, stock.get, getattr(stock, "pin_signature", None),
                                        symbols.signature)
-    warnings = design.warnings + dn.warnings + symbols.warnings + _unlistable_pins(doc)
+    warnings = design.warnings + dn.warnings + symbols.warnings + _unlistable_pins(doc) + dropped_classes
     if local_power and rules < 10:
         warnings.append(f"local power symbols ((power local): {', '.join(local_power)}) are KiCad 10's: "
                         "KiCad 9 cannot load this design; their nets are local to their sheets, as in KiCad 10")
     return EncodeResult(doc, design, dn, warnings)
+
+
+def _dropped_classes(doc: m.Document) -> list[str]:
+    """A warning naming the classes that the directive labels (and rule areas) of a ``full``
+    document give, which a level without the drawing drops."""
+    classes = sorted({c for d in doc.directives for c in (d.netclass, d.compclass) if c}, key=natural_key)
+    if not classes:
+        return []
+    areas = f" and {len(doc.ruleareas)} rule area(s)" if doc.ruleareas else ""
+    return [f"{len(doc.directives)} net-class directive label(s){areas} (classes {', '.join(classes)}) are "
+            "drawing, which this detail level does not keep: decoded, their nets and parts lose these "
+            "classes (--detail full keeps them)"]
 
 
 def _local_power_symbols(design: Design) -> list[str]:

@@ -382,7 +382,8 @@ def _draw_components(doc: Document, parts: dict[str, PartSymbol], sf: _SheetFile
 
 
 def _draw_geometry(doc: Document, sf: _SheetFiles) -> None:
-    """Wires, buses, labels, junctions, no-connects and bus entries, each in the drawing
+    """Wires, buses, labels, junctions, no-connects, bus entries, net-class directives and
+    rule areas, each in the drawing
     of its sheet's file (rows of a repeated sheet's later instances are not drawn)."""
     for w in doc.wires:
         sb = sf.builder_for(w.sheet)
@@ -408,6 +409,14 @@ def _draw_geometry(doc: Document, sf: _SheetFiles) -> None:
         sb = sf.builder_for(be.sheet)
         if sb:
             sb.bus_entry(be.x, be.y, be.dx, be.dy)
+    for d in doc.directives:
+        sb = sf.builder_for(d.sheet)
+        if sb:
+            sb.directive(d.x, d.y, d.a, d.shape, d.length, d.netclass, d.compclass)
+    for ra in doc.ruleareas:
+        sb = sf.builder_for(ra.sheet)
+        if sb:
+            sb.rule_area(ra.pts)
 
 
 def _draw_pin_noconnects(doc: Document, parts: dict[str, PartSymbol], sf: _SheetFiles) -> None:

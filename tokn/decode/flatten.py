@@ -32,4 +32,5 @@ def flatten(doc: Document) -> Document:
         n.name = name
     out.wires, out.labels, out.power, out.junctions, out.noconnects = [], [], [], [], []
     out.sheets, out.sheetpins, out.buses, out.busentries, out.busaliases = [], [], [], [], []
+    out.directives, out.ruleareas = [], []
     return out

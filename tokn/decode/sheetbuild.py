@@ -55,6 +55,17 @@ class SheetBuilder:
         self._extent(x, y)
         self.items.append(b.label(kind, name, x, y, a, f"{self.seed}/label/{len(self.items)}", shape))
 
+    def directive(self, x: float, y: float, a: float, shape: str, length: float, netclass: str,
+                  compclass: str) -> None:
+        self._extent(x, y)
+        self.items.append(b.directive(x, y, a, shape, length, netclass, compclass,
+                                      f"{self.seed}/directive/{len(self.items)}"))
+
+    def rule_area(self, pts) -> None:
+        for (x, y) in pts:
+            self._extent(x, y)
+        self.items.append(b.rule_area(list(pts), f"{self.seed}/rule_area/{len(self.items)}"))
+
     def junction(self, x: float, y: float) -> None:
         self.items.append(b.junction(x, y, f"{self.seed}/j/{len(self.items)}"))
 

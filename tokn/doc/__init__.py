@@ -8,8 +8,8 @@
 * :func:`natural_key` -- natural sort key for references, pins and net names.
 * :func:`lark_grammar`, :func:`to_gbnf` -- the grammar, for parsers and constrained decoding.
 """
-from .model import (Bus, BusAlias, BusEntry, Component, Document, Field, Label, Marker, Net,
-                    NoConnect, PinDef, Point, PowerSymbol, Sheet, SheetPin, SymbolPin, Wire)
+from .model import (Bus, BusAlias, BusEntry, Component, Directive, Document, Field, Label, Marker, Net,
+                    NoConnect, PinDef, Point, PowerSymbol, RuleArea, Sheet, SheetPin, SymbolPin, Wire)
 from .naming import natural_key, natural_sorted
 from .writer import extensions_used, write_tokn
 
@@ -28,8 +28,8 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "Bus", "BusAlias", "BusEntry", "Component", "Document", "Field", "Label", "Marker", "Net",
-    "NoConnect", "PinDef", "Point", "PowerSymbol", "Sheet", "SheetPin", "SymbolPin", "Wire",
+    "Bus", "BusAlias", "BusEntry", "Component", "Directive", "Document", "Field", "Label", "Marker", "Net",
+    "NoConnect", "PinDef", "Point", "PowerSymbol", "RuleArea", "Sheet", "SheetPin", "SymbolPin", "Wire",
     "parse_tokn", "write_tokn", "extract_tokn", "extensions_used",
     "natural_key", "natural_sorted", "lark_grammar", "to_gbnf",
 ]

@@ -193,6 +193,30 @@ class Field:
 
 
 @dataclass
+class Directive:
+    """A net-class directive label (KiCad's ``netclass_flag``): where its anchor is drawn, its
+    angle, flag shape and stem length, the net class it gives the net it sits on (field
+    ``Netclass``) and, KiCad 9+, the component class it gives the symbols of a rule area
+    whose border it touches (field ``Component Class``); sheet id.  It connects nothing."""
+    x: float
+    y: float
+    a: float = 0.0
+    shape: str = "round"
+    length: float = 2.54
+    netclass: str = ""
+    compclass: str = ""
+    sheet: str = ""
+
+
+@dataclass
+class RuleArea:
+    """A rule area (KiCad 9+): the polygon whose nets and symbols the directive labels on
+    its border give their classes; sheet id."""
+    pts: list[Point]
+    sheet: str = ""
+
+
+@dataclass
 class Document:
     """A whole TOKN document."""
     title: str = ""
@@ -211,6 +235,8 @@ class Document:
     busentries: list[BusEntry] = field(default_factory=list)
     busaliases: list[BusAlias] = field(default_factory=list)
     fields: list[Field] = field(default_factory=list)
+    directives: list[Directive] = field(default_factory=list)
+    ruleareas: list[RuleArea] = field(default_factory=list)
     symbols: dict[str, list[SymbolPin]] = field(default_factory=dict)  # lib_id -> pins
     extra: dict[str, str] = field(default_factory=dict)   # unknown scalars, kept
 

@@ -36,6 +36,7 @@ def reduce_detail(doc: m.Document, detail: str) -> None:
     doc.noconnects = [m.NoConnect(pin=n.pin) for n in doc.noconnects if n.pin]
     doc.labels, doc.power, doc.junctions = [], [], []
     doc.buses, doc.busentries, doc.busaliases, doc.sheetpins, doc.sheetfields = [], [], [], [], []
+    doc.directives, doc.ruleareas = [], []
     if detail == "nets":
         doc.wires = []
         for s in doc.sheets:

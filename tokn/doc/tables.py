@@ -17,7 +17,7 @@ from . import model
 STR, NUM, ANGLE, INT, BOOL, POINTS, PINS, WORDS = "str", "num", "angle", "int", "bool", "points", "pins", "words"
 
 # Extensions in the order of docs/format.md section 4 (also the order of `extensions[K]:`).
-EXTENSIONS = ("lib", "unit", "mirror", "dnp", "hier", "labels", "power", "junctions", "nc", "bus", "fields", "symbols")
+EXTENSIONS = ("lib", "unit", "mirror", "dnp", "hier", "labels", "power", "junctions", "nc", "bus", "fields", "directives", "symbols")
 
 
 @dataclass(frozen=True)
@@ -90,11 +90,16 @@ BUSENTRIES = Table("busentries", model.BusEntry, "busentries", (
     _c("x", NUM), _c("y", NUM), _c("dx", NUM), _c("dy", NUM), _sheet()), "bus")
 BUSALIASES = Table("busaliases", model.BusAlias, "busaliases", (_c("name"), _c("members", WORDS)), "bus")
 FIELDS = Table("fields", model.Field, "fields", (_c("ref"), _c("name"), _c("value")), "fields")
+DIRECTIVES = Table("directives", model.Directive, "directives", (
+    _c("x", NUM), _c("y", NUM), _c("a", ANGLE), Column("shape", "shape", STR, True, "directives"),
+    Column("len", "length", NUM, True, "directives"), Column("class", "netclass", STR, True, "directives"),
+    Column("comp", "compclass", STR, True, "directives"), _sheet()), "directives")
+RULEAREAS = Table("ruleareas", model.RuleArea, "ruleareas", (_c("pts", POINTS), _sheet()), "directives")
 
 # Every `name[N]{cols}:` table, in writing order: base tables, then extension tables.
 TABLES: dict[str, Table] = {t.name: t for t in (
     COMPONENTS, NETS, WIRES, SHEETS, SHEETPINS, SHEETFIELDS, LABELS, POWER, JUNCTIONS, NOCONNECTS,
-    BUSES, BUSENTRIES, BUSALIASES, FIELDS)}
+    BUSES, BUSENTRIES, BUSALIASES, FIELDS, DIRECTIVES, RULEAREAS)}
 BASE_TABLES = ("components", "nets", "wires")
 
 # `pins{REF}[N]:` rows are num,name; `pins{REF}[N]{num,name,type}:` names its columns.

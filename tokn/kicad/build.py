@@ -73,6 +73,29 @@ def bus_entry(x: float, y: float, dx: float, dy: float, seed: str) -> list:
             ["stroke", ["width", "0"], ["type", "default"]], ["uuid", q(uid(seed))]]
 
 
+def directive(x: float, y: float, a: float, shape: str, length: float, netclass: str, compclass: str,
+              seed: str) -> list:
+    """A net-class directive label (``netclass_flag``) anchored at (x, y): a flag of ``shape``
+    on a stem of ``length``, with the fields that give classes (those not empty); the
+    fields are written near the flag (KiCad moves them on the next edit)."""
+    node = ["netclass_flag", q(""), ["length", num(length)], ["shape", shape or "round"], at(x, y, a),
+            ["fields_autoplaced", "yes"], effects(justify="left bottom"), ["uuid", q(uid(seed))]]
+    row = 0
+    for name, value in (("Netclass", netclass), ("Component Class", compclass)):
+        if value:
+            node.append(["property", q(name), q(value), at(x + 0.762, y - length - 1.27 - 2.54 * row, 0),
+                         ["effects", ["font", ["size", "1.27", "1.27"], ["italic", "yes"]], ["justify", "left"]]])
+            row += 1
+    return node
+
+
+def rule_area(pts: list[tuple[float, float]], seed: str) -> list:
+    """A rule area (KiCad 9+): its polygon, drawn dashed."""
+    return ["rule_area", ["polyline", ["pts", *[["xy", num(x), num(y)] for x, y in pts]],
+                          ["stroke", ["width", "0"], ["type", "dash"]], ["fill", ["type", "none"]],
+                          ["uuid", q(uid(seed))]]]
+
+
 _LABEL_HEADS = {"local": "label", "global": "global_label", "hier": "hierarchical_label"}
 
 

@@ -11,10 +11,11 @@ import shutil
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import KicadCliError
 from ..sexpr import child, children, first_value, parse
+from ..sexpr import text as atom_text
 
 
 def kicad_cli() -> str:
@@ -75,6 +76,9 @@ def uses_local_power(sch_path: str) -> bool:
 class Netlist:
     components: dict[str, dict[str, str]]         # ref -> {"value", "footprint", "lib_id", "on_board"}
     nets: dict[str, set[tuple[str, str]]]         # net name -> {(ref, pin)}
+    #: net name -> its net class as the netlist states it (``USB_DIFF``; ``USB_DIFF,Default``
+    #: for a class the project does not define), for the nets of the S-expression netlist
+    classes: dict[str, str] = field(default_factory=dict)
 
 
 def version(cli: str | None = None) -> str:
@@ -96,7 +100,9 @@ def export_netlist(sch_path: str, timeout: float = 300, cli: str | None = None) 
     (net codes are not comparable between two exports: they follow the differently escaped
     names).  ``cli``: the kicad-cli to run (default :func:`kicad_cli`)."""
     with tempfile.TemporaryDirectory() as td:
-        comps, nets = _read_sexpr_netlist(_export(sch_path, "kicadsexpr", os.path.join(td, "out.net"), timeout, cli))
+        sexpr_path = _export(sch_path, "kicadsexpr", os.path.join(td, "out.net"), timeout, cli)
+        comps, nets = _read_sexpr_netlist(sexpr_path)
+        classes = _read_net_classes(sexpr_path)
         if _has_off_board_parts(sch_path):
             xml_comps, xml_nets = _read_xml_netlist(_export(sch_path, "kicadxml", os.path.join(td, "out.xml"),
                                                             timeout, cli))
@@ -107,8 +113,8 @@ def export_netlist(sch_path: str, timeout: float = 300, cli: str | None = None) 
             for xml_name, pins in xml_nets.values():
                 name = next((name_of_pin[p] for p in sorted(pins) if p in name_of_pin), xml_name)
                 merged[name] = pins
-            return Netlist(comps, merged)
-    return Netlist(comps, {name: pins for name, pins in nets.values()})
+            return Netlist(comps, merged, classes)
+    return Netlist(comps, {name: pins for name, pins in nets.values()}, classes)
 
 
 def _export(sch_path: str, fmt: str, out: str, timeout: float, cli: str | None = None) -> str:
@@ -151,10 +157,18 @@ def _read_sexpr_netlist(path: str) -> tuple[dict, dict]:
         return parse_sexpr_netlist(f.read(), path)
 
 
+def _read_net_classes(path: str) -> dict[str, str]:
+    """net name -> ``(class ...)`` of each net of a KiCad S-expression netlist file."""
+    with open(path, encoding="utf-8") as f:
+        ns = child(parse(f.read(), path)[0], "nets")
+    return {first_value(n, "name", "") or "": first_value(n, "class", "") or ""
+            for n in (children(ns, "net") if ns else ())}
+
+
 def parse_sexpr_netlist(text: str, path: str | None = None) -> tuple[dict, dict]:
     """The parts and nets of a KiCad S-expression netlist (``(export (version "E") ...)``,
     as ``kicad-cli sch export netlist --format kicadsexpr`` writes it): ref -> {"value",
-    "footprint", "lib_id", "on_board"}, and net code -> (name, {(ref, pin)}).  Raises
+    "footprint", "lib_id", "on_board", "classes" (its component classes, KiCad 9+, space separated)}, and net code -> (name, {(ref, pin)}).  Raises
     :class:`~tokn.errors.SexprSyntaxError` for text that is no S-expression."""
     tree = parse(text, path)[0]
     comps: dict[str, dict[str, str]] = {}
@@ -166,7 +180,8 @@ def parse_sexpr_netlist(text: str, path: str | None = None) -> tuple[dict, dict]
             lib_id = f"{first_value(libsource, 'lib', '')}:{first_value(libsource, 'part', '')}"
         comps[first_value(c, "ref", "") or ""] = {
             "value": first_value(c, "value", "") or "", "footprint": first_value(c, "footprint", "") or "",
-            "lib_id": lib_id, "on_board": "yes"}
+            "lib_id": lib_id, "on_board": "yes", "classes": " ".join(
+                atom_text(k[1]) for k in children(child(c, "component_classes") or [], "class") if len(k) > 1)}
     nets: dict[str, tuple[str, set[tuple[str, str]]]] = {}
     ns = child(tree, "nets")
     for n in children(ns, "net") if ns else ():

@@ -101,6 +101,11 @@ class Label:
     angle: float
     shape: str = ""
     uuid: str = ""
+    #: a directive label's stem length and the classes its fields give (``Netclass``,
+    #: ``Component Class``); unused for net labels
+    length: float = 2.54
+    netclass: str = ""
+    compclass: str = ""
 
 
 @dataclass
@@ -159,6 +164,8 @@ class SchematicFile:
     junctions: list[Point] = field(default_factory=list)
     no_connects: list[Point] = field(default_factory=list)
     labels: list[Label] = field(default_factory=list)
+    #: KiCad 9+ rule areas: each the points of its polygon
+    rule_areas: list[list[Point]] = field(default_factory=list)
     sheets: list[SheetSymbol] = field(default_factory=list)
     bus_aliases: dict[str, list[str]] = field(default_factory=dict)
     # KiCad 6 keeps every instance reference in the root file:
@@ -405,8 +412,17 @@ def _read_item(sch: SchematicFile, c: list) -> None:
         x, y, a = _at(c)
         name = text(c[1]) if len(c) > 1 and type(c[1]) is str else ""
         shape = first_value(c, "shape", "") or ""
-        sch.labels.append(Label(_LABEL_KINDS[head], name, x, y, a, shape,
-                                first_value(c, "uuid", "") or ""))
+        label = Label(_LABEL_KINDS[head], name, x, y, a, shape, first_value(c, "uuid", "") or "")
+        if label.kind == "directive":
+            label.length = number(first_value(c, "length", "2.54") or "2.54")
+            fields = {text(p[1]): text(p[2]) for p in children(c, "property") if len(p) > 2}
+            label.netclass = fields.get("Netclass", "")
+            label.compclass = fields.get("Component Class", "")
+        sch.labels.append(label)
+    elif head == "rule_area":
+        poly = child(c, "polyline")
+        if poly is not None:
+            sch.rule_areas.append(_pts(poly))
     elif head == "sheet":
         sch.sheets.append(_sheet(c))
     elif head == "bus_alias" and len(c) > 1:

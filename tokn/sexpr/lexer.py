@@ -131,8 +131,9 @@ def parse_lean(text: str, path: str | None = None) -> list:
     The expressions that find those lists cannot tell a string's inside from a list's, so
     a text whose strings hold one (a label ``"DUTY (fill 50%)"``, a note ``"see (arc 1
     2)"``, a line of a string starting ``(image``) is read in full instead, with every
-    string as written."""
-    if _NO_DROPPABLE_IN_STRINGS.match(text).end() != len(text):
+    string as written.  So is a text with a rule area (KiCad 9+), whose polygon is a
+    ``polyline`` that gives nets and symbols their classes."""
+    if "(rule_area" in text or _NO_DROPPABLE_IN_STRINGS.match(text).end() != len(text):
         return parse(text, path)
     try:
         return parse(_DRAWING.sub("", _drop_images(text)), path)
