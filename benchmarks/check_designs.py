@@ -115,16 +115,16 @@ def compare_netlists(ref: kicad_cli.Netlist, got: kicad_cli.Netlist, laid_out: b
     return "; ".join(problems) or "ok"
 
 
-def compare_classes(ref: kicad_cli.Netlist, got: kicad_cli.Netlist) -> str:
-    """"ok", or the multi-pin nets (matched by their pins) whose net class differs, and the
-    parts whose component classes differ."""
+def compare_part_data(ref: kicad_cli.Netlist, got: kicad_cli.Netlist) -> str:
+    """"ok", or the multi-pin nets (matched by their pins) whose net class differs, and how
+    the parts differ (:func:`tokn.kicad.kicad_cli.part_differences`: component classes and
+    KiCad's netlist ``(fields ...)``: Datasheet, Description, MPN...)."""
     theirs, ours = _multi_pin(ref.nets), _multi_pin(got.nets)
     changed = [(theirs[s], ref.classes.get(theirs[s]), got.classes.get(ours[s]))
                for s in theirs if s in ours and ref.classes.get(theirs[s]) != got.classes.get(ours[s])]
-    parts = [r for r in ref.components if r in got.components
-             and ref.components[r].get("classes", "") != got.components[r].get("classes", "")]
+    parts = kicad_cli.part_differences(ref, got)
     problems = ([f"net class changed {changed[:4]} ({len(changed)} nets)"] if changed else []) + \
-        ([f"component class changed on {parts[:5]}"] if parts else [])
+        ([f"parts differ {parts[:5]} ({len(parts)})"] if parts else [])
     return "; ".join(problems) or "ok"
 
 
@@ -213,7 +213,7 @@ def _check_into(out: Outcome, path: str, erc: bool, detail: str) -> None:
             if out.roundtrip == "ok" and detail == "full":
                 # net classes: against the sheet files alone (a project defines classes, and
                 # the decoded copy has none; without one a class X reads "X,Default")
-                out.roundtrip = compare_classes(kicad_cli.export_netlist(original), new)
+                out.roundtrip = compare_part_data(kicad_cli.export_netlist(original), new)
             if erc:
                 out.erc_original = kicad_cli.run_erc(original)["errors"]
                 out.erc_decoded = kicad_cli.run_erc(decoded)["errors"]

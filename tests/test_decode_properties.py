@@ -221,6 +221,38 @@ def test_parts_of_one_symbol_listing_different_no_connect_pins():
     assert decoded.mode == "laid-out"                  # nothing drawn: laid out, nets checked
 
 
+_NC_UNDER_SUPPLY = """# TOKN v1
+components[2]{ref,type,value,fp,lib}:
+  U1,NCS,NCS,,libA
+  R1,RX,1k,,libR
+
+nets[1]{name,pins}:
+  +3V,"U1.14,R1.1"
+
+symbol{libA:NCS}[3]{num,name,type,x,y,a,hide}:
+  13,VDD,power_in,-7.62,0.00,0,
+  14,AVDD,power_in,7.62,0.00,180,
+  14,NC,no_connect,0.00,-7.62,90,1
+
+symbol{libR:RX}[2]{num,name,type,x,y,a,hide}:
+  1,~,passive,0.00,3.81,270,
+  2,~,passive,0.00,-3.81,90,
+"""
+
+
+def test_a_hidden_no_connect_pin_under_a_supply_pins_number_stays_no_connect():
+    """Sensor_Magnetic:MA730 has pin 14 twice: AVDD and a hidden NC (no_connect) elsewhere.
+    A net listing U1.14 reaches AVDD; retyped passive, the NC pin would be one more pin that
+    KiCad's ERC reports unconnected (moteus x1's round trip did)."""
+    from tokn.decode.symbols import part_symbols
+    from tokn.resolve import SymbolResolver
+    from tokn.doc.symdefs import document_symbols
+    doc = parse_tokn(_NC_UNDER_SUPPLY)
+    parts = part_symbols(doc, SymbolResolver(None, document_symbols(doc)), None)
+    assert parts["U1"].retyped == () and not parts["U1"].generated
+    assert [p.type for p in parts["U1"].symbol.pins if p.number == "14"] == ["power_in", "no_connect"]
+
+
 def test_power_copies_of_two_symbols_of_one_name_are_named_apart():
     """A power symbol of the other kind is embedded as a copy (``VCC_local``); two such
     symbols of one name from two libraries get two names."""

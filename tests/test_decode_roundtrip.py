@@ -48,9 +48,7 @@ def test_round_trip_keeps_kicad_netlist_and_erc(path, kicad_netlist, tmp_path):
 
     ref = kicad_netlist(path)
     got = kicad_cli.export_netlist(str(out))
-    assert set(got.components) == set(ref.components)
-    for r, info in ref.components.items():
-        assert (got.components[r]["value"], got.components[r]["footprint"]) == (info["value"], info["footprint"]), r
+    assert kicad_cli.part_differences(ref, got) == []       # values, footprints, fields, classes
     theirs, ours = multi_pin_nets(ref.nets.items()), multi_pin_nets(got.nets.items())
     assert set(ours) == set(theirs)
     renamed = [(theirs[s], ours[s]) for s in theirs if is_user_named(theirs[s]) and theirs[s] != ours[s]]
@@ -96,7 +94,8 @@ def test_rule_fixture_round_trip_as_drawn(name, tmp_path):
     out = tmp_path / "rt.kicad_sch"
     decoded.write(str(out))
     ref, got = kicad_cli.export_netlist(path), kicad_cli.export_netlist(str(out))
-    assert got.components == ref.components          # every symbol path resolves; on_board kept
+    # every symbol path resolves; on_board, fields and classes kept
+    assert kicad_cli.part_differences(ref, got) == []
     theirs, ours = multi_pin_nets(ref.nets.items()), multi_pin_nets(got.nets.items())
     assert ours == theirs
 

@@ -10,6 +10,7 @@ import gc
 import os
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from .doc import model as m
 from .doc.naming import natural_key
@@ -20,7 +21,7 @@ from .kicad.connectivity import (LEGACY_POWER_VALUE_VERSION, DesignNets, design_
 from .kicad.ids import is_netlisted, split_lib_id
 from .kicad.hierarchy import Design, load_design
 from .kicad.netnames import net_text
-from .kicad.symbols import pin_signature
+from .kicad.symbols import INSTANCE_FIELDS, pin_signature, placed_field_defaults
 from .kicad.textvars import resolve_project_text, resolve_symbol_text
 
 _AUTO_NAME = re.compile(r"^N(\d+)$")
@@ -140,15 +141,22 @@ def _virtual_part_warning(inst, sym, ref: str) -> str:
             "it a reference without '#' to keep it")
 
 
-def _add_components(doc: m.Document, design: Design, sheets: _Sheets, symbols: _UsedSymbols) -> None:
+#: A part's fields as placed: reference, lib_id, the placed symbol's fields, its library
+#: symbol's (the design's copy) -- for :func:`_part_fields`.
+_PartFields = tuple[str, str, dict[str, str], dict[str, str]]
+
+
+def _add_components(doc: m.Document, design: Design, sheets: _Sheets,
+                    symbols: _UsedSymbols) -> list[_PartFields]:
     """Component rows of every netlisted part (power symbols and '#' references are not
     parts, nor a symbol without a ``lib_symbols`` entry: KiCad 9 and 10 leave it out of
     their netlists), sorted; their pin tables; the fields their values and footprints
-    refer to."""
+    refer to.  Returns every part's fields, in order of first appearance."""
     pin_tables: dict[str, dict[str, m.PinDef]] = {}
     merged: set[tuple[str, int, int]] = set()      # (ref, id(lib symbol), style) in pin_tables
     virtual: set[int] = set()                      # '#' parts with pins, warned about once
     field_refs: set[str] = set()
+    part_fields: list[_PartFields] = []
     for i, inst in enumerate(design.instances):
         sid = sheets.sheet_id.get(i, "")
         flags = inst.sheet_flags()
@@ -179,12 +187,44 @@ def _add_components(doc: m.Document, design: Design, sheets: _Sheets, symbols: _
                 field_refs.add(ref)
                 doc.fields += referenced_fields(ref, [value, fp], {**(lib.properties if lib else {}),
                                                                    **sym.properties})
+                part_fields.append((ref, sym.lib_id, sym.properties, lib.properties))
             doc.components.append(comp)
     doc.components.sort(key=lambda c: (natural_key(c.ref), c.unit))
     if not _needs_lib(doc.components):
         for c in doc.components:
             c.lib = ""
     _add_pin_tables(doc, pin_tables)
+    return part_fields
+
+
+def _part_fields(referenced: list[m.Field], parts: list[_PartFields], carried: set[str],
+                 stock_fields: Callable[[str], dict[str, str] | None]) -> list[m.Field]:
+    """The ``fields`` rows of a ``full`` document, grouped by part in reference order:
+    the fields a part's value or footprint refers to (``referenced``), then every other field
+    of the placed symbol (Datasheet, Description, MPN, Sim.Pins...; empty ones too: KiCad's
+    netlist lists them) whose value differs from what a decoder gives the part by itself:
+    the fields KiCad copies from the library symbol it draws the part with
+    (:func:`placed_field_defaults` of the stock symbol's ``stock_fields``; of none for a
+    symbol the document carries -- ``carried``: pins only -- or the stock libraries lack)."""
+    by_ref: dict[str, list[m.Field]] = {}
+    for f in referenced:
+        by_ref.setdefault(f.ref, []).append(f)
+    out: list[m.Field] = []
+    baselines: dict[str, dict[str, str]] = {}
+    for ref, lib_id, placed, _library in sorted(parts, key=lambda p: natural_key(p[0])):
+        rows = by_ref.pop(ref, [])
+        named = {f.name for f in rows}
+        baseline = baselines.get(lib_id)
+        if baseline is None:
+            stock = None if lib_id in carried else stock_fields(lib_id)
+            baseline = baselines[lib_id] = placed_field_defaults(stock or {})
+        rows += [m.Field(ref, name, value) for name, value in placed.items()
+                 if name not in INSTANCE_FIELDS and not name.startswith("ki_") and name not in named
+                 and baseline.get(name) != value]
+        out += rows
+    for rows in by_ref.values():
+        out += rows
+    return out
 
 
 def _add_pin_tables(doc: m.Document, pin_tables: dict[str, dict[str, m.PinDef]]) -> None:
@@ -370,7 +410,7 @@ def _encode_design(path: str, detail: str, stock, kicad: int | None) -> EncodeRe
                         for i, inst in enumerate(design.instances) if inst.sheet_symbol is not None
                         for name, value in inst.sheet_symbol.fields.items()]
     symbols = _UsedSymbols()
-    _add_components(doc, design, sheets, symbols)
+    part_fields = _add_components(doc, design, sheets, symbols)
     names = _add_nets(doc, dn, sheets.geometry_instance)
     _add_geometry(doc, design, dn, sheets, names, symbols)
     dropped_classes = _dropped_classes(doc) if detail != "full" else []
@@ -384,6 +424,7 @@ def _encode_design(path: str, detail: str, stock, kicad: int | None) -> EncodeRe
             stock = SymbolIndex.default_lookup()
         doc.symbols = symbols_to_carry(symbols.used, stock.get, getattr(stock, "pin_signature", None),
                                        symbols.signature)
+        doc.fields = _part_fields(doc.fields, part_fields, set(doc.symbols), _stock_fields(stock))
     warnings = design.warnings + dn.warnings + symbols.warnings + _unlistable_pins(doc) + dropped_classes
     if local_power and rules < 10:
         warnings.append(f"local power symbols ((power local): {', '.join(local_power)}) are KiCad 10's: "
@@ -401,6 +442,19 @@ def _dropped_classes(doc: m.Document) -> list[str]:
     return [f"{len(doc.directives)} net-class directive label(s){areas} (classes {', '.join(classes)}) are "
             "drawing, which this detail level does not keep: decoded, their nets and parts lose these "
             "classes (--detail full keeps them)"]
+
+
+def _stock_fields(stock) -> Callable[[str], dict[str, str] | None]:
+    """lib_id -> the stock symbol's properties: ``stock.fields`` (memoised by a
+    :class:`~tokn.kicad.library.SymbolIndex`), else those of ``stock.get``."""
+    fields = getattr(stock, "fields", None)
+    if fields is not None:
+        return fields
+
+    def of(lib_id: str) -> dict[str, str] | None:
+        sym = stock.get(lib_id)
+        return None if sym is None else sym.properties
+    return of
 
 
 def _local_power_symbols(design: Design) -> list[str]:

@@ -30,6 +30,7 @@ from ..kicad import build as b
 from ..kicad.bbox import overlaps, sheet_bbox
 from ..kicad.connectivity import design_nets, escape_net_name
 from ..kicad.hierarchy import Design, load_design
+from ..kicad.symbols import placed_field_defaults
 from ..resolve import SymbolResolver
 from .flatten import flatten
 from .layout import layout_parts
@@ -360,13 +361,22 @@ def _symbol_rows(doc: Document, sf: _SheetFiles) -> dict[tuple, list[tuple[str, 
     return by_key
 
 
+def _placed_fields(part: PartSymbol, rows: dict[str, str]) -> dict[str, str]:
+    """The fields a placed symbol gets beyond Reference, Value and Footprint: those KiCad
+    gives a symbol placed from its library symbol (:func:`placed_field_defaults`), then the
+    document's ``fields`` rows of the part, which replace a library field of the same name."""
+    out = placed_field_defaults(part.symbol.properties)
+    out.update(rows)
+    return out
+
+
 def _draw_components(doc: Document, parts: dict[str, PartSymbol], sf: _SheetFiles) -> None:
     """Draw each component's symbol once per file (from the row of the file's first
     instance), with the instance path, reference and unit of every instance."""
-    fields_of: dict[str, list] = {}
+    fields_of: dict[str, dict[str, str]] = {}
     for fd in doc.fields:
-        if fd.name not in ("Reference", "Value", "Footprint", "Datasheet"):
-            fields_of.setdefault(fd.ref, []).append(fd)
+        if fd.name not in ("Reference", "Value", "Footprint"):
+            fields_of.setdefault(fd.ref, {})[fd.name] = fd.value
     for key, rows in _symbol_rows(doc, sf).items():
         f = key[0]
         sid0, c0 = next(((s, c) for s, c in rows if s == sf.first_instance[f]), rows[0])
@@ -374,9 +384,9 @@ def _draw_components(doc: Document, parts: dict[str, PartSymbol], sf: _SheetFile
         inst = [(sf.project, sf.kicad_path(s), c.ref, c.unit) for s, c in rows]
         (rx, ry), (vx, vy) = _field_positions(part, c0)
         props = [b.prop("Reference", c0.ref, rx, ry, 0), b.prop("Value", c0.value, vx, vy, 0),
-                 b.prop("Footprint", c0.fp, c0.x, c0.y, 0, hide=True),
-                 b.prop("Datasheet", "", c0.x, c0.y, 0, hide=True)]
-        props += [b.prop(fd.name, fd.value, c0.x, c0.y, 0, hide=True) for fd in fields_of.get(c0.ref, ())]
+                 b.prop("Footprint", c0.fp, c0.x, c0.y, 0, hide=True)]
+        props += [b.prop(name, value, c0.x, c0.y, 0, hide=True)
+                  for name, value in _placed_fields(part, fields_of.get(c0.ref, {})).items()]
         sf.builders[f].symbol(part, c0.x, c0.y, c0.a or 0, c0.mirror, c0.unit, c0.style, props, inst,
                               f"{c0.ref}/{c0.unit}/{c0.x}/{c0.y}", not c0.nobom, not c0.noboard, c0.dnp)
 

@@ -256,7 +256,8 @@ def part_symbols(doc: Document, resolver: SymbolResolver, index) -> dict[str, Pa
     (:func:`touch_conflict`), gets a symbol generated from the document instead (never a
     wrong drawing); ``PartSymbol.rejected`` then says why.  A part whose document nets list
     pins the symbol types ``no_connect`` is drawn with a copy of the symbol where they are
-    passive (:func:`with_no_connect_pins_connected`; ``PartSymbol.retyped``)."""
+    passive (:func:`with_no_connect_pins_connected`; ``PartSymbol.retyped``), unless
+    another pin of that number, not ``no_connect``, takes the net."""
     out: dict[str, PartSymbol] = {}
     connected: dict[tuple[str, frozenset], list[str]] = {}     # (lib_id, pins) -> refs
     generated: dict[str, PartSymbol] = {}        # one drawing per type: all its parts' pins
@@ -297,8 +298,12 @@ def part_symbols(doc: Document, resolver: SymbolResolver, index) -> dict[str, Pa
             continue
         out[c.ref] = PartSymbol(res.lib_id, res.symbol, embed_node(res.lib_id, res.symbol, index),
                                 fuzzy=not res.exact)
+        # a no_connect pin sharing its number with a connectable pin (a hidden NC stacked
+        # under a supply pin's number) stays no_connect: the net reaches the other one
+        connectable = {p.number for p in res.symbol.pins if p.type != "no_connect"}
         listed = frozenset(p.number for p in res.symbol.pins
-                           if p.type == "no_connect" and (c.ref, p.number) in pin_nets)
+                           if p.type == "no_connect" and (c.ref, p.number) in pin_nets
+                           and p.number not in connectable)
         if listed:
             connected.setdefault((res.lib_id, listed), []).append(c.ref)
     names: dict[str, object] = {}                # copy name -> (lib_id, pins): one name per copy

@@ -81,6 +81,27 @@ class Netlist:
     classes: dict[str, str] = field(default_factory=dict)
 
 
+def part_differences(ref: Netlist, got: Netlist) -> list[tuple[str, str]]:
+    """``(reference, what)`` for each way the parts of netlist ``got`` differ from ``ref``'s:
+    ``missing``/``extra`` parts, and per part in both ``value``, ``footprint``, ``on_board``,
+    ``classes`` and ``field NAME`` (a field one lacks or holds otherwise); not the library
+    source (a design may embed a symbol under a name of its own, ``:X_1``).  A
+    Description that ``ref`` leaves empty is no difference: a KiCad 6/7 part has none of
+    its own (its library symbol had it), a decoded one gets its library symbol's."""
+    out = [(r, "missing") for r in ref.components if r not in got.components]
+    out += [(r, "extra") for r in got.components if r not in ref.components]
+    for r, theirs in ref.components.items():
+        ours = got.components.get(r)
+        if ours is None:
+            continue
+        out += [(r, key) for key in ("value", "footprint", "on_board", "classes")
+                if theirs.get(key, "") != ours.get(key, "")]
+        a, b = theirs.get("fields", {}), ours.get("fields", {})
+        out += [(r, f"field {name}") for name in sorted(set(a) | set(b))
+                if a.get(name) != b.get(name) and not (name == "Description" and not a.get(name))]
+    return out
+
+
 def version(cli: str | None = None) -> str:
     """The version a kicad-cli reports (e.g. ``9.0.8``)."""
     r = _run(["version"], 60, cli)
@@ -157,6 +178,16 @@ def _read_sexpr_netlist(path: str) -> tuple[dict, dict]:
         return parse_sexpr_netlist(f.read(), path)
 
 
+def _netlist_fields(comp: list) -> dict[str, str]:
+    """``{name: value}`` of a netlist component's ``(fields (field (name "N") "V") ...)``."""
+    fields = child(comp, "fields")
+    out: dict[str, str] = {}
+    for fd in children(fields, "field") if fields else ():
+        name = first_value(fd, "name", "") or ""
+        out[name] = atom_text(fd[-1]) if len(fd) > 2 and type(fd[-1]) is str else ""
+    return out
+
+
 def _read_net_classes(path: str) -> dict[str, str]:
     """net name -> ``(class ...)`` of each net of a KiCad S-expression netlist file."""
     with open(path, encoding="utf-8") as f:
@@ -168,7 +199,9 @@ def _read_net_classes(path: str) -> dict[str, str]:
 def parse_sexpr_netlist(text: str, path: str | None = None) -> tuple[dict, dict]:
     """The parts and nets of a KiCad S-expression netlist (``(export (version "E") ...)``,
     as ``kicad-cli sch export netlist --format kicadsexpr`` writes it): ref -> {"value",
-    "footprint", "lib_id", "on_board", "classes" (its component classes, KiCad 9+, space separated)}, and net code -> (name, {(ref, pin)}).  Raises
+    "footprint", "lib_id", "on_board", "fields" ({name: value} of its ``(fields ...)``: Footprint,
+    Datasheet, Description and the user's, e.g. MPN), "classes" (its component classes, KiCad 9+,
+    space separated)}, and net code -> (name, {(ref, pin)}).  Raises
     :class:`~tokn.errors.SexprSyntaxError` for text that is no S-expression."""
     tree = parse(text, path)[0]
     comps: dict[str, dict[str, str]] = {}
@@ -180,7 +213,7 @@ def parse_sexpr_netlist(text: str, path: str | None = None) -> tuple[dict, dict]
             lib_id = f"{first_value(libsource, 'lib', '')}:{first_value(libsource, 'part', '')}"
         comps[first_value(c, "ref", "") or ""] = {
             "value": first_value(c, "value", "") or "", "footprint": first_value(c, "footprint", "") or "",
-            "lib_id": lib_id, "on_board": "yes", "classes": " ".join(
+            "lib_id": lib_id, "on_board": "yes", "fields": _netlist_fields(c), "classes": " ".join(
                 atom_text(k[1]) for k in children(child(c, "component_classes") or [], "class") if len(k) > 1)}
     nets: dict[str, tuple[str, set[tuple[str, str]]]] = {}
     ns = child(tree, "nets")

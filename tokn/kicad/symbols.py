@@ -255,3 +255,18 @@ def stacked_pin_numbers(number: str) -> list[str]:
 
 #: A range end of stacked notation: letters (or any text) then the number that counts.
 _STACK_END = re.compile(r"(.*?)(\d+)")
+
+
+#: Fields a placed symbol holds that KiCad takes from elsewhere than its library symbol's
+#: fields: the reference, value and footprint of the instance.
+INSTANCE_FIELDS = ("Reference", "Value", "Footprint")
+
+
+def placed_field_defaults(properties: dict[str, str]) -> dict[str, str]:
+    """The fields beyond Reference, Value and Footprint that a decoder gives a symbol placed
+    from a library symbol with ``properties`` by itself: the two every KiCad 8+ symbol has,
+    Datasheet and Description, with the library's values (empty when it has none).  A
+    library's own fields (``Sim.Pins``, MPN...) are not copied: a placed symbol may have
+    dropped or renamed them, so a document lists the ones it has (extension ``fields``)."""
+    return {"Datasheet": properties.get("Datasheet", ""),
+            "Description": properties.get("Description", properties.get("ki_description", ""))}

@@ -65,7 +65,7 @@ class SymbolIndex:
         self._by_name: dict[str, list[str]] = {}
         self._index_names()
         self._text_cache: dict[tuple, bytes] = {}
-        self._signatures: dict[str, tuple] = {}     # lib_id -> (LibraryFile, signature)
+        self._signatures: dict[str, tuple] = {}     # lib_id -> (LibraryFile, (signature, properties))
         self._build_seconds = time.perf_counter() - t0
 
     # ---------------------------------------------------------------- construction
@@ -268,6 +268,19 @@ class SymbolIndex:
         for the corpus's 34 designs (535 lookups of 238 symbols) the encoder's comparison
         took 0.19 s CPU through :meth:`get`, 0.13 s with this in a fresh process, 0.03 s
         when every signature is memoised."""
+        lean = self._lean_summary(lib_id)
+        return None if lean is None else lean[0]
+
+    def fields(self, lib_id: str) -> dict[str, str] | None:
+        """The properties of :meth:`get` (``{name: value}``: Reference, Value, Datasheet,
+        Description, ``ki_keywords``...), or None when ``lib_id`` is unknown; memoised
+        with :meth:`pin_signature` (the encoder compares a part's fields with them)."""
+        lean = self._lean_summary(lib_id)
+        return None if lean is None else lean[1]
+
+    def _lean_summary(self, lib_id: str) -> tuple[tuple, dict[str, str]] | None:
+        """(pin signature, properties) of ``lib_id``, read with the lean parser and
+        memoised per symbol while its library file is unchanged; None when unknown."""
         nick, name = split_lib_id(lib_id)
         lib = self._fresh(nick)
         if lib is None or name not in lib.by_name:
@@ -277,11 +290,11 @@ class SymbolIndex:
             return hit[1]
         chain = lib.chain(lib.by_name[name])
         node = flatten_symbol_nodes([self._symbol_node(lib, i, lean=True) for i in chain], lib_id)
-        sig = pin_signature(parse_lib_symbol(node))
+        summary = (pin_signature(parse_lib_symbol(node)), node_properties(node))
         if len(self._signatures) > 4096:
             self._signatures.clear()
-        self._signatures[lib_id] = (lib, sig)
-        return sig
+        self._signatures[lib_id] = (lib, summary)
+        return summary
 
     def embed_text(self, lib_id: str, indent: int = 0) -> str:
         """S-expression text of :meth:`embed_node`, laid out as KiCad writes it with
@@ -359,4 +372,10 @@ class LibraryLookup:
         that cannot be read)."""
         idx = self._index(split_lib_id(lib_id)[0])
         return None if idx is None else idx.pin_signature(lib_id)
+
+    def fields(self, lib_id: str) -> dict[str, str] | None:
+        """:meth:`SymbolIndex.fields` (None for an unknown ``lib_id`` or a library that
+        cannot be read)."""
+        idx = self._index(split_lib_id(lib_id)[0])
+        return None if idx is None else idx.fields(lib_id)
 
