@@ -205,13 +205,14 @@ def _export(cli: str, name: str, top: str, fmt: str, out: str) -> None:
 
 
 def record(name: str, root: SheetFile, out_dir: str, xml: bool = False, kicad10_only: bool = False,
-           transform=None) -> str:
+           transform=None, edit_text=None) -> str:
     """Write case ``name`` (one file, or a folder when it has sub-sheets) and KiCad's
     netlists: KiCad 9's (``.net``, ``.xml``) and, with :data:`KICAD10_CLI`, KiCad 10's
     (``.k10.net``, ``.k10.xml``).  ``kicad10_only``: a design KiCad 9 cannot read, written
     to tests/fixtures/kicad10 with KiCad 10's netlists only (KiCad 10's kicad-cli needed).
     ``transform(trees, root_name)``: edits the files' parsed trees ({file name: tree})
-    before they are written (an older file format, say)."""
+    before they are written (an older file format, say); ``edit_text(file name, text)``: the
+    text of each file as it is written (what a tree cannot hold: comment lines)."""
     if kicad10_only:
         if not KICAD10_CLI:
             raise SystemExit(f"{name}: needs KiCad 10's kicad-cli (scripts/install-kicad10.sh)")
@@ -226,6 +227,8 @@ def record(name: str, root: SheetFile, out_dir: str, xml: bool = False, kicad10_
         trees = {n: parse(t)[0] for n, t in texts.items()}
         transform(trees, root.name)
         texts = {n: dumps(t) + "\n" for n, t in trees.items()}
+    if edit_text is not None:
+        texts = {n: edit_text(n, t) for n, t in texts.items()}
     for f in files:
         path = top if f is root else os.path.join(folder, f.name)
         with open(path, "w", encoding="utf-8") as fh:
@@ -696,6 +699,47 @@ def nested_reuse(out: str) -> str:
     root.label("local", "TOP", 40, 100)
     return record("nested_reuse", root, out)
 
+
+
+@case
+def sheet_pins_off_edge(out: str) -> str:
+    """Sheet pins written off their sheet's edge (generators place them by their own
+    arithmetic: circuit-synth 0.1 wrote them 1.27 mm inside the edge).  KiCad moves each onto
+    the edge as it reads it: first to the nearest edge (a corner tie goes to top, right,
+    bottom, left in that order), along which it is kept within the sheet, then onto the
+    edge its angle names (0 right, 90 top, 180 left, 270 bottom).  Each pin connects where
+    KiCad puts it (R1-R5); resistors at the positions as written (R11-R15) stay apart."""
+    sub = SheetFile("sub.kicad_sch")
+    for k, name in enumerate("ABCDE"):
+        _pin_label(sub, f"R{20 + k}", 40 + 10 * k, name, "hier")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("Sub", sub, 100, 40)
+    # (name, as written, angle, where KiCad puts it); the sheet spans x 100..120, y 40..60
+    pins = [("A", (101.27, 45.72), 180, (100, 45.72)),      # inside, near the left edge
+            ("B", (118.73, 50.8), 0, (120, 50.8)),          # inside, near the right edge
+            ("C", (110.49, 41.27), 90, (110.49, 40)),       # inside, near the top edge
+            ("D", (100, 55.88), 0, (120, 55.88)),           # on the left edge, angle: right
+            ("E", (101.27, 66.04), 270, (101.27, 60))]      # below the sheet: onto the bottom
+    root.sheets[-1].pins = [(n, wx, wy, a) for n, (wx, wy), a, _ in pins]
+    for k, (n, (wx, wy), _, (kx, ky)) in enumerate(pins):
+        root.r(f"R{1 + k}", kx, ky)
+        root.r(f"R{11 + k}", wx, wy)
+    return record("sheet_pins_off_edge", root, out)
+
+
+@case
+def comment_lines(out: str) -> str:
+    """Lines whose first non-blank character is "#" are comments to KiCad's reader (some
+    generators write a header so); the second, between a library symbol's fields, holds
+    a quote and a parenthesis."""
+    f = SheetFile("comment_lines.kicad_sch")
+    _pin_label(f, "R1", 20, "A")
+    _pin_label(f, "R2", 30, "A")
+
+    def comment(_name: str, text: str) -> str:
+        text = text.replace('(property "Value"', '\n  # value: "10k (E12)\n(property "Value"', 1)
+        return '# written by a generator\n' + text
+    return record("comment_lines", f, out, edit_text=comment)
 
 
 @case

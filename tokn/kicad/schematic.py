@@ -14,6 +14,7 @@ from math import isfinite
 from ..errors import SchematicError, SchematicValueError, SexprSyntaxError, line_col
 from ..sexpr import (arg, child, children, first_value, integer, number, parse, parse_lean,
                      parse_lossless, text, value_of, yes_no, yes_no_of)
+from .geometry import IU_PER_MM, iu
 from .symbols import LibPin, LibSymbol, parse_lib_symbol
 
 Point = tuple[float, float]
@@ -303,7 +304,9 @@ def _sheet(node: list) -> SheetSymbol:
     file = props.get("Sheetfile", props.get("Sheet file", "")).replace("\\", "/")
     pins = []
     for p in children(node, "pin"):
-        px, py, pa = _at(p)
+        at = child(p, "at")
+        px, py, pa = _at_of(at)
+        px, py = _on_sheet_edge(px, py, pa if at is not None and len(at) > 3 else None, x, y, w, h)
         shape = text(p[2]) if len(p) > 2 and type(p[2]) is str else ""
         pins.append(SheetPin(text(arg(p, 1)), shape, px, py, pa))
     instances = []
@@ -320,6 +323,39 @@ def _sheet(node: list) -> SheetSymbol:
 
 
 _SHEET_MANDATORY = ("Sheetname", "Sheet name", "Sheetfile", "Sheet file")
+
+#: the edge a sheet pin's angle puts it on: 0 right, 90 top, 180 left, 270 bottom
+_EDGE_OF_ANGLE = {0: "right", 90: "top", 180: "left", 270: "bottom"}
+
+
+def _on_sheet_edge(px: float, py: float, angle: float | None,
+                   x: float, y: float, w: float, h: float) -> Point:
+    """Where KiCad puts a sheet pin read at (px, py) on the sheet at (x, y) of size (w, h):
+    on its edge, as KiCad does when it reads the file (a pin written off the edge, as some
+    generators write them, connects only there).  First onto the nearest edge (on a tie,
+    the first of top, right, bottom, left), within the sheet's extent along it; then onto
+    the edge ``angle`` names (KiCad reads no other angle; None: no angle written, the
+    nearest edge stays).  A coordinate already on the edge (in internal units) is kept as
+    written, so files saved by KiCad read exactly as before."""
+    left, top, pu, pv = iu(x), iu(y), iu(px), iu(py)
+    right, bottom = left + iu(w), top + iu(h)
+    corners = [(left, top), (right, top), (right, bottom), (left, bottom), (left, top)]
+    dist = []
+    for (ax, ay), (bx, by) in zip(corners, corners[1:]):
+        nx = min(max(pu, min(ax, bx)), max(ax, bx))     # edges are axis-aligned: nearest point
+        ny = min(max(pv, min(ay, by)), max(ay, by))
+        dist.append(round(math.hypot(pu - nx, pv - ny)))
+    side = ("top", "right", "bottom", "left")[dist.index(min(dist))]
+    if side in ("left", "right"):
+        u, v = (left if side == "left" else right), min(max(pv, top), bottom)
+    else:
+        u, v = min(max(pu, left), right), (top if side == "top" else bottom)
+    named = _EDGE_OF_ANGLE.get(int(angle) % 360) if angle is not None and angle == int(angle) else None
+    if named in ("left", "right"):
+        u = left if named == "left" else right
+    elif named in ("top", "bottom"):
+        v = top if named == "top" else bottom
+    return (px if u == pu else u / IU_PER_MM), (py if v == pv else v / IU_PER_MM)
 
 
 _LABEL_KINDS = {"label": "local", "global_label": "global", "hierarchical_label": "hier",
