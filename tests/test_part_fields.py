@@ -18,10 +18,11 @@ from .conftest import needs_kicad
 FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "fields", "fields.kicad_sch")
 
 # R1: stock Datasheet and Description, an MPN, an empty field, a Sim field;
-# R2: its own Datasheet and Description, an LCSC number
-ROWS = [Field("R1", "MPN", "RC0603FR-071KL"), Field("R1", "Rating", ""), Field("R1", "Sim.Pins", "1=+ 2=-"),
-        Field("R2", "Datasheet", "https://example.com/r.pdf"), Field("R2", "Description", "Thin-film resistor"),
-        Field("R2", "LCSC", "C21190")]
+# R2: its own Datasheet and Description, an LCSC number; both: one Manufacturer (one row)
+ROWS = [Field(["R1"], "MPN", "RC0603FR-071KL"), Field(["R1"], "Rating", ""), Field(["R1"], "Sim.Pins", "1=+ 2=-"),
+        Field(["R1", "R2"], "Manufacturer", "Yageo"),
+        Field(["R2"], "Datasheet", "https://example.com/r.pdf"), Field(["R2"], "Description", "Thin-film resistor"),
+        Field(["R2"], "LCSC", "C21190")]
 
 
 class _Stock:
@@ -44,11 +45,13 @@ def test_full_document_lists_the_fields_the_library_does_not_give(carried):
         lib = replace(lib, pins=lib.pins[:1])
     doc = encode_design(FIXTURE, stock=_Stock(lib)).document
     if carried:        # its Datasheet and Description too, in the placed symbol's order
-        expected = [Field("R1", "Datasheet", "~"), Field("R1", "Description", "Resistor"), *ROWS]
+        expected = [Field(["R1"], "Datasheet", "~"), Field(["R1"], "Description", "Resistor"), *ROWS]
     else:
         expected = ROWS
     assert doc.fields == expected
-    assert parse_tokn(write_tokn(doc)).fields == doc.fields
+    text = write_tokn(doc)
+    assert '\n  "R1,R2",Manufacturer,Yageo\n' in text
+    assert parse_tokn(text).fields == doc.fields
 
 
 @pytest.mark.parametrize("detail", ["v1", "nets"])

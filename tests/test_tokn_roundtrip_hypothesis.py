@@ -69,7 +69,7 @@ sheetpins = st.builds(SheetPin, sheet=string, name=string, shape=maybe(string, "
 buses = st.builds(Bus, pts=points, sheet=maybe(sheet_id, ""))
 busentries = st.builds(BusEntry, x=number, y=number, dx=number, dy=number, sheet=maybe(sheet_id, ""))
 busaliases = st.builds(BusAlias, name=string, members=st.lists(word, max_size=4))
-fields = st.builds(Field, ref=string, name=string, value=string)
+fields = st.builds(Field, refs=st.lists(pin_ref, min_size=1, max_size=3), name=string, value=string)
 directives = st.builds(Directive, x=number, y=number, a=angle,
                        shape=maybe(st.sampled_from(["dot", "diamond", "rectangle"]) | string, "round"),
                        length=maybe(number, 2.54), netclass=maybe(string, ""), compclass=maybe(string, ""),

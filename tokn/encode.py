@@ -199,32 +199,44 @@ def _add_components(doc: m.Document, design: Design, sheets: _Sheets,
 
 def _part_fields(referenced: list[m.Field], parts: list[_PartFields], carried: set[str],
                  stock_fields: Callable[[str], dict[str, str] | None]) -> list[m.Field]:
-    """The ``fields`` rows of a ``full`` document, grouped by part in reference order:
-    the fields a part's value or footprint refers to (``referenced``), then every other field
-    of the placed symbol (Datasheet, Description, MPN, Sim.Pins...; empty ones too: KiCad's
-    netlist lists them) whose value differs from what a decoder gives the part by itself:
-    the fields KiCad copies from the library symbol it draws the part with
-    (:func:`placed_field_defaults` of the stock symbol's ``stock_fields``; of none for a
-    symbol the document carries -- ``carried``: pins only -- or the stock libraries lack)."""
+    """The ``fields`` rows of a ``full`` document.  Per part: the fields its value or
+    footprint refers to (``referenced``), then every other field of the placed symbol
+    (Datasheet, Description, MPN, Sim.Pins...; empty ones too: KiCad's netlist lists them)
+    whose value differs from what a decoder gives the part by itself: the fields KiCad copies
+    from the library symbol it draws the part with (:func:`placed_field_defaults` of the
+    stock symbol's ``stock_fields``; of none for a symbol the document carries -- ``carried``:
+    pins only -- or the stock libraries lack).  Parts are taken in reference order, and a
+    field that several parts hold with one value is one row listing them (a design's
+    parameters repeat: three quarters of the corpus's field tokens)."""
     by_ref: dict[str, list[m.Field]] = {}
     for f in referenced:
-        by_ref.setdefault(f.ref, []).append(f)
-    out: list[m.Field] = []
+        for ref in f.refs:
+            by_ref.setdefault(ref, []).append(f)
+    grouped: dict[tuple[str, str], list[str]] = {}
     baselines: dict[str, dict[str, str]] = {}
+
+    def add(ref: str, name: str, value: str) -> None:
+        refs = grouped.setdefault((name, value), [])
+        if ref not in refs:
+            refs.append(ref)
+
     for ref, lib_id, placed, _library in sorted(parts, key=lambda p: natural_key(p[0])):
-        rows = by_ref.pop(ref, [])
-        named = {f.name for f in rows}
+        named = set()
+        for f in by_ref.pop(ref, []):
+            add(ref, f.name, f.value)
+            named.add(f.name)
         baseline = baselines.get(lib_id)
         if baseline is None:
             stock = None if lib_id in carried else stock_fields(lib_id)
             baseline = baselines[lib_id] = placed_field_defaults(stock or {})
-        rows += [m.Field(ref, name, value) for name, value in placed.items()
-                 if name not in INSTANCE_FIELDS and not name.startswith("ki_") and name not in named
-                 and baseline.get(name) != value]
-        out += rows
-    for rows in by_ref.values():
-        out += rows
-    return out
+        for name, value in placed.items():
+            if name not in INSTANCE_FIELDS and not name.startswith("ki_") and name not in named \
+                    and baseline.get(name) != value:
+                add(ref, name, value)
+    for ref, rows in by_ref.items():
+        for f in rows:
+            add(ref, f.name, f.value)
+    return [m.Field(refs, name, value) for (name, value), refs in grouped.items()]
 
 
 def _add_pin_tables(doc: m.Document, pin_tables: dict[str, dict[str, m.PinDef]]) -> None:
@@ -503,7 +515,7 @@ def referenced_fields(ref: str, texts: list[str], properties: dict[str, str]) ->
         if name is None or name in seen:
             continue
         seen.add(name)
-        out.append(m.Field(ref, name, properties[name]))
+        out.append(m.Field([ref], name, properties[name]))
         todo += _TEXT_VAR.findall(properties[name])
     return out
 

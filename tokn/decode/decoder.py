@@ -376,7 +376,8 @@ def _draw_components(doc: Document, parts: dict[str, PartSymbol], sf: _SheetFile
     fields_of: dict[str, dict[str, str]] = {}
     for fd in doc.fields:
         if fd.name not in ("Reference", "Value", "Footprint"):
-            fields_of.setdefault(fd.ref, {})[fd.name] = fd.value
+            for ref in fd.refs:
+                fields_of.setdefault(ref, {})[fd.name] = fd.value
     for key, rows in _symbol_rows(doc, sf).items():
         f = key[0]
         sid0, c0 = next(((s, c) for s, c in rows if s == sf.first_instance[f]), rows[0])

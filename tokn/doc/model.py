@@ -186,8 +186,9 @@ class BusAlias:
 
 @dataclass
 class Field:
-    """A field of a part that its value or footprint refers to (``${NAME}``)."""
-    ref: str
+    """A field of one or more parts (``refs``) with one name and value: MPN, LCSC,
+    Sim.Params (which a value's ``${SIM.PARAMS}`` shows), a Datasheet of the part's own..."""
+    refs: list[str]
     name: str
     value: str
 

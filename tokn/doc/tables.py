@@ -89,7 +89,7 @@ BUSES = Table("buses", model.Bus, "buses", (_c("pts", POINTS), _sheet()), "bus")
 BUSENTRIES = Table("busentries", model.BusEntry, "busentries", (
     _c("x", NUM), _c("y", NUM), _c("dx", NUM), _c("dy", NUM), _sheet()), "bus")
 BUSALIASES = Table("busaliases", model.BusAlias, "busaliases", (_c("name"), _c("members", WORDS)), "bus")
-FIELDS = Table("fields", model.Field, "fields", (_c("ref"), _c("name"), _c("value")), "fields")
+FIELDS = Table("fields", model.Field, "fields", (_c("refs", PINS), _c("name"), _c("value")), "fields")
 DIRECTIVES = Table("directives", model.Directive, "directives", (
     _c("x", NUM), _c("y", NUM), _c("a", ANGLE), Column("shape", "shape", STR, True, "directives"),
     Column("len", "length", NUM, True, "directives"), Column("class", "netclass", STR, True, "directives"),
