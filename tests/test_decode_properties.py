@@ -267,3 +267,37 @@ def test_power_copies_of_two_symbols_of_one_name_are_named_apart():
         part = PartSymbol(lib_id, sym, sym.node)
         names.append(_power_kind(part, "local", copies).embed_name)
     assert names == ["VCC_local", "VCC_local_2"]
+
+
+# (parent file, sheet rows as (id, file, parent), expected file per sheet id): sub-sheets go
+# where their file puts them relative to the parent's folder; two files of one name in two
+# folders stay two files; a path leaving the output folder is written beside the root
+SHEET_FILES = [
+    ("sub-folder", [("S1", "sheets/a.kicad_sch", "")], {"S1": "sheets/a.kicad_sch"}),
+    ("nested, relative to the parent", [("S1", "sheets/a.kicad_sch", ""), ("S2", "deeper/b.kicad_sch", "S1")],
+     {"S1": "sheets/a.kicad_sch", "S2": "sheets/deeper/b.kicad_sch"}),
+    ("same name, two folders", [("S1", "x/p.kicad_sch", ""), ("S2", "y/p.kicad_sch", "")],
+     {"S1": "x/p.kicad_sch", "S2": "y/p.kicad_sch"}),
+    ("one file, two instances", [("S1", "x/p.kicad_sch", ""), ("S2", "x/p.kicad_sch", "")],
+     {"S1": "x/p.kicad_sch", "S2": "x/p.kicad_sch"}),
+    ("windows separator", [("S1", "sheets\\a.kicad_sch", "")], {"S1": "sheets/a.kicad_sch"}),
+    ("leaves the folder", [("S1", "../up.kicad_sch", ""), ("S2", "/abs/z.kicad_sch", ""),
+                           ("S3", "C:/w/q.kicad_sch", "")],
+     {"S1": "up.kicad_sch", "S2": "z.kicad_sch", "S3": "q.kicad_sch"}),
+    ("back up within the folder", [("S1", "sheets/a.kicad_sch", ""), ("S2", "../b.kicad_sch", "S1")],
+     {"S1": "sheets/a.kicad_sch", "S2": "b.kicad_sch"}),
+    ("the root's own name", [("S1", "t.kicad_sch", "")], {"S1": "t_2.kicad_sch"}),
+]
+
+
+@pytest.mark.parametrize("case,rows,expected", SHEET_FILES, ids=[c[0] for c in SHEET_FILES])
+def test_sheet_files_keep_their_folders(case, rows, expected):
+    from tokn.decode.decoder import _sheet_file_names, sheet_file_reference
+    from tokn.doc.model import Sheet
+    sheets = [Sheet(sid, sid, file, parent) for sid, file, parent in rows]
+    file_of = _sheet_file_names(Document(sheets=sheets), "t.kicad_sch")
+    assert {sid: file_of[sid] for sid, *_ in rows} == expected
+    for s in sheets:                 # the parent's Sheetfile leads to the file written
+        parent_dir = os.path.dirname(file_of[s.parent])
+        assert os.path.normpath(os.path.join(parent_dir, sheet_file_reference(file_of, s))) == \
+            os.path.normpath(file_of[s.id])

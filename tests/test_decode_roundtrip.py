@@ -54,6 +54,14 @@ def test_round_trip_keeps_kicad_netlist_and_erc(path, kicad_netlist, tmp_path):
     renamed = [(theirs[s], ours[s]) for s in theirs if is_user_named(theirs[s]) and theirs[s] != ours[s]]
     assert not renamed
 
+    # the sub-sheets come back under the names and in the folders the design gives them
+    # (one outside the design's folder, ../../common/left.kicad_sch, beside the root)
+    def sub_sheets(root: str) -> list[str]:
+        files = load_design(root, lean=True).files
+        rel = (os.path.relpath(f, os.path.dirname(root)) for f in files if f != os.path.abspath(root))
+        return sorted(os.path.basename(r) if r.startswith("..") else r for r in rel)
+    assert sub_sheets(str(out)) == sub_sheets(os.path.abspath(path))
+
     original = sheet_files_only(path, str(tmp_path / "orig"))
     assert kicad_cli.run_erc(str(out))["errors"] <= kicad_cli.run_erc(original)["errors"]
 

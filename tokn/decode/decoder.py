@@ -20,6 +20,7 @@ circuit.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from dataclasses import dataclass, field, replace
 
@@ -46,8 +47,8 @@ _AUTO = re.compile(r"^N\d+$")
 
 @dataclass
 class Decoded:
-    """The files of a decoded design: ``files`` maps file name -> text; ``root`` is the
-    top-level file name.  ``mode`` is "as-drawn" or "laid-out"."""
+    """The files of a decoded design: ``files`` maps file name (relative to the root file's
+    folder, "/" separated) -> text; ``root`` is the top-level file name.  ``mode`` is "as-drawn" or "laid-out"."""
     files: dict[str, str]
     root: str
     mode: str
@@ -58,12 +59,14 @@ class Decoded:
         return self.files[self.root]
 
     def write(self, path: str, project_file: bool = True) -> list[str]:
-        """Write the root file at ``path`` and sub-sheets beside it; returns paths written."""
+        """Write the root file at ``path`` and sub-sheets beside it (in the sub-folders their
+        names give); returns paths written."""
         folder = os.path.dirname(os.path.abspath(path))
         os.makedirs(folder, exist_ok=True)
         written = []
         for name, txt in self.files.items():
-            out = path if name == self.root else os.path.join(folder, name)
+            out = path if name == self.root else os.path.join(folder, *name.split("/"))
+            os.makedirs(os.path.dirname(out), exist_ok=True)
             with open(out, "w", encoding="utf-8") as f:
                 f.write(txt)
             written.append(out)
@@ -299,21 +302,37 @@ class _SheetFiles:
 
 
 def _sheet_file_names(doc: Document, root_name: str) -> dict[str, str]:
-    """Sheet id -> the file it uses: sub-sheets are written beside the root file, under
-    their own base name made unique (``name_2.kicad_sch``...)."""
+    """Sheet id -> the file it uses, relative to the root file's folder ("/" separated).
+    A sheet's file goes where its ``file`` puts it, relative to its parent's file (as KiCad
+    reads it; a Windows "\\" is a separator), so a design's sub-folders come back; a path
+    that would leave the output folder (absolute, or through "..") is written beside the
+    root file under its base name instead.  One file per distinct path; a name taken by
+    another path (or the root's) gets a suffix (``name_2.kicad_sch``...)."""
     file_of = {"": root_name}
-    local_names: dict[str, str] = {}
+    by_path: dict[str, str] = {}            # the path a sheet's file resolves to -> file written
+    taken = {root_name}
     for s in doc.sheets:
-        if s.file not in local_names:
-            base = os.path.basename(s.file) or f"{s.id}.kicad_sch"
-            stem, ext = os.path.splitext(base)
-            name, k = base, 1
-            while name in local_names.values() or name == root_name:
+        written = file_of.get(s.parent, root_name)
+        wanted = posixpath.normpath(posixpath.join(posixpath.dirname(written), s.file.replace("\\", "/"))) \
+            if s.file else ""
+        if not wanted or wanted.startswith(("/", "../")) or wanted in (".", "..") or ":" in wanted.split("/")[0]:
+            wanted = posixpath.basename(s.file.replace("\\", "/")) or f"{s.id}.kicad_sch"
+        if wanted not in by_path:
+            stem, ext = posixpath.splitext(wanted)
+            name, k = wanted, 1
+            while name in taken:
                 k += 1
                 name = f"{stem}_{k}{ext}"
-            local_names[s.file] = name
-        file_of[s.id] = local_names[s.file]
+            by_path[wanted] = name
+            taken.add(name)
+        file_of[s.id] = by_path[wanted]
     return file_of
+
+
+def sheet_file_reference(file_of: dict[str, str], sheet: Sheet) -> str:
+    """The ``Sheetfile`` a sheet symbol writes: its file relative to its parent's folder."""
+    parent_dir = posixpath.dirname(file_of.get(sheet.parent, ""))
+    return posixpath.relpath(file_of[sheet.id], parent_dir or ".")
 
 
 def _sheet_files(doc: Document, project: str) -> _SheetFiles:
@@ -483,7 +502,8 @@ def _draw_sheet_symbols(doc: Document, sf: _SheetFiles) -> None:
                  for p in sf.instances_of_file[sf.file_of[s.parent]] if k < len(sf.children.get(p, []))]
         fields = [b.prop(fd.name, fd.value, s.x or 0, (s.y or 0) + (s.h or 20) + 2.54 * (n + 1), hide=True)
                   for n, fd in enumerate(f for f in doc.sheetfields if f.sheet == s.id)]
-        sb.items.append(b.sheet(s.name, sf.file_of[s.id], s.x or 0, s.y or 0, s.w or 20, s.h or 20, pins,
+        sb.items.append(b.sheet(s.name, sheet_file_reference(sf.file_of, s), s.x or 0, s.y or 0,
+                                s.w or 20, s.h or 20, pins,
                                 pages, f"{project}/sheet/{s.id}", fields=fields))
         sb._extent((s.x or 0) + (s.w or 0), (s.y or 0) + (s.h or 0))
 
