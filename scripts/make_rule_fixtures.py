@@ -622,6 +622,39 @@ def esc_power_values(out: str) -> str:
     return record("esc_power_values", f, out)
 
 
+def _tilde_values_design(name: str) -> SheetFile:
+    """Power symbols with a visible power-input pin (the value names the net) valued ``~``
+    (R1), empty (R2) and ``P`` (R3), a global label ``~`` on R4, and R5 valued ``~``."""
+    node = custom_symbol("mylib:PWR_VISIBLE", "#PWR", [lib_pin("1", "P", "power_in", 0, 0, 90)], power=True)
+    f = SheetFile(name + ".kicad_sch")
+    for k, value in enumerate(("~", "", "P")):
+        x = 20 + 10 * k
+        f.r(f"R{k + 1}", x, 100)
+        f.symbol("mylib:PWR_VISIBLE", x, 100, f"#PWR0{k + 1}", value=value, node=node)
+    _pin_label(f, "R4", 50, "~", "global")
+    f.symbol("Device:R", 60, 103.81, "R5", value="~")
+    return f
+
+
+@case
+def tilde_values(out: str) -> str:
+    """Before format 20250318 (KiCad 10's), a field text ``~`` is an empty field as KiCad
+    loads it (KiCad 10 saves it back as ""): the power symbols valued ``~`` and empty
+    join one another (R1, R2), not the global label ``~`` (R4)."""
+    return record("tilde_values", _tilde_values_design("tilde_values"), out)
+
+
+@case
+def k10_tilde_values(out: str) -> str:
+    """As tilde_values in KiCad 10's format: there ``~`` is the text ``~``, so the power
+    symbol valued ``~`` joins the global label ``~`` (R1, R4) and the empty one stays apart."""
+    def k10(trees: dict[str, list], _root: str) -> None:
+        for tree in trees.values():
+            _set_version(tree, "20260306")
+    return record("k10_tilde_values", _tilde_values_design("k10_tilde_values"), out,
+                  kicad10_only=True, transform=k10)
+
+
 @case
 def power_legacy(out: str) -> str:
     """A legacy power symbol (no (power) flag, #PWR reference, one hidden power_in pin

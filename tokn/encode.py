@@ -318,7 +318,7 @@ def _add_power_rows(doc: m.Document, design: Design, dn: DesignNets, i: int, sid
         lib = lib_symbol_for(f, sym)
         pin = next((p for p in lib.pins if p.type == "power_in"), None) if lib else None
         # the name the symbol gives its net (its value, or its pin name in pre-KiCad-7 files)
-        net = power_net_name(sym, pin, legacy, project) if pin is not None else sym.value
+        net = power_net_name(sym, pin, legacy, project, dn.kicad) if pin is not None else sym.value
         symbols.use(sym.lib_id, lib)
         doc.power.append(m.PowerSymbol(net, sym.lib_id, sym.x, sym.y, _fmt_angle(sym.angle),
                                        lib is not None and lib.power == "local", sid))

@@ -61,6 +61,7 @@ class DesignNets:
     # (instance index, subgraph index) -> net index
     subgraph_net: dict[tuple[int, int], int]
     warnings: list[str]
+    kicad: int = KICAD_DEFAULT                  # whose rules gave the nets
 
     def graph(self, instance_index: int) -> SheetGraph:
         return self.graphs[instance_index]
@@ -450,4 +451,4 @@ def design_nets(design: Design, kicad: int = KICAD_DEFAULT) -> DesignNets:
     for net in nets:
         i0, si0 = net.members[0]
         _name_net(net, design, graphs, bus_names.get(join.uf.find(join.node_of[(i0, si0)])), kicad)
-    return DesignNets(design, graphs, nets, subgraph_net, warnings)
+    return DesignNets(design, graphs, nets, subgraph_net, warnings, kicad)

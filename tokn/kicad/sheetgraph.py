@@ -138,14 +138,22 @@ def legacy_power_pin(lib: LibSymbol | None) -> LibPin | None:
 LEGACY_POWER_VALUE_VERSION = 20230221
 
 
+#: The net a power symbol with an empty value drives, by KiCad major version: KiCad 9
+#: names it ``~`` (joining a global label ``~``), KiCad 10 leaves it unnamed (its netlist
+#: says ``<NO NET>``; the document's name is "").  Power symbols with empty values join one
+#: another in both (fixture tilde_values).
+EMPTY_POWER_NET = {9: "~", 10: ""}
+
+
 def power_net_name(sym: PlacedSymbol, pin: LibPin, legacy: bool,
-                   shown: Callable[[str], str] | None = None) -> str:
+                   shown: Callable[[str], str] | None = None, kicad: int = KICAD_DEFAULT) -> str:
     """Net name a power symbol drives: its Value field (KiCad 7+; as ``shown`` on the sheet
-    instance at hand, when given: text variables resolved), or for files from before
-    KiCad 7 the name of its hidden power-input pin, as KiCad does on load."""
+    instance at hand, when given: text variables resolved; an empty one as KiCad ``kicad``
+    names it, :data:`EMPTY_POWER_NET`), or for files from before KiCad 7 the name of its
+    hidden power-input pin, as KiCad does on load."""
     if legacy and pin.hidden:
         return net_text(pin.name)
-    return net_text(shown(sym.value) if shown is not None else sym.value)
+    return net_text(shown(sym.value) if shown is not None else sym.value) or EMPTY_POWER_NET[kicad]
 
 
 class _Cutters:
@@ -407,7 +415,8 @@ def _add_bus_entries(nodes: _Nodes, sch: SchematicFile, buses: _BusNet) -> None:
 
 
 def _add_pin_item(sg: Subgraph, sch: SchematicFile, data: tuple, power_symbols: set[int],
-                  legacy_power: bool, shown: Callable[[str], str] | None = None) -> None:
+                  legacy_power: bool, shown: Callable[[str], str] | None = None,
+                  kicad: int = KICAD_DEFAULT) -> None:
     """Record a pin node's payload ``(symbol index, pin, lib symbol)`` in its subgraph: a
     power symbol's power-input pin names a power net, any other pin is a part pin (and a
     hidden power-input pin also names the global net of its pin name; the type is that of
@@ -418,7 +427,7 @@ def _add_pin_item(sg: Subgraph, sch: SchematicFile, data: tuple, power_symbols: 
         # power-output pin names nothing).
         if p.type == "power_in":
             sym = sch.symbols[si]
-            sg.power_nets.append((power_net_name(sym, p, legacy_power and lib.power != "local", shown),
+            sg.power_nets.append((power_net_name(sym, p, legacy_power and lib.power != "local", shown, kicad),
                                   lib.power != "local", True))
     else:
         sg.pins.append(PinRef(si, p))
@@ -427,8 +436,8 @@ def _add_pin_item(sg: Subgraph, sch: SchematicFile, data: tuple, power_symbols: 
 
 
 def _subgraphs(nodes: _Nodes, sch: SchematicFile, power_symbols: set[int],
-               legacy_power: bool, shown: Callable[[str], str] | None = None
-               ) -> tuple[list[Subgraph], dict[int, int]]:
+               legacy_power: bool, shown: Callable[[str], str] | None = None,
+               kicad: int = KICAD_DEFAULT) -> tuple[list[Subgraph], dict[int, int]]:
     """The subgraphs of the joined nodes (in order of their first node) and the subgraph
     index of every wire; a subgraph with a no-connect marker on one of its points is
     flagged ``no_connect``."""
@@ -454,7 +463,7 @@ def _subgraphs(nodes: _Nodes, sch: SchematicFile, power_symbols: set[int],
             sg.wires.append(data)
             wire_subgraph[data] = gi
         elif kind == "pin":
-            _add_pin_item(sg, sch, data, power_symbols, legacy_power, shown)
+            _add_pin_item(sg, sch, data, power_symbols, legacy_power, shown, kicad)
         elif kind == "label":
             # KiCad escapes a '/' typed in a label (the sheet separator) in the net name;
             # escaping is idempotent, so labels saved already escaped keep their text.
@@ -491,5 +500,5 @@ def sheet_graph(sch: SchematicFile, legacy_power: bool = False,
     _add_labels(nodes, sch, wires, buses, shown, kicad >= 10)
     _add_sheet_pins(nodes, sch, buses, pin_shown, kicad >= 10)
     _add_bus_entries(nodes, sch, buses)
-    subgraphs, wire_subgraph = _subgraphs(nodes, sch, power_symbols, legacy_power, shown)
+    subgraphs, wire_subgraph = _subgraphs(nodes, sch, power_symbols, legacy_power, shown, kicad)
     return SheetGraph(sch, subgraphs, buses.groups(), wire_subgraph, power_symbols, missing)

@@ -1,0 +1,59 @@
+"""A field written ``~``: an empty field in files before KiCad 10's formats, the text ``~`` after.
+
+KiCad 6 to 9 wrote ``~`` for some empty fields (``(property "Value" "~")``).  KiCad 10
+loads a field whose whole text is ``~`` from a file older than format 20250318 as empty and
+saves it back as "" (``kicad-cli sch upgrade`` of an unseen KiCad 8 business card turned
+its NFC antenna's value ``~`` into ""; its bill of materials lists the value as empty
+before the upgrade too); a KiCad 10 file keeps ``~`` as the text ``~`` (its bill of materials
+lists ``~``).  Fixtures (``scripts/make_rule_fixtures.py tilde_values k10_tilde_values``):
+power symbols whose value names their net, valued ``~`` (R1), empty (R2) and ``P`` (R3), a
+global label ``~`` (R4), and R5 valued ``~``; KiCad's netlists are stored beside them.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tokn.encode import encode_design
+from tokn.kicad.connectivity import design_nets
+from tokn.kicad.hierarchy import load_design
+
+from .support import recorded_nets
+
+HERE = os.path.dirname(__file__)
+OLD = os.path.join(HERE, "fixtures", "connectivity", "tilde_values.kicad_sch")
+NEW = os.path.join(HERE, "fixtures", "kicad10", "k10_tilde_values.kicad_sch")
+
+
+def _nets(path: str, kicad: int) -> dict[frozenset, str]:
+    return {frozenset((p.ref, p.pin) for p in n.pins if not p.ref.startswith("#")): n.name
+            for n in design_nets(load_design(path), kicad=kicad).nets
+            if len([p for p in n.pins if not p.ref.startswith("#")]) >= 2}
+
+
+R1, R2, R4 = ("R1", "1"), ("R2", "1"), ("R4", "1")
+
+
+@pytest.mark.parametrize("path, kicad, joined", [
+    # KiCad 9 names a power net with an empty value ~, so the global label ~ joins it
+    (OLD, 9, {frozenset({R1, R2, R4}): "~"}),
+    # KiCad 10 leaves it unnamed (its netlist: <NO NET>), apart from the label
+    (OLD, 10, {frozenset({R1, R2}): ""}),
+    # in KiCad 10's format ~ is text: the power symbol valued ~ joins the label ~
+    (NEW, 10, {frozenset({R1, R4}): "~"}),
+])
+def test_power_valued_tilde(path, kicad, joined):
+    assert _nets(path, kicad) == joined
+    stored = path[: -len(".kicad_sch")] + (".net" if kicad == 9 else ".k10.net")
+    theirs = recorded_nets(stored)
+    assert set(theirs) == set(joined)
+    assert [{"<NO NET>": ""}.get(n, n) for n in theirs.values()] == list(joined.values())
+
+
+@pytest.mark.parametrize("path, value", [(OLD, ""), (NEW, "~")])
+def test_part_valued_tilde(path, value):
+    """R5's value as KiCad 10 reads it (its netlist writes an empty value as ``~`` too, so
+    only the file format tells them apart)."""
+    doc = encode_design(path, kicad=10).document
+    assert next(c.value for c in doc.components if c.ref == "R5") == value
