@@ -247,11 +247,19 @@ def _instances(inst: list | None, props: dict[str, str]) -> list[SymbolInstance]
 TILDE_TEXT_VERSION = 20250318
 
 
+#: The fields whose ``~`` is read as empty in an old file: those that give a part's value,
+#: footprint and reference, and a sheet's name and file.  Other fields (a Datasheet ``~``,
+#: the usual "none") stay as written: a decoded file, in KiCad 9's format, holds them as the
+#: original did, so KiCad 9 (whose netlist shows ``~``) and 10 (empty) read both alike.
+_TILDE_EMPTY_FIELDS = frozenset({"Reference", "Value", "Footprint", "Sheetname", "Sheet name",
+                                 "Sheetfile", "Sheet file"})
+
+
 def _field_text(node: list, k: int, tilde_empty: bool) -> str:
     """Text of a property's argument ``k``; ``""`` for ``~`` when ``tilde_empty`` (a file
-    before :data:`TILDE_TEXT_VERSION`)."""
+    before :data:`TILDE_TEXT_VERSION`) and the property is one of :data:`_TILDE_EMPTY_FIELDS`."""
     t = text(node[k])
-    return "" if tilde_empty and t == "~" else t
+    return "" if tilde_empty and t == "~" and text(node[k - 1]) in _TILDE_EMPTY_FIELDS else t
 
 
 def _placed_symbol(node: list, tilde_empty: bool = False) -> PlacedSymbol:
