@@ -1,12 +1,12 @@
 """Tokenizer and tree builders for KiCad S-expressions."""
 from __future__ import annotations
 
-import gc
 import re
 import sys
 from typing import Iterator
 
 from ..errors import SexprSyntaxError, line_col
+from ..gcpause import collector_paused
 
 # Possessive quantifiers (Python 3.11+; plain ones on 3.10) in the expressions below, on
 # loops that can never give back what they took: each alternative of a loop starts with
@@ -107,9 +107,8 @@ def _tree(skeleton: str, strings: list[str]) -> list | None:
     are ``skeleton`` and ``strings``; None when a ")" closes nothing, a list is not
     closed, or the top level holds an atom or nothing (empty lists are the caller's).
 
-    The cyclic garbage collector is paused while the tree is built (and restored, if it
-    was on): the tree holds no cycles, and collections triggered by its many lists cost
-    about a seventh of the time."""
+    The cyclic garbage collector is paused while the tree is built (:mod:`tokn.gcpause`):
+    the tree holds no cycles."""
     toks = skeleton.replace("(", " ( ").replace(")", " ) ").split()
     string = iter(strings).__next__
     stack: list[list] = []
@@ -117,27 +116,22 @@ def _tree(skeleton: str, strings: list[str]) -> list | None:
     pop = stack.pop
     root: list = []
     cur = root
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
     try:
-        for t in toks:
-            if t == "(":
-                n: list = []
-                cur.append(n)
-                push(cur)
-                cur = n
-            elif t == ")":
-                cur = pop()
-            elif t == '"':
-                cur.append(string())
-            else:
-                cur.append(t)
+        with collector_paused():
+            for t in toks:
+                if t == "(":
+                    n: list = []
+                    cur.append(n)
+                    push(cur)
+                    cur = n
+                elif t == ")":
+                    cur = pop()
+                elif t == '"':
+                    cur.append(string())
+                else:
+                    cur.append(t)
     except IndexError:
         return None
-    finally:
-        if paused:
-            gc.enable()
     if stack or not root or any(type(x) is not list for x in root):
         return None
     return root
