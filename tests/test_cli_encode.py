@@ -639,3 +639,23 @@ def test_encode_job_pauses_the_collector_while_writing(monkeypatch, tmp_path, en
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+def test_workers_start_with_the_encoder_and_the_token_counter(monkeypatch):
+    """Before a pool of forked workers starts, the parent imports the encoder and builds the
+    token counter (when records are made), so that every worker starts with them."""
+    import multiprocessing
+
+    from tokn import tokens
+    from tokn.cli import encode_cmd
+
+    calls = []
+    monkeypatch.setattr(tokens, "cl100k_encoder", lambda: calls.append(1))
+    monkeypatch.setattr(multiprocessing, "get_start_method", lambda *a, **k: "spawn")
+    encode_cmd._preload(True)
+    assert calls == []                                  # spawned workers would not inherit it
+    monkeypatch.setattr(multiprocessing, "get_start_method", lambda *a, **k: "fork")
+    encode_cmd._preload(False)
+    assert calls == [] and "tokn.encode" in sys.modules and "tokn.doc.writer" in sys.modules
+    encode_cmd._preload(True)
+    assert calls == [1]
