@@ -23,7 +23,9 @@ else:                                       # pragma: no cover
     _P, _RUN = "", '[^()"]'
 
 # One token: "(", ")", a quoted string (escapes allowed, may span lines), a bare atom,
-# or a lone '"' which only matches when a string is never closed.  The string is written
+# or a lone '"' which only matches when a string is never closed.  Used where offsets
+# matter (errors, the lossless reader); parse() finds the same tokens by setting the
+# strings apart (_strings_apart).  The string is written
 # as an unrolled loop (runs of plain characters, then one escape at a time), and blanks
 # are consumed in front of each token rather than tried as token starts: the same tokens
 # as ``\(|\)|"(?:[^"\\]|\\.)*"|[^\s()"]+|"`` (a test compares them), in 55% of the time.
