@@ -596,3 +596,66 @@ def test_kicad_option_chooses_the_connectivity_rules(tmp_path, file_format, opti
     r = run(["encode", str(tmp_path / "root.kicad_sch"), "--kicad", option, "--detail", "nets"])
     assert r.exit_code == 0, r.output
     assert net in _net_names(r.stdout)
+
+
+@needs_fixture
+@pytest.mark.parametrize("enabled", [True, False])
+def test_encode_job_pauses_the_collector_while_writing(monkeypatch, tmp_path, enabled):
+    """The collector stays paused while the TOKN text is written and the record built
+    (collections there would walk the whole design and document), and is restored after
+    the job, whatever it was, also when the job fails; nested pauses are no-ops."""
+    import gc
+
+    from tokn import tokens
+    from tokn.cli import encode_job
+    from tokn.doc import writer
+    from tokn.gcpause import collector_paused
+
+    seen = []
+    write, count = writer.write_tokn, tokens.count_tokens
+
+    def spy_write(doc, **kw):
+        seen.append(("write", gc.isenabled()))
+        return write(doc, **kw)
+
+    def spy_count(text):
+        seen.append(("count", gc.isenabled()))
+        return count(text)
+
+    monkeypatch.setattr(writer, "write_tokn", spy_write)
+    monkeypatch.setattr(tokens, "count_tokens", spy_count)
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        oc = encode_job.encode_one(encode_job.Task(FIXTURE, None, True))
+        assert oc.ok and seen == [("write", False), ("count", False)] and gc.isenabled() is enabled
+        bad = tmp_path / "bad.kicad_sch"
+        bad.write_text("(kicad_sch (version 20231120)", encoding="utf-8")
+        assert not encode_job.encode_one(encode_job.Task(str(bad))).ok and gc.isenabled() is enabled
+        with collector_paused():
+            with collector_paused():
+                assert not gc.isenabled()
+            assert not gc.isenabled()
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
+
+
+def test_workers_start_with_the_encoder_and_the_token_counter(monkeypatch):
+    """Before a pool of forked workers starts, the parent imports the encoder and builds the
+    token counter (when records are made), so that every worker starts with them."""
+    import multiprocessing
+
+    from tokn import tokens
+    from tokn.cli import encode_cmd
+
+    calls = []
+    monkeypatch.setattr(tokens, "cl100k_encoder", lambda: calls.append(1))
+    monkeypatch.setattr(multiprocessing, "get_start_method", lambda *a, **k: "spawn")
+    encode_cmd._preload(True)
+    assert calls == []                                  # spawned workers would not inherit it
+    monkeypatch.setattr(multiprocessing, "get_start_method", lambda *a, **k: "fork")
+    encode_cmd._preload(False)
+    assert calls == [] and "tokn.encode" in sys.modules and "tokn.doc.writer" in sys.modules
+    encode_cmd._preload(True)
+    assert calls == [1]

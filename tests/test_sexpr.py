@@ -156,8 +156,7 @@ def _without_drawing(node):
         return 1 + max((depth(c) for c in n if type(c) is not str), default=0)
 
     return [c if type(c) is str else _without_drawing(c) for c in node
-            if type(c) is str or not (c[0] in _DRAWING_HEADS and not quoted(c) and depth(c) <= 3)
-            and not (node[0] == "kicad_sch" and c[0] == "image")]
+            if type(c) is str or not (c[0] in _DRAWING_HEADS and not quoted(c) and depth(c) <= 3)]
 
 
 @pytest.mark.slow
@@ -183,61 +182,110 @@ def test_tokenizer_agrees_with_the_plain_expression(src):
     assert _TOKEN_AT.findall(src) == re.findall(_PLAIN_TOKEN, src, re.S)
 
 
-# The drawing-list and bitmap expressions as first written (one character at a time, no
-# possessive loops): the ones the lexer's must agree with.
+def _token_parse(src: str) -> list:
+    """The reader as it was first written: a tree built from the tokenizer's tokens, one
+    at a time; the error parse() raised then (located by a slow re-scan) where it fails."""
+    import re
+    from tokn.sexpr.lexer import _locate_error, _reject_empty_lists
+    stack, root = [], []
+    cur = root
+    for t in re.findall(_PLAIN_TOKEN, src, re.S):
+        if t == "(":
+            cur.append([])
+            stack.append(cur)
+            cur = cur[-1]
+        elif t == ")":
+            if not stack:
+                raise _locate_error(src, None)
+            cur = stack.pop()
+        elif t == '"':
+            raise _locate_error(src, None)
+        else:
+            cur.append(t)
+    if stack or not root or any(type(x) is not list for x in root):
+        raise _locate_error(src, None)
+    _reject_empty_lists(src, None)
+    return root
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(['(', ')', '"', '\\', 'a', '1', ' ', '\n', '\t', '\xa0', '\x1f', 'é', '.', '(a ',
+                                 '"s"', '"x y"', '"(a)"', '\\"', '()']), max_size=40).map("".join))
+def test_reader_agrees_with_the_token_at_a_time_reader(src):
+    """Strings set apart, the rest split by str methods (parse): the same tree as taking the
+    tokenizer's tokens one at a time, and the same located error where that one fails."""
+    for text in (src, "(k " + src + ")"):
+        try:
+            want = _token_parse(text)
+        except SexprSyntaxError as e:
+            with pytest.raises(SexprSyntaxError) as got:
+                parse(text)
+            assert (got.value.line, got.value.col, got.value.message) == (e.line, e.col, e.message)
+            continue
+        assert parse(text) == want
+
+
+# The drawing-list expression as first written (one character at a time, no possessive
+# loops): the one the lexer's must agree with.
 _L1_PLAIN = r'\((?:[^()"]|\([^()"]*\))*\)'
 _DRAWING_PLAIN = r'\((?:polyline|rectangle|circle|arc|bezier|effects|stroke|fill)\s(?:[^()"]|' + _L1_PLAIN + r')*\)'
-_S_PLAIN = r'"[^"\\()\n]*"'
-_IMAGE_PLAIN = r'\(image\s(?:[^()"]|' + _S_PLAIN + r'|\((?:[^()"]|' + _S_PLAIN + r')*\))*\)'
 
 
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(['(', ')', '"', '\\', '\n', ' ', 'a', '1', '(fill ', '(effects ', '(image ',
                                  '(polyline ', '(xy 1 2)', '"s"']), max_size=30).map("".join))
-def test_drawing_and_bitmap_expressions_agree_with_the_plain_ones(src):
+def test_drawing_expression_agrees_with_the_plain_one(src):
     import re
-    from tokn.sexpr.lexer import _DRAWING, _IMAGE
+    from tokn.sexpr.lexer import _DRAWING
     assert _DRAWING.sub("", src) == re.sub(_DRAWING_PLAIN, "", src)
-    for i in range(len(src)):
-        m, want = _IMAGE.match(src, i), re.compile(_IMAGE_PLAIN).match(src, i)
-        assert (m and m.span()) == (want and want.span())
 
 
-def test_lean_reader_drops_top_level_bitmaps_only():
+def test_lean_reader_keeps_bitmaps():
+    """Bitmaps name or connect nothing, but their data are strings, which the lean reader
+    sets apart as cheaply as any other: they stay in the tree (readers skip them)."""
     from tokn.sexpr import parse_lean
     img = ('\t(image\n\t\t(at 1 2)\n\t\t(scale 0.5)\n\t\t(uuid "d3af284c-ad86")\n'
            '\t\t(data "iVBORw0KGgo+/=" "AAAA")\n\t)\n')
     old_img = '  (image (at 1 2) (uuid d3af284c)\n    (data\n      iVBORw0KGgo+/=\n      AAAA\n    )\n  )\n'
     src = ('(kicad_sch\n\t(version 20250114)\n' + img + old_img +
-           '\t(text "see (image (at 1 2)) here" (at 0 0))\n'
-           '\t(wire (pts (xy 0 0) (xy 1 0)))\n' + img + ')\n')
+           '\t(text "see (image (at 1 2)) here" (at 0 0) (effects (font (size 1 1))))\n'
+           '\t(wire (pts (xy 0 0) (xy 1 0)) (stroke (width 0) (type default)))\n' + img + ')\n')
     full = parse(src)
     assert [c[0] for c in full[0] if type(c) is not str].count("image") == 3
-    assert parse_lean(src) == [[c for c in full[0] if type(c) is str or c[0] != "image"]]
-    assert parse_lean(src)[0][2][1] == '"see (image (at 1 2)) here"'
+    assert parse_lean(src) == [_without_drawing(t) for t in full]
+    assert parse_lean(src)[0][4] == ["text", '"see (image (at 1 2)) here"', ["at", "0", "0"]]
 
 
 @pytest.mark.parametrize("head", ["polyline", "rectangle", "circle", "arc", "bezier", "effects", "stroke",
                                   "fill", "image"])
 def test_lean_reader_keeps_strings_that_hold_a_droppable_list(head):
     """A label or note whose text holds what looks like a drawing list (``DUTY (fill 50%)``)
-    keeps its text: such a file is read in full."""
+    keeps its text, and the file's real drawing lists are dropped all the same."""
     from tokn.sexpr import parse_lean
-    sep = "\n" if head == "image" else " "         # bitmaps: only a list that starts a line
+    sep = "\n" if head == "image" else " "
     src = (f'(kicad_sch\n\t(label "DUTY{sep}({head} 50%)" (at 1 2 0) (effects (font (size 1 1))))\n'
            f'\t(text "see\\"{sep}({head} 1 2) here" (at 0 0 0))\n)\n')
-    assert parse_lean(src) == parse(src)
-    assert parse_lean(src)[0][1][1] == f'"DUTY{sep}({head} 50%)"'
+    assert parse_lean(src) == [_without_drawing(t) for t in parse(src)]
+    assert parse_lean(src)[0][1] == ["label", f'"DUTY{sep}({head} 50%)"', ["at", "1", "2", "0"]]
 
 
 @pytest.mark.parametrize("src", [
     '(kicad_sch (label "a \\(fill 1) b" (at 1 2 0)))',            # an escaped "(" before a drawing head
     '(kicad_sch (text "x\\\n  (image (at 1 2) (data AAAA)) y"))',   # an escaped line break before "(image"
     '(kicad_sch (label "a \\\\(fill 1) b" (at 1 2 0)))',          # an escaped backslash, then "("
+    '(kicad_sch (label "a \\" (fill 1) b" (at 1 2 0)))',          # an escaped quote, then "("
 ])
 def test_lean_reader_keeps_strings_with_escapes_before_a_droppable_list(src):
-    """A backslash before the "(" or the line break does not hide the list from the check."""
+    """A backslash before the "(" or the line break does not hide the string's end."""
     from tokn.sexpr import parse_lean
+    assert parse_lean(src) == parse(src)
+
+
+def test_lean_reader_reads_in_full_what_dropping_would_make_malformed():
+    """A list whose only item is a drawing list would become ``()``: the text is then read
+    in full, as parse() reads it."""
+    from tokn.sexpr import parse_lean
+    src = '(kicad_sch ((fill (type none))) (wire (pts (xy 0 0))))'
     assert parse_lean(src) == parse(src)
 
 
@@ -246,7 +294,7 @@ def _strings(tree) -> list[str]:
     for c in tree:
         if type(c) is str:
             out += [c] if c.startswith('"') else []
-        elif not (c and c[0] == "image"):
+        else:
             out += _strings(c)
     return out
 
@@ -256,8 +304,7 @@ def _strings(tree) -> list[str]:
                                  '(image (at 1))', '(xy 1 2)', '"s"', '(label "', '(font (size 1 1))']),
                 max_size=20).map("".join))
 def test_lean_reader_never_changes_a_string(src):
-    """Whatever the text, the lean reader's strings are the full reader's (bitmaps aside)."""
-    from tokn.errors import SexprSyntaxError
+    """Whatever the text, the lean reader's strings are the full reader's."""
     from tokn.sexpr import parse_lean
     src = f"(kicad_sch {src})"
     try:

@@ -6,7 +6,6 @@ connectivity as KiCad does (:mod:`tokn.kicad.connectivity`) and builds a
 """
 from __future__ import annotations
 
-import gc
 import os
 import re
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from .doc import model as m
 from .doc.naming import natural_key
 from .doc.reduce import reduce_detail
 from .doc.symdefs import symbols_to_carry
+from .gcpause import collector_paused
 from .kicad.connectivity import (LEGACY_POWER_VALUE_VERSION, DesignNets, design_nets, kicad_for_format,
                                  legacy_power_pin, lib_symbol_for, pin_positions, power_net_name)
 from .kicad.ids import is_netlisted, split_lib_id
@@ -392,20 +392,17 @@ def encode_design(path: str, detail: str = "full", stock=None, kicad: int | None
     answers of :meth:`~tokn.kicad.library.SymbolIndex.default`, opening only the libraries
     the design names).
 
-    The cyclic garbage collector is paused during the call (and restored, if it was on):
-    encoding allocates millions of short-lived objects, few in cycles, and collections
-    cost about 15% of the time; the cycles left are collected after the call as usual.
+    The cyclic garbage collector is paused during the call (:mod:`tokn.gcpause`): encoding
+    allocates millions of short-lived objects, few in cycles, and collections cost about
+    15% of the time; the cycles left are collected after the call as usual.  A caller
+    that goes on to use the result (write it) and drops it saves more by pausing the
+    collector until the result is gone (as :func:`tokn.cli.encode_job.encode_one` does):
+    otherwise the first collections after the call walk all of the result.
     """
     if detail not in DETAILS:
         raise ValueError(f"detail must be one of {DETAILS}, not {detail!r}")
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
+    with collector_paused():
         return _encode_design(path, detail, stock, kicad)
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _encode_design(path: str, detail: str, stock, kicad: int | None) -> EncodeResult:
