@@ -775,6 +775,29 @@ def comment_lines(out: str) -> str:
     return record("comment_lines", f, out, edit_text=comment)
 
 
+# (symbol, [(name of a pin numbered 2, x, y)]): which name KiCad's libparts gives pin 2
+DUP_PIN_NUMBER_NAMES = {
+    "XB5_A0": [("B", 5.08, 0), ("A", 0, 0)],          # the leftmost: A
+    "XA5_B0": [("A", 5.08, 0), ("B", 0, 0)],          # B
+    "YBp_Am": [("B", 0, 2.54), ("A", 0, -2.54)],      # at one x, the topmost: B
+    "YAp_Bm": [("A", 0, 2.54), ("B", 0, -2.54)],      # A
+    "YBm_Ap": [("B", 0, -2.54), ("A", 0, 2.54)],      # A
+}
+
+
+@case
+def dup_pin_number_names(out: str) -> str:
+    """Two pins numbered 2 with different names (anavi-fixed-power-delivery's DMP3013SFV):
+    KiCad's netlist (libparts) names pin 2 after the one first in KiCad's pin order --
+    leftmost, then topmost -- whatever the file order; KiCad 10's re-save writes them so."""
+    f = SheetFile("dup_pin_number_names.kicad_sch")
+    for i, (name, pins) in enumerate(DUP_PIN_NUMBER_NAMES.items()):
+        node = custom_symbol(f"mylib:{name}", "U", [lib_pin("2", n, "passive", x, y, 180) for n, x, y in pins]
+                             + [lib_pin("1", "P", "passive", -5.08, -5.08, 0)])
+        f.symbol(f"mylib:{name}", 20 + 30 * i, 50, f"U{i + 1}", node=node)
+    return record("dup_pin_number_names", f, out)
+
+
 @case
 def dotted_pins(out: str) -> str:
     """Pin numbers with dots (a resistor array numbered 1.1 ... 2.2): RM3.1.2 is pin 1.2

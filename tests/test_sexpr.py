@@ -155,8 +155,12 @@ def _without_drawing(node):
     def depth(n):
         return 1 + max((depth(c) for c in n if type(c) is not str), default=0)
 
+    def justifies_right(n):     # a label's direction depends on it: kept
+        return any(type(c) is not str and c[0] == "justify" and "right" in c[1:] for c in n)
+
     return [c if type(c) is str else _without_drawing(c) for c in node
-            if type(c) is str or not (c[0] in _DRAWING_HEADS and not quoted(c) and depth(c) <= 3)]
+            if type(c) is str or not (c[0] in _DRAWING_HEADS and not quoted(c) and depth(c) <= 3
+                                      and not justifies_right(c))]
 
 
 @pytest.mark.slow
@@ -227,13 +231,14 @@ def test_reader_agrees_with_the_token_at_a_time_reader(src):
 
 # The drawing-list expression as first written (one character at a time, no possessive
 # loops): the one the lexer's must agree with.
-_L1_PLAIN = r'\((?:[^()"]|\([^()"]*\))*\)'
+_L1_PLAIN = r'\((?!justify\s(?:[^()"]*\s)?right[\s)])(?:[^()"]|\([^()"]*\))*\)'
 _DRAWING_PLAIN = r'\((?:polyline|rectangle|circle|arc|bezier|effects|stroke|fill)\s(?:[^()"]|' + _L1_PLAIN + r')*\)'
 
 
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(['(', ')', '"', '\\', '\n', ' ', 'a', '1', '(fill ', '(effects ', '(image ',
-                                 '(polyline ', '(xy 1 2)', '"s"']), max_size=30).map("".join))
+                                 '(polyline ', '(xy 1 2)', '"s"', '(justify ', 'right', '(justify right)',
+                                 '(justify left bottom)']), max_size=30).map("".join))
 def test_drawing_expression_agrees_with_the_plain_one(src):
     import re
     from tokn.sexpr.lexer import _DRAWING

@@ -21,7 +21,7 @@ from .kicad.connectivity import (LEGACY_POWER_VALUE_VERSION, DesignNets, design_
 from .kicad.ids import is_netlisted, split_lib_id
 from .kicad.hierarchy import Design, load_design
 from .kicad.netnames import net_text
-from .kicad.symbols import INSTANCE_FIELDS, pin_signature, placed_field_defaults
+from .kicad.symbols import INSTANCE_FIELDS, pin_signature, pins_by_number, placed_field_defaults
 from .kicad.textvars import resolve_project_text, resolve_symbol_text
 
 _AUTO_NAME = re.compile(r"^N(\d+)$")
@@ -179,9 +179,9 @@ def _add_components(doc: m.Document, design: Design, sheets: _Sheets,
                 # the other units of a part (same symbol, same style) add no pin
                 merged.add((ref, id(lib), sym.style))
                 table = pin_tables.setdefault(ref, {})
-                for p in lib.pins:
-                    if p.number and p.number not in table and (p.style in (0, sym.style)):
-                        table[p.number] = m.PinDef(p.number, "" if p.name == "~" else p.name)
+                for number, p in pins_by_number(lib, sym.style).items():
+                    if number not in table:
+                        table[number] = m.PinDef(number, "" if p.name == "~" else p.name)
             symbols.use(sym.lib_id, lib)
             if ref not in field_refs:
                 field_refs.add(ref)

@@ -77,9 +77,12 @@ def directive(x: float, y: float, a: float, shape: str, length: float, netclass:
               seed: str) -> list:
     """A net-class directive label (``netclass_flag``) anchored at (x, y): a flag of ``shape``
     on a stem of ``length``, with the fields that give classes (those not empty); the
-    fields are written near the flag (KiCad moves them on the next edit)."""
+    fields are written near the flag (KiCad moves them on the next edit).  The flag points
+    in direction ``a``: KiCad reads the direction from the angle's axis and the
+    justification, as a label's (:func:`tokn.kicad.schematic.label_angle`)."""
+    justify = "left bottom" if a in (0, 90) else "right bottom"
     node = ["netclass_flag", q(""), ["length", num(length)], ["shape", shape or "round"], at(x, y, a),
-            ["fields_autoplaced", "yes"], effects(justify="left bottom"), ["uuid", q(uid(seed))]]
+            ["fields_autoplaced", "yes"], effects(justify=justify), ["uuid", q(uid(seed))]]
     row = 0
     for name, value in (("Netclass", netclass), ("Component Class", compclass)):
         if value:

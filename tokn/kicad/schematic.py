@@ -382,6 +382,23 @@ def _on_sheet_edge(px: float, py: float, angle: float | None,
     return (px if u == pu else u / IU_PER_MM), (py if v == pv else v / IU_PER_MM)
 
 
+def label_angle(angle: float, node: list) -> float:
+    """The direction KiCad gives the label ``node`` written at ``angle``: the written
+    angle's axis (0 or 180 horizontal, 90 or 270 vertical) with the text's justification
+    -- right-justified text runs left of the anchor (180) or down from it (270), any other
+    to the right (0) or up (90).  KiCad 6-10 files write the two consistently, but not
+    all: the rectifier demo's label at 0 justified right is drawn by KiCad 9 and 10 as one
+    at 180, and saved so by KiCad 10 (the same holds for global, hierarchical and directive
+    labels, whatever the file's version).  An angle off the right angles stays as written."""
+    turns = angle % 360
+    if turns not in (0, 90, 180, 270):
+        return angle
+    effects = child(node, "effects")
+    justify = child(effects, "justify") if effects is not None else None
+    right = justify is not None and "right" in justify[1:]
+    return (180.0 if right else 0.0) if turns in (0, 180) else (270.0 if right else 90.0)
+
+
 _LABEL_KINDS = {"label": "local", "global_label": "global", "hierarchical_label": "hier",
                 "directive_label": "directive", "netclass_flag": "directive"}
 
@@ -470,6 +487,7 @@ def _read_item(sch: SchematicFile, c: list) -> None:
         sch.bus_entries.append(BusEntry(x, y, number(arg(size, 1)), number(arg(size, 2))))
     elif head in _LABEL_KINDS:
         x, y, a = _at(c)
+        a = label_angle(a, c)
         name = text(c[1]) if len(c) > 1 and type(c[1]) is str else ""
         shape = first_value(c, "shape", "") or ""
         label = Label(_LABEL_KINDS[head], name, x, y, a, shape, first_value(c, "uuid", "") or "")

@@ -192,6 +192,25 @@ def parse_symbol_library(tree: list) -> dict[str, LibSymbol]:
     return out
 
 
+def pins_by_number(sym: LibSymbol, style: int = 1) -> dict[str, LibPin]:
+    """One pin per number of ``sym``'s pins drawn with body ``style`` (its own and the
+    common ones): where several share a number, the first in the order KiCad keeps a
+    symbol's pins in, and saves them in -- unit, body style, number, then x, then y from the
+    top (KiCad 9's and 10's pin comparison).  A re-save by KiCad does not change the choice
+    (file order would: anavi-fixed-power-delivery's DMP3013SFV has pins 2 and 3 named
+    ``S`` and ``2``/``3``, and KiCad 10 writes the ``S`` ones first, being left of them).
+    KiCad's netlist names the pin so too, in its ``libparts``, for symbols of up to 16 pins
+    (for larger ones its sort leaves the choice open: moteus's MA730, with 18, shows pin 14
+    ``NC`` where this gives ``AVDD``)."""
+    out: dict[str, LibPin] = {}
+    for p in sym.pins:
+        if p.number and p.style in (0, style):
+            have = out.get(p.number)
+            if have is None or (p.unit, p.style, p.x, -p.y) < (have.unit, have.style, have.x, -have.y):
+                out[p.number] = p
+    return out
+
+
 def pin_signature(sym: LibSymbol) -> tuple:
     """What decides how a symbol's pins connect and what ERC knows of them: per pin its
     unit, body style, number, name, electrical type, connection point, direction and hidden

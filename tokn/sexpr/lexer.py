@@ -78,9 +78,13 @@ def _locate_error(text: str, path: str | None) -> SexprSyntaxError:
 # Drawing-only lists (graphics, text effects, strokes, fills) that hold no quoted string,
 # with up to two levels of nesting: what a connectivity reader can skip.  Applied to the
 # skeleton of a text (:func:`_strings_apart`), where every string is a lone '"': a list
-# holding one is never taken, and no string's inside can be taken for a list.
+# holding one is never taken, and no string's inside can be taken for a list.  Text
+# effects that justify right are kept: a label's direction is its angle's axis and that
+# justification (:func:`tokn.kicad.schematic.label_angle`).
 _L1 = rf'\((?:{_RUN}|\([^()"]*{_P}\))*{_P}\)'
-_DRAWING = re.compile(rf'\((?:polyline|rectangle|circle|arc|bezier|effects|stroke|fill)\s(?:{_RUN}|{_L1})*{_P}\)')
+_JUSTIFY_RIGHT = r'justify\s(?:[^()"]*\s)?right[\s)]'
+_DRAWING = re.compile(rf'\((?:polyline|rectangle|circle|arc|bezier|effects|stroke|fill)\s'
+                      rf'(?:{_RUN}|\((?!{_JUSTIFY_RIGHT})(?:{_RUN}|\([^()"]*{_P}\))*{_P}\))*{_P}\)')
 
 # A quoted string, as the tokenizer reads one (escapes allowed, may span lines), in one
 # group: ``split`` by it gives the text between strings at even positions, the strings at
@@ -172,7 +176,8 @@ def blank_comments(text: str) -> str:
 def parse_lean(text: str, path: str | None = None) -> list:
     """Like :func:`parse` but without the drawing-only lists (symbol graphics, text
     effects, strokes, fills) that hold no quoted string (:data:`_DRAWING`) -- for readers
-    that only need connectivity.  Strings are set apart before those lists are looked for
+    that only need connectivity and the drawing's labels (effects that justify right, which
+    turn a label, stay).  Strings are set apart before those lists are looked for
     (:func:`_strings_apart`), so nothing that can name or connect anything is lost and
     every string is read as written.  A text that is not well formed once those lists are
     gone is read with :func:`parse` (which locates an error in the original text), and so
