@@ -141,9 +141,9 @@ def _virtual_part_warning(inst, sym, ref: str) -> str:
             "it a reference without '#' to keep it")
 
 
-#: A part's fields as placed: reference, lib_id, the placed symbol's fields, its library
-#: symbol's (the design's copy) -- for :func:`_part_fields`.
-_PartFields = tuple[str, str, dict[str, str], dict[str, str]]
+#: A part's fields as placed: reference, lib_id, the placed symbol's fields -- for
+#: :func:`_part_fields`.
+_PartFields = tuple[str, str, dict[str, str]]
 
 
 def _add_components(doc: m.Document, design: Design, sheets: _Sheets,
@@ -187,7 +187,7 @@ def _add_components(doc: m.Document, design: Design, sheets: _Sheets,
                 field_refs.add(ref)
                 doc.fields += referenced_fields(ref, [value, fp], {**(lib.properties if lib else {}),
                                                                    **sym.properties})
-                part_fields.append((ref, sym.lib_id, sym.properties, lib.properties))
+                part_fields.append((ref, sym.lib_id, sym.properties))
             doc.components.append(comp)
     doc.components.sort(key=lambda c: (natural_key(c.ref), c.unit))
     if not _needs_lib(doc.components):
@@ -220,7 +220,7 @@ def _part_fields(referenced: list[m.Field], parts: list[_PartFields], carried: s
         if ref not in refs:
             refs.append(ref)
 
-    for ref, lib_id, placed, _library in sorted(parts, key=lambda p: natural_key(p[0])):
+    for ref, lib_id, placed in sorted(parts, key=lambda p: natural_key(p[0])):
         named = set()
         for f in by_ref.pop(ref, []):
             add(ref, f.name, f.value)

@@ -48,7 +48,8 @@ _AUTO = re.compile(r"^N\d+$")
 @dataclass
 class Decoded:
     """The files of a decoded design: ``files`` maps file name (relative to the root file's
-    folder, "/" separated) -> text; ``root`` is the top-level file name.  ``mode`` is "as-drawn" or "laid-out"."""
+    folder, "/" separated) -> text; ``root`` is the top-level file name.  ``mode`` is
+    "as-drawn" or "laid-out"."""
     files: dict[str, str]
     root: str
     mode: str
