@@ -233,9 +233,6 @@ def _part_fields(referenced: list[m.Field], parts: list[_PartFields], carried: s
             if name not in INSTANCE_FIELDS and not name.startswith("ki_") and name not in named \
                     and baseline.get(name) != value:
                 add(ref, name, value)
-    for ref, rows in by_ref.items():
-        for f in rows:
-            add(ref, f.name, f.value)
     return [m.Field(refs, name, value) for (name, value), refs in grouped.items()]
 
 

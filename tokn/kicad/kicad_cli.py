@@ -122,8 +122,7 @@ def export_netlist(sch_path: str, timeout: float = 300, cli: str | None = None) 
     names).  ``cli``: the kicad-cli to run (default :func:`kicad_cli`)."""
     with tempfile.TemporaryDirectory() as td:
         sexpr_path = _export(sch_path, "kicadsexpr", os.path.join(td, "out.net"), timeout, cli)
-        comps, nets = _read_sexpr_netlist(sexpr_path)
-        classes = _read_net_classes(sexpr_path)
+        comps, nets, classes = _read_sexpr_netlist(sexpr_path)
         if _has_off_board_parts(sch_path):
             xml_comps, xml_nets = _read_xml_netlist(_export(sch_path, "kicadxml", os.path.join(td, "out.xml"),
                                                             timeout, cli))
@@ -173,9 +172,15 @@ def _has_off_board_parts(sch_path: str) -> bool:
     return False
 
 
-def _read_sexpr_netlist(path: str) -> tuple[dict, dict]:
+def _read_sexpr_netlist(path: str) -> tuple[dict, dict, dict[str, str]]:
+    """:func:`parse_sexpr_netlist` of a netlist file, and net name -> its ``(class ...)``,
+    from one reading."""
     with open(path, encoding="utf-8") as f:
-        return parse_sexpr_netlist(f.read(), path)
+        tree = parse(f.read(), path)[0]
+    ns = child(tree, "nets")
+    classes = {first_value(n, "name", "") or "": first_value(n, "class", "") or ""
+               for n in (children(ns, "net") if ns else ())}
+    return (*_netlist_parts(tree), classes)
 
 
 def _netlist_fields(comp: list) -> dict[str, str]:
@@ -188,14 +193,6 @@ def _netlist_fields(comp: list) -> dict[str, str]:
     return out
 
 
-def _read_net_classes(path: str) -> dict[str, str]:
-    """net name -> ``(class ...)`` of each net of a KiCad S-expression netlist file."""
-    with open(path, encoding="utf-8") as f:
-        ns = child(parse(f.read(), path)[0], "nets")
-    return {first_value(n, "name", "") or "": first_value(n, "class", "") or ""
-            for n in (children(ns, "net") if ns else ())}
-
-
 def parse_sexpr_netlist(text: str, path: str | None = None) -> tuple[dict, dict]:
     """The parts and nets of a KiCad S-expression netlist (``(export (version "E") ...)``,
     as ``kicad-cli sch export netlist --format kicadsexpr`` writes it): ref -> {"value",
@@ -203,7 +200,11 @@ def parse_sexpr_netlist(text: str, path: str | None = None) -> tuple[dict, dict]
     Datasheet, Description and the user's, e.g. MPN), "classes" (its component classes, KiCad 9+,
     space separated)}, and net code -> (name, {(ref, pin)}).  Raises
     :class:`~tokn.errors.SexprSyntaxError` for text that is no S-expression."""
-    tree = parse(text, path)[0]
+    return _netlist_parts(parse(text, path)[0])
+
+
+def _netlist_parts(tree: list) -> tuple[dict, dict]:
+    """:func:`parse_sexpr_netlist` of a parsed netlist."""
     comps: dict[str, dict[str, str]] = {}
     cs = child(tree, "components")
     for c in children(cs, "comp") if cs else ():
