@@ -96,6 +96,24 @@ def _describe_error_row(item, pair: dict, exc: BaseException) -> dict:
             "col": None, "kind": "describe"}
 
 
+def _design_rows(item, opts, dropped: dict[str, int]) -> tuple[dict, list[dict]]:
+    """The record of ``item`` and its instruction pairs (none unless ``opts.instructions``).
+
+    The cyclic garbage collector stays paused until the design and its document are freed
+    (:mod:`tokn.gcpause`, as ``tokn encode`` does per design): collections in between walk
+    the whole design again and again.  Raises what :func:`~.record.encode_record` raises."""
+    from ..gcpause import collector_paused
+    from .record import encode_record
+    with collector_paused():
+        rec, result = encode_record(item, opts.detail, opts.source_tokens)
+        pairs: list[dict] = []
+        if opts.instructions:
+            from .instructions import design_pairs
+            pairs = design_pairs(rec, result, opts.max_pair_tokens, dropped)
+        del result
+    return rec, pairs
+
+
 def process_shard(spec: ShardSpec, out: str, force: bool = False) -> ShardResult:
     """Encode every design of ``spec`` and write the shard's files under ``out``.
 
@@ -107,7 +125,6 @@ def process_shard(spec: ShardSpec, out: str, force: bool = False) -> ShardResult
         with open(paths(out, spec.name)["done"], encoding="utf-8") as f:
             m = json.load(f)
         return ShardResult(spec.index, m["records"], m["pairs"], m["errors"], True)
-    from .record import encode_record
     records: list[dict] = []
     pairs: list[dict] = []
     errors: list[dict] = []
@@ -121,10 +138,7 @@ def process_shard(spec: ShardSpec, out: str, force: bool = False) -> ShardResult
         for item in spec.items:
             new: list[dict] = []
             try:
-                rec, result = encode_record(item, opts.detail, opts.source_tokens)
-                if opts.instructions:
-                    from .instructions import design_pairs
-                    new = design_pairs(rec, result, opts.max_pair_tokens, dropped)
+                rec, new = _design_rows(item, opts, dropped)
             except (KeyboardInterrupt, SystemExit):
                 raise
             except BaseException as e:          # noqa: BLE001 - reported per design
