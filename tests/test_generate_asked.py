@@ -158,6 +158,21 @@ def test_a_crystal_oscillator_without_a_crystal_is_refused(symbol_index):
     assert "crystal" in misses[0][1] and "Device:Crystal" in misses[0][1] and "48MHz" in misses[1][1]
 
 
+DIVIDER_REQUEST = "A 10k potentiometer as a voltage divider between 5V and GND feeding an LM358 buffer."
+
+
+@pytest.mark.parametrize("parts, missing", [
+    (["RV1,R_Potentiometer,10k"], []),                       # a potentiometer is a divider
+    (["RV1,POT,10k"], []),                                    # KiCad 4's name for it
+    (["R1,R,10k", "R2,R,10k"], ["missing-part"]),             # the potentiometer asked is absent
+    (["RV1,R_Potentiometer,10k", "R1,R,10k"], []),
+])
+def test_a_potentiometer_is_the_voltage_divider_asked(symbol_index, parts, missing):
+    text = "# TOKN v1\ncomponents[{n}]{{ref,type,value}}:\n{rows}\n  U1,LM358,LM358\nnets[1]{{name,pins}}:\n  GND,U1.4\n"
+    text = text.format(n=len(parts) + 1, rows="\n".join("  " + p for p in parts))
+    assert [c for c, _ in unmet(read_request(DIVIDER_REQUEST), _doc_facts(symbol_index, text))] == missing
+
+
 @pytest.mark.parametrize("value", ["48MHz", "48 MHz", "48M", "48.000MHz", "48000kHz",
                                    "ABM8-48.000MHZ-B2-T"])      # the frequency in an ordering code
 def test_a_stated_value_is_compared_as_a_number(symbol_index, value):

@@ -27,7 +27,7 @@ from tokn.kicad.library import SymbolIndex
 from tokn.resolve import SymbolResolver
 from tokn.sexpr import child, children, first_value, parse
 
-from .support import needs_kicad, recorded_nets
+from .support import KICAD10_ROOT, needs_kicad, recorded_nets
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIX = os.path.join(HERE, "fixtures", "resolution")
@@ -143,12 +143,77 @@ def test_a_private_lookalike_is_never_read_as_a_stock_part(symbol_index):
     ("", "CP2104", False, "Interface_USB:CP2104"),   # exact unique name
     ("", "TL072CP", False, None),              # not a symbol name
     ("", "TL072CP", True, "Amplifier_Operational:TL072"),
+    ("", "CP", False, None),                   # KiCad 5's name: never renamed when decoding
+    ("Device", "CP", False, None),
 ])
 def test_resolver_substitutes_only_when_fuzzy(lib, typ, fuzzy, expected, symbol_index):
     res = SymbolResolver(symbol_index, fuzzy=fuzzy).resolve(Component("U1", typ, lib=lib))
     assert (res.lib_id if res else None) == expected
     if res is not None:
         assert res.exact == (expected.split(":")[1] == typ and not lib)
+
+
+#: Names of generic symbols in KiCad 4-8 that models write, and what they are today.
+RENAMED_SYMBOLS = [
+    ("CP", "Device:C_Polarized"),               # was read as Interface_USB:CP2104
+    ("CP_Small", "Device:C_Polarized_Small"),
+    ("CP1", "Device:C_Polarized_US"),
+    ("CP1_Small", "Device:C_Polarized_Small_US"),
+    ("R_POT", "Device:R_Potentiometer"),
+    ("POT", "Device:R_Potentiometer"),
+    ("R_POT_Small", "Device:R_Potentiometer_Small"),
+    ("R_POT_TRIM", "Device:R_Potentiometer_Trim"),
+    ("R_POT_US", "Device:R_Potentiometer_US"),
+    ("Ferrite_Bead", "Device:FerriteBead"),
+    ("Ferrite_Bead_Small", "Device:FerriteBead_Small"),
+    ("L_Core_Ferrite", "Device:L_Ferrite"),
+    ("LED_ALT", "Device:LED_Filled"),
+    ("LED_Small_ALT", "Device:LED_Small_Filled"),
+    ("INDUCTOR", "Device:L"),
+    ("Diode", "Device:D"),
+    ("ZENER", "Device:D_Zener"),
+    ("CONN_2", "Connector_Generic:Conn_01x02"),   # was read as a 10-pin Conn_2Rows-05Pins
+    ("Conn_01x02_Male", "Connector:Conn_01x02_Pin"),
+    ("Conn_01x12_Female", "Connector:Conn_01x12_Socket"),
+    ("USB_C_Receptacle_USB2.0", "Connector:USB_C_Receptacle_USB2.0_16P"),
+]
+
+
+@pytest.mark.parametrize("old, new", RENAMED_SYMBOLS, ids=[r[0] for r in RENAMED_SYMBOLS])
+def test_an_old_kicad_name_is_read_as_todays_symbol(old, new, symbol_index):
+    """A model writing a generic symbol's KiCad 4-8 name means that symbol (a fuzzy match,
+    so the validator says what it was read as)."""
+    res = SymbolResolver(symbol_index, fuzzy=True).resolve(Component("X1", old))
+    assert (res.lib_id, res.exact) == (new, False)
+
+
+@pytest.mark.parametrize("query, name, ok", [
+    ("CP", "CP2104", False), ("CP", "CP2102N-Axx-xQFN20", False), ("LED", "LED2001", False),
+    ("CP2104", "CP2104", True), ("TL072", "TL072CP", True),
+])
+def test_a_bare_word_is_not_a_part_number_begun(query, name, ok):
+    from tokn.kicad.partnames import plausible
+    assert plausible(query, name) is ok
+
+
+@pytest.mark.parametrize("major", [9, 10])
+def test_every_renamed_symbol_exists_in_kicad_9_and_10(major, tmp_path):
+    """Each target of the rename table (tokn.kicad.partnames) is a symbol of KiCad 9's and
+    KiCad 10's stock libraries, with pins numbered as the old name's (1..n)."""
+    from tokn.kicad.partnames import current_name
+    root = {9: "/usr/share/kicad/symbols", 10: os.path.join(KICAD10_ROOT, "usr", "share", "kicad", "symbols")}[major]
+    if not os.path.isdir(root):
+        pytest.skip(f"KiCad {major}'s symbol libraries not installed at {root}")
+    libs = {n: os.path.join(root, f"{n}.kicad_sym") for n in ("Device", "Connector", "Connector_Generic")}
+    index = SymbolIndex(libs, cache_dir=str(tmp_path / "cache"))
+    for old, new in RENAMED_SYMBOLS:
+        assert current_name(old) == new
+        sym = index.get(new)
+        assert sym is not None, f"KiCad {major} has no {new}"
+        numbers = {p.number for p in sym.pins}
+        assert numbers, new
+        if not new.startswith("Connector:USB"):
+            assert numbers == {str(k) for k in range(1, len(numbers) + 1)}, new
 
 
 def test_carried_symbols_come_before_the_stock_library(symbol_index):

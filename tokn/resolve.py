@@ -8,7 +8,8 @@ nickname is looked up by name: in ``extra``, then as a name that exists in the i
 libraries (KiCad's generic libraries preferred when several hold it).
 
 Fuzzy matching -- a symbol of *another* name that plausibly is the same part
-(``TL072CP`` read as ``Amplifier_Operational:TL072``), or the same name in another library
+(``TL072CP`` read as ``Amplifier_Operational:TL072``), today's name of a generic symbol that
+KiCad renamed (``CP`` read as ``Device:C_Polarized``), or the same name in another library
 when the stated library lacks it -- happens only when the resolver is made with
 ``fuzzy=True``.  That is for documents written by people or models (generation), never for
 decoding an encoded design, where a different part would silently change the circuit: there
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 
 from .doc.model import Component, Document
 from .doc.naming import natural_key
-from .kicad.partnames import plausible
+from .kicad.partnames import current_name, plausible
 from .kicad.symbols import LibSymbol
 from .kicad.ids import split_lib_id, symbol_name
 
@@ -92,6 +93,11 @@ class SymbolResolver:
                 return Resolution(lib_id, sym, not lib)
         if not self.fuzzy:
             return None
+        renamed = current_name(name)
+        if renamed is not None:
+            sym = self.index.get(renamed)
+            if sym is not None:
+                return Resolution(renamed, sym, False)
         for lib_id in self.index.find(name, limit=8):
             if not plausible(name, symbol_name(lib_id)):
                 continue          # shares only description words: not this part

@@ -8,7 +8,7 @@ prompt:
 
 ``missing-part``   a part kind the request names (crystal, LED, inductor, fuse, diode, MOSFET,
                    transistor, connector/header, switch/button, op-amp, regulator, resistor
-                   divider (two resistors), resistor, capacitor, potentiometer, relay, buzzer)
+                   divider (two resistors, or a potentiometer), resistor, capacitor, potentiometer, relay, buzzer)
                    is not among the components.  A component is of a kind by its KiCad
                    symbol (library nickname, symbol name, ``ki_keywords``, description: the
                    table :data:`KINDS`), or, when the libraries lack it, by its type or value
@@ -65,7 +65,8 @@ class PartKind:
     ``words``: words of the symbol's keywords or description; ``prefixes``: reference
     prefixes, used only for components the libraries lack; ``example``: the symbol a repair
     message suggests; ``count``: how many components the kind needs; ``unless``: symbol names
-    that are never of the kind (a buzzer's keywords say "resonator")."""
+    that are never of the kind (a buzzer's keywords say "resonator"); ``met_by``: kinds of
+    which one component alone is what was asked (a potentiometer is a voltage divider)."""
     name: str
     asked: "re.Pattern[str]"
     example: str
@@ -78,6 +79,7 @@ class PartKind:
     integrated: bool = False
     count: int = 1
     unless: Optional["re.Pattern[str]"] = None
+    met_by: tuple[str, ...] = ()
 
 
 #: The vocabulary (each row tested in tests/test_generate_asked.py).
@@ -128,7 +130,7 @@ KINDS: tuple[PartKind, ...] = (
              libs=("Regulator_Linear", "Regulator_Switching"), integrated=True),
     PartKind("resistor divider", _re(r"\b(?:(?:resistor|resistive|voltage)[ -]dividers?|divider resistors?)\b"),
              "Device:R", names=_re(r"^R$|^R_|resistor"), words=_re(r"\bresistor\b"), prefixes=("R", "RN"),
-             count=2),
+             count=2, met_by=("potentiometer",)),
     PartKind("resistor", _re(r"\bresistors?\b"), "Device:R", names=_re(r"^R$|^R_|resistor"),
              words=_re(r"\bresistor\b"), prefixes=("R", "RN", "RV", "VR")),
     PartKind("capacitor", _re(r"\b(?:capacitors?|caps)\b"), "Device:C",
@@ -326,7 +328,7 @@ def unmet(asks: RequestAsks, facts: Sequence[PartFacts]) -> list[tuple[str, str]
         k = ask.kind
         assert k is not None
         have = sum(1 for ks in kinds if k.name in ks)
-        if have < k.count:
+        if have < k.count and not any(m in ks for ks in kinds for m in k.met_by):
             need = "two resistors" if k.count == 2 else f"{'an' if k.name[0] in 'aeioAEIOL' else 'a'} {k.name}"
             out.append(("missing-part", f"the request asks for {need} (\"{ask.phrase}\"), but "
                         + ("no component is one" if have == 0 else f"the answer has {have}")

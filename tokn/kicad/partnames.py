@@ -3,6 +3,10 @@
 ``plausible("LM7805", "L7805")`` and ``plausible("ATmega328P-AU", "ATmega328P-A")`` are true;
 a symbol that only shares description words with the query is not the part.  Used when a
 component type is not an exact symbol name (validation, decoding, prompt grounding).
+
+:func:`current_name` gives today's name of a generic symbol that KiCad's libraries renamed
+(``CP``, KiCad 5's polarised capacitor, is ``Device:C_Polarized`` since KiCad 6): models
+learnt from years of older schematics and write the old names.
 """
 from __future__ import annotations
 
@@ -41,13 +45,53 @@ def _digit(c: str) -> bool:
     return c.isdigit() or c == "?"
 
 
+#: Generic symbols of KiCad 4-8 that today's libraries (KiCad 9 and 10) hold under another
+#: name, with the same pins: (old name as a full-match pattern, today's lib_id; ``{0}`` is
+#: the pattern's group; letter case ignored, as models write ``Diode``).  Only unambiguous
+#: renames of one symbol to one symbol.
+_RENAMED: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.IGNORECASE), n) for p, n in (
+    (r"CP", "Device:C_Polarized"),                      # KiCad 5 Device; renamed in KiCad 6
+    (r"CP_Small", "Device:C_Polarized_Small"),
+    (r"CP1", "Device:C_Polarized_US"),
+    (r"CP1_Small", "Device:C_Polarized_Small_US"),
+    (r"R_POT|POT", "Device:R_Potentiometer"),           # POT: KiCad 4
+    (r"R_POT_Small", "Device:R_Potentiometer_Small"),
+    (r"R_POT_TRIM", "Device:R_Potentiometer_Trim"),
+    (r"R_POT_US", "Device:R_Potentiometer_US"),
+    (r"Ferrite_Bead", "Device:FerriteBead"),
+    (r"Ferrite_Bead_Small", "Device:FerriteBead_Small"),
+    (r"L_Core_Ferrite", "Device:L_Ferrite"),
+    (r"LED_ALT", "Device:LED_Filled"),
+    (r"LED_Small_ALT", "Device:LED_Small_Filled"),
+    (r"INDUCTOR", "Device:L"),                          # KiCad 4 device library
+    (r"DIODE", "Device:D"),
+    (r"ZENER", "Device:D_Zener"),
+    (r"CONN_([1-9])", "Connector_Generic:Conn_01x0{0}"),
+    (r"Conn_01x([0-9]{2})_Male", "Connector:Conn_01x{0}_Pin"),      # renamed in KiCad 8
+    (r"Conn_01x([0-9]{2})_Female", "Connector:Conn_01x{0}_Socket"),
+    (r"USB_C_Receptacle_USB2\.0", "Connector:USB_C_Receptacle_USB2.0_16P"),
+))
+
+
+def current_name(name: str) -> str | None:
+    """Today's lib_id of ``name`` (a symbol name without library) when it is a generic
+    symbol KiCad's libraries renamed (see :data:`_RENAMED`), else None.  The caller checks
+    that the lib_id exists in the libraries it has."""
+    for pattern, new in _RENAMED:
+        m = pattern.fullmatch(name)
+        if m is not None:
+            return new.format(*m.groups())
+    return None
+
+
 def plausible(query: str, name: str) -> bool:
     """True when the library symbol ``name`` is the part ``query`` (see the module doc).
 
     The names must agree on their first characters, and where they part, the part number
     must be over: a digit that differs or continues the number (``74HC32`` / ``74HC36``,
     ``74HC32`` / ``74HC323``) makes another part; letters after it (package, grade:
-    ``TL072CP`` / ``TL072``, ``MCP2551-I-SN``) do not."""
+    ``TL072CP`` / ``TL072``, ``MCP2551-I-SN``) do not.  A name without digits is no part
+    number at all: one that a symbol's number follows (``CP`` / ``CP2104``) is another part."""
     q, n = normalise(query), _wild(name)
     if not q or not n:
         return False
@@ -56,6 +100,8 @@ def plausible(query: str, name: str) -> bool:
         nxt = q[common:common + 1] + n[common:common + 1]
         if any(_digit(c) for c in nxt):                    # the number itself differs or goes on
             return False
+    if common == len(q) < len(n) and not any(map(_digit, q)) and _digit(n[common]):
+        return False                  # a part number begun after a bare word: CP / CP2104
     if common == len(q) or common == len(n):                # equal, suffix added, or suffix cut
         return common >= min(4, len(q), len(n)) and (common == len(q) or common * 2 >= len(q))
     return common >= 4 and common >= 0.8 * min(len(q), len(n)) and len(n) == len(q)
