@@ -81,11 +81,45 @@ class _FakeIndex:
     def get(self, lib_id):
         return self.symbols.get(lib_id)
 
+    def libraries_for(self, name):
+        return [k.split(":")[0] for k in self.symbols if k.split(":")[1] == name]
+
 
 DUAL = _Sym([_Pin("1", "~", "output", 1), _Pin("2", "-", "input", 1), _Pin("3", "+", "input", 1),
              _Pin("5", "+", "input", 2), _Pin("6", "-", "input", 2), _Pin("7", "~", "output", 2),
              _Pin("4", "V-", "power_in", 3), _Pin("8", "V+", "power_in", 3), _Pin("9", "GND", "power_in", 1, True)],
             unit_count=3)
+
+
+def _regulator(vi, vo, power=False):
+    sym = _Sym([_Pin("1", "ADJ", "input"), _Pin(vi, "VI", "power_in"), _Pin(vo, "VO", "power_out")])
+    sym.is_power = power
+    return sym
+
+
+@pytest.mark.parametrize("symbols, expected", [
+    # packages numbered alike outvote the first hit (the TO-3 can swaps input and output)
+    ([("R:LM317_TO3", _regulator("2", "3")), ("R:LM317_TO-220", _regulator("3", "2")),
+      ("R:LM317_SOT-223", _regulator("3", "2"))], "R:LM317_TO-220"),
+    # a tie keeps the first hit
+    ([("R:LM317_TO3", _regulator("2", "3")), ("R:LM317_TO-220", _regulator("3", "2"))], "R:LM317_TO3"),
+    # implausible names and power symbols never count
+    ([("R:LM3171", _regulator("3", "2")), ("R:LM317_X", _regulator("3", "2", power=True)),
+      ("R:LM317_TO3", _regulator("2", "3"))], "R:LM317_TO3"),
+    ([("R:LM3171", _regulator("3", "2"))], None),
+])
+def test_the_usual_pin_numbering_wins_among_packages(symbols, expected):
+    """Validator, decoder and prompt pin tables choose the same symbol for a part name
+    (tokn.kicad.partnames.plausible_symbol)."""
+    from tokn.kicad.partnames import plausible_symbol
+    from tokn.resolve import SymbolResolver
+    from tokn.doc.model import Component
+    idx = _FakeIndex(dict(symbols))
+    assert plausible_symbol(idx, "LM317") == expected
+    part = lookup_part(idx, "LM317")
+    assert (part.lib_id if part else None) == expected
+    res = SymbolResolver(idx).resolve(Component("U1", "LM317"))
+    assert (res.lib_id if res else None) == expected
 
 
 def test_lookup_and_pin_table_with_fake_index():

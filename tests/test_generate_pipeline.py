@@ -349,3 +349,34 @@ def test_an_ambiguous_pin_name_goes_back_with_its_candidates(toolkit):
     assert [f.where for f in amb] == ["U2.-"] and "(2, 6)" in amb[0].message
     assert not [f for f in first.errors if f.code == "unknown-pin" and f.where == "U2.-"]
     assert "(2, 6)" in srv.last_user_message(1)
+
+
+LM317_FROM_MEMORY = """\
+# TOKN v1
+title: Adjustable regulator
+
+components[5]{ref,type,value}:
+  U1,LM317,LM317
+  R1,R,240
+  R2,R,1.5k
+  C1,C,0.1uF
+  C2,C,0.1uF
+
+nets[4]{name,pins}:
+  VIN,"U1.3,C2.1"
+  VOUT,"U1.2,R1.1,C1.1"
+  ADJ,"U1.1,R1.2,R2.1"
+  GND,"R2.2,C1.2,C2.2"
+"""
+
+
+def test_a_bare_part_name_means_its_usual_pin_numbering(toolkit, tmp_path):
+    """``LM317`` numbered as nearly every package numbers it (3 VI, 2 VO) is drawn with that
+    symbol: it was read as the first library hit, the TO-3 can (2 VI, 3 VO), and the
+    regulator was put in backwards with only an ERC warning.  The prompt's pin table is
+    the same symbol's."""
+    request = "Design an adjustable voltage regulator using LM317 with 240ohm and 1.5kohm resistors"
+    res, srv = run([Reply(LM317_FROM_MEMORY)], toolkit, prompt=request)
+    assert res.ok and res.parts == ["Regulator_Linear:LM317_TO-220"], res.errors
+    assert "Its components row: U1,LM317_TO-220,LM317," in srv.requests[0]["body"]["messages"][-1]["content"]
+    assert not [f for f in res.findings if f.code == "erc-power_pin_not_driven"]

@@ -143,6 +143,7 @@ def test_a_private_lookalike_is_never_read_as_a_stock_part(symbol_index):
     ("", "CP2104", False, "Interface_USB:CP2104"),   # exact unique name
     ("", "TL072CP", False, None),              # not a symbol name
     ("", "TL072CP", True, "Amplifier_Operational:TL072"),
+    ("", "LM317", True, "Regulator_Linear:LM317_TO-220"),   # the usual numbering, not the TO-3 can
     ("", "CP", False, None),                   # KiCad 5's name: never renamed when decoding
     ("Device", "CP", False, None),
 ])

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from .doc.model import Component, Document
 from .doc.naming import natural_key
-from .kicad.partnames import current_name, plausible
+from .kicad.partnames import current_name, plausible_symbol
 from .kicad.symbols import LibSymbol
 from .kicad.ids import split_lib_id, symbol_name
 
@@ -98,13 +98,9 @@ class SymbolResolver:
             sym = self.index.get(renamed)
             if sym is not None:
                 return Resolution(renamed, sym, False)
-        for lib_id in self.index.find(name, limit=8):
-            if not plausible(name, symbol_name(lib_id)):
-                continue          # shares only description words: not this part
-            sym = self.index.get(lib_id)
-            if sym is not None:
-                return Resolution(lib_id, sym, False)
-        return None
+        lib_id = plausible_symbol(self.index, name)    # not one that shares only description words
+        sym = self.index.get(lib_id) if lib_id is not None else None
+        return Resolution(lib_id, sym, False) if sym is not None else None
 
 
 def touch_conflict(doc: Document, ref: str, lib_id: str, sym: LibSymbol,

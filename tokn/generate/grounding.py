@@ -112,7 +112,7 @@ def extract_part_numbers(text: str) -> list[str]:
 
 # ---- lookup -------------------------------------------------------------------------------
 
-from ..kicad.partnames import plausible  # noqa: E402  (shared with the resolver)
+from ..kicad.partnames import plausible, plausible_symbol  # noqa: E402  (shared with the resolver)
 
 
 class PlausibleIndex:
@@ -146,21 +146,9 @@ class PlausibleIndex:
 def lookup_part(index: PartIndex, query: str, limit: int = 8) -> Optional[PartPins]:
     """The library part ``query`` names, or None (also when only unrelated symbols match)."""
     q = query.strip()
-    if not q:
-        return None
-    try:
-        hits = index.find(q, limit)
-    except Exception:                    # a broken index must not break generation
-        return None
-    for lib_id in hits:
-        name = symbol_name(lib_id)
-        if not plausible(symbol_name(q), name):
-            continue
-        sym = index.get(lib_id)
-        if sym is None or getattr(sym, "is_power", False):
-            continue
-        return part_pins(q, lib_id, sym)
-    return None
+    lib_id = plausible_symbol(index, q, limit) if q else None     # the resolver's choice too
+    sym = index.get(lib_id) if lib_id is not None else None
+    return part_pins(q, lib_id, sym) if sym is not None else None
 
 
 def part_pins(query: str, lib_id: str, sym) -> PartPins:

@@ -105,3 +105,33 @@ def plausible(query: str, name: str) -> bool:
     if common == len(q) or common == len(n):                # equal, suffix added, or suffix cut
         return common >= min(4, len(q), len(n)) and (common == len(q) or common * 2 >= len(q))
     return common >= 4 and common >= 0.8 * min(len(q), len(n)) and len(n) == len(q)
+
+
+def plausible_symbol(index, query: str, limit: int = 8) -> str | None:
+    """The lib_id of the library symbol that ``query`` (a part name, no library) means, or
+    None.  ``index``: anything with ``find(name, limit)`` and ``get(lib_id)``
+    (:class:`tokn.kicad.library.SymbolIndex`).
+
+    Candidates are the index's first ``limit`` hits that are :func:`plausible` and not
+    power symbols.  When they number their pins differently (packages of one part), the
+    numbering most of them share wins, first hit first on a tie: ``LM317`` is
+    ``LM317_TO-220`` (1 ADJ, 2 VO, 3 VI, as its SOT-223, TO-252 and TO-263 forms), not the
+    first hit, the TO-3 can whose input and output numbers are swapped."""
+    try:
+        hits = index.find(query, limit)
+    except Exception:                    # a broken index must not break generation
+        return None
+    q = query.rsplit(":", 1)[-1]
+    groups: dict[frozenset, list[str]] = {}
+    for lib_id in hits:
+        if not plausible(q, lib_id.rsplit(":", 1)[-1]):
+            continue
+        sym = index.get(lib_id)
+        if sym is None or getattr(sym, "is_power", False):
+            continue
+        numbering = frozenset((p.number, p.name) for p in getattr(sym, "pins", ()))
+        groups.setdefault(numbering, []).append(lib_id)
+    if not groups:
+        return None
+    return max(groups.values(), key=len)[0]         # max keeps the first of equal sizes
+
