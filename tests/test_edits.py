@@ -73,3 +73,41 @@ def test_parts_added_without_a_position_keep_the_drawing(tmp_path, symbol_index,
                 if any(re.search(rf"\b{r}\b", x) for r in new for x in p)
                 and p[0].split()[1].split(".")[0] != p[1].split()[1].split(".")[0]]
 
+
+
+#: A sheet file used twice, its one resistor R1 in the first instance and R2 in the second.
+TWO_INSTANCES = """# TOKN v1
+extensions[1]: hier
+
+components[2]{ref,type,value,fp,x,y,w,h,a,sheet}:
+  R1,R,10k,Resistor_SMD:R_0603_1608Metric,50.80,50.80,,,0,S1
+  R2,R,10k,Resistor_SMD:R_0603_1608Metric,50.80,50.80,,,0,S2
+
+nets[0]{name,pins}:
+
+wires[0]{net,pts}:
+
+sheets[2]{id,name,file,parent,x,y,w,h}:
+  S1,a,half.kicad_sch,,25.40,25.40,20.32,10.16
+  S2,b,half.kicad_sch,,63.50,25.40,20.32,10.16
+"""
+
+#: (edited row, the note expected: None when nothing is lost)
+INSTANCE_EDITS = [
+    ("  R2,R,10k,Resistor_SMD:R_0603_1608Metric,", None),
+    ("  R2,R,22k,Resistor_SMD:R_0603_1608Metric,", "not R2's (22k, Resistor_SMD:R_0603_1608Metric)"),
+    ("  R2,R,10k,Resistor_SMD:R_0805_2012Metric,", "not R2's (10k, Resistor_SMD:R_0805_2012Metric)"),
+]
+
+
+@pytest.mark.parametrize("row,note", INSTANCE_EDITS, ids=["unchanged", "value", "footprint"])
+def test_an_edit_of_one_instance_of_a_shared_sheet_is_named(symbol_index, row, note):
+    """KiCad keeps one value and footprint for a symbol of a sheet used several times: an
+    edit of one instance's row cannot be kept, and the decoder says so instead of silently
+    drawing the first instance's."""
+    text = TWO_INSTANCES.replace("  R2,R,10k,Resistor_SMD:R_0603_1608Metric,", row)
+    out = decode(parse_tokn(text), symbol_index, project="d")
+    found = [w for w in out.warnings if "one symbol of half.kicad_sch" in w]
+    assert found == ([] if note is None else
+                     [f"R2 and R1 are one symbol of half.kicad_sch, which every instance of that sheet shares: "
+                      f"drawn with R1's value and footprint (10k, Resistor_SMD:R_0603_1608Metric), {note}"])

@@ -110,14 +110,13 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
     added = unplaced_refs(doc) if layout in ("auto", "drawn") else set()
     drawn_doc = replace(doc, components=[c for c in doc.components if c.ref not in added]) if added else doc
     if layout in ("auto", "drawn") and _drawable(drawn_doc, parts):
-        files, root, placed = _as_drawn(doc, parts, power, project, added)
+        files, root, notes = _as_drawn(doc, parts, power, project, added)
         diff, in_kicad10, in_kicad9 = net_differences(files, root, want, _doc_nets(listed)) \
             if verify and files else ("", "", "")
         if not files:
             diff = "a net of the parts without a position is named on another sheet"
         if not diff:
-            if placed:
-                warnings.append(f"laid out below the drawing (no position given): {'; '.join(placed)}")
+            warnings += notes
             if any(ps.local for ps in doc.power):
                 warnings.append(LOCAL_POWER_NOTE)
             if in_kicad10:
@@ -403,9 +402,13 @@ def _placed_fields(part: PartSymbol, rows: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def _draw_components(doc: Document, parts: dict[str, PartSymbol], sf: _SheetFiles) -> None:
+def _draw_components(doc: Document, parts: dict[str, PartSymbol], sf: _SheetFiles) -> list[str]:
     """Draw each component's symbol once per file (from the row of the file's first
-    instance), with the instance path, reference and unit of every instance."""
+    instance), with the instance path, reference and unit of every instance.  Returns a
+    note for each instance row whose value or footprint differs from the drawn row's: a
+    symbol of a sheet used several times has one value and footprint in KiCad (an edit of
+    one instance's row cannot be kept)."""
+    notes = []
     fields_of: dict[str, dict[str, str]] = {}
     for fd in doc.fields:
         if fd.name not in ("Reference", "Value", "Footprint"):
@@ -423,6 +426,11 @@ def _draw_components(doc: Document, parts: dict[str, PartSymbol], sf: _SheetFile
                   for name, value in _placed_fields(part, fields_of.get(c0.ref, {})).items()]
         sf.builders[f].symbol(part, c0.x, c0.y, c0.a or 0, c0.mirror, c0.unit, c0.style, props, inst,
                               f"{c0.ref}/{c0.unit}/{c0.x}/{c0.y}", not c0.nobom, not c0.noboard, c0.dnp)
+        notes += [f"{c.ref} and {c0.ref} are one symbol of {f}, which every instance of that sheet shares: "
+                  f"drawn with {c0.ref}'s value and footprint ({c0.value}, {c0.fp or 'none'}), "
+                  f"not {c.ref}'s ({c.value}, {c.fp or 'none'})"
+                  for _s, c in rows if (c.value, c.fp) != (c0.value, c0.fp)]
+    return notes
 
 
 def _draw_geometry(doc: Document, sf: _SheetFiles) -> None:
@@ -530,15 +538,16 @@ def _page(doc: Document, sheet) -> str:
 def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols",
               project: str, added: set[str] = frozenset()) -> tuple[dict[str, str], str, list[str]]:
     """The document drawn where it says: file name -> text, the root file's name, and
-    the parts ``added`` (without a position) laid out below their sheet's drawing, per
-    sheet (:mod:`.amend`); no files when those cannot be joined to their nets by name."""
+    notes (the parts ``added`` without a position, laid out below their sheet's drawing
+    (:mod:`.amend`); instance rows whose values cannot be kept); no files when the added
+    parts cannot be joined to their nets by name."""
     sf = _sheet_files(doc, project)
     for f, sid in sf.first_instance.items():
         sf.builders[f] = SheetBuilder(seed=f"{project}/{f}", title=doc.title if sid == "" else "")
     full = doc
     if added:
         doc = replace(doc, components=[c for c in doc.components if c.ref not in added])
-    _draw_components(doc, parts, sf)
+    notes = _draw_components(doc, parts, sf)
     _draw_geometry(doc, sf)
     _draw_pin_noconnects(doc, parts, sf)
     _draw_power(doc, power, sf)
@@ -546,17 +555,16 @@ def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols"
     for alias in doc.busaliases:
         sf.builders[sf.root_name].items.insert(0, ["bus_alias", b.q(alias.name),
                                                    ["members", *[b.q(m) for m in alias.members]]])
-    placed: list[str] = []
     if added:
-        notes = add_unplaced(full, parts, power, sf, project, added)
-        if notes is None:
+        placed = add_unplaced(full, parts, power, sf, project, added)
+        if placed is None:
             return {}, sf.root_name, []
-        placed = notes
+        notes.append(f"laid out below the drawing (no position given): {'; '.join(placed)}")
     files = {}
     for f, sb in sf.builders.items():
         files[f] = sb.render(sf.root_uuid if f == sf.root_name else b.uid(f"{project}/file/{f}"),
                              f == sf.root_name)
-    return files, sf.root_name, placed
+    return files, sf.root_name, notes
 
 
 class PowerSymbols:
