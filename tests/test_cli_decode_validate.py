@@ -138,3 +138,39 @@ def test_validate_with_erc_runs_kicads_checker(tmp_path):
     doc = write(tmp_path, GOOD.replace('  +5V,"C2.1,U1.3"', '  +5V,U1.3'))
     report = json.loads(run("validate", doc, "--erc", "--json").stdout)
     assert any(f["code"] == "erc-pin_not_connected" and "C2" in f["message"] for f in report["findings"])
+
+
+FUZZY_DOC = """# TOKN v1
+
+components[3]{ref,type,value}:
+  U1,TL072CP,TL072CP
+  R1,R,10k
+  R2,R,10k
+
+nets[2]{name,pins}:
+  V+,"R1.1,U1.8"
+  V-,"R2.1,U1.4"
+"""
+
+#: (options, the code validate gives U1, exit status): a type that is no symbol name is
+#: checked against the symbol decoding draws -- a substitute only where decode takes one.
+FUZZY_ROWS = [
+    ((), "unknown-part", 3),                 # decode draws U1 from the document's pins
+    (("--fuzzy",), "fuzzy-part", 0),         # decode --fuzzy reads it as TL072
+    (("--lenient",), "fuzzy-part", 0),       # an LLM answer, read as `tokn generate` does
+]
+
+
+@needs_kicad
+@pytest.mark.parametrize("options,code,status", FUZZY_ROWS, ids=[" ".join(r[0]) or "strict" for r in FUZZY_ROWS])
+def test_validate_checks_parts_against_the_symbols_decode_draws(tmp_path, options, code, status):
+    path = write(tmp_path, FUZZY_DOC)
+    r = run("validate", path, "--json", *options)
+    assert r.returncode == status, r.stdout
+    codes = {f["code"] for f in json.loads(r.stdout)["findings"] if f["where"] == "U1"}
+    assert code in codes and ({"unknown-part", "fuzzy-part"} - {code}).isdisjoint(codes)
+    fuzzy = ["--fuzzy"] if options else []      # what decode is told (`tokn generate` decodes answers so)
+    d = run("decode", path, "-o", str(tmp_path / "out" / "d.kicad_sch"), *fuzzy)
+    assert d.returncode == 0, d.stderr
+    assert ("read as" in d.stderr) == (code == "fuzzy-part")
+    assert ("generated from the document's pins" in d.stderr) == (code == "unknown-part")

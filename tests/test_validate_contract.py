@@ -85,6 +85,9 @@ RULES = [
      True, [("warning", "unknown-part", "U1"), ("error", "unconnected-power-pin", "U1.2"), ("warning", "pins-not-checked", "")]),
     ("fuzzy-part", doc([("U1", "TL072CP"), *R12], [("V+", ["U1.8", "R1.1"]), ("V-", ["U1.4", "R2.1"])]), True,
      ("warning", "fuzzy-part", "U1")),
+    # without fuzzy (the default, as decoding draws it): no substitute, a symbol from its pins
+    ("unknown-part, not fuzzy", doc([("U1", "TL072CP"), *R12], [("V+", ["U1.8", "R1.1"]), ("V-", ["U1.4", "R2.1"])]),
+     True, [("warning", "unknown-part", "U1"), ("warning", "pins-not-checked", "")]),
     ("unknown-pin in a net", doc([("U1", "LM7805_TO220"), *R12],
                                  [("VIN", ["U1.1", "R1.1"]), ("GND", ["U1.2", "U1.4", "R2.1"])]), True,
      ("error", "unknown-pin", "U1.4")),
@@ -114,7 +117,7 @@ RULES = [
 @pytest.mark.parametrize("case,document,library,expected", RULES, ids=[r[0] for r in RULES])
 def test_each_rule_reports_its_code_and_location(request, case, document, library, expected):
     index = request.getfixturevalue("symbol_index") if library else None
-    got = [(f.severity, f.code, f.where) for f in validate(document, index)]
+    got = [(f.severity, f.code, f.where) for f in validate(document, index, fuzzy=case == "fuzzy-part")]
     if not library:               # without libraries no pin is checked: said once, at the end
         assert got[-1] == ("warning", "pins-not-checked", "")
         got = got[:-1]

@@ -46,18 +46,22 @@ def normalise_pin_name(name: str) -> str:
     return _MARKUP.sub(r"\1", name or "").replace(" ", "").replace("~", "").upper()
 
 
-def validate(doc: Document, index=None, resolver: SymbolResolver | None = None) -> list[Finding]:
+def validate(doc: Document, index=None, resolver: SymbolResolver | None = None, *,
+             fuzzy: bool = False) -> list[Finding]:
     """All findings for ``doc``.  ``index`` (a SymbolIndex) or ``resolver`` enables the
     checks against symbols; the symbols the document carries (extension ``symbols``) are
     used first.  Parts whose pins no symbol could check are listed in one
-    ``pins-not-checked`` warning."""
+    ``pins-not-checked`` warning.  ``fuzzy`` (with ``index``; a ``resolver`` brings its own)
+    lets a type that is no symbol name be checked as a plausible library part, as
+    :func:`tokn.decode.decode` draws it with ``fuzzy``; without it parts are checked against
+    the symbols decoding draws them with (exact names only)."""
     out: list[Finding] = []
     err = lambda code, msg, where="", **d: out.append(Finding("error", code, msg, where, d))
     warn = lambda code, msg, where="", **d: out.append(Finding("warning", code, msg, where, d))
     types, mixed = _check_components(doc, err)
     pin_net = _check_nets(doc, types, err, warn)
     flagged = _check_noconnects(doc, types, pin_net, err)
-    resolver = _symbol_resolver(doc, index, resolver)
+    resolver = _symbol_resolver(doc, index, resolver, fuzzy)
     _check_mixed_units(mixed, resolver, err, warn)
     if resolver is None:
         _report_unchecked(list(types), "no KiCad symbol libraries and no symbols in the document", warn)
@@ -204,17 +208,19 @@ def _check_noconnects(doc: Document, types: dict[str, str], pin_net: dict[tuple[
     return flagged
 
 
-def _symbol_resolver(doc: Document, index, resolver: SymbolResolver | None) -> SymbolResolver | None:
+def _symbol_resolver(doc: Document, index, resolver: SymbolResolver | None,
+                     fuzzy: bool = False) -> SymbolResolver | None:
     """The resolver to check parts with: the document's own symbols first, then
-    ``resolver``'s or ``index``'s; ``None`` when there is nothing to check against."""
+    ``resolver``'s or ``index``'s (fuzzy only with ``fuzzy``); ``None`` when there is
+    nothing to check against."""
     if doc.symbols:
         own = document_symbols(doc)
-        base = resolver or SymbolResolver(index)
+        base = resolver or SymbolResolver(index, fuzzy=fuzzy)
         own.update({k: v for k, v in base.extra.items() if k not in own})
         return SymbolResolver(base.index, own, fuzzy=base.fuzzy)
     if index is None and resolver is None:
         return None
-    return resolver or SymbolResolver(index)
+    return resolver or SymbolResolver(index, fuzzy=fuzzy)
 
 
 def _check_parts(doc: Document, types: dict[str, str], pin_net: dict[tuple[str, str], str],

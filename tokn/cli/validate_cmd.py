@@ -23,8 +23,10 @@ from .docinput import load_symbol_sources, read_answer_document, read_document, 
 @click.option("--project", type=click.Path(exists=True),
               help="KiCad project (folder, .kicad_pro or .kicad_sch) whose sym-lib-table to read too "
                    "[default: the document's folder].")
+@click.option("--fuzzy", is_flag=True, help="Check a type that is no symbol name against a plausible library "
+              "part (TL072CP as TL072), as `tokn decode --fuzzy` draws it (implied by --lenient).")
 def validate(document: str, erc: bool, as_json: bool, symbols_from: tuple[str, ...], no_libraries: bool,
-             lenient: bool, project: str | None) -> None:
+             lenient: bool, project: str | None, fuzzy: bool) -> None:
     """Check DOCUMENT (a .tokn file, - for stdin).
 
     Exit status: 0 valid (every part's pins checked against a symbol), 1 invalid, 3 no
@@ -55,14 +57,15 @@ def validate(document: str, erc: bool, as_json: bool, symbols_from: tuple[str, .
         project_dir = project or (os.path.dirname(os.path.abspath(document)) if document != "-" else None)
         index = symbol_index(not no_libraries, project_dir)
         symbols = load_symbol_sources(symbols_from) if symbols_from else None
-        resolver = SymbolResolver(index, symbols)
+        fuzzy = fuzzy or lenient            # an LLM answer is decoded fuzzily, as `tokn generate` does
+        resolver = SymbolResolver(index, symbols, fuzzy=fuzzy)
         if lenient:
             from ..generate.netfix import repair_nets, resolver_pins
             doc, repairs = repair_nets(doc, resolver_pins(resolver))
             findings += repairs
         findings += run_validate(doc, index, resolver=resolver if (index or symbols) else None)
         if erc and not has_errors(findings):
-            findings += _erc_findings(doc, index, symbols)
+            findings += _erc_findings(doc, index, symbols, fuzzy)
     unchecked = unchecked_parts(findings)
     status = "invalid" if has_errors(findings) else "unchecked" if unchecked else "valid"
     if as_json:
@@ -83,14 +86,14 @@ def validate(document: str, erc: bool, as_json: bool, symbols_from: tuple[str, .
     sys.exit({"valid": 0, "invalid": 1, "unchecked": 3}[status])
 
 
-def _erc_findings(doc, index, symbols) -> list:
+def _erc_findings(doc, index, symbols, fuzzy: bool = False) -> list:
     from ..decode import decode
     from ..kicad.kicad_cli import run_erc
     from ..validate import Finding
 
     with tempfile.TemporaryDirectory() as td:
         path = os.path.join(td, "validate.kicad_sch")
-        decode(doc, index, symbols=symbols, project="validate").write(path)
+        decode(doc, index, symbols=symbols, project="validate", fuzzy=fuzzy).write(path)
         report = run_erc(path)
     out = []
     for v in report["violations"]:

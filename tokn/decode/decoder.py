@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ..doc.model import Component, Document, Sheet
+from ..doc.naming import natural_key
 from ..doc.symdefs import document_symbols
 from ..errors import DecodeError
 from ..kicad import build as b
@@ -33,6 +34,7 @@ from ..kicad.connectivity import design_nets, escape_net_name
 from ..kicad.hierarchy import Design, load_design
 from ..kicad.symbols import placed_field_defaults
 from ..resolve import SymbolResolver
+from .amend import add_unplaced, unplaced_refs
 from .flatten import flatten
 from .layout import layout_parts
 from .place.units import named_noconnect_pins, noconnect_pins
@@ -105,11 +107,16 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
                  f"passive in a copy of the symbol ({p.embed_name}) as the document connects "
                  f"{'it' if len(p.retyped) == 1 else 'them'}" for ref, p in parts.items() if p.retyped]
     want = _doc_nets(doc)
-    if layout in ("auto", "drawn") and _drawable(doc, parts):
-        files, root = _as_drawn(doc, parts, power, project)
+    added = unplaced_refs(doc) if layout in ("auto", "drawn") else set()
+    drawn_doc = replace(doc, components=[c for c in doc.components if c.ref not in added]) if added else doc
+    if layout in ("auto", "drawn") and _drawable(drawn_doc, parts):
+        files, root, notes = _as_drawn(doc, parts, power, project, added)
         diff, in_kicad10, in_kicad9 = net_differences(files, root, want, _doc_nets(listed)) \
-            if verify else ("", "", "")
+            if verify and files else ("", "", "")
+        if not files:
+            diff = "a net of the parts without a position is named on another sheet"
         if not diff:
+            warnings += notes
             if any(ps.local for ps in doc.power):
                 warnings.append(LOCAL_POWER_NOTE)
             if in_kicad10:
@@ -125,6 +132,11 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
                               "(use the grid layout instead)")
         warnings.append(f"the document's wires/positions do not give its nets ({diff}); "
                         "laid out on a grid instead")
+    elif layout == "auto" and (doc.wires or doc.labels or doc.power):
+        unplaced = sorted({c.ref for c in doc.components if c.x is None or c.y is None}, key=natural_key)
+        warnings.append("the document's drawing is not kept ("
+                        + (f"no position for {_few(unplaced)}" if unplaced else "parts drawn with generated symbols")
+                        + "); laid out on a grid instead")
     nc = noconnect_pins(doc, parts)      # flags of the drawing, redrawn on the layout
     if doc.sheets:                       # the grid layout is one sheet: flatten first
         doc = flatten(doc)
@@ -390,9 +402,13 @@ def _placed_fields(part: PartSymbol, rows: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def _draw_components(doc: Document, parts: dict[str, PartSymbol], sf: _SheetFiles) -> None:
+def _draw_components(doc: Document, parts: dict[str, PartSymbol], sf: _SheetFiles) -> list[str]:
     """Draw each component's symbol once per file (from the row of the file's first
-    instance), with the instance path, reference and unit of every instance."""
+    instance), with the instance path, reference and unit of every instance.  Returns a
+    note for each instance row whose value or footprint differs from the drawn row's: a
+    symbol of a sheet used several times has one value and footprint in KiCad (an edit of
+    one instance's row cannot be kept)."""
+    notes = []
     fields_of: dict[str, dict[str, str]] = {}
     for fd in doc.fields:
         if fd.name not in ("Reference", "Value", "Footprint"):
@@ -410,6 +426,11 @@ def _draw_components(doc: Document, parts: dict[str, PartSymbol], sf: _SheetFile
                   for name, value in _placed_fields(part, fields_of.get(c0.ref, {})).items()]
         sf.builders[f].symbol(part, c0.x, c0.y, c0.a or 0, c0.mirror, c0.unit, c0.style, props, inst,
                               f"{c0.ref}/{c0.unit}/{c0.x}/{c0.y}", not c0.nobom, not c0.noboard, c0.dnp)
+        notes += [f"{c.ref} and {c0.ref} are one symbol of {f}, which every instance of that sheet shares: "
+                  f"drawn with {c0.ref}'s value and footprint ({c0.value}, {c0.fp or 'none'}), "
+                  f"not {c.ref}'s ({c.value}, {c.fp or 'none'})"
+                  for _s, c in rows if (c.value, c.fp) != (c0.value, c0.fp)]
+    return notes
 
 
 def _draw_geometry(doc: Document, sf: _SheetFiles) -> None:
@@ -515,12 +536,18 @@ def _page(doc: Document, sheet) -> str:
 
 
 def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols",
-              project: str) -> tuple[dict[str, str], str]:
-    """The document drawn where it says: file name -> text, and the root file's name."""
+              project: str, added: set[str] = frozenset()) -> tuple[dict[str, str], str, list[str]]:
+    """The document drawn where it says: file name -> text, the root file's name, and
+    notes (the parts ``added`` without a position, laid out below their sheet's drawing
+    (:mod:`.amend`); instance rows whose values cannot be kept); no files when the added
+    parts cannot be joined to their nets by name."""
     sf = _sheet_files(doc, project)
     for f, sid in sf.first_instance.items():
         sf.builders[f] = SheetBuilder(seed=f"{project}/{f}", title=doc.title if sid == "" else "")
-    _draw_components(doc, parts, sf)
+    full = doc
+    if added:
+        doc = replace(doc, components=[c for c in doc.components if c.ref not in added])
+    notes = _draw_components(doc, parts, sf)
     _draw_geometry(doc, sf)
     _draw_pin_noconnects(doc, parts, sf)
     _draw_power(doc, power, sf)
@@ -528,11 +555,16 @@ def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols"
     for alias in doc.busaliases:
         sf.builders[sf.root_name].items.insert(0, ["bus_alias", b.q(alias.name),
                                                    ["members", *[b.q(m) for m in alias.members]]])
+    if added:
+        placed = add_unplaced(full, parts, power, sf, project, added)
+        if placed is None:
+            return {}, sf.root_name, []
+        notes.append(f"laid out below the drawing (no position given): {'; '.join(placed)}")
     files = {}
     for f, sb in sf.builders.items():
         files[f] = sb.render(sf.root_uuid if f == sf.root_name else b.uid(f"{project}/file/{f}"),
                              f == sf.root_name)
-    return files, sf.root_name
+    return files, sf.root_name, notes
 
 
 class PowerSymbols:

@@ -49,7 +49,7 @@ from ..kicad.connectivity import design_nets
 from ..kicad.hierarchy import load_design
 from ..sexpr import child, children, dumps, number, parse, text
 from .decoder import decode
-from .sheetbuild import paper_for
+from .sheetbuild import items_extent, paper_for, shifted
 from ..kicad.ids import is_netlisted
 
 GRID = 1.27
@@ -148,10 +148,10 @@ def paste_fragment(doc: Document, index=None, *, existing_schematic: str | None 
     nets = _rename_auto_nets(doc, names.nets)
     _rename(items, {**refs, **power_refs}, nets)
 
-    x0, y0, x1, y1 = _extent(items)
+    x0, y0, x1, y1 = items_extent(items)
     sx, sy = _snap_down(x0), _snap_down(y0)
-    clip_items = [_shifted(it, origin[0] - sx, origin[1] - sy) for it in items]
-    sheet_items = [_shifted(it, SHEET_MARGIN - sx, SHEET_MARGIN - sy) for it in items]
+    clip_items = [shifted(it, origin[0] - sx, origin[1] - sy) for it in items]
+    sheet_items = [shifted(it, SHEET_MARGIN - sx, SHEET_MARGIN - sy) for it in items]
     dx, dy = SHEET_MARGIN - sx, SHEET_MARGIN - sy
     bbox = (x0 + dx, y0 + dy, x1 + dx, y1 + dy)
     sheet = _sheet_text(libs, sheet_items, bbox, doc.title)
@@ -292,40 +292,8 @@ def _without_power_flags(items: list[list]) -> list[list]:
 
 # ---------------------------------------------------------------- geometry
 
-def _points(node: list):
-    """Every absolute (x, y) of an item: ``at`` and ``xy`` lists, at any depth."""
-    for c in node:
-        if type(c) is str:
-            continue
-        if c[0] in ("at", "xy") and len(c) >= 3:
-            yield number(c[1]), number(c[2])
-        else:
-            yield from _points(c)
-
-
-def _extent(items: list[list]) -> Box:
-    pts = [p for it in items for p in _points(it)]
-    if not pts:
-        return 0.0, 0.0, 0.0, 0.0
-    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-    return min(xs), min(ys), max(xs), max(ys)
-
-
 def _snap_down(v: float) -> float:
     return math.floor(v / GRID + 1e-6) * GRID
-
-
-def _shifted(node: list, dx: float, dy: float) -> list:
-    """A copy of ``node`` with every ``at``/``xy`` moved by (dx, dy)."""
-    out = []
-    for c in node:
-        if type(c) is str:
-            out.append(c)
-        elif c[0] in ("at", "xy") and len(c) >= 3:
-            out.append([c[0], b.num(number(c[1]) + dx), b.num(number(c[2]) + dy), *c[3:]])
-        else:
-            out.append(_shifted(c, dx, dy))
-    return out
 
 
 # ---------------------------------------------------------------- the stand-alone sheet

@@ -40,9 +40,12 @@ def _snap(v: float) -> float:
 
 def layout_parts(doc: Document, parts: dict[str, PartSymbol], sb: SheetBuilder, project: str,
                  sheet_path: str, power_for_net, power_flag: PartSymbol | None = None,
-                 nc: set[tuple[str, str]] | frozenset = frozenset(), wires: bool = True) -> None:
+                 nc: set[tuple[str, str]] | frozenset = frozenset(), wires: bool = True,
+                 outside: dict[str, int] | None = None) -> None:
     """Place every part of ``doc`` on ``sb`` with wires, labels, power symbols and
-    no-connect markers (on the pins in ``nc`` that are in no net).
+    no-connect markers (on the pins in ``nc`` that are in no net).  ``outside``: net ->
+    pins of it drawn elsewhere (parts added to a kept drawing), so that a group of ``doc``'s
+    parts is named even when it holds all of ``doc``'s pins of that net.
 
     With ``wires`` False every part is drawn on its own, each pin named by a label or power
     symbol (the fallback when a wired drawing does not verify).  With ``power_flag``
@@ -54,6 +57,9 @@ def layout_parts(doc: Document, parts: dict[str, PartSymbol], sb: SheetBuilder, 
     for u in units:
         for p in u.pins:
             net_pins[u.nets[p.number]] = net_pins.get(u.nets[p.number], 0) + 1
+    for net, n in (outside or {}).items():
+        if net in net_pins:
+            net_pins[net] += n
     plan = make_plan(units, wires)
     drawings: list[Drawing] = []
     roots = list(plan.roots)

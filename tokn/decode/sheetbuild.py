@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..kicad import build as b
-from ..sexpr import dumps, text
+from ..sexpr import dumps, number, text
 from .symbols import PartSymbol
 
 PAPERS = [("A4", 297.0, 210.0), ("A3", 420.0, 297.0), ("A2", 594.0, 420.0), ("A1", 841.0, 594.0),
@@ -79,6 +79,39 @@ class SheetBuilder:
         paper = paper_for(self.max_x + 20, self.max_y + 20)
         node = b.schematic(root_uuid, paper, self.title, list(self.lib_symbols.values()), self.items, root)
         return dumps(node)
+
+
+def item_points(node: list):
+    """Every absolute (x, y) of an item: ``at`` and ``xy`` lists, at any depth."""
+    for c in node:
+        if type(c) is str:
+            continue
+        if c[0] in ("at", "xy") and len(c) >= 3:
+            yield number(c[1]), number(c[2])
+        else:
+            yield from item_points(c)
+
+
+def items_extent(items: list[list]) -> tuple[float, float, float, float]:
+    """(x0, y0, x1, y1) of every ``at``/``xy`` point of ``items`` ((0, 0, 0, 0) for none)."""
+    pts = [p for it in items for p in item_points(it)]
+    if not pts:
+        return 0.0, 0.0, 0.0, 0.0
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def shifted(node: list, dx: float, dy: float) -> list:
+    """A copy of ``node`` with every ``at``/``xy`` moved by (dx, dy)."""
+    out = []
+    for c in node:
+        if type(c) is str:
+            out.append(c)
+        elif c[0] in ("at", "xy") and len(c) >= 3:
+            out.append([c[0], b.num(number(c[1]) + dx), b.num(number(c[2]) + dy), *c[3:]])
+        else:
+            out.append(shifted(c, dx, dy))
+    return out
 
 
 def power_value_props(value: str, ref: str, x: float, y: float) -> list[list]:

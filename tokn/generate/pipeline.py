@@ -159,7 +159,7 @@ class Toolkit:
     # checks
     def validate(self, doc: Any) -> list:
         from ..validate import validate
-        return validate(doc, self.index)
+        return validate(doc, self.index, fuzzy=True)        # as decode() below draws it
 
     def decode(self, doc: Any) -> tuple[Any, list]:
         from ..decode import decode
