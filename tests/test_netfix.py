@@ -23,6 +23,7 @@ LIBRARY = {
     "AVR-ish": {"1": ["~{RESET}/PC6"], "7": ["VCC"], "9": ["XTAL1/PB6"], "10": ["XTAL2/PB7"]},
     "SPI-ish": {"1": ["MOSI/PA7"], "2": ["MOSI/PB5"]},
     "USB-ish": {"1": ["D+"], "2": ["D+"], "3": ["CC1"]},
+    "SWITCH-ish": {"7": ["VEE"], "8": ["VSS"], "16": ["VDD"]},
     "C": {"1": ["~"], "2": ["~"]},
     "R": {"1": ["~"], "2": ["~"]},
 }
@@ -46,7 +47,8 @@ LIBRARY.update({
                                     "33": "USART1_RTS USB_DP", "34": "SYS_JTMS-SWDIO", "42": "USART1_TX I2C1_SCL"}),
     "ATmega328P": _table({"1": "~{RESET}/PC6", "17": "PB3", "19": "PB5", "7": "VCC"}),
     "ESP32-WROOM": _table({"1": "GND", "2": "VDD", "3": "EN", "25": "IO0", "35": "TXD0/IO1"}),
-    "RP2040": _table({"2": "GPIO0", "37": "GPIO25", "38": "GPIO26/ADC0", "26": "RUN"}),
+    "RP2040": _table({"1": "IOVDD", "10": "IOVDD", "22": "IOVDD", "23": "DVDD", "50": "DVDD", "2": "GPIO0",
+                      "37": "GPIO25", "38": "GPIO26/ADC0", "26": "RUN"}),
     "BC547": _table({"1": "C", "2": "B", "3": "E"}),
     "BSS138": _table({"1": "G", "2": "S", "3": "D"}),
     "LED": _table({"1": "K", "2": "A"}),
@@ -181,6 +183,11 @@ NAMED_OTHERWISE = [
     ("+INB", "+INB", "LM358U", "5"),
     ("2IN+", "2IN+", "LM358U", "5"),
     ("INA-", "INA-", "LM358U", "2"),
+    ("VCC for an op-amp's V+ (TI's name)", "VCC", "LM358U", "8"),
+    ("GND for a single-supply op-amp's V- (TI's name)", "GND", "LM358U", "4"),
+    ("VIN for a regulator's VI", "VIN", "LM7805_TO220", "1"),
+    ("VOUT for a regulator's VO", "VOUT", "LM7805_TO220", "3"),
+    ("+ for an LED's anode", "+", "LED", "2"),
 ]
 
 
@@ -199,6 +206,8 @@ IN_UNITS = [
     ("U1B.OUT is unit B's output", "U1B.OUT,U1A.~", "LM358U", "U1.7,U1.1", "unit-letter"),
     ("U1A.V+ is the supply pin", "U1A.V+", "LM358U", "U1.8", "unit-letter"),
     ("J1.D+ on a USB-C receptacle is A6 and B6", "J1.D+,J1.D-", "USB_C", "J1.A6,J1.B6,J1.A7,J1.B7", "pin-name"),
+    ("a prefixed supply several pins carry (RP2040 IOVDD, DVDD) stands for all of them", "U1.IOVDD,U1.DVDD", "RP2040",
+     "U1.1,U1.10,U1.22,U1.23,U1.50", "pin-name"),
 ]
 
 
@@ -304,7 +313,9 @@ NOT_INVENTED = [
      "U1.USART1_TX", "(30, 42): 30 is PA9, 42 is PB6"),
     ("an Arduino board's name is no pin of the chip", [("LED", "U1.D13")], "U1:ATmega328P", None, "", ""),
     ("a function KiCad's symbol does not list", [("SCK", "U1.SCK")], "U1:ATmega328P", None, "", ""),
-    ("an op-amp output without its unit", [("OUT", "U1.OUT")], "U1:LM358U", None, "", ""),
+    ("an op-amp output without its unit", [("OUT", "U1.OUT")], "U1:LM358U", "ambiguous-pin", "U1.OUT",
+     "(1, 7): 1 in unit A, 7 in unit B"),
+    ("GND on a part with VSS and VEE pins", [("GND", "U1.GND")], "U1:SWITCH-ish", None, "", ""),
     ("a supply written by its voltage", [("+3V3", "U1.3V3")], "U1:ESP32-WROOM", None, "", ""),
     ("D+ on a part that is no USB-C receptacle", [("DP", "U1.D+")], "U1:USB-ish", "ambiguous-pin", "U1.D+", "(1, 2)"),
     ("two functions written together naming two pins", [("X", "U1.PB5/PB3")], "U1:ATmega328P", None, "", ""),

@@ -72,7 +72,9 @@ _NO_CONNECT_NAMES = frozenset({"NC", "NOCONNECT", "NOCONNECTION", "NOTCONNECTED"
 #: Not VBAT: a microcontroller's VBAT is its backup-battery input, a net VBAT is often a
 #: vehicle's 12 V battery.  VBUS is: a USB connector's VBUS pins (A4, A9, B4, B9 of a
 #: USB-C receptacle, drawn stacked at one point) are one supply.
-_SUPPLY_NAME = re.compile(r"^(?:[ADP]?GND\w*|V(?:CC|DD|SS|EE)\w*|VBUS|V[+-]|[+-]\d+(?:[.V]\d+)?V?\d*)$", re.I)
+#: A prefix says which supply: ``AVDD``/``DVDD``/``IOVDD`` (RP2040), ``AVCC``/``DVCC``, ``DVSS``.
+_SUPPLY_NAME = re.compile(r"^(?:(?:[ADP]|IO)?GND\w*|(?:[ADP]|IO)?V(?:CC|DD|SS|EE)\w*|VBUS|V[+-]|[+-]\d+(?:[.V]\d+)?V?\d*)$",
+                          re.I)
 
 
 def repair_nets(doc: Document, library_pins: LibraryPins) -> tuple[Document, list[Finding]]:
@@ -391,9 +393,12 @@ def _numbers_named(pin: str, numbers: dict[str, list[str]]) -> list[str]:
        STM32's PA9 (and PB6: two numbers, an ambiguous name), ``SWDIO`` is ``SYS_JTMS-SWDIO``,
        ``OSC_IN`` is ``RCC_OSC_IN``;
     6. another name of the same pin (:data:`_SAME_PIN`): ``GPIO0``/``GP0``/``IO0``, ``BASE`` for
-       ``B``, ``CATHODE`` for ``K``, ``EP``/``PAD``, ``RESET``/``RST``/``NRST``...;
+       ``B``, ``CATHODE`` for ``K``, ``EP``/``PAD``, ``RESET``/``RST``/``NRST``, ``VIN`` for ``VI``,
+       ``VCC`` for an op-amp's ``V+``...; only when the pins found all have one name (``GND`` on a
+       part with ``VSS`` and ``VEE`` pins finds nothing);
     7. an op-amp's or comparator's pin by its unit and role, ``OUT1``/``1OUT``/``OUTA``,
-       ``IN1+``/``1IN-``/``+INA``, on a symbol whose units' inputs are named ``+`` and ``-``."""
+       ``IN1+``/``1IN-``/``+INA``, on a symbol whose units' inputs are named ``+`` and ``-``;
+       a role without a unit (``OUT``, ``IN-``) finds the pin of every unit (an ambiguous name)."""
     key = normalise_pin_name(pin)
     hits = _named(numbers, {key})
     if not hits:
@@ -414,6 +419,8 @@ def _numbers_named(pin: str, numbers: dict[str, list[str]]) -> list[str]:
         hits = _alternate(key, getattr(numbers, "alternates", {}))
     if not hits:
         hits = _named(numbers, _same_pin(key), functions=True)
+        if len({normalise_pin_name(numbers[h][0]) for h in hits}) > 1:
+            hits = []                  # GND for VSS and VEE both: another name of which pin is not certain
     if not hits:
         hits = _unit_role(key, numbers)
     return hits
@@ -429,9 +436,11 @@ _FUNCTIONS = re.compile(r"[/|() ]|(?<=\w)-(?=\w)")
 _SAME_PIN = [frozenset(g) for g in (
     {"B", "BASE"}, {"C", "COLLECTOR"}, {"E", "EMITTER"},
     {"G", "GATE"}, {"D", "DRAIN"}, {"S", "SOURCE"},
-    {"A", "ANODE"}, {"K", "CATHODE", "KATHODE"},
+    {"A", "ANODE", "+"}, {"K", "CATHODE", "KATHODE", "-"},
     {"EP", "EPAD", "PAD", "EXP", "EXPOSEDPAD", "EXPOSED_PAD", "THERMALPAD", "THERMAL_PAD"},
     {"RESET", "RST", "NRST", "NRESET", "RSTN", "RESETN", "RST_N", "RESET_N"},
+    {"VI", "VIN", "IN"}, {"VO", "VOUT", "OUT"},
+    {"V+", "VCC", "VDD", "VS+", "+VS", "VCC+", "VPOS"}, {"V-", "VEE", "VSS", "GND", "VS-", "-VS", "VCC-", "VNEG"},
 )]
 _GPIO = re.compile(r"^(?:GPIO|GP|IO)_?0*(\d+)$")
 
@@ -488,8 +497,11 @@ def _unit_role(key: str, numbers: dict[str, list[str]]) -> list[str]:
     m = _UNIT_ROLE.match(key)
     if m and bool(m.group("u1")) != bool(m.group("u2")):
         role, unit = _ROLE[m.group("role")], m.group("u1") or m.group("u2")
-    elif (m := _IN_UNIT.match(key)) and bool(m.group("pre")) != bool(m.group("post")):
-        role, unit = m.group("pre") or m.group("post"), m.group("u")
+    elif (i := _IN_UNIT.match(key)) and bool(i.group("pre")) != bool(i.group("post")):
+        role, unit = i.group("pre") or i.group("post"), i.group("u")
+    elif m and m.group("role") not in ("+", "-"):      # OUT, IN+ without a unit: every unit's (ambiguous)
+        return sorted({h for u in sorted(set(units.values()) - {0}) for h in _in_unit(_ROLE[m.group("role")], u, numbers)},
+                      key=natural_key)
     else:
         return []
     return _in_unit(role, _unit_index(unit), numbers)
