@@ -10,12 +10,16 @@ repair round an LLM costs is spent only on what cannot be fixed here:
   them, except a supply name (``VDD``, ``GND``...), which stands for every pin of that name
   (``U1.VDD`` -> ``U1.11, U1.28, U1.50``, what connecting a supply means); ``PIN3``/``P3``
   is read as pin ``3`` when no pin is named so; one function of a pin named for several,
-  ``U1.XTAL1`` or ``U1.PB6`` for ``XTAL1/PB6``, is that pin [``pin-name``];
+  ``U1.XTAL1`` or ``U1.PB6`` for ``XTAL1/PB6``, is that pin; and, when no pin has the name
+  written, the names datasheets, boards and models give pins are read by the real pinout
+  (:func:`_numbers_named`: ``PB5/SCK``, KiCad's alternate functions, ``GPIO0`` for ``IO0``,
+  ``RESET`` for ``NRST``, ``GATE`` for ``G``, ``OUT1``/``U1A.+`` by unit...); a USB-C
+  receptacle's ``D+`` is both rows' contacts [``pin-name``];
 * a pin reference written with another separator (``U1-8``, ``U1:8``, ``U1/8``, ``U1 pin 8``,
   ``U1(8)``) or a reference in other letter case (``u1.8``) is read as ``U1.8`` when exactly one
   declared part fits and its pin exists (numbered pins: on the symbol or, for a part without
   pins, as digits) [``pin-separator``, ``ref-case``]; ``U1A.3`` (a unit letter after the
-  reference) is ``U1.3`` the same way [``unit-letter``];
+  reference) is ``U1.3`` the same way, and ``U1A.+`` is unit A's ``+`` [``unit-letter``];
 * a row of a no-connect pseudo-net (``NC``, ``N/C``, ``NO_CONNECT``, ``UNCONNECTED``, ``DNC``) is
   no net: its pins (read like any pin reference) become ``noconnects`` rows, so that the
   drawing flags them not connected, as the model meant; a pin another row connects stays
