@@ -8,7 +8,7 @@ import os
 import pytest
 
 from tokn.doc.model import Component, Document, Net, PinDef, Wire
-from tokn.generate.netfix import repair_nets, resolver_pins
+from tokn.generate.netfix import PinNames, repair_nets, resolver_pins
 from tokn.validate import validate
 
 # A small "library": symbol -> pin number -> names.
@@ -22,9 +22,42 @@ LIBRARY = {
     "STM32-ish": {"1": ["VBAT"], "11": ["VDD"], "12": ["VSS"], "28": ["VDD"], "27": ["VSS"], "14": ["PA0"]},
     "AVR-ish": {"1": ["~{RESET}/PC6"], "7": ["VCC"], "9": ["XTAL1/PB6"], "10": ["XTAL2/PB7"]},
     "SPI-ish": {"1": ["MOSI/PA7"], "2": ["MOSI/PB5"]},
+    "USB-ish": {"1": ["D+"], "2": ["D+"], "3": ["CC1"]},
+    "SWITCH-ish": {"7": ["VEE"], "8": ["VSS"], "16": ["VDD"]},
     "C": {"1": ["~"], "2": ["~"]},
     "R": {"1": ["~"], "2": ["~"]},
 }
+
+
+def _table(pins: dict[str, str], units: str = "", alternates: dict[str, str] | None = None) -> PinNames:
+    """A :class:`PinNames` of ``number -> name``, ``units`` "1:1 2:1 ..." and ``alternates``
+    ``number -> "ALT1 ALT2"``: what a library symbol gives the repairs."""
+    out = PinNames({n: [name] for n, name in pins.items()})
+    out.units = {n: int(u) for n, u in (x.split(":") for x in units.split())}
+    out.alternates = {n: a.split() for n, a in (alternates or {}).items()}
+    return out
+
+
+# Symbols as KiCad's libraries have them, cut down: MCUs with alternate functions and
+# datasheet-style names, modules, transistors, a dual op-amp with its units, a USB-C receptacle.
+LIBRARY.update({
+    "STM32F103": _table({"5": "PD0", "7": "NRST", "12": "PA2", "30": "PA9", "33": "PA12", "34": "PA13",
+                         "42": "PB6", "24": "VDD", "23": "VSS"},
+                        alternates={"5": "RCC_OSC_IN", "12": "USART2_TX", "30": "USART1_TX USB_OTG_FS_VBUS",
+                                    "33": "USART1_RTS USB_DP", "34": "SYS_JTMS-SWDIO", "42": "USART1_TX I2C1_SCL"}),
+    "ATmega328P": _table({"1": "~{RESET}/PC6", "17": "PB3", "19": "PB5", "7": "VCC"}),
+    "ESP32-WROOM": _table({"1": "GND", "2": "VDD", "3": "EN", "25": "IO0", "35": "TXD0/IO1"}),
+    "RP2040": _table({"1": "IOVDD", "10": "IOVDD", "22": "IOVDD", "23": "DVDD", "50": "DVDD", "2": "GPIO0",
+                      "37": "GPIO25", "38": "GPIO26/ADC0", "26": "RUN"}),
+    "BC547": _table({"1": "C", "2": "B", "3": "E"}),
+    "BSS138": _table({"1": "G", "2": "S", "3": "D"}),
+    "LED": _table({"1": "K", "2": "A"}),
+    "TPS61200": _table({"9": "GND", "10": "FB", "11": "PAD"}),
+    "LM358U": _table(LIBRARY["LM358"] and {k: v[0] for k, v in LIBRARY["LM358"].items()},
+                     units="1:1 2:1 3:1 5:2 6:2 7:2 4:3 8:3"),
+    "USB_C": _table({"A4": "VBUS", "A5": "CC1", "A6": "D+", "A7": "D-", "B5": "CC2", "B6": "D+", "B7": "D-",
+                     "S1": "SHIELD"}),
+})
 
 
 def library_pins(comp: Component):
@@ -120,6 +153,72 @@ REPAIRS = [
 ]
 
 
+# Pins named otherwise than KiCad's symbols name them, by conventions of datasheets, boards
+# and models, whose meaning the real pinout settles: (rule, pin as written, type, number).
+NAMED_OTHERWISE = [
+    ("a datasheet name of several functions, one a pin's", "PB5/SCK", "ATmega328P", "19"),
+    ("the same written with parentheses", "PB3(MOSI)", "ATmega328P", "17"),
+    ("ST's LQFP name PD0-OSC_IN", "PD0-OSC_IN", "STM32F103", "5"),
+    ("a KiCad alternate function of one pin", "USB_DP", "STM32F103", "33"),
+    ("one function of a hyphenated alternate", "SWDIO", "STM32F103", "34"),
+    ("an alternate without its peripheral", "OSC_IN", "STM32F103", "5"),
+    ("RESET for NRST", "RESET", "STM32F103", "7"),
+    ("RESET for ~{RST}", "RESET", "NE555P", "4"),
+    ("GPIO0 for an ESP32 module's IO0", "GPIO0", "ESP32-WROOM", "25"),
+    ("GPIO1 for one function of TXD0/IO1", "GPIO1", "ESP32-WROOM", "35"),
+    ("a Pico's GP25 for GPIO25", "GP25", "RP2040", "37"),
+    ("IO26 for GPIO26/ADC0", "IO26", "RP2040", "38"),
+    ("BASE for B", "BASE", "BC547", "2"),
+    ("collector", "Collector", "BC547", "1"),
+    ("GATE for G", "GATE", "BSS138", "1"),
+    ("DRAIN for D", "drain", "BSS138", "3"),
+    ("ANODE for A", "ANODE", "LED", "2"),
+    ("CATHODE for K", "CATHODE", "LED", "1"),
+    ("EP for an exposed pad named PAD", "EP", "TPS61200", "11"),
+    ("OUT1: the output of unit 1", "OUT1", "LM358U", "1"),
+    ("1OUT (TI's name)", "1OUT", "LM358U", "1"),
+    ("OUTB", "OUTB", "LM358U", "7"),
+    ("IN1+", "IN1+", "LM358U", "3"),
+    ("1IN-", "1IN-", "LM358U", "2"),
+    ("+INB", "+INB", "LM358U", "5"),
+    ("2IN+", "2IN+", "LM358U", "5"),
+    ("INA-", "INA-", "LM358U", "2"),
+    ("VCC for an op-amp's V+ (TI's name)", "VCC", "LM358U", "8"),
+    ("GND for a single-supply op-amp's V- (TI's name)", "GND", "LM358U", "4"),
+    ("VIN for a regulator's VI", "VIN", "LM7805_TO220", "1"),
+    ("VOUT for a regulator's VO", "VOUT", "LM7805_TO220", "3"),
+    ("+ for an LED's anode", "+", "LED", "2"),
+]
+
+
+@pytest.mark.parametrize("rule,pin,type_,number", NAMED_OTHERWISE, ids=[r[0] for r in NAMED_OTHERWISE])
+def test_pins_named_by_other_conventions(rule, pin, type_, number):
+    out, findings = repair_nets(doc([("N", f"U1.{pin},R1.1")], f"U1:{type_} R1:R"), library_pins)
+    assert nets_of(out) == [("N", f"U1.{number},R1.1")]
+    assert [(f.code, f.where) for f in findings] == [("pin-name", "U1")]
+    assert f"U1.{pin} -> U1.{number}" in findings[0].message
+
+
+# (rule, pins as written, type, pins after, fix code): a unit letter after the reference picks the
+# pin of that unit; a USB-C receptacle's D+ is both rows' contacts.
+IN_UNITS = [
+    ("U1A.+ is unit A's + input", "U1A.+,U1B.-", "LM358U", "U1.3,U1.6", "unit-letter"),
+    ("U1B.OUT is unit B's output", "U1B.OUT,U1A.~", "LM358U", "U1.7,U1.1", "unit-letter"),
+    ("U1A.V+ is the supply pin", "U1A.V+", "LM358U", "U1.8", "unit-letter"),
+    ("J1.D+ on a USB-C receptacle is A6 and B6", "J1.D+,J1.D-", "USB_C", "J1.A6,J1.B6,J1.A7,J1.B7", "pin-name"),
+    ("a prefixed supply several pins carry (RP2040 IOVDD, DVDD) stands for all of them", "U1.IOVDD,U1.DVDD", "RP2040",
+     "U1.1,U1.10,U1.22,U1.23,U1.50", "pin-name"),
+]
+
+
+@pytest.mark.parametrize("rule,pins,type_,after,code", IN_UNITS, ids=[r[0] for r in IN_UNITS])
+def test_unit_letters_and_both_rows(rule, pins, type_, after, code):
+    ref = pins.split(".")[0][:2]
+    out, findings = repair_nets(doc([("N", pins)], f"{ref}:{type_}"), library_pins)
+    assert nets_of(out) == [("N", after)]
+    assert {f.code for f in findings} <= {code, "pin-name"} and code in {f.code for f in findings}
+
+
 @pytest.mark.parametrize("rule,nets,comps,after,fixed", REPAIRS, ids=[r[0] for r in REPAIRS])
 def test_repairs(rule, nets, comps, after, fixed):
     before = doc(nets, comps)
@@ -208,6 +307,18 @@ NOT_INVENTED = [
     ("a bare reference is not a net", [("GND", "U1.2,C1")], "U1:LM7805_TO220 C1:C", None, "", ""),
     ("a reference cut off after its dot is not a net", [("VN", "U1.1,C1.")], "U1:LM7805_TO220 C1:C", None, "", ""),
     ("a function two pins are named for", [("D", "U1.MOSI")], "U1:SPI-ish", "ambiguous-pin", "U1.MOSI", "(1, 2)"),
+    ("an ambiguous name says each candidate's unit", [("VIN", "U1.+")], "U1:LM358U", "ambiguous-pin", "U1.+",
+     "(3, 5): 3 in unit A, 5 in unit B"),
+    ("an alternate two pins have says which pins", [("TX", "U1.USART1_TX")], "U1:STM32F103", "ambiguous-pin",
+     "U1.USART1_TX", "(30, 42): 30 is PA9, 42 is PB6"),
+    ("an Arduino board's name is no pin of the chip", [("LED", "U1.D13")], "U1:ATmega328P", None, "", ""),
+    ("a function KiCad's symbol does not list", [("SCK", "U1.SCK")], "U1:ATmega328P", None, "", ""),
+    ("an op-amp output without its unit", [("OUT", "U1.OUT")], "U1:LM358U", "ambiguous-pin", "U1.OUT",
+     "(1, 7): 1 in unit A, 7 in unit B"),
+    ("GND on a part with VSS and VEE pins", [("GND", "U1.GND")], "U1:SWITCH-ish", None, "", ""),
+    ("a supply written by its voltage", [("+3V3", "U1.3V3")], "U1:ESP32-WROOM", None, "", ""),
+    ("D+ on a part that is no USB-C receptacle", [("DP", "U1.D+")], "U1:USB-ish", "ambiguous-pin", "U1.D+", "(1, 2)"),
+    ("two functions written together naming two pins", [("X", "U1.PB5/PB3")], "U1:ATmega328P", None, "", ""),
     ("another separator before a pin the part lacks", [("VIN", "U1-9")], "U1:LM7805_TO220", None, "", ""),
     ("another separator before a name on a part without pins", [("OUT", "U1-OUT")], "U1:XYZ123", None, "", ""),
     ("a net called like a pin reference", [("U1-1", "C1.1"), ("X", "U1-1,C1.2")], "U1:LM7805_TO220 C1:C",

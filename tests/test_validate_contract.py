@@ -124,6 +124,27 @@ def test_each_rule_reports_its_code_and_location(request, case, document, librar
     assert got == (expected if isinstance(expected, list) else [expected])
 
 
+# What an unknown-pin error tells the model: the pins the part has, each number with its name
+# (the number alone said nothing of which pin the model meant), and for a tab or exposed pad
+# the symbol lacks, to leave it out.  (case, type, pin, words in the message)
+UNKNOWN_PIN_WORDS = [
+    ("a name no pin has: the pins by number and name", "NE555P", "Q",
+     "Timer:NE555P has no pin Q (its pins: 1 GND, 2 TRIG, 3 OUT, 4 ~{RST}, 5 CONT, 6 THRES, 7 DISCH, 8 VCC)"),
+    ("a number past the last pin", "LM7805_TO220", "4", "has no pin 4 (its pins: 1 VI, 2 GND, 3 VO)"),
+    ("a passive's pins have no names", "R", "3", "Device:R has no pin 3 (its pins: 1, 2)"),
+    ("a tab the symbol has no pin for", "AMS1117-3.3", "TAB",
+     "has no pin TAB (the symbol has no pin of its own for a tab or exposed pad: on the footprint it is one "
+     "of the pins below; leave it out of the nets) (its pins: 1 GND, 2 VO, 3 VI)"),
+]
+
+
+@pytest.mark.parametrize("case,type_,pin,words", UNKNOWN_PIN_WORDS, ids=[c[0] for c in UNKNOWN_PIN_WORDS])
+def test_an_unknown_pin_error_lists_the_pins_by_number_and_name(symbol_index, case, type_, pin, words):
+    d = doc([("U1", type_), *R12], [("N", [f"U1.{pin}", "R1.1"]), ("M", ["U1.1", "U1.2", "U1.3", "R2.1"])])
+    errs = [f for f in validate(d, symbol_index) if f.code == "unknown-pin"]
+    assert [f.where for f in errs] == [f"U1.{pin}"] and words in errs[0].message, errs
+
+
 def test_a_correct_document_has_no_findings(symbol_index):
     good = doc([("U1", "LM7805_TO220"), ("C1", "C"), ("C2", "C")],
                [("VIN", ["U1.1", "C1.1"]), ("GND", ["U1.2", "C1.2", "C2.2"]), ("+5V", ["U1.3", "C2.1"])],

@@ -260,11 +260,10 @@ def _check_library_pins(ref: str, res, table, used, pin_net: dict, err, warn) ->
     for p in res.symbol.pins:
         for number in _numbers_of(p.number):
             lib_pins.setdefault(number, []).append(p)
-    numbers = sorted({p.number for p in res.symbol.pins}, key=natural_key)
     for pin in sorted(used, key=natural_key):
         if pin not in lib_pins:
-            err("unknown-pin", f"{ref}.{pin}: {res.lib_id} has no pin {pin} "
-                f"(its pins: {_summarise(numbers)})", f"{ref}.{pin}", lib_id=res.lib_id)
+            err("unknown-pin", f"{ref}.{pin}: {res.lib_id} has no pin {pin}{_pad_note(pin)} "
+                f"(its pins: {pin_list(res.symbol.pins)})", f"{ref}.{pin}", lib_id=res.lib_id)
         elif all(p.type == "no_connect" for p in lib_pins[pin]) and (ref, pin) in pin_net:
             _no_connect_in_net(ref, pin, lib_pins[pin][0].name, pin_net, warn)
     for pd in table:
@@ -324,16 +323,40 @@ def _check_declared_pins(ref: str, table, used: set[str], pin_net: dict, err, wa
     if not table:
         return
     declared = {n for pd in table for n in _numbers_of(pd.number)}
-    numbers = sorted({pd.number for pd in table}, key=natural_key)
     for pin in sorted(used - declared, key=natural_key):
-        err("unknown-pin", f"{ref}.{pin}: pins{{{ref}}} has no pin {pin} (its pins: {_summarise(numbers)})",
-            f"{ref}.{pin}")
+        err("unknown-pin", f"{ref}.{pin}: pins{{{ref}}} has no pin {pin}{_pad_note(pin)} (its pins: "
+            f"{pin_list(table)})", f"{ref}.{pin}")
     for pd in table:
         if pd.type == "no_connect" and (ref, pd.number) in pin_net:
             _no_connect_in_net(ref, pd.number, pd.name, pin_net, warn)
         if pd.type == "power_in" and not any((ref, n) in pin_net for n in _numbers_of(pd.number)):
             err("unconnected-power-pin", f"{ref}.{pd.number} ({pd.name}) is a power input and is not connected",
                 f"{ref}.{pd.number}")
+
+
+def pin_list(pins, limit: int = 64) -> str:
+    """A symbol's (or a ``pins{REF}`` table's) pins for a message: each number with its name,
+    in natural order, ``1 GND, 2 TRIG, 3 OUT, 4 ~{RST}`` (a pin without a name, ``~``, by its
+    number alone; a number once, with its first name), at most ``limit`` of them."""
+    names: dict[str, str] = {}
+    for p in pins:
+        names.setdefault(p.number, p.name)
+    items = [f"{n} {names[n]}" if names[n] not in ("", "~") else n for n in sorted(names, key=natural_key)]
+    return _summarise(items, limit)
+
+
+#: Words for a tab or an exposed pad, which many symbols have no pin for (its pad is one of
+#: the other pins' on the footprint: an AMS1117's tab is VO, pin 2).
+_PAD_WORDS = frozenset({"TAB", "EP", "EPAD", "PAD", "EXP", "EXPOSEDPAD", "EXPOSED_PAD", "THERMALPAD",
+                        "THERMAL_PAD", "SLUG", "HEATSINK"})
+
+
+def _pad_note(pin: str) -> str:
+    """For a pin written as a tab or exposed pad that the symbol lacks: what to do instead."""
+    if normalise_pin_name(pin) not in _PAD_WORDS:
+        return ""
+    return (" (the symbol has no pin of its own for a tab or exposed pad: on the footprint it is one of "
+            "the pins below; leave it out of the nets)")
 
 
 def _summarise(numbers: list[str], limit: int = 12, what: str = "pins") -> str:

@@ -10,12 +10,16 @@ repair round an LLM costs is spent only on what cannot be fixed here:
   them, except a supply name (``VDD``, ``GND``...), which stands for every pin of that name
   (``U1.VDD`` -> ``U1.11, U1.28, U1.50``, what connecting a supply means); ``PIN3``/``P3``
   is read as pin ``3`` when no pin is named so; one function of a pin named for several,
-  ``U1.XTAL1`` or ``U1.PB6`` for ``XTAL1/PB6``, is that pin [``pin-name``];
+  ``U1.XTAL1`` or ``U1.PB6`` for ``XTAL1/PB6``, is that pin; and, when no pin has the name
+  written, the names datasheets, boards and models give pins are read by the real pinout
+  (:func:`_numbers_named`: ``PB5/SCK``, KiCad's alternate functions, ``GPIO0`` for ``IO0``,
+  ``RESET`` for ``NRST``, ``GATE`` for ``G``, ``OUT1``/``U1A.+`` by unit...); a USB-C
+  receptacle's ``D+`` is both rows' contacts [``pin-name``];
 * a pin reference written with another separator (``U1-8``, ``U1:8``, ``U1/8``, ``U1 pin 8``,
   ``U1(8)``) or a reference in other letter case (``u1.8``) is read as ``U1.8`` when exactly one
   declared part fits and its pin exists (numbered pins: on the symbol or, for a part without
   pins, as digits) [``pin-separator``, ``ref-case``]; ``U1A.3`` (a unit letter after the
-  reference) is ``U1.3`` the same way [``unit-letter``];
+  reference) is ``U1.3`` the same way, and ``U1A.+`` is unit A's ``+`` [``unit-letter``];
 * a row of a no-connect pseudo-net (``NC``, ``N/C``, ``NO_CONNECT``, ``UNCONNECTED``, ``DNC``) is
   no net: its pins (read like any pin reference) become ``noconnects`` rows, so that the
   drawing flags them not connected, as the model meant; a pin another row connects stays
@@ -64,7 +68,7 @@ _PIN_WORD = re.compile(r"^(?:PIN|P)[ _-]?(\d+)$", re.I)
 _OTHER_SEPARATOR = re.compile(r"^(?:\s*[-:/#]\s*|\s+(?:pin\s*)?|\s*\.?\s*pin\s*)(\S+)$|^\s*[(\[]\s*(?:pin\s*)?([^\s)\]]+)\s*[)\]]$",
                              re.I)
 #: A unit letter between reference and pin: U1A.3 (pins are numbered per package).
-_UNIT_LETTER = re.compile(r"^[A-Ha-h]\.(\S+)$")
+_UNIT_LETTER = re.compile(r"^([A-Ha-h])\.(\S+)$")
 #: Names of a no-connect pseudo-net, upper case without separators.
 _NO_CONNECT_NAMES = frozenset({"NC", "NOCONNECT", "NOCONNECTION", "NOTCONNECTED", "UNCONNECTED", "DNC",
                                "NOCONN", "UNUSED"})
@@ -72,7 +76,9 @@ _NO_CONNECT_NAMES = frozenset({"NC", "NOCONNECT", "NOCONNECTION", "NOTCONNECTED"
 #: Not VBAT: a microcontroller's VBAT is its backup-battery input, a net VBAT is often a
 #: vehicle's 12 V battery.  VBUS is: a USB connector's VBUS pins (A4, A9, B4, B9 of a
 #: USB-C receptacle, drawn stacked at one point) are one supply.
-_SUPPLY_NAME = re.compile(r"^(?:[ADP]?GND\w*|V(?:CC|DD|SS|EE)\w*|VBUS|V[+-]|[+-]\d+(?:[.V]\d+)?V?\d*)$", re.I)
+#: A prefix says which supply: ``AVDD``/``DVDD``/``IOVDD`` (RP2040), ``AVCC``/``DVCC``, ``DVSS``.
+_SUPPLY_NAME = re.compile(r"^(?:(?:[ADP]|IO)?GND\w*|(?:[ADP]|IO)?V(?:CC|DD|SS|EE)\w*|VBUS|V[+-]|[+-]\d+(?:[.V]\d+)?V?\d*)$",
+                          re.I)
 
 
 def repair_nets(doc: Document, library_pins: LibraryPins) -> tuple[Document, list[Finding]]:
@@ -272,7 +278,7 @@ def _respelled(item: str, comps: set[str], pins: dict[str, tuple[str, dict[str, 
         if rest.startswith("."):                       # u1.8: only the letter case differs
             pin, code = rest[1:], "ref-case"
         elif unit := _UNIT_LETTER.match(rest):         # U1A.3: a unit letter after the reference
-            pin, code = unit.group(1), "unit-letter"
+            pin, code = _pin_in_unit(unit.group(2), unit.group(1), pins.get(ref)), "unit-letter"
         else:
             m, code = _OTHER_SEPARATOR.match(rest), "pin-separator"
             pin = (m.group(1) or m.group(2)) if m else ""
@@ -320,12 +326,35 @@ def resolver_pins(resolver: Any) -> LibraryPins:
         res = resolver.resolve(comp)
         if res is None:
             return None
-        pins: dict[str, list[str]] = {}
-        for p in res.symbol.pins:
-            for number in stacked_pin_numbers(p.number):     # a KiCad 10 stacked pin: each number
-                pins.setdefault(number, []).append(p.name)
-        return res.lib_id, pins
+        return res.lib_id, PinNames.of_symbol(res.symbol)
     return pins_of
+
+
+class PinNames(dict):
+    """Pin number -> names (a dict, what :data:`LibraryPins` gives), and what else a library
+    symbol says of its pins that reading pins by name uses: each number's alternate
+    functions (KiCad's pin ``alternate`` names: an STM32's PA9 is also ``USART1_TX``) and its
+    unit (0: common to all units).  A part's own ``pins{REF}`` table is a plain dict, with
+    neither."""
+    alternates: dict[str, list[str]]
+    units: dict[str, int]
+
+    def __init__(self, *args, **kw) -> None:
+        super().__init__(*args, **kw)
+        self.alternates, self.units = {}, {}
+
+    @classmethod
+    def of_symbol(cls, symbol: Any) -> "PinNames":
+        """The pins of a :class:`~tokn.kicad.symbols.LibSymbol`, all units, hidden pins included."""
+        out = cls()
+        for p in symbol.pins:
+            for number in stacked_pin_numbers(p.number):     # a KiCad 10 stacked pin: each number
+                out.setdefault(number, []).append(p.name)
+                out.units.setdefault(number, getattr(p, "unit", 0))
+                for alt in getattr(p, "alternates", None) or ():
+                    if alt not in out.alternates.setdefault(number, []):
+                        out.alternates[number].append(alt)
+        return out
 
 
 def _choose_name(names: list[str], referenced: set[str]) -> str:
@@ -356,13 +385,26 @@ def _pin_tables(doc: Document, library_pins: LibraryPins) -> dict[str, tuple[str
 
 
 def _numbers_named(pin: str, numbers: dict[str, list[str]]) -> list[str]:
-    """The pin numbers whose name is ``pin`` (case and overbar markup ignored), else the
-    number ``PIN3``/``P3`` says when no pin is named so, else those with a name of several
-    functions written ``A/B`` of which ``pin`` names one or more (``XTAL1`` and ``PB6`` are
-    ``XTAL1/PB6``, ``RESET`` is ``~{RESET}/PC6``); in natural order."""
+    """The pin numbers ``pin`` names, in natural order; the first rule that finds any:
+
+    1. a pin's name is ``pin`` (case and overbar markup ignored);
+    2. ``PIN3``/``P3`` is pin 3 when no pin is named so;
+    3. a name of several functions written ``A/B`` of which ``pin`` names one or more
+       (``XTAL1`` and ``PB6`` are ``XTAL1/PB6``, ``RESET`` is ``~{RESET}/PC6``);
+    4. ``pin`` written with several functions (``PB5/SCK``, ``PD0-OSC_IN``, ``PB5(SCK)``, as
+       datasheets name pins) of which those that name a pin all name the same one;
+    5. a KiCad alternate function of the pin (:class:`PinNames`): ``USART1_TX`` is the
+       STM32's PA9 (and PB6: two numbers, an ambiguous name), ``SWDIO`` is ``SYS_JTMS-SWDIO``,
+       ``OSC_IN`` is ``RCC_OSC_IN``;
+    6. another name of the same pin (:data:`_SAME_PIN`): ``GPIO0``/``GP0``/``IO0``, ``BASE`` for
+       ``B``, ``CATHODE`` for ``K``, ``EP``/``PAD``, ``RESET``/``RST``/``NRST``, ``VIN`` for ``VI``,
+       ``VCC`` for an op-amp's ``V+``...; only when the pins found all have one name (``GND`` on a
+       part with ``VSS`` and ``VEE`` pins finds nothing);
+    7. an op-amp's or comparator's pin by its unit and role, ``OUT1``/``1OUT``/``OUTA``,
+       ``IN1+``/``1IN-``/``+INA``, on a symbol whose units' inputs are named ``+`` and ``-``;
+       a role without a unit (``OUT``, ``IN-``) finds the pin of every unit (an ambiguous name)."""
     key = normalise_pin_name(pin)
-    hits = sorted({num for num, names in numbers.items() if key in {normalise_pin_name(n) for n in names}},
-                  key=natural_key)
+    hits = _named(numbers, {key})
     if not hits:
         m = _PIN_WORD.match(pin)
         if m and m.group(1) in numbers:
@@ -372,25 +414,173 @@ def _numbers_named(pin: str, numbers: dict[str, list[str]]) -> list[str]:
         hits = sorted({num for num, names in numbers.items() for n in names
                        if "/" in n and parts and parts <= {normalise_pin_name(p) for p in n.split("/")}},
                       key=natural_key)
+    if not hits:
+        pieces = [p for p in _FUNCTIONS.split(pin) if p and p.strip()]
+        if len(pieces) > 1:
+            found = {h for p in pieces for h in _numbers_named(p, numbers)}
+            hits = sorted(found) if len(found) == 1 else []
+    if not hits:
+        hits = _alternate(key, getattr(numbers, "alternates", {}))
+    if not hits:
+        hits = _named(numbers, _same_pin(key), functions=True)
+        if len({normalise_pin_name(numbers[h][0]) for h in hits}) > 1:
+            hits = []                  # GND for VSS and VEE both: another name of which pin is not certain
+    if not hits:
+        hits = _unit_role(key, numbers)
     return hits
+
+
+#: Where a name written with several functions is cut: ``/``, ``|``, parentheses, a space, and
+#: a hyphen between two word characters (``PD0-OSC_IN``; not the minus of ``IN-``).
+_FUNCTIONS = re.compile(r"[/|() ]|(?<=\w)-(?=\w)")
+
+#: Names of one pin that models and datasheets write otherwise than KiCad's symbols, each set
+#: one pin's (normalised).  Used only when no pin has the name written (rule 6 of
+#: :func:`_numbers_named`), so a part whose pins are named ``RST`` and ``RESET`` keeps both.
+_SAME_PIN = [frozenset(g) for g in (
+    {"B", "BASE"}, {"C", "COLLECTOR"}, {"E", "EMITTER"},
+    {"G", "GATE"}, {"D", "DRAIN"}, {"S", "SOURCE"},
+    {"A", "ANODE", "+"}, {"K", "CATHODE", "KATHODE", "-"},
+    {"EP", "EPAD", "PAD", "EXP", "EXPOSEDPAD", "EXPOSED_PAD", "THERMALPAD", "THERMAL_PAD"},
+    {"RESET", "RST", "NRST", "NRESET", "RSTN", "RESETN", "RST_N", "RESET_N"},
+    {"VI", "VIN", "IN"}, {"VO", "VOUT", "OUT"},
+    {"V+", "VCC", "VDD", "VS+", "+VS", "VCC+", "VPOS"}, {"V-", "VEE", "VSS", "GND", "VS-", "-VS", "VCC-", "VNEG"},
+)]
+_GPIO = re.compile(r"^(?:GPIO|GP|IO)_?0*(\d+)$")
+
+
+def _same_pin(key: str) -> set[str]:
+    """The other names of the pin ``key`` (normalised) may stand for (:data:`_SAME_PIN`;
+    ``GPIO7``, ``GP7`` and ``IO7`` are one pin's names), without ``key`` itself."""
+    m = _GPIO.match(key)
+    if m:
+        n = str(int(m.group(1)))
+        return {f"GPIO{n}", f"GP{n}", f"IO{n}"} - {key}
+    return next((set(g) - {key} for g in _SAME_PIN if key in g), set())
+
+
+def _named(numbers: dict[str, list[str]], keys: set[str], functions: bool = False) -> list[str]:
+    """The numbers whose name (normalised) is one of ``keys``; ``functions``: or one function
+    of a name written ``A/B`` (``GPIO26/ADC0`` for ``GPIO26``)."""
+    def names(n: str) -> set[str]:
+        out = {normalise_pin_name(n)}
+        return out | {normalise_pin_name(p) for p in n.split("/")} if functions and "/" in n else out
+    return sorted({num for num, ns in numbers.items() if keys and any(keys & names(n) for n in ns)}, key=natural_key)
+
+
+def _alternate(key: str, alternates: dict[str, list[str]]) -> list[str]:
+    """The numbers that have ``key`` (normalised) as an alternate function: the alternate's
+    whole name, one of its functions written ``A-B`` (``SYS_JTMS-SWDIO``), or its name without
+    the peripheral before the first ``_`` (``RCC_OSC_IN`` is ``OSC_IN``); the first of these
+    that finds any."""
+    for spelled in (lambda a: {a}, lambda a: set(a.split("-")) if "-" in a else set(),
+                    lambda a: {a.split("_", 1)[1]} if "_" in a else set()):
+        hits = sorted({num for num, alts in alternates.items()
+                       if any(key in spelled(normalise_pin_name(a)) for a in alts)}, key=natural_key)
+        if hits:
+            return hits
+    return []
+
+
+_ROLE = {"OUT": "out", "OUTPUT": "out", "VOUT": "out", "O": "out",
+         "IN+": "+", "+IN": "+", "INP": "+", "NONINV": "+", "+": "+",
+         "IN-": "-", "-IN": "-", "INN": "-", "INV": "-", "-": "-"}
+_UNIT_ROLE = re.compile(r"^(?:(?P<u1>[A-H1-8])[_-]?)?(?P<role>OUTPUT|VOUT|OUT|O|IN[+-]|[+-]IN|INP|INN|NONINV|INV|[+-])"
+                        r"(?:[_-]?(?P<u2>[A-H1-8]))?$")
+_IN_UNIT = re.compile(r"^(?P<pre>[+-])?IN[_-]?(?P<u>[A-H1-8])(?P<post>[+-])?$")
+
+
+def _unit_role(key: str, numbers: dict[str, list[str]]) -> list[str]:
+    """An op-amp's or comparator's pin written by unit and role (rule 7 of
+    :func:`_numbers_named`): ``OUT1``, ``1OUT``, ``OUTA``, ``IN1+``, ``1IN-``, ``+INA``, ``A+``.
+    Only on a symbol of several units whose inputs are named ``+`` and ``-``; the output is
+    the unit's pin with no name (KiCad's ``~``) or named ``OUT``."""
+    units = getattr(numbers, "units", {})
+    if len(set(units.values()) - {0}) < 2:
+        return []
+    m = _UNIT_ROLE.match(key)
+    if m and bool(m.group("u1")) != bool(m.group("u2")):
+        role, unit = _ROLE[m.group("role")], m.group("u1") or m.group("u2")
+    elif (i := _IN_UNIT.match(key)) and bool(i.group("pre")) != bool(i.group("post")):
+        role, unit = i.group("pre") or i.group("post"), i.group("u")
+    elif m and m.group("role") not in ("+", "-"):      # OUT, IN+ without a unit: every unit's (ambiguous)
+        return sorted({h for u in sorted(set(units.values()) - {0}) for h in _in_unit(_ROLE[m.group("role")], u, numbers)},
+                      key=natural_key)
+    else:
+        return []
+    return _in_unit(role, _unit_index(unit), numbers)
+
+
+def _unit_index(unit: str) -> int:
+    """Unit ``A``/``1`` -> 1, ``B``/``2`` -> 2..."""
+    return int(unit) if unit.isdigit() else ord(unit.upper()) - ord("A") + 1
+
+
+def _in_unit(role: str, unit: int, numbers: dict[str, list[str]]) -> list[str]:
+    """The numbers of unit ``unit`` named ``role`` (``+``, ``-``, or ``out``: no name or ``OUT``)
+    on a symbol whose inputs are named ``+`` and ``-``."""
+    units = getattr(numbers, "units", {})
+    names = {num: {normalise_pin_name(n) for n in ns} for num, ns in numbers.items()}
+    if not any("+" in n for n in names.values()) or not any("-" in n for n in names.values()):
+        return []
+    want = {"", "OUT"} if role == "out" else {normalise_pin_name(role)}
+    return sorted((num for num, ns in names.items() if units.get(num) == unit and ns & want), key=natural_key)
+
+
+def _pin_in_unit(pin: str, unit: str, table: Optional[tuple[str, dict[str, list[str]]]]) -> str:
+    """``pin`` of unit ``unit`` (a letter written after the reference, ``U1A.+``): its number
+    when the unit settles which pin a name means (``+`` of unit A is 3 on an LM358; ``OUT``,
+    the unit's output), else ``pin`` as written."""
+    if table is None or pin in table[1]:
+        return pin
+    key = normalise_pin_name(pin)
+    role = _ROLE.get(key) or ({"": "out"}.get(key))
+    hits = _in_unit(role, _unit_index(unit), table[1]) if role else []
+    return hits[0] if len(hits) == 1 else pin
+
+
+def _describe(hits: list[str], numbers: dict[str, list[str]], pin: str) -> str:
+    """What tells the candidates of an ambiguous name apart: each one's name when it is not
+    ``pin`` (``30 is PA9``) and its unit on a part of several (``3 in unit A``)."""
+    units = getattr(numbers, "units", {})
+    several = len({units.get(h) for h in hits}) > 1
+    out = []
+    for h in hits:
+        name = next((n for n in numbers.get(h, []) if normalise_pin_name(n) != normalise_pin_name(pin)), "")
+        words = ([f"is {name}"] if name and name != "~" else []) + \
+                ([f"in unit {chr(ord('A') + units[h] - 1)}"] if several and units.get(h) else [])
+        if words:
+            out.append(f"{h} {' '.join(words)}")
+    return f": {', '.join(out)}" if out else ""
+
+
+def _both_rows(pin: str, hits: list[str], numbers: dict[str, list[str]]) -> bool:
+    """Whether ``hits`` are the contacts of one USB 2.0 data line on both rows of a USB Type-C
+    receptacle (``D+`` is A6 and B6): a device joins them, so that the cable works either way
+    up, and ``J1.D+`` means both."""
+    names = {normalise_pin_name(n) for ns in numbers.values() for n in ns}
+    return (normalise_pin_name(pin) in {"D+", "D-"} and {"CC1", "CC2"} <= names
+            and {h[:1] for h in hits} == {"A", "B"})
 
 
 def _pin(ref: str, pin: str, table: Optional[tuple[str, dict[str, list[str]]]], net: str,
          findings: list[Finding]) -> list[str]:
     """``[REF.PIN]`` with a pin name replaced by its number when that is certain; a supply
-    name several pins carry (``U1.VDD`` on a microcontroller) becomes all of them."""
+    name several pins carry (``U1.VDD`` on a microcontroller) becomes all of them, and so do
+    a USB-C receptacle's ``D+``/``D-`` (:func:`_both_rows`)."""
     item = f"{ref}.{pin}"
     if table is None or pin in table[1]:
         return [item]
     source, numbers = table
     hits = _numbers_named(pin, numbers)
-    if len(hits) == 1 or len(hits) > 1 and _SUPPLY_NAME.match(pin):
+    if len(hits) == 1 or len(hits) > 1 and (_SUPPLY_NAME.match(pin) or _both_rows(pin, hits, numbers)):
         _note(findings, "pin-name", f"{item} -> {', '.join(f'{ref}.{h}' for h in hits)}", ref, source)
         return [f"{ref}.{h}" for h in hits]
     if len(hits) > 1:
         findings.append(Finding("error", "ambiguous-pin",
                                 f"{item} (net {net}): {source} has several pins named {pin} "
-                                f"({', '.join(hits)}); write the pin number", item, {"candidates": hits}))
+                                f"({', '.join(hits)}){_describe(hits, numbers, pin)}; write the pin number",
+                                item, {"candidates": hits}))
     return [item]
 
 
