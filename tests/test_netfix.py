@@ -420,3 +420,17 @@ def test_no_connect_rows_become_noconnects(case, nets, comps, after, flagged, no
     assert [(n.pin, n.x, n.y) for n in out.noconnects] == [(p, None, None) for p in flagged]
     assert note in [f.message for f in findings if f.code == "no-connect-net"]
     assert not [f for f in validate(out) if f.code in ("no-connect-in-net", "undeclared-part", "bad-pin-ref")]
+
+
+@pytest.mark.parametrize("type_, written, after", [
+    ("C_Polarized", "C1.+,C1.-", "C1.1,C1.2"),            # KiCad's pins have no names: 1 is +
+    ("C_Polarized_Small_US", "C1.POS,C1.NEG", "C1.1,C1.2"),
+    ("CP", "C1.-,C1.+", "C1.2,C1.1"),                     # KiCad 5's name, read as C_Polarized
+    ("C", "C1.+,C1.-", "C1.+,C1.-"),                      # an unpolarised capacitor has no poles
+])
+def test_a_polarised_capacitors_poles_by_sign(symbol_index, type_, written, after):
+    """Models write an electrolytic's pins as + and -; KiCad's polarised capacitors leave
+    their two pins unnamed, pin 1 the positive one (the + drawn beside it)."""
+    from tokn.resolve import SymbolResolver
+    out, _ = repair_nets(doc([("VIN", written)], f"C1:{type_}"), resolver_pins(SymbolResolver(symbol_index)))
+    assert nets_of(out) == [("VIN", after)]

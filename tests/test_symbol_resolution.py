@@ -191,6 +191,7 @@ def test_an_old_kicad_name_is_read_as_todays_symbol(old, new, symbol_index):
 @pytest.mark.parametrize("query, name, ok", [
     ("CP", "CP2104", False), ("CP", "CP2102N-Axx-xQFN20", False), ("LED", "LED2001", False),
     ("CP2104", "CP2104", True), ("TL072", "TL072CP", True),
+    ("P", "PNP", False), ("+", "+4V", False), ("Q", "Q_NPN_BCE", False), ("LM", "LM358", False),
 ])
 def test_a_bare_word_is_not_a_part_number_begun(query, name, ok):
     from tokn.kicad.partnames import plausible

@@ -338,10 +338,11 @@ class PinNames(dict):
     neither."""
     alternates: dict[str, list[str]]
     units: dict[str, int]
+    polarity: dict[str, str]
 
     def __init__(self, *args, **kw) -> None:
         super().__init__(*args, **kw)
-        self.alternates, self.units = {}, {}
+        self.alternates, self.units, self.polarity = {}, {}, {}
 
     @classmethod
     def of_symbol(cls, symbol: Any) -> "PinNames":
@@ -354,6 +355,9 @@ class PinNames(dict):
                 for alt in getattr(p, "alternates", None) or ():
                     if alt not in out.alternates.setdefault(number, []):
                         out.alternates[number].append(alt)
+        if sorted(out) == ["1", "2"] and all(n in ("", "~") for ns in out.values() for n in ns) \
+                and _POLARISED.search(getattr(symbol, "description", "") or ""):
+            out.polarity = {"+": "1", "-": "2"}      # KiCad's polarised capacitors: pin 1 is +
         return out
 
 
@@ -402,7 +406,9 @@ def _numbers_named(pin: str, numbers: dict[str, list[str]]) -> list[str]:
        part with ``VSS`` and ``VEE`` pins finds nothing);
     7. an op-amp's or comparator's pin by its unit and role, ``OUT1``/``1OUT``/``OUTA``,
        ``IN1+``/``1IN-``/``+INA``, on a symbol whose units' inputs are named ``+`` and ``-``;
-       a role without a unit (``OUT``, ``IN-``) finds the pin of every unit (an ambiguous name)."""
+       a role without a unit (``OUT``, ``IN-``) finds the pin of every unit (an ambiguous name);
+    8. a pole of a polarised capacitor, whose KiCad pins have no names: ``+``/``POS`` is
+       pin 1, ``-``/``NEG`` pin 2 (:class:`PinNames` ``polarity``)."""
     key = normalise_pin_name(pin)
     hits = _named(numbers, {key})
     if not hits:
@@ -427,7 +433,17 @@ def _numbers_named(pin: str, numbers: dict[str, list[str]]) -> list[str]:
             hits = []                  # GND for VSS and VEE both: another name of which pin is not certain
     if not hits:
         hits = _unit_role(key, numbers)
+    if not hits:
+        sign = _POLE.get(key)
+        hits = [getattr(numbers, "polarity", {})[sign]] if sign in getattr(numbers, "polarity", {}) else []
     return hits
+
+
+#: A polarised capacitor's description ("Polarized capacitor, small symbol"; not "Unpolarized").
+_POLARISED = re.compile(r"\bpolari[sz]ed capacitor", re.I)
+#: Names of a polarised capacitor's poles (rule 8 of :func:`_numbers_named`).
+_POLE = {"+": "+", "POS": "+", "POSITIVE": "+", "PLUS": "+", "ANODE": "+", "A": "+",
+         "-": "-", "NEG": "-", "NEGATIVE": "-", "MINUS": "-", "CATHODE": "-", "K": "-"}
 
 
 #: Where a name written with several functions is cut: ``/``, ``|``, parentheses, a space, and

@@ -91,7 +91,8 @@ def plausible(query: str, name: str) -> bool:
     must be over: a digit that differs or continues the number (``74HC32`` / ``74HC36``,
     ``74HC32`` / ``74HC323``) makes another part; letters after it (package, grade:
     ``TL072CP`` / ``TL072``, ``MCP2551-I-SN``) do not.  A name without digits is no part
-    number at all: one that a symbol's number follows (``CP`` / ``CP2104``) is another part."""
+    number at all: one that a symbol's number follows (``CP`` / ``CP2104``) is another part;
+    nor does a type of one or two characters begin a longer name (``P`` / ``PNP``, ``+`` / ``+4V``)."""
     q, n = normalise(query), _wild(name)
     if not q or not n:
         return False
@@ -100,8 +101,9 @@ def plausible(query: str, name: str) -> bool:
         nxt = q[common:common + 1] + n[common:common + 1]
         if any(_digit(c) for c in nxt):                    # the number itself differs or goes on
             return False
-    if common == len(q) < len(n) and not any(map(_digit, q)) and _digit(n[common]):
-        return False                  # a part number begun after a bare word: CP / CP2104
+    if common == len(q) < len(n) and (len(q) < 3 or not any(map(_digit, q)) and _digit(n[common])):
+        return False                  # a part number begun after a bare word (CP / CP2104), or a
+        #                               one- or two-character type read as a longer name (P / PNP)
     if common == len(q) or common == len(n):                # equal, suffix added, or suffix cut
         return common >= min(4, len(q), len(n)) and (common == len(q) or common * 2 >= len(q))
     return common >= 4 and common >= 0.8 * min(len(q), len(n)) and len(n) == len(q)
