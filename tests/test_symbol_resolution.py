@@ -192,6 +192,9 @@ def test_an_old_kicad_name_is_read_as_todays_symbol(old, new, symbol_index):
     ("CP", "CP2104", False), ("CP", "CP2102N-Axx-xQFN20", False), ("LED", "LED2001", False),
     ("CP2104", "CP2104", True), ("TL072", "TL072CP", True),
     ("P", "PNP", False), ("+", "+4V", False), ("Q", "Q_NPN_BCE", False), ("LM", "LM358", False),
+    # a package letter inside the code is another pinout; a last digit another part
+    ("STM32G071RBT6", "STM32G071RBIx", False), ("IP4234CZ8", "IP4234CZ6", False),
+    ("TL072CP", "TL072CD", True), ("W25Q128JVS", "W25Q128JVE", True),
 ])
 def test_a_bare_word_is_not_a_part_number_begun(query, name, ok):
     from tokn.kicad.partnames import plausible

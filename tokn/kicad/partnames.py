@@ -106,7 +106,13 @@ def plausible(query: str, name: str) -> bool:
         #                               one- or two-character type read as a longer name (P / PNP)
     if common == len(q) or common == len(n):                # equal, suffix added, or suffix cut
         return common >= min(4, len(q), len(n)) and (common == len(q) or common * 2 >= len(q))
-    return common >= 4 and common >= 0.8 * min(len(q), len(n)) and len(n) == len(q)
+    if len(n) != len(q) or common < 4 or common < 0.8 * len(q):
+        return False
+    if _digit(q[common]) and _digit(n[common]):
+        return False                  # the last digit differs: IP4234CZ8 / IP4234CZ6
+    # one letter differs at the end (a grade or package: TL072CP / TL072CD), not inside the
+    # code with the rest equal (STM32G071RBT6 / STM32G071RBIx: LQFP or BGA, another pinout)
+    return common == len(q) - 1
 
 
 def plausible_symbol(index, query: str, limit: int = 8) -> str | None:
