@@ -188,6 +188,22 @@ def test_an_old_kicad_name_is_read_as_todays_symbol(old, new, symbol_index):
     assert (res.lib_id, res.exact) == (new, False)
 
 
+@pytest.mark.parametrize("written, expected", [
+    ("74HC32", "74xx:74LS32"),            # the library has the function in the LS family only
+    ("SN74HC125N", "74xx:74LS125"),
+    ("74HCT08D", "74xx:74LS08"),
+    ("74LVC573APW", "74xx:74LS573"),
+    ("74HC595", "74xx:74HC595"),          # held as written: that one
+    ("74HC4050", None),                   # a 4000-series function: no stand-in
+    ("74HC1632", None),
+])
+def test_a_logic_function_missing_in_one_family_is_its_symbol_in_another(written, expected, symbol_index):
+    """The 7400 series keeps a function's pins across logic families; KiCad's library draws
+    most functions once (74LS...)."""
+    res = SymbolResolver(symbol_index, fuzzy=True).resolve(Component("U1", written))
+    assert (res.lib_id if res else None) == expected
+
+
 @pytest.mark.parametrize("query, name, ok", [
     ("CP", "CP2104", False), ("CP", "CP2102N-Axx-xQFN20", False), ("LED", "LED2001", False),
     ("CP2104", "CP2104", True), ("TL072", "TL072CP", True),

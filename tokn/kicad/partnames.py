@@ -124,7 +124,9 @@ def plausible_symbol(index, query: str, limit: int = 8) -> str | None:
     power symbols.  When they number their pins differently (packages of one part), the
     numbering most of them share wins, first hit first on a tie: ``LM317`` is
     ``LM317_TO-220`` (1 ADJ, 2 VO, 3 VI, as its SOT-223, TO-252 and TO-263 forms), not the
-    first hit, the TO-3 can whose input and output numbers are swapped."""
+    first hit, the TO-3 can whose input and output numbers are swapped.  Without a plausible
+    hit, a 7400-series part the library lacks is its function in another family
+    (``74HC32`` is ``74xx:74LS32``)."""
     try:
         hits = index.find(query, limit)
     except Exception:                    # a broken index must not break generation
@@ -140,6 +142,29 @@ def plausible_symbol(index, query: str, limit: int = 8) -> str | None:
         numbering = frozenset((p.number, p.name) for p in getattr(sym, "pins", ()))
         groups.setdefault(numbering, []).append(lib_id)
     if not groups:
-        return None
+        return _same_logic_function(index, q)
     return max(groups.values(), key=len)[0]         # max keeps the first of equal sizes
+
+
+#: A 7400-series logic part: prefix (``74``, ``SN74``...), family, function number, suffix.
+_LOGIC = re.compile(r"(?:SN|MC|CD|M|DM|HD|TC)?74(HCT|HC|AHCT|AHC|ACT|AC|ALS|AS|LS|LVC|LV|ABT|FCT|F|S|C)?"
+                    r"(\d{2,3})(?![0-9])([A-Z]{0,3}[0-9]{0,3}[A-Z]{0,3})", re.IGNORECASE)
+#: Families whose symbols KiCad's 74xx library holds, the usual stand-ins first.
+_LOGIC_FAMILIES = ("LS", "HC", "HCT", "AHC", "AHCT", "ACT", "AC", "ALS", "S", "F", "")
+
+
+def _same_logic_function(index, query: str) -> str | None:
+    """The library's symbol of the same 7400-series function in another logic family, when
+    the library lacks ``query``'s (``74HC32`` is ``74xx:74LS32``: the series keeps a
+    function's pins across families), else None.  Four-digit functions (``74HC4050``, the
+    4000 series' pinouts) are left out."""
+    m = _LOGIC.fullmatch(query.replace(" ", ""))
+    if m is None or not hasattr(index, "libraries_for"):
+        return None
+    for family in _LOGIC_FAMILIES:
+        name = f"74{family}{m.group(2)}"
+        libs = [lib for lib in index.libraries_for(name) if lib.startswith("74xx")]
+        if libs and index.get(f"{libs[0]}:{name}") is not None:
+            return f"{libs[0]}:{name}"
+    return None
 
