@@ -211,6 +211,8 @@ def test_a_logic_function_missing_in_one_family_is_its_symbol_in_another(written
     # a package letter inside the code is another pinout; a last digit another part
     ("STM32G071RBT6", "STM32G071RBIx", False), ("IP4234CZ8", "IP4234CZ6", False),
     ("TL072CP", "TL072CD", True), ("W25Q128JVS", "W25Q128JVE", True),
+    # KiCad's x after a number is a grade or package letter, not more of the number
+    ("TLC555", "TLC555xD", True), ("ENC28J60", "ENC28J60x-SO", True), ("TLC555", "TLC5551xD", False),
 ])
 def test_a_bare_word_is_not_a_part_number_begun(query, name, ok):
     from tokn.kicad.partnames import plausible

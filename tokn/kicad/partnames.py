@@ -98,8 +98,10 @@ def plausible(query: str, name: str) -> bool:
         return False
     common = _prefix(q, n)
     if common and common < max(len(q), len(n)) and _digit(q[common - 1]):
-        nxt = q[common:common + 1] + n[common:common + 1]
-        if any(_digit(c) for c in nxt):                    # the number itself differs or goes on
+        # the number itself differs or goes on; a wildcard right after it stands for a grade
+        # or package letter (TLC555 / TLC555xD), not for more of the number
+        nxt = q[common:common + 1] + n[common:common + 1].replace("?", "")
+        if any(_digit(c) for c in nxt):
             return False
     if common == len(q) < len(n) and (len(q) < 3 or not any(map(_digit, q)) and _digit(n[common])):
         return False                  # a part number begun after a bare word (CP / CP2104), or a
