@@ -107,6 +107,9 @@ def _regulator(vi, vo, power=False):
     ([("R:LM3171", _regulator("3", "2")), ("R:LM317_X", _regulator("3", "2", power=True)),
       ("R:LM317_TO3", _regulator("2", "3"))], "R:LM317_TO3"),
     ([("R:LM3171", _regulator("3", "2"))], None),
+    # a symbol of exactly the name asked wins over any number of variants
+    ([("R:LM317-5", _regulator("3", "2")), ("R:LM317-9", _regulator("3", "2")), ("R:LM317", _regulator("2", "3"))],
+     "R:LM317"),
 ])
 def test_the_usual_pin_numbering_wins_among_packages(symbols, expected):
     """Validator, decoder and prompt pin tables choose the same symbol for a part name

@@ -213,6 +213,9 @@ def test_a_logic_function_missing_in_one_family_is_its_symbol_in_another(written
     ("TL072CP", "TL072CD", True), ("W25Q128JVS", "W25Q128JVE", True),
     # KiCad's x after a number is a grade or package letter, not more of the number
     ("TLC555", "TLC555xD", True), ("ENC28J60", "ENC28J60x-SO", True), ("TLC555", "TLC5551xD", False),
+    # a variant code after a separator is no more of the number
+    ("MCP73831", "MCP73831-2-OT", True), ("LTC6804", "LTC6804-1", True), ("LTC6804", "LTC68041", False),
+    ("74HC32", "74HC323", False),
 ])
 def test_a_bare_word_is_not_a_part_number_begun(query, name, ok):
     from tokn.kicad.partnames import plausible

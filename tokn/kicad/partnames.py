@@ -45,6 +45,20 @@ def _digit(c: str) -> bool:
     return c.isdigit() or c == "?"
 
 
+def _separated_at(name: str, k: int) -> bool:
+    """Whether a separator follows the first ``k`` compared characters of ``name``
+    (``MCP73831-2-OT`` after ``MCP73831``): what comes after it is a variant code (an option,
+    a grade, an output voltage), not more of the part number."""
+    seen = 0
+    for i, c in enumerate(name):
+        if _SEPARATORS.match(c):
+            continue
+        if seen == k:
+            return i > 0 and bool(_SEPARATORS.match(name[i - 1]))
+        seen += 1
+    return False
+
+
 #: Generic symbols of KiCad 4-8 that today's libraries (KiCad 9 and 10) hold under another
 #: name, with the same pins: (old name as a full-match pattern, today's lib_id; ``{0}`` is
 #: the pattern's group; letter case ignored, as models write ``Diode``).  Only unambiguous
@@ -90,14 +104,16 @@ def plausible(query: str, name: str) -> bool:
     The names must agree on their first characters, and where they part, the part number
     must be over: a digit that differs or continues the number (``74HC32`` / ``74HC36``,
     ``74HC32`` / ``74HC323``) makes another part; letters after it (package, grade:
-    ``TL072CP`` / ``TL072``, ``MCP2551-I-SN``) do not.  A name without digits is no part
+    ``TL072CP`` / ``TL072``, ``MCP2551-I-SN``) do not, nor does a variant code after a
+    separator (``MCP73831`` / ``MCP73831-2-OT``).  A name without digits is no part
     number at all: one that a symbol's number follows (``CP`` / ``CP2104``) is another part;
     nor does a type of one or two characters begin a longer name (``P`` / ``PNP``, ``+`` / ``+4V``)."""
     q, n = normalise(query), _wild(name)
     if not q or not n:
         return False
     common = _prefix(q, n)
-    if common and common < max(len(q), len(n)) and _digit(q[common - 1]):
+    if common and common < max(len(q), len(n)) and _digit(q[common - 1]) \
+            and not (common == len(q) and _separated_at(name, common)):
         # the number itself differs or goes on; a wildcard right after it stands for a grade
         # or package letter (TLC555 / TLC555xD), not for more of the number
         nxt = q[common:common + 1] + n[common:common + 1].replace("?", "")
@@ -123,7 +139,7 @@ def plausible_symbol(index, query: str, limit: int = 8) -> str | None:
     (:class:`tokn.kicad.library.SymbolIndex`).
 
     Candidates are the index's first ``limit`` hits that are :func:`plausible` and not
-    power symbols.  When they number their pins differently (packages of one part), the
+    power symbols; one named as ``query`` (separators and case aside) is the part.  When they number their pins differently (packages of one part), the
     numbering most of them share wins, first hit first on a tie: ``LM317`` is
     ``LM317_TO-220`` (1 ADJ, 2 VO, 3 VI, as its SOT-223, TO-252 and TO-263 forms), not the
     first hit, the TO-3 can whose input and output numbers are swapped.  Without a plausible
@@ -145,6 +161,10 @@ def plausible_symbol(index, query: str, limit: int = 8) -> str | None:
         groups.setdefault(numbering, []).append(lib_id)
     if not groups:
         return _same_logic_function(index, q)
+    for members in groups.values():                  # a symbol of exactly that name is the part
+        for lib_id in members:
+            if normalise(lib_id.rsplit(":", 1)[-1]) == normalise(q):
+                return lib_id
     return max(groups.values(), key=len)[0]         # max keeps the first of equal sizes
 
 
