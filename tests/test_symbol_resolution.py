@@ -216,8 +216,11 @@ def test_a_logic_function_missing_in_one_family_is_its_symbol_in_another(written
     # a variant code after a separator is no more of the number
     ("MCP73831", "MCP73831-2-OT", True), ("LTC6804", "LTC6804-1", True), ("LTC6804", "LTC68041", False),
     ("74HC32", "74HC323", False),
+    # a package code inserted before the voltage variant
+    ("LM1117-3.3", "LM1117S-3.3", True), ("LP5907-3.3", "LP5907MFX-3.3", True),
+    ("LM1117-3.3", "LM1117S-5.0", False), ("LM7805", "LM78L05", False), ("LM1117-3.3", "LM1117ABCD-3.3", False),
 ])
-def test_a_bare_word_is_not_a_part_number_begun(query, name, ok):
+def test_when_a_library_name_is_the_part_written(query, name, ok):
     from tokn.kicad.partnames import plausible
     assert plausible(query, name) is ok
 

@@ -143,7 +143,7 @@ class PlausibleIndex:
         return lib_id in self._index
 
 
-def lookup_part(index: PartIndex, query: str, limit: int = 8) -> Optional[PartPins]:
+def lookup_part(index: PartIndex, query: str, limit: int = 24) -> Optional[PartPins]:
     """The library part ``query`` names, or None (also when only unrelated symbols match)."""
     q = query.strip()
     lib_id = plausible_symbol(index, q, limit) if q else None     # the resolver's choice too

@@ -45,6 +45,22 @@ def _digit(c: str) -> bool:
     return c.isdigit() or c == "?"
 
 
+_CODE_SPLIT = re.compile(r"[\s\-_/,]+")
+
+
+def _package_inserted(query: str, name: str) -> bool:
+    """Whether ``name`` is ``query`` with a package or grade code of one to three letters
+    inserted after the part number, before a variant that both write after a separator:
+    ``LM1117-3.3`` / ``LM1117S-3.3``, ``LP5907-3.3`` / ``LP5907MFX-3.3``."""
+    qs, ns = _CODE_SPLIT.split(query.strip()), _CODE_SPLIT.split(name.strip())
+    if len(qs) < 2 or len(qs) != len(ns) or [normalise(x) for x in qs[1:]] != [_wild(x) for x in ns[1:]]:
+        return False
+    base, code = qs[0].casefold(), ns[0].casefold()
+    extra = code[len(base):]
+    return (code.startswith(base) and base[-1:].isdigit() and 1 <= len(extra) <= 3
+            and all(c.isalpha() for c in extra))
+
+
 def _separated_at(name: str, k: int) -> bool:
     """Whether a separator follows the first ``k`` compared characters of ``name``
     (``MCP73831-2-OT`` after ``MCP73831``): what comes after it is a variant code (an option,
@@ -105,12 +121,15 @@ def plausible(query: str, name: str) -> bool:
     must be over: a digit that differs or continues the number (``74HC32`` / ``74HC36``,
     ``74HC32`` / ``74HC323``) makes another part; letters after it (package, grade:
     ``TL072CP`` / ``TL072``, ``MCP2551-I-SN``) do not, nor does a variant code after a
-    separator (``MCP73831`` / ``MCP73831-2-OT``).  A name without digits is no part
+    separator (``MCP73831`` / ``MCP73831-2-OT``), nor a package code before such a variant
+    (``LM1117-3.3`` / ``LM1117S-3.3``).  A name without digits is no part
     number at all: one that a symbol's number follows (``CP`` / ``CP2104``) is another part;
     nor does a type of one or two characters begin a longer name (``P`` / ``PNP``, ``+`` / ``+4V``)."""
     q, n = normalise(query), _wild(name)
     if not q or not n:
         return False
+    if _package_inserted(query, name):
+        return True
     common = _prefix(q, n)
     if common and common < max(len(q), len(n)) and _digit(q[common - 1]) \
             and not (common == len(q) and _separated_at(name, common)):
@@ -133,7 +152,7 @@ def plausible(query: str, name: str) -> bool:
     return common == len(q) - 1
 
 
-def plausible_symbol(index, query: str, limit: int = 8) -> str | None:
+def plausible_symbol(index, query: str, limit: int = 24) -> str | None:
     """The lib_id of the library symbol that ``query`` (a part name, no library) means, or
     None.  ``index``: anything with ``find(name, limit)`` and ``get(lib_id)``
     (:class:`tokn.kicad.library.SymbolIndex`).
