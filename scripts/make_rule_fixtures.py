@@ -882,6 +882,49 @@ def bus_member_label_no_entry_vector(out: str) -> str:
 
 
 @case
+def bus_as_wire(out: str) -> str:
+    """Buses drawn as wires (an unseen design wires its channel sheets to a module with bus
+    lines and no labels): pins and plain sheet pins on bus *ends* join through the bus --
+    R1, R2 and R3 on the ends of three bus segments meeting at (60, 50), with the sheet pin
+    SIG of a child (R20 on its hierarchical label) -- and the net is named after the child's
+    label.  A pin on a bus *interior* (R4) and a wire ending on a bus end (to R5) join nothing.
+    A second bus, apart, joins R6 and R7 on its two ends alone."""
+    sub = SheetFile("sub.kicad_sch")
+    _pin_label(sub, "R20", 40, "SIG", "hier")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("Sub", sub, 100, 40, pins=[("SIG", 100, 50)])
+    root.bus((40, 50), (60, 50))
+    root.bus((60, 50), (100, 50))
+    root.bus((60, 50), (60, 30))
+    root.r("R1", 40, 50)
+    root.r("R2", 60, 22.38)
+    root.r("R4", 80, 50)
+    root.wire((60, 30), (70, 30))
+    root.r("R5", 70, 30)
+    root.r("R3", 40, 42.38)
+    root.bus((20, 120), (50, 120))
+    root.r("R6", 20, 120)
+    root.r("R7", 50, 112.38)
+    return record("bus_as_wire", root, out)
+
+
+@case
+def bus_as_wire_labelled(out: str) -> str:
+    """Pins on the ends of a bus labelled D[0..1] (R1, R2) and of a bus labelled with a
+    plain name X (R3, R4): what KiCad names those nets."""
+    root = SheetFile("root.kicad_sch")
+    root.bus((40, 50), (80, 50))
+    root.label("local", "D[0..1]", 60, 50)
+    root.r("R1", 40, 50)
+    root.r("R2", 80, 50)
+    root.bus((40, 100), (80, 100))
+    root.label("local", "X", 60, 100)
+    root.r("R3", 40, 100)
+    root.r("R4", 80, 100)
+    return record("bus_as_wire_labelled", root, out)
+
+
+@case
 def k10_local_power(out: str) -> str:
     """KiCad 10's local power symbols (``(power local)`` in the library symbol): the net is
     local to its sheet instance, named like a local label (``/VL``, ``/A/VL``, ``/B/VL``,
