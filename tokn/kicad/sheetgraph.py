@@ -15,7 +15,7 @@ from typing import Any, Callable
 from .buses import is_bus_name
 from .geometry import iu, orientation, place
 from .netnames import escape_net_name, net_text
-from .schematic import PlacedSymbol, SchematicFile
+from .schematic import PlacedSymbol, SchematicFile, loaded_text
 from .symbols import LibPin, LibSymbol
 
 #: KiCad major versions whose connectivity rules are modelled; the default is the first.
@@ -147,13 +147,15 @@ EMPTY_POWER_NET = {9: "~", 10: ""}
 
 def power_net_name(sym: PlacedSymbol, pin: LibPin, legacy: bool,
                    shown: Callable[[str], str] | None = None, kicad: int = KICAD_DEFAULT) -> str:
-    """Net name a power symbol drives: its Value field (KiCad 7+; as ``shown`` on the sheet
-    instance at hand, when given: text variables resolved; an empty one as KiCad ``kicad``
-    names it, :data:`EMPTY_POWER_NET`), or for files from before KiCad 7 the name of its
+    """Net name a power symbol drives: its Value field (KiCad 7+; as KiCad ``kicad`` loads
+    it, :func:`~tokn.kicad.schematic.loaded_text`; as ``shown`` on the sheet instance at
+    hand, when given: text variables resolved; an empty one as KiCad ``kicad`` names it,
+    :data:`EMPTY_POWER_NET`), or for files from before KiCad 7 the name of its
     hidden power-input pin, as KiCad does on load."""
     if legacy and pin.hidden:
         return net_text(pin.name)
-    return net_text(shown(sym.value) if shown is not None else sym.value) or EMPTY_POWER_NET[kicad]
+    value = loaded_text(sym.value, kicad)
+    return net_text(shown(value) if shown is not None else value) or EMPTY_POWER_NET[kicad]
 
 
 class _Cutters:
