@@ -882,6 +882,85 @@ def bus_member_label_no_entry_vector(out: str) -> str:
 
 
 @case
+def bus_as_wire(out: str) -> str:
+    """Buses drawn as wires (an unseen design wires its channel sheets to a module with bus
+    lines and no labels): pins and plain sheet pins on bus *ends* join through the bus --
+    R1, R2 and R3 on the ends of three bus segments meeting at (60, 50), with the sheet pin
+    SIG of a child (R20 on its hierarchical label) -- and the net is named after the child's
+    label.  A pin on a bus *interior* (R4) and a wire ending on a bus end (to R5) join nothing.
+    A second bus, apart, joins R6 and R7 on its two ends alone."""
+    sub = SheetFile("sub.kicad_sch")
+    _pin_label(sub, "R20", 40, "SIG", "hier")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("Sub", sub, 100, 40, pins=[("SIG", 100, 50)])
+    root.bus((40, 50), (60, 50))
+    root.bus((60, 50), (100, 50))
+    root.bus((60, 50), (60, 30))
+    root.r("R1", 40, 50)
+    root.r("R2", 60, 22.38)
+    root.r("R4", 80, 50)
+    root.wire((60, 30), (70, 30))
+    root.r("R5", 70, 30)
+    root.r("R3", 40, 42.38)
+    root.bus((20, 120), (50, 120))
+    root.r("R6", 20, 120)
+    root.r("R7", 50, 112.38)
+    return record("bus_as_wire", root, out)
+
+
+@case
+def bus_as_wire_labelled(out: str) -> str:
+    """Pins on the ends of a bus labelled D[0..1] (R1, R2) and of a bus labelled with a
+    plain name X (R3, R4): what KiCad names those nets."""
+    root = SheetFile("root.kicad_sch")
+    root.bus((40, 50), (80, 50))
+    root.label("local", "D[0..1]", 60, 50)
+    root.r("R1", 40, 50)
+    root.r("R2", 80, 50)
+    root.bus((40, 100), (80, 100))
+    root.label("local", "X", 60, 100)
+    root.r("R3", 40, 100)
+    root.r("R4", 80, 100)
+    return record("bus_as_wire_labelled", root, out)
+
+
+@case
+def field_spaces(out: str) -> str:
+    """KiCad 10 trims the whitespace around a symbol's Value and Footprint and a sheet's name
+    when it loads a file (KiCad 9 keeps it): the power symbol valued "VP " joins the global
+    label VP (R1, R2) and the GND valued " GND" the global label GND (R3, R4) in KiCad 10
+    only; the sheet " Sub " prefixes its local net L (R7, R8) with /Sub/ (KiCad 9: "/ Sub /");
+    R5's Value " 10k" and Footprint "\tResistor_SMD:R_0603_1608Metric " are trimmed, its
+    field MPN " X1 " is not; R6's Value, between an ideographic space and a no-break space,
+    is kept (only ASCII whitespace is trimmed)."""
+    node = custom_symbol("mylib:PWR_VISIBLE", "#PWR", [lib_pin("1", "P", "power_in", 0, 0, 90)], power=True)
+    sub = SheetFile("sub.kicad_sch")
+    _pin_label(sub, "R7", 40, "L")
+    _pin_label(sub, "R8", 50, "L")
+    root = SheetFile("root.kicad_sch")
+    root.r("R1", 20, 100)
+    root.symbol("mylib:PWR_VISIBLE", 20, 100, "#PWR01", value="VP ", node=node)
+    _pin_label(root, "R2", 30, "VP", "global")
+    root.r("R3", 40, 100)
+    root.symbol("power:GND", 40, 100, "#PWR02", value=" GND")
+    _pin_label(root, "R4", 50, "GND", "global")
+    root.symbol("Device:R", 60, 100 + R_PIN, "R5", value=" 10k")
+    root.symbol("Device:R", 70, 100 + R_PIN, "R6", value="\u300010k\u00a0")
+    root.sheet(" Sub ", sub, 100, 40)
+
+    def fields(name: str, text: str) -> str:
+        if name != "root.kicad_sch":
+            return text
+        at = f"\t\t\t(at 60 {100 + R_PIN:g}"
+        old = '(property "Footprint" ""\n' + at
+        assert old in text, "R5's footprint"
+        return text.replace(old, '(property "Footprint" "\tResistor_SMD:R_0603_1608Metric "\n' + at + " 0)\n"
+                            "\t\t\t(effects (font (size 1.27 1.27)) (hide yes))\n\t\t)\n"
+                            '\t\t(property "MPN" " X1 "\n' + at, 1)
+    return record("field_spaces", root, out, edit_text=fields)
+
+
+@case
 def k10_local_power(out: str) -> str:
     """KiCad 10's local power symbols (``(power local)`` in the library symbol): the net is
     local to its sheet instance, named like a local label (``/VL``, ``/A/VL``, ``/B/VL``,

@@ -21,6 +21,7 @@ from .kicad.connectivity import (LEGACY_POWER_VALUE_VERSION, DesignNets, design_
 from .kicad.ids import is_netlisted, split_lib_id
 from .kicad.hierarchy import Design, load_design
 from .kicad.netnames import net_text
+from .kicad.schematic import loaded_text
 from .kicad.symbols import INSTANCE_FIELDS, pin_signature, pins_by_number, placed_field_defaults
 from .kicad.textvars import resolve_project_text, resolve_symbol_text
 
@@ -147,11 +148,12 @@ _PartFields = tuple[str, str, dict[str, str]]
 
 
 def _add_components(doc: m.Document, design: Design, sheets: _Sheets,
-                    symbols: _UsedSymbols) -> list[_PartFields]:
+                    symbols: _UsedSymbols, kicad: int) -> list[_PartFields]:
     """Component rows of every netlisted part (power symbols and '#' references are not
     parts, nor a symbol without a ``lib_symbols`` entry: KiCad 9 and 10 leave it out of
-    their netlists), sorted; their pin tables; the fields their values and footprints
-    refer to.  Returns every part's fields, in order of first appearance."""
+    their netlists), sorted, with their values and footprints as KiCad ``kicad`` loads them
+    (:func:`~tokn.kicad.schematic.loaded_text`); their pin tables; the fields their values
+    and footprints refer to.  Returns every part's fields, in order of first appearance."""
     pin_tables: dict[str, dict[str, m.PinDef]] = {}
     merged: set[tuple[str, int, int]] = set()      # (ref, id(lib symbol), style) in pin_tables
     virtual: set[int] = set()                      # '#' parts with pins, warned about once
@@ -172,8 +174,10 @@ def _add_components(doc: m.Document, design: Design, sheets: _Sheets,
                     symbols.warnings.append(_virtual_part_warning(inst, sym, ref))
                 continue
             # as KiCad's netlist shows them: ${SIM.PARAMS} etc. resolved from the symbol's fields
-            value = resolve_symbol_text(sym.value, sym.properties, ref, project=design.text_variables)
-            fp = resolve_symbol_text(sym.footprint, sym.properties, ref, project=design.text_variables)
+            value = resolve_symbol_text(loaded_text(sym.value, kicad), sym.properties, ref,
+                                        project=design.text_variables)
+            fp = resolve_symbol_text(loaded_text(sym.footprint, kicad), sym.properties, ref,
+                                     project=design.text_variables)
             comp = _component(sym, si, lib, sid, flags, value, fp)
             if lib is not None and (ref, id(lib), sym.style) not in merged:
                 # the other units of a part (same symbol, same style) add no pin
@@ -416,7 +420,7 @@ def _encode_design(path: str, detail: str, stock, kicad: int | None) -> EncodeRe
                         for i, inst in enumerate(design.instances) if inst.sheet_symbol is not None
                         for name, value in inst.sheet_symbol.fields.items()]
     symbols = _UsedSymbols()
-    part_fields = _add_components(doc, design, sheets, symbols)
+    part_fields = _add_components(doc, design, sheets, symbols, rules)
     names = _add_nets(doc, dn, sheets.geometry_instance)
     _add_geometry(doc, design, dn, sheets, names, symbols)
     dropped_classes = _dropped_classes(doc) if detail != "full" else []

@@ -17,7 +17,7 @@ from .netnames import net_text, unescape
 from .project import TopLevelSheet, joined_top_level_sheets, read_project, top_level_sheets_warning
 from .textvars import evaluate_expressions, resolve_project_text, resolve_text, symbol_field
 from .schematic import (PlacedSymbol, SchematicFile, SheetSymbol, SymbolInstance, load_schematic,
-                        read_schematic)
+                        loaded_text, read_schematic)
 
 
 @dataclass
@@ -40,13 +40,14 @@ class SheetInstance:
         """The sheet path that prefixes local net names in KiCad ``kicad``: KiCad 9 uses
         :attr:`name_path` (``/A/B/`` for a sheet named ``A{slash}B``); KiCad 10 escapes each
         sheet name as a net name (``/A{slash}B/``), so a ``/`` in a sheet name no longer
-        reads as a level of the hierarchy."""
+        reads as a level of the hierarchy, after trimming the whitespace around it
+        (:func:`~tokn.kicad.schematic.loaded_text`: ``" Sub "`` gives ``/Sub/``)."""
         if kicad < 10:
             return self.name_path
         names = []
         inst = self
         while inst.sheet_symbol is not None and inst.parent is not None:
-            names.append(net_text(inst.sheet_symbol.name))
+            names.append(net_text(loaded_text(inst.sheet_symbol.name, kicad)))
             inst = inst.parent
         return "/" + "".join(n + "/" for n in reversed(names))
 

@@ -262,6 +262,21 @@ def _field_text(node: list, k: int, tilde_empty: bool) -> str:
     return "" if tilde_empty and t == "~" and text(node[k - 1]) in _TILDE_EMPTY_FIELDS else t
 
 
+def loaded_text(text: str, kicad: int) -> str:
+    """A placed symbol's Value or Footprint, or a sheet's name, as KiCad ``kicad`` holds it
+    once it has loaded the file: KiCad 10 trims the whitespace around it (a Value ``" 10k"``
+    is ``10k``; a power symbol valued ``"VP "`` drives the net ``VP``, joining a global label
+    ``VP``; a sheet named ``" Sub "`` prefixes ``/Sub/``), whatever the file's format; KiCad 9
+    keeps it.  Only ASCII whitespace (space, tab, line breaks) is trimmed: an ideographic or
+    no-break space stays.  References and the other fields keep theirs in both (fixture
+    connectivity/field_spaces)."""
+    return text.strip(_ASCII_SPACE) if kicad >= 10 else text
+
+
+#: What KiCad 10 trims around a loaded Value, Footprint or sheet name.
+_ASCII_SPACE = " \t\n\r\v\f"
+
+
 def _placed_symbol(node: list, tilde_empty: bool = False) -> PlacedSymbol:
     """A placed symbol, from one pass over its items: the first list of each head, and its
     properties and pins (four passes before, one per kind; with the fast paths of

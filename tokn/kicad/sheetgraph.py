@@ -15,7 +15,7 @@ from typing import Any, Callable
 from .buses import is_bus_name
 from .geometry import iu, orientation, place
 from .netnames import escape_net_name, net_text
-from .schematic import PlacedSymbol, SchematicFile
+from .schematic import PlacedSymbol, SchematicFile, loaded_text
 from .symbols import LibPin, LibSymbol
 
 #: KiCad major versions whose connectivity rules are modelled; the default is the first.
@@ -147,13 +147,15 @@ EMPTY_POWER_NET = {9: "~", 10: ""}
 
 def power_net_name(sym: PlacedSymbol, pin: LibPin, legacy: bool,
                    shown: Callable[[str], str] | None = None, kicad: int = KICAD_DEFAULT) -> str:
-    """Net name a power symbol drives: its Value field (KiCad 7+; as ``shown`` on the sheet
-    instance at hand, when given: text variables resolved; an empty one as KiCad ``kicad``
-    names it, :data:`EMPTY_POWER_NET`), or for files from before KiCad 7 the name of its
+    """Net name a power symbol drives: its Value field (KiCad 7+; as KiCad ``kicad`` loads
+    it, :func:`~tokn.kicad.schematic.loaded_text`; as ``shown`` on the sheet instance at
+    hand, when given: text variables resolved; an empty one as KiCad ``kicad`` names it,
+    :data:`EMPTY_POWER_NET`), or for files from before KiCad 7 the name of its
     hidden power-input pin, as KiCad does on load."""
     if legacy and pin.hidden:
         return net_text(pin.name)
-    return net_text(shown(sym.value) if shown is not None else sym.value) or EMPTY_POWER_NET[kicad]
+    value = loaded_text(sym.value, kicad)
+    return net_text(shown(value) if shown is not None else value) or EMPTY_POWER_NET[kicad]
 
 
 class _Cutters:
@@ -266,10 +268,12 @@ class _BusNet:
         self.items: list[BusItem | None] = []
         self.h: dict[int, list[Segment]] = {}
         self.v: dict[int, list[Segment]] = {}
+        self.ends: dict[tuple[int, int], int] = {}      # bus point (IU) -> a bus node there
         for bus in buses:
             first = None
             for (x, y) in bus.pts:
                 b = self._node(None, x, y)
+                self.ends.setdefault((iu(x), iu(y)), b)
                 if first is None:
                     first = b
                 else:
@@ -306,6 +310,32 @@ class _BusNet:
         return any(a <= px <= c for (a, c, _) in self.h.get(py, ())) or \
             any(a <= py <= c for (a, c, _) in self.v.get(px, ()))
 
+    def at_end(self, x: float, y: float) -> int | None:
+        """The bus (its union-find root) with a point at (x, y): where a pin or a plain
+        sheet pin joins a bus (KiCad 9 and 10: fixture bus_as_wire)."""
+        b = self.ends.get((iu(x), iu(y)))
+        return None if b is None else self.uf.find(b)
+
+    def through(self, x: float, y: float) -> int | None:
+        """The bus (its root) with a point at (x, y) or a horizontal or vertical segment
+        through it: where a plain label joins a bus."""
+        b = self.at_end(x, y)
+        if b is not None:
+            return b
+        px, py = iu(x), iu(y)
+        for (a, c, n) in self.h.get(py, ()):
+            if a < px < c:
+                return self.uf.find(n)
+        for (a, c, n) in self.v.get(px, ()):
+            if a < py < c:
+                return self.uf.find(n)
+        return None
+
+    def labels_of(self, root: int) -> list[BusItem]:
+        """The bus labels (not sheet pins) of the bus with root ``root``."""
+        return [item for b, item in enumerate(self.items)
+                if item is not None and item.kind != "sheetpin" and self.uf.find(b) == root]
+
     def groups(self) -> list[list[BusItem]]:
         """The bus items of each connected bus, in order of appearance."""
         group_of: dict[int, list[BusItem]] = {}
@@ -313,6 +343,54 @@ class _BusNet:
             if item is not None:
                 group_of.setdefault(self.uf.find(b), []).append(item)
         return list(group_of.values())
+
+
+class _BusJoins:
+    """Buses that conduct like wires.  KiCad 9 and 10 join the pins and plain (not
+    bus-named) sheet pins on a bus's ends, and the plain labels anywhere on it, into one
+    net, which the bus's own labels name too (``/D[0..1]``); wires ending on a bus join
+    nothing, nor do pins on its interior (fixtures bus_as_wire, bus_as_wire_labelled; an
+    unseen design wires eight channel sheets to a module with bus lines and no labels).
+    Each such bus gets one node (payload ``("bus", root)``), made when the first item
+    joins it; :meth:`add_bus_labels` then adds its bus labels as net labels."""
+
+    def __init__(self, nodes: _Nodes, buses: _BusNet) -> None:
+        self.nodes, self.buses = nodes, buses
+        self.node_of: dict[int, int] = {}          # bus root -> its node
+
+    def _join(self, n: int, root: int | None) -> None:
+        if root is None:
+            return
+        b = self.node_of.get(root)
+        if b is None:
+            b = self.node_of[root] = self.nodes.node("bus", root)
+        self.nodes.uf.union(b, n)
+
+    def at_end(self, n: int, x: float, y: float) -> None:
+        """Join node ``n`` to the bus with an end at (x, y), if any."""
+        if self.buses.ends:
+            self._join(n, self.buses.at_end(x, y))
+
+    def through(self, n: int, x: float, y: float) -> None:
+        """Join node ``n`` to the bus through (x, y), if any."""
+        if self.buses.ends:
+            self._join(n, self.buses.through(x, y))
+
+    def add_bus_labels(self) -> None:
+        """Call after every bus item is added (bus labels join buses, so a bus's root may
+        have changed since an item joined it): the nodes of one bus become one, and the bus
+        labels of every bus that joined something become net labels of its net."""
+        node_of: dict[int, int] = {}
+        for root, b in self.node_of.items():
+            r = self.buses.uf.find(root)
+            if r in node_of:
+                self.nodes.uf.union(node_of[r], b)
+            else:
+                node_of[r] = b
+        for root, b in node_of.items():
+            for item in self.buses.labels_of(root):
+                n = self.nodes.node("label", (item.kind, item.name))
+                self.nodes.uf.union(b, n)
 
 
 def _wire_shortener(sch: SchematicFile, kicad: int) -> Callable[[list], list] | None:
@@ -347,12 +425,13 @@ def _add_wires(nodes: _Nodes, sch: SchematicFile, kicad: int) -> _WireSegments:
     return segments
 
 
-def _add_symbol_pins(nodes: _Nodes, sch: SchematicFile,
-                     units: tuple[int, ...] | None) -> tuple[set[int], list[str]]:
+def _add_symbol_pins(nodes: _Nodes, sch: SchematicFile, units: tuple[int, ...] | None,
+                     bus_joins: _BusJoins) -> tuple[set[int], list[str]]:
     """One node per pin of each placed symbol (payload: (symbol index, pin, lib symbol));
     returns the indices of power symbols and the lib_ids with no ``lib_symbols`` entry.
     A pin whose electrical type is ``no_connect`` (its own, or that of the alternate chosen
-    for it) joins nothing at its point: KiCad 9 and 10 leave it alone in its net."""
+    for it) joins nothing at its point: KiCad 9 and 10 leave it alone in its net.  A pin
+    on a bus end joins the bus (``bus_joins``)."""
     power_symbols: set[int] = set()
     missing: list[str] = []
     for si, sym in enumerate(sch.symbols):
@@ -366,14 +445,17 @@ def _add_symbol_pins(nodes: _Nodes, sch: SchematicFile,
             n = nodes.node("pin", (si, p, lib))
             if sym.pin_function(p)[1] != "no_connect":
                 nodes.attach(n, x, y)
+                bus_joins.at_end(n, x, y)
     return power_symbols, missing
 
 
 def _add_labels(nodes: _Nodes, sch: SchematicFile, wires: _WireSegments, buses: _BusNet,
-                shown: Callable[[str], str] | None = None, kicad10: bool = False) -> None:
-    """Net labels become nodes (payload: (kind, net text)) joined to the wires they sit on;
-    bus labels become bus items.  Directive labels connect nothing.  ``shown``: a label's
-    text as KiCad shows it on the instance at hand (text variables resolved)."""
+                bus_joins: _BusJoins, shown: Callable[[str], str] | None = None,
+                kicad10: bool = False) -> None:
+    """Net labels become nodes (payload: (kind, net text)) joined to the wires they sit on
+    (and to a bus they sit on, ``bus_joins``); bus labels become bus items.  Directive
+    labels connect nothing.  ``shown``: a label's text as KiCad shows it on the instance at
+    hand (text variables resolved)."""
     for label in sch.labels:
         if label.kind == "directive":
             continue
@@ -385,12 +467,14 @@ def _add_labels(nodes: _Nodes, sch: SchematicFile, wires: _WireSegments, buses: 
         nodes.attach(n, label.x, label.y)
         for w in wires.through(label.x, label.y):
             nodes.uf.union(n, w)
+        bus_joins.through(n, label.x, label.y)
 
 
-def _add_sheet_pins(nodes: _Nodes, sch: SchematicFile, buses: _BusNet,
+def _add_sheet_pins(nodes: _Nodes, sch: SchematicFile, buses: _BusNet, bus_joins: _BusJoins,
                     shown: Callable[[int, str], str] | None = None, kicad10: bool = False) -> None:
-    """Sheet pins become nodes (payload: (sheet index, net text)), or bus items.
-    ``shown(sheet index, text)``: a pin's text as KiCad shows it (variables resolved)."""
+    """Sheet pins become nodes (payload: (sheet index, net text)), or bus items; a plain
+    one on a bus end joins the bus (``bus_joins``).  ``shown(sheet index, text)``: a pin's
+    text as KiCad shows it (variables resolved)."""
     for shi, sheet in enumerate(sch.sheets):
         for sp in sheet.pins:
             name = net_text(shown(shi, sp.name) if shown is not None else sp.name)
@@ -399,6 +483,7 @@ def _add_sheet_pins(nodes: _Nodes, sch: SchematicFile, buses: _BusNet,
                 continue
             n = nodes.node("sheetpin", (shi, name))
             nodes.attach(n, sp.x, sp.y)
+            bus_joins.at_end(n, sp.x, sp.y)
 
 
 def _add_bus_entries(nodes: _Nodes, sch: SchematicFile, buses: _BusNet) -> None:
@@ -495,10 +580,12 @@ def sheet_graph(sch: SchematicFile, legacy_power: bool = False,
         raise ValueError(f"unknown KiCad version {kicad} (known: {', '.join(map(str, KICAD_VERSIONS))})")
     nodes = _Nodes()
     wires = _add_wires(nodes, sch, kicad)
-    power_symbols, missing = _add_symbol_pins(nodes, sch, units)
     buses = _BusNet(sch.buses)
-    _add_labels(nodes, sch, wires, buses, shown, kicad >= 10)
-    _add_sheet_pins(nodes, sch, buses, pin_shown, kicad >= 10)
+    bus_joins = _BusJoins(nodes, buses)
+    power_symbols, missing = _add_symbol_pins(nodes, sch, units, bus_joins)
+    _add_labels(nodes, sch, wires, buses, bus_joins, shown, kicad >= 10)
+    _add_sheet_pins(nodes, sch, buses, bus_joins, pin_shown, kicad >= 10)
     _add_bus_entries(nodes, sch, buses)
+    bus_joins.add_bus_labels()
     subgraphs, wire_subgraph = _subgraphs(nodes, sch, power_symbols, legacy_power, shown, kicad)
     return SheetGraph(sch, subgraphs, buses.groups(), wire_subgraph, power_symbols, missing)
