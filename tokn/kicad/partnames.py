@@ -6,7 +6,9 @@ component type is not an exact symbol name (validation, decoding, prompt groundi
 
 :func:`current_name` gives today's name of a generic symbol that KiCad's libraries renamed
 (``CP``, KiCad 5's polarised capacitor, is ``Device:C_Polarized`` since KiCad 6): models
-learnt from years of older schematics and write the old names.
+learnt from years of older schematics and write the old names.  :func:`plausible_symbol`
+chooses the one symbol a part name means among a library's hits; the resolver (validation,
+decoding) and the prompt's pin tables both ask it, so they never disagree.
 """
 from __future__ import annotations
 
@@ -158,8 +160,9 @@ def plausible_symbol(index, query: str, limit: int = 24) -> str | None:
     (:class:`tokn.kicad.library.SymbolIndex`).
 
     Candidates are the index's first ``limit`` hits that are :func:`plausible` and not
-    power symbols; one named as ``query`` (separators and case aside) is the part.  When they number their pins differently (packages of one part), the
-    numbering most of them share wins, first hit first on a tie: ``LM317`` is
+    power symbols; one named as ``query`` (separators and case aside) is the part.  When
+    they number their pins differently (packages of one part), the numbering most of them
+    share wins, first hit first on a tie: ``LM317`` is
     ``LM317_TO-220`` (1 ADJ, 2 VO, 3 VI, as its SOT-223, TO-252 and TO-263 forms), not the
     first hit, the TO-3 can whose input and output numbers are swapped.  Without a plausible
     hit, a 7400-series part the library lacks is its function in another family
