@@ -111,3 +111,63 @@ def test_an_edit_of_one_instance_of_a_shared_sheet_is_named(symbol_index, row, n
     assert found == ([] if note is None else
                      [f"R2 and R1 are one symbol of half.kicad_sch, which every instance of that sheet shares: "
                       f"drawn with R1's value and footprint (10k, Resistor_SMD:R_0603_1608Metric), {note}"])
+
+
+def with_nets(text: str, nets: dict[str, list[str]], types: dict[str, str] | None = None) -> str:
+    """``text`` with its ``nets`` table replaced by ``nets`` (name -> pins) and the parts of
+    ``types`` (ref -> type) given another symbol; the drawing rows left as they are."""
+    lines = text.split("\n")
+    j = next(k for k, ln in enumerate(lines) if ln.startswith("nets["))
+    m = int(re.search(r"\[(\d+)\]", lines[j]).group(1))
+    lines[j:j + 1 + m] = [f"nets[{len(nets)}]{{name,pins}}:"] + [f'  {n},"{",".join(p)}"' for n, p in nets.items()]
+    for ref, typ in (types or {}).items():
+        lines = [re.sub(rf"^  {ref},[^,]*,", f"  {ref},{typ},", ln) for ln in lines]
+    return "\n".join(lines)
+
+
+BASE_NETS = {"+5V": ["J1.1", "R1.1"], "/MID": ["R1.2", "R2.1", "R3.1"], "GND": ["C1.2", "J1.3", "R2.2"],
+             "N1": ["C1.1", "J1.2", "R3.2"]}
+
+
+def _edited_nets(**changes: list[str]) -> dict[str, list[str]]:
+    out = {k: list(v) for k, v in BASE_NETS.items()}
+    for name, pins in changes.items():
+        out[name.replace("_SLASH_", "/")] = pins
+    return {k: v for k, v in out.items() if v}
+
+
+#: (edit, nets, types, what the drawing must keep saying): edits of the nets rows (and a
+#: part's type) whose drawing rows still show the old connections
+CONNECTIVITY_EDITS = [
+    ("rename a labelled net", {**{k: v for k, v in BASE_NETS.items() if k != "/MID"},
+                               "/MIDDLE": ["R1.2", "R2.1", "R3.1"]}, {}, "net /MID renamed /MIDDLE"),
+    ("rename a power net", {**{k: v for k, v in BASE_NETS.items() if k != "+5V"},
+                            "+5VA": ["J1.1", "R1.1"]}, {}, "net +5V renamed +5VA"),
+    ("name an unnamed net", {**{k: v for k, v in BASE_NETS.items() if k != "N1"},
+                             "FILT": ["C1.1", "J1.2", "R3.2"]}, {}, "net FILT named by a label"),
+    ("move a pin to ground", _edited_nets(N1=["C1.1", "J1.2"], GND=["C1.2", "J1.3", "R2.2", "R3.2"]), {},
+     "R3.2 joined to GND"),
+    ("move a pin to an unnamed net", _edited_nets(_SLASH_MID=["R1.2", "R3.1"], N1=["C1.1", "J1.2", "R3.2", "R2.1"]),
+     {}, "R2.1 joined to N1"),
+    ("swap a resistor for a potentiometer", _edited_nets(_SLASH_MID=["R1.2", "R2.1", "R3.1", "R2.2"],
+                                                         GND=["C1.2", "J1.3", "R2.3"]),
+     {"R2": "R_Potentiometer"}, "R2.2 joined to /MID"),
+]
+
+
+@pytest.mark.parametrize("edit,nets,types,note", CONNECTIVITY_EDITS, ids=[e[0] for e in CONNECTIVITY_EDITS])
+def test_connectivity_edits_keep_the_drawing(tmp_path, symbol_index, edit, nets, types, note):
+    """The nets rows edited, the drawing rows not: the decoder changes the drawing where
+    the edit touches it (labels renamed or added, a wire cut, a pin joined by a label)
+    instead of laying the whole design out again."""
+    doc = parse_tokn(with_nets(BASE, nets, types))
+    out = decode(doc, symbol_index, project="d")
+    assert out.mode == "as-drawn", out.warnings
+    assert any(note in w for w in out.warnings), out.warnings
+    path = str(tmp_path / "d.kicad_sch")
+    out.write(path)
+    again = encode_design(path).document
+    assert {n: sorted(p) for n, p in again.net_pins() if len(p) > 1 or not re.match(r"N\d+$", n)} == \
+        {n: sorted(p) for n, p in doc.net_pins() if len(p) > 1 or not re.match(r"N\d+$", n)}
+    base = {c.ref: (c.x, c.y, c.a) for c in parse_tokn(BASE).components}
+    assert {c.ref: (c.x, c.y, c.a) for c in again.components} == base      # every part where it was

@@ -1,0 +1,402 @@
+"""Connectivity edits of a drawn document kept on the drawing.
+
+A user (or a model) edits an encoded design's ``nets`` rows -- renames a net, names an
+unnamed one, moves a pin to another net, gives a part another symbol, moves a part to
+another sheet -- and leaves the drawing rows (wires, labels, power symbols) as they were.
+The drawing then no longer gives the document's nets, and the decoder used to lay the whole
+design out again (every position lost, a hierarchy flattened).  This module changes the
+drawing only where the edit touches it, as an engineer would in KiCad:
+
+* a net whose pins are drawn together under another name: every label, global label and
+  power symbol that names it is renamed (a hierarchical label with its sheet pin when no
+  local label names it); an unnamed drawn net the document names gets a label on a pin;
+* a pin drawn on another net than the document's: the wire from its end is cut back to the
+  first branch, a label, power symbol or junction at its end removed, and the pin is joined
+  to its net by a label (a power symbol for a net drawn with them; for an unnamed net ``N3``
+  a global label of that name on the pin and on one of the net's drawn pins);
+* a pin drawn on no net that the document connects (a swapped symbol's new pin): joined
+  the same way;
+* a part none of whose pins touches anything on its sheet while the document connects it
+  (moved to another sheet): its position is dropped, so the decoder lays it out below that
+  sheet's drawing (:mod:`.amend`).
+
+:func:`amend_drawing` makes one round of these changes from the nets of the drawing as it
+stands; the decoder draws the result, checks it with the connectivity engine, and repeats
+a few rounds.  Whatever cannot be done (a net named on another sheet, a pin that touches a
+wire's middle or another pin, a part of a sheet several instances share) is returned as the
+reason, which the decoder's fallback warning quotes.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from ..doc.model import Document, Label, Marker, PowerSymbol, Wire
+from ..kicad.bbox import sheet_bbox
+from ..kicad.netnames import net_text
+from .amend import label_name, sheet_paths
+from .stubs import pin_ends
+from .symbols import PartSymbol
+
+_AUTO = re.compile(r"^N\d+$")
+Pin = tuple[str, str]
+
+
+def _key(x: float, y: float) -> tuple[int, int]:
+    return round(x * 100), round(y * 100)
+
+
+@dataclass
+class Amended:
+    """One round of changes: the document to draw next, what was done (notes), and the
+    parts whose position was dropped (laid out below their sheet's drawing)."""
+    doc: Document
+    notes: list[str] = field(default_factory=list)
+    unplaced: set[str] = field(default_factory=set)
+
+
+class _Sheet:
+    """The connection points of one sheet's drawing rows: wire segments, pin ends, labels,
+    power symbols, sheet pins, junctions, no-connects, bus entries."""
+
+    def __init__(self, doc: Document, sid: str, ends: dict[Pin, list]) -> None:
+        self.sid = sid
+        self.doc = doc
+        self.pins: dict[tuple[int, int], list[Pin]] = {}
+        for pin, where in ends.items():
+            for s, end in where:
+                if s == sid:
+                    self.pins.setdefault(_key(end.x, end.y), []).append(pin)
+        self.others: dict[tuple[int, int], int] = {}
+        for sp in doc.sheetpins:
+            if sp.sheet in doc_sheet_children(doc, sid):
+                self._other(sp.x, sp.y)
+        for be in doc.busentries:
+            if be.sheet == sid:
+                self._other(be.x, be.y)
+                self._other(be.x + be.dx, be.y + be.dy)
+
+    def _other(self, x: float, y: float) -> None:
+        k = _key(x, y)
+        self.others[k] = self.others.get(k, 0) + 1
+
+    def segments(self) -> list[Wire]:
+        return [w for w in self.doc.wires if w.sheet == self.sid]
+
+    def labels_at(self, k) -> list:
+        return [lb for lb in self.doc.labels if lb.sheet == self.sid and _key(lb.x, lb.y) == k]
+
+    def power_at(self, k) -> list:
+        return [p for p in self.doc.power if p.sheet == self.sid and _key(p.x, p.y) == k]
+
+    def ends_at(self, k) -> list[Wire]:
+        return [w for w in self.segments() if _key(*w.pts[0]) == k or _key(*w.pts[-1]) == k]
+
+    def through(self, k) -> list[Wire]:
+        """Segments whose middle (not an end) passes through point ``k``."""
+        x, y = k[0] / 100, k[1] / 100
+        out = []
+        for w in self.segments():
+            (x0, y0), (x1, y1) = w.pts[0], w.pts[-1]
+            if _key(x0, y0) == k or _key(x1, y1) == k:
+                continue
+            cross = (x1 - x0) * (y - y0) - (y1 - y0) * (x - x0)
+            if abs(cross) < 0.01 * max(1.0, abs(x1 - x0) + abs(y1 - y0)) and \
+                    min(x0, x1) - 0.005 <= x <= max(x0, x1) + 0.005 and min(y0, y1) - 0.005 <= y <= max(y0, y1) + 0.005:
+                out.append(w)
+        return out
+
+    def items_at(self, k) -> int:
+        """Things other than wires that connect at ``k``: pin ends, labels, power symbols,
+        sheet pins, bus entries, no-connects."""
+        nc = sum(1 for n in self.doc.noconnects if n.sheet == self.sid and n.x is not None
+                 and _key(n.x, n.y) == k)
+        return len(self.pins.get(k, [])) + len(self.labels_at(k)) + len(self.power_at(k)) + \
+            self.others.get(k, 0) + nc
+
+
+def doc_sheet_children(doc: Document, sid: str) -> set[str]:
+    return {s.id for s in doc.sheets if s.parent == sid}
+
+
+def _exploded(doc: Document) -> Document:
+    """``doc`` with every wire row of several points split into two-point segments (the
+    same wires for KiCad) so that one segment can be removed."""
+    wires = [Wire(w.net, [a, b], w.sheet) for w in doc.wires for a, b in zip(w.pts, w.pts[1:])]
+    return replace(doc, wires=wires, labels=list(doc.labels), power=list(doc.power),
+                   junctions=list(doc.junctions), noconnects=list(doc.noconnects),
+                   sheetpins=list(doc.sheetpins), components=list(doc.components))
+
+
+def pin_positions(doc: Document, parts: dict[str, PartSymbol]) -> dict[Pin, list]:
+    """(ref, pin number) -> [(sheet id, PinEnd)] of every placed row of the document."""
+    out: dict[Pin, list] = {}
+    for c in doc.components:
+        part = parts.get(c.ref)
+        if part is None or c.x is None or c.y is None:
+            continue
+        for end in pin_ends(part.symbol.pins_for(c.unit, c.style), c.x, c.y, c.a or 0.0, c.mirror):
+            out.setdefault((c.ref, end.pin.number), []).append((c.sheet, end))
+    return out
+
+
+def _away(end) -> float:
+    """Angle of a label whose text runs away from the pin's body."""
+    return {(1, 0): 0.0, (0, -1): 90.0, (-1, 0): 180.0, (0, 1): 270.0}.get((round(end.dx), round(end.dy)), 0.0)
+
+
+class _Round:
+    """One round of changes to ``doc`` (exploded wires) against the drawn nets ``got``."""
+
+    def __init__(self, doc: Document, parts: dict[str, PartSymbol], power, shared: set[str],
+                 got: dict[frozenset, tuple[str, bool]], want: dict[frozenset, str]) -> None:
+        self.doc = _exploded(doc)
+        self.parts = parts
+        self.power = power
+        self.shared = shared                  # sheet ids whose file several instances use
+        self.got = got
+        self.want = want
+        self.paths = sheet_paths(doc)
+        self.ends = pin_positions(doc, parts)
+        self.sheets: dict[str, _Sheet] = {}
+        self.notes: list[str] = []
+        self.unplaced: set[str] = set()
+        self.labelled: set[str] = set()      # unnamed nets given a global label on a drawn pin
+
+    def sheet(self, sid: str) -> _Sheet:
+        if sid not in self.sheets:
+            self.sheets[sid] = _Sheet(self.doc, sid, self.ends)
+        return self.sheets[sid]
+
+    def where(self, net: str) -> str:
+        """The sheet a net's path names (``/a/b/X`` -> the sheet of path ``/a/b/``)."""
+        return net[:net.rindex("/") + 1] if net.startswith("/") else ""
+
+    # ------------------------------------------------------------ names
+
+    def rename(self, old: str, new: str) -> str | None:
+        """Rename the labels of drawn net ``old`` to ``new``; the reason when it cannot."""
+        if old.startswith("/") != new.startswith("/") or self.where(old) != self.where(new):
+            return f"net {old} renamed {new}: another sheet or scope, which no label rename gives"
+        n = 0
+        if not old.startswith("/"):
+            for k, lb in enumerate(self.doc.labels):
+                if lb.kind == "global" and net_text(lb.name) == old:
+                    self.doc.labels[k] = replace(lb, name=new)
+                    n += 1
+            for k, ps in enumerate(self.doc.power):
+                if not ps.local and ps.net == old:
+                    self.doc.power[k] = replace(ps, net=new)
+                    n += 1
+        else:
+            path, text, new_text = self.where(old), old[len(self.where(old)):], new[len(self.where(new)):]
+            sids = {s for s, p in self.paths.items() if p == path}
+            if sids & self.shared:
+                return f"net {old} renamed {new}: its sheet is used by several instances, which share its labels"
+            for kind in ("local", "hier"):
+                for k, lb in enumerate(self.doc.labels):
+                    if lb.kind == kind and lb.sheet in sids and net_text(lb.name) == text:
+                        self.doc.labels[k] = replace(lb, name=new_text)
+                        n += 1
+                for k, ps in enumerate(self.doc.power):
+                    if kind == "local" and ps.local and ps.sheet in sids and ps.net == text:
+                        self.doc.power[k] = replace(ps, net=new_text)
+                        n += 1
+                if n and kind == "hier":
+                    for k, sp in enumerate(self.doc.sheetpins):
+                        if sp.sheet in sids and net_text(sp.name) == text:
+                            self.doc.sheetpins[k] = replace(sp, name=new_text)
+                if n:
+                    break
+        if not n:
+            return f"net {old} renamed {new}: no label, global label or power symbol names {old}"
+        self.doc.wires = [replace(w, net=new) if w.net == old else w for w in self.doc.wires]
+        self.notes.append(f"net {old} renamed {new} ({n} label{'s' if n > 1 else ''})")
+        return None
+
+    def name(self, pins: frozenset, net: str) -> str | None:
+        """Name the unnamed drawn net of ``pins`` ``net`` by a label on one of its pins."""
+        for pin in sorted(pins):
+            for sid, end in self.ends.get(pin, []):
+                if self.label(net, sid, end, pin):
+                    self.notes.append(f"net {net} named by a label at {pin[0]}.{pin[1]}")
+                    return None
+        return f"net {net}: none of its pins lies on a sheet where a label gives that name"
+
+    def label(self, net: str, sid: str, end, pin: Pin, anchor: bool = False) -> bool:
+        """Join the pin end ``end`` on sheet ``sid`` to ``net`` by a power symbol (a net the
+        drawing names with power symbols) or a label; False when no label on that sheet
+        gives the name."""
+        if sid in self.shared:
+            return False
+        name = label_name(net, self.paths.get(sid, "/")) if not _AUTO.match(net) else net
+        if name is None:
+            return False
+        drawn = next((ps for ps in self.doc.power if ps.net == net and not ps.local), None)
+        if drawn is not None and not anchor:
+            part = self.power.get(drawn.lib or "power:GND") or self.power.for_net(net)
+            if part is not None:
+                self.doc.power.append(PowerSymbol(net, drawn.lib, end.x, end.y, _power_angle(part, end), sheet=sid))
+                return True
+        if name.startswith("/"):
+            self.doc.labels.append(Label(name[1:], "local", "", end.x, end.y, _away(end), sid))
+        else:
+            self.doc.labels.append(Label(name, "global", "passive", end.x, end.y, _away(end), sid))
+        return True
+
+    # ------------------------------------------------------------ pins
+
+    def cut(self, pin: Pin, sid: str, end) -> str | None:
+        """Detach pin ``pin`` (its end ``end`` on sheet ``sid``) from what it touches: the
+        wire from its end back to the first branch, labels, power symbols, a junction or a
+        no-connect at its end.  The reason when it cannot."""
+        sh = self.sheet(sid)
+        k = _key(end.x, end.y)
+        if len(sh.pins.get(k, [])) > 1 or sh.others.get(k):
+            return f"{pin[0]}.{pin[1]} touches another pin or a sheet pin"
+        if sh.through(k):
+            return f"{pin[0]}.{pin[1]} lies on the middle of a wire"
+        for lb in sh.labels_at(k):
+            self.doc.labels.remove(lb)
+        for ps in sh.power_at(k):
+            self.doc.power.remove(ps)
+        self.doc.junctions = [j for j in self.doc.junctions if not (j.sheet == sid and _key(j.x, j.y) == k)]
+        self.doc.noconnects = [n for n in self.doc.noconnects
+                               if not (n.sheet == sid and n.x is not None and _key(n.x, n.y) == k)]
+        at = sh.ends_at(k)
+        if len(at) > 1:
+            return f"{pin[0]}.{pin[1]} is a branch point of wires"
+        while at:
+            seg = at[0]
+            self.doc.wires.remove(seg)
+            a, b = _key(*seg.pts[0]), _key(*seg.pts[-1])
+            k = b if a == k else a
+            at = sh.ends_at(k)
+            inner = sh.through(k)
+            if len(at) == 1 and not inner and not sh.items_at(k):
+                continue                       # a corner: the wire goes on
+            if len(at) + 2 * len(inner) + sh.items_at(k) < 3:
+                self.doc.junctions = [j for j in self.doc.junctions
+                                      if not (j.sheet == sid and _key(j.x, j.y) == k)]
+            break
+        return None
+
+    def join(self, pin: Pin, net: str, drawn_ok: dict[str, list[Pin]]) -> str | None:
+        """Join ``pin`` to ``net`` by a label at its end (and, for an unnamed net, a global
+        label of that name on one of the net's correctly drawn pins)."""
+        where = self.ends.get(pin, [])
+        if not where:
+            return f"{pin[0]}.{pin[1]} is not drawn"
+        sid, end = where[0]
+        if not self.label(net, sid, end, pin):
+            return f"{pin[0]}.{pin[1]} joins {net}, which no label on its sheet names" \
+                if sid not in self.shared else f"{pin[0]}.{pin[1]} is on a sheet several instances share"
+        if _AUTO.match(net) and net not in self.labelled:
+            self.labelled.add(net)
+            for other in drawn_ok.get(net, []):
+                o_sid, o_end = self.ends[other][0]
+                if self.label(net, o_sid, o_end, other, anchor=True):
+                    break
+        return None
+
+
+def _power_angle(part: PartSymbol, end) -> float:
+    """The rotation that points a power symbol's body away from the pin it sits on."""
+    best, score = 0.0, -1e9
+    for r in (0.0, 90.0, 180.0, 270.0):
+        x0, y0, x1, y1 = sheet_bbox(part.symbol, 0.0, 0.0, r, "", 1, 1, with_pins=False)
+        s = ((x0 + x1) / 2) * end.dx + ((y0 + y1) / 2) * end.dy
+        if s > score + 1e-6:
+            best, score = r, s
+    return best
+
+
+def amend_drawing(doc: Document, parts: dict[str, PartSymbol], power, shared: set[str],
+                  got: dict[frozenset, tuple[str, bool]], want: dict[frozenset, str],
+                  first: bool) -> Amended | str:
+    """One round of drawing changes that bring the drawn nets ``got`` (pins -> (name,
+    named)) to the document's ``want`` (pins -> name); ``shared``: sheet ids whose file
+    several sheet instances use (their drawing is every instance's).  ``first``: the first
+    round, which also drops the position of parts that touch nothing on their sheet.
+    Returns the changed document, or the reason nothing can be done."""
+    r = _Round(doc, parts, power, shared, got, want)
+    pin_want = {p: name for pins, name in want.items() for p in pins}
+    # parts moved to another sheet: drawn where nothing touches their pins
+    if first:
+        for ref in doc.refs():
+            rows = [c for c in doc.components if c.ref == ref]
+            netted = [(ref, n) for (rr, n) in pin_want if rr == ref]
+            ends = [(s, e) for p in netted for s, e in r.ends.get(p, [])]
+            if not netted or not ends or any(c.x is None for c in rows):
+                continue
+            if all(not r.sheet(s).ends_at(_key(e.x, e.y)) and not r.sheet(s).through(_key(e.x, e.y))
+                   and r.sheet(s).items_at(_key(e.x, e.y)) <= 1 for s, e in ends):
+                if any(c.sheet in shared for c in rows):
+                    return f"{ref} is drawn apart from its nets on a sheet several instances share"
+                r.unplaced.add(ref)
+        if r.unplaced:
+            r.doc.components = [replace(c, x=None, y=None, a=None) if c.ref in r.unplaced else c
+                                for c in r.doc.components]
+            return Amended(r.doc, [], r.unplaced)
+    got_of: dict[Pin, frozenset] = {p: pins for pins in got for p in pins}
+    # the document net each drawn net stands for: the one most of its pins are on
+    image: dict[frozenset, str] = {}
+    for pins, (gname, _named) in got.items():
+        count: dict[str, int] = {}
+        for p in pins:
+            if p in pin_want:
+                count[pin_want[p]] = count.get(pin_want[p], 0) + 1
+        if count:
+            image[pins] = max(count, key=lambda n: (count[n], n == gname, -len(n)))
+    wrong: list[Pin] = []
+    for p, net in sorted(pin_want.items()):
+        g = got_of.get(p)
+        if g is None:
+            if len([q for q, n in pin_want.items() if n == net]) > 1 or not _AUTO.match(net):
+                wrong.append(p)
+        elif image.get(g) != net:
+            wrong.append(p)
+    for p, g in sorted(got_of.items()):
+        if p not in pin_want and len(g) > 1:
+            wrong.append(p)                   # the document connects it to nothing
+    if wrong:
+        drawn_ok: dict[str, list[Pin]] = {}
+        for p, net in sorted(pin_want.items()):
+            if p not in wrong and p in got_of and image.get(got_of[p]) == net:
+                drawn_ok.setdefault(net, []).append(p)
+        for p in wrong:
+            where = r.ends.get(p, [])
+            if not where:
+                return f"{p[0]}.{p[1]} is not drawn"
+            sid, end = where[0]
+            if sid in shared:
+                return f"{p[0]}.{p[1]} is on a sheet several instances share (its drawing is every instance's)"
+            if p in got_of:
+                why = r.cut(p, sid, end)
+                if why:
+                    return why
+            if p in pin_want:
+                why = r.join(p, pin_want[p], drawn_ok)
+                if why:
+                    return why
+                r.notes.append(f"{p[0]}.{p[1]} joined to {pin_want[p]} by a label"
+                               + (" (its wire cut)" if p in got_of else ""))
+            else:
+                r.notes.append(f"{p[0]}.{p[1]} cut from its wire (the document connects it to nothing)")
+        return Amended(r.doc, r.notes)
+    # the pins are right: the names
+    for pins, name in sorted(want.items(), key=lambda kv: kv[1]):
+        if pins not in got:
+            continue
+        gname, named = got[pins]
+        if named and gname != name and not _AUTO.match(name):
+            why = r.rename(gname, name)
+        elif not named and not _AUTO.match(name):
+            why = r.name(pins, name)
+        else:
+            continue
+        if why:
+            return why
+    if not r.notes:
+        return "no change of the drawing gives the document's nets"
+    return Amended(r.doc, r.notes)
