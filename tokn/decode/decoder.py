@@ -179,18 +179,18 @@ def _kept_drawing(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymb
     gap = _instance_gap(doc, sf)
     if gap:
         return gap
-    shared = {sid for sids in sf.instances_of_file.values() if len(sids) > 1 for sid in sids}
-    cur, done = doc, []
+    drawn_in = {sid: sf.first_instance[f] for sid, f in sf.file_of.items()}
+    cur, done, moved = doc, [], set()
     diff = ""
     for k in range(AMEND_ROUNDS):
-        step = amend_drawing(cur, parts, power, shared, drawn_nets(_load_files(files, root), want), want,
+        step = amend_drawing(cur, parts, power, drawn_in, drawn_nets(_load_files(files, root), want), want,
                              first=k == 0)
         if isinstance(step, str):
             return step
         cur = step.doc
         done += step.notes
-        unplaced = set(added) | {c.ref for c in cur.components if c.x is None or c.y is None}
-        files, root, notes = _as_drawn(cur, parts, power, project, unplaced)
+        moved |= step.unplaced
+        files, root, notes = _as_drawn(cur, parts, power, project, set(added) | moved, moved)
         if not files:
             return "a net of a part laid out below the drawing is named on another sheet"
         diff, in_kicad10, in_kicad9 = net_differences(files, root, want, want_kicad10)
@@ -609,11 +609,13 @@ def _page(doc: Document, sheet) -> str:
 
 
 def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols",
-              project: str, added: set[str] = frozenset()) -> tuple[dict[str, str], str, list[str]]:
+              project: str, added: set[str] = frozenset(),
+              moved: set[str] = frozenset()) -> tuple[dict[str, str], str, list[str]]:
     """The document drawn where it says: file name -> text, the root file's name, and
     notes (the parts ``added`` without a position, laid out below their sheet's drawing
     (:mod:`.amend`); instance rows whose values cannot be kept); no files when the added
-    parts cannot be joined to their nets by name."""
+    parts cannot be joined to their nets by name.  ``moved``: those of ``added`` whose
+    position :mod:`.repair` dropped (drawn where their pins do not meet their nets)."""
     sf = _sheet_files(doc, project)
     for f, sid in sf.first_instance.items():
         sf.builders[f] = SheetBuilder(seed=f"{project}/{f}", title=doc.title if sid == "" else "")
@@ -632,7 +634,9 @@ def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols"
         placed = add_unplaced(full, parts, power, sf, project, added)
         if placed is None:
             return {}, sf.root_name, []
-        notes.append(f"laid out below the drawing (no position given): {'; '.join(placed)}")
+        why = "no position given" if not moved else "drawn apart from their nets" if moved >= set(added) \
+            else "no position given, or drawn apart from their nets"
+        notes.append(f"laid out below the drawing ({why}): {'; '.join(placed)}")
     files = {}
     for f, sb in sf.builders.items():
         files[f] = sb.render(sf.root_uuid if f == sf.root_name else b.uid(f"{project}/file/{f}"),

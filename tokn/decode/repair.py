@@ -148,12 +148,13 @@ def _away(end) -> float:
 class _Round:
     """One round of changes to ``doc`` (exploded wires) against the drawn nets ``got``."""
 
-    def __init__(self, doc: Document, parts: dict[str, PartSymbol], power, shared: set[str],
+    def __init__(self, doc: Document, parts: dict[str, PartSymbol], power, drawn_in: dict[str, str],
                  got: dict[frozenset, tuple[str, bool]], want: dict[frozenset, str]) -> None:
         self.doc = _exploded(doc)
         self.parts = parts
         self.power = power
-        self.shared = shared                  # sheet ids whose file several instances use
+        self.drawn_in = drawn_in              # sheet id -> the instance that draws its file
+        self.shared = {s for s in drawn_in if sum(1 for t in drawn_in.values() if t == drawn_in[s]) > 1}
         self.got = got
         self.want = want
         self.paths = sheet_paths(doc)
@@ -211,7 +212,8 @@ class _Round:
         if not n:
             return f"net {old} renamed {new}: no label, global label or power symbol names {old}"
         self.doc.wires = [replace(w, net=new) if w.net == old else w for w in self.doc.wires]
-        self.notes.append(f"net {old} renamed {new} ({n} label{'s' if n > 1 else ''})")
+        self.notes.append(f"net {old} renamed {new} on its {n} label{'s' if n > 1 else ''} or power symbol"
+                          f"{'s' if n > 1 else ''}")
         return None
 
     def name(self, pins: frozenset, net: str) -> str | None:
@@ -256,6 +258,9 @@ class _Round:
             return f"{pin[0]}.{pin[1]} touches another pin or a sheet pin"
         if sh.through(k):
             return f"{pin[0]}.{pin[1]} lies on the middle of a wire"
+        at = sh.ends_at(k)
+        if len(at) > 1:
+            return f"{pin[0]}.{pin[1]} is a branch point of wires"
         for lb in sh.labels_at(k):
             self.doc.labels.remove(lb)
         for ps in sh.power_at(k):
@@ -263,9 +268,6 @@ class _Round:
         self.doc.junctions = [j for j in self.doc.junctions if not (j.sheet == sid and _key(j.x, j.y) == k)]
         self.doc.noconnects = [n for n in self.doc.noconnects
                                if not (n.sheet == sid and n.x is not None and _key(n.x, n.y) == k)]
-        at = sh.ends_at(k)
-        if len(at) > 1:
-            return f"{pin[0]}.{pin[1]} is a branch point of wires"
         while at:
             seg = at[0]
             self.doc.wires.remove(seg)
@@ -289,7 +291,8 @@ class _Round:
             return f"{pin[0]}.{pin[1]} is not drawn"
         sid, end = where[0]
         if not self.label(net, sid, end, pin):
-            return f"{pin[0]}.{pin[1]} joins {net}, which no label on its sheet names" \
+            return f"{pin[0]}.{pin[1]} joins {net}, which is named on another sheet (KiCad joins sheets only " \
+                "through sheet pins)" \
                 if sid not in self.shared else f"{pin[0]}.{pin[1]} is on a sheet several instances share"
         if _AUTO.match(net) and net not in self.labelled:
             self.labelled.add(net)
@@ -311,22 +314,24 @@ def _power_angle(part: PartSymbol, end) -> float:
     return best
 
 
-def amend_drawing(doc: Document, parts: dict[str, PartSymbol], power, shared: set[str],
+def amend_drawing(doc: Document, parts: dict[str, PartSymbol], power, drawn_in: dict[str, str],
                   got: dict[frozenset, tuple[str, bool]], want: dict[frozenset, str],
                   first: bool) -> Amended | str:
     """One round of drawing changes that bring the drawn nets ``got`` (pins -> (name,
-    named)) to the document's ``want`` (pins -> name); ``shared``: sheet ids whose file
-    several sheet instances use (their drawing is every instance's).  ``first``: the first
-    round, which also drops the position of parts that touch nothing on their sheet.
-    Returns the changed document, or the reason nothing can be done."""
-    r = _Round(doc, parts, power, shared, got, want)
+    named)) to the document's ``want`` (pins -> name).  ``drawn_in``: sheet id -> the
+    sheet id whose rows draw its file (a file several instances use is drawn by its first,
+    and its drawing is every instance's, so it is not changed).  ``first``: the first round,
+    which also drops the position of parts that touch nothing on their sheet.  Returns the
+    changed document, or the reason nothing can be done."""
+    r = _Round(doc, parts, power, drawn_in, got, want)
+    shared = r.shared
     pin_want = {p: name for pins, name in want.items() for p in pins}
     # parts moved to another sheet: drawn where nothing touches their pins
     if first:
         for ref in doc.refs():
             rows = [c for c in doc.components if c.ref == ref]
             netted = [(ref, n) for (rr, n) in pin_want if rr == ref]
-            ends = [(s, e) for p in netted for s, e in r.ends.get(p, [])]
+            ends = [(drawn_in.get(s, s), e) for p in netted for s, e in r.ends.get(p, [])]
             if not netted or not ends or any(c.x is None for c in rows):
                 continue
             if all(not r.sheet(s).ends_at(_key(e.x, e.y)) and not r.sheet(s).through(_key(e.x, e.y))
@@ -371,10 +376,14 @@ def amend_drawing(doc: Document, parts: dict[str, PartSymbol], power, shared: se
             sid, end = where[0]
             if sid in shared:
                 return f"{p[0]}.{p[1]} is on a sheet several instances share (its drawing is every instance's)"
+            if p[0] in r.unplaced:
+                continue
             if p in got_of:
                 why = r.cut(p, sid, end)
-                if why:
-                    return why
+                if why:                        # the part is laid out below the drawing instead
+                    r.unplaced.add(p[0])
+                    r.notes.append(f"{p[0]} moved below the drawing: {why}")
+                    continue
             if p in pin_want:
                 why = r.join(p, pin_want[p], drawn_ok)
                 if why:
@@ -383,7 +392,10 @@ def amend_drawing(doc: Document, parts: dict[str, PartSymbol], power, shared: se
                                + (" (its wire cut)" if p in got_of else ""))
             else:
                 r.notes.append(f"{p[0]}.{p[1]} cut from its wire (the document connects it to nothing)")
-        return Amended(r.doc, r.notes)
+        if r.unplaced:
+            r.doc.components = [replace(c, x=None, y=None, a=None) if c.ref in r.unplaced else c
+                                for c in r.doc.components]
+        return Amended(r.doc, r.notes, r.unplaced)
     # the pins are right: the names
     for pins, name in sorted(want.items(), key=lambda kv: kv[1]):
         if pins not in got:
