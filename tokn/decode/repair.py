@@ -68,35 +68,67 @@ class _Sheet:
                 if s == sid:
                     self.pins.setdefault(_key(end.x, end.y), []).append(pin)
         self.others: dict[tuple[int, int], int] = {}
+        children = doc_sheet_children(doc, sid)
         for sp in doc.sheetpins:
-            if sp.sheet in doc_sheet_children(doc, sid):
+            if sp.sheet in children:
                 self._other(sp.x, sp.y)
         for be in doc.busentries:
             if be.sheet == sid:
                 self._other(be.x, be.y)
                 self._other(be.x + be.dx, be.y + be.dy)
 
+        self._index: dict | None = None
+
     def _other(self, x: float, y: float) -> None:
         k = _key(x, y)
         self.others[k] = self.others.get(k, 0) + 1
 
-    def segments(self) -> list[Wire]:
-        return [w for w in self.doc.wires if w.sheet == self.sid]
+    def changed(self) -> None:
+        """Forget the index of wires, labels and power symbols (the rows changed)."""
+        self._index = None
+
+    def _idx(self) -> dict:
+        if self._index is None:
+            ix: dict = {"ends": {}, "h": {}, "v": {}, "d": [], "labels": {}, "power": {}, "nc": {}}
+            for w in self.doc.wires:
+                if w.sheet != self.sid:
+                    continue
+                (x0, y0), (x1, y1) = w.pts[0], w.pts[-1]
+                a, b = _key(x0, y0), _key(x1, y1)
+                ix["ends"].setdefault(a, []).append(w)
+                if b != a:
+                    ix["ends"].setdefault(b, []).append(w)
+                if a[1] == b[1]:
+                    ix["h"].setdefault(a[1], []).append(w)
+                elif a[0] == b[0]:
+                    ix["v"].setdefault(a[0], []).append(w)
+                else:
+                    ix["d"].append(w)
+            for name, rows in (("labels", self.doc.labels), ("power", self.doc.power)):
+                for r in rows:
+                    if r.sheet == self.sid:
+                        ix[name].setdefault(_key(r.x, r.y), []).append(r)
+            for n in self.doc.noconnects:
+                if n.sheet == self.sid and n.x is not None and n.y is not None:
+                    ix["nc"].setdefault(_key(n.x, n.y), []).append(n)
+            self._index = ix
+        return self._index
 
     def labels_at(self, k) -> list:
-        return [lb for lb in self.doc.labels if lb.sheet == self.sid and _key(lb.x, lb.y) == k]
+        return list(self._idx()["labels"].get(k, []))
 
     def power_at(self, k) -> list:
-        return [p for p in self.doc.power if p.sheet == self.sid and _key(p.x, p.y) == k]
+        return list(self._idx()["power"].get(k, []))
 
     def ends_at(self, k) -> list[Wire]:
-        return [w for w in self.segments() if _key(*w.pts[0]) == k or _key(*w.pts[-1]) == k]
+        return list(self._idx()["ends"].get(k, []))
 
     def through(self, k) -> list[Wire]:
         """Segments whose middle (not an end) passes through point ``k``."""
+        ix = self._idx()
         x, y = k[0] / 100, k[1] / 100
         out = []
-        for w in self.segments():
+        for w in ix["h"].get(k[1], []) + ix["v"].get(k[0], []) + ix["d"]:
             (x0, y0), (x1, y1) = w.pts[0], w.pts[-1]
             if _key(x0, y0) == k or _key(x1, y1) == k:
                 continue
@@ -109,10 +141,9 @@ class _Sheet:
     def items_at(self, k) -> int:
         """Things other than wires that connect at ``k``: pin ends, labels, power symbols,
         sheet pins, bus entries, no-connects."""
-        nc = sum(1 for n in self.doc.noconnects if n.sheet == self.sid and n.x is not None
-                 and _key(n.x, n.y) == k)
-        return len(self.pins.get(k, [])) + len(self.labels_at(k)) + len(self.power_at(k)) + \
-            self.others.get(k, 0) + nc
+        ix = self._idx()
+        return len(self.pins.get(k, [])) + len(ix["labels"].get(k, [])) + len(ix["power"].get(k, [])) + \
+            self.others.get(k, 0) + len(ix["nc"].get(k, []))
 
 
 def doc_sheet_children(doc: Document, sid: str) -> set[str]:
@@ -164,6 +195,11 @@ class _Round:
         self.unplaced: set[str] = set()
         self.labelled: set[str] = set()      # unnamed nets given a global label on a drawn pin
 
+    def touched(self) -> None:
+        """The drawing rows changed: forget every sheet's index of them."""
+        for sh in self.sheets.values():
+            sh.changed()
+
     def sheet(self, sid: str) -> _Sheet:
         if sid not in self.sheets:
             self.sheets[sid] = _Sheet(self.doc, sid, self.ends)
@@ -212,6 +248,7 @@ class _Round:
         if not n:
             return f"net {old} renamed {new}: no label, global label or power symbol names {old}"
         self.doc.wires = [replace(w, net=new) if w.net == old else w for w in self.doc.wires]
+        self.touched()
         self.notes.append(f"net {old} renamed {new} on its {n} label{'s' if n > 1 else ''} or power symbol"
                           f"{'s' if n > 1 else ''}")
         return None
@@ -239,11 +276,13 @@ class _Round:
             part = self.power.get(drawn.lib or "power:GND") or self.power.for_net(net)
             if part is not None:
                 self.doc.power.append(PowerSymbol(net, drawn.lib, end.x, end.y, _power_angle(part, end), sheet=sid))
+                self.touched()
                 return True
         if name.startswith("/"):
             self.doc.labels.append(Label(name[1:], "local", "", end.x, end.y, _away(end), sid))
         else:
             self.doc.labels.append(Label(name, "global", "passive", end.x, end.y, _away(end), sid))
+        self.touched()
         return True
 
     # ------------------------------------------------------------ pins
@@ -268,9 +307,11 @@ class _Round:
         self.doc.junctions = [j for j in self.doc.junctions if not (j.sheet == sid and _key(j.x, j.y) == k)]
         self.doc.noconnects = [n for n in self.doc.noconnects
                                if not (n.sheet == sid and n.x is not None and _key(n.x, n.y) == k)]
+        self.touched()
         while at:
             seg = at[0]
             self.doc.wires.remove(seg)
+            self.touched()
             a, b = _key(*seg.pts[0]), _key(*seg.pts[-1])
             k = b if a == k else a
             at = sh.ends_at(k)
