@@ -190,6 +190,10 @@ def test_connectivity_edits_keep_the_drawing(tmp_path, symbol_index, edit, base,
     kept = {c.ref: (c.x, c.y, c.a, c.sheet) for c in parse_tokn(base).components if c.ref not in below}
     assert {c.ref: (c.x, c.y, c.a, c.sheet) for c in again.components if c.ref in kept} == \
         {r: (x, y, a, (cells.get(r) or {}).get("sheet", s)) for r, (x, y, a, s) in kept.items()}
+    if edit == "move a part to a sub-sheet":     # nothing of C1 left on the root: its GND symbol and wire
+        assert not [p for p in again.power if p.sheet == "" and (p.x, p.y) == (45.72, 52.07)]
+        assert not [w for w in again.wires if w.sheet == "" and (45.72, 49.53) in w.pts]
+        assert not [j for j in again.junctions if (j.x, j.y) == (45.72, 41.91)]
 
 
 #: The shared sheet of TWO_INSTANCES drawn: its resistor between +5V and GND.

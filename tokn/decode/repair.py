@@ -308,6 +308,15 @@ class _Round:
         self.doc.noconnects = [n for n in self.doc.noconnects
                                if not (n.sheet == sid and n.x is not None and _key(n.x, n.y) == k)]
         self.touched()
+        if at:
+            self._walk(sh, k)
+        return None
+
+    def _walk(self, sh: _Sheet, k: tuple[int, int]) -> tuple[int, int]:
+        """Remove the wire from point ``k`` (one wire ends there) up to the first point where
+        anything else connects (a branch, a pin, a label...); returns that point.  A junction
+        left with fewer than three connections goes too."""
+        at = sh.ends_at(k)
         while at:
             seg = at[0]
             self.doc.wires.remove(seg)
@@ -320,9 +329,58 @@ class _Round:
                 continue                       # a corner: the wire goes on
             if len(at) + 2 * len(inner) + sh.items_at(k) < 3:
                 self.doc.junctions = [j for j in self.doc.junctions
-                                      if not (j.sheet == sid and _key(j.x, j.y) == k)]
+                                      if not (j.sheet == sh.sid and _key(j.x, j.y) == k)]
+                self.touched()
             break
-        return None
+        return k
+
+    def tidy_left(self, ref: str, rows: list) -> int:
+        """What a part moved to another sheet left where it was drawn: on the sheet where
+        its pin ends (at its old coordinates) meet wires, labels or power symbols and no pin,
+        the wire from each such end is removed back to the first branch (labels and power
+        symbols at the end moved there, so the net keeps its name), or, a dead end, removed
+        with its labels and power symbols.  Returns the number of pin ends tidied."""
+        part = self.parts.get(ref)
+        if part is None:
+            return 0
+        best, spots = None, []
+        for sid in sorted(set(self.drawn_in.values()) - self.shared):
+            sh = self.sheet(sid)
+            here = []
+            for c in rows:
+                if c.sheet == sid:
+                    break
+                for end in pin_ends(part.symbol.pins_for(c.unit, c.style), c.x, c.y, c.a or 0.0, c.mirror):
+                    k = _key(end.x, end.y)
+                    if not sh.pins.get(k) and not sh.through(k) and not sh.others.get(k) and \
+                            (sh.ends_at(k) or sh.labels_at(k) or sh.power_at(k)):
+                        here.append(k)
+            else:
+                if len(here) > len(spots):
+                    best, spots = sid, here
+        if best is None:
+            return 0
+        sh = self.sheet(best)
+        for k in spots:
+            decor = sh.labels_at(k) + sh.power_at(k)
+            if len(sh.ends_at(k)) > 1:         # wires meet there: they stay joined
+                if len(sh.ends_at(k)) + sh.items_at(k) < 3:
+                    self.doc.junctions = [j for j in self.doc.junctions
+                                          if not (j.sheet == best and _key(j.x, j.y) == k)]
+                    self.touched()
+                continue
+            to = self._walk(sh, k) if sh.ends_at(k) else None
+            dead = to is None or (not sh.ends_at(to) and not sh.through(to) and not sh.pins.get(to)
+                                  and not sh.others.get(to))
+            if dead and to is not None:
+                decor += sh.labels_at(to) + sh.power_at(to)
+            for item in decor:
+                rows_of = self.doc.labels if isinstance(item, Label) else self.doc.power
+                rows_of.remove(item)
+                if not dead:
+                    rows_of.append(replace(item, x=to[0] / 100, y=to[1] / 100))
+            self.touched()
+        return len(spots)
 
     def join(self, pin: Pin, net: str, drawn_ok: dict[str, list[Pin]]) -> str | None:
         """Join ``pin`` to ``net`` by a label at its end (and, for an unnamed net, a global
@@ -380,10 +438,13 @@ def amend_drawing(doc: Document, parts: dict[str, PartSymbol], power, drawn_in: 
                 if any(c.sheet in shared for c in rows):
                     return f"{ref} is drawn apart from its nets on a sheet several instances share"
                 r.unplaced.add(ref)
+                if r.tidy_left(ref, rows):
+                    r.notes.append(f"{ref}: the wires, labels and power symbols its pins had where it was "
+                                   "drawn before removed")
         if r.unplaced:
             r.doc.components = [replace(c, x=None, y=None, a=None) if c.ref in r.unplaced else c
                                 for c in r.doc.components]
-            return Amended(r.doc, [], r.unplaced)
+            return Amended(r.doc, r.notes, r.unplaced)
     got_of: dict[Pin, frozenset] = {p: pins for pins in got for p in pins}
     # the document net each drawn net stands for: the one most of its pins are on
     image: dict[frozenset, str] = {}
