@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 
 from ..doc.model import Document, Label, Marker, PowerSymbol, Wire
 from ..kicad.bbox import sheet_bbox
+from ..kicad.drawcheck import label_box
 from ..kicad.netnames import net_text
 from .amend import label_name, sheet_paths
 from .stubs import pin_ends
@@ -171,9 +172,9 @@ def pin_positions(doc: Document, parts: dict[str, PartSymbol]) -> dict[Pin, list
     return out
 
 
-def _away(end) -> float:
-    """Angle of a label whose text runs away from the pin's body."""
-    return {(1, 0): 0.0, (0, -1): 90.0, (-1, 0): 180.0, (0, 1): 270.0}.get((round(end.dx), round(end.dy)), 0.0)
+def _away(d: tuple[int, int]) -> float:
+    """Angle of a label whose text runs along ``d`` (away from the pin's body)."""
+    return {(1, 0): 0.0, (0, -1): 90.0, (-1, 0): 180.0, (0, 1): 270.0}.get(d, 0.0)
 
 
 class _Round:
@@ -194,6 +195,7 @@ class _Round:
         self.notes: list[str] = []
         self.unplaced: set[str] = set()
         self.labelled: set[str] = set()      # unnamed nets given a global label on a drawn pin
+        self.room: dict[str, list] = {}      # sheet id -> boxes of what is drawn (:meth:`_obstacles`)
 
     def touched(self) -> None:
         """The drawing rows changed: forget every sheet's index of them."""
@@ -264,26 +266,93 @@ class _Round:
 
     def label(self, net: str, sid: str, end, pin: Pin, anchor: bool = False) -> bool:
         """Join the pin end ``end`` on sheet ``sid`` to ``net`` by a power symbol (a net the
-        drawing names with power symbols) or a label; False when no label on that sheet
-        gives the name."""
+        drawing names with power symbols) or a label, on the pin end or at the end of a short
+        wire from it where that keeps it clear of the drawing (:meth:`_spot`); False when
+        no label on that sheet gives the name."""
         if sid in self.shared:
             return False
         name = label_name(net, self.paths.get(sid, "/")) if not _AUTO.match(net) else net
         if name is None:
             return False
         drawn = next((ps for ps in self.doc.power if ps.net == net and not ps.local), None)
+        part = None
         if drawn is not None and not anchor:
             part = self.power.get(drawn.lib or "power:GND") or self.power.for_net(net)
-            if part is not None:
-                self.doc.power.append(PowerSymbol(net, drawn.lib, end.x, end.y, _power_angle(part, end), sheet=sid))
-                self.touched()
-                return True
-        if name.startswith("/"):
-            self.doc.labels.append(Label(name[1:], "local", "", end.x, end.y, _away(end), sid))
+        kind, text = ("local", name[1:]) if name.startswith("/") else ("global", name)
+        if part is not None:
+            box = lambda x, y, d: sheet_bbox(part.symbol, x, y, _power_angle(part, d), "", 1, 1, with_pins=False)
         else:
-            self.doc.labels.append(Label(name, "global", "passive", end.x, end.y, _away(end), sid))
+            box = lambda x, y, d: label_box(kind, text, x, y, _away(d))
+        path, d = self._spot(sid, end, box)
+        x, y = path[-1]
+        if len(path) > 1:
+            self.doc.wires += [Wire(net, [a, b], sid) for a, b in zip(path, path[1:])]
+        if part is not None:
+            self.doc.power.append(PowerSymbol(net, drawn.lib, x, y, _power_angle(part, d), sheet=sid))
+        else:
+            self.doc.labels.append(Label(text, kind, "" if kind == "local" else "passive", x, y, _away(d), sid))
+        self.room.setdefault(sid, []).append(box(x, y, d))
         self.touched()
         return True
+
+    def _obstacles(self, sid: str) -> list:
+        """Boxes of what is drawn on sheet ``sid``: symbol bodies, labels, power symbols,
+        sheet symbols and wires."""
+        if sid not in self.room:
+            boxes = []
+            for c in self.doc.components:
+                part = self.parts.get(c.ref)
+                if c.sheet == sid and part is not None and c.x is not None and c.y is not None:
+                    boxes.append(sheet_bbox(part.symbol, c.x, c.y, c.a or 0.0, c.mirror, c.unit, c.style,
+                                            with_pins=True))
+            for lb in self.doc.labels:
+                if lb.sheet == sid:
+                    boxes.append(label_box(lb.kind, lb.name, lb.x, lb.y, lb.a))
+            for ps in self.doc.power:
+                part = self.power.get(ps.lib or "power:GND") if ps.sheet == sid else None
+                if part is not None:
+                    boxes.append(sheet_bbox(part.symbol, ps.x, ps.y, ps.a, "", 1, 1, with_pins=False))
+            for sh in self.doc.sheets:
+                if sh.parent == sid and sh.x is not None and sh.y is not None:
+                    boxes.append((sh.x, sh.y, sh.x + (sh.w or 0), sh.y + (sh.h or 0)))
+            self.room[sid] = boxes
+        wires = [_seg_box(w.pts[0], w.pts[-1]) for w in self.doc.wires if w.sheet == sid]
+        return self.room[sid] + wires
+
+    def _spot(self, sid: str, end, box) -> tuple[list[tuple[float, float]], tuple[int, int]]:
+        """Where a label or power symbol joining pin end ``end`` goes: the path of a wire
+        from the pin end (just the pin end when none is needed) and the direction the label
+        faces.  The first of: on the pin end, at the end of a straight wire of 2.54, 5.08 or
+        7.62 mm, or of one bent once, whose label box (``box(x, y, direction)``) and wire
+        meet nothing drawn and whose wire touches no connection point; else on the pin end."""
+        out = (round(end.dx), round(end.dy))
+        sh = self.sheet(sid)
+        obstacles = self._obstacles(sid)
+        points = set(sh.pins) | set(sh.others) | set(sh._idx()["ends"]) | set(sh._idx()["labels"]) | \
+            set(sh._idx()["power"]) | set(sh._idx()["nc"])
+        x0, y0 = end.x, end.y
+        side = [(out[1], out[0]), (-out[1], -out[0])]
+        cands = [([(x0, y0)], out)]
+        for L in (2.54, 5.08, 7.62):
+            cands.append(([(x0, y0), (x0 + out[0] * L, y0 + out[1] * L)], out))
+        for L in (2.54, 5.08):
+            for d in side:
+                for L2 in (2.54, 5.08):
+                    a = (x0 + out[0] * L, y0 + out[1] * L)
+                    cands.append(([(x0, y0), a, (a[0] + d[0] * L2, a[1] + d[1] * L2)], d))
+        for path, d in cands:
+            path = [(round(x, 4), round(y, 4)) for x, y in path]
+            b = box(path[-1][0], path[-1][1], d)
+            if any(_overlap(b, o) for o in obstacles):
+                continue
+            segs = list(zip(path, path[1:]))
+            if any(_overlap(_seg_box(p, q), o) for p, q in segs for o in obstacles if not _touches(o, (x0, y0))):
+                continue
+            if any(_on_path(k, segs) for k in points if k != _key(x0, y0)) or \
+                    (len(path) > 1 and sh.through(_key(*path[-1]))):
+                continue
+            return path, d
+        return [(x0, y0)], out
 
     # ------------------------------------------------------------ pins
 
@@ -402,15 +471,37 @@ class _Round:
         return None
 
 
-def _power_angle(part: PartSymbol, end) -> float:
-    """The rotation that points a power symbol's body away from the pin it sits on."""
+def _power_angle(part: PartSymbol, d: tuple[int, int]) -> float:
+    """The rotation that points a power symbol's body along ``d`` (away from its pin)."""
     best, score = 0.0, -1e9
     for r in (0.0, 90.0, 180.0, 270.0):
         x0, y0, x1, y1 = sheet_bbox(part.symbol, 0.0, 0.0, r, "", 1, 1, with_pins=False)
-        s = ((x0 + x1) / 2) * end.dx + ((y0 + y1) / 2) * end.dy
+        s = ((x0 + x1) / 2) * d[0] + ((y0 + y1) / 2) * d[1]
         if s > score + 1e-6:
             best, score = r, s
     return best
+
+
+def _seg_box(a, b, half: float = 0.1) -> tuple[float, float, float, float]:
+    return (min(a[0], b[0]) - half, min(a[1], b[1]) - half, max(a[0], b[0]) + half, max(a[1], b[1]) + half)
+
+
+def _overlap(a, b, eps: float = 0.15) -> bool:
+    return a[0] < b[2] - eps and b[0] < a[2] - eps and a[1] < b[3] - eps and b[1] < a[3] - eps
+
+
+def _touches(box, pt) -> bool:
+    """``pt`` lies in ``box`` (grown by a little): the pin's own part, or the wire it ends on."""
+    return box[0] - 0.3 <= pt[0] <= box[2] + 0.3 and box[1] - 0.3 <= pt[1] <= box[3] + 0.3
+
+
+def _on_path(k: tuple[int, int], segs) -> bool:
+    """Point ``k`` (hundredths of a mm) lies on one of the axis-parallel segments ``segs``."""
+    x, y = k[0] / 100, k[1] / 100
+    for (x0, y0), (x1, y1) in segs:
+        if min(x0, x1) - 0.005 <= x <= max(x0, x1) + 0.005 and min(y0, y1) - 0.005 <= y <= max(y0, y1) + 0.005:
+            return True
+    return False
 
 
 def amend_drawing(doc: Document, parts: dict[str, PartSymbol], power, drawn_in: dict[str, str],
