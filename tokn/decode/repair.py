@@ -516,13 +516,16 @@ def amend_drawing(doc: Document, parts: dict[str, PartSymbol], power, drawn_in: 
     r = _Round(doc, parts, power, drawn_in, got, want)
     shared = r.shared
     pin_want = {p: name for pins, name in want.items() for p in pins}
+    want_of = {p: pins for pins in want for p in pins}
+    got_of: dict[Pin, frozenset] = {p: pins for pins in got for p in pins}
     # parts moved to another sheet: drawn where nothing touches their pins
     if first:
         for ref in doc.refs():
             rows = [c for c in doc.components if c.ref == ref]
             netted = [(ref, n) for (rr, n) in pin_want if rr == ref]
             ends = [(drawn_in.get(s, s), e) for p in netted for s, e in r.ends.get(p, [])]
-            if not netted or not ends or any(c.x is None for c in rows):
+            if not netted or not ends or any(c.x is None for c in rows) or \
+                    all(got_of.get(p) == want_of[p] for p in netted):
                 continue
             if all(not r.sheet(s).ends_at(_key(e.x, e.y)) and not r.sheet(s).through(_key(e.x, e.y))
                    and r.sheet(s).items_at(_key(e.x, e.y)) <= 1 for s, e in ends):
@@ -536,7 +539,6 @@ def amend_drawing(doc: Document, parts: dict[str, PartSymbol], power, drawn_in: 
             r.doc.components = [replace(c, x=None, y=None, a=None) if c.ref in r.unplaced else c
                                 for c in r.doc.components]
             return Amended(r.doc, r.notes, r.unplaced)
-    got_of: dict[Pin, frozenset] = {p: pins for pins in got for p in pins}
     # the document net each drawn net stands for: the one most of its pins are on
     image: dict[frozenset, str] = {}
     for pins, (gname, _named) in got.items():
