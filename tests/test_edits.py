@@ -113,8 +113,19 @@ def test_an_edit_of_one_instance_of_a_shared_sheet_is_named(symbol_index, row, n
                       f"drawn with R1's value and footprint (10k, Resistor_SMD:R_0603_1608Metric), {note}"])
 
 
-
 HIER = open(os.path.join(HERE, "fixtures", "edits", "hier_drawn.tokn"), encoding="utf-8").read()
+
+
+#: The shared sheet of TWO_INSTANCES drawn: its resistor between +5V and GND.
+TWO_DRAWN = TWO_INSTANCES.replace("nets[0]{name,pins}:", 'nets[2]{name,pins}:\n  +5V,"R1.1,R2.1"\n  GND,"R1.2,R2.2"') \
+    .replace("extensions[1]: hier", "extensions[2]: hier,power") + \
+    "\npower[2]{net,lib,x,y,a,sheet}:\n  +5V,power:+5V,50.80,46.99,0,S1\n  GND,power:GND,50.80,54.61,0,S1\n"
+
+#: The shared sheet with a local label X on its resistor's pin 1: nets /a/X and /b/X.
+TWO_LABELLED = TWO_DRAWN.replace('+5V,"R1.1,R2.1"', '/a/X,"R1.1"\n  /b/X,"R2.1"') \
+    .replace("nets[2]", "nets[3]").replace("extensions[2]: hier,power", "extensions[3]: hier,power,labels") \
+    .replace("  +5V,power:+5V,50.80,46.99,0,S1\n", "").replace("power[2]", "power[1]") + \
+    "\nlabels[1]{name,kind,shape,x,y,a,sheet}:\n  X,local,,50.80,46.99,90,S1\n"
 
 
 def with_nets(text: str, nets: dict[str, list[str]], cells: dict[str, dict[str, str]] | None = None) -> str:
@@ -167,6 +178,8 @@ CONNECTIVITY_EDITS = [
      "R1 moved below the drawing: R1.2 is a branch point of wires", ("R1",)),
     ("swap a resistor for a potentiometer", BASE, moved(moved(BASE_NETS, "R2.2", "/MID"), "R2.3", "GND"),
      {"R2": {"type": "R_Potentiometer"}}, "R2.2 joined to /MID", ()),
+    ("rename a net in every instance of a sheet", TWO_LABELLED,
+     {"/a/Y": ["R1.1"], "/b/Y": ["R2.1"], "GND": ["R1.2", "R2.2"]}, {}, "net /a/X renamed /a/Y", ()),
     ("move a part to a sub-sheet", HIER, HIER_NETS, {"C1": {"sheet": "S1"}},
      "laid out below the drawing (drawn apart from their nets): C1 (sheet sub)", ("C1",)),
 ]
@@ -196,11 +209,6 @@ def test_connectivity_edits_keep_the_drawing(tmp_path, symbol_index, edit, base,
         assert not [j for j in again.junctions if (j.x, j.y) == (45.72, 41.91)]
 
 
-#: The shared sheet of TWO_INSTANCES drawn: its resistor between +5V and GND.
-TWO_DRAWN = TWO_INSTANCES.replace("nets[0]{name,pins}:", 'nets[2]{name,pins}:\n  +5V,"R1.1,R2.1"\n  GND,"R1.2,R2.2"') \
-    .replace("extensions[1]: hier", "extensions[2]: hier,power") + \
-    "\npower[2]{net,lib,x,y,a,sheet}:\n  +5V,power:+5V,50.80,46.99,0,S1\n  GND,power:GND,50.80,54.61,0,S1\n"
-
 #: (edit, text, what the decoder's note says): edits KiCad cannot draw on a sheet that
 #: several instances share (one drawing for all)
 SHARED_EDITS = [
@@ -212,6 +220,9 @@ SHARED_EDITS = [
     ("move a pin of one instance", TWO_DRAWN.replace('+5V,"R1.1,R2.1"', '+5V,"R1.1,R2.1,R2.2"')
      .replace('GND,"R1.2,R2.2"', 'GND,"R1.2"'),
      "R2.2 is on a sheet several instances share (its drawing is every instance's)"),
+    ("rename a net of one instance", TWO_LABELLED.replace("/b/X", "/b/Y"),
+     "net /b/X renamed /b/Y in one instance of a sheet several instances use: they share its labels "
+     "(rename it in every instance)"),
 ]
 
 
@@ -220,6 +231,7 @@ def test_edits_of_one_instance_of_a_shared_sheet_name_why_the_drawing_goes(symbo
     """KiCad draws a sheet used several times once: an edit of one instance cannot be kept
     on the drawing, and the decoder's fallback says which part and why."""
     assert decode(parse_tokn(TWO_DRAWN), symbol_index, project="d").mode == "as-drawn"
+    assert decode(parse_tokn(TWO_LABELLED), symbol_index, project="d").mode == "as-drawn"
     out = decode(parse_tokn(text), symbol_index, project="d")
     assert out.mode == "laid-out"
     assert any(note in w for w in out.warnings), out.warnings

@@ -196,6 +196,7 @@ class _Round:
         self.unplaced: set[str] = set()
         self.labelled: set[str] = set()      # unnamed nets given a global label on a drawn pin
         self.room: dict[str, list] = {}      # sheet id -> boxes of what is drawn (:meth:`_obstacles`)
+        self.renamed: set[str] = set()       # net names given to every instance of a shared sheet
 
     def touched(self) -> None:
         """The drawing rows changed: forget every sheet's index of them."""
@@ -215,6 +216,8 @@ class _Round:
 
     def rename(self, old: str, new: str) -> str | None:
         """Rename the labels of drawn net ``old`` to ``new``; the reason when it cannot."""
+        if new in self.renamed:
+            return None                        # renamed with another instance of its sheet
         if old.startswith("/") != new.startswith("/") or self.where(old) != self.where(new):
             return f"net {old} renamed {new}: another sheet or scope, which no label rename gives"
         n = 0
@@ -230,8 +233,14 @@ class _Round:
         else:
             path, text, new_text = self.where(old), old[len(self.where(old)):], new[len(self.where(new)):]
             sids = {s for s, p in self.paths.items() if p == path}
-            if sids & self.shared:
-                return f"net {old} renamed {new}: its sheet is used by several instances, which share its labels"
+            if sids & self.shared:             # one drawing for every instance: renamed in all, or none
+                names = set(self.want.values())
+                alike = {s for s in self.drawn_in if self.drawn_in[s] in {self.drawn_in[t] for t in sids}}
+                if any(self.paths[s] + new_text not in names or self.paths[s] + text in names for s in alike):
+                    return (f"net {old} renamed {new} in one instance of a sheet several instances use: they "
+                            "share its labels (rename it in every instance)")
+                sids = alike
+                self.renamed |= {self.paths[s] + new_text for s in alike}
             for kind in ("local", "hier"):
                 for k, lb in enumerate(self.doc.labels):
                     if lb.kind == kind and lb.sheet in sids and net_text(lb.name) == text:
