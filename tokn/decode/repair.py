@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from ..doc.model import Document, Label, Marker, PowerSymbol, Wire
+from ..doc.model import Document, Label, PowerSymbol, Wire
 from ..kicad.bbox import sheet_bbox
 from ..kicad.drawcheck import label_box
 from ..kicad.netnames import net_text
@@ -148,6 +148,7 @@ class _Sheet:
 
 
 def doc_sheet_children(doc: Document, sid: str) -> set[str]:
+    """The ids of the sheets whose sheet symbol sheet ``sid`` draws."""
     return {s.id for s in doc.sheets if s.parent == sid}
 
 
@@ -412,43 +413,46 @@ class _Round:
             break
         return k
 
-    def tidy_left(self, ref: str, rows: list) -> int:
-        """What a part moved to another sheet left where it was drawn: on the sheet where
-        its pin ends (at its old coordinates) meet wires, labels or power symbols and no pin,
-        the wire from each such end is removed back to the first branch (labels and power
-        symbols at the end moved there, so the net keeps its name), or, a dead end, removed
-        with its labels and power symbols.  Returns the number of pin ends tidied."""
+    def tidy_left(self, ref: str, rows: list, same_sheet: bool = False) -> int:
+        """What a part laid out below the drawing left where it was drawn -- on another
+        sheet (moved there), or, ``same_sheet``, its own (a pin that could not be cut): on
+        the sheet where its pin ends (at its old coordinates) meet wires, labels or power
+        symbols and no other part's pin, the wire from each such end is removed back to the
+        first branch (labels and power symbols at the end moved there, so the net keeps its
+        name), or, a dead end, removed with its labels and power symbols.  Returns the
+        number of pin ends tidied."""
         part = self.parts.get(ref)
         if part is None:
             return 0
+        own = {self.drawn_in.get(c.sheet, c.sheet) for c in rows}
+        cands = own if same_sheet else set(self.drawn_in.values()) - own
+        others = lambda sh, k: [p for p in sh.pins.get(k, []) if p[0] != ref]
         best, spots = None, []
-        for sid in sorted(set(self.drawn_in.values()) - self.shared):
+        for sid in sorted(cands - self.shared):
             sh = self.sheet(sid)
             here = []
             for c in rows:
-                if c.sheet == sid:
-                    break
                 for end in pin_ends(part.symbol.pins_for(c.unit, c.style), c.x, c.y, c.a or 0.0, c.mirror):
                     k = _key(end.x, end.y)
-                    if not sh.pins.get(k) and not sh.through(k) and not sh.others.get(k) and \
+                    if not others(sh, k) and not sh.through(k) and not sh.others.get(k) and \
                             (sh.ends_at(k) or sh.labels_at(k) or sh.power_at(k)):
                         here.append(k)
-            else:
-                if len(here) > len(spots):
-                    best, spots = sid, here
+            if len(here) > len(spots):
+                best, spots = sid, here
         if best is None:
             return 0
         sh = self.sheet(best)
         for k in spots:
             decor = sh.labels_at(k) + sh.power_at(k)
-            if len(sh.ends_at(k)) > 1:         # wires meet there: they stay joined
-                if len(sh.ends_at(k)) + sh.items_at(k) < 3:
+            wires = len(sh.ends_at(k))
+            if wires > 1:                      # wires meet there: they stay joined
+                if wires + sh.items_at(k) - (len(sh.pins.get(k, [])) - len(others(sh, k))) < 3:
                     self.doc.junctions = [j for j in self.doc.junctions
                                           if not (j.sheet == best and _key(j.x, j.y) == k)]
                     self.touched()
                 continue
-            to = self._walk(sh, k) if sh.ends_at(k) else None
-            dead = to is None or (not sh.ends_at(to) and not sh.through(to) and not sh.pins.get(to)
+            to = self._walk(sh, k) if wires else None
+            dead = to is None or (not sh.ends_at(to) and not sh.through(to) and not others(sh, to)
                                   and not sh.others.get(to))
             if dead and to is not None:
                 decor += sh.labels_at(to) + sh.power_at(to)
@@ -587,6 +591,7 @@ def amend_drawing(doc: Document, parts: dict[str, PartSymbol], power, drawn_in: 
                 if why:                        # the part is laid out below the drawing instead
                     r.unplaced.add(p[0])
                     r.notes.append(f"{p[0]} moved below the drawing: {why}")
+                    r.tidy_left(p[0], [c for c in doc.components if c.ref == p[0]], same_sheet=True)
                     continue
             if p in pin_want:
                 why = r.join(p, pin_want[p], drawn_ok)
