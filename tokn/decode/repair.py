@@ -261,7 +261,7 @@ class _Round:
             return f"net {old} renamed {new}: no label, global label or power symbol names {old}"
         self.doc.wires = [replace(w, net=new) if w.net == old else w for w in self.doc.wires]
         self.touched()
-        self.notes.append(f"net {old} renamed {new} on its {n} label{'s' if n > 1 else ''} or power symbol"
+        self.notes.append(f"net {old} renamed {new} on {n} label{'s' if n > 1 else ''}/power symbol"
                           f"{'s' if n > 1 else ''}")
         return None
 
