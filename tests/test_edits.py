@@ -223,7 +223,7 @@ SHARED_EDITS = [
      TWO_DRAWN.replace("  R2,R,10k,Resistor_SMD:R_0603_1608Metric,50.80,50.80,,,0,S2\n", "")
      .replace("components[2]", "components[1]").replace("R1.1,R2.1", "R1.1").replace("R1.2,R2.2", "R1.2"),
      "R1 (R) of half.kicad_sch has no row in instance /b/ of that sheet: KiCad draws one symbol for every "
-     "instance of a sheet, so a part cannot be removed from, or changed in, one instance only"),
+     "instance of a sheet, so a part cannot be removed from, moved from or changed in one instance only"),
     ("move a pin of one instance", TWO_DRAWN.replace('+5V,"R1.1,R2.1"', '+5V,"R1.1,R2.1,R2.2"')
      .replace('GND,"R1.2,R2.2"', 'GND,"R1.2"'),
      "R2.2 is on a sheet several instances share (its drawing is every instance's)"),

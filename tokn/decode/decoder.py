@@ -214,8 +214,8 @@ def _instance_gap(doc: Document, sf: "_SheetFiles") -> str:
             if missing:
                 c = rows[0][1]
                 return (f"{c.ref} ({c.lib_id}) of {key[0]} has no row in instance {_few(missing)} of that sheet: "
-                        "KiCad draws one symbol for every instance of a sheet, so a part cannot be removed from, "
-                        "or changed in, one instance only")
+                        "KiCad draws one symbol for every instance of a sheet, so a part cannot be removed "
+                        "from, moved from or changed in one instance only")
     return ""
 
 
