@@ -43,8 +43,16 @@ _AUTO = re.compile(r"^N\d+$")
 Pin = tuple[str, str]
 
 
+#: Points are compared in units of 0.1 um (KiCad files hold 4 decimals of a mm).
+_UNIT = 10000
+
+
 def _key(x: float, y: float) -> tuple[int, int]:
-    return round(x * 100), round(y * 100)
+    return round(x * _UNIT), round(y * _UNIT)
+
+
+def _xy(k: tuple[int, int]) -> tuple[float, float]:
+    return k[0] / _UNIT, k[1] / _UNIT
 
 
 @dataclass
@@ -127,7 +135,7 @@ class _Sheet:
     def through(self, k) -> list[Wire]:
         """Segments whose middle (not an end) passes through point ``k``."""
         ix = self._idx()
-        x, y = k[0] / 100, k[1] / 100
+        x, y = _xy(k)
         out = []
         for w in ix["h"].get(k[1], []) + ix["v"].get(k[0], []) + ix["d"]:
             (x0, y0), (x1, y1) = w.pts[0], w.pts[-1]
@@ -137,6 +145,24 @@ class _Sheet:
             if abs(cross) < 0.01 * max(1.0, abs(x1 - x0) + abs(y1 - y0)) and \
                     min(x0, x1) - 0.005 <= x <= max(x0, x1) + 0.005 and min(y0, y1) - 0.005 <= y <= max(y0, y1) + 0.005:
                 out.append(w)
+        return out
+
+    def points_on(self, w: Wire) -> list[tuple[int, int]]:
+        """Connection points (labels, power symbols, pin ends, other wires' ends, sheet pins,
+        no-connects) on the middle of segment ``w``, not at its ends."""
+        ix = self._idx()
+        (x0, y0), (x1, y1) = w.pts[0], w.pts[-1]
+        a, b = _key(x0, y0), _key(x1, y1)
+        keys = set(ix["ends"]) | set(ix["labels"]) | set(ix["power"]) | set(ix["nc"]) | set(self.pins) | \
+            set(self.others)
+        out = []
+        for k in keys:
+            if k in (a, b):
+                continue
+            x, y = _xy(k)
+            if min(x0, x1) - 0.005 <= x <= max(x0, x1) + 0.005 and min(y0, y1) - 0.005 <= y <= max(y0, y1) + 0.005 \
+                    and abs((x1 - x0) * (y - y0) - (y1 - y0) * (x - x0)) < 0.01 * max(1.0, abs(x1 - x0) + abs(y1 - y0)):
+                out.append(k)
         return out
 
     def items_at(self, k) -> int:
@@ -398,10 +424,18 @@ class _Round:
         at = sh.ends_at(k)
         while at:
             seg = at[0]
-            self.doc.wires.remove(seg)
-            self.touched()
             a, b = _key(*seg.pts[0]), _key(*seg.pts[-1])
-            k = b if a == k else a
+            far = b if a == k else a
+            inner = sh.points_on(seg)          # a label, pin or wire end on its middle: cut up to it
+            self.doc.wires.remove(seg)
+            if inner:
+                near = min(inner, key=lambda p: abs(p[0] - k[0]) + abs(p[1] - k[1]))
+                self.doc.wires.append(Wire(seg.net, [_xy(near), _xy(far)],
+                                           seg.sheet))
+                self.touched()
+                return near
+            self.touched()
+            k = far
             at = sh.ends_at(k)
             inner = sh.through(k)
             if len(at) == 1 and not inner and not sh.items_at(k):
@@ -460,7 +494,7 @@ class _Round:
                 rows_of = self.doc.labels if isinstance(item, Label) else self.doc.power
                 rows_of.remove(item)
                 if not dead:
-                    rows_of.append(replace(item, x=to[0] / 100, y=to[1] / 100))
+                    rows_of.append(replace(item, x=_xy(to)[0], y=_xy(to)[1]))
             self.touched()
         return len(spots)
 
@@ -509,8 +543,8 @@ def _touches(box, pt) -> bool:
 
 
 def _on_path(k: tuple[int, int], segs) -> bool:
-    """Point ``k`` (hundredths of a mm) lies on one of the axis-parallel segments ``segs``."""
-    x, y = k[0] / 100, k[1] / 100
+    """Point ``k`` (a :func:`_key`) lies on one of the axis-parallel segments ``segs``."""
+    x, y = _xy(k)
     for (x0, y0), (x1, y1) in segs:
         if min(x0, x1) - 0.005 <= x <= max(x0, x1) + 0.005 and min(y0, y1) - 0.005 <= y <= max(y0, y1) + 0.005:
             return True
