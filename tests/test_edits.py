@@ -242,3 +242,25 @@ def test_edits_of_one_instance_of_a_shared_sheet_name_why_the_drawing_goes(symbo
     out = decode(parse_tokn(text), symbol_index, project="d")
     assert out.mode == "laid-out"
     assert any(note in w for w in out.warnings), out.warnings
+
+
+#: BASE with net N1 named SIG by a global label on the middle of J1.2's wire.
+SIG_ON_WIRE = BASE.replace('  N1,"C1.1,J1.2,R3.2"', '  SIG,"C1.1,J1.2,R3.2"').replace(
+    "labels[1]{name,kind,shape,x,y,a}:\n  MID,local,,38.10,36.83,0",
+    "labels[2]{name,kind,shape,x,y,a}:\n  MID,local,,38.10,36.83,0\n  SIG,global,input,49.53,41.91,90")
+
+
+def test_a_cut_stops_at_a_label_on_the_wire(symbol_index, tmp_path):
+    """J1.2 moved to GND: its wire is cut only up to the global label on its middle, which
+    goes on naming the rest of the net (cut whole, the label would dangle: KiCad 10's ERC
+    label_dangling)."""
+    nets = moved({**{k: v for k, v in BASE_NETS.items() if k != "N1"}, "SIG": ["C1.1", "J1.2", "R3.2"]},
+                 "J1.2", "GND")
+    out = decode(parse_tokn(with_nets(SIG_ON_WIRE, nets)), symbol_index, project="d")
+    assert out.mode == "as-drawn", out.warnings
+    assert [w for w in out.warnings if "drawing changed" in w] == \
+        ["drawing changed where the document's nets were edited: J1.2 joined to GND by a label (its wire cut)"]
+    path = str(tmp_path / "d.kicad_sch")
+    out.write(path)
+    again = encode_design(path).document
+    assert [w.pts for w in again.wires if (49.53, 41.91) in w.pts] == [[(49.53, 41.91), (45.72, 41.91)]]
