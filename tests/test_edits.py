@@ -264,3 +264,16 @@ def test_a_cut_stops_at_a_label_on_the_wire(symbol_index, tmp_path):
     out.write(path)
     again = encode_design(path).document
     assert [w.pts for w in again.wires if (49.53, 41.91) in w.pts] == [[(49.53, 41.91), (45.72, 41.91)]]
+
+
+def test_a_drawing_whose_wires_are_gone_is_no_edit(symbol_index):
+    """Every wire dropped: no part's pins meet their nets.  That is no edit to draw around
+    (labels would be scattered over a drawing that no longer means anything): the design
+    is laid out, and the warning says why."""
+    lines = BASE.split("\n")
+    i = next(k for k, ln in enumerate(lines) if ln.startswith("wires["))
+    text = "\n".join(lines[:i] + ["wires[0]{net,pts}:"] + lines[i + 12:])
+    out = decode(parse_tokn(text), symbol_index, project="d")
+    assert out.mode == "laid-out"
+    assert any("5 of 5 parts are drawn apart from their nets, too many for an edit of the drawing" in w
+               for w in out.warnings), out.warnings

@@ -551,6 +551,14 @@ def _on_path(k: tuple[int, int], segs) -> bool:
     return False
 
 
+#: How much of a drawing an edit may change: parts drawn apart from their nets, pins drawn
+#: on other nets -- at least these numbers, else a fifth of the parts or pins.  More is no
+#: edit (a drawing whose wires were dropped, another design's drawing): the decoder lays the
+#: design out instead of scattering labels over a drawing that no longer means anything.
+MOST_MOVED = 3
+MOST_PINS = 8
+
+
 def amend_drawing(doc: Document, parts: dict[str, PartSymbol], power, drawn_in: dict[str, str],
                   got: dict[frozenset, tuple[str, bool]], want: dict[frozenset, str],
                   first: bool) -> Amended | str:
@@ -582,6 +590,9 @@ def amend_drawing(doc: Document, parts: dict[str, PartSymbol], power, drawn_in: 
                 if r.tidy_left(ref, rows):
                     r.notes.append(f"{ref}: the wires, labels and power symbols its pins had where it was "
                                    "drawn before removed")
+        if len(r.unplaced) > max(MOST_MOVED, len(doc.refs()) // 5):
+            return (f"{len(r.unplaced)} of {len(doc.refs())} parts are drawn apart from their nets, too many for "
+                    "an edit of the drawing")
         if r.unplaced:
             r.doc.components = [replace(c, x=None, y=None, a=None) if c.ref in r.unplaced else c
                                 for c in r.doc.components]
@@ -606,6 +617,8 @@ def amend_drawing(doc: Document, parts: dict[str, PartSymbol], power, drawn_in: 
     for p, g in sorted(got_of.items()):
         if p not in pin_want and len(g) > 1:
             wrong.append(p)                   # the document connects it to nothing
+    if len(wrong) > max(MOST_PINS, len(pin_want) // 5):
+        return f"{len(wrong)} of {len(pin_want)} pins are drawn on other nets, too many for an edit of the drawing"
     if wrong:
         drawn_ok: dict[str, list[Pin]] = {}
         for p, net in sorted(pin_want.items()):
