@@ -148,13 +148,11 @@ class _Sheet:
         return out
 
     def points_on(self, w: Wire) -> list[tuple[int, int]]:
-        """Connection points (labels, power symbols, pin ends, other wires' ends, sheet pins,
-        no-connects) on the middle of segment ``w``, not at its ends."""
-        ix = self._idx()
+        """Labels on the middle of segment ``w`` (not at its ends), which KiCad connects to
+        it (a pin end or another wire's end there it does not)."""
         (x0, y0), (x1, y1) = w.pts[0], w.pts[-1]
         a, b = _key(x0, y0), _key(x1, y1)
-        keys = set(ix["ends"]) | set(ix["labels"]) | set(ix["power"]) | set(ix["nc"]) | set(self.pins) | \
-            set(self.others)
+        keys = set(self._idx()["labels"])
         out = []
         for k in keys:
             if k in (a, b):
@@ -447,6 +445,29 @@ class _Round:
             break
         return k
 
+    def tidy_stubs(self, ref: str) -> int:
+        """Wires that end open on part ``ref``'s symbol (where the pins of the symbol it had
+        were: a part given another symbol), removed back to the first branch; returns how
+        many."""
+        n = 0
+        for c in self.doc.components:
+            part = self.parts.get(c.ref)
+            if c.ref != ref or part is None or c.x is None or c.y is None or c.sheet in self.shared:
+                continue
+            x0, y0, x1, y1 = sheet_bbox(part.symbol, c.x, c.y, c.a or 0.0, c.mirror, c.unit, c.style, with_pins=True)
+            sh = self.sheet(c.sheet)
+            for k in list(sh._idx()["ends"]):
+                x, y = _xy(k)
+                if x0 - 0.5 <= x <= x1 + 0.5 and y0 - 0.5 <= y <= y1 + 0.5 and len(sh.ends_at(k)) == 1 \
+                        and not sh.items_at(k) and not sh.through(k):
+                    to = self._walk(sh, k)
+                    n += 1
+                    if not sh.ends_at(to) and not sh.through(to) and not sh.pins.get(to) and not sh.others.get(to):
+                        for item in sh.labels_at(to) + sh.power_at(to):     # a dead end: its symbol goes too
+                            (self.doc.labels if isinstance(item, Label) else self.doc.power).remove(item)
+                        self.touched()
+        return n
+
     def tidy_left(self, ref: str, rows: list, same_sheet: bool = False) -> int:
         """What a part laid out below the drawing left where it was drawn -- on another
         sheet (moved there), or, ``same_sheet``, its own (a pin that could not be cut): on
@@ -497,6 +518,26 @@ class _Round:
                     rows_of.append(replace(item, x=_xy(to)[0], y=_xy(to)[1]))
             self.touched()
         return len(spots)
+
+    def split(self, pin: Pin, net: str) -> bool:
+        """Join ``pin`` to ``net`` when its end lies on the middle of a wire of that net (a
+        swapped symbol's pin on the old one's wire): the wire is broken there, as KiCad
+        does when a pin is placed on a wire."""
+        where = self.ends.get(pin, [])
+        if not where or where[0][0] in self.shared:
+            return False
+        sid, end = where[0]
+        sh = self.sheet(sid)
+        k = _key(end.x, end.y)
+        on = [w for w in sh.through(k) if w.net == net]
+        if not on or sh.ends_at(k):
+            return False
+        w = on[0]
+        self.doc.wires.remove(w)
+        self.doc.wires += [Wire(w.net, [w.pts[0], (end.x, end.y)], w.sheet),
+                           Wire(w.net, [(end.x, end.y), w.pts[-1]], w.sheet)]
+        self.touched()
+        return True
 
     def join(self, pin: Pin, net: str, drawn_ok: dict[str, list[Pin]]) -> str | None:
         """Join ``pin`` to ``net`` by a label at its end (and, for an unnamed net, a global
@@ -624,30 +665,36 @@ def amend_drawing(doc: Document, parts: dict[str, PartSymbol], power, drawn_in: 
         for p, net in sorted(pin_want.items()):
             if p not in wrong and p in got_of and image.get(got_of[p]) == net:
                 drawn_ok.setdefault(net, []).append(p)
-        for p in wrong:
+        for p in wrong:                        # cut what is drawn wrong
             where = r.ends.get(p, [])
             if not where:
                 return f"{p[0]}.{p[1]} is not drawn"
             sid, end = where[0]
             if sid in shared:
                 return f"{p[0]}.{p[1]} is on a sheet several instances share (its drawing is every instance's)"
-            if p[0] in r.unplaced:
-                continue
-            if p in got_of:
+            if p[0] not in r.unplaced and p in got_of:
                 why = r.cut(p, sid, end)
                 if why:                        # the part is laid out below the drawing instead
                     r.unplaced.add(p[0])
                     r.notes.append(f"{p[0]} moved below the drawing: {why}")
                     r.tidy_left(p[0], [c for c in doc.components if c.ref == p[0]], same_sheet=True)
-                    continue
-            if p in pin_want:
+                elif p not in pin_want:
+                    r.notes.append(f"{p[0]}.{p[1]} cut from its wire (the document connects it to nothing)")
+        joined = {p for p in wrong if p in pin_want and p[0] not in r.unplaced and r.split(p, pin_want[p])}
+        for ref in sorted({p[0] for p in wrong} - r.unplaced):
+            if r.tidy_stubs(ref):
+                r.notes.append(f"{ref}: wires left open where its pins no longer are removed")
+        for p in wrong:                        # join what the document connects
+            if p not in pin_want or p[0] in r.unplaced:
+                continue
+            if p in joined:
+                how = "to the wire it lies on (broken at its end)"
+            else:
                 why = r.join(p, pin_want[p], drawn_ok)
                 if why:
                     return why
-                r.notes.append(f"{p[0]}.{p[1]} joined to {pin_want[p]} by a label"
-                               + (" (its wire cut)" if p in got_of else ""))
-            else:
-                r.notes.append(f"{p[0]}.{p[1]} cut from its wire (the document connects it to nothing)")
+                how = "by a label"
+            r.notes.append(f"{p[0]}.{p[1]} joined to {pin_want[p]} {how}" + (" (its wire cut)" if p in got_of else ""))
         if r.unplaced:
             r.doc.components = [replace(c, x=None, y=None, a=None) if c.ref in r.unplaced else c
                                 for c in r.doc.components]
