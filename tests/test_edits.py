@@ -165,6 +165,11 @@ def moved(nets: dict[str, list[str]], pin: str, to: str) -> dict[str, list[str]]
     return {k: v for k, v in out.items() if v}
 
 
+#: BASE with R2 a small resistor (pins 2.54 mm from its centre, not 3.81), its wires reaching them.
+SMALL_R2 = BASE.replace("  R2,R,4k7,,33.02,48.26,0.00,7.62,0", "  R2,R_Small,4k7,,33.02,48.26,0.00,5.08,0") \
+    .replace('/MID,"33.02 41.91,33.02 44.45"', '/MID,"33.02 41.91,33.02 45.72"') \
+    .replace('GND,"33.02 52.07,33.02 54.61"', 'GND,"33.02 50.80,33.02 54.61"')
+
 #: (edit, base text, nets, component cells changed, a note the decoder must give, parts
 #: laid out below the drawing): edits of the nets rows (and of a part's type or sheet)
 #: whose drawing rows still show the old connections
@@ -180,6 +185,8 @@ CONNECTIVITY_EDITS = [
      {"R2": {"type": "R_Potentiometer"}}, "R2.2 joined to /MID", ()),
     ("rename a net in every instance of a sheet", TWO_LABELLED,
      {"/a/Y": ["R1.1"], "/b/Y": ["R2.1"], "GND": ["R1.2", "R2.2"]}, {}, "net /a/X renamed /a/Y", ()),
+    ("swap a symbol whose pins land on its wires", SMALL_R2, BASE_NETS, {"R2": {"type": "R"}},
+     "R2.1 joined to /MID to the wire it lies on (broken at its end)", ()),
     ("move a part to a sub-sheet", HIER, HIER_NETS, {"C1": {"sheet": "S1"}},
      "laid out below the drawing (drawn apart from their nets): C1 (sheet sub)", ("C1",)),
 ]
@@ -190,6 +197,7 @@ CONNECTIVITY_EDITS = [
 LEFT_BEHIND = {
     "move a part to a sub-sheet": [("power", 45.72, 52.07), ("wire", 45.72, 49.53), ("junction", 45.72, 41.91)],
     "move a pin where wires branch": [("power", 33.02, 31.75), ("wire", 33.02, 34.29), ("junction", 33.02, 41.91)],
+    "swap a symbol whose pins land on its wires": [("wire", 33.02, 45.72), ("wire", 33.02, 50.80)],   # R_Small's pins
 }
 
 
