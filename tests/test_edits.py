@@ -111,3 +111,177 @@ def test_an_edit_of_one_instance_of_a_shared_sheet_is_named(symbol_index, row, n
     assert found == ([] if note is None else
                      [f"R2 and R1 are one symbol of half.kicad_sch, which every instance of that sheet shares: "
                       f"drawn with R1's value and footprint (10k, Resistor_SMD:R_0603_1608Metric), {note}"])
+
+
+HIER = open(os.path.join(HERE, "fixtures", "edits", "hier_drawn.tokn"), encoding="utf-8").read()
+
+
+#: The shared sheet of TWO_INSTANCES drawn: its resistor between +5V and GND.
+TWO_DRAWN = TWO_INSTANCES.replace("nets[0]{name,pins}:", 'nets[2]{name,pins}:\n  +5V,"R1.1,R2.1"\n  GND,"R1.2,R2.2"') \
+    .replace("extensions[1]: hier", "extensions[2]: hier,power") + \
+    "\npower[2]{net,lib,x,y,a,sheet}:\n  +5V,power:+5V,50.80,46.99,0,S1\n  GND,power:GND,50.80,54.61,0,S1\n"
+
+#: The shared sheet with a local label X on its resistor's pin 1: nets /a/X and /b/X.
+TWO_LABELLED = TWO_DRAWN.replace('+5V,"R1.1,R2.1"', '/a/X,"R1.1"\n  /b/X,"R2.1"') \
+    .replace("nets[2]", "nets[3]").replace("extensions[2]: hier,power", "extensions[3]: hier,power,labels") \
+    .replace("  +5V,power:+5V,50.80,46.99,0,S1\n", "").replace("power[2]", "power[1]") + \
+    "\nlabels[1]{name,kind,shape,x,y,a,sheet}:\n  X,local,,50.80,46.99,90,S1\n"
+
+
+def with_nets(text: str, nets: dict[str, list[str]], cells: dict[str, dict[str, str]] | None = None) -> str:
+    """``text`` with its ``nets`` table replaced by ``nets`` (name -> pins) and the
+    component cells of ``cells`` (ref -> column -> value) changed; the drawing rows left
+    as they are."""
+    lines = text.split("\n")
+    j = next(k for k, ln in enumerate(lines) if ln.startswith("nets["))
+    m = int(re.search(r"\[(\d+)\]", lines[j]).group(1))
+    lines[j:j + 1 + m] = [f"nets[{len(nets)}]{{name,pins}}:"] + [f'  {n},"{",".join(p)}"' for n, p in nets.items()]
+    i = next(k for k, ln in enumerate(lines) if ln.startswith("components["))
+    cols = lines[i][lines[i].index("{") + 1:lines[i].index("}")].split(",")
+    for k in range(i + 1, len(lines)):
+        if not lines[k].startswith("  "):
+            break
+        row = lines[k][2:].split(",")
+        for col, value in (cells or {}).get(row[0], {}).items():
+            row[cols.index(col)] = value
+        lines[k] = "  " + ",".join(row)
+    return "\n".join(lines)
+
+
+BASE_NETS = {"+5V": ["J1.1", "R1.1"], "/MID": ["R1.2", "R2.1", "R3.1"], "GND": ["C1.2", "J1.3", "R2.2"],
+             "N1": ["C1.1", "J1.2", "R3.2"]}
+HIER_NETS = {"+5V": ["J1.1", "R1.1", "R9.1"], "/MID": ["R1.2", "R2.1", "R3.1"],
+             "GND": ["C1.2", "J1.3", "R2.2", "R9.2"], "N1": ["C1.1", "J1.2", "R3.2"]}
+
+
+def renamed(nets: dict[str, list[str]], old: str, new: str) -> dict[str, list[str]]:
+    return {new if k == old else k: v for k, v in nets.items()}
+
+
+def moved(nets: dict[str, list[str]], pin: str, to: str) -> dict[str, list[str]]:
+    """``nets`` with ``pin`` taken from its net and put on net ``to``."""
+    out = {k: [p for p in v if p != pin] for k, v in nets.items()}
+    out[to] = out.get(to, []) + [pin]
+    return {k: v for k, v in out.items() if v}
+
+
+#: BASE with R2 a small resistor (pins 2.54 mm from its centre, not 3.81), its wires reaching them.
+SMALL_R2 = BASE.replace("  R2,R,4k7,,33.02,48.26,0.00,7.62,0", "  R2,R_Small,4k7,,33.02,48.26,0.00,5.08,0") \
+    .replace('/MID,"33.02 41.91,33.02 44.45"', '/MID,"33.02 41.91,33.02 45.72"') \
+    .replace('GND,"33.02 52.07,33.02 54.61"', 'GND,"33.02 50.80,33.02 54.61"')
+
+#: (edit, base text, nets, component cells changed, a note the decoder must give, parts
+#: laid out below the drawing): edits of the nets rows (and of a part's type or sheet)
+#: whose drawing rows still show the old connections
+CONNECTIVITY_EDITS = [
+    ("rename a labelled net", BASE, renamed(BASE_NETS, "/MID", "/MIDDLE"), {}, "net /MID renamed /MIDDLE", ()),
+    ("rename a power net", BASE, renamed(BASE_NETS, "+5V", "+5VA"), {}, "net +5V renamed +5VA", ()),
+    ("name an unnamed net", BASE, renamed(BASE_NETS, "N1", "FILT"), {}, "net FILT named by a label", ()),
+    ("move a pin to ground", BASE, moved(BASE_NETS, "R3.2", "GND"), {}, "R3.2 joined to GND", ()),
+    ("move a pin to an unnamed net", BASE, moved(BASE_NETS, "R2.1", "N1"), {}, "R2.1 joined to N1", ()),
+    ("move a pin where wires branch", BASE, moved(BASE_NETS, "R1.2", "GND"), {},
+     "R1 moved below the drawing: R1.2 is a branch point of wires", ("R1",)),
+    ("swap a resistor for a potentiometer", BASE, moved(moved(BASE_NETS, "R2.2", "/MID"), "R2.3", "GND"),
+     {"R2": {"type": "R_Potentiometer"}}, "R2.2 joined to /MID", ()),
+    ("rename a net in every instance of a sheet", TWO_LABELLED,
+     {"/a/Y": ["R1.1"], "/b/Y": ["R2.1"], "GND": ["R1.2", "R2.2"]}, {}, "net /a/X renamed /a/Y", ()),
+    ("swap a symbol whose pins land on its wires", SMALL_R2, BASE_NETS, {"R2": {"type": "R"}},
+     "R2.1 joined to /MID to the wire it lies on (broken at its end)", ()),
+    ("move a part to a sub-sheet", HIER, HIER_NETS, {"C1": {"sheet": "S1"}},
+     "laid out below the drawing (drawn apart from their nets): C1 (sheet sub)", ("C1",)),
+]
+
+
+#: Points on the root where a part laid out below the drawing had its pins, wires, power
+#: symbols and a junction that only it needed: nothing may be left there.
+LEFT_BEHIND = {
+    "move a part to a sub-sheet": [("power", 45.72, 52.07), ("wire", 45.72, 49.53), ("junction", 45.72, 41.91)],
+    "move a pin where wires branch": [("power", 33.02, 31.75), ("wire", 33.02, 34.29), ("junction", 33.02, 41.91)],
+    "swap a symbol whose pins land on its wires": [("wire", 33.02, 45.72), ("wire", 33.02, 50.80)],   # R_Small's pins
+}
+
+
+@pytest.mark.parametrize("edit,base,nets,cells,note,below", CONNECTIVITY_EDITS, ids=[e[0] for e in CONNECTIVITY_EDITS])
+def test_connectivity_edits_keep_the_drawing(tmp_path, symbol_index, edit, base, nets, cells, note, below):
+    """The nets rows edited, the drawing rows not: the decoder changes the drawing where
+    the edit touches it (labels renamed or added, a wire cut, a pin joined by a label, a
+    part laid out below its sheet's drawing) instead of laying the whole design out again."""
+    doc = parse_tokn(with_nets(base, nets, cells))
+    out = decode(doc, symbol_index, project="d")
+    assert out.mode == "as-drawn", out.warnings
+    assert any(note in w for w in out.warnings), out.warnings
+    path = str(tmp_path / "d.kicad_sch")
+    out.write(path)
+    again = encode_design(path).document
+    named = lambda d: {n: sorted(p) for n, p in d.net_pins() if not re.match(r"N\d+$", n)}
+    assert named(again) == named(doc)
+    assert _pin_sets(again) == _pin_sets(doc)
+    kept = {c.ref: (c.x, c.y, c.a, c.sheet) for c in parse_tokn(base).components if c.ref not in below}
+    assert {c.ref: (c.x, c.y, c.a, c.sheet) for c in again.components if c.ref in kept} == \
+        {r: (x, y, a, (cells.get(r) or {}).get("sheet", s)) for r, (x, y, a, s) in kept.items()}
+    left = {("power", p.x, p.y) for p in again.power} | {("junction", j.x, j.y) for j in again.junctions} | \
+        {("wire", x, y) for w in again.wires for x, y in w.pts}
+    assert not left & set(LEFT_BEHIND.get(edit, ())), "a moved part's wires, power symbols or junction left behind"
+
+
+#: (edit, text, what the decoder's note says): edits KiCad cannot draw on a sheet that
+#: several instances share (one drawing for all)
+SHARED_EDITS = [
+    ("delete a part of one instance",
+     TWO_DRAWN.replace("  R2,R,10k,Resistor_SMD:R_0603_1608Metric,50.80,50.80,,,0,S2\n", "")
+     .replace("components[2]", "components[1]").replace("R1.1,R2.1", "R1.1").replace("R1.2,R2.2", "R1.2"),
+     "R1 (R) of half.kicad_sch has no row in instance /b/ of that sheet: KiCad draws one symbol for every "
+     "instance of a sheet, so a part cannot be removed from, moved from or changed in one instance only"),
+    ("move a pin of one instance", TWO_DRAWN.replace('+5V,"R1.1,R2.1"', '+5V,"R1.1,R2.1,R2.2"')
+     .replace('GND,"R1.2,R2.2"', 'GND,"R1.2"'),
+     "R2.2 is on a sheet several instances share (its drawing is every instance's)"),
+    ("rename a net of one instance", TWO_LABELLED.replace("/b/X", "/b/Y"),
+     "net /b/X renamed /b/Y in one instance of a sheet several instances use: they share its labels "
+     "(rename it in every instance)"),
+]
+
+
+@pytest.mark.parametrize("edit,text,note", SHARED_EDITS, ids=[e[0] for e in SHARED_EDITS])
+def test_edits_of_one_instance_of_a_shared_sheet_name_why_the_drawing_goes(symbol_index, edit, text, note):
+    """KiCad draws a sheet used several times once: an edit of one instance cannot be kept
+    on the drawing, and the decoder's fallback says which part and why."""
+    assert decode(parse_tokn(TWO_DRAWN), symbol_index, project="d").mode == "as-drawn"
+    assert decode(parse_tokn(TWO_LABELLED), symbol_index, project="d").mode == "as-drawn"
+    out = decode(parse_tokn(text), symbol_index, project="d")
+    assert out.mode == "laid-out"
+    assert any(note in w for w in out.warnings), out.warnings
+
+
+#: BASE with net N1 named SIG by a global label on the middle of J1.2's wire.
+SIG_ON_WIRE = BASE.replace('  N1,"C1.1,J1.2,R3.2"', '  SIG,"C1.1,J1.2,R3.2"').replace(
+    "labels[1]{name,kind,shape,x,y,a}:\n  MID,local,,38.10,36.83,0",
+    "labels[2]{name,kind,shape,x,y,a}:\n  MID,local,,38.10,36.83,0\n  SIG,global,input,49.53,41.91,90")
+
+
+def test_a_cut_stops_at_a_label_on_the_wire(symbol_index, tmp_path):
+    """J1.2 moved to GND: its wire is cut only up to the global label on its middle, which
+    goes on naming the rest of the net (cut whole, the label would dangle: KiCad 10's ERC
+    label_dangling)."""
+    nets = moved({**{k: v for k, v in BASE_NETS.items() if k != "N1"}, "SIG": ["C1.1", "J1.2", "R3.2"]},
+                 "J1.2", "GND")
+    out = decode(parse_tokn(with_nets(SIG_ON_WIRE, nets)), symbol_index, project="d")
+    assert out.mode == "as-drawn", out.warnings
+    assert [w for w in out.warnings if "drawing changed" in w] == \
+        ["drawing changed where the document's nets were edited: J1.2 joined to GND by a label (its wire cut)"]
+    path = str(tmp_path / "d.kicad_sch")
+    out.write(path)
+    again = encode_design(path).document
+    assert [w.pts for w in again.wires if (49.53, 41.91) in w.pts] == [[(49.53, 41.91), (45.72, 41.91)]]
+
+
+def test_a_drawing_whose_wires_are_gone_is_no_edit(symbol_index):
+    """Every wire dropped: no part's pins meet their nets.  That is no edit to draw around
+    (labels would be scattered over a drawing that no longer means anything): the design
+    is laid out, and the warning says why."""
+    lines = BASE.split("\n")
+    i = next(k for k, ln in enumerate(lines) if ln.startswith("wires["))
+    text = "\n".join(lines[:i] + ["wires[0]{net,pts}:"] + lines[i + 12:])
+    out = decode(parse_tokn(text), symbol_index, project="d")
+    assert out.mode == "laid-out"
+    assert any("5 of 5 parts are drawn apart from their nets, too many for an edit of the drawing" in w
+               for w in out.warnings), out.warnings

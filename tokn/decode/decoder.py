@@ -34,9 +34,10 @@ from ..kicad.connectivity import design_nets, escape_net_name
 from ..kicad.hierarchy import Design, load_design
 from ..kicad.symbols import placed_field_defaults
 from ..resolve import SymbolResolver
-from .amend import add_unplaced, unplaced_refs
+from .amend import add_unplaced, sheet_paths, unplaced_refs
 from .flatten import flatten
 from .layout import layout_parts
+from .repair import amend_drawing
 from .place.units import named_noconnect_pins, noconnect_pins
 from .sheetbuild import SheetBuilder, power_value_props
 from .stubs import is_ground, pin_ends
@@ -115,6 +116,13 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
             if verify and files else ("", "", "")
         if not files:
             diff = "a net of the parts without a position is named on another sheet"
+        why = ""
+        if diff and verify and files and (doc.wires or doc.labels or doc.power):
+            kept = _kept_drawing(doc, parts, power, project, added, want, _doc_nets(listed), files, root)
+            if isinstance(kept, str):
+                why = kept
+            else:
+                files, root, notes, diff, in_kicad10, in_kicad9 = kept
         if not diff:
             warnings += notes
             if any(ps.local for ps in doc.power):
@@ -127,6 +135,8 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
                                 f"(KiCad 9: {in_kicad9}; jumper pins, @{{...}} arithmetic or variables in "
                                 "sheet pins: docs/kicad-connectivity-findings.md)")
             return Decoded(files, root, "as-drawn", warnings)
+        if why:
+            diff += f"; the drawing cannot be amended to give them: {why}"
         if layout == "drawn":
             raise DecodeError(f"the document's drawing does not produce its nets in KiCad: {diff} "
                               "(use the grid layout instead)")
@@ -152,6 +162,61 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
             raise DecodeError(f"the laid-out schematic does not reproduce the document's nets: {diff}"
                               + _symbol_notes(parts))
     return Decoded(files, root, "laid-out", warnings)
+
+
+#: Rounds of drawing changes (:func:`tokn.decode.repair.amend_drawing`) tried before the
+#: decoder gives the drawing up: moved parts, then pins, then names, each may need one.
+AMEND_ROUNDS = 4
+
+
+def _kept_drawing(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols", project: str,
+                  added: set[str], want: dict[frozenset, str], want_kicad10: dict[frozenset, str],
+                  files: dict[str, str], root: str):
+    """The document drawn with the drawing changed where its nets were edited
+    (:mod:`.repair`), verified: (files, root, notes, "", KiCad 10 note, KiCad 9 note), or
+    the reason the drawing cannot give the document's nets."""
+    sf = _sheet_files(doc, project)
+    gap = _instance_gap(doc, sf)
+    if gap:
+        return gap
+    drawn_in = {sid: sf.first_instance[f] for sid, f in sf.file_of.items()}
+    cur, done, moved = doc, [], set()
+    diff = ""
+    for k in range(AMEND_ROUNDS):
+        step = amend_drawing(cur, parts, power, drawn_in, drawn_nets(_load_files(files, root), want), want,
+                             first=k == 0)
+        if isinstance(step, str):
+            return step
+        cur = step.doc
+        done += step.notes
+        moved |= step.unplaced
+        files, root, notes = _as_drawn(cur, parts, power, project, set(added) | moved, moved)
+        if not files:
+            return "a net of a part laid out below the drawing is named on another sheet"
+        diff, in_kicad10, in_kicad9 = net_differences(files, root, want, want_kicad10)
+        if not diff:
+            if done:
+                notes.append("drawing changed where the document's nets were edited: " + "; ".join(done))
+            return files, root, notes, diff, in_kicad10, in_kicad9
+    return f"still {diff} after {AMEND_ROUNDS} rounds of changes"
+
+
+def _instance_gap(doc: Document, sf: "_SheetFiles") -> str:
+    """Why a sheet several instances use cannot be drawn as the document says: a symbol of
+    its file that some instance has no row for (a part deleted, or given another symbol,
+    in one instance only -- KiCad draws one symbol for every instance); "" when none."""
+    paths = sheet_paths(doc)
+    for key, rows in _symbol_rows(doc, sf).items():
+        inst = sf.instances_of_file.get(key[0], [])
+        if len(inst) > 1:
+            have = {s for s, _c in rows}
+            missing = [paths.get(s, s) for s in inst if s not in have]
+            if missing:
+                c = rows[0][1]
+                return (f"{c.ref} ({c.lib_id}) of {key[0]} has no row in instance {_few(missing)} of that sheet: "
+                        "KiCad draws one symbol for every instance of a sheet, so a part cannot be removed "
+                        "from, moved from or changed in one instance only")
+    return ""
 
 
 #: What a decoded drawing with local power symbols is for (docs/format.md, ``power.local``).
@@ -219,11 +284,7 @@ def net_differences(files: dict[str, str], root: str, want: dict[frozenset, str]
 def _difference(design: Design, want: dict[frozenset, str], kicad: int, names: bool) -> str:
     """The first difference between ``design``'s nets by KiCad ``kicad``'s rules and
     ``want`` ("" when none); net names are compared only with ``names``."""
-    got: dict[frozenset, tuple[str, bool]] = {}
-    for net in design_nets(design, kicad=kicad).nets:
-        pins = frozenset((p.ref, p.pin) for p in net.pins if is_netlisted(p.ref))
-        if pins and (net.named or len(pins) > 1 or pins in want):
-            got[pins] = (net.name, net.named)       # a lone unconnected pin is no net
+    got = drawn_nets(design, want, kicad)
     where = {pin: pins for pins in got for pin in pins}
     for pins, name in sorted(want.items(), key=lambda kv: kv[1]):
         if pins not in got:
@@ -247,6 +308,18 @@ def _difference(design: Design, want: dict[frozenset, str], kicad: int, names: b
         if pins not in want:
             return f"the drawing would add a net {gname} of {_few(sorted(f'{r}.{n}' for r, n in pins))}"
     return ""
+
+
+def drawn_nets(design: Design, want: dict[frozenset, str], kicad: int = 9) -> dict[frozenset, tuple[str, bool]]:
+    """The nets of ``design`` by KiCad ``kicad``'s rules as pins -> (name, named): those of
+    two or more part pins, named ones, and a lone pin the wanted nets list (a lone
+    unconnected pin is no net)."""
+    got: dict[frozenset, tuple[str, bool]] = {}
+    for net in design_nets(design, kicad=kicad).nets:
+        pins = frozenset((p.ref, p.pin) for p in net.pins if is_netlisted(p.ref))
+        if pins and (net.named or len(pins) > 1 or pins in want):
+            got[pins] = (net.name, net.named)
+    return got
 
 
 def _few(items: list[str], limit: int = 6) -> str:
@@ -536,11 +609,13 @@ def _page(doc: Document, sheet) -> str:
 
 
 def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols",
-              project: str, added: set[str] = frozenset()) -> tuple[dict[str, str], str, list[str]]:
+              project: str, added: set[str] = frozenset(),
+              moved: set[str] = frozenset()) -> tuple[dict[str, str], str, list[str]]:
     """The document drawn where it says: file name -> text, the root file's name, and
     notes (the parts ``added`` without a position, laid out below their sheet's drawing
     (:mod:`.amend`); instance rows whose values cannot be kept); no files when the added
-    parts cannot be joined to their nets by name."""
+    parts cannot be joined to their nets by name.  ``moved``: those of ``added`` whose
+    position :mod:`.repair` dropped (drawn where their pins do not meet their nets)."""
     sf = _sheet_files(doc, project)
     for f, sid in sf.first_instance.items():
         sf.builders[f] = SheetBuilder(seed=f"{project}/{f}", title=doc.title if sid == "" else "")
@@ -559,7 +634,9 @@ def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols"
         placed = add_unplaced(full, parts, power, sf, project, added)
         if placed is None:
             return {}, sf.root_name, []
-        notes.append(f"laid out below the drawing (no position given): {'; '.join(placed)}")
+        why = "no position given" if not moved else "drawn apart from their nets" if moved >= set(added) \
+            else "no position given, or drawn apart from their nets"
+        notes.append(f"laid out below the drawing ({why}): {'; '.join(placed)}")
     files = {}
     for f, sb in sf.builders.items():
         files[f] = sb.render(sf.root_uuid if f == sf.root_name else b.uid(f"{project}/file/{f}"),
