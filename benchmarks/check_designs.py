@@ -155,11 +155,24 @@ def _sheet_files(path: str, dest: str) -> str:
     for the decoded copy, which has no project file either)."""
     from tokn.kicad.hierarchy import load_design
     base = os.path.dirname(path)
-    for f in load_design(path, lean=True).files:
-        target = os.path.join(dest, os.path.relpath(f, base))
+    files = load_design(path, lean=True).files
+    rels = [os.path.normpath(os.path.relpath(f, base)) for f in files]
+    # a sheet file outside the design's folder (corne's ../../common/left.kicad_sch): the root
+    # goes as many folders down, so that the copy stays in ``dest`` (it went to /tmp/common,
+    # shared by concurrent checks: a half-written copy read as a design without its parts)
+    up = max((_leading_ups(r) for r in rels), default=0)
+    root = os.path.join(dest, *(["up"] * up))
+    for f, rel in zip(files, rels):
+        target = os.path.normpath(os.path.join(root, rel))
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copyfile(f, target)
-    return os.path.join(dest, os.path.basename(path))
+    return os.path.join(root, os.path.basename(path))
+
+
+def _leading_ups(rel: str) -> int:
+    """How many ``..`` a normalised relative path starts with."""
+    parts = rel.split(os.sep)
+    return next((i for i, c in enumerate(parts) if c != ".."), len(parts))
 
 
 def _run(cmd: list[str], cwd: str) -> subprocess.CompletedProcess:

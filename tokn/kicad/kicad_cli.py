@@ -87,7 +87,10 @@ def part_differences(ref: Netlist, got: Netlist) -> list[tuple[str, str]]:
     ``classes`` and ``field NAME`` (a field one lacks or holds otherwise); not the library
     source (a design may embed a symbol under a name of its own, ``:X_1``).  A
     Description that ``ref`` leaves empty is no difference: a KiCad 6/7 part has none of
-    its own (its library symbol had it), a decoded one gets its library symbol's."""
+    its own (its library symbol had it), a decoded one gets its library symbol's.  Nor is
+    a field ``ref`` holds as ``~`` and ``got`` as empty: in a KiCad 10 file ``~`` is text
+    (a Datasheet ``~``, the old "none"), while KiCad 10 loads a field ``~`` of an older
+    format, that of a decoded file, as empty (fixture kicad10/k10_tilde_datasheet)."""
     out = [(r, "missing") for r in ref.components if r not in got.components]
     out += [(r, "extra") for r in got.components if r not in ref.components]
     for r, theirs in ref.components.items():
@@ -98,8 +101,15 @@ def part_differences(ref: Netlist, got: Netlist) -> list[tuple[str, str]]:
                 if theirs.get(key, "") != ours.get(key, "")]
         a, b = theirs.get("fields", {}), ours.get("fields", {})
         out += [(r, f"field {name}") for name in sorted(set(a) | set(b))
-                if a.get(name) != b.get(name) and not (name == "Description" and not a.get(name))]
+                if not _same_field(name, a.get(name), b.get(name))]
     return out
+
+
+def _same_field(name: str, theirs: str | None, ours: str | None) -> bool:
+    """Whether field ``name`` reads alike in a reference netlist and another (see
+    :func:`part_differences`)."""
+    return (theirs == ours or (name == "Description" and not theirs)
+            or (theirs == "~" and not ours))
 
 
 def version(cli: str | None = None) -> str:

@@ -250,7 +250,9 @@ TILDE_TEXT_VERSION = 20250318
 #: The fields whose ``~`` is read as empty in an old file: those that give a part's value,
 #: footprint and reference, and a sheet's name and file.  Other fields (a Datasheet ``~``,
 #: the usual "none") stay as written: a decoded file, in KiCad 9's format, holds them as the
-#: original did, so KiCad 9 (whose netlist shows ``~``) and 10 (empty) read both alike.
+#: original did, so KiCad 9 (whose netlist shows ``~``) and 10 (empty) read both alike.  A
+#: KiCad 10 file's ``~`` (text there) is kept too, but KiCad 10 reads it empty in the decoded
+#: file, which is in KiCad 9's format (fixture kicad10/k10_tilde_datasheet; docs/format.md).
 _TILDE_EMPTY_FIELDS = frozenset({"Reference", "Value", "Footprint", "Sheetname", "Sheet name",
                                  "Sheetfile", "Sheet file"})
 

@@ -1,0 +1,39 @@
+"""benchmarks/check_designs.py: the copy of a design's sheet files it runs ERC on stays in its
+temporary folder, also for a sheet file outside the design's folder (corne's
+``../../common/left.kicad_sch``; fixture ``outside_sheet``, hand-written: the root in
+``board/pcb/`` uses ``../../common/sub.kicad_sch``).  It went to ``/tmp/common``, shared by
+concurrent checks of corne-cherry and corne-chocolate: one read the other's half-written copy
+and its round trip reported all 178 parts as extra."""
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+
+HERE = os.path.dirname(__file__)
+ROOT = os.path.join(HERE, "fixtures", "outside_sheet", "board", "pcb", "root.kicad_sch")
+
+
+def _check_designs():
+    spec = importlib.util.spec_from_file_location(
+        "check_designs", os.path.join(HERE, "..", "benchmarks", "check_designs.py"))
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod                    # for its dataclasses
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_sheet_files_outside_the_design_folder_are_copied_inside_dest(tmp_path):
+    dest = tmp_path / "td" / "orig"
+    root = _check_designs()._sheet_files(ROOT, str(dest))
+    copied = sorted(os.path.relpath(os.path.join(d, f), tmp_path) for d, _, fs in os.walk(tmp_path) for f in fs)
+    assert copied == ["td/orig/common/sub.kicad_sch", "td/orig/up/up/root.kicad_sch"]
+    assert root == str(dest / "up" / "up" / "root.kicad_sch")
+    # the root finds its sheet where its Sheetfile says
+    assert os.path.isfile(os.path.join(os.path.dirname(root), "..", "..", "common", "sub.kicad_sch"))
+
+
+def test_a_design_within_its_folder_is_copied_as_it_is(tmp_path):
+    sub = os.path.join(HERE, "fixtures", "outside_sheet", "common", "sub.kicad_sch")
+    root = _check_designs()._sheet_files(sub, str(tmp_path / "orig"))
+    assert root == str(tmp_path / "orig" / "sub.kicad_sch") and os.path.isfile(root)
