@@ -186,6 +186,8 @@ def test_an_old_kicad_name_is_read_as_todays_symbol(old, new, symbol_index):
     so the validator says what it was read as)."""
     res = SymbolResolver(symbol_index, fuzzy=True).resolve(Component("X1", old))
     assert (res.lib_id, res.exact) == (new, False)
+    from tokn.generate.grounding import lookup_part
+    assert lookup_part(symbol_index, old).lib_id == new        # the prompt's pin table: the same symbol
 
 
 @pytest.mark.parametrize("written, expected", [

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from .doc.model import Component, Document
 from .doc.naming import natural_key
-from .kicad.partnames import current_name, plausible_symbol
+from .kicad.partnames import plausible_symbol
 from .kicad.symbols import LibSymbol
 from .kicad.ids import split_lib_id, symbol_name
 
@@ -93,11 +93,6 @@ class SymbolResolver:
                 return Resolution(lib_id, sym, not lib)
         if not self.fuzzy:
             return None
-        renamed = current_name(name)
-        if renamed is not None:
-            sym = self.index.get(renamed)
-            if sym is not None:
-                return Resolution(renamed, sym, False)
         lib_id = plausible_symbol(self.index, name)    # not one that shares only description words
         sym = self.index.get(lib_id) if lib_id is not None else None
         return Resolution(lib_id, sym, False) if sym is not None else None

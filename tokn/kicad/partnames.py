@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from .ids import symbol_name
+
 _SEPARATORS = re.compile(r"[\s\-_/.,]")
 
 
@@ -159,7 +161,8 @@ def plausible_symbol(index, query: str, limit: int = 24) -> str | None:
     None.  ``index``: anything with ``find(name, limit)`` and ``get(lib_id)``
     (:class:`tokn.kicad.library.SymbolIndex`).
 
-    Candidates are the index's first ``limit`` hits that are :func:`plausible` and not
+    A generic symbol's old name is today's symbol (:func:`current_name`).  Otherwise the
+    candidates are the index's first ``limit`` hits that are :func:`plausible` and not
     power symbols; one named as ``query`` (separators and case aside) is the part.  When
     they number their pins differently (packages of one part), the numbering most of them
     share wins, first hit first on a tie: ``LM317`` is
@@ -167,14 +170,17 @@ def plausible_symbol(index, query: str, limit: int = 24) -> str | None:
     first hit, the TO-3 can whose input and output numbers are swapped.  Without a plausible
     hit, a 7400-series part the library lacks is its function in another family
     (``74HC32`` is ``74xx:74LS32``)."""
+    q = symbol_name(query)
+    renamed = current_name(q)
+    if renamed is not None and index.get(renamed) is not None:
+        return renamed
     try:
         hits = index.find(query, limit)
     except Exception:                    # a broken index must not break generation
         return None
-    q = query.rsplit(":", 1)[-1]
     groups: dict[frozenset, list[str]] = {}
     for lib_id in hits:
-        if not plausible(q, lib_id.rsplit(":", 1)[-1]):
+        if not plausible(q, symbol_name(lib_id)):
             continue
         sym = index.get(lib_id)
         if sym is None or getattr(sym, "is_power", False):
@@ -185,7 +191,7 @@ def plausible_symbol(index, query: str, limit: int = 24) -> str | None:
         return _same_logic_function(index, q)
     for members in groups.values():                  # a symbol of exactly that name is the part
         for lib_id in members:
-            if normalise(lib_id.rsplit(":", 1)[-1]) == normalise(q):
+            if normalise(symbol_name(lib_id)) == normalise(q):
                 return lib_id
     return max(groups.values(), key=len)[0]         # max keeps the first of equal sizes
 
