@@ -130,11 +130,13 @@ def add_unplaced(doc: Document, parts: dict[str, PartSymbol], power, builders, p
             part = parts[c.ref]
             end = next(e for e in pin_ends(part.symbol.pins_for(c.unit, c.style), c.x, c.y, c.a or 0.0, c.mirror)
                        if e.pin.number == num)
-            builders.builder_for(c.sheet).label("global", net, end.x, end.y, _away(end), "passive")
+            angle = away_angle((round(end.dx), round(end.dy)))
+            builders.builder_for(c.sheet).label("global", net, end.x, end.y, angle, "passive")
         notes.append(", ".join(sorted(refs)) + (f" (sheet {paths[sid].strip('/')})" if sid else ""))
     return notes
 
 
-def _away(end) -> float:
-    """Angle of a label whose text runs away from the pin's body."""
-    return {(1, 0): 0.0, (0, -1): 90.0, (-1, 0): 180.0, (0, 1): 270.0}.get((round(end.dx), round(end.dy)), 0.0)
+def away_angle(d: tuple[int, int]) -> float:
+    """Angle of a label whose text runs along ``d`` (a pin end's outward unit direction,
+    rounded: away from the pin's body)."""
+    return {(1, 0): 0.0, (0, -1): 90.0, (-1, 0): 180.0, (0, 1): 270.0}.get(d, 0.0)

@@ -33,9 +33,9 @@ from dataclasses import dataclass, field, replace
 
 from ..doc.model import Document, Label, PowerSymbol, Wire
 from ..kicad.bbox import sheet_bbox
-from ..kicad.drawcheck import label_box
+from ..kicad.drawcheck import boxes_overlap, label_box
 from ..kicad.netnames import net_text
-from .amend import label_name, sheet_paths
+from .amend import away_angle, label_name, sheet_paths
 from .stubs import pin_ends
 from .symbols import PartSymbol
 
@@ -197,11 +197,6 @@ def pin_positions(doc: Document, parts: dict[str, PartSymbol]) -> dict[Pin, list
     return out
 
 
-def _away(d: tuple[int, int]) -> float:
-    """Angle of a label whose text runs along ``d`` (away from the pin's body)."""
-    return {(1, 0): 0.0, (0, -1): 90.0, (-1, 0): 180.0, (0, 1): 270.0}.get(d, 0.0)
-
-
 class _Round:
     """One round of changes to ``doc`` (exploded wires) against the drawn nets ``got``."""
 
@@ -316,7 +311,7 @@ class _Round:
         if part is not None:
             box = lambda x, y, d: sheet_bbox(part.symbol, x, y, _power_angle(part, d), "", 1, 1, with_pins=False)
         else:
-            box = lambda x, y, d: label_box(kind, text, x, y, _away(d))
+            box = lambda x, y, d: label_box(kind, text, x, y, away_angle(d))
         path, d = self._spot(sid, end, box)
         x, y = path[-1]
         if len(path) > 1:
@@ -324,7 +319,7 @@ class _Round:
         if part is not None:
             self.doc.power.append(PowerSymbol(net, drawn.lib, x, y, _power_angle(part, d), sheet=sid))
         else:
-            self.doc.labels.append(Label(text, kind, "" if kind == "local" else "passive", x, y, _away(d), sid))
+            self.doc.labels.append(Label(text, kind, "" if kind == "local" else "passive", x, y, away_angle(d), sid))
         self.room.setdefault(sid, []).append(box(x, y, d))
         self.touched()
         return True
@@ -377,10 +372,10 @@ class _Round:
         for path, d in cands:
             path = [(round(x, 4), round(y, 4)) for x, y in path]
             b = box(path[-1][0], path[-1][1], d)
-            if any(_overlap(b, o) for o in obstacles):
+            if any(boxes_overlap(b, o) for o in obstacles):
                 continue
             segs = list(zip(path, path[1:]))
-            if any(_overlap(_seg_box(p, q), o) for p, q in segs for o in obstacles if not _touches(o, (x0, y0))):
+            if any(boxes_overlap(_seg_box(p, q), o) for p, q in segs for o in obstacles if not _touches(o, (x0, y0))):
                 continue
             if any(_on_path(k, segs) for k in points if k != _key(x0, y0)) or \
                     (len(path) > 1 and sh.through(_key(*path[-1]))):
@@ -572,10 +567,6 @@ def _power_angle(part: PartSymbol, d: tuple[int, int]) -> float:
 
 def _seg_box(a, b, half: float = 0.1) -> tuple[float, float, float, float]:
     return (min(a[0], b[0]) - half, min(a[1], b[1]) - half, max(a[0], b[0]) + half, max(a[1], b[1]) + half)
-
-
-def _overlap(a, b, eps: float = 0.15) -> bool:
-    return a[0] < b[2] - eps and b[0] < a[2] - eps and a[1] < b[3] - eps and b[1] < a[3] - eps
 
 
 def _touches(box, pt) -> bool:

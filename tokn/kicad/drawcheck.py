@@ -108,7 +108,8 @@ def item_boxes(sch: SchematicFile, tree: list) -> list[tuple[str, Box]]:
     return out
 
 
-def _overlap(a: Box, b: Box, eps: float) -> bool:
+def boxes_overlap(a: Box, b: Box, eps: float = 0.15) -> bool:
+    """Whether boxes ``a`` and ``b`` overlap by more than ``eps`` mm both ways."""
     return a[0] + eps < b[2] and b[0] + eps < a[2] and a[1] + eps < b[3] and b[1] + eps < a[3]
 
 
@@ -122,7 +123,7 @@ def overlaps(boxes: list[tuple[str, Box]], eps: float = 0.15) -> list[tuple[str,
             bj = boxes[j][1]
             if bj[0] + eps >= bi[2]:
                 break
-            if _overlap(bi, bj, eps):
+            if boxes_overlap(bi, bj, eps):
                 out.append((boxes[i][0], boxes[j][0]))
     return out
 
