@@ -208,6 +208,8 @@ IN_UNITS = [
     ("J1.D+ on a USB-C receptacle is A6 and B6", "J1.D+,J1.D-", "USB_C", "J1.A6,J1.B6,J1.A7,J1.B7", "pin-name"),
     ("a prefixed supply several pins carry (RP2040 IOVDD, DVDD) stands for all of them", "U1.IOVDD,U1.DVDD", "RP2040",
      "U1.1,U1.10,U1.22,U1.23,U1.50", "pin-name"),
+    ("the Type-C specification's Dp1/Dn2 are row A's D+ and row B's D-", "J1.DP1,J1.DN2", "USB_C", "J1.A6,J1.B7",
+     "pin-name"),
 ]
 
 
@@ -316,7 +318,8 @@ NOT_INVENTED = [
     ("an op-amp output without its unit", [("OUT", "U1.OUT")], "U1:LM358U", "ambiguous-pin", "U1.OUT",
      "(1, 7): 1 in unit A, 7 in unit B"),
     ("GND on a part with VSS and VEE pins", [("GND", "U1.GND")], "U1:SWITCH-ish", None, "", ""),
-    ("a supply written by its voltage", [("+3V3", "U1.3V3")], "U1:ESP32-WROOM", None, "", ""),
+    ("a supply written by its voltage, pin types unknown", [("+3V3", "U1.3V3")], "U1:ESP32-WROOM", None, "", ""),
+    ("DP1 on a part that is no USB-C receptacle", [("DP", "U1.DP1")], "U1:USB-ish", None, "", ""),
     ("D+ on a part that is no USB-C receptacle", [("DP", "U1.D+")], "U1:USB-ish", "ambiguous-pin", "U1.D+", "(1, 2)"),
     ("two functions written together naming two pins", [("X", "U1.PB5/PB3")], "U1:ATmega328P", None, "", ""),
     ("another separator before a pin the part lacks", [("VIN", "U1-9")], "U1:LM7805_TO220", None, "", ""),
@@ -434,3 +437,27 @@ def test_a_polarised_capacitors_poles_by_sign(symbol_index, type_, written, afte
     from tokn.resolve import SymbolResolver
     out, _ = repair_nets(doc([("VIN", written)], f"C1:{type_}"), resolver_pins(SymbolResolver(symbol_index)))
     assert nets_of(out) == [("VIN", after)]
+
+
+# Names whose pin only the real symbol settles (its pins' electrical types, its footprint's
+# name): (case, type, pins as written, pins after; unchanged when the name stays unsettled).
+BY_LIBRARY_FACTS = [
+    ("an ESP32 module's datasheet 3V3 is its one supply input, VDD", "ESP32-WROOM-32", "U1.3V3", "U1.2"),
+    ("+3.3V the same", "ESP32-WROOM-32", "U1.+3.3V", "U1.2"),
+    ("an RP2040's supplies have several names: 3V3 stays unsettled", "RP2040", "U1.3V3", "U1.3V3"),
+    ("an STM32's VDD, VDDA and VBAT: 3V3 stays unsettled", "STM32F103C8Tx", "U1.3V3", "U1.3V3"),
+    ("a SOT-223 regulator's TAB is the pin its footprint names (SOT-223-3_TabPin2)", "AMS1117-3.3", "U1.TAB",
+     "U1.2"),
+    ("its datasheet's pin 4, the tab, the same", "AMS1117-3.3", "U1.4", "U1.2"),
+    ("pin 5 is no pin of it", "AMS1117-3.3", "U1.5", "U1.5"),
+    ("a TO-220 regulator's footprint names no tab pin", "LM7805_TO220", "U1.TAB", "U1.TAB"),
+]
+
+
+@pytest.mark.parametrize("case,type_,written,after", BY_LIBRARY_FACTS, ids=[c[0] for c in BY_LIBRARY_FACTS])
+def test_names_the_symbols_types_and_footprint_settle(symbol_index, case, type_, written, after):
+    from tokn.resolve import SymbolResolver
+    out, findings = repair_nets(doc([("N", f"{written},C1.1")], f"U1:{type_} C1:C"),
+                                resolver_pins(SymbolResolver(symbol_index)))
+    assert nets_of(out) == [("N", f"{after},C1.1")]
+    assert [f.code for f in findings] == (["pin-name"] if after != written else [])

@@ -14,7 +14,9 @@ repair round an LLM costs is spent only on what cannot be fixed here:
   written, the names datasheets, boards and models give pins are read by the real pinout
   (:func:`_numbers_named`: ``PB5/SCK``, KiCad's alternate functions, ``GPIO0`` for ``IO0``,
   ``RESET`` for ``NRST``, ``GATE`` for ``G``, ``OUT1``/``U1A.+`` by unit...); a USB-C
-  receptacle's ``D+`` is both rows' contacts [``pin-name``];
+  receptacle's ``D+`` is both rows' contacts, its ``DP1`` row A's; what the symbol's pin types
+  and footprint settle is read by them (an ESP32 module's ``3V3`` is its one supply input,
+  ``VDD``; a SOT-223 ``TAB`` the pin its footprint names) [``pin-name``];
 * a pin reference written with another separator (``U1-8``, ``U1:8``, ``U1/8``, ``U1 pin 8``,
   ``U1(8)``) or a reference in other letter case (``u1.8``) is read as ``U1.8`` when exactly one
   declared part fits and its pin exists (numbered pins: on the symbol or, for a part without
@@ -51,6 +53,7 @@ from typing import Any, Callable, Optional
 from ..doc.model import Component, Document, Net, NoConnect
 from ..doc.naming import natural_key
 from ..doc.pinref import split_pin_ref
+from ..decode.stubs import is_ground
 from ..kicad.ids import is_netlisted
 from ..kicad.symbols import stacked_pin_numbers
 from ..validate import Finding, normalise_pin_name
@@ -339,10 +342,16 @@ class PinNames(dict):
     alternates: dict[str, list[str]]
     units: dict[str, int]
     polarity: dict[str, str]
+    #: numbers of the supply inputs (``power_in`` pins not named like a ground)
+    supply_inputs: list[str]
+    #: the number of the pin a package's tab is, from the footprint's name (KiCad's
+    #: ``SOT-223-3_TabPin2``: the tab is pin 2); "" when the footprint does not say
+    tab: str
 
     def __init__(self, *args, **kw) -> None:
         super().__init__(*args, **kw)
         self.alternates, self.units, self.polarity = {}, {}, {}
+        self.supply_inputs, self.tab = [], ""
 
     @classmethod
     def of_symbol(cls, symbol: Any) -> "PinNames":
@@ -355,6 +364,12 @@ class PinNames(dict):
                 for alt in getattr(p, "alternates", None) or ():
                     if alt not in out.alternates.setdefault(number, []):
                         out.alternates[number].append(alt)
+                if getattr(p, "type", "") == "power_in" and not is_ground(p.name) \
+                        and number not in out.supply_inputs:
+                    out.supply_inputs.append(number)
+        tab = _TAB_PIN.search((getattr(symbol, "properties", None) or {}).get("Footprint", ""))
+        if tab and tab.group(1) in out:
+            out.tab = tab.group(1)
         if sorted(out) == ["1", "2"] and all(n in ("", "~") for ns in out.values() for n in ns) \
                 and _POLARISED.search(getattr(symbol, "description", "") or ""):
             out.polarity = {"+": "1", "-": "2"}      # KiCad's polarised capacitors: pin 1 is +
@@ -408,7 +423,15 @@ def _numbers_named(pin: str, numbers: dict[str, list[str]]) -> list[str]:
        ``IN1+``/``1IN-``/``+INA``, on a symbol whose units' inputs are named ``+`` and ``-``;
        a role without a unit (``OUT``, ``IN-``) finds the pin of every unit (an ambiguous name);
     8. a pole of a polarised capacitor, whose KiCad pins have no names: ``+``/``POS`` is
-       pin 1, ``-``/``NEG`` pin 2 (:class:`PinNames` ``polarity``)."""
+       pin 1, ``-``/``NEG`` pin 2 (:class:`PinNames` ``polarity``);
+    9. a USB Type-C receptacle's contacts by the specification's names: ``DP1``/``DN1`` are
+       row A's ``D+``/``D-`` (A6, A7), ``DP2``/``DN2`` row B's (B6, B7);
+    10. a package's tab, ``TAB`` or the number after the symbol's last pin (SOT-223's "pin
+        4"), when the footprint's name says which pin it is (``SOT-223-3_TabPin2``: pin 2;
+        :class:`PinNames` ``tab``);
+    11. a supply input written as its voltage (``3V3``, ``+3.3V``, ``5V``: an ESP32 module's
+        datasheet calls KiCad's ``VDD`` pin ``3V3``) when the part's supply inputs that are no
+        ground all have one name (not an RP2040's ``IOVDD``, ``DVDD``, ``ADC_AVDD``...)."""
     key = normalise_pin_name(pin)
     hits = _named(numbers, {key})
     if not hits:
@@ -436,7 +459,34 @@ def _numbers_named(pin: str, numbers: dict[str, list[str]]) -> list[str]:
     if not hits:
         sign = _POLE.get(key)
         hits = [getattr(numbers, "polarity", {})[sign]] if sign in getattr(numbers, "polarity", {}) else []
+    if not hits:
+        hits = _usb_c_contact(key, numbers)
+    if not hits and getattr(numbers, "tab", "") and \
+            (key == "TAB" or key.isdigit() and int(key) == len(numbers) + 1 and key not in numbers):
+        hits = [numbers.tab]
+    if not hits and _VOLTAGE.match(key):
+        supplies = getattr(numbers, "supply_inputs", [])
+        if len({normalise_pin_name(numbers[n][0]) for n in supplies}) == 1:
+            hits = sorted(supplies, key=natural_key)
     return hits
+
+
+#: A footprint's name that says which pin its tab is (KiCad: ``SOT-223-3_TabPin2``).
+_TAB_PIN = re.compile(r"_TabPin(\d+)\b")
+#: The USB Type-C specification's names of a receptacle's data contacts: D+/D- of row A (1) or B (2).
+_USB_C_DATA = re.compile(r"^D([PN])([12])$")
+
+
+def _usb_c_contact(key: str, numbers: dict[str, list[str]]) -> list[str]:
+    """Rule 9 of :func:`_numbers_named`: ``DP1`` is contact A6 (``D+`` of row A) of a USB
+    Type-C receptacle (a symbol with ``CC1`` and ``CC2``), ``DN2`` is B7."""
+    m = _USB_C_DATA.match(key)
+    names = {normalise_pin_name(n) for ns in numbers.values() for n in ns}
+    if not m or not {"CC1", "CC2"} <= names:
+        return []
+    want, row = ("D+" if m.group(1) == "P" else "D-"), "AB"[int(m.group(2)) - 1]
+    return sorted((num for num, ns in numbers.items()
+                   if num.startswith(row) and any(normalise_pin_name(n) == want for n in ns)), key=natural_key)
 
 
 #: A polarised capacitor's description ("Polarized capacitor, small symbol"; not "Unpolarized").
@@ -589,7 +639,8 @@ def _pin(ref: str, pin: str, table: Optional[tuple[str, dict[str, list[str]]]], 
         return [item]
     source, numbers = table
     hits = _numbers_named(pin, numbers)
-    if len(hits) == 1 or len(hits) > 1 and (_SUPPLY_NAME.match(pin) or _both_rows(pin, hits, numbers)):
+    if len(hits) == 1 or len(hits) > 1 and (_SUPPLY_NAME.match(pin) or _VOLTAGE.match(pin)
+                                            or _both_rows(pin, hits, numbers)):
         _note(findings, "pin-name", f"{item} -> {', '.join(f'{ref}.{h}' for h in hits)}", ref, source)
         return [f"{ref}.{h}" for h in hits]
     if len(hits) > 1:
