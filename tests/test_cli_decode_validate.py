@@ -96,6 +96,36 @@ def test_a_part_the_libraries_lack_is_held_to_its_own_pin_table(tmp_path):
     assert ("unconnected-power-pin", "U2.2") in found           # its VCC, as for a library part
 
 
+# Findings name the line of the document they are about: a pin by the net row that lists
+# it, else by its row in the part's pin table, else by the part's row; a net by its row.
+# (case, changes to the regulator example, code, where, the line's text)
+LOCATED = [
+    ("an invented pin: the net row listing it", [('  +5V,"C2.1,U1.3"', '  +5V,"C2.1,U1.3,U1.9"')],
+     "unknown-pin", "U1.9", '  +5V,"C2.1,U1.3,U1.9"'),
+    ("a part no row declares: the net row naming it", [('  +5V,"C2.1,U1.3"', '  +5V,"C2.1,U1.3,R7.1"')],
+     "undeclared-part", "+5V", '  +5V,"C2.1,U1.3,R7.1"'),
+    ("a power input in no net: its pin table's row", [('  +12V,"C1.1,U1.1"', "  +12V,C1.1")],
+     "unconnected-power-pin", "U1.1", "  1,IN"),
+    ("without a pin table: its part's row", [('  +12V,"C1.1,U1.1"', "  +12V,C1.1"),
+                                             ("pins{U1}[3]:\n  1,IN\n  2,GND\n  3,OUT\n", "")],
+     "unconnected-power-pin", "U1.1", "  U1,L7805,"),
+]
+
+
+@pytest.mark.parametrize("case,changes,code,where,text", LOCATED, ids=[c[0] for c in LOCATED])
+def test_validate_names_the_line_of_each_finding(tmp_path, case, changes, code, where, text):
+    doc = GOOD
+    for old, new in changes:
+        assert old in doc
+        doc = doc.replace(old, new)
+    expect = next(i for i, ln in enumerate(doc.splitlines(), 1) if ln.startswith(text))
+    path = write(tmp_path, doc)
+    r = run("validate", path)
+    assert f"{path}:{expect}: error: {where}: " in r.stdout, r.stdout
+    found = [f for f in json.loads(run("validate", path, "--json").stdout)["findings"] if f["code"] == code]
+    assert [(f["where"], f["line"]) for f in found] == [(where, expect)]
+
+
 def test_validate_syntax_error_is_a_finding_with_position(tmp_path):
     r = run("validate", write(tmp_path, GOOD.replace("components[3]", "components[x]")), "--json")
     assert r.returncode == 1

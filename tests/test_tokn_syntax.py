@@ -315,3 +315,12 @@ def test_natural_key():
     assert natural_sorted(["C10", "C2", "U1", "C1", "R1", "C01"]) == ["C01", "C1", "C2", "C10", "R1", "U1"]
     assert natural_sorted(["U1.10", "U1.2", "U10.1", "U1.1"]) == ["U1.1", "U1.2", "U1.10", "U10.1"]
     assert natural_key("N2") < natural_key("N10") and natural_key("10") < natural_key("A")
+
+
+def test_the_reader_notes_where_rows_were_read_and_documents_still_compare_by_content():
+    text = ("# TOKN v1\ntitle: t\n\ncomponents[2]{ref,type,value}:\n  R1,R,1k\n  U1,NE555P,NE555P\n\n"
+            "pins{U1}[2]:\n  1,GND\n  8,VCC\n\nnets[2]{name,pins}:\n  GND,\"R1.2,U1.1\"\n  N1,\"R1.1,U1.3\"\n")
+    doc = parse_tokn(text)
+    assert [doc.line_of(w) for w in ("R1.2", "U1.3", "R1", "GND", "N1", "U1.8", "U1.5", "pins{U1}", "X9")] == \
+        [13, 14, 5, 13, 14, 10, 6, 9, None]
+    assert doc == parse_tokn(text.replace("title: t\n", "title: t\n\n\n"))      # other lines, same content

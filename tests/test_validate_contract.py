@@ -132,6 +132,10 @@ UNKNOWN_PIN_WORDS = [
      "Timer:NE555P has no pin Q (its pins: 1 GND, 2 TRIG, 3 OUT, 4 ~{RST}, 5 CONT, 6 THRES, 7 DISCH, 8 VCC)"),
     ("a number past the last pin", "LM7805_TO220", "4", "has no pin 4 (its pins: 1 VI, 2 GND, 3 VO)"),
     ("a passive's pins have no names", "R", "3", "Device:R has no pin 3 (its pins: 1, 2)"),
+    ("a pin written by the name of one pin: its number", "NE555P", "TRIG",
+     "has no pin TRIG (a pin reference is REF.NUMBER: TRIG is pin 2, U1.2) (its pins: 1 GND"),
+    ("a name several pins carry: their numbers", "ESP32-WROOM-32", "GND",
+     "has no pin GND (a pin reference is REF.NUMBER: GND is pins 1, 15, 38, 39) (its pins:"),
     ("a tab the symbol has no pin for", "AMS1117-3.3", "TAB",
      "has no pin TAB (the symbol has no pin of its own for a tab or exposed pad: on the footprint it is one "
      "of the pins below; leave it out of the nets) (its pins: 1 GND, 2 VO, 3 VI)"),

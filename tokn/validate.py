@@ -262,7 +262,8 @@ def _check_library_pins(ref: str, res, table, used, pin_net: dict, err, warn) ->
             lib_pins.setdefault(number, []).append(p)
     for pin in sorted(used, key=natural_key):
         if pin not in lib_pins:
-            err("unknown-pin", f"{ref}.{pin}: {res.lib_id} has no pin {pin}{_pad_note(pin)} "
+            err("unknown-pin", f"{ref}.{pin}: {res.lib_id} has no pin {pin}{_pad_note(pin)}"
+                f"{_by_name_note(ref, pin, res.symbol.pins)} "
                 f"(its pins: {pin_list(res.symbol.pins)})", f"{ref}.{pin}", lib_id=res.lib_id)
         elif all(p.type == "no_connect" for p in lib_pins[pin]) and (ref, pin) in pin_net:
             _no_connect_in_net(ref, pin, lib_pins[pin][0].name, pin_net, warn)
@@ -324,7 +325,8 @@ def _check_declared_pins(ref: str, table, used: set[str], pin_net: dict, err, wa
         return
     declared = {n for pd in table for n in _numbers_of(pd.number)}
     for pin in sorted(used - declared, key=natural_key):
-        err("unknown-pin", f"{ref}.{pin}: pins{{{ref}}} has no pin {pin}{_pad_note(pin)} (its pins: "
+        err("unknown-pin", f"{ref}.{pin}: pins{{{ref}}} has no pin {pin}{_pad_note(pin)}"
+            f"{_by_name_note(ref, pin, table)} (its pins: "
             f"{pin_list(table)})", f"{ref}.{pin}")
     for pd in table:
         if pd.type == "no_connect" and (ref, pd.number) in pin_net:
@@ -357,6 +359,18 @@ def _pad_note(pin: str) -> str:
         return ""
     return (" (the symbol has no pin of its own for a tab or exposed pad: on the footprint it is one of "
             "the pins below; leave it out of the nets)")
+
+
+def _by_name_note(ref: str, pin: str, pins) -> str:
+    """For a pin written by the name of a pin (``U1.GND``): TOKN's pin references are
+    numbers; which numbers carry that name."""
+    key = normalise_pin_name(pin)
+    numbers = sorted({p.number for p in pins if p.name not in ("", "~") and normalise_pin_name(p.name) == key},
+                     key=natural_key)
+    if not numbers or pin in numbers:
+        return ""
+    return (f" (a pin reference is REF.NUMBER: {pin} is pin {numbers[0]}, {ref}.{numbers[0]})" if len(numbers) == 1
+            else f" (a pin reference is REF.NUMBER: {pin} is pins {_summarise(numbers)})")
 
 
 def _summarise(numbers: list[str], limit: int = 12, what: str = "pins") -> str:

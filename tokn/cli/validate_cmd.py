@@ -68,14 +68,18 @@ def validate(document: str, erc: bool, as_json: bool, symbols_from: tuple[str, .
             findings += _erc_findings(doc, index, symbols, fuzzy)
     unchecked = unchecked_parts(findings)
     status = "invalid" if has_errors(findings) else "unchecked" if unchecked else "valid"
+    # Lines only for a document read as written: --lenient reads a cleaned copy of the text.
+    line_of = doc.line_of if doc is not None and not lenient else (lambda where: None)
     if as_json:
         click.echo(json.dumps({"source": name, "status": status,
                                "valid": {"valid": True, "invalid": False}.get(status),
                                "unchecked_parts": unchecked,
-                               "findings": [f.as_dict() for f in findings]}, indent=2))
+                               "findings": [_located(f.as_dict(), line_of(f.where) if f.where else None)
+                                            for f in findings]}, indent=2))
     else:
         for f in findings:
-            click.echo(f"{name}: {f}")
+            line = line_of(f.where) if f.where else None
+            click.echo(f"{name}:{line}: {f}" if line else f"{name}: {f}")
         errors = sum(f.severity == "error" for f in findings)
         warnings = sum(f.severity == "warning" for f in findings)
         fixed = sum(f.severity == "fixed" for f in findings)
@@ -84,6 +88,11 @@ def validate(document: str, erc: bool, as_json: bool, symbols_from: tuple[str, .
         click.echo(f"{name}: {word} ({errors} error(s), {warnings} warning(s)"
                    + (f", {fixed} fixed" if fixed else "") + ")")
     sys.exit({"valid": 0, "invalid": 1, "unchecked": 3}[status])
+
+
+def _located(finding: dict, line: int | None) -> dict:
+    """A finding's JSON with the line of the document it is about, when known."""
+    return {**finding, "line": line} if line else finding
 
 
 def _erc_findings(doc, index, symbols, fuzzy: bool = False) -> list:

@@ -883,7 +883,7 @@ def _circuit(lines: list[str]) -> list | None:
     out = []
     for f in _dataclass_fields(doc):
         v = getattr(doc, f.name)
-        if f.name in ("title", "extra"):
+        if f.name in ("title", "extra", "lines"):
             continue
         if f.name == "nets":
             out.append(sorted((n.name, sorted(n.pins)) for n in v))

@@ -240,6 +240,28 @@ class Document:
     ruleareas: list[RuleArea] = field(default_factory=list)
     symbols: dict[str, list[SymbolPin]] = field(default_factory=dict)  # lib_id -> pins
     extra: dict[str, str] = field(default_factory=dict)   # unknown scalars, kept
+    #: where rows were read, for messages (:func:`tokn.doc.parser.parse_tokn` fills it; a
+    #: document built otherwise leaves it empty): ``("components", REF)``, ``("nets", NAME)``,
+    #: ``("pin", "REF.PIN")`` (the first net row listing the pin), ``("pins", "REF.NUM")``
+    #: (a ``pins{REF}`` row) -> line number (1 = the first).  Not part of the content:
+    #: documents compare equal whatever their lines.
+    lines: dict[tuple[str, str], int] = field(default_factory=dict, compare=False, repr=False)
+
+    def line_of(self, where: str) -> int | None:
+        """The line a finding's ``where`` (a pin reference, a part, a net, ``pins{REF}``)
+        was read from, if known: a pin reference's net row, then a part's row, then a
+        net's row."""
+        for key in (("pin", where), ("components", where), ("nets", where), ("pins", where)):
+            if key in self.lines:
+                return self.lines[key]
+        ref, dot, _ = where.partition(".")
+        if dot and ("components", ref) in self.lines:       # a pin in no net: its part's row
+            return self.lines[("components", ref)]
+        if where.startswith("pins{") and where.endswith("}"):
+            ref = where[5:-1]
+            return min((v for (kind, k), v in self.lines.items() if kind == "pins" and k.startswith(ref + ".")),
+                       default=None)
+        return None
 
     def refs(self) -> list[str]:
         """Distinct references in component order."""

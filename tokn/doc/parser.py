@@ -233,6 +233,19 @@ class _Builder:
                     raise self.error("a noconnects row needs a position (x, y) or a pin (REF.PIN)",
                                      row.line, row.column + 2)
         getattr(self.doc, spec.doc_attr).extend(items)
+        self.note_lines(spec, rows, items)
+
+    def note_lines(self, spec: T.Table, rows: list[Token], items: list) -> None:
+        """Record where each part, net and net's pin was read (``Document.lines``)."""
+        lines = self.doc.lines
+        if spec is T.COMPONENTS:
+            for row, c in zip(rows, items):
+                lines.setdefault(("components", c.ref), row.line)
+        elif spec is T.NETS:
+            for row, n in zip(rows, items):
+                lines.setdefault(("nets", n.name), row.line)
+                for p in n.pins:
+                    lines.setdefault(("pin", p), row.line)
 
     def keyed(self, children: list) -> None:
         key: Token = children[0]
@@ -254,6 +267,8 @@ class _Builder:
             self.once("pins " + ref, key, f"pin table of '{ref}'")
             self.check_count(key, count, rows)
             self.doc.pins[ref] = self.rows(spec, key, columns, rows)
+            for row, pd in zip(rows, self.doc.pins[ref]):
+                self.doc.lines.setdefault(("pins", f"{ref}.{pd.number}"), row.line)
         else:
             self.once("symbol " + ref, key, f"symbol table of '{ref}'")
             self.check_count(key, count, rows)
