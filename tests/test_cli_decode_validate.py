@@ -50,6 +50,16 @@ def test_decode_reports_a_syntax_error_with_line_and_column(tmp_path):
     assert "\n" not in line and line.startswith(bad + ":") and "Traceback" not in r.stderr
 
 
+def test_decode_of_an_invalid_document_names_its_first_error_and_line(tmp_path):
+    doc = GOOD.replace('  +5V,"C2.1,U1.3"', '  +5V,"C2.1,U1.3,R7.1,U1.9"')
+    bad = write(tmp_path, doc)
+    r = run("decode", bad, "-o", str(tmp_path / "x.kicad_sch"))
+    line = next(i for i, ln in enumerate(doc.splitlines(), 1) if "R7.1" in ln)
+    assert r.returncode == 1 and r.stderr.count("\n") == 1, r.stderr
+    assert r.stderr.startswith(f"{bad}:{line}: +5V: R7.1 names part R7, which is not in components "
+                               f"[undeclared-part] (1 more error(s): tokn validate {bad})"), r.stderr
+
+
 def test_validate_accepts_a_good_document():
     r = run("validate", REGULATOR)
     assert r.returncode == 0, r.stdout

@@ -50,7 +50,7 @@ def decode(document: str, output: str, symbols_from: tuple[str, ...], layout: st
     try:
         decoded = do_decode(doc, index, symbols=symbols, project=project_name, layout=layout, fuzzy=fuzzy)
     except Exception as e:  # noqa: BLE001
-        click.echo(error_line(e, name), err=True)
+        click.echo(_first_error(doc, name, index, symbols, fuzzy) or error_line(e, name), err=True)
         sys.exit(1)
     decoded.write(output)
     if not quiet:
@@ -67,3 +67,22 @@ def decode(document: str, output: str, symbols_from: tuple[str, ...], layout: st
         if not quiet:
             for f in files:
                 click.echo(f"tokn: preview {f}", err=True)
+
+
+def _first_error(doc, name: str, index, symbols, fuzzy: bool) -> str | None:
+    """Why a document that could not be decoded is wrong, in one line: the first error
+    `tokn validate` finds, with its line (``name:LINE: U1.7: ... [unknown-pin]``), and how
+    many more there are; None when validation finds none (the decoder's own message then)."""
+    from ..resolve import SymbolResolver
+    from ..validate import validate
+    try:
+        errors = [f for f in validate(doc, index, resolver=SymbolResolver(index, symbols, fuzzy=fuzzy))
+                  if f.severity == "error"]
+    except Exception:  # noqa: BLE001 - the decoder's error is reported instead
+        return None
+    if not errors:
+        return None
+    f = errors[0]
+    line = doc.line_of(f.where) if f.where else None
+    more = f" ({len(errors) - 1} more error(s): tokn validate {name})" if len(errors) > 1 else ""
+    return f"{name}{f':{line}' if line else ''}: {f.where + ': ' if f.where else ''}{f.message} [{f.code}]{more}"
