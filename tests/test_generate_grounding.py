@@ -196,6 +196,13 @@ def index(symbol_index):
     ("TL072", "Amplifier_Operational:TL072"), ("LM7805", "Regulator_Linear:LM7805_TO220"),
     ("ATmega328P-AU", "MCU_Microchip_ATmega:ATmega328P-A"), ("AMS1117-3.3", "Regulator_Linear:AMS1117-3.3"),
     ("STM32F103C8T6", "MCU_ST_STM32F1:STM32F103C8Tx"), ("RS232", None),
+    ("SAMD21G18A", "MCU_Microchip_SAMD:ATSAMD21G18A-A"),      # Atmel's prefix, which KiCad writes
+    ("HR911105A", "Connector:RJ45_Hanrun_HR911105A_Horizontal"),   # a connector's part number
+    ("A4988", None),                      # a word of Pololu_Breakout_A4988: a board, not the chip
+    ("BSS138,215", "Transistor_FET:BSS138"),                  # NXP's packing code
+    ("XC6206P332MR", "Regulator_Linear:XC6206PxxxMR"), ("LM2596S-5.0", "Regulator_Switching:LM2596S-5"),
+    ("MCP130T", None),                    # five packages, two TO-92 pinouts: none is the part
+    ("CD4017", "4xxx:4017"), ("ESP8266-12E", "RF_Module:ESP-12E"),
 ])
 def test_lookup_real_library(index, name, lib_id):
     p = lookup_part(index, name)

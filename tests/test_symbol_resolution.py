@@ -177,6 +177,9 @@ RENAMED_SYMBOLS = [
     ("Conn_01x02_Male", "Connector:Conn_01x02_Pin"),
     ("Conn_01x12_Female", "Connector:Conn_01x12_Socket"),
     ("USB_C_Receptacle_USB2.0", "Connector:USB_C_Receptacle_USB2.0_16P"),
+    ("ESP8266-12E", "RF_Module:ESP-12E"),        # not a rename: the module's name with its chip's
+    ("esp8266-12f", "RF_Module:ESP-12F"),
+    ("ESP8266-07", "RF_Module:ESP-07"),
 ]
 
 
@@ -198,10 +201,31 @@ def test_an_old_kicad_name_is_read_as_todays_symbol(old, new, symbol_index):
     ("74HC595", "74xx:74HC595"),          # held as written: that one
     ("74HC4050", None),                   # a 4000-series function: no stand-in
     ("74HC1632", None),
+    ("74LCX157FT", "74xx:74LS157"),       # low-voltage families
+    ("74VHCT573AFT", "74xx:74LS573"),
+    ("SN74ALVC08RGYR", "74xx:74LS08"),
+    ("74LVC573APW,118", "74xx:74LS573"),  # NXP's packing code
 ])
 def test_a_logic_function_missing_in_one_family_is_its_symbol_in_another(written, expected, symbol_index):
     """The 7400 series keeps a function's pins across logic families; KiCad's library draws
     most functions once (74LS...)."""
+    res = SymbolResolver(symbol_index, fuzzy=True).resolve(Component("U1", written))
+    assert (res.lib_id if res else None) == expected
+
+
+@pytest.mark.parametrize("written, expected", [
+    ("CD4017", "4xxx:4017"),              # KiCad names the 4000 series by number alone
+    ("CD4017BE", "4xxx:4017"), ("HEF4017BP", "4xxx:4017"), ("MC14017B", "4xxx:4017"), ("HCF4017", "4xxx:4017"),
+    ("TC4017BP", "4xxx:4017"), ("4017B", "4xxx:4017"), ("CD4049UBE", "4xxx:4049"),
+    ("MC14528", "4xxx:14528"),            # Motorola's number, held as such
+    ("CD4093", "4xxx:HEF4093B"),          # the number under NXP's name
+    ("CD4511", "4xxx_IEEE:4511"),         # only the IEEE library draws it
+    ("CD4052", "Analog_Switch:CD4052B"),  # a symbol of the part's own name first
+    ("TC4420", None),                     # Microchip's MOSFET driver, no 4000-series part
+    ("TC4017", None), ("MC1458", None), ("74HC4050", None),
+])
+def test_a_4000_series_part_is_the_librarys_number(written, expected, symbol_index):
+    """CD4017, HEF4017B, MC14017B are one part, which KiCad's 4xxx library calls 4017."""
     res = SymbolResolver(symbol_index, fuzzy=True).resolve(Component("U1", written))
     assert (res.lib_id if res else None) == expected
 
@@ -221,6 +245,14 @@ def test_a_logic_function_missing_in_one_family_is_its_symbol_in_another(written
     # a package code inserted before the voltage variant
     ("LM1117-3.3", "LM1117S-3.3", True), ("LP5907-3.3", "LP5907MFX-3.3", True),
     ("LM1117-3.3", "LM1117S-5.0", False), ("LM7805", "LM78L05", False), ("LM1117-3.3", "LM1117ABCD-3.3", False),
+    # a voltage's zero decimals
+    ("LM2596S-5.0", "LM2596S-5", True), ("LM2596S-5", "LM2596S-5.0", True), ("LM2596S-5.0", "LM2596S-12", False),
+    ("LM1117-3.3", "LM1117-3", False),
+    # each x of a run is a wildcard, and one opening a code after a separator
+    ("XC6206P332MR", "XC6206PxxxMR", True), ("BZX84C3V3", "BZX84Cxx", True), ("THAT1510", "THAT151xx08", True),
+    ("MCP4725A0T-E/CH", "MCP4725xxx-xCH", True), ("MCP6002-I/SN", "MCP6002-xSN", True),
+    ("MCP130T", "MCP130-xxxxTT", False),  # T (tape and reel) is no code of the run
+    ("PCIe_x16", "Bus_PCI_Express_x1", False), ("Conn_Coaxial_x2", "Conn_Coaxial_x2", True),
 ])
 def test_when_a_library_name_is_the_part_written(query, name, ok):
     from tokn.kicad.partnames import plausible
@@ -235,7 +267,7 @@ def test_every_renamed_symbol_exists_in_kicad_9_and_10(major, tmp_path):
     root = {9: "/usr/share/kicad/symbols", 10: os.path.join(KICAD10_ROOT, "usr", "share", "kicad", "symbols")}[major]
     if not os.path.isdir(root):
         pytest.skip(f"KiCad {major}'s symbol libraries not installed at {root}")
-    libs = {n: os.path.join(root, f"{n}.kicad_sym") for n in ("Device", "Connector", "Connector_Generic")}
+    libs = {n: os.path.join(root, f"{n}.kicad_sym") for n in ("Device", "Connector", "Connector_Generic", "RF_Module")}
     index = SymbolIndex(libs, cache_dir=str(tmp_path / "cache"))
     for old, new in RENAMED_SYMBOLS:
         assert current_name(old) == new

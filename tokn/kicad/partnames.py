@@ -26,14 +26,34 @@ def normalise(s: str) -> str:
 
 
 def _wild(name: str) -> str:
-    """``name`` normalised with KiCad wildcards (an ``x`` after a digit or capital) as ``?``."""
+    """``name`` normalised with KiCad wildcards as ``?``: an ``x`` after a digit, a capital or
+    another wildcard (``XC6206PxxxMR``), or one that opens a code after a separator, unless a
+    digit follows it (``MCP6002-xSN``, ``MCP73833-xxx-MF``; not the count of ``Conn_Coaxial_x2``)."""
     out = []
+    wild = False
     for i, c in enumerate(name):
-        if c == "x" and i > 0 and (name[i - 1].isdigit() or name[i - 1].isupper()):
+        prev, nxt = name[i - 1:i], name[i + 1:i + 2]
+        wild = c == "x" and i > 0 and (
+            prev.isdigit() or prev.isupper() or (prev == "x" and wild)
+            or (bool(_SEPARATORS.match(prev)) and (nxt in ("", "x") or nxt.isupper() or bool(_SEPARATORS.match(nxt)))))
+        if wild:
             out.append("?")
         elif not _SEPARATORS.match(c):
             out.append(c.casefold())
     return "".join(out)
+
+
+_ROUND_VARIANT = re.compile(r"(?<=\d)\.0+(?=$|[\s\-_/,])")
+
+
+def _whole_volts(s: str) -> str:
+    """``s`` with a variant's zero decimals dropped (``LM2596S-5.0`` is ``LM2596S-5``)."""
+    return _ROUND_VARIANT.sub("", s)
+
+
+#: A packing code after the type, NXP's ``,115``/``,118``/``,215`` (reel size and
+#: orientation): the same part (``74LVC573APW,118``, ``BSS138,215``).
+_PACKING = re.compile(r",\d{3}$")
 
 
 def _prefix(a: str, b: str) -> int:
@@ -82,7 +102,7 @@ def _separated_at(name: str, k: int) -> bool:
 #: Generic symbols of KiCad 4-8 that today's libraries (KiCad 9 and 10) hold under another
 #: name, with the same pins: (old name as a full-match pattern, today's lib_id; ``{0}`` is
 #: the pattern's group; letter case ignored, as models write ``Diode``).  Only unambiguous
-#: renames of one symbol to one symbol.
+#: renames of one symbol to one symbol; and a few modules' other names.
 _RENAMED: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.IGNORECASE), n) for p, n in (
     (r"CP", "Device:C_Polarized"),                      # KiCad 5 Device; renamed in KiCad 6
     (r"CP_Small", "Device:C_Polarized_Small"),
@@ -104,6 +124,8 @@ _RENAMED: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.IGNO
     (r"Conn_01x([0-9]{2})_Male", "Connector:Conn_01x{0}_Pin"),      # renamed in KiCad 8
     (r"Conn_01x([0-9]{2})_Female", "Connector:Conn_01x{0}_Socket"),
     (r"USB_C_Receptacle_USB2\.0", "Connector:USB_C_Receptacle_USB2.0_16P"),
+    # not renames: modules that KiCad names as their maker does, written with the chip's name
+    (r"ESP8266-?(07|12E|12F)", "RF_Module:ESP-{0}"),    # Ai-Thinker's ESP-12E, "ESP8266-12E"
 ))
 
 
@@ -114,7 +136,7 @@ def current_name(name: str) -> str | None:
     for pattern, new in _RENAMED:
         m = pattern.fullmatch(name)
         if m is not None:
-            return new.format(*m.groups())
+            return new.format(*(g.upper() for g in m.groups()))
     return None
 
 
@@ -126,15 +148,22 @@ def plausible(query: str, name: str) -> bool:
     ``74HC32`` / ``74HC323``) makes another part; letters after it (package, grade:
     ``TL072CP`` / ``TL072``, ``MCP2551-I-SN``) do not, nor does a variant code after a
     separator (``MCP73831`` / ``MCP73831-2-OT``), nor a package code before such a variant
-    (``LM1117-3.3`` / ``LM1117S-3.3``).  A name without digits is no part
+    (``LM1117-3.3`` / ``LM1117S-3.3``); a voltage's zero decimals are no digits of it
+    (``LM2596S-5.0`` / ``LM2596S-5``).  KiCad's wildcard ``x`` stands for one character
+    (``XC6206P332MR`` / ``XC6206PxxxMR``), but a letter ending the query inside a run of
+    them is another code (``MCP130T`` / ``MCP130-xxxxTT``).  A name without digits is no part
     number at all: one that a symbol's number follows (``CP`` / ``CP2104``) is another part;
     nor does a type of one or two characters begin a longer name (``P`` / ``PNP``, ``+`` / ``+4V``)."""
+    query, name = _whole_volts(query), _whole_volts(name)
     q, n = normalise(query), _wild(name)
     if not q or not n:
         return False
     if _package_inserted(query, name):
         return True
     common = _prefix(q, n)
+    if 0 < common == len(q) < len(n) and n[common - 1] == n[common] == "?" and q[-1].isalpha():
+        return False                  # a letter read into a wildcard run, which goes on: another
+        #                               code (MCP130T, tape and reel, / MCP130-xxxxTT)
     if common and common < max(len(q), len(n)) and _digit(q[common - 1]) \
             and not (common == len(q) and _separated_at(name, common)):
         # the number itself differs or goes on; a wildcard right after it stands for a grade
@@ -161,26 +190,56 @@ def plausible_symbol(index, query: str, limit: int = 24) -> str | None:
     None.  ``index``: anything with ``find(name, limit)`` and ``get(lib_id)``
     (:class:`tokn.kicad.library.SymbolIndex`).
 
-    A generic symbol's old name is today's symbol (:func:`current_name`).  Otherwise the
-    candidates are the index's first ``limit`` hits that are :func:`plausible` and not
+    A packing code (``74LVC573APW,118``) is left out.  A generic symbol's old name is
+    today's symbol (:func:`current_name`).  Otherwise the candidates are the index's first
+    ``limit`` hits that are :func:`plausible` (or a connector whose name holds the part
+    number as a word: ``HR911105A`` is ``RJ45_Hanrun_HR911105A_Horizontal``) and not
     power symbols; one named as ``query`` (separators and case aside) is the part.  When
     they number their pins differently (packages of one part), the numbering most of them
     share wins, first hit first on a tie: ``LM317`` is
     ``LM317_TO-220`` (1 ADJ, 2 VO, 3 VI, as its SOT-223, TO-252 and TO-263 forms), not the
     first hit, the TO-3 can whose input and output numbers are swapped.  Without a plausible
-    hit, a 7400-series part the library lacks is its function in another family
-    (``74HC32`` is ``74xx:74LS32``)."""
+    hit, a name whose maker prefix KiCad writes is looked up with it (``SAMD21G18A`` is
+    ``ATSAMD21G18A-A``), a 7400-series part the library lacks is its function in another
+    family (``74HC32`` is ``74xx:74LS32``) and a 4000-series part with its maker's prefix
+    the library's number (``CD4017BE`` is ``4xxx:4017``)."""
+    query = _PACKING.sub("", query.strip())
     q = symbol_name(query)
     renamed = current_name(q)
     if renamed is not None and index.get(renamed) is not None:
         return renamed
+    found = _best_hit(index, query, q, limit)
+    if found is None:
+        if _MAKER_PREFIX.match(q):
+            found = _best_hit(index, "AT" + q, "AT" + q, limit)
+    return found or _same_logic_function(index, q) or _cmos_4000(index, q)
+
+
+#: Part names people write without the maker prefix KiCad's symbols carry (Atmel's ``AT``
+#: of its SAM microcontrollers: ``SAMD21G18A`` is ``ATSAMD21G18A``).
+_MAKER_PREFIX = re.compile(r"SAM[A-Z]\d", re.IGNORECASE)
+
+
+def _connector_named(query: str, lib_id: str) -> bool:
+    """Whether ``lib_id`` is a connector whose name holds ``query`` as one of its words (a
+    maker's part number of six or more characters, letters and digits:
+    ``Connector:RJ45_Hanrun_HR911105A_Horizontal`` for ``HR911105A``)."""
+    q = normalise(query)
+    if not lib_id.startswith("Connector") or len(q) < 6 or q.isdigit() or q.isalpha():
+        return False
+    return any(normalise(word) == q for word in symbol_name(lib_id).split("_"))
+
+
+def _best_hit(index, query: str, q: str, limit: int) -> str | None:
+    """The symbol :func:`plausible_symbol` chooses among the index's hits for ``query``
+    (``q``: its symbol name), or None when none is the part."""
     try:
         hits = index.find(query, limit)
     except Exception:                    # a broken index must not break generation
         return None
     groups: dict[frozenset, list[str]] = {}
     for lib_id in hits:
-        if not plausible(q, symbol_name(lib_id)):
+        if not (plausible(q, symbol_name(lib_id)) or _connector_named(q, lib_id)):
             continue
         sym = index.get(lib_id)
         if sym is None or getattr(sym, "is_power", False):
@@ -188,16 +247,18 @@ def plausible_symbol(index, query: str, limit: int = 24) -> str | None:
         numbering = frozenset((p.number, p.name) for p in getattr(sym, "pins", ()))
         groups.setdefault(numbering, []).append(lib_id)
     if not groups:
-        return _same_logic_function(index, q)
+        return None
+    exact = normalise(_whole_volts(q))
     for members in groups.values():                  # a symbol of exactly that name is the part
         for lib_id in members:
-            if normalise(symbol_name(lib_id)) == normalise(q):
+            if normalise(_whole_volts(symbol_name(lib_id))) == exact:
                 return lib_id
     return max(groups.values(), key=len)[0]         # max keeps the first of equal sizes
 
 
 #: A 7400-series logic part: prefix (``74``, ``SN74``...), family, function number, suffix.
-_LOGIC = re.compile(r"(?:SN|MC|CD|M|DM|HD|TC)?74(HCT|HC|AHCT|AHC|ACT|AC|ALS|AS|LS|LVC|LV|ABT|FCT|F|S|C)?"
+_LOGIC = re.compile(r"(?:SN|MC|CD|M|MM|DM|HD|TC)?74(HCT|HC|AHCT|AHC|ACT|AC|ALS|AS|LS|LVC|LV|ABT|FCT|F|S|C"
+                    r"|LCX|VHCT|VHC|ALVC|LVT|LVX)?"
                     r"(\d{2,3})(?![0-9])([A-Z]{0,3}[0-9]{0,3}[A-Z]{0,3})", re.IGNORECASE)
 #: Families whose symbols KiCad's 74xx library holds, the usual stand-ins first.
 _LOGIC_FAMILIES = ("LS", "HC", "HCT", "AHC", "AHCT", "ACT", "AC", "ALS", "S", "F", "")
@@ -218,3 +279,28 @@ def _same_logic_function(index, query: str) -> str | None:
             return f"{libs[0]}:{name}"
     return None
 
+
+
+#: A 4000-series CMOS part as makers write it: prefix (``CD``, ``HEF``, ``MC1`` of
+#: ``MC14017``, ``HCF``, Toshiba's ``TC``), number, suffix (``B``, ``BE``, ``UBE``,
+#: ``BM96``...).  A name without prefix, or with ``TC`` (Microchip's TC4420 is a MOSFET
+#: driver), counts only with the series' ``B``/``UB`` suffix (``4017B``, ``TC4017BP``).
+_CMOS = re.compile(r"(?:(CD|HEF|MC1|HCF|TC(?=4\d{3,4}U?B))|(?=4\d{3,4}U?B))(40\d{3}|4[0-5]\d{2})(?![0-9])"
+                   r"((?:U?B)?[A-Z]{0,3}[0-9]{0,3}[A-Z]{0,2})", re.IGNORECASE)
+
+
+def _cmos_4000(index, query: str) -> str | None:
+    """The 4000-series symbol of KiCad's ``4xxx`` libraries (named by the bare number,
+    ``4xxx:4017``, Motorola's ``14528``, or ``HEF4093B``) that a maker's name of it means
+    (``CD4017BE``, ``HEF4017BP``, ``MC14017B``), else None; ``4xxx`` before ``4xxx_IEEE``
+    (same pin numbers, other graphics and no descriptions)."""
+    m = _CMOS.fullmatch(query.replace(" ", ""))
+    if m is None or not hasattr(index, "libraries_for"):
+        return None
+    number = m.group(2)
+    names = ([f"1{number}"] if (m.group(1) or "").upper() == "MC1" else []) + [number, f"HEF{number}B", f"CD{number}B"]
+    for lib in ("4xxx", "4xxx_IEEE"):        # the first draws the maker's pinout with descriptions
+        for name in names:
+            if lib in index.libraries_for(name) and index.get(f"{lib}:{name}") is not None:
+                return f"{lib}:{name}"
+    return None
