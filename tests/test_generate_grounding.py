@@ -24,6 +24,15 @@ from .conftest import ANCHOR
     ("An astable 555 timer with 10kohm and 100kohm resistors", ["NE555"]),
     ("STM32F103C8T6 at 8MHz; 100nF on each VDD, 1.5kohm on USB D+, 12-cell pack, 4.5-digit ADC", ["STM32F103C8T6"]),
     ("values only: 10k, 100nF, 16MHz, 5V, 240ohm, 1.5kohm, 0.1R/1R/10R, 1Hz-100kHz", []),
+    # words with digits that name no part (the prompt listed them as parts the library lacks)
+    ("levels of 1.8v, 2.5v or 3.3v; SSD1306 128x64 OLED, BQ76952 16S AFE, 2S2P pack, BTL 2x50W",
+     ["SSD1306", "BQ76952"]),
+    ("UAF42 as a 4th-order lowpass, a Quad 2-to-1 Multiplexer, AD9283 100MSPS ADC", ["UAF42", "AD9283"]),
+    ("caps (C10, C53), resistors R12 and RV2, U404, IC1; 10k pull-down on GPIO15, PA12, CC1/CC2 resistors", []),
+    ("SAMD21G18A ARM Cortex-M0+, LiFePO4 cell, BC1.2 detect, BLHeli32 ESCs, a USB-RS485 converter with FT232RQ",
+     ["SAMD21G18A", "FT232RQ"]),
+    ("PC817 optocoupler, C945 transistor, L298N driver, RV-3028-C7 RTC, TP4056", ["PC817", "C945", "L298N",
+                                                                                 "RV-3028-C7", "TP4056"]),
 ])
 def test_extract_part_numbers(text, parts):
     assert extract_part_numbers(text) == parts

@@ -173,13 +173,29 @@ def test_a_type_that_is_no_kicad_symbol_is_an_error_unless_the_request_names_it(
     assert [(f.code, f.where) for f in res.findings if f.severity == "fixed"] == [("swapped-type-value", "C1")]
     # a part the request names and the libraries lack may be drawn from its own pin table
     prompt = "Design a 5V regulator using LM7805 and a ZZX9000 supervisor"
-    own = VALID.replace("components[3]", "components[4]").replace(
-        "  U1,LM7805_TO220,LM7805,\n", "  U1,LM7805_TO220,LM7805,\n  U2,ZZX9000,ZZX9000,\n").replace(
-        "nets[3]{name,pins}:\n", "pins{U2}[2]{num,name,type}:\n  1,VDD,power_in\n  2,RST,output\n\n"
-        "nets[3]{name,pins}:\n").replace('+5V,"C2.1,U1.3"', '+5V,"C2.1,U1.3,U2.1"')
-    res, _ = run([Reply(own)], toolkit, prompt=prompt, erc="off")
+    res, _ = run([Reply(OWN_PINS)], toolkit, prompt=prompt, erc="off")
     assert res.ok, res.findings
     assert res.missing_parts == ["ZZX9000"] and any(f.code == "unknown-part" for f in res.findings)
+
+
+#: VALID with a part the libraries lack (ZZX9000), drawn from the answer's own pin table.
+OWN_PINS = VALID.replace("components[3]", "components[4]").replace(
+    "  U1,LM7805_TO220,LM7805,\n", "  U1,LM7805_TO220,LM7805,\n  U2,ZZX9000,ZZX9000,\n").replace(
+    "nets[3]{name,pins}:\n", "pins{U2}[2]{num,name,type}:\n  1,VDD,power_in\n  2,RST,output\n\n"
+    "nets[3]{name,pins}:\n").replace('+5V,"C2.1,U1.3"', '+5V,"C2.1,U1.3,U2.1"')
+
+
+def test_references_pins_and_sizes_are_not_listed_as_parts_the_libraries_lack(toolkit):
+    """The prompt tells the model to draw each named part the libraries lack from its
+    datasheet, and the checks accept such a type: a reference (C10), a pin (GPIO15, CC1), a
+    value (2.5v) or a size (128x64) of the request is none."""
+    prompt = ("Design a 5V regulator using LM7805 and a ZZX9000 supervisor for the board's GPIO15, "
+              "CC1, 2.5v and 128x64 parts U10, C10 and RV1")
+    res, srv = run([Reply(OWN_PINS)], toolkit, prompt=prompt, erc="off", max_rounds=1)
+    assert res.ok, res.findings
+    assert res.missing_parts == ["ZZX9000"]
+    assert "Not in the KiCad libraries: ZZX9000. For such a part" in srv.last_user_message(0)
+    assert res.decoded is not None
 
 
 def test_garbage_ends_in_a_clear_refusal(toolkit, tmp_path):

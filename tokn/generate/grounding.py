@@ -3,7 +3,9 @@ real pin tables in TOKN form.
 
 :func:`extract_part_numbers` finds IC-like tokens in free text (``TL072``, ``LM7805``,
 ``ATmega328P-AU``, ``AMS1117-3.3``, ``74LS173``) and leaves out values (``10k``, ``0.1uF``,
-``3V3``, ``16MHz``), words with digits (``4-bit``, ``2x``) and bare numbers.
+``3V3``, ``16MHz``, ``1.8v``), words with digits (``4-bit``, ``2x``, ``128x64``, ``2S2P``,
+``4th-order``), references (``C10``, ``RV1``), pins (``GPIO15``, ``CC1``) and bare numbers:
+the prompt lists the names the libraries lack as parts to draw from the datasheet.
 :func:`lookup_part` asks the index (anything with ``find(name, limit)`` and ``get(lib_id)``,
 e.g. :class:`tokn.kicad.library.SymbolIndex`) and accepts a hit only when its name really is
 that part (same name ignoring case and separators, the name plus a suffix, the name with an
@@ -60,10 +62,17 @@ class PartPins:
 
 _CANDIDATE = re.compile(r"(?<![\w+\-./#])[A-Za-z0-9][A-Za-z0-9\-_/.+#]*[A-Za-z0-9#+]")
 _VALUE = re.compile(
-    r"^[+\-]?\d+(?:[.,]\d+)?\s*(?:[pnuµμmkKMG]|meg)?(?:F|H|Hz|V|VAC|VDC|A|Ah|W|Ω|ohms?|Ohms?|R|%|s|dB|bits?|ch"
-    r"|mAh|ppm|ms|us|ns|b|B|kbps|Mbps|bps|baud|mm|cm|deg|C|K|x|X|th|st|nd|rd|V/us)?$")
+    r"^[+\-]?\d+(?:[.,]\d+)?\s*(?:[pnuµμmkKMG]|meg)?(?:F|H|Hz|V|v|VAC|VDC|A|Ah|W|Ω|ohms?|Ohms?|R|%|s|dB|bits?|ch"
+    r"|mAh|ppm|ms|us|ns|b|B|kbps|Mbps|bps|baud|SPS|sps|mm|cm|deg|C|K|x|X|th|st|nd|rd|V/us)?$")
 _RKM = re.compile(r"^\d+[pnuµmkKMGRrVvFH]\d+$")                  # 4k7, 2R2, 3V3, 4n7
-_HYPHEN_WORD = re.compile(r"^\d+(?:\.\d+)?-[A-Za-z]+(?:-[A-Za-z]+)*$")   # 4-bit, 12-cell, 4.5-digit
+_HYPHEN_WORD = re.compile(r"^\d+(?:\.\d+)?(?:st|nd|rd|th)?-[A-Za-z]+(?:-[A-Za-z]+)*(?:-\d+)?$")
+#                          4-bit, 12-cell, 4.5-digit, 4th-order, 2-to-1
+#: Words with digits that name no part: a count by a size (``128x64``, ``2x50W``), a battery's
+#: cells (``16S``, ``2S2P``), a reference (``C10``, ``RV2``, ``U404``, ``IC1``; ``C`` with one or
+#: two digits only: ``C945`` is a transistor), a pin (``GPIO15``, ``PA12``, ``CC1``).
+_NOT_PART_WORD = re.compile(
+    r"\d+[xX×]\d+[A-Za-z]*|\d{1,2}S(?:\d{1,2}P)?|(?:R|RV|U|IC|TP|SW|JP)\d{1,3}|C\d{1,2}"
+    r"|(?:GPIO|GP|IO|ADC|AIN)\d{1,2}|P[A-K]\d{1,2}|CC[12]|Cortex-[AMR]\d{1,2}\+?")
 _NOT_PARTS = frozenset(s.casefold() for s in (
     "I2C", "I2S", "I3C", "SPI", "QSPI", "UART", "USB2.0", "USB3.0", "USB-C", "RS232", "RS-232", "RS485",
     "RS-485", "RS422", "RS-422", "CAN2.0", "CAN-FD", "LVDS", "HDMI", "PCIe", "DDR3", "DDR4", "LPDDR4",
@@ -71,6 +80,7 @@ _NOT_PARTS = frozenset(s.casefold() for s in (
     "RGB", "IR", "4G", "5G", "LTE", "WiFi", "Wi-Fi", "BLE", "2.4GHz", "TO-220", "TO220", "SOIC-8", "SOT-23",
     "SOT23", "DIP-8", "DIP8", "QFN", "TSSOP", "0402", "0603", "0805", "1206", "18650", "LiPo", "Li-ion",
     "1S", "2S", "3S", "4S", "PD", "QC3.0", "H-bridge", "3D", "2D", "1x", "2x", "A4", "3.3V", "5V",
+    "USB", "BC1.2", "LiFePO4", "BLHeli32",
 ))
 
 
@@ -97,9 +107,10 @@ def extract_part_numbers(text: str) -> list[str]:
             tok = BARE_NUMBER_PARTS[tok]
         if not (re.search(r"[A-Za-z]", tok) and re.search(r"\d", tok)):
             continue
-        if (_VALUE.match(tok) or _RKM.match(tok) or _HYPHEN_WORD.match(tok)
+        if (_VALUE.match(tok) or _RKM.match(tok) or _HYPHEN_WORD.match(tok) or _NOT_PART_WORD.fullmatch(tok)
                 or tok.casefold() in _NOT_PARTS or len(tok) < 3
-                or all(_VALUE.match(seg) or _RKM.match(seg) for seg in tok.split("-") if seg)):
+                or all(_VALUE.match(seg) or _RKM.match(seg) or seg.casefold() in _NOT_PARTS
+                       for seg in tok.split("-") if seg)):
             continue
         if re.fullmatch(r"[a-z]+\d*|\d+[a-z]+", tok):        # words like "mp3", "3rd", "v2"
             continue
