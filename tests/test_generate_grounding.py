@@ -33,6 +33,9 @@ from .conftest import ANCHOR
      ["SAMD21G18A", "FT232RQ"]),
     ("PC817 optocoupler, C945 transistor, L298N driver, RV-3028-C7 RTC, TP4056", ["PC817", "C945", "L298N",
                                                                                  "RV-3028-C7", "TP4056"]),
+    # a Microchip ordering code's / begins its package; other slashes part two names
+    ("LDO MCP1700T-3302E/TT, op-amp MCP6002-I/SN, ATmega328P-AU/PU, USB-SPI/I2C bridge, ESP32-S3/C3",
+     ["MCP1700T-3302E/TT", "MCP6002-I/SN", "ATmega328P-AU", "ESP32-S3"]),
 ])
 def test_extract_part_numbers(text, parts):
     assert extract_part_numbers(text) == parts
@@ -212,6 +215,13 @@ def index(symbol_index):
     ("XC6206P332MR", "Regulator_Linear:XC6206PxxxMR"), ("LM2596S-5.0", "Regulator_Switching:LM2596S-5"),
     ("MCP130T", None),                    # five packages, two TO-92 pinouts: none is the part
     ("CD4017", "4xxx:4017"), ("ESP8266-12E", "RF_Module:ESP-12E"),
+    # Microchip ordering codes: the package after / is part of the name
+    ("MCP1700T-3302E/TT", "Regulator_Linear:MCP1700x-330xxTT"), ("MCP6001T-E/OT", "Amplifier_Operational:MCP6001-OT"),
+    ("MCP6001T-I/LT", "Amplifier_Operational:MCP6001x-LT"), ("MCP6002T-I/SN", "Amplifier_Operational:MCP6002-xSN"),
+    ("MCP4725A0T-E/CH", "Analog_DAC:MCP4725xxx-xCH"), ("MCP130T-300I/TT", "Power_Supervisor:MCP130-xxxxTT"),
+    ("MCP1703T-3302E/DB", None),          # KiCad draws the MCP1703A only
+    ("MCP73831T-2ACI/OT", None),          # options KiCad does not name (MCP73831-2-OT)
+    ("LM2596S-5.0/NOPB", "Regulator_Switching:LM2596S-5"),   # TI's lead-free code
 ])
 def test_lookup_real_library(index, name, lib_id):
     p = lookup_part(index, name)

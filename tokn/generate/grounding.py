@@ -89,8 +89,17 @@ BARE_NUMBER_PARTS = {"555": "NE555", "556": "NE556", "741": "uA741", "7805": "LM
                      "7812": "LM7812", "7905": "LM7905", "317": "LM317", "358": "LM358", "386": "LM386"}
 
 
+#: A Microchip ordering code, whose ``/`` begins the package (``MCP1700T-3302E/TT``,
+#: ``MCP6002-I/SN``: options ending in the temperature grade I, E or H), not another part.
+_ORDERING_CODE = re.compile(r"[A-Z0-9]*[A-Z][A-Z0-9]*\d[A-Z0-9]*-(?:\d[A-Z0-9]*)?[IEH]/[A-Z][A-Z0-9]{0,3}")
+
+
 def _tokens(text: str):
+    """Candidate words of ``text``; ``TL072/TL074`` is two."""
     for m in _CANDIDATE.finditer(text):
+        if _ORDERING_CODE.fullmatch(m.group(0)):
+            yield m.group(0)
+            continue
         for part in m.group(0).split("/"):
             if part:
                 yield part

@@ -52,8 +52,9 @@ def _whole_volts(s: str) -> str:
 
 
 #: A packing code after the type, NXP's ``,115``/``,118``/``,215`` (reel size and
-#: orientation): the same part (``74LVC573APW,118``, ``BSS138,215``).
-_PACKING = re.compile(r",\d{3}$")
+#: orientation), or TI's ``/NOPB`` (lead-free): the same part (``74LVC573APW,118``,
+#: ``BSS138,215``, ``LM2678SX-ADJ/NOPB``).
+_PACKING = re.compile(r"(?:,\d{3}|/NOPB)$", re.IGNORECASE)
 
 
 def _prefix(a: str, b: str) -> int:
@@ -210,6 +211,8 @@ def plausible_symbol(index, query: str, limit: int = 24) -> str | None:
         return renamed
     found = _best_hit(index, query, q, limit)
     if found is None:
+        found = _ordering_code_hit(index, q)
+    if found is None:
         if _MAKER_PREFIX.match(q):
             found = _best_hit(index, "AT" + q, "AT" + q, limit)
     return found or _same_logic_function(index, q) or _cmos_4000(index, q)
@@ -228,6 +231,38 @@ def _connector_named(query: str, lib_id: str) -> bool:
     if not lib_id.startswith("Connector") or len(q) < 6 or q.isdigit() or q.isalpha():
         return False
     return any(normalise(word) == q for word in symbol_name(lib_id).split("_"))
+
+
+#: Microchip's ordering code: part number, ``T`` for tape and reel, options after ``-`` (the
+#: temperature grade last), package after ``/`` (``MCP1700T-3302E/TT``, ``MCP6001T-E/OT``).
+_ORDERING_CODE = re.compile(r"([A-Z0-9]+)-([A-Z0-9]*)/([A-Z][A-Z0-9]{0,3})", re.IGNORECASE)
+
+
+def _ordering_code_hit(index, query: str) -> str | None:
+    """The symbol a Microchip ordering code means, when one is named as it, KiCad's ``x``
+    standing for one character each, with or without the tape-and-reel ``T`` and the
+    temperature grade (KiCad writes some, not others): ``MCP6001T-E/OT`` is ``MCP6001-OT``,
+    ``MCP1700T-3302E/TT`` is ``MCP1700x-330xxTT``, ``MCP4725A0T-E/CH`` is
+    ``MCP4725xxx-xCH``; else None.  The package is part of the name, so only a whole match
+    counts."""
+    m = _ORDERING_CODE.fullmatch(query)
+    if m is None:
+        return None
+    part, options, package = m.groups()
+    parts = {part} | ({part[:-1]} if part[-1:] in "Tt" and len(part) > 1 else set())
+    grades = {options} | ({options[:-1]} if options[-1:].isalpha() else set())
+    forms = {normalise(f"{p}-{o}{package}") for p in parts for o in grades}
+    try:
+        hits = index.find(min(parts, key=len), 48)
+    except Exception:                    # a broken index must not break generation
+        return None
+    for lib_id in hits:
+        n = _wild(symbol_name(lib_id))
+        if any(len(f) == len(n) and _prefix(f, n) == len(n) for f in forms):
+            sym = index.get(lib_id)
+            if sym is not None and not getattr(sym, "is_power", False):
+                return lib_id
+    return None
 
 
 def _best_hit(index, query: str, q: str, limit: int) -> str | None:
