@@ -200,8 +200,8 @@ def plausible_symbol(index, query: str, limit: int = 24) -> str | None:
     share wins, first hit first on a tie: ``LM317`` is
     ``LM317_TO-220`` (1 ADJ, 2 VO, 3 VI, as its SOT-223, TO-252 and TO-263 forms), not the
     first hit, the TO-3 can whose input and output numbers are swapped.  Without a plausible
-    hit, a name whose maker prefix KiCad writes is looked up with it (``SAMD21G18A`` is
-    ``ATSAMD21G18A-A``), a 7400-series part the library lacks is its function in another
+    hit, a name whose maker's letters KiCad writes otherwise is looked up as KiCad writes it
+    (``SAMD21G18A`` is ``ATSAMD21G18A-A``, ``P8048AH`` is ``8048``), a 7400-series part the library lacks is its function in another
     family (``74HC32`` is ``74xx:74LS32``) and a 4000-series part with its maker's prefix
     the library's number (``CD4017BE`` is ``4xxx:4017``)."""
     query = _PACKING.sub("", query.strip())
@@ -212,15 +212,22 @@ def plausible_symbol(index, query: str, limit: int = 24) -> str | None:
     found = _best_hit(index, query, q, limit)
     if found is None:
         found = _ordering_code_hit(index, q)
-    if found is None:
-        if _MAKER_PREFIX.match(q):
-            found = _best_hit(index, "AT" + q, "AT" + q, limit)
+    for pattern, written in _MAKER_FORMS:
+        if found is None and pattern.fullmatch(q):
+            other = pattern.sub(written, q)
+            found = _best_hit(index, other, other, limit)
     return found or _same_logic_function(index, q) or _cmos_4000(index, q)
 
 
-#: Part names people write without the maker prefix KiCad's symbols carry (Atmel's ``AT``
-#: of its SAM microcontrollers: ``SAMD21G18A`` is ``ATSAMD21G18A``).
-_MAKER_PREFIX = re.compile(r"SAM[A-Z]\d", re.IGNORECASE)
+#: Part names written with or without a maker's letters that KiCad's symbol names write the
+#: other way (pattern, the name KiCad writes): Atmel's ``AT`` of its SAM microcontrollers
+#: (``SAMD21G18A`` is ``ATSAMD21G18A``), Intel's package letter and HMOS suffix of the
+#: MCS-48/51 (``P8048AH`` is ``8048``; ``8051`` is ``P8051AH``).
+_MAKER_FORMS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.IGNORECASE), w) for p, w in (
+    (r"SAM[A-Z]\d.*", r"AT\g<0>"),
+    (r"[PD](8[07][0-9]{2})A?H", r"\1"),
+    (r"(8[07][0-9]{2})", r"P\1AH"),
+))
 
 
 def _connector_named(query: str, lib_id: str) -> bool:
