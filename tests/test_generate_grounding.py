@@ -211,6 +211,8 @@ def index(symbol_index):
     ("SAMD21G18A", "MCU_Microchip_SAMD:ATSAMD21G18A-A"),      # Atmel's prefix, which KiCad writes
     ("P8048AH", "MCU_Intel:8048"), ("D8748H", "MCU_Intel:8748"),   # Intel's package letter, HMOS suffix
     ("8051", "MCU_Intel:P8051AH"),        # ... which KiCad writes for the 8051 family
+    # another last letter is another package: the same pins only for small parts
+    ("PESD3V3S1UB", "Diode:PESD3V3S1UL"), ("FT232RQ", None),  # FT232RL: SSOP-28; RQ: QFN-32
     ("HR911105A", "Connector:RJ45_Hanrun_HR911105A_Horizontal"),   # a connector's part number
     ("A4988", None),                      # a word of Pololu_Breakout_A4988: a board, not the chip
     ("BSS138,215", "Transistor_FET:BSS138"),                  # NXP's packing code

@@ -195,7 +195,8 @@ def plausible_symbol(index, query: str, limit: int = 24) -> str | None:
     today's symbol (:func:`current_name`).  Otherwise the candidates are the index's first
     ``limit`` hits that are :func:`plausible` (or a connector whose name holds the part
     number as a word: ``HR911105A`` is ``RJ45_Hanrun_HR911105A_Horizontal``) and not
-    power symbols; one named as ``query`` (separators and case aside) is the part.  When
+    power symbols, and a name that differs in its last letter only stands for a symbol of
+    at most 8 pins (:data:`_SAME_PINS_MAX`); one named as ``query`` (separators and case aside) is the part.  When
     they number their pins differently (packages of one part), the numbering most of them
     share wins, first hit first on a tie: ``LM317`` is
     ``LM317_TO-220`` (1 ADJ, 2 VO, 3 VI, as its SOT-223, TO-252 and TO-263 forms), not the
@@ -272,6 +273,21 @@ def _ordering_code_hit(index, query: str) -> str | None:
     return None
 
 
+#: The most pins a symbol may have to stand for a part whose name differs from its in the
+#: last letter only (TL072CP / TL072CD, PESD3V3S1UB / PESD3V3S1UL).  That letter is mostly a
+#: package: among the pairs of KiCad 9 symbols named so, those of up to 8 pins number them
+#: alike three times in four, larger ones only every other time (FT232RL is SSOP-28, FT232RQ
+#: QFN-32).
+_SAME_PINS_MAX = 8
+
+
+def _last_letter_differs(query: str, name: str) -> bool:
+    """Whether ``name`` is ``query`` but for the last letter (wildcards matching)."""
+    q, n = normalise(_whole_volts(query)), _wild(_whole_volts(name))
+    return (len(q) == len(n) > 1 and q[-1] != n[-1] and n[-1] != "?" and q[-1].isalpha()
+            and n[-1].isalpha() and _prefix(q, n) == len(q) - 1)
+
+
 def _best_hit(index, query: str, q: str, limit: int) -> str | None:
     """The symbol :func:`plausible_symbol` chooses among the index's hits for ``query``
     (``q``: its symbol name), or None when none is the part."""
@@ -286,6 +302,8 @@ def _best_hit(index, query: str, q: str, limit: int) -> str | None:
         sym = index.get(lib_id)
         if sym is None or getattr(sym, "is_power", False):
             continue
+        if _last_letter_differs(q, symbol_name(lib_id)) and len(getattr(sym, "pins", ())) > _SAME_PINS_MAX:
+            continue                     # FT232RQ (QFN-32) is not FT232RL (SSOP-28)
         numbering = frozenset((p.number, p.name) for p in getattr(sym, "pins", ()))
         groups.setdefault(numbering, []).append(lib_id)
     if not groups:
