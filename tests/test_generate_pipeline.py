@@ -185,6 +185,17 @@ OWN_PINS = VALID.replace("components[3]", "components[4]").replace(
     "nets[3]{name,pins}:\n").replace('+5V,"C2.1,U1.3"', '+5V,"C2.1,U1.3,U2.1"')
 
 
+def test_an_answer_without_a_named_part_the_libraries_lack_is_sent_back(toolkit):
+    """The user asked for a ZZX9000 (no KiCad symbol): an answer leaving it out is as wrong as
+    one leaving out a library part; the repair message says to draw it from its datasheet."""
+    prompt = "Design a 5V regulator using LM7805 and a ZZX9000 supervisor"
+    res, srv = run([Reply(VALID), Reply(OWN_PINS)], toolkit, prompt=prompt, erc="off")
+    assert res.ok and res.rounds == 2
+    assert [(f.code, f.message[:62]) for f in res.attempts[0].check.errors] == \
+        [("missing-part", "the request names ZZX9000, which the KiCad libraries lack, but")]
+    assert "add it (type ZZX9000) with a pins{REF} table" in srv.last_user_message(1)
+
+
 def test_references_pins_and_sizes_are_not_listed_as_parts_the_libraries_lack(toolkit):
     """The prompt tells the model to draw each named part the libraries lack from its
     datasheet, and the checks accept such a type: a reference (C10), a pin (GPIO15, CC1), a

@@ -219,6 +219,14 @@ def missing_parts(components: Iterable, parts: Iterable[PartPins]) -> list[PartP
                        or names_part(p.name, c.type, c.value) for c in comps)]
 
 
+def missing_unlisted(components: Iterable, names: Iterable[str]) -> list[str]:
+    """The part ``names`` of a request that the libraries lack (:func:`ground`'s second
+    list) and that no component (``type``/``value``) is: an answer without the ``HC-05`` the
+    user asked for is as wrong as one without a part the libraries have."""
+    comps = list(components)
+    return [n for n in dict.fromkeys(names) if not any(names_part(n, c.type, c.value) for c in comps)]
+
+
 def ground(index: PartIndex, names: Iterable[str]) -> tuple[list[PartPins], list[str]]:
     """Look up every name; returns (parts found, one per library symbol; names not found)."""
     found: list[PartPins] = []

@@ -29,7 +29,7 @@ from ..kicad.ids import is_netlisted
 from . import fewshot, grounding
 from .asked import PartFacts, RequestAsks, read_request, unmet
 from .config import Settings
-from .grounding import PartPins, missing_parts
+from .grounding import PartPins, missing_parts, missing_unlisted
 from .llm import Completion, LLMClient
 from .partial import Base, PartialError, apply_edits, find_edits, headed_pin_tables, is_partial, merge_tables
 from .progress import ProgressCallback, check_cancel, emit
@@ -477,6 +477,10 @@ class Generator:
         findings += [_finding("error", "missing-part",
                               f"the request names {p.query}, but no component is one: add it (type {p.name}) "
                               "and connect it as its pin table says") for p in missing_parts(doc.components, named)]
+        findings += [_finding("error", "missing-part",
+                              f"the request names {n}, which the KiCad libraries lack, but no component is one: "
+                              f"add it (type {n}) with a pins{{REF}} table of its datasheet's pins, and connect it")
+                     for n in missing_unlisted(doc.components, unlisted)]
         if asked:
             findings += [_finding("error", code, msg) for code, msg in unmet(asked, tk.part_facts(doc.components))]
         findings += _unconnected_parts(doc, tk.library_pins)
