@@ -144,6 +144,9 @@ def test_a_private_lookalike_is_never_read_as_a_stock_part(symbol_index):
     ("", "TL072CP", False, None),              # not a symbol name
     ("", "TL072CP", True, "Amplifier_Operational:TL072"),
     ("", "LM317", True, "Regulator_Linear:LM317_TO-220"),   # the usual numbering, not the TO-3 can
+    ("", "ATmega328P", True, "MCU_Microchip_ATmega:ATmega328P-P"),   # not ATmega328-P: its P is a package
+    ("", "ATmega328", True, "MCU_Microchip_ATmega:ATmega328-A"),
+    ("", "ESP32 WROOM 32", True, "RF_Module:ESP32-WROOM-32"),         # spaces for hyphens: that name
     ("", "CP", False, None),                   # KiCad 5's name: never renamed when decoding
     ("Device", "CP", False, None),
 ])

@@ -308,12 +308,32 @@ def _best_hit(index, query: str, q: str, limit: int) -> str | None:
         groups.setdefault(numbering, []).append(lib_id)
     if not groups:
         return None
-    exact = normalise(_whole_volts(q))
-    for members in groups.values():                  # a symbol of exactly that name is the part
-        for lib_id in members:
+    members = [lib_id for m in groups.values() for lib_id in m]
+    spelled = _spelled(_whole_volts(q))
+    for lib_id in members:                           # a symbol of exactly that name is the part
+        if _spelled(_whole_volts(symbol_name(lib_id))) == spelled:
+            return lib_id
+    variants = re.compile(re.escape(q) + r"[-_ ]", re.IGNORECASE)
+    if any(variants.match(symbol_name(lib_id)) for lib_id in members):
+        # ATmega328P-P, -A, -M: the query is a whole part number whose packages these are,
+        # so ATmega328-P (another part: the P is its package) is not the one named
+        groups = {k: kept for k, m in groups.items() if (kept := [x for x in m if variants.match(symbol_name(x))])}
+    else:
+        exact = normalise(_whole_volts(q))
+        for lib_id in members:                       # the name written without separators
             if normalise(_whole_volts(symbol_name(lib_id))) == exact:
                 return lib_id
     return max(groups.values(), key=len)[0]         # max keeps the first of equal sizes
+
+
+def _spelled(name: str) -> str:
+    """``name`` casefolded with each run of separators as one ``-``: equal for two spellings
+    of one name (``ESP32_WROOM 32`` = ``esp32-wroom-32``), unequal when a separator sets a
+    package letter apart (``ATmega328-P`` is not ``ATmega328P``)."""
+    return _SEPARATOR_RUNS.sub("-", name.casefold()).strip("-")
+
+
+_SEPARATOR_RUNS = re.compile(r"[\s\-_/.,]+")
 
 
 #: A 7400-series logic part: prefix (``74``, ``SN74``...), family, function number, suffix.
