@@ -196,7 +196,9 @@ def plausible_symbol(index, query: str, limit: int = 24) -> str | None:
     ``limit`` hits that are :func:`plausible` (or a connector whose name holds the part
     number as a word: ``HR911105A`` is ``RJ45_Hanrun_HR911105A_Horizontal``) and not
     power symbols, and a name that differs in its last letter only stands for a symbol of
-    at most 8 pins (:data:`_SAME_PINS_MAX`); one named as ``query`` (separators and case aside) is the part.  When
+    at most 8 pins (:data:`_SAME_PINS_MAX`); one named as ``query`` (case aside, separators where
+    it has them: :func:`_spelled`) is the part; when some are ``query`` and a package code
+    (``ATmega328P-P``), only those (not ``ATmega328-P``); else one named so without separators.  When
     they number their pins differently (packages of one part), the numbering most of them
     share wins, first hit first on a tie: ``LM317`` is
     ``LM317_TO-220`` (1 ADJ, 2 VO, 3 VI, as its SOT-223, TO-252 and TO-263 forms), not the
