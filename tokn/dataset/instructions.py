@@ -13,8 +13,9 @@ grammar (:func:`tokn.generate.answer_grammar.answer_regex`: ``nets`` detail, its
 and reference prefixes).  Completions are the design (or the part of it) compacted as few-shot
 examples are (:func:`tokn.generate.fewshot.compact_tokn`), so a model sees exactly the layout
 the answer grammar admits.  Every pair kept passes :func:`tokn.validate.validate` against the
-installed KiCad symbol libraries with no error (what ``tokn validate`` checks); pairs that
-do not are dropped and counted by reason.
+installed KiCad symbol libraries with no error, exactly as ``tokn validate`` checks (a type
+that is no library symbol is checked against its own pin table, not against a plausible
+library part as ``--fuzzy`` would); pairs that do not are dropped and counted by reason.
 
 Requests are built without any model, deterministically, from the title, the sheet names and
 the parts (ICs by name, other parts by kind and count).
@@ -141,14 +142,15 @@ def sub_document(doc: m.Document, refs: set[str], title: str) -> m.Document:
 
 @functools.lru_cache(maxsize=1)
 def _library():
-    """The installed KiCad symbol libraries and a resolver on them (once per process), or
-    ``(None, None)`` when none is installed."""
+    """The installed KiCad symbol libraries and a resolver on them as ``tokn validate``
+    has it, without substitutes (once per process), or ``(None, None)`` when none is
+    installed."""
     from ..kicad.library import SymbolIndex
     from ..resolve import SymbolResolver
     idx = SymbolIndex.default(None)
     if not idx.libraries:
         return None, None
-    return idx, SymbolResolver(idx)
+    return idx, SymbolResolver(idx, fuzzy=False)
 
 
 def check_completion(text: str, max_tokens: int) -> tuple[bool, str, int]:
