@@ -48,3 +48,88 @@ def test_a_pair_is_kept_only_when_tokn_validate_passes_it(tmp_path):
     p.write_text(ok, encoding="utf-8")
     assert CliRunner().invoke(main, ["validate", str(p)]).exit_code in (0, 3)
     assert check_completion(ok, 2048)[:2] == (True, "")
+
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+ROOT_WITH_OUTSIDE_SHEET = os.path.join(FIXTURES, "outside_sheet", "board", "pcb", "root.kicad_sch")
+TWO_PARTS = os.path.join(FIXTURES, "directives", "classes.kicad_sch")
+MIT = "MIT License\n\nPermission is hereby granted, free of charge, to any person obtaining a copy\n"
+
+
+def _read(p: str) -> str:
+    with open(p, encoding="utf-8") as f:
+        return f.read()
+
+
+def _write(p, text: str) -> None:
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(text, encoding="utf-8")
+
+
+def _sheet_block(sheet_file: str) -> str:
+    """The sheet symbol of the outside_sheet fixture, pointing at ``sheet_file``."""
+    text = _read(ROOT_WITH_OUTSIDE_SHEET)
+    start, end = text.index("\t(sheet\n"), text.index("\t(sheet_instances")
+    return text[start:end].replace('"../../common/sub.kicad_sch"', f'"{sheet_file}"')
+
+
+def _rows(path) -> list[dict]:
+    import json
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_a_design_missing_a_sheet_file_is_kept_out_as_incomplete(tmp_path):
+    """Folders fetched file by file: a root whose sub-sheet was not fetched is no design
+    (its record would say "4 parts" for a board of hundreds, and its `design` pair would
+    teach that), while a sheet in a ``../`` folder that is there completes its design."""
+    repos = tmp_path / "repos"
+    two = _read(TWO_PARTS).rstrip()
+    # partial/: two parts and a sheet whose file is missing
+    _write(repos / "partial" / "LICENSE", MIT)
+    _write(repos / "partial" / "hw" / "board.kicad_sch", two[:-1] + _sheet_block("power.kicad_sch") + ")\n")
+    # outside/: a root in board/pcb/ whose sheet is ../../common/sub.kicad_sch, which is there
+    _write(repos / "outside" / "LICENSE", MIT)
+    _write(repos / "outside" / "board" / "pcb" / "root.kicad_sch", _read(ROOT_WITH_OUTSIDE_SHEET))
+    _write(repos / "outside" / "common" / "sub.kicad_sch", _read(TWO_PARTS))
+    out = tmp_path / "ds"
+    r = CliRunner().invoke(main, ["dataset", str(repos), "-o", str(out), "--split", "train=1", "-j", "1"])
+    assert r.exit_code == 0, r.output
+    [rec] = _rows(out / "data" / "train-00000.jsonl")
+    assert rec["path"] == "outside/board/pcb/root.kicad_sch" and rec["missing_sheets"] == []
+    assert rec["stats"]["sheet_files"] == 2 and rec["stats"]["components"] == 2     # the sub-sheet is no design
+    [ex] = _rows(out / "excluded.jsonl")
+    assert ex["path"] == "partial/hw/board.kicad_sch"
+    assert ex["reason"] == "incomplete: sheet file(s) not found: power.kicad_sch"
+    assert all(p["design_id"] == rec["id"] for p in _rows(out / "instructions" / "train-00000.jsonl"))
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "| incomplete: a sheet file it references is missing (excluded.jsonl) | 1 |" in card
+
+
+def test_error_rows_name_the_file_and_share_one_layout(tmp_path, monkeypatch):
+    """errors.jsonl: a sub-sheet that cannot be read is named (not its root), and rows found
+    before encoding (unreadable, KiCad 5) have the keys, in the order, of encoding errors."""
+    from tokn.dataset import plan
+    repos = tmp_path / "repos"
+    _write(repos / "outside" / "LICENSE", MIT)
+    _write(repos / "outside" / "board" / "pcb" / "root.kicad_sch", _read(ROOT_WITH_OUTSIDE_SHEET))
+    _write(repos / "outside" / "common" / "sub.kicad_sch", _read(TWO_PARTS))
+    _write(repos / "old" / "main.sch", "EESchema Schematic File Version 4\nEELAYER 30 0\nEELAYER END\n$EndSCHEMATC\n")
+    _write(repos / "cut" / "cut.kicad_sch", _read(TWO_PARTS)[:300])
+    real = plan.sha256_file
+
+    def unreadable_sub(p: str) -> str:
+        if p.endswith("sub.kicad_sch"):
+            raise PermissionError(13, "Permission denied", p)     # what a chmod 000 file gives
+        return real(p)
+
+    monkeypatch.setattr(plan, "sha256_file", unreadable_sub)
+    out = tmp_path / "ds"
+    r = CliRunner().invoke(main, ["dataset", str(repos), "-o", str(out), "-j", "1"])
+    assert r.exit_code == 1
+    rows = {row["kind"]: row for row in _rows(out / "errors.jsonl")}
+    assert set(rows) == {"unreadable", "legacy-format", "encode"}
+    assert len({tuple(row) for row in rows.values()}) == 1                  # one layout
+    sub = str(repos / "outside" / "common" / "sub.kicad_sch")
+    assert rows["unreadable"]["message"] == f"{sub}: cannot read: Permission denied"
+    assert rows["unreadable"]["type"] == "PermissionError" and rows["legacy-format"]["type"] == "LegacyFormat"
+    assert rows["encode"]["message"].startswith(str(repos / "cut" / "cut.kicad_sch") + ":")

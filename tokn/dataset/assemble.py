@@ -6,7 +6,9 @@ cheap and repeatable).  Order of the steps, each deterministic:
 
 1. records whose licence the :class:`LicencePolicy` refuses, records whose TOKN breaks the
    format's rules (the source design's own defects, e.g. one reference on two different
-   symbols) and empty designs (no part) are set aside (``excluded.jsonl``);
+   symbols), incomplete designs (a sheet file they reference does not exist: a partial
+   download, a sub-sheet left out of the repository) and empty designs (no part) are set
+   aside (``excluded.jsonl``);
 2. exact duplicates (same :func:`files_digest`), then near duplicates (same connectivity
    hash) are removed, keeping the first by (no repository known, group, path): a design
    with known provenance wins over a local copy (``duplicates.jsonl``);
@@ -75,6 +77,7 @@ class Summary:
     excluded_licence: int = 0
     excluded_empty: int = 0
     excluded_invalid: int = 0
+    excluded_incomplete: int = 0
     exact_duplicates: int = 0
     near_duplicates: int = 0
     contaminated: int = 0
@@ -131,7 +134,7 @@ class _ShardRows:
 
 def _read_shards(out: str, specs: list[ShardSpec], problems: list[Problem]) -> _ShardRows:
     """Read the records, pairs, errors and dropped-pair counts of every shard of ``specs``."""
-    rows = _ShardRows([], [], [dict(asdict(p), id=None) for p in problems], {})
+    rows = _ShardRows([], [], [p.row() for p in problems], {})
     for s in specs:
         p = paths(out, s.name)
         rows.records += read_jsonl(p["records"])
@@ -152,7 +155,7 @@ def _read_shards(out: str, specs: list[ShardSpec], problems: list[Problem]) -> _
 
 def _exclude(records: list[dict], policy: LicencePolicy, sm: Summary) -> tuple[list[dict], list[dict]]:
     """Step 1: (kept records, ``excluded.jsonl`` rows): a licence the policy refuses, TOKN
-    that breaks the format's rules, or no part.  Counts them in ``sm``."""
+    that breaks the format's rules, a missing sheet file, or no part.  Counts them in ``sm``."""
     excluded: list[dict] = []
     kept: list[dict] = []
     for r in records:
@@ -162,6 +165,9 @@ def _exclude(records: list[dict], policy: LicencePolicy, sm: Summary) -> tuple[l
         elif not r["valid"]:
             sm.excluded_invalid += 1
             reason = "not valid TOKN: " + "; ".join(r["errors"][:5])
+        elif r["missing_sheets"]:
+            sm.excluded_incomplete += 1
+            reason = "incomplete: sheet file(s) not found: " + ", ".join(r["missing_sheets"])
         elif r["stats"]["components"] == 0:
             sm.excluded_empty += 1
             reason = "no part"

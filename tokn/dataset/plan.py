@@ -81,7 +81,7 @@ class ShardSpec:
 
 @dataclass
 class Problem:
-    """A per-file problem found before encoding (JSON-able via ``asdict``)."""
+    """A per-file problem found before encoding (an ``errors.jsonl`` row: :meth:`row`)."""
     source: str
     message: str
     kind: str                        # "legacy-format", "superseded", "unreadable"
@@ -89,6 +89,14 @@ class Problem:
     path: str | None = None
     line: int | None = None
     col: int | None = None
+    type: str = "LegacyFormat"       # what went wrong: an exception's class name for "unreadable"
+
+    def row(self) -> dict:
+        """The ``errors.jsonl`` row: the keys, in the order, of a design's encoding error
+        (``tokn.dataset.shard._error_row``)."""
+        return {"source": self.source, "repository": self.repository, "path": self.path, "id": None,
+                "message": self.message, "type": self.type, "line": self.line, "col": self.col,
+                "kind": self.kind}
 
 
 def design_id(group: str, path: str) -> str:
@@ -137,8 +145,9 @@ def discover(inputs: list[str], manifest: Manifest | None = None) -> tuple[list[
             try:
                 digest = design_digest(ap, [sha256_file(p) for p in files])
             except OSError as e:
-                problems.append(Problem(src.path, f"{src.path}: cannot read: {e.strerror or e}", "unreadable",
-                                        org.repository, org.path))
+                problems.append(Problem(src.path, f"{getattr(e, 'filename', None) or src.path}: cannot read: "
+                                        f"{e.strerror or e}", "unreadable", org.repository, org.path,
+                                        type=type(e).__name__))
                 continue
             lic = _licence(ap, org.repo_root, org.licence_text, lic_cache)
             items[ap] = WorkItem(design_id(group, org.path), ap, files, digest, org.repository, org.commit,
