@@ -133,3 +133,52 @@ def test_error_rows_name_the_file_and_share_one_layout(tmp_path, monkeypatch):
     assert rows["unreadable"]["message"] == f"{sub}: cannot read: Permission denied"
     assert rows["unreadable"]["type"] == "PermissionError" and rows["legacy-format"]["type"] == "LegacyFormat"
     assert rows["encode"]["message"].startswith(str(repos / "cut" / "cut.kicad_sch") + ":")
+
+
+KICAD_DEMOS_MANIFEST = os.path.join(os.path.dirname(FIXTURES), "..", "examples", "dataset", "kicad-demos.csv")
+
+
+def test_kicad_demos_manifest_gives_kicad_10_demos_their_own_licences():
+    """KiCad 10's demos add three projects under other licences than the folder's GPL
+    (its Debian copyright file); installed in /usr/share or in the KiCad 10 chroot, each
+    gets its own, and every demo the repository ``kicad-demos`` (one split with its KiCad 9
+    copies)."""
+    from tokn.dataset.licence import parse_declared
+    from tokn.dataset.provenance import Manifest, origin_of
+    man = Manifest.read([KICAD_DEMOS_MANIFEST])
+    for root in ("/usr/share/kicad/demos", "/opt/tokn-kicad10/usr/share/kicad/demos"):
+        for folder, spdx in (("pic_programmer", "GPL-2.0-or-later"), ("tiny_tapeout", "Apache-2.0"),
+                             ("cm5_minima", "CERN-OHL-S-2.0"), ("jetson-agx-thor-baseboard", "Apache-2.0"),
+                             ("openair-max", "CC-BY-SA-4.0")):
+            org = origin_of(f"{root}/{folder}/board.kicad_sch", root, man)
+            assert (org.repository, parse_declared(org.licence_text)) == ("kicad-demos", spdx), (root, folder)
+            assert org.path == f"{folder}/board.kicad_sch"
+
+
+def test_two_versions_of_one_file_of_one_repository_give_one_record(tmp_path):
+    """Two checkouts of one repository (here a manifest naming both folders ``acme/board``,
+    as KiCad 9's and KiCad 10's demos are both ``kicad-demos``): the same path used to give
+    two records with one id (and pairs with one id); now the ids differ and the dataset keeps
+    the newest file format, the other listed as a duplicate of kind ``version``."""
+    two = _read(TWO_PARTS)
+    old = two.replace("(version 20250114)", "(version 20231120)")
+    i = two.rindex('(property "Value" "1k"')
+    new = two[:i] + '(property "Value" "2k2"' + two[i + len('(property "Value" "1k"'):]
+    _write(tmp_path / "in" / "v1" / "hw" / "board.kicad_sch", old)
+    _write(tmp_path / "in" / "v2" / "hw" / "board.kicad_sch", new)
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("local_path,repository,commit,license\nin/v1,acme/board,,MIT\nin/v2,acme/board,,MIT\n",
+                        encoding="utf-8")
+    out = tmp_path / "ds"
+    r = CliRunner().invoke(main, ["dataset", str(tmp_path / "in" / "v1"), str(tmp_path / "in" / "v2"), "-o", str(out),
+                                  "--manifest", str(manifest), "--split", "train=1", "-j", "1"])
+    assert r.exit_code == 0, r.output
+    [rec] = _rows(out / "data" / "train-00000.jsonl")
+    assert (rec["repository"], rec["path"], rec["kicad_version"]) == ("acme/board", "hw/board.kicad_sch", 20250114)
+    [dup] = _rows(out / "duplicates.jsonl")
+    assert (dup["kind"], dup["duplicate_of"], dup["path"]) == ("version", rec["id"], "hw/board.kicad_sch")
+    assert dup["id"] != rec["id"]
+    pairs = _rows(out / "instructions" / "train-00000.jsonl")
+    assert pairs and {p["design_id"] for p in pairs} == {rec["id"]} and len({p["id"] for p in pairs}) == len(pairs)
+    assert "| another version of the same file of the same repository, the newest format kept " \
+           "(duplicates.jsonl) | 1 |" in (out / "README.md").read_text(encoding="utf-8")

@@ -132,7 +132,8 @@ def dataset(inputs: tuple[str, ...], output: str, manifests: tuple[str, ...], de
     click.echo(f"{output}: {sum(sm.records.values())} designs "
                f"({', '.join(f'{k} {v}' for k, v in sm.records.items())}), "
                f"{sum(sm.pairs.values())} instruction pairs; removed: {sm.excluded_licence} by licence, "
-               f"{sm.exact_duplicates} exact + {sm.near_duplicates} near duplicates, "
+               f"{sm.exact_duplicates} exact + {sm.version_duplicates} other versions + {sm.near_duplicates} "
+               "near duplicates, "
                f"{sm.contaminated} evaluation designs in train; {sm.errors} file errors "
                f"(errors.jsonl)", err=True)
     if sm.descriptions:

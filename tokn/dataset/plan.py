@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ..sources import RefIndex, expand
@@ -99,10 +99,28 @@ class Problem:
                 "kind": self.kind}
 
 
-def design_id(group: str, path: str) -> str:
+def design_id(group: str, path: str, digest: str | None = None) -> str:
     """Stable record id: the same repository (or local group) and path give the same id
-    on every run, whatever the commit or the machine."""
-    return hashlib.sha256(f"{group}\n{path}".encode("utf-8")).hexdigest()[:16]
+    on every run, whatever the commit or the machine.  ``digest``: for another version of
+    a file that another item already has the plain id of (:func:`_unique_ids`)."""
+    key = f"{group}\n{path}" + (f"\n{digest}" if digest else "")
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _unique_ids(items: list[WorkItem]) -> list[WorkItem]:
+    """``items`` (in input order) with unique ids: two versions of one file of one
+    repository (two checkouts, KiCad 9's and KiCad 10's copies of its demos under one
+    manifest) would share :func:`design_id`; the first found keeps it, the others take
+    their content's (``digest``) into theirs.  The dataset keeps one of them
+    (:mod:`tokn.dataset.assemble`, duplicates of kind ``version``)."""
+    seen: set[str] = set()
+    out = []
+    for it in items:
+        if it.id in seen:
+            it = replace(it, id=design_id(it.group, it.path, it.digest))
+        seen.add(it.id)
+        out.append(it)
+    return out
 
 
 def _licence(root: str, repo_root: str, declared: str | None, cache: dict) -> Licence:
@@ -156,7 +174,7 @@ def discover(inputs: list[str], manifest: Manifest | None = None) -> tuple[list[
         org = origin_of(os.path.abspath(lf.path), os.path.dirname(lf.path), manifest)
         problems.append(Problem(lf.path, lf.message(), "superseded" if lf.superseded_by else "legacy-format",
                                 org.repository, org.path, 1, 1))
-    return sorted(items.values(), key=lambda i: i.id), problems
+    return sorted(_unique_ids(list(items.values())), key=lambda i: i.id), problems
 
 
 def make_shards(items: list[WorkItem], shard_size: int, options: Options,
