@@ -36,18 +36,27 @@ nets[4]{name,pins}:
 """
 
 
-def test_a_pair_is_kept_only_when_tokn_validate_passes_it(tmp_path):
-    """The pair filter is ``tokn validate`` itself (no fuzzy substitute): every kept pair
-    passes the command a dataset user runs on it."""
+# The same part with all eight pins, but pin 3 named as no LM358 names it: its own table is
+# consistent (plain `tokn validate` passes it), the plausible library part is not (--fuzzy).
+RENAMED_PIN = UNNAMED_PINS.replace("pins{U1}[6]:\n", "pins{U1}[8]:\n  1,\n").replace(
+    "  8,V+\n", "  7,\n  8,V+\n").replace("  3,+\n", "  3,INP\n")
+
+
+def _validate_cli(tmp_path, text: str, *opts: str) -> int:
     p = tmp_path / "pair.tokn"
-    p.write_text(UNNAMED_PINS, encoding="utf-8")
-    r = CliRunner().invoke(main, ["validate", str(p)])
-    assert r.exit_code == 1 and "[unknown-pin]" in r.output
-    assert check_completion(UNNAMED_PINS, 2048)[:2] == (False, "invalid")
-    ok = UNNAMED_PINS.replace("pins{U1}[6]:\n", "pins{U1}[8]:\n  1,\n").replace("  8,V+\n", "  7,\n  8,V+\n")
-    p.write_text(ok, encoding="utf-8")
-    assert CliRunner().invoke(main, ["validate", str(p)]).exit_code in (0, 3)
-    assert check_completion(ok, 2048)[:2] == (True, "")
+    p.write_text(text, encoding="utf-8")
+    return CliRunner().invoke(main, ["validate", *opts, str(p)]).exit_code
+
+
+def test_a_pair_is_kept_only_when_tokn_validate_passes_it_with_and_without_fuzzy(tmp_path):
+    """The pair filter is ``tokn validate`` (the command a dataset user runs on a pair) and
+    ``tokn validate --fuzzy`` (how ``tokn generate`` judges an answer) together."""
+    cases = [(UNNAMED_PINS, 1, 0, (False, "invalid")),
+             (RENAMED_PIN, 3, 1, (False, "invalid")),
+             (UNNAMED_PINS.replace("LM358N", "LM358"), 0, 0, (True, ""))]    # the library's own part
+    for text, plain, fuzzy, kept in cases:
+        assert (_validate_cli(tmp_path, text), _validate_cli(tmp_path, text, "--fuzzy")) == (plain, fuzzy)
+        assert check_completion(text, 2048)[:2] == kept
 
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
