@@ -64,6 +64,10 @@ def test_decode_and_validate_stay_callable_after_importing_their_modules():
     ('<?xml version="1.0"?>\n<eagle version="9.6"></eagle>\n', "1:1: not a KiCad schematic: expected "
                                                                "(kicad_sch ...), found XML"),
     ('{"meta": {"filename": "x.kicad_pro"}}', "1:1: not a KiCad schematic: expected (kicad_sch ...), found JSON"),
+    # a clone without `git lfs pull` (seen as a dataset input): the pointer, not the file
+    ("version https://git-lfs.example.invalid/spec/v1\noid sha256:4d7a2146\nsize 51230\n",
+     "1:1: not a KiCad schematic: expected (kicad_sch ...), found a Git LFS pointer (the file itself was not "
+     "fetched: git lfs pull)"),
     # a damaged schematic keeps its syntax error, located
     ('(kicad_sch (version 20231120)\n (wire (pts (xy 1 2)', "2:21: unexpected end of file"),
 ])

@@ -60,7 +60,8 @@ from .common import cpu_count
               help="Ray cluster address for --backend ray (e.g. auto, ray://head:10001; default: a "
                    "private local Ray).")
 @click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
-              help="Ray task retries after a worker failure.")
+              help="Retries after a worker failure: of a Ray task, or locally of the shards left when a "
+                   "worker process dies.")
 def dataset(inputs: tuple[str, ...], output: str, manifests: tuple[str, ...], detail: str,
             allow: tuple[str, ...], deny: tuple[str, ...], split_spec: str, evals: tuple[str, ...],
             instructions: bool, max_pair_tokens: int, describe: bool, describe_cache: str | None,
@@ -131,7 +132,8 @@ def dataset(inputs: tuple[str, ...], output: str, manifests: tuple[str, ...], de
     click.echo(f"{output}: {sum(sm.records.values())} designs "
                f"({', '.join(f'{k} {v}' for k, v in sm.records.items())}), "
                f"{sum(sm.pairs.values())} instruction pairs; removed: {sm.excluded_licence} by licence, "
-               f"{sm.exact_duplicates} exact + {sm.near_duplicates} near duplicates, "
+               f"{sm.exact_duplicates} exact + {sm.version_duplicates} other versions + {sm.near_duplicates} "
+               "near duplicates, "
                f"{sm.contaminated} evaluation designs in train; {sm.errors} file errors "
                f"(errors.jsonl)", err=True)
     if sm.descriptions:

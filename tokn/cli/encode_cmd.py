@@ -33,10 +33,11 @@ def _run(tasks: list[Task], jobs: int) -> Iterator[Outcome]:
         for t in tasks:
             yield encode_one(t)
         return
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
+    from ..workers import worker_pool
     from .common import INTERNAL
     _preload(any(t.record for t in tasks))
-    ex = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)))
+    ex = worker_pool(min(jobs, len(tasks)))
     try:
         futures = {ex.submit(encode_one, t): i for i, t in enumerate(tasks)}
         done: dict[int, Outcome] = {}

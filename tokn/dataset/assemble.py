@@ -6,10 +6,13 @@ cheap and repeatable).  Order of the steps, each deterministic:
 
 1. records whose licence the :class:`LicencePolicy` refuses, records whose TOKN breaks the
    format's rules (the source design's own defects, e.g. one reference on two different
-   symbols) and empty designs (no part) are set aside (``excluded.jsonl``);
-2. exact duplicates (same :func:`files_digest`), then near duplicates (same connectivity
-   hash) are removed, keeping the first by (no repository known, group, path): a design
-   with known provenance wins over a local copy (``duplicates.jsonl``);
+   symbols), incomplete designs (a sheet file they reference does not exist: a partial
+   download, a sub-sheet left out of the repository) and empty designs (no part) are set
+   aside (``excluded.jsonl``);
+2. exact duplicates (same :func:`files_digest`), other versions of one file of one
+   repository (same group and path; the newest file format is kept), then near duplicates
+   (same connectivity hash) are removed, keeping the first by (no repository known, group,
+   path): a design with known provenance wins over a local copy (``duplicates.jsonl``);
 3. each group (repository) gets a split from a hash of its name, so a repository never
    spans two splits and adding repositories never moves another one;
 4. training records (and pairs) that are evaluation material are removed
@@ -27,11 +30,12 @@ import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass, field
+from typing import Callable
 
 from ..fsutil import write_atomic
 from .contamination import EvalSet
 from .licence import LicencePolicy
-from .plan import Problem, ShardSpec
+from .plan import Problem, ShardSpec, design_id
 from .shard import marker, paths, read_jsonl
 
 DEFAULT_SPLITS = (("train", 0.8), ("validation", 0.1), ("test", 0.1))
@@ -75,6 +79,8 @@ class Summary:
     excluded_licence: int = 0
     excluded_empty: int = 0
     excluded_invalid: int = 0
+    excluded_incomplete: int = 0
+    version_duplicates: int = 0
     exact_duplicates: int = 0
     near_duplicates: int = 0
     contaminated: int = 0
@@ -131,7 +137,7 @@ class _ShardRows:
 
 def _read_shards(out: str, specs: list[ShardSpec], problems: list[Problem]) -> _ShardRows:
     """Read the records, pairs, errors and dropped-pair counts of every shard of ``specs``."""
-    rows = _ShardRows([], [], [dict(asdict(p), id=None) for p in problems], {})
+    rows = _ShardRows([], [], [p.row() for p in problems], {})
     for s in specs:
         p = paths(out, s.name)
         rows.records += read_jsonl(p["records"])
@@ -152,7 +158,7 @@ def _read_shards(out: str, specs: list[ShardSpec], problems: list[Problem]) -> _
 
 def _exclude(records: list[dict], policy: LicencePolicy, sm: Summary) -> tuple[list[dict], list[dict]]:
     """Step 1: (kept records, ``excluded.jsonl`` rows): a licence the policy refuses, TOKN
-    that breaks the format's rules, or no part.  Counts them in ``sm``."""
+    that breaks the format's rules, a missing sheet file, or no part.  Counts them in ``sm``."""
     excluded: list[dict] = []
     kept: list[dict] = []
     for r in records:
@@ -162,6 +168,9 @@ def _exclude(records: list[dict], policy: LicencePolicy, sm: Summary) -> tuple[l
         elif not r["valid"]:
             sm.excluded_invalid += 1
             reason = "not valid TOKN: " + "; ".join(r["errors"][:5])
+        elif r["missing_sheets"]:
+            sm.excluded_incomplete += 1
+            reason = "incomplete: sheet file(s) not found: " + ", ".join(r["missing_sheets"])
         elif r["stats"]["components"] == 0:
             sm.excluded_empty += 1
             reason = "no part"
@@ -180,14 +189,14 @@ def _duplicate_row(r: dict, first: dict, kind: str) -> dict:
             "duplicate_of_path": first["path"]}
 
 
-def _first_of_each(records: list[dict], key: str) -> tuple[list[dict], list[tuple[dict, dict]]]:
-    """(the first record of each value of ``key``, (record, that first) for every other),
-    both in the order of ``records``."""
+def _first_of_each(records: list[dict], key: Callable[[dict], str]) -> tuple[list[dict], list[tuple[dict, dict]]]:
+    """(the first record of each value of ``key(record)``, (record, that first) for every
+    other), both in the order of ``records``."""
     first_of: dict[str, dict] = {}
     firsts: list[dict] = []
     others: list[tuple[dict, dict]] = []
     for r in records:
-        first = first_of.setdefault(r[key], r)
+        first = first_of.setdefault(key(r), r)
         if first is r:
             firsts.append(r)
         else:
@@ -198,14 +207,20 @@ def _first_of_each(records: list[dict], key: str) -> tuple[list[dict], list[tupl
 def _deduplicate(kept: list[dict], group: dict[str, str], sm: Summary) -> tuple[list[dict], list[dict]]:
     """Step 2: (unique records, ``duplicates.jsonl`` rows).  ``kept`` is sorted in place:
     the first of a group of duplicates is kept, one with a known repository before a local
-    copy, then by (repository or group, path).  Exact duplicates (same bytes in every sheet)
-    go first, then near ones (same circuit).  Counts them in ``sm``."""
-    kept.sort(key=lambda r: (r["repository"] is None, group.get(r["id"], ""), r["path"], r["id"]))
-    exact_unique, exact = _first_of_each(kept, "design_sha256")
-    unique, near = _first_of_each(exact_unique, "connectivity_hash")
+    copy, then by (repository or group, path).  Exact duplicates (same bytes in every
+    sheet) go first, then other versions of one file of one repository (same group and
+    path: two checkouts, KiCad 9's and 10's copies of a demo; the newest file format is
+    kept), then near duplicates (same circuit).  Counts them in ``sm``."""
+    kept.sort(key=lambda r: (r["repository"] is None, group.get(r["id"], ""), r["path"], -r["kicad_version"],
+                             r["id"] != design_id(group.get(r["id"], ""), r["path"]), r["id"]))
+    exact_unique, exact = _first_of_each(kept, lambda r: r["design_sha256"])
+    newest, versions = _first_of_each(exact_unique, lambda r: f"{group.get(r['id'], '')}\n{r['path']}")
+    unique, near = _first_of_each(newest, lambda r: r["connectivity_hash"])
+    sm.version_duplicates += len(versions)
     sm.exact_duplicates += len(exact)
     sm.near_duplicates += len(near)
     duplicates = [_duplicate_row(r, first, "exact") for r, first in exact]
+    duplicates += [_duplicate_row(r, first, "version") for r, first in versions]
     duplicates += [_duplicate_row(r, first, "near") for r, first in near]
     return unique, duplicates
 

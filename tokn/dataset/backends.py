@@ -1,7 +1,10 @@
 """Running :func:`tokn.dataset.shard.process_shard` over shards: local processes or Ray.
 
-* ``local`` (default): a :class:`concurrent.futures.ProcessPoolExecutor` with ``jobs``
-  processes (``jobs <= 1``: in this process).
+* ``local`` (default): ``jobs`` worker processes (:func:`tokn.workers.worker_pool`;
+  ``jobs <= 1``: in this process).  When a worker process dies (killed for memory, by a
+  signal), the shards not finished are run again in a fresh pool, up to ``retries`` times;
+  then :class:`WorkerDied` says which shards are left.  An interrupted run (Ctrl-C) stops
+  after the shards already running: the others are never started.
 * ``ray``: each shard is a Ray task (``ray.remote(process_shard)``) with ``retries``
   retries on worker or node failure and on exceptions.  ``address`` is passed to
   ``ray.init`` (``"auto"`` joins the cluster of this machine, ``"ray://host:10001"`` a
@@ -40,7 +43,7 @@ def run_shards(specs: list[ShardSpec], out: str, backend: str = "local", jobs: i
         else:
             todo.append(s)
     if backend == "local":
-        it = _local(todo, out, jobs)
+        it = _local(todo, out, jobs, retries)
     elif backend == "ray":
         it = _ray(todo, out, address, retries)
     else:
@@ -52,16 +55,45 @@ def run_shards(specs: list[ShardSpec], out: str, backend: str = "local", jobs: i
     return [results[s.index] for s in specs]
 
 
-def _local(todo: list[ShardSpec], out: str, jobs: int) -> Iterator[ShardResult]:
+class WorkerDied(ChildProcessError):
+    """A local worker process died (a signal: the out-of-memory killer, ``kill -9``) every
+    time the shards of :attr:`left` were run; completed shards are kept for resuming."""
+
+    def __init__(self, left: list[ShardSpec], retries: int) -> None:
+        self.left = left
+        names = [s.name for s in left]
+        roots = [i.root for s in left for i in s.items]
+        shown = ", ".join(names[:3] + roots[:3]) + (" ..." if len(names) > 3 or len(roots) > 3 else "")
+        super().__init__(
+            f"a worker process died (killed by a signal, e.g. for lack of memory) {retries + 1} time(s); "
+            f"{len(left)} shard(s) not done: {shown}; completed shards are kept: run the same command "
+            "again to resume, or with -j 1 --shard-size 1 to find the design that kills its worker")
+
+
+def _local(todo: list[ShardSpec], out: str, jobs: int, retries: int = 3) -> Iterator[ShardResult]:
     if jobs <= 1 or len(todo) <= 1:
         for s in todo:
             yield process_shard(s, out)
         return
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as ex:
-        futs = [ex.submit(process_shard, s, out) for s in todo]
-        for f in as_completed(futs):
-            yield f.result()
+    from concurrent.futures import as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    from ..workers import worker_pool
+    left = list(todo)
+    for _ in range(retries + 1):
+        finished: set[int] = set()
+        ex = worker_pool(min(jobs, len(left)))
+        try:
+            for f in as_completed([ex.submit(process_shard, s, out) for s in left]):
+                r = f.result()
+                finished.add(r.index)
+                yield r
+            return
+        except BrokenProcessPool:
+            left = [s for s in left if s.index not in finished]
+        finally:
+            ex.shutdown(wait=True, cancel_futures=True)
+    raise WorkerDied(left, retries)
 
 
 def _ray(todo: list[ShardSpec], out: str, address: str | None, retries: int) -> Iterator[ShardResult]:

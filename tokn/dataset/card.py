@@ -67,8 +67,11 @@ def dataset_card(sm: Summary, eval_set: EvalSet | None) -> str:
         ["failed to encode (see errors.jsonl)", sm.designs_found - sm.designs_encoded],
         ["licence not admitted (excluded.jsonl)", sm.excluded_licence],
         ["not valid TOKN: the design breaks a format rule (excluded.jsonl)", sm.excluded_invalid],
+        ["incomplete: a sheet file it references is missing (excluded.jsonl)", sm.excluded_incomplete],
         ["no part (excluded.jsonl)", sm.excluded_empty],
         ["exact duplicate: same bytes in every sheet (duplicates.jsonl)", sm.exact_duplicates],
+        ["another version of the same file of the same repository, the newest format kept (duplicates.jsonl)",
+         sm.version_duplicates],
         ["near duplicate: same connectivity, any references/placement (duplicates.jsonl)", sm.near_duplicates],
         ["evaluation material in train (contamination.jsonl)", sm.contaminated],
     ])

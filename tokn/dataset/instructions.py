@@ -13,8 +13,11 @@ grammar (:func:`tokn.generate.answer_grammar.answer_regex`: ``nets`` detail, its
 and reference prefixes).  Completions are the design (or the part of it) compacted as few-shot
 examples are (:func:`tokn.generate.fewshot.compact_tokn`), so a model sees exactly the layout
 the answer grammar admits.  Every pair kept passes :func:`tokn.validate.validate` against the
-installed KiCad symbol libraries with no error (what ``tokn validate`` checks); pairs that
-do not are dropped and counted by reason.
+installed KiCad symbol libraries with no error both as ``tokn validate`` checks it (a type
+that is no library symbol name is checked against its own pin table) and as ``tokn validate
+--fuzzy`` does, which is how ``tokn generate`` checks an answer (such a type checked against
+a plausible library part: LM358N as LM358); pairs that do not are dropped and counted by
+reason.
 
 Requests are built without any model, deterministically, from the title, the sheet names and
 the parts (ICs by name, other parts by kind and count).
@@ -141,14 +144,16 @@ def sub_document(doc: m.Document, refs: set[str], title: str) -> m.Document:
 
 @functools.lru_cache(maxsize=1)
 def _library():
-    """The installed KiCad symbol libraries and a resolver on them (once per process), or
-    ``(None, None)`` when none is installed."""
+    """``(index, resolver, exact resolver)``: the installed KiCad symbol libraries, a
+    resolver on them with substitutes (``tokn validate --fuzzy``, ``tokn generate``; what the
+    requests name parts by) and one without (``tokn validate``), once per process;
+    ``(None, None, None)`` when no library is installed."""
     from ..kicad.library import SymbolIndex
     from ..resolve import SymbolResolver
     idx = SymbolIndex.default(None)
     if not idx.libraries:
-        return None, None
-    return idx, SymbolResolver(idx)
+        return None, None, None
+    return idx, SymbolResolver(idx), SymbolResolver(idx, fuzzy=False)
 
 
 def check_completion(text: str, max_tokens: int) -> tuple[bool, str, int]:
@@ -164,12 +169,13 @@ def check_completion(text: str, max_tokens: int) -> tuple[bool, str, int]:
     if answer_regex().fullmatch(text) is None:
         return False, "answer-grammar", n
     try:
-        doc = parse_tokn(text)
+        parse_tokn(text)
     except Exception:                   # noqa: BLE001 - any reader error disqualifies the pair
         return False, "syntax", n
-    idx, resolver = _library()
-    if has_errors(validate(doc, idx, resolver=resolver)):
-        return False, "invalid", n
+    idx, fuzzy, exact = _library()
+    for resolver in (exact, fuzzy):
+        if has_errors(validate(parse_tokn(text), idx, resolver=resolver)):
+            return False, "invalid", n
     return True, "", n
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ..sources import RefIndex, expand
@@ -81,7 +81,7 @@ class ShardSpec:
 
 @dataclass
 class Problem:
-    """A per-file problem found before encoding (JSON-able via ``asdict``)."""
+    """A per-file problem found before encoding (an ``errors.jsonl`` row: :meth:`row`)."""
     source: str
     message: str
     kind: str                        # "legacy-format", "superseded", "unreadable"
@@ -89,12 +89,38 @@ class Problem:
     path: str | None = None
     line: int | None = None
     col: int | None = None
+    type: str = "LegacyFormat"       # what went wrong: an exception's class name for "unreadable"
+
+    def row(self) -> dict:
+        """The ``errors.jsonl`` row: the keys, in the order, of a design's encoding error
+        (``tokn.dataset.shard._error_row``)."""
+        return {"source": self.source, "repository": self.repository, "path": self.path, "id": None,
+                "message": self.message, "type": self.type, "line": self.line, "col": self.col,
+                "kind": self.kind}
 
 
-def design_id(group: str, path: str) -> str:
+def design_id(group: str, path: str, digest: str | None = None) -> str:
     """Stable record id: the same repository (or local group) and path give the same id
-    on every run, whatever the commit or the machine."""
-    return hashlib.sha256(f"{group}\n{path}".encode("utf-8")).hexdigest()[:16]
+    on every run, whatever the commit or the machine.  ``digest``: for another version of
+    a file that another item already has the plain id of (:func:`_unique_ids`)."""
+    key = f"{group}\n{path}" + (f"\n{digest}" if digest else "")
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _unique_ids(items: list[WorkItem]) -> list[WorkItem]:
+    """``items`` (in input order) with unique ids: two versions of one file of one
+    repository (two checkouts, KiCad 9's and KiCad 10's copies of its demos under one
+    manifest) would share :func:`design_id`; the first found keeps it, the others take
+    their content's (``digest``) into theirs.  The dataset keeps one of them
+    (:mod:`tokn.dataset.assemble`, duplicates of kind ``version``)."""
+    seen: set[str] = set()
+    out = []
+    for it in items:
+        if it.id in seen:
+            it = replace(it, id=design_id(it.group, it.path, it.digest))
+        seen.add(it.id)
+        out.append(it)
+    return out
 
 
 def _licence(root: str, repo_root: str, declared: str | None, cache: dict) -> Licence:
@@ -137,8 +163,9 @@ def discover(inputs: list[str], manifest: Manifest | None = None) -> tuple[list[
             try:
                 digest = design_digest(ap, [sha256_file(p) for p in files])
             except OSError as e:
-                problems.append(Problem(src.path, f"{src.path}: cannot read: {e.strerror or e}", "unreadable",
-                                        org.repository, org.path))
+                problems.append(Problem(src.path, f"{getattr(e, 'filename', None) or src.path}: cannot read: "
+                                        f"{e.strerror or e}", "unreadable", org.repository, org.path,
+                                        type=type(e).__name__))
                 continue
             lic = _licence(ap, org.repo_root, org.licence_text, lic_cache)
             items[ap] = WorkItem(design_id(group, org.path), ap, files, digest, org.repository, org.commit,
@@ -147,7 +174,7 @@ def discover(inputs: list[str], manifest: Manifest | None = None) -> tuple[list[
         org = origin_of(os.path.abspath(lf.path), os.path.dirname(lf.path), manifest)
         problems.append(Problem(lf.path, lf.message(), "superseded" if lf.superseded_by else "legacy-format",
                                 org.repository, org.path, 1, 1))
-    return sorted(items.values(), key=lambda i: i.id), problems
+    return sorted(_unique_ids(list(items.values())), key=lambda i: i.id), problems
 
 
 def make_shards(items: list[WorkItem], shard_size: int, options: Options,

@@ -11,6 +11,8 @@ Record fields (every record has all of them, with the same types, so that Huggin
 ``design_sha256`` (exact fingerprint), ``connectivity_hash`` (near-duplicate fingerprint),
 ``detail``, ``tokn``, ``tokens`` (cl100k of ``tokn``), ``source_tokens`` (cl100k of the
 sheet files, or null unless asked), ``tokn_version``, ``warnings`` (the encoder's),
+``missing_sheets`` (sheet files the hierarchy references that do not exist, as written: an
+incomplete design, kept out of the dataset),
 ``valid`` and ``errors`` (the document against TOKN's format rules, as ``tokn validate
 --no-libraries`` checks them: duplicate references, a reference of two types...; an invalid
 record is kept out of the dataset), ``split`` (filled in when the dataset is assembled).
@@ -28,7 +30,7 @@ from .plan import WorkItem
 FIELDS = ("id", "repository", "commit", "path", "licence", "licence_confidence", "licence_source",
           "licence_category", "kicad_version", "generator", "generator_version", "title", "sheet_names",
           "stats", "design_sha256", "connectivity_hash", "detail", "tokn", "tokens", "source_tokens",
-          "tokn_version", "warnings", "valid", "errors", "split")
+          "tokn_version", "warnings", "missing_sheets", "valid", "errors", "split")
 
 
 def design_stats(result: EncodeResult, files: list[str]) -> dict:
@@ -91,6 +93,7 @@ def encode_record(item: WorkItem, detail: str, source_tokens: bool) -> tuple[dic
         "source_tokens": src_tok,
         "tokn_version": __version__,
         "warnings": [str(w) for w in result.warnings],
+        "missing_sheets": list(result.design.missing_files),
         "valid": not errors,
         "errors": errors,
         "split": "",

@@ -83,6 +83,10 @@ class Design:
     #: (KiCad 10): each of them is a child of it, and KiCad's instance paths start at the
     #: top-level sheet's UUID (``/<top uuid>/<sheet uuid>``).
     virtual_root: bool = False
+    #: Sheet files the hierarchy references but that do not exist, as written in the sheet
+    #: symbol (or the project file); each also has a warning.  A design missing one is
+    #: incomplete: its document lacks those sheets.
+    missing_files: list[str] = field(default_factory=list)
 
     def bus_aliases(self) -> dict[str, list[str]]:
         """Every bus alias of the design, name -> members (unescaped, as written): those of
@@ -173,6 +177,7 @@ def load_design(path: str, max_depth: int = 32,
     """
     files: dict[str, SchematicFile] = {}
     warnings: list[str] = []
+    missing: list[str] = []
 
     def get(p: str) -> SchematicFile:
         ap = os.path.abspath(p)
@@ -209,6 +214,7 @@ def load_design(path: str, max_depth: int = 32,
                                      inst.file.path)
             if not os.path.exists(sub_path) and not (sources and ap in sources):
                 warnings.append(f"{inst.file.path}: sheet '{sheet.name}' file not found: {sheet.file}")
+                missing.append(sheet.file)
                 continue
             child_file = get(sub_path)
             child = SheetInstance(inst.uuid_path + (sheet.uuid,),
@@ -224,6 +230,7 @@ def load_design(path: str, max_depth: int = 32,
             top_path = os.path.join(folder, top.file)
             if not os.path.exists(top_path):
                 warnings.append(f"{project.path}: top-level sheet '{top.name}' file not found: {top.file}")
+                missing.append(top.file)
                 continue
             top_file = get(top_path)
             sheet = _top_level_symbol(top, top_file, i)
@@ -251,7 +258,8 @@ def load_design(path: str, max_depth: int = 32,
             for f in files.values():
                 for label in f.labels:
                     label.name = resolve_project_text(label.name, variables)
-    design = Design(root, instances, files, warnings, aliases, variables, virtual_root=bool(tops))
+    design = Design(root, instances, files, warnings, aliases, variables, virtual_root=bool(tops),
+                    missing_files=missing)
     design.renumbered, unannotated = number_unannotated(instances, design.file_annotation, path)
     if unannotated:
         warnings.append(unannotated)

@@ -570,11 +570,14 @@ _FIRST_HEAD = re.compile(r"\(\s*([^\s()\"]+)")
 def _other_kind_of_file(src: str) -> str | None:
     """What a file that fails to parse is instead, when it is plainly no schematic (no
     ``(kicad_sch`` anywhere): ``(kicad_pcb ...)`` of a board given by mistake -- whose own
-    syntax slips would otherwise be reported as if a schematic had them -- XML, JSON; None
-    when it looks like a damaged schematic (the syntax error is then the right message)."""
+    syntax slips would otherwise be reported as if a schematic had them -- XML, JSON, the
+    pointer a Git LFS clone holds until ``git lfs pull``; None when it looks like a damaged
+    schematic (the syntax error is then the right message)."""
     if re.search(r"\(\s*kicad_sch\b", src):
         return None
     head = src.lstrip()[:200]
+    if re.match(r"version https://git-lfs\.\S*/spec/v\d", head):
+        return "a Git LFS pointer (the file itself was not fetched: git lfs pull)"
     if head.startswith("<"):
         return "XML (an Eagle or other tool's file?)"
     if head.startswith(("{", "[")):
