@@ -475,6 +475,10 @@ def test_dataset_resume_and_licence_override(projects, tmp_path):
     recs = _rows(str(out / "data"))
     assert {x["licence_category"] for x in recs} == {"unknown"}
     assert any(x["path"] == "nolicence/hw/bp5-ir-toy-v3-rev3.kicad_sch" for x in recs)
+    # a filter that refuses everything says so, and how to admit more
+    r = _build(args + ["--licence", "MIT", "--exclude-licence", "MIT"])
+    assert ": 0 designs , " not in r.stderr and ": 0 designs ()" not in r.stderr
+    assert "every design kept was refused by the licence filter; --licence names" in r.stderr
 
 
 @needs_shared

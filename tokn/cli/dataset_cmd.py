@@ -129,13 +129,18 @@ def dataset(inputs: tuple[str, ...], output: str, manifests: tuple[str, ...], de
     for line in rep.eval_problems:
         click.echo(f"warning: evaluation item skipped: {line}", err=True)
     sm = rep.summary
-    click.echo(f"{output}: {sum(sm.records.values())} designs "
-               f"({', '.join(f'{k} {v}' for k, v in sm.records.items())}), "
+    splits = ", ".join(f"{k} {v}" for k, v in sm.records.items() if v)
+    click.echo(f"{output}: {sum(sm.records.values())} designs"
+               f"{f' ({splits})' if splits else ''}, "
                f"{sum(sm.pairs.values())} instruction pairs; removed: {sm.excluded_licence} by licence, "
                f"{sm.exact_duplicates} exact + {sm.version_duplicates} other versions + {sm.near_duplicates} "
                "near duplicates, "
                f"{sm.contaminated} evaluation designs in train; {sm.errors} file errors "
                f"(errors.jsonl)", err=True)
+    if not sum(sm.records.values()) and sm.excluded_licence:
+        click.echo(f"{output}: every design kept was refused by the licence filter; --licence names the "
+                   "categories to admit (to keep unknown licences too: --licence permissive,weak-copyleft,copyleft,unknown), "
+                   "excluded.jsonl lists each design's licence", err=True)
     if sm.descriptions:
         d = sm.descriptions
         click.echo(f"descriptions by {d['model']}: {d['described']} pairs described, {d['failed']} without "
