@@ -26,7 +26,7 @@ from tokn.kicad.library import SymbolIndex
 from tokn.kicad.symbols import stacked_pin_numbers
 from tokn.validate import validate
 
-from .support import KICAD10_ROOT, needs_kicad, recorded_nets
+from .support import KICAD10_ROOT, multi_pin_nets, needs_kicad, recorded_nets
 
 FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "connectivity", "k10_stacked_pin.kicad_sch")
 
@@ -185,3 +185,44 @@ def test_a_symbol_without_jumpers_keeps_its_signature_and_table():
     plain = [x for x in node if not (isinstance(x, list) and x[0] == "duplicate_pin_numbers_are_jumpers")]
     assert pin_signature(parse_lib_symbol(node)) == pin_signature(parse_lib_symbol(plain))
     assert "jumper" not in write_tokn(encode_design(FIXTURE).document)
+
+
+CACHE_ATTRIBUTES = os.path.join(os.path.dirname(__file__), "fixtures", "kicad10", "k10_cache_attributes.kicad_sch")
+
+
+def test_kicad10_cache_symbols_decode_to_a_file_kicad_9_reads(tmp_path):
+    """KiCad 10 writes ``(in_pos_files yes)``, ``(duplicate_pin_numbers_are_jumpers no)``
+    and ``(power global)`` (KiCad 9: ``(power)``) in its cached library symbols, and KiCad
+    9.0.8 refuses a file with any of them ("Failed to load schematic"; a sub-sheet it
+    refuses is left empty while the root loads).  A document decoded with the symbols of a
+    KiCad 10 original (``--symbols-from``, as the round-trip checks do) is in KiCad 9's
+    format, so the decoder writes those symbols as KiCad 9 reads them.  Found on an unseen
+    KiCad 10 design (protoworks-kicad-3-3v-regulator) whose decoded files KiCad 9 could not
+    load.  Fixture ``k10_cache_attributes``, hand-written: two resistors in series between
+    two GND symbols; its ``.k10.net`` is KiCad 10.0.7's netlist."""
+    from tokn.decode import symbols_from_schematic
+    from tokn.kicad import kicad_cli
+    from tokn.kicad.hierarchy import load_design
+
+    doc = parse_tokn(write_tokn(encode_design(CACHE_ATTRIBUTES, kicad=10).document))
+    symbols = {}
+    for f in load_design(CACHE_ATTRIBUTES).files.values():
+        symbols.update(symbols_from_schematic(f))
+    decoded = decode(doc, None, symbols=symbols, project="d")
+    assert decoded.mode == "as-drawn", decoded.warnings
+    sch = decoded.files[decoded.root]
+    assert "(duplicate_pin_numbers_are_jumpers" not in sch and "(in_pos_files" not in sch
+    assert "(power global)" not in sch and "(power)" in sch
+    assert "(pin_numbers" in sch and "(on_board yes)" in sch             # the rest of the symbol is kept
+    design = _load_files(decoded.files, decoded.root)
+    theirs = set(recorded_nets(CACHE_ATTRIBUTES[:-len(".kicad_sch")] + ".k10.net"))
+    for kicad in (9, 10):
+        ours = {frozenset((p.ref, p.pin) for p in n.pins) for n in design_nets(design, kicad=kicad).nets
+                if len(n.pins) >= 2}
+        assert ours == theirs
+    if kicad_cli.available():                                # KiCad 9 loads it and agrees
+        out = tmp_path / "d.kicad_sch"
+        decoded.write(str(out))
+        got = kicad_cli.export_netlist(str(out))
+        assert set(got.components) == {"R1", "R2"}
+        assert set(multi_pin_nets(got.nets.items())) == theirs

@@ -31,6 +31,7 @@ from ..errors import DecodeError
 from ..kicad import build as b
 from ..kicad.bbox import overlaps, sheet_bbox
 from ..kicad.connectivity import design_nets, escape_net_name
+from ..kicad.geometry import iu
 from ..kicad.hierarchy import Design, load_design
 from ..kicad.symbols import placed_field_defaults
 from ..resolve import SymbolResolver
@@ -123,6 +124,16 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
                 why = kept
             else:
                 files, root, notes, diff, in_kicad10, in_kicad9 = kept
+        if not diff and in_kicad9:
+            broken, count = broken_at_junctions(doc)
+            if count:
+                files2, root2, notes2 = _as_drawn(broken, parts, power, project, added)
+                diff2, in_kicad10_2, in_kicad9_2 = net_differences(files2, root2, want, _doc_nets(listed))
+                if files2 and not diff2 and not in_kicad9_2:
+                    files, root, in_kicad10, in_kicad9 = files2, root2, in_kicad10_2, ""
+                    notes = notes2 + [f"{count} wire(s) broken at a junction on their interior, which "
+                                      "KiCad 10 connects whole and KiCad 9 cuts (docs/kicad-connectivity-"
+                                      "findings.md, quirk J): both connect the broken wires as stated"]
         if not diff:
             warnings += notes
             if any(ps.local for ps in doc.power):
@@ -504,6 +515,37 @@ def _draw_components(doc: Document, parts: dict[str, PartSymbol], sf: _SheetFile
                   f"not {c.ref}'s ({c.value}, {c.fp or 'none'})"
                   for _s, c in rows if (c.value, c.fp) != (c0.value, c0.fp)]
     return notes
+
+
+def broken_at_junctions(doc: Document) -> tuple[Document, int]:
+    """``doc`` with each wire that has a junction of its sheet on its interior broken there
+    into pieces, and how many wires were broken.  KiCad 10 connects such a wire whole (the
+    junction joins what is at its point); KiCad 9 keeps only the piece from its first point
+    to the junction (quirk J, docs/kicad-connectivity-findings.md).  The pieces, each ending
+    at the junction, connect in both as KiCad 10 connects the unbroken wire.  KiCad 10's
+    editor saves such wires; a document encoded by KiCad 10's rules states their nets."""
+    at: dict[str, dict[tuple[int, int], tuple[float, float]]] = {}
+    for j in doc.junctions:
+        at.setdefault(j.sheet, {})[(iu(j.x), iu(j.y))] = (j.x, j.y)
+    wires, count = [], 0
+    for w in doc.wires:
+        points = at.get(w.sheet)
+        if not points or len(w.pts) != 2:
+            wires.append(w)
+            continue
+        (ax, ay), (bx, by) = (iu(v) for v in w.pts[0]), (iu(v) for v in w.pts[1])
+        inner = sorted(((px, py) for (px, py) in points
+                        if min(ax, bx) <= px <= max(ax, bx) and min(ay, by) <= py <= max(ay, by)
+                        and (px, py) not in ((ax, ay), (bx, by))
+                        and (bx - ax) * (py - ay) == (by - ay) * (px - ax)),
+                       key=lambda p: abs(p[0] - ax) + abs(p[1] - ay))
+        if not inner:
+            wires.append(w)
+            continue
+        pts = [w.pts[0], *(points[p] for p in inner), w.pts[1]]
+        wires += [replace(w, pts=[p, q]) for p, q in zip(pts, pts[1:])]
+        count += 1
+    return (replace(doc, wires=wires) if count else doc), count
 
 
 def _draw_geometry(doc: Document, sf: _SheetFiles) -> None:

@@ -161,8 +161,34 @@ def sheet_pin(name: str, shape: str, x: float, y: float, a: float, seed: str) ->
             effects(justify="left" if a == 180 else "right"), ["uuid", q(uid(seed))]]
 
 
+def _kicad9_attribute(c):
+    """A library symbol's child as KiCad 9 reads it, or None to leave it out: KiCad 10's
+    format adds ``(power global)`` (KiCad 9: ``(power)``, the same symbol),
+    ``(in_pos_files ...)`` and ``(duplicate_pin_numbers_are_jumpers no)``, and KiCad 9.0.8
+    refuses the whole file for any of them; the last two say nothing to a netlist.
+    ``(power local)`` and ``(duplicate_pin_numbers_are_jumpers yes)`` stay: they change
+    the nets, and the decoder checks such a drawing by KiCad 10's rules."""
+    if type(c) is not list or len(c) != 2:
+        return c
+    if c[0] == "in_pos_files" or c == ["duplicate_pin_numbers_are_jumpers", "no"]:
+        return None
+    return ["power"] if c == ["power", "global"] else c
+
+
+def kicad9_lib_symbol(node: list) -> list:
+    """``node`` (a ``lib_symbols`` entry, e.g. kept byte for byte from a KiCad 10 file's
+    cache) in KiCad 9's format (:func:`_kicad9_attribute`); ``node`` itself when it is."""
+    new = [_kicad9_attribute(c) for c in node]
+    if all(x is c for x, c in zip(new, node)):
+        return node
+    return [x for x in new if x is not None]
+
+
 def schematic(root_uuid: str, paper: str, title: str, lib_symbols: list[list], items: list[list],
               root: bool = True) -> list:
+    """A sheet file in KiCad 9's format (:data:`KICAD_VERSION`); library symbols taken from
+    a KiCad 10 cache lose what KiCad 9 cannot read (:func:`kicad9_lib_symbol`)."""
+    lib_symbols = [kicad9_lib_symbol(s) for s in lib_symbols]
     node = ["kicad_sch", ["version", KICAD_VERSION], ["generator", q("tokn")],
             ["generator_version", q("9.0")], ["uuid", q(root_uuid)], ["paper", q(paper)]]
     if title:
