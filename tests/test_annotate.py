@@ -159,3 +159,20 @@ def test_kicad_lists_a_pin_of_a_reference_carried_twice_in_both_nets(tmp_path, s
     _unannotate(path, {"R2": "R1"})
     nets = kicad_cli.export_netlist(path).nets
     assert {n for n, pins in nets.items() if ("R1", "2") in pins} == {"C", "unconnected-(R1-Pad2)"}
+
+
+def test_a_sheet_placement_with_no_saved_reference_is_named_as_the_cause(tmp_path):
+    """A sheet placed twice whose part saves a reference for one placement only: KiCad shows
+    the symbol's own Reference field on the other, a second R10; the warning says why."""
+    folder = tmp_path / "nested"
+    shutil.copytree(NESTED, folder)
+    path = folder / "a.kicad_sch"
+    text = path.read_text(encoding="utf-8")
+    second = ('\t\t\t\t(path "/11111111-2222-3333-4444-555555555555/8e2bf117-f110-5c02-90f7-7239ccd74062"\n'
+              '\t\t\t\t\t(reference "R20")\n\t\t\t\t\t(unit 1)\n\t\t\t\t)\n')
+    assert second in text
+    path.write_text(text.replace(second, ""), encoding="utf-8")
+    [warning] = [w for w in encode_design(str(folder / "root.kicad_sch")).warnings if "more than one part" in w]
+    assert "reference(s) R10 each carried by more than one part" in warning
+    assert re.search(r"the file saves no reference of these parts for sheet /[^,]+/, so KiCad shows there the "
+                     r"symbol's own Reference field", warning), warning

@@ -149,12 +149,14 @@ def number_duplicates(instances: list, annotation: Callable[[object, PlacedSymbo
             m = _NUMBERED.fullmatch(ref)
             if m:
                 used.setdefault(m.group(1), set()).add(int(m.group(2)))
-            parts.append((ref, inst, sym, si.unit, lib.unit_count))
+            unrecorded = inst.parent is not None and not si.path      # no reference saved for this instance
+            parts.append((ref, inst, sym, si.unit, lib.unit_count, unrecorded))
     out: Renumbering = {}
     owner: dict[str, set[int]] = {}
     numbers = _Numbers(used)
     moved: list[str] = []
-    for ref, inst, sym, unit, unit_count in parts:
+    unrecorded_sheets: list[str] = []
+    for ref, inst, sym, unit, unit_count, unrecorded in parts:
         units = owner.setdefault(ref, set())
         if unit not in units:
             units.add(unit)                    # the part's first use of this unit
@@ -164,6 +166,8 @@ def number_duplicates(instances: list, annotation: Callable[[object, PlacedSymbo
         new, fresh = numbers.take(prefix, (ref, sym.lib_id, sym.value), unit, unit_count)
         if fresh:
             moved.append(f"{ref} ({sym.value or sym.lib_id} at ({sym.x:g}, {sym.y:g}){_on(inst)}) as {new}")
+            if unrecorded and inst.name_path not in unrecorded_sheets:
+                unrecorded_sheets.append(inst.name_path)
         out[(id(inst), id(sym))] = new
     if not out:                                # only "#" or unannotated references repeat
         return {}, None
@@ -173,6 +177,10 @@ def number_duplicates(instances: list, annotation: Callable[[object, PlacedSymbo
                "such a pin in every net it touches, joining them): the first part keeps the reference, this "
                f"document writes {'; '.join(moved[:5])}{'; ...' if len(moved) > 5 else ''} (the first free "
                "numbers) so that no nets are joined — annotate the schematic in KiCad to choose the numbers")
+    if unrecorded_sheets:
+        warning += (f"; the file saves no reference of these parts for sheet {', '.join(unrecorded_sheets[:4])}"
+                    f"{', ...' if len(unrecorded_sheets) > 4 else ''}, so KiCad shows there the symbol's own "
+                    "Reference field, which another placement of the sheet carries too")
     return out, warning
 
 
