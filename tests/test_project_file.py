@@ -112,6 +112,21 @@ def test_a_sub_sheet_encoded_on_its_own_is_named_in_a_warning():
     assert not [w for w in encode_design(ROOT).warnings if "top-level sheet" in w]
 
 
+def test_the_sub_sheet_warning_says_what_kicad_does():
+    """KiCad 9 and 10 (``kicad-cli sch export netlist``) netlist a sub-sheet opened on its
+    own with the references recorded for the design it was annotated in, even where a
+    part's Reference field says otherwise (``orphan_sub_sheet``: fields ``R?`` and ``R12``,
+    recorded ``R29`` and ``R30``; the stored ``sub.net``/``sub.k10.net``).  The warning
+    says so instead of claiming that KiCad shows the parts unannotated."""
+    sub = os.path.join(os.path.dirname(__file__), "fixtures", "connectivity", "orphan_sub_sheet",
+                       "sub.kicad_sch")
+    result = encode_design(sub)
+    assert {c.ref for c in result.document.components} == {"R29", "R30"}
+    [warning] = [w for w in result.warnings if "no part is annotated for this file as the top-level sheet" in w]
+    assert "unannotated" not in warning
+    assert "KiCad 9 and 10 use these recorded references too" in warning
+
+
 def test_the_design_digest_changes_with_the_project_aliases_only(tmp_path):
     """``design_sha256`` (resume, exact duplicates) covers the sheets and the project's bus
     aliases, not the rest of the project file."""

@@ -391,8 +391,10 @@ def _cross_reference(design: "Design", token: str) -> str | None:
 def _annotated_elsewhere(root: SchematicFile) -> str | None:
     """A warning when ``root`` is a sub-sheet opened on its own: none of its placed symbols
     has an annotation recorded for this file as the root sheet (``(instances ...)`` paths
-    start with another root's UUID).  KiCad then shows those parts unannotated (``R?``),
-    and its netlist differs from the design they were annotated in; tokn uses the recorded
+    start with another root's UUID).  KiCad 9 and 10 then still use the recorded references
+    (``kicad-cli sch export netlist``, even where a part's Reference field says ``R?`` or
+    another number: fixture ``orphan_sub_sheet``), but the sheet's nets are those of a
+    top-level sheet, not the design's it was annotated in.  tokn uses the recorded
     references where a part has one (several: a sheet used more than once; the parts are
     then numbered as unannotated ones, :mod:`tokn.kicad.annotate`).  ``None`` otherwise (and
     for files without per-symbol instances)."""
@@ -405,6 +407,6 @@ def _annotated_elsewhere(root: SchematicFile) -> str | None:
     other = annotated[0].instances[0].path
     return (f"{root.path}: no part is annotated for this file as the top-level sheet (the "
             f"annotations are for the sheet path {other}): it looks like a sub-sheet opened on its "
-            "own; KiCad would show these parts unannotated and netlist them differently; tokn "
-            "uses the recorded references where a part has one (encode the project's top-level "
-            "schematic instead)")
+            "own; tokn uses the recorded references where a part has one (KiCad 9 and 10 use "
+            "these recorded references too), but its nets are this sheet's alone, not the "
+            "design's (encode the project's top-level schematic instead)")
