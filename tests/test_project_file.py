@@ -175,6 +175,27 @@ def test_several_top_level_sheets_are_one_design_as_in_kicad_10():
     assert {n.name for n in doc.nets} >= {"/top/LOC", "/second/LOC", "/second/sub/LOC", "SIG_A"}
 
 
+def test_a_listed_top_level_sheet_encoded_alone_is_not_taken_for_a_sub_sheet(tmp_path):
+    """KiCad 10 records a listed top-level sheet's annotations under the UUID the project
+    gives it (``/<uuid>``), which need not be the file's own UUID (unseen jjungo/remote-hw:
+    main.kicad_sch, file UUID c926dd75..., project and instance paths a1d91c95...).  Encoded
+    alone, such a sheet is annotated as a top-level sheet: the project's warning about the
+    other top-level sheets, not the one about a sub-sheet opened on its own."""
+    import shutil
+    for name in os.listdir(TOP_LEVEL):
+        shutil.copy(os.path.join(TOP_LEVEL, name), tmp_path / name)
+    second = tmp_path / "second.kicad_sch"
+    text = second.read_text(encoding="utf-8")
+    own = '(uuid "22222222-2222-2222-2222-222222220000")\n\t(paper'
+    assert own in text
+    second.write_text(text.replace(own, '(uuid "2222aaaa-2222-2222-2222-222222220000")\n\t(paper'),
+                      encoding="utf-8")
+    result = encode_design(str(second))
+    assert [c.ref for c in result.document.components] == ["R2", "R3"]
+    assert not [w for w in result.warnings if "no part is annotated" in w]
+    assert [w for w in result.warnings if "second.kicad_sch is encoded alone" in w]
+
+
 def test_several_top_level_sheets_decode_from_the_text_alone(tmp_path, symbol_index):
     """The TOKN text, decoded in an empty folder under the root's own name (no project
     file): one root holding a sheet per top-level sheet (top.kicad_sch's own file renamed
