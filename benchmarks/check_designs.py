@@ -152,8 +152,12 @@ def _encode_vs_netlist(path: str, ref: kicad_cli.Netlist) -> str:
 
 def _sheet_files(path: str, dest: str) -> str:
     """Copy the design's sheet files only (no project file: KiCad's default ERC settings, as
-    for the decoded copy, which has no project file either)."""
+    for the decoded copy, which has no project file either), except that a KiCad 10 project
+    listing several top-level sheets gets a project file holding that list alone: without
+    it kicad-cli 10 loads the root sheet alone (jjungo/remote-hw lost its "Main" sheet and
+    the part-data comparison reported its 12 parts as extra)."""
     from tokn.kicad.hierarchy import load_design
+    from tokn.kicad.project import joined_top_level_sheets, read_project
     base = os.path.dirname(path)
     files = load_design(path, lean=True).files
     rels = [os.path.normpath(os.path.relpath(f, base)) for f in files]
@@ -166,6 +170,12 @@ def _sheet_files(path: str, dest: str) -> str:
         target = os.path.normpath(os.path.join(root, rel))
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copyfile(f, target)
+    top = joined_top_level_sheets(path, read_project(path))
+    if top:
+        sheets = [{"filename": t.file, "name": t.name, "uuid": t.uuid} for t in top]
+        pro = os.path.splitext(os.path.join(root, os.path.basename(path)))[0] + ".kicad_pro"
+        with open(pro, "w", encoding="utf-8") as f:
+            json.dump({"schematic": {"top_level_sheets": sheets}}, f, indent=2)
     return os.path.join(root, os.path.basename(path))
 
 

@@ -285,3 +285,19 @@ def test_a_drawing_whose_wires_are_gone_is_no_edit(symbol_index):
     assert out.mode == "laid-out"
     assert any("5 of 5 parts are drawn apart from their nets, too many for an edit of the drawing" in w
                for w in out.warnings), out.warnings
+
+
+def test_a_cut_wire_leaves_no_power_symbol_dangling(symbol_index, tmp_path):
+    """R1.1 moved from +5V to GND: its wire ran to a +5V power symbol that nothing else
+    touches.  The symbol goes with the wire (left, KiCad's ERC reports its pin not
+    connected: an unseen design's resistor moved off +5V, or swapped for a potentiometer
+    whose pin 3 landed on that wire)."""
+    out = decode(parse_tokn(with_nets(BASE, moved(BASE_NETS, "R1.1", "GND"))), symbol_index, project="d")
+    assert out.mode == "as-drawn", out.warnings
+    assert any("R1.1 joined to GND" in w and "(its wire cut)" in w for w in out.warnings), out.warnings
+    path = str(tmp_path / "d.kicad_sch")
+    out.write(path)
+    again = encode_design(path).document
+    assert _pin_sets(again) == _pin_sets(parse_tokn(with_nets(BASE, moved(BASE_NETS, "R1.1", "GND"))))
+    assert not [p for p in again.power if p.net == "+5V" and (p.x, p.y) == (33.02, 31.75)]
+    assert [(p.x, p.y) for p in again.power if p.net == "+5V"] == [(50.80, 39.37), (30.48, 69.85)]

@@ -112,6 +112,21 @@ def test_a_sub_sheet_encoded_on_its_own_is_named_in_a_warning():
     assert not [w for w in encode_design(ROOT).warnings if "top-level sheet" in w]
 
 
+def test_the_sub_sheet_warning_says_what_kicad_does():
+    """KiCad 9 and 10 (``kicad-cli sch export netlist``) netlist a sub-sheet opened on its
+    own with the references recorded for the design it was annotated in, even where a
+    part's Reference field says otherwise (``orphan_sub_sheet``: fields ``R?`` and ``R12``,
+    recorded ``R29`` and ``R30``; the stored ``sub.net``/``sub.k10.net``).  The warning
+    says so instead of claiming that KiCad shows the parts unannotated."""
+    sub = os.path.join(os.path.dirname(__file__), "fixtures", "connectivity", "orphan_sub_sheet",
+                       "sub.kicad_sch")
+    result = encode_design(sub)
+    assert {c.ref for c in result.document.components} == {"R29", "R30"}
+    [warning] = [w for w in result.warnings if "no part is annotated for this file as the top-level sheet" in w]
+    assert "unannotated" not in warning
+    assert "KiCad 9 and 10 use these recorded references too" in warning
+
+
 def test_the_design_digest_changes_with_the_project_aliases_only(tmp_path):
     """``design_sha256`` (resume, exact duplicates) covers the sheets and the project's bus
     aliases, not the rest of the project file."""
@@ -158,6 +173,27 @@ def test_several_top_level_sheets_are_one_design_as_in_kicad_10():
         [("top", "top.kicad_sch", ""), ("second", "second.kicad_sch", ""), ("sub", "sub.kicad_sch", "S2")]
     assert _doc_nets(doc) == recorded
     assert {n.name for n in doc.nets} >= {"/top/LOC", "/second/LOC", "/second/sub/LOC", "SIG_A"}
+
+
+def test_a_listed_top_level_sheet_encoded_alone_is_not_taken_for_a_sub_sheet(tmp_path):
+    """KiCad 10 records a listed top-level sheet's annotations under the UUID the project
+    gives it (``/<uuid>``), which need not be the file's own UUID (unseen jjungo/remote-hw:
+    main.kicad_sch, file UUID c926dd75..., project and instance paths a1d91c95...).  Encoded
+    alone, such a sheet is annotated as a top-level sheet: the project's warning about the
+    other top-level sheets, not the one about a sub-sheet opened on its own."""
+    import shutil
+    for name in os.listdir(TOP_LEVEL):
+        shutil.copy(os.path.join(TOP_LEVEL, name), tmp_path / name)
+    second = tmp_path / "second.kicad_sch"
+    text = second.read_text(encoding="utf-8")
+    own = '(uuid "22222222-2222-2222-2222-222222220000")\n\t(paper'
+    assert own in text
+    second.write_text(text.replace(own, '(uuid "2222aaaa-2222-2222-2222-222222220000")\n\t(paper'),
+                      encoding="utf-8")
+    result = encode_design(str(second))
+    assert [c.ref for c in result.document.components] == ["R2", "R3"]
+    assert not [w for w in result.warnings if "no part is annotated" in w]
+    assert [w for w in result.warnings if "second.kicad_sch is encoded alone" in w]
 
 
 def test_several_top_level_sheets_decode_from_the_text_alone(tmp_path, symbol_index):

@@ -388,7 +388,9 @@ class _Round:
     def cut(self, pin: Pin, sid: str, end) -> str | None:
         """Detach pin ``pin`` (its end ``end`` on sheet ``sid``) from what it touches: the
         wire from its end back to the first branch, labels, power symbols, a junction or a
-        no-connect at its end.  The reason when it cannot."""
+        no-connect at its end, and the labels and power symbols at the wire's other end when
+        nothing else meets there (a dead end: left, KiCad's ERC reports them unconnected).
+        The reason when it cannot."""
         sh = self.sheet(sid)
         k = _key(end.x, end.y)
         if len(sh.pins.get(k, [])) > 1 or sh.others.get(k):
@@ -407,7 +409,11 @@ class _Round:
                                if not (n.sheet == sid and n.x is not None and _key(n.x, n.y) == k)]
         self.touched()
         if at:
-            self._walk(sh, k)
+            to = self._walk(sh, k)
+            if not sh.ends_at(to) and not sh.through(to) and not sh.pins.get(to) and not sh.others.get(to):
+                for item in sh.labels_at(to) + sh.power_at(to):        # a dead end: its symbol goes too
+                    (self.doc.labels if isinstance(item, Label) else self.doc.power).remove(item)
+                self.touched()
         return None
 
     def _walk(self, sh: _Sheet, k: tuple[int, int]) -> tuple[int, int]:

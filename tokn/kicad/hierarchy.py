@@ -14,7 +14,7 @@ from ..errors import SchematicError
 from ..sexpr import parse
 from .annotate import Renumbering, number_duplicates, number_unannotated
 from .netnames import net_text, unescape
-from .project import TopLevelSheet, joined_top_level_sheets, read_project, top_level_sheets_warning
+from .project import ProjectSettings, TopLevelSheet, joined_top_level_sheets, read_project, top_level_sheets_warning
 from .textvars import evaluate_expressions, resolve_project_text, resolve_text, symbol_field
 from .schematic import (PlacedSymbol, SchematicFile, SheetSymbol, SymbolInstance, load_schematic,
                         loaded_text, read_schematic)
@@ -243,7 +243,7 @@ def load_design(path: str, max_depth: int = 32,
         walk(root_inst, (os.path.abspath(path),))
     if root.legacy_symbol_instances:
         _apply_legacy_instance_fields(root, root_inst)
-    orphan = _annotated_elsewhere(root)
+    orphan = _annotated_elsewhere(root, _listed_uuids(path, project) if project is not None and not tops else ())
     if orphan:
         warnings.append(orphan)
     aliases: dict[str, list[str]] = {}
@@ -396,23 +396,39 @@ def _cross_reference(design: "Design", token: str) -> str | None:
     return None if fields is None else symbol_field(name, fields, ref)
 
 
-def _annotated_elsewhere(root: SchematicFile) -> str | None:
+def _listed_uuids(path: str, project: ProjectSettings) -> tuple[str, ...]:
+    """The UUIDs ``project`` gives ``path`` as one of its top-level sheets: KiCad 10 records
+    such a sheet's annotations under ``/<that uuid>``, not always the file's own (unseen
+    jjungo/remote-hw: main.kicad_sch)."""
+    if not project.path:
+        return ()
+    folder = os.path.dirname(os.path.abspath(project.path))
+    me = os.path.normcase(os.path.abspath(path))
+    return tuple(t.uuid for t in project.top_level_sheets
+                 if t.uuid and os.path.normcase(os.path.abspath(os.path.join(folder, t.file))) == me)
+
+
+def _annotated_elsewhere(root: SchematicFile, listed: tuple[str, ...] = ()) -> str | None:
     """A warning when ``root`` is a sub-sheet opened on its own: none of its placed symbols
     has an annotation recorded for this file as the root sheet (``(instances ...)`` paths
-    start with another root's UUID).  KiCad then shows those parts unannotated (``R?``),
-    and its netlist differs from the design they were annotated in; tokn uses the recorded
+    start with another root's UUID; ``listed``: the UUIDs a KiCad 10 project gives this file
+    as a top-level sheet, which count as its own).  KiCad 9 and 10 then still use the recorded references
+    (``kicad-cli sch export netlist``, even where a part's Reference field says ``R?`` or
+    another number: fixture ``orphan_sub_sheet``), but the sheet's nets are those of a
+    top-level sheet, not the design's it was annotated in.  tokn uses the recorded
     references where a part has one (several: a sheet used more than once; the parts are
     then numbered as unannotated ones, :mod:`tokn.kicad.annotate`).  ``None`` otherwise (and
     for files without per-symbol instances)."""
     annotated = [sym for sym in root.symbols if sym.instances]
     if not annotated or not root.uuid:
         return None
-    own = "/" + root.uuid
-    if any(si.path == own or si.path.startswith(own + "/") for sym in annotated for si in sym.instances):
+    owns = ["/" + u for u in (root.uuid, *listed)]
+    if any(si.path == own or si.path.startswith(own + "/")
+           for sym in annotated for si in sym.instances for own in owns):
         return None
     other = annotated[0].instances[0].path
     return (f"{root.path}: no part is annotated for this file as the top-level sheet (the "
             f"annotations are for the sheet path {other}): it looks like a sub-sheet opened on its "
-            "own; KiCad would show these parts unannotated and netlist them differently; tokn "
-            "uses the recorded references where a part has one (encode the project's top-level "
-            "schematic instead)")
+            "own; tokn uses the recorded references where a part has one (KiCad 9 and 10 use "
+            "these recorded references too), but its nets are this sheet's alone, not the "
+            "design's (encode the project's top-level schematic instead)")
