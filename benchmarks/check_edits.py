@@ -383,7 +383,8 @@ def edit_delete(d: Doc):
             set_cell(t, r, "refs", ",".join(x for x in cell(t, r, "refs").split(",") if x != ref))
         t.rows = [r for r in t.rows if cell(t, r, "refs")]
         d.text.put(t)
-    return d.done(), Change(deleted={ref}, erc_expected={"pin_not_connected", "label_dangling"})
+    # what a deleted part leaves: open pins and labels, an input only it drove (an LED's pull-up)
+    return d.done(), Change(deleted={ref}, erc_expected={"pin_not_connected", "label_dangling", "pin_not_driven"})
 
 
 def _rename_everywhere(d: Doc, old: str, new: str) -> None:
