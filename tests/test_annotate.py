@@ -174,5 +174,5 @@ def test_a_sheet_placement_with_no_saved_reference_is_named_as_the_cause(tmp_pat
     path.write_text(text.replace(second, ""), encoding="utf-8")
     [warning] = [w for w in encode_design(str(folder / "root.kicad_sch")).warnings if "more than one part" in w]
     assert "reference(s) R10 each carried by more than one part" in warning
-    assert re.search(r"the file saves no reference of these parts for sheet /[^,]+/, so KiCad shows there the "
+    assert re.search(r"the schematic saves no reference of these parts for sheet /[^,]+/, so KiCad shows there the "
                      r"symbol's own Reference field", warning), warning

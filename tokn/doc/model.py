@@ -249,8 +249,8 @@ class Document:
 
     def line_of(self, where: str) -> int | None:
         """The line a finding's ``where`` (a pin reference, a part, a net, ``pins{REF}``)
-        was read from, if known: a pin reference's net row, then a part's row, then a
-        net's row."""
+        was read from, if known: a pin reference's net row (else its ``pins{REF}`` row,
+        else its part's row), a part's row, a net's row, a pin table's first row."""
         for key in (("pin", where), ("components", where), ("nets", where), ("pins", where)):
             if key in self.lines:
                 return self.lines[key]

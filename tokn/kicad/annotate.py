@@ -178,7 +178,7 @@ def number_duplicates(instances: list, annotation: Callable[[object, PlacedSymbo
                f"document writes {'; '.join(moved[:5])}{'; ...' if len(moved) > 5 else ''} (the first free "
                "numbers) so that no nets are joined — annotate the schematic in KiCad to choose the numbers")
     if unrecorded_sheets:
-        warning += (f"; the file saves no reference of these parts for sheet {', '.join(unrecorded_sheets[:4])}"
+        warning += (f"; the schematic saves no reference of these parts for sheet {', '.join(unrecorded_sheets[:4])}"
                     f"{', ...' if len(unrecorded_sheets) > 4 else ''}, so KiCad shows there the symbol's own "
                     "Reference field, which another placement of the sheet carries too")
     return out, warning
