@@ -451,6 +451,10 @@ BY_LIBRARY_FACTS = [
     ("its datasheet's pin 4, the tab, the same", "AMS1117-3.3", "U1.4", "U1.2"),
     ("pin 5 is no pin of it", "AMS1117-3.3", "U1.5", "U1.5"),
     ("a TO-220 regulator's footprint names no tab pin", "LM7805_TO220", "U1.TAB", "U1.TAB"),
+    ("5V on an Arduino Nano is its +5V pin, not its VIN input", "Arduino_Nano_v3.x", "U1.5V", "U1.27"),
+    ("3.3V on an Arduino Nano is its 3V3 pin", "Arduino_Nano_v3.x", "U1.3.3V", "U1.17"),
+    ("a module whose one supply input is VIN: 5V stays unsettled", "Jadak_Thingmagic_M6e-Nano", "U1.5V", "U1.5V"),
+    ("a Pico's supplies have several names: 5V stays unsettled", "RaspberryPi_Pico", "U1.5V", "U1.5V"),
 ]
 
 

@@ -429,9 +429,11 @@ def _numbers_named(pin: str, numbers: dict[str, list[str]]) -> list[str]:
     10. a package's tab, ``TAB`` or the number after the symbol's last pin (SOT-223's "pin
         4"), when the footprint's name says which pin it is (``SOT-223-3_TabPin2``: pin 2;
         :class:`PinNames` ``tab``);
-    11. a supply input written as its voltage (``3V3``, ``+3.3V``, ``5V``: an ESP32 module's
-        datasheet calls KiCad's ``VDD`` pin ``3V3``) when the part's supply inputs that are no
-        ground all have one name (not an RP2040's ``IOVDD``, ``DVDD``, ``ADC_AVDD``...)."""
+    11. a pin written as a voltage (``5V``, ``3.3V``) is the pin named as that voltage
+        otherwise (an Arduino Nano's ``+5V``, ``3V3``); without one, the part's logic supply
+        input (``VDD``, ``VCC``) when its supply inputs that are no ground all have that one
+        name (an ESP32 module's datasheet calls KiCad's ``VDD`` pin ``3V3``; not an RP2040's
+        ``IOVDD``, ``DVDD``, ``ADC_AVDD``..., nor a module's ``VIN``)."""
     key = normalise_pin_name(pin)
     hits = _named(numbers, {key})
     if not hits:
@@ -464,11 +466,39 @@ def _numbers_named(pin: str, numbers: dict[str, list[str]]) -> list[str]:
     if not hits and getattr(numbers, "tab", "") and \
             (key == "TAB" or key.isdigit() and int(key) == len(numbers) + 1 and key not in numbers):
         hits = [numbers.tab]
-    if not hits and _VOLTAGE.match(key):
+    if not hits and _volts(key) is not None:
+        hits = _named_volts(_volts(key), numbers)
         supplies = getattr(numbers, "supply_inputs", [])
-        if len({normalise_pin_name(numbers[n][0]) for n in supplies}) == 1:
+        names = {normalise_pin_name(numbers[n][0]) for n in supplies}
+        if not hits and len(names) == 1 and _LOGIC_SUPPLY.match(names.pop()):
             hits = sorted(supplies, key=natural_key)
     return hits
+
+
+#: A pin or net name that is a voltage: ``3V3``, ``+3.3V``, ``5V``, ``+5V``, ``1V8``, ``12V``.
+_VOLTS = re.compile(r"^\+?(\d+)(?:V(\d+)|[.,](\d+)V|V)$")
+#: The name of a logic supply input (rule 11 of :func:`_numbers_named`), not of a regulator's
+#: or charger's input (``VIN``, ``VBAT``, ``VSYS``: written ``5V``, it may mean another pin).
+_LOGIC_SUPPLY = re.compile(r"^(?:VDD|VCC)(?:IO)?$")
+
+
+def _volts(name: str) -> str | None:
+    """The voltage a name (normalised) says, as ``3.3`` or ``5``, or None: ``3V3``, ``+3.3V``
+    and ``3.3V`` are one voltage."""
+    m = _VOLTS.match(name)
+    if m is None:
+        return None
+    whole, fraction = m.group(1), m.group(2) or m.group(3) or ""
+    fraction = fraction.rstrip("0")
+    return f"{int(whole)}.{fraction}" if fraction else str(int(whole))
+
+
+def _named_volts(volts: str, numbers: dict[str, list[str]]) -> list[str]:
+    """The numbers whose pins are named as the voltage ``volts`` (an Arduino Nano's ``+5V``
+    for ``5V``), when those pins have one name."""
+    hits = sorted((num for num, ns in numbers.items() if any(_volts(normalise_pin_name(n)) == volts for n in ns)),
+                  key=natural_key)
+    return hits if len({normalise_pin_name(numbers[h][0]) for h in hits}) == 1 else []
 
 
 #: A footprint's name that says which pin its tab is (KiCad: ``SOT-223-3_TabPin2``).
@@ -639,7 +669,7 @@ def _pin(ref: str, pin: str, table: Optional[tuple[str, dict[str, list[str]]]], 
         return [item]
     source, numbers = table
     hits = _numbers_named(pin, numbers)
-    if len(hits) == 1 or len(hits) > 1 and (_SUPPLY_NAME.match(pin) or _VOLTAGE.match(pin)
+    if len(hits) == 1 or len(hits) > 1 and (_SUPPLY_NAME.match(pin) or _volts(normalise_pin_name(pin))
                                             or _both_rows(pin, hits, numbers)):
         _note(findings, "pin-name", f"{item} -> {', '.join(f'{ref}.{h}' for h in hits)}", ref, source)
         return [f"{ref}.{h}" for h in hits]
