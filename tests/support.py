@@ -216,3 +216,9 @@ def gbnf_checker(grammar: str):
             return False
 
     return admits
+
+
+def read_text(path: str, encoding: str | None = None, newline: str | None = None) -> str:
+    """The text of ``path`` (``open``'s arguments), the file closed at once."""
+    with open(path, encoding=encoding, newline=newline) as f:
+        return f.read()

@@ -11,13 +11,14 @@ import pytest
 from tokn.kicad import kicad_cli
 
 from .conftest import needs_kicad
+from .support import read_text
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 REGULATOR = os.path.join(ROOT, "examples", "regulator.tokn")
 TOKN = [os.path.join(os.path.dirname(sys.executable), "tokn")]
 
-GOOD = open(REGULATOR, encoding="utf-8").read()
+GOOD = read_text(REGULATOR, encoding="utf-8")
 
 
 def run(*args, stdin: str | None = None):
@@ -147,7 +148,7 @@ def test_validate_lenient_reads_an_llm_answer_as_generate_does(tmp_path):
     answer = os.path.join(HERE, "fixtures", "answers", "11-pin-names.txt")
     strict = run("validate", answer, "--json")               # strict TOKN whose pins are names
     assert strict.returncode == 1 and "unknown-pin" in {f["code"] for f in json.loads(strict.stdout)["findings"]}
-    messy = write(tmp_path, "Here:\n```\n" + open(answer, encoding="utf-8").read().replace("components[3]", "components[9]")
+    messy = write(tmp_path, "Here:\n```\n" + read_text(answer, encoding="utf-8").replace("components[3]", "components[9]")
                   + "```\n", "answer.txt")
     r = run("validate", messy)
     assert r.returncode == 1 and "[syntax]" in r.stdout     # files stay strict

@@ -22,6 +22,7 @@ from tokn import __version__
 from tokn.cli import main
 from tokn.encode import encode_file
 from tokn.tokens import count_tokens
+from .support import read_text
 
 try:
     from .conftest import CORPUS, HERE, needs_shared
@@ -90,7 +91,7 @@ def _bad_files(d) -> dict[str, str]:
     """A truncated schematic and a non-KiCad one in directory ``d``; name -> path."""
     os.makedirs(d, exist_ok=True)
     good = open(os.path.join(FILES, PROJECTS["flash"], TOP["flash"]), encoding="utf-8").read() \
-        if os.path.isdir(FILES) else open(FIXTURE, encoding="utf-8").read()
+        if os.path.isdir(FILES) else read_text(FIXTURE, encoding="utf-8")
     trunc = os.path.join(d, "truncated.kicad_sch")
     with open(trunc, "w", encoding="utf-8") as f:
         f.write(good[: len(good) // 2])

@@ -20,6 +20,7 @@ from tokn.generate.progress import Cancelled, EndpointError
 from tokn.kicad import kicad_cli
 
 from tokn.testing.llm_server import MockLLMServer, Reply
+from .support import read_text
 
 PROMPT = "Design a 5V linear regulator using LM7805 with 0.33uF input capacitor and 0.1uF output capacitor"
 
@@ -92,7 +93,7 @@ def test_valid_answer_gives_a_checked_schematic(toolkit, tmp_path):
     assert "pins{U1}[3]{num,name,type}:\n  1,VI,power_in" in msgs[-1]["content"]
     sch, tok = str(tmp_path / "out.kicad_sch"), str(tmp_path / "out.tokn")
     written = write_outputs(res, sch, tok, toolkit=toolkit)
-    assert sch in written and open(tok).read() == res.tokn_text
+    assert sch in written and read_text(tok) == res.tokn_text
     if kicad_cli.available():
         svg = str(tmp_path / "preview.svg")
         assert svg in write_outputs(res, None, None, svg, toolkit=toolkit)

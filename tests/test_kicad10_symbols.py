@@ -27,6 +27,7 @@ from tokn.kicad.symbols import stacked_pin_numbers
 from tokn.validate import validate
 
 from .support import KICAD10_ROOT, multi_pin_nets, needs_kicad, recorded_nets
+from .support import read_text
 
 FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "connectivity", "k10_stacked_pin.kicad_sch")
 
@@ -114,7 +115,7 @@ def test_jumper_pin_groups_join_their_nets_as_in_kicad_10():
 def test_a_pin_number_with_a_comma_is_named_in_a_warning(tmp_path):
     """KiCad 9's rules keep ``[1,2,3]`` as one pin number, which a TOKN net list (comma
     separated) cannot hold: the encoder says so; KiCad 10's rules list 1, 2, 3."""
-    src = open(FIXTURE, encoding="utf-8").read().replace('(number "[1-3]"', '(number "[1,2,3]"')
+    src = read_text(FIXTURE, encoding="utf-8").replace('(number "[1-3]"', '(number "[1,2,3]"')
     path = tmp_path / "comma.kicad_sch"
     path.write_text(src, encoding="utf-8")
     k9 = encode_design(str(path), kicad=9)

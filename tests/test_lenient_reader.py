@@ -14,6 +14,8 @@ from tokn.doc.lenient import FIX_CODES, read_answer, where_lines
 from tokn.doc.model import Component, Net, PinDef
 from tokn.errors import ToknSemanticError, ToknSyntaxError
 
+from .support import read_text
+
 HERE = os.path.dirname(__file__)
 BUNDLED = sorted(glob.glob(os.path.join(HERE, "..", "tokn", "data", "fewshot", "*.tokn")))
 CORPUS = sorted(glob.glob(os.path.join(HERE, "fixtures", "answers", "*.txt")))
@@ -173,7 +175,7 @@ def test_every_fix_code_is_exercised():
 def test_strict_documents_read_identically_without_fixes():
     assert BUNDLED
     for path in BUNDLED:
-        text = open(path, encoding="utf-8").read()
+        text = read_text(path, encoding="utf-8")
         r = read_answer(text)
         assert r.fixes == [] and r.error is None, path
         assert r.document == parse_tokn(text), path
@@ -201,7 +203,7 @@ wires[2]{net,pts}:
     assert set(fixes) == {"geometry", "not-points"}
     assert fixes["geometry"].lines == [2, 3, 4, 7, 8] and fixes["not-points"].lines == [9]
     if os.path.exists(path):                     # a real v1.2 document: only its drawing goes
-        text = open(path, encoding="utf-8").read()
+        text = read_text(path, encoding="utf-8")
         strict, lenient = parse_tokn(text), read_answer(text)
         assert [f.code for f in lenient.fixes] == ["geometry"]
         assert lenient.document.nets == strict.nets and lenient.document.pins == strict.pins
@@ -479,7 +481,7 @@ def test_nothing_changes_silently(path):
     """Every line of an answer that no fix names is read exactly as the strict reader would
     read it, and every line left out of the document is named by a fix (blank lines and
     comment lines between sections aside, which the format allows)."""
-    answer = open(path, encoding="utf-8", newline="").read()
+    answer = read_text(path, encoding="utf-8", newline="")
     r = read_answer(answer)
     if not r.found or r.text is None:        # no document, or several (several-designs): nothing read
         return

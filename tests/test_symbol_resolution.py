@@ -28,6 +28,7 @@ from tokn.resolve import SymbolResolver
 from tokn.sexpr import child, children, first_value, parse
 
 from .support import KICAD10_ROOT, needs_kicad, recorded_nets
+from .support import read_text
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIX = os.path.join(HERE, "fixtures", "resolution")
@@ -357,7 +358,7 @@ def _pin_types(sch: str) -> list[tuple[str, str, str]]:
     with tempfile.TemporaryDirectory() as td:
         net = os.path.join(td, "n.net")
         subprocess.run(["kicad-cli", "sch", "export", "netlist", "-o", net, sch], check=True, capture_output=True)
-        tree = parse(open(net, encoding="utf-8").read())[0]
+        tree = parse(read_text(net, encoding="utf-8"))[0]
     return sorted((first_value(x, "ref"), first_value(x, "pin"), first_value(x, "pintype"))
                   for n in children(child(tree, "nets"), "net") for x in children(n, "node"))
 

@@ -12,6 +12,7 @@ from tokn.errors import ToknSemanticError, ToknSyntaxError
 
 from .support import REPO, anchor_outputs, gbnf_checker, needs_anchor
 from .support import anchor_reference_tokns as reference_tokns
+from .support import read_text
 
 
 def header_counts(text: str) -> dict[str, int]:
@@ -283,7 +284,7 @@ def test_gbnf_is_well_formed():
 def test_gbnf_accepts_what_the_parser_accepts(gbnf):
     samples = [MINI, DOC, "# TOKN v1.2\n", '# TOKN v1\ntitle: "q\\"\\n"\nx:\ne[2]: ,\n',
                "# TOKN v1\npins{\"a}b\"}[1]{num,name}:\n  \"\",x\n"]
-    samples += [open(p, encoding="utf-8").read() for p in anchor_outputs()[:2]]
+    samples += [read_text(p, encoding="utf-8") for p in anchor_outputs()[:2]]
     for text in samples:
         parse_tokn(text)
         assert gbnf(text), text[:80]

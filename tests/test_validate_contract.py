@@ -14,6 +14,7 @@ import pytest
 
 from tokn.doc.model import Component, Document, Net, NoConnect, PinDef, Wire
 from tokn.validate import validate
+from .support import read_text
 
 DOCS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs")
 
@@ -159,7 +160,7 @@ def test_a_correct_document_has_no_findings(symbol_index):
 
 def _documented_codes(path: str) -> list[str]:
     """The codes in the first column of a Markdown table under a heading that says 'codes'."""
-    text = open(path, encoding="utf-8").read()
+    text = read_text(path, encoding="utf-8")
     section = re.search(r"^#+ [^\n]*codes[^\n]*\n(.*?)(?=^#|\Z)", text, re.S | re.M | re.I)
     assert section, f"{path} has no section of finding codes"
     return re.findall(r"^\| `([a-z0-9-]+)` \|", section.group(1), re.M)
