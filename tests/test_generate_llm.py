@@ -68,14 +68,15 @@ def test_retries_exhausted():
 
 
 def test_slow_reply_times_out_then_retries():
-    with MockLLMServer([Reply("late", delay=1.5), Reply("quick")]) as srv:
-        r = client(srv, timeout=0.3, max_retries=1).complete(MSG)
+    # the timeout leaves a loaded machine (CI: 2 CPUs, tests in parallel) time for the quick reply
+    with MockLLMServer([Reply("late", delay=10), Reply("quick")]) as srv:
+        r = client(srv, timeout=2.0, max_retries=1).complete(MSG)
     assert r.text == "quick" and r.attempts == 2              # "late" was never waited for
 
 
 def test_stalled_stream_times_out():
-    with MockLLMServer([Reply("a" * 200, chunk_size=10, chunk_delay=0.6), Reply("ok")]) as srv:
-        r = client(srv, timeout=0.3, max_retries=1).complete(MSG)
+    with MockLLMServer([Reply("a" * 200, chunk_size=10, chunk_delay=5), Reply("ok")]) as srv:
+        r = client(srv, timeout=2.0, max_retries=1).complete(MSG)
     assert r.text == "ok"
 
 
