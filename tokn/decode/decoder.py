@@ -33,6 +33,7 @@ from ..kicad.bbox import overlaps, sheet_bbox
 from ..kicad.connectivity import design_nets, escape_net_name
 from ..kicad.geometry import iu
 from ..kicad.hierarchy import Design, load_design
+from ..kicad.sheetgraph import Cutters
 from ..kicad.symbols import placed_field_defaults
 from ..resolve import SymbolResolver
 from .amend import add_unplaced, sheet_paths, unplaced_refs
@@ -527,22 +528,18 @@ def broken_at_junctions(doc: Document) -> tuple[Document, int]:
     at: dict[str, dict[tuple[int, int], tuple[float, float]]] = {}
     for j in doc.junctions:
         at.setdefault(j.sheet, {})[(iu(j.x), iu(j.y))] = (j.x, j.y)
+    cutters = {sheet: Cutters(set(points)) for sheet, points in at.items()}
     wires, count = [], 0
     for w in doc.wires:
-        points = at.get(w.sheet)
-        if not points or len(w.pts) != 2:
+        if w.sheet not in cutters or len(w.pts) != 2:
             wires.append(w)
             continue
-        (ax, ay), (bx, by) = (iu(v) for v in w.pts[0]), (iu(v) for v in w.pts[1])
-        inner = sorted(((px, py) for (px, py) in points
-                        if min(ax, bx) <= px <= max(ax, bx) and min(ay, by) <= py <= max(ay, by)
-                        and (px, py) not in ((ax, ay), (bx, by))
-                        and (bx - ax) * (py - ay) == (by - ay) * (px - ax)),
-                       key=lambda p: abs(p[0] - ax) + abs(p[1] - ay))
+        (ax, ay), end = (iu(v) for v in w.pts[0]), tuple(iu(v) for v in w.pts[1])
+        inner = sorted(cutters[w.sheet].interior([(ax, ay), end]), key=lambda p: abs(p[0] - ax) + abs(p[1] - ay))
         if not inner:
             wires.append(w)
             continue
-        pts = [w.pts[0], *(points[p] for p in inner), w.pts[1]]
+        pts = [w.pts[0], *(at[w.sheet][p] for p in inner), w.pts[1]]
         wires += [replace(w, pts=[p, q]) for p, q in zip(pts, pts[1:])]
         count += 1
     return (replace(doc, wires=wires) if count else doc), count

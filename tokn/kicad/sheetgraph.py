@@ -158,7 +158,7 @@ def power_net_name(sym: PlacedSymbol, pin: LibPin, legacy: bool,
     return net_text(shown(value) if shown is not None else value) or EMPTY_POWER_NET[kicad]
 
 
-class _Cutters:
+class Cutters:
     """Junction and bus-entry points, indexed by row and column for fast wire tests."""
 
     def __init__(self, points: set[tuple[int, int]]) -> None:
@@ -404,7 +404,7 @@ def _wire_shortener(sch: SchematicFile, kicad: int) -> Callable[[list], list] | 
         for be in sch.bus_entries:
             cut_points.add((iu(be.x), iu(be.y)))
             cut_points.add((iu(be.x + be.dx), iu(be.y + be.dy)))
-    cutters = _Cutters(cut_points) if cut_points else None
+    cutters = Cutters(cut_points) if cut_points else None
     return (cutters.cut if kicad == 9 else cutters.split) if cutters else None
 
 
