@@ -57,6 +57,7 @@ from ..decode.stubs import is_ground
 from ..kicad.ids import is_netlisted
 from ..kicad.symbols import stacked_pin_numbers
 from ..validate import Finding, normalise_pin_name
+from .quantities import parse_value
 
 __all__ = ["repair_nets", "resolver_pins", "LibraryPins"]
 
@@ -466,8 +467,8 @@ def _numbers_named(pin: str, numbers: dict[str, list[str]]) -> list[str]:
     if not hits and getattr(numbers, "tab", "") and \
             (key == "TAB" or key.isdigit() and int(key) == len(numbers) + 1 and key not in numbers):
         hits = [numbers.tab]
-    if not hits and _volts(key) is not None:
-        hits = _named_volts(_volts(key), numbers)
+    if not hits and (volts := _volts(key)) is not None:
+        hits = _named_volts(volts, numbers)
         supplies = getattr(numbers, "supply_inputs", [])
         names = {normalise_pin_name(numbers[n][0]) for n in supplies}
         if not hits and len(names) == 1 and _LOGIC_SUPPLY.match(names.pop()):
@@ -475,25 +476,19 @@ def _numbers_named(pin: str, numbers: dict[str, list[str]]) -> list[str]:
     return hits
 
 
-#: A pin or net name that is a voltage: ``3V3``, ``+3.3V``, ``5V``, ``+5V``, ``1V8``, ``12V``.
-_VOLTS = re.compile(r"^\+?(\d+)(?:V(\d+)|[.,](\d+)V|V)$")
 #: The name of a logic supply input (rule 11 of :func:`_numbers_named`), not of a regulator's
 #: or charger's input (``VIN``, ``VBAT``, ``VSYS``: written ``5V``, it may mean another pin).
 _LOGIC_SUPPLY = re.compile(r"^(?:VDD|VCC)(?:IO)?$")
 
 
-def _volts(name: str) -> str | None:
-    """The voltage a name (normalised) says, as ``3.3`` or ``5``, or None: ``3V3``, ``+3.3V``
-    and ``3.3V`` are one voltage."""
-    m = _VOLTS.match(name)
-    if m is None:
-        return None
-    whole, fraction = m.group(1), m.group(2) or m.group(3) or ""
-    fraction = fraction.rstrip("0")
-    return f"{int(whole)}.{fraction}" if fraction else str(int(whole))
+def _volts(name: str) -> float | None:
+    """The voltage a pin name says (:func:`~tokn.generate.quantities.parse_value`), or None:
+    ``3V3``, ``+3.3V`` and ``3.3V`` are one voltage."""
+    value = parse_value(name.lstrip("+"))
+    return round(value[0], 6) if value is not None and value[1] == "V" else None
 
 
-def _named_volts(volts: str, numbers: dict[str, list[str]]) -> list[str]:
+def _named_volts(volts: float, numbers: dict[str, list[str]]) -> list[str]:
     """The numbers whose pins are named as the voltage ``volts`` (an Arduino Nano's ``+5V``
     for ``5V``), when those pins have one name."""
     hits = sorted((num for num, ns in numbers.items() if any(_volts(normalise_pin_name(n)) == volts for n in ns)),
