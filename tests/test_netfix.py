@@ -240,6 +240,10 @@ ROWS = [
     ("a type the libraries lack stays", "U1:XYZ123:XYZ123", "U1:XYZ123:XYZ123", []),
     ("a value that names no symbol stays", "R1:10k:RES", "R1:10k:RES", []),
     ("a row that resolves is never rewritten", "R1:R:C", "R1:R:C", []),
+    ("a value in the type column, no value", "R1:330: C1:100nF: C2:4n7:", "R1:R:330 C1:C:100nF C2:C:4n7",
+     [("value-as-type", "R1"), ("value-as-type", "C1"), ("value-as-type", "C2")]),
+    ("a value of another kind stays", "R1:100nF: C1:10R:", "R1:100nF: C1:10R:", []),
+    ("a value on a reference of no passive stays", "U1:330: RN1:10k:", "U1:330: RN1:10k:", []),
 ]
 
 
@@ -388,7 +392,7 @@ def test_generate_md_names_every_repair_code():
         doc = f.read()
     assert [c for c in ("pin-name", "ambiguous-pin", "merged-nets", "duplicate-pin", "power-pin-by-name",
                         "swapped-type-value", "library-as-type", "pin-separator", "ref-case", "no-connect-net",
-                        "pin-columns-swapped", "unit-letter", "power-symbol") if f"`{c}`" not in doc] == []
+                        "pin-columns-swapped", "unit-letter", "power-symbol", "value-as-type") if f"`{c}`" not in doc] == []
 
 
 # (case, nets as written, components, nets after, noconnects rows after, the no-connect note)

@@ -10,6 +10,10 @@ whose type names no symbol when one reading of it does, for every row of that re
 * the library written as the type, ``U1,Amplifier_Operational,LM358`` -> type ``LM358`` in
   library ``Amplifier_Operational``: the value names a symbol of that library
   [``library-as-type``];
+* a value written in the type column with no value after it, ``R1,330`` -> type ``R``,
+  value ``330``: the reference is a resistor's, capacitor's or inductor's (``R``, ``C``,
+  ``L``) and the type reads as an engineering value of that kind (no unit, or ohms,
+  farads, henries) [``value-as-type``];
 * a ``pins{REF}`` table written ``name,num`` (``IN,1``) instead of ``num,name``: every row's
   first field is no pin number of the part's symbol and its second is one (for a part the
   libraries lack: every first field has a letter and every second is digits)
@@ -30,6 +34,9 @@ from .quantities import parse_value
 
 __all__ = ["repair_parts"]
 
+# reference letters -> (the generic symbol, the unit its value may state)
+_PASSIVES = {"R": ("R", "ohm"), "C": ("C", "F"), "L": ("L", "H")}
+
 
 def _readings(c: Component) -> list[tuple[Component, str, str]]:
     """(rewritten row, code, message) of each other reading of ``c``, most likely first."""
@@ -40,6 +47,12 @@ def _readings(c: Component) -> list[tuple[Component, str, str]]:
     if c.value and not c.lib and ":" not in c.type:
         out.append((replace(c, type=c.value, lib=c.type), "library-as-type",
                     f"{c.ref}: {c.type!r} is a library, {c.value!r} its symbol: type {c.type}:{c.value}"))
+    if not c.value:
+        quantity = parse_value(c.type)
+        generic = _PASSIVES.get(c.ref.rstrip("0123456789"))
+        if quantity is not None and generic is not None and quantity[1] in ("", generic[1]):
+            out.append((replace(c, type=generic[0], value=c.type), "value-as-type",
+                        f"{c.ref}: {c.type!r} is a value, not a part type: type {generic[0]}, value {c.type}"))
     return out
 
 
