@@ -153,6 +153,8 @@ FORGIVEN = [
                          "| net | pins |\n|---|---|\n| +5V | R1.1 |\n| N1 | R1.2<br>D1.2 |\n| GND | D1.1 |\n"),
      [8, 9, 10, 11, 12]),
     ("wrapped-row", variant('  N1,"R1.2,D1.2"', "  N1,R1.2,\n     D1.2"), [10, 11]),
+    ("corrected-table", "```\n" + variant('N1,"R1.2,D1.2"\n  GND,D1.1', 'N1,"R1.2,D1.1"\n  GND,D1.2')
+     + "```\nOops, D1's pins were swapped:\n```\n" + STRICT[STRICT.index("nets["):] + "```\n", [9, 10, 11, 12, 13, 15]),
 ]
 
 
@@ -431,6 +433,39 @@ def test_several_different_circuits_are_read_only_when_the_last_corrects_the_oth
         assert "different circuits" in r.error.message
     else:
         assert r.error is None and r.document.components == COMPONENTS
+
+
+_WRONG_NETS = REGULATOR_NETS.replace('GND,"U1.2,C1.2,C2.2"', 'GND,"U1.2,C1.2"').replace('"U1.3,C2.1"', '"U1.3,C2.1,C2.2"')
+
+
+@pytest.mark.parametrize("gap, nets, several", [
+    # a later block of a table given before, said to correct it: read instead of it
+    ("Wait, C2.2 belongs to GND. Corrected nets (replace the block above):", REGULATOR_NETS, None),
+    ("I mixed up C2's pins; the nets should be:", REGULATOR_NETS, None),
+    # the same table again: the first is the document
+    ("The nets once more:", _WRONG_NETS, None),
+    # offered as an alternative, or nothing said: which one is not certain
+    ("Alternatively, with C2 across the output:", None, "offered as an alternative ('Alternatively', line 13)"),
+    ("The nets:", None, "does not say that the later one corrects the earlier"),
+])
+def test_a_table_given_again_in_a_later_block_is_read_only_when_said_to_correct(gap, nets, several):
+    """Answer 189: "Wait -- D2's cathode must go to FB ... Corrected nets (replace the block
+    above):" and a second block of the nets; the first block's nets were read, the circuit
+    without the clamp accepted, and the correction dropped as prose."""
+    again = REGULATOR_NETS if nets == _WRONG_NETS else (nets or REGULATOR_NETS)
+    answer = "```\n# TOKN v1\n" + REGULATOR + _WRONG_NETS + "```\n\n" + gap + "\n\n```\n" + again + "```\n"
+    if nets == _WRONG_NETS:
+        answer = answer.replace("```\n" + again + "```\n", "```\n" + _WRONG_NETS + "```\n")
+    r = read_answer(answer)
+    if several is not None:
+        assert r.document is None and r.error.code == "several-designs" and several in r.error.message
+        assert "nets table twice" in r.error.message and r.error.line == 16
+        return
+    assert r.error is None and r.document == parse_tokn("# TOKN v1\n" + REGULATOR + nets)
+    fixed = {f.code: sorted(set(f.lines)) for f in r.fixes}
+    if nets == REGULATOR_NETS:
+        assert fixed["corrected-table"] == [7, 8, 9, 10, 11, 15]       # the earlier nets, the fences between
+        assert fixed["prose"] == [13]
 
 
 def test_an_md_table_that_names_no_table_is_not_a_document():

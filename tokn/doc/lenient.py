@@ -64,7 +64,8 @@ from dataclasses import fields as _dataclass_fields
 from ..errors import ToknError, ToknSemanticError, ToknSyntaxError
 from . import tables as T
 from . import values as V
-from .extract import _FENCE, _HEADER, _HEADERLESS_START, fenced_block_range, fenced_blocks, find_start
+from .extract import (_FENCE, _HEADER, _HEADERLESS_START, ALTERNATIVE, CORRECTION, fenced_block_range, fenced_blocks,
+                      find_start)
 from .model import Document
 from .parser import parse_tokn
 from .reasoning import skip_reasoning
@@ -111,6 +112,8 @@ FIX_CODES: dict[str, str] = {
     "bullets": "removed list bullets before rows",
     "ellipsis": "dropped a row that only says rows were left out",
     "joined-blocks": "joined the parts of the document given in several code blocks",
+    "corrected-table": "read a table given again in a later code block that the text says corrects it, "
+                       "instead of the earlier one",
     "single-quotes": "read single-quoted fields as quoted",
     "brackets": "read a pin list in brackets as one quoted list",
     "semicolons": "read ';' between a net's pins as ','",
@@ -302,6 +305,7 @@ class _Reader:
         self.orig = re.split(r"\r\n|\r|\n", text)
         styled = restyle(self.orig)          # markdown tables, YAML nets, bullets...: TOKN lines
         self.raw, self.dropped = styled.lines, styled.dropped
+        self.tables_twice = styled.tables_twice
         for code, i, note in styled.fixes:
             self.fix(code, i + 1, note=note)
 
@@ -320,6 +324,9 @@ class _Reader:
         """The strict lines of the document, each with its 0-based answer line; None when
         there is no document."""
         raw = [ln.rstrip(" \t") for ln in self.raw]
+        if self.tables_twice is not None:
+            self.error = _table_twice(raw, *self.tables_twice)
+            return None
         lo, hi = 0, len(raw)
         block = fenced_block_range(raw)
         docs, fenced = _documents(raw)
@@ -823,20 +830,6 @@ class SeveralDesigns(AnswerError):
     code = "several-designs"
 
 
-#: Words that say a later document corrects an earlier one ("Wait, pin 2 is GND", "the
-#: corrected version", "Final answer").
-_CORRECTION = re.compile(
-    r"\b(?:wait|oops|sorry|actually|mistakes?|mixed up|swapped|typo|wrong|incorrect|errors?|"
-    r"correct(?:ed|ion|ions)?|fix(?:ed|es)?|revised|revision|updated|final|tidier|cleaned[ -]up|"
-    r"should (?:be|have been)|forgot|missed|on second thought)\b", re.I)
-#: Words that offer documents as alternatives ("Option B", "Alternatively", "a version
-#: without the diode").
-_ALTERNATIVE = re.compile(
-    r"\b(?:options?(?:\s+[A-D1-4](?!\w))?|alternatives?|alternatively|variants?|variante|version\s+(?:[A-D1-4]|one|two)|"
-    r"(?:another|other|second)\s+(?:way|option|approach|design|version|variant)|one without|"
-    r"(?:design|circuit|approach)\s+(?:[A-D1-4])(?![\w.])|if you (?:prefer|would rather|'d rather))\b|方案|或者", re.I)
-
-
 def _several_designs(raw: list[str], complete: list[tuple[int, int, int]], fenced: bool) -> AnswerError | None:
     """The error for an answer giving several complete documents that differ, unless the
     text introducing the last one (between it and the one before, and its title) says it
@@ -857,8 +850,8 @@ def _several_designs(raw: list[str], complete: list[tuple[int, int, int]], fence
              and not (not fenced and raw[i].startswith((" ", "\t")))]   # unfenced: the rows are no words
     words += [(i, raw[i]) for i in range(last[1], last[2]) if raw[i].strip().startswith(("#", "title:"))
               and not _HEADER.match(raw[i].strip())]
-    alt = next(((i, m.group()) for i, ln in words if (m := _ALTERNATIVE.search(ln))), None)
-    if alt is None and any(_CORRECTION.search(ln) for _, ln in words):
+    alt = next(((i, m.group()) for i, ln in words if (m := ALTERNATIVE.search(ln))), None)
+    if alt is None and any(CORRECTION.search(ln) for _, ln in words):
         return None
     heads = [next((i for i in range(d[1], d[2]) if _HEADER.match(raw[i].strip())),
                   next((i for i in range(d[1], d[2]) if raw[i].strip()), d[0])) + 1 for d in complete]
@@ -868,6 +861,18 @@ def _several_designs(raw: list[str], complete: list[tuple[int, int, int]], fence
     return SeveralDesigns(f"the answer gives {len(complete)} different circuits (documents from lines {starts}), "
                           f"{why}: which one is meant is not certain; answer with one complete document, the "
                           "circuit that answers the request", None, heads[-1])
+
+
+def _table_twice(raw: list[str], first: int, later: int, alt: tuple[int, str] | None) -> AnswerError:
+    """The error for a table given again, other rows, in a later code block that the text
+    does not say corrects it (``first``, ``later``: the headers' 0-based lines; ``alt``:
+    words offering it as an alternative and their line)."""
+    name = raw[later].strip().split("[", 1)[0].strip("*`# ")
+    why = (f"offered as an alternative ({alt[1]!r}, line {alt[0] + 1})" if alt is not None
+           else "and the text does not say that the later one corrects the earlier")
+    return SeveralDesigns(f"the answer gives the {name} table twice, with other rows (lines {first + 1} and "
+                          f"{later + 1}), {why}: which one is meant is not certain; answer with one complete "
+                          "document, the circuit that answers the request", None, later + 1)
 
 
 def _circuit(lines: list[str]) -> list | None:
