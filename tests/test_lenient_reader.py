@@ -169,8 +169,30 @@ def test_a_forgiven_liberty_reads_as_the_strict_document_and_is_reported(code, a
     assert fix.where == where_lines(lines) and fix.message.startswith(FIX_CODES[code])
 
 
+_MC = "Connector_Phoenix_MC:PhoenixContact_MC_1,5_5-G-3.81_1x05_P3.81mm_Horizontal"
+_MKDS = "TerminalBlock_Phoenix:TerminalBlock_Phoenix_MKDS-1,5-2-5.08_1x02_P5.08mm_Horizontal"
+
+
+@pytest.mark.parametrize("row, fp, code", [
+    # KiCad's Phoenix Contact footprints hold a decimal comma; written without quotes (answer
+    # 176) the name was cut there and the rest dropped as extra fields
+    ("J1,Conn_01x05_Pin,RS485," + _MC, _MC, "footprint-comma"),
+    ("J1,Conn_01x02_Pin,PWR," + _MKDS, _MKDS, "footprint-comma"),
+    ("J1,Conn_01x05_Pin,RS485,\"" + _MC + "\"", _MC, None),                  # quoted, as rule 8 asks
+    # a rating or a description after the footprint is still dropped
+    ("C1,C,10uF,Capacitor_SMD:C_0805_2012Metric,25V", "Capacitor_SMD:C_0805_2012Metric", "extra-fields"),
+    ("U1,LM7805,LM7805,Package_TO_SOT_THT:TO-220-3_Vertical,5V regulator", "Package_TO_SOT_THT:TO-220-3_Vertical",
+     "extra-fields"),
+    ("C1,C,10uF,Capacitor_SMD:C_0805_2012Metric,10V_X5R", "Capacitor_SMD:C_0805_2012Metric", "extra-fields"),
+])
+def test_a_footprint_name_with_a_decimal_comma_is_one_field(row, fp, code):
+    r = read_answer("# TOKN v1\ncomponents[1]{ref,type,value,fp}:\n  " + row + "\nnets[1]{name,pins}:\n  N1,\"J1.1,C1.1\"\n")
+    assert r.error is None and r.document.components[0].fp == fp
+    assert {f.code for f in r.fixes} == ({code} if code else set())
+
+
 def test_every_fix_code_is_exercised():
-    codes = {c for c, _, _ in FORGIVEN} | {"geometry", "not-points", "pin-columns", "grouped-refs"}
+    codes = {c for c, _, _ in FORGIVEN} | {"geometry", "not-points", "pin-columns", "grouped-refs", "footprint-comma"}
     assert codes == set(FIX_CODES)
 
 

@@ -112,6 +112,7 @@ FIX_CODES: dict[str, str] = {
     "bullets": "removed list bullets before rows",
     "ellipsis": "dropped a row that only says rows were left out",
     "joined-blocks": "joined the parts of the document given in several code blocks",
+    "footprint-comma": "read a footprint name with a decimal comma, written without quotes, as one field",
     "corrected-table": "read a table given again in a later code block that the text says corrects it, "
                        "instead of the earlier one",
     "single-quotes": "read single-quoted fields as quoted",
@@ -690,6 +691,11 @@ class _Reader:
         if len(f) > len(cols) and not any(f[len(cols):]):
             self.fix("extra-fields", n)      # C1,C,10k,  -- a trailing comma
             f = f[:len(cols)]
+        if len(f) > len(cols) and spec is T.COMPONENTS and cols[-1] == "fp" and _decimal_comma(f[len(cols) - 1:]):
+            # J2,Conn_01x05,RS485,Connector_Phoenix_MC:PhoenixContact_MC_1,5_5-G-3.81_1x05_P3.81mm_Horizontal
+            fp = ",".join(f[len(cols) - 1:])
+            self.fix("footprint-comma", n, note=f"line {n}: {fp}")
+            return f[:len(cols) - 1] + [fp]
         if len(f) > len(cols) and (spec is T.COMPONENTS and "x" not in cols or spec is T.PINS_TABLE):
             # U1,LM7805,LM7805,TO-220,"5V regulator" (with v1.2's x..a columns the strict
             # reader joins an unquoted type holding commas instead)
@@ -861,6 +867,23 @@ def _several_designs(raw: list[str], complete: list[tuple[int, int, int]], fence
     return SeveralDesigns(f"the answer gives {len(complete)} different circuits (documents from lines {starts}), "
                           f"{why}: which one is meant is not certain; answer with one complete document, the "
                           "circuit that answers the request", None, heads[-1])
+
+
+#: A footprint's ``library:name`` (KiCad's characters) ending in a digit, and what follows a
+#: decimal comma in such a name: a digit first, then a name's piece with ``_`` or ``-``
+#: (``MC_1,5_5-G-3.81_1x05_P3.81mm_Horizontal``, ``MKDS-1,5-2-5.08_1x02_P5.08mm_Horizontal``).
+_FOOTPRINT_HEAD = re.compile(r"[A-Za-z0-9_.+-]+:[A-Za-z0-9_.+-]*[0-9]")
+_FOOTPRINT_TAIL = re.compile(r"[0-9][A-Za-z0-9.+]*[_-][A-Za-z0-9_.+-]*")
+
+
+def _decimal_comma(fields: list[str]) -> bool:
+    """Whether the last fields of a components row are one footprint name cut at its decimal
+    commas (KiCad's Phoenix Contact names, ``PhoenixContact_MC_1,5_5-G-3.81_...``): the first a
+    ``library:name`` ending in a digit, each next one a digit and more of a name (a rating such
+    as ``25V`` or a description is no part of it)."""
+    head, *tail = (x.strip() for x in fields)
+    return bool(tail) and bool(_FOOTPRINT_HEAD.fullmatch(head)) and all(
+        _FOOTPRINT_TAIL.fullmatch(t) for t in tail) and all(x[-1:].isdigit() for x in [head] + tail[:-1])
 
 
 def _table_twice(raw: list[str], first: int, later: int, alt: tuple[int, str] | None) -> AnswerError:
