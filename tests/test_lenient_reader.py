@@ -490,6 +490,36 @@ def test_a_table_given_again_in_a_later_block_is_read_only_when_said_to_correct(
         assert fixed["prose"] == [13]
 
 
+_OUTPUT_NET = 'nets[1]{name,pins}:\n  +5V,"U1.3,C2.1"\n'
+
+
+@pytest.mark.parametrize("answer, nets, codes", [
+    # the whole answer unfenced: the nets again after "Wait ... Corrected nets:" replace the
+    # earlier ones (they were merged with them: GND and +5V both held C2.2)
+    ("# TOKN v1\n" + REGULATOR + _WRONG_NETS + "\nWait, C2.2 belongs to GND. Corrected nets:\n\n" + REGULATOR_NETS,
+     REGULATOR_NETS, {"corrected-table", "prose"}),
+    # a fenced document, the correction after the block (it was dropped as prose)
+    ("```\n# TOKN v1\n" + REGULATOR + _WRONG_NETS + "```\n\nWait, C2.2 belongs to GND. Corrected nets:\n\n"
+     + REGULATOR_NETS, REGULATOR_NETS, {"code-fence", "corrected-table", "prose"}),
+    # a continuation that says "forgot" gives no net again: merged, as before
+    ("# TOKN v1\n" + REGULATOR + REGULATOR_NETS.replace('  +5V,"U1.3,C2.1"\n', "").replace("nets[3]", "nets[2]")
+     + "\nI forgot the output net:\n\n" + _OUTPUT_NET, REGULATOR_NETS, {"merged-table", "prose", "row-count"}),
+    # the same nets after the block, said nothing: the block is read, as before
+    ("```\n# TOKN v1\n" + REGULATOR + REGULATOR_NETS + "```\n\nThe nets:\n\n" + REGULATOR_NETS, REGULATOR_NETS,
+     {"code-fence", "prose"}),
+    # other nets after the block, said nothing or offered as another way: not certain
+    ("```\n# TOKN v1\n" + REGULATOR + _WRONG_NETS + "```\n\nThe nets:\n\n" + REGULATOR_NETS, None, None),
+    ("```\n# TOKN v1\n" + REGULATOR + _WRONG_NETS + "```\n\nAnother option:\n\n" + REGULATOR_NETS, None, None),
+])
+def test_a_table_given_again_outside_a_block_is_read_only_when_said_to_correct(answer, nets, codes):
+    r = read_answer(answer)
+    if nets is None:
+        assert r.document is None and r.error.code == "several-designs" and "nets table twice" in r.error.message
+        return
+    assert r.error is None and r.document == parse_tokn("# TOKN v1\n" + REGULATOR + nets)
+    assert {f.code for f in r.fixes} == codes
+
+
 def test_an_md_table_that_names_no_table_is_not_a_document():
     r = read_answer("| Ref | Colour | Value |\n|---|---|---|\n| D1 | red | 2V |\n")
     assert not r.found and r.fixes == []

@@ -253,6 +253,9 @@ class _Table:
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
     raw_rows: list[tuple[int, str]] = field(default_factory=list)   # rows kept verbatim
     merged: bool = False                     # given twice, rows of both in ``rows``
+    #: given again after text that says it corrects it: (0-based line of that header, its
+    #: count); its rows replace those before it when they give a row again (see write_table)
+    again: tuple[int, int | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -495,8 +498,14 @@ class _Reader:
             self.fix("spaces", ln.i + 1)
         prev = next((t for t in b.tables if t.key == new.key and t.ref == new.ref), None)
         if prev is not None and prev.cols == new.cols:
-            self.fix("merged-table", ln.i + 1, note=f"{_name(new)} given again")
-            prev.merged = True
+            last = max([prev.line] + [i for i, _ in prev.rows] + [i for i, _ in prev.raw_rows])
+            gap = [g for g in self.raw[last + 1:ln.i] if g.strip()]
+            if prev.again is None and any(CORRECTION.search(g) for g in gap) \
+                    and not any(ALTERNATIVE.search(g) for g in gap):
+                prev.again = (ln.i, new.count)   # merged, or read instead: write_table decides
+            else:
+                self.fix("merged-table", ln.i + 1, note=f"{_name(new)} given again")
+                prev.merged = True
             b.table = prev
         else:
             b.table = new
@@ -606,6 +615,8 @@ class _Reader:
 
     # -- writing a table in strict form -----------------------------------------------------
     def write_table(self, t: _Table) -> list[tuple[str, int]]:
+        if t.again is not None:
+            self.corrected(t)
         raw_rows = {i: text for i, text in t.raw_rows}
         if t.key == "wires" and t.ref is None:
             return self.drop_wires(t)
@@ -652,6 +663,28 @@ class _Reader:
         for i, f in rows:
             out.append((raw_rows[i], i) if i in raw_rows else (_row_text(f), i))
         return out
+
+    def corrected(self, t: _Table) -> None:
+        """A table given again after text that says it corrects it ("Wait, C2.2 belongs to
+        GND. Corrected nets:"): when its rows give a row of the earlier again (a net, part or
+        pin of the same name), they are the table and the earlier rows are dropped
+        [``corrected-table``]; else they continue it [``merged-table``]."""
+        at, count = t.again                  # type: ignore[misc]
+        t.again = None
+        key = 0
+        if t.cols is not None:
+            key = next((t.cols.index(c) for c in ("name", "ref", "num") if c in t.cols), 0)
+        before = [(i, f) for i, f in t.rows if i < at]
+        after = [(i, f) for i, f in t.rows if i > at]
+        names = {f[key].strip() for _, f in before if len(f) > key}
+        if not any(len(f) > key and f[key].strip() in names for _, f in after):
+            self.fix("merged-table", at + 1, note=f"{_name(t)} given again")
+            t.merged = True
+            return
+        dropped = [t.line] + [i for i, _ in before] + [i for i, _ in t.raw_rows if i < at]
+        self.fix("corrected-table", *[i + 1 for i in sorted(dropped)], note=f"replaced by the table at line {at + 1}")
+        t.rows, t.raw_rows = after, [(i, r) for i, r in t.raw_rows if i > at]
+        t.line, t.count = at, count
 
     def column_row(self, t: _Table, spec: T.Table, cols: list[str] | None, rows: list) -> tuple[list[str] | None, list]:
         """A first row that names the table's columns (``ref,type,value`` again under

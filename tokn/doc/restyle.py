@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 
 from . import tables as T
 from . import values as V
-from .extract import _HEADER, ALTERNATIVE, CORRECTION, fenced_block_range, fenced_blocks
+from .extract import _FENCE, _HEADER, ALTERNATIVE, CORRECTION, fenced_block_range, fenced_blocks
 
 __all__ = ["Restyled", "restyle", "requote", "plain_row"]
 
@@ -737,6 +737,33 @@ def _joined_blocks(r: Restyled) -> None:
         seen |= tables
         joined.append(b)
         prev = b
+    _unfenced_correction(r, joined)
+
+
+def _unfenced_correction(r: Restyled, joined: list[tuple[int, int, int]]) -> None:
+    """After the document's last code block, no other block, and a table it gave written again
+    outside any fence, other rows: when the text before it says it corrects it ("Wait, ...
+    Corrected nets:"), the block's closing fence dropped [``corrected-table``], so that the
+    reader reads that table as the block's (the rows it gives again instead of the earlier
+    ones); offered as an alternative or with nothing said, ``tables_twice``."""
+    end = joined[-1][2]
+    if end >= len(r.lines) or any(_FENCE.match(ln) for ln in r.lines[end + 1:]):
+        return
+    earlier = {key: span for b in joined for key, span in _table_spans(r.lines, b[1], b[2]).items()}
+    at = next((k for k in range(end + 1, len(r.lines)) if _head(r.lines[k].strip()) is not None
+               and _tables_in(r.lines, k, k + 1) <= set(earlier)), None)
+    if at is None:
+        return
+    key = next(iter(_tables_in(r.lines, at, at + 1)))
+    later = [ln.strip() for ln in r.lines[at + 1:] if ln.startswith((" ", "\t")) and ln.strip()]
+    if later[:len(_rows(r.lines, *earlier[key]))] == _rows(r.lines, *earlier[key]):
+        return                               # the same rows again
+    gap = [(k, r.lines[k]) for k in range(end + 1, at) if r.lines[k].strip()]
+    alt = next(((k, m.group()) for k, ln in gap if (m := ALTERNATIVE.search(ln))), None)
+    if alt is None and any(CORRECTION.search(ln) for _, ln in gap):
+        r.drop(end, "corrected-table", f"the code block's closing fence: the table at line {at + 1} corrects it")
+    else:
+        r.tables_twice = (earlier[key][0], at, alt)
 
 
 def _table_spans(lines: list[str], lo: int, hi: int) -> dict[tuple[str, str], tuple[int, int]]:
