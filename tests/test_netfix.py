@@ -55,6 +55,10 @@ LIBRARY.update({
     "TPS61200": _table({"9": "GND", "10": "FB", "11": "PAD"}),
     "LM358U": _table(LIBRARY["LM358"] and {k: v[0] for k, v in LIBRARY["LM358"].items()},
                      units="1:1 2:1 3:1 5:2 6:2 7:2 4:3 8:3"),
+    "FT232RL": _table({"15": "USBD+", "16": "USBD-", "20": "VCC"}),
+    "FT231XS": _table({"11": "USBDP", "12": "USBDM"}),
+    "CP2102N": _table({"4": "D+", "5": "D-"}),
+    "CH340G": _table({"5": "UD+", "6": "UD-"}),
     "USB_C": _table({"A4": "VBUS", "A5": "CC1", "A6": "D+", "A7": "D-", "B5": "CC2", "B6": "D+", "B7": "D-",
                      "S1": "SHIELD"}),
 })
@@ -188,6 +192,14 @@ NAMED_OTHERWISE = [
     ("VIN for a regulator's VI", "VIN", "LM7805_TO220", "1"),
     ("VOUT for a regulator's VO", "VOUT", "LM7805_TO220", "3"),
     ("+ for an LED's anode", "+", "LED", "2"),
+    # USB data lines: datasheets' P/M/N for KiCad's +/- and back (answer 186 with FTDI's names)
+    ("FTDI's USBDP for USBD+", "USBDP", "FT232RL", "15"),
+    ("FTDI's USBDM for USBD-", "USBDM", "FT232RL", "16"),
+    ("USBD+ for FTDI's USBDP", "USBD+", "FT231XS", "11"),
+    ("USBD- for FTDI's USBDM", "USBD-", "FT231XS", "12"),
+    ("DP for D+", "DP", "CP2102N", "4"),
+    ("DN for D-", "DN", "CP2102N", "5"),
+    ("UDM for CH340's UD-", "UDM", "CH340G", "6"),
 ]
 
 

@@ -418,6 +418,7 @@ def _numbers_named(pin: str, numbers: dict[str, list[str]]) -> list[str]:
        ``OSC_IN`` is ``RCC_OSC_IN``;
     6. another name of the same pin (:data:`_SAME_PIN`): ``GPIO0``/``GP0``/``IO0``, ``BASE`` for
        ``B``, ``CATHODE`` for ``K``, ``EP``/``PAD``, ``RESET``/``RST``/``NRST``, ``VIN`` for ``VI``,
+       a USB data line's ``P``/``M``/``N`` for ``+``/``-`` (FTDI's ``USBDP`` is ``USBD+``),
        ``VCC`` for an op-amp's ``V+``...; only when the pins found all have one name (``GND`` on a
        part with ``VSS`` and ``VEE`` pins finds nothing);
     7. an op-amp's or comparator's pin by its unit and role, ``OUT1``/``1OUT``/``OUTA``,
@@ -538,6 +539,9 @@ _SAME_PIN = [frozenset(g) for g in (
     {"V+", "VCC", "VDD", "VS+", "+VS", "VCC+", "VPOS"}, {"V-", "VEE", "VSS", "GND", "VS-", "-VS", "VCC-", "VNEG"},
 )]
 _GPIO = re.compile(r"^(?:GPIO|GP|IO)_?0*(\d+)$")
+#: A USB data line, as KiCad writes it (``USBD+``, ``D-``, ``UD+``) or as datasheets do
+#: (FTDI's ``USBDP``/``USBDM``, ``DN``): the name up to its ``D``, and the polarity.
+_USB_DATA = re.compile(r"^(.*D)(P|M|N|\+|-)$")
 
 
 def _same_pin(key: str) -> set[str]:
@@ -547,6 +551,10 @@ def _same_pin(key: str) -> set[str]:
     if m:
         n = str(int(m.group(1)))
         return {f"GPIO{n}", f"GP{n}", f"IO{n}"} - {key}
+    m = _USB_DATA.match(key)
+    if m and key not in {n for g in _SAME_PIN for n in g}:
+        stem, plus = m.group(1), m.group(2) in "P+"
+        return ({stem + "P", stem + "+"} if plus else {stem + "M", stem + "N", stem + "-"}) - {key}
     return next((set(g) - {key} for g in _SAME_PIN if key in g), set())
 
 
