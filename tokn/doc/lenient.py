@@ -113,8 +113,7 @@ FIX_CODES: dict[str, str] = {
     "ellipsis": "dropped a row that only says rows were left out",
     "joined-blocks": "joined the parts of the document given in several code blocks",
     "footprint-comma": "read a footprint name with a decimal comma, written without quotes, as one field",
-    "corrected-table": "read a table given again in a later code block that the text says corrects it, "
-                       "instead of the earlier one",
+    "corrected-table": "read a table given again after text that says it corrects it, instead of the earlier one",
     "single-quotes": "read single-quoted fields as quoted",
     "brackets": "read a pin list in brackets as one quoted list",
     "semicolons": "read ';' between a net's pins as ','",
