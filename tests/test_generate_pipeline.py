@@ -224,6 +224,20 @@ def test_an_unknown_type_the_request_does_not_name_is_told_kicads_name_and_not_a
     assert f"Not in the KiCad libraries: {typ}" not in srv.last_user_message(1)
 
 
+@pytest.mark.parametrize("thinking, said", [
+    ("<think>\n" + "The LM7805 needs an input and an output capacitor. " * 20 + "\n</think>\n\n", True),
+    ("<think>LM7805, two capacitors.</think>\n", False),       # a short thought: the document was long
+    ("", False),
+])
+def test_a_cut_off_answer_that_was_mostly_reasoning_is_told_to_reason_briefly(toolkit, thinking, said):
+    """Answer 174: 5,569 of 6,725 characters of reasoning, then the document cut off in its
+    nets; the repair message asked only for a shorter document."""
+    res, srv = run([Reply(thinking + TRUNCATED, finish_reason="length")], toolkit, erc="off", max_rounds=1)
+    cut = next(f for f in res.errors if f.code == "truncated")
+    assert ("reasoning before the document: reason briefly" in cut.message) == said, cut.message
+    assert "everything after it is missing" in cut.message
+
+
 def test_references_pins_and_sizes_are_not_listed_as_parts_the_libraries_lack(toolkit):
     """The prompt tells the model to draw each named part the libraries lack from its
     datasheet, and the checks accept such a type: a reference (C10), a pin (GPIO15, CC1), a

@@ -739,10 +739,14 @@ def _truncation(completion: Completion, no_doc: bool) -> str:
                 "before any document: raise max_tokens or lower the model's reasoning effort")
     lines = re.split(r"\r\n|\r|\n", completion.text.rstrip())
     last = lines[-1].strip()
+    thought = len(completion.text) - len(skip_reasoning(completion.text).text) + completion.reasoning_chars
+    spent = (f"; {thought} of its {len(completion.text) + completion.reasoning_chars} characters were the model's "
+             "reasoning before the document: reason briefly, then write the whole document"
+             if thought * 2 >= len(completion.text) + completion.reasoning_chars else "")
     if not last:
-        return "the answer was cut off (length limit) before its end"
+        return "the answer was cut off (length limit) before its end" + spent
     return (f"the answer was cut off (length limit) before its end, after line {len(lines)} "
-            f"({last[:80]!r}, which may be incomplete): everything after it is missing")
+            f"({last[:80]!r}, which may be incomplete): everything after it is missing" + spent)
 
 
 def _with_reasoning(thought: Any, got: tuple[Any, Optional[str], list, bool]) -> tuple[Any, Optional[str], list, bool]:
