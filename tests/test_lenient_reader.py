@@ -184,15 +184,24 @@ _MKDS = "TerminalBlock_Phoenix:TerminalBlock_Phoenix_MKDS-1,5-2-5.08_1x02_P5.08m
     ("U1,LM7805,LM7805,Package_TO_SOT_THT:TO-220-3_Vertical,5V regulator", "Package_TO_SOT_THT:TO-220-3_Vertical",
      "extra-fields"),
     ("C1,C,10uF,Capacitor_SMD:C_0805_2012Metric,10V_X5R", "Capacitor_SMD:C_0805_2012Metric", "extra-fields"),
+    # fields between the value and a footprint are the value's: a rating column, a decimal
+    # comma (the footprint was the rating, 50V, and the real one dropped; the value 4 and the
+    # footprint 7uF)
+    ("C1,C,100nF,50V,Capacitor_SMD:C_0603_1608Metric", "Capacitor_SMD:C_0603_1608Metric", "split-value"),
+    ("C1,C,4,7uF,Capacitor_SMD:C_0603_1608Metric", "Capacitor_SMD:C_0603_1608Metric", "split-value"),
+    ("C1,C,10uF,25V,X7R,Capacitor_SMD:C_0805_2012Metric", "Capacitor_SMD:C_0805_2012Metric", "split-value"),
 ])
 def test_a_footprint_name_with_a_decimal_comma_is_one_field(row, fp, code):
     r = read_answer("# TOKN v1\ncomponents[1]{ref,type,value,fp}:\n  " + row + "\nnets[1]{name,pins}:\n  N1,\"J1.1,C1.1\"\n")
     assert r.error is None and r.document.components[0].fp == fp
     assert {f.code for f in r.fixes} == ({code} if code else set())
+    if code == "split-value":
+        assert r.document.components[0].value in ("100nF 50V", "4,7uF", "10uF 25V X7R")
 
 
 def test_every_fix_code_is_exercised():
-    codes = {c for c, _, _ in FORGIVEN} | {"geometry", "not-points", "pin-columns", "grouped-refs", "footprint-comma"}
+    codes = {c for c, _, _ in FORGIVEN} | {"geometry", "not-points", "pin-columns", "grouped-refs", "footprint-comma",
+                                           "split-value"}
     assert codes == set(FIX_CODES)
 
 

@@ -112,6 +112,8 @@ FIX_CODES: dict[str, str] = {
     "bullets": "removed list bullets before rows",
     "ellipsis": "dropped a row that only says rows were left out",
     "joined-blocks": "joined the parts of the document given in several code blocks",
+    "split-value": "read the fields between a row's value and its footprint as the value's (a rating "
+                   "column, 100nF,50V; a decimal comma, 4,7uF)",
     "footprint-comma": "read a footprint name with a decimal comma, written without quotes, as one field",
     "corrected-table": "read a table given again after text that says it corrects it, instead of the earlier one",
     "single-quotes": "read single-quoted fields as quoted",
@@ -723,6 +725,18 @@ class _Reader:
         if len(f) > len(cols) and not any(f[len(cols):]):
             self.fix("extra-fields", n)      # C1,C,10k,  -- a trailing comma
             f = f[:len(cols)]
+        if len(f) > len(cols) and spec is T.COMPONENTS and cols[-1] == "fp" and "value" in cols \
+                and cols.index("value") == len(cols) - 2 and _FOOTPRINT_ID.fullmatch(f[-1].strip()) \
+                and not _FOOTPRINT_ID.fullmatch(f[len(cols) - 1].strip()):
+            # C1,C,100nF,50V,Capacitor_SMD:C_0603_1608Metric (a rating column); C1,C,4,7uF,... (a
+            # decimal comma): the fields before the footprint are the value's
+            k = len(cols) - 2
+            value = f[k].strip()
+            for x in f[k + 1:-1]:
+                x = x.strip()
+                value += ("," if value.isdigit() and x[:1].isdigit() else " ") + x
+            self.fix("split-value", n, note=f"line {n}: value {value!r}, footprint {f[-1].strip()!r}")
+            return f[:k] + [value, f[-1]]
         if len(f) > len(cols) and spec is T.COMPONENTS and cols[-1] == "fp" and _decimal_comma(f[len(cols) - 1:]):
             # J2,Conn_01x05,RS485,Connector_Phoenix_MC:PhoenixContact_MC_1,5_5-G-3.81_1x05_P3.81mm_Horizontal
             fp = ",".join(f[len(cols) - 1:])
@@ -905,6 +919,8 @@ def _several_designs(raw: list[str], complete: list[tuple[int, int, int]], fence
 #: decimal comma in such a name: a digit first, then a name's piece with ``_`` or ``-``
 #: (``MC_1,5_5-G-3.81_1x05_P3.81mm_Horizontal``, ``MKDS-1,5-2-5.08_1x02_P5.08mm_Horizontal``).
 _FOOTPRINT_HEAD = re.compile(r"[A-Za-z0-9_.+-]+:[A-Za-z0-9_.+-]*[0-9]")
+#: A footprint's ``library:name`` (KiCad's characters; a decimal comma, ``MC_1,5_5-G``, kept).
+_FOOTPRINT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_.+-]*:[A-Za-z0-9_.,+-]+")
 _FOOTPRINT_TAIL = re.compile(r"[0-9][A-Za-z0-9.+]*[_-][A-Za-z0-9_.+-]*")
 
 
