@@ -4,7 +4,8 @@
 usage: python benchmarks/replay_answers.py [--erc auto|on|off] [--json OUT] [--repairs] [ANSWERS.jsonl ...]
 
 Each JSONL record holds ``prompt`` and ``answer`` (or ``text``), optionally ``finish_reason``
-and ``id``; a record with ``answers`` (a list of strings) instead is a whole conversation,
+and ``id``; a record with ``answers`` (a list of strings; ``finish_reasons``, one per round,
+optional) instead is a whole conversation,
 replayed over as many rounds: each answer after the first is the model's reply to the
 repair message the pipeline sent.  ``--repairs`` replays the repository's repair-round
 transcripts (tests/fixtures/repairs/, expected outcomes in its transcripts.json) and also
@@ -77,7 +78,8 @@ def repair_records() -> list[dict]:
         for k in range(1, len(os.listdir(folder)) + 1):
             with open(os.path.join(folder, f"round{k}.txt"), encoding="utf-8", newline="") as f:
                 answers.append(f.read())
-        out.append({"id": t["dir"], "prompt": prompts[t["prompt"]], "answers": answers})
+        out.append({"id": t["dir"], "prompt": prompts[t["prompt"]], "answers": answers,
+                    "finish_reasons": t.get("finish_reasons", [])})
     return out
 
 
@@ -141,7 +143,9 @@ def main(argv: list[str]) -> int:
                 gens[len(answers)] = Generator(replace(gen.settings, max_rounds=len(answers)), toolkit=gen.toolkit,
                                                llm=gen.llm)
             srv.script.clear()
-            srv.push(*[Reply(a, finish_reason=rec.get("finish_reason") or "stop") for a in answers])
+            ends = rec.get("finish_reasons") or []          # per round, where a record has them
+            srv.push(*[Reply(a, finish_reason=(ends[k] if k < len(ends) else rec.get("finish_reason")) or "stop")
+                       for k, a in enumerate(answers)])
             res = gens[len(answers)].generate(rec["prompt"])
             outcome = classify(res.errors)
             fixed = sorted({f.code for f in res.findings if f.severity == "fixed"})

@@ -146,7 +146,7 @@ def test_net_repairs_change_nothing_silently():
         renamed = {p for _, p in before} != {p for _, p in after}
         if renamed:
             assert codes & {"pin-name", "merged-nets", "power-pin-by-name", "pin-separator", "ref-case",
-                             "no-connect-net", "unit-letter", "power-symbol"}, case[0]
+                             "no-connect-net", "unit-letter", "power-symbol", "stacked-pins"}, case[0]
         if {n for n, _ in before} != {n for n, _ in after} or len(out.nets) != len(doc.nets):
             assert codes & {"merged-nets", "no-connect-net"}, case[0]
     assert changed >= 10

@@ -232,6 +232,22 @@ def test_lookup_real_library(index, name, lib_id):
     assert (p.lib_id if p else None) == lib_id
 
 
+@pytest.mark.parametrize("names,lib_ids,missing", [
+    # the pipeline's index (PlausibleIndex) finds a connector by its maker's part number, as
+    # the resolver does; it said "Not in the KiCad libraries: HR911105A"
+    (["HR911105A"], ["Connector:RJ45_Hanrun_HR911105A_Horizontal"], []),
+    # "HR911105A RJ45 connector": RJ45 describes the MagJack, it is no second connector
+    (["ENC28J60", "HR911105A", "RJ45"],
+     ["Interface_Ethernet:ENC28J60x-SO", "Connector:RJ45_Hanrun_HR911105A_Horizontal"], []),
+    (["RJ45"], ["Connector:RJ45"], []),                   # alone, the generic jack is the part
+    (["TL072", "LM358"], ["Amplifier_Operational:TL072", "Amplifier_Operational:LM358"], []),
+])
+def test_ground_through_the_pipelines_index(index, names, lib_ids, missing):
+    from tokn.generate.grounding import PlausibleIndex
+    found, lacking = ground(PlausibleIndex(index), names)
+    assert [p.lib_id for p in found] == lib_ids and lacking == missing
+
+
 def test_system_prompt_pin_facts_match_the_library(index):
     """What the system prompt says about passive pins is true of KiCad's Device symbols."""
     names = {lib: {p.number: p.name for p in index.get(f"Device:{lib}").pins} for lib in ("D", "LED", "R", "C")}

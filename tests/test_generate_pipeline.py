@@ -197,6 +197,47 @@ def test_an_answer_without_a_named_part_the_libraries_lack_is_sent_back(toolkit)
     assert "add it (type ZZX9000) with a pins{REF} table" in srv.last_user_message(1)
 
 
+def _with_connector(typ: str, table: str = "") -> str:
+    """VALID with a 2-pin input connector J1 of type ``typ`` (and ``table``, its pins)."""
+    return VALID.replace("components[3]", "components[4]").replace(
+        "  U1,LM7805_TO220,LM7805,\n", f"  U1,LM7805_TO220,LM7805,\n  J1,{typ},IN,\n").replace(
+        "nets[3]{name,pins}:\n", table + "nets[3]{name,pins}:\n").replace(
+        '  GND,"C1.2,C2.2,U1.2"', '  GND,"C1.2,C2.2,U1.2,J1.5"').replace('  VIN,"C1.1,U1.1"', '  VIN,"C1.1,U1.1,J1.3"')
+
+
+@pytest.mark.parametrize("typ, names", [
+    # a name KiCad's symbols carry as a keyword: said, with their descriptions
+    ("DB9", ["Connector:DE9_Pins (9-pin D-SUB connector, pins (male))", "Connector:DE9_Socket"]),
+    ("ZZX9001", []),                       # nothing: the general advice
+])
+def test_an_unknown_type_the_request_does_not_name_is_told_kicads_name_and_not_asked_for_pins(toolkit, typ, names):
+    """A small model's 'DB9' (answer 178) was refused with "use a KiCad symbol name", and the
+    repair message then listed it as a part the libraries lack, to be given a datasheet pin
+    table: the model did so and was refused again (the type is no part of the request)."""
+    table = "pins{J1}[9]{num,name,type}:\n" + "".join(f"  {k},P{k},passive\n" for k in range(1, 10)) + "\n"
+    res, srv = run([Reply(_with_connector(typ)), Reply(_with_connector(typ, table))], toolkit, erc="off",
+                   max_rounds=2)
+    first = next(f for f in res.attempts[0].check.errors if f.code == "unknown-part")
+    assert all(n in first.message for n in names)
+    assert ("write one of them as type (e.g. DE9_Pins)" in first.message) == bool(names)
+    assert ("use a KiCad symbol name" in first.message) != bool(names)
+    assert f"Not in the KiCad libraries: {typ}" not in srv.last_user_message(1)
+
+
+@pytest.mark.parametrize("thinking, said", [
+    ("<think>\n" + "The LM7805 needs an input and an output capacitor. " * 20 + "\n</think>\n\n", True),
+    ("<think>LM7805, two capacitors.</think>\n", False),       # a short thought: the document was long
+    ("", False),
+])
+def test_a_cut_off_answer_that_was_mostly_reasoning_is_told_to_reason_briefly(toolkit, thinking, said):
+    """Answer 174: 5,569 of 6,725 characters of reasoning, then the document cut off in its
+    nets; the repair message asked only for a shorter document."""
+    res, srv = run([Reply(thinking + TRUNCATED, finish_reason="length")], toolkit, erc="off", max_rounds=1)
+    cut = next(f for f in res.errors if f.code == "truncated")
+    assert ("reasoning before the document: reason briefly" in cut.message) == said, cut.message
+    assert "everything after it is missing" in cut.message
+
+
 def test_references_pins_and_sizes_are_not_listed_as_parts_the_libraries_lack(toolkit):
     """The prompt tells the model to draw each named part the libraries lack from its
     datasheet, and the checks accept such a type: a reference (C10), a pin (GPIO15, CC1), a

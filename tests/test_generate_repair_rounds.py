@@ -73,7 +73,9 @@ def _answers(folder: str) -> list[str]:
 
 @pytest.mark.parametrize("t", TRANSCRIPTS, ids=[t["dir"] for t in TRANSCRIPTS])
 def test_a_recorded_repair_conversation_ends_as_its_row_says(toolkit, t):
-    res, srv = run(_answers(t["dir"]), toolkit, prompt=PROMPTS[t["prompt"]])
+    ends = t.get("finish_reasons", [])      # a round cut off by the length limit: "length"
+    answers = [Reply(a, finish_reason=ends[k] if k < len(ends) else "stop") for k, a in enumerate(_answers(t["dir"]))]
+    res, srv = run(answers, toolkit, prompt=PROMPTS[t["prompt"]])
     errors = [f"{f.code}:{f.where}" if f.where else f.code for f in res.errors]
     assert (res.ok, res.rounds, answer_round(res)) == (t["outcome"] == "valid", t["rounds_used"], t["answer_round"])
     assert sorted({f.code for f in res.findings if f.severity == "fixed"}) == t["fixed"]

@@ -153,6 +153,8 @@ FORGIVEN = [
                          "| net | pins |\n|---|---|\n| +5V | R1.1 |\n| N1 | R1.2<br>D1.2 |\n| GND | D1.1 |\n"),
      [8, 9, 10, 11, 12]),
     ("wrapped-row", variant('  N1,"R1.2,D1.2"', "  N1,R1.2,\n     D1.2"), [10, 11]),
+    ("corrected-table", "```\n" + variant('N1,"R1.2,D1.2"\n  GND,D1.1', 'N1,"R1.2,D1.1"\n  GND,D1.2')
+     + "```\nOops, D1's pins were swapped:\n```\n" + STRICT[STRICT.index("nets["):] + "```\n", [9, 10, 11, 12, 13, 15]),
 ]
 
 
@@ -167,8 +169,39 @@ def test_a_forgiven_liberty_reads_as_the_strict_document_and_is_reported(code, a
     assert fix.where == where_lines(lines) and fix.message.startswith(FIX_CODES[code])
 
 
+_MC = "Connector_Phoenix_MC:PhoenixContact_MC_1,5_5-G-3.81_1x05_P3.81mm_Horizontal"
+_MKDS = "TerminalBlock_Phoenix:TerminalBlock_Phoenix_MKDS-1,5-2-5.08_1x02_P5.08mm_Horizontal"
+
+
+@pytest.mark.parametrize("row, fp, code", [
+    # KiCad's Phoenix Contact footprints hold a decimal comma; written without quotes (answer
+    # 176) the name was cut there and the rest dropped as extra fields
+    ("J1,Conn_01x05_Pin,RS485," + _MC, _MC, "footprint-comma"),
+    ("J1,Conn_01x02_Pin,PWR," + _MKDS, _MKDS, "footprint-comma"),
+    ("J1,Conn_01x05_Pin,RS485,\"" + _MC + "\"", _MC, None),                  # quoted, as rule 8 asks
+    # a rating or a description after the footprint is still dropped
+    ("C1,C,10uF,Capacitor_SMD:C_0805_2012Metric,25V", "Capacitor_SMD:C_0805_2012Metric", "extra-fields"),
+    ("U1,LM7805,LM7805,Package_TO_SOT_THT:TO-220-3_Vertical,5V regulator", "Package_TO_SOT_THT:TO-220-3_Vertical",
+     "extra-fields"),
+    ("C1,C,10uF,Capacitor_SMD:C_0805_2012Metric,10V_X5R", "Capacitor_SMD:C_0805_2012Metric", "extra-fields"),
+    # fields between the value and a footprint are the value's: a rating column, a decimal
+    # comma (the footprint was the rating, 50V, and the real one dropped; the value 4 and the
+    # footprint 7uF)
+    ("C1,C,100nF,50V,Capacitor_SMD:C_0603_1608Metric", "Capacitor_SMD:C_0603_1608Metric", "split-value"),
+    ("C1,C,4,7uF,Capacitor_SMD:C_0603_1608Metric", "Capacitor_SMD:C_0603_1608Metric", "split-value"),
+    ("C1,C,10uF,25V,X7R,Capacitor_SMD:C_0805_2012Metric", "Capacitor_SMD:C_0805_2012Metric", "split-value"),
+])
+def test_a_footprint_name_with_a_decimal_comma_is_one_field(row, fp, code):
+    r = read_answer("# TOKN v1\ncomponents[1]{ref,type,value,fp}:\n  " + row + "\nnets[1]{name,pins}:\n  N1,\"J1.1,C1.1\"\n")
+    assert r.error is None and r.document.components[0].fp == fp
+    assert {f.code for f in r.fixes} == ({code} if code else set())
+    if code == "split-value":
+        assert r.document.components[0].value in ("100nF 50V", "4,7uF", "10uF 25V X7R")
+
+
 def test_every_fix_code_is_exercised():
-    codes = {c for c, _, _ in FORGIVEN} | {"geometry", "not-points", "pin-columns", "grouped-refs"}
+    codes = {c for c, _, _ in FORGIVEN} | {"geometry", "not-points", "pin-columns", "grouped-refs", "footprint-comma",
+                                           "split-value"}
     assert codes == set(FIX_CODES)
 
 
@@ -431,6 +464,69 @@ def test_several_different_circuits_are_read_only_when_the_last_corrects_the_oth
         assert "different circuits" in r.error.message
     else:
         assert r.error is None and r.document.components == COMPONENTS
+
+
+_WRONG_NETS = REGULATOR_NETS.replace('GND,"U1.2,C1.2,C2.2"', 'GND,"U1.2,C1.2"').replace('"U1.3,C2.1"', '"U1.3,C2.1,C2.2"')
+
+
+@pytest.mark.parametrize("gap, nets, several", [
+    # a later block of a table given before, said to correct it: read instead of it
+    ("Wait, C2.2 belongs to GND. Corrected nets (replace the block above):", REGULATOR_NETS, None),
+    ("I mixed up C2's pins; the nets should be:", REGULATOR_NETS, None),
+    # the same table again: the first is the document
+    ("The nets once more:", _WRONG_NETS, None),
+    # offered as an alternative, or nothing said: which one is not certain
+    ("Alternatively, with C2 across the output:", None, "offered as an alternative ('Alternatively', line 13)"),
+    ("The nets:", None, "does not say that the later one corrects the earlier"),
+])
+def test_a_table_given_again_in_a_later_block_is_read_only_when_said_to_correct(gap, nets, several):
+    """Answer 189: "Wait -- D2's cathode must go to FB ... Corrected nets (replace the block
+    above):" and a second block of the nets; the first block's nets were read, the circuit
+    without the clamp accepted, and the correction dropped as prose."""
+    again = REGULATOR_NETS if nets == _WRONG_NETS else (nets or REGULATOR_NETS)
+    answer = "```\n# TOKN v1\n" + REGULATOR + _WRONG_NETS + "```\n\n" + gap + "\n\n```\n" + again + "```\n"
+    if nets == _WRONG_NETS:
+        answer = answer.replace("```\n" + again + "```\n", "```\n" + _WRONG_NETS + "```\n")
+    r = read_answer(answer)
+    if several is not None:
+        assert r.document is None and r.error.code == "several-designs" and several in r.error.message
+        assert "nets table twice" in r.error.message and r.error.line == 16
+        return
+    assert r.error is None and r.document == parse_tokn("# TOKN v1\n" + REGULATOR + nets)
+    fixed = {f.code: sorted(set(f.lines)) for f in r.fixes}
+    if nets == REGULATOR_NETS:
+        assert fixed["corrected-table"] == [7, 8, 9, 10, 11, 15]       # the earlier nets, the fences between
+        assert fixed["prose"] == [13]
+
+
+_OUTPUT_NET = 'nets[1]{name,pins}:\n  +5V,"U1.3,C2.1"\n'
+
+
+@pytest.mark.parametrize("answer, nets, codes", [
+    # the whole answer unfenced: the nets again after "Wait ... Corrected nets:" replace the
+    # earlier ones (they were merged with them: GND and +5V both held C2.2)
+    ("# TOKN v1\n" + REGULATOR + _WRONG_NETS + "\nWait, C2.2 belongs to GND. Corrected nets:\n\n" + REGULATOR_NETS,
+     REGULATOR_NETS, {"corrected-table", "prose"}),
+    # a fenced document, the correction after the block (it was dropped as prose)
+    ("```\n# TOKN v1\n" + REGULATOR + _WRONG_NETS + "```\n\nWait, C2.2 belongs to GND. Corrected nets:\n\n"
+     + REGULATOR_NETS, REGULATOR_NETS, {"code-fence", "corrected-table", "prose"}),
+    # a continuation that says "forgot" gives no net again: merged, as before
+    ("# TOKN v1\n" + REGULATOR + REGULATOR_NETS.replace('  +5V,"U1.3,C2.1"\n', "").replace("nets[3]", "nets[2]")
+     + "\nI forgot the output net:\n\n" + _OUTPUT_NET, REGULATOR_NETS, {"merged-table", "prose", "row-count"}),
+    # the same nets after the block, said nothing: the block is read, as before
+    ("```\n# TOKN v1\n" + REGULATOR + REGULATOR_NETS + "```\n\nThe nets:\n\n" + REGULATOR_NETS, REGULATOR_NETS,
+     {"code-fence", "prose"}),
+    # other nets after the block, said nothing or offered as another way: not certain
+    ("```\n# TOKN v1\n" + REGULATOR + _WRONG_NETS + "```\n\nThe nets:\n\n" + REGULATOR_NETS, None, None),
+    ("```\n# TOKN v1\n" + REGULATOR + _WRONG_NETS + "```\n\nAnother option:\n\n" + REGULATOR_NETS, None, None),
+])
+def test_a_table_given_again_outside_a_block_is_read_only_when_said_to_correct(answer, nets, codes):
+    r = read_answer(answer)
+    if nets is None:
+        assert r.document is None and r.error.code == "several-designs" and "nets table twice" in r.error.message
+        return
+    assert r.error is None and r.document == parse_tokn("# TOKN v1\n" + REGULATOR + nets)
+    assert {f.code for f in r.fixes} == codes
 
 
 def test_an_md_table_that_names_no_table_is_not_a_document():

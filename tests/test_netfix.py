@@ -55,6 +55,10 @@ LIBRARY.update({
     "TPS61200": _table({"9": "GND", "10": "FB", "11": "PAD"}),
     "LM358U": _table(LIBRARY["LM358"] and {k: v[0] for k, v in LIBRARY["LM358"].items()},
                      units="1:1 2:1 3:1 5:2 6:2 7:2 4:3 8:3"),
+    "FT232RL": _table({"15": "USBD+", "16": "USBD-", "20": "VCC"}),
+    "FT231XS": _table({"11": "USBDP", "12": "USBDM"}),
+    "CP2102N": _table({"4": "D+", "5": "D-"}),
+    "CH340G": _table({"5": "UD+", "6": "UD-"}),
     "USB_C": _table({"A4": "VBUS", "A5": "CC1", "A6": "D+", "A7": "D-", "B5": "CC2", "B6": "D+", "B7": "D-",
                      "S1": "SHIELD"}),
 })
@@ -188,6 +192,14 @@ NAMED_OTHERWISE = [
     ("VIN for a regulator's VI", "VIN", "LM7805_TO220", "1"),
     ("VOUT for a regulator's VO", "VOUT", "LM7805_TO220", "3"),
     ("+ for an LED's anode", "+", "LED", "2"),
+    # USB data lines: datasheets' P/M/N for KiCad's +/- and back (answer 186 with FTDI's names)
+    ("FTDI's USBDP for USBD+", "USBDP", "FT232RL", "15"),
+    ("FTDI's USBDM for USBD-", "USBDM", "FT232RL", "16"),
+    ("USBD+ for FTDI's USBDP", "USBD+", "FT231XS", "11"),
+    ("USBD- for FTDI's USBDM", "USBD-", "FT231XS", "12"),
+    ("DP for D+", "DP", "CP2102N", "4"),
+    ("DN for D-", "DN", "CP2102N", "5"),
+    ("UDM for CH340's UD-", "UDM", "CH340G", "6"),
 ]
 
 
@@ -387,12 +399,36 @@ def test_resolver_pins_reads_the_resolved_symbol():
     assert pins_of(Component("U2", "Y")) is None
 
 
+@pytest.mark.parametrize("nets, after, fixed", [
+    # the datasheet's pin 10 for PGND2 (hidden under 9 in KiCad's symbol): 9 joins the net
+    ([("SENSE_B", "U1.10,R1.1"), ("GND", "U1.18,R1.2")], [("SENSE_B", "U1.10,R1.1,U1.9"), ("GND", "U1.18,R1.2")],
+     [("stacked-pins", "SENSE_B")]),
+    # the visible pin written: the hidden one is left out, as the prompt asks (KiCad joins it)
+    ([("OUT", "U1.1"), ("GND", "U1.18")], [("OUT", "U1.1"), ("GND", "U1.18")], []),
+    ([("OUT", "U1.2"), ("GND", "U1.18")], [("OUT", "U1.2,U1.1"), ("GND", "U1.18")], [("stacked-pins", "OUT")]),
+    # both written, or each in another net: left as written (the validator names the conflict)
+    ([("SENSE_B", "U1.9,U1.10")], [("SENSE_B", "U1.9,U1.10")], []),
+    ([("A", "U1.9"), ("B", "U1.10")], [("A", "U1.9"), ("B", "U1.10")], []),
+])
+def test_a_pin_in_no_net_on_one_point_with_a_pin_in_a_net_joins_it(symbol_index, nets, after, fixed):
+    """Answer 170 written with the TB6612FNG datasheet's pin numbers: PGND2 as pin 10 alone
+    was refused, 'U1.9 (PGND2) is a power input and is not connected', though KiCad joins
+    the two pins."""
+    from tokn.generate.netfix import PinNames
+    sym = symbol_index.get("Driver_Motor:TB6612FNG")
+    out, findings = repair_nets(doc(nets, "U1:TB6612FNG R1:R"),
+                                lambda c: ("Driver_Motor:TB6612FNG", PinNames.of_symbol(sym)) if c.ref == "U1" else None)
+    assert nets_of(out) == after
+    assert [(f.code, f.where) for f in findings] == fixed
+
+
 def test_generate_md_names_every_repair_code():
     with open(os.path.join(os.path.dirname(__file__), "..", "docs", "generate.md"), encoding="utf-8") as f:
         doc = f.read()
     assert [c for c in ("pin-name", "ambiguous-pin", "merged-nets", "duplicate-pin", "power-pin-by-name",
                         "swapped-type-value", "library-as-type", "pin-separator", "ref-case", "no-connect-net",
-                        "pin-columns-swapped", "unit-letter", "power-symbol", "value-as-type") if f"`{c}`" not in doc] == []
+                        "pin-columns-swapped", "unit-letter", "power-symbol", "value-as-type",
+                        "stacked-pins") if f"`{c}`" not in doc] == []
 
 
 # (case, nets as written, components, nets after, noconnects rows after, the no-connect note)

@@ -138,3 +138,17 @@ def _document_lines(lines: list[str], start: int) -> list[str]:
         else:
             break
     return out
+
+
+#: Words that say a later document corrects an earlier one ("Wait, pin 2 is GND", "the
+#: corrected version", "Final answer").
+CORRECTION = re.compile(
+    r"\b(?:wait|oops|sorry|actually|mistakes?|mixed up|swapped|typo|wrong|incorrect|errors?|"
+    r"correct(?:ed|ion|ions)?|fix(?:ed|es)?|revised|revision|updated|final|tidier|cleaned[ -]up|"
+    r"should (?:be|have been)|forgot|missed|on second thought|replaces?|replacing)\b", re.I)
+#: Words that offer documents as alternatives ("Option B", "Alternatively", "a version
+#: without the diode").
+ALTERNATIVE = re.compile(
+    r"\b(?:options?(?:\s+[A-D1-4](?!\w))?|alternatives?|alternatively|variants?|variante|version\s+(?:[A-D1-4]|one|two)|"
+    r"(?:another|other|second)\s+(?:way|option|approach|design|version|variant)|one without|"
+    r"(?:design|circuit|approach)\s+(?:[A-D1-4])(?![\w.])|if you (?:prefer|would rather|'d rather))\b|方案|或者", re.I)

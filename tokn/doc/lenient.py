@@ -64,7 +64,8 @@ from dataclasses import fields as _dataclass_fields
 from ..errors import ToknError, ToknSemanticError, ToknSyntaxError
 from . import tables as T
 from . import values as V
-from .extract import _FENCE, _HEADER, _HEADERLESS_START, fenced_block_range, fenced_blocks, find_start
+from .extract import (_FENCE, _HEADER, _HEADERLESS_START, ALTERNATIVE, CORRECTION, fenced_block_range, fenced_blocks,
+                      find_start)
 from .model import Document
 from .parser import parse_tokn
 from .reasoning import skip_reasoning
@@ -111,6 +112,10 @@ FIX_CODES: dict[str, str] = {
     "bullets": "removed list bullets before rows",
     "ellipsis": "dropped a row that only says rows were left out",
     "joined-blocks": "joined the parts of the document given in several code blocks",
+    "split-value": "read the fields between a row's value and its footprint as the value's (a rating "
+                   "column, 100nF,50V; a decimal comma, 4,7uF)",
+    "footprint-comma": "read a footprint name with a decimal comma, written without quotes, as one field",
+    "corrected-table": "read a table given again after text that says it corrects it, instead of the earlier one",
     "single-quotes": "read single-quoted fields as quoted",
     "brackets": "read a pin list in brackets as one quoted list",
     "semicolons": "read ';' between a net's pins as ','",
@@ -249,6 +254,9 @@ class _Table:
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
     raw_rows: list[tuple[int, str]] = field(default_factory=list)   # rows kept verbatim
     merged: bool = False                     # given twice, rows of both in ``rows``
+    #: given again after text that says it corrects it: (0-based line of that header, its
+    #: count); its rows replace those before it when they give a row again (see write_table)
+    again: tuple[int, int | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -302,6 +310,7 @@ class _Reader:
         self.orig = re.split(r"\r\n|\r|\n", text)
         styled = restyle(self.orig)          # markdown tables, YAML nets, bullets...: TOKN lines
         self.raw, self.dropped = styled.lines, styled.dropped
+        self.tables_twice = styled.tables_twice
         for code, i, note in styled.fixes:
             self.fix(code, i + 1, note=note)
 
@@ -320,6 +329,9 @@ class _Reader:
         """The strict lines of the document, each with its 0-based answer line; None when
         there is no document."""
         raw = [ln.rstrip(" \t") for ln in self.raw]
+        if self.tables_twice is not None:
+            self.error = _table_twice(raw, *self.tables_twice)
+            return None
         lo, hi = 0, len(raw)
         block = fenced_block_range(raw)
         docs, fenced = _documents(raw)
@@ -487,8 +499,14 @@ class _Reader:
             self.fix("spaces", ln.i + 1)
         prev = next((t for t in b.tables if t.key == new.key and t.ref == new.ref), None)
         if prev is not None and prev.cols == new.cols:
-            self.fix("merged-table", ln.i + 1, note=f"{_name(new)} given again")
-            prev.merged = True
+            last = max([prev.line] + [i for i, _ in prev.rows] + [i for i, _ in prev.raw_rows])
+            gap = [g for g in self.raw[last + 1:ln.i] if g.strip()]
+            if prev.again is None and any(CORRECTION.search(g) for g in gap) \
+                    and not any(ALTERNATIVE.search(g) for g in gap):
+                prev.again = (ln.i, new.count)   # merged, or read instead: write_table decides
+            else:
+                self.fix("merged-table", ln.i + 1, note=f"{_name(new)} given again")
+                prev.merged = True
             b.table = prev
         else:
             b.table = new
@@ -598,6 +616,8 @@ class _Reader:
 
     # -- writing a table in strict form -----------------------------------------------------
     def write_table(self, t: _Table) -> list[tuple[str, int]]:
+        if t.again is not None:
+            self.corrected(t)
         raw_rows = {i: text for i, text in t.raw_rows}
         if t.key == "wires" and t.ref is None:
             return self.drop_wires(t)
@@ -645,6 +665,28 @@ class _Reader:
             out.append((raw_rows[i], i) if i in raw_rows else (_row_text(f), i))
         return out
 
+    def corrected(self, t: _Table) -> None:
+        """A table given again after text that says it corrects it ("Wait, C2.2 belongs to
+        GND. Corrected nets:"): when its rows give a row of the earlier again (a net, part or
+        pin of the same name), they are the table and the earlier rows are dropped
+        [``corrected-table``]; else they continue it [``merged-table``]."""
+        at, count = t.again                  # type: ignore[misc]
+        t.again = None
+        key = 0
+        if t.cols is not None:
+            key = next((t.cols.index(c) for c in ("name", "ref", "num") if c in t.cols), 0)
+        before = [(i, f) for i, f in t.rows if i < at]
+        after = [(i, f) for i, f in t.rows if i > at]
+        names = {f[key].strip() for _, f in before if len(f) > key}
+        if not any(len(f) > key and f[key].strip() in names for _, f in after):
+            self.fix("merged-table", at + 1, note=f"{_name(t)} given again")
+            t.merged = True
+            return
+        dropped = [t.line] + [i for i, _ in before] + [i for i, _ in t.raw_rows if i < at]
+        self.fix("corrected-table", *[i + 1 for i in sorted(dropped)], note=f"replaced by the table at line {at + 1}")
+        t.rows, t.raw_rows = after, [(i, r) for i, r in t.raw_rows if i > at]
+        t.line, t.count = at, count
+
     def column_row(self, t: _Table, spec: T.Table, cols: list[str] | None, rows: list) -> tuple[list[str] | None, list]:
         """A first row that names the table's columns (``ref,type,value`` again under
         ``components[3]{ref,type,value}:``, or CSV's header line under ``components:``):
@@ -683,6 +725,23 @@ class _Reader:
         if len(f) > len(cols) and not any(f[len(cols):]):
             self.fix("extra-fields", n)      # C1,C,10k,  -- a trailing comma
             f = f[:len(cols)]
+        if len(f) > len(cols) and spec is T.COMPONENTS and cols[-1] == "fp" and "value" in cols \
+                and cols.index("value") == len(cols) - 2 and _FOOTPRINT_ID.fullmatch(f[-1].strip()) \
+                and not _FOOTPRINT_ID.fullmatch(f[len(cols) - 1].strip()):
+            # C1,C,100nF,50V,Capacitor_SMD:C_0603_1608Metric (a rating column); C1,C,4,7uF,... (a
+            # decimal comma): the fields before the footprint are the value's
+            k = len(cols) - 2
+            value = f[k].strip()
+            for x in f[k + 1:-1]:
+                x = x.strip()
+                value += ("," if value.isdigit() and x[:1].isdigit() else " ") + x
+            self.fix("split-value", n, note=f"line {n}: value {value!r}, footprint {f[-1].strip()!r}")
+            return f[:k] + [value, f[-1]]
+        if len(f) > len(cols) and spec is T.COMPONENTS and cols[-1] == "fp" and _decimal_comma(f[len(cols) - 1:]):
+            # J2,Conn_01x05,RS485,Connector_Phoenix_MC:PhoenixContact_MC_1,5_5-G-3.81_1x05_P3.81mm_Horizontal
+            fp = ",".join(f[len(cols) - 1:])
+            self.fix("footprint-comma", n, note=f"line {n}: {fp}")
+            return f[:len(cols) - 1] + [fp]
         if len(f) > len(cols) and (spec is T.COMPONENTS and "x" not in cols or spec is T.PINS_TABLE):
             # U1,LM7805,LM7805,TO-220,"5V regulator" (with v1.2's x..a columns the strict
             # reader joins an unquoted type holding commas instead)
@@ -823,20 +882,6 @@ class SeveralDesigns(AnswerError):
     code = "several-designs"
 
 
-#: Words that say a later document corrects an earlier one ("Wait, pin 2 is GND", "the
-#: corrected version", "Final answer").
-_CORRECTION = re.compile(
-    r"\b(?:wait|oops|sorry|actually|mistakes?|mixed up|swapped|typo|wrong|incorrect|errors?|"
-    r"correct(?:ed|ion|ions)?|fix(?:ed|es)?|revised|revision|updated|final|tidier|cleaned[ -]up|"
-    r"should (?:be|have been)|forgot|missed|on second thought)\b", re.I)
-#: Words that offer documents as alternatives ("Option B", "Alternatively", "a version
-#: without the diode").
-_ALTERNATIVE = re.compile(
-    r"\b(?:options?(?:\s+[A-D1-4](?!\w))?|alternatives?|alternatively|variants?|variante|version\s+(?:[A-D1-4]|one|two)|"
-    r"(?:another|other|second)\s+(?:way|option|approach|design|version|variant)|one without|"
-    r"(?:design|circuit|approach)\s+(?:[A-D1-4])(?![\w.])|if you (?:prefer|would rather|'d rather))\b|方案|或者", re.I)
-
-
 def _several_designs(raw: list[str], complete: list[tuple[int, int, int]], fenced: bool) -> AnswerError | None:
     """The error for an answer giving several complete documents that differ, unless the
     text introducing the last one (between it and the one before, and its title) says it
@@ -857,8 +902,8 @@ def _several_designs(raw: list[str], complete: list[tuple[int, int, int]], fence
              and not (not fenced and raw[i].startswith((" ", "\t")))]   # unfenced: the rows are no words
     words += [(i, raw[i]) for i in range(last[1], last[2]) if raw[i].strip().startswith(("#", "title:"))
               and not _HEADER.match(raw[i].strip())]
-    alt = next(((i, m.group()) for i, ln in words if (m := _ALTERNATIVE.search(ln))), None)
-    if alt is None and any(_CORRECTION.search(ln) for _, ln in words):
+    alt = next(((i, m.group()) for i, ln in words if (m := ALTERNATIVE.search(ln))), None)
+    if alt is None and any(CORRECTION.search(ln) for _, ln in words):
         return None
     heads = [next((i for i in range(d[1], d[2]) if _HEADER.match(raw[i].strip())),
                   next((i for i in range(d[1], d[2]) if raw[i].strip()), d[0])) + 1 for d in complete]
@@ -868,6 +913,37 @@ def _several_designs(raw: list[str], complete: list[tuple[int, int, int]], fence
     return SeveralDesigns(f"the answer gives {len(complete)} different circuits (documents from lines {starts}), "
                           f"{why}: which one is meant is not certain; answer with one complete document, the "
                           "circuit that answers the request", None, heads[-1])
+
+
+#: A footprint's ``library:name`` (KiCad's characters) ending in a digit, and what follows a
+#: decimal comma in such a name: a digit first, then a name's piece with ``_`` or ``-``
+#: (``MC_1,5_5-G-3.81_1x05_P3.81mm_Horizontal``, ``MKDS-1,5-2-5.08_1x02_P5.08mm_Horizontal``).
+_FOOTPRINT_HEAD = re.compile(r"[A-Za-z0-9_.+-]+:[A-Za-z0-9_.+-]*[0-9]")
+#: A footprint's ``library:name`` (KiCad's characters; a decimal comma, ``MC_1,5_5-G``, kept).
+_FOOTPRINT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_.+-]*:[A-Za-z0-9_.,+-]+")
+_FOOTPRINT_TAIL = re.compile(r"[0-9][A-Za-z0-9.+]*[_-][A-Za-z0-9_.+-]*")
+
+
+def _decimal_comma(fields: list[str]) -> bool:
+    """Whether the last fields of a components row are one footprint name cut at its decimal
+    commas (KiCad's Phoenix Contact names, ``PhoenixContact_MC_1,5_5-G-3.81_...``): the first a
+    ``library:name`` ending in a digit, each next one a digit and more of a name (a rating such
+    as ``25V`` or a description is no part of it)."""
+    head, *tail = (x.strip() for x in fields)
+    return bool(tail) and bool(_FOOTPRINT_HEAD.fullmatch(head)) and all(
+        _FOOTPRINT_TAIL.fullmatch(t) for t in tail) and all(x[-1:].isdigit() for x in [head] + tail[:-1])
+
+
+def _table_twice(raw: list[str], first: int, later: int, alt: tuple[int, str] | None) -> AnswerError:
+    """The error for a table given again, other rows, in a later code block that the text
+    does not say corrects it (``first``, ``later``: the headers' 0-based lines; ``alt``:
+    words offering it as an alternative and their line)."""
+    name = raw[later].strip().split("[", 1)[0].strip("*`# ")
+    why = (f"offered as an alternative ({alt[1]!r}, line {alt[0] + 1})" if alt is not None
+           else "and the text does not say that the later one corrects the earlier")
+    return SeveralDesigns(f"the answer gives the {name} table twice, with other rows (lines {first + 1} and "
+                          f"{later + 1}), {why}: which one is meant is not certain; answer with one complete "
+                          "document, the circuit that answers the request", None, later + 1)
 
 
 def _circuit(lines: list[str]) -> list | None:

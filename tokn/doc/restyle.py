@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 
 from . import tables as T
 from . import values as V
-from .extract import _HEADER, fenced_block_range, fenced_blocks
+from .extract import _FENCE, _HEADER, ALTERNATIVE, CORRECTION, fenced_block_range, fenced_blocks
 
 __all__ = ["Restyled", "restyle", "requote", "plain_row"]
 
@@ -65,6 +65,10 @@ class Restyled:
     lines: list[str]
     dropped: set[int] = field(default_factory=set)
     fixes: list[tuple[str, int, str | None]] = field(default_factory=list)
+    #: a later code block giving again a table an earlier block gave, other rows, without
+    #: saying that it corrects it: (the earlier header's line, the later one's, the words
+    #: offering it as an alternative with their line, or None), all 0-based
+    tables_twice: tuple[int, int, tuple[int, str] | None] | None = None
 
     def put(self, i: int, text: str, code: str, note: str | None = None) -> None:
         self.lines[i] = text
@@ -683,12 +687,16 @@ def _bullets_and_ellipses(r: Restyled) -> None:
 
 def _joined_blocks(r: Restyled) -> None:
     """Code blocks after the document's first one that each start with a table it lacks:
-    their fences and the text between them dropped [``joined-blocks``, ``prose``]."""
+    their fences and the text between them dropped [``joined-blocks``, ``prose``].  A block
+    of tables given before, other rows, that the text before it says corrects them ("Wait,
+    ... Corrected nets:"): the earlier tables dropped and the block joined in their place
+    [``corrected-table``]; said to be an alternative, or said nothing: ``tables_twice``."""
     blocks = fenced_blocks(r.lines)
     first = fenced_block_range(r.lines)
     if first is None:
         return
     seen = _tables_in(r.lines, first[1], first[2])
+    joined = [first]
     prev = first
     for b in blocks[blocks.index(first) + 1:]:
         lines = [(k, r.lines[k].strip()) for k in range(b[1], b[2]) if r.lines[k].strip()]
@@ -697,17 +705,83 @@ def _joined_blocks(r: Restyled) -> None:
         start = next((ln for ln in body if _HEADER.match(ln) or not ln.startswith(("#", "//"))), "")
         tables = _tables_in(r.lines, b[1], b[2])
         if prev[2] >= len(r.lines) or not _head(start) or any(_HEADER.match(ln) for ln in body) \
-                or tables & seen or _tables_in(r.lines, prev[2] + 1, b[0]):
+                or _tables_in(r.lines, prev[2] + 1, b[0]):
             return
+        replaced: dict[tuple[str, str], tuple[int, int]] = {}
+        if tables & seen:
+            if not tables <= seen:
+                return
+            earlier = {key: span for lo_hi in joined for key, span in _table_spans(r.lines, lo_hi[1], lo_hi[2]).items()}
+            later = _table_spans(r.lines, b[1], b[2])
+            if all(_rows(r.lines, *earlier[key]) == _rows(r.lines, *later[key]) for key in tables):
+                return                       # the same tables again: the first block is the document
+            gap = [(k, r.lines[k]) for k in range(prev[2] + 1, b[0]) if r.lines[k].strip()]
+            alt = next(((k, m.group()) for k, ln in gap if (m := ALTERNATIVE.search(ln))), None)
+            if alt is not None or not any(CORRECTION.search(ln) for _, ln in gap):
+                key = min(tables, key=lambda t: later[t][0])
+                r.tables_twice = (earlier[key][0], later[key][0], alt)
+                return
+            replaced = {key: earlier[key] for key in tables}
+        for key, (lo, hi) in replaced.items():
+            for k in range(lo, hi):
+                if r.lines[k].strip() and k not in r.dropped:
+                    r.drop(k, "corrected-table", f"replaced by the table at line {_table_spans(r.lines, b[1], b[2])[key][0] + 1}")
+        code = "corrected-table" if replaced else "joined-blocks"
         for k in range(prev[2], b[0] + 1):
             if k in (prev[2], b[0]):
-                r.drop(k, "joined-blocks")
+                r.drop(k, code)
             elif r.lines[k].strip():
                 r.drop(k, "prose")
         if again is not None:
-            r.drop(again, "joined-blocks", "the '# TOKN' header repeated")
+            r.drop(again, code, "the '# TOKN' header repeated")
         seen |= tables
+        joined.append(b)
         prev = b
+    _unfenced_correction(r, joined)
+
+
+def _unfenced_correction(r: Restyled, joined: list[tuple[int, int, int]]) -> None:
+    """After the document's last code block, no other block, and a table it gave written again
+    outside any fence, other rows: when the text before it says it corrects it ("Wait, ...
+    Corrected nets:"), the block's closing fence dropped [``corrected-table``], so that the
+    reader reads that table as the block's (the rows it gives again instead of the earlier
+    ones); offered as an alternative or with nothing said, ``tables_twice``."""
+    end = joined[-1][2]
+    if end >= len(r.lines) or any(_FENCE.match(ln) for ln in r.lines[end + 1:]):
+        return
+    earlier = {key: span for b in joined for key, span in _table_spans(r.lines, b[1], b[2]).items()}
+    at = next((k for k in range(end + 1, len(r.lines)) if _head(r.lines[k].strip()) is not None
+               and _tables_in(r.lines, k, k + 1) <= set(earlier)), None)
+    if at is None:
+        return
+    key = next(iter(_tables_in(r.lines, at, at + 1)))
+    later = [ln.strip() for ln in r.lines[at + 1:] if ln.startswith((" ", "\t")) and ln.strip()]
+    if later[:len(_rows(r.lines, *earlier[key]))] == _rows(r.lines, *earlier[key]):
+        return                               # the same rows again
+    gap = [(k, r.lines[k]) for k in range(end + 1, at) if r.lines[k].strip()]
+    alt = next(((k, m.group()) for k, ln in gap if (m := ALTERNATIVE.search(ln))), None)
+    if alt is None and any(CORRECTION.search(ln) for _, ln in gap):
+        r.drop(end, "corrected-table", f"the code block's closing fence: the table at line {at + 1} corrects it")
+    else:
+        r.tables_twice = (earlier[key][0], at, alt)
+
+
+def _table_spans(lines: list[str], lo: int, hi: int) -> dict[tuple[str, str], tuple[int, int]]:
+    """(name, ``{ref}`` part) of every table header in ``lines[lo:hi]`` with the lines of the
+    table: its header's and the end (exclusive: the next header, or ``hi``)."""
+    heads = []
+    for k in range(lo, hi):
+        m = _head(lines[k].strip())
+        if m is not None:
+            ref = m.group("b1") if m.group("key").lower() in T.KEYED else ""
+            heads.append(((m.group("key").lower(), (ref or "").replace(" ", "")), k))
+    ends = [k for _, k in heads[1:]] + [hi]
+    return {key: (k, end) for (key, k), end in zip(heads, ends)}
+
+
+def _rows(lines: list[str], lo: int, hi: int) -> list[str]:
+    """The non-blank lines of a table after its header, stripped."""
+    return [ln.strip() for ln in lines[lo + 1:hi] if ln.strip()]
 
 
 # ---- fields quoted otherwise --------------------------------------------------------------------

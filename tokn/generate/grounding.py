@@ -132,12 +132,13 @@ def extract_part_numbers(text: str) -> list[str]:
 
 # ---- lookup -------------------------------------------------------------------------------
 
-from ..kicad.partnames import plausible, plausible_symbol  # noqa: E402  (shared with the resolver)
+from ..kicad.partnames import connector_named, plausible, plausible_symbol  # noqa: E402  (shared with the resolver)
 
 
 class PlausibleIndex:
     """A symbol index whose ``find`` returns only hits that are the part asked for
-    (:func:`plausible`); everything else is the wrapped index's.
+    (:func:`plausible`, or a connector named with the maker's part number asked:
+    :func:`~tokn.kicad.partnames.connector_named`); everything else is the wrapped index's.
 
     Validation and decoding resolve a component type that is not a symbol name through
     ``find``; its last tier matches words of descriptions, which turns an unknown connector
@@ -151,7 +152,7 @@ class PlausibleIndex:
     def find(self, name: str, limit: int = 10) -> list[str]:
         q = symbol_name(name)
         hits = self._index.find(name, max(limit, 8))
-        return [h for h in hits if plausible(q, symbol_name(h))][:limit]
+        return [h for h in hits if plausible(q, symbol_name(h)) or connector_named(q, h)][:limit]
 
     def __getattr__(self, attr: str):
         return getattr(self._index, attr)
@@ -228,7 +229,12 @@ def missing_unlisted(components: Iterable, names: Iterable[str]) -> list[str]:
 
 
 def ground(index: PartIndex, names: Iterable[str]) -> tuple[list[PartPins], list[str]]:
-    """Look up every name; returns (parts found, one per library symbol; names not found)."""
+    """Look up every name; returns (parts found, one per library symbol; names not found).
+
+    A part whose symbol is the generic form of another part found (its name the first words
+    of the other's, in the same library: ``Connector:RJ45`` beside
+    ``Connector:RJ45_Hanrun_HR911105A_Horizontal`` for "HR911105A RJ45 connector") is that
+    part described, not one more: left out."""
     found: list[PartPins] = []
     missing: list[str] = []
     ids: set[str] = set()
@@ -239,7 +245,16 @@ def ground(index: PartIndex, names: Iterable[str]) -> tuple[list[PartPins], list
         elif p.lib_id not in ids:
             ids.add(p.lib_id)
             found.append(p)
-    return found, missing
+    return [p for p in found if not any(_generic_form(p.lib_id, o.lib_id) for o in found)], missing
+
+
+def _generic_form(lib_id: str, other: str) -> bool:
+    """Whether symbol ``lib_id`` is the generic form of symbol ``other``: same library, and
+    its name the first ``_``-separated words of the other's (``Connector:RJ45`` of
+    ``Connector:RJ45_Hanrun_HR911105A_Horizontal``)."""
+    if lib_id == other or lib_nickname(lib_id) != lib_nickname(other):
+        return False
+    return symbol_name(other).casefold().startswith(symbol_name(lib_id).casefold() + "_")
 
 
 # ---- text ---------------------------------------------------------------------------------

@@ -37,6 +37,9 @@ repair round an LLM costs is spent only on what cannot be fixed here:
   (GND) joins net ``GND``, ``U2.8`` (V+) net ``V+`` -- what KiCad does for hidden power
   pins, and what a model that wrote the net but forgot the pin meant
   [``power-pin-by-name``; only supply and ground names: GND, VCC, VDD, VSS, VEE, VBUS, V+, +5V...];
+* a pin in no net that sits on one point of the symbol with a pin of the same name in a net
+  (KiCad joins them: a TB6612FNG's PGND2 is pin 9 and, hidden under it, pin 10) joins that
+  net [``stacked-pins``];
 * component rows and pin tables are read first by :func:`tokn.generate.partfix.repair_parts`
   (type and value swapped, a library written as the type, pin-table columns swapped).
 
@@ -101,8 +104,35 @@ def repair_nets(doc: Document, library_pins: LibraryPins) -> tuple[Document, lis
     for w in out.wires:
         w.net = renamed.get(w.net, w.net)
     flagged = _no_connect_rows(nc_rows, out, comps, pins, findings)
+    _join_stacked_pins(out, pins, findings, flagged)
     _join_supply_pins(out, pins, findings, flagged)
     return out, findings
+
+
+def _join_stacked_pins(doc: Document, pins: dict[str, tuple[str, dict[str, list[str]]]],
+                       findings: list[Finding], flagged: set[str] = frozenset()) -> None:
+    """Pins of one name on one point of a symbol (:attr:`PinNames.stacked`), which KiCad
+    joins, some in one net and the visible others in none: those join that net
+    [``stacked-pins``].  An answer that numbers a TB6612FNG's PGND2 by the datasheet's pin 10
+    (hidden under pin 9 in KiCad's symbol) means the one pad pair; hidden pins left out are
+    what the prompt asks (KiCad joins them), and pins of one point in different nets are
+    left for the validator."""
+    net_of = {p: k for k, n in enumerate(doc.nets) for p in n.pins}
+    for ref, (source, numbers) in pins.items():
+        for group in getattr(numbers, "stacked", ()):
+            items = [f"{ref}.{num}" for num in group]
+            nets = {net_of[i] for i in items if i in net_of}
+            if len(nets) != 1 or all(i in net_of for i in items):
+                continue
+            k = nets.pop()
+            net = doc.nets[k]
+            for item in items:
+                if item not in net_of and item not in flagged and \
+                        item.rsplit(".", 1)[1] not in getattr(numbers, "stacked_hidden", ()):
+                    net.pins.append(item)
+                    net_of[item] = k
+                    _note(findings, "stacked-pins", f"{item} (with {', '.join(i for i in items if i != item)})",
+                          net.name, source)
 
 
 class _NetRows:
@@ -348,11 +378,15 @@ class PinNames(dict):
     #: the number of the pin a package's tab is, from the footprint's name (KiCad's
     #: ``SOT-223-3_TabPin2``: the tab is pin 2); "" when the footprint does not say
     tab: str
+    #: numbers of pins of one name that sit on one point of one unit, which KiCad joins
+    #: (a TB6612FNG's PGND2: 9, and 10 hidden under it), and the hidden ones among them
+    stacked: list[list[str]]
+    stacked_hidden: set[str]
 
     def __init__(self, *args, **kw) -> None:
         super().__init__(*args, **kw)
         self.alternates, self.units, self.polarity = {}, {}, {}
-        self.supply_inputs, self.tab = [], ""
+        self.supply_inputs, self.tab, self.stacked, self.stacked_hidden = [], "", [], set()
 
     @classmethod
     def of_symbol(cls, symbol: Any) -> "PinNames":
@@ -371,6 +405,15 @@ class PinNames(dict):
         tab = _TAB_PIN.search((getattr(symbol, "properties", None) or {}).get("Footprint", ""))
         if tab and tab.group(1) in out:
             out.tab = tab.group(1)
+        spots: dict[tuple, list[str]] = {}
+        for p in symbol.pins:
+            if p.number and getattr(p, "type", "") != "no_connect" and hasattr(p, "x"):
+                spot = (getattr(p, "unit", 0), getattr(p, "style", 0), round(p.x, 4), round(p.y, 4), p.name)
+                spots.setdefault(spot, []).extend(n for n in stacked_pin_numbers(p.number)
+                                                  if n not in spots.get(spot, ()))
+        out.stacked = [sorted(g, key=natural_key) for g in spots.values() if len(g) > 1]
+        out.stacked_hidden = {n for p in symbol.pins if getattr(p, "hidden", False)
+                              for n in stacked_pin_numbers(p.number) if any(n in g for g in out.stacked)}
         if sorted(out) == ["1", "2"] and all(n in ("", "~") for ns in out.values() for n in ns) \
                 and _POLARISED.search(getattr(symbol, "description", "") or ""):
             out.polarity = {"+": "1", "-": "2"}      # KiCad's polarised capacitors: pin 1 is +
@@ -418,6 +461,7 @@ def _numbers_named(pin: str, numbers: dict[str, list[str]]) -> list[str]:
        ``OSC_IN`` is ``RCC_OSC_IN``;
     6. another name of the same pin (:data:`_SAME_PIN`): ``GPIO0``/``GP0``/``IO0``, ``BASE`` for
        ``B``, ``CATHODE`` for ``K``, ``EP``/``PAD``, ``RESET``/``RST``/``NRST``, ``VIN`` for ``VI``,
+       a USB data line's ``P``/``M``/``N`` for ``+``/``-`` (FTDI's ``USBDP`` is ``USBD+``),
        ``VCC`` for an op-amp's ``V+``...; only when the pins found all have one name (``GND`` on a
        part with ``VSS`` and ``VEE`` pins finds nothing);
     7. an op-amp's or comparator's pin by its unit and role, ``OUT1``/``1OUT``/``OUTA``,
@@ -538,6 +582,9 @@ _SAME_PIN = [frozenset(g) for g in (
     {"V+", "VCC", "VDD", "VS+", "+VS", "VCC+", "VPOS"}, {"V-", "VEE", "VSS", "GND", "VS-", "-VS", "VCC-", "VNEG"},
 )]
 _GPIO = re.compile(r"^(?:GPIO|GP|IO)_?0*(\d+)$")
+#: A USB data line, as KiCad writes it (``USBD+``, ``D-``, ``UD+``) or as datasheets do
+#: (FTDI's ``USBDP``/``USBDM``, ``DN``): the name up to its ``D``, and the polarity.
+_USB_DATA = re.compile(r"^(.*D)(P|M|N|\+|-)$")
 
 
 def _same_pin(key: str) -> set[str]:
@@ -547,6 +594,10 @@ def _same_pin(key: str) -> set[str]:
     if m:
         n = str(int(m.group(1)))
         return {f"GPIO{n}", f"GP{n}", f"IO{n}"} - {key}
+    m = _USB_DATA.match(key)
+    if m and key not in {n for g in _SAME_PIN for n in g}:
+        stem, plus = m.group(1), m.group(2) in "P+"
+        return ({stem + "P", stem + "+"} if plus else {stem + "M", stem + "N", stem + "-"}) - {key}
     return next((set(g) - {key} for g in _SAME_PIN if key in g), set())
 
 
@@ -682,6 +733,8 @@ _GROUPED = {"pin-name": "pins written by name{source}, numbered: {items}",
             "unit-letter": "pins written with the unit letter after the reference (pins are numbered per "
                            "package), read as the part's: {items}",
             "power-pin-by-name": "supply pins in no net joined net {where}, the net of their name: {items}",
+            "stacked-pins": "pins in no net that sit on one point of the symbol with a pin of net {where} "
+                            "(KiCad joins them) joined it: {items}",
             "duplicate-pin": "pins listed more than once in net {where}, kept once: {items}"}
 
 

@@ -208,6 +208,25 @@ class Toolkit:
     def ground(self, names: list[str]) -> tuple[list[PartPins], list[str]]:
         return grounding.ground(self.index, names)
 
+    def keyword_symbols(self, word: str, limit: int = 4) -> list[tuple[str, str]]:
+        """(lib_id, description) of library symbols whose keywords hold ``word`` as one of
+        them, case aside: what KiCad calls a part an answer names otherwise (``DB9`` is
+        ``Connector:DE9_Pins`` and ``DE9_Socket``, keywords ``DSUB DB9``)."""
+        word = word.strip().casefold()
+        if len(word) < 2:
+            return []
+        raw = getattr(self.index, "_index", self.index)          # behind PlausibleIndex
+        out = []
+        try:
+            hits = raw.find(word, 12)
+        except Exception:                    # a broken index must not break generation
+            return []
+        for lib_id in hits:
+            sym = self.index.get(lib_id)
+            if sym is not None and word in (getattr(sym, "keywords", "") or "").casefold().split():
+                out.append((lib_id, getattr(sym, "description", "") or ""))
+        return out[:limit]
+
     def library_pins(self, comp: Any) -> Optional[tuple[str, dict[str, list[str]]]]:
         """(lib_id, pin number -> names) of the symbol a component resolves to, or None."""
         from ..resolve import SymbolResolver
@@ -363,7 +382,8 @@ class Generator:
         check_cancel(cancel)
         req = self._plan_request(prompt, timings, on_progress)
         asker = _Asker(self.llm, self.settings, req.grammar, req.json_schema, on_progress, cancel)
-        grounder = _Grounder(self.toolkit, {p.lib_id for p in req.parts} | {p.name.casefold() for p in req.parts})
+        grounder = _Grounder(self.toolkit, {p.lib_id for p in req.parts} | {p.name.casefold() for p in req.parts},
+                             req.missing)
         asks = read_request(prompt)
         loop = run_repair_loop(asker, lambda c, b: self.check_answer(c, req.parts, req.missing, asks, b), req.messages,
                                self.settings.max_rounds, grounder, on_progress, cancel)
@@ -472,7 +492,8 @@ class Generator:
         t = time.perf_counter()
         doc, text, repairs = tk.repair_nets(doc)       # what library facts settle costs no LLM round
         ambiguous = {f.where for f in repairs if f.code == "ambiguous-pin"}
-        findings = [_strict_in_answer(_strict_unknown(f, doc, unlisted)) for f in findings + repairs + tk.validate(doc)
+        findings = [_strict_in_answer(_strict_unknown(f, doc, unlisted, tk.keyword_symbols))
+                    for f in findings + repairs + tk.validate(doc)
                     if not (f.code == "unknown-pin" and f.where in ambiguous)]
         findings += [_finding("error", "missing-part",
                               f"the request names {p.query}, but no component is one: add it (type {p.name}) "
@@ -543,9 +564,13 @@ class _Grounder:
     with every part looked up."""
     toolkit: Toolkit
     given: set[str]
+    unlisted: Sequence[str] = ()             # the request's parts that the libraries lack
 
     def __call__(self, chk: Check) -> tuple[list[PartPins], list[str]]:
-        """(pin tables found, at most 6, each with the answer's reference; types not found)."""
+        """(pin tables found, at most 6, each with the answer's reference; types not found
+        that the request names: for those the model is to give a datasheet's pin table; a
+        type the request does not name is refused even with one, ``unknown-part`` says what
+        to write instead)."""
         found, lost = [], []
         for ref in chk.refs_to_ground:
             comp = next((c for c in chk.document.components if c.ref == ref), None) if chk.document else None
@@ -556,7 +581,7 @@ class _Grounder:
             if p is not None and p.lib_id not in self.given:
                 self.given.add(p.lib_id)
                 found.append(replace(p, ref=ref))
-            elif p is None:
+            elif p is None and any(grounding.names_part(n, comp.type, comp.value) for n in self.unlisted):
                 lost.append(comp.type)
             if len(found) >= 6:
                 break
@@ -714,10 +739,14 @@ def _truncation(completion: Completion, no_doc: bool) -> str:
                 "before any document: raise max_tokens or lower the model's reasoning effort")
     lines = re.split(r"\r\n|\r|\n", completion.text.rstrip())
     last = lines[-1].strip()
+    thought = len(completion.text) - len(skip_reasoning(completion.text).text) + completion.reasoning_chars
+    spent = (f"; {thought} of its {len(completion.text) + completion.reasoning_chars} characters were the model's "
+             "reasoning before the document: reason briefly, then write the whole document"
+             if thought * 2 >= len(completion.text) + completion.reasoning_chars else "")
     if not last:
-        return "the answer was cut off (length limit) before its end"
+        return "the answer was cut off (length limit) before its end" + spent
     return (f"the answer was cut off (length limit) before its end, after line {len(lines)} "
-            f"({last[:80]!r}, which may be incomplete): everything after it is missing")
+            f"({last[:80]!r}, which may be incomplete): everything after it is missing" + spent)
 
 
 def _with_reasoning(thought: Any, got: tuple[Any, Optional[str], list, bool]) -> tuple[Any, Optional[str], list, bool]:
@@ -730,15 +759,25 @@ def _with_reasoning(thought: Any, got: tuple[Any, Optional[str], list, bool]) ->
     return got[0], got[1], fix_findings([Fix("reasoning", thought.lines)]) + got[2], got[3]
 
 
-def _strict_unknown(f: Any, doc: Any, unlisted: Sequence[str]):
+def _strict_unknown(f: Any, doc: Any, unlisted: Sequence[str],
+                    keyword_symbols: Callable[[str], list[tuple[str, str]]] = lambda word: []):
     """``f``, or an error in its place when it is an ``unknown-part`` warning for a component
-    that is not one of the ``unlisted`` parts of the request."""
+    that is not one of the ``unlisted`` parts of the request.  The error names the library
+    symbols whose keywords hold the type written (``keyword_symbols``: ``DB9`` is KiCad's
+    ``DE9_Pins`` and ``DE9_Socket``)."""
     if f.code != "unknown-part" or f.severity == "error":
         return f
     comp = next((c for c in doc.components if c.ref == f.where), None)
     if comp is not None and any(grounding.names_part(n, comp.type, comp.value) for n in unlisted):
         return f
     typ = comp.type if comp is not None else "?"
+    known = keyword_symbols(typ) if comp is not None else []
+    if known:
+        names = ", ".join(f"{lib_id} ({desc})" if desc else lib_id for lib_id, desc in known)
+        return _finding("error", "unknown-part",
+                        f"{f.where}: {typ} is not a KiCad symbol; KiCad's symbols for {typ}: {names}: write one of "
+                        f"them as type (e.g. {known[0][0].split(':', 1)[-1]}) and number its pins as that symbol does",
+                        f.where)
     return _finding("error", "unknown-part",
                     f"{f.where}: {typ} is not a KiCad symbol; use a KiCad symbol name (passives: R, C, L, D, LED, "
                     "Crystal...) or the type a pin table gives", f.where)

@@ -233,7 +233,7 @@ _MAKER_FORMS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.
 ))
 
 
-def _connector_named(query: str, lib_id: str) -> bool:
+def connector_named(query: str, lib_id: str) -> bool:
     """Whether ``lib_id`` is a connector whose name holds ``query`` as one of its words (a
     maker's part number of six or more characters, letters and digits:
     ``Connector:RJ45_Hanrun_HR911105A_Horizontal`` for ``HR911105A``)."""
@@ -299,7 +299,7 @@ def _best_hit(index, query: str, q: str, limit: int) -> str | None:
         return None
     groups: dict[frozenset, list[str]] = {}
     for lib_id in hits:
-        if not (plausible(q, symbol_name(lib_id)) or _connector_named(q, lib_id)):
+        if not (plausible(q, symbol_name(lib_id)) or connector_named(q, lib_id)):
             continue
         sym = index.get(lib_id)
         if sym is None or getattr(sym, "is_power", False):
