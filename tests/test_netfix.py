@@ -9,6 +9,7 @@ import pytest
 
 from tokn.doc.model import Component, Document, Net, PinDef, Wire
 from tokn.generate.netfix import PinNames, repair_nets, resolver_pins
+from tokn.generate.partfix import repair_parts
 from tokn.validate import validate
 
 # A small "library": symbol -> pin number -> names.
@@ -279,6 +280,34 @@ def test_component_rows_read_as_meant(case, before, after, fixed):
     assert [c.type for c in d.components] == [_row(c).type for c in before.split()]    # input unchanged
 
 
+# (case, components "REF:TYPE:VALUE[:LIB]", components after, fixed (code, where)), against a library
+# whose category symbols are simulation-only ones, as KiCad's NPN/PNP are
+SIMULATION_ROWS = [
+    ("a category's simulation symbol, a value naming a part", "Q1:NPN:BC547", "Q1:BC547:BC547",
+     [("value-names-part", "Q1")]),
+    ("a value naming no part keeps the category", "Q1:NPN:XYZ", "Q1:NPN:XYZ", []),
+    ("a value naming another simulation symbol stays", "Q1:NPN:PNP", "Q1:NPN:PNP", []),
+    ("the simulation library written with the row stays", "Q1:NPN:BC547:Simulation_SPICE",
+     "Q1:NPN:BC547:Simulation_SPICE", []),
+    ("a row of another library is never rewritten", "Q1:BC547:NPN", "Q1:BC547:NPN", []),
+]
+SIMULATION_LIBRARY = {"NPN": "Simulation_SPICE:NPN", "PNP": "Simulation_SPICE:PNP",
+                      "BC547": "Transistor_BJT:BC547"}
+
+
+@pytest.mark.parametrize("case,before,after,fixed", SIMULATION_ROWS, ids=[r[0] for r in SIMULATION_ROWS])
+def test_simulation_only_category_gives_way_to_the_part_its_value_names(case, before, after, fixed):
+    def pins(comp: Component):
+        lib_id = SIMULATION_LIBRARY.get(comp.type)
+        if lib_id is None or (comp.lib and not lib_id.startswith(comp.lib + ":")):
+            return None
+        return lib_id, {"1": ["C"], "2": ["B"], "3": ["E"]}
+    out, findings = repair_parts(Document(components=[_row(c) for c in before.split()]), pins)
+    assert [(c.ref, c.type, c.value, c.lib) for c in out.components] == \
+        [(c.ref, c.type, c.value, c.lib) for c in map(_row, after.split())]
+    assert [(f.code, f.where) for f in findings] == fixed
+
+
 # (case, pin table rows "num,name ...", type, rows after, swapped?)
 PIN_TABLES = [
     ("name,num on a library part", "VI,1 GND,2 VO,3", "LM7805_TO220", "1,VI 2,GND 3,VO", True),
@@ -427,7 +456,7 @@ def test_generate_md_names_every_repair_code():
         doc = f.read()
     assert [c for c in ("pin-name", "ambiguous-pin", "merged-nets", "duplicate-pin", "power-pin-by-name",
                         "swapped-type-value", "library-as-type", "pin-separator", "ref-case", "no-connect-net",
-                        "pin-columns-swapped", "unit-letter", "power-symbol", "value-as-type",
+                        "pin-columns-swapped", "unit-letter", "power-symbol", "value-as-type", "value-names-part",
                         "stacked-pins") if f"`{c}`" not in doc] == []
 
 

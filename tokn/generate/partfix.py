@@ -14,6 +14,10 @@ whose type names no symbol when one reading of it does, for every row of that re
   value ``330``: the reference is a resistor's, capacitor's or inductor's (``R``, ``C``,
   ``L``) and the type reads as an engineering value of that kind (no unit, or ohms,
   farads, henries) [``value-as-type``];
+* a category whose only symbol is one of KiCad's simulation-only ones (``Q1,NPN,BC547``:
+  ``Simulation_SPICE:NPN``, no footprint, open-collector/emitter pin types) with a value
+  that names a part of another library: the value is the type (``BC547``)
+  [``value-names-part``]; a library written with the row (``Simulation_SPICE``) is kept.
 * a ``pins{REF}`` table written ``name,num`` (``IN,1``) instead of ``num,name``: every row's
   first field is no pin number of the part's symbol and its second is one (for a part the
   libraries lack: every first field has a letter and every second is digits)
@@ -33,6 +37,9 @@ from ..validate import Finding
 from .quantities import parse_value
 
 __all__ = ["repair_parts"]
+
+# KiCad's library of symbols "for simulation only" (no footprint; SPICE pin types)
+_SIMULATION_ONLY = "Simulation_SPICE"
 
 # reference letters -> (the generic symbol, the unit its value may state)
 _PASSIVES = {"R": ("R", "ohm"), "C": ("C", "F"), "L": ("L", "H")}
@@ -66,13 +73,23 @@ def repair_parts(doc: Document, library_pins) -> tuple[Document, list[Finding]]:
     for c in out.components:
         if c.ref not in settled:
             settled[c.ref] = None
-            if library_pins(c) is None:
+            written = library_pins(c)
+            if written is None:
                 for row, code, message in _readings(c):
                     found = library_pins(row)
                     if found is not None and (code != "library-as-type" or lib_nickname(found[0]) == row.lib):
                         settled[c.ref] = row
                         findings.append(Finding("fixed", code, message, c.ref))
                         break
+            elif lib_nickname(written[0]) == _SIMULATION_ONLY and c.value and not c.lib:
+                row = replace(c, type=c.value)
+                found = library_pins(row)
+                if found is not None and lib_nickname(found[0]) != _SIMULATION_ONLY:
+                    settled[c.ref] = row
+                    findings.append(Finding(
+                        "fixed", "value-names-part",
+                        f"{c.ref}: {c.type} is KiCad's simulation-only symbol {written[0]}; its value "
+                        f"{c.value} names the part {found[0]}: type {c.value}", c.ref))
         row = settled[c.ref]
         if row is not None:
             c.type, c.value, c.lib = row.type, row.value, row.lib
