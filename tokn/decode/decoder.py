@@ -39,7 +39,7 @@ from ..resolve import SymbolResolver
 from .amend import add_unplaced, sheet_paths, unplaced_refs
 from .flatten import flatten
 from .layout import layout_parts
-from .repair import amend_drawing
+from .repair import amend_drawing, is_flag
 from .place.units import named_noconnect_pins, noconnect_pins
 from .sheetbuild import SheetBuilder, power_value_props
 from .stubs import is_ground, pin_ends
@@ -192,11 +192,12 @@ def _kept_drawing(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymb
     if gap:
         return gap
     drawn_in = {sid: sf.first_instance[f] for sid, f in sf.file_of.items()}
+    flags = not any(is_flag(ps) for ps in doc.power)
     cur, done, moved = doc, [], set()
     diff = ""
     for k in range(AMEND_ROUNDS):
         step = amend_drawing(cur, parts, power, drawn_in, drawn_nets(_load_files(files, root), want), want,
-                             first=k == 0)
+                             first=k == 0, flags=flags)
         if isinstance(step, str):
             return step
         cur = step.doc
