@@ -467,10 +467,13 @@ def _symbol_rows(doc: Document, sf: _SheetFiles) -> dict[tuple, list[tuple[str, 
     appears once per instance of that file, maybe with a different unit in each (KiCad
     keeps the unit per instance): rows are matched by (file, lib_id, position) and, for
     stacked symbols, by order of appearance.  Key: (file, lib_id, x, y, k); value:
-    (sheet id, row) per instance."""
+    (sheet id, row) per instance.  A row without a position draws no symbol of its file
+    (the decoder lays it out below the drawing, :mod:`.amend`) and is left out."""
     by_key: dict[tuple, list[tuple[str, Component]]] = {}
     seen: dict[tuple, int] = {}
     for c in doc.components:
+        if c.x is None or c.y is None:
+            continue
         f = sf.file_of.get(c.sheet, sf.root_name)
         base = (f, c.lib_id, round(c.x, 4), round(c.y, 4), c.sheet)
         k = seen.get(base, 0)

@@ -738,6 +738,13 @@ def amend_drawing(doc: Document, parts: dict[str, PartSymbol], power, drawn_in: 
     # the pins are right: the names
     for pins, name in sorted(want.items(), key=lambda kv: kv[1]):
         if pins not in got:
+            # drawn in pieces, each pin where it belongs (a part laid out below the drawing,
+            # joined by name to a net the drawing leaves unnamed): the unnamed pieces get the name
+            for gpins, (_gname, named) in sorted(got.items(), key=lambda kv: sorted(kv[0])):
+                if not named and not _AUTO.match(name) and gpins <= pins and image.get(gpins) == name:
+                    why = r.name(gpins, name)
+                    if why:
+                        return why
             continue
         gname, named = got[pins]
         if named and gname != name and not _AUTO.match(name):
