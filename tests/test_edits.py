@@ -13,6 +13,7 @@ import re
 import pytest
 
 from tokn import decode, parse_tokn
+from tokn.doc import write_tokn
 from tokn.encode import encode_design
 from tokn.kicad.drawcheck import item_boxes, load_sheet, overlaps
 
@@ -301,3 +302,27 @@ def test_a_cut_wire_leaves_no_power_symbol_dangling(symbol_index, tmp_path):
     assert _pin_sets(again) == _pin_sets(parse_tokn(with_nets(BASE, moved(BASE_NETS, "R1.1", "GND"))))
     assert not [p for p in again.power if p.net == "+5V" and (p.x, p.y) == (33.02, 31.75)]
     assert [(p.x, p.y) for p in again.power if p.net == "+5V"] == [(50.80, 39.37), (30.48, 69.85)]
+
+
+def test_a_part_added_to_a_v1_document_whose_nets_are_relabelled(tmp_path, symbol_index):
+    """A ``v1`` document has no power symbols, so the decoder names its power nets again on
+    the kept drawing (:mod:`tokn.decode.repair`); a part added without a position then met
+    the check of shared sheets, which read every row's position (unseen Arpitha237/motor-driver
+    and heliercamejo/h_bridge, ``check_edits.py --detail v1`` add-cap: TypeError, internal
+    error).  The part is laid out below the drawing and joined to its nets."""
+    src = os.path.join(HERE, "fixtures", "connectivity", "supply_flags.kicad_sch")
+    text = write_tokn(encode_design(src, detail="v1").document)
+    lines = text.split("\n")
+    i = next(k for k, ln in enumerate(lines) if ln.startswith("components["))
+    n = int(re.search(r"\[(\d+)\]", lines[i]).group(1))
+    cols = lines[i][lines[i].index("{") + 1:lines[i].index("}")].split(",")
+    lines[i] = re.sub(r"\[\d+\]", f"[{n + 1}]", lines[i], count=1)
+    lines.insert(i + 1 + n, "  C9,C,100nF" + "," * (len(cols) - 3))
+    text = "\n".join(lines).replace('  GND,"', '  GND,"C9.2,', 1).replace('  VCC,"', '  VCC,"C9.1,', 1)
+    doc = parse_tokn(text)
+    out = decode(doc, symbol_index, project="d")
+    assert out.mode == "as-drawn", out.warnings
+    assert any(w.startswith("laid out below the drawing") and "C9" in w for w in out.warnings), out.warnings
+    path = str(tmp_path / "d.kicad_sch")
+    out.write(path)
+    assert _pin_sets(encode_design(path).document) == _pin_sets(doc)

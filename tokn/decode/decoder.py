@@ -39,7 +39,7 @@ from ..resolve import SymbolResolver
 from .amend import add_unplaced, sheet_paths, unplaced_refs
 from .flatten import flatten
 from .layout import layout_parts
-from .repair import amend_drawing
+from .repair import amend_drawing, is_flag
 from .place.units import named_noconnect_pins, noconnect_pins
 from .sheetbuild import SheetBuilder, power_value_props
 from .stubs import is_ground, pin_ends
@@ -192,11 +192,12 @@ def _kept_drawing(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymb
     if gap:
         return gap
     drawn_in = {sid: sf.first_instance[f] for sid, f in sf.file_of.items()}
+    flags = not any(is_flag(ps) for ps in doc.power)
     cur, done, moved = doc, [], set()
     diff = ""
     for k in range(AMEND_ROUNDS):
         step = amend_drawing(cur, parts, power, drawn_in, drawn_nets(_load_files(files, root), want), want,
-                             first=k == 0)
+                             first=k == 0, flags=flags)
         if isinstance(step, str):
             return step
         cur = step.doc
@@ -466,10 +467,13 @@ def _symbol_rows(doc: Document, sf: _SheetFiles) -> dict[tuple, list[tuple[str, 
     appears once per instance of that file, maybe with a different unit in each (KiCad
     keeps the unit per instance): rows are matched by (file, lib_id, position) and, for
     stacked symbols, by order of appearance.  Key: (file, lib_id, x, y, k); value:
-    (sheet id, row) per instance."""
+    (sheet id, row) per instance.  A row without a position draws no symbol of its file
+    (the decoder lays it out below the drawing, :mod:`.amend`) and is left out."""
     by_key: dict[tuple, list[tuple[str, Component]]] = {}
     seen: dict[tuple, int] = {}
     for c in doc.components:
+        if c.x is None or c.y is None:
+            continue
         f = sf.file_of.get(c.sheet, sf.root_name)
         base = (f, c.lib_id, round(c.x, 4), round(c.y, 4), c.sheet)
         k = seen.get(base, 0)

@@ -36,7 +36,7 @@ from ..kicad.bbox import sheet_bbox
 from ..kicad.drawcheck import boxes_overlap, label_box
 from ..kicad.netnames import net_text
 from .amend import away_angle, label_name, sheet_paths
-from .stubs import pin_ends
+from .stubs import is_power_net, pin_ends
 from .symbols import PartSymbol
 
 _AUTO = re.compile(r"^N\d+$")
@@ -217,6 +217,8 @@ class _Round:
         self.labelled: set[str] = set()      # unnamed nets given a global label on a drawn pin
         self.room: dict[str, list] = {}      # sheet id -> boxes of what is drawn (:meth:`_obstacles`)
         self.renamed: set[str] = set()       # net names given to every instance of a shared sheet
+        self.flags = False                   # draw PWR_FLAGs (:meth:`_flag`; :func:`amend_drawing`)
+        self.flagged = _flagged_nets(self.doc)   # nets with a PWR_FLAG where a label or power symbol names them
 
     def touched(self) -> None:
         """The drawing rows changed: forget every sheet's index of them."""
@@ -321,8 +323,30 @@ class _Round:
         else:
             self.doc.labels.append(Label(text, kind, "" if kind == "local" else "passive", x, y, away_angle(d), sid))
         self.room.setdefault(sid, []).append(box(x, y, d))
+        self._flag(net, sid, x, y, d)
         self.touched()
         return True
+
+    def _flag(self, net: str, sid: str, x: float, y: float, d: tuple[int, int]) -> None:
+        """A PWR_FLAG at ``(x, y)`` (a label or power symbol just drawn for ``net``), its
+        body across the direction ``d``, when the document draws no PWR_FLAG and ``net`` is
+        a power net (:func:`~tokn.decode.stubs.is_power_net`) that feeds a power-input pin
+        and that no power-output or output pin drives: the flag the grid layout gives such
+        a net (:func:`tokn.decode.layout.layout_parts`), without which KiCad's ERC reports
+        the power-input pins as not driven.  One flag per net."""
+        if not self.flags or net in self.flagged or not is_power_net(net):
+            return
+        types = {p.type for pins, name in self.want.items() if name == net for ref, num in pins
+                 if ref in self.parts for p in self.parts[ref].symbol.pins if p.number == num}
+        flag = self.power.get("power:PWR_FLAG")
+        if flag is None or "power_in" not in types or types & {"power_out", "output"}:
+            return
+        side = (-d[1], d[0])                 # across the label's text, which runs along d
+        self.doc.power.append(PowerSymbol("PWR_FLAG", "power:PWR_FLAG", x, y, _power_angle(flag, side), sheet=sid))
+        self.room.setdefault(sid, []).append(
+            sheet_bbox(flag.symbol, x, y, _power_angle(flag, side), "", 1, 1, with_pins=False))
+        self.flagged.add(net)
+        self.notes.append(f"a PWR_FLAG drawn on {net} (no power-output pin drives its power-input pins)")
 
     def _obstacles(self, sid: str) -> list:
         """Boxes of what is drawn on sheet ``sid``: symbol bodies, labels, power symbols,
@@ -560,6 +584,18 @@ class _Round:
         return None
 
 
+def is_flag(ps: PowerSymbol) -> bool:
+    """A ``power`` row that draws KiCad's PWR_FLAG (it names no net)."""
+    return ps.lib.endswith(":PWR_FLAG") or (not ps.lib and ps.net == "PWR_FLAG")
+
+
+def _flagged_nets(doc: Document) -> set[str]:
+    """Names of the labels and power symbols of ``doc`` drawn at a PWR_FLAG's point."""
+    at = {(ps.sheet, _key(ps.x, ps.y)) for ps in doc.power if is_flag(ps)}
+    return {lb.name for lb in doc.labels if (lb.sheet, _key(lb.x, lb.y)) in at} | \
+        {ps.net for ps in doc.power if not is_flag(ps) and (ps.sheet, _key(ps.x, ps.y)) in at}
+
+
 def _power_angle(part: PartSymbol, d: tuple[int, int]) -> float:
     """The rotation that points a power symbol's body along ``d`` (away from its pin)."""
     best, score = 0.0, -1e9
@@ -599,14 +635,17 @@ MOST_PINS = 8
 
 def amend_drawing(doc: Document, parts: dict[str, PartSymbol], power, drawn_in: dict[str, str],
                   got: dict[frozenset, tuple[str, bool]], want: dict[frozenset, str],
-                  first: bool) -> Amended | str:
+                  first: bool, flags: bool = False) -> Amended | str:
     """One round of drawing changes that bring the drawn nets ``got`` (pins -> (name,
     named)) to the document's ``want`` (pins -> name).  ``drawn_in``: sheet id -> the
     sheet id whose rows draw its file (a file several instances use is drawn by its first,
     and its drawing is every instance's, so it is not changed).  ``first``: the first round,
-    which also drops the position of parts that touch nothing on their sheet.  Returns the
-    changed document, or the reason nothing can be done."""
+    which also drops the position of parts that touch nothing on their sheet.  ``flags``:
+    the document as written draws no PWR_FLAG (a ``v1`` or ``nets`` document does not carry
+    them), so a power net named by a label here gets one where it needs it (:meth:`_Round._flag`).
+    Returns the changed document, or the reason nothing can be done."""
     r = _Round(doc, parts, power, drawn_in, got, want)
+    r.flags = flags
     shared = r.shared
     pin_want = {p: name for pins, name in want.items() for p in pins}
     want_of = {p: pins for pins in want for p in pins}
@@ -699,6 +738,13 @@ def amend_drawing(doc: Document, parts: dict[str, PartSymbol], power, drawn_in: 
     # the pins are right: the names
     for pins, name in sorted(want.items(), key=lambda kv: kv[1]):
         if pins not in got:
+            # drawn in pieces, each pin where it belongs (a part laid out below the drawing,
+            # joined by name to a net the drawing leaves unnamed): the unnamed pieces get the name
+            for gpins, (_gname, named) in sorted(got.items(), key=lambda kv: sorted(kv[0])):
+                if not named and not _AUTO.match(name) and gpins <= pins and image.get(gpins) == name:
+                    why = r.name(gpins, name)
+                    if why:
+                        return why
             continue
         gname, named = got[pins]
         if named and gname != name and not _AUTO.match(name):

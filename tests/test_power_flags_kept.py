@@ -1,0 +1,76 @@
+"""PWR_FLAGs of a design whose text does not carry them (issue 9).
+
+A ``v1`` or ``nets`` document drops the power symbols and PWR_FLAGs.  Decoded as drawn, the
+decoder names a power net the drawing no longer names by a label (:mod:`tokn.decode.repair`);
+a net fed from outside the sheet (a connector, a regulator's input) then had no PWR_FLAG and
+KiCad's ERC reported its power-input pins as not driven, where the original passes.  The
+decoder draws a PWR_FLAG on such a label, as the grid layout does for the nets it draws.
+
+The fixture (``fixtures/connectivity/supply_flags.kicad_sch``, made for this test): a
+two-pin connector feeds a 7805 regulator (VCC, GND, each with a PWR_FLAG); the regulator's
+output pin (power output) drives +5V and a resistor.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tokn.decode import decode
+from tokn.doc import parse_tokn, write_tokn
+from tokn.encode import encode_design
+from tokn.kicad import kicad_cli
+from tokn.kicad.library import SymbolIndex
+
+from .conftest import needs_kicad
+
+FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "connectivity", "supply_flags.kicad_sch")
+
+#: (detail, decode mode, nets that get a flag): VCC and GND feed power-input pins and no
+#: power-output pin drives them; +5V is driven by the regulator's output and gets none
+CASES = [("v1", "as-drawn", {"VCC", "GND"}), ("nets", "laid-out", {"VCC", "GND"})]
+
+
+def _flagged(path: str) -> set[str]:
+    """Names of the nets a PWR_FLAG of the schematic at ``path`` sits on (a label or power
+    symbol at the flag's pin)."""
+    doc = encode_design(path).document
+    flags = {(p.x, p.y) for p in doc.power if p.lib.endswith(":PWR_FLAG")}
+    named = {(lb.x, lb.y): lb.name for lb in doc.labels}
+    named.update({(p.x, p.y): p.net for p in doc.power if not p.lib.endswith(":PWR_FLAG")})
+    return {named[xy] for xy in flags if xy in named}
+
+
+@pytest.mark.parametrize("detail,mode,nets", CASES, ids=[c[0] for c in CASES])
+def test_undriven_power_nets_get_a_flag(symbol_index, tmp_path, detail, mode, nets):
+    text = write_tokn(encode_design(FIXTURE, detail=detail).document)
+    out = decode(parse_tokn(text), symbol_index, project="rt")
+    assert out.mode == mode, out.warnings
+    path = str(tmp_path / "rt.kicad_sch")
+    out.write(path)
+    assert _flagged(path) == nets
+
+
+def test_a_full_document_keeps_its_own_flags(symbol_index, tmp_path):
+    """At full detail the flags are the document's rows: drawn where they were, none added."""
+    doc = encode_design(FIXTURE).document
+    out = decode(parse_tokn(write_tokn(doc)), symbol_index, project="rt")
+    path = str(tmp_path / "rt.kicad_sch")
+    out.write(path)
+    again = encode_design(path).document
+    flags = lambda d: sorted((p.x, p.y) for p in d.power if p.lib.endswith(":PWR_FLAG"))
+    assert out.mode == "as-drawn" and flags(again) == flags(doc)
+
+
+@needs_kicad
+@pytest.mark.kicad
+@pytest.mark.parametrize("detail", ["v1", "nets"])
+def test_kicad_erc_finds_every_power_pin_driven_after_a_round_trip(detail, tmp_path):
+    assert kicad_cli.run_erc(FIXTURE)["errors"] == 0
+    text = write_tokn(encode_design(FIXTURE, detail=detail).document)
+    out = tmp_path / "rt" / "rt.kicad_sch"
+    decoded = decode(parse_tokn(text), SymbolIndex.default(str(tmp_path)), project="rt")
+    assert decoded.mode == dict((c[0], c[1]) for c in CASES)[detail]
+    decoded.write(str(out))
+    types = [v["type"] for v in kicad_cli.run_erc(str(out))["violations"] if v["severity"] == "error"]
+    assert "power_pin_not_driven" not in types
