@@ -283,9 +283,10 @@ class Doc:
     def ground(self) -> str | None:
         return next((n for n in ("GND", "GNDD", "GNDA", "0", "VSS") if n in self.pins_of), None)
 
-    def supply(self) -> str | None:
+    def supply(self, named: bool = False) -> str | None:
+        """The biggest supply-named net; else (unless ``named``) the biggest other net."""
         names = [n for n in self.pins_of if _SUPPLY.match(n.rsplit("/", 1)[-1])] or \
-            [n for n in self.pins_of if n != self.ground() and len(self.pins_of[n]) >= 2]
+            ([] if named else [n for n in self.pins_of if n != self.ground() and len(self.pins_of[n]) >= 2])
         return max(names, key=lambda n: len(self.pins_of[n]), default=None)
 
     def sheet_of(self, ref: str) -> str:
@@ -327,6 +328,8 @@ def _lib(d: Doc, lib: str) -> str:
 
 def edit_value(d: Doc):
     """Change a resistor's or capacitor's value (else the first part's)."""
+    if not d.comps.rows:
+        return None
     refs = d.two_pin(("R", "C", "R_Small", "C_Small")) or [cell(d.comps, d.comps.rows[0], "ref")]
     ref = refs[0]
     new = "4.7nF" if d.type_of(ref).startswith("C") else "4k7"
@@ -351,8 +354,10 @@ def edit_add_cap(d: Doc):
 
 def edit_add_ldo(d: Doc):
     """Add a stock regulator the document has no symbol table for (5 pins, pin 4 NC), its
-    output on a new net with an output capacitor."""
-    gnd, sup = d.ground(), d.supply()
+    output on a new net with an output capacitor.  Only from a supply-named net: a regulator
+    input on a signal net (a key-matrix row) is no edit a person makes, and KiCad's ERC rightly
+    calls its VIN undriven."""
+    gnd, sup = d.ground(), d.supply(named=True)
     if not gnd or not sup:
         return None
     u, c = d.free_ref("U"), d.free_ref("C")
@@ -427,7 +432,9 @@ def edit_name_net(d: Doc):
 
 def edit_move_pin(d: Doc):
     """Connect a two-pin part's pin 2 to another net (its old net keeps two or more pins)."""
-    target = d.ground() or max(d.pins_of, key=lambda n: len(d.pins_of[n]))
+    target = d.ground() or max(d.pins_of, key=lambda n: len(d.pins_of[n]), default=None)
+    if target is None:
+        return None
     for ref in d.two_pin():
         old = d.net_of[(ref, "2")]
         if old != target and len(d.pins_of[old]) >= 3 and d.net_of[(ref, "1")] != target:
