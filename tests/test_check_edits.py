@@ -58,3 +58,21 @@ def test_edits_that_do_not_apply_are_not_applicable(text, edits, expect):
             new, _change = made
             assert any(ln.startswith(f"  {expect},") and "U1.1" in ln and "U1.3" in ln
                        for ln in new.splitlines()), new
+
+
+def _v(kind: str, *items: str) -> dict:
+    return {"type": kind, "severity": "error", "items": [{"description": d} for d in items]}
+
+
+@pytest.mark.parametrize("violation,own", [
+    # unseen RAMN chassis (KiCad 10), add-stock-ic: VIN on /3V3_ECU, a supply from a connector
+    (_v("power_pin_not_driven", "Symbol U1 Pin 1 [VIN, Power input, Line]"), True),
+    (_v("pin_not_connected", "Symbol C5 Pin 2 [Passive, Line]"), True),
+    (_v("power_pin_not_driven", "Symbol U7 Pin 1 [VIN, Power input, Line]"), False),     # not added
+    (_v("pin_not_connected", "Hierarchical Sheet Pin LED_A"), False),
+    (_v("pin_to_pin", "Symbol U1 Pin 5 [VOUT, Power output, Line]",
+        "Symbol U1 Pin 1 [VIN, Power input, Line]"), False),                           # not an own-pin type
+    (_v("power_pin_not_driven"), False),
+])
+def test_own_pin_errors_of_an_added_part(violation, own):
+    assert _check_edits().own_pin_error(violation, {"U1", "C5"}) is own
