@@ -340,13 +340,14 @@ def edit_value(d: Doc):
 
 
 def edit_add_cap(d: Doc):
-    """Add a decoupling capacitor from the biggest supply net to ground (no position)."""
+    """Add a decoupling capacitor from the biggest supply net to ground (no position), on the
+    sheet of the supply's first pin (ground is global; a supply may be local to its sheet)."""
     gnd, sup = d.ground(), d.supply()
     if not gnd or not sup:
         return None
     ref = d.free_ref("C")
     fp = "Capacitor_SMD:C_0603_1608Metric"
-    d.add_component(ref, "C", "100nF", fp, _lib(d, "Device"), d.sheet_of(d.pins_of[gnd][0][0]))
+    d.add_component(ref, "C", "100nF", fp, _lib(d, "Device"), d.sheet_of(d.pins_of[sup][0][0]))
     d.add_pins(sup, [f"{ref}.1"])
     d.add_pins(gnd, [f"{ref}.2"])
     return d.done(), Change(added={ref: ("100nF", fp)}, joins=[((ref, "1"), d.pins_of[sup][0]),
@@ -362,7 +363,7 @@ def edit_add_ldo(d: Doc):
     if not gnd or not sup:
         return None
     u, c = d.free_ref("U"), d.free_ref("C")
-    sheet = d.sheet_of(d.pins_of[gnd][0][0])
+    sheet = d.sheet_of(d.pins_of[sup][0][0])
     d.add_component(u, "AP2112K-3.3", "AP2112K-3.3", "Package_TO_SOT_SMD:SOT-23-5", _lib(d, "Regulator_Linear"), sheet)
     d.add_component(c, "C", "1uF", "Capacitor_SMD:C_0603_1608Metric", _lib(d, "Device"), sheet)
     d.add_pins(sup, [f"{u}.1", f"{u}.3"])

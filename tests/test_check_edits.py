@@ -76,3 +76,32 @@ def _v(kind: str, *items: str) -> dict:
 ])
 def test_own_pin_errors_of_an_added_part(violation, own):
     assert _check_edits().own_pin_error(violation, {"U1", "C5"}) is own
+
+
+HIER = """# TOKN v1
+title: Two sheets
+extensions[1]: hier
+
+components[3]{ref,type,value,fp,x,y,w,h,a,sheet}:
+  J1,Conn_01x02,Conn_01x02,,10,10,,,0,
+  U1,LM358,LM358,,10,10,,,0,S1
+  R1,R,10k,,20,10,,,0,S1
+
+nets[2]{name,pins}:
+  GND,"J1.1,U1.4,R1.2"
+  /Amp/VCC,"U1.8,R1.1"
+
+sheets[1]{id,name,file,parent,x,y,w,h}:
+  S1,Amp,amp.kicad_sch,,50,50,20,10
+"""
+
+
+@pytest.mark.parametrize("kind", ["add-cap", "add-stock-ic"])
+def test_parts_are_added_on_the_supply_sheet(kind):
+    """Unseen Artsey-Ergo: the supply ``/Block Diagram/Display/VCC`` is local to the Display
+    sheet; the capacitor went on the Battery sheet (that of GND's first pin), where no label
+    can join it, and the decoder had to lay the whole design out again."""
+    ce = _check_edits()
+    new, change = ce.EDITS[kind](ce.Doc.read(HIER))
+    rows = {ln.split(",")[0].strip(): ln for ln in new.splitlines() if ln.startswith("  ") and ln.strip()[:1] in "CU"}
+    assert all(rows[ref].endswith(",S1") for ref in change.added), rows
