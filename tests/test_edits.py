@@ -32,9 +32,9 @@ ADDITIONS = [
 ]
 
 
-def edited(rows: list[str], nets: dict[str, list[str]]) -> str:
-    """The base text with ``rows`` appended to components and ``nets``' pins to the nets."""
-    lines = BASE.split("\n")
+def edited(rows: list[str], nets: dict[str, list[str]], base: str = BASE) -> str:
+    """The ``base`` text with ``rows`` appended to components and ``nets``' pins to the nets."""
+    lines = base.split("\n")
     i = next(k for k, ln in enumerate(lines) if ln.startswith("components["))
     n = int(re.search(r"\[(\d+)\]", lines[i]).group(1))
     cols = lines[i][lines[i].index("{") + 1:lines[i].index("}")].split(",")
@@ -326,3 +326,42 @@ def test_a_part_added_to_a_v1_document_whose_nets_are_relabelled(tmp_path, symbo
     path = str(tmp_path / "d.kicad_sch")
     out.write(path)
     assert _pin_sets(encode_design(path).document) == _pin_sets(doc)
+
+
+def _ground_by_labels(text: str) -> str:
+    """BASE with its GND drawn as global labels where the GND power symbols were (and its
+    GND flag pair gone), as designs that name ground with global labels only draw it."""
+    out, labels = [], []
+    for ln in text.split("\n"):
+        f = ln.strip().split(",")
+        if ln.startswith("  GND,power:GND,") and f[2:4] != ["41.91", "69.85"]:
+            labels.append(f"  GND,global,passive,{f[2]},{f[3]},{f[4]}")
+            continue
+        if ln.startswith("  GND,power:GND,") or ln.startswith("  PWR_FLAG,power:PWR_FLAG,41.91,"):
+            continue
+        out.append(ln)
+    text = "\n".join(out).replace("power[9]", "power[4]")
+    return text.replace("labels[1]{name,kind,shape,x,y,a}:\n",
+                        f"labels[{1 + len(labels)}]{{name,kind,shape,x,y,a}}:\n" + "\n".join(labels) + "\n")
+
+
+@pytest.mark.parametrize("rows,nets", [
+    (["C2,C,1uF"], {"+5V": ["C2.1"], "GND": ["C2.2"]}),
+    (["U1,LM358,LM358"], {"+5V": ["U1.8"], "GND": ["U1.4"], "/MID": ["U1.3"], "N1": ["U1.1", "U1.2"]}),
+])
+def test_a_part_added_joins_a_labelled_ground_by_a_label(tmp_path, symbol_index, rows, nets):
+    """A part added without a position joins a net the drawing names with global labels
+    only by a global label too, not by a power symbol the drawing does not have: a GND
+    power symbol's power-input pin on a net no power output drives is a new ERC error
+    (power_pin_not_driven; unseen amionearth/E-book-keychain, add-cap)."""
+    doc = parse_tokn(edited(rows, nets, _ground_by_labels(BASE)))
+    assert not any(p.net == "GND" for p in doc.power)
+    out = decode(doc, symbol_index, project="d")
+    assert out.mode == "as-drawn", out.warnings
+    path = str(tmp_path / "d.kicad_sch")
+    out.write(path)
+    text = open(path, encoding="utf-8").read()
+    assert '(lib_id "power:GND")' not in text
+    again = encode_design(path).document
+    assert _pin_sets(again) == _pin_sets(doc)
+    assert {n.name for n in again.nets if any(p.startswith(rows[0].split(",")[0] + ".") for p in n.pins)} >= {"GND"}

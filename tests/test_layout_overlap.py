@@ -52,3 +52,32 @@ def test_overlap_check_sees_touching_labels():
     c = ("label C", drawcheck.label_box("global", "VERY_LONG", 10, 11.27, 0))
     assert drawcheck.overlaps([a, b]) == []
     assert drawcheck.overlaps([a, c]) == [("label A", "label C")]
+
+
+#: Pins whose ends face each other 5.08 mm apart (Device:R_Potentiometer_Dual's pins 3 and 4,
+#: between its two tracks), both on nets that need a name: the first name's stub took the
+#: column half-way between them and the second found no room even as a last resort --
+#: "ClusterFailed: ('RV1/1', '4'): no room for the name of GND (internal error, please
+#: report)" on an unseen headphone amplifier (57maker/headphone_amplifier_v0) at --detail nets.
+FACING = """# TOKN v1
+title: dual pot
+
+components[2]{ref,type,value,fp,x,y,w,h,a}:
+  RV1,R_Potentiometer_Dual,10k,,,,,,
+  J1,Conn_01x03,Conn_01x03,,,,,,
+
+nets[2]{name,pins}:
+  %s,"RV1.4,J1.2"
+  N6,"J1.3,RV1.3"
+"""
+
+
+@pytest.mark.parametrize("net", ["GND", "VX"])
+def test_names_for_pins_that_face_each_other(net, symbol_index, tmp_path):
+    from tokn.encode import encode_design
+    doc = parse_tokn(FACING % net)
+    out = tmp_path / "facing.kicad_sch"
+    decode(doc, symbol_index, project="facing").write(str(out))
+    again = encode_design(str(out)).document
+    assert {frozenset(p) for _n, p in again.net_pins() if len(p) > 1} == \
+        {frozenset(p) for _n, p in doc.net_pins() if len(p) > 1}

@@ -632,3 +632,42 @@ def test_unit_suffix_regex_matches_symbols_module():
     from tokn.kicad.library import scan
     assert scan.UNIT_SUFFIX.pattern == symbols._UNIT_SUFFIX.pattern
     assert re.search(scan.UNIT_SUFFIX, "R_1_1")
+
+
+@pytest.mark.parametrize("env_var", ["KICAD10_SYMBOL_DIR", "KICAD9_SYMBOL_DIR"])
+def test_libtable_of_a_kicad10_only_user(tmp_path, env_var):
+    """A KiCad 10 user without KiCad 9: the configuration is ``<config home>/10.0`` and its
+    global table names the stock libraries as ``${KICAD10_SYMBOL_DIR}`` (KiCad 10.0.7's
+    template sym-lib-table). tokn read ``9.0`` only, found no table, and scanned whatever
+    stock directory it found (here: a KiCad 9 one), and it left ``${KICAD10_SYMBOL_DIR}``
+    unsubstituted (the entry dropped with a warning)."""
+    home = tmp_path / "cfghome"
+    (home / "10.0").mkdir(parents=True)
+    k10 = tmp_path / "k10symbols"
+    k10.mkdir()
+    for n in ("Device", "Connector"):
+        _write(k10 / f"{n}.kicad_sym", SYNTH)
+    mine = tmp_path / "mylibs"
+    mine.mkdir()
+    _write(mine / "Mine.kicad_sym", SYNTH)
+    _write(home / "10.0" / "sym-lib-table", _table([
+        '(lib (name "Device")(type "KiCad")(uri "${KICAD10_SYMBOL_DIR}/Device.kicad_sym")(options "")(descr ""))',
+        '(lib (name "Connector")(type "KiCad")(uri "${KICAD10_SYMBOL_DIR}/Connector.kicad_sym")(options "")(descr ""))',
+        f'(lib (name "Mine")(type "KiCad")(uri "{mine}/Mine.kicad_sym")(options "")(descr ""))',
+    ]))
+    env = {"KICAD_CONFIG_HOME": str(home), env_var: str(k10), "HOME": str(tmp_path)}
+    assert kicad_config_dir(env, "linux") == str(home / "10.0")
+    got = load_symbol_libraries(None, environ=env)
+    assert got.libraries == {"Device": str(k10 / "Device.kicad_sym"),
+                             "Connector": str(k10 / "Connector.kicad_sym"),
+                             "Mine": str(mine / "Mine.kicad_sym")}, got.warnings
+    assert got.tables == [str(home / "10.0" / "sym-lib-table")] and not got.warnings
+
+
+def test_kicad9_configuration_first_when_both_exist(tmp_path):
+    home = tmp_path / "cfghome"
+    for v in ("9.0", "10.0"):
+        (home / v).mkdir(parents=True)
+    assert kicad_config_dir({"KICAD_CONFIG_HOME": str(home)}, "linux") == str(home / "9.0")
+    assert kicad_config_dir({"KICAD_CONFIG_HOME": str(tmp_path / "none")}, "linux") == \
+        os.path.join(str(tmp_path / "none"), "9.0")

@@ -68,6 +68,20 @@ def label_name(net: str, sheet_path: str) -> str | None:
     return None
 
 
+def _joined_as_drawn(doc: Document, drawn_pins: dict, rename: dict[str, str], power_for_net):
+    """``power_for_net`` for the parts added to a kept drawing: a net the drawing already
+    names without a power symbol (global labels only: ``GND`` of a design with no ground
+    symbol) is joined by a label as the drawing joins it, not by a power symbol -- whose
+    power-input pin on a net nothing drives is an ERC error the design did not have.  A
+    net the drawing names with power symbols, or a new one, is drawn as its name says."""
+    powered = {p.net for p in doc.power}
+    drawn_as = {label: net for net, label in rename.items() if net in drawn_pins and net not in powered}
+
+    def for_net(name: str, *args, **kwargs):
+        return None if name in drawn_as else power_for_net(name, *args, **kwargs)
+    return for_net
+
+
 def add_unplaced(doc: Document, parts: dict[str, PartSymbol], power, builders, project: str,
                  unplaced: set[str]) -> list[str] | None:
     """Lay the ``unplaced`` parts out on their sheets' drawings; returns the references
@@ -117,7 +131,8 @@ def add_unplaced(doc: Document, parts: dict[str, PartSymbol], power, builders, p
                        pins={r: v for r, v in doc.pins.items() if r in refs})
         sub.nets = [n for n in sub.nets if n.pins]
         tmp = SheetBuilder(seed=f"{sb.seed}/added", power_count=sb.power_count)
-        layout_parts(sub, parts, tmp, project, builders.kicad_path(sid), power.for_net, None, outside=outside)
+        layout_parts(sub, parts, tmp, project, builders.kicad_path(sid),
+                     _joined_as_drawn(doc, drawn_pins, rename, power.for_net), None, outside=outside)
         _x0, _y0, _x1, bottom = items_extent(sb.items)
         dy = round((bottom + GAP - ORIGIN[1]) / 1.27) * 1.27
         for item in tmp.items:

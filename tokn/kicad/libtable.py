@@ -1,10 +1,11 @@
-"""Which symbol libraries a KiCad 9 user or project sees: ``sym-lib-table`` files.
+"""Which symbol libraries a KiCad 9 (or KiCad 10) user or project sees: ``sym-lib-table`` files.
 
 Contract of :func:`load_symbol_libraries`:
 
 * the global table is ``<kicad config dir>/sym-lib-table`` (Linux ``~/.config/kicad/9.0``
   or ``$XDG_CONFIG_HOME/kicad/9.0``, macOS ``~/Library/Preferences/kicad/9.0``, Windows
-  ``%APPDATA%\\kicad\\9.0``; ``KICAD_CONFIG_HOME`` overrides the part before ``9.0``);
+  ``%APPDATA%\\kicad\\9.0``; ``KICAD_CONFIG_HOME`` overrides the part before ``9.0``); when
+  there is no ``9.0`` but a ``10.0`` (a KiCad 10 user without KiCad 9), ``10.0``;
 * when there is no global table, every ``*.kicad_sym`` file of the default symbol
   directory (:func:`default_symbol_dir`) is a library whose nickname is the file stem,
   in file-name order;
@@ -12,9 +13,10 @@ Contract of :func:`load_symbol_libraries`:
   nickname that is also global replaces the global entry in place (KiCad looks the project
   table up first);
 * ``${VAR}`` and ``$(VAR)`` in URIs are substituted from, lowest to highest priority:
-  built-in defaults (``KICAD9_SYMBOL_DIR`` and its older spellings -> the default symbol
-  directory, ``KICAD9_3RD_PARTY``), the ``environment.vars`` of ``kicad_common.json``, the
-  process environment, and ``KIPRJMOD`` (always the project directory);
+  built-in defaults (``KICAD9_SYMBOL_DIR``, ``KICAD10_SYMBOL_DIR`` and the older spellings
+  -> the default symbol directory, ``KICAD9_3RD_PARTY``, ``KICAD10_3RD_PARTY``), the
+  ``environment.vars`` of ``kicad_common.json``, the process environment, and ``KIPRJMOD``
+  (always the project directory);
 * entries that are disabled, not of type ``KiCad``, whose URI still holds an unknown
   variable, or whose file is missing or unreadable are left out with a message in
   ``warnings``; nothing here raises for a bad library, only the table order is kept.
@@ -31,9 +33,12 @@ from ..errors import LibraryError, ToknError
 from ..sexpr import parse, first_value, children, has_flag
 
 KICAD_VERSION = "9.0"
+#: Configuration versions looked for, in order: KiCad 9's, else KiCad 10's (a KiCad 10 user
+#: without KiCad 9 has only ``10.0``, whose global table names ``${KICAD10_SYMBOL_DIR}``).
+CONFIG_VERSIONS = (KICAD_VERSION, "10.0")
 
-#: Variables that name the stock symbol directory in tables written by KiCad 6..9.
-SYMBOL_DIR_VARS = ("KICAD9_SYMBOL_DIR", "KICAD8_SYMBOL_DIR", "KICAD7_SYMBOL_DIR",
+#: Variables that name the stock symbol directory in tables written by KiCad 6..10.
+SYMBOL_DIR_VARS = ("KICAD9_SYMBOL_DIR", "KICAD10_SYMBOL_DIR", "KICAD8_SYMBOL_DIR", "KICAD7_SYMBOL_DIR",
                    "KICAD6_SYMBOL_DIR", "KICAD_SYMBOL_DIR")
 
 _VAR = re.compile(r"\$\{([^}]*)\}|\$\(([^)]*)\)")
@@ -67,20 +72,22 @@ class SymbolLibraries:
 
 def kicad_config_dir(environ: Mapping[str, str] | None = None,
                      platform: str | None = None) -> str:
-    """The KiCad 9 user configuration directory (it may not exist)."""
+    """The KiCad user configuration directory: KiCad 9's when it exists, else KiCad 10's
+    when that exists, else KiCad 9's (:data:`CONFIG_VERSIONS`; it may not exist)."""
     env = os.environ if environ is None else environ
     plat = sys.platform if platform is None else platform
     base = env.get("KICAD_CONFIG_HOME")
-    if base:
-        return os.path.join(base, KICAD_VERSION)
-    if plat.startswith("win"):
-        root = env.get("APPDATA") or os.path.join(os.path.expanduser("~"), "AppData", "Roaming")
-        return os.path.join(root, "kicad", KICAD_VERSION)
-    if plat == "darwin":
-        return os.path.join(os.path.expanduser("~"), "Library", "Preferences", "kicad",
-                            KICAD_VERSION)
-    root = env.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return os.path.join(root, "kicad", KICAD_VERSION)
+    if not base:
+        if plat.startswith("win"):
+            base = os.path.join(env.get("APPDATA") or os.path.join(os.path.expanduser("~"), "AppData", "Roaming"),
+                                "kicad")
+        elif plat == "darwin":
+            base = os.path.join(os.path.expanduser("~"), "Library", "Preferences", "kicad")
+        else:
+            base = os.path.join(env.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config"),
+                                "kicad")
+    return next((os.path.join(base, v) for v in CONFIG_VERSIONS if os.path.isdir(os.path.join(base, v))),
+                os.path.join(base, KICAD_VERSION))
 
 
 def candidate_symbol_dirs(environ: Mapping[str, str] | None = None,
@@ -91,7 +98,7 @@ def candidate_symbol_dirs(environ: Mapping[str, str] | None = None,
     out = [env[v] for v in SYMBOL_DIR_VARS if env.get(v)]
     if plat.startswith("win"):
         pf = env.get("ProgramFiles", r"C:\Program Files")
-        out.append(os.path.join(pf, "KiCad", KICAD_VERSION, "share", "kicad", "symbols"))
+        out += [os.path.join(pf, "KiCad", v, "share", "kicad", "symbols") for v in CONFIG_VERSIONS]
     elif plat == "darwin":
         out.append("/Applications/KiCad/KiCad.app/Contents/SharedSupport/symbols")
     out += ["/usr/share/kicad/symbols", "/usr/local/share/kicad/symbols"]
@@ -107,11 +114,11 @@ def default_symbol_dir(environ: Mapping[str, str] | None = None,
     return None
 
 
-def _third_party_dir(env: Mapping[str, str], plat: str) -> str:
+def _third_party_dir(env: Mapping[str, str], plat: str, version: str = KICAD_VERSION) -> str:
     if plat.startswith("win") or plat == "darwin":
-        return os.path.join(os.path.expanduser("~"), "Documents", "KiCad", KICAD_VERSION, "3rdparty")
+        return os.path.join(os.path.expanduser("~"), "Documents", "KiCad", version, "3rdparty")
     data = env.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return os.path.join(data, "kicad", KICAD_VERSION, "3rdparty")
+    return os.path.join(data, "kicad", version, "3rdparty")
 
 
 def _kicad_common_vars(config_dir: str) -> dict[str, str]:
@@ -138,6 +145,7 @@ def path_variables(project_dir: str | None = None, *, environ: Mapping[str, str]
         for v in SYMBOL_DIR_VARS:
             out[v] = sym_dir
     out["KICAD9_3RD_PARTY"] = _third_party_dir(env, plat)
+    out["KICAD10_3RD_PARTY"] = _third_party_dir(env, plat, "10.0")
     out.update(_kicad_common_vars(cfg))
     out.update(env)
     if project_dir:

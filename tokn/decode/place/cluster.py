@@ -35,6 +35,9 @@ CHAR_W = 1.3             # field/label character width (KiCad font, capitals: 1.
 TEXT_H = 1.27
 LABEL_H = 2.1            # global label outline height
 STUBS = (2.54, 5.08, 7.62, 10.16, 12.7, 17.78, 25.4)
+#: a last resort's shortest stub: two pins whose ends face each other 5.08 mm apart (a dual
+#: potentiometer's inner pins) both need the column half-way between them at 2.54
+HALF_STUB = 1.27
 BENDS = (2.54, 5.08)
 REACH = tuple(PITCH * k for k in range(1, 9))
 DIRS = {(1, 0): "right", (-1, 0): "left", (0, -1): "up", (0, 1): "down"}
@@ -244,14 +247,15 @@ class ClusterBuilder:
         items.append((label_box(net, ex, ey, d), f"label:{net}", frozenset({net, lane, lane + "+"})))
         return items, ("label", net, ex, ey, label_angle(d))
 
-    def _name_candidates(self, net: str, spot: PinSpot, dirs: list[tuple[int, int]], as_label: bool = False):
+    def _name_candidates(self, net: str, spot: PinSpot, dirs: list[tuple[int, int]], as_label: bool = False,
+                         stubs: tuple[float, ...] = STUBS):
         power = is_power_net(net) and self.power_for_net(net) is not None and not as_label
         want = None
         if power:
             want = (0, 1) if is_ground(net) else (0, -1)
         order = sorted(dirs, key=lambda d: (0 if d == want else 1 if d[1] == 0 else 2) if power
                        else (0 if d[1] == 0 else 1))
-        for L in STUBS:
+        for L in stubs:
             for d in order:
                 x, y = spot.x + d[0] * L, spot.y + d[1] * L
                 yield [(_r(x), _r(y))], d
@@ -287,7 +291,8 @@ class ClusterBuilder:
         if force:
             for k in group:
                 spot = self.spots[k]
-                for path, d in self._name_candidates(net, spot, self._free_dirs(spot) or [spot.out], True):
+                for path, d in self._name_candidates(net, spot, self._free_dirs(spot) or [spot.out], True,
+                                                     STUBS + (HALF_STUB,)):
                     items, what = self._name_items(net, (spot.x, spot.y), path, d, spot.owner, True, spot.lane)
                     if self._fits_electrically(items[:-1], path[-1], net):
                         self._draw_name(key, spot, path, d, items, what)

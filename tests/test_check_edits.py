@@ -1,0 +1,107 @@
+"""benchmarks/check_edits.py: edits that do not apply to a document are "n/a", never a crash.
+
+Found on real designs (issue 9, batch H): an empty sheet (a Eurorack front panel drawn as a
+schematic with no parts) made the ``value`` edit raise IndexError and ``move-pin`` raise
+ValueError; and on designs with no supply-named net (keyboards, an RF amplifier) the
+``add-stock-ic`` edit wired the regulator's VIN to a signal net (a key-matrix row), which KiCad's
+ERC then rightly reports as an undriven power input -- a false alarm of the checker."""
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+
+import pytest
+
+HERE = os.path.dirname(__file__)
+
+
+def _check_edits():
+    spec = importlib.util.spec_from_file_location(
+        "check_edits", os.path.join(HERE, "..", "benchmarks", "check_edits.py"))
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod                    # for its dataclasses
+    spec.loader.exec_module(mod)
+    return mod
+
+
+EMPTY = "# TOKN v1\ntitle: Panel\n\ncomponents[0]{ref,type,value,fp,x,y,w,h,a}:\n\nnets[0]{name,pins}:\n"
+MATRIX = """# TOKN v1
+title: Keys
+
+components[4]{ref,type,value,fp,x,y,w,h,a}:
+  D1,D,1N4148,,10,10,0,7.62,0
+  D2,D,1N4148,,20,10,0,7.62,0
+  SW1,SW_Push,SW_Push,,10,20,5.08,0,0
+  J1,Conn_01x03,Conn_01x03,,40,10,2.54,5.08,0
+
+nets[3]{name,pins}:
+  GND,"J1.1,SW1.2"
+  ROW1,"D1.1,D2.1,J1.2"
+  COL1,"D1.2,D2.2,SW1.1,J1.3"
+"""
+POWERED = MATRIX.replace("ROW1,", "+5V,")
+
+
+@pytest.mark.parametrize("text,edits,expect", [
+    (EMPTY, None, None),                                      # every edit: n/a
+    (MATRIX, ["add-stock-ic"], None),                         # no supply-named net: n/a
+    (POWERED, ["add-stock-ic"], "+5V"),                       # VIN and EN on +5V
+])
+def test_edits_that_do_not_apply_are_not_applicable(text, edits, expect):
+    ce = _check_edits()
+    for kind in edits or list(ce.EDITS):
+        made = ce.EDITS[kind](ce.Doc.read(text))
+        if expect is None:
+            assert made is None, kind
+        else:
+            new, _change = made
+            assert any(ln.startswith(f"  {expect},") and "U1.1" in ln and "U1.3" in ln
+                       for ln in new.splitlines()), new
+
+
+def _v(kind: str, *items: str) -> dict:
+    return {"type": kind, "severity": "error", "items": [{"description": d} for d in items]}
+
+
+@pytest.mark.parametrize("violation,own", [
+    # unseen RAMN chassis (KiCad 10), add-stock-ic: VIN on /3V3_ECU, a supply from a connector
+    (_v("power_pin_not_driven", "Symbol U1 Pin 1 [VIN, Power input, Line]"), True),
+    (_v("pin_not_connected", "Symbol C5 Pin 2 [Passive, Line]"), True),
+    (_v("power_pin_not_driven", "Symbol U7 Pin 1 [VIN, Power input, Line]"), False),     # not added
+    (_v("pin_not_connected", "Hierarchical Sheet Pin LED_A"), False),
+    (_v("pin_to_pin", "Symbol U1 Pin 5 [VOUT, Power output, Line]",
+        "Symbol U1 Pin 1 [VIN, Power input, Line]"), False),                           # not an own-pin type
+    (_v("power_pin_not_driven"), False),
+])
+def test_own_pin_errors_of_an_added_part(violation, own):
+    assert _check_edits().own_pin_error(violation, {"U1", "C5"}) is own
+
+
+HIER = """# TOKN v1
+title: Two sheets
+extensions[1]: hier
+
+components[3]{ref,type,value,fp,x,y,w,h,a,sheet}:
+  J1,Conn_01x02,Conn_01x02,,10,10,,,0,
+  U1,LM358,LM358,,10,10,,,0,S1
+  R1,R,10k,,20,10,,,0,S1
+
+nets[2]{name,pins}:
+  GND,"J1.1,U1.4,R1.2"
+  /Amp/VCC,"U1.8,R1.1"
+
+sheets[1]{id,name,file,parent,x,y,w,h}:
+  S1,Amp,amp.kicad_sch,,50,50,20,10
+"""
+
+
+@pytest.mark.parametrize("kind", ["add-cap", "add-stock-ic"])
+def test_parts_are_added_on_the_supply_sheet(kind):
+    """Unseen Artsey-Ergo: the supply ``/Block Diagram/Display/VCC`` is local to the Display
+    sheet; the capacitor went on the Battery sheet (that of GND's first pin), where no label
+    can join it, and the decoder had to lay the whole design out again."""
+    ce = _check_edits()
+    new, change = ce.EDITS[kind](ce.Doc.read(HIER))
+    rows = {ln.split(",")[0].strip(): ln for ln in new.splitlines() if ln.startswith("  ") and ln.strip()[:1] in "CU"}
+    assert all(rows[ref].endswith(",S1") for ref in change.added), rows
