@@ -485,6 +485,39 @@ NO_CONNECT_ROWS = [
 ]
 
 
+# (case, nets as written, components, library of each type, nets after, noconnects rows after)
+NC_CONTACT_ROWS = [
+    ("a relay's normally-closed contact wired to a terminal is a net",
+     [("COM", "K1.1,J1.1"), ("NC", "K1.4,J1.3")], "K1:SANYOU_SRD_Form_C J1:Conn_01x03", "Relay",
+     [("COM", "K1.1,J1.1"), ("NC", "K1.4,J1.3")], []),
+    ("a switch's, by its library, whatever its reference",
+     [("NC", "S1.3,R1.1")], "S1:SW_SPDT R1:R", "Switch", [("NC", "S1.3,R1.1")], []),
+    ("a relay's by its reference when its library is unknown",
+     [("N.C.", "RL1.4,J1.3")], "RL1:RELAY J1:Conn_01x03", "", [("N.C.", "RL1.4,J1.3")], []),
+    ("a relay's unused contact alone is unconnected",
+     [("COM", "K1.1,J1.1"), ("NC", "K1.4")], "K1:SANYOU_SRD_Form_C J1:Conn_01x03", "Relay",
+     [("COM", "K1.1,J1.1")], ["K1.4"]),
+    ("unused pins of two ICs are unconnected",
+     [("VIN", "U1.1,U2.1"), ("NC", "U1.5,U2.3")], "U1:LM7805_TO220 U2:LM7805_TO220", "",
+     [("VIN", "U1.1,U2.1")], ["U1.5", "U2.3"]),
+    ("a row named NO_CONNECT is unconnected, relay or not",
+     [("No_Connect", "K1.4,J1.3")], "K1:SANYOU_SRD_Form_C J1:Conn_01x03", "Relay", [], ["K1.4", "J1.3"]),
+]
+
+
+@pytest.mark.parametrize("case,nets,comps,lib,after,flagged", NC_CONTACT_ROWS, ids=[r[0] for r in NC_CONTACT_ROWS])
+def test_an_nc_row_joining_a_contact_with_another_part_is_a_net(case, nets, comps, lib, after, flagged):
+    """Answer 211: a relay's NC contact wired to a screw terminal, net NC, was marked not
+    connected (the wrong circuit, accepted)."""
+    def pins(c: Component):
+        if c.type in LIBRARY:
+            return library_pins(c)
+        return (f"{lib}:{c.type}" if lib else f"pins{{{c.ref}}}", {str(n): ["~"] for n in range(1, 6)})
+    out, _ = repair_nets(doc(nets, comps), pins)
+    assert nets_of(out) == after
+    assert [n.pin for n in out.noconnects] == flagged
+
+
 @pytest.mark.parametrize("case,nets,comps,after,flagged,note", NO_CONNECT_ROWS, ids=[r[0] for r in NO_CONNECT_ROWS])
 def test_no_connect_rows_become_noconnects(case, nets, comps, after, flagged, note):
     out, findings = repair_nets(doc(nets, comps), library_pins)

@@ -25,7 +25,8 @@ repair round an LLM costs is spent only on what cannot be fixed here:
 * a row of a no-connect pseudo-net (``NC``, ``N/C``, ``NO_CONNECT``, ``UNCONNECTED``, ``DNC``) is
   no net: its pins (read like any pin reference) become ``noconnects`` rows, so that the
   drawing flags them not connected, as the model meant; a pin another row connects stays
-  in that net [``no-connect-net``];
+  in that net [``no-connect-net``]; a row ``NC`` that joins a relay's or a switch's pin with
+  another part's is the normally-closed contact's net and stays one;
 * pins of KiCad power symbols and flags (``#PWR01.1``, ``#FLG01.1``), which models that know
   KiCad list with the power symbols as parts, are taken out of the nets: no part of the
   circuit, and the net's name says the supply [``power-symbol``];
@@ -57,7 +58,7 @@ from ..doc.model import Component, Document, Net, NoConnect
 from ..doc.naming import natural_key
 from ..doc.pinref import split_pin_ref
 from ..decode.stubs import is_ground
-from ..kicad.ids import is_netlisted
+from ..kicad.ids import is_netlisted, split_lib_id
 from ..kicad.symbols import stacked_pin_numbers
 from ..validate import Finding, normalise_pin_name
 from .quantities import parse_value
@@ -79,6 +80,10 @@ _UNIT_LETTER = re.compile(r"^([A-Ha-h])\.(\S+)$")
 #: Names of a no-connect pseudo-net, upper case without separators.
 _NO_CONNECT_NAMES = frozenset({"NC", "NOCONNECT", "NOCONNECTION", "NOTCONNECTED", "UNCONNECTED", "DNC",
                                "NOCONN", "UNUSED"})
+#: Libraries of parts with switching contacts: a net named NC joining one of their pins with
+#: another part's is the normally-closed contact's; and the reference of such a part.
+_CONTACT_LIBRARIES = frozenset({"Relay", "Relay_SolidState", "Switch"})
+_CONTACT_REF = re.compile(r"^(?:K|RL|RLY|SW)\d+$", re.I)
 #: Pin names that name a supply or ground (joined to the net of that name when in no net).
 #: Not VBAT: a microcontroller's VBAT is its backup-battery input, a net VBAT is often a
 #: vehicle's 12 V battery.  VBUS is: a USB connector's VBUS pins (A4, A9, B4, B9 of a
@@ -93,10 +98,10 @@ def repair_nets(doc: Document, library_pins: LibraryPins) -> tuple[Document, lis
     doc).  ``doc`` is not changed; with nothing to repair the copy equals it."""
     from .partfix import repair_parts
     out, findings = repair_parts(doc, library_pins)
-    out.nets, nc_rows = _split_no_connect_nets(out.nets)
     comps = {c.ref for c in out.components}
-    _drop_power_symbol_pins(out.nets, comps, findings)
     pins = _pin_tables(out, library_pins)
+    out.nets, nc_rows = _split_no_connect_nets(out.nets, comps, pins)
+    _drop_power_symbol_pins(out.nets, comps, findings)
     rows = _NetRows(out.nets)
     for k, net in enumerate(out.nets):
         net.pins = rows.read_items(k, comps, pins, findings)
@@ -243,12 +248,27 @@ class _NetRows:
         return Net(name, pins_out)
 
 
-def _split_no_connect_nets(nets: list[Net]) -> tuple[list[Net], list[Net]]:
-    """``nets`` apart from the rows of a no-connect pseudo-net (``NC``...), and those rows."""
+def _split_no_connect_nets(nets: list[Net], comps: set[str],
+                           pins: dict[str, tuple[str, dict[str, list[str]]]]) -> tuple[list[Net], list[Net]]:
+    """``nets`` apart from the rows of a no-connect pseudo-net (``NC``...), and those rows.
+    A row named ``NC`` that joins a relay's or a switch's pin with another part's is that
+    contact's net, normally closed (``NC,"K1.4,J3.3"``: the relay's NC contact wired to a
+    terminal), and stays a net."""
     kept, nc = [], []
     for net in nets:
-        (nc if re.sub(r"[^A-Z]", "", net.name.upper()) in _NO_CONNECT_NAMES else kept).append(net)
+        name = re.sub(r"[^A-Z]", "", net.name.upper())
+        pseudo = name in _NO_CONNECT_NAMES and not (name == "NC" and _joins_a_contact(net, comps, pins))
+        (nc if pseudo else kept).append(net)
     return kept, nc
+
+
+def _joins_a_contact(net: Net, comps: set[str], pins: dict[str, tuple[str, dict[str, list[str]]]]) -> bool:
+    """Whether ``net`` lists pins of two or more parts, one of them a relay or a switch (by
+    its library, else by its reference: ``K1``, ``RL1``, ``SW1``)."""
+    refs = {sp[0] for sp in (split_pin_ref(p, comps) for p in net.pins) if sp and sp[0] in comps}
+    return len(refs) > 1 and any(
+        split_lib_id(pins[r][0])[0] in _CONTACT_LIBRARIES if r in pins and ":" in pins[r][0]
+        else bool(_CONTACT_REF.match(r)) for r in refs)
 
 
 def _no_connect_rows(nc_rows: list[Net], doc: Document, comps: set[str],
