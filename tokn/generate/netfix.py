@@ -6,7 +6,7 @@ repair round an LLM costs is spent only on what cannot be fixed here:
 
 * a pin written by name, ``U1.VCC``, becomes its number (``U1.8``) when that name belongs to
   one pin number of the part's symbol (or of the answer's own ``pins{REF}`` table for a part
-  the libraries lack); a name several pins carry is an error ``ambiguous-pin`` listing
+  the libraries lack, and for a pin the symbol leaves unnamed, ``~``); a name several pins carry is an error ``ambiguous-pin`` listing
   them, except a supply name (``VDD``, ``GND``...), which stands for every pin of that name
   (``U1.VDD`` -> ``U1.11, U1.28, U1.50``, what connecting a supply means); ``PIN3``/``P3``
   is read as pin ``3`` when no pin is named so; one function of a pin named for several,
@@ -402,11 +402,14 @@ class PinNames(dict):
     #: (a TB6612FNG's PGND2: 9, and 10 hidden under it), and the hidden ones among them
     stacked: list[list[str]]
     stacked_hidden: set[str]
+    #: names the answer's own ``pins{REF}`` table gives pins the symbol leaves unnamed
+    own: dict[str, list[str]]
 
     def __init__(self, *args, **kw) -> None:
         super().__init__(*args, **kw)
         self.alternates, self.units, self.polarity = {}, {}, {}
         self.supply_inputs, self.tab, self.stacked, self.stacked_hidden = [], "", [], set()
+        self.own = {}
 
     @classmethod
     def of_symbol(cls, symbol: Any) -> "PinNames":
@@ -457,7 +460,7 @@ def _pin_tables(doc: Document, library_pins: LibraryPins) -> dict[str, tuple[str
             continue
         lib = library_pins(c)
         if lib is not None:
-            out[c.ref] = lib
+            out[c.ref] = _with_own_names(lib, c.ref, doc.pins.get(c.ref) or [])
         elif doc.pins.get(c.ref):
             table: dict[str, list[str]] = {}
             for pd in doc.pins[c.ref]:
@@ -465,6 +468,28 @@ def _pin_tables(doc: Document, library_pins: LibraryPins) -> dict[str, tuple[str
                     table.setdefault(number, []).append(pd.name)
             out[c.ref] = (f"pins{{{c.ref}}}", table)
     return out
+
+
+def _with_own_names(lib: tuple[str, dict[str, list[str]]], ref: str,
+                    table: list) -> tuple[str, dict[str, list[str]]]:
+    """``lib`` (a library symbol's pins) with, as :class:`PinNames` ``own``, the names the
+    answer's own ``pins{REF}`` rows (``table``) give pins the symbol leaves unnamed (``~``:
+    an optocoupler's, a 74xx gate's); ``lib`` itself when there are none (it is not changed)."""
+    source, numbers = lib
+    own: dict[str, list[str]] = {}
+    for pd in table:
+        name = (pd.name or "").strip()
+        if normalise_pin_name(name) in ("", "~"):
+            continue
+        for number in stacked_pin_numbers(pd.number):
+            if number in numbers and all(normalise_pin_name(n) in ("", "~") for n in numbers[number]):
+                own.setdefault(number, []).append(name)
+    if not own:
+        return lib
+    out = PinNames(numbers)
+    out.__dict__.update(getattr(numbers, "__dict__", {}))
+    out.own = own
+    return f"{source}, its unnamed pins by the answer's pins{{{ref}}}", out
 
 
 def _numbers_named(pin: str, numbers: dict[str, list[str]]) -> list[str]:
@@ -498,7 +523,9 @@ def _numbers_named(pin: str, numbers: dict[str, list[str]]) -> list[str]:
         otherwise (an Arduino Nano's ``+5V``, ``3V3``); without one, the part's logic supply
         input (``VDD``, ``VCC``) when its supply inputs that are no ground all have that one
         name (an ESP32 module's datasheet calls KiCad's ``VDD`` pin ``3V3``; not an RP2040's
-        ``IOVDD``, ``DVDD``, ``ADC_AVDD``..., nor a module's ``VIN``)."""
+        ``IOVDD``, ``DVDD``, ``ADC_AVDD``..., nor a module's ``VIN``);
+    12. a name the answer's own ``pins{REF}`` table gives a pin the symbol leaves unnamed
+        (:class:`PinNames` ``own``: an EL814's ``A`` where the answer's table says ``1,A``)."""
     key = normalise_pin_name(pin)
     hits = _named(numbers, {key})
     if not hits:
@@ -537,6 +564,8 @@ def _numbers_named(pin: str, numbers: dict[str, list[str]]) -> list[str]:
         names = {normalise_pin_name(numbers[n][0]) for n in supplies}
         if not hits and len(names) == 1 and _LOGIC_SUPPLY.match(names.pop()):
             hits = sorted(supplies, key=natural_key)
+    if not hits:
+        hits = _named(getattr(numbers, "own", {}), {key})
     return hits
 
 
