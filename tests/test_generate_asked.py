@@ -63,6 +63,13 @@ REQUESTS = [
      {"crystal", "capacitor", "resistor"}, ["48MHz", "15pF", "4k7", "2.2kohm"]),
     ("hard:49 (part)", "Design a bench multimeter with current shunts 0.1R/1R/10R, OPA2277 input buffer",
      set(), ["0.1R", "1R", "10R"]),                             # a list written with slashes
+    ("test:28", "A circuit utilizing the ULN2803A Darlington transistor array, typically used for driving multiple "
+     "loads like relays, solenoids, or LEDs from low-power logic signals. Use ULN2803A, ULN2803A.",
+     set(), []),                                                # what the part is used for: examples
+    ("example", "Design an 8-channel driver, suitable for outputs like LEDs. Add a relay and a 1k resistor, "
+     "e.g. for a buzzer", {"relay", "resistor"}, ["1k"]),       # the next sentence asks again
+    ("such as", "Design a 5V supply for loads such as a relay or a buzzer, with a 100uF capacitor",
+     {"capacitor"}, ["100uF"]),
     ("no values", "Design a 12-bit ADC front end with 8-channel mux, 2.4GHz radio, 3.3V rail, 1A, 40dB gain",
      set(), []),
 ]

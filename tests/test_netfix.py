@@ -485,6 +485,66 @@ NO_CONNECT_ROWS = [
 ]
 
 
+# (case, nets as written, components, the answer's own pins{REF} rows (number:name), nets after, fixed)
+OWN_NAMES = [
+    ("a library pin without a name, by the name the answer's table gives it",
+     [("IN", "U1.A,R1.1"), ("OUT", "U1.C,R2.2"), ("GND2", "U1.E")], "U1:OPTO R1:R R2:R",
+     {"U1": "1:A 2:K 3:E 4:C"}, [("IN", "U1.1,R1.1"), ("OUT", "U1.4,R2.2"), ("GND2", "U1.3")], [("pin-name", "U1")]),
+    ("a name the symbol gives a pin is the symbol's, whatever the table says",
+     [("VIN", "U2.VI,C1.1")], "U2:LM7805_TO220 C1:C", {"U2": "1:VO 3:VI"}, [("VIN", "U2.1,C1.1")],
+     [("pin-name", "U2")]),
+    ("without a table, an unnamed pin's name stays unknown",
+     [("IN", "U1.A,R1.1")], "U1:OPTO R1:R", {}, [("IN", "U1.A,R1.1")], []),
+    ("a name the table gives two unnamed pins is ambiguous",
+     [("IN", "U1.A,R1.1")], "U1:OPTO R1:R", {"U1": "1:A 2:A"}, [("IN", "U1.A,R1.1")], [("ambiguous-pin", "U1.A")]),
+]
+
+
+@pytest.mark.parametrize("case,nets,comps,own,after,fixed", OWN_NAMES, ids=[r[0] for r in OWN_NAMES])
+def test_unnamed_library_pins_by_the_answers_own_names(case, nets, comps, own, after, fixed):
+    """Answer 206: an EL814 (KiCad's four pins are unnamed) with the answer's table naming
+    them A, K, E, C and its nets using those names was refused unknown-pin U1.A..."""
+    library = dict(LIBRARY, OPTO={str(n): ["~"] for n in range(1, 5)})
+    tables = {r: [PinDef(n, name) for n, name in (x.split(":") for x in rows.split())] for r, rows in own.items()}
+    out, findings = repair_nets(doc(nets, comps, tables),
+                                lambda c: (f"Lib:{c.type}", library[c.type]) if c.type in library else None)
+    assert nets_of(out) == after
+    assert [(f.code, f.where) for f in findings] == fixed
+
+
+# (case, nets as written, components, library of each type, nets after, noconnects rows after)
+NC_CONTACT_ROWS = [
+    ("a relay's normally-closed contact wired to a terminal is a net",
+     [("COM", "K1.1,J1.1"), ("NC", "K1.4,J1.3")], "K1:SANYOU_SRD_Form_C J1:Conn_01x03", "Relay",
+     [("COM", "K1.1,J1.1"), ("NC", "K1.4,J1.3")], []),
+    ("a switch's, by its library, whatever its reference",
+     [("NC", "S1.3,R1.1")], "S1:SW_SPDT R1:R", "Switch", [("NC", "S1.3,R1.1")], []),
+    ("a relay's by its reference when its library is unknown",
+     [("N.C.", "RL1.4,J1.3")], "RL1:RELAY J1:Conn_01x03", "", [("N.C.", "RL1.4,J1.3")], []),
+    ("a relay's unused contact alone is unconnected",
+     [("COM", "K1.1,J1.1"), ("NC", "K1.4")], "K1:SANYOU_SRD_Form_C J1:Conn_01x03", "Relay",
+     [("COM", "K1.1,J1.1")], ["K1.4"]),
+    ("unused pins of two ICs are unconnected",
+     [("VIN", "U1.1,U2.1"), ("NC", "U1.5,U2.3")], "U1:LM7805_TO220 U2:LM7805_TO220", "",
+     [("VIN", "U1.1,U2.1")], ["U1.5", "U2.3"]),
+    ("a row named NO_CONNECT is unconnected, relay or not",
+     [("No_Connect", "K1.4,J1.3")], "K1:SANYOU_SRD_Form_C J1:Conn_01x03", "Relay", [], ["K1.4", "J1.3"]),
+]
+
+
+@pytest.mark.parametrize("case,nets,comps,lib,after,flagged", NC_CONTACT_ROWS, ids=[r[0] for r in NC_CONTACT_ROWS])
+def test_an_nc_row_joining_a_contact_with_another_part_is_a_net(case, nets, comps, lib, after, flagged):
+    """Answer 211: a relay's NC contact wired to a screw terminal, net NC, was marked not
+    connected (the wrong circuit, accepted)."""
+    def pins(c: Component):
+        if c.type in LIBRARY:
+            return library_pins(c)
+        return (f"{lib}:{c.type}" if lib else f"pins{{{c.ref}}}", {str(n): ["~"] for n in range(1, 6)})
+    out, _ = repair_nets(doc(nets, comps), pins)
+    assert nets_of(out) == after
+    assert [n.pin for n in out.noconnects] == flagged
+
+
 @pytest.mark.parametrize("case,nets,comps,after,flagged,note", NO_CONNECT_ROWS, ids=[r[0] for r in NO_CONNECT_ROWS])
 def test_no_connect_rows_become_noconnects(case, nets, comps, after, flagged, note):
     out, findings = repair_nets(doc(nets, comps), library_pins)

@@ -33,6 +33,10 @@ What is not asked for (the rules that keep good answers from being refused):
   switch, relay) that the request names next to a part number anywhere (``TL072 dual op-amp``,
   ``regulator using LM7805``: a part number among the three words before or the two after):
   that part is the one asked for, and the named-part check holds the answer to it;
+* examples of a use: a kind in the rest of a sentence after "typically", "such as", "e.g.",
+  "for example", "ideal/suitable for", "loads/devices/outputs like", up to "with", "using",
+  "plus", "add" or "and a..." (``typically used for driving loads like relays, solenoids, or
+  LEDs``);
 * a bare "oscillator" (an RC, 555 or op-amp oscillator needs no crystal); values in volts,
   amperes, watts, decibels or bits; a frequency that is not a crystal's (``1Hz oscillation``,
   ``2.4GHz``).
@@ -149,6 +153,15 @@ KINDS: tuple[PartKind, ...] = (
 #: make it part of something else.
 _NEGATION = re.compile(r"\b(?:no|not|without|except|excluding|instead\s+of|non)\b", re.I)
 _INSIDE = re.compile(r"\b(?:internal|integrated|built-in|on-chip|on-board|onboard|core)\s+(?:\w+\s+)?$", re.I)
+#: Words that make what follows them in their sentence examples of a use, not parts asked
+#: for: "typically used for driving loads like relays, solenoids, or LEDs".
+_EXAMPLE = re.compile(r"\b(?:typically|such\s+as|e\.g\.|for\s+(?:example|instance)|ideal\s+for|suitable\s+for"
+                      r"|(?:loads?|devices?|peripherals?|things|outputs?)\s+like)(?=\W)", re.I)
+#: What ends a list of examples before the sentence does: "loads such as relays, with a 1k resistor".
+_EXAMPLES_END = re.compile(r"[;:]|\b(?:with|using|plus|including|include|add|and\s+(?:a|an|one|two|three|four))\b",
+                           re.I)
+#: The end of a sentence (not the dots of "e.g." and "i.e.").
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)[.!?]\s+")
 #: Clause boundaries, for quoting the request's words around a mention.
 _CLAUSE = re.compile(r"[,;:()]|\band\b|\bwith\b|\bfor\b|\bplus\b|\bon\b|\bvia\b|\bwhile\b", re.I)
 
@@ -219,10 +232,14 @@ def _next_to_part_number(text: str, start: int, end: int) -> bool:
 
 
 def _mention_counts(kind: PartKind, text: str, m: "re.Match[str]") -> bool:
-    """Whether a mention asks for a part of ``kind`` (negations and other uses left out)."""
+    """Whether a mention asks for a part of ``kind`` (negations, examples and other uses
+    left out)."""
     before, after = text[:m.start()], text[m.end():]
     clause = re.split(r"[,;:()]", before)[-1]
     if _NEGATION.search(" ".join(clause.split()[-3:])) or _INSIDE.search(clause[-40:]):
+        return False
+    examples = list(_EXAMPLE.finditer(_SENTENCE_END.split(before)[-1]))
+    if examples and not _EXAMPLES_END.search(_SENTENCE_END.split(before)[-1][examples[-1].end():]):
         return False
     if kind.not_after is not None and kind.not_after.search(after):
         return False

@@ -6,7 +6,7 @@ repair round an LLM costs is spent only on what cannot be fixed here:
 
 * a pin written by name, ``U1.VCC``, becomes its number (``U1.8``) when that name belongs to
   one pin number of the part's symbol (or of the answer's own ``pins{REF}`` table for a part
-  the libraries lack); a name several pins carry is an error ``ambiguous-pin`` listing
+  the libraries lack, and for a pin the symbol leaves unnamed, ``~``); a name several pins carry is an error ``ambiguous-pin`` listing
   them, except a supply name (``VDD``, ``GND``...), which stands for every pin of that name
   (``U1.VDD`` -> ``U1.11, U1.28, U1.50``, what connecting a supply means); ``PIN3``/``P3``
   is read as pin ``3`` when no pin is named so; one function of a pin named for several,
@@ -25,7 +25,8 @@ repair round an LLM costs is spent only on what cannot be fixed here:
 * a row of a no-connect pseudo-net (``NC``, ``N/C``, ``NO_CONNECT``, ``UNCONNECTED``, ``DNC``) is
   no net: its pins (read like any pin reference) become ``noconnects`` rows, so that the
   drawing flags them not connected, as the model meant; a pin another row connects stays
-  in that net [``no-connect-net``];
+  in that net [``no-connect-net``]; a row ``NC`` that joins a relay's or a switch's pin with
+  another part's is the normally-closed contact's net and stays one;
 * pins of KiCad power symbols and flags (``#PWR01.1``, ``#FLG01.1``), which models that know
   KiCad list with the power symbols as parts, are taken out of the nets: no part of the
   circuit, and the net's name says the supply [``power-symbol``];
@@ -57,7 +58,7 @@ from ..doc.model import Component, Document, Net, NoConnect
 from ..doc.naming import natural_key
 from ..doc.pinref import split_pin_ref
 from ..decode.stubs import is_ground
-from ..kicad.ids import is_netlisted
+from ..kicad.ids import is_netlisted, split_lib_id
 from ..kicad.symbols import stacked_pin_numbers
 from ..validate import Finding, normalise_pin_name
 from .quantities import parse_value
@@ -79,6 +80,10 @@ _UNIT_LETTER = re.compile(r"^([A-Ha-h])\.(\S+)$")
 #: Names of a no-connect pseudo-net, upper case without separators.
 _NO_CONNECT_NAMES = frozenset({"NC", "NOCONNECT", "NOCONNECTION", "NOTCONNECTED", "UNCONNECTED", "DNC",
                                "NOCONN", "UNUSED"})
+#: Libraries of parts with switching contacts: a net named NC joining one of their pins with
+#: another part's is the normally-closed contact's; and the reference of such a part.
+_CONTACT_LIBRARIES = frozenset({"Relay", "Relay_SolidState", "Switch"})
+_CONTACT_REF = re.compile(r"^(?:K|RL|RLY|SW)\d+$", re.I)
 #: Pin names that name a supply or ground (joined to the net of that name when in no net).
 #: Not VBAT: a microcontroller's VBAT is its backup-battery input, a net VBAT is often a
 #: vehicle's 12 V battery.  VBUS is: a USB connector's VBUS pins (A4, A9, B4, B9 of a
@@ -93,10 +98,10 @@ def repair_nets(doc: Document, library_pins: LibraryPins) -> tuple[Document, lis
     doc).  ``doc`` is not changed; with nothing to repair the copy equals it."""
     from .partfix import repair_parts
     out, findings = repair_parts(doc, library_pins)
-    out.nets, nc_rows = _split_no_connect_nets(out.nets)
     comps = {c.ref for c in out.components}
-    _drop_power_symbol_pins(out.nets, comps, findings)
     pins = _pin_tables(out, library_pins)
+    out.nets, nc_rows = _split_no_connect_nets(out.nets, comps, pins)
+    _drop_power_symbol_pins(out.nets, comps, findings)
     rows = _NetRows(out.nets)
     for k, net in enumerate(out.nets):
         net.pins = rows.read_items(k, comps, pins, findings)
@@ -243,12 +248,27 @@ class _NetRows:
         return Net(name, pins_out)
 
 
-def _split_no_connect_nets(nets: list[Net]) -> tuple[list[Net], list[Net]]:
-    """``nets`` apart from the rows of a no-connect pseudo-net (``NC``...), and those rows."""
+def _split_no_connect_nets(nets: list[Net], comps: set[str],
+                           pins: dict[str, tuple[str, dict[str, list[str]]]]) -> tuple[list[Net], list[Net]]:
+    """``nets`` apart from the rows of a no-connect pseudo-net (``NC``...), and those rows.
+    A row named ``NC`` that joins a relay's or a switch's pin with another part's is that
+    contact's net, normally closed (``NC,"K1.4,J3.3"``: the relay's NC contact wired to a
+    terminal), and stays a net."""
     kept, nc = [], []
     for net in nets:
-        (nc if re.sub(r"[^A-Z]", "", net.name.upper()) in _NO_CONNECT_NAMES else kept).append(net)
+        name = re.sub(r"[^A-Z]", "", net.name.upper())
+        pseudo = name in _NO_CONNECT_NAMES and not (name == "NC" and _joins_a_contact(net, comps, pins))
+        (nc if pseudo else kept).append(net)
     return kept, nc
+
+
+def _joins_a_contact(net: Net, comps: set[str], pins: dict[str, tuple[str, dict[str, list[str]]]]) -> bool:
+    """Whether ``net`` lists pins of two or more parts, one of them a relay or a switch (by
+    its library, else by its reference: ``K1``, ``RL1``, ``SW1``)."""
+    refs = {sp[0] for sp in (split_pin_ref(p, comps) for p in net.pins) if sp and sp[0] in comps}
+    return len(refs) > 1 and any(
+        split_lib_id(pins[r][0])[0] in _CONTACT_LIBRARIES if r in pins and ":" in pins[r][0]
+        else bool(_CONTACT_REF.match(r)) for r in refs)
 
 
 def _no_connect_rows(nc_rows: list[Net], doc: Document, comps: set[str],
@@ -382,11 +402,14 @@ class PinNames(dict):
     #: (a TB6612FNG's PGND2: 9, and 10 hidden under it), and the hidden ones among them
     stacked: list[list[str]]
     stacked_hidden: set[str]
+    #: names the answer's own ``pins{REF}`` table gives pins the symbol leaves unnamed
+    own: dict[str, list[str]]
 
     def __init__(self, *args, **kw) -> None:
         super().__init__(*args, **kw)
         self.alternates, self.units, self.polarity = {}, {}, {}
         self.supply_inputs, self.tab, self.stacked, self.stacked_hidden = [], "", [], set()
+        self.own = {}
 
     @classmethod
     def of_symbol(cls, symbol: Any) -> "PinNames":
@@ -437,7 +460,7 @@ def _pin_tables(doc: Document, library_pins: LibraryPins) -> dict[str, tuple[str
             continue
         lib = library_pins(c)
         if lib is not None:
-            out[c.ref] = lib
+            out[c.ref] = _with_own_names(lib, c.ref, doc.pins.get(c.ref) or [])
         elif doc.pins.get(c.ref):
             table: dict[str, list[str]] = {}
             for pd in doc.pins[c.ref]:
@@ -445,6 +468,28 @@ def _pin_tables(doc: Document, library_pins: LibraryPins) -> dict[str, tuple[str
                     table.setdefault(number, []).append(pd.name)
             out[c.ref] = (f"pins{{{c.ref}}}", table)
     return out
+
+
+def _with_own_names(lib: tuple[str, dict[str, list[str]]], ref: str,
+                    table: list) -> tuple[str, dict[str, list[str]]]:
+    """``lib`` (a library symbol's pins) with, as :class:`PinNames` ``own``, the names the
+    answer's own ``pins{REF}`` rows (``table``) give pins the symbol leaves unnamed (``~``:
+    an optocoupler's, a 74xx gate's); ``lib`` itself when there are none (it is not changed)."""
+    source, numbers = lib
+    own: dict[str, list[str]] = {}
+    for pd in table:
+        name = (pd.name or "").strip()
+        if normalise_pin_name(name) in ("", "~"):
+            continue
+        for number in stacked_pin_numbers(pd.number):
+            if number in numbers and all(normalise_pin_name(n) in ("", "~") for n in numbers[number]):
+                own.setdefault(number, []).append(name)
+    if not own:
+        return lib
+    out = PinNames(numbers)
+    out.__dict__.update(getattr(numbers, "__dict__", {}))
+    out.own = own
+    return f"{source}, its unnamed pins by the answer's pins{{{ref}}}", out
 
 
 def _numbers_named(pin: str, numbers: dict[str, list[str]]) -> list[str]:
@@ -478,7 +523,9 @@ def _numbers_named(pin: str, numbers: dict[str, list[str]]) -> list[str]:
         otherwise (an Arduino Nano's ``+5V``, ``3V3``); without one, the part's logic supply
         input (``VDD``, ``VCC``) when its supply inputs that are no ground all have that one
         name (an ESP32 module's datasheet calls KiCad's ``VDD`` pin ``3V3``; not an RP2040's
-        ``IOVDD``, ``DVDD``, ``ADC_AVDD``..., nor a module's ``VIN``)."""
+        ``IOVDD``, ``DVDD``, ``ADC_AVDD``..., nor a module's ``VIN``);
+    12. a name the answer's own ``pins{REF}`` table gives a pin the symbol leaves unnamed
+        (:class:`PinNames` ``own``: an EL814's ``A`` where the answer's table says ``1,A``)."""
     key = normalise_pin_name(pin)
     hits = _named(numbers, {key})
     if not hits:
@@ -517,6 +564,8 @@ def _numbers_named(pin: str, numbers: dict[str, list[str]]) -> list[str]:
         names = {normalise_pin_name(numbers[n][0]) for n in supplies}
         if not hits and len(names) == 1 and _LOGIC_SUPPLY.match(names.pop()):
             hits = sorted(supplies, key=natural_key)
+    if not hits:
+        hits = _named(getattr(numbers, "own", {}), {key})
     return hits
 
 
