@@ -323,18 +323,19 @@ class _Round:
         else:
             self.doc.labels.append(Label(text, kind, "" if kind == "local" else "passive", x, y, away_angle(d), sid))
         self.room.setdefault(sid, []).append(box(x, y, d))
-        self._flag(net, sid, x, y, d)
+        self._flag(net, text, sid, x, y, d)
         self.touched()
         return True
 
-    def _flag(self, net: str, sid: str, x: float, y: float, d: tuple[int, int]) -> None:
-        """A PWR_FLAG at ``(x, y)`` (a label or power symbol just drawn for ``net``), its
-        body across the direction ``d``, when the document draws no PWR_FLAG and ``net`` is
-        a power net (:func:`~tokn.decode.stubs.is_power_net`) that feeds a power-input pin
-        and that no power-output or output pin drives: the flag the grid layout gives such
-        a net (:func:`tokn.decode.layout.layout_parts`), without which KiCad's ERC reports
-        the power-input pins as not driven.  One flag per net."""
-        if not self.flags or net in self.flagged or not is_power_net(net):
+    def _flag(self, net: str, text: str, sid: str, x: float, y: float, d: tuple[int, int]) -> None:
+        """A PWR_FLAG at ``(x, y)`` (a label or power symbol just drawn for ``net``, with the
+        name ``text``), its body across the direction ``d``, when the document draws no
+        PWR_FLAG and the drawn name is a power net's (:func:`~tokn.decode.stubs.is_power_net`:
+        the local label ``GND`` of net ``/GND`` too) that feeds a power-input pin and that no
+        power-output or output pin drives: the flag the grid layout gives such a net
+        (:func:`tokn.decode.layout.layout_parts`), without which KiCad's ERC reports the
+        power-input pins as not driven.  One flag per net."""
+        if not self.flags or net in self.flagged or not is_power_net(text):
             return
         types = {p.type for pins, name in self.want.items() if name == net for ref, num in pins
                  if ref in self.parts for p in self.parts[ref].symbol.pins if p.number == num}
