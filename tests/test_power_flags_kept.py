@@ -19,6 +19,8 @@ import os
 import pytest
 
 from tokn.decode import decode
+from tokn.decode.amend import sheet_paths
+from tokn.decode.repair import _flagged_nets
 from tokn.doc import parse_tokn, write_tokn
 from tokn.encode import encode_design
 from tokn.kicad import kicad_cli
@@ -90,3 +92,17 @@ def test_kicad_erc_finds_every_power_pin_driven_after_a_round_trip(fixture, deta
     decoded.write(str(out))
     types = [v["type"] for v in kicad_cli.run_erc(str(out))["violations"] if v["severity"] == "error"]
     assert "power_pin_not_driven" not in types
+
+
+def test_flagged_supplies_are_named_as_the_document_names_its_nets(symbol_index, tmp_path):
+    """A later round of drawing changes must see the flag an earlier one drew on a label: the
+    net a flagged local label names is ``/GND`` (the document's name), not the label's text
+    ``GND``, else the net gets a second flag (KiCad: pin_to_pin, two power outputs; unseen
+    tomasr8/attiny85-dev-board, ``check_edits.py --detail v1`` move-pin and swap-symbol)."""
+    text = write_tokn(encode_design(LABELLED, detail="v1").document)
+    out = decode(parse_tokn(text), symbol_index, project="rt")
+    path = str(tmp_path / "rt.kicad_sch")
+    out.write(path)
+    doc = encode_design(path).document
+    assert _flagged_nets(doc, sheet_paths(doc)) == {"/GND", "/VCC"}
+    assert _flagged_nets(doc, sheet_paths(doc)) <= {n.name for n in doc.nets}

@@ -218,7 +218,7 @@ class _Round:
         self.room: dict[str, list] = {}      # sheet id -> boxes of what is drawn (:meth:`_obstacles`)
         self.renamed: set[str] = set()       # net names given to every instance of a shared sheet
         self.flags = False                   # draw PWR_FLAGs (:meth:`_flag`; :func:`amend_drawing`)
-        self.flagged = _flagged_nets(self.doc)   # nets with a PWR_FLAG where a label or power symbol names them
+        self.flagged = _flagged_nets(self.doc, self.paths)   # nets with a PWR_FLAG where a label or power symbol names them
 
     def touched(self) -> None:
         """The drawing rows changed: forget every sheet's index of them."""
@@ -590,10 +590,13 @@ def is_flag(ps: PowerSymbol) -> bool:
     return ps.lib.endswith(":PWR_FLAG") or (not ps.lib and ps.net == "PWR_FLAG")
 
 
-def _flagged_nets(doc: Document) -> set[str]:
-    """Names of the labels and power symbols of ``doc`` drawn at a PWR_FLAG's point."""
+def _flagged_nets(doc: Document, paths: dict[str, str]) -> set[str]:
+    """The nets the labels and power symbols of ``doc`` drawn at a PWR_FLAG's point name:
+    a local label's with its sheet's path (``paths``: sheet id -> path), as the document
+    names the net (``/5V`` for the root sheet's label ``5V``)."""
     at = {(ps.sheet, _key(ps.x, ps.y)) for ps in doc.power if is_flag(ps)}
-    return {lb.name for lb in doc.labels if (lb.sheet, _key(lb.x, lb.y)) in at} | \
+    return {paths.get(lb.sheet, "/") + net_text(lb.name) if lb.kind == "local" else lb.name
+            for lb in doc.labels if (lb.sheet, _key(lb.x, lb.y)) in at} | \
         {ps.net for ps in doc.power if not is_flag(ps) and (ps.sheet, _key(ps.x, ps.y)) in at}
 
 
