@@ -81,7 +81,7 @@ def layout_parts(doc: Document, parts: dict[str, PartSymbol], sb: SheetBuilder, 
         driven = {u.nets[p.number] for u in units for p in u.part.symbol.pins
                   if p.type == "power_out" and p.number in u.nets}
         flag_nets = sorted({net for u in units for net in u.nets.values()
-                            if is_power_net(net) and net not in driven and power_for_net(net) is not None},
+                            if net not in driven and _flag_name(net, power_for_net) is not None},
                            key=natural_key)
     _place_flags(flag_nets, power_flag, sb, project, sheet_path, power_for_net, ORIGIN[0],
                  _snap(bottom + MARGIN))
@@ -160,12 +160,39 @@ def _emit(d: Drawing, ox: float, oy: float, sb: SheetBuilder, project: str, shee
         sb.no_connect(*mv(x, y))
 
 
+def _flag_name(net: str, power_for_net) -> str | None:
+    """The power net name ``net`` is drawn with when it is a supply that may need a
+    PWR_FLAG: a power-named net drawn with power symbols (``GND``, ``+5V``), or a root-sheet
+    local net whose label is power-named (``/GND``, drawn as the local label ``GND``, as
+    designs that name their supplies by labels have it); else ``None``."""
+    if is_power_net(net):
+        return net if power_for_net(net) is not None else None
+    kind, text = label_kind(net)
+    return text if kind == "local" and is_power_net(text) else None
+
+
 def _place_flags(nets: list[str], flag: PartSymbol | None, sb: SheetBuilder, project: str, sheet_path: str,
                  power_for_net, x0: float, y: float) -> None:
     """A row of (power symbol + PWR_FLAG) pairs joined at one point, one per net: the
-    power symbol points one way, the flag the other, so they never overlap."""
+    power symbol points one way, the flag the other, so they never overlap.  A net the
+    drawing names by local labels (:func:`_flag_name`) gets its label instead of a power
+    symbol, the flag hanging below the label's text."""
     x = x0
     for net in nets:
+        if not is_power_net(net):                           # a local label's net
+            _, text = label_kind(net)
+            px, py = _snap(x + MARGIN), _snap(y + 2.54)
+            sb.label("local", text, px, py, 0.0)
+            sb.power_count += 1
+            fref = f"#FLG{sb.power_count:03d}"
+            fprops = [b.prop("Reference", fref, px, py, 0, hide=True),
+                      b.prop("Value", "PWR_FLAG", px, py, 0, hide=True),
+                      b.prop("Footprint", "", px, py, 0, hide=True),
+                      b.prop("Datasheet", "", px, py, 0, hide=True)]
+            sb.symbol(flag, px, py, 180.0, "", 1, 1, fprops, [(project, sheet_path, fref, 1)],
+                      f"flag/{sb.power_count}")
+            x += len(text) * CHAR_W + 2 * MARGIN + GRID
+            continue
         part = power_for_net(net)
         bx0, by0, bx1, by1 = body_bbox(part.symbol, 1, 1, with_pins=False)
         body_up = (by0 + by1) / 2 > 0                       # library y points up

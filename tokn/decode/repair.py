@@ -218,7 +218,7 @@ class _Round:
         self.room: dict[str, list] = {}      # sheet id -> boxes of what is drawn (:meth:`_obstacles`)
         self.renamed: set[str] = set()       # net names given to every instance of a shared sheet
         self.flags = False                   # draw PWR_FLAGs (:meth:`_flag`; :func:`amend_drawing`)
-        self.flagged = _flagged_nets(self.doc)   # nets with a PWR_FLAG where a label or power symbol names them
+        self.flagged = _flagged_nets(self.doc, self.paths)   # nets with a PWR_FLAG where a label or power symbol names them
 
     def touched(self) -> None:
         """The drawing rows changed: forget every sheet's index of them."""
@@ -323,18 +323,19 @@ class _Round:
         else:
             self.doc.labels.append(Label(text, kind, "" if kind == "local" else "passive", x, y, away_angle(d), sid))
         self.room.setdefault(sid, []).append(box(x, y, d))
-        self._flag(net, sid, x, y, d)
+        self._flag(net, text, sid, x, y, d)
         self.touched()
         return True
 
-    def _flag(self, net: str, sid: str, x: float, y: float, d: tuple[int, int]) -> None:
-        """A PWR_FLAG at ``(x, y)`` (a label or power symbol just drawn for ``net``), its
-        body across the direction ``d``, when the document draws no PWR_FLAG and ``net`` is
-        a power net (:func:`~tokn.decode.stubs.is_power_net`) that feeds a power-input pin
-        and that no power-output or output pin drives: the flag the grid layout gives such
-        a net (:func:`tokn.decode.layout.layout_parts`), without which KiCad's ERC reports
-        the power-input pins as not driven.  One flag per net."""
-        if not self.flags or net in self.flagged or not is_power_net(net):
+    def _flag(self, net: str, text: str, sid: str, x: float, y: float, d: tuple[int, int]) -> None:
+        """A PWR_FLAG at ``(x, y)`` (a label or power symbol just drawn for ``net``, with the
+        name ``text``), its body across the direction ``d``, when the document draws no
+        PWR_FLAG and the drawn name is a power net's (:func:`~tokn.decode.stubs.is_power_net`:
+        the local label ``GND`` of net ``/GND`` too) that feeds a power-input pin and that no
+        power-output or output pin drives: the flag the grid layout gives such a net
+        (:func:`tokn.decode.layout.layout_parts`), without which KiCad's ERC reports the
+        power-input pins as not driven.  One flag per net."""
+        if not self.flags or net in self.flagged or not is_power_net(text):
             return
         types = {p.type for pins, name in self.want.items() if name == net for ref, num in pins
                  if ref in self.parts for p in self.parts[ref].symbol.pins if p.number == num}
@@ -589,10 +590,13 @@ def is_flag(ps: PowerSymbol) -> bool:
     return ps.lib.endswith(":PWR_FLAG") or (not ps.lib and ps.net == "PWR_FLAG")
 
 
-def _flagged_nets(doc: Document) -> set[str]:
-    """Names of the labels and power symbols of ``doc`` drawn at a PWR_FLAG's point."""
+def _flagged_nets(doc: Document, paths: dict[str, str]) -> set[str]:
+    """The nets the labels and power symbols of ``doc`` drawn at a PWR_FLAG's point name:
+    a local label's with its sheet's path (``paths``: sheet id -> path), as the document
+    names the net (``/5V`` for the root sheet's label ``5V``)."""
     at = {(ps.sheet, _key(ps.x, ps.y)) for ps in doc.power if is_flag(ps)}
-    return {lb.name for lb in doc.labels if (lb.sheet, _key(lb.x, lb.y)) in at} | \
+    return {paths.get(lb.sheet, "/") + net_text(lb.name) if lb.kind == "local" else lb.name
+            for lb in doc.labels if (lb.sheet, _key(lb.x, lb.y)) in at} | \
         {ps.net for ps in doc.power if not is_flag(ps) and (ps.sheet, _key(ps.x, ps.y)) in at}
 
 
