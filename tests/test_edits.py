@@ -268,7 +268,7 @@ def test_a_cut_stops_at_a_label_on_the_wire(symbol_index, tmp_path):
     out = decode(parse_tokn(with_nets(SIG_ON_WIRE, nets)), symbol_index, project="d")
     assert out.mode == "as-drawn", out.warnings
     assert [w for w in out.warnings if "drawing changed" in w] == \
-        ["drawing changed where the document's nets were edited: J1.2 joined to GND by a label (its wire cut)"]
+        ["drawing changed where it did not give the document's nets: J1.2 joined to GND by a label (its wire cut)"]
     path = str(tmp_path / "d.kicad_sch")
     out.write(path)
     again = encode_design(path).document

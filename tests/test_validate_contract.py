@@ -13,7 +13,7 @@ import re
 import pytest
 
 from tokn.doc.model import Component, Document, Net, NoConnect, PinDef, Wire
-from tokn.validate import validate
+from tokn.validate import Finding, validate
 from .support import read_text
 
 DOCS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs")
@@ -289,3 +289,17 @@ def test_every_pipeline_code_docs_generate_md_lists_has_a_row():
     tested = {p[4][0] for p in PIPELINE} | {p[3][0] for p in PIPELINE_REPAIR}
     # "decode" comes from the decoder, "erc-TYPE" from KiCad (tests/test_generate_pipeline.py)
     assert documented - tested == {"decode"} and tested <= documented
+
+
+# (where, message, the line a user reads)
+FINDING_LINES = [
+    ("U2", "no pin 9", "warning: U2: no pin 9 [code]"),
+    ("U2", "U2: no KiCad library symbol named X", "warning: U2: no KiCad library symbol named X [code]"),
+    ("U2", "U21: a part of its own", "warning: U2: U21: a part of its own [code]"),
+    ("", "a whole-document finding", "warning: a whole-document finding [code]"),
+]
+
+
+@pytest.mark.parametrize("where,message,line", FINDING_LINES)
+def test_a_finding_names_its_place_once(where, message, line):
+    assert str(Finding("warning", "code", message, where)) == line

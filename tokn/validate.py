@@ -33,8 +33,14 @@ class Finding:
     details: dict = field(default_factory=dict)
 
     def __str__(self) -> str:
-        loc = f"{self.where}: " if self.where else ""
-        return f"{self.severity}: {loc}{self.message} [{self.code}]"
+        return f"{self.severity}: {self.located()} [{self.code}]"
+
+    def located(self) -> str:
+        """``where: message``, or the message alone when there is no ``where`` or the
+        message already begins with it (``U2: no KiCad library symbol ...``)."""
+        if not self.where or self.message.startswith(f"{self.where}:"):
+            return self.message
+        return f"{self.where}: {self.message}"
 
     def as_dict(self) -> dict:
         return {"severity": self.severity, "code": self.code, "message": self.message,

@@ -85,4 +85,4 @@ def _first_error(doc, name: str, index, symbols, fuzzy: bool) -> str | None:
     f = errors[0]
     line = doc.line_of(f.where) if f.where else None
     more = f" ({len(errors) - 1} more error(s): tokn validate {name})" if len(errors) > 1 else ""
-    return f"{name}{f':{line}' if line else ''}: {f.where + ': ' if f.where else ''}{f.message} [{f.code}]{more}"
+    return f"{name}{f':{line}' if line else ''}: {f.located()} [{f.code}]{more}"

@@ -188,7 +188,7 @@ def generate_cmd(prompt: str, sch_path: Optional[str], tokn_path: Optional[str],
         warn = [f for f in result.findings if f.severity == "warning"]
         for f in result.findings:
             if f.severity == "fixed":
-                click.echo(f"fixed: {f.where}: {f.message} [{f.code}]", err=True)
+                click.echo(str(f), err=True)
         click.echo(f"valid circuit after {result.rounds} round{'s' if result.rounds != 1 else ''}"
                    f"{f' ({len(warn)} warnings)' if warn else ''}"
                    + (": wrote " + ", ".join(written) if written else ""), err=True)

@@ -184,7 +184,8 @@ AMEND_ROUNDS = 4
 def _kept_drawing(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols", project: str,
                   added: set[str], want: dict[frozenset, str], want_kicad10: dict[frozenset, str],
                   files: dict[str, str], root: str):
-    """The document drawn with the drawing changed where its nets were edited
+    """The document drawn with the drawing changed where it does not give its nets (edited nets;
+    power symbols and flags a ``v1`` or ``nets`` document does not carry)
     (:mod:`.repair`), verified: (files, root, notes, "", KiCad 10 note, KiCad 9 note), or
     the reason the drawing cannot give the document's nets."""
     sf = _sheet_files(doc, project)
@@ -209,7 +210,7 @@ def _kept_drawing(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymb
         diff, in_kicad10, in_kicad9 = net_differences(files, root, want, want_kicad10)
         if not diff:
             if done:
-                notes.append("drawing changed where the document's nets were edited: " + "; ".join(done))
+                notes.append("drawing changed where it did not give the document's nets: " + "; ".join(done))
             return files, root, notes, diff, in_kicad10, in_kicad9
     return f"still {diff} after {AMEND_ROUNDS} rounds of changes"
 
