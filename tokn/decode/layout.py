@@ -183,14 +183,7 @@ def _place_flags(nets: list[str], flag: PartSymbol | None, sb: SheetBuilder, pro
             _, text = label_kind(net)
             px, py = _snap(x + MARGIN), _snap(y + 2.54)
             sb.label("local", text, px, py, 0.0)
-            sb.power_count += 1
-            fref = f"#FLG{sb.power_count:03d}"
-            fprops = [b.prop("Reference", fref, px, py, 0, hide=True),
-                      b.prop("Value", "PWR_FLAG", px, py, 0, hide=True),
-                      b.prop("Footprint", "", px, py, 0, hide=True),
-                      b.prop("Datasheet", "", px, py, 0, hide=True)]
-            sb.symbol(flag, px, py, 180.0, "", 1, 1, fprops, [(project, sheet_path, fref, 1)],
-                      f"flag/{sb.power_count}")
+            _flag_at(flag, px, py, 180.0, sb, project, sheet_path)
             x += len(text) * CHAR_W + 2 * MARGIN + GRID
             continue
         part = power_for_net(net)
@@ -203,13 +196,18 @@ def _place_flags(nets: list[str], flag: PartSymbol | None, sb: SheetBuilder, pro
         props = power_value_props(net, ref, px, py)
         props[1] = b.prop("Value", net, px + 1.27 + len(net) * CHAR_W / 2, py + (-3.81 if body_up else 3.81), 0)
         sb.symbol(part, px, py, 0.0, "", 1, 1, props, [(project, sheet_path, ref, 1)], f"pwr/{sb.power_count}")
-        sb.power_count += 1
-        fref = f"#FLG{sb.power_count:03d}"
-        fprops = [b.prop("Reference", fref, px, py, 0, hide=True),
-                  b.prop("Value", "PWR_FLAG", px, py, 0, hide=True),
-                  b.prop("Footprint", "", px, py, 0, hide=True),
-                  b.prop("Datasheet", "", px, py, 0, hide=True)]
         # PWR_FLAG's body points up at rotation 0: turn it down when the power symbol is up
-        sb.symbol(flag, px, py, 180.0 if body_up else 0.0, "", 1, 1, fprops, [(project, sheet_path, fref, 1)],
-                  f"flag/{sb.power_count}")
+        _flag_at(flag, px, py, 180.0 if body_up else 0.0, sb, project, sheet_path)
         x += width + GRID
+
+
+def _flag_at(flag: PartSymbol, px: float, py: float, angle: float, sb: SheetBuilder, project: str,
+             sheet_path: str) -> None:
+    """A PWR_FLAG (the next ``#FLG`` reference, its fields hidden) at ``(px, py)``."""
+    sb.power_count += 1
+    fref = f"#FLG{sb.power_count:03d}"
+    fprops = [b.prop("Reference", fref, px, py, 0, hide=True),
+              b.prop("Value", "PWR_FLAG", px, py, 0, hide=True),
+              b.prop("Footprint", "", px, py, 0, hide=True),
+              b.prop("Datasheet", "", px, py, 0, hide=True)]
+    sb.symbol(flag, px, py, angle, "", 1, 1, fprops, [(project, sheet_path, fref, 1)], f"flag/{sb.power_count}")
