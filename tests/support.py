@@ -222,3 +222,17 @@ def read_text(path: str, encoding: str | None = None, newline: str | None = None
     """The text of ``path`` (``open``'s arguments), the file closed at once."""
     with open(path, encoding=encoding, newline=newline) as f:
         return f.read()
+
+
+def load_benchmark(name: str):
+    """The module ``benchmarks/<name>.py`` (the benchmarks are scripts, not a package),
+    registered in ``sys.modules`` so that its dataclasses work."""
+    import importlib.util
+    import sys
+    spec = importlib.util.spec_from_file_location(
+        name, os.path.join(os.path.dirname(__file__), "..", "benchmarks", f"{name}.py"))
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+

@@ -6,21 +6,16 @@ concurrent checks of corne-cherry and corne-chocolate: one read the other's half
 and its round trip reported all 178 parts as extra."""
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
+
+from .support import load_benchmark
 
 HERE = os.path.dirname(__file__)
 ROOT = os.path.join(HERE, "fixtures", "outside_sheet", "board", "pcb", "root.kicad_sch")
 
 
 def _check_designs():
-    spec = importlib.util.spec_from_file_location(
-        "check_designs", os.path.join(HERE, "..", "benchmarks", "check_designs.py"))
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod                    # for its dataclasses
-    spec.loader.exec_module(mod)
-    return mod
+    return load_benchmark("check_designs")
 
 
 def test_sheet_files_outside_the_design_folder_are_copied_inside_dest(tmp_path):

@@ -7,22 +7,17 @@ ValueError; and on designs with no supply-named net (keyboards, an RF amplifier)
 ERC then rightly reports as an undriven power input -- a false alarm of the checker."""
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 
 import pytest
+
+from .support import load_benchmark
 
 HERE = os.path.dirname(__file__)
 
 
 def _check_edits():
-    spec = importlib.util.spec_from_file_location(
-        "check_edits", os.path.join(HERE, "..", "benchmarks", "check_edits.py"))
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod                    # for its dataclasses
-    spec.loader.exec_module(mod)
-    return mod
+    return load_benchmark("check_edits")
 
 
 EMPTY = "# TOKN v1\ntitle: Panel\n\ncomponents[0]{ref,type,value,fp,x,y,w,h,a}:\n\nnets[0]{name,pins}:\n"

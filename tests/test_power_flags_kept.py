@@ -46,21 +46,13 @@ def _flagged(path: str) -> set[str]:
     return {named[xy] for xy in flags if xy in named}
 
 
+@pytest.mark.parametrize("fixture", [FIXTURE, LABELLED], ids=["power symbols", "local labels"])
 @pytest.mark.parametrize("detail,mode,nets", CASES, ids=[c[0] for c in CASES])
-def test_undriven_power_nets_get_a_flag(symbol_index, tmp_path, detail, mode, nets):
-    text = write_tokn(encode_design(FIXTURE, detail=detail).document)
-    out = decode(parse_tokn(text), symbol_index, project="rt")
-    assert out.mode == mode, out.warnings
-    path = str(tmp_path / "rt.kicad_sch")
-    out.write(path)
-    assert _flagged(path) == nets
-
-
-@pytest.mark.parametrize("detail,mode,nets", CASES, ids=[c[0] for c in CASES])
-def test_supplies_named_by_local_labels_get_a_flag(symbol_index, tmp_path, detail, mode, nets):
-    """The drawn label's text (``GND``), not the net's name with its sheet path (``/GND``),
-    says whether the net is a supply; the grid layout draws the flag on a label of the net."""
-    text = write_tokn(encode_design(LABELLED, detail=detail).document)
+def test_undriven_power_nets_get_a_flag(symbol_index, tmp_path, fixture, detail, mode, nets):
+    """Supplies drawn with power symbols and supplies named by local labels alike: the drawn
+    label's text (``GND``), not the net's name with its sheet path (``/GND``), says whether
+    the net is a supply; the grid layout draws the flag on a label of the net."""
+    text = write_tokn(encode_design(fixture, detail=detail).document)
     out = decode(parse_tokn(text), symbol_index, project="rt")
     assert out.mode == mode, out.warnings
     path = str(tmp_path / "rt.kicad_sch")
