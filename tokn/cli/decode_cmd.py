@@ -52,7 +52,11 @@ def decode(document: str, output: str, symbols_from: tuple[str, ...], layout: st
     except Exception as e:  # noqa: BLE001
         click.echo(_first_error(doc, name, index, symbols, fuzzy) or error_line(e, name), err=True)
         sys.exit(1)
-    decoded.write(output)
+    try:
+        decoded.write(output)
+    except OSError as e:                    # a folder that cannot be made, a full disk...
+        click.echo(error_line(e, output), err=True)
+        sys.exit(1)
     if not quiet:
         click.echo(f"tokn: {name} -> {output} ({decoded.mode}, {len(decoded.files)} sheet file(s))", err=True)
         for w in decoded.warnings:
