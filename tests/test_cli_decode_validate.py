@@ -53,6 +53,22 @@ def test_decode_to_a_bare_file_name_writes_it_in_the_working_folder(tmp_path):
     assert (tmp_path / "board.kicad_pro").exists()
 
 
+@pytest.mark.parametrize("output, document, written", [
+    ("out/", "reg.tokn", "out/reg.kicad_sch"),            # a path ending in / is a folder
+    ("exists", "reg.tokn", "exists/reg.kicad_sch"),       # so is one that exists
+    ("exists", "-", "exists/tokn.kicad_sch"),             # standard input: tokn.kicad_sch
+    ("board.kicad_sch", "reg.tokn", "board.kicad_sch"),
+])
+def test_decode_into_a_folder_names_the_schematic_after_the_document(tmp_path, output, document, written):
+    (tmp_path / "exists").mkdir()
+    (tmp_path / "reg.tokn").write_text(GOOD, encoding="utf-8")
+    r = subprocess.run([*TOKN, "decode", document, "-o", output], capture_output=True, text=True,
+                       cwd=tmp_path, timeout=300, input=GOOD if document == "-" else None)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / written).read_text(encoding="utf-8").startswith("(kicad_sch")
+    assert f"-> {written} (" in r.stderr
+
+
 def test_decode_that_cannot_write_names_the_output(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
