@@ -102,4 +102,3 @@ def schematic_path(output: str, document: str) -> str:
         return output
     stem = "tokn" if document == "-" else os.path.splitext(os.path.basename(document))[0]
     return os.path.join(output, stem + ".kicad_sch")
-
