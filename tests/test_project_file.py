@@ -127,6 +127,19 @@ def test_the_sub_sheet_warning_says_what_kicad_does():
     assert "KiCad 9 and 10 use these recorded references too" in warning
 
 
+def test_a_sub_sheet_placed_twice_keeps_kicads_first_annotation():
+    """A sub-sheet opened on its own whose parts carry two recorded annotations (the sheet was
+    placed twice in its design): KiCad 9 and 10 netlist each part with the first one in the
+    file (``orphan_sub_sheet_reused``: ``R41`` recorded before ``R29`` though its Reference
+    field says ``R?``, ``R30`` before ``R42``; stored ``sub.net``/``sub.k10.net``), so tokn
+    does too instead of numbering them as unannotated (unseen zainahm3d/18650-charger)."""
+    sub = os.path.join(os.path.dirname(__file__), "fixtures", "connectivity", "orphan_sub_sheet_reused",
+                       "sub.kicad_sch")
+    result = encode_design(sub)
+    assert {c.ref for c in result.document.components} == {"R41", "R30"}
+    assert not [w for w in result.warnings if "not annotated" in w]
+
+
 def test_the_design_digest_changes_with_the_project_aliases_only(tmp_path):
     """``design_sha256`` (resume, exact duplicates) covers the sheets and the project's bus
     aliases, not the rest of the project file."""

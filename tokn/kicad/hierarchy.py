@@ -87,6 +87,13 @@ class Design:
     #: symbol (or the project file); each also has a warning.  A design missing one is
     #: incomplete: its document lacks those sheets.
     missing_files: list[str] = field(default_factory=list)
+    #: True when :attr:`root` is a sub-sheet opened on its own: no part is annotated for it as
+    #: the top-level sheet (:func:`_annotated_elsewhere`).  KiCad 9 and 10 then give each part
+    #: the first annotation its file records, on the root and on every sheet below it (a
+    #: sheet placed more than once there repeats its references, as KiCad's netlist does:
+    #: demo vme-wren/io_driver_8x; fixture ``orphan_sub_sheet_reused``); in a design of its
+    #: own a part with no annotation for a placement shows its Reference field there.
+    annotated_elsewhere: bool = False
 
     def bus_aliases(self) -> dict[str, list[str]]:
         """Every bus alias of the design, name -> members (unescaped, as written): those of
@@ -141,6 +148,8 @@ class Design:
                     return si
             if len(sym.instances) == 1 and inst.parent is None:
                 return sym.instances[0]
+            if self.annotated_elsewhere:   # a sub-sheet opened on its own: KiCad 9 and 10 take the
+                return sym.instances[0]    # first annotation recorded, on it and every sheet below
         legacy = self.root.legacy_symbol_instances
         if legacy:
             si = legacy.get("/" + "/".join(inst.uuid_path + (sym.uuid,)))
@@ -259,7 +268,7 @@ def load_design(path: str, max_depth: int = 32,
                 for label in f.labels:
                     label.name = resolve_project_text(label.name, variables)
     design = Design(root, instances, files, warnings, aliases, variables, virtual_root=bool(tops),
-                    missing_files=missing)
+                    missing_files=missing, annotated_elsewhere=bool(orphan))
     design.renumbered, unannotated = number_unannotated(instances, design.file_annotation, path)
     if unannotated:
         warnings.append(unannotated)
@@ -416,9 +425,10 @@ def _annotated_elsewhere(root: SchematicFile, listed: tuple[str, ...] = ()) -> s
     (``kicad-cli sch export netlist``, even where a part's Reference field says ``R?`` or
     another number: fixture ``orphan_sub_sheet``), but the sheet's nets are those of a
     top-level sheet, not the design's it was annotated in.  tokn uses the recorded
-    references where a part has one (several: a sheet used more than once; the parts are
-    then numbered as unannotated ones, :mod:`tokn.kicad.annotate`).  ``None`` otherwise (and
-    for files without per-symbol instances)."""
+    references where a part has one; where it has several (a sheet used more than once)
+    the first in the file, as KiCad does (fixture ``orphan_sub_sheet_reused``: recorded
+    ``R41`` then ``R29``, KiCad netlists ``R41``).  ``None`` otherwise (and for files without
+    per-symbol instances)."""
     annotated = [sym for sym in root.symbols if sym.instances]
     if not annotated or not root.uuid:
         return None
