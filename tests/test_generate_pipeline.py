@@ -45,7 +45,10 @@ nets[3]{name,pins}:
 """
 
 INVENTED_PIN = VALID.replace('GND,"C1.2,C2.2,U1.2"', 'GND,"C1.2,C2.2,U1.2,U1.4"')
-WRONG_NAMES = VALID.replace("  1,VI,power_in\n", "  1,VIN,power_in\n").replace("  3,VO,power_out", "  3,OUT,power_out")
+# The answer's pin table names pins 1 and 3 the other way round (another pin's names).
+WRONG_NAMES = VALID.replace("  1,VI,power_in\n", "  1,VO,power_in\n").replace("  3,VO,power_out", "  3,VI,power_out")
+# The datasheet's names of the same pins (VIN, OUT for KiCad's VI, VO): read as the symbol's.
+DATASHEET_NAMES = VALID.replace("  1,VI,power_in\n", "  1,VIN,power_in\n").replace("  3,VO,power_out", "  3,OUT,power_out")
 TRUNCATED = VALID[: VALID.index("GND,")] + 'GND,"C1.2,C2'
 PROSE = "Sure! Here is the regulator:\n\n```tokn\n" + VALID + "```\n\nC1 and C2 keep the LM7805 stable."
 UNNAMED_PART = VALID.replace("components[3]", "components[4]").replace(
@@ -130,7 +133,13 @@ def test_wrong_pin_names_are_repaired(toolkit):
     res, srv = run([Reply(WRONG_NAMES), Reply(VALID)], toolkit)
     assert res.ok and res.rounds == 2
     repair = srv.last_user_message(1)
-    assert "U1.1 is VI" in repair and "not VIN" in repair and "[pin-name-mismatch]" in repair
+    assert "U1.1 is VI" in repair and "not VO" in repair and "[pin-name-mismatch]" in repair
+
+
+def test_datasheet_names_in_the_pin_table_are_the_symbols(toolkit):
+    res, _ = run([Reply(DATASHEET_NAMES)], toolkit)
+    assert res.ok and res.rounds == 1
+    assert any(f.code == "pin-table-name" for f in res.findings)
 
 
 def test_truncated_answer_is_repaired(toolkit):
