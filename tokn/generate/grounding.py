@@ -319,27 +319,91 @@ def _volt_suffix(word: str) -> Optional[str]:
 
 def voltage_variant(index: PartIndex, part: PartPins, volts: Optional[str]) -> PartPins:
     """``part``, or the symbol of the same part for the output voltage ``volts``
-    (:func:`stated_volts`) when the library has one: ``AMS1117`` with ``3.3`` is
-    ``AMS1117-3.3``, ``LM2596S-5`` with ``3.3`` is ``LM2596S-3.3``, with ``ADJ``
-    ``LM2596S-ADJ``.  Only a symbol whose name carries that voltage (or ``ADJ``) as a
-    variant after a separator counts.  When the library has no symbol for that voltage and
-    ``part`` is a fixed-voltage symbol of another (``LM2596S-5`` for a 9V request), the
-    adjustable one is taken, if any: a fixed part of the wrong voltage is a wrong circuit
-    that passes every check."""
+    (:func:`stated_volts`) when the library has one, with :attr:`PartPins.volts` set when
+    the symbol is that voltage's: ``AMS1117`` with ``3.3`` is ``AMS1117-3.3``, ``LM2596S-5``
+    is ``LM2596S-3.3`` (with ``ADJ``: ``LM2596S-ADJ``), ``MCP1700x-120xxMB`` (the first hit
+    for "MCP1700") ``MCP1700x-330xxMB``, ``LD1117V`` ``LD1117V33``.  Tried in turn: the
+    symbol's own name with its voltage written for the other (:func:`_volt_codes`: ``-5``,
+    ``-120xx``, ``S12``), the name with ``-3.3`` after it, then the index's hits for the
+    name; only a symbol that is the part (:func:`plausible`) and carries the voltage counts.
+    When the library has no symbol for that voltage and ``part`` is a fixed-voltage symbol
+    of another (``LM2596S-5`` for a 9 V request), the adjustable one is taken, if any: a
+    fixed part of the wrong voltage is a wrong circuit that passes every check."""
     if not volts:
         return part
+    name = symbol_name(part.lib_id)
     tried = [volts] if volts == "ADJ" else [volts, "ADJ"]
     for k, v in enumerate(tried):
-        if k and not _carries_volts(symbol_name(part.lib_id), None):
+        if k and not any(got != "ADJ" for got, _ in _volt_codes(name)):
             break                        # no fixed variant of another voltage: keep the part
-        if _carries_volts(symbol_name(part.lib_id), v):
+        if _carries_volts(name, v):
             return replace(part, volts=volts)
-        lib_id = plausible_symbol(index, f"{part.query}-{v}")
-        if lib_id and lib_id != part.lib_id and _carries_volts(symbol_name(lib_id), v):
+        lib_id = _variant_symbol(index, part, v)
+        if lib_id is not None:
             sym = index.get(lib_id)
             if sym is not None:
                 return replace(part_pins(part.query, lib_id, sym), volts=volts)
     return part
+
+
+def _variant_symbol(index: PartIndex, part: PartPins, volts: str) -> Optional[str]:
+    """The lib_id of ``part``'s symbol for ``volts`` (:func:`voltage_variant`), or None."""
+    name, lib = symbol_name(part.lib_id), lib_nickname(part.lib_id)
+    q = symbol_name(part.query)
+    tries = []
+    for got, (a, b, style) in _volt_codes(name):          # the name's own way to write a voltage
+        code = _volt_code(volts, style)
+        if code is not None:
+            tries.append(f"{lib}:{name[:a]}{code}{name[b:]}")
+    tries.append(plausible_symbol(index, f"{part.query}-{volts}"))
+    try:
+        tries += index.find(part.query, 24)
+    except Exception:                    # a broken index must not break generation
+        pass
+    for lib_id in tries:
+        if lib_id and lib_id != part.lib_id and plausible(q, symbol_name(lib_id)) \
+                and _carries_volts(symbol_name(lib_id), volts) and index.get(lib_id) is not None:
+            return lib_id
+    return None
+
+
+#: How symbol names write a fixed voltage (or ADJ), each with a style for :func:`_volt_code`:
+#: after a separator (``AMS1117-3.3``, ``LM2596S-5.0``, ``LM2596T-ADJ``, ``MIC5219-3.3YM5``), Microchip's three
+#: digits of centivolts before its ``x`` wildcards (``MCP1700x-330xxTT``), ST's two digits of
+#: decivolts after a package letter (``LD1117V33``, ``LD1117S33TR_SOT223``).
+_VOLT_CODES = (
+    (re.compile(r"(?<=[-_])(ADJ(?=$|[-_])|\d{1,2}\.\d+(?=$|[-_A-Z])|\d{1,2}(?=$|[-_]))", re.IGNORECASE), "plain"),
+    (re.compile(r"(?<=-)(\d{3})(?=x)"), "centi"),
+    (re.compile(r"(?<=\d[VS])(\d{2})(?=TR|_|$)"), "deci"),
+)
+
+
+def _volt_codes(name: str) -> list[tuple[str, tuple[int, int, str]]]:
+    """(voltage as :func:`stated_volts` writes it, (start, end, style)) of each voltage code in
+    a symbol's name (:data:`_VOLT_CODES`)."""
+    out = []
+    for pattern, style in _VOLT_CODES:
+        for m in pattern.finditer(name):
+            t = m.group(1)
+            if t.upper() == "ADJ":
+                got = "ADJ"
+            else:
+                got = f"{float(t) / {'plain': 1, 'centi': 100, 'deci': 10}[style]:g}"
+            out.append((got, (m.start(1), m.end(1), style)))
+    return out
+
+
+def _volt_code(volts: str, style: str) -> Optional[str]:
+    """``volts`` written in a style of :data:`_VOLT_CODES` (``3.3``: ``3.3``, ``330``, ``33``),
+    or None where that style cannot write it."""
+    if volts == "ADJ":
+        return "ADJ" if style == "plain" else None
+    v = float(volts)
+    if style == "plain":
+        return volts
+    n = v * (100 if style == "centi" else 10)
+    digits = 3 if style == "centi" else 2
+    return f"{round(n):0{digits}d}" if abs(n - round(n)) < 1e-6 and round(n) < 10 ** digits else None
 
 
 def wrong_voltage(components: Iterable, parts: Iterable[PartPins]) -> list[tuple[Any, PartPins]]:
@@ -355,21 +419,16 @@ def wrong_voltage(components: Iterable, parts: Iterable[PartPins]) -> list[tuple
             continue
         for c in comps:
             name = symbol_name(c.type)
-            if names_part(p.query, c.type, c.value) and _carries_volts(name, None) \
+            if names_part(p.query, c.type, c.value) and any(got != "ADJ" for got, _ in _volt_codes(name)) \
                     and not _carries_volts(name, p.volts):
                 out.append((c, p))
     return out
 
 
-def _carries_volts(name: str, volts: Optional[str]) -> bool:
-    """Whether a symbol's name carries the voltage ``volts`` (``3.3``, ``5``, ``ADJ``) as a
-    variant after a separator (``AMS1117-3.3``, ``LM2596S-5``, ``LM2596T-ADJ``; ``-5.0`` is
-    ``5``); with ``volts`` None, whether it carries any fixed voltage."""
-    for m in re.finditer(r"[-_](ADJ|\d+(?:\.\d+)?)(?=$|[-_])", name, re.IGNORECASE):
-        got = m.group(1).upper() if m.group(1).upper() == "ADJ" else f"{float(m.group(1)):g}"
-        if volts is None and got != "ADJ" or got == volts:
-            return True
-    return False
+def _carries_volts(name: str, volts: str) -> bool:
+    """Whether a symbol's name carries the voltage ``volts`` (``3.3``, ``5``, ``ADJ``) in one
+    of the ways :data:`_VOLT_CODES` lists (``-5.0`` is ``5``, ``-330xx`` and ``V33`` are ``3.3``)."""
+    return any(got == volts for got, _ in _volt_codes(name))
 
 
 def _generic_form(lib_id: str, other: str) -> bool:
