@@ -458,3 +458,34 @@ def test_a_bare_part_name_means_its_usual_pin_numbering(toolkit, tmp_path):
     assert res.ok and res.parts == ["Regulator_Linear:LM317_TO-220"], res.errors
     assert "Its components row: U1,LM317_TO-220,LM317," in srv.requests[0]["body"]["messages"][-1]["content"]
     assert not [f for f in res.findings if f.code == "erc-power_pin_not_driven"]
+
+
+# An MCP73831 answered as the prompt asks: its hidden pins 1 (V_DD) and 4 (V_BAT), which sit
+# under pins 2 and 3, left out.
+HIDDEN_TWINS = """# TOKN v1
+title: charger
+
+components[5]{ref,type,value,fp}:
+  U1,MCP73831-2-MC,MCP73831,
+  C1,C,4.7uF,
+  C2,C,4.7uF,
+  R1,R,2k,
+  J1,Conn_01x03,PWR,
+
+nets[4]{name,pins}:
+  VIN,"J1.1,U1.2,C1.1"
+  VBAT,"U1.3,C2.1,J1.2"
+  PROG,"U1.8,R1.1"
+  GND,"J1.3,U1.6,C1.2,C2.2,R1.2"
+"""
+
+
+def test_hidden_pins_left_out_as_the_prompt_asks_keep_kicads_symbol(toolkit):
+    """Answers 224, 229, 237: a part whose hidden pins sit under visible ones (RP2040,
+    MAX98357A, MCP73831) was drawn with a symbol generated from the document
+    (pins-would-join), not KiCad's, when the answer left the hidden pins out as told."""
+    res, _ = run([Reply(HIDDEN_TWINS)], toolkit, prompt="MCP73831 LiPo charger")
+    assert res.ok
+    assert not [f for f in res.findings if f.code == "pins-would-join" or "generated" in f.message]
+    nets = {n.name: n.pins for n in parse_tokn(res.tokn_text).nets}
+    assert "U1.1" in nets["VIN"] and "U1.4" in nets["VBAT"]

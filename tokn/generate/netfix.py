@@ -113,8 +113,8 @@ def repair_nets(doc: Document, library_pins: LibraryPins) -> tuple[Document, lis
     for w in out.wires:
         w.net = renamed.get(w.net, w.net)
     flagged = _no_connect_rows(nc_rows, out, comps, pins, findings)
-    _join_stacked_pins(out, pins, findings, flagged)
     _join_supply_pins(out, pins, findings, flagged)
+    _join_stacked_pins(out, pins, findings, flagged)
     return out, findings
 
 
@@ -145,11 +145,14 @@ def _respell_table_rows(doc: Document, library_pins: LibraryPins, findings: list
 def _join_stacked_pins(doc: Document, pins: dict[str, tuple[str, dict[str, list[str]]]],
                        findings: list[Finding], flagged: set[str] = frozenset()) -> None:
     """Pins of one name on one point of a symbol (:attr:`PinNames.stacked`), which KiCad
-    joins, some in one net and the visible others in none: those join that net
-    [``stacked-pins``].  An answer that numbers a TB6612FNG's PGND2 by the datasheet's pin 10
-    (hidden under pin 9 in KiCad's symbol) means the one pad pair; hidden pins left out are
-    what the prompt asks (KiCad joins them), and pins of one point in different nets are
-    left for the validator."""
+    joins, some in one net and the others in none: those join that net [``stacked-pins``].
+    An answer that numbers a TB6612FNG's PGND2 by the datasheet's pin 10 (hidden under pin
+    9 in KiCad's symbol) means the one pad pair.  Hidden ones join too: the prompt tells the
+    model to leave them out (KiCad joins them), and a document that leaves them in no net
+    beside a pin in a net is one KiCad's symbol cannot draw (:func:`tokn.resolve.touch_conflict`:
+    an RP2040 with IOVDD pin 1 in ``+3V3`` and pins 10, 22... hidden under it was drawn with a
+    generated symbol, not KiCad's).  Pins of one point in different nets are left for the
+    validator."""
     net_of = {p: k for k, n in enumerate(doc.nets) for p in n.pins}
     for ref, (source, numbers) in pins.items():
         for group in getattr(numbers, "stacked", ()):
@@ -160,8 +163,7 @@ def _join_stacked_pins(doc: Document, pins: dict[str, tuple[str, dict[str, list[
             k = nets.pop()
             net = doc.nets[k]
             for item in items:
-                if item not in net_of and item not in flagged and \
-                        item.rsplit(".", 1)[1] not in getattr(numbers, "stacked_hidden", ()):
+                if item not in net_of and item not in flagged:
                     net.pins.append(item)
                     net_of[item] = k
                     _note(findings, "stacked-pins", f"{item} (with {', '.join(i for i in items if i != item)})",
@@ -427,16 +429,15 @@ class PinNames(dict):
     #: ``SOT-223-3_TabPin2``: the tab is pin 2); "" when the footprint does not say
     tab: str
     #: numbers of pins of one name that sit on one point of one unit, which KiCad joins
-    #: (a TB6612FNG's PGND2: 9, and 10 hidden under it), and the hidden ones among them
+    #: (a TB6612FNG's PGND2: 9, and 10 hidden under it)
     stacked: list[list[str]]
-    stacked_hidden: set[str]
     #: names the answer's own ``pins{REF}`` table gives pins the symbol leaves unnamed
     own: dict[str, list[str]]
 
     def __init__(self, *args, **kw) -> None:
         super().__init__(*args, **kw)
         self.alternates, self.units, self.polarity = {}, {}, {}
-        self.supply_inputs, self.tab, self.stacked, self.stacked_hidden = [], "", [], set()
+        self.supply_inputs, self.tab, self.stacked = [], "", []
         self.own = {}
 
     @classmethod
@@ -463,8 +464,6 @@ class PinNames(dict):
                 spots.setdefault(spot, []).extend(n for n in stacked_pin_numbers(p.number)
                                                   if n not in spots.get(spot, ()))
         out.stacked = [sorted(g, key=natural_key) for g in spots.values() if len(g) > 1]
-        out.stacked_hidden = {n for p in symbol.pins if getattr(p, "hidden", False)
-                              for n in stacked_pin_numbers(p.number) if any(n in g for g in out.stacked)}
         if sorted(out) == ["1", "2"] and all(n in ("", "~") for ns in out.values() for n in ns) \
                 and _POLARISED.search(getattr(symbol, "description", "") or ""):
             out.polarity = {"+": "1", "-": "2"}      # KiCad's polarised capacitors: pin 1 is +
