@@ -1013,6 +1013,24 @@ def nc_pin_type(out: str) -> str:
 
 
 @case
+def nic_pin_type(out: str) -> str:
+    """A pin of electrical type ``free`` ("not internally connected") connects like any pin,
+    and KiCad's ERC does not report it when nothing connects to it (as a no_connect pin):
+    U1.1 (visible) and U1.2 (hidden) are free and unconnected, U1.3 is free and wired to
+    R1, U1.4 is passive and unconnected (ERC reports it)."""
+    pins = [lib_pin("1", "", "free", -7.62, 2.54, 0),
+            lib_pin("2", "", "free", -7.62, 0, 0, hidden=True),
+            lib_pin("3", "F", "free", 7.62, 0, 180),
+            lib_pin("4", "P", "passive", -7.62, -2.54, 0)]
+    node = custom_symbol("mylib:NIC_PINS", "U", pins)
+    f = SheetFile("nic_pin_type.kicad_sch")
+    f.symbol("mylib:NIC_PINS", 100, 100, "U1", node=node)
+    f.r("R1", 120, 100)
+    f.wire((107.62, 100), (120, 100))
+    return record("nic_pin_type", f, out)
+
+
+@case
 def nc_pin_alternate(out: str) -> str:
     """The alternate chosen for a pin decides whether it is a no_connect pin: U1.1 "IO" set
     to its alternate "n/c" (type no_connect) stays out of /L1; U1.2 (type no_connect, set

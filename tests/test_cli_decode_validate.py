@@ -43,6 +43,41 @@ def test_decode_writes_a_schematic_kicad_loads(tmp_path):
     assert nets["+5V"] == {("C2", "1"), ("U1", "3")}
 
 
+def test_decode_to_a_bare_file_name_writes_it_in_the_working_folder(tmp_path):
+    """``tokn decode doc.tokn -o board.kicad_sch``: an output without a folder part is
+    written where the user is (it failed with "<input>: No such file or directory")."""
+    r = subprocess.run([*TOKN, "decode", REGULATOR, "-o", "board.kicad_sch"], capture_output=True,
+                       text=True, cwd=tmp_path, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "board.kicad_sch").read_text(encoding="utf-8").startswith("(kicad_sch")
+    assert (tmp_path / "board.kicad_pro").exists()
+
+
+@pytest.mark.parametrize("output, document, written", [
+    ("out/", "reg.tokn", "out/reg.kicad_sch"),            # a path ending in / is a folder
+    ("exists", "reg.tokn", "exists/reg.kicad_sch"),       # so is one that exists
+    ("exists", "-", "exists/tokn.kicad_sch"),             # standard input: tokn.kicad_sch
+    ("board.kicad_sch", "reg.tokn", "board.kicad_sch"),
+])
+def test_decode_into_a_folder_names_the_schematic_after_the_document(tmp_path, output, document, written):
+    (tmp_path / "exists").mkdir()
+    (tmp_path / "reg.tokn").write_text(GOOD, encoding="utf-8")
+    r = subprocess.run([*TOKN, "decode", document, "-o", output], capture_output=True, text=True,
+                       cwd=tmp_path, timeout=300, input=GOOD if document == "-" else None)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / written).read_text(encoding="utf-8").startswith("(kicad_sch")
+    assert f"-> {written} (" in r.stderr
+
+
+def test_decode_that_cannot_write_names_the_output(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    out = blocker / "x.kicad_sch"
+    r = run("decode", REGULATOR, "-o", str(out))
+    assert r.returncode == 1 and "Traceback" not in r.stderr and "internal error" not in r.stderr
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith(f"{blocker}: "), r.stderr     # what the OS says
+
+
 def test_decode_reports_a_syntax_error_with_line_and_column(tmp_path):
     bad = write(tmp_path, GOOD.replace("nets[3]", "nets[4]"))
     r = run("decode", bad, "-o", str(tmp_path / "x.kicad_sch"))

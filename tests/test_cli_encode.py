@@ -660,3 +660,10 @@ def test_workers_start_with_the_encoder_and_the_token_counter(monkeypatch):
     assert calls == [] and "tokn.encode" in sys.modules and "tokn.doc.writer" in sys.modules
     encode_cmd._preload(True)
     assert calls == [1]
+
+
+def test_standard_input_is_refused_with_the_reason():
+    """``tokn encode -``: a schematic is read from its file (sub-sheets and project beside it)."""
+    r = CliRunner().invoke(main, ["encode", "-"], input="(kicad_sch)")
+    assert r.exit_code == 2
+    assert "'-' (standard input) is not read" in r.output and "give the .kicad_sch file" in r.output

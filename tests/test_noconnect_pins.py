@@ -21,12 +21,14 @@ FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "connectivity")
 
 # (fixture, pins flagged at v1 and nets detail): a marker on the end of a pin that no other
 # pin shares flags it (KiCad's ERC reports the others: a marker on a net of two pins), and so
-# does the pin's own electrical type no_connect (also when a chosen alternate gives it) for a
-# pin in no net
+# does the pin's own electrical type no_connect (also when a chosen alternate gives it) or
+# free ("not internally connected": KiCad's ERC does not report it unconnected either) for
+# a pin in no net
 FLAGGED = [
     ("q13_nc_on_pin", ["R1.1"]),
     ("nc_pin_type", ["U1.1", "U1.2", "U1.3", "U1.5"]),
     ("nc_pin_alternate", ["U1.1"]),
+    ("nic_pin_type", ["U1.1", "U1.2"]),         # free ("not internally connected") in no net: U1.3 is wired
     ("../noconnect/nc_on_labeled_pin", []),     # a label names the flagged pin: the net /FLAG stays a row
     ("q13_nc_on_connected_pin", []),
     ("q13d_nc_on_R2_side", []),
@@ -91,3 +93,23 @@ def test_kicad_erc_finds_no_unconnected_pin_after_a_round_trip(detail, tmp_path)
     types = [v["type"] for v in kicad_cli.run_erc(str(out))["violations"]]
     assert "pin_not_connected" not in types
     assert "no_connect_connected" not in types
+
+
+@needs_kicad
+@pytest.mark.kicad
+@pytest.mark.parametrize("detail", ["v1", "nets"])
+def test_free_pins_stay_unreported_after_a_round_trip(detail, tmp_path):
+    """U1.1 and U1.2 are free ("not internally connected") and unconnected, which KiCad's
+    ERC accepts; decoded from the text alone, their part is drawn from the pin table with
+    passive pins, which the markers the document names keep from being reported: no pin is
+    reported that is not for the original (U1.4, R1.2)."""
+    src = os.path.join(FIXTURES, "nic_pin_type.kicad_sch")
+    text = write_tokn(encode_design(src, detail=detail).document)
+    out = tmp_path / "rt" / "rt.kicad_sch"
+    decode(parse_tokn(text), None, project="rt").write(str(out))
+
+    def unconnected(path: str) -> list[str]:
+        return sorted(v["items"][0]["description"].split(" [")[0] for v in kicad_cli.run_erc(path)["violations"]
+                      if v["type"] == "pin_not_connected")
+    assert unconnected(src) == ["Symbol R1 Pin 2", "Symbol U1 Pin 4"]
+    assert set(unconnected(str(out))) <= set(unconnected(src))

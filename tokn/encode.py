@@ -267,18 +267,23 @@ def _add_nets(doc: m.Document, dn: DesignNets, geometry_instance: dict[int, int]
     return names
 
 
+#: Electrical types of pins that KiCad's ERC never reports as unconnected.
+_UNCONNECTED_BY_DESIGN = frozenset({"no_connect", "free"})
+
+
 def _flagged_pins(dn: DesignNets) -> list[str]:
     """``REF.PIN`` of every pin the design leaves unconnected on purpose, in natural order:
     the one part pin of a net one of whose subgraphs carries a no-connect marker (a marker
     on a net of several pins flags none; KiCad's ERC reports it), and a pin of electrical
-    type ``no_connect`` in no net (a document without its symbol -- a design's own, drawn
-    from the pin table -- would otherwise leave it looking forgotten)."""
+    type ``no_connect`` or ``free`` ("not internally connected") in no net, which KiCad's
+    ERC does not report either (a document without its symbol -- a design's own, drawn
+    from the pin table with passive pins -- would otherwise leave it looking forgotten)."""
     out: set[str] = set()
     for net in dn.nets:
         pins = [p for p in net.pins if is_netlisted(p.ref)]
         if len({(p.ref, p.pin) for p in pins}) != 1:
             continue
-        if pins[0].type == "no_connect" or any(dn.graphs[i].subgraphs[si].no_connect for i, si in net.members):
+        if pins[0].type in _UNCONNECTED_BY_DESIGN or any(dn.graphs[i].subgraphs[si].no_connect for i, si in net.members):
             out.add(f"{pins[0].ref}.{pins[0].pin}")
     return sorted(out, key=natural_key)
 

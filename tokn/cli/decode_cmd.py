@@ -11,8 +11,9 @@ from .docinput import load_symbol_sources, read_document, symbol_index
 
 @click.command("decode")
 @click.argument("document", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="Schematic to write (sub-sheets and a .kicad_pro go beside it).")
+@click.option("-o", "--output", required=True, type=click.Path(),
+              help="Schematic to write (sub-sheets and a .kicad_pro go beside it); a folder "
+                   "(existing, or ending in /) holds it, named after DOCUMENT.")
 @click.option("--symbols-from", "symbols_from", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Take symbols from this schematic's embedded cache first (exact round trips of "
                    "designs with private libraries). Repeatable.")
@@ -37,6 +38,7 @@ def decode(document: str, output: str, symbols_from: tuple[str, ...], layout: st
     from ..decode.flatten import flatten
     from .common import error_line
 
+    output = schematic_path(output, document)
     try:
         doc, name = read_document(document)
     except Exception as e:  # noqa: BLE001 - reported as one line
@@ -52,7 +54,11 @@ def decode(document: str, output: str, symbols_from: tuple[str, ...], layout: st
     except Exception as e:  # noqa: BLE001
         click.echo(_first_error(doc, name, index, symbols, fuzzy) or error_line(e, name), err=True)
         sys.exit(1)
-    decoded.write(output)
+    try:
+        decoded.write(output)
+    except OSError as e:                    # a folder that cannot be made, a full disk...
+        click.echo(error_line(e, output), err=True)
+        sys.exit(1)
     if not quiet:
         click.echo(f"tokn: {name} -> {output} ({decoded.mode}, {len(decoded.files)} sheet file(s))", err=True)
         for w in decoded.warnings:
@@ -86,3 +92,13 @@ def _first_error(doc, name: str, index, symbols, fuzzy: bool) -> str | None:
     line = doc.line_of(f.where) if f.where else None
     more = f" ({len(errors) - 1} more error(s): tokn validate {name})" if len(errors) > 1 else ""
     return f"{name}{f':{line}' if line else ''}: {f.located()} [{f.code}]{more}"
+
+
+def schematic_path(output: str, document: str) -> str:
+    """The schematic ``-o`` names: ``output`` itself, or, when it is a folder (one that
+    exists, or any path ending in a separator), ``<folder>/<DOCUMENT's name>.kicad_sch``
+    (``tokn.kicad_sch`` for standard input)."""
+    if not (output.endswith(("/", os.sep)) or os.path.isdir(output)):
+        return output
+    stem = "tokn" if document == "-" else os.path.splitext(os.path.basename(document))[0]
+    return os.path.join(output, stem + ".kicad_sch")

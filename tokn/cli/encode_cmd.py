@@ -296,6 +296,9 @@ def _expand_inputs(inputs: tuple[str, ...]) -> tuple[RefIndex, list[Source], boo
     """(index, the designs to encode, whether the inputs name a corpus) for the command's
     ``INPUT`` arguments; click errors for bad inputs or none found (legacy KiCad 5 files
     alone are no error: they are reported)."""
+    if "-" in inputs:
+        raise click.BadParameter("'-' (standard input) is not read: a schematic's sub-sheets and project "
+                                 "file are found beside it; give the .kicad_sch file", param_hint="INPUT")
     index = RefIndex()
     try:
         sources, corpus = expand(list(inputs), index)

@@ -72,7 +72,7 @@ class Decoded:
         written = []
         for name, txt in self.files.items():
             out = path if name == self.root else os.path.join(folder, *name.split("/"))
-            os.makedirs(os.path.dirname(out), exist_ok=True)
+            os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)   # "x.kicad_sch": no folder part
             with open(out, "w", encoding="utf-8") as f:
                 f.write(txt)
             written.append(out)

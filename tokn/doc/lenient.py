@@ -66,6 +66,7 @@ from . import tables as T
 from . import values as V
 from .extract import (_FENCE, _HEADER, _HEADERLESS_START, ALTERNATIVE, CORRECTION, fenced_block_range, fenced_blocks,
                       find_start)
+from .foreign import kicad_file_kind
 from .model import Document
 from .parser import parse_tokn
 from .reasoning import skip_reasoning
@@ -220,8 +221,10 @@ def read_answer(answer: str, path: str | None = None) -> Reading:
     if r.error is not None:
         return Reading(None, None, r.fixes(), r.error)
     if lines is None:
+        kind = kicad_file_kind(answer)
         return Reading(None, None, r.fixes(), ToknSyntaxError(
-            "no TOKN document found (expected a line '# TOKN v1')", path, 1, 1), found=False)
+            "no TOKN document found (expected a line '# TOKN v1')"
+            + (f": the text is {kind}, not TOKN" if kind else ""), path, 1, 1), found=False)
     text = "\n".join(t for t, _ in lines) + "\n"
     line_of = [i + 1 for _, i in lines]
     try:

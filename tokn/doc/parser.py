@@ -23,6 +23,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from ..errors import ToknSemanticError, ToknSyntaxError, line_col
 from . import tables as T
 from . import values as V
+from .foreign import kicad_file_kind
 from .grammar_export import lark_grammar
 from .model import Document
 
@@ -120,6 +121,9 @@ def _syntax_error(e: UnexpectedInput, src: str, path: str | None) -> ToknSyntaxE
     before = src[pos - 1] if pos > 0 else ""
     if line == 1:
         msg = "expected the header '# TOKN v1'"
+        kind = kicad_file_kind(src)
+        if kind:
+            msg += f": this is {kind}, not TOKN ('tokn encode' gives a schematic's TOKN)"
     elif isinstance(e, UnexpectedToken) and e.token.type == "ROW":
         msg = "a row outside a table (rows must follow their table header or another row)"
     elif found == "'\"'" and (before and before in ",{" or (before == " " and not in_row) or col == 3):

@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Optional, Sequence
 
+from ..doc.foreign import kicad_file_kind
 from ..doc.pinref import split_pin_ref
 from ..errors import DecodeError, GenerationError, ToknError, ToknSyntaxError
 from ..kicad.ids import is_netlisted
@@ -111,9 +112,11 @@ class Toolkit:
         if not reading.found:
             said = " ".join(answer.split())
             said = f"; it says: {said[:200]!r}" + ("..." if len(said) > 200 else "") if said else "; it is empty"
+            kind = kicad_file_kind(answer)
+            what = f"; it is {kind}: answer in TOKN, not in KiCad's own format" if kind else ""
             return None, None, findings + [_finding("error", "no-document",
                                                     "the answer contains no TOKN document (no '# TOKN v1' line, "
-                                                    "no components or nets table)" + said)], True
+                                                    "no components or nets table)" + what + said)], True
         if reading.error is not None:
             e = reading.error
             code = getattr(e, "code", None) or ("syntax" if isinstance(e, ToknSyntaxError) else "format")
