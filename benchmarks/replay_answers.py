@@ -21,7 +21,7 @@ served by the loopback mock server to a :class:`tokn.generate.pipeline.Generator
                  answered in words; the error quotes it);
 ``part/pin``     refused, every error naming a part, pin or net (unknown part or pin, pin
                  name, unconnected power pin, undeclared part, pin in two nets, missing
-                 named part, ambiguous pin..., and the request checks' ``missing-part`` and
+                 named part, a named part of another fixed voltage, ambiguous pin..., and the request checks' ``missing-part`` and
                  ``missing-value``: a part kind or value the request asks for is absent);
 ``content``      refused as a whole that is not a format problem: no nets (``empty-circuit``),
                  cut off (``truncated``), or several different circuits without a choice

@@ -43,7 +43,7 @@ def main(argv: list[str]) -> int:
                 raise SystemExit(f"{path}: no stored answers (run tokn bench with --keep-answers)")
             last = answers[-1]
             names = grounding.extract_part_numbers(item["prompt"])
-            parts, missing = toolkit.ground(names) if names else ([], [])
+            parts, missing = toolkit.ground(names, item["prompt"]) if names else ([], [])
             completion = Completion(last["text"], last.get("finish_reason"), 0.0, 0.0, 1, "none")
             asks = read_request(item["prompt"])
             ok = gen.check_answer(completion, parts, missing, asks).ok

@@ -37,7 +37,7 @@ FORMAT_CODES = {"syntax", "format", "no-document", "json-syntax", "json-schema"}
 PART_PIN_CODES = {"unknown-part", "unknown-pin", "pin-name-mismatch", "unconnected-power-pin", "undeclared-part",
                   "pin-in-two-nets", "ambiguous-pin", "missing-part", "missing-value", "bad-pin-ref",
                   "duplicate-reference", "reference-type-mismatch", "empty-reference", "wire-net-missing", "decode",
-                  "split-ground", "unconnected-part"}
+                  "split-ground", "unconnected-part", "wrong-voltage"}
 #: Errors about the answer as a whole that are not its format: no nets at all, cut off.
 CONTENT_CODES = {"empty-circuit", "truncated", "several-designs"}
 VALID = "valid"

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from tokn.doc import parse_tokn
-from tokn.generate.grounding import (PartPins, extract_part_numbers, ground, lookup_part, pin_table, with_refs,
+from tokn.generate.grounding import (PartPins, stated_volts, wrong_voltage, extract_part_numbers, ground, lookup_part, pin_table, with_refs,
                                      plausible)
 from tokn.generate.prompt import SYSTEM_PROMPT, build_messages, repair_message
 
@@ -246,6 +246,79 @@ def test_ground_through_the_pipelines_index(index, names, lib_ids, missing):
     from tokn.generate.grounding import PlausibleIndex
     found, lacking = ground(PlausibleIndex(index), names)
     assert [p.lib_id for p in found] == lib_ids and lacking == missing
+
+
+@pytest.mark.parametrize("text,name,volts", [
+    ("AMS1117 3.3V with reverse-polarity diode", "AMS1117", "3.3"),
+    ("3.3V AMS1117 regulator", "AMS1117", "3.3"),
+    ("LM2596 5V buck from 24V", "LM2596", "5"),
+    ("LM2596 buck from 24V to 3.3V", "LM2596", "3.3"),      # the input's voltage is not the part's
+    ("LM2596 buck, 24V input", "LM2596", None),
+    ("LM2596 24V input 5V output", "LM2596", "5"),
+    ("LM2596 adjustable buck", "LM2596", "ADJ"),
+    ("LM2596 3V3 rail", "LM2596", "3.3"),
+    ("AMS1117 5.0V", "AMS1117", "5"),
+    ("LM7805 with 12V input", "LM7805", None),
+    ("Design a 3.3V regulator using LD1117V33 with 10uF capacitors", "LD1117V33", None),
+    ("an ATmega328P with a 16MHz crystal", "ATmega328P", None),
+])
+def test_the_voltage_a_request_states_for_a_part(text, name, volts):
+    assert stated_volts(text, name) == volts
+
+
+@pytest.mark.parametrize("text,name,lib_id", [
+    # answer 231's request: the adjustable AMS1117's table (1 ADJ) was given for "3.3V"
+    ("AMS1117 3.3V with reverse-polarity diode", "AMS1117", "Regulator_Linear:AMS1117-3.3"),
+    # the first hit, the fixed 5V LM2596S-5, was given for a 3.3V, a 12V and a 9V buck:
+    # an answer that follows it is a 5V supply on the +3V3 net, and passes every check
+    ("LM2596 3.3V buck from 12V", "LM2596", "Regulator_Switching:LM2596S-3.3"),
+    ("LM2596 12V buck", "LM2596", "Regulator_Switching:LM2596S-12"),
+    ("LM2596 9V buck", "LM2596", "Regulator_Switching:LM2596S-ADJ"),    # no 9V part: the adjustable
+    ("LM2596 adjustable buck", "LM2596", "Regulator_Switching:LM2596S-ADJ"),
+    ("LM2596 5V buck from 24V", "LM2596", "Regulator_Switching:LM2596S-5"),
+    ("AMS1117 2.8V", "AMS1117", "Regulator_Linear:AMS1117"),              # no 2.8V part: as before
+    ("LM317 5V", "LM317", "Regulator_Linear:LM317_TO-220"),               # adjustable anyway
+    ("AMS1117-3.3 LDO", "AMS1117-3.3", "Regulator_Linear:AMS1117-3.3"),
+    # the first hit for MCP1700 is the 1.2 V part; Microchip writes 3.3 V as 330
+    ("MCP1700 3.3V", "MCP1700", "Regulator_Linear:MCP1700x-330xxMB"),
+    ("MCP1700 LDO", "MCP1700", "Regulator_Linear:MCP1700x-120xxMB"),     # no voltage: as before
+    ("LD1117 3.3V", "LD1117", "Regulator_Linear:LD1117V33"),            # ST writes it 33
+    ("AP2112K 3.3V", "AP2112K", "Regulator_Linear:AP2112K-3.3"),
+    ("ESP32-WROOM-32 3.3V", "ESP32-WROOM-32", "RF_Module:ESP32-WROOM-32"),   # its -32 is no voltage asked
+])
+def test_a_stated_voltage_picks_the_parts_fixed_voltage_symbol(index, text, name, lib_id):
+    from tokn.generate.grounding import PlausibleIndex
+    found, _ = ground(PlausibleIndex(index), [name], text)
+    assert [p.lib_id for p in found] == [lib_id]
+
+
+@pytest.mark.parametrize("name,volts", [
+    ("AMS1117-3.3", ["3.3"]), ("LM2596S-5.0", ["5"]), ("LM2596T-ADJ", ["ADJ"]), ("MIC5219-3.3YM5", ["3.3"]),
+    ("MCP1700x-330xxTT", ["3.3"]), ("LD1117V33", ["3.3"]), ("LD1117S18TR_SOT223", ["1.8"]),
+    ("LM7805_TO220", []), ("NE555D", []), ("STM32F103C8Tx", []), ("LD1117V", []), ("TL072", []),
+])
+def test_voltage_codes_in_symbol_names(name, volts):
+    from tokn.generate.grounding import _volt_codes
+    assert [v for v, _ in _volt_codes(name)] == volts
+
+
+@pytest.mark.parametrize("volts,types,wrong", [
+    ("3.3", ["LM2596S-5"], ["U1"]),            # answer 238: the 5 V part on the 3.3 V rail
+    ("3.3", ["LM2596S-3.3"], []),
+    ("3.3", ["Regulator_Switching:LM2596S-5.0"], ["U1"]),
+    ("3.3", ["LM2596S-ADJ"], []),              # adjustable: its divider sets the voltage
+    ("ADJ", ["LM2596T-12"], ["U1"]),
+    ("", ["LM2596S-5"], []),                   # no voltage stated: nothing to compare
+    ("3.3", ["LM7805_TO220"], []),             # another part
+    ("3.3", ["MIC5219-3.3YM5"], []),
+])
+def test_a_named_parts_fixed_voltage_symbol_of_another_voltage(volts, types, wrong):
+    """Answer 238: an LM2596S-5 for "LM2596 3.3V buck" (the first hit, which the prompt
+    gave) put a 5 V supply on the +3V3 net, and every check passed it."""
+    from tokn.doc.model import Component
+    part = PartPins(query="LM2596", lib_id="Regulator_Switching:LM2596S-3.3", pins=[], volts=volts)
+    comps = [Component(f"U{k + 1}", t, "LM2596") for k, t in enumerate(types)]
+    assert [c.ref for c, _ in wrong_voltage(comps, [part])] == wrong
 
 
 def test_system_prompt_pin_facts_match_the_library(index):

@@ -45,7 +45,10 @@ nets[3]{name,pins}:
 """
 
 INVENTED_PIN = VALID.replace('GND,"C1.2,C2.2,U1.2"', 'GND,"C1.2,C2.2,U1.2,U1.4"')
-WRONG_NAMES = VALID.replace("  1,VI,power_in\n", "  1,VIN,power_in\n").replace("  3,VO,power_out", "  3,OUT,power_out")
+# The answer's pin table names pins 1 and 3 the other way round (another pin's names).
+WRONG_NAMES = VALID.replace("  1,VI,power_in\n", "  1,VO,power_in\n").replace("  3,VO,power_out", "  3,VI,power_out")
+# The datasheet's names of the same pins (VIN, OUT for KiCad's VI, VO): read as the symbol's.
+DATASHEET_NAMES = VALID.replace("  1,VI,power_in\n", "  1,VIN,power_in\n").replace("  3,VO,power_out", "  3,OUT,power_out")
 TRUNCATED = VALID[: VALID.index("GND,")] + 'GND,"C1.2,C2'
 PROSE = "Sure! Here is the regulator:\n\n```tokn\n" + VALID + "```\n\nC1 and C2 keep the LM7805 stable."
 UNNAMED_PART = VALID.replace("components[3]", "components[4]").replace(
@@ -130,7 +133,13 @@ def test_wrong_pin_names_are_repaired(toolkit):
     res, srv = run([Reply(WRONG_NAMES), Reply(VALID)], toolkit)
     assert res.ok and res.rounds == 2
     repair = srv.last_user_message(1)
-    assert "U1.1 is VI" in repair and "not VIN" in repair and "[pin-name-mismatch]" in repair
+    assert "U1.1 is VI" in repair and "not VO" in repair and "[pin-name-mismatch]" in repair
+
+
+def test_datasheet_names_in_the_pin_table_are_the_symbols(toolkit):
+    res, _ = run([Reply(DATASHEET_NAMES)], toolkit)
+    assert res.ok and res.rounds == 1
+    assert any(f.code == "pin-table-name" for f in res.findings)
 
 
 def test_truncated_answer_is_repaired(toolkit):
@@ -449,3 +458,34 @@ def test_a_bare_part_name_means_its_usual_pin_numbering(toolkit, tmp_path):
     assert res.ok and res.parts == ["Regulator_Linear:LM317_TO-220"], res.errors
     assert "Its components row: U1,LM317_TO-220,LM317," in srv.requests[0]["body"]["messages"][-1]["content"]
     assert not [f for f in res.findings if f.code == "erc-power_pin_not_driven"]
+
+
+# An MCP73831 answered as the prompt asks: its hidden pins 1 (V_DD) and 4 (V_BAT), which sit
+# under pins 2 and 3, left out.
+HIDDEN_TWINS = """# TOKN v1
+title: charger
+
+components[5]{ref,type,value,fp}:
+  U1,MCP73831-2-MC,MCP73831,
+  C1,C,4.7uF,
+  C2,C,4.7uF,
+  R1,R,2k,
+  J1,Conn_01x03,PWR,
+
+nets[4]{name,pins}:
+  VIN,"J1.1,U1.2,C1.1"
+  VBAT,"U1.3,C2.1,J1.2"
+  PROG,"U1.8,R1.1"
+  GND,"J1.3,U1.6,C1.2,C2.2,R1.2"
+"""
+
+
+def test_hidden_pins_left_out_as_the_prompt_asks_keep_kicads_symbol(toolkit):
+    """Answers 224, 229, 237: a part whose hidden pins sit under visible ones (RP2040,
+    MAX98357A, MCP73831) was drawn with a symbol generated from the document
+    (pins-would-join), not KiCad's, when the answer left the hidden pins out as told."""
+    res, _ = run([Reply(HIDDEN_TWINS)], toolkit, prompt="MCP73831 LiPo charger")
+    assert res.ok
+    assert not [f for f in res.findings if f.code == "pins-would-join" or "generated" in f.message]
+    nets = {n.name: n.pins for n in parse_tokn(res.tokn_text).nets}
+    assert "U1.1" in nets["VIN"] and "U1.4" in nets["VBAT"]

@@ -432,8 +432,9 @@ def test_resolver_pins_reads_the_resolved_symbol():
     # the datasheet's pin 10 for PGND2 (hidden under 9 in KiCad's symbol): 9 joins the net
     ([("SENSE_B", "U1.10,R1.1"), ("GND", "U1.18,R1.2")], [("SENSE_B", "U1.10,R1.1,U1.9"), ("GND", "U1.18,R1.2")],
      [("stacked-pins", "SENSE_B")]),
-    # the visible pin written: the hidden one is left out, as the prompt asks (KiCad joins it)
-    ([("OUT", "U1.1"), ("GND", "U1.18")], [("OUT", "U1.1"), ("GND", "U1.18")], []),
+    # the visible pin written, the hidden one left out as the prompt asks: it joins (KiCad
+    # joins it; left in no net, KiCad's symbol could not be drawn: answers 170, 224, 229, 237)
+    ([("OUT", "U1.1"), ("GND", "U1.18")], [("OUT", "U1.1,U1.2"), ("GND", "U1.18")], [("stacked-pins", "OUT")]),
     ([("OUT", "U1.2"), ("GND", "U1.18")], [("OUT", "U1.2,U1.1"), ("GND", "U1.18")], [("stacked-pins", "OUT")]),
     # both written, or each in another net: left as written (the validator names the conflict)
     ([("SENSE_B", "U1.9,U1.10")], [("SENSE_B", "U1.9,U1.10")], []),
@@ -457,7 +458,7 @@ def test_generate_md_names_every_repair_code():
     assert [c for c in ("pin-name", "ambiguous-pin", "merged-nets", "duplicate-pin", "power-pin-by-name",
                         "swapped-type-value", "library-as-type", "pin-separator", "ref-case", "no-connect-net",
                         "pin-columns-swapped", "unit-letter", "power-symbol", "value-as-type", "value-names-part",
-                        "stacked-pins") if f"`{c}`" not in doc] == []
+                        "stacked-pins", "pin-table-name") if f"`{c}`" not in doc] == []
 
 
 # (case, nets as written, components, nets after, noconnects rows after, the no-connect note)
@@ -509,6 +510,38 @@ def test_unnamed_library_pins_by_the_answers_own_names(case, nets, comps, own, a
     out, findings = repair_nets(doc(nets, comps, tables),
                                 lambda c: (f"Lib:{c.type}", library[c.type]) if c.type in library else None)
     assert nets_of(out) == after
+    assert [(f.code, f.where) for f in findings] == fixed
+
+
+# (case, components, the answer's own pins{REF} rows (number:name), the rows after, fixed)
+TABLE_NAMES = [
+    ("a datasheet's input names for KiCad's (answer 227's INA219)",
+     "U1:INA219", {"U1": "7:VIN- 8:VIN+ 5:VS"}, {"U1": "7:IN- 8:IN+ 5:VS"}, [("pin-table-name", "U1")]),
+    ("an exposed pad called EP where KiCad says PAD (answer 229's MAX98357A)",
+     "U1:MAX98357A", {"U1": "3:GND 17:EP"}, {"U1": "3:GND 17:PAD"}, [("pin-table-name", "U1")]),
+    ("a regulator's VIN and VOUT for VI and VO",
+     "U1:LM7805_TO220", {"U1": "1:VIN 2:GND 3:VOUT"}, {"U1": "1:VI 2:GND 3:VO"}, [("pin-table-name", "U1")]),
+    ("another pin's name stays for the validator (answer 236's TO-92 TL431)",
+     "U1:TL431P", {"U1": "1:REF 6:A 8:K"}, {"U1": "1:REF 6:A 8:K"}, []),
+    ("a microphone's poles swapped stay (answer 235)",
+     "MK1:MIC", {"MK1": "1:+ 2:-"}, {"MK1": "1:+ 2:-"}, []),
+    ("a name no pin has stays", "U1:INA219", {"U1": "5:VCC_SENSE"}, {"U1": "5:VCC_SENSE"}, []),
+    ("a part the libraries lack keeps its table", "U1:XYZ123", {"U1": "1:VIN"}, {"U1": "1:VIN"}, []),
+]
+
+
+@pytest.mark.parametrize("case,comps,rows,after,fixed", TABLE_NAMES, ids=[r[0] for r in TABLE_NAMES])
+def test_pin_table_rows_in_another_name_of_their_pin(case, comps, rows, after, fixed):
+    """Answers 227 and 229 were refused pin-name-mismatch for a pins{REF} row that named its
+    pin as the datasheet does (``8,VIN+`` for the INA219's ``IN+``, ``17,EP`` for ``PAD``):
+    the numbers agree with the library, only the spelling differs."""
+    library = dict(LIBRARY, INA219={"1": ["A1"], "5": ["VS"], "6": ["GND"], "7": ["IN-"], "8": ["IN+"]},
+                   MAX98357A={"3": ["GND"], "9": ["OUTP"], "17": ["PAD"]},
+                   TL431P={"1": ["K"], "6": ["A"], "8": ["REF"]}, MIC={"1": ["-"], "2": ["+"]})
+    tables = {r: [PinDef(n, name) for n, name in (x.split(":") for x in t.split())] for r, t in rows.items()}
+    out, findings = repair_nets(doc([], comps, tables),
+                                lambda c: (f"Lib:{c.type}", library[c.type]) if c.type in library else None)
+    assert {r: " ".join(f"{p.number}:{p.name}" for p in t) for r, t in out.pins.items()} == after
     assert [(f.code, f.where) for f in findings] == fixed
 
 

@@ -133,6 +133,12 @@ UNKNOWN_PIN_WORDS = [
      "Timer:NE555P has no pin Q (its pins: 1 GND, 2 TRIG, 3 OUT, 4 ~{RST}, 5 CONT, 6 THRES, 7 DISCH, 8 VCC)"),
     ("a number past the last pin", "LM7805_TO220", "4", "has no pin 4 (its pins: 1 VI, 2 GND, 3 VO)"),
     ("a passive's pins have no names", "R", "3", "Device:R has no pin 3 (its pins: 1, 2)"),
+    # answer 223: 'its pins: 1 1, 2 2' (KiCad names a crystal's pins as their numbers)
+    ("pins named as their numbers are listed by number", "Crystal", "3", "Device:Crystal has no pin 3 (its pins: 1, 2)"),
+    # answer 228: four PC817 written with the datasheet's A, K, E, C, which KiCad does not name
+    ("a name on a symbol whose pins have none: where numbers come from", "PC817", "A",
+     "Isolator:PC817 has no pin A (the symbol's pins have no names: write the number the part's datasheet "
+     "gives the pin, or name the pins in a pins{U1} table of num,name rows) (its pins: 1, 2, 3, 4)"),
     ("a pin written by the name of one pin: its number", "NE555P", "TRIG",
      "has no pin TRIG (a pin reference is REF.NUMBER: TRIG is pin 2, U1.2) (its pins: 1 GND"),
     ("a name several pins carry: their numbers", "ESP32-WROOM-32", "GND",

@@ -269,7 +269,7 @@ def _check_library_pins(ref: str, res, table, used, pin_net: dict, err, warn) ->
     for pin in sorted(used, key=natural_key):
         if pin not in lib_pins:
             err("unknown-pin", f"{ref}.{pin}: {res.lib_id} has no pin {pin}{_pad_note(pin)}"
-                f"{_by_name_note(ref, pin, res.symbol.pins)} "
+                f"{_by_name_note(ref, pin, res.symbol.pins)}{_unnamed_note(ref, pin, res.symbol.pins)} "
                 f"(its pins: {pin_list(res.symbol.pins)})", f"{ref}.{pin}", lib_id=res.lib_id)
         elif all(p.type == "no_connect" for p in lib_pins[pin]) and (ref, pin) in pin_net:
             _no_connect_in_net(ref, pin, lib_pins[pin][0].name, pin_net, warn)
@@ -345,11 +345,12 @@ def _check_declared_pins(ref: str, table, used: set[str], pin_net: dict, err, wa
 def pin_list(pins, limit: int = 64) -> str:
     """A symbol's (or a ``pins{REF}`` table's) pins for a message: each number with its name,
     in natural order, ``1 GND, 2 TRIG, 3 OUT, 4 ~{RST}`` (a pin without a name, ``~``, by its
-    number alone; a number once, with its first name), at most ``limit`` of them."""
+    number alone, and so is one named as its number: a crystal's ``1, 2``, not ``1 1, 2 2``;
+    a number once, with its first name), at most ``limit`` of them."""
     names: dict[str, str] = {}
     for p in pins:
         names.setdefault(p.number, p.name)
-    items = [f"{n} {names[n]}" if names[n] not in ("", "~") else n for n in sorted(names, key=natural_key)]
+    items = [f"{n} {names[n]}" if names[n] not in ("", "~", n) else n for n in sorted(names, key=natural_key)]
     return _summarise(items, limit)
 
 
@@ -365,6 +366,16 @@ def _pad_note(pin: str) -> str:
         return ""
     return (" (the symbol has no pin of its own for a tab or exposed pad: on the footprint it is one of "
             "the pins below; leave it out of the nets)")
+
+
+def _unnamed_note(ref: str, pin: str, pins) -> str:
+    """For a pin written by a name on a symbol whose pins have none (KiCad's optocouplers,
+    74xx gates: ``~``): where the numbers come from, and that a ``pins{REF}`` table naming
+    the pins lets the names stand (:mod:`tokn.generate.netfix` reads them)."""
+    if pin.isdigit() or any(p.name not in ("", "~", p.number) for p in pins):
+        return ""
+    return (f" (the symbol's pins have no names: write the number the part's datasheet gives the pin, "
+            f"or name the pins in a pins{{{ref}}} table of num,name rows)")
 
 
 def _by_name_note(ref: str, pin: str, pins) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Optional, Protocol
+from typing import Any, Iterable, Optional, Protocol
 
 from ..doc.naming import natural_key
 from ..kicad.ids import lib_nickname, symbol_name
@@ -42,6 +42,8 @@ class PartPins:
     keywords: str = ""
     ref_prefix: str = "U"                        # the symbol's Reference field (U, J, Q...)
     ref: str = ""                                # the reference the prompt tells the model to use
+    volts: str = ""                              # the output voltage the request states for it, when
+    #                                              the symbol is that voltage's (3.3, 5, ADJ): voltage_variant
 
     @property
     def lib(self) -> str:
@@ -228,8 +230,13 @@ def missing_unlisted(components: Iterable, names: Iterable[str]) -> list[str]:
     return [n for n in dict.fromkeys(names) if not any(names_part(n, c.type, c.value) for c in comps)]
 
 
-def ground(index: PartIndex, names: Iterable[str]) -> tuple[list[PartPins], list[str]]:
+def ground(index: PartIndex, names: Iterable[str], text: str = "") -> tuple[list[PartPins], list[str]]:
     """Look up every name; returns (parts found, one per library symbol; names not found).
+
+    ``text``: the request the names come from; a voltage it states next to a name picks that
+    part's fixed-voltage symbol (:func:`voltage_variant`: "AMS1117 3.3V" is
+    ``AMS1117-3.3``, not the adjustable ``AMS1117``; "LM2596 3.3V buck" ``LM2596S-3.3``, not
+    the first hit, ``LM2596S-5``).
 
     A part whose symbol is the generic form of another part found (its name the first words
     of the other's, in the same library: ``Connector:RJ45`` beside
@@ -240,12 +247,188 @@ def ground(index: PartIndex, names: Iterable[str]) -> tuple[list[PartPins], list
     ids: set[str] = set()
     for n in names:
         p = lookup_part(index, n)
+        if p is not None and text:
+            p = voltage_variant(index, p, stated_volts(text, n))
         if p is None:
             missing.append(n)
         elif p.lib_id not in ids:
             ids.add(p.lib_id)
             found.append(p)
     return [p for p in found if not any(_generic_form(p.lib_id, o.lib_id) for o in found)], missing
+
+
+#: A voltage as requests write it: ``3.3V``, ``5V``, ``3V3``, ``+12V``, ``5.0 V`` is two words.
+_VOLTS = re.compile(r"^\+?(?:(\d+(?:\.\d+)?)V|(\d+)V(\d+))$", re.IGNORECASE)
+#: Words before a voltage that make it the input's, not the part's output (``from 24V``),
+#: and after it (``24V input``).
+_INPUT_BEFORE = frozenset({"from", "vin"})
+_INPUT_AFTER = frozenset({"input", "in", "supply", "battery"})
+#: How far from the part's name a voltage still is the part's (words after it, before it).
+_VOLTS_AFTER, _VOLTS_BEFORE = 6, 1
+
+
+def stated_volts(text: str, name: str) -> Optional[str]:
+    """The output voltage ``text`` states for the part ``name``, as a symbol suffix writes it
+    (``3.3``, ``5``, ``12``), or ``"ADJ"`` for "adjustable"; None when it states none.
+
+    The voltage is a word right before the name (``3.3V AMS1117``) or among the few after it
+    (``AMS1117 3.3V``, ``LM2596 5V buck``, ``TPS61023 boost 3.7V to 5V``: the one after
+    "to"); one after "from" (``LM2596 buck from 24V``) is the input's, and so is one
+    followed by "input", "in", "supply" or "battery" (``24V input``).  A name that is
+    itself one voltage's part (``LD1117V33``) is left to its own name: only words of its
+    clause count (up to a comma or "with")."""
+    words = re.findall(r"[A-Za-z0-9+.\-_/]+|[,;:()]", text)
+    key = name.casefold()
+    for i, w in enumerate(words):
+        if w.strip(".").casefold() != key:
+            continue
+        after = []
+        for w2 in words[i + 1:i + 1 + _VOLTS_AFTER]:
+            if w2 in ",;:()" or w2.casefold() in ("with", "and", "using", "plus"):
+                break
+            after.append(w2.strip("."))
+        before = [w.strip(".") for w in words[max(0, i - _VOLTS_BEFORE):i]]
+        if any(w.casefold() in ("adjustable", "adj") for w in after + before):
+            return "ADJ"
+        cands = []
+        for j, w2 in enumerate(after):
+            v = _volt_suffix(w2)
+            nxt = after[j + 1].casefold() if j + 1 < len(after) else ""
+            prev = after[j - 1].casefold() if j else ""
+            if v is not None and prev not in _INPUT_BEFORE and nxt not in _INPUT_AFTER:
+                cands.append((prev == "to", v))
+        if any(to for to, _ in cands):
+            return next(v for to, v in cands if to)
+        if cands:
+            return cands[0][1]
+        for w2 in before:
+            v = _volt_suffix(w2)
+            if v is not None:
+                return v
+    return None
+
+
+def _volt_suffix(word: str) -> Optional[str]:
+    """``3.3V`` / ``3V3`` -> ``3.3``, ``5.0V`` -> ``5``, ``12V`` -> ``12``; None for other words."""
+    m = _VOLTS.match(word)
+    if not m:
+        return None
+    text = m.group(1) or f"{m.group(2)}.{m.group(3)}"
+    return f"{float(text):g}"
+
+
+def voltage_variant(index: PartIndex, part: PartPins, volts: Optional[str]) -> PartPins:
+    """``part``, or the symbol of the same part for the output voltage ``volts``
+    (:func:`stated_volts`) when the library has one, with :attr:`PartPins.volts` set when
+    the symbol is that voltage's: ``AMS1117`` with ``3.3`` is ``AMS1117-3.3``, ``LM2596S-5``
+    is ``LM2596S-3.3`` (with ``ADJ``: ``LM2596S-ADJ``), ``MCP1700x-120xxMB`` (the first hit
+    for "MCP1700") ``MCP1700x-330xxMB``, ``LD1117V`` ``LD1117V33``.  Tried in turn: the
+    symbol's own name with its voltage written for the other (:func:`_volt_codes`: ``-5``,
+    ``-120xx``, ``S12``), the name with ``-3.3`` after it, then the index's hits for the
+    name; only a symbol that is the part (:func:`plausible`) and carries the voltage counts.
+    When the library has no symbol for that voltage and ``part`` is a fixed-voltage symbol
+    of another (``LM2596S-5`` for a 9 V request), the adjustable one is taken, if any: a
+    fixed part of the wrong voltage is a wrong circuit that passes every check."""
+    if not volts:
+        return part
+    name = symbol_name(part.lib_id)
+    tried = [volts] if volts == "ADJ" else [volts, "ADJ"]
+    for k, v in enumerate(tried):
+        if k and not any(got != "ADJ" for got, _ in _volt_codes(name)):
+            break                        # no fixed variant of another voltage: keep the part
+        if _carries_volts(name, v):
+            return replace(part, volts=volts)
+        lib_id = _variant_symbol(index, part, v)
+        if lib_id is not None:
+            sym = index.get(lib_id)
+            if sym is not None:
+                return replace(part_pins(part.query, lib_id, sym), volts=volts)
+    return part
+
+
+def _variant_symbol(index: PartIndex, part: PartPins, volts: str) -> Optional[str]:
+    """The lib_id of ``part``'s symbol for ``volts`` (:func:`voltage_variant`), or None."""
+    name, lib = symbol_name(part.lib_id), lib_nickname(part.lib_id)
+    q = symbol_name(part.query)
+    tries = []
+    for got, (a, b, style) in _volt_codes(name):          # the name's own way to write a voltage
+        code = _volt_code(volts, style)
+        if code is not None:
+            tries.append(f"{lib}:{name[:a]}{code}{name[b:]}")
+    tries.append(plausible_symbol(index, f"{part.query}-{volts}"))
+    try:
+        tries += index.find(part.query, 24)
+    except Exception:                    # a broken index must not break generation
+        pass
+    for lib_id in tries:
+        if lib_id and lib_id != part.lib_id and plausible(q, symbol_name(lib_id)) \
+                and _carries_volts(symbol_name(lib_id), volts) and index.get(lib_id) is not None:
+            return lib_id
+    return None
+
+
+#: How symbol names write a fixed voltage (or ADJ), each with a style for :func:`_volt_code`:
+#: after a separator (``AMS1117-3.3``, ``LM2596S-5.0``, ``LM2596T-ADJ``, ``MIC5219-3.3YM5``), Microchip's three
+#: digits of centivolts before its ``x`` wildcards (``MCP1700x-330xxTT``), ST's two digits of
+#: decivolts after a package letter (``LD1117V33``, ``LD1117S33TR_SOT223``).
+_VOLT_CODES = (
+    (re.compile(r"(?<=[-_])(ADJ(?=$|[-_])|\d{1,2}\.\d+(?=$|[-_A-Z])|\d{1,2}(?=$|[-_]))", re.IGNORECASE), "plain"),
+    (re.compile(r"(?<=-)(\d{3})(?=x)"), "centi"),
+    (re.compile(r"(?<=\d[VS])(\d{2})(?=TR|_|$)"), "deci"),
+)
+
+
+def _volt_codes(name: str) -> list[tuple[str, tuple[int, int, str]]]:
+    """(voltage as :func:`stated_volts` writes it, (start, end, style)) of each voltage code in
+    a symbol's name (:data:`_VOLT_CODES`)."""
+    out = []
+    for pattern, style in _VOLT_CODES:
+        for m in pattern.finditer(name):
+            t = m.group(1)
+            if t.upper() == "ADJ":
+                got = "ADJ"
+            else:
+                got = f"{float(t) / {'plain': 1, 'centi': 100, 'deci': 10}[style]:g}"
+            out.append((got, (m.start(1), m.end(1), style)))
+    return out
+
+
+def _volt_code(volts: str, style: str) -> Optional[str]:
+    """``volts`` written in a style of :data:`_VOLT_CODES` (``3.3``: ``3.3``, ``330``, ``33``),
+    or None where that style cannot write it."""
+    if volts == "ADJ":
+        return "ADJ" if style == "plain" else None
+    v = float(volts)
+    if style == "plain":
+        return volts
+    n = v * (100 if style == "centi" else 10)
+    digits = 3 if style == "centi" else 2
+    return f"{round(n):0{digits}d}" if abs(n - round(n)) < 1e-6 and round(n) < 10 ** digits else None
+
+
+def wrong_voltage(components: Iterable, parts: Iterable[PartPins]) -> list[tuple[Any, PartPins]]:
+    """(component, part) for each component that is a grounded ``part`` (its name, as
+    :func:`missing_parts` reads names) in a fixed-voltage symbol of another voltage than the
+    request states for it (:attr:`PartPins.volts`): an ``LM2596S-5`` where the request asks
+    "LM2596 3.3V" is a 5 V supply on the 3.3 V net, a circuit every other check passes.  An
+    adjustable symbol is never wrong here (its divider sets the voltage)."""
+    comps = list(components)
+    out = []
+    for p in parts:
+        if not p.volts:
+            continue
+        for c in comps:
+            name = symbol_name(c.type)
+            if names_part(p.query, c.type, c.value) and any(got != "ADJ" for got, _ in _volt_codes(name)) \
+                    and not _carries_volts(name, p.volts):
+                out.append((c, p))
+    return out
+
+
+def _carries_volts(name: str, volts: str) -> bool:
+    """Whether a symbol's name carries the voltage ``volts`` (``3.3``, ``5``, ``ADJ``) in one
+    of the ways :data:`_VOLT_CODES` lists (``-5.0`` is ``5``, ``-330xx`` and ``V33`` are ``3.3``)."""
+    return any(got == volts for got, _ in _volt_codes(name))
 
 
 def _generic_form(lib_id: str, other: str) -> bool:

@@ -17,6 +17,9 @@ repair round an LLM costs is spent only on what cannot be fixed here:
   receptacle's ``D+`` is both rows' contacts, its ``DP1`` row A's; what the symbol's pin types
   and footprint settle is read by them (an ESP32 module's ``3V3`` is its one supply input,
   ``VDD``; a SOT-223 ``TAB`` the pin its footprint names) [``pin-name``];
+* a row of the answer's own ``pins{REF}`` table for a library part that names its pin by
+  another name of that very pin (``8,VIN+`` for an INA219's ``IN+``, ``17,EP`` for ``PAD``)
+  is written with the symbol's name [``pin-table-name``];
 * a pin reference written with another separator (``U1-8``, ``U1:8``, ``U1/8``, ``U1 pin 8``,
   ``U1(8)``) or a reference in other letter case (``u1.8``) is read as ``U1.8`` when exactly one
   declared part fits and its pin exists (numbered pins: on the symbol or, for a part without
@@ -98,6 +101,7 @@ def repair_nets(doc: Document, library_pins: LibraryPins) -> tuple[Document, lis
     doc).  ``doc`` is not changed; with nothing to repair the copy equals it."""
     from .partfix import repair_parts
     out, findings = repair_parts(doc, library_pins)
+    _respell_table_rows(out, library_pins, findings)
     comps = {c.ref for c in out.components}
     pins = _pin_tables(out, library_pins)
     out.nets, nc_rows = _split_no_connect_nets(out.nets, comps, pins)
@@ -109,19 +113,46 @@ def repair_nets(doc: Document, library_pins: LibraryPins) -> tuple[Document, lis
     for w in out.wires:
         w.net = renamed.get(w.net, w.net)
     flagged = _no_connect_rows(nc_rows, out, comps, pins, findings)
-    _join_stacked_pins(out, pins, findings, flagged)
     _join_supply_pins(out, pins, findings, flagged)
+    _join_stacked_pins(out, pins, findings, flagged)
     return out, findings
+
+
+def _respell_table_rows(doc: Document, library_pins: LibraryPins, findings: list[Finding]) -> None:
+    """Rows of an answer's ``pins{REF}`` table for a library part that name their pin by
+    another name of that very pin (:func:`_numbers_named` on the symbol's pins finds that
+    number and no other: the datasheet's ``VIN`` for KiCad's ``VI``, ``EP`` for ``PAD``,
+    ``VIN+`` for ``IN+``) are written with the symbol's name [``pin-table-name``]: the row
+    agrees with the library, it only spells the name otherwise.  A name that is another
+    pin's (a TO-92 ``1,REF`` for a TL431 whose pin 1 is ``K``) is left for the validator's
+    ``pin-name-mismatch``, and so are rows of pins the symbol leaves unnamed."""
+    for c in doc.components:
+        rows = doc.pins.get(c.ref)
+        lib = library_pins(c) if rows else None
+        if lib is None:
+            continue
+        source, numbers = lib
+        for pd in rows:
+            names = numbers.get(pd.number) or []
+            known = {normalise_pin_name(n) for n in names}
+            if not pd.name or normalise_pin_name(pd.name) in known or known <= {"", "~"}:
+                continue
+            if _numbers_named(pd.name, numbers) == [pd.number]:
+                _note(findings, "pin-table-name", f"{pd.number},{pd.name} -> {pd.number},{names[0]}", c.ref, source)
+                pd.name = names[0]
 
 
 def _join_stacked_pins(doc: Document, pins: dict[str, tuple[str, dict[str, list[str]]]],
                        findings: list[Finding], flagged: set[str] = frozenset()) -> None:
     """Pins of one name on one point of a symbol (:attr:`PinNames.stacked`), which KiCad
-    joins, some in one net and the visible others in none: those join that net
-    [``stacked-pins``].  An answer that numbers a TB6612FNG's PGND2 by the datasheet's pin 10
-    (hidden under pin 9 in KiCad's symbol) means the one pad pair; hidden pins left out are
-    what the prompt asks (KiCad joins them), and pins of one point in different nets are
-    left for the validator."""
+    joins, some in one net and the others in none: those join that net [``stacked-pins``].
+    An answer that numbers a TB6612FNG's PGND2 by the datasheet's pin 10 (hidden under pin
+    9 in KiCad's symbol) means the one pad pair.  Hidden ones join too: the prompt tells the
+    model to leave them out (KiCad joins them), and a document that leaves them in no net
+    beside a pin in a net is one KiCad's symbol cannot draw (:func:`tokn.resolve.touch_conflict`:
+    an RP2040 with IOVDD pin 1 in ``+3V3`` and pins 10, 22... hidden under it was drawn with a
+    generated symbol, not KiCad's).  Pins of one point in different nets are left for the
+    validator."""
     net_of = {p: k for k, n in enumerate(doc.nets) for p in n.pins}
     for ref, (source, numbers) in pins.items():
         for group in getattr(numbers, "stacked", ()):
@@ -132,8 +163,7 @@ def _join_stacked_pins(doc: Document, pins: dict[str, tuple[str, dict[str, list[
             k = nets.pop()
             net = doc.nets[k]
             for item in items:
-                if item not in net_of and item not in flagged and \
-                        item.rsplit(".", 1)[1] not in getattr(numbers, "stacked_hidden", ()):
+                if item not in net_of and item not in flagged:
                     net.pins.append(item)
                     net_of[item] = k
                     _note(findings, "stacked-pins", f"{item} (with {', '.join(i for i in items if i != item)})",
@@ -399,16 +429,15 @@ class PinNames(dict):
     #: ``SOT-223-3_TabPin2``: the tab is pin 2); "" when the footprint does not say
     tab: str
     #: numbers of pins of one name that sit on one point of one unit, which KiCad joins
-    #: (a TB6612FNG's PGND2: 9, and 10 hidden under it), and the hidden ones among them
+    #: (a TB6612FNG's PGND2: 9, and 10 hidden under it)
     stacked: list[list[str]]
-    stacked_hidden: set[str]
     #: names the answer's own ``pins{REF}`` table gives pins the symbol leaves unnamed
     own: dict[str, list[str]]
 
     def __init__(self, *args, **kw) -> None:
         super().__init__(*args, **kw)
         self.alternates, self.units, self.polarity = {}, {}, {}
-        self.supply_inputs, self.tab, self.stacked, self.stacked_hidden = [], "", [], set()
+        self.supply_inputs, self.tab, self.stacked = [], "", []
         self.own = {}
 
     @classmethod
@@ -435,8 +464,6 @@ class PinNames(dict):
                 spots.setdefault(spot, []).extend(n for n in stacked_pin_numbers(p.number)
                                                   if n not in spots.get(spot, ()))
         out.stacked = [sorted(g, key=natural_key) for g in spots.values() if len(g) > 1]
-        out.stacked_hidden = {n for p in symbol.pins if getattr(p, "hidden", False)
-                              for n in stacked_pin_numbers(p.number) if any(n in g for g in out.stacked)}
         if sorted(out) == ["1", "2"] and all(n in ("", "~") for ns in out.values() for n in ns) \
                 and _POLARISED.search(getattr(symbol, "description", "") or ""):
             out.polarity = {"+": "1", "-": "2"}      # KiCad's polarised capacitors: pin 1 is +
@@ -628,6 +655,7 @@ _SAME_PIN = [frozenset(g) for g in (
     {"EP", "EPAD", "PAD", "EXP", "EXPOSEDPAD", "EXPOSED_PAD", "THERMALPAD", "THERMAL_PAD"},
     {"RESET", "RST", "NRST", "NRESET", "RSTN", "RESETN", "RST_N", "RESET_N"},
     {"VI", "VIN", "IN"}, {"VO", "VOUT", "OUT"},
+    {"IN+", "VIN+", "+IN", "INP", "VINP"}, {"IN-", "VIN-", "-IN", "INN", "INM", "VINN", "VINM"},
     {"V+", "VCC", "VDD", "VS+", "+VS", "VCC+", "VPOS"}, {"V-", "VEE", "VSS", "GND", "VS-", "-VS", "VCC-", "VNEG"},
 )]
 _GPIO = re.compile(r"^(?:GPIO|GP|IO)_?0*(\d+)$")
@@ -777,6 +805,8 @@ def _pin(ref: str, pin: str, table: Optional[tuple[str, dict[str, list[str]]]], 
 
 
 _GROUPED = {"pin-name": "pins written by name{source}, numbered: {items}",
+            "pin-table-name": "pins{{{where}}} rows that name a pin by another name of it, given the "
+                              "symbol's names{source}: {items}",
             "pin-separator": "pin references written with another separator than '.', read as REF.PIN: {items}",
             "ref-case": "references written in other letter case, read as the part's: {items}",
             "unit-letter": "pins written with the unit letter after the reference (pins are numbered per "

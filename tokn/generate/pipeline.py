@@ -30,7 +30,7 @@ from ..kicad.ids import is_netlisted
 from . import fewshot, grounding
 from .asked import PartFacts, RequestAsks, read_request, unmet
 from .config import Settings
-from .grounding import PartPins, missing_parts, missing_unlisted
+from .grounding import PartPins, missing_parts, missing_unlisted, wrong_voltage
 from .llm import Completion, LLMClient
 from .partial import Base, PartialError, apply_edits, find_edits, headed_pin_tables, is_partial, merge_tables
 from .progress import ProgressCallback, check_cancel, emit
@@ -53,7 +53,7 @@ ERC_NOT_BLOCKING = frozenset({
 })
 #: Validator findings that make the model's use of a part worth showing its real pins again.
 _PIN_CODES = frozenset({"unknown-pin", "pin-name-mismatch", "unknown-part", "fuzzy-part",
-                        "unconnected-power-pin", "no-connect-pin-in-net"})
+                        "unconnected-power-pin", "no-connect-pin-in-net", "wrong-voltage"})
 #: KiCad Device symbols with pins 1 and 2 only: never worth a pin table.
 _TWO_PIN = frozenset({"R", "C", "L", "D", "LED", "C_Polarized", "CP", "R_Small", "C_Small", "L_Small",
                       "Crystal", "Fuse", "D_Schottky", "D_Zener", "Ferrite_Bead", "Buzzer", "Speaker",
@@ -208,8 +208,8 @@ class Toolkit:
     def lookup(self, name: str) -> Optional[PartPins]:
         return grounding.lookup_part(self.index, name)
 
-    def ground(self, names: list[str]) -> tuple[list[PartPins], list[str]]:
-        return grounding.ground(self.index, names)
+    def ground(self, names: list[str], text: str = "") -> tuple[list[PartPins], list[str]]:
+        return grounding.ground(self.index, names, text)
 
     def keyword_symbols(self, word: str, limit: int = 4) -> list[tuple[str, str]]:
         """(lib_id, description) of library symbols whose keywords hold ``word`` as one of
@@ -416,7 +416,7 @@ class Generator:
         prompt says which is which), and the names the libraries lack."""
         t = time.perf_counter()
         names = grounding.extract_part_numbers(prompt) if self.settings.grounding else []
-        parts, missing = self.toolkit.ground(names) if names else ([], [])
+        parts, missing = self.toolkit.ground(names, prompt) if names else ([], [])
         parts = grounding.with_refs(parts)
         timings["ground"] = time.perf_counter() - t
         if parts:
@@ -501,6 +501,15 @@ class Generator:
         findings += [_finding("error", "missing-part",
                               f"the request names {p.query}, but no component is one: add it (type {p.name}) "
                               "and connect it as its pin table says") for p in missing_parts(doc.components, named)]
+        findings += [_finding("error", "wrong-voltage",
+                              f"{c.ref} is {c.type}, a fixed-voltage {p.query} of another voltage than the "
+                              f"{_volts_asked(p.volts)} the request asks: make it type {p.name} (same pins)"
+                              if same_pins else
+                              f"{c.ref} is {c.type}, a fixed-voltage {p.query} of another voltage than the "
+                              f"{_volts_asked(p.volts)} the request asks: make it type {p.name} and connect it "
+                              "as its pin table says", c.ref)
+                     for c, p in wrong_voltage(doc.components, named)
+                     for same_pins in [_same_pins(tk, c, p)]]
         findings += [_finding("error", "missing-part",
                               f"the request names {n}, which the KiCad libraries lack, but no component is one: "
                               f"add it (type {n}) with a pins{{REF}} table of its datasheet's pins, and connect it")
@@ -828,6 +837,18 @@ def _strict_in_answer(f: Any):
     if advice is None or f.severity == "error":
         return f
     return _finding("error", f.code, f"{f.message}; {advice.format(where=f.where)}", f.where)
+
+
+def _volts_asked(volts: str) -> str:
+    """``3.3`` -> ``3.3 V``; ``ADJ`` -> ``adjustable version``."""
+    return "adjustable version" if volts == "ADJ" else f"{volts} V"
+
+
+def _same_pins(tk: "Toolkit", comp: Any, part: PartPins) -> bool:
+    """Whether ``comp``'s symbol has each pin of ``part``'s, by number and name (an
+    ``LM2596S-5`` has the ``LM2596S-3.3``'s: only the type needs changing)."""
+    got = tk.library_pins(comp)
+    return got is not None and all(name in got[1].get(num, ()) for num, name, _ in part.pins)
 
 
 def _refs_to_ground(doc: Any, findings: list) -> list[str]:
