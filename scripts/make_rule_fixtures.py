@@ -347,6 +347,50 @@ def bus_sheetpin_unlabelled(out: str) -> str:
     return record("bus_sheetpin_unlabelled", root, out)
 
 
+def _channel_sheet(name: str, pin: str, refs_x, refs_y) -> SheetFile:
+    """A sheet used twice whose bus hierarchical label ``pin`` (members X, Y) breaks out to
+    two resistors per member, labelled locally with the member names."""
+    f = SheetFile(name)
+    _child_bus(f, pin)
+    stem = pin.split("{")[0]
+    _pin_label(f, refs_x[0], 40, f"{stem}.X")
+    _pin_label(f, refs_x[1], 50, f"{stem}.X")
+    _pin_label(f, refs_y[0], 60, f"{stem}.Y")
+    _pin_label(f, refs_y[1], 70, f"{stem}.Y")
+    return f
+
+
+@case
+def bus_sheetpin_two_unlabelled(out: str) -> str:
+    """One sheet used twice, each instance's bus pin B{X Y} on its own unlabelled parent
+    bus: the parent buses are named by their sheet pins (B.X, B.Y) but do not join each
+    other by those names -- the two instances' B.X stay apart (unlike labels)."""
+    sub = _channel_sheet("sub.kicad_sch", "B{X Y}", (["R1", "R101"], ["R2", "R102"]),
+                         (["R3", "R103"], ["R4", "R104"]))
+    root = SheetFile("root.kicad_sch")
+    root.sheet("A", sub, 100, 40, pins=[("B{X Y}", 100, 50)])
+    root.sheet("B", sub, 100, 100, pins=[("B{X Y}", 100, 110)])
+    _bus_to_pin(root, 50)
+    _bus_to_pin(root, 110)
+    return record("bus_sheetpin_two_unlabelled", root, out)
+
+
+@case
+def bus_sheetpin_two_channels(out: str) -> str:
+    """Two channels: sheets M and C each used twice, M1's pin B{X Y} bussed to C1's, M2's
+    to C2's, the parent buses unlabelled: two nets per member (M1+C1, M2+C2), not one."""
+    m = _channel_sheet("m.kicad_sch", "B{X Y}", (["R1", "R101"], ["R2", "R102"]), (["R3", "R103"], ["R4", "R104"]))
+    c = _channel_sheet("c.kicad_sch", "B{X Y}", (["R5", "R105"], ["R6", "R106"]), (["R7", "R107"], ["R8", "R108"]))
+    root = SheetFile("root.kicad_sch")
+    root.sheet("M1", m, 60, 40, pins=[("B{X Y}", 80, 50)])
+    root.sheet("C1", c, 120, 40, pins=[("B{X Y}", 120, 50)])
+    root.sheet("M2", m, 60, 100, pins=[("B{X Y}", 80, 110)])
+    root.sheet("C2", c, 120, 100, pins=[("B{X Y}", 120, 110)])
+    root.bus((80, 50), (120, 50))
+    root.bus((80, 110), (120, 110))
+    return record("bus_sheetpin_two_channels", root, out)
+
+
 @case
 def bus_group_sheetpin(out: str) -> str:
     """Bus groups across a sheet pin: parent bus P{A B} on sheet pin Q{B A}."""

@@ -80,7 +80,8 @@ ROUND_TRIP_FIXTURES = ["nested_reuse/root.kicad_sch", "onboard_no.kicad_sch",
                        "global_power_joined_by_name/root.kicad_sch", "bus_members_of_two_chains/root.kicad_sch",
                        "body_style_two.kicad_sch", "bus_member_label_no_entry/root.kicad_sch",
                        "bus_member_label_no_entry_vector/root.kicad_sch", "nc_pin_type.kicad_sch",
-                       "k6_instance_values/root.kicad_sch", "instance_values_per_symbol/root.kicad_sch"]
+                       "k6_instance_values/root.kicad_sch", "instance_values_per_symbol/root.kicad_sch",
+                       "bus_sheetpin_two_unlabelled/root.kicad_sch", "bus_sheetpin_two_channels/root.kicad_sch"]
 
 
 @needs_kicad
