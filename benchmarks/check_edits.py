@@ -37,6 +37,7 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
+from tokn.decode.flatten import flat_net_name
 from tokn.kicad import kicad_cli
 
 _TOKN = [sys.executable, "-m", "tokn"]
@@ -200,6 +201,8 @@ def expected(base: kicad_cli.Netlist, ch: Change) -> kicad_cli.Netlist:
             nets[name].add(pin)
     for pin, new in ch.renamed_nets:
         old = next(n for n, ps in nets.items() if pin in ps)
+        if new.startswith("/") and not old.startswith("/"):     # the baseline was laid out on one
+            new = flat_net_name(new)                             # sheet: its names lost their path
         nets[new] = nets.pop(old)
     return kicad_cli.Netlist(comps, nets)
 

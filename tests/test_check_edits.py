@@ -100,3 +100,21 @@ def test_parts_are_added_on_the_supply_sheet(kind):
     new, change = ce.EDITS[kind](ce.Doc.read(HIER))
     rows = {ln.split(",")[0].strip(): ln for ln in new.splitlines() if ln.startswith("  ") and ln.strip()[:1] in "CU"}
     assert all(rows[ref].endswith(",S1") for ref in change.added), rows
+
+
+@pytest.mark.parametrize("baseline,new,want", [
+    ("Amp_VCC", "/Amp/VCC_X", "Amp_VCC_X"),       # baseline laid out on one sheet: path lost
+    ("/Amp/VCC", "/Amp/VCC_X", "/Amp/VCC_X"),     # hierarchy kept
+    ("VCC", "VCC_X", "VCC_X"),                    # a global name
+])
+def test_a_renamed_net_is_expected_as_the_baseline_names_nets(baseline, new, want):
+    """Unseen kacperpotoczny/Driver5vConverter at ``v1``/``nets``: the design is laid out on
+    one sheet (its vendor symbols generated), so KiCad names the baseline's nets without
+    their sheet path (``Driver connector_End1Pullup``); the renamed net was expected with
+    its path (``/Driver connector/End1Pullup_X``) and reported as a wrong name."""
+    ce = _check_edits()
+    kc = ce.kicad_cli
+    base = kc.Netlist({"U1": {"value": "LM358", "footprint": ""}, "R1": {"value": "10k", "footprint": ""}},
+                      {baseline: {("U1", "8"), ("R1", "1")}})
+    got = ce.expected(base, ce.Change(renamed_nets=[(("U1", "8"), new)]))
+    assert got.nets == {want: {("U1", "8"), ("R1", "1")}}
