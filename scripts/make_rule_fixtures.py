@@ -805,6 +805,33 @@ def sheet_pins_off_edge(out: str) -> str:
 
 
 @case
+def sheetpin_on_wire(out: str) -> str:
+    """Sheet pins on a wire's interior, not at its end: KiCad joins a sheet pin to a wire
+    passing through its point, or within 1 IU of it, as it does a label (rule 12b) -- A
+    exactly on the wire, B 1 IU off: joined; C 2 IU off: not.  A junction gets no such
+    tolerance: one 1 IU off a wire (R4's pin at it) joins nothing, one exactly on the
+    interior (R6) joins the wire.  Found on unseen RoaldVG/transistor-clock: sheet pins of
+    a sheet 18.0975 mm wide sat 1 IU off the wires drawn through them."""
+    sub = SheetFile("sub.kicad_sch")
+    for k, name in enumerate("ABC"):
+        _pin_label(sub, f"R{20 + k}", 40 + 10 * k, name, "hier")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("Sub", sub, 100, 40, pins=[("A", 100, 45.72), ("B", 100, 50.8001), ("C", 100, 55.8802)])
+    for k, y in enumerate((45.72, 50.8, 55.88)):
+        root.wire((90, y), (105, y))
+        root.r(f"R{1 + k}", 90, y)
+    root.wire((60, 70), (80, 70))
+    root.r("R5", 60, 70)
+    root.r("R4", 70, 70.0001)
+    root.items.append(B.junction(70, 70.0001, root._seed("j", 70, 70.0001)))
+    root.wire((60, 90), (80, 90))
+    root.r("R7", 60, 90)
+    root.r("R6", 70, 90)
+    root.items.append(B.junction(70, 90, root._seed("j", 70, 90)))
+    return record("sheetpin_on_wire", root, out)
+
+
+@case
 def comment_lines(out: str) -> str:
     """Lines whose first non-blank character is "#" are comments to KiCad's reader (some
     generators write a header so); the second, between a library symbol's fields, holds
