@@ -118,3 +118,22 @@ def test_a_renamed_net_is_expected_as_the_baseline_names_nets(baseline, new, wan
                       {baseline: {("U1", "8"), ("R1", "1")}})
     got = ce.expected(base, ce.Change(renamed_nets=[(("U1", "8"), new)]))
     assert got.nets == {want: {("U1", "8"), ("R1", "1")}}
+
+
+@pytest.mark.parametrize("decoded,flat,same", [
+    ("jk-flipflop_CLK", True, True),      # laid out on one sheet: the path is lost, as documented
+    ("jk-flipflop_CLK", False, False),    # kept its sheets: the name must keep its path
+    ("/jk-flipflop/CLK", False, True),
+    ("CLK", True, False),                 # a flat name, but not this net's
+])
+def test_a_design_laid_out_on_one_sheet_is_compared_by_its_flat_names(decoded, flat, same):
+    """Unseen RoaldVG/transistor-clock (a flip-flop sheet used 4x), ``--detail full``: an edit
+    of the shared sheet makes the decoder lay the design out on one sheet, which names
+    ``/jk-flipflop/CLK`` as ``jk-flipflop_CLK`` (``tokn decode --flat``); the checker called
+    that a netlist difference ("names differ") instead of the known lost drawing."""
+    ce = _check_edits()
+    kc = ce.kicad_cli
+    comps = {"U1": {"value": "74HC00", "footprint": ""}, "R1": {"value": "10k", "footprint": ""}}
+    want = kc.Netlist(comps, {"/jk-flipflop/CLK": {("U1", "1"), ("R1", "1")}})
+    got = kc.Netlist(comps, {decoded: {("U1", "1"), ("R1", "1")}})
+    assert (ce.compare(want, got, flat=flat) == []) is same

@@ -163,7 +163,7 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
     if doc.sheets:                       # the grid layout is one sheet: flatten first
         doc = flatten(doc)
         want = _doc_nets(doc)
-        warnings.append("hierarchical design laid out on one sheet (net names lose their sheet path)")
+        warnings.append(FLAT_NOTE)
     files, root = _laid_out(doc, parts, power, project, nc)
     diff = net_difference(files, root, want) if verify else ""
     if diff:
@@ -231,6 +231,11 @@ def _instance_gap(doc: Document, sf: "_SheetFiles") -> str:
                         "KiCad draws one symbol for every instance of a sheet, so a part cannot be removed "
                         "from, moved from or changed in one instance only")
     return ""
+
+
+#: The note of a hierarchical design decoded onto one sheet: its nets are named by
+#: :func:`~tokn.decode.flatten.flat_net_name` (``/Amp/VCC`` -> ``Amp_VCC``).
+FLAT_NOTE = "hierarchical design laid out on one sheet (net names lose their sheet path)"
 
 
 #: What a decoded drawing with local power symbols is for (docs/format.md, ``power.local``).
