@@ -37,6 +37,8 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
+from tokn.decode.decoder import FLAT_NOTE
+from tokn.decode.flatten import flat_net_name
 from tokn.kicad import kicad_cli
 
 _TOKN = [sys.executable, "-m", "tokn"]
@@ -200,6 +202,8 @@ def expected(base: kicad_cli.Netlist, ch: Change) -> kicad_cli.Netlist:
             nets[name].add(pin)
     for pin, new in ch.renamed_nets:
         old = next(n for n, ps in nets.items() if pin in ps)
+        if new.startswith("/") and not old.startswith("/"):     # the baseline was laid out on one
+            new = flat_net_name(new)                             # sheet: its names lost their path
         nets[new] = nets.pop(old)
     return kicad_cli.Netlist(comps, nets)
 
@@ -209,8 +213,10 @@ def _user_named(name: str) -> bool:
     return not (name.startswith(("Net-(", "unconnected-(", "new:")) or _AUTO.match(name.rsplit("/", 1)[-1]))
 
 
-def compare(want: kicad_cli.Netlist, got: kicad_cli.Netlist) -> list[str]:
-    """What differs between the expected and the decoded netlist (empty: exact)."""
+def compare(want: kicad_cli.Netlist, got: kicad_cli.Netlist, flat: bool = False) -> list[str]:
+    """What differs between the expected and the decoded netlist (empty: exact).  ``flat``:
+    the decoder laid a hierarchical design out on one sheet, so a net keeps its name without
+    its sheet path (:func:`~tokn.decode.flatten.flat_net_name`, ``/Amp/VCC`` -> ``Amp_VCC``)."""
     out = []
     miss = sorted(set(want.components) - set(got.components))
     extra = sorted(set(got.components) - set(want.components))
@@ -230,7 +236,8 @@ def compare(want: kicad_cli.Netlist, got: kicad_cli.Netlist) -> list[str]:
     if lost or new:
         out.append(f"nets differ: expected-only {lost[:4]}, decoded-only {new[:4]}")
     renamed = [(theirs[s], ours[s]) for s in theirs if s in ours and _user_named(theirs[s])
-               and theirs[s].lstrip("/") != ours[s].lstrip("/")]
+               and theirs[s].lstrip("/") != ours[s].lstrip("/")
+               and not (flat and flat_net_name(theirs[s]) == ours[s])]
     if renamed:
         out.append(f"names differ (expected, decoded) {renamed[:3]}")
     return out
@@ -630,7 +637,7 @@ def check_design(path: str, details: list[str], edits: list[str]) -> list[Outcom
                 if new_errs:
                     o.details.append("validate refused what decode accepts: " + new_errs[0])
                 got = kicad_cli.export_netlist(dest)
-                diffs = compare(expected(base, change), got)
+                diffs = compare(expected(base, change), got, flat=FLAT_NOTE in err)
                 erc = _erc(dest, set(change.added))
                 worse = {k: erc[k] - base_erc[k] for k in erc if erc[k] > base_erc[k] and k not in change.erc_expected}
                 laps = _overlaps_of(os.path.dirname(dest), set(change.added))

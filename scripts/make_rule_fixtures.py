@@ -347,6 +347,50 @@ def bus_sheetpin_unlabelled(out: str) -> str:
     return record("bus_sheetpin_unlabelled", root, out)
 
 
+def _channel_sheet(name: str, pin: str, refs_x, refs_y) -> SheetFile:
+    """A sheet used twice whose bus hierarchical label ``pin`` (members X, Y) breaks out to
+    two resistors per member, labelled locally with the member names."""
+    f = SheetFile(name)
+    _child_bus(f, pin)
+    stem = pin.split("{")[0]
+    _pin_label(f, refs_x[0], 40, f"{stem}.X")
+    _pin_label(f, refs_x[1], 50, f"{stem}.X")
+    _pin_label(f, refs_y[0], 60, f"{stem}.Y")
+    _pin_label(f, refs_y[1], 70, f"{stem}.Y")
+    return f
+
+
+@case
+def bus_sheetpin_two_unlabelled(out: str) -> str:
+    """One sheet used twice, each instance's bus pin B{X Y} on its own unlabelled parent
+    bus: the parent buses are named by their sheet pins (B.X, B.Y) but do not join each
+    other by those names -- the two instances' B.X stay apart (unlike labels)."""
+    sub = _channel_sheet("sub.kicad_sch", "B{X Y}", (["R1", "R101"], ["R2", "R102"]),
+                         (["R3", "R103"], ["R4", "R104"]))
+    root = SheetFile("root.kicad_sch")
+    root.sheet("A", sub, 100, 40, pins=[("B{X Y}", 100, 50)])
+    root.sheet("B", sub, 100, 100, pins=[("B{X Y}", 100, 110)])
+    _bus_to_pin(root, 50)
+    _bus_to_pin(root, 110)
+    return record("bus_sheetpin_two_unlabelled", root, out)
+
+
+@case
+def bus_sheetpin_two_channels(out: str) -> str:
+    """Two channels: sheets M and C each used twice, M1's pin B{X Y} bussed to C1's, M2's
+    to C2's, the parent buses unlabelled: two nets per member (M1+C1, M2+C2), not one."""
+    m = _channel_sheet("m.kicad_sch", "B{X Y}", (["R1", "R101"], ["R2", "R102"]), (["R3", "R103"], ["R4", "R104"]))
+    c = _channel_sheet("c.kicad_sch", "B{X Y}", (["R5", "R105"], ["R6", "R106"]), (["R7", "R107"], ["R8", "R108"]))
+    root = SheetFile("root.kicad_sch")
+    root.sheet("M1", m, 60, 40, pins=[("B{X Y}", 80, 50)])
+    root.sheet("C1", c, 120, 40, pins=[("B{X Y}", 120, 50)])
+    root.sheet("M2", m, 60, 100, pins=[("B{X Y}", 80, 110)])
+    root.sheet("C2", c, 120, 100, pins=[("B{X Y}", 120, 110)])
+    root.bus((80, 50), (120, 50))
+    root.bus((80, 110), (120, 110))
+    return record("bus_sheetpin_two_channels", root, out)
+
+
 @case
 def bus_group_sheetpin(out: str) -> str:
     """Bus groups across a sheet pin: parent bus P{A B} on sheet pin Q{B A}."""
@@ -758,6 +802,33 @@ def sheet_pins_off_edge(out: str) -> str:
         root.r(f"R{1 + k}", kx, ky)
         root.r(f"R{11 + k}", wx, wy)
     return record("sheet_pins_off_edge", root, out)
+
+
+@case
+def sheetpin_on_wire(out: str) -> str:
+    """Sheet pins on a wire's interior, not at its end: KiCad joins a sheet pin to a wire
+    passing through its point, or within 1 IU of it, as it does a label (rule 12b) -- A
+    exactly on the wire, B 1 IU off: joined; C 2 IU off: not.  A junction gets no such
+    tolerance: one 1 IU off a wire (R4's pin at it) joins nothing, one exactly on the
+    interior (R6) joins the wire.  Found on unseen RoaldVG/transistor-clock: sheet pins of
+    a sheet 18.0975 mm wide sat 1 IU off the wires drawn through them."""
+    sub = SheetFile("sub.kicad_sch")
+    for k, name in enumerate("ABC"):
+        _pin_label(sub, f"R{20 + k}", 40 + 10 * k, name, "hier")
+    root = SheetFile("root.kicad_sch")
+    root.sheet("Sub", sub, 100, 40, pins=[("A", 100, 45.72), ("B", 100, 50.8001), ("C", 100, 55.8802)])
+    for k, y in enumerate((45.72, 50.8, 55.88)):
+        root.wire((90, y), (105, y))
+        root.r(f"R{1 + k}", 90, y)
+    root.wire((60, 70), (80, 70))
+    root.r("R5", 60, 70)
+    root.r("R4", 70, 70.0001)
+    root.items.append(B.junction(70, 70.0001, root._seed("j", 70, 70.0001)))
+    root.wire((60, 90), (80, 90))
+    root.r("R7", 60, 90)
+    root.r("R6", 70, 90)
+    root.items.append(B.junction(70, 90, root._seed("j", 70, 90)))
+    return record("sheetpin_on_wire", root, out)
 
 
 @case

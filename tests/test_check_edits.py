@@ -100,3 +100,40 @@ def test_parts_are_added_on_the_supply_sheet(kind):
     new, change = ce.EDITS[kind](ce.Doc.read(HIER))
     rows = {ln.split(",")[0].strip(): ln for ln in new.splitlines() if ln.startswith("  ") and ln.strip()[:1] in "CU"}
     assert all(rows[ref].endswith(",S1") for ref in change.added), rows
+
+
+@pytest.mark.parametrize("baseline,new,want", [
+    ("Amp_VCC", "/Amp/VCC_X", "Amp_VCC_X"),       # baseline laid out on one sheet: path lost
+    ("/Amp/VCC", "/Amp/VCC_X", "/Amp/VCC_X"),     # hierarchy kept
+    ("VCC", "VCC_X", "VCC_X"),                    # a global name
+])
+def test_a_renamed_net_is_expected_as_the_baseline_names_nets(baseline, new, want):
+    """Unseen kacperpotoczny/Driver5vConverter at ``v1``/``nets``: the design is laid out on
+    one sheet (its vendor symbols generated), so KiCad names the baseline's nets without
+    their sheet path (``Driver connector_End1Pullup``); the renamed net was expected with
+    its path (``/Driver connector/End1Pullup_X``) and reported as a wrong name."""
+    ce = _check_edits()
+    kc = ce.kicad_cli
+    base = kc.Netlist({"U1": {"value": "LM358", "footprint": ""}, "R1": {"value": "10k", "footprint": ""}},
+                      {baseline: {("U1", "8"), ("R1", "1")}})
+    got = ce.expected(base, ce.Change(renamed_nets=[(("U1", "8"), new)]))
+    assert got.nets == {want: {("U1", "8"), ("R1", "1")}}
+
+
+@pytest.mark.parametrize("decoded,flat,same", [
+    ("jk-flipflop_CLK", True, True),      # laid out on one sheet: the path is lost, as documented
+    ("jk-flipflop_CLK", False, False),    # kept its sheets: the name must keep its path
+    ("/jk-flipflop/CLK", False, True),
+    ("CLK", True, False),                 # a flat name, but not this net's
+])
+def test_a_design_laid_out_on_one_sheet_is_compared_by_its_flat_names(decoded, flat, same):
+    """Unseen RoaldVG/transistor-clock (a flip-flop sheet used 4x), ``--detail full``: an edit
+    of the shared sheet makes the decoder lay the design out on one sheet, which names
+    ``/jk-flipflop/CLK`` as ``jk-flipflop_CLK`` (``tokn decode --flat``); the checker called
+    that a netlist difference ("names differ") instead of the known lost drawing."""
+    ce = _check_edits()
+    kc = ce.kicad_cli
+    comps = {"U1": {"value": "74HC00", "footprint": ""}, "R1": {"value": "10k", "footprint": ""}}
+    want = kc.Netlist(comps, {"/jk-flipflop/CLK": {("U1", "1"), ("R1", "1")}})
+    got = kc.Netlist(comps, {decoded: {("U1", "1"), ("R1", "1")}})
+    assert (ce.compare(want, got, flat=flat) == []) is same

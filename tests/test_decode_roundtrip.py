@@ -69,7 +69,7 @@ def test_round_trip_keeps_kicad_netlist_and_erc(path, kicad_netlist, tmp_path):
 RULE_FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "connectivity")
 # Issue-9 rule fixtures that draw something a round trip must keep: sheets reused inside
 # reused sheets, parts off the board, buses across sheet pins, escaped label text.
-ROUND_TRIP_FIXTURES = ["nested_reuse/root.kicad_sch", "onboard_no.kicad_sch",
+ROUND_TRIP_FIXTURES = ["nested_reuse/root.kicad_sch", "onboard_no.kicad_sch", "sheetpin_on_wire/root.kicad_sch",
                        "bus_sheetpin_instances/root.kicad_sch", "bus_sheetpin_unlabelled/root.kicad_sch",
                        "bus_group_sheetpin/root.kicad_sch", "bus_group_markup/root.kicad_sch",
                        "esc_labels.kicad_sch", "esc_power_values.kicad_sch", "dotted_pins.kicad_sch",
@@ -80,7 +80,8 @@ ROUND_TRIP_FIXTURES = ["nested_reuse/root.kicad_sch", "onboard_no.kicad_sch",
                        "global_power_joined_by_name/root.kicad_sch", "bus_members_of_two_chains/root.kicad_sch",
                        "body_style_two.kicad_sch", "bus_member_label_no_entry/root.kicad_sch",
                        "bus_member_label_no_entry_vector/root.kicad_sch", "nc_pin_type.kicad_sch",
-                       "k6_instance_values/root.kicad_sch", "instance_values_per_symbol/root.kicad_sch"]
+                       "k6_instance_values/root.kicad_sch", "instance_values_per_symbol/root.kicad_sch",
+                       "bus_sheetpin_two_unlabelled/root.kicad_sch", "bus_sheetpin_two_channels/root.kicad_sch"]
 
 
 @needs_kicad

@@ -253,6 +253,35 @@ def test_edits_of_one_instance_of_a_shared_sheet_name_why_the_drawing_goes(symbo
     assert any(note in w for w in out.warnings), out.warnings
 
 
+#: (edit, text, what the decoder's note says): parts added without a position that cannot be
+#: laid out below their sheet's drawing
+UNPLACED_FALLBACKS = [
+    ("on a sheet several instances share",
+     TWO_DRAWN.replace("components[2]", "components[3]")
+     .replace("  R2,R,10k,Resistor_SMD:R_0603_1608Metric,50.80,50.80,,,0,S2\n",
+              "  R2,R,10k,Resistor_SMD:R_0603_1608Metric,50.80,50.80,,,0,S2\n  C9,C,100nF,,,,,,,S2\n")
+     .replace("R1.1,R2.1", "R1.1,R2.1,C9.1").replace("R1.2,R2.2", "R1.2,R2.2,C9.2"),
+     "C9 cannot be laid out below the drawing of half.kicad_sch, a sheet several instances share: "
+     "its drawing is every instance's"),
+    ("joining a net named on another sheet",
+     HIER.replace("components[6]", "components[7]")
+     .replace("  R9,R,100k,,50.80,50.80,0.00,7.62,0,S1\n", "  R9,R,100k,,50.80,50.80,0.00,7.62,0,S1\n  C9,C,100nF,,,,,,,S1\n")
+     .replace('/MID,"R1.2,R2.1,R3.1"', '/MID,"R1.2,R2.1,R3.1,C9.1"').replace("J1.3,R2.2,R9.2", "J1.3,R2.2,R9.2,C9.2"),
+     "C9.1 joins /MID, which is named on another sheet (KiCad joins sheets only through sheet pins)"),
+]
+
+
+@pytest.mark.parametrize("edit,text,note", UNPLACED_FALLBACKS, ids=[e[0] for e in UNPLACED_FALLBACKS])
+def test_a_part_added_where_it_cannot_be_laid_out_below_says_why(symbol_index, edit, text, note):
+    """A part added without a position is laid out below its sheet's drawing only on a sheet
+    one instance uses, its nets named there: otherwise the design is laid out, and the
+    warning names the part and the reason (it once said "a net ... is named on another
+    sheet" for a shared sheet too: unseen JorianZwerver/HeatingBoard, add-cap)."""
+    out = decode(parse_tokn(text), symbol_index, project="d")
+    assert out.mode == "laid-out"
+    assert any(note in w for w in out.warnings), out.warnings
+
+
 #: BASE with net N1 named SIG by a global label on the middle of J1.2's wire.
 SIG_ON_WIRE = BASE.replace('  N1,"C1.1,J1.2,R3.2"', '  SIG,"C1.1,J1.2,R3.2"').replace(
     "labels[1]{name,kind,shape,x,y,a}:\n  MID,local,,38.10,36.83,0",

@@ -98,3 +98,41 @@ def test_flagged_supplies_are_named_as_the_document_names_its_nets(symbol_index,
     doc = encode_design(path).document
     assert _flagged_nets(doc, sheet_paths(doc)) == {"/GND", "/VCC"}
     assert _flagged_nets(doc, sheet_paths(doc)) <= {n.name for n in doc.nets}
+
+
+#: a supply net with an output pin on it (unseen bbo-lab/teensy_bnc_box: the Teensy 4.1
+#: library symbol types its GND pin 47 as an output).  A PWR_FLAG there is a power output
+#: tied to an output, which KiCad's ERC reports as ``pin_to_pin``; the flags the drawing
+#: repair adds (:meth:`tokn.decode.repair._Round._flag`) already leave such nets alone.
+OUTPUT_ON_SUPPLY = """# TOKN v1
+title: outflag
+
+components[3]{ref,type,value,fp,x,y,w,h,a}:
+  J1,Conn_01x02,Conn_01x02,,,,,,
+  U1,L7805,L7805,,,,,,
+  U2,74LS04,74LS04,,,,,,
+
+nets[3]{name,pins}:
+  +5V,"U1.3,U2.1,U2.14"
+  GND,"J1.2,U1.2,U2.2,U2.7"
+  VCC,"J1.1,U1.1"
+
+wires[0]{net,pts}:
+"""
+
+
+def test_the_grid_layout_flags_no_supply_an_output_pin_is_on(symbol_index, tmp_path):
+    out = decode(parse_tokn(OUTPUT_ON_SUPPLY), symbol_index, project="rt")
+    assert out.mode == "laid-out", out.warnings
+    path = str(tmp_path / "rt.kicad_sch")
+    out.write(path)
+    assert _flagged(path) == {"VCC"}
+
+
+@needs_kicad
+@pytest.mark.kicad
+def test_kicad_erc_finds_no_flag_tied_to_an_output(tmp_path):
+    out = tmp_path / "rt" / "rt.kicad_sch"
+    decode(parse_tokn(OUTPUT_ON_SUPPLY), SymbolIndex.default(str(tmp_path)), project="rt").write(str(out))
+    types = [v["type"] for v in kicad_cli.run_erc(str(out))["violations"] if v["severity"] == "error"]
+    assert "pin_to_pin" not in types

@@ -83,11 +83,12 @@ def _joined_as_drawn(doc: Document, drawn_pins: dict, rename: dict[str, str], po
 
 
 def add_unplaced(doc: Document, parts: dict[str, PartSymbol], power, builders, project: str,
-                 unplaced: set[str]) -> list[str] | None:
+                 unplaced: set[str]) -> list[str] | str:
     """Lay the ``unplaced`` parts out on their sheets' drawings; returns the references
-    placed per sheet as notes, or ``None`` when a net cannot be joined by name (the caller
-    then lays the whole design out).  ``builders`` is the drawing being made
-    (:class:`tokn.decode.decoder._SheetFiles`): the added items go into its sheet files."""
+    placed per sheet as notes, or, when they cannot be drawn so (the caller then lays the
+    whole design out), why: a sheet several instances share, a net named on another sheet.
+    ``builders`` is the drawing being made (:class:`tokn.decode.decoder._SheetFiles`): the
+    added items go into its sheet files."""
     paths = sheet_paths(doc)
     pin_net = doc.pin_nets()
     all_refs = set(doc.refs())
@@ -105,25 +106,27 @@ def add_unplaced(doc: Document, parts: dict[str, PartSymbol], power, builders, p
     for sid, rows in by_sheet.items():
         sb = builders.builder_for(sid)
         f = builders.file_of.get(sid)
-        if sb is None or len(builders.instances_of_file.get(f, [])) != 1:
-            return None                          # a shared sheet: its drawing is every instance's
         refs = {c.ref for c in rows}
+        if sb is None or len(builders.instances_of_file.get(f, [])) != 1:
+            return (f"{', '.join(sorted(refs))} cannot be laid out below the drawing of {f}, a sheet several "
+                    "instances share: its drawing is every instance's")
         rename: dict[str, str] = {}
         outside: dict[str, int] = {}
         anchors: list[tuple[str, object, str]] = []
-        for (ref, _num), net in pin_net.items():
+        for (ref, num), net in pin_net.items():
             if ref not in refs or net in rename:
                 continue
             name = label_name(net, paths.get(sid, "/"))
             if name is None:
-                return None
+                return (f"{ref}.{num} joins {net}, which is named on another sheet (KiCad joins sheets only "
+                        "through sheet pins)")
             rename[net] = name
             drawn = drawn_pins.get(net, [])
             outside[name] = len(drawn)
             if drawn and _AUTO.match(net):       # an unnamed drawn net: named where it is drawn too
                 anchor = next(((c, n) for c, n in drawn if builders.builder_for(c.sheet) is not None), None)
                 if anchor is None:
-                    return None
+                    return f"{ref}.{num} joins {net}, which is drawn only on sheets several instances share"
                 anchors.append((net, *anchor))
         sub = Document(title="", components=[replace(c, x=None, y=None, a=None, sheet="") for c in rows],
                        nets=[Net(rename[n.name], [p for p in n.pins if (split_pin_ref(p, all_refs) or ("",))[0] in refs])

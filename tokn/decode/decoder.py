@@ -117,7 +117,7 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
         diff, in_kicad10, in_kicad9 = net_differences(files, root, want, _doc_nets(listed)) \
             if verify and files else ("", "", "")
         if not files:
-            diff = "a net of the parts without a position is named on another sheet"
+            diff = notes[0]
         why = ""
         if diff and verify and files and (doc.wires or doc.labels or doc.power):
             kept = _kept_drawing(doc, parts, power, project, added, want, _doc_nets(listed), files, root)
@@ -163,7 +163,7 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
     if doc.sheets:                       # the grid layout is one sheet: flatten first
         doc = flatten(doc)
         want = _doc_nets(doc)
-        warnings.append("hierarchical design laid out on one sheet (net names lose their sheet path)")
+        warnings.append(FLAT_NOTE)
     files, root = _laid_out(doc, parts, power, project, nc)
     diff = net_difference(files, root, want) if verify else ""
     if diff:
@@ -206,7 +206,7 @@ def _kept_drawing(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymb
         moved |= step.unplaced
         files, root, notes = _as_drawn(cur, parts, power, project, set(added) | moved, moved)
         if not files:
-            return "a net of a part laid out below the drawing is named on another sheet"
+            return notes[0]
         diff, in_kicad10, in_kicad9 = net_differences(files, root, want, want_kicad10)
         if not diff:
             if done:
@@ -231,6 +231,11 @@ def _instance_gap(doc: Document, sf: "_SheetFiles") -> str:
                         "KiCad draws one symbol for every instance of a sheet, so a part cannot be removed "
                         "from, moved from or changed in one instance only")
     return ""
+
+
+#: The note of a hierarchical design decoded onto one sheet: its nets are named by
+#: :func:`~tokn.decode.flatten.flat_net_name` (``/Amp/VCC`` -> ``Amp_VCC``).
+FLAT_NOTE = "hierarchical design laid out on one sheet (net names lose their sheet path)"
 
 
 #: What a decoded drawing with local power symbols is for (docs/format.md, ``power.local``).
@@ -657,8 +662,9 @@ def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols"
               moved: set[str] = frozenset()) -> tuple[dict[str, str], str, list[str]]:
     """The document drawn where it says: file name -> text, the root file's name, and
     notes (the parts ``added`` without a position, laid out below their sheet's drawing
-    (:mod:`.amend`); instance rows whose values cannot be kept); no files when the added
-    parts cannot be joined to their nets by name.  ``moved``: those of ``added`` whose
+    (:mod:`.amend`); instance rows whose values cannot be kept); no files, and as the one
+    note why, when the added parts cannot be drawn so (a sheet several instances share, a
+    net named on another sheet).  ``moved``: those of ``added`` whose
     position :mod:`.repair` dropped (drawn where their pins do not meet their nets)."""
     sf = _sheet_files(doc, project)
     for f, sid in sf.first_instance.items():
@@ -676,8 +682,8 @@ def _as_drawn(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols"
                                                    ["members", *[b.q(m) for m in alias.members]]])
     if added:
         placed = add_unplaced(full, parts, power, sf, project, added)
-        if placed is None:
-            return {}, sf.root_name, []
+        if isinstance(placed, str):
+            return {}, sf.root_name, [placed]
         why = "no position given" if not moved else "drawn apart from their nets" if moved >= set(added) \
             else "no position given, or drawn apart from their nets"
         notes.append(f"laid out below the drawing ({why}): {'; '.join(placed)}")

@@ -49,9 +49,10 @@ def layout_parts(doc: Document, parts: dict[str, PartSymbol], sb: SheetBuilder, 
 
     With ``wires`` False every part is drawn on its own, each pin named by a label or power
     symbol (the fallback when a wired drawing does not verify).  With ``power_flag``
-    (KiCad's PWR_FLAG), every power net that no power-output pin drives gets a flag next to
-    one more of its power symbols, in a row below the parts: such a sub-circuit is fed from
-    outside the sheet, and the flag says so to KiCad's ERC."""
+    (KiCad's PWR_FLAG), every power net that no power-output or output pin drives gets a
+    flag next to one more of its power symbols, in a row below the parts: such a sub-circuit
+    is fed from outside the sheet, and the flag says so to KiCad's ERC.  (A flag on a net
+    with an output pin would be a power output tied to an output: KiCad's ``pin_to_pin``.)"""
     units = build_units(doc, parts, set(nc))
     net_pins: dict[str, int] = {}
     for u in units:
@@ -79,7 +80,7 @@ def layout_parts(doc: Document, parts: dict[str, PartSymbol], sb: SheetBuilder, 
     flag_nets: list[str] = []
     if power_flag is not None:
         driven = {u.nets[p.number] for u in units for p in u.part.symbol.pins
-                  if p.type == "power_out" and p.number in u.nets}
+                  if p.type in ("power_out", "output") and p.number in u.nets}
         flag_nets = sorted({net for u in units for net in u.nets.values()
                             if net not in driven and _flag_name(net, power_for_net) is not None},
                            key=natural_key)

@@ -105,6 +105,10 @@ class _BusMembers:
     * On one sheet instance, every label on a bus (and, on a bus with no label, the sheet
       pin that names it) names its members on that sheet; the labels of one bus are
       matched member by member in order.  Other sheet pins name nothing on the parent.
+      A member named by a sheet pin joins a label of its name on the sheet, but not the
+      member of another such bus: two unlabelled buses from pins ``B{X Y}`` of two
+      instances of one sheet keep two nets B.X (tests/fixtures/connectivity/
+      bus_sheetpin_two_unlabelled, bus_sheetpin_two_channels).
     * A sheet pin links the parent bus to the child's hierarchical label of the same text:
       vector members by position (pin ``D[0..7]`` on bus ``D[8..15]``: child D0 = D8),
       group members by member name; across kinds see :func:`tokn.kicad.buses.link_key`.
@@ -113,8 +117,10 @@ class _BusMembers:
     """
 
     def __init__(self, uf: UnionFind, by_name, aliases: dict[str, list[str]],
-                 child_of: dict[tuple[int, int], int], kicad: int = KICAD_DEFAULT) -> None:
+                 child_of: dict[tuple[int, int], int], kicad: int = KICAD_DEFAULT, join_named=None) -> None:
         self.uf, self.by_name, self.aliases, self.child_of = uf, by_name, aliases, child_of
+        self.join_named = join_named             # (key, node): join the node a label gave that name
+        self.pin_named: list[tuple[tuple, int]] = []   # (name key, member node) of sheet-pin-named buses
         self.kicad = kicad
         self.keep_markup = kicad >= 10
         self.names: list[tuple[int, tuple, str]] = []       # (node, sort key, net name)
@@ -133,7 +139,10 @@ class _BusMembers:
             for name, key in bus_members(it.name, self.aliases, self.keep_markup):
                 n = self.uf.add()
                 self.chain_of[n] = self.chain.add()
-                self.by_name(("L", i, name), n)
+                if it.kind == "sheetpin":       # joins labels only: see join_pin_named
+                    self.pin_named.append((("L", i, name), n))
+                else:
+                    self.by_name(("L", i, name), n)
                 if it.kind == "global":
                     self.by_name(("G", name), n)
                 full = name if it.kind == "global" else inst.net_path(self.kicad) + name
@@ -149,6 +158,12 @@ class _BusMembers:
         for it in group:
             if it.kind == "sheetpin":
                 self.pins.append((i, it, base, it is driver))
+
+    def join_pin_named(self) -> None:
+        """Call after every subgraph and group is added: join each member a sheet pin names
+        with the label (or labelled bus member) of that name on its sheet, if any."""
+        for key, n in self.pin_named:
+            self.join_named(key, n)
 
     def link_sheet_pins(self) -> None:
         """Call after every group is added: join each bus sheet pin's members to the
@@ -299,6 +314,13 @@ class _NetJoin:
         else:
             self.uf.union(other, n)
 
+    def join_named(self, key: tuple, n: int) -> None:
+        """Join node ``n`` with the node that has name ``key``, if any; ``n`` itself gives
+        the name to nothing."""
+        other = self.names.get(key)
+        if other is not None:
+            self.uf.union(other, n)
+
     def add_subgraph(self, i: int, inst: SheetInstance, si: int, sg: Subgraph) -> None:
         """Subgraph ``si`` of instance ``i``: a new node, joined by its names and pins."""
         n = self.uf.add()
@@ -434,7 +456,7 @@ def design_nets(design: Design, kicad: int = KICAD_DEFAULT) -> DesignNets:
     graphs = _instance_graphs(design, design.root.version < LEGACY_POWER_VALUE_VERSION, kicad)
     child_of = _child_instances(design)
     join = _NetJoin(design, child_of, kicad)
-    buses = _BusMembers(join.uf, join.by_name, _bus_aliases(design), child_of, kicad)
+    buses = _BusMembers(join.uf, join.by_name, _bus_aliases(design), child_of, kicad, join.join_named)
     warnings: list[str] = []
     for i, inst in enumerate(design.instances):
         g = graphs[i]
@@ -445,6 +467,7 @@ def design_nets(design: Design, kicad: int = KICAD_DEFAULT) -> DesignNets:
         for m in g.missing_symbols:
             warnings.append(f"{inst.file.path}: symbol {m} has no lib_symbols entry; left out, "
                             "as KiCad leaves it out of its netlist and bill of materials")
+    buses.join_pin_named()
     buses.link_sheet_pins()
     bus_names = buses.best_names()
     nets, subgraph_net = _group_nets(join)

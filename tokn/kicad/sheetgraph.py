@@ -470,11 +470,14 @@ def _add_labels(nodes: _Nodes, sch: SchematicFile, wires: _WireSegments, buses: 
         bus_joins.through(n, label.x, label.y)
 
 
-def _add_sheet_pins(nodes: _Nodes, sch: SchematicFile, buses: _BusNet, bus_joins: _BusJoins,
-                    shown: Callable[[int, str], str] | None = None, kicad10: bool = False) -> None:
+def _add_sheet_pins(nodes: _Nodes, sch: SchematicFile, wires: _WireSegments, buses: _BusNet,
+                    bus_joins: _BusJoins, shown: Callable[[int, str], str] | None = None,
+                    kicad10: bool = False) -> None:
     """Sheet pins become nodes (payload: (sheet index, net text)), or bus items; a plain
-    one on a bus end joins the bus (``bus_joins``).  ``shown(sheet index, text)``: a pin's
-    text as KiCad shows it (variables resolved)."""
+    one joins the wires it sits on, at their ends or anywhere along them as a label does
+    (rule 12b; KiCad 9 and 10: fixture sheetpin_on_wire), and a bus end there
+    (``bus_joins``).  ``shown(sheet index, text)``: a pin's text as KiCad shows it
+    (variables resolved)."""
     for shi, sheet in enumerate(sch.sheets):
         for sp in sheet.pins:
             name = net_text(shown(shi, sp.name) if shown is not None else sp.name)
@@ -483,6 +486,8 @@ def _add_sheet_pins(nodes: _Nodes, sch: SchematicFile, buses: _BusNet, bus_joins
                 continue
             n = nodes.node("sheetpin", (shi, name))
             nodes.attach(n, sp.x, sp.y)
+            for w in wires.through(sp.x, sp.y):
+                nodes.uf.union(n, w)
             bus_joins.at_end(n, sp.x, sp.y)
 
 
@@ -584,7 +589,7 @@ def sheet_graph(sch: SchematicFile, legacy_power: bool = False,
     bus_joins = _BusJoins(nodes, buses)
     power_symbols, missing = _add_symbol_pins(nodes, sch, units, bus_joins)
     _add_labels(nodes, sch, wires, buses, bus_joins, shown, kicad >= 10)
-    _add_sheet_pins(nodes, sch, buses, bus_joins, pin_shown, kicad >= 10)
+    _add_sheet_pins(nodes, sch, wires, buses, bus_joins, pin_shown, kicad >= 10)
     _add_bus_entries(nodes, sch, buses)
     bus_joins.add_bus_labels()
     subgraphs, wire_subgraph = _subgraphs(nodes, sch, power_symbols, legacy_power, shown, kicad)
