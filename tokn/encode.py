@@ -270,17 +270,37 @@ def _add_nets(doc: m.Document, dn: DesignNets, geometry_instance: dict[int, int]
 def _flagged_pins(dn: DesignNets) -> list[str]:
     """``REF.PIN`` of every pin the design leaves unconnected on purpose, in natural order:
     the one part pin of a net one of whose subgraphs carries a no-connect marker (a marker
-    on a net of several pins flags none; KiCad's ERC reports it), and a pin of electrical
-    type ``no_connect`` in no net (a document without its symbol -- a design's own, drawn
-    from the pin table -- would otherwise leave it looking forgotten)."""
+    on a net of several pins flags none; KiCad's ERC reports it), the pins of such a net
+    that are pins of one symbol drawn at one point (stacked pins: one marker flags them
+    all, and KiCad's ERC accepts it), and a pin of electrical type ``no_connect`` in no net
+    (a document without its symbol -- a design's own, drawn from the pin table -- would
+    otherwise leave it looking forgotten)."""
     out: set[str] = set()
     for net in dn.nets:
         pins = [p for p in net.pins if is_netlisted(p.ref)]
-        if len({(p.ref, p.pin) for p in pins}) != 1:
-            continue
-        if pins[0].type == "no_connect" or any(dn.graphs[i].subgraphs[si].no_connect for i, si in net.members):
+        distinct = {(p.ref, p.pin) for p in pins}
+        marked = any(dn.graphs[i].subgraphs[si].no_connect for i, si in net.members)
+        if len(distinct) == 1 and (pins[0].type == "no_connect" or marked):
             out.add(f"{pins[0].ref}.{pins[0].pin}")
+        elif len(distinct) > 1 and marked and _stacked(dn, net):
+            out |= {f"{ref}.{pin}" for ref, pin in distinct}
     return sorted(out, key=natural_key)
+
+
+def _stacked(dn: DesignNets, net) -> bool:
+    """Whether the part pins of ``net`` are pins of one placed symbol drawn at one point
+    (stacked pins: KiCad 9 draws a package's several pads of one signal so)."""
+    at = {(i, pr.symbol, pr.pin.x, pr.pin.y) for i, si in net.members for pr in dn.graphs[i].subgraphs[si].pins}
+    return len(at) == 1
+
+
+def _power_flagged(doc: m.Document, dn: DesignNets, names: dict[int, str]) -> list[str]:
+    """The listed nets (``names``: net index -> TOKN name) on which a PWR_FLAG (a power
+    symbol's power-output pin) is drawn, in the order of ``doc.nets``: what a document
+    without the drawing keeps of the flags (``pwrflags``, docs/format.md section 5)."""
+    flagged = {names[ni] for ni in names if any(dn.graphs[i].subgraphs[si].power_flag
+                                                 for i, si in dn.nets[ni].members)}
+    return [n.name for n in doc.nets if n.name in flagged]
 
 
 def _add_wires_and_labels(doc: m.Document, dn: DesignNets, i: int, sid: str, names: dict[int, str]) -> None:
@@ -427,7 +447,9 @@ def _encode_design(path: str, detail: str, stock, kicad: int | None) -> EncodeRe
     reduce_detail(doc, detail)
     if detail != "full":               # without the drawing, the markers say which pins they flag
         listed = {p for net in doc.nets for p in net.pins}      # a named net of one pin stays a net
-        doc.noconnects = [m.NoConnect(pin=p) for p in _flagged_pins(dn) if p not in listed]
+        stacked = {p for net in doc.nets if len(net.pins) > 1 for p in net.pins}
+        doc.noconnects = [m.NoConnect(pin=p) for p in _flagged_pins(dn) if p not in listed or p in stacked]
+        doc.pwrflags = _power_flagged(doc, dn, names)          # and the nets their PWR_FLAGs drive
     if detail == "full" and symbols.used:
         if stock is None:
             from .kicad.library.index import SymbolIndex

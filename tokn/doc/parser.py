@@ -195,6 +195,8 @@ class _Builder:
             value = V.unquote(tok) if tok.type == "QUOTED" else str(tok)
         if key in T.TABLES or key in T.KEYED:
             raise self.error(f"'{key}' is a table, not a scalar", key.line, key.column)
+        if key == T.PWRFLAGS_KEY:
+            raise self.error(f"'{key}' is a list: {key}[K]: NET,...", key.line, key.column)
         self.once("scalar " + key, key, f"scalar '{key}'")
         if key == T.TITLE:
             self.doc.title = value
@@ -209,6 +211,8 @@ class _Builder:
         self.once("scalar " + key, key, f"'{key}'")
         if len(items) != int(count):
             raise self.error(f"'{key}[{count}]' lists {len(items)} item(s)", count.line, count.column)
+        if key == T.PWRFLAGS_KEY:
+            self.doc.pwrflags = items
         # `extensions[K]` is derived from the content; other inline arrays are not part of
         # the model and are ignored (forward compatibility).
 

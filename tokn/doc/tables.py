@@ -132,6 +132,9 @@ KEYED = {"pins": PINS_TABLE, "symbol": SYMBOL_TABLE}
 # Scalars the format defines (anything else is kept in Document.extra).
 TITLE = "title"
 EXTENSIONS_KEY = "extensions"
+#: ``pwrflags[K]: NET,...`` (extension ``power``): the nets a PWR_FLAG drives, in a document
+#: without the drawing (docs/format.md section 5).
+PWRFLAGS_KEY = "pwrflags"
 
 
 _MISSING: Any = dataclasses.MISSING
