@@ -81,7 +81,7 @@ symbolpins = st.builds(SymbolPin, number=string, name=string,
                        unit=maybe(st.integers(0, 8), 1), style=maybe(st.integers(0, 3), 1),
                        hide=maybe(st.booleans(), False))
 extra_keys = st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True).filter(
-    lambda k: k not in ("title", "extensions", "pwrflags", "pins", "components", "nets", "wires", "sheets",
+    lambda k: k not in ("title", "kicad", "extensions", "pwrflags", "pins", "components", "nets", "wires", "sheets",
                         "sheetpins", "labels", "power", "junctions", "noconnects", "buses",
                         "busentries", "busaliases", "fields", "directives", "ruleareas"))
 
@@ -98,7 +98,7 @@ base_documents = st.builds(
     nets=small(nets), wires=small(st.builds(Wire, net=string, pts=points)))
 
 documents = st.builds(
-    Document, title=maybe(string, ""), components=small(components),
+    Document, title=maybe(string, ""), kicad=maybe(st.integers(1, 99), 0), components=small(components),
     pins=st.dictionaries(string, small(pindefs), max_size=3), nets=small(nets), wires=small(wires),
     labels=small(labels, 2), power=small(power, 2), junctions=small(markers, 2),
     noconnects=small(noconnects, 2), sheets=small(sheets, 2), sheetpins=small(sheetpins, 2),
@@ -180,6 +180,13 @@ def test_extract_finds_written_documents(doc, wrapper):
     text = write_tokn(doc)
     answer = wrapper.format(text).replace("\n", "\r\n")
     assert extract_tokn(answer) == text
+
+
+@pytest.mark.parametrize("line", ["kicad: ten", "kicad: 0", "kicad: -10", "kicad:", "pwrflags: GND"])
+def test_kicad_is_a_version_and_pwrflags_a_list(line):
+    from tokn.errors import ToknError
+    with pytest.raises(ToknError):
+        parse_tokn(f"# TOKN v1\n{line}\ncomponents[0]{{ref,type,value}}:\nnets[0]{{name,pins}}:\n")
 
 
 def test_number_formats():

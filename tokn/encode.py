@@ -434,6 +434,8 @@ def _encode_design(path: str, detail: str, stock, kicad: int | None) -> EncodeRe
     dn = design_nets(design, kicad=rules)
     doc = m.Document()
     doc.title = design.root.title or os.path.splitext(os.path.basename(path))[0]
+    if only_kicad10 or kicad_for_format(design.root.version) >= 10:
+        doc.kicad = 10                 # a KiCad 10 design: its parts are from KiCad 10's libraries
     sheets = _sheet_ids(design)
     doc.sheets += _sheet_rows(design, sheets)
     doc.sheetfields += [m.SheetField(sheets.sheet_id[i], name, value)
@@ -453,7 +455,7 @@ def _encode_design(path: str, detail: str, stock, kicad: int | None) -> EncodeRe
     if detail == "full" and symbols.used:
         if stock is None:
             from .kicad.library.index import SymbolIndex
-            stock = SymbolIndex.default_lookup()
+            stock = SymbolIndex.default_lookup(kicad=doc.kicad or None)
         doc.symbols = symbols_to_carry(symbols.used, stock.get, getattr(stock, "pin_signature", None),
                                        symbols.signature)
         doc.fields = _part_fields(doc.fields, part_fields, set(doc.symbols), _stock_fields(stock))

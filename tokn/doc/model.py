@@ -221,6 +221,9 @@ class RuleArea:
 class Document:
     """A whole TOKN document."""
     title: str = ""
+    #: scalar ``kicad``: the KiCad major version whose files the design is (10), 0 when not
+    #: said (KiCad 9 or older, an LLM answer): which KiCad's libraries its parts are from
+    kicad: int = 0
     components: list[Component] = field(default_factory=list)
     pins: dict[str, list[PinDef]] = field(default_factory=dict)
     nets: list[Net] = field(default_factory=list)

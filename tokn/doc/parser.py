@@ -200,6 +200,10 @@ class _Builder:
         self.once("scalar " + key, key, f"scalar '{key}'")
         if key == T.TITLE:
             self.doc.title = value
+        elif key == T.KICAD_KEY:
+            if not value.isdigit() or not value.isascii() or int(value) < 1:
+                raise self.error(f"'{key}' is a KiCad major version (10), not {value!r}", key.line, key.column)
+            self.doc.kicad = int(value)
         elif key == T.EXTENSIONS_KEY:
             pass                              # derived from the content; nothing to keep
         else:

@@ -4,6 +4,7 @@ Layout (docs/format.md section 2 and 5)::
 
     # TOKN v1
     title: ...                 (when the title is not empty)
+    kicad: 10                  (when Document.kicad is set)
     key: value                 (Document.extra, in order)
     extensions[K]: a,b         (when K > 0)
     pwrflags[K]: NET,...       (when K > 0: Document.pwrflags)
@@ -195,8 +196,10 @@ def write_tokn(doc: Document, *, compact: bool = False) -> str:
     out = [HEADER]
     if doc.title:
         out.append(f"{T.TITLE}: {V.quote_scalar(doc.title)}")
+    if doc.kicad:
+        out.append(f"{T.KICAD_KEY}: {int(doc.kicad)}")
     for key, value in doc.extra.items():
-        if not _KEY.fullmatch(key) or key in (T.TITLE, T.EXTENSIONS_KEY, T.PWRFLAGS_KEY, "pins") or key in T.TABLES:
+        if not _KEY.fullmatch(key) or key in (T.TITLE, T.KICAD_KEY, T.EXTENSIONS_KEY, T.PWRFLAGS_KEY, "pins") or key in T.TABLES:
             raise ValueError(f"cannot write the scalar {key!r}")
         out.append(f"{key}: {V.quote_scalar(value)}" if value else f"{key}:")
     exts = extensions_used(doc)
