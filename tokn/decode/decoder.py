@@ -353,10 +353,12 @@ def _difference(design: Design, want: dict[frozenset, str], kicad: int, names: b
 def drawn_nets(design: Design, want: dict[frozenset, str], kicad: int = 9) -> dict[frozenset, tuple[str, bool]]:
     """The nets of ``design`` by KiCad ``kicad``'s rules as pins -> (name, named): those of
     two or more part pins, named ones, and a lone pin the wanted nets list (a lone
-    unconnected pin is no net)."""
+    unconnected pin is no net).  Part pins: of netlisted parts, and of the ``#`` parts the
+    wanted nets list (a document's virtual parts, docs/format.md)."""
+    virtual = {r for pins in want for r, _ in pins if not is_netlisted(r)}
     got: dict[frozenset, tuple[str, bool]] = {}
     for net in design_nets(design, kicad=kicad).nets:
-        pins = frozenset((p.ref, p.pin) for p in net.pins if is_netlisted(p.ref))
+        pins = frozenset((p.ref, p.pin) for p in net.pins if is_netlisted(p.ref) or p.ref in virtual)
         if pins and (net.named or len(pins) > 1 or pins in want):
             got[pins] = (net.name, net.named)
     return got
