@@ -8,7 +8,7 @@ Over the shared corpus's top-level schematics and KiCad's demo projects
 (``/usr/share/kicad/demos``, or ``$TOKN_KICAD_DEMOS``): cl100k_base tokens of the
 ``.kicad_sch`` text (every sheet file once per design) and of the TOKN text at ``full``,
 at ``full`` without the extension content (``symbol{...}`` tables and the fields values
-refer to), ``v1`` and ``nets``.  Prints, per design set, the median per-design reduction
+refer to), ``v1`` and ``nets`` (each as ``tokn encode --detail`` writes it).  Prints, per design set, the median per-design reduction
 against the ``.kicad_sch`` files at each level, the median and largest growth of ``full``
 caused by the extension, and how many designs carry symbols.
 """
@@ -29,7 +29,6 @@ from bench_encode import corpus_top_level  # noqa: E402
 from check_designs import find_designs  # noqa: E402
 
 from tokn.doc import write_tokn  # noqa: E402
-from tokn.doc.reduce import reduce_detail  # noqa: E402
 from tokn.encode import encode_design  # noqa: E402
 from tokn.tokens import count_tokens  # noqa: E402
 
@@ -47,10 +46,8 @@ def measure(path: str) -> dict:
     bare.symbols, bare.fields = {}, []
     row = {"source": path, "kicad": kicad, "full": count_tokens(write_tokn(doc)),
            "full_without_extension": count_tokens(write_tokn(bare)), "symbols_carried": len(doc.symbols)}
-    reduce_detail(bare, "v1")
-    row["v1"] = count_tokens(write_tokn(bare))
-    reduce_detail(bare, "nets")
-    row["nets"] = count_tokens(write_tokn(bare))
+    for level in ("v1", "nets"):       # as the encoder writes them: the pins its no-connect
+        row[level] = count_tokens(write_tokn(encode_design(path, detail=level).document))   # markers flag, pwrflags
     return row
 
 

@@ -142,11 +142,15 @@ _MAJOR: int | None = None
 def _encode_vs_netlist(path: str, ref: kicad_cli.Netlist) -> str:
     from tokn.doc.pinref import split_pin_ref
     from tokn.encode import encode_design
+    from tokn.kicad.ids import is_netlisted
     doc = encode_design(path, kicad=min(max(_cli_major(), 9), 10)).document   # the oracle's rules
     refs = {c.ref for c in doc.components}
+    # KiCad's netlist leaves '#' parts out (the document keeps them: on the sheet, their pins connect)
     ours = kicad_cli.Netlist(
-        {c.ref: {"value": c.value or "~", "footprint": c.fp} for c in doc.components},   # KiCad writes "" as ~
-        {n.name: {split_pin_ref(p, refs) for p in n.pins} for n in doc.nets})
+        {c.ref: {"value": c.value or "~", "footprint": c.fp}      # KiCad writes "" as ~
+         for c in doc.components if is_netlisted(c.ref)},
+        {n.name: {sp for sp in (split_pin_ref(p, refs) for p in n.pins) if sp is None or is_netlisted(sp[0])}
+         for n in doc.nets})
     return compare_netlists(ref, ours)
 
 

@@ -80,8 +80,10 @@ def documents(draw, with_coordinates: bool | None = None):
             auto += 1
             name = f"N{auto}"
         nets.append(Net(name, members))
+    # the nets the original's PWR_FLAGs drive (a v1/nets document's ``pwrflags``)
+    flagged = draw(st.lists(st.sampled_from([n.name for n in nets]), unique=True, max_size=2)) if nets else []
     # canonical text round trip first: what a model or a file would hand us
-    return parse_tokn(write_tokn(Document(title="property", components=comps, nets=nets)))
+    return parse_tokn(write_tokn(Document(title="property", components=comps, nets=nets, pwrflags=flagged)))
 
 
 def _circuit(doc: Document):
@@ -109,6 +111,10 @@ def test_decode_reproduces_nets_and_encode_returns_the_circuit(tmp_path_factory,
     got_comps, got_nets = _circuit(again)
     assert got_comps == want_comps
     assert got_nets == want_nets
+    # a PWR_FLAG on every net ``pwrflags`` names (the decoder's rule may flag more supplies)
+    flags = encode_design(str(out), detail="nets").document
+    listed = lambda d: {frozenset(n.pins) for n in d.nets if n.name in d.pwrflags}
+    assert listed(doc) <= listed(flags)
 
 
 @needs_kicad

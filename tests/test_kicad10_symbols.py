@@ -227,3 +227,61 @@ def test_kicad10_cache_symbols_decode_to_a_file_kicad_9_reads(tmp_path):
         got = kicad_cli.export_netlist(str(out))
         assert set(got.components) == {"R1", "R2"}
         assert set(multi_pin_nets(got.nets.items())) == theirs
+
+
+# ---- which KiCad's libraries a document is checked against -------------------------------
+
+K9_SYMBOLS = "/usr/share/kicad/symbols"
+K10_SYMBOLS = os.path.join(KICAD10_ROOT, "usr", "share", "kicad", "symbols")
+both_libraries = pytest.mark.skipif(
+    not (os.path.isfile(os.path.join(K9_SYMBOLS, "Connector.kicad_sym"))
+         and os.path.isfile(os.path.join(K10_SYMBOLS, "Connector.kicad_sym"))),
+    reason="needs KiCad 9's and KiCad 10's symbol libraries (scripts/install-kicad.sh, install-kicad10.sh)")
+
+#: a KiCad 10 design's text at ``nets`` detail (unseen Excse/plant-watering-system): KiCad 10's
+#: USB_C_Receptacle_PowerOnly_6P calls its shield pin SH, KiCad 9's S1
+USB_C = """# TOKN v1
+title: usb
+{kicad}
+components[2]{{ref,type,value,lib}}:
+  J1,USB_C_Receptacle_PowerOnly_6P,USB_C,Connector
+  R1,R,1M,Device
+
+nets[2]{{name,pins}}:
+  GND,"J1.A12,J1.B12,R1.2"
+  N1,"J1.SH,R1.1"
+"""
+
+
+@both_libraries
+@pytest.mark.parametrize("kicad_line,option,status", [
+    ("kicad: 10", [], 0),               # the document says KiCad 10: its libraries
+    ("", ["--kicad", "10"], 0),          # the user says so
+    ("", [], 1),                         # nothing said: KiCad 9's configuration first, SH unknown
+    ("kicad: 10", ["--kicad", "9"], 1),  # the user's word wins
+], ids=["document", "option", "neither", "option-over-document"])
+def test_validate_checks_a_kicad10_document_against_kicad10s_libraries(tmp_path, monkeypatch, kicad_line,
+                                                                         option, status):
+    from click.testing import CliRunner
+
+    from tokn.cli import main
+    monkeypatch.setenv("KICAD9_SYMBOL_DIR", K9_SYMBOLS)
+    monkeypatch.setenv("KICAD10_SYMBOL_DIR", K10_SYMBOLS)
+    monkeypatch.setenv("KICAD_CONFIG_HOME", str(tmp_path / "config"))     # no user tables
+    path = tmp_path / "usb.tokn"
+    path.write_text(USB_C.format(kicad=kicad_line), encoding="utf-8")
+    r = CliRunner().invoke(main, ["validate", str(path), *option])
+    assert r.exit_code == status, r.output
+    assert ("has no pin SH" in r.output) == (status == 1), r.output
+
+
+@pytest.mark.parametrize("path,kicad", [
+    (os.path.join(os.path.dirname(__file__), "fixtures", "kicad10", "k10_tilde_values.kicad_sch"), 10),
+    (FIXTURE, 0),                        # a KiCad 9 file, also when encoded by KiCad 10's rules
+])
+@pytest.mark.parametrize("detail", ["full", "nets"])
+def test_a_kicad10_design_says_so(path, kicad, detail):
+    doc = encode_design(path, detail=detail, kicad=10).document
+    assert doc.kicad == kicad
+    text = write_tokn(doc)
+    assert ("\nkicad: 10\n" in text) == bool(kicad) and parse_tokn(text).kicad == kicad

@@ -671,3 +671,37 @@ def test_kicad9_configuration_first_when_both_exist(tmp_path):
     assert kicad_config_dir({"KICAD_CONFIG_HOME": str(home)}, "linux") == str(home / "9.0")
     assert kicad_config_dir({"KICAD_CONFIG_HOME": str(tmp_path / "none")}, "linux") == \
         os.path.join(str(tmp_path / "none"), "9.0")
+
+
+@pytest.mark.parametrize("tables", [False, True], ids=["no global tables", "each KiCad's global table"])
+def test_libraries_of_the_kicad_a_document_names_where_both_are_installed(tmp_path, tables):
+    """KiCad 9 and 10 both installed (each one's symbol directory variable set, both
+    configurations present): the default is KiCad 9's libraries; ``kicad=10`` (a document
+    that says ``kicad: 10``) gets KiCad 10's. Before, KiCad 9's always (a KiCad 10 design's
+    ``J1.SH`` was refused: KiCad 10 renamed USB-C connectors' shield pin S1 to SH)."""
+    home = tmp_path / "cfghome"
+    dirs = {}
+    for v in ("9", "10"):
+        (home / f"{v}.0").mkdir(parents=True)
+        dirs[v] = tmp_path / f"k{v}symbols"
+        dirs[v].mkdir()
+        _write(dirs[v] / "Device.kicad_sym", SYNTH)
+        if tables:
+            _write(home / f"{v}.0" / "sym-lib-table", _table([
+                f'(lib (name "Device")(type "KiCad")(uri "${{KICAD{v}_SYMBOL_DIR}}/Device.kicad_sym")(options "")(descr ""))']))
+    env = {"KICAD_CONFIG_HOME": str(home), "KICAD9_SYMBOL_DIR": str(dirs["9"]),
+           "KICAD10_SYMBOL_DIR": str(dirs["10"]), "HOME": str(tmp_path)}
+    for kicad, want in ((None, "9"), (9, "9"), (10, "10")):
+        got = load_symbol_libraries(None, environ=env, kicad=kicad)
+        assert got.libraries == {"Device": str(dirs[want] / "Device.kicad_sym")}, (kicad, got.warnings)
+    assert kicad_config_dir(env, "linux", 10) == str(home / "10.0")
+    assert kicad_config_dir(env, "linux") == kicad_config_dir(env, "linux", 9) == str(home / "9.0")
+
+
+def test_a_kicad_asked_for_that_is_not_installed_gives_the_installed_one(tmp_path):
+    """Only KiCad 9 installed: a document that says ``kicad: 10`` is checked against it."""
+    k9 = tmp_path / "k9symbols"
+    k9.mkdir()
+    _write(k9 / "Device.kicad_sym", SYNTH)
+    env = {"KICAD_CONFIG_HOME": str(tmp_path / "none"), "KICAD9_SYMBOL_DIR": str(k9), "HOME": str(tmp_path)}
+    assert load_symbol_libraries(None, environ=env, kicad=10).libraries == {"Device": str(k9 / "Device.kicad_sym")}

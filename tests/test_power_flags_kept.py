@@ -25,6 +25,7 @@ from tokn.doc import parse_tokn, write_tokn
 from tokn.encode import encode_design
 from tokn.kicad import kicad_cli
 from tokn.kicad.library import SymbolIndex
+from tokn.validate import validate
 
 from .conftest import needs_kicad
 
@@ -127,6 +128,45 @@ def test_the_grid_layout_flags_no_supply_an_output_pin_is_on(symbol_index, tmp_p
     path = str(tmp_path / "rt.kicad_sch")
     out.write(path)
     assert _flagged(path) == {"VCC"}
+# ---- flags on nets not named like a supply; a no-connect marker on stacked pins ---------
+#
+# ``unnamed_supply_flags.kicad_sch`` (made for these tests): the same regulator with its input
+# and ground on unnamed nets (no label, no power symbol: as CraftyZA/linear_power draws its
+# 7812), each with a PWR_FLAG, and a crystal whose two case pins (2 and 3 of
+# Device:Crystal_GND23, stacked at one point) carry one no-connect marker.  Without the
+# drawing only ``pwrflags`` and the ``noconnects`` rows of the stacked pins say so.
+
+UNNAMED = os.path.join(os.path.dirname(__file__), "fixtures", "connectivity", "unnamed_supply_flags.kicad_sch")
+
+
+def _flagged_pins(path: str) -> set[frozenset]:
+    """The pins of each net a PWR_FLAG of the schematic at ``path`` drives."""
+    doc = encode_design(path, detail="nets").document
+    return {frozenset(n.pins) for n in doc.nets if n.name in doc.pwrflags}
+
+
+@pytest.mark.parametrize("detail,mode", [("v1", "as-drawn"), ("nets", "laid-out")])
+def test_flags_on_unnamed_nets_and_stacked_no_connects_survive(symbol_index, tmp_path, detail, mode):
+    """The document names the flagged nets (``pwrflags``) and the stacked pins the marker
+    flags; the decoded schematic draws a flag on each of those nets and a marker on them."""
+    doc = encode_design(UNNAMED, detail=detail).document
+    assert doc.pwrflags == ["N1", "N2"]
+    assert [n.pin for n in doc.noconnects] == ["Y1.2", "Y1.3"]
+    text = write_tokn(doc)
+    assert "\npwrflags[2]: N1,N2\n" in text and parse_tokn(text).pwrflags == doc.pwrflags
+    assert not [f for f in validate(parse_tokn(text), symbol_index) if f.severity == "error"]
+    out = decode(parse_tokn(text), symbol_index, project="rt")
+    assert out.mode == mode, out.warnings
+    path = str(tmp_path / "rt.kicad_sch")
+    out.write(path)
+    assert _flagged_pins(path) == _flagged_pins(UNNAMED) == {frozenset({"J1.1", "U1.1"}),
+                                                             frozenset({"J1.2", "R1.2", "U1.2", "Y1.4"})}
+    assert [n.pin for n in encode_design(path, detail=detail).document.noconnects] == ["Y1.2", "Y1.3"]
+
+
+def test_a_full_document_writes_no_pwrflags():
+    """At full detail the ``power`` rows draw the flags: no ``pwrflags`` line."""
+    assert encode_design(UNNAMED).document.pwrflags == []
 
 
 @needs_kicad
@@ -136,3 +176,17 @@ def test_kicad_erc_finds_no_flag_tied_to_an_output(tmp_path):
     decode(parse_tokn(OUTPUT_ON_SUPPLY), SymbolIndex.default(str(tmp_path)), project="rt").write(str(out))
     types = [v["type"] for v in kicad_cli.run_erc(str(out))["violations"] if v["severity"] == "error"]
     assert "pin_to_pin" not in types
+
+
+@needs_kicad
+@pytest.mark.kicad
+@pytest.mark.parametrize("detail", ["v1", "nets"])
+def test_kicad_erc_of_unnamed_supplies_after_a_round_trip(detail, tmp_path):
+    """KiCad's ERC: the original passes, and so does its round trip (before ``pwrflags``:
+    ``power_pin_not_driven`` on U1's IN and GND, and ``pin_not_connected`` on Y1's case pins)."""
+    assert kicad_cli.run_erc(UNNAMED)["errors"] == 0
+    text = write_tokn(encode_design(UNNAMED, detail=detail).document)
+    out = tmp_path / "rt" / "rt.kicad_sch"
+    decode(parse_tokn(text), SymbolIndex.default(str(tmp_path)), project="rt").write(str(out))
+    errors = [v["type"] for v in kicad_cli.run_erc(str(out))["violations"] if v["severity"] == "error"]
+    assert errors == []

@@ -81,7 +81,7 @@ symbolpins = st.builds(SymbolPin, number=string, name=string,
                        unit=maybe(st.integers(0, 8), 1), style=maybe(st.integers(0, 3), 1),
                        hide=maybe(st.booleans(), False))
 extra_keys = st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True).filter(
-    lambda k: k not in ("title", "extensions", "pins", "components", "nets", "wires", "sheets",
+    lambda k: k not in ("title", "kicad", "extensions", "pwrflags", "pins", "components", "nets", "wires", "sheets",
                         "sheetpins", "labels", "power", "junctions", "noconnects", "buses",
                         "busentries", "busaliases", "fields", "directives", "ruleareas"))
 
@@ -98,13 +98,13 @@ base_documents = st.builds(
     nets=small(nets), wires=small(st.builds(Wire, net=string, pts=points)))
 
 documents = st.builds(
-    Document, title=maybe(string, ""), components=small(components),
+    Document, title=maybe(string, ""), kicad=maybe(st.integers(1, 99), 0), components=small(components),
     pins=st.dictionaries(string, small(pindefs), max_size=3), nets=small(nets), wires=small(wires),
     labels=small(labels, 2), power=small(power, 2), junctions=small(markers, 2),
     noconnects=small(noconnects, 2), sheets=small(sheets, 2), sheetpins=small(sheetpins, 2),
     buses=small(buses, 2), busentries=small(busentries, 2), busaliases=small(busaliases, 2),
     fields=small(fields, 2), directives=small(directives, 2), ruleareas=small(ruleareas, 2), symbols=st.dictionaries(string, small(symbolpins, 3), max_size=2),
-    extra=st.dictionaries(extra_keys, string, max_size=2))
+    extra=st.dictionaries(extra_keys, string, max_size=2), pwrflags=small(string, 3))
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -169,6 +169,8 @@ def test_extensions_line_matches_content(doc):
         assert "unit" in exts
     if any(w.sheet for w in doc.wires) or doc.sheets or doc.sheetpins:
         assert "hier" in exts
+    if doc.pwrflags:
+        assert "power" in exts and f"\npwrflags[{len(doc.pwrflags)}]: " in text
 
 
 @SETTINGS
@@ -178,6 +180,13 @@ def test_extract_finds_written_documents(doc, wrapper):
     text = write_tokn(doc)
     answer = wrapper.format(text).replace("\n", "\r\n")
     assert extract_tokn(answer) == text
+
+
+@pytest.mark.parametrize("line", ["kicad: ten", "kicad: 0", "kicad: -10", "kicad:", "pwrflags: GND"])
+def test_kicad_is_a_version_and_pwrflags_a_list(line):
+    from tokn.errors import ToknError
+    with pytest.raises(ToknError):
+        parse_tokn(f"# TOKN v1\n{line}\ncomponents[0]{{ref,type,value}}:\nnets[0]{{name,pins}}:\n")
 
 
 def test_number_formats():

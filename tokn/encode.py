@@ -133,15 +133,6 @@ def _component(sym, si, lib, sid: str, sheet_flags: tuple[bool, bool, bool],
     return comp
 
 
-def _virtual_part_warning(inst, sym, ref: str) -> str:
-    """Why a symbol with pins and a ``#`` reference (not a power symbol) is not in the
-    document, and what a decoded drawing then lacks."""
-    return (f"{inst.file.path}: {ref} ({sym.lib_id} at ({sym.x:g}, {sym.y:g})) has a '#' reference, so "
-            "KiCad leaves it out of netlists and so does the document; it is not drawn back: the nets are "
-            "the same, but a pin wired only to it is left open (KiCad's ERC then reports that pin) — give "
-            "it a reference without '#' to keep it")
-
-
 #: A part's fields as placed: reference, lib_id, the placed symbol's fields -- for
 #: :func:`_part_fields`.
 _PartFields = tuple[str, str, dict[str, str]]
@@ -149,14 +140,15 @@ _PartFields = tuple[str, str, dict[str, str]]
 
 def _add_components(doc: m.Document, design: Design, sheets: _Sheets,
                     symbols: _UsedSymbols, kicad: int) -> list[_PartFields]:
-    """Component rows of every netlisted part (power symbols and '#' references are not
-    parts, nor a symbol without a ``lib_symbols`` entry: KiCad 9 and 10 leave it out of
-    their netlists), sorted, with their values and footprints as KiCad ``kicad`` loads them
+    """Component rows of every part: every netlisted one (power symbols are not parts, nor a
+    symbol without a ``lib_symbols`` entry: KiCad 9 and 10 leave it out of their netlists),
+    and every symbol with pins whose reference starts with ``#`` that is no power symbol
+    (KiCad leaves such a *virtual* part out of netlists and BOMs, but it is on the sheet and
+    its pins connect: KiCad's ERC counts them; a potentiometer drawn as ``#RV1``), sorted, with their values and footprints as KiCad ``kicad`` loads them
     (:func:`~tokn.kicad.schematic.loaded_text`); their pin tables; the fields their values
     and footprints refer to.  Returns every part's fields, in order of first appearance."""
     pin_tables: dict[str, dict[str, m.PinDef]] = {}
     merged: set[tuple[str, int, int]] = set()      # (ref, id(lib symbol), style) in pin_tables
-    virtual: set[int] = set()                      # '#' parts with pins, warned about once
     field_refs: set[str] = set()
     part_fields: list[_PartFields] = []
     for i, inst in enumerate(design.instances):
@@ -168,11 +160,8 @@ def _add_components(doc: m.Document, design: Design, sheets: _Sheets,
                 continue
             si = design.instance(inst, sym)
             ref = si.reference
-            if not is_netlisted(ref):
-                if lib.pins and legacy_power_pin(lib) is None and id(sym) not in virtual:
-                    virtual.add(id(sym))
-                    symbols.warnings.append(_virtual_part_warning(inst, sym, ref))
-                continue
+            if not is_netlisted(ref) and (not lib.pins or legacy_power_pin(lib) is not None):
+                continue                          # a '#' symbol that connects nothing, or a legacy power symbol
             # as KiCad's netlist shows them: ${SIM.PARAMS} etc. resolved from the symbol's fields
             value = resolve_symbol_text(loaded_text(sym.value, kicad), sym.properties, ref,
                                         project=design.text_variables)
@@ -252,8 +241,10 @@ def _add_nets(doc: m.Document, dn: DesignNets, geometry_instance: dict[int, int]
     """Net rows: every net with a pin, or drawn (wires/labels) on an exported sheet; named
     nets first; nets that KiCad gives one name are one row (a document names each net
     once: two unconnected wires on root sheet pins ``button`` of two sheets are both
-    ``/button``).  Returns net index -> TOKN name (see :func:`_net_names`)."""
-    net_pins = [sorted({f"{p.ref}.{p.pin}" for p in net.pins if is_netlisted(p.ref)}, key=natural_key)
+    ``/button``).  A net lists the pins of the document's parts (``#`` references
+    included).  Returns net index -> TOKN name (see :func:`_net_names`)."""
+    parts = set(doc.refs())
+    net_pins = [sorted({f"{p.ref}.{p.pin}" for p in net.pins if p.ref in parts}, key=natural_key)
                 for net in dn.nets]
     names = _net_names(dn, geometry_instance, net_pins)
     order = sorted(names, key=lambda ni: (not dn.nets[ni].named, natural_key(names[ni])))
@@ -271,21 +262,42 @@ def _add_nets(doc: m.Document, dn: DesignNets, geometry_instance: dict[int, int]
 _UNCONNECTED_BY_DESIGN = frozenset({"no_connect", "free"})
 
 
-def _flagged_pins(dn: DesignNets) -> list[str]:
+def _flagged_pins(dn: DesignNets, parts: set[str]) -> list[str]:
     """``REF.PIN`` of every pin the design leaves unconnected on purpose, in natural order:
     the one part pin of a net one of whose subgraphs carries a no-connect marker (a marker
-    on a net of several pins flags none; KiCad's ERC reports it), and a pin of electrical
-    type ``no_connect`` or ``free`` ("not internally connected") in no net, which KiCad's
-    ERC does not report either (a document without its symbol -- a design's own, drawn
-    from the pin table with passive pins -- would otherwise leave it looking forgotten)."""
+    on a net of several pins flags none; KiCad's ERC reports it), the pins of such a net
+    that are pins of one symbol drawn at one point (stacked pins: one marker flags them
+    all, and KiCad's ERC accepts it), and a pin of electrical type ``no_connect`` or
+    ``free`` ("not internally connected") in no net, which KiCad's ERC does not report
+    either (a document without its symbol -- a design's own, drawn from the pin table with
+    passive pins -- would otherwise leave it looking forgotten).  ``parts``: the document's
+    references."""
     out: set[str] = set()
     for net in dn.nets:
-        pins = [p for p in net.pins if is_netlisted(p.ref)]
-        if len({(p.ref, p.pin) for p in pins}) != 1:
-            continue
-        if pins[0].type in _UNCONNECTED_BY_DESIGN or any(dn.graphs[i].subgraphs[si].no_connect for i, si in net.members):
+        pins = [p for p in net.pins if p.ref in parts]
+        distinct = {(p.ref, p.pin) for p in pins}
+        marked = any(dn.graphs[i].subgraphs[si].no_connect for i, si in net.members)
+        if len(distinct) == 1 and (pins[0].type in _UNCONNECTED_BY_DESIGN or marked):
             out.add(f"{pins[0].ref}.{pins[0].pin}")
+        elif len(distinct) > 1 and marked and _stacked(dn, net):
+            out |= {f"{ref}.{pin}" for ref, pin in distinct}
     return sorted(out, key=natural_key)
+
+
+def _stacked(dn: DesignNets, net) -> bool:
+    """Whether the part pins of ``net`` are pins of one placed symbol drawn at one point
+    (stacked pins: KiCad 9 draws a package's several pads of one signal so)."""
+    at = {(i, pr.symbol, pr.pin.x, pr.pin.y) for i, si in net.members for pr in dn.graphs[i].subgraphs[si].pins}
+    return len(at) == 1
+
+
+def _power_flagged(doc: m.Document, dn: DesignNets, names: dict[int, str]) -> list[str]:
+    """The listed nets (``names``: net index -> TOKN name) on which a PWR_FLAG (a power
+    symbol's power-output pin) is drawn, in the order of ``doc.nets``: what a document
+    without the drawing keeps of the flags (``pwrflags``, docs/format.md section 5)."""
+    flagged = {names[ni] for ni in names if any(dn.graphs[i].subgraphs[si].power_flag
+                                                 for i, si in dn.nets[ni].members)}
+    return [n.name for n in doc.nets if n.name in flagged]
 
 
 def _add_wires_and_labels(doc: m.Document, dn: DesignNets, i: int, sid: str, names: dict[int, str]) -> None:
@@ -419,6 +431,8 @@ def _encode_design(path: str, detail: str, stock, kicad: int | None) -> EncodeRe
     dn = design_nets(design, kicad=rules)
     doc = m.Document()
     doc.title = design.root.title or os.path.splitext(os.path.basename(path))[0]
+    if only_kicad10 or kicad_for_format(design.root.version) >= 10:
+        doc.kicad = 10                 # a KiCad 10 design: its parts are from KiCad 10's libraries
     sheets = _sheet_ids(design)
     doc.sheets += _sheet_rows(design, sheets)
     doc.sheetfields += [m.SheetField(sheets.sheet_id[i], name, value)
@@ -432,11 +446,13 @@ def _encode_design(path: str, detail: str, stock, kicad: int | None) -> EncodeRe
     reduce_detail(doc, detail)
     if detail != "full":               # without the drawing, the markers say which pins they flag
         listed = {p for net in doc.nets for p in net.pins}      # a named net of one pin stays a net
-        doc.noconnects = [m.NoConnect(pin=p) for p in _flagged_pins(dn) if p not in listed]
+        stacked = {p for net in doc.nets if len(net.pins) > 1 for p in net.pins}
+        doc.noconnects = [m.NoConnect(pin=p) for p in _flagged_pins(dn, set(doc.refs())) if p not in listed or p in stacked]
+        doc.pwrflags = _power_flagged(doc, dn, names)          # and the nets their PWR_FLAGs drive
     if detail == "full" and symbols.used:
         if stock is None:
             from .kicad.library.index import SymbolIndex
-            stock = SymbolIndex.default_lookup()
+            stock = SymbolIndex.default_lookup(kicad=doc.kicad or None)
         doc.symbols = symbols_to_carry(symbols.used, stock.get, getattr(stock, "pin_signature", None),
                                        symbols.signature)
         doc.fields = _part_fields(doc.fields, part_fields, set(doc.symbols), _stock_fields(stock))
@@ -526,7 +542,7 @@ def referenced_fields(ref: str, texts: list[str], properties: dict[str, str]) ->
 def _net_names(dn: DesignNets, geometry_instance: dict[int, int],
                net_pins: list[list[str]]) -> dict[int, str]:
     """TOKN name of every net worth listing: KiCad's name for named nets, N1.. otherwise.
-    ``net_pins[ni]``: the ``REF.PIN`` of net ``ni``'s netlisted pins, in natural order.
+    ``net_pins[ni]``: the ``REF.PIN`` of net ``ni``'s pins of the document's parts, in natural order.
 
     Unnamed nets are numbered in the natural order of their first pin (nets with no pin
     but drawn wires come after, in drawing order), skipping numbers that named nets use.
@@ -536,7 +552,7 @@ def _net_names(dn: DesignNets, geometry_instance: dict[int, int],
     # of unlisted nets get an empty net name.
     listed: set[int] = set()
     for ni, net in enumerate(dn.nets):
-        npins = len({(p.ref, p.pin) for p in net.pins if is_netlisted(p.ref)})
+        npins = len(net_pins[ni])
         if npins >= 2 or (npins == 1 and net.named):
             listed.add(ni)
     drawn: list[int] = []

@@ -67,6 +67,7 @@ def validate(doc: Document, index=None, resolver: SymbolResolver | None = None, 
     types, mixed = _check_components(doc, err)
     pin_net = _check_nets(doc, types, err, warn)
     flagged = _check_noconnects(doc, types, pin_net, err)
+    _check_pwrflags(doc, err)
     resolver = _symbol_resolver(doc, index, resolver, fuzzy)
     _check_mixed_units(mixed, resolver, err, warn)
     if resolver is None:
@@ -193,11 +194,22 @@ def _check_nets(doc: Document, types: dict[str, str], err, warn) -> dict[tuple[s
     return pin_net
 
 
+def _check_pwrflags(doc: Document, err) -> None:
+    """``pwrflags`` names nets the ``nets`` table lists."""
+    names = {n.name for n in doc.nets}
+    for name in doc.pwrflags:
+        if name not in names:
+            err("pwrflag-net-missing", f"pwrflags names net {name}, which is not in nets", name)
+
+
 def _check_noconnects(doc: Document, types: dict[str, str], pin_net: dict[tuple[str, str], str],
                       err) -> set[tuple[str, str]]:
     """``noconnects`` rows that name a pin: of a declared part, in no net (a no-connect
-    marker on a connected pin is an ERC error in KiCad).  Returns the (ref, pin) they name."""
+    marker on a connected pin is an ERC error in KiCad) -- or in a net every pin of which is
+    a pin of that part that a row names too (stacked pins, which one marker flags: KiCad's
+    ERC accepts it).  Returns the (ref, pin) they name."""
     flagged: set[tuple[str, str]] = set()
+    stacked = doc.stacked_in({sp for sp in (split_pin_ref(n.pin, types) for n in doc.noconnects if n.pin) if sp})
     for n in doc.noconnects:
         if not n.pin:
             continue
@@ -207,7 +219,7 @@ def _check_noconnects(doc: Document, types: dict[str, str], pin_net: dict[tuple[
             continue
         if sp[0] not in types:
             err("undeclared-part", f"noconnects: {n.pin} names part {sp[0]}, which is not in components", n.pin)
-        elif sp in pin_net:
+        elif sp in pin_net and sp not in stacked:
             err("no-connect-in-net", f"{n.pin} is marked not connected (noconnects) but net {pin_net[sp]} "
                 "lists it", n.pin)
         flagged.add(sp)

@@ -46,7 +46,7 @@ def decode(document: str, output: str, symbols_from: tuple[str, ...], layout: st
         sys.exit(1)
     if flat:
         doc = flatten(doc)
-    index = symbol_index(not no_libraries, project or os.path.dirname(os.path.abspath(output)))
+    index = symbol_index(not no_libraries, project or os.path.dirname(os.path.abspath(output)), doc.kicad)
     symbols = load_symbol_sources(symbols_from) if symbols_from else None
     project_name = os.path.splitext(os.path.basename(output))[0]
     try:

@@ -55,12 +55,13 @@ def load_symbol_sources(paths: tuple[str, ...]) -> dict:
     return out
 
 
-def symbol_index(use_libraries: bool, project_dir: str | None = None):
-    """The installed-library index, or None when disabled or no library is installed."""
+def symbol_index(use_libraries: bool, project_dir: str | None = None, kicad: int | None = None):
+    """The installed-library index -- KiCad ``kicad``'s where both KiCads are installed (a
+    document's ``kicad:``) --, or None when disabled or no library is installed."""
     if not use_libraries:
         return None
     from ..kicad.library import SymbolIndex
-    idx = SymbolIndex.default(project_dir)
+    idx = SymbolIndex.default(project_dir, kicad=kicad or None)
     if not idx.libraries:
         click.echo("tokn: warning: no KiCad symbol libraries found; parts will get generated symbols "
                    "(set KICAD9_SYMBOL_DIR)", err=True)

@@ -25,8 +25,11 @@ from .docinput import load_symbol_sources, read_answer_document, read_document, 
                    "[default: the document's folder].")
 @click.option("--fuzzy", is_flag=True, help="Check a type that is no symbol name against a plausible library "
               "part (TL072CP as TL072), as `tokn decode --fuzzy` draws it (implied by --lenient).")
+@click.option("--kicad", type=click.IntRange(9, 10), default=None,
+              help="Check against this KiCad's libraries where KiCad 9 and 10 are both installed "
+                   "[default: the document's `kicad:` version, else KiCad 9's configuration first].")
 def validate(document: str, erc: bool, as_json: bool, symbols_from: tuple[str, ...], no_libraries: bool,
-             lenient: bool, project: str | None, fuzzy: bool) -> None:
+             lenient: bool, project: str | None, fuzzy: bool, kicad: int | None) -> None:
     """Check DOCUMENT (a .tokn file, - for stdin).
 
     Exit status: 0 valid (every part's pins checked against a symbol), 1 invalid, 3 no
@@ -55,7 +58,7 @@ def validate(document: str, erc: bool, as_json: bool, symbols_from: tuple[str, .
     index = None
     if doc is not None:
         project_dir = project or (os.path.dirname(os.path.abspath(document)) if document != "-" else None)
-        index = symbol_index(not no_libraries, project_dir)
+        index = symbol_index(not no_libraries, project_dir, kicad or doc.kicad)
         symbols = load_symbol_sources(symbols_from) if symbols_from else None
         fuzzy = fuzzy or lenient            # an LLM answer is decoded fuzzily, as `tokn generate` does
         resolver = SymbolResolver(index, symbols, fuzzy=fuzzy)

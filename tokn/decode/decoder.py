@@ -39,7 +39,7 @@ from ..resolve import SymbolResolver
 from .amend import add_unplaced, sheet_paths, unplaced_refs
 from .flatten import flatten
 from .layout import layout_parts
-from .repair import amend_drawing, is_flag
+from .repair import amend_drawing, flag_listed, is_flag
 from .place.units import named_noconnect_pins, noconnect_pins
 from .sheetbuild import SheetBuilder, power_value_props
 from .stubs import is_ground, pin_ends
@@ -114,6 +114,7 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
     drawn_doc = replace(doc, components=[c for c in doc.components if c.ref not in added]) if added else doc
     if layout in ("auto", "drawn") and _drawable(drawn_doc, parts):
         files, root, notes = _as_drawn(doc, parts, power, project, added)
+        drawn, moved = doc, set()
         diff, in_kicad10, in_kicad9 = net_differences(files, root, want, _doc_nets(listed)) \
             if verify and files else ("", "", "")
         if not files:
@@ -124,7 +125,7 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
             if isinstance(kept, str):
                 why = kept
             else:
-                files, root, notes, diff, in_kicad10, in_kicad9 = kept
+                files, root, notes, diff, in_kicad10, in_kicad9, drawn, moved = kept
         if not diff and in_kicad9:
             broken, count = broken_at_junctions(doc)
             if count:
@@ -135,6 +136,11 @@ def decode(doc: Document, index=None, *, symbols: dict | None = None, project: s
                     notes = notes2 + [f"{count} wire(s) broken at a junction on their interior, which "
                                       "KiCad 10 connects whole and KiCad 9 cuts (docs/kicad-connectivity-"
                                       "findings.md, quirk J): both connect the broken wires as stated"]
+        if not diff and files and drawn.pwrflags and not any(is_flag(ps) for ps in drawn.power):
+            flagged = _listed_flags(drawn, parts, power, project, set(added) | moved, moved, want,
+                                    _doc_nets(listed))
+            if flagged is not None:
+                files, root, notes, in_kicad10, in_kicad9 = flagged
         if not diff:
             warnings += notes
             if any(ps.local for ps in doc.power):
@@ -211,8 +217,28 @@ def _kept_drawing(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymb
         if not diff:
             if done:
                 notes.append("drawing changed where it did not give the document's nets: " + "; ".join(done))
-            return files, root, notes, diff, in_kicad10, in_kicad9
+            return files, root, notes, diff, in_kicad10, in_kicad9, cur, moved
     return f"still {diff} after {AMEND_ROUNDS} rounds of changes"
+
+
+def _listed_flags(doc: Document, parts: dict[str, PartSymbol], power: "PowerSymbols", project: str,
+                  added: set[str], moved: set[str], want: dict[frozenset, str],
+                  want_kicad10: dict[frozenset, str]):
+    """``doc`` (a drawing that gives its nets but draws no PWR_FLAG: a ``v1`` document) drawn
+    with a PWR_FLAG on each net its ``pwrflags`` names that the drawing does not flag yet
+    (:func:`tokn.decode.repair.flag_listed`), verified: (files, root, notes, KiCad 10 note,
+    KiCad 9 note); None when no flag was drawn or the flags would change a net."""
+    sf = _sheet_files(doc, project)
+    step = flag_listed(doc, parts, power, {sid: sf.first_instance[f] for sid, f in sf.file_of.items()}, want)
+    if step is None:
+        return None
+    files, root, notes = _as_drawn(step.doc, parts, power, project, added, moved)
+    if not files:
+        return None
+    diff, in_kicad10, in_kicad9 = net_differences(files, root, want, want_kicad10)
+    if diff:
+        return None
+    return files, root, notes + step.notes, in_kicad10, in_kicad9
 
 
 def _instance_gap(doc: Document, sf: "_SheetFiles") -> str:
@@ -332,10 +358,12 @@ def _difference(design: Design, want: dict[frozenset, str], kicad: int, names: b
 def drawn_nets(design: Design, want: dict[frozenset, str], kicad: int = 9) -> dict[frozenset, tuple[str, bool]]:
     """The nets of ``design`` by KiCad ``kicad``'s rules as pins -> (name, named): those of
     two or more part pins, named ones, and a lone pin the wanted nets list (a lone
-    unconnected pin is no net)."""
+    unconnected pin is no net).  Part pins: of netlisted parts, and of the ``#`` parts the
+    wanted nets list (a document's virtual parts, docs/format.md)."""
+    virtual = {r for pins in want for r, _ in pins if not is_netlisted(r)}
     got: dict[frozenset, tuple[str, bool]] = {}
     for net in design_nets(design, kicad=kicad).nets:
-        pins = frozenset((p.ref, p.pin) for p in net.pins if is_netlisted(p.ref))
+        pins = frozenset((p.ref, p.pin) for p in net.pins if is_netlisted(p.ref) or p.ref in virtual)
         if pins and (net.named or len(pins) > 1 or pins in want):
             got[pins] = (net.name, net.named)
     return got
@@ -598,7 +626,7 @@ def _draw_pin_noconnects(doc: Document, parts: dict[str, PartSymbol], sf: _Sheet
     position and no net lists, on every placed unit of the part that has the pin (a ``v1``
     document)."""
     flagged = named_noconnect_pins(doc, set(parts), unplaced_only=True)
-    flagged -= {(ref, pin) for _name, pins in doc.net_pins() for ref, pin in pins}
+    flagged -= {(ref, pin) for _name, pins in doc.net_pins() for ref, pin in pins} - doc.stacked_in(flagged)
     if not flagged:
         return
     for c in doc.components:

@@ -22,6 +22,7 @@ def flatten(doc: Document) -> Document:
         c.x = c.y = c.w = c.h = c.a = None
         c.mirror = ""
     used: set[str] = set()
+    renamed: dict[str, str] = {}
     for n in out.nets:
         name = base = flat_net_name(n.name)
         k = 1
@@ -29,7 +30,9 @@ def flatten(doc: Document) -> Document:
             k += 1
             name = f"{base}_{k}"
         used.add(name)
+        renamed[n.name] = name
         n.name = name
+    out.pwrflags = [renamed[n] for n in doc.pwrflags if n in renamed]
     out.wires, out.labels, out.power, out.junctions, out.noconnects = [], [], [], [], []
     out.sheets, out.sheetpins, out.buses, out.busentries, out.busaliases = [], [], [], [], []
     out.directives, out.ruleareas = [], []

@@ -52,15 +52,20 @@ def layout_parts(doc: Document, parts: dict[str, PartSymbol], sb: SheetBuilder, 
     (KiCad's PWR_FLAG), every power net that no power-output or output pin drives gets a
     flag next to one more of its power symbols, in a row below the parts: such a sub-circuit
     is fed from outside the sheet, and the flag says so to KiCad's ERC.  (A flag on a net
-    with an output pin would be a power output tied to an output: KiCad's ``pin_to_pin``.)"""
+    with an output pin would be a power output tied to an output: KiCad's ``pin_to_pin``.)
+    So does every net the document's ``pwrflags`` names (the original's flags), joined to
+    its flag by a label when no power symbol draws it."""
     units = build_units(doc, parts, set(nc))
     net_pins: dict[str, int] = {}
     for u in units:
         for p in u.pins:
             net_pins[u.nets[p.number]] = net_pins.get(u.nets[p.number], 0) + 1
+    listed = {net for net in doc.pwrflags if net in net_pins} if power_flag is not None else set()
     for net, n in (outside or {}).items():
         if net in net_pins:
             net_pins[net] += n
+    for net in listed:                      # its flag's label is one more place it is drawn
+        net_pins[net] += 1
     plan = make_plan(units, wires)
     drawings: list[Drawing] = []
     roots = list(plan.roots)
@@ -82,7 +87,7 @@ def layout_parts(doc: Document, parts: dict[str, PartSymbol], sb: SheetBuilder, 
         driven = {u.nets[p.number] for u in units for p in u.part.symbol.pins
                   if p.type in ("power_out", "output") and p.number in u.nets}
         flag_nets = sorted({net for u in units for net in u.nets.values()
-                            if net not in driven and _flag_name(net, power_for_net) is not None},
+                            if net not in driven and _flag_name(net, power_for_net) is not None} | listed,
                            key=natural_key)
     _place_flags(flag_nets, power_flag, sb, project, sheet_path, power_for_net, ORIGIN[0],
                  _snap(bottom + MARGIN))
@@ -176,16 +181,17 @@ def _place_flags(nets: list[str], flag: PartSymbol | None, sb: SheetBuilder, pro
                  power_for_net, x0: float, y: float) -> None:
     """A row of (power symbol + PWR_FLAG) pairs joined at one point, one per net: the
     power symbol points one way, the flag the other, so they never overlap.  A net the
-    drawing names by local labels (:func:`_flag_name`) gets its label instead of a power
+    drawing names by labels (a local label's power net, :func:`_flag_name`; any net not
+    drawn with power symbols that ``pwrflags`` names) gets its label instead of a power
     symbol, the flag hanging below the label's text."""
     x = x0
     for net in nets:
-        if not is_power_net(net):                           # a local label's net
-            _, text = label_kind(net)
+        if not is_power_net(net) or power_for_net(net) is None:     # a net drawn with labels
+            kind, text = label_kind(net)
             px, py = _snap(x + MARGIN), _snap(y + 2.54)
-            sb.label("local", text, px, py, 0.0)
+            sb.label(kind, text, px, py, 0.0, "" if kind == "local" else "passive")
             _flag_at(flag, px, py, 180.0, sb, project, sheet_path)
-            x += len(text) * CHAR_W + 2 * MARGIN + GRID
+            x += len(text) * CHAR_W + (2.2 if kind == "global" else 0.0) + 2 * MARGIN + GRID
             continue
         part = power_for_net(net)
         bx0, by0, bx1, by1 = body_bbox(part.symbol, 1, 1, with_pins=False)

@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ..doc.model import Document, Label, PowerSymbol, Wire
+from ..doc.naming import natural_key
 from ..kicad.bbox import sheet_bbox
 from ..kicad.drawcheck import boxes_overlap, label_box
 from ..kicad.netnames import net_text
@@ -335,19 +336,46 @@ class _Round:
         power-output or output pin drives: the flag the grid layout gives such a net
         (:func:`tokn.decode.layout.layout_parts`), without which KiCad's ERC reports the
         power-input pins as not driven.  One flag per net."""
-        if not self.flags or net in self.flagged or not is_power_net(text):
+        if not self.flags or net in self.flagged:
+            return
+        listed = net in self.doc.pwrflags
+        if not listed and not is_power_net(text):
             return
         types = {p.type for pins, name in self.want.items() if name == net for ref, num in pins
                  if ref in self.parts for p in self.parts[ref].symbol.pins if p.number == num}
         flag = self.power.get("power:PWR_FLAG")
-        if flag is None or "power_in" not in types or types & {"power_out", "output"}:
+        if flag is None or not listed and ("power_in" not in types or types & {"power_out", "output"}):
             return
         side = (-d[1], d[0])                 # across the label's text, which runs along d
-        self.doc.power.append(PowerSymbol("PWR_FLAG", "power:PWR_FLAG", x, y, _power_angle(flag, side), sheet=sid))
+        self._draw_flag(flag, net, sid, x, y, side, listed)
+
+    def _draw_flag(self, flag: PartSymbol, net: str, sid: str, x: float, y: float, d: tuple[int, int],
+                   listed: bool) -> None:
+        """A PWR_FLAG on ``net`` at ``(x, y)``, its body along ``d``; ``listed``: the document's
+        ``pwrflags`` name the net (else the decoder's rule asked for it)."""
+        self.doc.power.append(PowerSymbol("PWR_FLAG", "power:PWR_FLAG", x, y, _power_angle(flag, d), sheet=sid))
         self.room.setdefault(sid, []).append(
-            sheet_bbox(flag.symbol, x, y, _power_angle(flag, side), "", 1, 1, with_pins=False))
+            sheet_bbox(flag.symbol, x, y, _power_angle(flag, d), "", 1, 1, with_pins=False))
         self.flagged.add(net)
-        self.notes.append(f"a PWR_FLAG drawn on {net} (no power-output pin drives its power-input pins)")
+        self.touched()
+        self.notes.append(f"a PWR_FLAG drawn on {net} " + ("(the document's pwrflags)" if listed else
+                                                           "(no power-output pin drives its power-input pins)"))
+
+    def flag_pin(self, net: str, pin: Pin) -> bool:
+        """A PWR_FLAG on ``net`` joined to a drawn end of its pin ``pin``, on the pin end or at
+        the end of a short wire from it where that keeps it clear of the drawing
+        (:meth:`_spot`); False when the pin is not drawn or there is no PWR_FLAG symbol."""
+        flag = self.power.get("power:PWR_FLAG")
+        where = self.ends.get(pin, [])
+        if flag is None or not where:
+            return False
+        sid, end = where[0]
+        box = lambda x, y, d: sheet_bbox(flag.symbol, x, y, _power_angle(flag, d), "", 1, 1, with_pins=False)
+        path, d = self._spot(sid, end, box)
+        if len(path) > 1:
+            self.doc.wires += [Wire(net, [a, b], sid) for a, b in zip(path, path[1:])]
+        self._draw_flag(flag, net, sid, *path[-1], d, True)
+        return True
 
     def _obstacles(self, sid: str) -> list:
         """Boxes of what is drawn on sheet ``sid``: symbol bodies, labels, power symbols,
@@ -598,6 +626,25 @@ def _flagged_nets(doc: Document, paths: dict[str, str]) -> set[str]:
     return {paths.get(lb.sheet, "/") + net_text(lb.name) if lb.kind == "local" else lb.name
             for lb in doc.labels if (lb.sheet, _key(lb.x, lb.y)) in at} | \
         {ps.net for ps in doc.power if not is_flag(ps) and (ps.sheet, _key(ps.x, ps.y)) in at}
+
+
+def flag_listed(doc: Document, parts: dict[str, PartSymbol], power, drawn_in: dict[str, str],
+                want: dict[frozenset, str]) -> Amended | None:
+    """PWR_FLAGs on the nets ``doc.pwrflags`` names that the drawing flags nowhere (a ``v1``
+    document keeps the drawing but not its flags; docs/format.md, ``pwrflags``): each joined
+    to the first drawn pin of its net (natural order; a sheet several instances share comes
+    last) by a short wire.  ``want``: the document's nets (pins -> name).  None when every
+    listed net is flagged (or none can be)."""
+    r = _Round(doc, parts, power, drawn_in, {}, want)
+    r.flags = True
+    for net in doc.pwrflags:
+        if net in r.flagged:
+            continue
+        pins = sorted((p for pins, name in want.items() if name == net for p in pins),
+                      key=lambda p: (any(s in r.shared for s, _ in r.ends.get(p, [])), natural_key(p[0]),
+                                     natural_key(p[1])))
+        next((p for p in pins if r.flag_pin(net, p)), None)
+    return Amended(r.doc, r.notes) if r.notes else None
 
 
 def _power_angle(part: PartSymbol, d: tuple[int, int]) -> float:

@@ -968,8 +968,10 @@ def _circuit(lines: list[str]) -> list | None:
             out.append(sorted((n.name, sorted(n.pins)) for n in v))
         elif isinstance(v, dict):
             out.append(sorted((k, repr(x)) for k, x in v.items()))
-        else:
+        elif isinstance(v, list):
             out.append(sorted(map(repr, v)))
+        else:                           # a scalar the format defines (kicad)
+            out.append(repr(v))
     return out
 
 

@@ -221,6 +221,9 @@ class RuleArea:
 class Document:
     """A whole TOKN document."""
     title: str = ""
+    #: scalar ``kicad``: the KiCad major version whose files the design is (10), 0 when not
+    #: said (KiCad 9 or older, an LLM answer): which KiCad's libraries its parts are from
+    kicad: int = 0
     components: list[Component] = field(default_factory=list)
     pins: dict[str, list[PinDef]] = field(default_factory=dict)
     nets: list[Net] = field(default_factory=list)
@@ -239,6 +242,9 @@ class Document:
     directives: list[Directive] = field(default_factory=list)
     ruleareas: list[RuleArea] = field(default_factory=list)
     symbols: dict[str, list[SymbolPin]] = field(default_factory=dict)  # lib_id -> pins
+    #: extension ``power``: the nets a PWR_FLAG drives, by name, in a document without the
+    #: drawing (``v1``, ``nets``; at ``full`` the ``power`` rows draw the flags)
+    pwrflags: list[str] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)   # unknown scalars, kept
     #: where rows were read, for messages (:func:`tokn.doc.parser.parse_tokn` fills it; a
     #: document built otherwise leaves it empty): ``("components", REF)``, ``("nets", NAME)``,
@@ -276,6 +282,17 @@ class Document:
         entries that are no pin reference are left out (the validator reports them)."""
         refs = set(self.refs())
         return [(n.name, [sp for sp in (split_pin_ref(p, refs) for p in n.pins) if sp]) for n in self.nets]
+
+    def stacked_in(self, flagged: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The pins of ``flagged`` (pins marked not connected) that a net lists whose pins are
+        several pins of one part, all in ``flagged``: stacked pins that one no-connect marker
+        flags (docs/format.md, extension ``nc``), which keep their marker though a net lists
+        them."""
+        by_net: dict[str, set[tuple[str, str]]] = {}
+        for pin, name in self.pin_nets().items():
+            by_net.setdefault(name, set()).add(pin)
+        return {p for pins in by_net.values() if len(pins) > 1 and pins <= flagged
+                and len({ref for ref, _ in pins}) == 1 for p in pins}
 
     def pin_nets(self) -> dict[tuple[str, str], str]:
         """(ref, pin number) -> name of the net that lists it (the last, for a pin listed

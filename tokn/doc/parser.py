@@ -199,9 +199,15 @@ class _Builder:
             value = V.unquote(tok) if tok.type == "QUOTED" else str(tok)
         if key in T.TABLES or key in T.KEYED:
             raise self.error(f"'{key}' is a table, not a scalar", key.line, key.column)
+        if key == T.PWRFLAGS_KEY:
+            raise self.error(f"'{key}' is a list: {key}[K]: NET,...", key.line, key.column)
         self.once("scalar " + key, key, f"scalar '{key}'")
         if key == T.TITLE:
             self.doc.title = value
+        elif key == T.KICAD_KEY:
+            if not value.isdigit() or not value.isascii() or int(value) < 1:
+                raise self.error(f"'{key}' is a KiCad major version (10), not {value!r}", key.line, key.column)
+            self.doc.kicad = int(value)
         elif key == T.EXTENSIONS_KEY:
             pass                              # derived from the content; nothing to keep
         else:
@@ -213,6 +219,8 @@ class _Builder:
         self.once("scalar " + key, key, f"'{key}'")
         if len(items) != int(count):
             raise self.error(f"'{key}[{count}]' lists {len(items)} item(s)", count.line, count.column)
+        if key == T.PWRFLAGS_KEY:
+            self.doc.pwrflags = items
         # `extensions[K]` is derived from the content; other inline arrays are not part of
         # the model and are ignored (forward compatibility).
 

@@ -131,7 +131,13 @@ KEYED = {"pins": PINS_TABLE, "symbol": SYMBOL_TABLE}
 
 # Scalars the format defines (anything else is kept in Document.extra).
 TITLE = "title"
+#: ``kicad: 10``: the KiCad major version of the design, when it is newer than KiCad 9's
+#: formats (docs/format.md section 2: the libraries to check and draw it with).
+KICAD_KEY = "kicad"
 EXTENSIONS_KEY = "extensions"
+#: ``pwrflags[K]: NET,...`` (extension ``power``): the nets a PWR_FLAG drives, in a document
+#: without the drawing (docs/format.md section 5).
+PWRFLAGS_KEY = "pwrflags"
 
 
 _MISSING: Any = dataclasses.MISSING

@@ -4,8 +4,10 @@ Layout (docs/format.md section 2 and 5)::
 
     # TOKN v1
     title: ...                 (when the title is not empty)
+    kicad: 10                  (when Document.kicad is set)
     key: value                 (Document.extra, in order)
     extensions[K]: a,b         (when K > 0)
+    pwrflags[K]: NET,...       (when K > 0: Document.pwrflags)
     <blank>
     components[N]{...}:        (always)
     <blank>
@@ -178,6 +180,8 @@ def extensions_used(doc: Document) -> list[str]:
                 used.add(c.extension)
     if doc.symbols:
         used.add("symbols")
+    if doc.pwrflags:
+        used.add("power")
     return [e for e in T.EXTENSIONS if e in used]
 
 
@@ -192,13 +196,18 @@ def write_tokn(doc: Document, *, compact: bool = False) -> str:
     out = [HEADER]
     if doc.title:
         out.append(f"{T.TITLE}: {V.quote_scalar(doc.title)}")
+    if doc.kicad:
+        out.append(f"{T.KICAD_KEY}: {int(doc.kicad)}")
     for key, value in doc.extra.items():
-        if not _KEY.fullmatch(key) or key in (T.TITLE, T.EXTENSIONS_KEY, "pins") or key in T.TABLES:
+        if not _KEY.fullmatch(key) or key in (T.TITLE, T.KICAD_KEY, T.EXTENSIONS_KEY, T.PWRFLAGS_KEY, "pins") or key in T.TABLES:
             raise ValueError(f"cannot write the scalar {key!r}")
         out.append(f"{key}: {V.quote_scalar(value)}" if value else f"{key}:")
     exts = extensions_used(doc)
     if exts:
         out.append(f"{T.EXTENSIONS_KEY}[{len(exts)}]: {','.join(exts)}")
+    if doc.pwrflags:
+        items = [t or '""' for t in V.quote_fields(doc.pwrflags)]
+        out.append(f"{T.PWRFLAGS_KEY}[{len(items)}]: {','.join(items)}")
 
     out.append("")
     cells = _Cells()

@@ -19,7 +19,11 @@ Contract of :func:`load_symbol_libraries`:
   (always the project directory);
 * entries that are disabled, not of type ``KiCad``, whose URI still holds an unknown
   variable, or whose file is missing or unreadable are left out with a message in
-  ``warnings``; nothing here raises for a bad library, only the table order is kept.
+  ``warnings``; nothing here raises for a bad library, only the table order is kept;
+* ``kicad`` (9 or 10) asks for that KiCad's libraries where both are installed (a document
+  that says ``kicad: 10``, docs/format.md): its configuration directory first (``10.0``),
+  and its own symbol directory (``KICAD10_SYMBOL_DIR``; on Windows ``KiCad\10.0``) is the
+  one scanned without a global table and the default of every ``KICAD*_SYMBOL_DIR``.
 """
 from __future__ import annotations
 
@@ -70,10 +74,17 @@ class SymbolLibraries:
     tables: list[str] = field(default_factory=list)
 
 
+def _versions(kicad: int | None) -> tuple[str, ...]:
+    """:data:`CONFIG_VERSIONS`, KiCad ``kicad``'s first when given."""
+    mine = f"{kicad}.0"
+    return (mine, *[v for v in CONFIG_VERSIONS if v != mine]) if kicad else CONFIG_VERSIONS
+
+
 def kicad_config_dir(environ: Mapping[str, str] | None = None,
-                     platform: str | None = None) -> str:
+                     platform: str | None = None, kicad: int | None = None) -> str:
     """The KiCad user configuration directory: KiCad 9's when it exists, else KiCad 10's
-    when that exists, else KiCad 9's (:data:`CONFIG_VERSIONS`; it may not exist)."""
+    when that exists, else KiCad 9's (:data:`CONFIG_VERSIONS`; it may not exist); with
+    ``kicad``, that KiCad's first."""
     env = os.environ if environ is None else environ
     plat = sys.platform if platform is None else platform
     base = env.get("KICAD_CONFIG_HOME")
@@ -86,19 +97,27 @@ def kicad_config_dir(environ: Mapping[str, str] | None = None,
         else:
             base = os.path.join(env.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config"),
                                 "kicad")
-    return next((os.path.join(base, v) for v in CONFIG_VERSIONS if os.path.isdir(os.path.join(base, v))),
-                os.path.join(base, KICAD_VERSION))
+    versions = _versions(kicad)
+    return next((os.path.join(base, v) for v in versions if os.path.isdir(os.path.join(base, v))),
+                os.path.join(base, versions[0]))
+
+
+def _symbol_dir_vars(kicad: int | None) -> tuple[str, ...]:
+    """:data:`SYMBOL_DIR_VARS`, KiCad ``kicad``'s own first when given."""
+    mine = f"KICAD{kicad}_SYMBOL_DIR"
+    return (mine, *[v for v in SYMBOL_DIR_VARS if v != mine]) if kicad else SYMBOL_DIR_VARS
 
 
 def candidate_symbol_dirs(environ: Mapping[str, str] | None = None,
-                          platform: str | None = None) -> list[str]:
-    """Where the stock KiCad symbol libraries may be installed, most specific first."""
+                          platform: str | None = None, kicad: int | None = None) -> list[str]:
+    """Where the stock KiCad symbol libraries may be installed, most specific first (with
+    ``kicad``, that KiCad's own variable and folder first)."""
     env = os.environ if environ is None else environ
     plat = sys.platform if platform is None else platform
-    out = [env[v] for v in SYMBOL_DIR_VARS if env.get(v)]
+    out = [env[v] for v in _symbol_dir_vars(kicad) if env.get(v)]
     if plat.startswith("win"):
         pf = env.get("ProgramFiles", r"C:\Program Files")
-        out += [os.path.join(pf, "KiCad", v, "share", "kicad", "symbols") for v in CONFIG_VERSIONS]
+        out += [os.path.join(pf, "KiCad", v, "share", "kicad", "symbols") for v in _versions(kicad)]
     elif plat == "darwin":
         out.append("/Applications/KiCad/KiCad.app/Contents/SharedSupport/symbols")
     out += ["/usr/share/kicad/symbols", "/usr/local/share/kicad/symbols"]
@@ -106,9 +125,9 @@ def candidate_symbol_dirs(environ: Mapping[str, str] | None = None,
 
 
 def default_symbol_dir(environ: Mapping[str, str] | None = None,
-                       platform: str | None = None) -> str | None:
+                       platform: str | None = None, kicad: int | None = None) -> str | None:
     """The first existing directory of :func:`candidate_symbol_dirs`, or None."""
-    for d in candidate_symbol_dirs(environ, platform):
+    for d in candidate_symbol_dirs(environ, platform, kicad):
         if os.path.isdir(d):
             return d
     return None
@@ -134,13 +153,14 @@ def _kicad_common_vars(config_dir: str) -> dict[str, str]:
 
 
 def path_variables(project_dir: str | None = None, *, environ: Mapping[str, str] | None = None,
-                   config_dir: str | None = None, platform: str | None = None) -> dict[str, str]:
+                   config_dir: str | None = None, platform: str | None = None,
+                   kicad: int | None = None) -> dict[str, str]:
     """The variables available to ``${VAR}`` substitution (see the module contract)."""
     env = os.environ if environ is None else environ
     plat = sys.platform if platform is None else platform
-    cfg = config_dir if config_dir is not None else kicad_config_dir(env, plat)
+    cfg = config_dir if config_dir is not None else kicad_config_dir(env, plat, kicad)
     out: dict[str, str] = {}
-    sym_dir = default_symbol_dir(env, plat)
+    sym_dir = default_symbol_dir(env, plat, kicad)
     if sym_dir:
         for v in SYMBOL_DIR_VARS:
             out[v] = sym_dir
@@ -245,14 +265,15 @@ def project_directory(project: str | None) -> str | None:
 def load_symbol_libraries(project_dir: str | None = None, *,
                           environ: Mapping[str, str] | None = None,
                           config_dir: str | None = None,
-                          platform: str | None = None) -> SymbolLibraries:
-    """Resolve the libraries visible to ``project_dir`` (or globally); never raises for a
-    missing or broken library or table -- see the module docstring for the rules."""
+                          platform: str | None = None, kicad: int | None = None) -> SymbolLibraries:
+    """Resolve the libraries visible to ``project_dir`` (or globally) -- KiCad ``kicad``'s
+    where both KiCads are installed; never raises for a missing or broken library or table
+    -- see the module docstring for the rules."""
     env = os.environ if environ is None else environ
     plat = sys.platform if platform is None else platform
-    cfg = config_dir if config_dir is not None else kicad_config_dir(env, plat)
+    cfg = config_dir if config_dir is not None else kicad_config_dir(env, plat, kicad)
     proj = project_directory(project_dir)
-    variables = path_variables(proj, environ=env, config_dir=cfg, platform=plat)
+    variables = path_variables(proj, environ=env, config_dir=cfg, platform=plat, kicad=kicad)
     result = SymbolLibraries()
     entries: dict[str, LibTableEntry] = {}
 
@@ -271,7 +292,7 @@ def load_symbol_libraries(project_dir: str | None = None, *,
     global_table = os.path.join(cfg, "sym-lib-table")
     rows = read_table(global_table) if os.path.isfile(global_table) else None
     if rows is None:
-        sym_dir = variables.get("KICAD9_SYMBOL_DIR")
+        sym_dir = variables.get(_symbol_dir_vars(kicad)[0])
         if sym_dir and os.path.isdir(sym_dir):
             rows = scan_symbol_dir(sym_dir)
             result.tables.append(sym_dir)

@@ -90,6 +90,7 @@ class Subgraph:
     power_nets: list[tuple[str, bool, bool]] = field(default_factory=list)
     wires: list[int] = field(default_factory=list)                     # wire indices
     no_connect: bool = False
+    power_flag: bool = False     # a power symbol's power-output pin (KiCad's PWR_FLAG) is here
 
 
 @dataclass
@@ -519,6 +520,8 @@ def _add_pin_item(sg: Subgraph, sch: SchematicFile, data: tuple, power_symbols: 
             sym = sch.symbols[si]
             sg.power_nets.append((power_net_name(sym, p, legacy_power and lib.power != "local", shown, kicad),
                                   lib.power != "local", True))
+        elif p.type == "power_out":
+            sg.power_flag = True
     else:
         sg.pins.append(PinRef(si, p))
         if p.hidden and sch.symbols[si].pin_function(p)[1] == "power_in":

@@ -91,8 +91,10 @@ def noconnect_pins(doc: Document, parts: dict[str, PartSymbol]) -> set[tuple[str
 def build_units(doc: Document, parts: dict[str, PartSymbol],
                 nc: set[tuple[str, str]] = frozenset()) -> list[Unit]:
     """Units of every part, in natural reference order.  A pin common to all units is
-    connected on the first unit placed only; a pin in ``nc`` and in no net gets a flag."""
+    connected on the first unit placed only; a pin in ``nc`` and in no net (or stacked pins
+    in a net of such pins only, :meth:`~tokn.doc.model.Document.stacked_in`) gets a flag."""
     pin_net = doc.pin_nets()
+    marked = doc.stacked_in(set(nc))
     first_row = {}
     for c in doc.components:
         first_row.setdefault(c.ref, c)
@@ -107,7 +109,8 @@ def build_units(doc: Document, parts: dict[str, PartSymbol],
             nets = {p.number: pin_net[(ref, p.number)] for p in all_pins if (ref, p.number) in pin_net}
             pins = [p for p in all_pins if p.number in nets and not (p.hidden and p.type == "power_in"
                                                                       and nets[p.number] == p.name)]
-            flags = [p for p in all_pins if p.number not in nets and not p.hidden and (ref, p.number) in nc]
+            flags = [p for p in all_pins if (p.number not in nets or (ref, p.number) in marked) and not p.hidden
+                     and (ref, p.number) in nc]
             units.append(Unit(ref, unit, part, pins, nets, comp.value, comp.fp, comp.dnp, flags,
                               comp.nobom, comp.noboard))
     return units

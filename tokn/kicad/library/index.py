@@ -70,37 +70,40 @@ class SymbolIndex:
 
     # ---------------------------------------------------------------- construction
     @classmethod
-    def default(cls, project_dir: str | None = None, refresh: bool = False) -> "SymbolIndex":
+    def default(cls, project_dir: str | None = None, refresh: bool = False,
+                kicad: int | None = None) -> "SymbolIndex":
         """The index of the libraries KiCad 9 shows for ``project_dir`` (global ones when
-        None), memoised per project for the process; ``refresh=True`` re-reads the library
+        None) -- KiCad ``kicad``'s where both are installed (:func:`~tokn.kicad.libtable.load_symbol_libraries`)
+        --, memoised per project for the process; ``refresh=True`` re-reads the library
         tables and re-checks every library file (changed ones are scanned again)."""
         proj = project_directory(project_dir)
-        key = os.path.realpath(proj) if proj else None
+        key = (os.path.realpath(proj) if proj else None, kicad)
         with cls._memo_lock:
             idx = cls._memo.get(key)
             if idx is None or refresh:
                 cls._lookups.pop(key, None)
-                libs = load_symbol_libraries(proj)
+                libs = load_symbol_libraries(proj, kicad=kicad)
                 idx = cls(libs.libraries, warnings=libs.warnings)
                 cls._memo[key] = idx
             return idx
 
     @classmethod
-    def default_lookup(cls, project_dir: str | None = None) -> "SymbolIndex | LibraryLookup":
+    def default_lookup(cls, project_dir: str | None = None,
+                       kicad: int | None = None) -> "SymbolIndex | LibraryLookup":
         """Something with :meth:`get` that answers exactly as ``default(project_dir).get``
         does, for callers that only look symbols up by ``Lib:Name`` (the encoder): the
         memoised :meth:`default` index when this process already built it, else a
         :class:`LibraryLookup` of the same libraries (memoised per project in turn), which
         opens only the library each lookup names instead of all of them."""
         proj = project_directory(project_dir)
-        key = os.path.realpath(proj) if proj else None
+        key = (os.path.realpath(proj) if proj else None, kicad)
         with cls._memo_lock:
             idx = cls._memo.get(key)
             if idx is not None:
                 return idx
             look = cls._lookups.get(key)
             if look is None:
-                look = cls._lookups[key] = LibraryLookup(load_symbol_libraries(proj).libraries)
+                look = cls._lookups[key] = LibraryLookup(load_symbol_libraries(proj, kicad=kicad).libraries)
             return look
 
     def _open(self, nick: str, path: str) -> LibraryFile | None:
