@@ -22,8 +22,10 @@ from tokn.doc.model import Component, Document, Net
 from tokn.doc.pinref import split_pin_ref
 from tokn.encode import encode_design
 from tokn.kicad import kicad_cli
+from tokn.sexpr import child, children, parse
 
 from .conftest import needs_kicad
+from .support import multi_pin_nets
 
 PARTS = [  # lib_id, reference prefix, value
     ("Device:R", "R", "10k"), ("Device:C", "C", "100n"), ("Device:LED", "D", "red"),
@@ -307,3 +309,35 @@ def test_sheet_files_keep_their_folders(case, rows, expected):
         parent_dir = os.path.dirname(file_of[s.parent])
         assert os.path.normpath(os.path.join(parent_dir, sheet_file_reference(file_of, s))) == \
             os.path.normpath(file_of[s.id])
+
+
+CORNER = """# TOKN v1
+title: corner
+
+components[2]{ref,type,value,fp,x,y,w,h,a}:
+  R1,R,10k,,100.00,100.00,0.00,7.62,0
+  R2,R,10k,,120.00,110.00,0.00,7.62,0
+
+nets[1]{name,pins}:
+  N1,"R1.2,R2.1"
+
+wires[1]{net,pts}:
+  N1,"100.00 103.81,100.00 106.19,100.00 106.19,120.00 106.19"
+"""
+
+
+def test_a_wire_row_of_several_points_is_drawn_as_two_point_wires(symbol_index):
+    """KiCad 9 and 10 refuse a file whose wire has more than two points; a hand- or
+    model-written row may have them: one wire per leg (the repeated point gives none)."""
+    decoded = decode(parse_tokn(CORNER), symbol_index, project="corner")
+    tree = parse(decoded.root_text)[0]
+    legs = [[(xy[1], xy[2]) for xy in child(w, "pts")[1:]] for w in children(tree, "wire")]
+    assert legs == [[("100", "103.81"), ("100", "106.19")], [("100", "106.19"), ("120", "106.19")]]
+
+
+@needs_kicad
+def test_kicad_loads_and_joins_a_wire_row_of_several_points(symbol_index, tmp_path):
+    out = tmp_path / "corner.kicad_sch"
+    decode(parse_tokn(CORNER), symbol_index, project="corner").write(str(out))
+    assert set(multi_pin_nets(kicad_cli.export_netlist(str(out)).nets.items())) == {
+        frozenset({("R1", "2"), ("R2", "1")})}

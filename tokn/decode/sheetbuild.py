@@ -47,9 +47,15 @@ class SheetBuilder:
                                           lib_name=part.lib_name))
 
     def wire(self, pts, kind: str = "wire") -> None:
+        """A wire or bus through ``pts``: one two-point segment per leg (KiCad 9 and 10 refuse
+        a file whose wire has more points; a document's wire row may have them), legs of
+        length zero left out."""
+        pts = [tuple(p) for p in pts]
         for (x, y) in pts:
             self._extent(x, y)
-        self.items.append(b.wire(list(pts), f"{self.seed}/{kind}/{len(self.items)}", kind))
+        legs = [(a, c) for a, c in zip(pts, pts[1:]) if a != c] or [tuple(pts[:2])]
+        for a, c in legs:
+            self.items.append(b.wire([a, c], f"{self.seed}/{kind}/{len(self.items)}", kind))
 
     def label(self, kind: str, name: str, x: float, y: float, a: float, shape: str = "") -> None:
         self._extent(x, y)
