@@ -14,7 +14,7 @@ from ..doc.model import Document
 from ..doc.naming import natural_key
 from ..kicad import build as b
 from ..kicad.bbox import body_bbox
-from .place.cluster import ClusterFailed, Drawing, build_cluster, label_kind
+from .place.cluster import ClusterFailed, Drawing, build_cluster, label_box, label_kind
 from .place.pack import pack
 from .place.plan import make_plan
 from .place.units import Unit, build_units
@@ -183,15 +183,22 @@ def _place_flags(nets: list[str], flag: PartSymbol | None, sb: SheetBuilder, pro
     power symbol points one way, the flag the other, so they never overlap.  A net the
     drawing names by labels (a local label's power net, :func:`_flag_name`; any net not
     drawn with power symbols that ``pwrflags`` names) gets its label instead of a power
-    symbol, the flag hanging below the label's text."""
+    symbol, the flag hanging below a local label's text, or left of a global or
+    hierarchical label's outline on a short wire."""
     x = x0
     for net in nets:
         if not is_power_net(net) or power_for_net(net) is None:     # a net drawn with labels
             kind, text = label_kind(net)
             px, py = _snap(x + MARGIN), _snap(y + 2.54)
-            sb.label(kind, text, px, py, 0.0, "" if kind == "local" else "passive")
+            # a local label's text sits above its point, so the flag hangs right there; a
+            # global or hierarchical label's outline is centred on its point, so the flag
+            # stands one grid step left of it, on a short wire
+            lx = px if kind == "local" else px + GRID
+            if lx != px:
+                sb.wire([(px, py), (lx, py)])
+            sb.label(kind, text, lx, py, 0.0, "" if kind == "local" else "passive")
             _flag_at(flag, px, py, 180.0, sb, project, sheet_path)
-            x += len(text) * CHAR_W + (2.2 if kind == "global" else 0.0) + 2 * MARGIN + GRID
+            x = label_box(net, lx, py, (1, 0))[2] + GRID        # the next pair starts a margin right of it
             continue
         part = power_for_net(net)
         bx0, by0, bx1, by1 = body_bbox(part.symbol, 1, 1, with_pins=False)
